@@ -1,0 +1,165 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from twinning.core.choices import Side
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: object) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who signs in. Login is by email; there is no username."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class ProgrammeRole(models.Model):
+    """A user's role on the programme staff; it gives sight of every partnership of the programme."""
+
+    class Role(models.TextChoices):
+        MANAGER = "manager", _("Programme manager")
+        ME_OFFICER = "me_officer", _("M&E officer")
+        FINANCE_OFFICER = "finance_officer", _("Finance officer")
+        VIEWER = "viewer", _("Viewer")
+
+    # Roles that may change the programme's partnerships; finance officers and viewers read only here.
+    EDITOR_ROLES = (Role.MANAGER, Role.ME_OFFICER)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="programme_roles")
+    programme = models.ForeignKey("partnerships.Programme", on_delete=models.CASCADE, related_name="staff_roles")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("programme role")
+        verbose_name_plural = _("programme roles")
+        # One role per person and programme keeps "what may I do here" unambiguous.
+        constraints = [models.UniqueConstraint(fields=["user", "programme"], name="one_role_per_programme")]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.get_role_display()} - {self.programme}"
+
+
+class PartnershipMembership(models.Model):
+    """A user's place in one partnership, on one side (host or resource)."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Coordinator")
+        MEMBER = "member", _("Member")
+        VIEWER = "viewer", _("Viewer")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    partnership = models.ForeignKey(
+        "partnerships.Partnership", on_delete=models.CASCADE, related_name="memberships"
+    )
+    side = models.CharField(_("side"), max_length=10, choices=Side.choices)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partnership membership")
+        verbose_name_plural = _("partnership memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "partnership"], name="one_membership_per_partnership"),
+        ]
+        indexes = [models.Index(fields=["partnership", "side", "role"], name="membership_side_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.get_role_display()} ({self.side}) - {self.partnership}"
+
+
+def hash_token(raw: str) -> str:
+    # Tokens carry 256 bits of randomness, so a fast hash is enough; a slow KDF would only slow every API call.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> "ApiTokenQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its hash is stored; the token is shown once, when created."""
+
+    PREFIX = "tw_"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(_("starts with"), max_length=12, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    @staticmethod
+    def generate() -> str:
+        return ApiToken.PREFIX + secrets.token_urlsafe(32)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def mark_used(self) -> None:
+        now = timezone.now()
+        # Writing on every call would make each API read a write; once a minute is enough to show use.
+        if self.last_used_at is None or (now - self.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=self.pk).update(last_used_at=now)

@@ -1,0 +1,54 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def for_object(self, obj: models.Model) -> "AuditEventQuerySet":
+        """Events about the object itself and about the records that hang off it (its children)."""
+        ct = ContentType.objects.get_for_model(obj)
+        key = str(obj.pk)
+        return self.filter(
+            models.Q(target_type=ct, target_id=key) | models.Q(parent_type=ct, parent_id=key)
+        ).select_related("actor", "target_type")
+
+
+class AuditEvent(models.Model):
+    """One change, written by a service in the same transaction as the change itself."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("changed")
+        DELETE = "delete", _("deleted")
+        STAGE = "stage", _("moved stage")
+        GRANT = "grant", _("granted access")
+        REVOKE = "revoke", _("revoked access")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.CharField(max_length=64)
+    target_repr = models.CharField(_("object"), max_length=300)
+    # The record a child belongs to (a stakeholder's partnership), so the parent's page shows the whole history.
+    parent_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    parent_id = models.CharField(max_length=64, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+            models.Index(fields=["parent_type", "parent_id"], name="audit_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_repr}"

@@ -1,0 +1,69 @@
+"""Writing the audit log. Call these inside the service's transaction, never from signals."""
+
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from twinning.audit.models import AuditEvent
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe, human-readable form of a field value."""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.name or ""
+    if isinstance(value, list | tuple | set):
+        return sorted(_plain(v) for v in value)
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """Values of the given fields (many-to-many as sorted labels), for diffing before and after a change."""
+    result: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        if field.many_to_many:
+            result[name] = sorted(str(o) for o in getattr(obj, name).all()) if obj.pk else []
+        else:
+            result[name] = _plain(getattr(obj, name))
+    return result
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [before.get(k), after[k]] for k in after if before.get(k) != after[k]}
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+    parent: models.Model | None = None,
+) -> AuditEvent:
+    """Write one audit event for `obj` (and its `parent`, whose history should show it)."""
+    event = AuditEvent(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        target_type=ContentType.objects.get_for_model(obj),
+        target_id=str(obj.pk),
+        target_repr=str(obj)[:300],
+        changes=changes or {},
+        reason=reason,
+    )
+    if parent is not None:
+        event.parent_type = ContentType.objects.get_for_model(parent)
+        event.parent_id = str(parent.pk)
+    event.save()
+    return event

@@ -1,0 +1,47 @@
+"""Reference data (countries, currencies, languages) from pycountry, cached per process.
+
+The lists never change while the process runs, so caching them is safe across requests.
+"""
+
+from functools import cache
+
+import pycountry
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+@cache
+def country_names() -> dict[str, str]:
+    return {c.alpha_2: getattr(c, "common_name", c.name) for c in pycountry.countries}
+
+
+@cache
+def currency_names() -> dict[str, str]:
+    return {c.alpha_3: c.name for c in pycountry.currencies}
+
+
+@cache
+def language_names() -> dict[str, str]:
+    return {lang.alpha_2: lang.name for lang in pycountry.languages if hasattr(lang, "alpha_2")}
+
+
+def country_choices() -> list[tuple[str, str]]:
+    return sorted(country_names().items(), key=lambda item: item[1])
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    return sorted(currency_names().items())
+
+
+def country_name(code: str) -> str:
+    return country_names().get(code, code)
+
+
+def validate_country(value: str) -> None:
+    if value not in country_names():
+        raise ValidationError(_("%(value)s is not an ISO 3166 country code."), params={"value": value})
+
+
+def validate_currency(value: str) -> None:
+    if value not in currency_names():
+        raise ValidationError(_("%(value)s is not an ISO 4217 currency code."), params={"value": value})

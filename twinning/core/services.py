@@ -1,0 +1,83 @@
+"""Shared write helpers used by every app's services."""
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from twinning.audit.models import AuditEvent
+from twinning.audit.services import audit_record, diff, snapshot
+
+M = TypeVar("M", bound=models.Model)
+
+
+class VersionConflict(ValidationError):
+    """Someone else saved the record since it was read; the caller must reload rather than overwrite."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("Someone else changed this record while you were editing it. Reload to see their change, then try again."),
+            code="version_conflict",
+        )
+
+
+def create_with_audit(
+    *, actor: Any, obj: M, m2m: dict[str, Any] | None = None, parent: models.Model | None = None, reason: str = ""
+) -> M:
+    """Validate, save, set many-to-many values and write the audit row. Call inside a transaction."""
+    obj.full_clean()
+    obj.save()
+    for name, values in (m2m or {}).items():
+        getattr(obj, name).set(values)
+    fields = [f.name for f in obj._meta.concrete_fields if f.name not in {"id", "created_at", "updated_at"}]
+    after = snapshot(obj, [*fields, *(m2m or {})])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=obj,
+        changes={k: [None, v] for k, v in after.items() if v not in (None, "", [])},
+        parent=parent,
+        reason=reason,
+    )
+    return obj
+
+
+def update_with_audit(
+    *,
+    actor: Any,
+    obj: M,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+    parent: models.Model | None = None,
+    reason: str = "",
+    action: str = AuditEvent.Action.UPDATE,
+    extra_changes: dict[str, list[Any]] | None = None,
+) -> M:
+    """Apply `data` to `obj` if nobody else saved it since `expected_version`; audit what changed.
+
+    Many-to-many fields may be in `data` (as iterables of objects). Call inside a transaction.
+    """
+    model = type(obj)
+    current = model._default_manager.select_for_update().get(pk=obj.pk)
+    if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
+        raise VersionConflict()
+    m2m = {k: v for k, v in data.items() if obj._meta.get_field(k).many_to_many}
+    plain = {k: v for k, v in data.items() if k not in m2m}
+    before = snapshot(current, data.keys())
+    for name, value in plain.items():
+        setattr(obj, name, value)
+    obj.version = current.version + 1  # type: ignore[attr-defined]
+    obj.full_clean()
+    obj.save()
+    for name, values in m2m.items():
+        getattr(obj, name).set(values)
+    changes = {**diff(before, snapshot(obj, data.keys())), **(extra_changes or {})}
+    if changes or reason:
+        audit_record(actor=actor, action=action, obj=obj, changes=changes, parent=parent, reason=reason)
+    return obj
+
+
+def delete_with_audit(*, actor: Any, obj: models.Model, parent: models.Model | None = None, reason: str = "") -> None:
+    audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=obj, parent=parent, reason=reason)
+    obj.delete()

@@ -1,0 +1,196 @@
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from twinning.core.models import TwinningModel
+from twinning.core.reference import country_name, validate_country
+
+
+class Language(models.Model):
+    """ISO 639-1 languages, seeded from pycountry by a data migration."""
+
+    code = models.CharField(_("code"), max_length=3, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HealthArea(models.Model):
+    """One area of the health-system taxonomy used for expertise, needs and priorities."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("health-system area")
+        verbose_name_plural = _("health-system areas")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InstitutionQuerySet(models.QuerySet["Institution"]):
+    def search(self, text: str) -> "InstitutionQuerySet":
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            models.Q(name__icontains=text) | models.Q(short_name__icontains=text) | models.Q(city__icontains=text)
+        )
+
+
+class Institution(TwinningModel):
+    class Type(models.TextChoices):
+        HOSPITAL = "hospital", _("Hospital")
+        UNIVERSITY = "university", _("University or medical school")
+        NURSING_SCHOOL = "nursing_school", _("Nursing or allied-health school")
+        MINISTRY = "ministry", _("Ministry or department of health")
+        PUBLIC_HEALTH_AGENCY = "public_health_agency", _("Public-health agency")
+        PROFESSIONAL_ASSOCIATION = "professional_association", _("Professional association")
+        NGO = "ngo", _("NGO")
+        COMMUNITY = "community", _("Community organisation")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    type = models.CharField(_("type"), max_length=30, choices=Type.choices)
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country])
+    region = models.CharField(_("region"), max_length=120, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    languages = models.ManyToManyField(Language, blank=True, related_name="institutions", verbose_name=_("languages"))
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        _("partnerships it can take on"), default=1, validators=[MaxValueValidator(50)]
+    )
+    iati_org_id = models.CharField(
+        _("IATI organisation identifier"),
+        max_length=100,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z]{2}(-[A-Za-z0-9]+)+(-[A-Za-z0-9._]+)*$",
+                _("Use the IATI form: a registration-agency prefix and a number, e.g. GB-CHC-202918."),
+            )
+        ],
+    )
+    dhis2_org_unit = models.CharField(_("DHIS2 organisation unit"), max_length=11, blank=True)
+    expertise = models.ManyToManyField(
+        HealthArea, through="InstitutionExpertise", related_name="expert_institutions", blank=True
+    )
+    needs = models.ManyToManyField(HealthArea, through="InstitutionNeed", related_name="needy_institutions", blank=True)
+
+    objects = InstitutionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["name"]
+        indexes = [
+            # The directory filters by country and type together, and sorts by name.
+            models.Index(fields=["country", "type", "name"], name="institution_country_type"),
+            models.Index(fields=["name"], name="institution_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country)
+
+
+class InstitutionExpertise(models.Model):
+    class Depth(models.IntegerChoices):
+        BASIC = 1, _("Basic")
+        ESTABLISHED = 2, _("Established")
+        LEADING = 3, _("Leading")
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="expertise_items")
+    area = models.ForeignKey(HealthArea, on_delete=models.PROTECT, related_name="+")
+    depth = models.PositiveSmallIntegerField(_("depth"), choices=Depth.choices, default=Depth.ESTABLISHED)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["institution", "area"], name="expertise_once_per_area")]
+
+    def __str__(self) -> str:
+        return f"{self.institution}: {self.area}"
+
+
+class InstitutionNeed(models.Model):
+    class Priority(models.IntegerChoices):
+        LOW = 1, _("Low")
+        MEDIUM = 2, _("Medium")
+        HIGH = 3, _("High")
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="need_items")
+    area = models.ForeignKey(HealthArea, on_delete=models.PROTECT, related_name="+")
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.MEDIUM)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["institution", "area"], name="need_once_per_area")]
+
+    def __str__(self) -> str:
+        return f"{self.institution}: {self.area}"
+
+
+class Person(TwinningModel):
+    class Cadre(models.TextChoices):
+        PHYSICIAN = "physician", _("Physician")
+        SURGEON = "surgeon", _("Surgeon")
+        NURSE = "nurse", _("Nurse")
+        MIDWIFE = "midwife", _("Midwife")
+        CLINICAL_OFFICER = "clinical_officer", _("Clinical officer")
+        PHARMACIST = "pharmacist", _("Pharmacist")
+        LAB = "lab", _("Laboratory scientist")
+        PUBLIC_HEALTH = "public_health", _("Public-health specialist")
+        COMMUNITY_HEALTH_WORKER = "chw", _("Community health worker")
+        EDUCATOR = "educator", _("Educator")
+        MANAGER = "manager", _("Health manager or administrator")
+        OTHER = "other", _("Other")
+
+    full_name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="people")
+    cadre = models.CharField(_("profession or cadre"), max_length=30, choices=Cadre.choices, default=Cadre.OTHER)
+    languages = models.ManyToManyField(Language, blank=True, related_name="people", verbose_name=_("languages"))
+    is_volunteer = models.BooleanField(_("volunteer"), default=False)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class CountryPriority(TwinningModel):
+    """A health-system priority as stated by a country's ministry of health."""
+
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country])
+    text = models.TextField(_("priority"))
+    area = models.ForeignKey(HealthArea, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    source_document = models.CharField(_("source document"), max_length=300)
+    stated_on = models.DateField(_("date stated"))
+    rank = models.PositiveSmallIntegerField(_("rank"), default=1, validators=[MinValueValidator(1)])
+
+    class Meta:
+        verbose_name = _("country health priority")
+        verbose_name_plural = _("country health priorities")
+        ordering = ["country", "rank"]
+
+    def __str__(self) -> str:
+        return f"{self.country}: {self.text[:60]}"

@@ -1,0 +1,38 @@
+"""Reads for the institution directory."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from twinning.directory.models import Institution, Person
+from twinning.core.ids import parse_uuid
+
+
+def institution_list(
+    *, user: Any, q: str = "", country: str = "", type: str = "", expertise: str = "", need: str = ""
+) -> QuerySet[Institution]:
+    """The directory is open to every signed-in user; this applies the search and filters."""
+    if not user.is_authenticated:
+        return Institution.objects.none()
+    qs = Institution.objects.search(q)
+    if country:
+        qs = qs.filter(country=country)
+    if type:
+        qs = qs.filter(type=type)
+    if expertise:
+        qs = qs.filter(expertise_items__area__code=expertise)
+    if need:
+        qs = qs.filter(need_items__area__code=need)
+    return qs.prefetch_related("languages", "expertise").order_by("name", "id")
+
+
+def get_institution_for_user(user: Any, institution_uuid: Any) -> Institution:
+    institution = institution_list(user=user).filter(uuid=parse_uuid(institution_uuid)).first()
+    if institution is None:
+        raise Http404
+    return institution
+
+
+def people_of(institution: Institution) -> QuerySet[Person]:
+    return institution.people.prefetch_related("languages").order_by("full_name")

@@ -1,0 +1,137 @@
+"""Writes to the institution directory. Each service validates, saves and audits in one transaction."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from twinning.accounts.permissions import can_create_institution, can_edit_institution, is_programme_editor
+from twinning.core.services import create_with_audit, update_with_audit
+from twinning.directory.models import (
+    CountryPriority,
+    HealthArea,
+    Institution,
+    InstitutionExpertise,
+    InstitutionNeed,
+    Language,
+    Person,
+)
+
+INSTITUTION_FIELDS = (
+    "name",
+    "short_name",
+    "type",
+    "country",
+    "region",
+    "city",
+    "website",
+    "description",
+    "time_zone",
+    "capacity",
+    "iati_org_id",
+    "dhis2_org_unit",
+)
+
+
+def _set_areas(institution: Institution, expertise: Iterable[HealthArea], needs: Iterable[HealthArea]) -> None:
+    """Keep existing depth/priority details for areas that stay; add new areas with the defaults."""
+    for model, areas in ((InstitutionExpertise, expertise), (InstitutionNeed, needs)):
+        wanted = {a.pk for a in areas}
+        model.objects.filter(institution=institution).exclude(area_id__in=wanted).delete()
+        have = set(model.objects.filter(institution=institution).values_list("area_id", flat=True))
+        model.objects.bulk_create([model(institution=institution, area_id=pk) for pk in wanted - have])
+
+
+@transaction.atomic
+def institution_create(
+    *,
+    actor: Any,
+    languages: Iterable[Language] = (),
+    expertise: Iterable[HealthArea] = (),
+    needs: Iterable[HealthArea] = (),
+    **fields: Any,
+) -> Institution:
+    if not can_create_institution(actor):
+        raise PermissionDenied
+    unknown = set(fields) - set(INSTITUTION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown institution fields: {sorted(unknown)}")
+    institution = create_with_audit(
+        actor=actor, obj=Institution(**fields), m2m={"languages": list(languages)}
+    )
+    _set_areas(institution, expertise, needs)
+    return institution
+
+
+@transaction.atomic
+def institution_update(
+    *,
+    actor: Any,
+    institution: Institution,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+) -> Institution:
+    """Change an institution; `data` may hold any of INSTITUTION_FIELDS, `languages`, `expertise`, `needs`."""
+    if not can_edit_institution(actor, institution):
+        raise PermissionDenied
+    data = dict(data)
+    expertise = data.pop("expertise", None)
+    needs = data.pop("needs", None)
+    unknown = set(data) - {*INSTITUTION_FIELDS, "languages"}
+    if unknown:
+        raise TypeError(f"Unknown institution fields: {sorted(unknown)}")
+    if expertise is not None or needs is not None:
+        # The through models are not plain m2m fields, so audit them as area-name lists here.
+        before = {
+            "expertise": sorted(str(a) for a in institution.expertise.all()),
+            "needs": sorted(str(a) for a in institution.needs.all()),
+        }
+        _set_areas(
+            institution,
+            expertise if expertise is not None else institution.expertise.all(),
+            needs if needs is not None else institution.needs.all(),
+        )
+        after = {
+            "expertise": sorted(str(a) for a in institution.expertise.all()),
+            "needs": sorted(str(a) for a in institution.needs.all()),
+        }
+        area_changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    else:
+        area_changes = {}
+    institution = update_with_audit(
+        actor=actor, obj=institution, data=data, expected_version=expected_version, extra_changes=area_changes
+    )
+    return institution
+
+
+@transaction.atomic
+def person_create(
+    *, actor: Any, institution: Institution, languages: Iterable[Language] = (), **fields: Any
+) -> Person:
+    if not can_edit_institution(actor, institution):
+        raise PermissionDenied
+    return create_with_audit(
+        actor=actor,
+        obj=Person(institution=institution, **fields),
+        m2m={"languages": list(languages)},
+        parent=institution,
+    )
+
+
+@transaction.atomic
+def person_update(
+    *, actor: Any, person: Person, data: dict[str, Any], expected_version: int | None = None
+) -> Person:
+    if not can_edit_institution(actor, person.institution):
+        raise PermissionDenied
+    return update_with_audit(
+        actor=actor, obj=person, data=data, expected_version=expected_version, parent=person.institution
+    )
+
+
+@transaction.atomic
+def country_priority_create(*, actor: Any, **fields: Any) -> CountryPriority:
+    if not is_programme_editor(actor):
+        raise PermissionDenied
+    return create_with_audit(actor=actor, obj=CountryPriority(**fields))

@@ -1,0 +1,76 @@
+"""Reads for programmes and partnerships, always starting from what the user may see."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from twinning.core.ids import parse_uuid
+from twinning.accounts.permissions import PartnershipAccess, partnership_access
+from twinning.partnerships.models import Partnership, PartnershipInstitution, Programme
+
+
+def get_partnership_for_user(
+    user: Any, partnership_uuid: Any, *, write: bool = False
+) -> tuple[Partnership, PartnershipAccess]:
+    """The partnership if the user may see it (404 otherwise) and, with write=True, change it (403 otherwise)."""
+    partnership = (
+        Partnership.objects.visible_to(user)
+        .select_related("programme")
+        .filter(uuid=parse_uuid(partnership_uuid))
+        .first()
+    )
+    if partnership is None:
+        raise Http404
+    access = partnership_access(user, partnership)
+    if write and not access.can_edit:
+        raise PermissionDenied
+    return partnership, access
+
+
+def get_programme_for_user(user: Any, programme_uuid: Any) -> Programme:
+    programme = Programme.objects.visible_to(user).filter(uuid=parse_uuid(programme_uuid)).first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def partnership_list(
+    *,
+    user: Any,
+    q: str = "",
+    programme: Programme | None = None,
+    stage: str = "",
+    country: str = "",
+    institution_uuid: Any = None,
+) -> QuerySet[Partnership]:
+    """Visible partnerships with their sides prefetched, so a list page costs a fixed number of queries."""
+    qs = Partnership.objects.visible_to(user).select_related("programme")
+    if q.strip():
+        qs = qs.filter(title__icontains=q.strip())
+    if programme is not None:
+        qs = qs.filter(programme=programme)
+    if stage:
+        qs = qs.filter(stage=stage)
+    if country:
+        qs = qs.filter(side_links__institution__country=country).distinct()
+    if institution_uuid:
+        qs = qs.filter(side_links__institution__uuid=parse_uuid(institution_uuid)).distinct()
+    return qs.prefetch_related(
+        Prefetch(
+            "side_links",
+            queryset=PartnershipInstitution.objects.select_related("institution").order_by("side", "institution__name"),
+        )
+    ).order_by("title", "id")
+
+
+def partnership_countries(user: Any) -> list[str]:
+    """Country codes of the institutions in the user's partnerships (for the list filter)."""
+    return sorted(
+        set(
+            PartnershipInstitution.objects.filter(partnership__in=Partnership.objects.visible_to(user))
+            .values_list("institution__country", flat=True)
+            .distinct()
+        )
+    )

@@ -1,0 +1,294 @@
+"""Writes for programmes and partnerships. Each service checks access, validates, saves and audits atomically."""
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
+from twinning.accounts.permissions import is_programme_editor, partnership_access
+from twinning.audit.models import AuditEvent
+from twinning.audit.services import audit_record
+from twinning.core.choices import Side
+from twinning.core.services import create_with_audit, delete_with_audit, update_with_audit
+from twinning.directory.models import Institution
+from twinning.partnerships.models import (
+    DEFAULT_PILLARS,
+    Agreement,
+    Partnership,
+    PartnershipInstitution,
+    Pillar,
+    Programme,
+    Stage,
+    StageChange,
+    Stakeholder,
+)
+
+PARTNERSHIP_FIELDS = ("title", "shared_goal", "start_date", "end_date")
+
+
+def _require_edit(actor: Any, partnership: Partnership) -> None:
+    if not partnership_access(actor, partnership).can_edit:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def programme_create(
+    *, actor: Any, name: str, funders: str = "", reporting_currency: str = "USD", description: str = ""
+) -> Programme:
+    """Create a programme with the five default pillars; only administrators set up programmes."""
+    if not actor.is_superuser:
+        raise PermissionDenied
+    programme = create_with_audit(
+        actor=actor,
+        obj=Programme(name=name, funders=funders, reporting_currency=reporting_currency, description=description),
+    )
+    Pillar.objects.bulk_create(
+        Pillar(programme=programme, code=code, name=str(label), order=i)
+        for i, (code, label) in enumerate(DEFAULT_PILLARS, start=1)
+    )
+    return programme
+
+
+@transaction.atomic
+def programme_role_grant(*, actor: Any, programme: Programme, user: User, role: str) -> ProgrammeRole:
+    if not actor.is_superuser and programme_role_of(actor, programme) != ProgrammeRole.Role.MANAGER:
+        raise PermissionDenied
+    grant, _created = ProgrammeRole.objects.update_or_create(user=user, programme=programme, defaults={"role": role})
+    grant.full_clean()
+    audit_record(
+        actor=actor, action=AuditEvent.Action.GRANT, obj=grant, changes={"role": [None, role]}, parent=programme
+    )
+    return grant
+
+
+def programme_role_of(user: Any, programme: Programme) -> str | None:
+    return ProgrammeRole.objects.filter(user=user, programme=programme).values_list("role", flat=True).first()
+
+
+def _validate_sides(hosts: list[Institution], resources: list[Institution]) -> None:
+    errors: dict[str, list[str]] = {}
+    if not hosts:
+        errors["hosts"] = [_("Choose at least one host institution.")]
+    if not resources:
+        errors["resources"] = [_("Choose at least one resource institution.")]
+    both = {i.pk for i in hosts} & {i.pk for i in resources}
+    if both:
+        errors.setdefault("resources", []).append(_("An institution cannot be on both sides of a partnership."))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def partnership_create(
+    *,
+    actor: Any,
+    programme: Programme,
+    title: str,
+    hosts: Iterable[Institution],
+    resources: Iterable[Institution],
+    shared_goal: str = "",
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    stage: str = Stage.SCOPING,
+) -> Partnership:
+    """Create a partnership with its host and resource institutions and its first stage record."""
+    if not is_programme_editor(actor, programme.pk):
+        raise PermissionDenied
+    hosts, resources = list(hosts), list(resources)
+    partnership = Partnership(
+        programme=programme,
+        title=title,
+        shared_goal=shared_goal,
+        start_date=start_date,
+        end_date=end_date,
+        stage=stage,
+    )
+    # Validate everything before the first write.
+    errors: dict[str, Any] = {}
+    try:
+        partnership.full_clean()
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        _validate_sides(hosts, resources)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    create_with_audit(actor=actor, obj=partnership)
+    PartnershipInstitution.objects.bulk_create(
+        [PartnershipInstitution(partnership=partnership, institution=i, side=Side.HOST) for i in hosts]
+        + [PartnershipInstitution(partnership=partnership, institution=i, side=Side.RESOURCE) for i in resources]
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=partnership,
+        changes={
+            "hosts": [[], sorted(str(i) for i in hosts)],
+            "resources": [[], sorted(str(i) for i in resources)],
+        },
+    )
+    StageChange.objects.create(partnership=partnership, stage=stage, changed_on=timezone.localdate(), actor=actor)
+    return partnership
+
+
+@transaction.atomic
+def partnership_update(
+    *, actor: Any, partnership: Partnership, data: dict[str, Any], expected_version: int | None = None
+) -> Partnership:
+    _require_edit(actor, partnership)
+    unknown = set(data) - set(PARTNERSHIP_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown partnership fields: {sorted(unknown)}")
+    return update_with_audit(actor=actor, obj=partnership, data=data, expected_version=expected_version)
+
+
+@transaction.atomic
+def partnership_stage_change(
+    *,
+    actor: Any,
+    partnership: Partnership,
+    stage: str,
+    changed_on: datetime.date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Partnership:
+    """Move a partnership to another lifecycle stage, keeping the dated history."""
+    _require_edit(actor, partnership)
+    if stage not in Stage.values:
+        raise ValidationError({"stage": _("Unknown stage.")})
+    if stage == partnership.stage:
+        raise ValidationError({"stage": _("The partnership is already at this stage.")})
+    changed_on = changed_on or timezone.localdate()
+    if changed_on > timezone.localdate():
+        raise ValidationError({"changed_on": _("A stage change cannot be dated in the future.")})
+    partnership = update_with_audit(
+        actor=actor,
+        obj=partnership,
+        data={"stage": stage},
+        expected_version=expected_version,
+        reason=note,
+        action=AuditEvent.Action.STAGE,
+    )
+    StageChange.objects.create(partnership=partnership, stage=stage, changed_on=changed_on, note=note, actor=actor)
+    return partnership
+
+
+@transaction.atomic
+def partnership_institution_add(
+    *, actor: Any, partnership: Partnership, institution: Institution, side: str, joined_on: datetime.date | None = None
+) -> PartnershipInstitution:
+    _require_edit(actor, partnership)
+    if side not in Side.values:
+        raise ValidationError({"side": _("Unknown side.")})
+    if PartnershipInstitution.objects.filter(partnership=partnership, institution=institution).exists():
+        raise ValidationError({"institution": _("This institution is already in the partnership.")})
+    link = PartnershipInstitution(partnership=partnership, institution=institution, side=side, joined_on=joined_on)
+    link.full_clean()
+    link.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=partnership,
+        changes={f"{side}s": [None, str(institution)]},
+    )
+    return link
+
+
+@transaction.atomic
+def partnership_institution_remove(*, actor: Any, link: PartnershipInstitution, reason: str = "") -> None:
+    partnership = link.partnership
+    _require_edit(actor, partnership)
+    if not PartnershipInstitution.objects.filter(partnership=partnership, side=link.side).exclude(pk=link.pk).exists():
+        raise ValidationError(_("Each side needs at least one institution; add another before removing this one."))
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=partnership,
+        changes={f"{link.side}s": [str(link.institution), None]},
+        reason=reason,
+    )
+    link.delete()
+
+
+@transaction.atomic
+def stakeholder_create(*, actor: Any, partnership: Partnership, **fields: Any) -> Stakeholder:
+    _require_edit(actor, partnership)
+    return create_with_audit(actor=actor, obj=Stakeholder(partnership=partnership, **fields), parent=partnership)
+
+
+@transaction.atomic
+def stakeholder_update(
+    *, actor: Any, stakeholder: Stakeholder, data: dict[str, Any], expected_version: int | None = None
+) -> Stakeholder:
+    _require_edit(actor, stakeholder.partnership)
+    return update_with_audit(
+        actor=actor, obj=stakeholder, data=data, expected_version=expected_version, parent=stakeholder.partnership
+    )
+
+
+@transaction.atomic
+def stakeholder_delete(*, actor: Any, stakeholder: Stakeholder, reason: str = "") -> None:
+    _require_edit(actor, stakeholder.partnership)
+    delete_with_audit(actor=actor, obj=stakeholder, parent=stakeholder.partnership, reason=reason)
+
+
+@transaction.atomic
+def agreement_create(*, actor: Any, partnership: Partnership, **fields: Any) -> Agreement:
+    _require_edit(actor, partnership)
+    return create_with_audit(actor=actor, obj=Agreement(partnership=partnership, **fields), parent=partnership)
+
+
+@transaction.atomic
+def agreement_update(
+    *, actor: Any, agreement: Agreement, data: dict[str, Any], expected_version: int | None = None
+) -> Agreement:
+    _require_edit(actor, agreement.partnership)
+    return update_with_audit(
+        actor=actor, obj=agreement, data=data, expected_version=expected_version, parent=agreement.partnership
+    )
+
+
+@transaction.atomic
+def membership_add(
+    *, actor: Any, partnership: Partnership, user: User, side: str, role: str
+) -> PartnershipMembership:
+    """Give a user a place on one side. Coordinators manage their own side; programme managers both."""
+    access = partnership_access(actor, partnership)
+    if side not in access.managed_sides:
+        raise PermissionDenied
+    if PartnershipMembership.objects.filter(user=user, partnership=partnership).exists():
+        raise ValidationError({"user": _("This person is already a member of the partnership.")})
+    membership = PartnershipMembership(user=user, partnership=partnership, side=side, role=role)
+    membership.full_clean()
+    membership.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.GRANT,
+        obj=membership,
+        changes={"user": [None, user.email], "side": [None, side], "role": [None, role]},
+        parent=partnership,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: Any, membership: PartnershipMembership, reason: str = "") -> None:
+    access = partnership_access(actor, membership.partnership)
+    if membership.side not in access.managed_sides:
+        raise PermissionDenied
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.REVOKE,
+        obj=membership,
+        changes={"user": [membership.user.email, None], "role": [membership.role, None]},
+        parent=membership.partnership,
+        reason=reason,
+    )
+    membership.delete()

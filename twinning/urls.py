@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from twinning.api import api
+
+urlpatterns = [
+    path("", include("twinning.core.urls")),
+    path("", include("twinning.accounts.urls")),
+    path("institutions/", include("twinning.directory.urls")),
+    path("partnerships/", include("twinning.partnerships.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
