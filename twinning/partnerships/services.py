@@ -55,6 +55,13 @@ def programme_create(
 
 
 @transaction.atomic
+def programme_update(*, actor: Any, programme: Programme, data: dict[str, Any]) -> Programme:
+    if not actor.is_superuser and programme_role_of(actor, programme) != ProgrammeRole.Role.MANAGER:
+        raise PermissionDenied
+    return update_with_audit(actor=actor, obj=programme, data=data)
+
+
+@transaction.atomic
 def programme_role_grant(*, actor: Any, programme: Programme, user: User, role: str) -> ProgrammeRole:
     if not actor.is_superuser and programme_role_of(actor, programme) != ProgrammeRole.Role.MANAGER:
         raise PermissionDenied
@@ -177,6 +184,38 @@ def partnership_stage_change(
         action=AuditEvent.Action.STAGE,
     )
     StageChange.objects.create(partnership=partnership, stage=stage, changed_on=changed_on, note=note, actor=actor)
+    return partnership
+
+
+@transaction.atomic
+def partnership_sides_set(
+    *, actor: Any, partnership: Partnership, hosts: Iterable[Institution], resources: Iterable[Institution]
+) -> Partnership:
+    """Make the partnership's sides exactly `hosts` and `resources`, auditing who joined and who left."""
+    _require_edit(actor, partnership)
+    hosts, resources = list(hosts), list(resources)
+    _validate_sides(hosts, resources)
+    wanted = {**{i.pk: (i, Side.HOST) for i in hosts}, **{i.pk: (i, Side.RESOURCE) for i in resources}}
+    current = {
+        link.institution_id: link for link in partnership.side_links.select_related("institution")
+    }
+    changes: dict[str, list[Any]] = {}
+    for side in Side.values:
+        before = sorted(str(link.institution) for link in current.values() if link.side == side)
+        after = sorted(str(i) for i, s in wanted.values() if s == side)
+        if before != after:
+            changes[f"{side}s"] = [before, after]
+    if not changes:
+        return partnership
+    partnership.side_links.exclude(institution_id__in=wanted).delete()
+    for pk, (institution, side) in wanted.items():
+        link = current.get(pk)
+        if link is None:
+            PartnershipInstitution.objects.create(partnership=partnership, institution=institution, side=side)
+        elif link.side != side:
+            link.side = side
+            link.save(update_fields=["side"])
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=partnership, changes=changes)
     return partnership
 
 

@@ -1,0 +1,93 @@
+"""Fixtures shared by the whole suite: a partnership and one user for every role around it."""
+
+import os
+import shutil
+from dataclasses import dataclass
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
+from twinning.partnerships.models import Partnership, Programme
+from twinning.testing.factories import (
+    PartnershipFactory,
+    ProgrammeFactory,
+    UserFactory,
+    partnership_member,
+    programme_staff,
+)
+
+
+@dataclass
+class World:
+    """One programme with a partnership, another programme's partnership, and a user per role."""
+
+    programme: Programme
+    partnership: Partnership
+    other_partnership: Partnership
+    admin: User
+    manager: User
+    me_officer: User
+    finance: User
+    programme_viewer: User
+    coordinator: User
+    resource_coordinator: User
+    member: User
+    partnership_viewer: User
+    outsider: User
+    other_coordinator: User
+
+
+@pytest.fixture
+def world(db) -> World:
+    programme = ProgrammeFactory()
+    partnership = PartnershipFactory(programme=programme)
+    other_partnership = PartnershipFactory(programme=ProgrammeFactory())
+    return World(
+        programme=programme,
+        partnership=partnership,
+        other_partnership=other_partnership,
+        admin=UserFactory(email="admin@example.org", is_superuser=True, is_staff=True),
+        manager=programme_staff(programme, ProgrammeRole.Role.MANAGER, email="manager@example.org"),
+        me_officer=programme_staff(programme, ProgrammeRole.Role.ME_OFFICER, email="me@example.org"),
+        finance=programme_staff(programme, ProgrammeRole.Role.FINANCE_OFFICER, email="finance@example.org"),
+        programme_viewer=programme_staff(programme, ProgrammeRole.Role.VIEWER, email="viewer@example.org"),
+        coordinator=partnership_member(partnership, email="coordinator@example.org"),
+        resource_coordinator=partnership_member(
+            partnership, side="resource", email="resource-coordinator@example.org"
+        ),
+        member=partnership_member(partnership, PartnershipMembership.Role.MEMBER, email="member@example.org"),
+        partnership_viewer=partnership_member(
+            partnership, PartnershipMembership.Role.VIEWER, email="pviewer@example.org"
+        ),
+        outsider=UserFactory(email="outsider@example.org"),
+        other_coordinator=partnership_member(other_partnership, email="other@example.org"),
+    )
+
+
+# --- browser tests -------------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium, never a downloaded one. A missing browser must fail the browser tests, not skip them.
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}; install it (apt-get install chromium) or set CHROMIUM_PATH.")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--disable-quic",
+        ],
+    }

@@ -1,0 +1,77 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from twinning.core.forms import DateInput
+from twinning.core.reference import country_choices
+from twinning.directory.models import CountryPriority, HealthArea, Institution, Language, Person
+
+
+class InstitutionForm(forms.ModelForm):
+    country = forms.ChoiceField(label=_("Country"))
+    languages = forms.ModelMultipleChoiceField(
+        queryset=Language.objects.all(), to_field_name="code", required=False, label=_("Working languages")
+    )
+    expertise = forms.ModelMultipleChoiceField(
+        queryset=HealthArea.objects.all(), to_field_name="code", required=False, label=_("Expertise it offers")
+    )
+    needs = forms.ModelMultipleChoiceField(
+        queryset=HealthArea.objects.all(), to_field_name="code", required=False, label=_("Needs it has")
+    )
+
+    class Meta:
+        model = Institution
+        fields = [
+            "name",
+            "short_name",
+            "type",
+            "country",
+            "region",
+            "city",
+            "languages",
+            "website",
+            "description",
+            "expertise",
+            "needs",
+            "time_zone",
+            "capacity",
+            "iati_org_id",
+            "dhis2_org_unit",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "---------"), *country_choices()]  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.initial.setdefault("expertise", [a.code for a in self.instance.expertise.all()])
+            self.initial.setdefault("needs", [a.code for a in self.instance.needs.all()])
+
+
+class InstitutionEditForm(InstitutionForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class PersonForm(forms.ModelForm):
+    languages = forms.ModelMultipleChoiceField(
+        queryset=Language.objects.all(), to_field_name="code", required=False, label=_("Languages")
+    )
+
+    class Meta:
+        model = Person
+        fields = ["full_name", "email", "cadre", "languages", "is_volunteer"]
+
+
+class CountryPriorityForm(forms.ModelForm):
+    country = forms.ChoiceField(label=_("Country"))
+    area = forms.ModelChoiceField(queryset=HealthArea.objects.all(), to_field_name="code", required=False)
+
+    class Meta:
+        model = CountryPriority
+        fields = ["country", "text", "area", "source_document", "stated_on", "rank"]
+        widgets = {"stated_on": DateInput, "text": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "---------"), *country_choices()]  # type: ignore[attr-defined]

@@ -1,0 +1,185 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from twinning.accounts.permissions import (
+    can_create_institution,
+    can_edit_institution,
+    can_see_people_of,
+    is_programme_editor,
+)
+from twinning.audit.models import AuditEvent
+from twinning.core.forms import add_service_errors
+from twinning.core.pagination import paginate
+from twinning.core.reference import country_name
+from twinning.directory import services
+from twinning.directory.forms import CountryPriorityForm, InstitutionEditForm, InstitutionForm, PersonForm
+from twinning.directory.models import CountryPriority, HealthArea, Institution
+from twinning.directory.selectors import get_institution_for_user, institution_list, people_of
+from twinning.partnerships.selectors import partnership_list
+
+INSTITUTION_DATA_FIELDS = [f for f in InstitutionForm.Meta.fields if f not in {"languages", "expertise", "needs"}]
+
+
+@login_required
+def institution_list_view(request: HttpRequest) -> HttpResponse:
+    filters = {
+        "q": request.GET.get("q", "")[:100],
+        "country": request.GET.get("country", "")[:2].upper(),
+        "type": request.GET.get("type", "") if request.GET.get("type") in Institution.Type.values else "",
+        "expertise": request.GET.get("expertise", "")[:50],
+    }
+    page = paginate(request, institution_list(user=request.user, **filters))
+    countries = Institution.objects.order_by().values_list("country", flat=True).distinct()
+    context = {
+        "page_obj": page,
+        "institutions": page.object_list,
+        "filters": filters,
+        "types": Institution.Type.choices,
+        "areas": HealthArea.objects.all(),
+        "countries": sorted(((c, country_name(c)) for c in countries), key=lambda item: item[1]),
+        "can_create": can_create_institution(request.user),
+    }
+    template = "directory/includes/institution_results.html" if request.htmx else "directory/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def institution_detail_view(request: HttpRequest, institution_uuid: str) -> HttpResponse:
+    institution = get_institution_for_user(request.user, institution_uuid)
+    see_people = can_see_people_of(request.user, institution)
+    return render(
+        request,
+        "directory/detail.html",
+        {
+            "institution": institution,
+            "expertise": institution.expertise_items.select_related("area"),
+            "needs": institution.need_items.select_related("area"),
+            "people": people_of(institution) if see_people else None,
+            "partnerships": partnership_list(user=request.user, institution_uuid=institution.uuid),
+            "priorities": CountryPriority.objects.filter(country=institution.country).select_related("area"),
+            "can_edit": can_edit_institution(request.user, institution),
+            "person_form": PersonForm(),
+            "events": AuditEvent.objects.for_object(institution)[:100],
+        },
+    )
+
+
+def _institution_data(form: InstitutionForm) -> dict:
+    data = {name: form.cleaned_data[name] for name in INSTITUTION_DATA_FIELDS}
+    data["languages"] = form.cleaned_data["languages"]
+    return data
+
+
+@login_required
+def institution_create_view(request: HttpRequest) -> HttpResponse:
+    if not can_create_institution(request.user):
+        raise PermissionDenied
+    form = InstitutionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            institution = services.institution_create(
+                actor=request.user,
+                expertise=form.cleaned_data["expertise"],
+                needs=form.cleaned_data["needs"],
+                **_institution_data(form),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The institution is added to the directory."))
+            return redirect("directory:detail", institution.uuid)
+    return render(
+        request, "directory/form.html", {"form": form, "title": _("New institution")}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def institution_edit_view(request: HttpRequest, institution_uuid: str) -> HttpResponse:
+    institution = get_institution_for_user(request.user, institution_uuid)
+    if not can_edit_institution(request.user, institution):
+        raise PermissionDenied
+    form = InstitutionEditForm(request.POST or None, instance=institution, initial={"version": institution.version})
+    if request.method == "POST" and form.is_valid():
+        data = _institution_data(form)
+        data["expertise"] = form.cleaned_data["expertise"]
+        data["needs"] = form.cleaned_data["needs"]
+        try:
+            services.institution_update(
+                actor=request.user, institution=institution, data=data, expected_version=form.cleaned_data["version"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("directory:detail", institution.uuid)
+    return render(
+        request,
+        "directory/form.html",
+        {"form": form, "institution": institution, "title": _("Edit %(name)s") % {"name": institution.name}},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def person_add_view(request: HttpRequest, institution_uuid: str) -> HttpResponse:
+    institution = get_institution_for_user(request.user, institution_uuid)
+    if not can_edit_institution(request.user, institution):
+        raise PermissionDenied
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.person_create(actor=request.user, institution=institution, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The person is added."))
+            return redirect(f"{institution_url(institution)}#people")
+    return render(
+        request,
+        "directory/form.html",
+        {"form": form, "institution": institution, "title": _("Add a person to %(name)s") % {"name": institution.name}},
+        status=400 if form.errors else 200,
+    )
+
+
+def institution_url(institution: Institution) -> str:
+    return reverse("directory:detail", args=[institution.uuid])
+
+
+@login_required
+def priority_list_view(request: HttpRequest) -> HttpResponse:
+    can_add = is_programme_editor(request.user)
+    form = CountryPriorityForm(request.POST or None)
+    if request.method == "POST":
+        if not can_add:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.country_priority_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The priority is recorded."))
+                return redirect("directory:priorities")
+    country = request.GET.get("country", "")[:2].upper()
+    priorities = CountryPriority.objects.select_related("area").order_by("country", "rank")
+    if country:
+        priorities = priorities.filter(country=country)
+    countries = CountryPriority.objects.order_by().values_list("country", flat=True).distinct()
+    return render(
+        request,
+        "directory/priorities.html",
+        {
+            "priorities": priorities,
+            "country": country,
+            "countries": sorted(((c, country_name(c)) for c in countries), key=lambda item: item[1]),
+            "form": form if can_add else None,
+        },
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,290 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from twinning.accounts.models import PartnershipMembership, ProgrammeRole
+from twinning.accounts.permissions import PartnershipAccess
+from twinning.audit.models import AuditEvent
+from twinning.core.forms import add_service_errors
+from twinning.core.ids import parse_uuid
+from twinning.core.pagination import paginate
+from twinning.core.reference import country_name
+from twinning.partnerships import services
+from twinning.partnerships.forms import (
+    AgreementForm,
+    MemberForm,
+    PartnershipCreateForm,
+    PartnershipEditForm,
+    StageForm,
+    StakeholderForm,
+)
+from twinning.partnerships.models import Partnership, Programme, Stage
+from twinning.partnerships.selectors import get_partnership_for_user, partnership_countries, partnership_list
+
+
+def _editable_programmes(user: Any) -> Any:
+    if user.is_superuser:
+        return Programme.objects.order_by("name")
+    return Programme.objects.filter(
+        staff_roles__user=user, staff_roles__role__in=ProgrammeRole.EDITOR_ROLES
+    ).order_by("name")
+
+
+@login_required
+def partnership_list_view(request: HttpRequest) -> HttpResponse:
+    programmes = Programme.objects.visible_to(request.user).order_by("name")
+    programme = None
+    if request.GET.get("programme"):
+        programme = programmes.filter(uuid=parse_uuid(request.GET["programme"])).first()
+    filters = {
+        "q": request.GET.get("q", "")[:100],
+        "stage": request.GET.get("stage", "") if request.GET.get("stage") in Stage.values else "",
+        "country": request.GET.get("country", "")[:2].upper(),
+    }
+    page = paginate(request, partnership_list(user=request.user, programme=programme, **filters))
+    context = {
+        "page_obj": page,
+        "partnerships": page.object_list,
+        "filters": filters,
+        "programme": programme,
+        "programmes": programmes,
+        "stages": Stage.choices,
+        "countries": [(code, country_name(code)) for code in partnership_countries(request.user)],
+        "can_create": _editable_programmes(request.user).exists(),
+    }
+    template = "partnerships/includes/partnership_results.html" if request.htmx else "partnerships/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def partnership_create_view(request: HttpRequest) -> HttpResponse:
+    programmes = _editable_programmes(request.user)
+    if not programmes.exists():
+        raise PermissionDenied
+    form = PartnershipCreateForm(request.POST or None, programmes=programmes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            partnership = services.partnership_create(
+                actor=request.user,
+                programme=data["programme"],
+                title=data["title"],
+                shared_goal=data["shared_goal"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                stage=data["stage"],
+                hosts=data["hosts"],
+                resources=data["resources"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The partnership is created."))
+            return redirect("partnerships:detail", partnership.uuid)
+    return render(
+        request, "partnerships/form.html", {"form": form, "title": _("New partnership")}, status=400 if form.errors else 200
+    )
+
+
+def _detail_context(request: HttpRequest, partnership: Partnership, access: PartnershipAccess, **forms: Any) -> dict:
+    members = list(
+        PartnershipMembership.objects.filter(partnership=partnership).select_related("user").order_by("side", "role")
+    )
+    links = list(
+        partnership.side_links.select_related("institution")
+        .annotate(people_count=Count("institution__people"))
+        .order_by("side", "institution__name")
+    )
+    return {
+        "partnership": partnership,
+        "access": access,
+        "host_links": [link for link in links if link.side == "host"],
+        "resource_links": [link for link in links if link.side == "resource"],
+        "host_members": [m for m in members if m.side == "host"],
+        "resource_members": [m for m in members if m.side == "resource"],
+        "stakeholders": partnership.stakeholders.select_related("institution"),
+        "agreements": partnership.agreements.all(),
+        "stage_changes": partnership.stage_changes.select_related("actor"),
+        "events": AuditEvent.objects.for_object(partnership)[:100],
+        "stage_form": forms.get("stage_form") or StageForm(initial={"version": partnership.version}),
+        "stakeholder_form": forms.get("stakeholder_form") or StakeholderForm(),
+        "agreement_form": forms.get("agreement_form") or AgreementForm(),
+        "member_form": forms.get("member_form") or MemberForm(sides=access.managed_sides),
+    }
+
+
+@login_required
+def partnership_detail_view(request: HttpRequest, partnership_uuid: str) -> HttpResponse:
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
+    return render(request, "partnerships/detail.html", _detail_context(request, partnership, access))
+
+
+@login_required
+def partnership_edit_view(request: HttpRequest, partnership_uuid: str) -> HttpResponse:
+    partnership, _access = get_partnership_for_user(request.user, partnership_uuid, write=True)
+    links = partnership.side_links.select_related("institution")
+    initial = {
+        "version": partnership.version,
+        "hosts": [link.institution.uuid for link in links if link.side == "host"],
+        "resources": [link.institution.uuid for link in links if link.side == "resource"],
+    }
+    form = PartnershipEditForm(request.POST or None, instance=partnership, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.partnership_update(
+                actor=request.user,
+                partnership=partnership,
+                data={k: data[k] for k in ("title", "shared_goal", "start_date", "end_date")},
+                expected_version=data["version"],
+            )
+            services.partnership_sides_set(
+                actor=request.user, partnership=partnership, hosts=data["hosts"], resources=data["resources"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("partnerships:detail", partnership.uuid)
+    return render(
+        request,
+        "partnerships/form.html",
+        {"form": form, "partnership": partnership, "title": _("Edit %(title)s") % {"title": partnership.title}},
+        status=400 if form.errors else 200,
+    )
+
+
+def _section_response(
+    request: HttpRequest, partnership: Partnership, access: PartnershipAccess, section: str, **forms: Any
+) -> HttpResponse:
+    """htmx gets the section back; a plain browser gets redirected (or the page, with the form's errors)."""
+    has_errors = any(form.errors for form in forms.values())
+    if request.htmx:
+        context = _detail_context(request, partnership, access, **forms)
+        return render(request, f"partnerships/includes/{section}.html", context)
+    if has_errors:
+        context = _detail_context(request, partnership, access, **forms)
+        return render(request, "partnerships/detail.html", context, status=400)
+    return redirect(f"{partnership_url(partnership)}#{section}")
+
+
+def partnership_url(partnership: Partnership) -> str:
+    return reverse("partnerships:detail", args=[partnership.uuid])
+
+
+@login_required
+@require_POST
+def stage_change_view(request: HttpRequest, partnership_uuid: str) -> HttpResponse:
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
+    form = StageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.partnership_stage_change(
+                actor=request.user,
+                partnership=partnership,
+                stage=form.cleaned_data["stage"],
+                changed_on=form.cleaned_data["changed_on"],
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The stage is changed."))
+            form = StageForm(initial={"version": partnership.version})
+    return _section_response(request, partnership, access, "overview", stage_form=form)
+
+
+@login_required
+@require_POST
+def stakeholder_add_view(request: HttpRequest, partnership_uuid: str) -> HttpResponse:
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
+    form = StakeholderForm(request.POST)
+    if form.is_valid():
+        try:
+            services.stakeholder_create(actor=request.user, partnership=partnership, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            form = StakeholderForm()
+    return _section_response(request, partnership, access, "stakeholders", stakeholder_form=form)
+
+
+@login_required
+@require_POST
+def stakeholder_delete_view(request: HttpRequest, partnership_uuid: str, stakeholder_uuid: str) -> HttpResponse:
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
+    stakeholder = partnership.stakeholders.filter(uuid=parse_uuid(stakeholder_uuid)).first()
+    if stakeholder is None:
+        raise Http404
+    services.stakeholder_delete(actor=request.user, stakeholder=stakeholder)
+    return _section_response(request, partnership, access, "stakeholders")
+
+
+@login_required
+@require_POST
+def agreement_add_view(request: HttpRequest, partnership_uuid: str) -> HttpResponse:
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
+    form = AgreementForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.agreement_create(actor=request.user, partnership=partnership, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            form = AgreementForm()
+    return _section_response(request, partnership, access, "agreements", agreement_form=form)
+
+
+@login_required
+def agreement_document_view(request: HttpRequest, partnership_uuid: str, agreement_uuid: str) -> HttpResponse:
+    """Agreement files are served only through this scoped view, never from a public media URL."""
+    partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
+    agreement = partnership.agreements.filter(uuid=parse_uuid(agreement_uuid)).first()
+    if agreement is None or not agreement.document:
+        raise Http404
+    return FileResponse(agreement.document.open("rb"), as_attachment=True, filename=agreement.document.name.rsplit("/", 1)[-1])
+
+
+@login_required
+@require_POST
+def member_add_view(request: HttpRequest, partnership_uuid: str) -> HttpResponse:
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
+    if not access.can_manage_members:
+        raise PermissionDenied
+    form = MemberForm(request.POST, sides=access.managed_sides)
+    if form.is_valid():
+        try:
+            services.membership_add(
+                actor=request.user,
+                partnership=partnership,
+                user=form.cleaned_data["email"],
+                side=form.cleaned_data["side"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            form = MemberForm(sides=access.managed_sides)
+    return _section_response(request, partnership, access, "sides", member_form=form)
+
+
+@login_required
+@require_POST
+def member_remove_view(request: HttpRequest, partnership_uuid: str, membership_id: int) -> HttpResponse:
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
+    membership = PartnershipMembership.objects.filter(partnership=partnership, pk=membership_id).select_related("user").first()
+    if membership is None:
+        raise Http404
+    services.membership_remove(actor=request.user, membership=membership)
+    return _section_response(request, partnership, access, "sides")
+
+
