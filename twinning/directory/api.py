@@ -190,6 +190,9 @@ def institution_patch(request: HttpRequest, institution_uuid: str, payload: Inst
     institution = get_institution_for_user(request.auth, institution_uuid)
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version", None)
+    if not data:
+        # Saving nothing would still bump the version and write an audit row; refuse it as the mistake it is.
+        raise ValidationError(_("Send at least one field to change."))
     institution_update(
         actor=request.auth, institution=institution, data=_resolve_codes(data), expected_version=version
     )

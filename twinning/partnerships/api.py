@@ -212,6 +212,9 @@ def partnership_patch(request: HttpRequest, partnership_uuid: str, payload: Part
     partnership, _access = get_partnership_for_user(request.auth, partnership_uuid, write=True)
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version", None)
+    if not data:
+        # Saving nothing would still bump the version and write an audit row; refuse it as the mistake it is.
+        raise ValidationError(_("Send at least one field to change."))
     partnership = partnership_update(
         actor=request.auth, partnership=partnership, data=data, expected_version=version
     )

@@ -1,0 +1,414 @@
+"""Writing a demo plan to the database, clearing it again, and finding out whether it is loaded."""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import models, transaction
+
+from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
+from twinning.audit.models import AuditEvent
+from twinning.audit.services import audit_record
+from twinning.core.choices import Side
+from twinning.core.demo.plan import (
+    DEMO_EMAIL_DOMAIN,
+    DEMO_PASSWORD,
+    DEMO_UUID_MAX,
+    DEMO_UUID_MIN,
+    PROGRAMME_NAMES,
+    InstitutionSpec,
+    PartnershipSpec,
+    Plan,
+    UserSpec,
+    build_plan,
+)
+from twinning.core.services import create_with_audit
+from twinning.directory.models import (
+    CountryPriority,
+    HealthArea,
+    Institution,
+    InstitutionExpertise,
+    InstitutionNeed,
+    Language,
+    Person,
+)
+from twinning.directory.services import country_priority_create, person_create
+from twinning.partnerships.models import (
+    Agreement,
+    Partnership,
+    PartnershipInstitution,
+    Programme,
+    StageChange,
+    Stakeholder,
+)
+from twinning.partnerships.services import (
+    agreement_create,
+    membership_add,
+    partnership_stage_change,
+    programme_create,
+    programme_role_grant,
+    stakeholder_create,
+)
+
+BATCH = 2000
+
+
+@dataclass
+class Loaded:
+    plan: Plan
+    programme: Programme
+
+
+def loaded_profile() -> str | None:
+    """The profile whose demo programme is in the database, if any."""
+    names = dict(Programme.objects.filter(name__in=PROGRAMME_NAMES.values()).values_list("name", "pk"))
+    return next((profile for profile, name in PROGRAMME_NAMES.items() if name in names), None)
+
+
+def demo_clear() -> None:
+    """Delete every demo row: the demo programmes, the directory rows with demo UUIDs and the demo users."""
+    demo_rows = models.Q(uuid__gte=DEMO_UUID_MIN, uuid__lte=DEMO_UUID_MAX)
+    programmes = Programme.objects.filter(name__in=PROGRAMME_NAMES.values())
+    Partnership.objects.filter(programme__in=programmes).delete()
+    programmes.delete()
+    institutions = Institution.objects.filter(demo_rows)
+    Person.objects.filter(demo_rows | models.Q(institution__in=institutions)).delete()
+    institutions.delete()
+    CountryPriority.objects.filter(demo_rows).delete()
+    User.objects.filter(email__iendswith=f"@{DEMO_EMAIL_DOMAIN}").delete()
+
+
+def demo_load(profile: str = "default", scale_factor: float = 1.0) -> Loaded:
+    """Replace any demo data with the given profile, in one transaction."""
+    plan = build_plan(profile, scale_factor)
+    with transaction.atomic():
+        demo_clear()
+        programme = _write_with_services(plan) if profile == "default" else _write_in_bulk(plan)
+    return Loaded(plan=plan, programme=programme)
+
+
+# --- shared ---------------------------------------------------------------------------------------
+
+
+def _institution_fields(spec: InstitutionSpec) -> dict[str, Any]:
+    return {
+        "uuid": spec.uuid,
+        "name": spec.name,
+        "short_name": spec.short_name,
+        "type": spec.type,
+        "country": spec.country.code,
+        "region": spec.region,
+        "city": spec.city,
+        "description": spec.description,
+        "time_zone": spec.country.time_zone,
+        "capacity": spec.capacity,
+        "iati_org_id": spec.iati_org_id,
+        "dhis2_org_unit": spec.dhis2_org_unit,
+    }
+
+
+def _area_rows(plan: Plan, institutions: list[Institution], areas: dict[str, HealthArea]) -> None:
+    expertise, needs = [], []
+    for spec, inst in zip(plan.institutions, institutions, strict=True):
+        expertise += [InstitutionExpertise(institution=inst, area=areas[a], depth=d) for a, d in spec.expertise.items()]
+        needs += [InstitutionNeed(institution=inst, area=areas[a], priority=p) for a, p in spec.needs.items()]
+    InstitutionExpertise.objects.bulk_create(expertise, batch_size=BATCH)
+    InstitutionNeed.objects.bulk_create(needs, batch_size=BATCH)
+
+
+def _new_user(spec: UserSpec, password_hash: str) -> User:
+    # One hash for every demo user: hashing "demo" hundreds of times would take longer than loading the rest.
+    return User(
+        email=spec.email,
+        full_name=spec.full_name,
+        password=password_hash,
+        is_superuser=spec.is_superuser,
+        is_staff=spec.is_superuser,
+    )
+
+
+def _lookups(plan: Plan) -> tuple[dict[str, Language], dict[str, HealthArea]]:
+    codes = {c for i in plan.institutions for c in i.languages} | {c for p in plan.people for c in p.languages}
+    languages = {lang.code: lang for lang in Language.objects.filter(code__in=codes)}
+    missing = codes - set(languages)
+    if missing:
+        raise RuntimeError(f"Languages missing from the database (run migrate): {sorted(missing)}")
+    return languages, {a.code: a for a in HealthArea.objects.all()}
+
+
+# --- default profile: through the services, so the demo has audit history ----------------------------------
+
+
+def _write_with_services(plan: Plan) -> Programme:
+    password_hash = make_password(DEMO_PASSWORD)
+    users = {}
+    for spec in plan.users:
+        user = _new_user(spec, password_hash)
+        user.full_clean(exclude=["password"])
+        user.save()
+        users[spec.email] = user
+    admin = next(users[u.email] for u in plan.users if u.is_superuser)
+    languages, areas = _lookups(plan)
+
+    programme = programme_create(
+        actor=admin,
+        name=plan.programme_name,
+        funders=plan.funders,
+        reporting_currency="USD",
+        description=plan.description,
+    )
+    for spec in plan.users:
+        if spec.programme_role:
+            programme_role_grant(actor=admin, programme=programme, user=users[spec.email], role=spec.programme_role)
+
+    # institution_create takes no uuid (the demo's UUIDs are fixed), so this does what it does with the same helper.
+    institutions = [
+        create_with_audit(
+            actor=admin,
+            obj=Institution(**_institution_fields(spec)),
+            m2m={"languages": [languages[c] for c in spec.languages]},
+        )
+        for spec in plan.institutions
+    ]
+    _area_rows(plan, institutions, areas)
+    people = [
+        person_create(
+            actor=admin,
+            institution=institutions[spec.institution],
+            languages=[languages[c] for c in spec.languages],
+            uuid=spec.uuid,
+            full_name=spec.full_name,
+            email=spec.email,
+            cadre=spec.cadre,
+            is_volunteer=spec.is_volunteer,
+        )
+        for spec in plan.people
+    ]
+    assert len(people) == len(plan.people)
+    for spec in plan.priorities:
+        country_priority_create(
+            actor=admin,
+            uuid=spec.uuid,
+            country=spec.country,
+            text=spec.text,
+            area=areas[spec.area],
+            source_document=spec.source_document,
+            stated_on=spec.stated_on,
+            rank=spec.rank,
+        )
+    partnerships = [_partnership_with_services(admin, programme, spec, institutions) for spec in plan.partnerships]
+    for spec in plan.users:
+        for index, side, role in spec.memberships:
+            membership_add(actor=admin, partnership=partnerships[index], user=users[spec.email], side=side, role=role)
+    return programme
+
+
+def _partnership_with_services(
+    admin: User, programme: Programme, spec: PartnershipSpec, institutions: list[Institution]
+) -> Partnership:
+    first_stage, started_on, first_note = spec.history[0]
+    # partnership_create takes no uuid and dates the first stage today; the demo needs both fixed, so this mirrors it.
+    partnership = create_with_audit(
+        actor=admin,
+        obj=Partnership(
+            uuid=spec.uuid,
+            programme=programme,
+            title=spec.title,
+            shared_goal=spec.shared_goal,
+            start_date=spec.start_date,
+            end_date=spec.end_date,
+            stage=first_stage,
+        ),
+    )
+    hosts = [institutions[i] for i in spec.hosts]
+    resources = [institutions[i] for i in spec.resources]
+    PartnershipInstitution.objects.bulk_create(
+        [PartnershipInstitution(partnership=partnership, institution=i, side=Side.HOST, joined_on=started_on) for i in hosts]
+        + [
+            PartnershipInstitution(partnership=partnership, institution=i, side=Side.RESOURCE, joined_on=started_on)
+            for i in resources
+        ]
+    )
+    audit_record(
+        actor=admin,
+        action=AuditEvent.Action.UPDATE,
+        obj=partnership,
+        changes={"hosts": [[], sorted(str(i) for i in hosts)], "resources": [[], sorted(str(i) for i in resources)]},
+    )
+    StageChange.objects.create(partnership=partnership, stage=first_stage, changed_on=started_on, note=first_note, actor=admin)
+    for stage, changed_on, note in spec.history[1:]:
+        partnership = partnership_stage_change(
+            actor=admin, partnership=partnership, stage=stage, changed_on=changed_on, note=note
+        )
+    for s in spec.stakeholders:
+        stakeholder_create(
+            actor=admin,
+            partnership=partnership,
+            uuid=s.uuid,
+            kind=s.kind,
+            name=s.name,
+            institution=institutions[s.institution] if s.institution is not None else None,
+            role=s.role,
+            contact_name=s.contact_name,
+            contact_email=s.contact_email,
+        )
+    for a in spec.agreements:
+        agreement_create(
+            actor=admin,
+            partnership=partnership,
+            uuid=a.uuid,
+            title=a.title,
+            host_signed_on=a.host_signed_on,
+            resource_signed_on=a.resource_signed_on,
+            notes=a.notes,
+        )
+    return partnership
+
+
+# --- large profile: bulk inserts ------------------------------------------------------------------
+
+
+def _write_in_bulk(plan: Plan) -> Programme:
+    """Write the plan with bulk inserts, skipping per-row full_clean and audit rows.
+
+    This is generated benchmark data: the plan is valid by construction, and an audit row per record would be
+    most of the rows written and most of the time spent. The demo logins still go through the services.
+    """
+    password_hash = make_password(DEMO_PASSWORD)
+    users = User.objects.bulk_create([_new_user(spec, password_hash) for spec in plan.users], batch_size=BATCH)
+    by_email = {u.email: u for u in users}
+    admin = next(by_email[u.email] for u in plan.users if u.is_superuser)
+    languages, areas = _lookups(plan)
+
+    programme = programme_create(
+        actor=admin, name=plan.programme_name, funders=plan.funders, reporting_currency="USD", description=plan.description
+    )
+    ProgrammeRole.objects.bulk_create(
+        ProgrammeRole(user=by_email[s.email], programme=programme, role=s.programme_role)
+        for s in plan.users
+        if s.programme_role
+    )
+
+    institutions = Institution.objects.bulk_create(
+        [Institution(**_institution_fields(spec)) for spec in plan.institutions], batch_size=BATCH
+    )
+    InstitutionLanguage = Institution.languages.through
+    InstitutionLanguage.objects.bulk_create(
+        [
+            InstitutionLanguage(institution_id=inst.pk, language_id=languages[code].pk)
+            for spec, inst in zip(plan.institutions, institutions, strict=True)
+            for code in spec.languages
+        ],
+        batch_size=BATCH,
+    )
+    _area_rows(plan, institutions, areas)
+    people = Person.objects.bulk_create(
+        [
+            Person(
+                uuid=spec.uuid,
+                institution=institutions[spec.institution],
+                full_name=spec.full_name,
+                email=spec.email,
+                cadre=spec.cadre,
+                is_volunteer=spec.is_volunteer,
+            )
+            for spec in plan.people
+        ],
+        batch_size=BATCH,
+    )
+    PersonLanguage = Person.languages.through
+    PersonLanguage.objects.bulk_create(
+        [
+            PersonLanguage(person_id=person.pk, language_id=languages[code].pk)
+            for spec, person in zip(plan.people, people, strict=True)
+            for code in spec.languages
+        ],
+        batch_size=BATCH,
+    )
+    CountryPriority.objects.bulk_create(
+        CountryPriority(
+            uuid=s.uuid,
+            country=s.country,
+            text=s.text,
+            area=areas[s.area],
+            source_document=s.source_document,
+            stated_on=s.stated_on,
+            rank=s.rank,
+        )
+        for s in plan.priorities
+    )
+
+    partnerships = Partnership.objects.bulk_create(
+        [
+            Partnership(
+                uuid=p.uuid,
+                programme=programme,
+                title=p.title,
+                shared_goal=p.shared_goal,
+                start_date=p.start_date,
+                end_date=p.end_date,
+                stage=p.stage,
+                version=len(p.history),
+            )
+            for p in plan.partnerships
+        ],
+        batch_size=BATCH,
+    )
+    links, changes, stakeholders, agreements = [], [], [], []
+    for p, partnership in zip(plan.partnerships, partnerships, strict=True):
+        joined = p.history[0][1]
+        links += [PartnershipInstitution(partnership=partnership, institution=institutions[i], side=Side.HOST, joined_on=joined) for i in p.hosts]
+        links += [
+            PartnershipInstitution(partnership=partnership, institution=institutions[i], side=Side.RESOURCE, joined_on=joined)
+            for i in p.resources
+        ]
+        changes += [
+            StageChange(partnership=partnership, stage=stage, changed_on=on, note=note, actor=admin)
+            for stage, on, note in p.history
+        ]
+        stakeholders += [
+            Stakeholder(
+                uuid=s.uuid,
+                partnership=partnership,
+                kind=s.kind,
+                name=s.name,
+                institution=institutions[s.institution] if s.institution is not None else None,
+                role=s.role,
+                contact_name=s.contact_name,
+                contact_email=s.contact_email,
+            )
+            for s in p.stakeholders
+        ]
+        agreements += [
+            Agreement(
+                uuid=a.uuid,
+                partnership=partnership,
+                title=a.title,
+                host_signed_on=a.host_signed_on,
+                resource_signed_on=a.resource_signed_on,
+                notes=a.notes,
+            )
+            for a in p.agreements
+        ]
+    for model, rows in (
+        (PartnershipInstitution, links),
+        (StageChange, changes),
+        (Stakeholder, stakeholders),
+        (Agreement, agreements),
+    ):
+        model.objects.bulk_create(rows, batch_size=BATCH)
+    PartnershipMembership.objects.bulk_create(
+        [
+            PartnershipMembership(user=by_email[s.email], partnership=partnerships[index], side=side, role=role)
+            for s in plan.users
+            for index, side, role in s.memberships
+        ],
+        batch_size=BATCH,
+    )
+    return programme
+
+
+def stage_dates(partnership: Partnership) -> list[tuple[str, datetime.date]]:
+    """The partnership's stage history, oldest first (used by the tests and the summary)."""
+    return list(partnership.stage_changes.order_by("changed_on", "id").values_list("stage", "changed_on"))
