@@ -233,7 +233,9 @@ def _country(value: str) -> str:
     return value
 
 
-Country = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_no_nul), AfterValidator(_country)]
+Country = Annotated[
+    str, StringConstraints(strip_whitespace=True), AfterValidator(_no_nul), AfterValidator(_country)
+]
 
 
 @cache
@@ -252,7 +254,9 @@ TimeZone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64
 # PositiveIntegerField's range: anything larger can only come from a broken client, and must not reach SQL.
 MAX_INT = 2_147_483_647
 
-Version = Annotated[int, Field(ge=1, le=MAX_INT, description="The version you read; 409 if it changed since.")]
+Version = Annotated[
+    int, Field(ge=1, le=MAX_INT, description="The version you read; 409 if it changed since.")
+]
 
 
 class PageQuery(Schema):

@@ -76,7 +76,9 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 def browser_type_launch_args(browser_type_launch_args):
     # Debian's Chromium, never a downloaded one. A missing browser must fail the browser tests, not skip them.
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}; install it (apt-get install chromium) or set CHROMIUM_PATH.")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}; install it (apt-get install chromium) or set CHROMIUM_PATH."
+        )
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,

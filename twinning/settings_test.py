@@ -5,8 +5,8 @@ import os
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789abcdef")
 
-from twinning.settings import *  # noqa: E402,F403
-from twinning.settings import VAR_DIR  # noqa: E402
+from twinning.settings import *  # noqa: F403
+from twinning.settings import VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from twinning.core.admin import AuditedAdmin
 from twinning.accounts.models import ApiToken, PartnershipMembership, ProgrammeRole, User
+from twinning.core.admin import AuditedAdmin
 
 
 @admin.register(User)
@@ -17,7 +17,9 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
+    )
     filter_horizontal = ()
     list_filter = ["is_active", "is_superuser"]
 

@@ -43,9 +43,9 @@ class User(AbstractUser):
     last_name = None  # type: ignore[assignment]
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
-    objects = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[misc,assignment]
 
     class Meta:
         verbose_name = _("user")
@@ -74,8 +74,12 @@ class ProgrammeRole(models.Model):
     # Roles that may change the programme's partnerships; finance officers and viewers read only here.
     EDITOR_ROLES = (Role.MANAGER, Role.ME_OFFICER)
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="programme_roles")
-    programme = models.ForeignKey("partnerships.Programme", on_delete=models.CASCADE, related_name="staff_roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="programme_roles"
+    )
+    programme = models.ForeignKey(
+        "partnerships.Programme", on_delete=models.CASCADE, related_name="staff_roles"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 

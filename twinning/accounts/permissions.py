@@ -19,7 +19,9 @@ def programme_role(user: Any, programme_id: int) -> str | None:
     if not user.is_authenticated:
         return None
     return (
-        ProgrammeRole.objects.filter(user=user, programme_id=programme_id).values_list("role", flat=True).first()
+        ProgrammeRole.objects.filter(user=user, programme_id=programme_id)
+        .values_list("role", flat=True)
+        .first()
     )
 
 
@@ -62,7 +64,9 @@ def partnership_access(user: Any, partnership: Any) -> PartnershipAccess:
         return PartnershipAccess(True, True, frozenset({"host", "resource"}))
     role = programme_role(user, partnership.programme_id)
     membership = (
-        PartnershipMembership.objects.filter(user=user, partnership=partnership).values_list("role", "side").first()
+        PartnershipMembership.objects.filter(user=user, partnership=partnership)
+        .values_list("role", "side")
+        .first()
     )
     m_role, m_side = membership if membership else (None, None)
     is_editor = role in ProgrammeRole.EDITOR_ROLES
@@ -99,15 +103,21 @@ def can_edit_institution(user: Any, institution: Any) -> bool:
 def can_create_institution(user: Any) -> bool:
     if is_programme_editor(user):
         return True
-    return user.is_authenticated and PartnershipMembership.objects.filter(
-        user=user, role=PartnershipMembership.Role.COORDINATOR
-    ).exists()
+    return (
+        user.is_authenticated
+        and PartnershipMembership.objects.filter(
+            user=user, role=PartnershipMembership.Role.COORDINATOR
+        ).exists()
+    )
 
 
 def can_see_people_of(user: Any, institution: Any) -> bool:
     """People's names and emails are personal data: staff, and members of partnerships with the institution."""
     if is_programme_staff(user):
         return True
-    return user.is_authenticated and PartnershipMembership.objects.filter(
-        user=user, partnership__side_links__institution=institution
-    ).exists()
+    return (
+        user.is_authenticated
+        and PartnershipMembership.objects.filter(
+            user=user, partnership__side_links__institution=institution
+        ).exists()
+    )

@@ -28,7 +28,9 @@ def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, st
     token = ApiToken(user=user, name=name, token_hash=hash_token(raw), hint=raw[:8])
     token.full_clean()
     token.save()
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=token, changes={"name": [None, name]}, parent=user)
+    audit_record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=token, changes={"name": [None, name]}, parent=user
+    )
     return token, raw
 
 

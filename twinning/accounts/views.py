@@ -6,20 +6,23 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from twinning.core.http import AuthedRequest
 from twinning.accounts.forms import ApiTokenForm
 from twinning.accounts.models import ApiToken
 from twinning.accounts.services import api_token_create, api_token_revoke
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     form = ApiTokenForm()
     new_token = None
     if request.method == "POST":
         form = ApiTokenForm(request.POST)
         if form.is_valid():
             try:
-                _token, new_token = api_token_create(actor=request.user, user=request.user, name=form.cleaned_data["name"])
+                _token, new_token = api_token_create(
+                    actor=request.user, user=request.user, name=form.cleaned_data["name"]
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -39,7 +42,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     # Tokens of other users are simply not found: never reveal that they exist.
     token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
     if token is None:

@@ -34,7 +34,9 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=64)
     target_repr = models.CharField(_("object"), max_length=300)
     # The record a child belongs to (a stakeholder's partnership), so the parent's page shows the whole history.
-    parent_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    parent_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     parent_id = models.CharField(max_length=64, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     reason = models.TextField(_("reason"), blank=True)

@@ -28,7 +28,6 @@ class InstitutionMultipleChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.name} ({obj.country})"
 
 
-
 def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     """Attach a service's ValidationError to a form: on the field when the form has it, else to the form."""
     if hasattr(exc, "error_dict"):

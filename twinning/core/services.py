@@ -17,13 +17,20 @@ class VersionConflict(ValidationError):
 
     def __init__(self) -> None:
         super().__init__(
-            _("Someone else changed this record while you were editing it. Reload to see their change, then try again."),
+            _(
+                "Someone else changed this record while you were editing it. Reload to see their change, then try again."
+            ),
             code="version_conflict",
         )
 
 
-def create_with_audit(
-    *, actor: Any, obj: M, m2m: dict[str, Any] | None = None, parent: models.Model | None = None, reason: str = ""
+def create_with_audit[M: models.Model](
+    *,
+    actor: Any,
+    obj: M,
+    m2m: dict[str, Any] | None = None,
+    parent: models.Model | None = None,
+    reason: str = "",
 ) -> M:
     """Validate, save, set many-to-many values and write the audit row. Call inside a transaction."""
     obj.full_clean()
@@ -43,7 +50,7 @@ def create_with_audit(
     return obj
 
 
-def update_with_audit(
+def update_with_audit[M: models.Model](
     *,
     actor: Any,
     obj: M,
@@ -78,6 +85,8 @@ def update_with_audit(
     return obj
 
 
-def delete_with_audit(*, actor: Any, obj: models.Model, parent: models.Model | None = None, reason: str = "") -> None:
+def delete_with_audit(
+    *, actor: Any, obj: models.Model, parent: models.Model | None = None, reason: str = ""
+) -> None:
     audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=obj, parent=parent, reason=reason)
     obj.delete()

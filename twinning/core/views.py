@@ -2,13 +2,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from twinning.core.http import AuthedRequest
 from twinning.accounts.permissions import is_programme_editor
 from twinning.partnerships.models import Programme
 from twinning.partnerships.selectors import partnership_list
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     partnerships = partnership_list(user=request.user)
     programmes = Programme.objects.visible_to(request.user).order_by("name")
     return render(

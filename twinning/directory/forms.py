@@ -14,7 +14,10 @@ class InstitutionForm(forms.ModelForm):
         queryset=Language.objects.all(), to_field_name="code", required=False, label=_("Working languages")
     )
     expertise = forms.ModelMultipleChoiceField(
-        queryset=HealthArea.objects.all(), to_field_name="code", required=False, label=_("Expertise it offers")
+        queryset=HealthArea.objects.all(),
+        to_field_name="code",
+        required=False,
+        label=_("Expertise it offers"),
     )
     needs = forms.ModelMultipleChoiceField(
         queryset=HealthArea.objects.all(), to_field_name="code", required=False, label=_("Needs it has")

@@ -26,7 +26,9 @@ class HealthArea(models.Model):
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=150)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -44,7 +46,9 @@ class InstitutionQuerySet(models.QuerySet["Institution"]):
         if not text:
             return self
         return self.filter(
-            models.Q(name__icontains=text) | models.Q(short_name__icontains=text) | models.Q(city__icontains=text)
+            models.Q(name__icontains=text)
+            | models.Q(short_name__icontains=text)
+            | models.Q(city__icontains=text)
         )
 
 
@@ -66,7 +70,9 @@ class Institution(TwinningModel):
     country = models.CharField(_("country"), max_length=2, validators=[validate_country])
     region = models.CharField(_("region"), max_length=120, blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
-    languages = models.ManyToManyField(Language, blank=True, related_name="institutions", verbose_name=_("languages"))
+    languages = models.ManyToManyField(
+        Language, blank=True, related_name="institutions", verbose_name=_("languages")
+    )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
@@ -88,7 +94,9 @@ class Institution(TwinningModel):
     expertise = models.ManyToManyField(
         HealthArea, through="InstitutionExpertise", related_name="expert_institutions", blank=True
     )
-    needs = models.ManyToManyField(HealthArea, through="InstitutionNeed", related_name="needy_institutions", blank=True)
+    needs = models.ManyToManyField(
+        HealthArea, through="InstitutionNeed", related_name="needy_institutions", blank=True
+    )
 
     objects = InstitutionQuerySet.as_manager()
 
@@ -122,7 +130,9 @@ class InstitutionExpertise(models.Model):
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["institution", "area"], name="expertise_once_per_area")]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "area"], name="expertise_once_per_area")
+        ]
 
     def __str__(self) -> str:
         return f"{self.institution}: {self.area}"
@@ -136,7 +146,9 @@ class InstitutionNeed(models.Model):
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="need_items")
     area = models.ForeignKey(HealthArea, on_delete=models.PROTECT, related_name="+")
-    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.MEDIUM)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.MEDIUM
+    )
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -164,8 +176,12 @@ class Person(TwinningModel):
     full_name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"), blank=True)
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="people")
-    cadre = models.CharField(_("profession or cadre"), max_length=30, choices=Cadre.choices, default=Cadre.OTHER)
-    languages = models.ManyToManyField(Language, blank=True, related_name="people", verbose_name=_("languages"))
+    cadre = models.CharField(
+        _("profession or cadre"), max_length=30, choices=Cadre.choices, default=Cadre.OTHER
+    )
+    languages = models.ManyToManyField(
+        Language, blank=True, related_name="people", verbose_name=_("languages")
+    )
     is_volunteer = models.BooleanField(_("volunteer"), default=False)
 
     class Meta:

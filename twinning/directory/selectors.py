@@ -5,8 +5,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from twinning.directory.models import Institution, Person
 from twinning.core.ids import parse_uuid
+from twinning.directory.models import Institution, Person
 
 
 def institution_list(

@@ -34,13 +34,16 @@ INSTITUTION_FIELDS = (
 )
 
 
-def _set_areas(institution: Institution, expertise: Iterable[HealthArea], needs: Iterable[HealthArea]) -> None:
+def _set_areas(
+    institution: Institution, expertise: Iterable[HealthArea], needs: Iterable[HealthArea]
+) -> None:
     """Keep existing depth/priority details for areas that stay; add new areas with the defaults."""
+    model: type[InstitutionExpertise] | type[InstitutionNeed]
     for model, areas in ((InstitutionExpertise, expertise), (InstitutionNeed, needs)):
         wanted = {a.pk for a in areas}
         model.objects.filter(institution=institution).exclude(area_id__in=wanted).delete()
         have = set(model.objects.filter(institution=institution).values_list("area_id", flat=True))
-        model.objects.bulk_create([model(institution=institution, area_id=pk) for pk in wanted - have])
+        model.objects.bulk_create([model(institution=institution, area_id=pk) for pk in wanted - have])  # type: ignore[misc]
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from twinning.accounts.permissions import (
 )
 from twinning.audit.models import AuditEvent
 from twinning.core.forms import add_service_errors
+from twinning.core.http import AuthedRequest
 from twinning.core.pagination import paginate
 from twinning.core.reference import country_name
 from twinning.directory import services
@@ -22,11 +23,13 @@ from twinning.directory.models import CountryPriority, HealthArea, Institution
 from twinning.directory.selectors import get_institution_for_user, institution_list, people_of
 from twinning.partnerships.selectors import partnership_list
 
-INSTITUTION_DATA_FIELDS = [f for f in InstitutionForm.Meta.fields if f not in {"languages", "expertise", "needs"}]
+INSTITUTION_DATA_FIELDS = [
+    f for f in InstitutionForm.Meta.fields if f not in {"languages", "expertise", "needs"}
+]
 
 
 @login_required
-def institution_list_view(request: HttpRequest) -> HttpResponse:
+def institution_list_view(request: AuthedRequest) -> HttpResponse:
     filters = {
         "q": request.GET.get("q", "")[:100],
         "country": request.GET.get("country", "")[:2].upper(),
@@ -49,7 +52,7 @@ def institution_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def institution_detail_view(request: HttpRequest, institution_uuid: str) -> HttpResponse:
+def institution_detail_view(request: AuthedRequest, institution_uuid: str) -> HttpResponse:
     institution = get_institution_for_user(request.user, institution_uuid)
     see_people = can_see_people_of(request.user, institution)
     return render(
@@ -76,7 +79,7 @@ def _institution_data(form: InstitutionForm) -> dict:
 
 
 @login_required
-def institution_create_view(request: HttpRequest) -> HttpResponse:
+def institution_create_view(request: AuthedRequest) -> HttpResponse:
     if not can_create_institution(request.user):
         raise PermissionDenied
     form = InstitutionForm(request.POST or None)
@@ -94,23 +97,31 @@ def institution_create_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The institution is added to the directory."))
             return redirect("directory:detail", institution.uuid)
     return render(
-        request, "directory/form.html", {"form": form, "title": _("New institution")}, status=400 if form.errors else 200
+        request,
+        "directory/form.html",
+        {"form": form, "title": _("New institution")},
+        status=400 if form.errors else 200,
     )
 
 
 @login_required
-def institution_edit_view(request: HttpRequest, institution_uuid: str) -> HttpResponse:
+def institution_edit_view(request: AuthedRequest, institution_uuid: str) -> HttpResponse:
     institution = get_institution_for_user(request.user, institution_uuid)
     if not can_edit_institution(request.user, institution):
         raise PermissionDenied
-    form = InstitutionEditForm(request.POST or None, instance=institution, initial={"version": institution.version})
+    form = InstitutionEditForm(
+        request.POST or None, instance=institution, initial={"version": institution.version}
+    )
     if request.method == "POST" and form.is_valid():
         data = _institution_data(form)
         data["expertise"] = form.cleaned_data["expertise"]
         data["needs"] = form.cleaned_data["needs"]
         try:
             services.institution_update(
-                actor=request.user, institution=institution, data=data, expected_version=form.cleaned_data["version"]
+                actor=request.user,
+                institution=institution,
+                data=data,
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -126,7 +137,7 @@ def institution_edit_view(request: HttpRequest, institution_uuid: str) -> HttpRe
 
 
 @login_required
-def person_add_view(request: HttpRequest, institution_uuid: str) -> HttpResponse:
+def person_add_view(request: AuthedRequest, institution_uuid: str) -> HttpResponse:
     institution = get_institution_for_user(request.user, institution_uuid)
     if not can_edit_institution(request.user, institution):
         raise PermissionDenied
@@ -143,7 +154,11 @@ def person_add_view(request: HttpRequest, institution_uuid: str) -> HttpResponse
     return render(
         request,
         "directory/form.html",
-        {"form": form, "institution": institution, "title": _("Add a person to %(name)s") % {"name": institution.name}},
+        {
+            "form": form,
+            "institution": institution,
+            "title": _("Add a person to %(name)s") % {"name": institution.name},
+        },
         status=400 if form.errors else 200,
     )
 
@@ -153,7 +168,7 @@ def institution_url(institution: Institution) -> str:
 
 
 @login_required
-def priority_list_view(request: HttpRequest) -> HttpResponse:
+def priority_list_view(request: AuthedRequest) -> HttpResponse:
     can_add = is_programme_editor(request.user)
     form = CountryPriorityForm(request.POST or None)
     if request.method == "POST":

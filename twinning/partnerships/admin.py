@@ -4,8 +4,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from twinning.core.admin import ReadOnlyAdmin
-from twinning.partnerships.services import programme_create, programme_update
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar, Programme, Stakeholder
+from twinning.partnerships.services import programme_create, programme_update
+
+
+PROGRAMME_FIELDS = ("name", "description", "funders", "reporting_currency")
 
 
 class PillarInline(admin.TabularInline):
@@ -16,15 +19,17 @@ class PillarInline(admin.TabularInline):
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
     list_display = ["name", "reporting_currency"]
-    fields = ["name", "description", "funders", "reporting_currency"]
+    fields = PROGRAMME_FIELDS
     inlines = [PillarInline]
 
     def save_model(self, request: HttpRequest, obj: Programme, form: Any, change: bool) -> None:
         # Through the services, so a new programme gets its pillars and every change is audited.
         if change:
-            programme_update(actor=request.user, programme=obj, data={f: getattr(obj, f) for f in form.changed_data})
+            programme_update(
+                actor=request.user, programme=obj, data={f: getattr(obj, f) for f in form.changed_data}
+            )
         else:
-            new = programme_create(actor=request.user, **{f: form.cleaned_data[f] for f in self.fields})
+            new = programme_create(actor=request.user, **{f: form.cleaned_data[f] for f in PROGRAMME_FIELDS})
             obj.pk, obj.uuid = new.pk, new.uuid
 
 

@@ -20,8 +20,8 @@ from twinning.partnerships.models import (
     PartnershipInstitution,
     Programme,
     Stage,
-    Stakeholder,
     StageChange,
+    Stakeholder,
 )
 from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_user, partnership_list
 from twinning.partnerships.services import partnership_create, partnership_stage_change, partnership_update
@@ -79,7 +79,7 @@ class StageChangeOut(Schema):
 class PartnershipDetailOut(PartnershipOut):
     shared_goal: str
     stakeholders: list[StakeholderOut]
-    stage_history: list[StageChangeOut] = Field(description="Newest first.")
+    stage_history: list[StageChangeOut] = Field(description="Latest date first.")
     created_at: datetime.datetime
     updated_at: datetime.datetime
 

@@ -18,7 +18,11 @@ class PartnershipForm(forms.ModelForm):
     class Meta:
         model = Partnership
         fields = ["title", "shared_goal", "start_date", "end_date"]
-        widgets = {"start_date": DateInput, "end_date": DateInput, "shared_goal": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "start_date": DateInput,
+            "end_date": DateInput,
+            "shared_goal": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -29,7 +33,9 @@ class PartnershipForm(forms.ModelForm):
 
 
 class PartnershipCreateForm(PartnershipForm):
-    programme = forms.ModelChoiceField(queryset=Programme.objects.none(), to_field_name="uuid", label=_("Programme"))
+    programme = forms.ModelChoiceField(
+        queryset=Programme.objects.none(), to_field_name="uuid", label=_("Programme")
+    )
     stage = forms.ChoiceField(choices=Stage.choices, initial=Stage.SCOPING, label=_("Stage"))
 
     class Meta(PartnershipForm.Meta):
@@ -41,7 +47,9 @@ class PartnershipCreateForm(PartnershipForm):
         only = list(programmes[:2])
         if len(only) == 1:
             self.fields["programme"].initial = only[0].uuid
-        self.order_fields(["programme", "title", "shared_goal", "start_date", "end_date", "stage", "hosts", "resources"])
+        self.order_fields(
+            ["programme", "title", "shared_goal", "start_date", "end_date", "stage", "hosts", "resources"]
+        )
 
 
 class PartnershipEditForm(PartnershipForm):
@@ -65,11 +73,17 @@ class AgreementForm(forms.ModelForm):
     class Meta:
         model = Agreement
         fields = ["title", "document", "host_signed_on", "resource_signed_on", "notes"]
-        widgets = {"host_signed_on": DateInput, "resource_signed_on": DateInput, "notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "host_signed_on": DateInput,
+            "resource_signed_on": DateInput,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
 
 
 class MemberForm(forms.Form):
-    email = forms.EmailField(label=_("Email of the person"), help_text=_("They must already have an account."))
+    email = forms.EmailField(
+        label=_("Email of the person"), help_text=_("They must already have an account.")
+    )
     side = forms.ChoiceField(choices=Side.choices, label=_("Side"))
     role = forms.ChoiceField(choices=PartnershipMembership.Role.choices, label=_("Role"))
 

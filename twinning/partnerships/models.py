@@ -29,9 +29,7 @@ class ProgrammeQuerySet(models.QuerySet["Programme"]):
             return self.none()
         if user.is_superuser:
             return self.all()
-        return self.filter(
-            Q(staff_roles__user=user) | Q(partnerships__memberships__user=user)
-        ).distinct()
+        return self.filter(Q(staff_roles__user=user) | Q(partnerships__memberships__user=user)).distinct()
 
 
 class Programme(TwinningModel):
@@ -69,7 +67,9 @@ class Pillar(models.Model):
         verbose_name = _("pillar")
         verbose_name_plural = _("pillars")
         ordering = ["programme", "order"]
-        constraints = [models.UniqueConstraint(fields=["programme", "code"], name="pillar_code_per_programme")]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "code"], name="pillar_code_per_programme")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -93,9 +93,7 @@ class PartnershipQuerySet(models.QuerySet["Partnership"]):
             return self.none()
         if user.is_superuser:
             return self.all()
-        return self.filter(
-            Q(programme__staff_roles__user=user) | Q(memberships__user=user)
-        ).distinct()
+        return self.filter(Q(programme__staff_roles__user=user) | Q(memberships__user=user)).distinct()
 
 
 class Partnership(TwinningModel):
@@ -105,7 +103,9 @@ class Partnership(TwinningModel):
     start_date = models.DateField(_("funding starts"), null=True, blank=True)
     end_date = models.DateField(_("funding ends"), null=True, blank=True)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.SCOPING)
-    institutions = models.ManyToManyField(Institution, through="PartnershipInstitution", related_name="partnerships")
+    institutions = models.ManyToManyField(
+        Institution, through="PartnershipInstitution", related_name="partnerships"
+    )
 
     objects = PartnershipQuerySet.as_manager()
 
@@ -115,7 +115,9 @@ class Partnership(TwinningModel):
         ordering = ["title"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="partnership_period_in_order",
             )
         ]
@@ -143,7 +145,9 @@ class PartnershipInstitution(models.Model):
         ordering = ["side", "institution__name"]
         # An institution sits on one side only: being host and resource at once would make "mutual" meaningless.
         constraints = [
-            models.UniqueConstraint(fields=["partnership", "institution"], name="institution_once_per_partnership")
+            models.UniqueConstraint(
+                fields=["partnership", "institution"], name="institution_once_per_partnership"
+            )
         ]
 
     def __str__(self) -> str:

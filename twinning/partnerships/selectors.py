@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from twinning.core.ids import parse_uuid
 from twinning.accounts.permissions import PartnershipAccess, partnership_access
+from twinning.core.ids import parse_uuid
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Programme
 
 
@@ -60,7 +60,9 @@ def partnership_list(
     return qs.prefetch_related(
         Prefetch(
             "side_links",
-            queryset=PartnershipInstitution.objects.select_related("institution").order_by("side", "institution__name"),
+            queryset=PartnershipInstitution.objects.select_related("institution").order_by(
+                "side", "institution__name"
+            ),
         )
     ).order_by("title", "id")
 

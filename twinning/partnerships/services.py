@@ -45,7 +45,9 @@ def programme_create(
         raise PermissionDenied
     programme = create_with_audit(
         actor=actor,
-        obj=Programme(name=name, funders=funders, reporting_currency=reporting_currency, description=description),
+        obj=Programme(
+            name=name, funders=funders, reporting_currency=reporting_currency, description=description
+        ),
     )
     Pillar.objects.bulk_create(
         Pillar(programme=programme, code=code, name=str(label), order=i)
@@ -65,10 +67,16 @@ def programme_update(*, actor: Any, programme: Programme, data: dict[str, Any]) 
 def programme_role_grant(*, actor: Any, programme: Programme, user: User, role: str) -> ProgrammeRole:
     if not actor.is_superuser and programme_role_of(actor, programme) != ProgrammeRole.Role.MANAGER:
         raise PermissionDenied
-    grant, _created = ProgrammeRole.objects.update_or_create(user=user, programme=programme, defaults={"role": role})
+    grant, _created = ProgrammeRole.objects.update_or_create(
+        user=user, programme=programme, defaults={"role": role}
+    )
     grant.full_clean()
     audit_record(
-        actor=actor, action=AuditEvent.Action.GRANT, obj=grant, changes={"role": [None, role]}, parent=programme
+        actor=actor,
+        action=AuditEvent.Action.GRANT,
+        obj=grant,
+        changes={"role": [None, role]},
+        parent=programme,
     )
     return grant
 
@@ -85,7 +93,9 @@ def _validate_sides(hosts: list[Institution], resources: list[Institution]) -> N
         errors["resources"] = [_("Choose at least one resource institution.")]
     both = {i.pk for i in hosts} & {i.pk for i in resources}
     if both:
-        errors.setdefault("resources", []).append(_("An institution cannot be on both sides of a partnership."))
+        errors.setdefault("resources", []).append(
+            _("An institution cannot be on both sides of a partnership.")
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -130,7 +140,10 @@ def partnership_create(
     create_with_audit(actor=actor, obj=partnership)
     PartnershipInstitution.objects.bulk_create(
         [PartnershipInstitution(partnership=partnership, institution=i, side=Side.HOST) for i in hosts]
-        + [PartnershipInstitution(partnership=partnership, institution=i, side=Side.RESOURCE) for i in resources]
+        + [
+            PartnershipInstitution(partnership=partnership, institution=i, side=Side.RESOURCE)
+            for i in resources
+        ]
     )
     audit_record(
         actor=actor,
@@ -141,7 +154,9 @@ def partnership_create(
             "resources": [[], sorted(str(i) for i in resources)],
         },
     )
-    StageChange.objects.create(partnership=partnership, stage=stage, changed_on=timezone.localdate(), actor=actor)
+    StageChange.objects.create(
+        partnership=partnership, stage=stage, changed_on=timezone.localdate(), actor=actor
+    )
     return partnership
 
 
@@ -183,7 +198,9 @@ def partnership_stage_change(
         reason=note,
         action=AuditEvent.Action.STAGE,
     )
-    StageChange.objects.create(partnership=partnership, stage=stage, changed_on=changed_on, note=note, actor=actor)
+    StageChange.objects.create(
+        partnership=partnership, stage=stage, changed_on=changed_on, note=note, actor=actor
+    )
     return partnership
 
 
@@ -196,9 +213,7 @@ def partnership_sides_set(
     hosts, resources = list(hosts), list(resources)
     _validate_sides(hosts, resources)
     wanted = {**{i.pk: (i, Side.HOST) for i in hosts}, **{i.pk: (i, Side.RESOURCE) for i in resources}}
-    current = {
-        link.institution_id: link for link in partnership.side_links.select_related("institution")
-    }
+    current = {link.institution_id: link for link in partnership.side_links.select_related("institution")}
     changes: dict[str, list[Any]] = {}
     for side in Side.values:
         before = sorted(str(link.institution) for link in current.values() if link.side == side)
@@ -221,14 +236,21 @@ def partnership_sides_set(
 
 @transaction.atomic
 def partnership_institution_add(
-    *, actor: Any, partnership: Partnership, institution: Institution, side: str, joined_on: datetime.date | None = None
+    *,
+    actor: Any,
+    partnership: Partnership,
+    institution: Institution,
+    side: str,
+    joined_on: datetime.date | None = None,
 ) -> PartnershipInstitution:
     _require_edit(actor, partnership)
     if side not in Side.values:
         raise ValidationError({"side": _("Unknown side.")})
     if PartnershipInstitution.objects.filter(partnership=partnership, institution=institution).exists():
         raise ValidationError({"institution": _("This institution is already in the partnership.")})
-    link = PartnershipInstitution(partnership=partnership, institution=institution, side=side, joined_on=joined_on)
+    link = PartnershipInstitution(
+        partnership=partnership, institution=institution, side=side, joined_on=joined_on
+    )
     link.full_clean()
     link.save()
     audit_record(
@@ -244,8 +266,14 @@ def partnership_institution_add(
 def partnership_institution_remove(*, actor: Any, link: PartnershipInstitution, reason: str = "") -> None:
     partnership = link.partnership
     _require_edit(actor, partnership)
-    if not PartnershipInstitution.objects.filter(partnership=partnership, side=link.side).exclude(pk=link.pk).exists():
-        raise ValidationError(_("Each side needs at least one institution; add another before removing this one."))
+    if (
+        not PartnershipInstitution.objects.filter(partnership=partnership, side=link.side)
+        .exclude(pk=link.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            _("Each side needs at least one institution; add another before removing this one.")
+        )
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -259,7 +287,9 @@ def partnership_institution_remove(*, actor: Any, link: PartnershipInstitution, 
 @transaction.atomic
 def stakeholder_create(*, actor: Any, partnership: Partnership, **fields: Any) -> Stakeholder:
     _require_edit(actor, partnership)
-    return create_with_audit(actor=actor, obj=Stakeholder(partnership=partnership, **fields), parent=partnership)
+    return create_with_audit(
+        actor=actor, obj=Stakeholder(partnership=partnership, **fields), parent=partnership
+    )
 
 
 @transaction.atomic
@@ -268,7 +298,11 @@ def stakeholder_update(
 ) -> Stakeholder:
     _require_edit(actor, stakeholder.partnership)
     return update_with_audit(
-        actor=actor, obj=stakeholder, data=data, expected_version=expected_version, parent=stakeholder.partnership
+        actor=actor,
+        obj=stakeholder,
+        data=data,
+        expected_version=expected_version,
+        parent=stakeholder.partnership,
     )
 
 
@@ -281,7 +315,9 @@ def stakeholder_delete(*, actor: Any, stakeholder: Stakeholder, reason: str = ""
 @transaction.atomic
 def agreement_create(*, actor: Any, partnership: Partnership, **fields: Any) -> Agreement:
     _require_edit(actor, partnership)
-    return create_with_audit(actor=actor, obj=Agreement(partnership=partnership, **fields), parent=partnership)
+    return create_with_audit(
+        actor=actor, obj=Agreement(partnership=partnership, **fields), parent=partnership
+    )
 
 
 @transaction.atomic

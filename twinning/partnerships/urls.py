@@ -23,5 +23,9 @@ urlpatterns = [
         name="agreement_document",
     ),
     path("<uuid:partnership_uuid>/members/", views.member_add_view, name="member_add"),
-    path("<uuid:partnership_uuid>/members/<int:membership_id>/remove/", views.member_remove_view, name="member_remove"),
+    path(
+        "<uuid:partnership_uuid>/members/<int:membership_id>/remove/",
+        views.member_remove_view,
+        name="member_remove",
+    ),
 ]

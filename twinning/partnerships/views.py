@@ -1,3 +1,4 @@
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from twinning.accounts.permissions import PartnershipAccess
 from twinning.audit.models import AuditEvent
 from twinning.core.forms import add_service_errors
 from twinning.core.ids import parse_uuid
+from twinning.core.http import AuthedRequest
 from twinning.core.pagination import paginate
 from twinning.core.reference import country_name
 from twinning.partnerships import services
@@ -39,7 +41,7 @@ def _editable_programmes(user: Any) -> Any:
 
 
 @login_required
-def partnership_list_view(request: HttpRequest) -> HttpResponse:
+def partnership_list_view(request: AuthedRequest) -> HttpResponse:
     programmes = Programme.objects.visible_to(request.user).order_by("name")
     programme = None
     if request.GET.get("programme"):
@@ -65,7 +67,7 @@ def partnership_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def partnership_create_view(request: HttpRequest) -> HttpResponse:
+def partnership_create_view(request: AuthedRequest) -> HttpResponse:
     programmes = _editable_programmes(request.user)
     if not programmes.exists():
         raise PermissionDenied
@@ -90,13 +92,20 @@ def partnership_create_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The partnership is created."))
             return redirect("partnerships:detail", partnership.uuid)
     return render(
-        request, "partnerships/form.html", {"form": form, "title": _("New partnership")}, status=400 if form.errors else 200
+        request,
+        "partnerships/form.html",
+        {"form": form, "title": _("New partnership")},
+        status=400 if form.errors else 200,
     )
 
 
-def _detail_context(request: HttpRequest, partnership: Partnership, access: PartnershipAccess, **forms: Any) -> dict:
+def _detail_context(
+    request: AuthedRequest, partnership: Partnership, access: PartnershipAccess, **forms: Any
+) -> dict:
     members = list(
-        PartnershipMembership.objects.filter(partnership=partnership).select_related("user").order_by("side", "role")
+        PartnershipMembership.objects.filter(partnership=partnership)
+        .select_related("user")
+        .order_by("side", "role")
     )
     links = list(
         partnership.side_links.select_related("institution")
@@ -122,13 +131,13 @@ def _detail_context(request: HttpRequest, partnership: Partnership, access: Part
 
 
 @login_required
-def partnership_detail_view(request: HttpRequest, partnership_uuid: str) -> HttpResponse:
+def partnership_detail_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     return render(request, "partnerships/detail.html", _detail_context(request, partnership, access))
 
 
 @login_required
-def partnership_edit_view(request: HttpRequest, partnership_uuid: str) -> HttpResponse:
+def partnership_edit_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     links = partnership.side_links.select_related("institution")
     initial = {
@@ -157,13 +166,17 @@ def partnership_edit_view(request: HttpRequest, partnership_uuid: str) -> HttpRe
     return render(
         request,
         "partnerships/form.html",
-        {"form": form, "partnership": partnership, "title": _("Edit %(title)s") % {"title": partnership.title}},
+        {
+            "form": form,
+            "partnership": partnership,
+            "title": _("Edit %(title)s") % {"title": partnership.title},
+        },
         status=400 if form.errors else 200,
     )
 
 
 def _section_response(
-    request: HttpRequest, partnership: Partnership, access: PartnershipAccess, section: str, **forms: Any
+    request: AuthedRequest, partnership: Partnership, access: PartnershipAccess, section: str, **forms: Any
 ) -> HttpResponse:
     """htmx gets the section back; a plain browser gets redirected (or the page, with the form's errors)."""
     has_errors = any(form.errors for form in forms.values())
@@ -182,7 +195,7 @@ def partnership_url(partnership: Partnership) -> str:
 
 @login_required
 @require_POST
-def stage_change_view(request: HttpRequest, partnership_uuid: str) -> HttpResponse:
+def stage_change_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     form = StageForm(request.POST)
     if form.is_valid():
@@ -205,7 +218,7 @@ def stage_change_view(request: HttpRequest, partnership_uuid: str) -> HttpRespon
 
 @login_required
 @require_POST
-def stakeholder_add_view(request: HttpRequest, partnership_uuid: str) -> HttpResponse:
+def stakeholder_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     form = StakeholderForm(request.POST)
     if form.is_valid():
@@ -220,7 +233,9 @@ def stakeholder_add_view(request: HttpRequest, partnership_uuid: str) -> HttpRes
 
 @login_required
 @require_POST
-def stakeholder_delete_view(request: HttpRequest, partnership_uuid: str, stakeholder_uuid: str) -> HttpResponse:
+def stakeholder_delete_view(
+    request: AuthedRequest, partnership_uuid: str, stakeholder_uuid: str
+) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     stakeholder = partnership.stakeholders.filter(uuid=parse_uuid(stakeholder_uuid)).first()
     if stakeholder is None:
@@ -231,7 +246,7 @@ def stakeholder_delete_view(request: HttpRequest, partnership_uuid: str, stakeho
 
 @login_required
 @require_POST
-def agreement_add_view(request: HttpRequest, partnership_uuid: str) -> HttpResponse:
+def agreement_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     form = AgreementForm(request.POST, request.FILES)
     if form.is_valid():
@@ -245,18 +260,20 @@ def agreement_add_view(request: HttpRequest, partnership_uuid: str) -> HttpRespo
 
 
 @login_required
-def agreement_document_view(request: HttpRequest, partnership_uuid: str, agreement_uuid: str) -> HttpResponse:
+def agreement_document_view(request: AuthedRequest, partnership_uuid: str, agreement_uuid: str) -> FileResponse:
     """Agreement files are served only through this scoped view, never from a public media URL."""
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
     agreement = partnership.agreements.filter(uuid=parse_uuid(agreement_uuid)).first()
     if agreement is None or not agreement.document:
         raise Http404
-    return FileResponse(agreement.document.open("rb"), as_attachment=True, filename=agreement.document.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        agreement.document.open("rb"), as_attachment=True, filename=Path(agreement.document.name or "").name
+    )
 
 
 @login_required
 @require_POST
-def member_add_view(request: HttpRequest, partnership_uuid: str) -> HttpResponse:
+def member_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     if not access.can_manage_members:
         raise PermissionDenied
@@ -279,12 +296,14 @@ def member_add_view(request: HttpRequest, partnership_uuid: str) -> HttpResponse
 
 @login_required
 @require_POST
-def member_remove_view(request: HttpRequest, partnership_uuid: str, membership_id: int) -> HttpResponse:
+def member_remove_view(request: AuthedRequest, partnership_uuid: str, membership_id: int) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
-    membership = PartnershipMembership.objects.filter(partnership=partnership, pk=membership_id).select_related("user").first()
+    membership = (
+        PartnershipMembership.objects.filter(partnership=partnership, pk=membership_id)
+        .select_related("user")
+        .first()
+    )
     if membership is None:
         raise Http404
     services.membership_remove(actor=request.user, membership=membership)
     return _section_response(request, partnership, access, "sides")
-
-

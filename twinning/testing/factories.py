@@ -9,7 +9,7 @@ from twinning.directory.models import Institution, Person
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Programme, Stakeholder
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("email",)
@@ -20,7 +20,7 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password("pw")
 
 
-class ProgrammeFactory(DjangoModelFactory):
+class ProgrammeFactory(DjangoModelFactory[Programme]):
     class Meta:
         model = Programme
 
@@ -28,7 +28,7 @@ class ProgrammeFactory(DjangoModelFactory):
     reporting_currency = "USD"
 
 
-class InstitutionFactory(DjangoModelFactory):
+class InstitutionFactory(DjangoModelFactory[Institution]):
     class Meta:
         model = Institution
 
@@ -38,7 +38,7 @@ class InstitutionFactory(DjangoModelFactory):
     city = "Kampala"
 
 
-class PersonFactory(DjangoModelFactory):
+class PersonFactory(DjangoModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -46,7 +46,7 @@ class PersonFactory(DjangoModelFactory):
     institution = factory.SubFactory(InstitutionFactory)
 
 
-class PartnershipFactory(DjangoModelFactory):
+class PartnershipFactory(DjangoModelFactory[Partnership]):
     """A partnership with one host (Uganda) and one resource (UK) institution."""
 
     class Meta:
@@ -60,13 +60,15 @@ class PartnershipFactory(DjangoModelFactory):
     def sides(self, create: bool, extracted: object, **kwargs: object) -> None:
         if not create or extracted is False:
             return
-        PartnershipInstitution.objects.create(partnership=self, institution=InstitutionFactory(), side=Side.HOST)
+        PartnershipInstitution.objects.create(
+            partnership=self, institution=InstitutionFactory(), side=Side.HOST
+        )
         PartnershipInstitution.objects.create(
             partnership=self, institution=InstitutionFactory(country="GB", city="London"), side=Side.RESOURCE
         )
 
 
-class StakeholderFactory(DjangoModelFactory):
+class StakeholderFactory(DjangoModelFactory[Stakeholder]):
     class Meta:
         model = Stakeholder
 

@@ -43,7 +43,9 @@ def test_nobody_creates_tokens_for_someone_else():
 def test_command_prints_the_token_once(capsys):
     user = UserFactory(email="cli@example.org")
     out = io.StringIO()
-    call_command("token", "create", "cli@example.org", "--name", "DHIS2 sync", stdout=out, stderr=io.StringIO())
+    call_command(
+        "token", "create", "cli@example.org", "--name", "DHIS2 sync", stdout=out, stderr=io.StringIO()
+    )
     raw = out.getvalue().strip()
     assert api_token_authenticate(raw) == user
     assert ApiToken.objects.get(user=user).name == "DHIS2 sync"

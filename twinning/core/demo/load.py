@@ -1,6 +1,5 @@
 """Writing a demo plan to the database, clearing it again, and finding out whether it is loaded."""
 
-import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,7 +110,9 @@ def _institution_fields(spec: InstitutionSpec) -> dict[str, Any]:
 def _area_rows(plan: Plan, institutions: list[Institution], areas: dict[str, HealthArea]) -> None:
     expertise, needs = [], []
     for spec, inst in zip(plan.institutions, institutions, strict=True):
-        expertise += [InstitutionExpertise(institution=inst, area=areas[a], depth=d) for a, d in spec.expertise.items()]
+        expertise += [
+            InstitutionExpertise(institution=inst, area=areas[a], depth=d) for a, d in spec.expertise.items()
+        ]
         needs += [InstitutionNeed(institution=inst, area=areas[a], priority=p) for a, p in spec.needs.items()]
     InstitutionExpertise.objects.bulk_create(expertise, batch_size=BATCH)
     InstitutionNeed.objects.bulk_create(needs, batch_size=BATCH)
@@ -129,7 +130,9 @@ def _new_user(spec: UserSpec, password_hash: str) -> User:
 
 
 def _lookups(plan: Plan) -> tuple[dict[str, Language], dict[str, HealthArea]]:
-    codes = {c for i in plan.institutions for c in i.languages} | {c for p in plan.people for c in p.languages}
+    codes = {c for i in plan.institutions for c in i.languages} | {
+        c for p in plan.people for c in p.languages
+    }
     languages = {lang.code: lang for lang in Language.objects.filter(code__in=codes)}
     missing = codes - set(languages)
     if missing:
@@ -160,7 +163,9 @@ def _write_with_services(plan: Plan) -> Programme:
     )
     for spec in plan.users:
         if spec.programme_role:
-            programme_role_grant(actor=admin, programme=programme, user=users[spec.email], role=spec.programme_role)
+            programme_role_grant(
+                actor=admin, programme=programme, user=users[spec.email], role=spec.programme_role
+            )
 
     # institution_create takes no uuid (the demo's UUIDs are fixed), so this does what it does with the same helper.
     institutions = [
@@ -172,7 +177,7 @@ def _write_with_services(plan: Plan) -> Programme:
         for spec in plan.institutions
     ]
     _area_rows(plan, institutions, areas)
-    people = [
+    for spec in plan.people:
         person_create(
             actor=admin,
             institution=institutions[spec.institution],
@@ -183,9 +188,6 @@ def _write_with_services(plan: Plan) -> Programme:
             cadre=spec.cadre,
             is_volunteer=spec.is_volunteer,
         )
-        for spec in plan.people
-    ]
-    assert len(people) == len(plan.people)
     for spec in plan.priorities:
         country_priority_create(
             actor=admin,
@@ -197,10 +199,14 @@ def _write_with_services(plan: Plan) -> Programme:
             stated_on=spec.stated_on,
             rank=spec.rank,
         )
-    partnerships = [_partnership_with_services(admin, programme, spec, institutions) for spec in plan.partnerships]
+    partnerships = [
+        _partnership_with_services(admin, programme, spec, institutions) for spec in plan.partnerships
+    ]
     for spec in plan.users:
         for index, side, role in spec.memberships:
-            membership_add(actor=admin, partnership=partnerships[index], user=users[spec.email], side=side, role=role)
+            membership_add(
+                actor=admin, partnership=partnerships[index], user=users[spec.email], side=side, role=role
+            )
     return programme
 
 
@@ -224,9 +230,16 @@ def _partnership_with_services(
     hosts = [institutions[i] for i in spec.hosts]
     resources = [institutions[i] for i in spec.resources]
     PartnershipInstitution.objects.bulk_create(
-        [PartnershipInstitution(partnership=partnership, institution=i, side=Side.HOST, joined_on=started_on) for i in hosts]
+        [
+            PartnershipInstitution(
+                partnership=partnership, institution=i, side=Side.HOST, joined_on=started_on
+            )
+            for i in hosts
+        ]
         + [
-            PartnershipInstitution(partnership=partnership, institution=i, side=Side.RESOURCE, joined_on=started_on)
+            PartnershipInstitution(
+                partnership=partnership, institution=i, side=Side.RESOURCE, joined_on=started_on
+            )
             for i in resources
         ]
     )
@@ -234,9 +247,14 @@ def _partnership_with_services(
         actor=admin,
         action=AuditEvent.Action.UPDATE,
         obj=partnership,
-        changes={"hosts": [[], sorted(str(i) for i in hosts)], "resources": [[], sorted(str(i) for i in resources)]},
+        changes={
+            "hosts": [[], sorted(str(i) for i in hosts)],
+            "resources": [[], sorted(str(i) for i in resources)],
+        },
     )
-    StageChange.objects.create(partnership=partnership, stage=first_stage, changed_on=started_on, note=first_note, actor=admin)
+    StageChange.objects.create(
+        partnership=partnership, stage=first_stage, changed_on=started_on, note=first_note, actor=admin
+    )
     for stage, changed_on, note in spec.history[1:]:
         partnership = partnership_stage_change(
             actor=admin, partnership=partnership, stage=stage, changed_on=changed_on, note=note
@@ -276,13 +294,19 @@ def _write_in_bulk(plan: Plan) -> Programme:
     most of the rows written and most of the time spent. The demo logins still go through the services.
     """
     password_hash = make_password(DEMO_PASSWORD)
-    users = User.objects.bulk_create([_new_user(spec, password_hash) for spec in plan.users], batch_size=BATCH)
+    users = User.objects.bulk_create(
+        [_new_user(spec, password_hash) for spec in plan.users], batch_size=BATCH
+    )
     by_email = {u.email: u for u in users}
     admin = next(by_email[u.email] for u in plan.users if u.is_superuser)
     languages, areas = _lookups(plan)
 
     programme = programme_create(
-        actor=admin, name=plan.programme_name, funders=plan.funders, reporting_currency="USD", description=plan.description
+        actor=admin,
+        name=plan.programme_name,
+        funders=plan.funders,
+        reporting_currency="USD",
+        description=plan.description,
     )
     ProgrammeRole.objects.bulk_create(
         ProgrammeRole(user=by_email[s.email], programme=programme, role=s.programme_role)
@@ -358,9 +382,16 @@ def _write_in_bulk(plan: Plan) -> Programme:
     links, changes, stakeholders, agreements = [], [], [], []
     for p, partnership in zip(plan.partnerships, partnerships, strict=True):
         joined = p.history[0][1]
-        links += [PartnershipInstitution(partnership=partnership, institution=institutions[i], side=Side.HOST, joined_on=joined) for i in p.hosts]
         links += [
-            PartnershipInstitution(partnership=partnership, institution=institutions[i], side=Side.RESOURCE, joined_on=joined)
+            PartnershipInstitution(
+                partnership=partnership, institution=institutions[i], side=Side.HOST, joined_on=joined
+            )
+            for i in p.hosts
+        ]
+        links += [
+            PartnershipInstitution(
+                partnership=partnership, institution=institutions[i], side=Side.RESOURCE, joined_on=joined
+            )
             for i in p.resources
         ]
         changes += [
@@ -400,15 +431,12 @@ def _write_in_bulk(plan: Plan) -> Programme:
         model.objects.bulk_create(rows, batch_size=BATCH)
     PartnershipMembership.objects.bulk_create(
         [
-            PartnershipMembership(user=by_email[s.email], partnership=partnerships[index], side=side, role=role)
+            PartnershipMembership(
+                user=by_email[s.email], partnership=partnerships[index], side=side, role=role
+            )
             for s in plan.users
             for index, side, role in s.memberships
         ],
         batch_size=BATCH,
     )
     return programme
-
-
-def stage_dates(partnership: Partnership) -> list[tuple[str, datetime.date]]:
-    """The partnership's stage history, oldest first (used by the tests and the summary)."""
-    return list(partnership.stage_changes.order_by("changed_on", "id").values_list("stage", "changed_on"))

@@ -95,12 +95,28 @@ HOST_TYPE_WEIGHTS = {
     "ngo": 8,
     "professional_association": 7,
 }
-RESOURCE_TYPE_WEIGHTS = {"hospital": 45, "university": 30, "nursing_school": 15, "professional_association": 5, "ngo": 5}
+RESOURCE_TYPE_WEIGHTS = {
+    "hospital": 45,
+    "university": 30,
+    "nursing_school": 15,
+    "professional_association": 5,
+    "ngo": 5,
+}
 # Institutions that can be a partnership's main twin; the others join as second institutions or stakeholders.
 TWIN_TYPES = {"hospital", "university", "nursing_school"}
 
 CADRES = {
-    "hospital": ("physician", "surgeon", "nurse", "nurse", "midwife", "clinical_officer", "pharmacist", "lab", "manager"),
+    "hospital": (
+        "physician",
+        "surgeon",
+        "nurse",
+        "nurse",
+        "midwife",
+        "clinical_officer",
+        "pharmacist",
+        "lab",
+        "manager",
+    ),
     "university": ("educator", "educator", "physician", "public_health", "nurse", "lab"),
     "nursing_school": ("educator", "educator", "nurse", "midwife", "manager"),
     "ministry": ("manager", "public_health", "public_health", "physician"),
@@ -109,9 +125,10 @@ CADRES = {
     "ngo": ("manager", "public_health", "chw", "nurse"),
     "professional_association": ("nurse", "midwife", "physician", "manager"),
 }
-RESOURCE_ONLY_NOT = {"clinical_officer"}
+HOST_ONLY_CADRES = {"clinical_officer"}
 
-AREA_CODES = tuple(code for code, _phrase, _goal in THEMES) + (
+AREA_CODES = (
+    *(code for code, _phrase, _goal in THEMES),
     "community-health",
     "pharmacy",
     "biomedical-engineering",
@@ -261,10 +278,15 @@ def demo_logins(flagship: int, other: int) -> list[UserSpec]:
         UserSpec(f"admin@{d}", "Alex Morgan", "administrator (superuser)", is_superuser=True),
         UserSpec(f"manager@{d}", "Grace Achieng", "programme manager", programme_role="manager"),
         UserSpec(f"me@{d}", "Tomás Rivera", "M&E officer", programme_role="me_officer"),
-        UserSpec(f"finance@{d}", "Ingrid Larsen", "finance officer (read only)", programme_role="finance_officer"),
+        UserSpec(
+            f"finance@{d}", "Ingrid Larsen", "finance officer (read only)", programme_role="finance_officer"
+        ),
         UserSpec(f"viewer@{d}", "Hannah Weber", "programme viewer, e.g. a donor", programme_role="viewer"),
         UserSpec(
-            f"host-coordinator@{d}", "Joseph Okello", "host coordinator", memberships=[(flagship, "host", "coordinator")]
+            f"host-coordinator@{d}",
+            "Joseph Okello",
+            "host coordinator",
+            memberships=[(flagship, "host", "coordinator")],
         ),
         UserSpec(
             f"resource-coordinator@{d}",
@@ -272,7 +294,9 @@ def demo_logins(flagship: int, other: int) -> list[UserSpec]:
             "resource coordinator",
             memberships=[(flagship, "resource", "coordinator")],
         ),
-        UserSpec(f"member@{d}", "Florence Auma", "partnership member", memberships=[(flagship, "host", "member")]),
+        UserSpec(
+            f"member@{d}", "Florence Auma", "partnership member", memberships=[(flagship, "host", "member")]
+        ),
         UserSpec(
             f"other-coordinator@{d}",
             "Olena Kovalenko",
@@ -298,7 +322,9 @@ class _Planner:
         if self.profile == "default":
             if country.host:
                 fourth = ("university", "nursing_school", "community", "ngo", "public_health_agency")
-                return ["ministry", "hospital", "hospital", fourth[len(self.institutions) % len(fourth)]][:count]
+                return ["ministry", "hospital", "hospital", fourth[len(self.institutions) % len(fourth)]][
+                    :count
+                ]
             third = ("nursing_school", "professional_association", "ngo")
             return ["hospital", "university", third[len(self.institutions) % len(third)]][:count]
         weights = HOST_TYPE_WEIGHTS if country.host else RESOURCE_TYPE_WEIGHTS
@@ -315,7 +341,11 @@ class _Planner:
             template = self.rng.choice(templates)
             saint = self.rng.choice(SAINTS)
             name = template.format(
-                city=city, region=region, country=cname, saint=saint, saint_es={"Mary": "María"}.get(saint, "José")
+                city=city,
+                region=region,
+                country=cname,
+                saint=saint,
+                saint_es={"Mary": "María"}.get(saint, "José"),
             )
             if name not in self.names:
                 return name
@@ -332,7 +362,9 @@ class _Planner:
             beds = r.randrange(120, 900, 10)
             if host:
                 return f"{beds}-bed public hospital serving about {r.randrange(300, 3000, 50) * 1000:,} people in {region}."
-            return f"{beds}-bed teaching hospital with a global-health office and a long record of partnerships."
+            return (
+                f"{beds}-bed teaching hospital with a global-health office and a long record of partnerships."
+            )
         return {
             "ministry": "National ministry responsible for health policy, planning and the public health system.",
             "university": f"Trains doctors, nurses and allied health professionals; about {r.randrange(2, 30) * 500:,} students.",
@@ -397,7 +429,7 @@ class _Planner:
         for _ in range(count):
             given, family = r.choice(country.given), r.choice(country.family)
             cadre = r.choice(CADRES[inst.type])
-            if not country.host and cadre in RESOURCE_ONLY_NOT:
+            if not country.host and cadre in HOST_ONLY_CADRES:
                 cadre = "physician"
             email = ""
             if r.random() < 0.6:
@@ -458,7 +490,10 @@ class _Planner:
     def history(self, stage: str) -> list[tuple[str, datetime.date, str]]:
         r = self.rng
         if stage == "closed":
-            path = [*STAGE_PATH[: STAGE_PATH.index(r.choice(("matching", "agreement", "implementation"))) + 1], "closed"]
+            path = [
+                *STAGE_PATH[: STAGE_PATH.index(r.choice(("matching", "agreement", "implementation"))) + 1],
+                "closed",
+            ]
         else:
             path = list(STAGE_PATH[: STAGE_PATH.index(stage) + 1])
         durations = [r.randint(*STAGE_DAYS[s]) for s in path[:-1]]
@@ -466,7 +501,11 @@ class _Planner:
         day = ANCHOR - datetime.timedelta(days=sum(durations) + elapsed)
         result = []
         for i, s in enumerate(path):
-            note = r.choice(STAGE_NOTES[s]) if s in STAGE_NOTES else "Concept note received from the host institution."
+            note = (
+                r.choice(STAGE_NOTES[s])
+                if s in STAGE_NOTES
+                else "Concept note received from the host institution."
+            )
             result.append((s, day, note))
             if i < len(durations):
                 day += datetime.timedelta(days=durations[i])
@@ -506,7 +545,9 @@ class _Planner:
             )
         )
         if self.rng.random() < 0.7:
-            community = [i for i in self.institutions if i.country is country and i.type in {"community", "ngo"}]
+            community = [
+                i for i in self.institutions if i.country is country and i.type in {"community", "ngo"}
+            ]
             org = self.rng.choice(community) if community else None
             result.append(
                 StakeholderSpec(
@@ -519,7 +560,9 @@ class _Planner:
             )
         return result
 
-    def agreements(self, p: PartnershipSpec, hosts: list[InstitutionSpec], resources: list[InstitutionSpec]) -> None:
+    def agreements(
+        self, p: PartnershipSpec, hosts: list[InstitutionSpec], resources: list[InstitutionSpec]
+    ) -> None:
         dates = {s: d for s, d, _note in p.history}
         if "agreement" not in dates:
             return
@@ -531,7 +574,9 @@ class _Planner:
             host_signed = dates["planning"] - datetime.timedelta(days=r.randint(1, 30))
             resource_signed = dates["planning"] - datetime.timedelta(days=r.randint(1, 30))
         elif p.stage == "agreement":
-            host_signed = dates["agreement"] + datetime.timedelta(days=r.randint(5, 15)) if r.random() < 0.6 else None
+            host_signed = (
+                dates["agreement"] + datetime.timedelta(days=r.randint(5, 15)) if r.random() < 0.6 else None
+            )
             resource_signed = None
         else:  # closed while agreeing
             host_signed = resource_signed = None
@@ -577,8 +622,11 @@ class _Planner:
             host.needs.setdefault(area, 3)
             host_side, resource_side = [host], [resource]
             if r.random() < 0.25:
-                extra = [i for i in self.institutions if i.country is host.country and i.host and i is not host
-                         and i.type != "ministry"]
+                extra = [
+                    i
+                    for i in self.institutions
+                    if i.country is host.country and i.host and i is not host and i.type != "ministry"
+                ]
                 if extra:
                     host_side.append(r.choice(extra))
             if r.random() < 0.2:
@@ -666,7 +714,9 @@ def build_plan(profile: str = "default", scale_factor: float = 1.0) -> Plan:
                     planner.add_people(planner.add_institution(country, kind), r.randint(8, 22))
         n_partnerships = max(len(ALL_STAGES) * 2, round(180 * scale_factor))
         stages = list(ALL_STAGES) + r.choices(
-            list(LARGE_STAGE_WEIGHTS), weights=list(LARGE_STAGE_WEIGHTS.values()), k=n_partnerships - len(ALL_STAGES)
+            list(LARGE_STAGE_WEIGHTS),
+            weights=list(LARGE_STAGE_WEIGHTS.values()),
+            k=n_partnerships - len(ALL_STAGES),
         )
     else:
         raise ValueError(f"Unknown demo profile: {profile}")

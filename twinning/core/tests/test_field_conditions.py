@@ -38,7 +38,7 @@ def test_main_pages_are_light(client, world, url_name):
     assert gz(html) < PAGE_BUDGET_BYTES, f"{url_name}: {gz(html)} bytes compressed"
     assets = assets_of(html.decode())
     assert assets, "expected the stylesheet and htmx"
-    total = sum(gz(Path(finders.find(path)).read_bytes()) for path in assets)
+    total = sum(gz(Path(str(finders.find(path))).read_bytes()) for path in assets)
     assert total < ASSETS_BUDGET_BYTES, f"assets weigh {total} bytes compressed"
 
 

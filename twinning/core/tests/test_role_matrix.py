@@ -196,9 +196,7 @@ def objects(world):
 
 
 def url_for(name: str, objects: dict[str, Any]) -> str:
-    pattern = next(
-        p for p in _patterns_by_name() if p[0] == name.split("#")[0]
-    )[1]
+    pattern = next(p for p in _patterns_by_name() if p[0] == name.split("#")[0])[1]
     kwargs = {key: objects[key] for key in pattern.converters} if hasattr(pattern, "converters") else {}
     return reverse(name.split("#")[0], kwargs=kwargs)
 
@@ -244,9 +242,15 @@ def test_role_matrix(client, world, objects, name):
 def _restore(world, objects) -> None:
     partnership = world.partnership
     if not Stakeholder.objects.filter(uuid=objects["stakeholder_uuid"]).exists():
-        Stakeholder.objects.create(uuid=objects["stakeholder_uuid"], partnership=partnership, kind="ministry", name="MoH")
+        Stakeholder.objects.create(
+            uuid=objects["stakeholder_uuid"], partnership=partnership, kind="ministry", name="MoH"
+        )
     if not PartnershipMembership.objects.filter(pk=objects["membership_id"]).exists():
         PartnershipMembership.objects.create(
-            pk=objects["membership_id"], user=world.member, partnership=partnership, side="host", role="member"
+            pk=objects["membership_id"],
+            user=world.member,
+            partnership=partnership,
+            side="host",
+            role="member",
         )
     ApiToken.objects.filter(pk=objects["token_id"]).update(revoked_at=None)

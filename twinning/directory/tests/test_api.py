@@ -49,7 +49,9 @@ def directory(db) -> Directory:
     resource = institution_create(
         actor=manager, name="Leeds Teaching Hospital", type="university", country="GB", city="Leeds"
     )
-    unrelated = institution_create(actor=manager, name="Nairobi Nursing School", type="nursing_school", country="KE")
+    unrelated = institution_create(
+        actor=manager, name="Nairobi Nursing School", type="nursing_school", country="KE"
+    )
     partnership = partnership_create(
         actor=manager, programme=programme, title="Safer births", hosts=[host], resources=[resource]
     )
@@ -57,7 +59,9 @@ def directory(db) -> Directory:
     PartnershipMembership.objects.create(
         user=coordinator, partnership=partnership, side=Side.HOST, role=PartnershipMembership.Role.COORDINATOR
     )
-    return Directory(admin, manager, viewer, coordinator, _user("outsider@example.org"), host, resource, unrelated)
+    return Directory(
+        admin, manager, viewer, coordinator, _user("outsider@example.org"), host, resource, unrelated
+    )
 
 
 def bearer(user: User) -> dict[str, str]:
@@ -135,7 +139,9 @@ def test_session_write_without_csrf_token_gets_403_and_writes_nothing(directory)
 
 def test_token_write_needs_no_csrf_token(directory):
     api_client = Client(enforce_csrf_checks=True)
-    response = post(api_client, URL, {"name": "X", "type": "hospital", "country": "UG"}, bearer(directory.manager))
+    response = post(
+        api_client, URL, {"name": "X", "type": "hospital", "country": "UG"}, bearer(directory.manager)
+    )
     assert response.status_code == 201
 
 
@@ -328,7 +334,9 @@ def test_missing_required_fields_are_each_reported(client, directory):
 
 
 def test_malformed_json_gets_422(client, directory):
-    response = client.post(URL, "{not json", content_type="application/json", headers=bearer(directory.manager))
+    response = client.post(
+        URL, "{not json", content_type="application/json", headers=bearer(directory.manager)
+    )
     assert response.status_code == 422
     assert "body" in response.json()["errors"]
 
@@ -348,7 +356,9 @@ def test_manager_updates_an_institution_with_its_version(client, directory):
 
 def test_update_sets_areas_and_shows_them(client, directory):
     url = f"{URL}/{directory.host.uuid}"
-    body = patch(client, url, {"expertise": ["oncology"], "needs": ["pharmacy"]}, bearer(directory.manager)).json()
+    body = patch(
+        client, url, {"expertise": ["oncology"], "needs": ["pharmacy"]}, bearer(directory.manager)
+    ).json()
     assert [a["code"] for a in body["expertise"]] == ["oncology"]
     assert [a["code"] for a in body["needs"]] == ["pharmacy"]
 
@@ -365,12 +375,16 @@ def test_stale_version_gets_409_and_keeps_the_other_change(client, directory):
 
 
 def test_coordinator_updates_the_institution_on_their_side(client, directory):
-    response = patch(client, f"{URL}/{directory.host.uuid}", {"city": "Mbarara"}, bearer(directory.coordinator))
+    response = patch(
+        client, f"{URL}/{directory.host.uuid}", {"city": "Mbarara"}, bearer(directory.coordinator)
+    )
     assert response.status_code == 200
 
 
 def test_coordinator_cannot_update_the_other_sides_institution(client, directory):
-    response = patch(client, f"{URL}/{directory.resource.uuid}", {"city": "York"}, bearer(directory.coordinator))
+    response = patch(
+        client, f"{URL}/{directory.resource.uuid}", {"city": "York"}, bearer(directory.coordinator)
+    )
     assert response.status_code == 403
     directory.resource.refresh_from_db()
     assert directory.resource.city == "Leeds"
@@ -378,7 +392,9 @@ def test_coordinator_cannot_update_the_other_sides_institution(client, directory
 
 @pytest.mark.parametrize("who", ["programme_viewer", "outsider"])
 def test_read_only_user_cannot_update_an_institution(client, directory, who):
-    response = patch(client, f"{URL}/{directory.host.uuid}", {"city": "Elsewhere"}, bearer(getattr(directory, who)))
+    response = patch(
+        client, f"{URL}/{directory.host.uuid}", {"city": "Elsewhere"}, bearer(getattr(directory, who))
+    )
     assert response.status_code == 403
     directory.host.refresh_from_db()
     assert (directory.host.city, directory.host.version) == ("Mbarara", 1)

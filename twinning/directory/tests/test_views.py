@@ -4,7 +4,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from twinning.audit.models import AuditEvent
-from twinning.directory.models import CountryPriority, HealthArea, Institution, InstitutionNeed, Language, Person
+from twinning.directory.models import (
+    CountryPriority,
+    HealthArea,
+    Institution,
+    InstitutionNeed,
+    Language,
+    Person,
+)
 from twinning.directory.services import institution_update
 from twinning.testing.factories import InstitutionFactory, PersonFactory
 
@@ -87,7 +94,9 @@ class TestInstitutionWrites:
 
     def test_bad_country_and_iati_id_are_refused(self, client, world):
         client.force_login(world.manager)
-        response = client.post(reverse("directory:create"), institution_data(country="XX", iati_org_id="nonsense"))
+        response = client.post(
+            reverse("directory:create"), institution_data(country="XX", iati_org_id="nonsense")
+        )
         assert response.status_code == 400
         assert "IATI" in response.text
         assert not Institution.objects.filter(name="Mulago National Referral Hospital").exists()
@@ -100,7 +109,9 @@ class TestInstitutionWrites:
     def test_coordinator_edits_their_own_institution_keeping_need_details(self, client, world):
         institution = host_institution(world)
         lab = HealthArea.objects.get(code="laboratory")
-        InstitutionNeed.objects.create(institution=institution, area=lab, priority=3, description="No microbiology")
+        InstitutionNeed.objects.create(
+            institution=institution, area=lab, priority=3, description="No microbiology"
+        )
         client.force_login(world.coordinator)
         data = institution_data(name="Renamed", needs=["laboratory", "pharmacy"], version=institution.version)
         response = client.post(reverse("directory:edit", args=[institution.uuid]), data)
@@ -120,13 +131,17 @@ class TestInstitutionWrites:
 
     def test_concurrent_edit_is_detected(self, world):
         institution = host_institution(world)
-        institution_update(actor=world.manager, institution=institution, data={"city": "Gulu"}, expected_version=1)
+        institution_update(
+            actor=world.manager, institution=institution, data={"city": "Gulu"}, expected_version=1
+        )
         from twinning.core.services import VersionConflict
 
         stale = Institution.objects.get(pk=institution.pk)
         stale.version = 1
         with pytest.raises(VersionConflict):
-            institution_update(actor=world.me_officer, institution=stale, data={"city": "Lira"}, expected_version=1)
+            institution_update(
+                actor=world.me_officer, institution=stale, data={"city": "Lira"}, expected_version=1
+            )
         institution.refresh_from_db()
         assert institution.city == "Gulu"
 
@@ -157,7 +172,8 @@ class TestPeople:
         institution = host_institution(world)
         client.force_login(world.coordinator)
         response = client.post(
-            reverse("directory:person_add", args=[institution.uuid]), {"full_name": "X", "email": "nope", "cadre": "nurse"}
+            reverse("directory:person_add", args=[institution.uuid]),
+            {"full_name": "X", "email": "nope", "cadre": "nurse"},
         )
         assert response.status_code == 400 and not Person.objects.filter(full_name="X").exists()
 
@@ -167,7 +183,13 @@ class TestPriorities:
         client.force_login(world.manager)
         response = client.post(
             reverse("directory:priorities"),
-            {"country": "UG", "text": "Reduce maternal mortality", "source_document": "HSDP III", "stated_on": "2025-07-01", "rank": 1},
+            {
+                "country": "UG",
+                "text": "Reduce maternal mortality",
+                "source_document": "HSDP III",
+                "stated_on": "2025-07-01",
+                "rank": 1,
+            },
         )
         assert response.status_code == 302
         assert CountryPriority.objects.filter(country="UG").count() == 1

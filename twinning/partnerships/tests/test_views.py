@@ -81,7 +81,9 @@ class TestCreate:
     def test_manager_creates_a_partnership_with_both_sides(self, client, world):
         host, resource = InstitutionFactory(), InstitutionFactory(country="CA")
         client.force_login(world.manager)
-        response = client.post(reverse("partnerships:create"), self.form_data(world.programme, host, resource))
+        response = client.post(
+            reverse("partnerships:create"), self.form_data(world.programme, host, resource)
+        )
         partnership = Partnership.objects.get(title="Emergency care twinning")
         assert response.status_code == 302 and response["Location"] == detail_url(partnership)
         assert set(partnership.side_links.values_list("institution_id", "side")) == {
@@ -136,7 +138,12 @@ class TestDetailAndEdit:
         response = client.get(detail_url(world.partnership))
         assert response.status_code == 200 and world.partnership.title in response.text
         assert client.get(detail_url(world.partnership, "edit")).status_code == 403
-        assert client.post(detail_url(world.partnership, "stage"), {"stage": "matching", "version": 1}).status_code == 403
+        assert (
+            client.post(
+                detail_url(world.partnership, "stage"), {"stage": "matching", "version": 1}
+            ).status_code
+            == 403
+        )
 
     def test_coordinator_edits_and_history_shows_it(self, client, world):
         p = world.partnership
@@ -145,13 +152,21 @@ class TestDetailAndEdit:
         client.force_login(world.coordinator)
         response = client.post(
             detail_url(p, "edit"),
-            {"title": "Renamed", "shared_goal": "", "version": p.version, "hosts": hosts, "resources": resources},
+            {
+                "title": "Renamed",
+                "shared_goal": "",
+                "version": p.version,
+                "hosts": hosts,
+                "resources": resources,
+            },
         )
         assert response.status_code == 302
         p.refresh_from_db()
         assert p.title == "Renamed" and p.version == 2
         page = client.get(detail_url(p))
-        assert "Renamed" in page.text and escape(str(world.coordinator)) in page.text  # the history names the actor
+        assert (
+            "Renamed" in page.text and escape(str(world.coordinator)) in page.text
+        )  # the history names the actor
 
     def test_stale_version_is_refused_without_overwriting(self, client, world):
         p = world.partnership
@@ -179,7 +194,8 @@ class TestDetailAndEdit:
     def test_stage_in_the_future_is_refused(self, client, world):
         client.force_login(world.manager)
         response = client.post(
-            detail_url(world.partnership, "stage"), {"stage": "agreement", "changed_on": "2999-01-01", "version": 1}
+            detail_url(world.partnership, "stage"),
+            {"stage": "agreement", "changed_on": "2999-01-01", "version": 1},
         )
         assert response.status_code == 400
         world.partnership.refresh_from_db()
@@ -203,20 +219,26 @@ class TestInlineAdds:
     def test_stakeholder_without_name_shows_the_error(self, client, world):
         client.force_login(world.coordinator)
         response = client.post(
-            detail_url(world.partnership, "stakeholder_add"), {"kind": "ministry", "name": ""}, HTTP_HX_REQUEST="true"
+            detail_url(world.partnership, "stakeholder_add"),
+            {"kind": "ministry", "name": ""},
+            HTTP_HX_REQUEST="true",
         )
         assert "This field is required" in response.text
         assert not Stakeholder.objects.exists()
 
     def test_viewer_cannot_add_stakeholder(self, client, world):
         client.force_login(world.partnership_viewer)
-        response = client.post(detail_url(world.partnership, "stakeholder_add"), {"kind": "ministry", "name": "X"})
+        response = client.post(
+            detail_url(world.partnership, "stakeholder_add"), {"kind": "ministry", "name": "X"}
+        )
         assert response.status_code == 403 and not Stakeholder.objects.exists()
 
     def test_agreement_upload_checks_type_and_serves_only_to_members(self, client, world):
         client.force_login(world.coordinator)
         bad = SimpleUploadedFile("mou.exe", b"MZ...", content_type="application/octet-stream")
-        response = client.post(detail_url(world.partnership, "agreement_add"), {"title": "MoU", "document": bad})
+        response = client.post(
+            detail_url(world.partnership, "agreement_add"), {"title": "MoU", "document": bad}
+        )
         assert response.status_code == 400 and not world.partnership.agreements.exists()
         good = SimpleUploadedFile("mou.pdf", b"%PDF-1.4 test", content_type="application/pdf")
         response = client.post(
@@ -233,7 +255,8 @@ class TestInlineAdds:
     def test_coordinator_manages_only_their_own_side(self, client, world):
         client.force_login(world.coordinator)  # host side
         response = client.post(
-            detail_url(world.partnership, "member_add"), {"email": world.outsider.email, "side": "host", "role": "member"}
+            detail_url(world.partnership, "member_add"),
+            {"email": world.outsider.email, "side": "host", "role": "member"},
         )
         assert response.status_code == 302
         assert PartnershipMembership.objects.filter(user=world.outsider, side="host").exists()
@@ -242,7 +265,9 @@ class TestInlineAdds:
             {"email": world.other_coordinator.email, "side": "resource", "role": "member"},
         )
         assert response.status_code == 400
-        assert not PartnershipMembership.objects.filter(user=world.other_coordinator, partnership=world.partnership).exists()
+        assert not PartnershipMembership.objects.filter(
+            user=world.other_coordinator, partnership=world.partnership
+        ).exists()
         resource_member = PartnershipMembership.objects.get(user=world.resource_coordinator)
         response = client.post(detail_url(world.partnership, "member_remove", resource_member.pk))
         assert response.status_code == 403
@@ -250,6 +275,7 @@ class TestInlineAdds:
     def test_member_cannot_add_members(self, client, world):
         client.force_login(world.member)
         response = client.post(
-            detail_url(world.partnership, "member_add"), {"email": world.outsider.email, "side": "host", "role": "member"}
+            detail_url(world.partnership, "member_add"),
+            {"email": world.outsider.email, "side": "host", "role": "member"},
         )
         assert response.status_code == 403

@@ -36,10 +36,14 @@ class Command(BaseCommand):
         elif action == "list":
             for token in ApiToken.objects.filter(user=user):
                 state = "revoked" if token.revoked_at else "active"
-                self.stdout.write(f"{token.hint}…\t{token.name}\t{state}\tcreated {token.created_at:%Y-%m-%d}")
+                self.stdout.write(
+                    f"{token.hint}…\t{token.name}\t{state}\tcreated {token.created_at:%Y-%m-%d}"
+                )
         else:
             matches = list(ApiToken.objects.active().filter(user=user, hint__startswith=options["hint"]))
             if len(matches) != 1:
-                raise CommandError(f"{len(matches)} active tokens start with {options['hint']!r}; give more characters.")
+                raise CommandError(
+                    f"{len(matches)} active tokens start with {options['hint']!r}; give more characters."
+                )
             api_token_revoke(actor=user, token=matches[0])
             self.stdout.write(f"Revoked {matches[0]}.")

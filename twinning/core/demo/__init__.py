@@ -1,0 +1,1 @@
+"""A deterministic demo programme: `manage.py demo`."""
