@@ -63,6 +63,12 @@ class SessionAuth(APIKeyCookie):
         return self(request)
 
 
+class ApiRequest(HttpRequest):
+    """What an endpoint receives: ninja sets `auth` to the authenticated user before the endpoint runs."""
+
+    auth: User
+
+
 api = NinjaAPI(
     title="Twinning API",
     version="1",
@@ -250,6 +256,16 @@ def _time_zone(value: str) -> str:
 
 
 TimeZone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(_time_zone)]
+
+
+def omittable(**constraints: Any) -> Any:
+    """A PATCH field: it may be left out (then it is not changed) but not sent as null.
+
+    pydantic does not validate defaults, so the None default only marks "not sent"; an explicit null still
+    fails the field's type. Typed Any so a `str` annotation can carry the None default.
+    """
+    return Field(None, **constraints)
+
 
 # PositiveIntegerField's range: anything larger can only come from a broken client, and must not reach SQL.
 MAX_INT = 2_147_483_647

@@ -143,6 +143,11 @@ STORAGES = {
     },
 }
 
+if DEBUG:
+    # Development serves static files straight from the apps; production serves what collectstatic gathered.
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
+
 # Uploads are hostile: keep them small and never let Django hold big bodies in memory.
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

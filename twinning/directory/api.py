@@ -6,11 +6,20 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from twinning.api import Country, Input, PageQuery, TimeZone, Version, error_responses, paginate
+from twinning.api import (
+    ApiRequest,
+    Country,
+    Input,
+    PageQuery,
+    TimeZone,
+    Version,
+    error_responses,
+    omittable,
+    paginate,
+)
 from twinning.directory.models import HealthArea, Institution, Language
 from twinning.directory.selectors import get_institution_for_user, institution_list
 from twinning.directory.services import institution_create, institution_update
@@ -112,22 +121,22 @@ class InstitutionCreate(Input):
 class InstitutionUpdate(Input):
     """Only the fields sent are changed. A default of None means "not sent"; sending null is refused."""
 
-    name: str = Field(None, min_length=1, max_length=255)
-    short_name: str = Field(None, max_length=50)
-    type: Institution.Type = Field(None)
-    country: Country = Field(None, description="ISO 3166 alpha-2 code.")
-    region: str = Field(None, max_length=120)
-    city: str = Field(None, max_length=120)
-    website: str = Field(None, max_length=200)
-    description: str = Field(None, max_length=MAX_DESCRIPTION)
-    time_zone: TimeZone = Field(None)
-    capacity: int = Field(None, ge=0, le=50)
-    iati_org_id: str = Field(None, max_length=100)
-    dhis2_org_unit: str = Field(None, max_length=11)
-    languages: list[str] = Field(None, max_length=MAX_CODES, description="ISO 639-1 codes.")
-    expertise: list[str] = Field(None, max_length=MAX_CODES, description="Health-area codes.")
-    needs: list[str] = Field(None, max_length=MAX_CODES, description="Health-area codes.")
-    version: Version = Field(None)
+    name: str = omittable(min_length=1, max_length=255)
+    short_name: str = omittable(max_length=50)
+    type: Institution.Type = omittable()
+    country: Country = omittable(description="ISO 3166 alpha-2 code.")
+    region: str = omittable(max_length=120)
+    city: str = omittable(max_length=120)
+    website: str = omittable(max_length=200)
+    description: str = omittable(max_length=MAX_DESCRIPTION)
+    time_zone: TimeZone = omittable()
+    capacity: int = omittable(ge=0, le=50)
+    iati_org_id: str = omittable(max_length=100)
+    dhis2_org_unit: str = omittable(max_length=11)
+    languages: list[str] = omittable(max_length=MAX_CODES, description="ISO 639-1 codes.")
+    expertise: list[str] = omittable(max_length=MAX_CODES, description="Health-area codes.")
+    needs: list[str] = omittable(max_length=MAX_CODES, description="Health-area codes.")
+    version: Version = omittable()
 
 
 CODED_FIELDS: dict[str, type[Model]] = {"languages": Language, "expertise": HealthArea, "needs": HealthArea}
@@ -152,7 +161,7 @@ def _resolve_codes(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("", response={200: InstitutionPage, **error_responses()}, summary="List institutions")
-def institutions_list(request: HttpRequest, filters: Query[InstitutionFilters]) -> dict[str, Any]:
+def institutions_list(request: ApiRequest, filters: Query[InstitutionFilters]) -> dict[str, Any]:
     """The directory is open to every signed-in user."""
     institutions = institution_list(
         user=request.auth,
@@ -165,16 +174,18 @@ def institutions_list(request: HttpRequest, filters: Query[InstitutionFilters]) 
 
 
 @router.get(
-    "/{institution_uuid}", response={200: InstitutionDetailOut, **error_responses(404)}, summary="Get an institution"
+    "/{institution_uuid}",
+    response={200: InstitutionDetailOut, **error_responses(404)},
+    summary="Get an institution",
 )
-def institution_detail(request: HttpRequest, institution_uuid: str) -> Institution:
+def institution_detail(request: ApiRequest, institution_uuid: str) -> Institution:
     return get_institution_for_user(request.auth, institution_uuid)
 
 
 @router.post(
     "", response={201: InstitutionDetailOut, **error_responses(403)}, summary="Create an institution"
 )
-def institutions_create(request: HttpRequest, payload: InstitutionCreate) -> Status:
+def institutions_create(request: ApiRequest, payload: InstitutionCreate) -> Status:
     """Programme editors and partnership coordinators may add institutions."""
     institution = institution_create(actor=request.auth, **_resolve_codes(payload.model_dump()))
     return Status(201, get_institution_for_user(request.auth, institution.uuid))
@@ -185,7 +196,7 @@ def institutions_create(request: HttpRequest, payload: InstitutionCreate) -> Sta
     response={200: InstitutionDetailOut, **error_responses(403, 404, 409)},
     summary="Update an institution",
 )
-def institution_patch(request: HttpRequest, institution_uuid: str, payload: InstitutionUpdate) -> Institution:
+def institution_patch(request: ApiRequest, institution_uuid: str, payload: InstitutionUpdate) -> Institution:
     """Programme editors, and coordinators of partnerships the institution is in, may change it."""
     institution = get_institution_for_user(request.auth, institution_uuid)
     data = payload.model_dump(exclude_unset=True)

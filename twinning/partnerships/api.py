@@ -6,24 +6,27 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from twinning.api import Country, Input, PageQuery, Version, error_responses, paginate
-from twinning.core.choices import Side
+from twinning.api import ApiRequest, Country, Input, PageQuery, Version, error_responses, omittable, paginate
 from twinning.directory.api import InstitutionRef
 from twinning.directory.models import Institution
 from twinning.directory.selectors import institution_list
 from twinning.partnerships.models import (
     Partnership,
-    PartnershipInstitution,
     Programme,
     Stage,
     StageChange,
     Stakeholder,
 )
-from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_user, partnership_list
+from twinning.partnerships.selectors import (
+    get_partnership_for_user,
+    get_programme_for_user,
+    partnership_list,
+    side_prefetches,
+)
 from twinning.partnerships.services import partnership_create, partnership_stage_change, partnership_update
 
 router = Router(tags=["partnerships"])
@@ -49,14 +52,14 @@ class PartnershipOut(Schema):
     hosts: list[InstitutionRef]
     resources: list[InstitutionRef]
 
-    # Both sides come from the one prefetched side_links list, filtered here rather than in SQL.
+    # Both sides come prefetched as lists by the selectors (side_prefetches), never queried per row.
     @staticmethod
     def resolve_hosts(obj: Partnership) -> list[Institution]:
-        return [link.institution for link in obj.side_links.all() if link.side == Side.HOST]
+        return [link.institution for link in obj.host_links]  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_resources(obj: Partnership) -> list[Institution]:
-        return [link.institution for link in obj.side_links.all() if link.side == Side.RESOURCE]
+        return [link.institution for link in obj.resource_links]  # type: ignore[attr-defined]
 
 
 class StakeholderOut(Schema):
@@ -117,25 +120,25 @@ class PartnershipCreate(Input):
 class PartnershipUpdate(Input):
     """Only the fields sent are changed; dates may be sent as null to clear them."""
 
-    title: str = Field(None, min_length=1, max_length=255)
-    shared_goal: str = Field(None, max_length=MAX_TEXT)
+    title: str = omittable(min_length=1, max_length=255)
+    shared_goal: str = omittable(max_length=MAX_TEXT)
     start_date: datetime.date | None = None
     end_date: datetime.date | None = None
-    version: Version = Field(None)
+    version: Version = omittable()
 
 
 class StageChangeIn(Input):
     stage: Stage
     changed_on: datetime.date | None = Field(None, description="Defaults to today; cannot be in the future.")
     note: str = Field("", max_length=MAX_TEXT)
-    version: Version = Field(None)
+    version: Version = omittable()
 
 
 def _with_details(partnership: Partnership) -> Partnership:
     """Load what the detail shows in one query per relation, not one per row."""
     prefetch_related_objects(
         [partnership],
-        Prefetch("side_links", queryset=PartnershipInstitution.objects.select_related("institution")),
+        *side_prefetches(),
         Prefetch("stakeholders", queryset=Stakeholder.objects.select_related("institution")),
         "stage_changes",
     )
@@ -151,7 +154,9 @@ def _programme(user: Any, programme_uuid: uuid.UUID) -> Programme:
         raise ValidationError({"programme": [_("Unknown programme.")]}) from None
 
 
-def _institutions(user: Any, uuids: list[uuid.UUID], field: str, errors: dict[str, list[str]]) -> list[Institution]:
+def _institutions(
+    user: Any, uuids: list[uuid.UUID], field: str, errors: dict[str, list[str]]
+) -> list[Institution]:
     wanted = list(dict.fromkeys(uuids))
     found = {i.uuid: i for i in institution_list(user=user).prefetch_related(None).filter(uuid__in=wanted)}
     unknown = [str(u) for u in wanted if u not in found]
@@ -161,25 +166,31 @@ def _institutions(user: Any, uuids: list[uuid.UUID], field: str, errors: dict[st
 
 
 @router.get("", response={200: PartnershipPage, **error_responses()}, summary="List partnerships")
-def partnerships_list(request: HttpRequest, filters: Query[PartnershipFilters]) -> dict[str, Any]:
+def partnerships_list(request: ApiRequest, filters: Query[PartnershipFilters]) -> dict[str, Any]:
     """Partnerships of the programmes you are staff of, and those you are a member of."""
     programme = _programme(request.auth, filters.programme) if filters.programme else None
     partnerships = partnership_list(
-        user=request.auth, q=filters.q, programme=programme, stage=filters.stage or "", country=filters.country
+        user=request.auth,
+        q=filters.q,
+        programme=programme,
+        stage=filters.stage or "",
+        country=filters.country,
     )
     return paginate(partnerships, filters)
 
 
 @router.get(
-    "/{partnership_uuid}", response={200: PartnershipDetailOut, **error_responses(404)}, summary="Get a partnership"
+    "/{partnership_uuid}",
+    response={200: PartnershipDetailOut, **error_responses(404)},
+    summary="Get a partnership",
 )
-def partnership_detail(request: HttpRequest, partnership_uuid: str) -> Partnership:
+def partnership_detail(request: ApiRequest, partnership_uuid: str) -> Partnership:
     partnership, _access = get_partnership_for_user(request.auth, partnership_uuid)
     return _with_details(partnership)
 
 
 @router.post("", response={201: PartnershipDetailOut, **error_responses(403)}, summary="Create a partnership")
-def partnerships_create(request: HttpRequest, payload: PartnershipCreate) -> Status:
+def partnerships_create(request: ApiRequest, payload: PartnershipCreate) -> Status:
     """Programme managers and M&E officers create partnerships in their programme."""
     errors: dict[str, list[str]] = {}
     try:
@@ -208,7 +219,7 @@ def partnerships_create(request: HttpRequest, payload: PartnershipCreate) -> Sta
     response={200: PartnershipDetailOut, **error_responses(403, 404, 409)},
     summary="Update a partnership",
 )
-def partnership_patch(request: HttpRequest, partnership_uuid: str, payload: PartnershipUpdate) -> Partnership:
+def partnership_patch(request: ApiRequest, partnership_uuid: str, payload: PartnershipUpdate) -> Partnership:
     partnership, _access = get_partnership_for_user(request.auth, partnership_uuid, write=True)
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version", None)
@@ -226,7 +237,7 @@ def partnership_patch(request: HttpRequest, partnership_uuid: str, payload: Part
     response={200: PartnershipDetailOut, **error_responses(403, 404, 409)},
     summary="Move a partnership to another stage",
 )
-def partnership_stage(request: HttpRequest, partnership_uuid: str, payload: StageChangeIn) -> Partnership:
+def partnership_stage(request: ApiRequest, partnership_uuid: str, payload: StageChangeIn) -> Partnership:
     partnership, _access = get_partnership_for_user(request.auth, partnership_uuid, write=True)
     partnership = partnership_stage_change(
         actor=request.auth,

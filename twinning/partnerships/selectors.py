@@ -57,14 +57,24 @@ def partnership_list(
         qs = qs.filter(side_links__institution__country=country).distinct()
     if institution_uuid:
         qs = qs.filter(side_links__institution__uuid=parse_uuid(institution_uuid)).distinct()
-    return qs.prefetch_related(
-        Prefetch(
-            "side_links",
-            queryset=PartnershipInstitution.objects.select_related("institution").order_by(
-                "side", "institution__name"
-            ),
-        )
-    ).order_by("title", "id")
+    return with_sides(qs).order_by("title", "id")
+
+
+def side_prefetches() -> list[Prefetch]:
+    """Each side's institutions as plain lists, `host_links` and `resource_links` (one query per side).
+
+    Lists rather than one prefetched queryset filtered in templates: a page of 25 rows then does no
+    per-row queryset work, which was most of the list page's rendering time.
+    """
+    links = PartnershipInstitution.objects.select_related("institution").order_by("institution__name")
+    return [
+        Prefetch("side_links", queryset=links.filter(side="host"), to_attr="host_links"),
+        Prefetch("side_links", queryset=links.filter(side="resource"), to_attr="resource_links"),
+    ]
+
+
+def with_sides(qs: QuerySet[Partnership]) -> QuerySet[Partnership]:
+    return qs.prefetch_related(*side_prefetches())
 
 
 def partnership_countries(user: Any) -> list[str]:

@@ -300,7 +300,7 @@ def demo_logins(flagship: int, other: int) -> list[UserSpec]:
         UserSpec(
             f"other-coordinator@{d}",
             "Olena Kovalenko",
-            "coordinator of another partnership",
+            "host coordinator",
             memberships=[(other, "host", "coordinator")],
         ),
     ]
@@ -726,7 +726,8 @@ def build_plan(profile: str = "default", scale_factor: float = 1.0) -> Plan:
     implementing = [p.index for p in partnerships if p.stage == "implementation"]
     users = demo_logins(implementing[0], implementing[1])
     if profile == "large":
-        users += _coordinators(planner, partnerships, skip={implementing[0], implementing[1]})
+        taken = {(implementing[0], "host"), (implementing[0], "resource"), (implementing[0], "member")}
+        users += _coordinators(planner, partnerships, skip=taken | {(implementing[1], "host")})
     return Plan(
         profile=profile,
         programme_name=PROGRAMME_NAMES[profile],
@@ -743,13 +744,13 @@ def build_plan(profile: str = "default", scale_factor: float = 1.0) -> Plan:
     )
 
 
-def _coordinators(planner: _Planner, partnerships: list[PartnershipSpec], skip: set[int]) -> list[UserSpec]:
-    """A coordinator per side and one member for every partnership, for benchmarks of scoped reads."""
+def _coordinators(
+    planner: _Planner, partnerships: list[PartnershipSpec], skip: set[tuple[int, str]]
+) -> list[UserSpec]:
+    """A coordinator per side and one member for every partnership (bar the places demo logins hold)."""
     r = planner.rng
     users = []
     for p in partnerships:
-        if p.index in skip:
-            continue
         for side, inst_index, role in (
             ("host", p.hosts[0], "coordinator"),
             ("resource", p.resources[0], "coordinator"),
@@ -757,6 +758,8 @@ def _coordinators(planner: _Planner, partnerships: list[PartnershipSpec], skip: 
         ):
             country = planner.institutions[inst_index].country
             suffix = side if role == "coordinator" else "member"
+            if (p.index, suffix) in skip:
+                continue
             users.append(
                 UserSpec(
                     email=f"p{p.index + 1:03d}-{suffix}@{DEMO_EMAIL_DOMAIN}",

@@ -1,0 +1,75 @@
+"""`make bench`: run every benchmark on a fresh SQLite file and, when reachable, a fresh PostgreSQL database.
+
+Each benchmark runs in its own process against its own database and prints JSON; this script prints a table
+and writes bench/results/latest.json. Figures are ratios to a baseline measured in the same run, because the
+machines are noisy.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
+PG_BENCH_DB = "twinning_bench"
+BENCHMARKS = ["bench.lists"]
+
+
+def postgres_url() -> str | None:
+    """A freshly created benchmark database on the local PostgreSQL, or None when there is none."""
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+    except Exception as exc:  # any failure means: no PostgreSQL to benchmark on here
+        print(f"PostgreSQL not available ({exc}); benchmarking SQLite only.", file=sys.stderr)
+        return None
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_BENCH_DB}"
+
+
+def run(module: str, database_url: str, var_dir: str) -> dict:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "TWINNING_VAR_DIR": var_dir,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "PYTHONPATH": str(ROOT),
+    }
+    subprocess.run(
+        [sys.executable, "-m", "twinning.cli", "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT
+    )
+    out = subprocess.run([sys.executable, "-m", module], env=env, check=True, cwd=ROOT, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    results = []
+    with tempfile.TemporaryDirectory() as var_dir:
+        targets = [("sqlite", f"sqlite:///{var_dir}/bench.sqlite3")]
+        pg = postgres_url()
+        if pg:
+            targets.append(("postgresql", pg))
+        for _name, url in targets:
+            for module in BENCHMARKS:
+                results.append(run(module, url, var_dir))
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / "latest.json").write_text(json.dumps(results, indent=2))
+    print(f"{'database':<11} {'what':<10} {'pages':>5} {'seconds':>8} {'SQL s':>8} {'ratio':>6} {'queries/page':>12}")
+    for r in results:
+        for key in ("list_page", "api_list"):
+            f = r[key]
+            print(
+                f"{r['database']:<11} {key:<10} {f['pages']:>5} {f['seconds']:>8.4f} {f['baseline_sql_seconds']:>8.4f} "
+                f"{f['ratio_to_sql']:>5.1f}x {f['queries_per_page']:>12}"
+            )
+        print(f"{r['database']:<11} demo --scale large loaded in {r['demo_large_load_seconds']} s")
+
+
+if __name__ == "__main__":
+    main()
