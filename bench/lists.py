@@ -6,6 +6,7 @@ institution on either side) in one SQL statement; the ratio says how much the wh
 access rules, ORM, template or JSON) costs on top of just reading the rows.
 """
 
+import io
 import json
 import os
 import statistics
@@ -61,7 +62,7 @@ def median_seconds(fn: Callable[[], None]) -> float:
 
 def main() -> None:
     started = time.perf_counter()
-    call_command("demo", scale="large", reset=True, stdout=open(os.devnull, "w"))
+    call_command("demo", scale="large", reset=True, stdout=io.StringIO())
     load_seconds = time.perf_counter() - started
 
     manager = User.objects.get(email="manager@demo.twinning")

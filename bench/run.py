@@ -41,9 +41,14 @@ def run(module: str, database_url: str, var_dir: str) -> dict:
         "PYTHONPATH": str(ROOT),
     }
     subprocess.run(
-        [sys.executable, "-m", "twinning.cli", "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT
+        [sys.executable, "-m", "twinning.cli", "migrate", "--noinput", "-v", "0"],
+        env=env,
+        check=True,
+        cwd=ROOT,
     )
-    out = subprocess.run([sys.executable, "-m", module], env=env, check=True, cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", module], env=env, check=True, cwd=ROOT, capture_output=True, text=True
+    )
     return json.loads(out.stdout)
 
 
@@ -60,7 +65,9 @@ def main() -> None:
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
     (out_dir / "latest.json").write_text(json.dumps(results, indent=2))
-    print(f"{'database':<11} {'what':<10} {'pages':>5} {'seconds':>8} {'SQL s':>8} {'ratio':>6} {'queries/page':>12}")
+    print(
+        f"{'database':<11} {'what':<10} {'pages':>5} {'seconds':>8} {'SQL s':>8} {'ratio':>6} {'queries/page':>12}"
+    )
     for r in results:
         for key in ("list_page", "api_list"):
             f = r[key]

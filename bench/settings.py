@@ -6,7 +6,7 @@ os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-01
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
-from twinning.settings import *  # noqa: E402,F403
+from twinning.settings import *  # noqa: F403
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -1,15 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from twinning.core.http import AuthedRequest
 from twinning.accounts.forms import ApiTokenForm
 from twinning.accounts.models import ApiToken
 from twinning.accounts.services import api_token_create, api_token_revoke
+from twinning.core.http import AuthedRequest
 
 
 @login_required

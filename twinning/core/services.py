@@ -69,19 +69,22 @@ def update_with_audit[M: models.Model](
     current = model._default_manager.select_for_update().get(pk=obj.pk)
     if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
         raise VersionConflict()
-    m2m = {k: v for k, v in data.items() if obj._meta.get_field(k).many_to_many}
+    m2m = {k: list(v) for k, v in data.items() if obj._meta.get_field(k).many_to_many}
     plain = {k: v for k, v in data.items() if k not in m2m}
     before = snapshot(current, data.keys())
     for name, value in plain.items():
         setattr(obj, name, value)
+    after = {**snapshot(obj, plain.keys()), **{k: sorted(str(o) for o in v) for k, v in m2m.items()}}
+    changes = {**diff(before, after), **(extra_changes or {})}
+    if not changes and not reason:
+        # Saving identical values would bump the version and make another editor's save a false conflict.
+        return obj
     obj.version = current.version + 1  # type: ignore[attr-defined]
     obj.full_clean()
     obj.save()
     for name, values in m2m.items():
         getattr(obj, name).set(values)
-    changes = {**diff(before, snapshot(obj, data.keys())), **(extra_changes or {})}
-    if changes or reason:
-        audit_record(actor=actor, action=action, obj=obj, changes=changes, parent=parent, reason=reason)
+    audit_record(actor=actor, action=action, obj=obj, changes=changes, parent=parent, reason=reason)
     return obj
 
 

@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
-from twinning.core.http import AuthedRequest
 from twinning.accounts.permissions import is_programme_editor
+from twinning.core.http import AuthedRequest
 from twinning.partnerships.models import Programme
 from twinning.partnerships.selectors import partnership_list
 

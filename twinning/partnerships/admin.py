@@ -7,7 +7,6 @@ from twinning.core.admin import ReadOnlyAdmin
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar, Programme, Stakeholder
 from twinning.partnerships.services import programme_create, programme_update
 
-
 PROGRAMME_FIELDS = ("name", "description", "funders", "reporting_currency")
 
 

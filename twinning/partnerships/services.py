@@ -190,6 +190,15 @@ def partnership_stage_change(
     changed_on = changed_on or timezone.localdate()
     if changed_on > timezone.localdate():
         raise ValidationError({"changed_on": _("A stage change cannot be dated in the future.")})
+    latest = partnership.stage_changes.order_by("-changed_on").values_list("changed_on", flat=True).first()
+    if latest and changed_on < latest:
+        # The history is read in date order; an earlier date would put the current stage below an older one.
+        raise ValidationError(
+            {
+                "changed_on": _("The last stage change is dated %(date)s; this one cannot be earlier.")
+                % {"date": latest}
+            }
+        )
     partnership = update_with_audit(
         actor=actor,
         obj=partnership,

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,8 +15,8 @@ from twinning.accounts.models import PartnershipMembership, ProgrammeRole
 from twinning.accounts.permissions import PartnershipAccess
 from twinning.audit.models import AuditEvent
 from twinning.core.forms import add_service_errors
-from twinning.core.ids import parse_uuid
 from twinning.core.http import AuthedRequest
+from twinning.core.ids import parse_uuid
 from twinning.core.pagination import paginate
 from twinning.core.reference import country_name
 from twinning.partnerships import services
@@ -260,7 +260,9 @@ def agreement_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpRes
 
 
 @login_required
-def agreement_document_view(request: AuthedRequest, partnership_uuid: str, agreement_uuid: str) -> FileResponse:
+def agreement_document_view(
+    request: AuthedRequest, partnership_uuid: str, agreement_uuid: str
+) -> FileResponse:
     """Agreement files are served only through this scoped view, never from a public media URL."""
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
     agreement = partnership.agreements.filter(uuid=parse_uuid(agreement_uuid)).first()

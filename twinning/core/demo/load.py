@@ -177,27 +177,27 @@ def _write_with_services(plan: Plan) -> Programme:
         for spec in plan.institutions
     ]
     _area_rows(plan, institutions, areas)
-    for spec in plan.people:
+    for person in plan.people:
         person_create(
             actor=admin,
-            institution=institutions[spec.institution],
-            languages=[languages[c] for c in spec.languages],
-            uuid=spec.uuid,
-            full_name=spec.full_name,
-            email=spec.email,
-            cadre=spec.cadre,
-            is_volunteer=spec.is_volunteer,
+            institution=institutions[person.institution],
+            languages=[languages[c] for c in person.languages],
+            uuid=person.uuid,
+            full_name=person.full_name,
+            email=person.email,
+            cadre=person.cadre,
+            is_volunteer=person.is_volunteer,
         )
-    for spec in plan.priorities:
+    for priority in plan.priorities:
         country_priority_create(
             actor=admin,
-            uuid=spec.uuid,
-            country=spec.country,
-            text=spec.text,
-            area=areas[spec.area],
-            source_document=spec.source_document,
-            stated_on=spec.stated_on,
-            rank=spec.rank,
+            uuid=priority.uuid,
+            country=priority.country,
+            text=priority.text,
+            area=areas[priority.area],
+            source_document=priority.source_document,
+            stated_on=priority.stated_on,
+            rank=priority.rank,
         )
     partnerships = [
         _partnership_with_services(admin, programme, spec, institutions) for spec in plan.partnerships
@@ -422,13 +422,10 @@ def _write_in_bulk(plan: Plan) -> Programme:
             )
             for a in p.agreements
         ]
-    for model, rows in (
-        (PartnershipInstitution, links),
-        (StageChange, changes),
-        (Stakeholder, stakeholders),
-        (Agreement, agreements),
-    ):
-        model.objects.bulk_create(rows, batch_size=BATCH)
+    PartnershipInstitution.objects.bulk_create(links, batch_size=BATCH)
+    StageChange.objects.bulk_create(changes, batch_size=BATCH)
+    Stakeholder.objects.bulk_create(stakeholders, batch_size=BATCH)
+    Agreement.objects.bulk_create(agreements, batch_size=BATCH)
     PartnershipMembership.objects.bulk_create(
         [
             PartnershipMembership(

@@ -570,6 +570,8 @@ class _Planner:
         title = "Memorandum of Understanding between {} and {}".format(
             " and ".join(i.name for i in hosts), " and ".join(i.name for i in resources)
         )
+        host_signed: datetime.date | None
+        resource_signed: datetime.date | None
         if "planning" in dates:
             host_signed = dates["planning"] - datetime.timedelta(days=r.randint(1, 30))
             resource_signed = dates["planning"] - datetime.timedelta(days=r.randint(1, 30))

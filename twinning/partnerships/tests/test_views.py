@@ -181,6 +181,9 @@ class TestDetailAndEdit:
         assert p.title == "First"
 
     def test_stage_change_is_dated_and_audited(self, client, world):
+        StageChange.objects.create(
+            partnership=world.partnership, stage="scoping", changed_on=datetime.date(2026, 1, 5)
+        )
         client.force_login(world.manager)
         response = client.post(
             detail_url(world.partnership, "stage"),
@@ -190,6 +193,19 @@ class TestDetailAndEdit:
         change = StageChange.objects.get(partnership=world.partnership, stage="agreement")
         assert change.changed_on == datetime.date(2026, 2, 1) and change.note == "MoU drafted"
         assert AuditEvent.objects.filter(action="stage", reason="MoU drafted").exists()
+
+    def test_stage_dated_before_the_last_change_is_refused(self, client, world):
+        StageChange.objects.create(
+            partnership=world.partnership, stage="scoping", changed_on=datetime.date(2026, 3, 1)
+        )
+        client.force_login(world.manager)
+        response = client.post(
+            detail_url(world.partnership, "stage"),
+            {"stage": "agreement", "changed_on": "2026-02-01", "version": 1},
+        )
+        assert response.status_code == 400 and "cannot be earlier" in response.text
+        world.partnership.refresh_from_db()
+        assert world.partnership.stage == "scoping"
 
     def test_stage_in_the_future_is_refused(self, client, world):
         client.force_login(world.manager)
