@@ -5,8 +5,6 @@ one error parser. Routers declare their error responses with `error_responses()`
 which statuses each operation can answer.
 """
 
-import zoneinfo
-from functools import cache
 from typing import Annotated, Any
 
 from django.conf import settings
@@ -25,7 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from twinning.accounts.models import User
 from twinning.accounts.services import api_token_authenticate
-from twinning.core.reference import country_names
+from twinning.core.reference import country_names, time_zone_names
 from twinning.core.services import VersionConflict
 
 # --- authentication ------------------------------------------------------------------------------
@@ -244,13 +242,8 @@ Country = Annotated[
 ]
 
 
-@cache
-def _time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
 def _time_zone(value: str) -> str:
-    if value and value not in _time_zones():
+    if value and value not in time_zone_names():
         raise PydanticCustomError("time_zone", _("Use an IANA time zone name, such as Africa/Kampala."))
     return value
 

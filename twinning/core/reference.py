@@ -3,6 +3,7 @@
 The lists never change while the process runs, so caching them is safe across requests.
 """
 
+import zoneinfo
 from functools import cache
 
 import pycountry
@@ -25,6 +26,11 @@ def language_names() -> dict[str, str]:
     return {lang.alpha_2: lang.name for lang in pycountry.languages if hasattr(lang, "alpha_2")}
 
 
+@cache
+def time_zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
 def country_choices() -> list[tuple[str, str]]:
     return sorted(country_names().items(), key=lambda item: item[1])
 
@@ -45,3 +51,8 @@ def validate_country(value: str) -> None:
 def validate_currency(value: str) -> None:
     if value not in currency_names():
         raise ValidationError(_("%(value)s is not an ISO 4217 currency code."), params={"value": value})
+
+
+def validate_time_zone(value: str) -> None:
+    if value and value not in time_zone_names():
+        raise ValidationError(_("Use an IANA time zone name, such as Africa/Kampala."))

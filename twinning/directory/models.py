@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from twinning.core.models import TwinningModel
-from twinning.core.reference import country_name, validate_country
+from twinning.core.reference import country_name, validate_country, validate_time_zone
 
 
 class Language(models.Model):
@@ -75,7 +75,7 @@ class Institution(TwinningModel):
     )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
-    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, validators=[validate_time_zone])
     capacity = models.PositiveSmallIntegerField(
         _("partnerships it can take on"), default=1, validators=[MaxValueValidator(50)]
     )

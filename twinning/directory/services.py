@@ -57,7 +57,8 @@ def institution_create(
 ) -> Institution:
     if not can_create_institution(actor):
         raise PermissionDenied
-    unknown = set(fields) - set(INSTITUTION_FIELDS)
+    # `uuid` may be given by a client that names its records itself (offline entry, imports).
+    unknown = set(fields) - {*INSTITUTION_FIELDS, "uuid"}
     if unknown:
         raise TypeError(f"Unknown institution fields: {sorted(unknown)}")
     institution = create_with_audit(

@@ -1,6 +1,7 @@
 """Writes for programmes and partnerships. Each service checks access, validates, saves and audits atomically."""
 
 import datetime
+import uuid as uuid_module
 from collections.abc import Iterable
 from typing import Any
 
@@ -112,12 +113,20 @@ def partnership_create(
     start_date: datetime.date | None = None,
     end_date: datetime.date | None = None,
     stage: str = Stage.SCOPING,
+    stage_since: datetime.date | None = None,
+    stage_note: str = "",
+    uuid: uuid_module.UUID | None = None,
 ) -> Partnership:
-    """Create a partnership with its host and resource institutions and its first stage record."""
+    """Create a partnership with its host and resource institutions and its first stage record.
+
+    `uuid` lets a client (an offline one, an import) name the record itself; `stage_since` dates the
+    first stage when a partnership already under way is recorded late.
+    """
     if not is_programme_editor(actor, programme.pk):
         raise PermissionDenied
     hosts, resources = list(hosts), list(resources)
     partnership = Partnership(
+        **({"uuid": uuid} if uuid else {}),
         programme=programme,
         title=title,
         shared_goal=shared_goal,
@@ -135,15 +144,16 @@ def partnership_create(
         _validate_sides(hosts, resources)
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    stage_since = stage_since or timezone.localdate()
+    if stage_since > timezone.localdate():
+        errors["stage_since"] = [_("A stage cannot start in the future.")]
     if errors:
         raise ValidationError(errors)
     create_with_audit(actor=actor, obj=partnership)
     PartnershipInstitution.objects.bulk_create(
-        [PartnershipInstitution(partnership=partnership, institution=i, side=Side.HOST) for i in hosts]
-        + [
-            PartnershipInstitution(partnership=partnership, institution=i, side=Side.RESOURCE)
-            for i in resources
-        ]
+        PartnershipInstitution(partnership=partnership, institution=i, side=side, joined_on=stage_since)
+        for side, members in ((Side.HOST, hosts), (Side.RESOURCE, resources))
+        for i in members
     )
     audit_record(
         actor=actor,
@@ -155,7 +165,7 @@ def partnership_create(
         },
     )
     StageChange.objects.create(
-        partnership=partnership, stage=stage, changed_on=timezone.localdate(), actor=actor
+        partnership=partnership, stage=stage, changed_on=stage_since, note=stage_note, actor=actor
     )
     return partnership
 

@@ -7,8 +7,6 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 
 from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
-from twinning.audit.models import AuditEvent
-from twinning.audit.services import audit_record
 from twinning.core.choices import Side
 from twinning.core.demo.plan import (
     DEMO_EMAIL_DOMAIN,
@@ -22,7 +20,6 @@ from twinning.core.demo.plan import (
     UserSpec,
     build_plan,
 )
-from twinning.core.services import create_with_audit
 from twinning.directory.models import (
     CountryPriority,
     HealthArea,
@@ -32,7 +29,7 @@ from twinning.directory.models import (
     Language,
     Person,
 )
-from twinning.directory.services import country_priority_create, person_create
+from twinning.directory.services import country_priority_create, institution_create, person_create
 from twinning.partnerships.models import (
     Agreement,
     Partnership,
@@ -44,6 +41,7 @@ from twinning.partnerships.models import (
 from twinning.partnerships.services import (
     agreement_create,
     membership_add,
+    partnership_create,
     partnership_stage_change,
     programme_create,
     programme_role_grant,
@@ -167,12 +165,9 @@ def _write_with_services(plan: Plan) -> Programme:
                 actor=admin, programme=programme, user=users[spec.email], role=spec.programme_role
             )
 
-    # institution_create takes no uuid (the demo's UUIDs are fixed), so this does what it does with the same helper.
     institutions = [
-        create_with_audit(
-            actor=admin,
-            obj=Institution(**_institution_fields(spec)),
-            m2m={"languages": [languages[c] for c in spec.languages]},
+        institution_create(
+            actor=admin, languages=[languages[c] for c in spec.languages], **_institution_fields(spec)
         )
         for spec in plan.institutions
     ]
@@ -214,46 +209,19 @@ def _partnership_with_services(
     admin: User, programme: Programme, spec: PartnershipSpec, institutions: list[Institution]
 ) -> Partnership:
     first_stage, started_on, first_note = spec.history[0]
-    # partnership_create takes no uuid and dates the first stage today; the demo needs both fixed, so this mirrors it.
-    partnership = create_with_audit(
+    partnership = partnership_create(
         actor=admin,
-        obj=Partnership(
-            uuid=spec.uuid,
-            programme=programme,
-            title=spec.title,
-            shared_goal=spec.shared_goal,
-            start_date=spec.start_date,
-            end_date=spec.end_date,
-            stage=first_stage,
-        ),
-    )
-    hosts = [institutions[i] for i in spec.hosts]
-    resources = [institutions[i] for i in spec.resources]
-    PartnershipInstitution.objects.bulk_create(
-        [
-            PartnershipInstitution(
-                partnership=partnership, institution=i, side=Side.HOST, joined_on=started_on
-            )
-            for i in hosts
-        ]
-        + [
-            PartnershipInstitution(
-                partnership=partnership, institution=i, side=Side.RESOURCE, joined_on=started_on
-            )
-            for i in resources
-        ]
-    )
-    audit_record(
-        actor=admin,
-        action=AuditEvent.Action.UPDATE,
-        obj=partnership,
-        changes={
-            "hosts": [[], sorted(str(i) for i in hosts)],
-            "resources": [[], sorted(str(i) for i in resources)],
-        },
-    )
-    StageChange.objects.create(
-        partnership=partnership, stage=first_stage, changed_on=started_on, note=first_note, actor=admin
+        uuid=spec.uuid,
+        programme=programme,
+        title=spec.title,
+        shared_goal=spec.shared_goal,
+        start_date=spec.start_date,
+        end_date=spec.end_date,
+        stage=first_stage,
+        stage_since=started_on,
+        stage_note=first_note,
+        hosts=[institutions[i] for i in spec.hosts],
+        resources=[institutions[i] for i in spec.resources],
     )
     for stage, changed_on, note in spec.history[1:]:
         partnership = partnership_stage_change(
