@@ -284,11 +284,21 @@ def paginate(queryset: QuerySet[Any], page: PageQuery) -> dict[str, Any]:
 
 def _routers() -> None:
     # Imported here, after the shared types above exist, because the routers import them from this module.
+    from twinning.contributions.api import router as contributions_router
     from twinning.directory.api import router as directory_router
+    from twinning.exchanges.api import router as exchanges_router
+    from twinning.matching.api import router as matching_router
+    from twinning.monitoring.api import router as monitoring_router
     from twinning.partnerships.api import router as partnerships_router
+    from twinning.planning.api import router as planning_router
 
     api.add_router("/institutions", directory_router)
     api.add_router("/partnerships", partnerships_router)
+    api.add_router("/matching", matching_router)
+    api.add_router("/planning", planning_router)
+    api.add_router("/monitoring", monitoring_router)
+    api.add_router("/exchanges", exchanges_router)
+    api.add_router("/contributions", contributions_router)
 
 
 _routers()

@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "twinning.audit",
     "twinning.directory",
     "twinning.partnerships",
+    "twinning.matching",
+    "twinning.planning",
+    "twinning.monitoring",
+    "twinning.exchanges",
+    "twinning.contributions",
 ]
 
 MIDDLEWARE = [

@@ -1,57 +1,38 @@
-"""Walk every URL of the web UI with every role. A new view without an entry here fails the suite.
+"""Walk every URL of the web UI with every role. A new view without an access rule fails the suite.
 
-Each URL name maps to a rule: what each role gets. Reads use GET, actions use POST with an empty or
-minimal body: what matters here is who gets in (302 to sign in, 404, 403), not the action itself.
+The rules of the foundation's URLs are here; each later app lists its own in `tests/role_rules.py`
+(see twinning/testing/roles.py). Reads use GET, actions POST with an empty or minimal body: what matters
+here is who gets in (302 to sign in, 404, 403), not the action itself.
 """
 
+import importlib
 from collections.abc import Callable, Iterator
+from types import ModuleType
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from twinning.accounts.models import ApiToken, PartnershipMembership
 from twinning.accounts.services import api_token_create
 from twinning.partnerships.models import Agreement, Stakeholder
+from twinning.testing.roles import (
+    OK,
+    OUTSIDERS,
+    ROLES,
+    partnership_read,
+    partnership_write,
+    programme_editor,
+    public,
+    redirects,
+    signed_in,
+)
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "anonymous",
-    "outsider",
-    "other_coordinator",
-    "programme_viewer",
-    "finance",
-    "me_officer",
-    "manager",
-    "partnership_viewer",
-    "member",
-    "coordinator",
-    "resource_coordinator",
-    "admin",
-]
-OUTSIDERS = {"outsider", "other_coordinator"}
-PARTNERSHIP_WRITERS = {"manager", "me_officer", "coordinator", "resource_coordinator", "admin"}
-OK = "ok"  # any of 200, 302 (not to sign-in) or 400 (the empty form was rejected): the user got in
-
-
-def signed_in(role: str) -> Any:
-    return 302 if role == "anonymous" else 200
-
-
-def partnership_read(role: str) -> Any:
-    if role == "anonymous":
-        return 302
-    return 404 if role in OUTSIDERS else 200
-
-
-def partnership_write(role: str) -> Any:
-    if role == "anonymous":
-        return 302
-    if role in OUTSIDERS:
-        return 404
-    return OK if role in PARTNERSHIP_WRITERS else 403
+Rule = Callable[[str], Any]
 
 
 def add_members(role: str) -> Any:
@@ -72,12 +53,6 @@ def remove_host_member(role: str) -> Any:
     return OK if role in {"manager", "coordinator", "admin"} else 403
 
 
-def programme_editor(role: str) -> Any:
-    if role == "anonymous":
-        return 302
-    return OK if role in {"manager", "me_officer", "admin"} else 403
-
-
 def institution_create(role: str) -> Any:
     if role == "anonymous":
         return 302
@@ -92,32 +67,17 @@ def institution_edit(role: str) -> Any:
     return OK if role in {"manager", "me_officer", "admin", "coordinator"} else 403
 
 
-def priority_add(role: str) -> Any:
-    if role == "anonymous":
-        return 302
-    return OK if role in {"manager", "me_officer", "admin"} else 403
-
-
 def own_token(role: str) -> Any:
     if role == "anonymous":
         return 302
     return OK if role == "coordinator" else 404
 
 
-def public(role: str) -> Any:
-    return 200
-
-
 def login_page(role: str) -> Any:
     return 200 if role == "anonymous" else 302
 
 
-def redirects(role: str) -> Any:
-    return 302
-
-
-# url name -> (method, rule)
-MATRIX: dict[str, tuple[str, Callable[[str], Any]]] = {
+FOUNDATION_RULES: dict[str, tuple[str, Rule]] = {
     "home": ("get", signed_in),
     "login": ("get", login_page),
     "logout": ("post", redirects),
@@ -132,7 +92,7 @@ MATRIX: dict[str, tuple[str, Callable[[str], Any]]] = {
     "directory:list": ("get", signed_in),
     "directory:create": ("get", institution_create),
     "directory:priorities": ("get", signed_in),
-    "directory:priorities#post": ("post", priority_add),
+    "directory:priorities#post": ("post", programme_editor),
     "directory:detail": ("get", signed_in),
     "directory:edit": ("get", institution_edit),
     "directory:person_add": ("get", institution_edit),
@@ -150,26 +110,47 @@ MATRIX: dict[str, tuple[str, Callable[[str], Any]]] = {
 }
 # Not part of the role-scoped UI: Django's own admin (is_staff), the API (its own tests), language switch.
 EXCLUDED_NAMESPACES = {"admin", "api"}
-EXCLUDED_NAMES = {"set_language", "javascript-catalog"}
+EXCLUDED_NAMES = {"set_language"}
 
 
-def ui_url_names() -> Iterator[str]:
-    def walk(patterns: list, namespace: str | None) -> Iterator[str]:
+def app_rule_modules() -> list[ModuleType]:
+    modules = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("twinning."):
+            try:
+                modules.append(importlib.import_module(f"{config.name}.tests.role_rules"))
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.tests.role_rules" and exc.name != f"{config.name}.tests":
+                    raise
+    return modules
+
+
+def all_rules() -> dict[str, tuple[str, Rule]]:
+    rules = dict(FOUNDATION_RULES)
+    for module in app_rule_modules():
+        rules.update(module.RULES)
+    return rules
+
+
+MATRIX = all_rules()
+
+
+def url_patterns() -> Iterator[tuple[str, Any]]:
+    def walk(patterns: list, namespace: str | None) -> Iterator[tuple[str, Any]]:
         for p in patterns:
             if isinstance(p, URLResolver):
                 ns = p.namespace or namespace
-                if ns in EXCLUDED_NAMESPACES:
-                    continue
-                yield from walk(p.url_patterns, ns)
+                if ns not in EXCLUDED_NAMESPACES:
+                    yield from walk(p.url_patterns, ns)
             elif isinstance(p, URLPattern) and p.name and p.name not in EXCLUDED_NAMES:
-                yield f"{namespace}:{p.name}" if namespace else p.name
+                yield (f"{namespace}:{p.name}" if namespace else p.name), p.pattern
 
     yield from walk(get_resolver().url_patterns, None)
 
 
 def test_every_ui_url_has_an_access_rule():
-    missing = sorted(set(ui_url_names()) - {name.split("#")[0] for name in MATRIX})
-    assert not missing, f"Add these URL names to MATRIX with their access rule: {missing}"
+    missing = sorted({name for name, _ in url_patterns()} - {name.split("#")[0] for name in MATRIX})
+    assert not missing, f"Add these URL names to a role_rules.RULES with their access rule: {missing}"
 
 
 @pytest.fixture
@@ -178,14 +159,13 @@ def objects(world):
     partnership = world.partnership
     stakeholder = Stakeholder.objects.create(partnership=partnership, kind="ministry", name="MoH")
     agreement = Agreement.objects.create(
-        partnership=partnership,
-        title="MoU",
-        document=SimpleUploadedFile("mou.pdf", b"%PDF-1.4"),
+        partnership=partnership, title="MoU", document=SimpleUploadedFile("mou.pdf", b"%PDF-1.4")
     )
     token, _raw = api_token_create(actor=world.coordinator, user=world.coordinator, name="t")
-    return {
+    found = {
         "partnership_uuid": partnership.uuid,
         "institution_uuid": partnership.side_links.get(side="host").institution.uuid,
+        "programme_uuid": world.programme.uuid,
         "stakeholder_uuid": stakeholder.uuid,
         "agreement_uuid": agreement.uuid,
         "membership_id": PartnershipMembership.objects.get(user=world.member).pk,
@@ -193,23 +173,37 @@ def objects(world):
         "uidb64": "MQ",
         "token": "set-password",
     }
+    for module in app_rule_modules():
+        if hasattr(module, "objects"):
+            found.update(module.objects(world))
+    return found
 
 
 def url_for(name: str, objects: dict[str, Any]) -> str:
-    pattern = next(p for p in _patterns_by_name() if p[0] == name.split("#")[0])[1]
-    kwargs = {key: objects[key] for key in pattern.converters} if hasattr(pattern, "converters") else {}
-    return reverse(name.split("#")[0], kwargs=kwargs)
+    plain = name.split("#")[0]
+    pattern = dict(url_patterns())[plain]
+    return reverse(plain, kwargs={key: objects[key] for key in pattern.converters})
 
 
-def _patterns_by_name() -> Iterator[tuple[str, Any]]:
-    def walk(patterns: list, namespace: str | None) -> Iterator[tuple[str, Any]]:
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                yield from walk(p.url_patterns, p.namespace or namespace)
-            elif isinstance(p, URLPattern) and p.name:
-                yield (f"{namespace}:{p.name}" if namespace else p.name), p.pattern
-
-    yield from walk(get_resolver().url_patterns, None)
+def restore(world: Any, objects: dict[str, Any]) -> None:
+    """Put back what an action removed, so the next role meets the same objects."""
+    partnership = world.partnership
+    if not Stakeholder.objects.filter(uuid=objects["stakeholder_uuid"]).exists():
+        Stakeholder.objects.create(
+            uuid=objects["stakeholder_uuid"], partnership=partnership, kind="ministry", name="MoH"
+        )
+    if not PartnershipMembership.objects.filter(pk=objects["membership_id"]).exists():
+        PartnershipMembership.objects.create(
+            pk=objects["membership_id"],
+            user=world.member,
+            partnership=partnership,
+            side="host",
+            role="member",
+        )
+    ApiToken.objects.filter(pk=objects["token_id"]).update(revoked_at=None)
+    for module in app_rule_modules():
+        if hasattr(module, "restore"):
+            module.restore(world, objects)
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
@@ -233,24 +227,6 @@ def test_role_matrix(client, world, objects, name):
             passed = got == expected
         if not passed:
             failures.append(f"{role}: expected {expected}, got {got}")
-        # Put back what an action removed, so the next role meets the same objects.
         if method == "post":
-            _restore(world, objects)
+            restore(world, objects)
     assert not failures, f"{method.upper()} {url}\n" + "\n".join(failures)
-
-
-def _restore(world, objects) -> None:
-    partnership = world.partnership
-    if not Stakeholder.objects.filter(uuid=objects["stakeholder_uuid"]).exists():
-        Stakeholder.objects.create(
-            uuid=objects["stakeholder_uuid"], partnership=partnership, kind="ministry", name="MoH"
-        )
-    if not PartnershipMembership.objects.filter(pk=objects["membership_id"]).exists():
-        PartnershipMembership.objects.create(
-            pk=objects["membership_id"],
-            user=world.member,
-            partnership=partnership,
-            side="host",
-            role="member",
-        )
-    ApiToken.objects.filter(pk=objects["token_id"]).update(revoked_at=None)

@@ -1,0 +1,91 @@
+"""Access rules for the role matrix (twinning/core/tests/test_role_matrix.py).
+
+Each app lists its URLs in `twinning/<app>/tests/role_rules.py`:
+
+    RULES = {"exchanges:list": ("get", rules.partnership_read), ...}   # every URL name of the app
+    def objects(world) -> dict: ...      # optional: URL kwargs the app's URLs need, e.g. {"exchange_uuid": ...}
+    def restore(world, objects) -> None  # optional: put back what a POST removed, so each role meets the same data
+
+A rule takes a role name and returns the status that role must get: 200, 302 (to sign-in for anonymous),
+403, 404, or OK (it got in: 200, 302 elsewhere, or 400 because the empty form was refused).
+"""
+
+from typing import Any
+
+ROLES = [
+    "anonymous",
+    "outsider",
+    "other_coordinator",
+    "programme_viewer",
+    "finance",
+    "me_officer",
+    "manager",
+    "partnership_viewer",
+    "member",
+    "coordinator",
+    "resource_coordinator",
+    "admin",
+]
+OUTSIDERS = {"outsider", "other_coordinator"}
+PROGRAMME_STAFF = {"programme_viewer", "finance", "me_officer", "manager", "admin"}
+PROGRAMME_EDITORS = {"manager", "me_officer", "admin"}
+PARTNERSHIP_WRITERS = {"manager", "me_officer", "coordinator", "resource_coordinator", "admin"}
+# Members may enter data (exchanges, contributions, results) but not change the partnership itself.
+PARTNERSHIP_DATA_ENTRY = PARTNERSHIP_WRITERS | {"member"}
+OK = "ok"
+
+
+def _scoped(role: str, allowed: set[str]) -> Any:
+    if role == "anonymous":
+        return 302
+    if role in OUTSIDERS:
+        return 404
+    return OK if role in allowed else 403
+
+
+def public(role: str) -> Any:
+    return 200
+
+
+def signed_in(role: str) -> Any:
+    return 302 if role == "anonymous" else 200
+
+
+def redirects(role: str) -> Any:
+    return 302
+
+
+def partnership_read(role: str) -> Any:
+    if role == "anonymous":
+        return 302
+    return 404 if role in OUTSIDERS else 200
+
+
+def partnership_write(role: str) -> Any:
+    return _scoped(role, PARTNERSHIP_WRITERS)
+
+
+def partnership_data_entry(role: str) -> Any:
+    return _scoped(role, PARTNERSHIP_DATA_ENTRY)
+
+
+def programme_read(role: str) -> Any:
+    """Programme-wide pages (dashboards, rounds): programme staff only; others do not see the programme."""
+    if role == "anonymous":
+        return 302
+    return 200 if role in PROGRAMME_STAFF else 404
+
+
+def programme_write(role: str) -> Any:
+    if role == "anonymous":
+        return 302
+    if role not in PROGRAMME_STAFF:
+        return 404
+    return OK if role in PROGRAMME_EDITORS else 403
+
+
+def programme_editor(role: str) -> Any:
+    """Pages not tied to one programme that only programme editors may use (403 for everyone else)."""
+    if role == "anonymous":
+        return 302
+    return OK if role in PROGRAMME_EDITORS else 403
