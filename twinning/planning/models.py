@@ -1,1 +1,362 @@
-from django.db import models  # noqa: F401
+"""Community-based strategic planning: plans, how they were made, objectives, activities, indicators, targets.
+
+Indicators are defined once, either by the programme (common indicators, `partnership` empty) or by one
+partnership, and adopted into a plan by reference (PlanIndicator): a correction to a common indicator reaches
+every partnership at once, and nothing is copied that could drift.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from twinning.core.choices import Side
+from twinning.core.models import TwinningModel
+from twinning.directory.models import CountryPriority, Person
+from twinning.partnerships.models import Partnership, Pillar, Programme
+from twinning.planning.periods import Frequency, validate_period_id
+
+
+class Plan(TwinningModel):
+    """One version of a partnership's strategic plan. Changing an agreed plan makes a new version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        AGREED = "agreed", _("Agreed")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="plans")
+    title = models.CharField(_("title"), max_length=255)
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(_("last year"))
+    number = models.PositiveSmallIntegerField(_("plan version"), default=1)
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    agreed_at = models.DateTimeField(_("agreed"), null=True, blank=True)
+    requires_ministry_sign_off = models.BooleanField(_("ministry sign-off required"), default=False)
+
+    class Meta:
+        verbose_name = _("strategic plan")
+        verbose_name_plural = _("strategic plans")
+        ordering = ["partnership", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "number"], name="plan_number_per_partnership"),
+            # At most one plan a partnership is being worked on or in force; older versions are superseded.
+            models.UniqueConstraint(
+                fields=["partnership"],
+                condition=~Q(status="superseded"),
+                name="one_current_plan_per_partnership",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_year__gte=models.F("first_year")), name="plan_years_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.number})"
+
+    def clean(self) -> None:
+        if self.first_year and self.last_year and self.last_year < self.first_year:
+            raise ValidationError({"last_year": _("The plan cannot end before it starts.")})
+
+
+class PlanSignOff(models.Model):
+    """A side's (or the ministry's) agreement to one plan version."""
+
+    class Party(models.TextChoices):
+        HOST = Side.HOST, _("Host side")
+        RESOURCE = Side.RESOURCE, _("Resource side")
+        MINISTRY = "ministry", _("Ministry of health")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sign_offs")
+    party = models.CharField(_("for"), max_length=10, choices=Party.choices)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("signed"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan", "party"], name="one_sign_off_per_party")]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.get_party_display()}"
+
+
+class PlanningEvent(TwinningModel):
+    """A meeting or workshop where the plan was shaped, and who took part."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("Meeting")
+        WORKSHOP = "workshop", _("Workshop")
+        CONSULTATION = "consultation", _("Community consultation")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        verbose_name = _("planning meeting or workshop")
+        verbose_name_plural = _("planning meetings and workshops")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
+
+
+class PlanningParticipant(models.Model):
+    class Group(models.TextChoices):
+        HOST_STAFF = "host_staff", _("Host institution staff")
+        RESOURCE_STAFF = "resource_staff", _("Resource institution staff")
+        COMMUNITY = "community", _("Community member")
+        MINISTRY = "ministry", _("Ministry of health staff")
+        LOCAL_GOVERNMENT = "local_government", _("Local government")
+        OTHER = "other", _("Other")
+
+    event = models.ForeignKey(PlanningEvent, on_delete=models.CASCADE, related_name="participants")
+    name = models.CharField(_("name"), max_length=200)
+    group = models.CharField(_("group"), max_length=20, choices=Group.choices)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["group", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Objective(TwinningModel):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="objectives")
+    code = models.CharField(_("code"), max_length=20)
+    statement = models.TextField(_("statement"))
+    pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="objectives")
+    priorities = models.ManyToManyField(
+        CountryPriority,
+        blank=True,
+        related_name="objectives",
+        verbose_name=_("country health priorities served"),
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("objective")
+        verbose_name_plural = _("objectives")
+        ordering = ["plan", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="objective_code_per_plan")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.statement[:60]}"
+
+
+class Activity(TwinningModel):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DELAYED = "delayed", _("Delayed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="activities")
+    title = models.CharField(_("title"), max_length=255)
+    start_date = models.DateField(_("starts"), null=True, blank=True)
+    end_date = models.DateField(_("ends"), null=True, blank=True)
+    responsible_side = models.CharField(_("responsible side"), max_length=10, choices=Side.choices)
+    responsible_person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    progress_note = models.TextField(_("progress note"), blank=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["objective", "start_date", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="activity_dates_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The activity cannot end before it starts.")})
+
+
+class DisaggregationCategory(models.Model):
+    """A way results are broken down (sex, cadre, age group), defined once by the programme."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="disaggregations")
+    code = models.SlugField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("disaggregation")
+        verbose_name_plural = _("disaggregations")
+        ordering = ["programme", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "code"], name="disaggregation_code_per_programme")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DisaggregationOption(models.Model):
+    category = models.ForeignKey(DisaggregationCategory, on_delete=models.CASCADE, related_name="options")
+    code = models.SlugField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+    dhis2_category_option_combo = models.CharField(
+        _("DHIS2 category option combo"), max_length=11, blank=True
+    )
+
+    class Meta:
+        ordering = ["category", "order", "name"]
+        constraints = [models.UniqueConstraint(fields=["category", "code"], name="option_code_per_category")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Indicator(TwinningModel):
+    """What is measured. Common to the programme when `partnership` is empty, else one partnership's own."""
+
+    class Measure(models.TextChoices):
+        NUMBER = "number", _("Number")
+        PERCENTAGE = "percentage", _("Percentage (numerator / denominator)")
+        YES_NO = "yes_no", _("Yes / no")
+        QUALITATIVE = "qualitative", _("Qualitative (text, optional score)")
+
+    class Direction(models.TextChoices):
+        INCREASE = "increase", _("Higher is better")
+        DECREASE = "decrease", _("Lower is better")
+        MAINTAIN = "maintain", _("Keep at target")
+
+    class TimeAggregation(models.TextChoices):
+        SUM = "sum", _("Sum over periods")
+        LATEST = "latest", _("Latest value")
+        AVERAGE = "average", _("Average of periods")
+
+    class CrossAggregation(models.TextChoices):
+        SUM = "sum", _("Sum across partnerships")
+        AVERAGE = "average", _("Average across partnerships")
+        NONE = "none", _("Not combinable")
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="indicators")
+    partnership = models.ForeignKey(
+        Partnership, null=True, blank=True, on_delete=models.PROTECT, related_name="own_indicators"
+    )
+    code = models.CharField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=255)
+    definition = models.TextField(_("definition"), blank=True)
+    measure = models.CharField(_("measure"), max_length=12, choices=Measure.choices, default=Measure.NUMBER)
+    unit = models.CharField(_("unit"), max_length=50, blank=True)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.INCREASE
+    )
+    time_aggregation = models.CharField(
+        _("over time"), max_length=10, choices=TimeAggregation.choices, default=TimeAggregation.SUM
+    )
+    cross_aggregation = models.CharField(
+        _("across partnerships"),
+        max_length=10,
+        choices=CrossAggregation.choices,
+        default=CrossAggregation.SUM,
+    )
+    frequency = models.CharField(
+        _("reporting frequency"), max_length=12, choices=Frequency.choices, default=Frequency.QUARTERLY
+    )
+    categories = models.ManyToManyField(
+        DisaggregationCategory, blank=True, related_name="indicators", verbose_name=_("disaggregated by")
+    )
+    dhis2_data_element = models.CharField(_("DHIS2 data element"), max_length=11, blank=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["programme", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "code"],
+                condition=Q(partnership__isnull=True),
+                name="common_indicator_code",
+            ),
+            models.UniqueConstraint(
+                fields=["partnership", "code"],
+                condition=Q(partnership__isnull=False),
+                name="own_indicator_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_common(self) -> bool:
+        return self.partnership_id is None
+
+
+class PlanIndicator(TwinningModel):
+    """An indicator adopted (by reference) into a plan, under one objective, with its baseline and end target."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="plan_indicators")
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="plan_indicators")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="adoptions")
+    baseline_value = models.DecimalField(
+        _("baseline"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
+    baseline_note = models.TextField(_("baseline note"), blank=True)
+    end_target = models.DecimalField(
+        _("end-of-plan target"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("plan indicator")
+        verbose_name_plural = _("plan indicators")
+        ordering = ["plan", "objective", "indicator__code"]
+        constraints = [models.UniqueConstraint(fields=["plan", "indicator"], name="indicator_once_per_plan")]
+
+    def __str__(self) -> str:
+        return str(self.indicator)
+
+
+class Target(TwinningModel):
+    """The target of one adopted indicator for one period, overall (no option) or for one disaggregation option."""
+
+    plan_indicator = models.ForeignKey(PlanIndicator, on_delete=models.CASCADE, related_name="targets")
+    period = models.CharField(_("period"), max_length=8, validators=[validate_period_id])
+    option = models.ForeignKey(
+        DisaggregationOption, null=True, blank=True, on_delete=models.PROTECT, related_name="targets"
+    )
+    value = models.DecimalField(_("target"), max_digits=18, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["plan_indicator", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan_indicator", "period"],
+                condition=Q(option__isnull=True),
+                name="one_overall_target",
+            ),
+            models.UniqueConstraint(
+                fields=["plan_indicator", "period", "option"],
+                condition=Q(option__isnull=False),
+                name="one_target_per_option",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_indicator} {self.period}: {self.value}"
