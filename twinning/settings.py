@@ -36,6 +36,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    # Before django.contrib.admin, so our registration/ templates (sign in, password reset) win over the admin's.
+    "twinning.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -47,7 +49,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "twinning.core",
-    "twinning.accounts",
     "twinning.audit",
     "twinning.directory",
     "twinning.partnerships",
@@ -177,6 +178,8 @@ _MAILER_BACKENDS = {
 if EMAIL not in _MAILER_BACKENDS:
     raise ImproperlyConfigured(f"EMAIL must be one of {sorted(_MAILER_BACKENDS)}, not {EMAIL!r}.")
 MAILERS = {"default": {"BACKEND": _MAILER_BACKENDS[EMAIL][0], "OPTIONS": _MAILER_BACKENDS[EMAIL][1]}}
+# The address people reach this installation at, for links in emails (invitations, notifications).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "twinning@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

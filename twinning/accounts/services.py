@@ -2,9 +2,16 @@
 
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from twinning.accounts.models import ApiToken, User, hash_token
@@ -54,3 +61,49 @@ def api_token_authenticate(raw: str) -> User | None:
         return None
     token.mark_used()
     return token.user
+
+
+def user_find_or_invite(*, actor: Any, email: str, full_name: str = "") -> tuple[User, bool]:
+    """The account with this email, or a new one without a password (the invitation lets them choose it).
+
+    Returns (user, created). Call inside the caller's transaction; the caller sends the invitation.
+    """
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email=email).first()
+    if user is not None:
+        if not user.is_active:
+            raise ValidationError({"email": _("This account is deactivated; ask an administrator.")})
+        return user, False
+    user = User(email=email, full_name=full_name.strip())
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=user,
+        changes={"email": [None, email]},
+        reason="invited",
+    )
+    return user, True
+
+
+def invitation_send(*, inviter: Any, user: User, partnership: Any, new_account: bool) -> None:
+    """Email the invitation once the transaction that created the membership has committed."""
+    context = {
+        "inviter": inviter,
+        "partnership": partnership,
+        "new_account": new_account,
+        "sign_in_url": settings.SITE_URL + reverse("login"),
+        "set_password_url": settings.SITE_URL
+        + reverse(
+            "password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        ),
+    }
+    body = render_to_string("accounts/email/invitation.txt", context)
+    subject = _("Invitation to %(partnership)s on Twinning") % {"partnership": partnership}
+    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))

@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from twinning.accounts.models import PartnershipMembership, User
+from twinning.accounts.models import PartnershipMembership
 from twinning.core.choices import Side
 from twinning.core.forms import DateInput, InstitutionMultipleChoiceField, VersionedForm
 from twinning.partnerships.models import Agreement, Partnership, Programme, Stage, Stakeholder
@@ -82,18 +82,13 @@ class AgreementForm(forms.ModelForm):
 
 class MemberForm(forms.Form):
     email = forms.EmailField(
-        label=_("Email of the person"), help_text=_("They must already have an account.")
+        label=_("Email of the person"),
+        help_text=_("Someone without an account gets one, and an email to choose their password."),
     )
+    full_name = forms.CharField(label=_("Name"), max_length=200, required=False)
     side = forms.ChoiceField(choices=Side.choices, label=_("Side"))
     role = forms.ChoiceField(choices=PartnershipMembership.Role.choices, label=_("Role"))
 
     def __init__(self, *args: Any, sides: frozenset[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["side"].choices = [c for c in Side.choices if c[0] in sides]  # type: ignore[attr-defined]
-
-    def clean_email(self) -> User:
-        email = self.cleaned_data["email"].lower()
-        user = User.objects.filter(email=email, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(_("No active account uses this email address."))
-        return user

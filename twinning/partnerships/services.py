@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
 from twinning.accounts.permissions import is_programme_editor, partnership_access
+from twinning.accounts.services import invitation_send, user_find_or_invite
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 from twinning.core.choices import Side
@@ -369,6 +370,19 @@ def membership_add(
         changes={"user": [None, user.email], "side": [None, side], "role": [None, role]},
         parent=partnership,
     )
+    return membership
+
+
+@transaction.atomic
+def membership_invite(
+    *, actor: Any, partnership: Partnership, email: str, side: str, role: str, full_name: str = ""
+) -> PartnershipMembership:
+    """Add a person by email, creating their account if they have none, and email them an invitation."""
+    if side not in partnership_access(actor, partnership).managed_sides:
+        raise PermissionDenied
+    user, created = user_find_or_invite(actor=actor, email=email, full_name=full_name)
+    membership = membership_add(actor=actor, partnership=partnership, user=user, side=side, role=role)
+    invitation_send(inviter=actor, user=user, partnership=partnership, new_account=created)
     return membership
 
 

@@ -282,10 +282,11 @@ def member_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpRespon
     form = MemberForm(request.POST, sides=access.managed_sides)
     if form.is_valid():
         try:
-            services.membership_add(
+            services.membership_invite(
                 actor=request.user,
                 partnership=partnership,
-                user=form.cleaned_data["email"],
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
                 side=form.cleaned_data["side"],
                 role=form.cleaned_data["role"],
             )

@@ -86,3 +86,24 @@ def test_cannot_revoke_another_users_token(client):
     assert client.post(reverse("token_revoke", args=[token.pk])).status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_password_reset_pages_use_the_twinning_layout(client):
+    # The admin app ships templates with the same names; ours must win.
+    for name in ("password_reset", "password_reset_done", "password_reset_complete"):
+        response = client.get(reverse(name))
+        assert "site.css" in response.text and "Django site admin" not in response.text, name
+
+
+def test_invited_person_without_a_password_can_ask_for_a_link(client, mailoutbox):
+    user = UserFactory(email="invited@example.org")
+    user.set_unusable_password()
+    user.save()
+    response = client.post(reverse("password_reset"), {"email": "Invited@example.org"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["invited@example.org"]
+
+
+def test_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client, mailoutbox):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+    assert response.status_code == 302 and not mailoutbox

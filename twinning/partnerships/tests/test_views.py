@@ -1,11 +1,12 @@
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 
-from twinning.accounts.models import PartnershipMembership
+from twinning.accounts.models import PartnershipMembership, User
 from twinning.audit.models import AuditEvent
 from twinning.partnerships.models import Partnership, Stage, StageChange, Stakeholder
 from twinning.testing.factories import InstitutionFactory, PartnershipFactory
@@ -295,3 +296,53 @@ class TestInlineAdds:
             {"email": world.outsider.email, "side": "host", "role": "member"},
         )
         assert response.status_code == 403
+
+
+class TestInvitations:
+    def test_coordinator_invites_someone_without_an_account(
+        self, client, world, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        client.force_login(world.coordinator)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                detail_url(world.partnership, "member_add"),
+                {
+                    "email": "New.Nurse@Example.org",
+                    "full_name": "Nurse Akello",
+                    "side": "host",
+                    "role": "member",
+                },
+            )
+        assert response.status_code == 302
+        user = User.objects.get(email="new.nurse@example.org")
+        assert not user.has_usable_password() and user.full_name == "Nurse Akello"
+        assert PartnershipMembership.objects.filter(
+            user=user, partnership=world.partnership, role="member"
+        ).exists()
+        assert len(mailoutbox) == 1 and mailoutbox[0].to == ["new.nurse@example.org"]
+        link = re.search(r"https?://\S+/password-reset/\S+/", mailoutbox[0].body).group(0)
+        path = link.split("8000", 1)[-1]
+        page = client.get(path, follow=True)
+        assert "Set my password" in page.text
+
+    def test_existing_user_is_added_and_told_without_a_new_account(
+        self, client, world, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        client.force_login(world.coordinator)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                detail_url(world.partnership, "member_add"),
+                {"email": world.outsider.email, "side": "host", "role": "viewer"},
+            )
+        assert User.objects.filter(email=world.outsider.email).count() == 1
+        assert "Sign in to see it" in mailoutbox[0].body
+
+    def test_a_bad_email_invites_nobody(self, client, world, mailoutbox):
+        client.force_login(world.coordinator)
+        users = User.objects.count()
+        response = client.post(
+            detail_url(world.partnership, "member_add"),
+            {"email": "not-an-email", "side": "host", "role": "member"},
+        )
+        assert response.status_code == 400 and not mailoutbox
+        assert User.objects.count() == users
