@@ -37,7 +37,13 @@ def create_with_audit[M: models.Model](
     obj.save()
     for name, values in (m2m or {}).items():
         getattr(obj, name).set(values)
-    fields = [f.name for f in obj._meta.concrete_fields if f.name not in {"id", "created_at", "updated_at"}]
+    # Keys and bookkeeping say nothing to a reader, and the parent is the page the history is shown on.
+    hidden = {"id", "uuid", "version", "created_at", "updated_at"}
+    fields = [
+        f.name
+        for f in obj._meta.concrete_fields
+        if f.name not in hidden and not (parent is not None and f.is_relation and f.related_model is type(parent))
+    ]
     after = snapshot(obj, [*fields, *(m2m or {})])
     audit_record(
         actor=actor,

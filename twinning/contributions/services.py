@@ -1,0 +1,601 @@
+"""Writes to the contributions ledger. Each service checks access first, validates, saves and audits atomically."""
+
+import csv
+import datetime
+import decimal
+import io
+import uuid as uuid_module
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from twinning.accounts.permissions import partnership_access
+from twinning.audit.models import AuditEvent
+from twinning.contributions.access import (
+    can_manage_finance,
+    can_sign_receipt,
+    require_data_entry,
+    require_finance,
+)
+from twinning.contributions.models import (
+    HOURS_PER_DAY,
+    Allocation,
+    Award,
+    ContributionStatus,
+    CostShareClaim,
+    ExchangeRate,
+    Gift,
+    GiftEvidence,
+    TimeEntry,
+    ValuationRate,
+)
+from twinning.core.reference import currency_names
+from twinning.core.services import create_with_audit, delete_with_audit, update_with_audit
+from twinning.directory.models import Institution, Person
+from twinning.partnerships.models import Partnership, Programme
+
+AWARD_FIELDS = ("donor", "reference", "title", "amount", "currency", "start_date", "end_date", "cost_share_required", "notes")
+TIME_FIELDS = (
+    "side",
+    "person",
+    "institution",
+    "start_date",
+    "end_date",
+    "quantity",
+    "unit",
+    "cadre",
+    "country",
+    "activity",
+    "description",
+    "specialised_skill",
+)
+GIFT_FIELDS = (
+    "category",
+    "contributor_kind",
+    "contributor_institution",
+    "contributor_name",
+    "receiving_side",
+    "description",
+    "quantity",
+    "fair_value",
+    "currency",
+    "gift_date",
+    "valuation_technique",
+    "valuation_source",
+    "use",
+    "restrictions",
+)
+RATE_FIELDS = ("basis", "cadre", "country", "hourly_rate", "currency", "valid_from", "valid_to", "source")
+
+
+def _uuid(value: Any) -> dict[str, Any]:
+    return {"uuid": value} if value else {}
+
+
+# --- awards and allocations -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def award_create(*, actor: Any, programme: Programme, uuid: uuid_module.UUID | None = None, **fields: Any) -> Award:
+    """Record donor funding for the programme (finance officers and programme editors)."""
+    require_finance(actor, programme)
+    unknown = set(fields) - set(AWARD_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown award fields: {sorted(unknown)}")
+    return create_with_audit(actor=actor, obj=Award(programme=programme, **_uuid(uuid), **fields), parent=programme)
+
+
+@transaction.atomic
+def award_update(*, actor: Any, award: Award, data: dict[str, Any], expected_version: int | None = None) -> Award:
+    require_finance(actor, award.programme)
+    if "amount" in data:
+        allocated = award.allocations.aggregate(total=Sum("amount"))["total"] or decimal.Decimal(0)
+        if data["amount"] is not None and data["amount"] < allocated:
+            raise ValidationError(
+                {
+                    "amount": _("%(allocated)s is already allocated to partnerships; the award cannot be smaller.")
+                    % {"allocated": allocated}
+                }
+            )
+    return update_with_audit(
+        actor=actor, obj=award, data=data, expected_version=expected_version, parent=award.programme
+    )
+
+
+@transaction.atomic
+def allocation_set(
+    *, actor: Any, award: Award, partnership: Partnership, amount: decimal.Decimal, notes: str = ""
+) -> Allocation:
+    """Allocate part of an award to a partnership (or change its allocation). All allocations ≤ the award."""
+    require_finance(actor, award.programme)
+    if partnership.programme_id != award.programme_id:
+        raise ValidationError({"partnership": _("The partnership is not in this award's programme.")})
+    # Lock the award so two allocations saved at once cannot together exceed it.
+    Award.objects.select_for_update().filter(pk=award.pk).first()
+    others = (
+        award.allocations.exclude(partnership=partnership).aggregate(total=Sum("amount"))["total"]
+        or decimal.Decimal(0)
+    )
+    if amount is not None and others + amount > award.amount:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "Only %(left)s %(currency)s of this award is left to allocate (%(award)s, of which %(others)s "
+                    "is allocated to other partnerships)."
+                )
+                % {"left": award.amount - others, "currency": award.currency, "award": award.amount, "others": others}
+            }
+        )
+    existing = award.allocations.filter(partnership=partnership).first()
+    if existing is not None:
+        return update_with_audit(
+            actor=actor, obj=existing, data={"amount": amount, "notes": notes}, parent=award
+        )
+    return create_with_audit(
+        actor=actor, obj=Allocation(award=award, partnership=partnership, amount=amount, notes=notes), parent=award
+    )
+
+
+# --- rates --------------------------------------------------------------------------------------------
+
+
+def _overlaps(qs: Any, start: datetime.date, end: datetime.date | None) -> bool:
+    if end is not None:
+        qs = qs.filter(valid_from__lte=end)
+    return bool(qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start)).exists())
+
+
+@transaction.atomic
+def valuation_rate_create(
+    *, actor: Any, programme: Programme, uuid: uuid_module.UUID | None = None, **fields: Any
+) -> ValuationRate:
+    """Add a dated hourly rate on one basis. Two rates for the same basis, cadre and country may not overlap."""
+    require_finance(actor, programme)
+    rate = ValuationRate(programme=programme, **_uuid(uuid), **fields)
+    rate.full_clean()
+    _check_rate_overlap(rate)
+    return create_with_audit(actor=actor, obj=rate, parent=programme)
+
+
+def _check_rate_overlap(rate: ValuationRate) -> None:
+    same = ValuationRate.objects.filter(
+        programme=rate.programme, basis=rate.basis, cadre=rate.cadre, country=rate.country
+    ).exclude(pk=rate.pk)
+    if _overlaps(same, rate.valid_from, rate.valid_to):
+        raise ValidationError(
+            {"valid_from": _("Another rate for this basis, cadre and country is valid during this period.")}
+        )
+
+
+@transaction.atomic
+def valuation_rate_update(
+    *, actor: Any, rate: ValuationRate, data: dict[str, Any], expected_version: int | None = None
+) -> ValuationRate:
+    require_finance(actor, rate.programme)
+    for key, value in data.items():
+        setattr(rate, key, value)
+    _check_rate_overlap(rate)
+    rate.refresh_from_db(fields=list(data))  # update_with_audit diffs against the stored row
+    return update_with_audit(actor=actor, obj=rate, data=data, expected_version=expected_version, parent=rate.programme)
+
+
+@transaction.atomic
+def valuation_rate_delete(*, actor: Any, rate: ValuationRate) -> None:
+    require_finance(actor, rate.programme)
+    delete_with_audit(actor=actor, obj=rate, parent=rate.programme)
+
+
+def _exchange_rate_errors(rate: ExchangeRate) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    try:
+        rate.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if rate.currency == rate.programme.reporting_currency:
+        errors.setdefault("currency", []).append(
+            _("%(currency)s is the reporting currency; it needs no rate.") % {"currency": rate.currency}
+        )
+    if rate.rate is not None and rate.rate <= 0:
+        errors.setdefault("rate", []).append(_("The rate must be more than zero."))
+    return errors
+
+
+@transaction.atomic
+def exchange_rate_create(
+    *,
+    actor: Any,
+    programme: Programme,
+    currency: str,
+    valid_from: datetime.date,
+    valid_to: datetime.date,
+    rate: decimal.Decimal,
+    source: str = "",
+    uuid: uuid_module.UUID | None = None,
+) -> ExchangeRate:
+    """Add the rate of one currency into the reporting currency for a period (periods may not overlap)."""
+    require_finance(actor, programme)
+    obj = ExchangeRate(
+        programme=programme, currency=currency, valid_from=valid_from, valid_to=valid_to, rate=rate, source=source, **_uuid(uuid)
+    )
+    errors = _exchange_rate_errors(obj)
+    if errors:
+        raise ValidationError(errors)
+    same = ExchangeRate.objects.filter(programme=programme, currency=currency)
+    if _overlaps(same, valid_from, valid_to):
+        raise ValidationError({"valid_from": _("A rate for %(currency)s already covers part of this period.") % {"currency": currency}})
+    return create_with_audit(actor=actor, obj=obj, parent=programme)
+
+
+@transaction.atomic
+def exchange_rate_delete(*, actor: Any, rate: ExchangeRate) -> None:
+    require_finance(actor, rate.programme)
+    delete_with_audit(actor=actor, obj=rate, parent=rate.programme)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+class ImportRejected(ValidationError):
+    """An import with bad rows: every bad row is listed and nothing was written."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.row_errors = errors
+        super().__init__(
+            [
+                _("Row %(row)s, %(column)s %(value)s: %(message)s")
+                % {"row": e.row, "column": e.column, "value": repr(e.value), "message": e.message}
+                for e in errors
+            ]
+        )
+
+
+IMPORT_COLUMNS = ("currency", "valid_from", "valid_to", "rate")
+MAX_IMPORT_ROWS = 20_000
+
+
+def _parse_date(value: str) -> datetime.date:
+    return datetime.date.fromisoformat(value.strip())
+
+
+@transaction.atomic
+def exchange_rates_import(*, actor: Any, programme: Programme, data: bytes | str) -> list[ExchangeRate]:
+    """Import exchange rates from CSV (columns currency, valid_from, valid_to, rate, optional source).
+
+    Every row is checked first, against the database and against the other rows; if any is bad,
+    ImportRejected lists them all (row, column, value, why) and nothing is written.
+    """
+    require_finance(actor, programme)
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ImportRejected([RowError(0, "file", "", _("The file is not UTF-8 text."))]) from None
+    if "\x00" in data:
+        raise ImportRejected([RowError(0, "file", "", _("The file contains NUL characters; is it really CSV?"))])
+    reader = csv.DictReader(io.StringIO(data))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in IMPORT_COLUMNS if c not in header]
+    if missing:
+        raise ImportRejected([RowError(1, c, "", _("This column is missing from the header.")) for c in missing])
+    reader.fieldnames = header
+    errors: list[RowError] = []
+    rates: list[ExchangeRate] = []
+    existing = list(ExchangeRate.objects.filter(programme=programme).values_list("currency", "valid_from", "valid_to"))
+    seen: list[tuple[str, datetime.date, datetime.date, int]] = []
+    for number, row in enumerate(reader, start=2):
+        if number > MAX_IMPORT_ROWS + 1:
+            errors.append(RowError(number, "file", "", _("Import at most %(n)s rows at a time.") % {"n": MAX_IMPORT_ROWS}))
+            break
+        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue
+        values = {c: (row.get(c) or "").strip() for c in (*IMPORT_COLUMNS, "source")}
+        row_errors: list[RowError] = []
+        currency = values["currency"].upper()
+        if currency not in currency_names():
+            row_errors.append(RowError(number, "currency", values["currency"], _("Not an ISO 4217 currency code.")))
+        elif currency == programme.reporting_currency:
+            row_errors.append(RowError(number, "currency", values["currency"], _("This is the reporting currency.")))
+        dates: dict[str, datetime.date] = {}
+        for column in ("valid_from", "valid_to"):
+            try:
+                dates[column] = _parse_date(values[column])
+            except ValueError:
+                row_errors.append(RowError(number, column, values[column], _("Not a date (YYYY-MM-DD).")))
+        try:
+            rate = decimal.Decimal(values["rate"])
+            if not rate.is_finite() or rate <= 0:
+                raise decimal.InvalidOperation
+            if rate.as_tuple().exponent < -10 or rate >= 10**10:  # type: ignore[operator]
+                row_errors.append(RowError(number, "rate", values["rate"], _("Too many digits.")))
+        except decimal.InvalidOperation:
+            row_errors.append(RowError(number, "rate", values["rate"], _("Not a number greater than zero.")))
+        if len(values["source"]) > 300:
+            row_errors.append(RowError(number, "source", values["source"][:20], _("At most 300 characters.")))
+        if len(dates) == 2 and dates["valid_to"] < dates["valid_from"]:
+            row_errors.append(RowError(number, "valid_to", values["valid_to"], _("Ends before it starts.")))
+        if not row_errors:
+            start, end = dates["valid_from"], dates["valid_to"]
+            clash = next((s for s in seen if s[0] == currency and s[1] <= end and s[2] >= start), None)
+            if clash:
+                row_errors.append(
+                    RowError(number, "valid_from", values["valid_from"], _("Overlaps row %(row)s.") % {"row": clash[3]})
+                )
+            elif any(c == currency and f <= end and t >= start for c, f, t in existing):
+                row_errors.append(
+                    RowError(number, "valid_from", values["valid_from"], _("Overlaps a rate already entered."))
+                )
+            else:
+                seen.append((currency, start, end, number))
+                rates.append(
+                    ExchangeRate(
+                        programme=programme, currency=currency, valid_from=start, valid_to=end, rate=rate, source=values["source"]
+                    )
+                )
+        errors += row_errors
+    if errors:
+        raise ImportRejected(errors)
+    if not rates:
+        raise ImportRejected([RowError(2, "file", "", _("The file has no rows."))])
+    created = ExchangeRate.objects.bulk_create(rates)
+    from twinning.audit.services import audit_record
+
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=programme,
+        changes={"exchange_rates_imported": [None, len(created)]},
+        reason=_("Exchange rates imported from CSV"),
+    )
+    return created
+
+
+# --- volunteer time ---------------------------------------------------------------------------------
+
+
+def _time_derived(entry: TimeEntry) -> None:
+    """Hours, year, and the cadre and country of a person when not given: what reports group by."""
+    if entry.quantity is not None:
+        factor = HOURS_PER_DAY if entry.unit == TimeEntry.Unit.DAYS else 1
+        entry.hours = entry.quantity * factor
+    if entry.start_date:
+        entry.year = entry.start_date.year
+    if entry.person_id and not entry.cadre:
+        entry.cadre = entry.person.cadre  # type: ignore[union-attr]
+    if not entry.country:
+        giver = entry.person.institution if entry.person_id else entry.institution  # type: ignore[union-attr]
+        if giver is not None:
+            entry.country = giver.country
+
+
+def _check_time_links(entry: TimeEntry) -> None:
+    errors: dict[str, list[str]] = {}
+    if entry.activity_id is not None:
+        activity = entry.activity
+        if activity.objective.plan.partnership_id != entry.partnership_id:  # type: ignore[union-attr]
+            errors["activity"] = [_("The activity belongs to another partnership.")]
+    exchange = getattr(entry, "exchange", None)
+    if exchange is not None and getattr(exchange, "partnership_id", entry.partnership_id) != entry.partnership_id:
+        errors["exchange"] = [_("The exchange belongs to another partnership.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def time_entry_create(
+    *,
+    actor: Any,
+    partnership: Partnership,
+    uuid: uuid_module.UUID | None = None,
+    status: str = ContributionStatus.RECEIVED,
+    **fields: Any,
+) -> TimeEntry:
+    """Record volunteer time given to a partnership (coordinators, members, programme editors)."""
+    require_data_entry(actor, partnership)
+    if status == ContributionStatus.VERIFIED:
+        raise ValidationError({"status": _("Record the time first; a finance officer verifies it.")})
+    entry = TimeEntry(partnership=partnership, status=status, recorded_by=actor, **_uuid(uuid), **fields)
+    _time_derived(entry)
+    _check_time_links(entry)
+    return create_with_audit(actor=actor, obj=entry, parent=partnership)
+
+
+@transaction.atomic
+def time_entry_update(
+    *, actor: Any, entry: TimeEntry, data: dict[str, Any], expected_version: int | None = None
+) -> TimeEntry:
+    require_data_entry(actor, entry.partnership)
+    if entry.status == ContributionStatus.VERIFIED:
+        raise ValidationError(_("Verified time cannot be changed."))
+    probe = TimeEntry.objects.get(pk=entry.pk)
+    for key, value in data.items():
+        setattr(probe, key, value)
+    if "person" in data or "institution" in data:
+        probe.country = data.get("country", "")
+        probe.cadre = data.get("cadre", "")
+    _time_derived(probe)
+    _check_time_links(probe)
+    derived = {k: getattr(probe, k) for k in ("hours", "year", "cadre", "country")}
+    return update_with_audit(
+        actor=actor, obj=entry, data={**data, **derived}, expected_version=expected_version, parent=entry.partnership
+    )
+
+
+@transaction.atomic
+def time_entry_verify(*, actor: Any, entry: TimeEntry) -> TimeEntry:
+    """A finance officer or programme editor confirms the time was given as recorded."""
+    require_finance(actor, entry.partnership.programme)
+    if entry.status != ContributionStatus.RECEIVED:
+        raise ValidationError(
+            _("Only time that has been given can be verified (this entry is %(status)s).")
+            % {"status": entry.get_status_display().lower()}
+        )
+    return update_with_audit(
+        actor=actor,
+        obj=entry,
+        data={"status": ContributionStatus.VERIFIED, "verified_by": actor, "verified_at": timezone.now()},
+        parent=entry.partnership,
+        action=AuditEvent.Action.UPDATE,
+    )
+
+
+@transaction.atomic
+def time_entry_delete(*, actor: Any, entry: TimeEntry) -> None:
+    require_data_entry(actor, entry.partnership)
+    if entry.status == ContributionStatus.VERIFIED:
+        raise ValidationError(_("Verified time cannot be deleted."))
+    delete_with_audit(actor=actor, obj=entry, parent=entry.partnership)
+
+
+# --- in-kind gifts ------------------------------------------------------------------------------------
+
+
+def _check_gift(gift: Gift) -> None:
+    errors: dict[str, list[str]] = {}
+    if gift.contributor_kind == Gift.ContributorKind.PARTNER:
+        if gift.contributor_institution_id is None:
+            errors["contributor_institution"] = [_("Choose the partner institution that gave it.")]
+        elif not gift.partnership.side_links.filter(institution_id=gift.contributor_institution_id).exists():
+            errors["contributor_institution"] = [_("The institution is not a partner in this partnership.")]
+        elif not gift.contributor_name:
+            gift.contributor_name = gift.contributor_institution.name  # type: ignore[union-attr]
+    if errors:
+        raise ValidationError(errors)
+    if gift.gift_date:
+        gift.year = gift.gift_date.year
+
+
+@transaction.atomic
+def gift_create(
+    *, actor: Any, partnership: Partnership, uuid: uuid_module.UUID | None = None, **fields: Any
+) -> Gift:
+    """Record a pledged in-kind gift (coordinators, members, programme editors)."""
+    require_data_entry(actor, partnership)
+    gift = Gift(partnership=partnership, status=ContributionStatus.PLEDGED, recorded_by=actor, **_uuid(uuid), **fields)
+    _check_gift(gift)
+    return create_with_audit(actor=actor, obj=gift, parent=partnership)
+
+
+@transaction.atomic
+def gift_update(*, actor: Any, gift: Gift, data: dict[str, Any], expected_version: int | None = None) -> Gift:
+    require_data_entry(actor, gift.partnership)
+    if gift.status == ContributionStatus.VERIFIED:
+        raise ValidationError(_("A verified gift cannot be changed."))
+    probe = Gift.objects.select_related("partnership").get(pk=gift.pk)
+    for key, value in data.items():
+        setattr(probe, key, value)
+    _check_gift(probe)
+    data = {**data, "year": probe.year, "contributor_name": probe.contributor_name}
+    return update_with_audit(actor=actor, obj=gift, data=data, expected_version=expected_version, parent=gift.partnership)
+
+
+@transaction.atomic
+def gift_receive(*, actor: Any, gift: Gift, received_on: datetime.date | None = None) -> Gift:
+    """Someone on the receiving side signs for the gift: it arrived, on this date."""
+    access = partnership_access(actor, gift.partnership)
+    if not access.can_read:
+        raise PermissionDenied
+    if not can_sign_receipt(actor, access, gift.receiving_side):
+        raise PermissionDenied(_("Only a coordinator or member of the receiving side can sign for a gift."))
+    if gift.status != ContributionStatus.PLEDGED:
+        raise ValidationError(_("This gift has already been signed for."))
+    received_on = received_on or timezone.localdate()
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("A gift cannot be received in the future.")})
+    return update_with_audit(
+        actor=actor,
+        obj=gift,
+        data={"status": ContributionStatus.RECEIVED, "received_by": actor, "received_on": received_on},
+        parent=gift.partnership,
+    )
+
+
+@transaction.atomic
+def gift_verify(*, actor: Any, gift: Gift) -> Gift:
+    """A finance officer or programme editor confirms the gift and its value, after it was signed for."""
+    require_finance(actor, gift.partnership.programme)
+    if gift.status != ContributionStatus.RECEIVED:
+        raise ValidationError(_("Only a gift that has been signed for can be verified."))
+    return update_with_audit(
+        actor=actor,
+        obj=gift,
+        data={"status": ContributionStatus.VERIFIED, "verified_by": actor, "verified_at": timezone.now()},
+        parent=gift.partnership,
+    )
+
+
+@transaction.atomic
+def gift_delete(*, actor: Any, gift: Gift) -> None:
+    require_data_entry(actor, gift.partnership)
+    if gift.status != ContributionStatus.PLEDGED:
+        raise ValidationError(_("Only a pledged gift can be deleted."))
+    delete_with_audit(actor=actor, obj=gift, parent=gift.partnership)
+
+
+@transaction.atomic
+def gift_evidence_add(*, actor: Any, gift: Gift, file: Any, description: str = "") -> GiftEvidence:
+    access = partnership_access(actor, gift.partnership)
+    if not access.can_read:
+        raise PermissionDenied
+    if not (can_manage_finance(actor, gift.partnership.programme_id) or require_data_entry(actor, gift.partnership)):
+        raise PermissionDenied
+    return create_with_audit(
+        actor=actor, obj=GiftEvidence(gift=gift, file=file, description=description, uploaded_by=actor), parent=gift
+    )
+
+
+# --- cost share ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cost_share_claim(
+    *, actor: Any, award: Award, gift: Gift | None = None, time_entry: TimeEntry | None = None
+) -> CostShareClaim:
+    """Count one contribution toward an award's cost share. A contribution counts toward one award at most."""
+    require_finance(actor, award.programme)
+    contribution: Gift | TimeEntry | None = gift or time_entry
+    if contribution is None or (gift is not None and time_entry is not None):
+        raise ValidationError(_("Name one gift or one time entry."))
+    if contribution.partnership.programme_id != award.programme_id:  # type: ignore[union-attr]
+        raise ValidationError(_("The contribution is not in this award's programme."))
+    if not award.allocations.filter(partnership_id=contribution.partnership_id).exists():  # type: ignore[union-attr]
+        raise ValidationError(
+            _("%(partnership)s has no allocation from %(award)s, so its contributions cannot count toward it.")
+            % {"partnership": contribution.partnership, "award": award}  # type: ignore[union-attr]
+        )
+    lookup = {"gift": gift} if gift is not None else {"time_entry": time_entry}
+    existing = CostShareClaim.objects.filter(**lookup).select_related("award").first()
+    if existing is not None:
+        raise ValidationError(_already_counted(existing.award, award))
+    claim = CostShareClaim(award=award, claimed_by=actor, **lookup)
+    try:
+        with transaction.atomic():
+            return create_with_audit(actor=actor, obj=claim, parent=award)
+    except IntegrityError:
+        # Someone counted it in the same moment: the unique constraint is the last word.
+        existing = CostShareClaim.objects.filter(**lookup).select_related("award").first()
+        raise ValidationError(_already_counted(existing.award if existing else award, award)) from None
+
+
+def _already_counted(current: Award, wanted: Award) -> str:
+    if current.pk == wanted.pk:
+        return _("This contribution already counts toward %(award)s's cost share.") % {"award": current}
+    return _(
+        "This contribution already counts toward %(current)s's cost share; a contribution counts toward one "
+        "award only. Withdraw it there first."
+    ) % {"current": current}
+
+
+@transaction.atomic
+def cost_share_withdraw(*, actor: Any, claim: CostShareClaim) -> None:
+    require_finance(actor, claim.award.programme)
+    delete_with_audit(actor=actor, obj=claim, parent=claim.award)
