@@ -21,13 +21,20 @@ from twinning.partnerships.models import Partnership, Programme
 
 # A day of volunteer time counts as this many hours when valued at an hourly rate.
 HOURS_PER_DAY = 8
-MONEY = {"max_digits": 16, "decimal_places": 2}
 POSITIVE = [MinValueValidator(0)]
 
 
 def _period_clean(start: object, end: object, field: str = "end_date") -> None:
     if start and end and end < start:  # type: ignore[operator]
         raise ValidationError({field: _("The period cannot end before it starts.")})
+
+
+class Basis(models.TextChoices):
+    """The ways one hour of volunteer time is valued; reports show them side by side."""
+
+    GENERIC = "generic", _("Generic volunteer-hour rate")
+    FAIR_VALUE = "fair_value", _("Fair value by profession and country")
+    LOCAL = "local", _("Local rate")
 
 
 class Award(TwinningModel):
@@ -37,17 +44,25 @@ class Award(TwinningModel):
     donor = models.CharField(_("donor"), max_length=200)
     reference = models.CharField(_("reference"), max_length=100)
     title = models.CharField(_("title"), max_length=255, blank=True)
-    amount = models.DecimalField(_("amount"), **MONEY, validators=POSITIVE)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, validators=POSITIVE)
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     start_date = models.DateField(_("starts"))
     end_date = models.DateField(_("ends"))
     cost_share_required = models.DecimalField(
         _("cost share required"),
-        **MONEY,
+        max_digits=16,
+        decimal_places=2,
         null=True,
         blank=True,
         validators=POSITIVE,
         help_text=_("The in-kind match the donor requires, in the award's currency."),
+    )
+    cost_share_basis = models.CharField(
+        _("cost-share valuation basis"),
+        max_length=12,
+        choices=Basis.choices,
+        default=Basis.GENERIC,
+        help_text=_("How the donor's cost-share rules value volunteer time."),
     )
     notes = models.TextField(_("notes"), blank=True)
 
@@ -76,7 +91,7 @@ class Allocation(TwinningModel):
 
     award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="allocations")
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="allocations")
-    amount = models.DecimalField(_("amount"), **MONEY, validators=POSITIVE)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, validators=POSITIVE)
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -91,14 +106,6 @@ class Allocation(TwinningModel):
 
     def __str__(self) -> str:
         return f"{self.award} → {self.partnership}"
-
-
-class Basis(models.TextChoices):
-    """The ways one hour of volunteer time is valued; reports show them side by side."""
-
-    GENERIC = "generic", _("Generic volunteer-hour rate")
-    FAIR_VALUE = "fair_value", _("Fair value by profession and country")
-    LOCAL = "local", _("Local rate")
 
 
 class ValuationRate(TwinningModel):
@@ -313,7 +320,11 @@ class Gift(TwinningModel):
         _("quantity"), max_digits=12, decimal_places=2, default=1, validators=[MinValueValidator(0)]
     )
     fair_value = models.DecimalField(
-        _("fair value"), **MONEY, validators=POSITIVE, help_text=_("Of the whole gift, all units together.")
+        _("fair value"),
+        max_digits=16,
+        decimal_places=2,
+        validators=POSITIVE,
+        help_text=_("Of the whole gift, all units together."),
     )
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     gift_date = models.DateField(_("date of the gift"), help_text=_("Chooses the exchange rate."))

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from twinning.accounts.permissions import partnership_access
 from twinning.audit.models import AuditEvent
 from twinning.contributions.access import (
-    can_manage_finance,
+    can_enter_data,
     can_sign_receipt,
+    finance_from_access,
     require_data_entry,
     require_finance,
 )
@@ -36,10 +37,20 @@ from twinning.contributions.models import (
 )
 from twinning.core.reference import currency_names
 from twinning.core.services import create_with_audit, delete_with_audit, update_with_audit
-from twinning.directory.models import Institution, Person
 from twinning.partnerships.models import Partnership, Programme
 
-AWARD_FIELDS = ("donor", "reference", "title", "amount", "currency", "start_date", "end_date", "cost_share_required", "notes")
+AWARD_FIELDS = (
+    "donor",
+    "reference",
+    "title",
+    "amount",
+    "currency",
+    "start_date",
+    "end_date",
+    "cost_share_required",
+    "cost_share_basis",
+    "notes",
+)
 TIME_FIELDS = (
     "side",
     "person",
@@ -73,6 +84,9 @@ GIFT_FIELDS = (
 RATE_FIELDS = ("basis", "cadre", "country", "hourly_rate", "currency", "valid_from", "valid_to", "source")
 
 
+CENT = decimal.Decimal("0.01")
+
+
 def _uuid(value: Any) -> dict[str, Any]:
     return {"uuid": value} if value else {}
 
@@ -81,24 +95,32 @@ def _uuid(value: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def award_create(*, actor: Any, programme: Programme, uuid: uuid_module.UUID | None = None, **fields: Any) -> Award:
+def award_create(
+    *, actor: Any, programme: Programme, uuid: uuid_module.UUID | None = None, **fields: Any
+) -> Award:
     """Record donor funding for the programme (finance officers and programme editors)."""
     require_finance(actor, programme)
     unknown = set(fields) - set(AWARD_FIELDS)
     if unknown:
         raise TypeError(f"Unknown award fields: {sorted(unknown)}")
-    return create_with_audit(actor=actor, obj=Award(programme=programme, **_uuid(uuid), **fields), parent=programme)
+    return create_with_audit(
+        actor=actor, obj=Award(programme=programme, **_uuid(uuid), **fields), parent=programme
+    )
 
 
 @transaction.atomic
-def award_update(*, actor: Any, award: Award, data: dict[str, Any], expected_version: int | None = None) -> Award:
+def award_update(
+    *, actor: Any, award: Award, data: dict[str, Any], expected_version: int | None = None
+) -> Award:
     require_finance(actor, award.programme)
     if "amount" in data:
         allocated = award.allocations.aggregate(total=Sum("amount"))["total"] or decimal.Decimal(0)
         if data["amount"] is not None and data["amount"] < allocated:
             raise ValidationError(
                 {
-                    "amount": _("%(allocated)s is already allocated to partnerships; the award cannot be smaller.")
+                    "amount": _(
+                        "%(allocated)s is already allocated to partnerships; the award cannot be smaller."
+                    )
                     % {"allocated": allocated}
                 }
             )
@@ -116,19 +138,18 @@ def allocation_set(
     if partnership.programme_id != award.programme_id:
         raise ValidationError({"partnership": _("The partnership is not in this award's programme.")})
     # Lock the award so two allocations saved at once cannot together exceed it.
-    Award.objects.select_for_update().filter(pk=award.pk).first()
-    others = (
-        award.allocations.exclude(partnership=partnership).aggregate(total=Sum("amount"))["total"]
-        or decimal.Decimal(0)
-    )
-    if amount is not None and others + amount > award.amount:
+    locked = Award.objects.select_for_update().get(pk=award.pk)
+    others = award.allocations.exclude(partnership=partnership).aggregate(total=Sum("amount"))["total"]
+    others = (others or decimal.Decimal(0)).quantize(CENT)
+    total = locked.amount.quantize(CENT)
+    if amount is not None and others + amount > total:
         raise ValidationError(
             {
                 "amount": _(
                     "Only %(left)s %(currency)s of this award is left to allocate (%(award)s, of which %(others)s "
                     "is allocated to other partnerships)."
                 )
-                % {"left": award.amount - others, "currency": award.currency, "award": award.amount, "others": others}
+                % {"left": total - others, "currency": locked.currency, "award": total, "others": others}
             }
         )
     existing = award.allocations.filter(partnership=partnership).first()
@@ -137,7 +158,9 @@ def allocation_set(
             actor=actor, obj=existing, data={"amount": amount, "notes": notes}, parent=award
         )
     return create_with_audit(
-        actor=actor, obj=Allocation(award=award, partnership=partnership, amount=amount, notes=notes), parent=award
+        actor=actor,
+        obj=Allocation(award=award, partnership=partnership, amount=amount, notes=notes),
+        parent=award,
     )
 
 
@@ -177,11 +200,14 @@ def valuation_rate_update(
     *, actor: Any, rate: ValuationRate, data: dict[str, Any], expected_version: int | None = None
 ) -> ValuationRate:
     require_finance(actor, rate.programme)
+    probe = ValuationRate.objects.get(pk=rate.pk)
     for key, value in data.items():
-        setattr(rate, key, value)
-    _check_rate_overlap(rate)
-    rate.refresh_from_db(fields=list(data))  # update_with_audit diffs against the stored row
-    return update_with_audit(actor=actor, obj=rate, data=data, expected_version=expected_version, parent=rate.programme)
+        setattr(probe, key, value)
+    probe.full_clean()
+    _check_rate_overlap(probe)
+    return update_with_audit(
+        actor=actor, obj=rate, data=data, expected_version=expected_version, parent=rate.programme
+    )
 
 
 @transaction.atomic
@@ -220,14 +246,25 @@ def exchange_rate_create(
     """Add the rate of one currency into the reporting currency for a period (periods may not overlap)."""
     require_finance(actor, programme)
     obj = ExchangeRate(
-        programme=programme, currency=currency, valid_from=valid_from, valid_to=valid_to, rate=rate, source=source, **_uuid(uuid)
+        programme=programme,
+        currency=currency,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        rate=rate,
+        source=source,
+        **_uuid(uuid),
     )
     errors = _exchange_rate_errors(obj)
     if errors:
         raise ValidationError(errors)
     same = ExchangeRate.objects.filter(programme=programme, currency=currency)
     if _overlaps(same, valid_from, valid_to):
-        raise ValidationError({"valid_from": _("A rate for %(currency)s already covers part of this period.") % {"currency": currency}})
+        raise ValidationError(
+            {
+                "valid_from": _("A rate for %(currency)s already covers part of this period.")
+                % {"currency": currency}
+            }
+        )
     return create_with_audit(actor=actor, obj=obj, parent=programme)
 
 
@@ -281,20 +318,30 @@ def exchange_rates_import(*, actor: Any, programme: Programme, data: bytes | str
         except UnicodeDecodeError:
             raise ImportRejected([RowError(0, "file", "", _("The file is not UTF-8 text."))]) from None
     if "\x00" in data:
-        raise ImportRejected([RowError(0, "file", "", _("The file contains NUL characters; is it really CSV?"))])
+        raise ImportRejected(
+            [RowError(0, "file", "", _("The file contains NUL characters; is it really CSV?"))]
+        )
     reader = csv.DictReader(io.StringIO(data))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in IMPORT_COLUMNS if c not in header]
     if missing:
-        raise ImportRejected([RowError(1, c, "", _("This column is missing from the header.")) for c in missing])
+        raise ImportRejected(
+            [RowError(1, c, "", _("This column is missing from the header.")) for c in missing]
+        )
     reader.fieldnames = header
     errors: list[RowError] = []
     rates: list[ExchangeRate] = []
-    existing = list(ExchangeRate.objects.filter(programme=programme).values_list("currency", "valid_from", "valid_to"))
+    existing = list(
+        ExchangeRate.objects.filter(programme=programme).values_list("currency", "valid_from", "valid_to")
+    )
     seen: list[tuple[str, datetime.date, datetime.date, int]] = []
     for number, row in enumerate(reader, start=2):
         if number > MAX_IMPORT_ROWS + 1:
-            errors.append(RowError(number, "file", "", _("Import at most %(n)s rows at a time.") % {"n": MAX_IMPORT_ROWS}))
+            errors.append(
+                RowError(
+                    number, "file", "", _("Import at most %(n)s rows at a time.") % {"n": MAX_IMPORT_ROWS}
+                )
+            )
             break
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue
@@ -302,9 +349,13 @@ def exchange_rates_import(*, actor: Any, programme: Programme, data: bytes | str
         row_errors: list[RowError] = []
         currency = values["currency"].upper()
         if currency not in currency_names():
-            row_errors.append(RowError(number, "currency", values["currency"], _("Not an ISO 4217 currency code.")))
+            row_errors.append(
+                RowError(number, "currency", values["currency"], _("Not an ISO 4217 currency code."))
+            )
         elif currency == programme.reporting_currency:
-            row_errors.append(RowError(number, "currency", values["currency"], _("This is the reporting currency.")))
+            row_errors.append(
+                RowError(number, "currency", values["currency"], _("This is the reporting currency."))
+            )
         dates: dict[str, datetime.date] = {}
         for column in ("valid_from", "valid_to"):
             try:
@@ -328,17 +379,29 @@ def exchange_rates_import(*, actor: Any, programme: Programme, data: bytes | str
             clash = next((s for s in seen if s[0] == currency and s[1] <= end and s[2] >= start), None)
             if clash:
                 row_errors.append(
-                    RowError(number, "valid_from", values["valid_from"], _("Overlaps row %(row)s.") % {"row": clash[3]})
+                    RowError(
+                        number,
+                        "valid_from",
+                        values["valid_from"],
+                        _("Overlaps row %(row)s.") % {"row": clash[3]},
+                    )
                 )
             elif any(c == currency and f <= end and t >= start for c, f, t in existing):
                 row_errors.append(
-                    RowError(number, "valid_from", values["valid_from"], _("Overlaps a rate already entered."))
+                    RowError(
+                        number, "valid_from", values["valid_from"], _("Overlaps a rate already entered.")
+                    )
                 )
             else:
                 seen.append((currency, start, end, number))
                 rates.append(
                     ExchangeRate(
-                        programme=programme, currency=currency, valid_from=start, valid_to=end, rate=rate, source=values["source"]
+                        programme=programme,
+                        currency=currency,
+                        valid_from=start,
+                        valid_to=end,
+                        rate=rate,
+                        source=values["source"],
                     )
                 )
         errors += row_errors
@@ -384,7 +447,10 @@ def _check_time_links(entry: TimeEntry) -> None:
         if activity.objective.plan.partnership_id != entry.partnership_id:  # type: ignore[union-attr]
             errors["activity"] = [_("The activity belongs to another partnership.")]
     exchange = getattr(entry, "exchange", None)
-    if exchange is not None and getattr(exchange, "partnership_id", entry.partnership_id) != entry.partnership_id:
+    if (
+        exchange is not None
+        and getattr(exchange, "partnership_id", entry.partnership_id) != entry.partnership_id
+    ):
         errors["exchange"] = [_("The exchange belongs to another partnership.")]
     if errors:
         raise ValidationError(errors)
@@ -426,7 +492,11 @@ def time_entry_update(
     _check_time_links(probe)
     derived = {k: getattr(probe, k) for k in ("hours", "year", "cadre", "country")}
     return update_with_audit(
-        actor=actor, obj=entry, data={**data, **derived}, expected_version=expected_version, parent=entry.partnership
+        actor=actor,
+        obj=entry,
+        data={**data, **derived},
+        expected_version=expected_version,
+        parent=entry.partnership,
     )
 
 
@@ -480,7 +550,9 @@ def gift_create(
 ) -> Gift:
     """Record a pledged in-kind gift (coordinators, members, programme editors)."""
     require_data_entry(actor, partnership)
-    gift = Gift(partnership=partnership, status=ContributionStatus.PLEDGED, recorded_by=actor, **_uuid(uuid), **fields)
+    gift = Gift(
+        partnership=partnership, status=ContributionStatus.PLEDGED, recorded_by=actor, **_uuid(uuid), **fields
+    )
     _check_gift(gift)
     return create_with_audit(actor=actor, obj=gift, parent=partnership)
 
@@ -495,7 +567,9 @@ def gift_update(*, actor: Any, gift: Gift, data: dict[str, Any], expected_versio
         setattr(probe, key, value)
     _check_gift(probe)
     data = {**data, "year": probe.year, "contributor_name": probe.contributor_name}
-    return update_with_audit(actor=actor, obj=gift, data=data, expected_version=expected_version, parent=gift.partnership)
+    return update_with_audit(
+        actor=actor, obj=gift, data=data, expected_version=expected_version, parent=gift.partnership
+    )
 
 
 @transaction.atomic
@@ -546,10 +620,12 @@ def gift_evidence_add(*, actor: Any, gift: Gift, file: Any, description: str = "
     access = partnership_access(actor, gift.partnership)
     if not access.can_read:
         raise PermissionDenied
-    if not (can_manage_finance(actor, gift.partnership.programme_id) or require_data_entry(actor, gift.partnership)):
+    if not (can_enter_data(access) or finance_from_access(actor, access)):
         raise PermissionDenied
     return create_with_audit(
-        actor=actor, obj=GiftEvidence(gift=gift, file=file, description=description, uploaded_by=actor), parent=gift
+        actor=actor,
+        obj=GiftEvidence(gift=gift, file=file, description=description, uploaded_by=actor),
+        parent=gift,
     )
 
 
@@ -569,7 +645,9 @@ def cost_share_claim(
         raise ValidationError(_("The contribution is not in this award's programme."))
     if not award.allocations.filter(partnership_id=contribution.partnership_id).exists():  # type: ignore[union-attr]
         raise ValidationError(
-            _("%(partnership)s has no allocation from %(award)s, so its contributions cannot count toward it.")
+            _(
+                "%(partnership)s has no allocation from %(award)s, so its contributions cannot count toward it."
+            )
             % {"partnership": contribution.partnership, "award": award}  # type: ignore[union-attr]
         )
     lookup = {"gift": gift} if gift is not None else {"time_entry": time_entry}

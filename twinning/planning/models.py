@@ -324,7 +324,9 @@ class PlanIndicator(TwinningModel):
     class Meta:
         verbose_name = _("plan indicator")
         verbose_name_plural = _("plan indicators")
-        ordering = ["plan", "objective", "indicator__code"]
+        # Ordering by the key columns, not the relations: following plan and objective (whose own orderings
+        # lead back to the plan) makes Django refuse the query with "Infinite loop caused by ordering".
+        ordering = ["plan_id", "objective_id", "indicator__code"]
         constraints = [models.UniqueConstraint(fields=["plan", "indicator"], name="indicator_once_per_plan")]
 
     def __str__(self) -> str:
@@ -344,7 +346,7 @@ class Target(TwinningModel):
     class Meta:
         verbose_name = _("target")
         verbose_name_plural = _("targets")
-        ordering = ["plan_indicator", "period"]
+        ordering = ["plan_indicator_id", "period"]  # key column: see PlanIndicator.Meta.ordering
         constraints = [
             models.UniqueConstraint(
                 fields=["plan_indicator", "period"],

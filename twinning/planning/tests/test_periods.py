@@ -1,4 +1,5 @@
 import datetime
+import itertools
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -61,5 +62,5 @@ def test_periods_between_tile_the_range_without_gaps(first, days, frequency):
     last = first + datetime.timedelta(days=days)
     periods = periods_between(first, last, frequency)
     assert periods[0].start <= first and periods[-1].end >= last
-    for earlier, later in zip(periods, periods[1:], strict=False):
+    for earlier, later in itertools.pairwise(periods):
         assert later.start == earlier.end + datetime.timedelta(days=1)

@@ -1,0 +1,577 @@
+"""Reads of the contributions ledger: valuation at read time, and the leverage, disclosure and cost-share reports.
+
+Nothing converted or valued is stored. Each row's worth is an SQL expression: the hourly rate valid on the
+entry's date (most specific cadre/country first) times its hours, times the exchange rate of the rate's
+currency valid on that date. An amount with no exchange rate for its date gets a NULL value: it is left out of
+converted totals and reported separately as unconverted, never converted with a guess. Reports aggregate in the
+database (GROUP BY partnership, year, status) and roll up the few resulting rows in Python, so their query
+count does not depend on the size of the ledger.
+"""
+
+import datetime
+import decimal
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.http import Http404
+
+from twinning.contributions.models import (
+    Allocation,
+    Award,
+    Basis,
+    ContributionStatus,
+    CostShareClaim,
+    ExchangeRate,
+    Gift,
+    TimeEntry,
+    ValuationRate,
+)
+from twinning.core.ids import parse_uuid
+from twinning.partnerships.models import Partnership, PartnershipInstitution, Programme
+
+ZERO = decimal.Decimal(0)
+CENT = decimal.Decimal("0.01")
+RATE_FIELD = DecimalField(max_digits=20, decimal_places=10)
+MONEY_FIELD = DecimalField(max_digits=24, decimal_places=6)
+BASES = list(Basis)
+
+
+# --- valuation expressions -----------------------------------------------------------------------------
+
+
+def fx_expression(programme: Programme, currency: str, on: str) -> Case:
+    """Reporting-currency units per unit of the currency in column `currency`, on the date in column `on`.
+
+    NULL when no rate covers the date: the caller must treat that amount as unconverted.
+    """
+    rate = ExchangeRate.objects.filter(
+        programme_id=programme.pk,
+        currency=OuterRef(currency),
+        valid_from__lte=OuterRef(on),
+        valid_to__gte=OuterRef(on),
+    ).values("rate")[:1]
+    return Case(
+        When(**{currency: programme.reporting_currency}, then=Value(decimal.Decimal(1))),
+        default=Subquery(rate, output_field=RATE_FIELD),
+        output_field=RATE_FIELD,
+    )
+
+
+def _rate_query(programme: Programme, basis: str, prefix: str = "") -> QuerySet[ValuationRate]:
+    """The rates of one basis that may value the entry at `prefix`, most specific and latest first."""
+    on = OuterRef(f"{prefix}start_date")
+    return (
+        ValuationRate.objects.filter(programme_id=programme.pk, basis=basis, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .filter(Q(cadre=OuterRef(f"{prefix}cadre")) | Q(cadre=""))
+        .filter(Q(country=OuterRef(f"{prefix}country")) | Q(country=""))
+        .annotate(
+            specificity=Case(When(cadre="", then=Value(0)), default=Value(2))
+            + Case(When(country="", then=Value(0)), default=Value(1))
+        )
+        .order_by("-specificity", "-valid_from")
+    )
+
+
+def annotate_time_values(
+    qs: QuerySet[Any], programme: Programme, bases: Iterable[str] = BASES, prefix: str = ""
+) -> QuerySet[Any]:
+    """Add, per basis b: `rate_b` and `rate_currency_b` (NULL: no rate), `native_b` (hours × rate, in the
+    rate's currency), `fx_b` and `value_b` (in the reporting currency; NULL when there is no exchange rate)."""
+    for basis in bases:
+        rates = _rate_query(programme, basis, prefix)
+        qs = qs.annotate(
+            **{
+                f"rate_{basis}": Subquery(rates.values("hourly_rate")[:1], output_field=RATE_FIELD),
+                f"rate_currency_{basis}": Subquery(rates.values("currency")[:1]),
+            }
+        )
+        fx = fx_expression(programme, f"rate_currency_{basis}", f"{prefix}start_date")
+        qs = qs.annotate(
+            **{
+                f"native_{basis}": ExpressionWrapper(
+                    F(f"{prefix}hours") * F(f"rate_{basis}"), output_field=MONEY_FIELD
+                ),
+                f"fx_{basis}": fx,
+            }
+        )
+        qs = qs.annotate(
+            **{
+                f"value_{basis}": ExpressionWrapper(
+                    F(f"native_{basis}") * F(f"fx_{basis}"), output_field=MONEY_FIELD
+                )
+            }
+        )
+    return qs
+
+
+def annotate_gift_values(qs: QuerySet[Any], programme: Programme, prefix: str = "") -> QuerySet[Any]:
+    """Add `fx` and `value` (fair value in the reporting currency; NULL when no exchange rate covers the date)."""
+    qs = qs.annotate(fx=fx_expression(programme, f"{prefix}currency", f"{prefix}gift_date"))
+    return qs.annotate(value=ExpressionWrapper(F(f"{prefix}fair_value") * F("fx"), output_field=MONEY_FIELD))
+
+
+def money(value: Any) -> decimal.Decimal:
+    return decimal.Decimal(value or 0).quantize(CENT)
+
+
+# --- the leverage report ------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """In-kind value (reporting currency) and donor funds for one slice of the ledger."""
+
+    funds: decimal.Decimal = ZERO
+    time_pledged: decimal.Decimal = ZERO
+    time_verified: decimal.Decimal = ZERO
+    gifts_pledged: decimal.Decimal = ZERO
+    gifts_verified: decimal.Decimal = ZERO
+    hours_pledged: decimal.Decimal = ZERO
+    hours_verified: decimal.Decimal = ZERO
+
+    def add(self, other: "Figures") -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def inkind_pledged(self) -> decimal.Decimal:
+        return self.time_pledged + self.gifts_pledged
+
+    @property
+    def inkind_verified(self) -> decimal.Decimal:
+        return self.time_verified + self.gifts_verified
+
+    @property
+    def leverage_verified(self) -> decimal.Decimal | None:
+        return (self.inkind_verified / self.funds).quantize(CENT) if self.funds else None
+
+    @property
+    def leverage_pledged(self) -> decimal.Decimal | None:
+        return (self.inkind_pledged / self.funds).quantize(CENT) if self.funds else None
+
+
+@dataclass
+class Unconverted:
+    """An amount left out of the converted totals because no exchange rate covers its date."""
+
+    partnership: str
+    kind: str
+    currency: str
+    amount: decimal.Decimal
+    count: int
+
+
+@dataclass
+class PartnershipRow:
+    id: int
+    uuid: Any
+    title: str
+    country: str
+    figures: Figures = field(default_factory=Figures)
+
+
+@dataclass
+class Leverage:
+    basis: str
+    currency: str
+    total: Figures
+    partnerships: list[PartnershipRow]
+    by_country: dict[str, Figures]
+    by_year: dict[int, Figures]
+    by_partnership_year: dict[int, dict[int, Figures]]
+    time_by_basis: dict[str, tuple[decimal.Decimal, decimal.Decimal]]
+    unvalued_hours: decimal.Decimal
+    unconverted: list[Unconverted]
+
+
+def _year_shares(start: datetime.date, end: datetime.date) -> dict[int, decimal.Decimal]:
+    """The share of an award's period that falls in each calendar year, by days (funds are spread evenly)."""
+    total = (end - start).days + 1
+    shares = {}
+    for year in range(start.year, end.year + 1):
+        first = max(start, datetime.date(year, 1, 1))
+        last = min(end, datetime.date(year, 12, 31))
+        shares[year] = decimal.Decimal((last - first).days + 1) / decimal.Decimal(total)
+    return shares
+
+
+def leverage_report(
+    *, programme: Programme, basis: str = Basis.GENERIC, partnership: Partnership | None = None
+) -> Leverage:
+    """Leverage = verified in-kind value (time on `basis` plus gifts) ÷ donor funds allocated, by partnership,
+    country (of the host institution), year and programme, with pledged beside verified.
+
+    "Pledged" is everything recorded, whatever its status; "verified" only what finance has verified. Donor
+    funds are allocations converted at the award's start date and spread over the award's years by days.
+    Five queries whatever the ledger's size.
+    """
+    partnerships_qs = Partnership.objects.filter(programme=programme)
+    if partnership is not None:
+        partnerships_qs = partnerships_qs.filter(pk=partnership.pk)
+    host_country = (
+        PartnershipInstitution.objects.filter(partnership=OuterRef("pk"), side="host")
+        .order_by("id")
+        .values("institution__country")[:1]
+    )
+    rows = {
+        p["id"]: PartnershipRow(id=p["id"], uuid=p["uuid"], title=p["title"], country=p["country"] or "")
+        for p in partnerships_qs.annotate(country=Subquery(host_country))
+        .order_by("title", "id")
+        .values("id", "uuid", "title", "country")
+    }
+    cells: dict[int, dict[int, Figures]] = defaultdict(lambda: defaultdict(Figures))
+    unconverted: list[Unconverted] = []
+    titles = {pid: row.title for pid, row in rows.items()}
+
+    # 1. Donor funds.
+    with_fx: Any = allocations_with_fx(Allocation.objects.filter(partnership__in=partnerships_qs), programme)
+    allocations = with_fx.values(
+        "partnership_id", "amount", "award__currency", "award__start_date", "award__end_date", "fx"
+    )
+    for a in allocations:
+        if a["fx"] is None:
+            unconverted.append(
+                Unconverted(titles[a["partnership_id"]], "funds", a["award__currency"], a["amount"], 1)
+            )
+            continue
+        converted = a["amount"] * a["fx"]
+        for year, share in _year_shares(a["award__start_date"], a["award__end_date"]).items():
+            cells[a["partnership_id"]][year].funds += converted * share
+
+    # 2. Volunteer time, valued on every basis at once (the chosen one feeds leverage).
+    time_qs = annotate_time_values(TimeEntry.objects.filter(partnership__in=partnerships_qs), programme)
+    aggregates: dict[str, Any] = {"hours_sum": Sum("hours")}
+    for b in BASES:
+        aggregates[f"v_{b}"] = Sum(f"value_{b}")
+        aggregates[f"unconv_{b}"] = Sum(f"native_{b}", filter=Q(**{f"fx_{b}__isnull": True}))
+        aggregates[f"unconv_n_{b}"] = Count(
+            "id", filter=Q(**{f"fx_{b}__isnull": True, f"rate_{b}__isnull": False})
+        )
+    aggregates["unvalued"] = Sum("hours", filter=Q(**{f"rate_{basis}__isnull": True}))
+    time_by_basis: dict[str, list[decimal.Decimal]] = {b: [ZERO, ZERO] for b in BASES}
+    unvalued = ZERO
+    unconverted_time: dict[tuple[int, str], decimal.Decimal] = defaultdict(lambda: ZERO)
+    for t in time_qs.values("partnership_id", "year", "status").annotate(**aggregates).order_by():
+        cell = cells[t["partnership_id"]][t["year"]]
+        verified = t["status"] == ContributionStatus.VERIFIED
+        value = t[f"v_{basis}"] or ZERO
+        cell.time_pledged += value
+        cell.hours_pledged += t["hours_sum"] or ZERO
+        if verified:
+            cell.time_verified += value
+            cell.hours_verified += t["hours_sum"] or ZERO
+        for b in BASES:
+            time_by_basis[b][0] += t[f"v_{b}"] or ZERO
+            if verified:
+                time_by_basis[b][1] += t[f"v_{b}"] or ZERO
+        unvalued += t["unvalued"] or ZERO
+        if t[f"unconv_n_{basis}"]:
+            unconverted_time[(t["partnership_id"], "time")] += t[f"unconv_{basis}"] or ZERO
+    if unconverted_time:
+        # The currency of unconverted time is the rate's; one small query names it.
+        currencies = _unconverted_time_currencies(time_qs, basis)
+        for (pid, _kind), amount in unconverted_time.items():
+            unconverted.append(Unconverted(titles[pid], "time", currencies.get(pid, "?"), money(amount), 0))
+
+    # 3. Gifts.
+    gifts = annotate_gift_values(Gift.objects.filter(partnership__in=partnerships_qs), programme)
+    for g in (
+        gifts.values("partnership_id", "year", "status", "currency")
+        .annotate(
+            value_sum=Sum("value"),
+            unconverted=Sum("fair_value", filter=Q(fx__isnull=True)),
+            unconverted_n=Count("id", filter=Q(fx__isnull=True)),
+        )
+        .order_by()
+    ):
+        cell = cells[g["partnership_id"]][g["year"]]
+        cell.gifts_pledged += g["value_sum"] or ZERO
+        if g["status"] == ContributionStatus.VERIFIED:
+            cell.gifts_verified += g["value_sum"] or ZERO
+        if g["unconverted_n"]:
+            unconverted.append(
+                Unconverted(
+                    titles[g["partnership_id"]], "gift", g["currency"], g["unconverted"], g["unconverted_n"]
+                )
+            )
+
+    total = Figures()
+    by_country: dict[str, Figures] = defaultdict(Figures)
+    by_year: dict[int, Figures] = defaultdict(Figures)
+    for pid, years in cells.items():
+        for year, figures in years.items():
+            rows[pid].figures.add(figures)
+            by_country[rows[pid].country].add(figures)
+            by_year[year].add(figures)
+            total.add(figures)
+    merged: dict[tuple[str, str, str], Unconverted] = {}
+    for u in unconverted:
+        key = (u.partnership, u.kind, u.currency)
+        if key in merged:
+            merged[key].amount += u.amount
+            merged[key].count += u.count
+        else:
+            merged[key] = u
+    return Leverage(
+        basis=basis,
+        currency=programme.reporting_currency,
+        total=total,
+        partnerships=list(rows.values()),
+        by_country=dict(sorted(by_country.items())),
+        by_year=dict(sorted(by_year.items())),
+        by_partnership_year={pid: dict(sorted(y.items())) for pid, y in cells.items()},
+        time_by_basis={b: (v[0], v[1]) for b, v in time_by_basis.items()},
+        unvalued_hours=unvalued,
+        unconverted=sorted(merged.values(), key=lambda u: (u.partnership, u.kind, u.currency)),
+    )
+
+
+def allocations_with_fx(qs: QuerySet[Allocation], programme: Programme) -> QuerySet[Allocation]:
+    """Allocations convert at their award's start date."""
+    return qs.annotate(fx=fx_expression(programme, "award__currency", "award__start_date"))
+
+
+def _unconverted_time_currencies(time_qs: QuerySet[Any], basis: str) -> dict[int, str]:
+    return {
+        row["partnership_id"]: row[f"rate_currency_{basis}"]
+        for row in time_qs.filter(**{f"fx_{basis}__isnull": True, f"rate_{basis}__isnull": False})
+        .values("partnership_id", f"rate_currency_{basis}")
+        .distinct()
+        .order_by()
+    }
+
+
+# --- gifts-in-kind disclosure ----------------------------------------------------------------------------
+
+
+@dataclass
+class DisclosureRow:
+    category: str
+    category_label: str
+    use: str
+    use_label: str
+    technique: str
+    technique_label: str
+    count: int
+    value_pledged: decimal.Decimal
+    value_received: decimal.Decimal
+    value_verified: decimal.Decimal
+
+    @property
+    def value_total(self) -> decimal.Decimal:
+        return self.value_pledged + self.value_received + self.value_verified
+
+
+@dataclass
+class Disclosure:
+    currency: str
+    rows: list[DisclosureRow]
+    by_category: dict[str, Figures]
+    total: DisclosureRow
+    unconverted: list[tuple[str, str, decimal.Decimal, int]]  # category, currency, amount, count
+
+
+def disclosure_report(
+    *, programme: Programme, partnership: Partnership | None = None, year: int | None = None
+) -> Disclosure:
+    """Gifts in kind by category, monetised or used, and valuation technique; values by status. Two queries."""
+    gifts: Any = Gift.objects.filter(partnership__programme=programme)
+    if partnership is not None:
+        gifts = gifts.filter(partnership=partnership)
+    if year is not None:
+        gifts = gifts.filter(year=year)
+    gifts = annotate_gift_values(gifts, programme)
+    cells: dict[tuple[str, str, str], DisclosureRow] = {}
+    categories = dict(Gift.Category.choices)
+    uses = dict(Gift.Use.choices)
+    techniques = dict(Gift.Technique.choices)
+    for g in (
+        gifts.values("category", "use", "valuation_technique", "status")
+        .annotate(n=Count("id"), value_sum=Sum("value"))
+        .order_by()
+    ):
+        key = (g["category"], g["use"], g["valuation_technique"])
+        row = cells.get(key)
+        if row is None:
+            row = cells[key] = DisclosureRow(
+                key[0],
+                str(categories[key[0]]),
+                key[1],
+                str(uses[key[1]]),
+                key[2],
+                str(techniques[key[2]]),
+                0,
+                ZERO,
+                ZERO,
+                ZERO,
+            )
+        row.count += g["n"]
+        setattr(row, f"value_{g['status']}", getattr(row, f"value_{g['status']}") + money(g["value_sum"]))
+    order = {c: i for i, c in enumerate(categories)}
+    rows = sorted(cells.values(), key=lambda r: (order[r.category], r.use, r.technique))
+    total = DisclosureRow("", "", "", "", "", "", 0, ZERO, ZERO, ZERO)
+    for r in rows:
+        total.count += r.count
+        total.value_pledged += r.value_pledged
+        total.value_received += r.value_received
+        total.value_verified += r.value_verified
+    unconverted = [
+        (str(categories[u["category"]]), u["currency"], u["amount"], u["n"])
+        for u in gifts.filter(fx__isnull=True)
+        .values("category", "currency")
+        .annotate(amount=Sum("fair_value"), n=Count("id"))
+        .order_by("category", "currency")
+    ]
+    return Disclosure(programme.reporting_currency, rows, {}, total, unconverted)
+
+
+# --- cost share --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CostShare:
+    award: Award
+    currency: str
+    funds_allocated: decimal.Decimal | None
+    required: decimal.Decimal | None  # in the reporting currency; None when it cannot be converted
+    claimed: decimal.Decimal
+    claimed_verified: decimal.Decimal
+    unconverted_count: int
+    by_partnership: list[tuple[str, decimal.Decimal, decimal.Decimal, int]]
+
+    @property
+    def share_met(self) -> decimal.Decimal | None:
+        return (self.claimed_verified / self.required).quantize(CENT) if self.required else None
+
+
+def claims_with_values(award: Award) -> QuerySet[Any]:
+    """The award's claims with `value` (reporting currency, NULL when unconverted) on the award's time basis."""
+    basis = award.cost_share_basis
+    programme = award.programme
+    qs = annotate_time_values(
+        CostShareClaim.objects.filter(award=award), programme, [basis], prefix="time_entry__"
+    )
+    qs = qs.annotate(
+        gift_fx=fx_expression(programme, "gift__currency", "gift__gift_date"),
+    )
+    return qs.annotate(
+        value=Case(
+            When(gift__isnull=False, then=F("gift__fair_value") * F("gift_fx")),
+            default=F(f"value_{basis}"),
+            output_field=MONEY_FIELD,
+        ),
+        status=Case(When(gift__isnull=False, then=F("gift__status")), default=F("time_entry__status")),
+        partnership_id=Case(
+            When(gift__isnull=False, then=F("gift__partnership_id")), default=F("time_entry__partnership_id")
+        ),
+    )
+
+
+def cost_share_report(*, award: Award) -> CostShare:
+    """What counts toward one award's cost share, against what it requires. Three queries."""
+    programme = award.programme
+    fx_row = (
+        Award.objects.filter(pk=award.pk)
+        .annotate(fx=fx_expression(programme, "currency", "start_date"))
+        .annotate(allocated=Sum("allocations__amount"))
+        .values("fx", "allocated")
+        .first()
+    )
+    fx = fx_row["fx"] if fx_row else None
+    allocated = fx_row["allocated"] if fx_row else None
+    required = award.cost_share_required * fx if (award.cost_share_required is not None and fx) else None
+    titles = dict(Partnership.objects.filter(allocations__award=award).values_list("id", "title"))
+    claims = claims_with_values(award)
+    by_partnership: dict[int, list[Any]] = {}
+    claimed = verified = ZERO
+    unconverted = 0
+    for row in (
+        claims.values("partnership_id", "status")
+        .annotate(
+            value_sum=Sum("value"), n=Count("id"), unconverted=Count("id", filter=Q(value__isnull=True))
+        )
+        .order_by()
+    ):
+        entry = by_partnership.setdefault(
+            row["partnership_id"], [titles.get(row["partnership_id"], "?"), ZERO, ZERO, 0]
+        )
+        value = row["value_sum"] or ZERO
+        entry[1] += value
+        entry[3] += row["n"]
+        claimed += value
+        if row["status"] == ContributionStatus.VERIFIED:
+            entry[2] += value
+            verified += value
+        unconverted += row["unconverted"]
+    return CostShare(
+        award=award,
+        currency=programme.reporting_currency,
+        funds_allocated=money(allocated * fx) if (allocated is not None and fx) else None,
+        required=money(required) if required is not None else None,
+        claimed=money(claimed),
+        claimed_verified=money(verified),
+        unconverted_count=unconverted,
+        by_partnership=sorted(
+            ((t, money(v), money(ver), n) for t, v, ver, n in by_partnership.values()), key=lambda r: r[0]
+        ),
+    )
+
+
+# --- scoped reads ------------------------------------------------------------------------------------------
+
+
+def award_list(*, programme: Programme) -> QuerySet[Award]:
+    return (
+        Award.objects.filter(programme=programme)
+        .annotate(allocated=Sum("allocations__amount"), partnerships=Count("allocations"))
+        .order_by("-start_date", "reference")
+    )
+
+
+def get_award(programme_qs: QuerySet[Programme], award_uuid: Any) -> Award:
+    award = (
+        Award.objects.filter(programme__in=programme_qs, uuid=parse_uuid(award_uuid))
+        .select_related("programme")
+        .first()
+    )
+    if award is None:
+        raise Http404
+    return award
+
+
+def time_entry_list(*, partnership: Partnership) -> QuerySet[TimeEntry]:
+    qs = TimeEntry.objects.filter(partnership=partnership).select_related(
+        "person", "institution", "activity", "partnership"
+    )
+    qs = annotate_time_values(qs, partnership.programme)
+    return qs.annotate(
+        award_ref=Subquery(
+            CostShareClaim.objects.filter(time_entry=OuterRef("pk")).values("award__reference")[:1]
+        )
+    ).order_by("-start_date", "-id")
+
+
+def gift_list(*, partnership: Partnership) -> QuerySet[Gift]:
+    qs = Gift.objects.filter(partnership=partnership).select_related("contributor_institution", "partnership")
+    qs = annotate_gift_values(qs, partnership.programme)
+    return qs.annotate(
+        award_ref=Subquery(CostShareClaim.objects.filter(gift=OuterRef("pk")).values("award__reference")[:1]),
+        evidence_count=Count("evidence"),
+    ).order_by("-gift_date", "-id")

@@ -1,0 +1,656 @@
+"""Web pages of the contributions ledger: a partnership's time and gifts, the programme's awards and rates,
+and the leverage, disclosure and cost-share reports (with XLSX downloads)."""
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from twinning.audit.models import AuditEvent
+from twinning.contributions import services
+from twinning.contributions.access import (
+    can_enter_data,
+    can_manage_finance,
+    can_sign_receipt,
+    finance_from_access,
+    get_programme_staff_view,
+)
+from twinning.contributions.charts import grouped_bars
+from twinning.contributions.forms import (
+    AllocationForm,
+    AwardForm,
+    ClaimForm,
+    EvidenceForm,
+    ExchangeRateForm,
+    ExchangeRateImportForm,
+    GiftForm,
+    ReceiveForm,
+    TimeEntryForm,
+    ValuationRateForm,
+)
+from twinning.contributions.models import Award, Basis, ExchangeRate, Gift, TimeEntry, ValuationRate
+from twinning.contributions.selectors import (
+    Leverage,
+    award_list,
+    claims_with_values,
+    cost_share_report,
+    disclosure_report,
+    gift_list,
+    leverage_report,
+    money,
+    time_entry_list,
+)
+from twinning.contributions.xlsx import xlsx_response
+from twinning.core.forms import add_service_errors
+from twinning.core.http import AuthedRequest
+from twinning.core.ids import parse_uuid
+from twinning.core.pagination import paginate
+from twinning.core.reference import country_name
+from twinning.partnerships.models import Partnership, Programme
+from twinning.partnerships.selectors import get_partnership_for_user
+
+
+def _basis(request: AuthedRequest) -> str:
+    value = request.GET.get("basis", "")
+    return value if value in Basis.values else Basis.GENERIC
+
+
+def _year(request: AuthedRequest) -> int | None:
+    value = request.GET.get("year", "")
+    return int(value) if value.isdigit() and 1900 <= int(value) <= 2200 else None
+
+
+def _leverage_charts(report: Leverage) -> dict[str, Any]:
+    series = [_("Pledged in kind"), _("Verified in kind"), _("Donor funds")]
+    by_year = [
+        (str(year), [f.inkind_pledged, f.inkind_verified, f.funds]) for year, f in report.by_year.items()
+    ]
+    by_country = [
+        (country_name(c) if c else _("Unknown"), [f.inkind_pledged, f.inkind_verified, f.funds])
+        for c, f in report.by_country.items()
+    ]
+    return {
+        "year_chart": grouped_bars(by_year, series, title=_("In-kind value and donor funds by year")),
+        "country_chart": grouped_bars(
+            by_country, series, title=_("In-kind value and donor funds by country")
+        ),
+    }
+
+
+# --- programme-level reports --------------------------------------------------------------------------
+
+
+@login_required
+def leverage_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+    programme = get_programme_staff_view(request.user, programme_uuid)
+    report = leverage_report(programme=programme, basis=_basis(request))
+    context = {
+        "programme": programme,
+        "report": report,
+        "bases": Basis.choices,
+        "countries": [(c, country_name(c) if c else _("Unknown"), f) for c, f in report.by_country.items()],
+        "can_manage": can_manage_finance(request.user, programme),
+        **_leverage_charts(report),
+    }
+    return render(request, "contributions/leverage.html", context)
+
+
+@login_required
+def partnership_leverage_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+    partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
+    report = leverage_report(programme=partnership.programme, basis=_basis(request), partnership=partnership)
+    context = {
+        "partnership": partnership,
+        "report": report,
+        "bases": Basis.choices,
+        "years": report.by_year,
+        **_leverage_charts(report),
+    }
+    return render(request, "contributions/partnership_leverage.html", context)
+
+
+def _disclosure_sheets(report: Any) -> list[Any]:
+    header = [
+        _("Category"),
+        _("Monetised or used"),
+        _("Valuation technique"),
+        _("Gifts"),
+        _("Pledged (%(c)s)") % {"c": report.currency},
+        _("Received, not verified (%(c)s)") % {"c": report.currency},
+        _("Verified (%(c)s)") % {"c": report.currency},
+    ]
+    rows = [
+        [
+            r.category_label,
+            r.use_label,
+            r.technique_label,
+            r.count,
+            r.value_pledged,
+            r.value_received,
+            r.value_verified,
+        ]
+        for r in report.rows
+    ]
+    t = report.total
+    rows.append([_("Total"), "", "", t.count, t.value_pledged, t.value_received, t.value_verified])
+    unconverted = [[c, cur, amount, n] for c, cur, amount, n in report.unconverted]
+    return [
+        (_("Gifts in kind"), header, rows),
+        (_("Not converted"), [_("Category"), _("Currency"), _("Amount"), _("Gifts")], unconverted),
+    ]
+
+
+@login_required
+def disclosure_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+    programme = get_programme_staff_view(request.user, programme_uuid)
+    year = _year(request)
+    report = disclosure_report(programme=programme, year=year)
+    return render(
+        request, "contributions/disclosure.html", {"programme": programme, "report": report, "year": year}
+    )
+
+
+@login_required
+def disclosure_xlsx_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+    programme = get_programme_staff_view(request.user, programme_uuid)
+    year = _year(request)
+    report = disclosure_report(programme=programme, year=year)
+    suffix = f"-{year}" if year else ""
+    return xlsx_response(f"gifts-in-kind{suffix}.xlsx", _disclosure_sheets(report))
+
+
+# --- awards -------------------------------------------------------------------------------------------
+
+
+def _staff_programmes(user: Any) -> Any:
+    return Programme.objects.all() if user.is_superuser else Programme.objects.filter(staff_roles__user=user)
+
+
+@login_required
+def award_list_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+    programme = get_programme_staff_view(request.user, programme_uuid)
+    can_manage = can_manage_finance(request.user, programme)
+    form = AwardForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                award = services.award_create(actor=request.user, programme=programme, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The award is recorded."))
+                return redirect("contributions:award_detail", award.uuid)
+    context = {
+        "programme": programme,
+        "awards": award_list(programme=programme),
+        "form": form,
+        "can_manage": can_manage,
+        "funders": programme.funder_list,
+    }
+    return render(request, "contributions/awards.html", context, status=400 if form.errors else 200)
+
+
+def _award_context(request: AuthedRequest, award: Award, **forms: Any) -> dict[str, Any]:
+    report = cost_share_report(award=award)
+    claims = claims_with_values(award).select_related(
+        "gift__partnership", "time_entry__partnership", "time_entry__person", "time_entry__institution"
+    )
+    page = paginate(request, claims.order_by("-created_at", "-id"))
+    return {
+        "award": award,
+        "programme": award.programme,
+        "report": report,
+        "allocations": award.allocations.select_related("partnership").order_by("partnership__title"),
+        "page_obj": page,
+        "claims": page.object_list,
+        "can_manage": can_manage_finance(request.user, award.programme),
+        "allocation_form": forms.get("allocation_form") or AllocationForm(award=award),
+        "events": AuditEvent.objects.for_object(award)[:100],
+    }
+
+
+@login_required
+def award_detail_view(request: AuthedRequest, award_uuid: str) -> HttpResponse:
+    from twinning.contributions.selectors import get_award
+
+    award = get_award(_staff_programmes(request.user), award_uuid)
+    return render(request, "contributions/award_detail.html", _award_context(request, award))
+
+
+@login_required
+@require_POST
+def allocation_add_view(request: AuthedRequest, award_uuid: str) -> HttpResponse:
+    from twinning.contributions.selectors import get_award
+
+    award = get_award(_staff_programmes(request.user), award_uuid)
+    if not can_manage_finance(request.user, award.programme):
+        raise PermissionDenied
+    form = AllocationForm(request.POST, award=award)
+    if form.is_valid():
+        try:
+            services.allocation_set(actor=request.user, award=award, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The allocation is saved."))
+            return redirect("contributions:award_detail", award.uuid)
+    return render(
+        request,
+        "contributions/award_detail.html",
+        _award_context(request, award, allocation_form=form),
+        status=400,
+    )
+
+
+@login_required
+def cost_share_xlsx_view(request: AuthedRequest, award_uuid: str) -> HttpResponse:
+    from twinning.contributions.selectors import get_award
+
+    award = get_award(_staff_programmes(request.user), award_uuid)
+    report = cost_share_report(award=award)
+    claims = claims_with_values(award).select_related("gift__partnership", "time_entry__partnership")
+    cur = report.currency
+    summary: list[list[Any]] = [
+        [_("Award"), str(award)],
+        [_("Amount"), award.amount, award.currency],
+        [_("Allocated (%(c)s)") % {"c": cur}, report.funds_allocated],
+        [_("Cost share required (%(c)s)") % {"c": cur}, report.required],
+        [_("Counted (%(c)s)") % {"c": cur}, report.claimed],
+        [_("Counted and verified (%(c)s)") % {"c": cur}, report.claimed_verified],
+        [_("Share met"), report.share_met],
+        [_("Counted but not converted (no exchange rate)"), report.unconverted_count],
+    ]
+    by_partnership = [list(row) for row in report.by_partnership]
+
+    def claim_rows() -> Any:
+        c: Any
+        for c in claims.order_by("id").iterator(chunk_size=2000):
+            item = c.gift or c.time_entry
+            kind = _("Gift") if c.gift_id else _("Time")
+            described = (
+                c.gift.description
+                if c.gift_id
+                else f"{c.time_entry.hours} h, {c.time_entry.get_cadre_display()}"
+            )
+            date = c.gift.gift_date if c.gift_id else c.time_entry.start_date
+            yield [
+                kind,
+                str(item.partnership),
+                date,
+                described,
+                item.get_status_display(),
+                money(c.value) if c.value is not None else None,
+            ]
+
+    return xlsx_response(
+        f"cost-share-{award.reference}.xlsx".replace("/", "-"),
+        [
+            (_("Summary"), [_("Item"), _("Value"), ""], summary),
+            (
+                _("By partnership"),
+                [_("Partnership"), _("Counted"), _("Verified"), _("Contributions")],
+                by_partnership,
+            ),
+            (
+                _("Contributions"),
+                [
+                    _("Kind"),
+                    _("Partnership"),
+                    _("Date"),
+                    _("Description"),
+                    _("Status"),
+                    _("Value (%(c)s)") % {"c": cur},
+                ],
+                claim_rows(),
+            ),
+        ],
+    )
+
+
+# --- rates ----------------------------------------------------------------------------------------------
+
+
+@login_required
+def rates_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+    programme = get_programme_staff_view(request.user, programme_uuid)
+    can_manage = can_manage_finance(request.user, programme)
+    form = ValuationRateForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.valuation_rate_create(actor=request.user, programme=programme, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The rate is added."))
+                return redirect("contributions:rates", programme.uuid)
+    context = {
+        "programme": programme,
+        "rates": ValuationRate.objects.filter(programme=programme).order_by(
+            "basis", "cadre", "country", "-valid_from"
+        ),
+        "form": form,
+        "can_manage": can_manage,
+    }
+    return render(request, "contributions/rates.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def exchange_rates_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+    programme = get_programme_staff_view(request.user, programme_uuid)
+    can_manage = can_manage_finance(request.user, programme)
+    form = ExchangeRateForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.exchange_rate_create(actor=request.user, programme=programme, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The exchange rate is added."))
+                return redirect("contributions:exchange_rates", programme.uuid)
+    return _exchange_rates_page(request, programme, can_manage, form, ExchangeRateImportForm())
+
+
+def _exchange_rates_page(
+    request: AuthedRequest,
+    programme: Programme,
+    can_manage: bool,
+    form: Any,
+    import_form: Any,
+    row_errors: Any = None,
+) -> HttpResponse:
+    page = paginate(
+        request, ExchangeRate.objects.filter(programme=programme).order_by("currency", "-valid_from")
+    )
+    context = {
+        "programme": programme,
+        "page_obj": page,
+        "rates": page.object_list,
+        "form": form,
+        "import_form": import_form,
+        "row_errors": row_errors,
+        "can_manage": can_manage,
+    }
+    failed = form.errors or import_form.errors or row_errors
+    return render(request, "contributions/exchange_rates.html", context, status=400 if failed else 200)
+
+
+@login_required
+@require_POST
+def exchange_rate_import_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+    programme = get_programme_staff_view(request.user, programme_uuid)
+    if not can_manage_finance(request.user, programme):
+        raise PermissionDenied
+    form = ExchangeRateImportForm(request.POST, request.FILES)
+    row_errors = None
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            form.add_error("file", _("The file is larger than 5 MB."))
+        else:
+            try:
+                created = services.exchange_rates_import(
+                    actor=request.user, programme=programme, data=upload.read()
+                )
+            except services.ImportRejected as exc:
+                row_errors = exc.row_errors
+            else:
+                messages.success(request, _("%(n)s exchange rates imported.") % {"n": len(created)})
+                return redirect("contributions:exchange_rates", programme.uuid)
+    return _exchange_rates_page(request, programme, True, ExchangeRateForm(), form, row_errors)
+
+
+# --- a partnership's ledger -------------------------------------------------------------------------------
+
+
+@login_required
+def ledger_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
+    tab = request.GET.get("show", "gifts")
+    tab = tab if tab in ("gifts", "time") else "gifts"
+    qs: Any = (
+        gift_list(partnership=partnership) if tab == "gifts" else time_entry_list(partnership=partnership)
+    )
+    page = paginate(request, qs)
+    if tab == "time":
+        for row in page.object_list:
+            row.values_by_basis = [getattr(row, f"value_{b}") for b in Basis.values]
+    context = {
+        "partnership": partnership,
+        "tab": tab,
+        "page_obj": page,
+        "rows": page.object_list,
+        "can_enter": can_enter_data(access),
+        "can_finance": finance_from_access(request.user, access),
+        "currency": partnership.programme.reporting_currency,
+    }
+    return render(request, "contributions/ledger.html", context)
+
+
+def _ledger_url(partnership: Partnership, tab: str) -> str:
+    return reverse("contributions:ledger", args=[partnership.uuid]) + f"?show={tab}"
+
+
+@login_required
+def time_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
+    if not can_enter_data(access):
+        raise PermissionDenied
+    form = TimeEntryForm(request.POST or None, partnership=partnership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.time_entry_create(actor=request.user, partnership=partnership, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The time is recorded."))
+            return redirect(_ledger_url(partnership, "time"))
+    return render(
+        request,
+        "contributions/form.html",
+        {"form": form, "partnership": partnership, "title": _("Record volunteer time")},
+        status=400 if form.errors else 200,
+    )
+
+
+def _time_entry(partnership: Partnership, entry_uuid: str) -> TimeEntry:
+    entry = (
+        partnership.time_entries.filter(uuid=parse_uuid(entry_uuid))
+        .select_related("partnership__programme")
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    return entry
+
+
+@login_required
+@require_POST
+def time_verify_view(request: AuthedRequest, partnership_uuid: str, entry_uuid: str) -> HttpResponse:
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
+    if not finance_from_access(request.user, access):
+        raise PermissionDenied
+    entry = _time_entry(partnership, entry_uuid)
+    try:
+        services.time_entry_verify(actor=request.user, entry=entry)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The time is verified."))
+    return redirect(_ledger_url(partnership, "time"))
+
+
+@login_required
+def gift_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
+    if not can_enter_data(access):
+        raise PermissionDenied
+    form = GiftForm(request.POST or None, partnership=partnership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            gift = services.gift_create(actor=request.user, partnership=partnership, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The gift is recorded as pledged."))
+            return redirect("contributions:gift_detail", partnership.uuid, gift.uuid)
+    return render(
+        request,
+        "contributions/form.html",
+        {"form": form, "partnership": partnership, "title": _("Record an in-kind gift")},
+        status=400 if form.errors else 200,
+    )
+
+
+def _gift(partnership: Partnership, gift_uuid: str) -> Gift:
+    gift = (
+        Gift.objects.filter(partnership=partnership, uuid=parse_uuid(gift_uuid))
+        .select_related("partnership__programme", "contributor_institution", "received_by", "verified_by")
+        .first()
+    )
+    if gift is None:
+        raise Http404
+    return gift
+
+
+def _gift_page(
+    request: AuthedRequest, partnership: Partnership, access: Any, gift: Gift, **forms: Any
+) -> HttpResponse:
+    valued: Any = gift_list(partnership=partnership).get(pk=gift.pk)
+    claim = gift.cost_share_claims.select_related("award").first()
+    context = {
+        "partnership": partnership,
+        "gift": gift,
+        "value": valued.value,
+        "currency": partnership.programme.reporting_currency,
+        "evidence": gift.evidence.all(),
+        "claim": claim,
+        "can_enter": can_enter_data(access),
+        "can_finance": finance_from_access(request.user, access),
+        "can_receive": can_sign_receipt(request.user, access, gift.receiving_side),
+        "receive_form": forms.get("receive_form")
+        or ReceiveForm(initial={"received_on": timezone.localdate()}),
+        "evidence_form": forms.get("evidence_form") or EvidenceForm(),
+        "claim_form": forms.get("claim_form") or ClaimForm(partnership=partnership),
+        "events": AuditEvent.objects.for_object(gift)[:100],
+    }
+    status = 400 if any(f.errors for f in forms.values()) else 200
+    return render(request, "contributions/gift_detail.html", context, status=status)
+
+
+@login_required
+def gift_detail_view(request: AuthedRequest, partnership_uuid: str, gift_uuid: str) -> HttpResponse:
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
+    return _gift_page(request, partnership, access, _gift(partnership, gift_uuid))
+
+
+@login_required
+@require_POST
+def gift_receive_view(request: AuthedRequest, partnership_uuid: str, gift_uuid: str) -> HttpResponse:
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
+    gift = _gift(partnership, gift_uuid)
+    if not can_sign_receipt(request.user, access, gift.receiving_side):
+        raise PermissionDenied
+    form = ReceiveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.gift_receive(actor=request.user, gift=gift, received_on=form.cleaned_data["received_on"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("You signed for the gift."))
+            return redirect("contributions:gift_detail", partnership.uuid, gift.uuid)
+    return _gift_page(request, partnership, access, gift, receive_form=form)
+
+
+@login_required
+@require_POST
+def gift_verify_view(request: AuthedRequest, partnership_uuid: str, gift_uuid: str) -> HttpResponse:
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
+    if not finance_from_access(request.user, access):
+        raise PermissionDenied
+    gift = _gift(partnership, gift_uuid)
+    try:
+        services.gift_verify(actor=request.user, gift=gift)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The gift is verified."))
+    return redirect("contributions:gift_detail", partnership.uuid, gift.uuid)
+
+
+@login_required
+@require_POST
+def gift_evidence_add_view(request: AuthedRequest, partnership_uuid: str, gift_uuid: str) -> HttpResponse:
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
+    if not (can_enter_data(access) or finance_from_access(request.user, access)):
+        raise PermissionDenied
+    gift = _gift(partnership, gift_uuid)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.gift_evidence_add(actor=request.user, gift=gift, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The evidence is attached."))
+            return redirect("contributions:gift_detail", partnership.uuid, gift.uuid)
+    return _gift_page(request, partnership, access, gift, evidence_form=form)
+
+
+@login_required
+def gift_evidence_view(
+    request: AuthedRequest, partnership_uuid: str, gift_uuid: str, evidence_uuid: str
+) -> FileResponse:
+    """Evidence is served only through this scoped view, never from a public media URL."""
+    partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
+    gift = _gift(partnership, gift_uuid)
+    evidence = gift.evidence.filter(uuid=parse_uuid(evidence_uuid)).first()
+    if evidence is None or not evidence.file:
+        raise Http404
+    return FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=Path(evidence.file.name or "").name
+    )
+
+
+@login_required
+@require_POST
+def claim_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+    """Count a gift (field `gift`) or a time entry (field `time_entry`) toward an award's cost share."""
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
+    if not finance_from_access(request.user, access):
+        raise PermissionDenied
+    gift = _gift(partnership, request.POST["gift"]) if request.POST.get("gift") else None
+    entry = _time_entry(partnership, request.POST["time_entry"]) if request.POST.get("time_entry") else None
+    form = ClaimForm(request.POST, partnership=partnership)
+    if form.is_valid() and (gift or entry):
+        try:
+            services.cost_share_claim(
+                actor=request.user, award=form.cleaned_data["award"], gift=gift, time_entry=entry
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("It now counts toward %(award)s.") % {"award": form.cleaned_data["award"]}
+            )
+    else:
+        messages.error(request, _("Choose an award allocated to this partnership, and a gift or time entry."))
+    if gift is not None:
+        return redirect("contributions:gift_detail", partnership.uuid, gift.uuid)
+    return redirect(_ledger_url(partnership, "time"))

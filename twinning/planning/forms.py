@@ -1,0 +1,254 @@
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from twinning.core.forms import DateInput
+from twinning.directory.models import CountryPriority, Person
+from twinning.partnerships.models import Partnership, Pillar, Programme
+from twinning.planning.models import (
+    Activity,
+    DisaggregationCategory,
+    Indicator,
+    Objective,
+    Plan,
+    PlanIndicator,
+    PlanningEvent,
+    PlanningParticipant,
+    PlanSignOff,
+)
+from twinning.planning.services import host_countries
+
+YEAR = {"min_value": 2000, "max_value": 2100}
+
+
+class VersionField(forms.IntegerField):
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, required=False, **kwargs)
+
+
+class PlanForm(forms.ModelForm):
+    first_year = forms.IntegerField(label=_("First year"), **YEAR)  # type: ignore[arg-type]
+    last_year = forms.IntegerField(label=_("Last year"), **YEAR)  # type: ignore[arg-type]
+    version = VersionField()
+
+    class Meta:
+        model = Plan
+        fields = ["title", "first_year", "last_year", "requires_ministry_sign_off"]
+
+
+class SignOffForm(forms.Form):
+    party = forms.ChoiceField(choices=PlanSignOff.Party.choices, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        help_text=_("For the ministry: who signed, and how (letter, meeting)."),
+    )
+
+
+class NewVersionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the plan changes"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = PlanningEvent
+        fields = ["kind", "date", "place", "summary"]
+        widgets = {"date": DateInput, "summary": forms.Textarea(attrs={"rows": 2})}
+
+
+class ParticipantForm(forms.ModelForm):
+    class Meta:
+        model = PlanningParticipant
+        fields = ["name", "group", "organisation"]
+
+
+class ObjectiveForm(forms.ModelForm):
+    version = VersionField()
+
+    class Meta:
+        model = Objective
+        fields = ["code", "statement", "pillar", "priorities"]
+        widgets = {"statement": forms.Textarea(attrs={"rows": 2}), "priorities": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, partnership: Partnership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pillar"].queryset = Pillar.objects.filter(  # type: ignore[attr-defined]
+            programme_id=partnership.programme_id
+        ).order_by("order")
+        self.fields["priorities"].queryset = CountryPriority.objects.filter(  # type: ignore[attr-defined]
+            country__in=host_countries(partnership)
+        ).order_by("country", "rank")
+        self.fields["priorities"].to_field_name = "uuid"  # type: ignore[attr-defined]
+
+
+class ActivityForm(forms.ModelForm):
+    objective = forms.ModelChoiceField(
+        queryset=Objective.objects.none(), to_field_name="uuid", label=_("Objective")
+    )
+    version = VersionField()
+
+    class Meta:
+        model = Activity
+        fields = [
+            "objective",
+            "title",
+            "start_date",
+            "end_date",
+            "responsible_side",
+            "responsible_person",
+            "status",
+            "progress_note",
+        ]
+        widgets = {
+            "start_date": DateInput,
+            "end_date": DateInput,
+            "progress_note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        partnership = plan.partnership
+        self.fields["objective"].queryset = plan.objectives.order_by("order", "code")  # type: ignore[attr-defined]
+        field = self.fields["responsible_person"]
+        field.queryset = (  # type: ignore[attr-defined]
+            Person.objects.filter(institution__side_links__partnership=partnership)
+            .distinct()
+            .order_by("full_name")
+        )
+        field.to_field_name = "uuid"  # type: ignore[attr-defined]
+
+
+class ProgressForm(forms.ModelForm):
+    version = VersionField()
+
+    class Meta:
+        model = Activity
+        fields = ["status", "progress_note"]
+        widgets = {"progress_note": forms.TextInput}
+
+
+class AdoptForm(forms.ModelForm):
+    objective = forms.ModelChoiceField(
+        queryset=Objective.objects.none(), to_field_name="uuid", label=_("Objective")
+    )
+    indicator = forms.ModelChoiceField(
+        queryset=Indicator.objects.none(), to_field_name="uuid", label=_("Indicator")
+    )
+
+    class Meta:
+        model = PlanIndicator
+        fields = ["objective", "indicator", "baseline_value", "baseline_date", "baseline_note", "end_target"]
+        widgets = {"baseline_date": DateInput, "baseline_note": forms.TextInput}
+
+    def __init__(self, *args: Any, plan: Plan, indicators: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["objective"].queryset = plan.objectives.order_by("order", "code")  # type: ignore[attr-defined]
+        self.fields["indicator"].queryset = indicators  # type: ignore[attr-defined]
+
+    def validate_unique(self) -> None:
+        # The plan is set by the service, which refuses an indicator adopted twice.
+        pass
+
+
+class PlanIndicatorForm(forms.ModelForm):
+    objective = forms.ModelChoiceField(
+        queryset=Objective.objects.none(), to_field_name="uuid", label=_("Objective")
+    )
+    version = VersionField()
+
+    class Meta:
+        model = PlanIndicator
+        fields = ["objective", "baseline_value", "baseline_date", "baseline_note", "end_target"]
+        widgets = {"baseline_date": DateInput, "baseline_note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["objective"].queryset = plan.objectives.order_by("order", "code")  # type: ignore[attr-defined]
+
+
+class IndicatorForm(forms.ModelForm):
+    version = VersionField()
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "name",
+            "definition",
+            "measure",
+            "unit",
+            "direction",
+            "time_aggregation",
+            "cross_aggregation",
+            "frequency",
+            "categories",
+            "dhis2_data_element",
+        ]
+        widgets = {
+            "definition": forms.Textarea(attrs={"rows": 3}),
+            "categories": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["categories"]
+        field.queryset = DisaggregationCategory.objects.filter(programme=programme)  # type: ignore[attr-defined]
+        field.to_field_name = "code"  # type: ignore[attr-defined]
+
+    def validate_unique(self) -> None:
+        # Uniqueness depends on the programme and partnership the service sets; the service checks it.
+        pass
+
+
+def _parse_options(text: str) -> list[tuple[str, str]]:
+    options = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        code, sep, name = line.partition(":")
+        if not sep or not code.strip() or not name.strip():
+            raise forms.ValidationError(
+                _("Line %(number)s: write each option as code: name, e.g. female: Female."),
+                params={"number": number},
+            )
+        options.append((code.strip(), name.strip()))
+    return options
+
+
+class DisaggregationForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=30)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    options = forms.CharField(
+        label=_("Options"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line as code: name, e.g. female: Female."),
+    )
+
+    def clean_options(self) -> list[tuple[str, str]]:
+        return _parse_options(self.cleaned_data["options"])
+
+
+class OptionForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=30)
+    name = forms.CharField(label=_("Name"), max_length=100)
+
+
+def parse_decimal(raw: str) -> Decimal | None:
+    """A grid cell: blank is no target; anything else must be a finite number."""
+    raw = raw.strip() if raw else ""
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ValueError(raw) from None
+    if not value.is_finite() or abs(value) >= Decimal("1e14"):
+        raise ValueError(raw)
+    return value

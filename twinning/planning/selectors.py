@@ -1,0 +1,214 @@
+"""Reads for plans and indicators, always starting from what the user may see."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from twinning.accounts.permissions import PartnershipAccess
+from twinning.core.ids import parse_uuid
+from twinning.partnerships.models import Partnership, Programme
+from twinning.partnerships.selectors import get_partnership_for_user
+from twinning.planning.models import (
+    Activity,
+    DisaggregationCategory,
+    DisaggregationOption,
+    Indicator,
+    Objective,
+    Plan,
+    PlanIndicator,
+    PlanningEvent,
+    PlanSignOff,
+    Target,
+)
+
+
+def current_plan(partnership: Partnership) -> Plan | None:
+    """The version being worked on or in force: the one plan that is not superseded, if any."""
+    return (
+        Plan.objects.filter(partnership=partnership)
+        .exclude(status=Plan.Status.SUPERSEDED)
+        .select_related("partnership__programme")
+        .first()
+    )
+
+
+def plan_in_force(partnership: Partnership) -> Plan | None:
+    """The latest agreed version: results are reported against it.
+
+    While a new version is being drafted the previous agreed one is already marked superseded (see services),
+    yet it is still the plan in force, so this is the highest-numbered plan that was ever agreed."""
+    return (
+        Plan.objects.filter(partnership=partnership, agreed_at__isnull=False)
+        .select_related("partnership__programme")
+        .order_by("-number")
+        .first()
+    )
+
+
+def get_plan_for_user(
+    user: Any, partnership_uuid: Any, plan_uuid: Any = None, *, write: bool = False
+) -> tuple[Plan | None, Partnership, PartnershipAccess]:
+    """A partnership's plan (the current one when no uuid is given), scoped like the partnership:
+    404 outside, 403 on a write by a read-only user."""
+    partnership, access = get_partnership_for_user(user, partnership_uuid, write=write)
+    if plan_uuid is None:
+        plan = current_plan(partnership)
+    else:
+        plan = (
+            Plan.objects.filter(partnership=partnership, uuid=parse_uuid(plan_uuid))
+            .select_related("partnership__programme")
+            .first()
+        )
+        if plan is None:
+            raise Http404
+    if plan is not None:
+        plan.partnership = partnership
+    return plan, partnership, access
+
+
+def get_plan_by_uuid_for_user(
+    user: Any, plan_uuid: Any, *, write: bool = False
+) -> tuple[Plan, PartnershipAccess]:
+    """A plan named by its own uuid (API), scoped through its partnership."""
+    visible = Partnership.objects.visible_to(user)
+    plan = (
+        Plan.objects.filter(uuid=parse_uuid(plan_uuid), partnership__in=visible)
+        .select_related("partnership__programme")
+        .first()
+    )
+    if plan is None:
+        raise Http404
+    _partnership, access = get_partnership_for_user(user, plan.partnership.uuid, write=write)
+    return plan, access
+
+
+def plan_child_for_user[T](
+    user: Any, model: type[T], child_uuid: Any, *, write: bool = False
+) -> tuple[T, Plan]:
+    """An objective, activity, plan indicator, planning event or target by uuid, scoped through its plan."""
+    path = {
+        Objective: "plan",
+        PlanIndicator: "plan",
+        PlanningEvent: "plan",
+        Activity: "objective__plan",
+        Target: "plan_indicator__plan",
+    }[model]  # type: ignore[index]
+    visible = Partnership.objects.visible_to(user)
+    obj = (
+        model._default_manager.filter(  # type: ignore[attr-defined]
+            uuid=parse_uuid(child_uuid), **{f"{path}__partnership__in": visible}
+        )
+        .select_related(f"{path}__partnership__programme")
+        .first()
+    )
+    if obj is None:
+        raise Http404
+    plan = obj
+    for part in path.split("__"):
+        plan = getattr(plan, part)
+    get_partnership_for_user(user, plan.partnership.uuid, write=write)
+    return obj, plan
+
+
+def plan_versions(partnership: Partnership) -> list[Plan]:
+    return list(Plan.objects.filter(partnership=partnership).order_by("-number"))
+
+
+@dataclass
+class PlanDetail:
+    """Everything the plan page shows, loaded with a fixed number of queries whatever the plan's size."""
+
+    plan: Plan
+    objectives: list[Objective]
+    events: list[PlanningEvent]
+    sign_offs: list[PlanSignOff]
+    signed_parties: set[str] = field(default_factory=set)
+
+
+def indicator_queryset() -> QuerySet[Indicator]:
+    options = DisaggregationOption.objects.order_by("order", "name")
+    categories = DisaggregationCategory.objects.prefetch_related(Prefetch("options", queryset=options))
+    return Indicator.objects.select_related("partnership").prefetch_related(
+        Prefetch("categories", queryset=categories)
+    )
+
+
+def plan_detail(plan: Plan) -> PlanDetail:
+    adoptions = (
+        PlanIndicator.objects.select_related("objective")
+        .prefetch_related(
+            Prefetch("indicator", queryset=indicator_queryset()),
+            Prefetch("targets", queryset=Target.objects.select_related("option").order_by("period")),
+        )
+        .order_by("indicator__code")
+    )
+    objectives = list(
+        plan.objectives.select_related("pillar").prefetch_related(
+            "priorities",
+            Prefetch(
+                "activities",
+                queryset=Activity.objects.select_related("responsible_person").order_by(
+                    "start_date", "title"
+                ),
+            ),
+            Prefetch("plan_indicators", queryset=adoptions),
+        )
+    )
+    for objective in objectives:
+        for adoption in objective.plan_indicators.all():
+            adoption.plan = plan
+    events = list(plan.events.prefetch_related("participants").order_by("date"))
+    sign_offs = list(plan.sign_offs.select_related("signed_by").order_by("signed_at"))
+    return PlanDetail(
+        plan=plan,
+        objectives=objectives,
+        events=events,
+        sign_offs=sign_offs,
+        signed_parties={s.party for s in sign_offs},
+    )
+
+
+def indicators_for_plan(plan: Plan) -> QuerySet[Indicator]:
+    """What a plan may adopt: the programme's common indicators and the partnership's own."""
+    return indicator_queryset().filter(
+        Q(partnership__isnull=True) | Q(partnership_id=plan.partnership_id),
+        programme_id=plan.partnership.programme_id,
+    )
+
+
+def common_indicators(programme: Programme) -> QuerySet[Indicator]:
+    return indicator_queryset().filter(programme=programme, partnership__isnull=True).order_by("code")
+
+
+def own_indicators(partnership: Partnership) -> QuerySet[Indicator]:
+    return indicator_queryset().filter(partnership=partnership).order_by("code")
+
+
+def disaggregations(programme: Programme) -> QuerySet[DisaggregationCategory]:
+    return DisaggregationCategory.objects.filter(programme=programme).prefetch_related(
+        Prefetch("options", queryset=DisaggregationOption.objects.order_by("order", "name"))
+    )
+
+
+def get_indicator_for_user(user: Any, indicator_uuid: Any) -> Indicator:
+    """A common indicator of a programme the user sees, or an own indicator of a partnership the user sees."""
+    programmes = Programme.objects.visible_to(user)
+    partnerships = Partnership.objects.visible_to(user)
+    indicator = (
+        indicator_queryset()
+        .select_related("programme")
+        .filter(uuid=parse_uuid(indicator_uuid))
+        .filter(Q(partnership__isnull=True, programme__in=programmes) | Q(partnership__in=partnerships))
+        .first()
+    )
+    if indicator is None:
+        raise Http404
+    return indicator
+
+
+def adoption_count(indicator: Indicator) -> int:
+    return (
+        PlanIndicator.objects.filter(indicator=indicator).exclude(plan__status=Plan.Status.SUPERSEDED).count()
+    )

@@ -1,0 +1,998 @@
+"""Writes for strategic plans. Each service checks access, validates everything, saves and audits atomically.
+
+Versioning: a plan is drafted, signed off by a coordinator of each side (and the ministry where the plan asks
+for it) and then agreed. An agreed plan's content never changes; `plan_new_version` copies it into a new draft
+(number + 1). At that moment the agreed version becomes `superseded`, because the database allows one
+non-superseded plan per partnership; it stays readable, keeps its `agreed_at`, and remains "the plan in force"
+(see selectors.plan_in_force) until the new draft is agreed. Activity progress (status and note) is the one
+thing that may change on an agreed plan: the workplan is tracked continuously.
+
+Editing a draft after someone signed it withdraws the sign-offs (audited): a signature is given to content.
+"""
+
+import datetime
+import uuid as uuid_module
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, ProtectedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from twinning.accounts.models import PartnershipMembership
+from twinning.accounts.permissions import PartnershipAccess, is_programme_editor, partnership_access
+from twinning.audit.models import AuditEvent
+from twinning.audit.services import audit_record
+from twinning.core.choices import Side
+from twinning.core.services import create_with_audit, delete_with_audit, update_with_audit
+from twinning.directory.models import CountryPriority, Person
+from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar, Programme
+from twinning.planning.models import (
+    Activity,
+    DisaggregationCategory,
+    DisaggregationOption,
+    Indicator,
+    Objective,
+    Plan,
+    PlanIndicator,
+    PlanningEvent,
+    PlanningParticipant,
+    PlanSignOff,
+    Target,
+)
+from twinning.planning.periods import Period, parse_period, periods_between
+
+PLAN_FIELDS = ("title", "first_year", "last_year", "requires_ministry_sign_off")
+OBJECTIVE_FIELDS = ("code", "statement", "pillar", "priorities", "order")
+ACTIVITY_FIELDS = (
+    "title",
+    "start_date",
+    "end_date",
+    "responsible_side",
+    "responsible_person",
+    "status",
+    "progress_note",
+)
+PROGRESS_FIELDS = ("status", "progress_note")
+INDICATOR_FIELDS = (
+    "code",
+    "name",
+    "definition",
+    "measure",
+    "unit",
+    "direction",
+    "time_aggregation",
+    "cross_aggregation",
+    "frequency",
+    "categories",
+    "dhis2_data_element",
+)
+PLAN_INDICATOR_FIELDS = ("objective", "baseline_value", "baseline_date", "baseline_note", "end_target")
+EVENT_FIELDS = ("kind", "date", "place", "summary")
+
+
+# --- access and state checks ----------------------------------------------------------------------
+
+
+def _require_edit(actor: Any, partnership: Partnership) -> None:
+    if not partnership_access(actor, partnership).can_edit:
+        raise PermissionDenied
+
+
+def _require_programme_editor(actor: Any, programme: Programme) -> None:
+    if not is_programme_editor(actor, programme.pk):
+        raise PermissionDenied
+
+
+def _refuse_unknown(data: Mapping[str, Any], allowed: Iterable[str], what: str) -> None:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise TypeError(f"Unknown {what} fields: {sorted(unknown)}")
+
+
+def _require_draft(plan: Plan) -> None:
+    if plan.status == Plan.Status.AGREED:
+        raise ValidationError(
+            _(
+                "This plan is agreed, so its content cannot change. Make a new version of the plan to change it."
+            )
+        )
+    if plan.status == Plan.Status.SUPERSEDED:
+        raise ValidationError(
+            _("This version of the plan is superseded and kept for the record. Change the current version.")
+        )
+
+
+def _withdraw_sign_offs(actor: Any, plan: Plan) -> None:
+    signed = list(plan.sign_offs.all())
+    if not signed:
+        return
+    plan.sign_offs.all().delete()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=plan,
+        changes={"sign_offs": [sorted(s.get_party_display() for s in signed), []]},
+        reason=_("The draft changed after it was signed; it needs signing again."),
+    )
+
+
+def _begin_plan_change(actor: Any, plan: Plan) -> None:
+    """Every change to a plan's content: edit access, a draft, and signatures given to older content withdrawn."""
+    _require_edit(actor, plan.partnership)
+    _require_draft(plan)
+    _withdraw_sign_offs(actor, plan)
+
+
+def _delete(actor: Any, obj: Any, parent: Any) -> None:
+    try:
+        with transaction.atomic():
+            delete_with_audit(actor=actor, obj=obj, parent=parent)
+    except ProtectedError as exc:
+        raise ValidationError(
+            _("%(object)s cannot be deleted because other records (such as results) refer to it.")
+            % {"object": obj}
+        ) from exc
+
+
+def _uuid(uuid: uuid_module.UUID | None) -> dict[str, Any]:
+    return {"uuid": uuid} if uuid else {}
+
+
+# --- plans ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    actor: Any,
+    partnership: Partnership,
+    title: str,
+    first_year: int,
+    last_year: int,
+    requires_ministry_sign_off: bool = False,
+    uuid: uuid_module.UUID | None = None,
+) -> Plan:
+    """The partnership's first plan, as a draft. Later plans are made with `plan_new_version`."""
+    _require_edit(actor, partnership)
+    if Plan.objects.filter(partnership=partnership).exists():
+        raise ValidationError(
+            _(
+                "This partnership already has a plan. Change its draft, or make a new version of the agreed plan."
+            )
+        )
+    plan = Plan(
+        **_uuid(uuid),
+        partnership=partnership,
+        title=title,
+        first_year=first_year,
+        last_year=last_year,
+        number=1,
+        requires_ministry_sign_off=requires_ministry_sign_off,
+    )
+    return create_with_audit(actor=actor, obj=plan, parent=partnership)
+
+
+@transaction.atomic
+def plan_update(*, actor: Any, plan: Plan, data: dict[str, Any], expected_version: int | None = None) -> Plan:
+    """Change a draft's title, years or whether the ministry signs; targets outside new years are refused."""
+    _refuse_unknown(data, PLAN_FIELDS, "plan")
+    _begin_plan_change(actor, plan)
+    first = data.get("first_year", plan.first_year)
+    last = data.get("last_year", plan.last_year)
+    if first and last and last >= first:
+        outside = sorted(
+            {
+                t
+                for t in Target.objects.filter(plan_indicator__plan=plan).values_list("period", flat=True)
+                if not first <= parse_period(t).year <= last
+            }
+        )
+        if outside:
+            raise ValidationError(
+                {
+                    "last_year": _("Targets exist for periods outside these years: %(periods)s.")
+                    % {"periods": ", ".join(outside)}
+                }
+            )
+    return update_with_audit(
+        actor=actor, obj=plan, data=data, expected_version=expected_version, parent=plan.partnership
+    )
+
+
+def required_parties(plan: Plan) -> list[str]:
+    parties = [PlanSignOff.Party.HOST, PlanSignOff.Party.RESOURCE]
+    if plan.requires_ministry_sign_off:
+        parties.append(PlanSignOff.Party.MINISTRY)
+    return [str(p) for p in parties]
+
+
+def can_sign_for(actor: Any, plan: Plan, access: PartnershipAccess | None = None) -> list[str]:
+    """The parties this user may sign a plan for: their own side (coordinators), the ministry (editors)."""
+    access = access or partnership_access(actor, plan.partnership)
+    parties = []
+    if access.membership_role == PartnershipMembership.Role.COORDINATOR and access.membership_side:
+        parties.append(access.membership_side)
+    if plan.requires_ministry_sign_off and access.can_edit:
+        parties.append(str(PlanSignOff.Party.MINISTRY))
+    return parties
+
+
+@transaction.atomic
+def plan_sign_off(*, actor: Any, plan: Plan, party: str, note: str = "") -> PlanSignOff:
+    """Sign a draft for one party. A coordinator signs for their own side; a programme editor or coordinator
+    records the ministry's sign-off on its behalf (say who signed in the note). When every required party has
+    signed, the plan is agreed."""
+    access = partnership_access(actor, plan.partnership)
+    if not access.can_read:
+        raise PermissionDenied
+    if party not in PlanSignOff.Party.values:
+        raise ValidationError({"party": _("Unknown party.")})
+    if party == PlanSignOff.Party.MINISTRY and not plan.requires_ministry_sign_off:
+        raise ValidationError({"party": _("This plan does not ask for the ministry's sign-off.")})
+    if party not in can_sign_for(actor, plan):
+        if party == PlanSignOff.Party.MINISTRY:
+            raise PermissionDenied(
+                _("Only programme staff who edit or a coordinator record the ministry's sign-off.")
+            )
+        raise PermissionDenied(_("Only a coordinator of that side signs the plan off for it."))
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    _require_draft(plan)
+    if plan.sign_offs.filter(party=party).exists():
+        raise ValidationError({"party": _("This party has already signed this version of the plan.")})
+    if not plan.objectives.exists():
+        raise ValidationError(_("Add at least one objective before signing the plan off."))
+    sign_off = PlanSignOff(plan=plan, party=party, signed_by=actor, note=note)
+    sign_off.full_clean()
+    sign_off.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=sign_off,
+        changes={"party": [None, sign_off.get_party_display()], "note": [None, note or None]},
+        parent=plan,
+    )
+    signed = set(plan.sign_offs.values_list("party", flat=True))
+    if signed >= set(required_parties(plan)):
+        update_with_audit(
+            actor=actor,
+            obj=plan,
+            data={"status": Plan.Status.AGREED, "agreed_at": timezone.now()},
+            parent=plan.partnership,
+        )
+    return sign_off
+
+
+@transaction.atomic
+def plan_new_version(
+    *, actor: Any, plan: Plan, title: str = "", reason: str = "", uuid: uuid_module.UUID | None = None
+) -> Plan:
+    """Copy an agreed plan into a new draft (number + 1) with its objectives, activities, adopted indicators and
+    targets. The agreed version becomes superseded now (one current plan per partnership) and stays readable."""
+    _require_edit(actor, plan.partnership)
+    plan = Plan.objects.select_for_update().select_related("partnership").get(pk=plan.pk)
+    if plan.status != Plan.Status.AGREED:
+        if plan.status == Plan.Status.DRAFT:
+            raise ValidationError(_("This plan is still a draft: change it directly."))
+        raise ValidationError(_("Only the current agreed plan can be made into a new version."))
+    number = (Plan.objects.filter(partnership=plan.partnership).aggregate(n=Max("number"))["n"] or 0) + 1
+    update_with_audit(
+        actor=actor,
+        obj=plan,
+        data={"status": Plan.Status.SUPERSEDED},
+        parent=plan.partnership,
+        reason=reason or _("Replaced by version %(number)s.") % {"number": number},
+    )
+    new = Plan(
+        **_uuid(uuid),
+        partnership=plan.partnership,
+        title=title or plan.title,
+        first_year=plan.first_year,
+        last_year=plan.last_year,
+        number=number,
+        previous=plan,
+        requires_ministry_sign_off=plan.requires_ministry_sign_off,
+    )
+    create_with_audit(actor=actor, obj=new, parent=plan.partnership, reason=reason)
+    _copy_content(plan, new)
+    return new
+
+
+def _copy_content(old: Plan, new: Plan) -> None:
+    """Copy a plan's objectives, activities, adoptions and targets into another plan, with new public ids."""
+    objectives = list(old.objectives.prefetch_related("priorities"))
+    copies = Objective.objects.bulk_create(
+        [
+            Objective(plan=new, code=o.code, statement=o.statement, pillar_id=o.pillar_id, order=o.order)
+            for o in objectives
+        ]
+    )
+    objective_map = {o.pk: c for o, c in zip(objectives, copies, strict=True)}
+    Through = Objective.priorities.through
+    Through.objects.bulk_create(
+        [
+            Through(objective_id=objective_map[o.pk].pk, countrypriority_id=p.pk)
+            for o in objectives
+            for p in o.priorities.all()
+        ]
+    )
+    Activity.objects.bulk_create(
+        [
+            Activity(
+                objective=objective_map[a.objective_id],
+                title=a.title,
+                start_date=a.start_date,
+                end_date=a.end_date,
+                responsible_side=a.responsible_side,
+                responsible_person_id=a.responsible_person_id,
+                status=a.status,
+                progress_note=a.progress_note,
+            )
+            for a in Activity.objects.filter(objective__plan=old)
+        ]
+    )
+    adoptions = list(old.plan_indicators.all())
+    adoption_copies = PlanIndicator.objects.bulk_create(
+        [
+            PlanIndicator(
+                plan=new,
+                objective=objective_map[pi.objective_id],
+                indicator_id=pi.indicator_id,
+                baseline_value=pi.baseline_value,
+                baseline_date=pi.baseline_date,
+                baseline_note=pi.baseline_note,
+                end_target=pi.end_target,
+            )
+            for pi in adoptions
+        ]
+    )
+    adoption_map = {pi.pk: c for pi, c in zip(adoptions, adoption_copies, strict=True)}
+    Target.objects.bulk_create(
+        [
+            Target(
+                plan_indicator=adoption_map[t.plan_indicator_id],
+                period=t.period,
+                option_id=t.option_id,
+                value=t.value,
+            )
+            for t in Target.objects.filter(plan_indicator__plan=old)
+        ]
+    )
+
+
+# --- the planning process -------------------------------------------------------------------------
+
+
+def _require_not_superseded(plan: Plan) -> None:
+    if plan.status == Plan.Status.SUPERSEDED:
+        raise ValidationError(
+            _("This version of the plan is superseded and kept for the record. Change the current version.")
+        )
+
+
+@transaction.atomic
+def planning_event_create(
+    *,
+    actor: Any,
+    plan: Plan,
+    kind: str,
+    date: datetime.date,
+    place: str,
+    summary: str = "",
+    participants: Iterable[Mapping[str, Any]] = (),
+    uuid: uuid_module.UUID | None = None,
+) -> PlanningEvent:
+    """Record a meeting or workshop that shaped the plan, with who took part. Allowed on an agreed plan too,
+    since the record of how it was made is often written up after the fact."""
+    _require_edit(actor, plan.partnership)
+    _require_not_superseded(plan)
+    event = create_with_audit(
+        actor=actor,
+        obj=PlanningEvent(**_uuid(uuid), plan=plan, kind=kind, date=date, place=place, summary=summary),
+        parent=plan,
+    )
+    for fields in participants:
+        _participant_save(actor, event, dict(fields))
+    return event
+
+
+@transaction.atomic
+def planning_event_update(
+    *, actor: Any, event: PlanningEvent, data: dict[str, Any], expected_version: int | None = None
+) -> PlanningEvent:
+    _refuse_unknown(data, EVENT_FIELDS, "planning event")
+    _require_edit(actor, event.plan.partnership)
+    _require_not_superseded(event.plan)
+    return update_with_audit(
+        actor=actor, obj=event, data=data, expected_version=expected_version, parent=event.plan
+    )
+
+
+@transaction.atomic
+def planning_event_delete(*, actor: Any, event: PlanningEvent) -> None:
+    _require_edit(actor, event.plan.partnership)
+    _require_not_superseded(event.plan)
+    _delete(actor, event, event.plan)
+
+
+def _participant_save(actor: Any, event: PlanningEvent, fields: dict[str, Any]) -> PlanningParticipant:
+    person = fields.get("person")
+    if person is not None and not fields.get("name"):
+        fields["name"] = person.full_name
+    participant = PlanningParticipant(event=event, **fields)
+    participant.full_clean()
+    participant.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=participant,
+        changes={
+            "name": [None, participant.name],
+            "group": [None, participant.get_group_display()],
+            **({"organisation": [None, participant.organisation]} if participant.organisation else {}),
+        },
+        parent=event.plan,
+    )
+    return participant
+
+
+@transaction.atomic
+def planning_participant_add(
+    *,
+    actor: Any,
+    event: PlanningEvent,
+    name: str,
+    group: str,
+    organisation: str = "",
+    person: Person | None = None,
+) -> PlanningParticipant:
+    _require_edit(actor, event.plan.partnership)
+    _require_not_superseded(event.plan)
+    return _participant_save(
+        actor, event, {"name": name, "group": group, "organisation": organisation, "person": person}
+    )
+
+
+@transaction.atomic
+def planning_participant_remove(*, actor: Any, participant: PlanningParticipant) -> None:
+    plan = participant.event.plan
+    _require_edit(actor, plan.partnership)
+    _require_not_superseded(plan)
+    delete_with_audit(actor=actor, obj=participant, parent=plan)
+
+
+# --- objectives and activities --------------------------------------------------------------------
+
+
+def host_countries(partnership: Partnership) -> set[str]:
+    return set(
+        PartnershipInstitution.objects.filter(partnership=partnership, side=Side.HOST).values_list(
+            "institution__country", flat=True
+        )
+    )
+
+
+def _check_objective(plan: Plan, pillar: Pillar | None, priorities: list[CountryPriority]) -> None:
+    errors: dict[str, list[str]] = {}
+    if pillar is not None and pillar.programme_id != plan.partnership.programme_id:
+        errors["pillar"] = [_("Choose a pillar of the partnership's programme.")]
+    countries = host_countries(plan.partnership)
+    foreign = [str(p) for p in priorities if p.country not in countries]
+    if foreign:
+        errors["priorities"] = [
+            _("Only the host countries' priorities can be served: %(list)s is not one of them.")
+            % {"list": "; ".join(foreign)}
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def objective_create(
+    *,
+    actor: Any,
+    plan: Plan,
+    code: str,
+    statement: str,
+    pillar: Pillar,
+    priorities: Iterable[CountryPriority] = (),
+    order: int | None = None,
+    uuid: uuid_module.UUID | None = None,
+) -> Objective:
+    _begin_plan_change(actor, plan)
+    priorities = list(priorities)
+    _check_objective(plan, pillar, priorities)
+    if plan.objectives.filter(code=code).exists():
+        raise ValidationError({"code": _("Another objective of this plan has this code.")})
+    if order is None:
+        order = (plan.objectives.aggregate(n=Max("order"))["n"] or 0) + 1
+    objective = Objective(
+        **_uuid(uuid), plan=plan, code=code, statement=statement, pillar=pillar, order=order
+    )
+    return create_with_audit(actor=actor, obj=objective, m2m={"priorities": priorities}, parent=plan)
+
+
+@transaction.atomic
+def objective_update(
+    *, actor: Any, objective: Objective, data: dict[str, Any], expected_version: int | None = None
+) -> Objective:
+    _refuse_unknown(data, OBJECTIVE_FIELDS, "objective")
+    plan = objective.plan
+    _begin_plan_change(actor, plan)
+    priorities = list(data["priorities"]) if "priorities" in data else []
+    _check_objective(plan, data.get("pillar"), priorities)
+    if "code" in data and plan.objectives.filter(code=data["code"]).exclude(pk=objective.pk).exists():
+        raise ValidationError({"code": _("Another objective of this plan has this code.")})
+    return update_with_audit(
+        actor=actor, obj=objective, data=data, expected_version=expected_version, parent=plan
+    )
+
+
+@transaction.atomic
+def objective_delete(*, actor: Any, objective: Objective) -> None:
+    """Delete an objective of a draft with its activities and adopted indicators (and their targets)."""
+    _begin_plan_change(actor, objective.plan)
+    _delete(actor, objective, objective.plan)
+
+
+def _check_activity(plan: Plan, fields: Mapping[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    for name in ("start_date", "end_date"):
+        day = fields.get(name)
+        if day and not plan.first_year <= day.year <= plan.last_year:
+            errors[name] = [
+                _("Choose a date within the plan's years (%(first)s-%(last)s).")
+                % {"first": plan.first_year, "last": plan.last_year}
+            ]
+    person = fields.get("responsible_person")
+    side = fields.get("responsible_side")
+    if person is not None and side:
+        on_side = PartnershipInstitution.objects.filter(
+            partnership_id=plan.partnership_id, side=side, institution_id=person.institution_id
+        ).exists()
+        if not on_side:
+            errors["responsible_person"] = [_("Choose a person from an institution on the responsible side.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    actor: Any,
+    objective: Objective,
+    title: str,
+    responsible_side: str,
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    responsible_person: Person | None = None,
+    status: str = Activity.Status.PLANNED,
+    progress_note: str = "",
+    uuid: uuid_module.UUID | None = None,
+) -> Activity:
+    plan = objective.plan
+    _begin_plan_change(actor, plan)
+    fields = {
+        "title": title,
+        "start_date": start_date,
+        "end_date": end_date,
+        "responsible_side": responsible_side,
+        "responsible_person": responsible_person,
+        "status": status,
+        "progress_note": progress_note,
+    }
+    _check_activity(plan, fields)
+    return create_with_audit(
+        actor=actor, obj=Activity(**_uuid(uuid), objective=objective, **fields), parent=plan
+    )
+
+
+@transaction.atomic
+def activity_update(
+    *, actor: Any, activity: Activity, data: dict[str, Any], expected_version: int | None = None
+) -> Activity:
+    """Change an activity of a draft. On an agreed plan only the progress may change (activity_progress_update)."""
+    _refuse_unknown(data, (*ACTIVITY_FIELDS, "objective"), "activity")
+    plan = activity.objective.plan
+    if set(data) <= set(PROGRESS_FIELDS) and plan.status == Plan.Status.AGREED:
+        return activity_progress_update(
+            actor=actor, activity=activity, expected_version=expected_version, **data
+        )
+    _begin_plan_change(actor, plan)
+    if "objective" in data and data["objective"].plan_id != plan.pk:
+        raise ValidationError({"objective": _("Choose an objective of the same plan.")})
+    merged = {name: data.get(name, getattr(activity, name)) for name in ACTIVITY_FIELDS}
+    _check_activity(plan, merged)
+    return update_with_audit(
+        actor=actor, obj=activity, data=data, expected_version=expected_version, parent=plan
+    )
+
+
+@transaction.atomic
+def activity_progress_update(
+    *,
+    actor: Any,
+    activity: Activity,
+    status: str | None = None,
+    progress_note: str | None = None,
+    expected_version: int | None = None,
+) -> Activity:
+    """Track the workplan: status and progress note may change on a draft or an agreed plan."""
+    plan = activity.objective.plan
+    _require_edit(actor, plan.partnership)
+    _require_not_superseded(plan)
+    data: dict[str, Any] = {}
+    if status is not None:
+        data["status"] = status
+    if progress_note is not None:
+        data["progress_note"] = progress_note
+    return update_with_audit(
+        actor=actor, obj=activity, data=data, expected_version=expected_version, parent=plan
+    )
+
+
+@transaction.atomic
+def activity_delete(*, actor: Any, activity: Activity) -> None:
+    plan = activity.objective.plan
+    _begin_plan_change(actor, plan)
+    _delete(actor, activity, plan)
+
+
+# --- disaggregations and indicators ---------------------------------------------------------------
+
+
+@transaction.atomic
+def disaggregation_create(
+    *,
+    actor: Any,
+    programme: Programme,
+    code: str,
+    name: str,
+    options: Iterable[tuple[str, str]] = (),
+) -> DisaggregationCategory:
+    """A programme-wide way of breaking results down (sex, cadre, age group) with its options, in order."""
+    _require_programme_editor(actor, programme)
+    if DisaggregationCategory.objects.filter(programme=programme, code=code).exists():
+        raise ValidationError({"code": _("The programme already has a disaggregation with this code.")})
+    category = create_with_audit(
+        actor=actor, obj=DisaggregationCategory(programme=programme, code=code, name=name), parent=programme
+    )
+    options = list(options)
+    codes = [c for c, _name in options]
+    if len(set(codes)) != len(codes):
+        raise ValidationError({"options": _("Each option needs its own code.")})
+    for order, (option_code, option_name) in enumerate(options, start=1):
+        _option_save(actor, category, option_code, option_name, order)
+    return category
+
+
+def _option_save(
+    actor: Any, category: DisaggregationCategory, code: str, name: str, order: int, dhis2: str = ""
+) -> DisaggregationOption:
+    option = DisaggregationOption(
+        category=category, code=code, name=name, order=order, dhis2_category_option_combo=dhis2
+    )
+    try:
+        option.full_clean()
+    except ValidationError as exc:
+        raise ValidationError({"options": [f"{code}: {m}" for m in exc.messages]}) from exc
+    option.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=option,
+        changes={"category": [None, category.name], "code": [None, code], "name": [None, name]},
+        parent=category.programme,
+    )
+    return option
+
+
+@transaction.atomic
+def disaggregation_option_add(
+    *,
+    actor: Any,
+    category: DisaggregationCategory,
+    code: str,
+    name: str,
+    dhis2_category_option_combo: str = "",
+) -> DisaggregationOption:
+    _require_programme_editor(actor, category.programme)
+    if category.options.filter(code=code).exists():
+        raise ValidationError({"code": _("This disaggregation already has an option with this code.")})
+    order = (category.options.aggregate(n=Max("order"))["n"] or 0) + 1
+    try:
+        return _option_save(actor, category, code, name, order, dhis2_category_option_combo)
+    except ValidationError as exc:
+        raise ValidationError({"code": exc.messages}) from exc
+
+
+def _check_indicator(programme: Programme, fields: Mapping[str, Any]) -> None:
+    categories = fields.get("categories") or []
+    if any(c.programme_id != programme.pk for c in categories):
+        raise ValidationError({"categories": _("Choose disaggregations of the indicator's programme.")})
+
+
+@transaction.atomic
+def indicator_create(
+    *,
+    actor: Any,
+    programme: Programme,
+    code: str,
+    name: str,
+    partnership: Partnership | None = None,
+    categories: Iterable[DisaggregationCategory] = (),
+    uuid: uuid_module.UUID | None = None,
+    **fields: Any,
+) -> Indicator:
+    """A common indicator (no partnership: programme editors define it once for every partnership) or a
+    partnership's own indicator (its coordinators define it)."""
+    _refuse_unknown(fields, INDICATOR_FIELDS, "indicator")
+    if partnership is None:
+        _require_programme_editor(actor, programme)
+    else:
+        _require_edit(actor, partnership)
+        if partnership.programme_id != programme.pk:
+            raise ValidationError(_("The partnership is not in this programme."))
+    categories = list(categories)
+    _check_indicator(programme, {"categories": categories})
+    clash = Indicator.objects.filter(programme=programme, partnership=partnership, code=code)
+    if clash.exists():
+        raise ValidationError({"code": _("Another indicator has this code; choose another.")})
+    indicator = Indicator(
+        **_uuid(uuid), programme=programme, partnership=partnership, code=code, name=name, **fields
+    )
+    return create_with_audit(
+        actor=actor,
+        obj=indicator,
+        m2m={"categories": categories},
+        parent=partnership if partnership is not None else programme,
+    )
+
+
+def can_edit_indicator(actor: Any, indicator: Indicator) -> bool:
+    if indicator.partnership_id is None:
+        return is_programme_editor(actor, indicator.programme_id)
+    return partnership_access(actor, indicator.partnership).can_edit
+
+
+@transaction.atomic
+def indicator_update(
+    *, actor: Any, indicator: Indicator, data: dict[str, Any], expected_version: int | None = None
+) -> Indicator:
+    """Correct an indicator. Every plan adopts it by reference, so the correction shows in each at once.
+
+    The frequency cannot change once targets are set (they name periods of the old frequency), nor can a
+    disaggregation be dropped while targets use its options."""
+    _refuse_unknown(data, INDICATOR_FIELDS, "indicator")
+    if not can_edit_indicator(actor, indicator):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    targets = Target.objects.filter(plan_indicator__indicator=indicator)
+    if "frequency" in data and data["frequency"] != indicator.frequency and targets.exists():
+        errors["frequency"] = [
+            _("Targets are set for this indicator's periods; the reporting frequency cannot change now.")
+        ]
+    if "categories" in data:
+        categories = list(data["categories"])
+        data = {**data, "categories": categories}
+        try:
+            _check_indicator(indicator.programme, {"categories": categories})
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        dropped = targets.filter(option__isnull=False).exclude(option__category__in=categories)
+        if dropped.exists():
+            errors.setdefault("categories", []).append(
+                _("Targets are set for options of a disaggregation you removed; delete them first.")
+            )
+    if "code" in data:
+        clash = Indicator.objects.filter(
+            programme_id=indicator.programme_id, partnership_id=indicator.partnership_id, code=data["code"]
+        ).exclude(pk=indicator.pk)
+        if clash.exists():
+            errors["code"] = [_("Another indicator has this code; choose another.")]
+    if errors:
+        raise ValidationError(errors)
+    parent = indicator.partnership if indicator.partnership_id else indicator.programme
+    return update_with_audit(
+        actor=actor, obj=indicator, data=data, expected_version=expected_version, parent=parent
+    )
+
+
+# --- adopting indicators into a plan, and targets -------------------------------------------------
+
+
+def _check_adoption(plan: Plan, objective: Objective | None, indicator: Indicator | None) -> None:
+    errors: dict[str, list[str]] = {}
+    if objective is not None and objective.plan_id != plan.pk:
+        errors["objective"] = [_("Choose an objective of this plan.")]
+    foreign = indicator is not None and (
+        indicator.programme_id != plan.partnership.programme_id
+        or indicator.partnership_id not in (None, plan.partnership_id)
+    )
+    if foreign:
+        errors["indicator"] = [
+            _("Choose one of the programme's common indicators or one of this partnership's own.")
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def plan_indicator_adopt(
+    *,
+    actor: Any,
+    plan: Plan,
+    objective: Objective,
+    indicator: Indicator,
+    baseline_value: Decimal | None = None,
+    baseline_date: datetime.date | None = None,
+    baseline_note: str = "",
+    end_target: Decimal | None = None,
+    uuid: uuid_module.UUID | None = None,
+) -> PlanIndicator:
+    """Adopt an indicator into a plan by reference, with its baseline and end-of-plan target."""
+    _begin_plan_change(actor, plan)
+    _check_adoption(plan, objective, indicator)
+    if plan.plan_indicators.filter(indicator=indicator).exists():
+        raise ValidationError({"indicator": _("This plan already measures this indicator.")})
+    _check_value(indicator, end_target, "end_target")
+    _check_value(indicator, baseline_value, "baseline_value")
+    adoption = PlanIndicator(
+        **_uuid(uuid),
+        plan=plan,
+        objective=objective,
+        indicator=indicator,
+        baseline_value=baseline_value,
+        baseline_date=baseline_date,
+        baseline_note=baseline_note,
+        end_target=end_target,
+    )
+    return create_with_audit(actor=actor, obj=adoption, parent=plan)
+
+
+@transaction.atomic
+def plan_indicator_update(
+    *, actor: Any, plan_indicator: PlanIndicator, data: dict[str, Any], expected_version: int | None = None
+) -> PlanIndicator:
+    _refuse_unknown(data, PLAN_INDICATOR_FIELDS, "plan indicator")
+    plan = plan_indicator.plan
+    _begin_plan_change(actor, plan)
+    _check_adoption(plan, data.get("objective"), None)
+    for name in ("baseline_value", "end_target"):
+        if name in data:
+            _check_value(plan_indicator.indicator, data[name], name)
+    return update_with_audit(
+        actor=actor, obj=plan_indicator, data=data, expected_version=expected_version, parent=plan
+    )
+
+
+@transaction.atomic
+def plan_indicator_remove(*, actor: Any, plan_indicator: PlanIndicator) -> None:
+    _begin_plan_change(actor, plan_indicator.plan)
+    _delete(actor, plan_indicator, plan_indicator.plan)
+
+
+def plan_periods(plan: Plan, frequency: str) -> list[Period]:
+    """The periods of `frequency` over the plan's years, in order."""
+    return periods_between(
+        datetime.date(plan.first_year, 1, 1), datetime.date(plan.last_year, 12, 31), frequency
+    )
+
+
+def _check_value(indicator: Indicator, value: Decimal | None, field: str) -> None:
+    if value is None:
+        return
+    if not value.is_finite():
+        raise ValidationError({field: _("Enter a number.")})
+    if indicator.measure == Indicator.Measure.PERCENTAGE and not 0 <= value <= 100:
+        raise ValidationError({field: _("A percentage lies between 0 and 100.")})
+    if indicator.measure == Indicator.Measure.YES_NO and value not in (0, 1):
+        raise ValidationError({field: _("A yes/no target is 1 (yes) or 0 (no).")})
+
+
+def _check_target(
+    plan_indicator: PlanIndicator, period: str, option: DisaggregationOption | None, value: Decimal | None
+) -> dict[str, list[str]]:
+    """Why a target cannot be set, by field (empty when it can)."""
+    indicator = plan_indicator.indicator
+    plan = plan_indicator.plan
+    errors: dict[str, list[str]] = {}
+    try:
+        parsed = parse_period(period)
+    except ValueError:
+        errors["period"] = [
+            _("%(value)s is not a reporting period; use e.g. 2024, 2024S1, 2024Q1 or 202401.")
+            % {"value": period[:20]}
+        ]
+    else:
+        if parsed.frequency != indicator.frequency:
+            errors["period"] = [
+                _("%(period)s is not a %(frequency)s period, which this indicator is reported by.")
+                % {"period": period, "frequency": indicator.get_frequency_display().lower()}
+            ]
+        elif not plan.first_year <= parsed.year <= plan.last_year:
+            errors["period"] = [
+                _("%(period)s lies outside the plan's years (%(first)s-%(last)s).")
+                % {"period": period, "first": plan.first_year, "last": plan.last_year}
+            ]
+    if option is not None:
+        category_ids = {c.pk for c in indicator.categories.all()}
+        if option.category_id not in category_ids:
+            errors["option"] = [
+                _("%(option)s is not an option of this indicator's disaggregations.") % {"option": option}
+            ]
+    try:
+        _check_value(indicator, value, "value")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    return errors
+
+
+@transaction.atomic
+def target_set(
+    *,
+    actor: Any,
+    plan_indicator: PlanIndicator,
+    period: str,
+    value: Decimal,
+    option: DisaggregationOption | None = None,
+    uuid: uuid_module.UUID | None = None,
+) -> Target:
+    """Set (create or change) the target of one period, overall or for one disaggregation option."""
+    _begin_plan_change(actor, plan_indicator.plan)
+    errors = _check_target(plan_indicator, period, option, value)
+    if errors:
+        raise ValidationError(errors)
+    existing = plan_indicator.targets.filter(period=period, option=option).first()
+    if existing is not None:
+        return update_with_audit(actor=actor, obj=existing, data={"value": value}, parent=plan_indicator.plan)
+    target = Target(**_uuid(uuid), plan_indicator=plan_indicator, period=period, option=option, value=value)
+    return create_with_audit(actor=actor, obj=target, parent=plan_indicator.plan)
+
+
+@transaction.atomic
+def targets_save(
+    *,
+    actor: Any,
+    plan_indicator: PlanIndicator,
+    values: Mapping[tuple[str, DisaggregationOption | None], Decimal | None],
+) -> int:
+    """Save a targets grid: every cell is checked first, then all are written (None deletes a target).
+
+    Returns the number of targets changed. Bad cells raise one ValidationError keyed `period/option`."""
+    _begin_plan_change(actor, plan_indicator.plan)
+    errors: dict[str, list[str]] = {}
+    for (period, option), value in values.items():
+        problems = _check_target(plan_indicator, period, option, value)
+        if problems:
+            key = f"{period}/{option.code}" if option is not None else period
+            errors[key] = [m for messages in problems.values() for m in messages]
+    if errors:
+        raise ValidationError(errors)
+    existing = {(t.period, t.option_id): t for t in plan_indicator.targets.all()}
+    changed = 0
+    plan = plan_indicator.plan
+    for (period, option), value in values.items():
+        current = existing.get((period, option.pk if option else None))
+        if value is None:
+            if current is not None:
+                delete_with_audit(actor=actor, obj=current, parent=plan)
+                changed += 1
+        elif current is None:
+            target = Target(plan_indicator=plan_indicator, period=period, option=option, value=value)
+            create_with_audit(actor=actor, obj=target, parent=plan)
+            changed += 1
+        elif current.value != value:
+            update_with_audit(actor=actor, obj=current, data={"value": value}, parent=plan)
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def target_delete(*, actor: Any, target: Target) -> None:
+    plan = target.plan_indicator.plan
+    _begin_plan_change(actor, plan)
+    _delete(actor, target, plan)
