@@ -41,7 +41,7 @@ browser:
 		{ echo "Chromium is missing: run 'sudo apt-get install chromium'"; exit 1; }
 
 test: install-dev browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n $${PYTEST_WORKERS:-2}
 
 lint: install-dev
 	$(BIN)/ruff check .

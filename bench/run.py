@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_BENCH_DB = "twinning_bench"
-BENCHMARKS = ["bench.lists"]
+BENCHMARKS = ["bench.lists", "bench.contributions", "bench.planning", "bench.exchanges", "bench.monitoring"]
 
 
 def postgres_url() -> str | None:
@@ -69,6 +69,54 @@ def main() -> None:
         f"{'database':<11} {'what':<10} {'pages':>5} {'seconds':>8} {'SQL s':>8} {'ratio':>6} {'queries/page':>12}"
     )
     for r in results:
+        if r.get("benchmark") == "monitoring":
+            if r.get("skipped"):
+                print(f"{r['database']:<11} monitoring skipped: {r['skipped']}")
+                continue
+            i, u = r["import"], r["rollup"]
+            print(
+                f"{r['database']:<11} results import {r['rows']} rows: {i['import_rows_per_second']}/s vs COPY "
+                f"{i['copy_rows_per_second']}/s = {i['ratio_to_copy']:.0%} (re-import {i['reimport_update_seconds']} s)"
+            )
+            print(
+                f"{r['database']:<11} programme roll-up {u['seconds']:.4f} s vs GROUP BY {u['baseline_sql_seconds']:.4f} s "
+                f"= {u['ratio_to_sql']:.2f}x; queries {r['queries_empty_vs_full']}"
+            )
+            continue
+        if r.get("benchmark") == "contributions":
+            for key in ("leverage_dashboard", "disclosure_xlsx"):
+                f = r[key]
+                print(
+                    f"{r['database']:<11} {key[:14]:<14} {1:>5} {f['seconds']:>8.4f} {f['baseline_sql_seconds']:>8.4f} "
+                    f"{f['ratio_to_sql']:>5.1f}x {f['queries']:>12}"
+                )
+            print(
+                f"{r['database']:<11} leverage (verified) {r['leverage_verified']} over {r['gifts']} gifts, {r['time_entries']} time entries"
+            )
+            continue
+        if r.get("benchmark") == "exchanges":
+            for key in ("programme_summary", "summary_api"):
+                f = r[key]
+                print(
+                    f"{r['database']:<11} {key[:14]:<14} {1:>5} {f['seconds']:>8.4f} {f['baseline_sql_seconds']:>8.4f} "
+                    f"{f['ratio_to_sql']:>5.1f}x {f['queries']:>12}"
+                )
+            print(
+                f"{r['database']:<11} exchanges: {r['exchanges']}, participants: {r['participants']}; "
+                f"queries small vs big {r['queries_small_vs_big']}"
+            )
+            continue
+        if r.get("benchmark") == "planning":
+            for key in ("plan_pages", "plan_api", "big_plan_page", "big_plan_api"):
+                f = r[key]
+                print(
+                    f"{r['database']:<11} {key:<13} {f['pages']:>2} {f['seconds']:>8.4f} {f['baseline_sql_seconds']:>8.4f} "
+                    f"{f['ratio_to_sql']:>5.1f}x {f['queries_per_page']:>12}"
+                )
+            print(
+                f"{r['database']:<11} big plan: {r['big_plan_targets']} targets; queries {r['queries_small_vs_big']}"
+            )
+            continue
         for key in ("list_page", "api_list"):
             f = r[key]
             print(

@@ -24,6 +24,7 @@ from twinning.contributions.models import (
 from twinning.core.forms import DateInput
 from twinning.core.reference import country_choices, currency_choices
 from twinning.directory.models import Institution, Person
+from twinning.exchanges.models import Exchange
 from twinning.partnerships.models import Partnership
 from twinning.planning.models import Activity
 
@@ -70,6 +71,7 @@ class TimeEntryForm(_ServiceValidatedForm):
             "unit",
             "cadre",
             "country",
+            "exchange",
             "activity",
             "description",
             "specialised_skill",
@@ -89,6 +91,9 @@ class TimeEntryForm(_ServiceValidatedForm):
             Person.objects.filter(institution__in=institutions)
             .select_related("institution")
             .order_by("full_name"),
+        )
+        _by_uuid(
+            self.fields["exchange"], Exchange.objects.filter(partnership=partnership).order_by("-start_date")
         )
         _by_uuid(
             self.fields["activity"],

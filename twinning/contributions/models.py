@@ -233,6 +233,9 @@ class TimeEntry(TwinningModel):
         validators=[validate_country],
         help_text=_("Chooses the fair-value and local rates."),
     )
+    exchange = models.ForeignKey(
+        "exchanges.Exchange", null=True, blank=True, on_delete=models.SET_NULL, related_name="time_entries"
+    )
     activity = models.ForeignKey(
         "planning.Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="time_entries"
     )

@@ -93,29 +93,45 @@ def annotate_time_values(
     qs: QuerySet[Any], programme: Programme, bases: Iterable[str] = BASES, prefix: str = ""
 ) -> QuerySet[Any]:
     """Add, per basis b: `rate_b` and `rate_currency_b` (NULL: no rate), `native_b` (hours × rate, in the
-    rate's currency), `fx_b` and `value_b` (in the reporting currency; NULL when there is no exchange rate)."""
+    rate's currency), `unit_value_b` (the rate in the reporting currency) and `value_b` (hours × unit value;
+    NULL when there is no rate or no exchange rate for the date).
+
+    `value_b` needs one correlated subquery per row: the exchange rate is looked up inside the rate's own
+    subquery, for the one rate chosen, rather than by repeating the rate lookup. Annotations a query does not
+    use cost nothing: `.values()` leaves them out of the SQL.
+    """
+    on = OuterRef(OuterRef(f"{prefix}start_date"))
     for basis in bases:
         rates = _rate_query(programme, basis, prefix)
+        rate_fx = ExchangeRate.objects.filter(
+            programme_id=programme.pk, currency=OuterRef("currency"), valid_from__lte=on, valid_to__gte=on
+        ).values("rate")[:1]
+        unit_values = rates.annotate(
+            unit_value=ExpressionWrapper(
+                F("hourly_rate")
+                * Case(
+                    When(currency=programme.reporting_currency, then=Value(decimal.Decimal(1))),
+                    default=Subquery(rate_fx, output_field=RATE_FIELD),
+                    output_field=RATE_FIELD,
+                ),
+                output_field=MONEY_FIELD,
+            )
+        ).values("unit_value")[:1]
         qs = qs.annotate(
             **{
                 f"rate_{basis}": Subquery(rates.values("hourly_rate")[:1], output_field=RATE_FIELD),
                 f"rate_currency_{basis}": Subquery(rates.values("currency")[:1]),
+                f"unit_value_{basis}": Subquery(unit_values, output_field=MONEY_FIELD),
             }
         )
-        fx = fx_expression(programme, f"rate_currency_{basis}", f"{prefix}start_date")
         qs = qs.annotate(
             **{
                 f"native_{basis}": ExpressionWrapper(
                     F(f"{prefix}hours") * F(f"rate_{basis}"), output_field=MONEY_FIELD
                 ),
-                f"fx_{basis}": fx,
-            }
-        )
-        qs = qs.annotate(
-            **{
                 f"value_{basis}": ExpressionWrapper(
-                    F(f"native_{basis}") * F(f"fx_{basis}"), output_field=MONEY_FIELD
-                )
+                    F(f"{prefix}hours") * F(f"unit_value_{basis}"), output_field=MONEY_FIELD
+                ),
             }
         )
     return qs
@@ -251,23 +267,21 @@ def leverage_report(
                 Unconverted(titles[a["partnership_id"]], "funds", a["award__currency"], a["amount"], 1)
             )
             continue
-        converted = a["amount"] * a["fx"]
-        for year, share in _year_shares(a["award__start_date"], a["award__end_date"]).items():
-            cells[a["partnership_id"]][year].funds += converted * share
+        converted = money(a["amount"] * a["fx"])
+        shares = list(_year_shares(a["award__start_date"], a["award__end_date"]).items())
+        spread = ZERO
+        for n, (year, share) in enumerate(shares):
+            # Cents per year, the last year taking the remainder, so the years add up to the allocation exactly.
+            part = converted - spread if n == len(shares) - 1 else money(converted * share)
+            spread += part
+            cells[a["partnership_id"]][year].funds += part
 
     # 2. Volunteer time, valued on every basis at once (the chosen one feeds leverage).
     time_qs = annotate_time_values(TimeEntry.objects.filter(partnership__in=partnerships_qs), programme)
     aggregates: dict[str, Any] = {"hours_sum": Sum("hours")}
     for b in BASES:
         aggregates[f"v_{b}"] = Sum(f"value_{b}")
-        aggregates[f"unconv_{b}"] = Sum(f"native_{b}", filter=Q(**{f"fx_{b}__isnull": True}))
-        aggregates[f"unconv_n_{b}"] = Count(
-            "id", filter=Q(**{f"fx_{b}__isnull": True, f"rate_{b}__isnull": False})
-        )
-    aggregates["unvalued"] = Sum("hours", filter=Q(**{f"rate_{basis}__isnull": True}))
     time_by_basis: dict[str, list[decimal.Decimal]] = {b: [ZERO, ZERO] for b in BASES}
-    unvalued = ZERO
-    unconverted_time: dict[tuple[int, str], decimal.Decimal] = defaultdict(lambda: ZERO)
     for t in time_qs.values("partnership_id", "year", "status").annotate(**aggregates).order_by():
         cell = cells[t["partnership_id"]][t["year"]]
         verified = t["status"] == ContributionStatus.VERIFIED
@@ -281,14 +295,21 @@ def leverage_report(
             time_by_basis[b][0] += t[f"v_{b}"] or ZERO
             if verified:
                 time_by_basis[b][1] += t[f"v_{b}"] or ZERO
-        unvalued += t["unvalued"] or ZERO
-        if t[f"unconv_n_{basis}"]:
-            unconverted_time[(t["partnership_id"], "time")] += t[f"unconv_{basis}"] or ZERO
-    if unconverted_time:
-        # The currency of unconverted time is the rate's; one small query names it.
-        currencies = _unconverted_time_currencies(time_qs, basis)
-        for (pid, _kind), amount in unconverted_time.items():
-            unconverted.append(Unconverted(titles[pid], "time", currencies.get(pid, "?"), money(amount), 0))
+    # Time left out on the chosen basis: no rate (unvalued hours) or no exchange rate (unconverted amount).
+    unvalued = ZERO
+    for t in (
+        time_qs.filter(**{f"unit_value_{basis}__isnull": True})
+        .values("partnership_id", f"rate_currency_{basis}")
+        .annotate(hours_sum=Sum("hours"), native_sum=Sum(f"native_{basis}"), n=Count("id"))
+        .order_by()
+    ):
+        currency = t[f"rate_currency_{basis}"]
+        if currency is None:
+            unvalued += t["hours_sum"] or ZERO
+        else:
+            unconverted.append(
+                Unconverted(titles[t["partnership_id"]], "time", currency, money(t["native_sum"]), t["n"])
+            )
 
     # 3. Gifts.
     gifts = annotate_gift_values(Gift.objects.filter(partnership__in=partnerships_qs), programme)
@@ -346,16 +367,6 @@ def leverage_report(
 def allocations_with_fx(qs: QuerySet[Allocation], programme: Programme) -> QuerySet[Allocation]:
     """Allocations convert at their award's start date."""
     return qs.annotate(fx=fx_expression(programme, "award__currency", "award__start_date"))
-
-
-def _unconverted_time_currencies(time_qs: QuerySet[Any], basis: str) -> dict[int, str]:
-    return {
-        row["partnership_id"]: row[f"rate_currency_{basis}"]
-        for row in time_qs.filter(**{f"fx_{basis}__isnull": True, f"rate_{basis}__isnull": False})
-        .values("partnership_id", f"rate_currency_{basis}")
-        .distinct()
-        .order_by()
-    }
 
 
 # --- gifts-in-kind disclosure ----------------------------------------------------------------------------
@@ -558,7 +569,7 @@ def get_award(programme_qs: QuerySet[Programme], award_uuid: Any) -> Award:
 
 def time_entry_list(*, partnership: Partnership) -> QuerySet[TimeEntry]:
     qs = TimeEntry.objects.filter(partnership=partnership).select_related(
-        "person", "institution", "activity", "partnership"
+        "person", "institution", "activity", "exchange", "partnership"
     )
     qs = annotate_time_values(qs, partnership.programme)
     return qs.annotate(

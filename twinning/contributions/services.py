@@ -61,6 +61,7 @@ TIME_FIELDS = (
     "unit",
     "cadre",
     "country",
+    "exchange",
     "activity",
     "description",
     "specialised_skill",

@@ -1,1 +1,249 @@
-from django.db import models  # noqa: F401
+"""Reporting periods, results against a plan's indicators, evidence, review and feedback, notifications.
+
+Results name the adopted indicator (PlanIndicator), the DHIS2 period id and, for a disaggregated value, the
+option. Totals are never stored: progress and roll-ups are computed at read time from these rows.
+"""
+
+import uuid as uuid_module
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import UUID4
+from django.utils.translation import gettext_lazy as _
+
+from twinning.core.models import TwinningModel
+from twinning.core.validators import validate_upload_size
+from twinning.partnerships.models import Partnership, Programme
+from twinning.planning.models import DisaggregationOption, PlanIndicator
+from twinning.planning.periods import validate_period_id
+
+EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "docx", "xlsx", "csv", "txt", "odt", "ods"]
+
+
+class ProgrammeMonitoringSettings(TwinningModel):
+    """How a programme judges progress and when reports are due."""
+
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, related_name="monitoring_settings")
+    on_track_percent = models.DecimalField(
+        _("on track from (% of target)"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("90"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
+    )
+    at_risk_percent = models.DecimalField(
+        _("at risk from (% of target)"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("70"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
+    )
+    report_due_days = models.PositiveSmallIntegerField(
+        _("report due (days after the period ends)"), default=30, validators=[MaxValueValidator(365)]
+    )
+
+    class Meta:
+        verbose_name = _("monitoring settings")
+        verbose_name_plural = _("monitoring settings")
+        constraints = [
+            # Otherwise "at risk" would be a better grade than "on track".
+            models.CheckConstraint(
+                condition=Q(at_risk_percent__lte=models.F("on_track_percent")), name="thresholds_in_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.programme)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if (
+            self.at_risk_percent is not None
+            and self.on_track_percent is not None
+            and self.at_risk_percent > self.on_track_percent
+        ):
+            raise ValidationError(
+                {"at_risk_percent": _("The at-risk threshold cannot be above the on-track threshold.")}
+            )
+
+
+class PeriodReport(TwinningModel):
+    """A partnership's report for one period: the review workflow over that period's results."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for correction")
+        APPROVED = "approved", _("Approved")
+
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="period_reports")
+    period = models.CharField(_("period"), max_length=8, validators=[validate_period_id])
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("period report")
+        verbose_name_plural = _("period reports")
+        ordering = ["partnership_id", "-period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "period"], name="one_report_per_partnership_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership} {self.period}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+
+class Result(TwinningModel):
+    """One reported value of an adopted indicator for one period (overall, or for one disaggregation option).
+
+    Typed by the indicator's measure: `value` for numbers and yes/no (1 or 0); `numerator` and `denominator`
+    for percentages (`value` then holds the period's percentage, for reading; roll-ups divide the sums);
+    `text` and an optional `score` for qualitative indicators.
+    """
+
+    # A database default too, so the bulk import can COPY rows without generating UUIDs in Python.
+    uuid = models.UUIDField(
+        _("public id"), default=uuid_module.uuid4, db_default=UUID4(), unique=True, editable=False
+    )
+    plan_indicator = models.ForeignKey(PlanIndicator, on_delete=models.PROTECT, related_name="results")
+    period = models.CharField(_("period"), max_length=8, validators=[validate_period_id])
+    option = models.ForeignKey(
+        DisaggregationOption, null=True, blank=True, on_delete=models.PROTECT, related_name="results"
+    )
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4, null=True, blank=True)
+    numerator = models.DecimalField(_("numerator"), max_digits=18, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(
+        _("denominator"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    text = models.TextField(_("text"), blank=True)
+    score = models.DecimalField(_("score"), max_digits=8, decimal_places=2, null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        ordering = ["plan_indicator_id", "period", "option_id"]
+        constraints = [
+            # One overall value and one value per option: NULL never equals NULL, so the overall row needs
+            # its own partial constraint or two "overall" rows could coexist.
+            models.UniqueConstraint(
+                fields=["plan_indicator", "period"],
+                condition=Q(option__isnull=True),
+                name="one_overall_result",
+            ),
+            models.UniqueConstraint(
+                fields=["plan_indicator", "period", "option"],
+                condition=Q(option__isnull=False),
+                name="one_result_per_option",
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                name="result_denominator_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_indicator_id} {self.period}"
+
+
+class Evidence(TwinningModel):
+    """A file backing a period's results; served only through an access-checked view."""
+
+    report = models.ForeignKey(PeriodReport, on_delete=models.CASCADE, related_name="evidence")
+    result = models.ForeignKey(
+        Result, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(
+        _("file"),
+        upload_to="monitoring/evidence/%Y/",
+        validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS), validate_upload_size],
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReviewComment(TwinningModel):
+    """One message in a period report's conversation; it may be an action item for someone."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("Comment")
+        FEEDBACK = "feedback", _("Returned with feedback")
+        APPROVAL = "approval", _("Approved")
+        UNLOCK = "unlock", _("Unlocked")
+
+    report = models.ForeignKey(PeriodReport, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMMENT)
+    body = models.TextField(_("message"))
+    is_action = models.BooleanField(_("action item"), default=False)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class Notification(models.Model):
+    """An in-app notice to one person (the same event is also emailed)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    message = models.CharField(_("message"), max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        # The unread count is asked on pages; the index keeps it a cheap lookup.
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self) -> str:
+        return self.message

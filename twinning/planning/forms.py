@@ -82,10 +82,15 @@ class ObjectiveForm(forms.ModelForm):
         self.fields["pillar"].queryset = Pillar.objects.filter(  # type: ignore[attr-defined]
             programme_id=partnership.programme_id
         ).order_by("order")
+        self.fields["pillar"].to_field_name = "code"  # type: ignore[attr-defined]
         self.fields["priorities"].queryset = CountryPriority.objects.filter(  # type: ignore[attr-defined]
             country__in=host_countries(partnership)
         ).order_by("country", "rank")
         self.fields["priorities"].to_field_name = "uuid"  # type: ignore[attr-defined]
+        if self.instance.pk:
+            # model_to_dict gives primary keys; these fields are chosen by code and uuid.
+            self.initial["pillar"] = self.instance.pillar.code
+            self.initial["priorities"] = [p.uuid for p in self.instance.priorities.all()]
 
 
 class ActivityForm(forms.ModelForm):
@@ -123,6 +128,11 @@ class ActivityForm(forms.ModelForm):
             .order_by("full_name")
         )
         field.to_field_name = "uuid"  # type: ignore[attr-defined]
+        if self.instance.pk:
+            # model_to_dict gives primary keys; these fields are chosen by uuid.
+            self.initial["objective"] = self.instance.objective.uuid
+            person = self.instance.responsible_person
+            self.initial["responsible_person"] = person.uuid if person else None
 
 
 class ProgressForm(forms.ModelForm):
@@ -201,6 +211,8 @@ class IndicatorForm(forms.ModelForm):
         field = self.fields["categories"]
         field.queryset = DisaggregationCategory.objects.filter(programme=programme)  # type: ignore[attr-defined]
         field.to_field_name = "code"  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.initial["categories"] = [c.code for c in self.instance.categories.all()]
 
     def validate_unique(self) -> None:
         # Uniqueness depends on the programme and partnership the service sets; the service checks it.

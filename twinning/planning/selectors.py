@@ -140,7 +140,12 @@ def plan_detail(plan: Plan) -> PlanDetail:
         PlanIndicator.objects.select_related("objective")
         .prefetch_related(
             Prefetch("indicator", queryset=indicator_queryset()),
-            Prefetch("targets", queryset=Target.objects.select_related("option").order_by("period")),
+            Prefetch(
+                "targets",
+                queryset=Target.objects.select_related("option__category").order_by(
+                    "period", "option__order"
+                ),
+            ),
         )
         .order_by("indicator__code")
     )

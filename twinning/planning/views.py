@@ -501,7 +501,8 @@ def adopt_view(request: AuthedRequest, partnership_uuid: str, plan_uuid: str) ->
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            form = None
+            # A fresh form, built by the page, offers only the indicators not adopted yet.
+            return _section_response(request, partnership, access, plan, "objectives")
     return _section_response(request, partnership, access, plan, "objectives", adopt_form=form)
 
 

@@ -19,7 +19,14 @@ COUNTRIES = ["GB", "UG"]
 # GBP has a rate for 2024 only; EUR never has one: both missing-rate cases occur.
 FX = {("GBP", 2024): Decimal("1.25")}
 GENERIC = Decimal("29.95")
-FAIR = {("nurse", "GB"): Decimal("48.50"), ("surgeon", ""): Decimal("120.00")}  # "" = any country
+# "" = any: overlapping rates, so only the most specific one gives the expected value.
+FAIR = {
+    ("nurse", "GB"): Decimal("48.50"),
+    ("nurse", ""): Decimal("40.00"),
+    ("surgeon", ""): Decimal("120.00"),
+    ("", "UG"): Decimal("9.00"),
+    ("", ""): Decimal("25.00"),
+}
 LOCAL_GBP = Decimal("15.00")
 
 money = st.decimals(min_value=Decimal("0"), max_value=Decimal("90000"), places=2, allow_nan=False)
@@ -44,8 +51,10 @@ def expected_time_value(hours, cadre, country, on, basis):
     if basis == Basis.GENERIC:
         return hours * GENERIC
     if basis == Basis.FAIR_VALUE:
-        rate = FAIR.get((cadre, country)) or FAIR.get((cadre, ""))
-        return hours * rate if rate is not None else None
+        for key in ((cadre, country), (cadre, ""), ("", country), ("", "")):
+            if key in FAIR:
+                return hours * FAIR[key]
+        return None
     rate = fx("GBP", on)
     return hours * LOCAL_GBP * rate if rate is not None else None
 

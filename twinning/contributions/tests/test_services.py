@@ -325,3 +325,34 @@ def test_csv_import_with_a_missing_column_is_refused(world):
 def test_coordinators_cannot_import_rates(world):
     with pytest.raises(PermissionDenied):
         services.exchange_rates_import(actor=world.coordinator, programme=world.programme, data="x")
+
+
+def _exchange(partnership):
+    from twinning.exchanges.models import Exchange
+
+    return Exchange.objects.create(
+        partnership=partnership,
+        title="Surgical camp",
+        type="site_visit",
+        direction="resource_to_host",
+        start_date=datetime.date(2024, 3, 4),
+        end_date=datetime.date(2024, 3, 8),
+    )
+
+
+def test_time_links_to_the_exchange_it_served(world):
+    exchange = _exchange(world.partnership)
+    entry = services.time_entry_create(
+        actor=world.member, partnership=world.partnership, **time_fields(world, exchange=exchange)
+    )
+    assert list(exchange.time_entries.all()) == [entry]
+
+
+def test_time_cannot_link_to_another_partnerships_exchange(world):
+    exchange = _exchange(world.other_partnership)
+    with pytest.raises(ValidationError) as exc:
+        services.time_entry_create(
+            actor=world.member, partnership=world.partnership, **time_fields(world, exchange=exchange)
+        )
+    assert "exchange" in exc.value.message_dict
+    assert not TimeEntry.objects.exists()

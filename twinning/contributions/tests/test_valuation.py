@@ -121,3 +121,30 @@ def test_amount_without_a_rate_for_its_date_is_flagged_not_guessed(world):
     assert report.total.leverage_verified == Decimal("0.05")
     [flag] = report.unconverted
     assert (flag.kind, flag.currency, flag.amount, flag.count) == ("gift", "GBP", Decimal("1000.00"), 1)
+
+
+def test_time_valued_in_a_currency_without_a_rate_is_flagged_and_hours_without_a_rate_are_counted(world):
+    p = world.programme
+    award = AwardFactory(programme=p)
+    AllocationFactory(award=award, partnership=world.partnership, amount=Decimal("1000"))
+    # The local rate is in GBP and GBP has a rate for 2024 only.
+    ValuationRateFactory(programme=p, basis=Basis.LOCAL, hourly_rate=Decimal("10"), currency="GBP")
+    ExchangeRateFactory(programme=p, currency="GBP", rate=Decimal("1.5"))
+    TimeEntryFactory(
+        partnership=world.partnership, quantity=Decimal(10), hours=Decimal(10), status="verified"
+    )
+    TimeEntryFactory(
+        partnership=world.partnership,
+        quantity=Decimal(4),
+        hours=Decimal(4),
+        status="verified",
+        start_date=datetime.date(2025, 1, 6),
+        end_date=datetime.date(2025, 1, 6),
+    )
+    local = leverage_report(programme=p, basis=Basis.LOCAL)
+    assert local.total.time_verified == Decimal("150.00")
+    [flag] = local.unconverted
+    assert (flag.kind, flag.currency, flag.amount) == ("time", "GBP", Decimal("40.00"))
+    generic = leverage_report(programme=p, basis=Basis.GENERIC)
+    assert generic.unvalued_hours == Decimal(14)
+    assert generic.total.time_verified == 0

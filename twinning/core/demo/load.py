@@ -1,5 +1,6 @@
 """Writing a demo plan to the database, clearing it again, and finding out whether it is loaded."""
 
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from twinning.core.demo.plan import (
     DEMO_UUID_MAX,
     DEMO_UUID_MIN,
     PROGRAMME_NAMES,
+    SEED,
     InstitutionSpec,
     PartnershipSpec,
     Plan,
@@ -67,6 +69,21 @@ def demo_clear() -> None:
     """Delete every demo row: the demo programmes, the directory rows with demo UUIDs and the demo users."""
     demo_rows = models.Q(uuid__gte=DEMO_UUID_MIN, uuid__lte=DEMO_UUID_MAX)
     programmes = Programme.objects.filter(name__in=PROGRAMME_NAMES.values())
+    from twinning.planning.demo import clear_demo as planning_clear  # apps' rows that protect partnerships
+
+    from twinning.monitoring.demo import clear_demo as monitoring_clear  # results protect plans and partnerships
+
+    monitoring_clear(programmes)
+    planning_clear(programmes)
+    from twinning.contributions.demo import clear_demo as contributions_clear
+
+    contributions_clear(programmes)
+    from twinning.exchanges.demo import clear_demo as exchanges_clear  # exchanges: rows that protect partnerships
+
+    exchanges_clear(programmes)
+    from twinning.matching.demo import clear_demo as matching_clear  # matching: rounds protect programmes
+
+    matching_clear(programmes)
     Partnership.objects.filter(programme__in=programmes).delete()
     programmes.delete()
     institutions = Institution.objects.filter(demo_rows)
@@ -202,6 +219,26 @@ def _write_with_services(plan: Plan) -> Programme:
             membership_add(
                 actor=admin, partnership=partnerships[index], user=users[spec.email], side=side, role=role
             )
+    # --- apps' demo data (each app's demo.load_demo), after the partnerships and their people exist ---
+    from twinning.planning.demo import load_demo as planning_demo
+
+    planning_demo(programme=programme, partnerships=partnerships, users=users, rng=random.Random(SEED + 3))
+    from twinning.monitoring.demo import load_demo as monitoring_demo  # monitoring: results against the plans
+
+    monitoring_demo(programme=programme, partnerships=partnerships, users=users, rng=random.Random(SEED + 6))
+    from twinning.contributions.demo import load_demo as contributions_demo
+
+    contributions_demo(
+        programme=programme, partnerships=partnerships, users=users, rng=random.Random(SEED + 4)
+    )
+    # exchanges: exchanges both ways, trainings with cascades, mentoring pairs.
+    from twinning.exchanges.demo import load_demo as exchanges_demo
+
+    exchanges_demo(programme=programme, partnerships=partnerships, users=users, rng=random.Random(SEED + 5))
+    # matching: a computed round of 24 hosts and 16 resources, one conflict, one accepted pair.
+    from twinning.matching.demo import load_demo as matching_demo
+
+    matching_demo(programme=programme, partnerships=partnerships, users=users, rng=random.Random(SEED + 6))
     return programme
 
 
@@ -403,5 +440,11 @@ def _write_in_bulk(plan: Plan) -> Programme:
             for index, side, role in s.memberships
         ],
         batch_size=BATCH,
+    )
+    # contributions: a bulk-inserted ledger, so the benchmarks have data.
+    from twinning.contributions.demo import load_demo as contributions_demo
+
+    contributions_demo(
+        programme=programme, partnerships=partnerships, users=by_email, rng=random.Random(SEED + 4), bulk=True
     )
     return programme

@@ -17,11 +17,15 @@ def pillars(programme: Programme) -> list[Pillar]:
     return list(Pillar.objects.filter(programme=programme))
 
 
-def sex(actor: Any, programme: Programme) -> DisaggregationCategory:
+def sex(actor: Any, programme: Programme, code: str = "sex") -> DisaggregationCategory:
+    """The programme's sex disaggregation (female, male); the existing one if another fixture made it."""
+    existing = DisaggregationCategory.objects.filter(programme=programme, code=code).first()
+    if existing is not None:
+        return existing
     return services.disaggregation_create(
         actor=actor,
         programme=programme,
-        code="sex",
+        code=code,
         name="Sex",
         options=[("female", "Female"), ("male", "Male")],
     )

@@ -68,8 +68,9 @@ def objects(world: Any) -> dict[str, Any]:
     activity = services.activity_create(
         actor=world.manager, objective=objective, title="Triage training", responsible_side="host"
     )
-    category = sex(world.manager, world.programme)
-    indicator = common_indicator(world.manager, world.programme, categories=[category])
+    # Codes of their own, so other apps' role rules may make "sex" and "HW1" in the same programme.
+    category = sex(world.manager, world.programme, code="planning-sex")
+    indicator = common_indicator(world.manager, world.programme, code="PLANNING-RR", categories=[category])
     adoption = services.plan_indicator_adopt(
         actor=world.manager, plan=plan, objective=objective, indicator=indicator
     )

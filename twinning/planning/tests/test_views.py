@@ -1,5 +1,6 @@
 """The plan page, its forms and the programme's indicators page."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -19,7 +20,7 @@ def plan_url(world):
 
 
 def test_plan_page_shows_the_plan_to_a_member(client, world):
-    plan, objective, adoption = plan_with_indicator(world)
+    plan, _objective, _adoption = plan_with_indicator(world)
     services.planning_event_create(
         actor=world.coordinator,
         plan=plan,
@@ -102,12 +103,14 @@ def test_objective_added_inline_with_htmx(client, world):
     client.force_login(world.coordinator)
     url = reverse("planning:objective_add", args=[world.partnership.uuid, plan.uuid])
     response = client.post(
-        url, {"code": "O1", "statement": "Build skills", "pillar": pillar.pk}, HTTP_HX_REQUEST="true"
+        url, {"code": "O1", "statement": "Build skills", "pillar": pillar.code}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
     body = response.content.decode()
     assert body.startswith('<section id="objectives"') and "Build skills" in body
-    response = client.post(url, {"code": "O1", "statement": "", "pillar": pillar.pk}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        url, {"code": "O1", "statement": "", "pillar": pillar.code}, HTTP_HX_REQUEST="true"
+    )
     assert "This field is required" in response.content.decode()
     assert Objective.objects.count() == 1
 
@@ -118,7 +121,7 @@ def test_agreed_plan_refuses_an_objective_and_says_to_make_a_new_version(client,
     client.force_login(world.coordinator)
     url = reverse("planning:objective_add", args=[world.partnership.uuid, plan.uuid])
     response = client.post(
-        url, {"code": "O9", "statement": "Late idea", "pillar": pillars(world.programme)[0].pk}
+        url, {"code": "O9", "statement": "Late idea", "pillar": pillars(world.programme)[0].code}
     )
     assert response.status_code == 400
     assert "Make a new version" in response.content.decode()
@@ -342,3 +345,29 @@ def test_activity_dates_outside_the_plan_are_refused_inline(client, world):
     )
     assert "within the plan" in response.content.decode()
     assert Activity.objects.count() == 1
+
+
+def test_edit_forms_show_the_current_choices(client, world):
+    plan, objective, adoption = plan_with_indicator(world)
+    second = services.objective_create(
+        actor=world.coordinator,
+        plan=plan,
+        code="O0",
+        statement="First by order",
+        pillar=pillars(world.programme)[1],
+        order=0,
+    )
+    assert second
+    activity = objective.activities.get()
+    client.force_login(world.coordinator)
+    body = client.get(
+        reverse("planning:activity_edit", args=[world.partnership.uuid, activity.uuid])
+    ).content.decode()
+    assert f'<option value="{objective.uuid}" selected>' in body
+    body = client.get(
+        reverse("planning:objective_edit", args=[world.partnership.uuid, objective.uuid])
+    ).content.decode()
+    assert f'<option value="{objective.pillar.code}" selected>' in body
+    client.force_login(world.manager)
+    body = client.get(reverse("planning:indicator_edit", args=[adoption.indicator.uuid])).content.decode()
+    assert re.search(r'value="sex"[^>]*checked', body)

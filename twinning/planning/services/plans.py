@@ -13,28 +13,24 @@ Editing a draft after someone signed it withdraws the sign-offs (audited): a sig
 import datetime
 import uuid as uuid_module
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, ProtectedError
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from twinning.accounts.models import PartnershipMembership
-from twinning.accounts.permissions import PartnershipAccess, is_programme_editor, partnership_access
+from twinning.accounts.permissions import PartnershipAccess, partnership_access
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 from twinning.core.choices import Side
 from twinning.core.services import create_with_audit, delete_with_audit, update_with_audit
 from twinning.directory.models import CountryPriority, Person
-from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar, Programme
+from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar
 from twinning.planning.models import (
     Activity,
-    DisaggregationCategory,
-    DisaggregationOption,
-    Indicator,
     Objective,
     Plan,
     PlanIndicator,
@@ -43,104 +39,21 @@ from twinning.planning.models import (
     PlanSignOff,
     Target,
 )
-from twinning.planning.periods import Period, parse_period, periods_between
-
-PLAN_FIELDS = ("title", "first_year", "last_year", "requires_ministry_sign_off")
-OBJECTIVE_FIELDS = ("code", "statement", "pillar", "priorities", "order")
-ACTIVITY_FIELDS = (
-    "title",
-    "start_date",
-    "end_date",
-    "responsible_side",
-    "responsible_person",
-    "status",
-    "progress_note",
+from twinning.planning.periods import parse_period
+from twinning.planning.services.common import (
+    ACTIVITY_FIELDS,
+    EVENT_FIELDS,
+    OBJECTIVE_FIELDS,
+    PLAN_FIELDS,
+    PROGRESS_FIELDS,
+    _begin_plan_change,
+    _delete,
+    _refuse_unknown,
+    _require_draft,
+    _require_edit,
+    _require_not_superseded,
+    _uuid,
 )
-PROGRESS_FIELDS = ("status", "progress_note")
-INDICATOR_FIELDS = (
-    "code",
-    "name",
-    "definition",
-    "measure",
-    "unit",
-    "direction",
-    "time_aggregation",
-    "cross_aggregation",
-    "frequency",
-    "categories",
-    "dhis2_data_element",
-)
-PLAN_INDICATOR_FIELDS = ("objective", "baseline_value", "baseline_date", "baseline_note", "end_target")
-EVENT_FIELDS = ("kind", "date", "place", "summary")
-
-
-# --- access and state checks ----------------------------------------------------------------------
-
-
-def _require_edit(actor: Any, partnership: Partnership) -> None:
-    if not partnership_access(actor, partnership).can_edit:
-        raise PermissionDenied
-
-
-def _require_programme_editor(actor: Any, programme: Programme) -> None:
-    if not is_programme_editor(actor, programme.pk):
-        raise PermissionDenied
-
-
-def _refuse_unknown(data: Mapping[str, Any], allowed: Iterable[str], what: str) -> None:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise TypeError(f"Unknown {what} fields: {sorted(unknown)}")
-
-
-def _require_draft(plan: Plan) -> None:
-    if plan.status == Plan.Status.AGREED:
-        raise ValidationError(
-            _(
-                "This plan is agreed, so its content cannot change. Make a new version of the plan to change it."
-            )
-        )
-    if plan.status == Plan.Status.SUPERSEDED:
-        raise ValidationError(
-            _("This version of the plan is superseded and kept for the record. Change the current version.")
-        )
-
-
-def _withdraw_sign_offs(actor: Any, plan: Plan) -> None:
-    signed = list(plan.sign_offs.all())
-    if not signed:
-        return
-    plan.sign_offs.all().delete()
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        obj=plan,
-        changes={"sign_offs": [sorted(s.get_party_display() for s in signed), []]},
-        reason=_("The draft changed after it was signed; it needs signing again."),
-    )
-
-
-def _begin_plan_change(actor: Any, plan: Plan) -> None:
-    """Every change to a plan's content: edit access, a draft, and signatures given to older content withdrawn."""
-    _require_edit(actor, plan.partnership)
-    _require_draft(plan)
-    _withdraw_sign_offs(actor, plan)
-
-
-def _delete(actor: Any, obj: Any, parent: Any) -> None:
-    try:
-        with transaction.atomic():
-            delete_with_audit(actor=actor, obj=obj, parent=parent)
-    except ProtectedError as exc:
-        raise ValidationError(
-            _("%(object)s cannot be deleted because other records (such as results) refer to it.")
-            % {"object": obj}
-        ) from exc
-
-
-def _uuid(uuid: uuid_module.UUID | None) -> dict[str, Any]:
-    return {"uuid": uuid} if uuid else {}
-
 
 # --- plans ----------------------------------------------------------------------------------------
 
@@ -245,6 +158,12 @@ def plan_sign_off(*, actor: Any, plan: Plan, party: str, note: str = "") -> Plan
         raise ValidationError({"party": _("This party has already signed this version of the plan.")})
     if not plan.objectives.exists():
         raise ValidationError(_("Add at least one objective before signing the plan off."))
+    return _record_sign_off(actor=actor, plan=plan, party=party, note=note)
+
+
+def _record_sign_off(*, actor: Any, plan: Plan, party: str, note: str) -> PlanSignOff:
+    """Write a sign-off, and agree the plan when it was the last one needed. Callers check who may sign;
+    only plan_sign_off (and the demo loader, filing the sides' signed copies) call this."""
     sign_off = PlanSignOff(plan=plan, party=party, signed_by=actor, note=note)
     sign_off.full_clean()
     sign_off.save()
@@ -364,13 +283,6 @@ def _copy_content(old: Plan, new: Plan) -> None:
 
 
 # --- the planning process -------------------------------------------------------------------------
-
-
-def _require_not_superseded(plan: Plan) -> None:
-    if plan.status == Plan.Status.SUPERSEDED:
-        raise ValidationError(
-            _("This version of the plan is superseded and kept for the record. Change the current version.")
-        )
 
 
 @transaction.atomic
@@ -639,360 +551,3 @@ def activity_delete(*, actor: Any, activity: Activity) -> None:
     plan = activity.objective.plan
     _begin_plan_change(actor, plan)
     _delete(actor, activity, plan)
-
-
-# --- disaggregations and indicators ---------------------------------------------------------------
-
-
-@transaction.atomic
-def disaggregation_create(
-    *,
-    actor: Any,
-    programme: Programme,
-    code: str,
-    name: str,
-    options: Iterable[tuple[str, str]] = (),
-) -> DisaggregationCategory:
-    """A programme-wide way of breaking results down (sex, cadre, age group) with its options, in order."""
-    _require_programme_editor(actor, programme)
-    if DisaggregationCategory.objects.filter(programme=programme, code=code).exists():
-        raise ValidationError({"code": _("The programme already has a disaggregation with this code.")})
-    category = create_with_audit(
-        actor=actor, obj=DisaggregationCategory(programme=programme, code=code, name=name), parent=programme
-    )
-    options = list(options)
-    codes = [c for c, _name in options]
-    if len(set(codes)) != len(codes):
-        raise ValidationError({"options": _("Each option needs its own code.")})
-    for order, (option_code, option_name) in enumerate(options, start=1):
-        _option_save(actor, category, option_code, option_name, order)
-    return category
-
-
-def _option_save(
-    actor: Any, category: DisaggregationCategory, code: str, name: str, order: int, dhis2: str = ""
-) -> DisaggregationOption:
-    option = DisaggregationOption(
-        category=category, code=code, name=name, order=order, dhis2_category_option_combo=dhis2
-    )
-    try:
-        option.full_clean()
-    except ValidationError as exc:
-        raise ValidationError({"options": [f"{code}: {m}" for m in exc.messages]}) from exc
-    option.save()
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.CREATE,
-        obj=option,
-        changes={"category": [None, category.name], "code": [None, code], "name": [None, name]},
-        parent=category.programme,
-    )
-    return option
-
-
-@transaction.atomic
-def disaggregation_option_add(
-    *,
-    actor: Any,
-    category: DisaggregationCategory,
-    code: str,
-    name: str,
-    dhis2_category_option_combo: str = "",
-) -> DisaggregationOption:
-    _require_programme_editor(actor, category.programme)
-    if category.options.filter(code=code).exists():
-        raise ValidationError({"code": _("This disaggregation already has an option with this code.")})
-    order = (category.options.aggregate(n=Max("order"))["n"] or 0) + 1
-    try:
-        return _option_save(actor, category, code, name, order, dhis2_category_option_combo)
-    except ValidationError as exc:
-        raise ValidationError({"code": exc.messages}) from exc
-
-
-def _check_indicator(programme: Programme, fields: Mapping[str, Any]) -> None:
-    categories = fields.get("categories") or []
-    if any(c.programme_id != programme.pk for c in categories):
-        raise ValidationError({"categories": _("Choose disaggregations of the indicator's programme.")})
-
-
-@transaction.atomic
-def indicator_create(
-    *,
-    actor: Any,
-    programme: Programme,
-    code: str,
-    name: str,
-    partnership: Partnership | None = None,
-    categories: Iterable[DisaggregationCategory] = (),
-    uuid: uuid_module.UUID | None = None,
-    **fields: Any,
-) -> Indicator:
-    """A common indicator (no partnership: programme editors define it once for every partnership) or a
-    partnership's own indicator (its coordinators define it)."""
-    _refuse_unknown(fields, INDICATOR_FIELDS, "indicator")
-    if partnership is None:
-        _require_programme_editor(actor, programme)
-    else:
-        _require_edit(actor, partnership)
-        if partnership.programme_id != programme.pk:
-            raise ValidationError(_("The partnership is not in this programme."))
-    categories = list(categories)
-    _check_indicator(programme, {"categories": categories})
-    clash = Indicator.objects.filter(programme=programme, partnership=partnership, code=code)
-    if clash.exists():
-        raise ValidationError({"code": _("Another indicator has this code; choose another.")})
-    indicator = Indicator(
-        **_uuid(uuid), programme=programme, partnership=partnership, code=code, name=name, **fields
-    )
-    return create_with_audit(
-        actor=actor,
-        obj=indicator,
-        m2m={"categories": categories},
-        parent=partnership if partnership is not None else programme,
-    )
-
-
-def can_edit_indicator(actor: Any, indicator: Indicator) -> bool:
-    if indicator.partnership_id is None:
-        return is_programme_editor(actor, indicator.programme_id)
-    return partnership_access(actor, indicator.partnership).can_edit
-
-
-@transaction.atomic
-def indicator_update(
-    *, actor: Any, indicator: Indicator, data: dict[str, Any], expected_version: int | None = None
-) -> Indicator:
-    """Correct an indicator. Every plan adopts it by reference, so the correction shows in each at once.
-
-    The frequency cannot change once targets are set (they name periods of the old frequency), nor can a
-    disaggregation be dropped while targets use its options."""
-    _refuse_unknown(data, INDICATOR_FIELDS, "indicator")
-    if not can_edit_indicator(actor, indicator):
-        raise PermissionDenied
-    errors: dict[str, list[str]] = {}
-    targets = Target.objects.filter(plan_indicator__indicator=indicator)
-    if "frequency" in data and data["frequency"] != indicator.frequency and targets.exists():
-        errors["frequency"] = [
-            _("Targets are set for this indicator's periods; the reporting frequency cannot change now.")
-        ]
-    if "categories" in data:
-        categories = list(data["categories"])
-        data = {**data, "categories": categories}
-        try:
-            _check_indicator(indicator.programme, {"categories": categories})
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        dropped = targets.filter(option__isnull=False).exclude(option__category__in=categories)
-        if dropped.exists():
-            errors.setdefault("categories", []).append(
-                _("Targets are set for options of a disaggregation you removed; delete them first.")
-            )
-    if "code" in data:
-        clash = Indicator.objects.filter(
-            programme_id=indicator.programme_id, partnership_id=indicator.partnership_id, code=data["code"]
-        ).exclude(pk=indicator.pk)
-        if clash.exists():
-            errors["code"] = [_("Another indicator has this code; choose another.")]
-    if errors:
-        raise ValidationError(errors)
-    parent = indicator.partnership if indicator.partnership_id else indicator.programme
-    return update_with_audit(
-        actor=actor, obj=indicator, data=data, expected_version=expected_version, parent=parent
-    )
-
-
-# --- adopting indicators into a plan, and targets -------------------------------------------------
-
-
-def _check_adoption(plan: Plan, objective: Objective | None, indicator: Indicator | None) -> None:
-    errors: dict[str, list[str]] = {}
-    if objective is not None and objective.plan_id != plan.pk:
-        errors["objective"] = [_("Choose an objective of this plan.")]
-    foreign = indicator is not None and (
-        indicator.programme_id != plan.partnership.programme_id
-        or indicator.partnership_id not in (None, plan.partnership_id)
-    )
-    if foreign:
-        errors["indicator"] = [
-            _("Choose one of the programme's common indicators or one of this partnership's own.")
-        ]
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def plan_indicator_adopt(
-    *,
-    actor: Any,
-    plan: Plan,
-    objective: Objective,
-    indicator: Indicator,
-    baseline_value: Decimal | None = None,
-    baseline_date: datetime.date | None = None,
-    baseline_note: str = "",
-    end_target: Decimal | None = None,
-    uuid: uuid_module.UUID | None = None,
-) -> PlanIndicator:
-    """Adopt an indicator into a plan by reference, with its baseline and end-of-plan target."""
-    _begin_plan_change(actor, plan)
-    _check_adoption(plan, objective, indicator)
-    if plan.plan_indicators.filter(indicator=indicator).exists():
-        raise ValidationError({"indicator": _("This plan already measures this indicator.")})
-    _check_value(indicator, end_target, "end_target")
-    _check_value(indicator, baseline_value, "baseline_value")
-    adoption = PlanIndicator(
-        **_uuid(uuid),
-        plan=plan,
-        objective=objective,
-        indicator=indicator,
-        baseline_value=baseline_value,
-        baseline_date=baseline_date,
-        baseline_note=baseline_note,
-        end_target=end_target,
-    )
-    return create_with_audit(actor=actor, obj=adoption, parent=plan)
-
-
-@transaction.atomic
-def plan_indicator_update(
-    *, actor: Any, plan_indicator: PlanIndicator, data: dict[str, Any], expected_version: int | None = None
-) -> PlanIndicator:
-    _refuse_unknown(data, PLAN_INDICATOR_FIELDS, "plan indicator")
-    plan = plan_indicator.plan
-    _begin_plan_change(actor, plan)
-    _check_adoption(plan, data.get("objective"), None)
-    for name in ("baseline_value", "end_target"):
-        if name in data:
-            _check_value(plan_indicator.indicator, data[name], name)
-    return update_with_audit(
-        actor=actor, obj=plan_indicator, data=data, expected_version=expected_version, parent=plan
-    )
-
-
-@transaction.atomic
-def plan_indicator_remove(*, actor: Any, plan_indicator: PlanIndicator) -> None:
-    _begin_plan_change(actor, plan_indicator.plan)
-    _delete(actor, plan_indicator, plan_indicator.plan)
-
-
-def plan_periods(plan: Plan, frequency: str) -> list[Period]:
-    """The periods of `frequency` over the plan's years, in order."""
-    return periods_between(
-        datetime.date(plan.first_year, 1, 1), datetime.date(plan.last_year, 12, 31), frequency
-    )
-
-
-def _check_value(indicator: Indicator, value: Decimal | None, field: str) -> None:
-    if value is None:
-        return
-    if not value.is_finite():
-        raise ValidationError({field: _("Enter a number.")})
-    if indicator.measure == Indicator.Measure.PERCENTAGE and not 0 <= value <= 100:
-        raise ValidationError({field: _("A percentage lies between 0 and 100.")})
-    if indicator.measure == Indicator.Measure.YES_NO and value not in (0, 1):
-        raise ValidationError({field: _("A yes/no target is 1 (yes) or 0 (no).")})
-
-
-def _check_target(
-    plan_indicator: PlanIndicator, period: str, option: DisaggregationOption | None, value: Decimal | None
-) -> dict[str, list[str]]:
-    """Why a target cannot be set, by field (empty when it can)."""
-    indicator = plan_indicator.indicator
-    plan = plan_indicator.plan
-    errors: dict[str, list[str]] = {}
-    try:
-        parsed = parse_period(period)
-    except ValueError:
-        errors["period"] = [
-            _("%(value)s is not a reporting period; use e.g. 2024, 2024S1, 2024Q1 or 202401.")
-            % {"value": period[:20]}
-        ]
-    else:
-        if parsed.frequency != indicator.frequency:
-            errors["period"] = [
-                _("%(period)s is not a %(frequency)s period, which this indicator is reported by.")
-                % {"period": period, "frequency": indicator.get_frequency_display().lower()}
-            ]
-        elif not plan.first_year <= parsed.year <= plan.last_year:
-            errors["period"] = [
-                _("%(period)s lies outside the plan's years (%(first)s-%(last)s).")
-                % {"period": period, "first": plan.first_year, "last": plan.last_year}
-            ]
-    if option is not None:
-        category_ids = {c.pk for c in indicator.categories.all()}
-        if option.category_id not in category_ids:
-            errors["option"] = [
-                _("%(option)s is not an option of this indicator's disaggregations.") % {"option": option}
-            ]
-    try:
-        _check_value(indicator, value, "value")
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    return errors
-
-
-@transaction.atomic
-def target_set(
-    *,
-    actor: Any,
-    plan_indicator: PlanIndicator,
-    period: str,
-    value: Decimal,
-    option: DisaggregationOption | None = None,
-    uuid: uuid_module.UUID | None = None,
-) -> Target:
-    """Set (create or change) the target of one period, overall or for one disaggregation option."""
-    _begin_plan_change(actor, plan_indicator.plan)
-    errors = _check_target(plan_indicator, period, option, value)
-    if errors:
-        raise ValidationError(errors)
-    existing = plan_indicator.targets.filter(period=period, option=option).first()
-    if existing is not None:
-        return update_with_audit(actor=actor, obj=existing, data={"value": value}, parent=plan_indicator.plan)
-    target = Target(**_uuid(uuid), plan_indicator=plan_indicator, period=period, option=option, value=value)
-    return create_with_audit(actor=actor, obj=target, parent=plan_indicator.plan)
-
-
-@transaction.atomic
-def targets_save(
-    *,
-    actor: Any,
-    plan_indicator: PlanIndicator,
-    values: Mapping[tuple[str, DisaggregationOption | None], Decimal | None],
-) -> int:
-    """Save a targets grid: every cell is checked first, then all are written (None deletes a target).
-
-    Returns the number of targets changed. Bad cells raise one ValidationError keyed `period/option`."""
-    _begin_plan_change(actor, plan_indicator.plan)
-    errors: dict[str, list[str]] = {}
-    for (period, option), value in values.items():
-        problems = _check_target(plan_indicator, period, option, value)
-        if problems:
-            key = f"{period}/{option.code}" if option is not None else period
-            errors[key] = [m for messages in problems.values() for m in messages]
-    if errors:
-        raise ValidationError(errors)
-    existing = {(t.period, t.option_id): t for t in plan_indicator.targets.all()}
-    changed = 0
-    plan = plan_indicator.plan
-    for (period, option), value in values.items():
-        current = existing.get((period, option.pk if option else None))
-        if value is None:
-            if current is not None:
-                delete_with_audit(actor=actor, obj=current, parent=plan)
-                changed += 1
-        elif current is None:
-            target = Target(plan_indicator=plan_indicator, period=period, option=option, value=value)
-            create_with_audit(actor=actor, obj=target, parent=plan)
-            changed += 1
-        elif current.value != value:
-            update_with_audit(actor=actor, obj=current, data={"value": value}, parent=plan)
-            changed += 1
-    return changed
-
-
-@transaction.atomic
-def target_delete(*, actor: Any, target: Target) -> None:
-    plan = target.plan_indicator.plan
-    _begin_plan_change(actor, plan)
-    _delete(actor, target, plan)

@@ -1,0 +1,495 @@
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from twinning.accounts.permissions import PartnershipAccess
+from twinning.audit.models import AuditEvent
+from twinning.core.forms import add_service_errors
+from twinning.core.http import AuthedRequest
+from twinning.core.ids import parse_uuid
+from twinning.core.pagination import paginate
+from twinning.exchanges import services
+from twinning.exchanges.access import can_enter_data, get_programme_for_staff
+from twinning.exchanges.charts import bar_chart
+from twinning.exchanges.forms import (
+    ExchangeEditForm,
+    ExchangeForm,
+    MentoringPairEditForm,
+    MentoringPairForm,
+    MentoringSessionForm,
+    ParticipantForm,
+    TraineeGroupForm,
+)
+from twinning.exchanges.models import Exchange, MentoringPair
+from twinning.exchanges.selectors import (
+    ExchangeSummary,
+    exchange_list,
+    exchange_summary,
+    get_exchange,
+    get_mentoring_pair,
+    mentoring_pair_list,
+    partnership_people,
+    training_cascade,
+)
+from twinning.partnerships.models import Partnership
+from twinning.partnerships.selectors import get_partnership_for_user
+
+
+def _partnership(
+    request: AuthedRequest, partnership_uuid: str, write: bool = False
+) -> tuple[Partnership, Any]:
+    """The partnership (404 outside the user's scope) and, for a write, 403 unless they may enter data."""
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
+    if write and not can_enter_data(access):
+        raise PermissionDenied
+    return partnership, access
+
+
+# --- exchanges -----------------------------------------------------------------------------------
+
+
+@login_required
+def exchange_list_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+    partnership, access = _partnership(request, partnership_uuid)
+    filters = {
+        "type": request.GET.get("type", "") if request.GET.get("type") in Exchange.Type.values else "",
+        "direction": request.GET.get("direction", "")
+        if request.GET.get("direction") in Exchange.Direction.values
+        else "",
+        "status": request.GET.get("status", "")
+        if request.GET.get("status") in Exchange.Status.values
+        else "",
+    }
+    exchanges = exchange_list(
+        user=request.user,
+        partnership=partnership,
+        type=filters["type"],
+        direction=filters["direction"],
+        status=filters["status"],
+    )
+    page = paginate(request, exchanges)
+    context = {
+        "partnership": partnership,
+        "can_enter": can_enter_data(access),
+        "page_obj": page,
+        "exchanges": page.object_list,
+        "filters": filters,
+        "types": Exchange.Type.choices,
+        "directions": Exchange.Direction.choices,
+        "statuses": Exchange.Status.choices,
+    }
+    template = "exchanges/includes/exchange_results.html" if request.htmx else "exchanges/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def exchange_create_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+    partnership, _access = _partnership(request, partnership_uuid, write=True)
+    form = ExchangeForm(request.POST or None, request.FILES or None, partnership=partnership)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            exchange = services.exchange_create(
+                actor=request.user,
+                partnership=partnership,
+                **{k: data[k] for k in services.EXCHANGE_FIELDS if k != "report_file"},
+                report_file=data["report_file"] or None,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The exchange is recorded. Add who took part."))
+            return redirect("exchanges:detail", partnership.uuid, exchange.uuid)
+    return render(
+        request,
+        "exchanges/form.html",
+        {"form": form, "partnership": partnership, "title": _("New exchange")},
+        status=400 if form.errors else 200,
+    )
+
+
+def _detail_context(
+    request: AuthedRequest,
+    partnership: Partnership,
+    access: PartnershipAccess,
+    exchange: Exchange,
+    **forms: Any,
+) -> dict[str, Any]:
+    participants = list(exchange.participants.all())
+    groups = list(exchange.trainee_groups.all())
+    return {
+        "partnership": partnership,
+        "exchange": exchange,
+        "can_enter": can_enter_data(access),
+        "participants": participants,
+        "trainee_groups": groups,
+        "person_days": len(participants) * exchange.days,
+        "unnamed_total": sum(g.count for g in groups),
+        "events": AuditEvent.objects.for_object(exchange)[:100],
+        "participant_form": forms.get("participant_form")
+        or ParticipantForm(people=partnership_people(partnership)),
+        "trainee_form": forms.get("trainee_form") or TraineeGroupForm(),
+    }
+
+
+@login_required
+def exchange_detail_view(request: AuthedRequest, partnership_uuid: str, exchange_uuid: str) -> HttpResponse:
+    partnership, access = _partnership(request, partnership_uuid)
+    exchange = get_exchange(partnership, exchange_uuid)
+    return render(request, "exchanges/detail.html", _detail_context(request, partnership, access, exchange))
+
+
+@login_required
+def exchange_edit_view(request: AuthedRequest, partnership_uuid: str, exchange_uuid: str) -> HttpResponse:
+    partnership, _access = _partnership(request, partnership_uuid, write=True)
+    exchange = get_exchange(partnership, exchange_uuid)
+    form = ExchangeEditForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=exchange,
+        partnership=partnership,
+        initial={"version": exchange.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes = {k: data[k] for k in services.EXCHANGE_FIELDS if k != "report_file"}
+        if "report_file" in form.changed_data:
+            # False means "clear"; a new upload replaces the old file.
+            changes["report_file"] = data["report_file"] or ""
+        try:
+            services.exchange_update(
+                actor=request.user, exchange=exchange, data=changes, expected_version=data["version"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("exchanges:detail", partnership.uuid, exchange.uuid)
+    return render(
+        request,
+        "exchanges/form.html",
+        {
+            "form": form,
+            "partnership": partnership,
+            "exchange": exchange,
+            "title": _("Edit %(title)s") % {"title": exchange.title},
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def exchange_delete_view(request: AuthedRequest, partnership_uuid: str, exchange_uuid: str) -> HttpResponse:
+    partnership, _access = _partnership(request, partnership_uuid, write=True)
+    exchange = get_exchange(partnership, exchange_uuid)
+    try:
+        services.exchange_delete(actor=request.user, exchange=exchange)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("exchanges:detail", partnership.uuid, exchange.uuid)
+    messages.success(request, _("The exchange is deleted."))
+    return redirect("exchanges:list", partnership.uuid)
+
+
+@login_required
+def exchange_report_view(request: AuthedRequest, partnership_uuid: str, exchange_uuid: str) -> FileResponse:
+    """Trip reports are served only through this scoped view, never from a public media URL."""
+    partnership, _access = _partnership(request, partnership_uuid)
+    exchange = get_exchange(partnership, exchange_uuid)
+    if not exchange.report_file:
+        raise Http404
+    return FileResponse(
+        exchange.report_file.open("rb"),
+        as_attachment=True,
+        filename=Path(exchange.report_file.name or "").name,
+    )
+
+
+def _section_response(
+    request: AuthedRequest,
+    partnership: Partnership,
+    access: PartnershipAccess,
+    exchange: Exchange,
+    section: str,
+    **forms: Any,
+) -> HttpResponse:
+    """htmx gets the section back; a plain browser is redirected (or sees the page with the form's errors)."""
+    has_errors = any(form.errors for form in forms.values())
+    if request.htmx or has_errors:
+        fresh = get_exchange(partnership, exchange.uuid)
+        context = _detail_context(request, partnership, access, fresh, **forms)
+        if request.htmx:
+            return render(request, f"exchanges/includes/{section}.html", context)
+        return render(request, "exchanges/detail.html", context, status=400)
+    return redirect(f"{reverse('exchanges:detail', args=[partnership.uuid, exchange.uuid])}#{section}")
+
+
+@login_required
+@require_POST
+def participant_add_view(request: AuthedRequest, partnership_uuid: str, exchange_uuid: str) -> HttpResponse:
+    partnership, access = _partnership(request, partnership_uuid, write=True)
+    exchange = get_exchange(partnership, exchange_uuid)
+    form = ParticipantForm(request.POST, people=partnership_people(partnership))
+    if form.is_valid():
+        try:
+            services.participant_add(actor=request.user, exchange=exchange, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            form = ParticipantForm(people=partnership_people(partnership))
+    return _section_response(request, partnership, access, exchange, "participants", participant_form=form)
+
+
+@login_required
+@require_POST
+def participant_remove_view(
+    request: AuthedRequest, partnership_uuid: str, exchange_uuid: str, participant_uuid: str
+) -> HttpResponse:
+    partnership, access = _partnership(request, partnership_uuid, write=True)
+    exchange = get_exchange(partnership, exchange_uuid)
+    participant = exchange.participants.filter(uuid=parse_uuid(participant_uuid)).first()
+    if participant is None:
+        raise Http404
+    participant.exchange = exchange
+    services.participant_remove(actor=request.user, participant=participant)
+    return _section_response(request, partnership, access, exchange, "participants")
+
+
+@login_required
+@require_POST
+def trainee_group_add_view(request: AuthedRequest, partnership_uuid: str, exchange_uuid: str) -> HttpResponse:
+    partnership, access = _partnership(request, partnership_uuid, write=True)
+    exchange = get_exchange(partnership, exchange_uuid)
+    form = TraineeGroupForm(request.POST)
+    if form.is_valid():
+        try:
+            services.trainee_group_add(actor=request.user, exchange=exchange, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            form = TraineeGroupForm()
+    return _section_response(request, partnership, access, exchange, "trainees", trainee_form=form)
+
+
+@login_required
+@require_POST
+def trainee_group_remove_view(
+    request: AuthedRequest, partnership_uuid: str, exchange_uuid: str, group_uuid: str
+) -> HttpResponse:
+    partnership, access = _partnership(request, partnership_uuid, write=True)
+    exchange = get_exchange(partnership, exchange_uuid)
+    group = exchange.trainee_groups.filter(uuid=parse_uuid(group_uuid)).first()
+    if group is None:
+        raise Http404
+    group.exchange = exchange
+    services.trainee_group_remove(actor=request.user, group=group)
+    return _section_response(request, partnership, access, exchange, "trainees")
+
+
+# --- summaries -----------------------------------------------------------------------------------
+
+
+def _summary_charts(summary: ExchangeSummary) -> dict[str, Any]:
+    return {
+        "direction_chart": bar_chart(
+            [(row.label, row.person_days) for row in summary.directions], title=_("Person-days by direction")
+        ),
+        "trained_chart": bar_chart(
+            [(cell.label, cell.total) for cell in summary.trained], title=_("People trained by cadre")
+        ),
+    }
+
+
+@login_required
+def partnership_summary_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+    partnership, _access = _partnership(request, partnership_uuid)
+    summary = exchange_summary(partnership=partnership)
+    return render(
+        request,
+        "exchanges/summary.html",
+        {"partnership": partnership, "summary": summary, **_summary_charts(summary)},
+    )
+
+
+@login_required
+def programme_summary_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+    programme = get_programme_for_staff(request.user, programme_uuid)
+    summary = exchange_summary(programme=programme)
+    return render(
+        request,
+        "exchanges/summary.html",
+        {"programme": programme, "summary": summary, **_summary_charts(summary)},
+    )
+
+
+@login_required
+def cascade_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+    partnership, _access = _partnership(request, partnership_uuid)
+    return render(
+        request,
+        "exchanges/cascade.html",
+        {"partnership": partnership, "roots": training_cascade(partnership)},
+    )
+
+
+# --- mentoring -----------------------------------------------------------------------------------
+
+
+@login_required
+def mentoring_list_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+    partnership, access = _partnership(request, partnership_uuid)
+    status = request.GET.get("status", "")
+    status = status if status in MentoringPair.Status.values else ""
+    page = paginate(request, mentoring_pair_list(user=request.user, partnership=partnership, status=status))
+    return render(
+        request,
+        "exchanges/mentoring_list.html",
+        {
+            "partnership": partnership,
+            "can_enter": can_enter_data(access),
+            "page_obj": page,
+            "pairs": page.object_list,
+            "status": status,
+            "statuses": MentoringPair.Status.choices,
+        },
+    )
+
+
+@login_required
+def mentoring_create_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+    partnership, _access = _partnership(request, partnership_uuid, write=True)
+    form = MentoringPairForm(request.POST or None, people=partnership_people(partnership))
+    if request.method == "POST" and form.is_valid():
+        try:
+            pair = services.mentoring_pair_create(
+                actor=request.user, partnership=partnership, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The mentoring pair is recorded."))
+            return redirect("exchanges:mentoring_detail", partnership.uuid, pair.uuid)
+    return render(
+        request,
+        "exchanges/form.html",
+        {"form": form, "partnership": partnership, "title": _("New mentoring pair"), "mentoring": True},
+        status=400 if form.errors else 200,
+    )
+
+
+def _pair_context(
+    partnership: Partnership, access: PartnershipAccess, pair: MentoringPair, **forms: Any
+) -> dict[str, Any]:
+    sessions = list(pair.sessions.order_by("-date", "-id"))
+    return {
+        "partnership": partnership,
+        "pair": pair,
+        "can_enter": can_enter_data(access),
+        "sessions": sessions,
+        "total_minutes": sum(s.duration_minutes for s in sessions),
+        "events": AuditEvent.objects.for_object(pair)[:100],
+        "session_form": forms.get("session_form") or MentoringSessionForm(),
+    }
+
+
+@login_required
+def mentoring_detail_view(request: AuthedRequest, partnership_uuid: str, pair_uuid: str) -> HttpResponse:
+    partnership, access = _partnership(request, partnership_uuid)
+    pair = get_mentoring_pair(partnership, pair_uuid)
+    return render(request, "exchanges/mentoring_detail.html", _pair_context(partnership, access, pair))
+
+
+@login_required
+def mentoring_edit_view(request: AuthedRequest, partnership_uuid: str, pair_uuid: str) -> HttpResponse:
+    partnership, _access = _partnership(request, partnership_uuid, write=True)
+    pair = get_mentoring_pair(partnership, pair_uuid)
+    initial = {
+        "version": pair.version,
+        "goals": pair.goals,
+        "status": pair.status,
+        "start_date": pair.start_date,
+        "end_date": pair.end_date,
+    }
+    form = MentoringPairEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.mentoring_pair_update(
+                actor=request.user,
+                pair=pair,
+                data={k: data[k] for k in services.PAIR_FIELDS},
+                expected_version=data["version"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("exchanges:mentoring_detail", partnership.uuid, pair.uuid)
+    return render(
+        request,
+        "exchanges/form.html",
+        {"form": form, "partnership": partnership, "title": str(pair), "mentoring": True},
+        status=400 if form.errors else 200,
+    )
+
+
+def _sessions_response(
+    request: AuthedRequest,
+    partnership: Partnership,
+    access: PartnershipAccess,
+    pair: MentoringPair,
+    **forms: Any,
+) -> HttpResponse:
+    has_errors = any(form.errors for form in forms.values())
+    if request.htmx:
+        return render(
+            request, "exchanges/includes/sessions.html", _pair_context(partnership, access, pair, **forms)
+        )
+    if has_errors:
+        return render(
+            request,
+            "exchanges/mentoring_detail.html",
+            _pair_context(partnership, access, pair, **forms),
+            status=400,
+        )
+    return redirect(f"{reverse('exchanges:mentoring_detail', args=[partnership.uuid, pair.uuid])}#sessions")
+
+
+@login_required
+@require_POST
+def session_add_view(request: AuthedRequest, partnership_uuid: str, pair_uuid: str) -> HttpResponse:
+    partnership, access = _partnership(request, partnership_uuid, write=True)
+    pair = get_mentoring_pair(partnership, pair_uuid)
+    form = MentoringSessionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mentoring_session_add(actor=request.user, pair=pair, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            form = MentoringSessionForm()
+    return _sessions_response(request, partnership, access, pair, session_form=form)
+
+
+@login_required
+@require_POST
+def session_remove_view(
+    request: AuthedRequest, partnership_uuid: str, pair_uuid: str, session_uuid: str
+) -> HttpResponse:
+    partnership, access = _partnership(request, partnership_uuid, write=True)
+    pair = get_mentoring_pair(partnership, pair_uuid)
+    session = pair.sessions.filter(uuid=parse_uuid(session_uuid)).first()
+    if session is None:
+        raise Http404
+    session.pair = pair
+    services.mentoring_session_remove(actor=request.user, session=session)
+    return _sessions_response(request, partnership, access, pair)

@@ -1,0 +1,314 @@
+"""Two assignments of hosts to resources within capacities, on a score matrix and an "allowed" mask.
+
+- `optimal_assignment`: the largest total score. A bipartite b-matching is a linear programme whose constraint
+  matrix is totally unimodular, so a basic solution is whole. It is solved on a small edge set (each
+  institution's top candidates) and the set is grown by pricing every other pair against the duals until no
+  pair could raise the total: the result is the optimum over all pairs, at a fraction of the dense cost.
+- `stable_assignment`: host-proposing deferred acceptance with capacities on both sides; preferences follow
+  the scores, ties broken by position so every preference is strict. No host and resource would both rather
+  be together than with (one of) what they got.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import linprog
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+Pairs = list[tuple[int, int]]
+FORBIDDEN = -1.0
+PRICE_TOLERANCE = 1e-7
+DENSE_PAIRS = 250_000
+
+
+def _solve_lp(
+    rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, cap_h: np.ndarray, cap_r: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n, m, k = len(cap_h), len(cap_r), len(weights)
+    if k == 0:
+        return np.zeros(0, dtype=bool), np.zeros(n), np.zeros(m)
+    index = np.arange(k)
+    a_ub = sparse.vstack(
+        [
+            sparse.csr_matrix((np.ones(k), (rows, index)), shape=(n, k)),
+            sparse.csr_matrix((np.ones(k), (cols, index)), shape=(m, k)),
+        ]
+    ).tocsc()
+    b_ub = np.concatenate([cap_h, cap_r]).astype(float)
+    # Dual simplex returns a basic (vertex) solution, which total unimodularity makes whole.
+    result = linprog(-weights, A_ub=a_ub, b_ub=b_ub, bounds=(0, 1), method="highs-ds")
+    if result.status != 0:  # pragma: no cover - a bounded feasible LP always solves
+        raise RuntimeError(f"Assignment LP failed: {result.message}")
+    duals = -np.asarray(result.ineqlin.marginals)
+    return result.x > 0.5, duals[:n], duals[n:]
+
+
+def _top_candidates(effective: np.ndarray, k: int, axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, col) of each row's (axis=1) or each column's (axis=0) k best pairs with a positive score."""
+    matrix = effective if axis == 1 else np.ascontiguousarray(effective.T)
+    width = matrix.shape[1]
+    k = min(k, width)
+    if k == 0 or matrix.shape[0] == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    if k < width:
+        # The k largest sit at the end of a partition: no negated copy of the matrix needed.
+        best = np.argpartition(matrix, width - k, axis=1)[:, width - k :]
+    else:
+        best = np.broadcast_to(np.arange(k), (matrix.shape[0], k))
+    owner = np.repeat(np.arange(matrix.shape[0]), k)
+    other = best.ravel()
+    # A pair worth nothing (or forbidden) can only tie with leaving both sides free: never a candidate.
+    keep = matrix[owner, other] > 0
+    owner, other = owner[keep], other[keep]
+    return (owner, other) if axis == 1 else (other, owner)
+
+
+def _slots(
+    counts: np.ndarray, owners: np.ndarray, start: np.ndarray, size: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each owner (repeated `counts` times), (which copy, slot index start[owner] + copy % size[owner])."""
+    copy = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return copy, np.repeat(start[owners], counts) + copy % np.repeat(size[owners], counts)
+
+
+def _solve_matching(
+    rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, cap_h: np.ndarray, cap_r: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The best b-matching on a sparse edge set, as a minimum-cost full matching (scipy's LAPJVsp).
+
+    Each institution becomes as many slots as it has places (never more than its edges). A pair whose two
+    sides both have several slots gets a two-node gadget, so it can be chosen at most once: left node b_e and
+    right node a_e; either b_e takes a_e (pair unused) or a host slot takes a_e and b_e a resource slot (pair
+    used). Each host slot also has a private dummy column, so anyone may stay unmatched and a full matching
+    always exists. Every edge costs C - benefit with C above every score, so all costs are non-zero and the
+    cheapest full matching is the one with the largest total score.
+    """
+    n, m = len(cap_h), len(cap_r)
+    c_h = np.minimum(cap_h, np.bincount(rows, minlength=n)).astype(np.int64)
+    c_r = np.minimum(cap_r, np.bincount(cols, minlength=m)).astype(np.int64)
+    keep = (c_h[rows] > 0) & (c_r[cols] > 0)
+    rows, cols, weights = rows[keep], cols[keep], weights[keep]
+    if rows.size == 0:
+        return rows, cols
+    start_h, start_r = np.cumsum(c_h) - c_h, np.cumsum(c_r) - c_r
+    host_slots, resource_slots = int(c_h.sum()), int(c_r.sum())
+    gadget = (c_h[rows] > 1) & (c_r[cols] > 1)
+    g_rows, g_cols, g_w = rows[gadget], cols[gadget], weights[gadget]
+    d_rows, d_cols, d_w = rows[~gadget], cols[~gadget], weights[~gadget]
+    n_g = len(g_rows)
+    a_col = resource_slots + np.arange(n_g)  # right node a_e of each gadget
+    b_row = host_slots + np.arange(n_g)  # left node b_e of each gadget
+    pieces_r, pieces_c, pieces_b = [], [], []
+    # Direct pairs: one side has a single slot, so copying the edge to every slot of the other side is exact.
+    count = c_h[d_rows] * c_r[d_cols]
+    copy, r_slot = _slots(count, d_cols, start_r, c_r)
+    edge = np.repeat(np.arange(len(d_rows)), count)
+    pieces_r.append(start_h[d_rows[edge]] + copy // c_r[d_cols[edge]])
+    pieces_c.append(r_slot)
+    pieces_b.append(d_w[edge])
+    # Gadgets: every host slot -> a_e (the score), b_e -> a_e (nothing), b_e -> every resource slot (nothing).
+    _, h_slot = _slots(c_h[g_rows], g_rows, start_h, c_h)
+    pieces_r += [h_slot, b_row]
+    pieces_c += [np.repeat(a_col, c_h[g_rows]), a_col]
+    pieces_b += [np.repeat(g_w, c_h[g_rows]), np.zeros(n_g)]
+    _, r_slot = _slots(c_r[g_cols], g_cols, start_r, c_r)
+    pieces_r.append(np.repeat(b_row, c_r[g_cols]))
+    pieces_c.append(r_slot)
+    pieces_b.append(np.zeros(len(r_slot)))
+    # A private dummy per host slot: staying unmatched is worth nothing.
+    pieces_r.append(np.arange(host_slots))
+    pieces_c.append(resource_slots + n_g + np.arange(host_slots))
+    pieces_b.append(np.zeros(host_slots))
+    benefit = np.concatenate(pieces_b).astype(np.float64)
+    cost = float(benefit.max()) + 1.0 - benefit
+    graph = sparse.csr_matrix(
+        (cost, (np.concatenate(pieces_r), np.concatenate(pieces_c))),
+        shape=(host_slots + n_g, resource_slots + n_g + host_slots),
+    )
+    left, right = min_weight_full_bipartite_matching(graph)
+    owner_h = np.repeat(np.arange(n), c_h)
+    owner_r = np.repeat(np.arange(m), c_r)
+    direct = (left < host_slots) & (right < resource_slots)
+    used = (left < host_slots) & (right >= resource_slots) & (right < resource_slots + n_g)
+    gadget_used = right[used] - resource_slots
+    return (
+        np.concatenate([owner_h[left[direct]], g_rows[gadget_used]]),
+        np.concatenate([owner_r[right[direct]], g_cols[gadget_used]]),
+    )
+
+
+def optimal_assignment(
+    scores: np.ndarray,
+    allowed: np.ndarray,
+    cap_h: np.ndarray,
+    cap_r: np.ndarray,
+    *,
+    top_k: int = 10,
+    exact: bool = True,
+    solver: str = "auto",
+    max_rounds: int = 60,
+    progress: Callable[[float], None] | None = None,
+) -> Pairs:
+    """Pairs (host index, resource index) with the largest total score within the capacities.
+
+    With exact=False only each institution's `top_k` candidates are considered (the pruned problem), solved
+    as a sparse minimum-cost matching. With exact=True a small round hands every allowed pair to that solver;
+    a large one is solved as a linear programme grown by dual pricing until no other pair could raise the
+    total. `solver` ("matching" or "lp") forces one solver for the given edge set (the tests compare them).
+    """
+    n, m = scores.shape
+    dense = exact and n * m <= DENSE_PAIRS
+    if dense:
+        top_k = max(n, m)
+    effective = np.where(allowed, scores, FORBIDDEN).astype(np.float32)
+    cap_h = np.maximum(np.asarray(cap_h), 0)
+    cap_r = np.maximum(np.asarray(cap_r), 0)
+    if dense:
+        rows, cols = np.nonzero(effective > 0)
+    else:
+        h1, r1 = _top_candidates(effective, top_k, axis=1)
+        h2, r2 = _top_candidates(effective, top_k, axis=0)
+        keys = np.unique(np.concatenate([h1 * m + r1, h2 * m + r2]).astype(np.int64))
+        rows, cols = keys // m, keys % m
+    if solver == "matching" or (solver == "auto" and (dense or not exact)):
+        got_h, got_r = _solve_matching(rows, cols, effective[rows, cols].astype(np.float64), cap_h, cap_r)
+        return sorted((int(i), int(j)) for i, j in zip(got_h, got_r, strict=True))
+    keys = rows.astype(np.int64) * m + cols
+    for round_no in range(max_rounds):
+        rows, cols = keys // m, keys % m
+        chosen, y_h, y_r = _solve_lp(rows, cols, effective[rows, cols].astype(np.float64), cap_h, cap_r)
+        if not exact:
+            break
+        # Price every pair: one outside the set whose score beats its two duals could raise the total.
+        added = []
+        step = max(1, 4_000_000 // max(m, 1))
+        for start in range(0, n, step):
+            block = slice(start, min(n, start + step))
+            reduced = effective[block] - y_h[block, None] - y_r[None, :]
+            hit_rows, hit_cols = np.nonzero(reduced > PRICE_TOLERANCE)
+            if hit_rows.size:
+                added.append((hit_rows + start).astype(np.int64) * m + hit_cols)
+        new = np.setdiff1d(np.concatenate(added), keys) if added else np.zeros(0, dtype=np.int64)
+        if progress:
+            progress(min(0.95, (round_no + 1) / 10))
+        if new.size == 0:
+            break
+        # Keep the growth moderate: at most top_k new pairs per host each round, the most promising first.
+        new_rows, new_cols = new // m, new % m
+        gain = effective[new_rows, new_cols] - y_h[new_rows] - y_r[new_cols]
+        order = np.lexsort((-gain, new_rows))
+        ranked_rows = new_rows[order]
+        starts = np.searchsorted(ranked_rows, ranked_rows, side="left")
+        rank_in_row = np.arange(len(order)) - starts
+        new = new[order][rank_in_row < top_k]
+        keys = np.union1d(keys, new)
+    pairs = [(int(i), int(j)) for i, j in zip(rows[chosen], cols[chosen], strict=True)]
+    return sorted(pairs)
+
+
+def _preference_order(row: np.ndarray, allowed_row: np.ndarray, head: int) -> tuple[np.ndarray, bool]:
+    """The best `head` allowed candidates of one row, best first (ties: lower index first)."""
+    candidates = np.flatnonzero(allowed_row)
+    if candidates.size > head:
+        values = row[candidates]
+        part = np.argpartition(-values, head - 1)[:head]
+        cut = values[part].min()
+        # Everything tied with the cut goes in too, so the order stays exact at the boundary.
+        part = np.flatnonzero(values >= cut)
+        candidates = candidates[part]
+        complete = False
+    else:
+        complete = True
+    order = np.lexsort((candidates, -row[candidates]))
+    return candidates[order], complete
+
+
+def stable_assignment(
+    scores: np.ndarray, allowed: np.ndarray, cap_h: np.ndarray, cap_r: np.ndarray, *, head: int = 32
+) -> Pairs:
+    """Host-proposing deferred acceptance with capacities; returns sorted (host, resource) pairs.
+
+    Each host's preference list is sorted lazily: first its best `head` candidates, the rest only if it runs
+    through them, which on realistic rounds almost never happens.
+    """
+    n, m = scores.shape
+    cap_h = np.maximum(np.asarray(cap_h), 0)
+    cap_r = np.maximum(np.asarray(cap_r), 0).tolist()
+    prefs: list[np.ndarray | None] = [None] * n
+    complete = [False] * n
+    nxt = [0] * n
+    free = cap_h.tolist()
+    held: list[list[tuple[float, int]]] = [[] for _ in range(m)]  # min-heap: the worst held proposal on top
+    queue = [i for i in range(n) if free[i] > 0]
+    while queue:
+        i = queue.pop()
+        row = scores[i]
+        while free[i] > 0:
+            order = prefs[i]
+            if order is None or (nxt[i] >= len(order) and not complete[i]):
+                size = head if order is None else len(order) * 4
+                order, complete[i] = _preference_order(row, allowed[i], size)
+                prefs[i] = order
+            if nxt[i] >= len(order):
+                break
+            j = int(order[nxt[i]])
+            nxt[i] += 1
+            if cap_r[j] == 0:
+                continue
+            # A resource ranks hosts by score, then by lower index: the key (score, -index) is strict.
+            key = (float(row[j]), -i)
+            heap = held[j]
+            if len(heap) < cap_r[j]:
+                heapq.heappush(heap, key)
+                free[i] -= 1
+            elif key > heap[0]:
+                _, loser = heapq.heapreplace(heap, key)
+                free[i] -= 1
+                free[-loser] += 1
+                queue.append(-loser)
+    return sorted((-k, j) for j, heap in enumerate(held) for _, k in heap)
+
+
+def blocking_pairs(
+    scores: np.ndarray, allowed: np.ndarray, cap_h: np.ndarray, cap_r: np.ndarray, pairs: Pairs
+) -> Pairs:
+    """Allowed unmatched pairs where both sides would rather have each other (checked by the tests)."""
+    n, m = scores.shape
+    of_h: list[list[int]] = [[] for _ in range(n)]
+    of_r: list[list[int]] = [[] for _ in range(m)]
+    for i, j in pairs:
+        of_h[i].append(j)
+        of_r[j].append(i)
+    matched = set(pairs)
+
+    def host_wants(i: int, j: int) -> bool:
+        if len(of_h[i]) < cap_h[i]:
+            return True
+        worst = min(of_h[i], key=lambda k: (scores[i, k], -k))
+        return (scores[i, j], -j) > (scores[i, worst], -worst)
+
+    def resource_wants(j: int, i: int) -> bool:
+        if len(of_r[j]) < cap_r[j]:
+            return True
+        worst = min(of_r[j], key=lambda k: (scores[k, j], -k))
+        return (scores[i, j], -i) > (scores[worst, j], -worst)
+
+    return [
+        (i, j)
+        for i in range(n)
+        for j in range(m)
+        if allowed[i, j]
+        and (i, j) not in matched
+        and cap_h[i] > 0
+        and cap_r[j] > 0
+        and host_wants(i, j)
+        and resource_wants(j, i)
+    ]
+
+
+def total(scores: np.ndarray, pairs: Pairs) -> float:
+    return float(sum(float(scores[i, j]) for i, j in pairs))

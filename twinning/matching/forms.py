@@ -1,0 +1,118 @@
+from typing import Any
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from twinning.core.choices import Side
+from twinning.directory.models import HealthArea, Institution, InstitutionExpertise, InstitutionNeed
+from twinning.matching.engine.scoring import PARTS
+from twinning.matching.models import MatchingRound, RoundApplicant
+
+WEIGHT_FIELDS = [f"weight_{p}" for p in PARTS]
+
+
+class InstitutionChoiceField(forms.ModelChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            queryset=Institution.objects.order_by("name").only("uuid", "name", "country"),
+            to_field_name="uuid",
+            **kwargs,
+        )
+
+    def label_from_instance(self, obj: Institution) -> str:  # type: ignore[override]
+        return f"{obj.name} ({obj.country})"
+
+
+class RoundForm(forms.ModelForm):
+    class Meta:
+        model = MatchingRound
+        fields = ["name", "description", "top_k", *WEIGHT_FIELDS]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class RoundCreateForm(RoundForm):
+    programme: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, to_field_name="uuid", label=_("Programme")
+    )
+
+    class Meta(RoundForm.Meta):
+        fields = ["programme", *RoundForm.Meta.fields]
+
+    def __init__(self, *args: Any, programmes: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
+
+
+class ApplicantForm(forms.Form):
+    institution = InstitutionChoiceField(label=_("Institution"))
+    side = forms.ChoiceField(label=_("Side"), choices=Side.choices)
+    capacity = forms.IntegerField(
+        label=_("Places"),
+        min_value=0,
+        max_value=50,
+        required=False,
+        help_text=_("Leave empty to use the directory's figure."),
+    )
+
+
+class ApplicantChoiceField(forms.ModelChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=RoundApplicant.objects.none(), to_field_name="uuid", **kwargs)
+
+
+class DecisionForm(forms.Form):
+    ACTIONS = [("accept", _("Accept")), ("override", _("Override"))]
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    host = ApplicantChoiceField(label=_("Host"))
+    proposed = ApplicantChoiceField(label=_("Proposed twin"), required=False)
+    resource = ApplicantChoiceField(label=_("Twin instead"), required=False)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, round: MatchingRound, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        applicants = RoundApplicant.objects.filter(round=round).select_related("institution")
+        self.fields["host"].queryset = applicants.filter(side="host")  # type: ignore[attr-defined]
+        self.fields["proposed"].queryset = applicants.filter(side="resource")  # type: ignore[attr-defined]
+        self.fields["resource"].queryset = applicants.filter(side="resource")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == "accept" and not data.get("proposed"):
+            self.add_error("proposed", _("Choose the twin to accept."))
+        return data
+
+
+class ConflictForm(forms.Form):
+    institution_a = InstitutionChoiceField(label=_("Institution"))
+    institution_b = InstitutionChoiceField(label=_("Must not be paired with"))
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.TextInput)
+
+
+class NeedForm(forms.Form):
+    area = forms.ModelChoiceField(queryset=HealthArea.objects.all(), label=_("Area"), to_field_name="code")
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=InstitutionNeed.Priority.choices, coerce=int, initial=2
+    )
+    description = forms.CharField(label=_("Description"), required=False, max_length=2000)
+
+
+class ExpertiseForm(forms.Form):
+    area = forms.ModelChoiceField(queryset=HealthArea.objects.all(), label=_("Area"), to_field_name="code")
+    depth = forms.TypedChoiceField(
+        label=_("Depth"), choices=InstitutionExpertise.Depth.choices, coerce=int, initial=2
+    )
+    description = forms.CharField(label=_("Description"), required=False, max_length=2000)
+
+
+NeedFormSet = formset_factory(NeedForm, extra=2, can_delete=True, max_num=30, validate_max=True)
+ExpertiseFormSet = formset_factory(ExpertiseForm, extra=2, can_delete=True, max_num=30, validate_max=True)
+
+
+def formset_rows(formset: Any) -> list[dict[str, Any]]:
+    return [
+        f.cleaned_data
+        for f in formset.forms
+        if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("area")
+    ]

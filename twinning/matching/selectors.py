@@ -1,0 +1,231 @@
+"""Reads for matching, always starting from what the user may see (rounds: their programme's staff)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from twinning.accounts.models import ProgrammeRole
+from twinning.accounts.permissions import is_programme_editor
+from twinning.core.ids import parse_uuid
+from twinning.matching.engine.scoring import PARTS, constraint_names
+from twinning.matching.models import (
+    DeclaredConflict,
+    MatchDecision,
+    MatchingJob,
+    MatchingRound,
+    ProposedPair,
+    RoundApplicant,
+    UnmatchedApplicant,
+)
+from twinning.partnerships.models import Programme
+
+
+def staff_programmes(user: Any) -> QuerySet[Programme]:
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    if user.is_superuser:
+        return Programme.objects.order_by("name")
+    return Programme.objects.filter(staff_roles__user=user).distinct().order_by("name")
+
+
+def editable_programmes(user: Any) -> QuerySet[Programme]:
+    if user.is_superuser:
+        return Programme.objects.order_by("name")
+    return Programme.objects.filter(
+        staff_roles__user=user, staff_roles__role__in=ProgrammeRole.EDITOR_ROLES
+    ).order_by("name")
+
+
+def get_programme_for_staff(user: Any, programme_uuid: Any, *, write: bool = False) -> Programme:
+    """A programme the user is staff of (404 otherwise); with write=True, an editor of it (403 otherwise)."""
+    programme = staff_programmes(user).filter(uuid=parse_uuid(programme_uuid)).first()
+    if programme is None:
+        raise Http404
+    if write and not is_programme_editor(user, programme.pk):
+        raise PermissionDenied
+    return programme
+
+
+def get_round_for_user(user: Any, round_uuid: Any, *, write: bool = False) -> MatchingRound:
+    """The round if the user is staff of its programme (404 otherwise); write=True needs an editor (403)."""
+    round = (
+        MatchingRound.objects.visible_to(user)
+        .select_related("programme")
+        .filter(uuid=parse_uuid(round_uuid))
+        .first()
+    )
+    if round is None:
+        raise Http404
+    if write and not is_programme_editor(user, round.programme_id):
+        raise PermissionDenied
+    return round
+
+
+def round_list(*, user: Any, programme: Programme | None = None) -> QuerySet[MatchingRound]:
+    qs = MatchingRound.objects.visible_to(user).select_related("programme")
+    if programme is not None:
+        qs = qs.filter(programme=programme)
+    return qs.annotate(
+        hosts=Count("applicants", filter=Q(applicants__side="host"), distinct=True),
+        resources=Count("applicants", filter=Q(applicants__side="resource"), distinct=True),
+    ).order_by("-created_at", "-id")
+
+
+def get_applicant(round: MatchingRound, applicant_uuid: Any) -> RoundApplicant:
+    applicant = (
+        RoundApplicant.objects.filter(round=round, uuid=parse_uuid(applicant_uuid))
+        .select_related("institution", "round__programme")
+        .first()
+    )
+    if applicant is None:
+        raise Http404
+    return applicant
+
+
+def applicants_of(round: MatchingRound) -> QuerySet[RoundApplicant]:
+    return (
+        RoundApplicant.objects.filter(round=round)
+        .select_related("institution")
+        .order_by("side", "institution__name")
+    )
+
+
+def latest_job(round: MatchingRound) -> MatchingJob | None:
+    return MatchingJob.objects.filter(round=round).order_by("-created_at", "-id").first()
+
+
+def conflicts_of(programme: Programme) -> QuerySet[DeclaredConflict]:
+    return DeclaredConflict.objects.filter(programme=programme).select_related(
+        "institution_a", "institution_b", "declared_by"
+    )
+
+
+def pair_constraints(round: MatchingRound, host: RoundApplicant, resource: RoundApplicant) -> list[str]:
+    """Hard constraints (other than places, counted by decisions) that exclude a pair."""
+    broken = []
+    host_langs = set(host.institution.languages.values_list("pk", flat=True))
+    if not host_langs & set(resource.institution.languages.values_list("pk", flat=True)):
+        broken.append("no_language")
+    a, b = sorted((host.institution_id, resource.institution_id))
+    if DeclaredConflict.objects.filter(
+        programme_id=round.programme_id, institution_a_id=a, institution_b_id=b
+    ).exists():
+        broken.append("conflict")
+    return broken
+
+
+@dataclass
+class Part:
+    name: str
+    value: float
+    weight: float
+    points: float
+
+
+@dataclass
+class Candidate:
+    applicant: RoundApplicant
+    score: float
+    parts: list[Part]
+    excluded_by: list[str]
+
+
+def parts_of(stored: dict[str, dict[str, float]]) -> list[Part]:
+    return [
+        Part(name, stored[name]["value"], stored[name]["weight"], stored[name]["points"])
+        for name in PARTS
+        if name in stored
+    ]
+
+
+def recommendations(
+    round: MatchingRound, applicant: RoundApplicant
+) -> tuple[list[Candidate], list[Candidate]]:
+    """Candidates on the other side of the round, ranked by score, and those a hard constraint excludes.
+
+    Scored with the whole round's context, so the figures are those the assignments used.
+    """
+    from twinning.matching.compute import round_context
+
+    context, hosts, resources = round_context(round)
+    rows: Any
+    cols: Any
+    if applicant.side == "host":
+        i = next(k for k, a in enumerate(hosts) if a.pk == applicant.pk)
+        rows, cols, others = np.array([i]), slice(None), resources
+        scores = context.score_block(rows, cols)[0]
+        mask = context.constraints(rows, cols)[0]
+        pair = lambda k: (i, k)  # noqa: E731
+    else:
+        j = next(k for k, a in enumerate(resources) if a.pk == applicant.pk)
+        rows, cols, others = slice(None), np.array([j]), hosts
+        scores = context.score_block(rows, cols)[:, 0]
+        mask = context.constraints(rows, cols)[:, 0]
+        pair = lambda k: (k, j)  # noqa: E731
+    ranked: list[Candidate] = []
+    excluded: list[Candidate] = []
+    for k in np.lexsort((np.arange(len(others)), -scores)):
+        explained = context.explain(*pair(int(k)))
+        candidate = Candidate(
+            applicant=others[int(k)],
+            score=float(scores[k]) * 100,
+            parts=parts_of(explained),
+            excluded_by=constraint_names(int(mask[k])),
+        )
+        (excluded if candidate.excluded_by else ranked).append(candidate)
+    return ranked, excluded
+
+
+@dataclass
+class Results:
+    optimal: list[ProposedPair]
+    stable: list[ProposedPair]
+    unmatched_optimal: list[UnmatchedApplicant]
+    unmatched_stable: list[UnmatchedApplicant]
+    decisions: list[MatchDecision]
+    decided_pairs: set[tuple[int, int]]
+    decided_hosts: dict[int, MatchDecision]
+    optimal_total: Decimal
+    stable_total: Decimal
+    both: int
+
+
+def round_results(round: MatchingRound) -> Results:
+    """Both assignments, the unmatched with reasons, and the decisions: a fixed number of queries."""
+    pairs = list(
+        ProposedPair.objects.filter(round=round)
+        .select_related("host__institution", "resource__institution")
+        .order_by("host__institution__name", "-score", "resource__institution__name")
+    )
+    unmatched = list(UnmatchedApplicant.objects.filter(round=round).select_related("applicant__institution"))
+    decisions = list(
+        MatchDecision.objects.filter(round=round)
+        .select_related(
+            "host__institution",
+            "resource__institution",
+            "proposed_resource__institution",
+            "partnership",
+            "decided_by",
+        )
+        .order_by("-created_at", "-id")
+    )
+    decided_pairs = {(d.host_id, d.proposed_resource_id or 0) for d in decisions} | {
+        (d.host_id, d.resource_id or 0) for d in decisions
+    }
+    return Results(
+        optimal=[p for p in pairs if p.in_optimal],
+        stable=[p for p in pairs if p.in_stable],
+        unmatched_optimal=[u for u in unmatched if u.method == "optimal"],
+        unmatched_stable=[u for u in unmatched if u.method == "stable"],
+        decisions=decisions,
+        decided_pairs=decided_pairs,
+        decided_hosts={d.host_id: d for d in decisions},
+        optimal_total=round.optimal_total or Decimal("0"),
+        stable_total=round.stable_total or Decimal("0"),
+        both=sum(1 for p in pairs if p.in_optimal and p.in_stable),
+    )

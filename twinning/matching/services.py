@@ -1,0 +1,420 @@
+"""Writes for matching: rounds, applicants, conflicts, runs, decisions and profile details.
+
+Each service checks access first, validates everything, writes and audits in one transaction; computing a
+round is queued (or, for a small round, run) once the transaction has committed.
+"""
+
+import uuid as uuid_module
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from twinning.accounts.permissions import can_edit_institution, is_programme_editor
+from twinning.audit.models import AuditEvent
+from twinning.audit.services import audit_record
+from twinning.core.choices import Side
+from twinning.core.services import create_with_audit, delete_with_audit, update_with_audit
+from twinning.directory.models import HealthArea, Institution, InstitutionExpertise, InstitutionNeed
+from twinning.matching.engine.scoring import PARTS
+from twinning.matching.models import (
+    CONSTRAINT_LABELS,
+    DeclaredConflict,
+    MatchDecision,
+    MatchingJob,
+    MatchingRound,
+    RoundApplicant,
+)
+from twinning.partnerships.models import Programme, Stage
+from twinning.partnerships.services import partnership_create
+
+# Rounds with more pairs than this are computed by the task worker; smaller ones right after the request.
+INLINE_PAIRS = 40_000
+ROUND_FIELDS = ("name", "description", "top_k", *(f"weight_{p}" for p in PARTS))
+
+
+def _require_editor(actor: Any, programme_id: int) -> None:
+    if not is_programme_editor(actor, programme_id):
+        raise PermissionDenied
+
+
+def _require_open(round: MatchingRound) -> None:
+    if round.status == MatchingRound.Status.CLOSED:
+        raise ValidationError(_("This round is closed."))
+
+
+@transaction.atomic
+def round_create(
+    *,
+    actor: Any,
+    programme: Programme,
+    name: str,
+    description: str = "",
+    weights: dict[str, int] | None = None,
+    top_k: int = 10,
+    uuid: uuid_module.UUID | None = None,
+) -> MatchingRound:
+    """Open a matching round in a programme; weights default to the engine's defaults."""
+    _require_editor(actor, programme.pk)
+    unknown = set(weights or {}) - set(PARTS)
+    if unknown:
+        raise ValidationError(
+            {"weights": [_("Unknown parts: %(parts)s.") % {"parts": ", ".join(sorted(unknown))}]}
+        )
+    round = MatchingRound(
+        **({"uuid": uuid} if uuid else {}),
+        programme=programme,
+        name=name,
+        description=description,
+        top_k=top_k,
+        **{f"weight_{k}": v for k, v in (weights or {}).items()},
+    )
+    return create_with_audit(actor=actor, obj=round)
+
+
+@transaction.atomic
+def round_update(
+    *, actor: Any, round: MatchingRound, data: dict[str, Any], expected_version: int | None = None
+) -> MatchingRound:
+    """Change a round's name, description, weights or pruning; results stay until the round is run again."""
+    _require_editor(actor, round.programme_id)
+    _require_open(round)
+    unknown = set(data) - set(ROUND_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown round fields: {sorted(unknown)}")
+    return update_with_audit(actor=actor, obj=round, data=data, expected_version=expected_version)
+
+
+@transaction.atomic
+def round_close(*, actor: Any, round: MatchingRound, reason: str = "") -> MatchingRound:
+    _require_editor(actor, round.programme_id)
+    _require_open(round)
+    return update_with_audit(
+        actor=actor, obj=round, data={"status": MatchingRound.Status.CLOSED}, reason=reason
+    )
+
+
+@transaction.atomic
+def applicant_add(
+    *,
+    actor: Any,
+    round: MatchingRound,
+    institution: Institution,
+    side: str,
+    capacity: int | None = None,
+    uuid: uuid_module.UUID | None = None,
+) -> RoundApplicant:
+    """Add an institution to a round on one side; its places default to the directory's capacity."""
+    _require_editor(actor, round.programme_id)
+    _require_open(round)
+    if side not in Side.values:
+        raise ValidationError({"side": [_("Choose host or resource.")]})
+    if RoundApplicant.objects.filter(round=round, institution=institution).exists():
+        raise ValidationError({"institution": [_("This institution is already in the round.")]})
+    applicant = RoundApplicant(
+        **({"uuid": uuid} if uuid else {}),
+        round=round,
+        institution=institution,
+        side=side,
+        capacity=institution.capacity if capacity is None else capacity,
+    )
+    return create_with_audit(actor=actor, obj=applicant, parent=round)
+
+
+@transaction.atomic
+def applicant_update(
+    *, actor: Any, applicant: RoundApplicant, capacity: int, expected_version: int | None = None
+) -> RoundApplicant:
+    _require_editor(actor, applicant.round.programme_id)
+    _require_open(applicant.round)
+    return update_with_audit(
+        actor=actor,
+        obj=applicant,
+        data={"capacity": capacity},
+        expected_version=expected_version,
+        parent=applicant.round,
+    )
+
+
+@transaction.atomic
+def applicant_remove(*, actor: Any, applicant: RoundApplicant) -> None:
+    round = applicant.round
+    _require_editor(actor, round.programme_id)
+    _require_open(round)
+    if (
+        MatchDecision.objects.filter(round=round).filter(host=applicant).exists()
+        or MatchDecision.objects.filter(round=round, resource=applicant).exists()
+    ):
+        raise ValidationError(_("A decision names this institution; it stays in the round."))
+    # Stored proposals name the applicant and are stale without it.
+    round.pairs.all().delete()
+    round.unmatched.all().delete()
+    delete_with_audit(actor=actor, obj=applicant, parent=round)
+
+
+@transaction.atomic
+def conflict_declare(
+    *,
+    actor: Any,
+    programme: Programme,
+    institution_a: Institution,
+    institution_b: Institution,
+    reason: str,
+    uuid: uuid_module.UUID | None = None,
+) -> DeclaredConflict:
+    """Record that two institutions must not be paired in this programme's rounds."""
+    _require_editor(actor, programme.pk)
+    if institution_a.pk == institution_b.pk:
+        raise ValidationError({"institution_b": [_("Choose two different institutions.")]})
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why these institutions must not be paired.")]})
+    a, b = sorted((institution_a, institution_b), key=lambda i: i.pk)
+    if DeclaredConflict.objects.filter(programme=programme, institution_a=a, institution_b=b).exists():
+        raise ValidationError({"institution_b": [_("This conflict is already declared.")]})
+    conflict = DeclaredConflict(
+        **({"uuid": uuid} if uuid else {}),
+        programme=programme,
+        institution_a=a,
+        institution_b=b,
+        reason=reason.strip(),
+        declared_by=actor,
+    )
+    return create_with_audit(actor=actor, obj=conflict, parent=programme)
+
+
+@transaction.atomic
+def conflict_remove(*, actor: Any, conflict: DeclaredConflict, reason: str = "") -> None:
+    _require_editor(actor, conflict.programme_id)
+    delete_with_audit(actor=actor, obj=conflict, parent=conflict.programme, reason=reason)
+
+
+@transaction.atomic
+def round_run(*, actor: Any, round: MatchingRound) -> MatchingJob:
+    """Queue a computation of the round; small rounds are computed as soon as the request commits."""
+    _require_editor(actor, round.programme_id)
+    _require_open(round)
+    sides = dict.fromkeys(Side.values, 0)
+    for side in RoundApplicant.objects.filter(round=round).values_list("side", flat=True):
+        sides[side] += 1
+    if not sides[Side.HOST] or not sides[Side.RESOURCE]:
+        raise ValidationError(_("A round needs at least one host and one resource institution to run."))
+    if MatchingJob.objects.filter(
+        round=round, status__in=[MatchingJob.Status.QUEUED, MatchingJob.Status.RUNNING]
+    ).exists():
+        raise ValidationError(_("This round is already being computed."))
+    job = create_with_audit(
+        actor=actor, obj=MatchingJob(round=round, requested_by=actor, stage="queued"), parent=round
+    )
+    MatchingRound.objects.filter(pk=round.pk).update(status=MatchingRound.Status.COMPUTING)
+    round.status = MatchingRound.Status.COMPUTING
+    large = sides[Side.HOST] * sides[Side.RESOURCE] > INLINE_PAIRS
+    transaction.on_commit(lambda: _start(job.pk, large))
+    return job
+
+
+def _start(job_id: int, large: bool) -> None:
+    from twinning.matching.compute import job_execute
+    from twinning.matching.tasks import compute_round_task
+
+    if large:
+        compute_round_task.enqueue(job_id)
+    else:
+        job_execute(job_id)
+
+
+def _pair_problems(
+    round: MatchingRound, host: RoundApplicant, resource: RoundApplicant
+) -> dict[str, list[str]]:
+    """Why this pair may not be decided: sides, places, hard constraints (empty when it may)."""
+    from twinning.matching.compute import places_taken
+    from twinning.matching.selectors import pair_constraints
+
+    errors: dict[str, list[str]] = {}
+    if host.round_id != round.pk or host.side != Side.HOST:
+        errors["host"] = [_("Choose a host institution of this round.")]
+    if resource.round_id != round.pk or resource.side != Side.RESOURCE:
+        errors["resource"] = [_("Choose a resource institution of this round.")]
+    if errors:
+        return errors
+    if MatchDecision.objects.filter(round=round, host=host, resource=resource).exists():
+        errors["resource"] = [_("This pair is already decided.")]
+        return errors
+    used = places_taken(round)
+    for field, applicant in (("host", host), ("resource", resource)):
+        if used[applicant.pk] >= applicant.capacity:
+            errors[field] = [
+                _("%(name)s has no places left in this round.") % {"name": applicant.institution.name}
+            ]
+    broken = pair_constraints(round, host, resource)
+    if broken:
+        errors.setdefault("resource", []).append(
+            _("This pair is excluded: %(why)s.")
+            % {"why": ", ".join(str(CONSTRAINT_LABELS[c]) for c in broken)}
+        )
+    return errors
+
+
+def _twin(
+    actor: Any, round: MatchingRound, host: RoundApplicant, resource: RoundApplicant, reason: str
+) -> Any:
+    title = f"{host.institution.name} – {resource.institution.name}"[:255]
+    return partnership_create(
+        actor=actor,
+        programme=round.programme,
+        title=title,
+        hosts=[host.institution],
+        resources=[resource.institution],
+        stage=Stage.SCOPING,
+        stage_note=_("Matched in round “%(round)s”. %(reason)s") % {"round": round.name, "reason": reason},
+    )
+
+
+def _pair_score(round: MatchingRound, host: RoundApplicant, resource: RoundApplicant) -> Any:
+    return round.pairs.filter(host=host, resource=resource).values_list("score", flat=True).first()
+
+
+@transaction.atomic
+def decision_accept(
+    *,
+    actor: Any,
+    round: MatchingRound,
+    host: RoundApplicant,
+    resource: RoundApplicant,
+    reason: str = "",
+    uuid: uuid_module.UUID | None = None,
+) -> MatchDecision:
+    """Accept a pair: it becomes a partnership in the scoping stage with both sides set."""
+    _require_editor(actor, round.programme_id)
+    _require_open(round)
+    # Serialise decisions on one round, so two people cannot both take a resource's last place.
+    MatchingRound.objects.select_for_update().filter(pk=round.pk).first()
+    errors = _pair_problems(round, host, resource)
+    if errors:
+        raise ValidationError(errors)
+    partnership = _twin(actor, round, host, resource, reason)
+    decision = MatchDecision(
+        **({"uuid": uuid} if uuid else {}),
+        round=round,
+        kind=MatchDecision.Kind.ACCEPTED,
+        host=host,
+        resource=resource,
+        proposed_resource=resource,
+        score=_pair_score(round, host, resource),
+        reason=reason.strip(),
+        partnership=partnership,
+        decided_by=actor,
+    )
+    return create_with_audit(actor=actor, obj=decision, parent=round, reason=reason.strip())
+
+
+@transaction.atomic
+def decision_override(
+    *,
+    actor: Any,
+    round: MatchingRound,
+    host: RoundApplicant,
+    proposed_resource: RoundApplicant | None,
+    reason: str,
+    resource: RoundApplicant | None = None,
+    uuid: uuid_module.UUID | None = None,
+) -> MatchDecision:
+    """Set a proposal aside, with a reason: pair the host with another resource instead, or with none."""
+    _require_editor(actor, round.programme_id)
+    _require_open(round)
+    MatchingRound.objects.select_for_update().filter(pk=round.pk).first()
+    errors: dict[str, list[str]] = {}
+    if not reason.strip():
+        errors["reason"] = [_("Say why you override the proposal.")]
+    if host.round_id != round.pk or host.side != Side.HOST:
+        errors["host"] = [_("Choose a host institution of this round.")]
+    if resource is not None and proposed_resource is not None and resource.pk == proposed_resource.pk:
+        errors["resource"] = [_("To keep the proposed twin, accept the pair instead.")]
+    if resource is not None and not errors:
+        errors.update(_pair_problems(round, host, resource))
+    if errors:
+        raise ValidationError(errors)
+    partnership = _twin(actor, round, host, resource, reason) if resource is not None else None
+    decision = MatchDecision(
+        **({"uuid": uuid} if uuid else {}),
+        round=round,
+        kind=MatchDecision.Kind.OVERRIDDEN,
+        host=host,
+        resource=resource,
+        proposed_resource=proposed_resource,
+        score=_pair_score(round, host, resource) if resource is not None else None,
+        reason=reason.strip(),
+        partnership=partnership,
+        decided_by=actor,
+    )
+    return create_with_audit(actor=actor, obj=decision, parent=round, reason=reason.strip())
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    actor: Any,
+    institution: Institution,
+    needs: Iterable[dict[str, Any]],
+    expertise: Iterable[dict[str, Any]],
+) -> Institution:
+    """Replace an institution's needs (area, priority, description) and expertise (area, depth, description).
+
+    Validates every row before writing any; the audit row lists what changed, area by area.
+    """
+    if not can_edit_institution(actor, institution):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    rows: dict[str, list[InstitutionNeed | InstitutionExpertise]] = {"needs": [], "expertise": []}
+    for field, items, model, level in (
+        ("needs", needs, InstitutionNeed, "priority"),
+        ("expertise", expertise, InstitutionExpertise, "depth"),
+    ):
+        seen: set[int] = set()
+        for n, item in enumerate(items, start=1):
+            area = item.get("area")
+            if not isinstance(area, HealthArea):
+                errors.setdefault(field, []).append(_("Row %(n)s: choose an area.") % {"n": n})
+                continue
+            if area.pk in seen:
+                errors.setdefault(field, []).append(
+                    _("Row %(n)s: %(area)s is listed twice.") % {"n": n, "area": area.name}
+                )
+                continue
+            seen.add(area.pk)
+            obj = model(
+                institution=institution, area=area, description=(item.get("description") or "").strip()
+            )
+            setattr(obj, level, item.get(level) or 2)
+            try:
+                obj.full_clean(exclude=["institution"])
+            except ValidationError as exc:
+                for message in exc.messages:
+                    errors.setdefault(field, []).append(
+                        _("Row %(n)s: %(message)s") % {"n": n, "message": message}
+                    )
+            rows[field].append(obj)
+    if errors:
+        raise ValidationError(errors)
+
+    def describe(qs: Iterable[Any], level: str) -> dict[str, str]:
+        return {str(o.area): f"{getattr(o, level)}: {o.description}" for o in qs}
+
+    before = {
+        "needs": describe(
+            InstitutionNeed.objects.filter(institution=institution).select_related("area"), "priority"
+        ),
+        "expertise": describe(
+            InstitutionExpertise.objects.filter(institution=institution).select_related("area"), "depth"
+        ),
+    }
+    InstitutionNeed.objects.filter(institution=institution).delete()
+    InstitutionExpertise.objects.filter(institution=institution).delete()
+    InstitutionNeed.objects.bulk_create(rows["needs"])  # type: ignore[arg-type]
+    InstitutionExpertise.objects.bulk_create(rows["expertise"])  # type: ignore[arg-type]
+    after = {"needs": describe(rows["needs"], "priority"), "expertise": describe(rows["expertise"], "depth")}
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if changes:
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=institution, changes=changes)
+    return institution

@@ -1,0 +1,120 @@
+"""The assignment algorithms against brute force and the stability definition, on random instances."""
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from twinning.matching.engine.assign import blocking_pairs, optimal_assignment, stable_assignment, total
+from twinning.matching.engine.scoring import NO_LANGUAGE, Profile, ScoringContext
+
+
+@st.composite
+def instances(draw, max_hosts=4, max_resources=4, max_cap=3):
+    n = draw(st.integers(1, max_hosts))
+    m = draw(st.integers(1, max_resources))
+    # Scores from a small grid, so ties (which the tie-breaking must handle) are common.
+    scores = (
+        np.array(draw(st.lists(st.integers(0, 8), min_size=n * m, max_size=n * m)), dtype=np.float32).reshape(
+            n, m
+        )
+        / 8
+    )
+    allowed = np.array(draw(st.lists(st.booleans(), min_size=n * m, max_size=n * m))).reshape(n, m)
+    cap_h = np.array(draw(st.lists(st.integers(0, max_cap), min_size=n, max_size=n)))
+    cap_r = np.array(draw(st.lists(st.integers(0, max_cap), min_size=m, max_size=m)))
+    return scores, allowed, cap_h, cap_r
+
+
+def brute_force_optimum(scores, allowed, cap_h, cap_r) -> float:
+    edges = [
+        (i, j) for i, j in itertools.product(range(scores.shape[0]), range(scores.shape[1])) if allowed[i, j]
+    ]
+    best = 0.0
+    for chosen in itertools.product((0, 1), repeat=len(edges)):
+        pairs = [e for e, c in zip(edges, chosen, strict=True) if c]
+        if within_capacity(pairs, cap_h, cap_r):
+            best = max(best, total(scores, pairs))
+    return best
+
+
+def within_capacity(pairs, cap_h, cap_r) -> bool:
+    hosts = np.bincount([i for i, _ in pairs], minlength=len(cap_h)) if pairs else np.zeros(len(cap_h))
+    resources = np.bincount([j for _, j in pairs], minlength=len(cap_r)) if pairs else np.zeros(len(cap_r))
+    return bool((hosts <= cap_h).all() and (resources <= cap_r).all())
+
+
+@settings(max_examples=150, deadline=None)
+@given(instances(max_hosts=3, max_resources=4))
+def test_optimal_equals_brute_force_optimum(instance):
+    scores, allowed, cap_h, cap_r = instance
+    pairs = optimal_assignment(scores, allowed, cap_h, cap_r, top_k=1)
+    assert abs(total(scores, pairs) - brute_force_optimum(scores, allowed, cap_h, cap_r)) < 1e-5
+    assert within_capacity(pairs, cap_h, cap_r)
+    assert all(allowed[i, j] for i, j in pairs)
+    assert len(set(pairs)) == len(pairs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(instances(max_hosts=7, max_resources=7))
+def test_stable_has_no_blocking_pair_and_respects_capacities(instance):
+    scores, allowed, cap_h, cap_r = instance
+    pairs = stable_assignment(scores, allowed, cap_h, cap_r, head=2)
+    assert blocking_pairs(scores, allowed, cap_h, cap_r, pairs) == []
+    assert within_capacity(pairs, cap_h, cap_r)
+    assert all(allowed[i, j] for i, j in pairs)
+    assert len(set(pairs)) == len(pairs)
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(max_hosts=12, max_resources=12, max_cap=2))
+def test_pruned_optimal_is_never_better_than_exact_and_both_fit(instance):
+    scores, allowed, cap_h, cap_r = instance
+    exact = optimal_assignment(scores, allowed, cap_h, cap_r, top_k=2)
+    pruned = optimal_assignment(scores, allowed, cap_h, cap_r, top_k=2, exact=False)
+    assert total(scores, pruned) <= total(scores, exact) + 1e-5
+    assert within_capacity(exact, cap_h, cap_r) and within_capacity(pruned, cap_h, cap_r)
+
+
+def test_blocking_pair_check_can_fail():
+    scores = np.array([[1.0, 0.5], [0.5, 1.0]], dtype=np.float32)
+    allowed = np.ones((2, 2), dtype=bool)
+    caps = np.array([1, 1])
+    assert blocking_pairs(scores, allowed, caps, caps, [(0, 1), (1, 0)]) == [(0, 0), (1, 1)]
+
+
+def test_language_and_capacity_exclude_and_scores_explain_themselves():
+    hosts = [
+        Profile(
+            key=1,
+            type="hospital",
+            languages=frozenset({"en"}),
+            capacity=1,
+            time_zone="Africa/Kampala",
+            needs={10: 3},
+            need_text="neonatal resuscitation training",
+        ),
+        Profile(key=2, type="hospital", languages=frozenset({"fr"}), capacity=1, needs={10: 3}),
+    ]
+    resources = [
+        Profile(
+            key=3,
+            type="hospital",
+            languages=frozenset({"en"}),
+            capacity=2,
+            time_zone="Europe/London",
+            expertise={10: 3},
+            expertise_text="neonatal resuscitation courses",
+        ),
+        Profile(key=4, type="university", languages=frozenset({"en"}), capacity=0, expertise={11: 1}),
+    ]
+    ctx = ScoringContext(hosts, resources, area_codes={10: "maternal-newborn", 11: "ncd"}, ties=[(1, 3)])
+    scores, mask = ctx.matrix()
+    assert mask[1, 0] & NO_LANGUAGE
+    assert mask[0, 1] != 0  # no places left
+    explained = ctx.explain(0, 0)
+    assert explained["coverage"]["value"] == 1.0
+    assert explained["prior_ties"]["value"] == 1.0
+    assert explained["text"]["value"] > 0
+    assert abs(sum(p["points"] for p in explained.values()) - scores[0, 0] * 100) < 1e-3

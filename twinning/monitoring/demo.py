@@ -1,0 +1,169 @@
+"""Demo results: every agreed demo plan's indicators reported from 2024 up to the latest ended period, with
+period reports in every review state: older periods approved, then per partnership the latest period
+submitted, returned with feedback and a conversation (with an action item), still a draft, or not started
+(overdue). Values are written in bulk (a few thousand rows); the review steps go through the services so they
+carry audit history and notifications.
+"""
+
+import datetime
+import random
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
+from twinning.partnerships.models import Partnership, Programme
+from twinning.planning.models import Indicator, PlanIndicator, Target
+from twinning.planning.periods import Period, periods_between
+from twinning.planning.selectors import plan_in_force
+
+from . import services
+from .models import PeriodReport, Result
+
+FEEDBACK = [
+    "The female and male figures do not add up to the total; please check the training register.",
+    "The denominator looks like last quarter's; please confirm with the records office.",
+    "Please attach the attendance sheets for the two trainings counted here.",
+]
+
+
+def _value(indicator: Indicator, target: Decimal | None, rng: random.Random) -> dict[str, Any]:
+    if indicator.measure == Indicator.Measure.PERCENTAGE:
+        denominator = Decimal(rng.randint(8, 40))
+        share = min(Decimal(1), (target or Decimal(70)) / 100 * Decimal(rng.uniform(0.7, 1.15)))
+        numerator = (denominator * share).quantize(Decimal(1))
+        return {
+            "numerator": numerator,
+            "denominator": denominator,
+            "value": (numerator * 100 / denominator).quantize(Decimal("0.0001")),
+        }
+    if indicator.measure == Indicator.Measure.YES_NO:
+        return {"value": Decimal(1 if rng.random() < 0.7 else 0)}
+    if indicator.measure == Indicator.Measure.QUALITATIVE:
+        return {
+            "text": rng.choice(
+                ["Triage nurses now lead the morning handover.", "Community health workers refer earlier."]
+            ),
+            "score": Decimal(rng.randint(2, 5)),
+        }
+    base = target if target is not None else Decimal(rng.randint(5, 40))
+    return {"value": (base * Decimal(rng.uniform(0.55, 1.2))).quantize(Decimal(1))}
+
+
+def _enterer(partnership: Partnership, manager: User) -> User:
+    membership = (
+        PartnershipMembership.objects.filter(partnership=partnership, role__in=["coordinator", "member"])
+        .select_related("user")
+        .first()
+    )
+    return membership.user if membership else manager
+
+
+def load_demo(
+    *, programme: Programme, partnerships: list[Partnership], users: dict[str, User], rng: random.Random
+) -> None:
+    today = min(timezone.localdate(), datetime.date(2026, 12, 31))
+    staff = {r.role: r.user for r in ProgrammeRole.objects.filter(programme=programme).select_related("user")}
+    admin = next(u for u in users.values() if u.is_superuser)
+    manager = staff.get(ProgrammeRole.Role.MANAGER, admin)
+    reviewer = staff.get(ProgrammeRole.Role.ME_OFFICER, manager)
+    results: list[Result] = []
+    reports: list[tuple[Partnership, list[str]]] = []
+    for partnership in partnerships:
+        plan = plan_in_force(partnership)
+        if plan is None:
+            continue
+        adoptions = list(
+            PlanIndicator.objects.filter(plan=plan)
+            .select_related("indicator")
+            .prefetch_related("indicator__categories__options")
+        )
+        targets = {
+            (t.plan_indicator_id, t.period, t.option_id): t.value
+            for t in Target.objects.filter(plan_indicator__plan=plan)
+        }
+        ended: dict[str, Period] = {}
+        for adoption in adoptions:
+            indicator = adoption.indicator
+            periods = [
+                p
+                for p in periods_between(
+                    datetime.date(plan.first_year, 1, 1),
+                    datetime.date(plan.last_year, 12, 31),
+                    indicator.frequency,
+                )
+                if p.end < today
+            ]
+            # The latest period of a quarter of the partnerships is not started yet: it shows as overdue.
+            if partnership.pk % 4 == 0 and periods:
+                periods = periods[:-1]
+            for period in periods:
+                ended[period.id] = period
+                overall = _value(indicator, targets.get((adoption.pk, period.id, None)), rng)
+                results.append(Result(plan_indicator=adoption, period=period.id, **overall))
+                if indicator.measure == Indicator.Measure.NUMBER and overall.get("value") is not None:
+                    for category in list(indicator.categories.all())[:1]:
+                        options = list(category.options.all())
+                        remaining = overall["value"]
+                        for i, option in enumerate(options):
+                            share = (
+                                remaining
+                                if i == len(options) - 1
+                                else (remaining * Decimal(rng.uniform(0.3, 0.7))).quantize(Decimal(1))
+                            )
+                            remaining -= share
+                            results.append(
+                                Result(plan_indicator=adoption, period=period.id, option=option, value=share)
+                            )
+        if ended:
+            reports.append((partnership, sorted(ended, key=lambda pid: (ended[pid].end, ended[pid].months))))
+    Result.objects.bulk_create(results, batch_size=1000)
+    now = timezone.now()
+    states = ["submitted", "returned", "draft", "approved"]
+    for index, (partnership, period_ids) in enumerate(reports):
+        latest = period_ids[-1]
+        PeriodReport.objects.bulk_create(
+            [
+                PeriodReport(
+                    partnership=partnership,
+                    period=pid,
+                    status="approved",
+                    submitted_at=now,
+                    reviewed_at=now,
+                    reviewed_by=reviewer,
+                )
+                for pid in period_ids[:-1]
+            ]
+        )
+        enterer = _enterer(partnership, manager)
+        state = states[index % len(states)]
+        if state == "draft":
+            PeriodReport.objects.create(partnership=partnership, period=latest)
+            continue
+        report = services.report_submit(actor=enterer, partnership=partnership, period=latest)
+        if state in ("returned", "approved") or index % 3 == 1:
+            report = services.report_return(actor=reviewer, report=report, feedback=rng.choice(FEEDBACK))
+            feedback = report.comments.get(kind="feedback")
+            services.comment_add(
+                actor=enterer,
+                report=report,
+                parent=feedback,
+                body="Thanks, we are checking the register this week.",
+            )
+            services.comment_add(
+                actor=reviewer,
+                report=report,
+                body="Please attach the corrected register.",
+                assignee=enterer,
+                due_date=today + datetime.timedelta(days=14),
+            )
+        if state == "approved":
+            report = services.report_submit(actor=enterer, partnership=partnership, period=latest)
+            services.report_approve(actor=reviewer, report=report, note="Thank you for the corrections.")
+
+
+def clear_demo(programmes: Any) -> None:
+    """Remove the demo programmes' results and reports (they protect plans and partnerships from deletion)."""
+    Result.objects.filter(plan_indicator__plan__partnership__programme__in=programmes).delete()
+    PeriodReport.objects.filter(partnership__programme__in=programmes).delete()

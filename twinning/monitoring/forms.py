@@ -1,0 +1,152 @@
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
+from twinning.core.forms import DateInput, VersionedForm
+from twinning.partnerships.models import Partnership
+from twinning.planning.models import Indicator
+
+from .models import EVIDENCE_EXTENSIONS
+from .selectors import EntryRow
+
+Measure = Indicator.Measure
+
+
+class ResultRowForm(forms.Form):
+    """One row of the data entry page: the typed fields the indicator's measure needs, and the version seen.
+
+    Values stay text here: the service parses and checks them, so the form, the API and the import agree.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    value = forms.CharField(required=False, max_length=30, label=_("Value"))
+    numerator = forms.CharField(required=False, max_length=30, label=_("Numerator"))
+    denominator = forms.CharField(required=False, max_length=30, label=_("Denominator"))
+    text = forms.CharField(
+        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), label=_("Result")
+    )
+    score = forms.CharField(required=False, max_length=12, label=_("Score"))
+    comment = forms.CharField(required=False, max_length=2000, label=_("Comment"))
+
+    def __init__(self, *args: Any, measure: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.measure = measure
+        rules: dict[str, set[str]] = {
+            Measure.NUMBER: {"value"},
+            Measure.YES_NO: {"value"},
+            Measure.PERCENTAGE: {"numerator", "denominator"},
+            Measure.QUALITATIVE: {"text", "score"},
+        }
+        keep = rules.get(measure, {"value"})
+        for name in ["value", "numerator", "denominator", "text", "score"]:
+            if name not in keep:
+                del self.fields[name]
+        for name in ("value", "numerator", "denominator", "score"):
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"inputmode": "decimal", "autocomplete": "off", "size": 10}
+                )
+        if measure == Measure.YES_NO:
+            self.fields["value"] = forms.ChoiceField(
+                required=False, label=_("Answer"), choices=[("", "—"), ("1", _("Yes")), ("0", _("No"))]
+            )
+
+    @classmethod
+    def for_row(cls, row: EntryRow) -> "ResultRowForm":
+        r = row.result
+        initial: dict[str, Any] = {}
+        if r is not None:
+
+            def plain(value: Decimal | None) -> str:
+                return "" if value is None else f"{value.normalize():f}"
+
+            initial = {
+                "version": r.version,
+                "value": plain(r.value),
+                "numerator": plain(r.numerator),
+                "denominator": plain(r.denominator),
+                "text": r.text,
+                "score": plain(r.score),
+                "comment": r.comment,
+            }
+        form = cls(initial=initial, measure=row.indicator.measure, prefix=row.key)
+        return form
+
+
+class FeedbackForm(forms.Form):
+    feedback = forms.CharField(label=_("Feedback"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for unlocking"), max_length=2000)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=2000)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    parent = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label=_("Make it an action for"), to_field_name="email"
+    )
+    due_date = forms.DateField(required=False, widget=DateInput, label=_("Due"))
+
+    def __init__(self, *args: Any, partnership: Partnership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from django.db.models import Q
+
+        self.fields["assignee"].queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(
+                Q(
+                    memberships__partnership=partnership,
+                    memberships__role__in=[
+                        PartnershipMembership.Role.COORDINATOR,
+                        PartnershipMembership.Role.MEMBER,
+                    ],
+                )
+                | Q(
+                    programme_roles__programme_id=partnership.programme_id,
+                    programme_roles__role__in=ProgrammeRole.EDITOR_ROLES,
+                )
+            )
+            .distinct()
+            .order_by("full_name", "email")
+        )
+
+
+class EvidenceForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("Allowed: %(types)s.") % {"types": ", ".join(EVIDENCE_EXTENSIONS)},
+    )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Filled-in template (.xlsx or .csv)"))
+
+    def clean_file(self) -> Any:
+        from twinning.core.validators import validate_upload_size
+
+        upload = self.cleaned_data["file"]
+        validate_upload_size(upload)
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
+        return upload
+
+
+class SettingsForm(VersionedForm):
+    on_track_percent = forms.DecimalField(
+        label=_("On track from (% of target)"), max_digits=6, decimal_places=2, min_value=0, max_value=1000
+    )
+    at_risk_percent = forms.DecimalField(
+        label=_("At risk from (% of target)"), max_digits=6, decimal_places=2, min_value=0, max_value=1000
+    )
+    report_due_days = forms.IntegerField(
+        label=_("Reports due (days after the period ends)"), min_value=0, max_value=365
+    )

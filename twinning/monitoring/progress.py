@@ -1,0 +1,130 @@
+"""How values combine over time and across partnerships, and how progress is graded. Plain functions on
+numbers, so the same rules serve the pages, the API and the tests' independent checks."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from twinning.planning.models import Indicator
+
+HUNDRED = Decimal(100)
+QUANT = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Value:
+    """One period's value: `value`, or for a percentage its numerator and denominator."""
+
+    period: str
+    value: Decimal | None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+
+
+def percent(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
+    if numerator is None or not denominator:
+        return None
+    return (numerator * HUNDRED / denominator).quantize(QUANT)
+
+
+def combine_over_time(measure: str, time_aggregation: str, values: Sequence[Value]) -> Decimal | None:
+    """The indicator's achievement over `values` (any order): sum, latest or average of the periods.
+
+    Percentages pool their parts: the sum and the average over periods are both Σnumerator/Σdenominator
+    (a period with more cases weighs more), the latest is the latest period's own percentage.
+    """
+    if measure == Indicator.Measure.QUALITATIVE:
+        return None
+    rows = sorted((v for v in values if v.value is not None or v.denominator), key=lambda v: v.period)
+    if not rows:
+        return None
+    if time_aggregation == Indicator.TimeAggregation.LATEST:
+        last = rows[-1]
+        return (
+            percent(last.numerator, last.denominator)
+            if measure == Indicator.Measure.PERCENTAGE
+            else last.value
+        )
+    if measure == Indicator.Measure.PERCENTAGE:
+        return percent(
+            Decimal(sum((v.numerator or 0 for v in rows), Decimal(0))),
+            Decimal(sum((v.denominator or 0 for v in rows), Decimal(0))),
+        )
+    total = sum((v.value for v in rows if v.value is not None), Decimal(0))
+    if time_aggregation == Indicator.TimeAggregation.AVERAGE:
+        return (total / len(rows)).quantize(QUANT)
+    return total
+
+
+def cumulative(measure: str, time_aggregation: str, values: Sequence[Value]) -> list[Decimal | None]:
+    """The achievement to date after each period of `values` (in period order)."""
+    ordered = sorted(values, key=lambda v: v.period)
+    return [combine_over_time(measure, time_aggregation, ordered[: i + 1]) for i in range(len(ordered))]
+
+
+class Grade:
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    LABELS = {ON_TRACK: _("On track"), AT_RISK: _("At risk"), OFF_TRACK: _("Off track")}
+
+
+def achievement_percent(direction: str, achieved: Decimal | None, target: Decimal | None) -> Decimal | None:
+    """How much of the target is achieved, in percent, whichever way is better."""
+    if achieved is None or target is None:
+        return None
+    if direction == Indicator.Direction.DECREASE:
+        # Lower is better: reaching the target or going below it is 100 % or more.
+        if achieved <= 0:
+            return HUNDRED * 10 if target >= 0 else None
+        return (target * HUNDRED / achieved).quantize(Decimal("0.1"))
+    if direction == Indicator.Direction.MAINTAIN:
+        if target == 0:
+            return HUNDRED if achieved == 0 else Decimal(0)
+        return max(Decimal(0), HUNDRED - abs(achieved - target) * HUNDRED / abs(target)).quantize(
+            Decimal("0.1")
+        )
+    if target <= 0:
+        return HUNDRED if achieved >= target else Decimal(0)
+    return (achieved * HUNDRED / target).quantize(Decimal("0.1"))
+
+
+def grade(percent_of_target: Decimal | None, on_track: Decimal, at_risk: Decimal) -> str | None:
+    if percent_of_target is None:
+        return None
+    if percent_of_target >= on_track:
+        return Grade.ON_TRACK
+    if percent_of_target >= at_risk:
+        return Grade.AT_RISK
+    return Grade.OFF_TRACK
+
+
+def combine_across(
+    measure: str,
+    cross_aggregation: str,
+    count: int,
+    total: Decimal | None,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+) -> Decimal | None:
+    """Partnerships' values of one period combined by the indicator's rule, from SQL sums.
+
+    `count` values summing to `total`; for percentages also the sums of numerators and denominators.
+    A summed percentage is pooled (Σnumerator/Σdenominator); an averaged one is the mean of the percentages
+    (`total` then sums the partnerships' percentages). Not combinable answers None.
+    """
+    if (
+        cross_aggregation == Indicator.CrossAggregation.NONE
+        or count == 0
+        or measure == Indicator.Measure.QUALITATIVE
+    ):
+        return None
+    if measure == Indicator.Measure.PERCENTAGE and cross_aggregation == Indicator.CrossAggregation.SUM:
+        return percent(numerator, denominator)
+    if total is None:
+        return None
+    if cross_aggregation == Indicator.CrossAggregation.AVERAGE:
+        return (total / count).quantize(QUANT)
+    return total

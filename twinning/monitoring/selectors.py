@@ -1,0 +1,614 @@
+"""Reads for monitoring, always starting from what the user may see, each with a fixed number of queries."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, CharField, Count, Max, Min, Prefetch, Q, QuerySet, Sum, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from twinning.accounts.models import PartnershipMembership, ProgrammeRole
+from twinning.accounts.permissions import PartnershipAccess
+from twinning.core.ids import parse_uuid
+from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar, Programme
+from twinning.partnerships.selectors import get_partnership_for_user
+from twinning.planning.models import (
+    DisaggregationCategory,
+    DisaggregationOption,
+    Indicator,
+    Plan,
+    PlanIndicator,
+    Target,
+)
+from twinning.planning.periods import Period, parse_period, periods_between
+from twinning.planning.selectors import plan_in_force
+
+from . import progress
+from .models import Evidence, Notification, PeriodReport, ProgrammeMonitoringSettings, Result, ReviewComment
+from .services import monitoring_settings
+
+Measure = Indicator.Measure
+
+
+def get_period(period_id: str) -> Period:
+    try:
+        return parse_period(period_id)
+    except ValueError:
+        raise Http404 from None
+
+
+def get_partnership_period_for_user(
+    user: Any, partnership_uuid: Any, period_id: str, *, write: bool = False
+) -> tuple[Partnership, PartnershipAccess, Period]:
+    """The partnership (404 outside scope, 403 for a read-only write) and a valid period (404 otherwise)."""
+    partnership, access = get_partnership_for_user(user, partnership_uuid)
+    period = get_period(period_id)
+    if write:
+        from .services import can_enter_results
+
+        if not can_enter_results(access):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+    return partnership, access, period
+
+
+def report_for(partnership: Partnership, period: str) -> PeriodReport | None:
+    return PeriodReport.objects.filter(partnership=partnership, period=period).first()
+
+
+# --- data entry ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class EntryRow:
+    plan_indicator: PlanIndicator
+    option: DisaggregationOption | None
+    result: Result | None
+    target: Decimal | None
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.plan_indicator.indicator
+
+    @property
+    def key(self) -> str:
+        return f"{self.plan_indicator.uuid}-{self.option.pk if self.option else 'total'}"
+
+    @property
+    def option_code(self) -> str:
+        return self.option.code if self.option else ""
+
+
+@dataclass
+class EntryPage:
+    plan: Plan | None
+    period: Period
+    report: PeriodReport | None
+    rows: list[EntryRow] = field(default_factory=list)
+
+
+def _option_prefetch() -> Prefetch:
+    options = DisaggregationOption.objects.order_by("order", "name")
+    categories = DisaggregationCategory.objects.order_by("name").prefetch_related(
+        Prefetch("options", queryset=options)
+    )
+    return Prefetch("indicator__categories", queryset=categories)
+
+
+def due_plan_indicators(plan: Plan, period: Period) -> list[PlanIndicator]:
+    """The plan's indicators reported at the period's frequency (every row of the period's form)."""
+    if not plan.first_year <= period.year <= plan.last_year:
+        return []
+    return list(
+        PlanIndicator.objects.filter(plan=plan, indicator__frequency=period.frequency)
+        .select_related("indicator", "objective")
+        .prefetch_related(_option_prefetch())
+        .order_by("objective__order", "objective__code", "indicator__code")
+    )
+
+
+def entry_page(partnership: Partnership, period: Period) -> EntryPage:
+    """Every row of the partnership's form for the period: each indicator due, overall and per option."""
+    plan = plan_in_force(partnership)
+    report = report_for(partnership, period.id)
+    page = EntryPage(plan=plan, period=period, report=report)
+    if plan is None:
+        return page
+    adoptions = due_plan_indicators(plan, period)
+    ids = [a.pk for a in adoptions]
+    results = {
+        (r.plan_indicator_id, r.option_id): r
+        for r in Result.objects.filter(plan_indicator_id__in=ids, period=period.id)
+    }
+    targets = {
+        (t.plan_indicator_id, t.option_id): t.value
+        for t in Target.objects.filter(plan_indicator_id__in=ids, period=period.id)
+    }
+    for adoption in adoptions:
+        adoption.plan = plan
+        options: list[DisaggregationOption | None] = [None]
+        for category in adoption.indicator.categories.all():
+            options += list(category.options.all())
+        for option in options:
+            key = (adoption.pk, option.pk if option else None)
+            page.rows.append(EntryRow(adoption, option, results.get(key), targets.get(key)))
+    return page
+
+
+def entry_row(plan_indicator: PlanIndicator, period: str, option: DisaggregationOption | None) -> EntryRow:
+    result = Result.objects.filter(plan_indicator=plan_indicator, period=period, option=option).first()
+    target = (
+        Target.objects.filter(plan_indicator=plan_indicator, period=period, option=option)
+        .values_list("value", flat=True)
+        .first()
+    )
+    return EntryRow(plan_indicator, option, result, target)
+
+
+def get_entry_target(
+    partnership: Partnership, period: Period, plan_indicator_uuid: Any, option_id: Any
+) -> tuple[PlanIndicator, DisaggregationOption | None]:
+    """The adopted indicator (of the plan in force, due in the period) and option a row posts to; 404 else."""
+    plan = plan_in_force(partnership)
+    if plan is None:
+        raise Http404
+    adoption = (
+        PlanIndicator.objects.filter(
+            plan=plan, uuid=parse_uuid(plan_indicator_uuid), indicator__frequency=period.frequency
+        )
+        .select_related("indicator", "plan__partnership")
+        .first()
+    )
+    if adoption is None:
+        raise Http404
+    option = None
+    if option_id not in (None, "", "total"):
+        try:
+            pk = int(option_id)
+        except (TypeError, ValueError):
+            raise Http404 from None
+        option = DisaggregationOption.objects.filter(pk=pk, category__indicators=adoption.indicator).first()
+        if option is None:
+            raise Http404
+    return adoption, option
+
+
+def conversation(report: PeriodReport | None) -> list[ReviewComment]:
+    """Top-level messages, oldest first, each with `thread_replies` (one query)."""
+    if report is None:
+        return []
+    comments = list(
+        report.comments.select_related("author", "assignee", "done_by").order_by("created_at", "id")
+    )
+    replies: dict[int, list[ReviewComment]] = defaultdict(list)
+    for comment in comments:
+        if comment.parent_id:
+            replies[comment.parent_id].append(comment)
+    top = [c for c in comments if not c.parent_id]
+    for comment in top:
+        comment.thread_replies = replies.get(comment.pk, [])  # type: ignore[attr-defined]
+    return top
+
+
+def evidence_for(report: PeriodReport | None) -> list[Evidence]:
+    if report is None:
+        return []
+    return list(report.evidence.select_related("uploaded_by").order_by("created_at"))
+
+
+# --- partnership progress -------------------------------------------------------------------------------
+
+
+@dataclass
+class PeriodPoint:
+    period: Period
+    actual: Decimal | None
+    target: Decimal | None
+    cumulative: Decimal | None
+    cumulative_target: Decimal | None
+    text: str = ""
+
+
+@dataclass
+class IndicatorProgress:
+    plan_indicator: PlanIndicator
+    points: list[PeriodPoint]
+    achieved: Decimal | None
+    target_to_date: Decimal | None
+    percent_of_target: Decimal | None
+    grade: str | None
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.plan_indicator.indicator
+
+    @property
+    def grade_label(self) -> str:
+        return str(progress.Grade.LABELS.get(self.grade or "", ""))
+
+
+def partnership_progress(
+    partnership: Partnership, *, today: datetime.date | None = None
+) -> tuple[Plan | None, list[IndicatorProgress]]:
+    """Actual against target for each indicator of the plan in force, per period and cumulative (4 queries)."""
+    today = today or timezone.localdate()
+    plan = plan_in_force(partnership)
+    if plan is None:
+        return None, []
+    settings = monitoring_settings(partnership.programme)
+    adoptions = list(
+        PlanIndicator.objects.filter(plan=plan)
+        .select_related("indicator", "objective")
+        .order_by("objective__order", "indicator__code")
+    )
+    indicator_ids = [a.indicator_id for a in adoptions]
+    # Results of every plan version of the partnership, matched by indicator, so a revision keeps its history.
+    values: dict[int, dict[str, Result]] = defaultdict(dict)
+    for res in (
+        Result.objects.filter(
+            plan_indicator__plan__partnership=partnership,
+            plan_indicator__indicator_id__in=indicator_ids,
+            option__isnull=True,
+        )
+        .select_related("plan_indicator")
+        .only("period", "value", "numerator", "denominator", "text", "plan_indicator__indicator_id")
+    ):
+        values[res.plan_indicator.indicator_id][res.period] = res
+    targets: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for pi_id, target_period, target_value in Target.objects.filter(
+        plan_indicator__plan=plan, option__isnull=True
+    ).values_list("plan_indicator_id", "period", "value"):
+        targets[pi_id][target_period] = target_value
+    out = []
+    for adoption in adoptions:
+        indicator = adoption.indicator
+        periods = [
+            p
+            for p in periods_between(
+                datetime.date(plan.first_year, 1, 1),
+                datetime.date(plan.last_year, 12, 31),
+                indicator.frequency,
+            )
+            if p.start <= today
+        ]
+        mine = values.get(indicator.pk, {})
+        goals = targets.get(adoption.pk, {})
+        seen: list[progress.Value] = []
+        seen_targets: list[progress.Value] = []
+        points = []
+        for period in periods:
+            r: Result | None = mine.get(period.id)
+            if r is not None:
+                seen.append(progress.Value(period.id, r.value, r.numerator, r.denominator))
+            if period.id in goals:
+                seen_targets.append(progress.Value(period.id, goals[period.id]))
+            time_rule = indicator.time_aggregation
+            points.append(
+                PeriodPoint(
+                    period=period,
+                    actual=r.value if r else None,
+                    target=goals.get(period.id),
+                    cumulative=progress.combine_over_time(indicator.measure, time_rule, seen) if r else None,
+                    cumulative_target=progress.combine_over_time(Measure.NUMBER, time_rule, seen_targets),
+                    text=r.text if r else "",
+                )
+            )
+        achieved = progress.combine_over_time(indicator.measure, indicator.time_aggregation, seen)
+        reported = {v.period for v in seen}
+        # Judge against the targets of the periods reported so far, not of periods still to come.
+        to_date = progress.combine_over_time(
+            Measure.NUMBER,
+            indicator.time_aggregation,
+            [t for t in seen_targets if t.period <= max(reported, default="")],
+        )
+        pct = progress.achievement_percent(indicator.direction, achieved, to_date)
+        out.append(
+            IndicatorProgress(
+                plan_indicator=adoption,
+                points=points,
+                achieved=achieved,
+                target_to_date=to_date,
+                percent_of_target=pct,
+                grade=progress.grade(pct, settings.on_track_percent, settings.at_risk_percent),
+            )
+        )
+    return plan, out
+
+
+# --- programme roll-up ------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    count: int = 0
+    total: Decimal = Decimal(0)
+    numerator: Decimal = Decimal(0)
+    denominator: Decimal = Decimal(0)
+
+    def add(self, count: int, total: Any, numerator: Any, denominator: Any) -> None:
+        self.count += count
+        self.total += total or 0
+        self.numerator += numerator or 0
+        self.denominator += denominator or 0
+
+    def combined(self, indicator: Indicator) -> Decimal | None:
+        return progress.combine_across(
+            indicator.measure,
+            indicator.cross_aggregation,
+            self.count,
+            self.total,
+            self.numerator,
+            self.denominator,
+        )
+
+
+@dataclass
+class IndicatorRollUp:
+    indicator: Indicator
+    periods: list[str] = field(default_factory=list)
+    total: dict[str, Cell] = field(default_factory=dict)
+    by_country: dict[str, dict[str, Cell]] = field(default_factory=dict)
+    by_pillar: dict[int, dict[str, Cell]] = field(default_factory=dict)
+
+    def total_values(self) -> list[tuple[str, Decimal | None, int]]:
+        return [(p, self.total[p].combined(self.indicator), self.total[p].count) for p in self.periods]
+
+    def country_rows(self) -> list[tuple[str, list[Decimal | None]]]:
+        return [
+            (country, [cells[p].combined(self.indicator) if p in cells else None for p in self.periods])
+            for country, cells in sorted(self.by_country.items())
+        ]
+
+    def pillar_rows(self, pillars: dict[int, Pillar]) -> list[tuple[Pillar, list[Decimal | None]]]:
+        return [
+            (pillars[pk], [cells[p].combined(self.indicator) if p in cells else None for p in self.periods])
+            for pk, cells in sorted(self.by_pillar.items(), key=lambda kv: pillars[kv[0]].order)
+            if pk in pillars
+        ]
+
+
+@dataclass
+class ProgrammeRollUp:
+    year: int | None
+    years: list[int]
+    indicators: list[IndicatorRollUp]
+    pillars: dict[int, Pillar]
+    not_combinable: list[Any]
+
+
+def partnership_countries(programme: Programme) -> dict[int, str]:
+    """Each partnership's host country (the first alphabetically when its hosts are in several)."""
+    found: dict[int, str] = {}
+    for partnership_id, country in (
+        PartnershipInstitution.objects.filter(partnership__programme=programme, side="host")
+        .order_by("partnership_id", "institution__country")
+        .values_list("partnership_id", "institution__country")
+    ):
+        found.setdefault(partnership_id, country)
+    return found
+
+
+def country_expression(countries: dict[int, str]) -> Case:
+    """A CASE mapping the result's partnership to its host country, so one GROUP BY can group by country."""
+    by_country: dict[str, list[int]] = defaultdict(list)
+    for pk, country in countries.items():
+        by_country[country].append(pk)
+    whens = [
+        When(plan_indicator__plan__partnership_id__in=ids, then=Value(c))
+        for c, ids in sorted(by_country.items())
+    ]
+    return Case(*whens, default=Value(""), output_field=CharField())
+
+
+def common_results(programme: Programme) -> QuerySet[Result]:
+    return Result.objects.filter(
+        option__isnull=True,
+        plan_indicator__indicator__programme=programme,
+        plan_indicator__indicator__partnership__isnull=True,
+    )
+
+
+def rollup_groups(programme: Programme, year: int | None, countries: dict[int, str]) -> list[Any]:
+    """The one GROUP BY behind the programme dashboard: combinable common indicators by period, pillar and
+    host country, with count, sums of values, numerators and denominators (all decomposable, so totals,
+    by-country and by-pillar figures are exact sums of these groups)."""
+    qs = common_results(programme).exclude(
+        plan_indicator__indicator__cross_aggregation=Indicator.CrossAggregation.NONE
+    )
+    if year is not None:
+        qs = qs.filter(period__startswith=str(year))
+    return list(
+        qs.annotate(country=country_expression(countries))
+        .values("plan_indicator__indicator_id", "period", "plan_indicator__objective__pillar_id", "country")
+        .annotate(n=Count("id"), total=Sum("value"), num=Sum("numerator"), den=Sum("denominator"))
+        .order_by()
+    )
+
+
+def programme_rollup(programme: Programme, *, year: int | None = None) -> ProgrammeRollUp:
+    """Common indicators rolled up across the programme's partnerships, computed now from the results (6 queries)."""
+    # The years come from the plans, not from scanning the results: that scan would cost as much as the roll-up.
+    span = Plan.objects.filter(partnership__programme=programme, agreed_at__isnull=False).aggregate(
+        first=Min("first_year"), last=Max("last_year")
+    )
+    this_year = timezone.localdate().year
+    years = list(range(span["first"], min(span["last"], this_year) + 1)) if span["first"] else []
+    if year is None and years:
+        year = years[-1]
+    indicators = {
+        i.pk: i
+        for i in Indicator.objects.filter(programme=programme, partnership__isnull=True).order_by("code")
+    }
+    pillars = {p.pk: p for p in Pillar.objects.filter(programme=programme)}
+    rollups = {
+        pk: IndicatorRollUp(indicator=i)
+        for pk, i in indicators.items()
+        if i.cross_aggregation != Indicator.CrossAggregation.NONE
+    }
+    countries = partnership_countries(programme)
+    for g in rollup_groups(programme, year, countries):
+        rollup = rollups.get(g["plan_indicator__indicator_id"])
+        if rollup is None:
+            continue
+        period = g["period"]
+        args = (g["n"], g["total"], g["num"], g["den"])
+        rollup.total.setdefault(period, Cell()).add(*args)
+        rollup.by_country.setdefault(g["country"], {}).setdefault(period, Cell()).add(*args)
+        rollup.by_pillar.setdefault(g["plan_indicator__objective__pillar_id"], {}).setdefault(
+            period, Cell()
+        ).add(*args)
+    for rollup in rollups.values():
+        rollup.periods = sorted(rollup.total)
+    not_combinable: list[Any] = []
+    if year is not None:
+        not_combinable = list(
+            common_results(programme)
+            .filter(
+                plan_indicator__indicator__cross_aggregation=Indicator.CrossAggregation.NONE,
+                period__startswith=str(year),
+            )
+            .values(
+                "plan_indicator__indicator__code",
+                "plan_indicator__indicator__name",
+                "plan_indicator__plan__partnership__title",
+                "plan_indicator__plan__partnership__uuid",
+                "period",
+                "value",
+                "text",
+                "score",
+            )
+            .order_by(
+                "plan_indicator__indicator__code", "plan_indicator__plan__partnership__title", "period"
+            )[:500]
+        )
+    return ProgrammeRollUp(
+        year=year,
+        years=years,
+        indicators=[r for r in rollups.values()],
+        pillars=pillars,
+        not_combinable=not_combinable,
+    )
+
+
+# --- what is due ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class DueItem:
+    partnership: Partnership
+    period: Period
+    status: str
+    due_date: datetime.date
+    overdue: bool
+
+    @property
+    def status_label(self) -> str:
+        return str(dict(PeriodReport.Status.choices).get(self.status, self.status))
+
+
+def due_for_partnerships(partnerships: list[Partnership], today: datetime.date) -> list[DueItem]:
+    """Ended periods of each partnership's plan in force whose report is not submitted yet (5 queries)."""
+    if not partnerships:
+        return []
+    ids = [p.pk for p in partnerships]
+    plans: dict[int, Plan] = {}
+    for agreed in Plan.objects.filter(partnership_id__in=ids, agreed_at__isnull=False).order_by(
+        "partnership_id", "-number"
+    ):
+        plans.setdefault(agreed.partnership_id, agreed)
+    frequencies: dict[int, set[str]] = defaultdict(set)
+    for plan_id, frequency in (
+        PlanIndicator.objects.filter(plan_id__in=[p.pk for p in plans.values()])
+        .values_list("plan_id", "indicator__frequency")
+        .distinct()
+    ):
+        frequencies[plan_id].add(frequency)
+    reports = {
+        (r["partnership_id"], r["period"]): r["status"]
+        for r in PeriodReport.objects.filter(partnership_id__in=ids).values(
+            "partnership_id", "period", "status"
+        )
+    }
+    due_days = dict(
+        ProgrammeMonitoringSettings.objects.filter(
+            programme_id__in={p.programme_id for p in partnerships}
+        ).values_list("programme_id", "report_due_days")
+    )
+    items = []
+    for partnership in partnerships:
+        plan = plans.get(partnership.pk)
+        if plan is None:
+            continue
+        days = due_days.get(partnership.programme_id, 30)
+        first = datetime.date(plan.first_year, 1, 1)
+        last = min(datetime.date(plan.last_year, 12, 31), today)
+        for frequency in sorted(frequencies.get(plan.pk, ())):
+            for period in periods_between(first, last, frequency):
+                if period.end >= today:
+                    continue
+                status = reports.get((partnership.pk, period.id), PeriodReport.Status.DRAFT)
+                if status not in PeriodReport.EDITABLE:
+                    continue
+                due = period.end + datetime.timedelta(days=days)
+                items.append(DueItem(partnership, period, status, due, today > due))
+    items.sort(key=lambda i: (i.due_date, i.partnership.title))
+    return items
+
+
+def due_for_user(user: Any, *, today: datetime.date | None = None) -> list[DueItem]:
+    """Reports the user should enter: periods ended in partnerships where they coordinate or are a member."""
+    today = today or timezone.localdate()
+    partnerships = list(
+        Partnership.objects.filter(
+            memberships__user=user,
+            memberships__role__in=[PartnershipMembership.Role.COORDINATOR, PartnershipMembership.Role.MEMBER],
+        )
+        .select_related("programme")
+        .distinct()
+        .order_by("title")
+    )
+    return due_for_partnerships(partnerships, today)
+
+
+def awaiting_review(user: Any) -> QuerySet[PeriodReport]:
+    """Submitted reports in the programmes the user reviews (manager or M&E officer), oldest first."""
+    qs = PeriodReport.objects.filter(status=PeriodReport.Status.SUBMITTED).select_related("partnership")
+    if not user.is_superuser:
+        qs = qs.filter(
+            partnership__programme__staff_roles__user=user,
+            partnership__programme__staff_roles__role__in=ProgrammeRole.EDITOR_ROLES,
+        )
+    return qs.order_by("submitted_at", "id")
+
+
+def unread_notifications(user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user, read_at__isnull=True)
+
+
+def open_action_items(user: Any) -> QuerySet[ReviewComment]:
+    return (
+        ReviewComment.objects.filter(assignee=user, is_action=True, done_at__isnull=True)
+        .select_related("report__partnership")
+        .order_by("due_date", "id")
+    )
+
+
+def visible_results(user: Any) -> QuerySet[Result]:
+    """Results of the partnerships the user may see (the API's starting point)."""
+    return Result.objects.filter(
+        plan_indicator__plan__partnership__in=Partnership.objects.visible_to(user)
+    ).select_related("plan_indicator__indicator", "plan_indicator__plan__partnership", "option")
+
+
+def visible_reports(user: Any) -> QuerySet[PeriodReport]:
+    return PeriodReport.objects.filter(partnership__in=Partnership.objects.visible_to(user)).select_related(
+        "partnership"
+    )
+
+
+def filter_q(**kwargs: Any) -> Q:
+    return Q(**{k: v for k, v in kwargs.items() if v not in (None, "")})

@@ -1,0 +1,611 @@
+"""Writes for monitoring: results, the period report workflow, evidence, the review conversation, settings.
+
+Each service checks access first, validates, saves, audits in the same transaction and queues its
+notifications with transaction.on_commit.
+"""
+
+import datetime
+import uuid as uuid_module
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
+from twinning.accounts.permissions import PartnershipAccess, partnership_access
+from twinning.audit.models import AuditEvent
+from twinning.audit.services import audit_record
+from twinning.core.services import VersionConflict, create_with_audit, delete_with_audit, update_with_audit
+from twinning.partnerships.models import Partnership, Programme
+from twinning.planning.models import DisaggregationOption, Indicator, PlanIndicator
+from twinning.planning.periods import Period, parse_period
+
+from .models import Evidence, Notification, PeriodReport, ProgrammeMonitoringSettings, Result, ReviewComment
+
+MAX_DIGITS_BEFORE_POINT = 14  # DecimalField(max_digits=18, decimal_places=4)
+Measure = Indicator.Measure
+
+
+# --- access ---------------------------------------------------------------------------------------
+
+
+def can_enter_results(access: PartnershipAccess) -> bool:
+    """Coordinators, members (and programme editors) enter results and submit; viewers only read."""
+    return access.can_edit or access.membership_role == PartnershipMembership.Role.MEMBER
+
+
+def can_review(user: Any, access: PartnershipAccess) -> bool:
+    """Programme managers and M&E officers approve, return and unlock period reports."""
+    return bool(getattr(user, "is_superuser", False)) or access.programme_role in ProgrammeRole.EDITOR_ROLES
+
+
+def can_discuss(user: Any, access: PartnershipAccess) -> bool:
+    return can_enter_results(access) or can_review(user, access)
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+# --- settings ---------------------------------------------------------------------------------------
+
+
+def monitoring_settings(programme: Programme) -> ProgrammeMonitoringSettings:
+    """The programme's settings; unsaved defaults when it never changed them."""
+    found = ProgrammeMonitoringSettings.objects.filter(programme=programme).first()
+    return found or ProgrammeMonitoringSettings(programme=programme)
+
+
+@transaction.atomic
+def monitoring_settings_update(
+    *, actor: Any, programme: Programme, data: dict[str, Any], expected_version: int | None = None
+) -> ProgrammeMonitoringSettings:
+    from twinning.accounts.permissions import is_programme_editor
+
+    _require(is_programme_editor(actor, programme.pk))
+    allowed = {"on_track_percent", "at_risk_percent", "report_due_days"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError(_("Unknown settings: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    current = ProgrammeMonitoringSettings.objects.filter(programme=programme).first()
+    if current is None:
+        if expected_version not in (None, 1):
+            raise VersionConflict()
+        return create_with_audit(
+            actor=actor, obj=ProgrammeMonitoringSettings(programme=programme, **data), parent=programme
+        )
+    return update_with_audit(
+        actor=actor, obj=current, data=data, expected_version=expected_version, parent=programme
+    )
+
+
+# --- periods and reports ----------------------------------------------------------------------------
+
+
+def period_or_error(period_id: str) -> Period:
+    try:
+        return parse_period(period_id)
+    except ValueError:
+        raise ValidationError(
+            {
+                "period": _("%(value)s is not a reporting period; use e.g. 2024, 2024S1, 2024Q1 or 202401.")
+                % {"value": str(period_id)[:12]}
+            }
+        ) from None
+
+
+def report_get_or_create(partnership: Partnership, period: str) -> PeriodReport:
+    """The partnership's report for the period, locked for this transaction (created as a draft if new)."""
+    period_or_error(period)
+    report = PeriodReport.objects.select_for_update().filter(partnership=partnership, period=period).first()
+    if report is None:
+        report, _created = PeriodReport.objects.get_or_create(partnership=partnership, period=period)
+        report = PeriodReport.objects.select_for_update().get(pk=report.pk)
+    return report
+
+
+def _refuse_locked(report: PeriodReport) -> None:
+    if report.status == PeriodReport.Status.APPROVED:
+        raise ValidationError(
+            _("The results of %(period)s are approved and locked; programme staff can unlock them.")
+            % {"period": report.period}
+        )
+    if report.status == PeriodReport.Status.SUBMITTED:
+        raise ValidationError(
+            _("The results of %(period)s are submitted for review; they can be changed once returned.")
+            % {"period": report.period}
+        )
+
+
+def report_url(report: PeriodReport) -> str:
+    return reverse("monitoring:entry", args=[report.partnership.uuid, report.period])
+
+
+# --- notifications ------------------------------------------------------------------------------------
+
+
+def _notify(users: Iterable[Any], *, actor: Any, message: str, url: str) -> None:
+    """In-app notices now (in the transaction) and one email each once the transaction commits."""
+    recipients = {
+        u.pk: u for u in users if u is not None and u.pk != getattr(actor, "pk", None) and u.is_active
+    }
+    if not recipients:
+        return
+    Notification.objects.bulk_create(
+        Notification(user=user, message=message[:300], url=url) for user in recipients.values()
+    )
+    emails = [user.email for user in recipients.values() if user.email]
+
+    def send() -> None:
+        for email in emails:
+            send_mail(message[:150], f"{message}\n\n{url}", None, [email], fail_silently=True)
+
+    transaction.on_commit(send)
+
+
+def _reviewers(partnership: Partnership) -> list[User]:
+    return list(
+        User.objects.filter(
+            programme_roles__programme_id=partnership.programme_id,
+            programme_roles__role__in=ProgrammeRole.EDITOR_ROLES,
+        ).distinct()
+    )
+
+
+def _partnership_people(partnership: Partnership) -> list[User]:
+    """Coordinators and members: the people who enter and correct the results."""
+    return list(
+        User.objects.filter(
+            memberships__partnership=partnership,
+            memberships__role__in=[PartnershipMembership.Role.COORDINATOR, PartnershipMembership.Role.MEMBER],
+        ).distinct()
+    )
+
+
+# --- results ------------------------------------------------------------------------------------------
+
+
+def _decimal(raw: Any, field: str, errors: dict[str, list[str]]) -> Decimal | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        number = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        errors.setdefault(field, []).append(_("Enter a number."))
+        return None
+    if not number.is_finite():
+        errors.setdefault(field, []).append(_("Enter a number."))
+        return None
+    if abs(number) >= Decimal(10) ** MAX_DIGITS_BEFORE_POINT:
+        errors.setdefault(field, []).append(_("This number is too large."))
+        return None
+    return number.quantize(Decimal("0.0001"))
+
+
+def clean_result_values(measure: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """Typed, validated values for one result of an indicator with `measure`; ValidationError per field.
+
+    Returns the model fields (value, numerator, denominator, text, score), or an empty dict when nothing
+    was given (a blank row).
+    """
+    errors: dict[str, list[str]] = {}
+    text = str(raw.get("text") or "").strip()
+    if "\x00" in text:
+        errors.setdefault("text", []).append(_("Text may not contain NUL (0x00) characters."))
+    value = _decimal(raw.get("value"), "value", errors)
+    numerator = _decimal(raw.get("numerator"), "numerator", errors)
+    denominator = _decimal(raw.get("denominator"), "denominator", errors)
+    score = _decimal(raw.get("score"), "score", errors)
+    if score is not None:
+        if abs(score) >= 1_000_000:
+            errors.setdefault("score", []).append(_("This number is too large."))
+        score = score.quantize(Decimal("0.01"))
+    if errors:
+        raise ValidationError(errors)
+    out: dict[str, Any] = {"value": None, "numerator": None, "denominator": None, "text": "", "score": None}
+    if measure == Measure.PERCENTAGE:
+        if numerator is None and denominator is None:
+            return {}
+        if numerator is None:
+            errors["numerator"] = [_("Give the numerator as well as the denominator.")]
+        elif numerator < 0:
+            errors["numerator"] = [_("The numerator cannot be negative.")]
+        if denominator is None:
+            errors["denominator"] = [_("Give the denominator as well as the numerator.")]
+        elif denominator <= 0:
+            errors["denominator"] = [_("The denominator must be more than zero.")]
+        if not errors and numerator is not None and denominator is not None:
+            if numerator > denominator:
+                errors["numerator"] = [_("The numerator cannot be larger than the denominator.")]
+            else:
+                out.update(
+                    numerator=numerator,
+                    denominator=denominator,
+                    value=(numerator * 100 / denominator).quantize(Decimal("0.0001")),
+                )
+    elif measure == Measure.YES_NO:
+        if value is None:
+            return {}
+        if value not in (Decimal(0), Decimal(1)):
+            errors["value"] = [_("Answer 1 for yes or 0 for no.")]
+        out["value"] = value
+    elif measure == Measure.QUALITATIVE:
+        if not text and score is None:
+            return {}
+        if not text:
+            errors["text"] = [_("Describe the result; a score alone is not enough.")]
+        out.update(text=text, score=score)
+    else:
+        if value is None:
+            return {}
+        out["value"] = value
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def check_period_for(
+    indicator: Indicator, plan_first_year: int, plan_last_year: int, period: Period
+) -> str | None:
+    """Why `period` is not a reporting period of this indicator in this plan, or None if it is."""
+    if period.frequency != indicator.frequency:
+        return _("%(indicator)s is reported %(frequency)s; %(period)s is not such a period.") % {
+            "indicator": indicator.code,
+            "frequency": indicator.get_frequency_display().lower(),  # type: ignore[attr-defined]
+            "period": period.id,
+        }
+    if not plan_first_year <= period.year <= plan_last_year:
+        return _("%(period)s is outside the plan's years.") % {"period": period.id}
+    if period.start > timezone.localdate():
+        return _("%(period)s has not started yet.") % {"period": period.id}
+    return None
+
+
+@transaction.atomic
+def result_save(
+    *,
+    actor: Any,
+    plan_indicator: PlanIndicator,
+    period: str,
+    option: DisaggregationOption | None = None,
+    values: dict[str, Any],
+    comment: str = "",
+    expected_version: int | None = None,
+    uuid: uuid_module.UUID | None = None,
+    access: PartnershipAccess | None = None,
+) -> Result | None:
+    """Create or update the value of one indicator for one period (and option); a blank value deletes it.
+
+    `expected_version` is the version the person saw (None when they saw no value): if someone saved the
+    value meanwhile, VersionConflict is raised and nothing changes. Returns the result, or None if deleted.
+    """
+    plan = plan_indicator.plan
+    partnership = plan.partnership
+    access = access or partnership_access(actor, partnership)
+    _require(can_enter_results(access))
+    indicator = plan_indicator.indicator
+    parsed = period_or_error(period)
+    why = check_period_for(indicator, plan.first_year, plan.last_year, parsed)
+    if why:
+        raise ValidationError({"period": why})
+    if option is not None and not indicator.categories.filter(pk=option.category_id).exists():
+        raise ValidationError(
+            {"option": _("%(option)s is not a breakdown of this indicator.") % {"option": option}}
+        )
+    comment = (comment or "").strip()
+    if "\x00" in comment:
+        raise ValidationError({"comment": _("Text may not contain NUL (0x00) characters.")})
+    fields = clean_result_values(indicator.measure, values)
+    report = report_get_or_create(partnership, period)
+    _refuse_locked(report)
+    existing = (
+        Result.objects.select_for_update()
+        .filter(plan_indicator=plan_indicator, period=period, option=option)
+        .first()
+    )
+    if existing is None:
+        if expected_version is not None:
+            raise VersionConflict()  # it existed when the person read it, and someone removed it since
+        if not fields:
+            return None
+        result = Result(
+            plan_indicator=plan_indicator,
+            period=period,
+            option=option,
+            comment=comment,
+            entered_by=actor,
+            **fields,
+            **({"uuid": uuid} if uuid else {}),
+        )
+        return create_with_audit(actor=actor, obj=result, parent=report)
+    if expected_version is None or existing.version != expected_version:
+        raise VersionConflict()
+    if not fields:
+        delete_with_audit(actor=actor, obj=existing, parent=report)
+        return None
+    return update_with_audit(
+        actor=actor,
+        obj=existing,
+        data={**fields, "comment": comment, "entered_by": actor},
+        expected_version=expected_version,
+        parent=report,
+    )
+
+
+# --- the review workflow -----------------------------------------------------------------------------
+
+
+def _transition(
+    *,
+    actor: Any,
+    report: PeriodReport,
+    status: str,
+    expected_version: int | None,
+    reason: str = "",
+    **extra: Any,
+) -> PeriodReport:
+    return update_with_audit(
+        actor=actor,
+        obj=report,
+        data={"status": status, **extra},
+        expected_version=expected_version,
+        parent=report.partnership,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def report_submit(
+    *, actor: Any, partnership: Partnership, period: str, expected_version: int | None = None
+) -> PeriodReport:
+    """Send a period's results for review; the programme's reviewers are notified."""
+    _require(can_enter_results(partnership_access(actor, partnership)))
+    report = report_get_or_create(partnership, period)
+    if not report.is_editable:
+        raise ValidationError(
+            _("This report is %(status)s; only a draft or returned report can be submitted.")
+            % {"status": report.get_status_display().lower()}  # type: ignore[attr-defined]
+        )
+    if not Result.objects.filter(plan_indicator__plan__partnership=partnership, period=period).exists():
+        raise ValidationError(_("Enter at least one result before submitting."))
+    report = _transition(
+        actor=actor,
+        report=report,
+        status=PeriodReport.Status.SUBMITTED,
+        expected_version=expected_version,
+        submitted_at=timezone.now(),
+        submitted_by=actor,
+    )
+    label = parse_period(period).label()
+    _notify(
+        _reviewers(partnership),
+        actor=actor,
+        message=_("%(partnership)s submitted its results for %(period)s for review.")
+        % {"partnership": partnership.title, "period": label},
+        url=report_url(report),
+    )
+    return report
+
+
+@transaction.atomic
+def report_return(
+    *, actor: Any, report: PeriodReport, feedback: str, expected_version: int | None = None
+) -> PeriodReport:
+    """Send submitted results back for correction; feedback is required and opens a thread."""
+    _require(can_review(actor, partnership_access(actor, report.partnership)))
+    feedback = (feedback or "").strip()
+    if not feedback:
+        raise ValidationError({"feedback": _("Say what needs correcting: returning needs feedback.")})
+    if "\x00" in feedback:
+        raise ValidationError({"feedback": _("Text may not contain NUL (0x00) characters.")})
+    if report.status != PeriodReport.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be returned."))
+    report = _transition(
+        actor=actor,
+        report=report,
+        status=PeriodReport.Status.RETURNED,
+        expected_version=expected_version,
+        reason=feedback,
+        reviewed_at=timezone.now(),
+        reviewed_by=actor,
+    )
+    ReviewComment.objects.create(report=report, author=actor, kind=ReviewComment.Kind.FEEDBACK, body=feedback)
+    _notify(
+        _partnership_people(report.partnership),
+        actor=actor,
+        message=_("Your results for %(period)s were returned for correction: %(feedback)s")
+        % {"period": parse_period(report.period).label(), "feedback": feedback[:150]},
+        url=report_url(report),
+    )
+    return report
+
+
+@transaction.atomic
+def report_approve(
+    *, actor: Any, report: PeriodReport, note: str = "", expected_version: int | None = None
+) -> PeriodReport:
+    """Approve submitted results: they are locked from now on."""
+    _require(can_review(actor, partnership_access(actor, report.partnership)))
+    if report.status != PeriodReport.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be approved."))
+    report = _transition(
+        actor=actor,
+        report=report,
+        status=PeriodReport.Status.APPROVED,
+        expected_version=expected_version,
+        reason=note.strip(),
+        reviewed_at=timezone.now(),
+        reviewed_by=actor,
+    )
+    ReviewComment.objects.create(
+        report=report, author=actor, kind=ReviewComment.Kind.APPROVAL, body=note.strip() or _("Approved.")
+    )
+    _notify(
+        _partnership_people(report.partnership),
+        actor=actor,
+        message=_("Your results for %(period)s were approved.")
+        % {"period": parse_period(report.period).label()},
+        url=report_url(report),
+    )
+    return report
+
+
+@transaction.atomic
+def report_unlock(
+    *, actor: Any, report: PeriodReport, reason: str, expected_version: int | None = None
+) -> PeriodReport:
+    """Reopen approved results for correction; the reason is required and audited."""
+    _require(can_review(actor, partnership_access(actor, report.partnership)))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for unlocking approved results.")})
+    if report.status != PeriodReport.Status.APPROVED:
+        raise ValidationError(_("Only approved results are locked."))
+    report = _transition(
+        actor=actor,
+        report=report,
+        status=PeriodReport.Status.RETURNED,
+        expected_version=expected_version,
+        reason=reason,
+    )
+    ReviewComment.objects.create(report=report, author=actor, kind=ReviewComment.Kind.UNLOCK, body=reason)
+    _notify(
+        _partnership_people(report.partnership),
+        actor=actor,
+        message=_("Your approved results for %(period)s were unlocked: %(reason)s")
+        % {"period": parse_period(report.period).label(), "reason": reason[:150]},
+        url=report_url(report),
+    )
+    return report
+
+
+# --- conversation -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    actor: Any,
+    report: PeriodReport,
+    body: str,
+    parent: ReviewComment | None = None,
+    assignee: Any = None,
+    due_date: datetime.date | None = None,
+    is_action: bool = False,
+    uuid: uuid_module.UUID | None = None,
+) -> ReviewComment:
+    """Add a message to the report's conversation (a reply when `parent` is given), optionally an action item."""
+    partnership = report.partnership
+    access = partnership_access(actor, partnership)
+    _require(can_discuss(actor, access))
+    body = (body or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not body:
+        errors["body"] = [_("Write a message.")]
+    if parent is not None and parent.report_id != report.pk:
+        errors["parent"] = [_("You can only reply within the same report.")]
+    is_action = is_action or assignee is not None or due_date is not None
+    if assignee is not None:
+        involved = partnership_access(assignee, partnership)
+        if not can_discuss(assignee, involved):
+            errors["assignee"] = [_("Assign the action to someone working on this partnership.")]
+    if errors:
+        raise ValidationError(errors)
+    comment = create_with_audit(
+        actor=actor,
+        obj=ReviewComment(
+            report=report,
+            parent=parent,
+            author=actor,
+            body=body,
+            is_action=is_action,
+            assignee=assignee,
+            due_date=due_date,
+            **({"uuid": uuid} if uuid else {}),
+        ),
+        parent=report,
+    )
+    people = {u.pk: u for u in [*_partnership_people(partnership), *_reviewers(partnership)]}
+    if report.status == PeriodReport.Status.DRAFT:
+        # A draft is still the partnership's own business: reviewers hear of it once it is submitted.
+        people = {u.pk: u for u in _partnership_people(partnership)}
+    if assignee is not None:
+        people[assignee.pk] = assignee
+    _notify(
+        people.values(),
+        actor=actor,
+        message=_("%(author)s commented on the %(period)s report of %(partnership)s: %(body)s")
+        % {
+            "author": actor.get_short_name() if hasattr(actor, "get_short_name") else str(actor),
+            "period": parse_period(report.period).label(),
+            "partnership": partnership.title,
+            "body": body[:120],
+        },
+        url=report_url(report),
+    )
+    return comment
+
+
+@transaction.atomic
+def action_item_set_done(*, actor: Any, comment: ReviewComment, done: bool = True) -> ReviewComment:
+    _require(can_discuss(actor, partnership_access(actor, comment.report.partnership)))
+    if not comment.is_action:
+        raise ValidationError(_("This comment is not an action item."))
+    return update_with_audit(
+        actor=actor,
+        obj=comment,
+        data={"done_at": timezone.now() if done else None, "done_by": actor if done else None},
+        parent=comment.report,
+    )
+
+
+# --- evidence -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evidence_add(
+    *, actor: Any, report: PeriodReport, file: File, title: str = "", result: Result | None = None
+) -> Evidence:
+    """Attach a file to a period's results (type and size are checked by the model's validators)."""
+    _require(can_enter_results(partnership_access(actor, report.partnership)))
+    _refuse_locked(report)
+    if result is not None and (
+        result.period != report.period or result.plan_indicator.plan.partnership_id != report.partnership_id
+    ):
+        raise ValidationError({"result": _("That result belongs to another report.")})
+    title = (title or "").strip() or str(getattr(file, "name", "") or _("Evidence"))[:200]
+    return create_with_audit(
+        actor=actor,
+        obj=Evidence(report=report, result=result, title=title, file=file, uploaded_by=actor),
+        parent=report,
+    )
+
+
+@transaction.atomic
+def evidence_delete(*, actor: Any, evidence: Evidence) -> None:
+    _require(can_enter_results(partnership_access(actor, evidence.report.partnership)))
+    _refuse_locked(evidence.report)
+    delete_with_audit(actor=actor, obj=evidence, parent=evidence.report)
+
+
+@transaction.atomic
+def notifications_mark_read(*, actor: Any) -> int:
+    return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def audit_import(*, actor: Any, obj: Any, created: int, updated: int, source: str) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=obj,
+        changes={"results imported": [None, f"{created} created, {updated} updated from {source}"]},
+        reason=_("Results imported"),
+    )

@@ -1,0 +1,160 @@
+"""Roll-ups and progress equal an independent plain-Python computation, for every aggregation rule."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from twinning.monitoring.models import Result
+from twinning.monitoring.selectors import partnership_progress, programme_rollup
+from twinning.partnerships.models import Pillar
+from twinning.planning.models import Indicator, Objective, Plan, PlanIndicator
+from twinning.testing.factories import InstitutionFactory, PartnershipFactory
+
+pytestmark = pytest.mark.django_db
+QUARTERS = ["2024Q1", "2024Q2", "2024Q3", "2024Q4"]
+RULES = [("number", "sum"), ("number", "average"), ("percentage", "sum"), ("percentage", "average")]
+TIME_RULES = ["sum", "latest", "average"]
+
+
+def _setup(world):
+    pillar = Pillar.objects.create(programme=world.programme, code="cap", name="Capacity", order=1)
+    indicators = {}
+    for measure, cross in RULES:
+        for time_rule in TIME_RULES:
+            indicators[(measure, cross, time_rule)] = Indicator.objects.create(
+                programme=world.programme,
+                code=f"{measure[:3]}-{cross[:3]}-{time_rule}",
+                name="x",
+                measure=measure,
+                cross_aggregation=cross,
+                time_aggregation=time_rule,
+            )
+    partnerships = [world.partnership]
+    for country in ("KE", "UG"):
+        p = PartnershipFactory(programme=world.programme, sides=False)
+        p.side_links.create(institution=InstitutionFactory(country=country), side="host")
+        partnerships.append(p)
+    adoptions = {}
+    for p in partnerships:
+        plan = Plan.objects.create(
+            partnership=p,
+            title="P",
+            first_year=2024,
+            last_year=2024,
+            status="agreed",
+            agreed_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC),
+        )
+        objective = Objective.objects.create(plan=plan, code="O", statement="s", pillar=pillar)
+        for key, indicator in indicators.items():
+            adoptions[(p.pk, key)] = PlanIndicator.objects.create(
+                plan=plan, objective=objective, indicator=indicator
+            )
+    return partnerships, indicators, adoptions
+
+
+def pct(n, d):
+    return (n * 100 / d).quantize(Decimal("0.0001"))
+
+
+values = st.decimals(min_value=0, max_value=10_000, places=2, allow_nan=False, allow_infinity=False)
+cell = st.one_of(st.none(), st.tuples(values, st.decimals(min_value=1, max_value=10_000, places=0)))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.lists(st.lists(cell, min_size=4, max_size=4), min_size=3, max_size=3))
+def test_programme_rollup_equals_plain_python(world, data):
+    if not hasattr(world, "_monitoring"):
+        world._monitoring = _setup(world)
+    partnerships, indicators, adoptions = world._monitoring
+    Result.objects.all().delete()
+    rows = []
+    for p, per_quarter in zip(partnerships, data, strict=True):
+        for quarter, found in zip(QUARTERS, per_quarter, strict=True):
+            if found is None:
+                continue
+            a, b = found
+            numerator, denominator = min(a, b), b
+            for (measure, cross, time_rule), _indicator in indicators.items():
+                adoption = adoptions[(p.pk, (measure, cross, time_rule))]
+                if measure == "number":
+                    rows.append(Result(plan_indicator=adoption, period=quarter, value=a))
+                else:
+                    rows.append(
+                        Result(
+                            plan_indicator=adoption,
+                            period=quarter,
+                            numerator=numerator,
+                            denominator=denominator,
+                            value=pct(numerator, denominator),
+                        )
+                    )
+    Result.objects.bulk_create(rows)
+    rollup = programme_rollup(world.programme, year=2024)
+    found = {r.indicator.pk: dict((p, v) for p, v, _n in r.total_values()) for r in rollup.indicators}
+    for (measure, cross, _time), indicator in indicators.items():
+        for q_index, quarter in enumerate(QUARTERS):
+            reported = [per[q_index] for per in data if per[q_index] is not None]
+            if not reported:
+                assert quarter not in found.get(indicator.pk, {})
+                continue
+            if measure == "number":
+                nums = [a for a, _b in reported]
+                expected = (
+                    sum(nums) if cross == "sum" else (sum(nums) / len(nums)).quantize(Decimal("0.0001"))
+                )
+            else:
+                parts = [(min(a, b), b) for a, b in reported]
+                if cross == "sum":
+                    expected = pct(sum(n for n, _ in parts), sum(d for _, d in parts))
+                else:
+                    expected = (sum(pct(n, d) for n, d in parts) / len(parts)).quantize(Decimal("0.0001"))
+            assert found[indicator.pk][quarter] == expected, (measure, cross, quarter)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(per_quarter=st.lists(cell, min_size=4, max_size=4))
+def test_progress_over_time_equals_plain_python(world, per_quarter):
+    if not hasattr(world, "_monitoring"):
+        world._monitoring = _setup(world)
+    partnerships, indicators, adoptions = world._monitoring
+    partnership = partnerships[0]
+    Result.objects.all().delete()
+    rows = []
+    for quarter, found in zip(QUARTERS, per_quarter, strict=True):
+        if found is None:
+            continue
+        a, b = found
+        for measure, cross, time_rule in indicators:
+            adoption = adoptions[(partnership.pk, (measure, cross, time_rule))]
+            if measure == "number":
+                rows.append(Result(plan_indicator=adoption, period=quarter, value=a))
+            else:
+                n = min(a, b)
+                rows.append(
+                    Result(
+                        plan_indicator=adoption, period=quarter, numerator=n, denominator=b, value=pct(n, b)
+                    )
+                )
+    Result.objects.bulk_create(rows)
+    _plan, progress_rows = partnership_progress(partnership, today=datetime.date(2025, 6, 1))
+    achieved = {row.indicator.code: row.achieved for row in progress_rows}
+    reported = [f for f in per_quarter if f is not None]
+    for (measure, _cross, time_rule), indicator in indicators.items():
+        if not reported:
+            assert achieved[indicator.code] is None
+            continue
+        if measure == "number":
+            nums = [a for a, _ in reported]
+            expected = {
+                "sum": sum(nums),
+                "latest": nums[-1],
+                "average": (sum(nums) / len(nums)).quantize(Decimal("0.0001")),
+            }[time_rule]
+        else:
+            parts = [(min(a, b), b) for a, b in reported]
+            pooled = pct(sum(n for n, _ in parts), sum(d for _, d in parts))
+            expected = pct(*parts[-1]) if time_rule == "latest" else pooled
+        assert achieved[indicator.code] == expected, (measure, time_rule)

@@ -1,0 +1,544 @@
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from twinning.accounts.permissions import PartnershipAccess, programme_role
+from twinning.audit.models import AuditEvent
+from twinning.core.forms import add_service_errors
+from twinning.core.http import AuthedRequest
+from twinning.core.ids import parse_uuid
+from twinning.partnerships.models import Partnership, Programme
+from twinning.planning.periods import Period, periods_between
+
+from . import charts, imports, selectors, services
+from .forms import (
+    CommentForm,
+    EvidenceForm,
+    FeedbackForm,
+    NoteForm,
+    ReasonForm,
+    ResultRowForm,
+    SettingsForm,
+    UploadForm,
+)
+from .models import PeriodReport
+
+UPLOAD_MAX_ROWS = 20_000
+
+
+def _flags(user: Any, access: PartnershipAccess) -> dict[str, bool]:
+    return {"can_enter": services.can_enter_results(access), "can_review": services.can_review(user, access)}
+
+
+def _programme_for_staff(user: Any, programme_uuid: str, *, write: bool = False) -> Programme:
+    """Programme dashboards are for programme staff: others do not see the programme (404)."""
+    programme = Programme.objects.filter(uuid=parse_uuid(programme_uuid)).first()
+    if programme is None:
+        raise Http404
+    role = "manager" if user.is_superuser else programme_role(user, programme.pk)
+    if role is None:
+        raise Http404
+    if write and not services.can_review(user, PartnershipAccess(programme_role=role)):
+        raise PermissionDenied
+    return programme
+
+
+# --- what is due -------------------------------------------------------------------------------------
+
+
+@login_required
+def due_view(request: AuthedRequest) -> HttpResponse:
+    context = {
+        "due": selectors.due_for_user(request.user),
+        "awaiting": selectors.awaiting_review(request.user)[:100],
+        "actions": selectors.open_action_items(request.user)[:100],
+        "notifications": list(request.user.notifications.all()[:50]),
+    }
+    return render(request, "monitoring/due.html", context)
+
+
+@login_required
+@require_POST
+def notifications_read_view(request: AuthedRequest) -> HttpResponse:
+    services.notifications_mark_read(actor=request.user)
+    return redirect("monitoring:due")
+
+
+# --- partnership dashboard -----------------------------------------------------------------------------
+
+
+@login_required
+def partnership_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+    partnership, access = selectors.get_partnership_for_user(request.user, partnership_uuid)
+    plan, rows = selectors.partnership_progress(partnership)
+    reports = {r.period: r for r in PeriodReport.objects.filter(partnership=partnership)}
+    periods: list[Period] = []
+    if plan is not None:
+        import datetime
+
+        from django.utils import timezone
+
+        frequencies = sorted({row.indicator.frequency for row in rows})
+        today = timezone.localdate()
+        for frequency in frequencies:
+            periods += [
+                p
+                for p in periods_between(
+                    datetime.date(plan.first_year, 1, 1), datetime.date(plan.last_year, 12, 31), frequency
+                )
+                if p.start <= today
+            ]
+        periods.sort(key=lambda p: (p.start, -p.months), reverse=True)
+    context = {
+        "partnership": partnership,
+        "access": access,
+        "plan": plan,
+        "rows": [(row, charts.progress_chart(row)) for row in rows],
+        "periods": [(p, reports.get(p.id)) for p in periods],
+        **_flags(request.user, access),
+    }
+    return render(request, "monitoring/partnership.html", context)
+
+
+# --- data entry ------------------------------------------------------------------------------------------
+
+
+def _entry_context(
+    request: AuthedRequest, partnership: Partnership, access: PartnershipAccess, period: Period, **forms: Any
+) -> dict[str, Any]:
+    page = selectors.entry_page(partnership, period)
+    report = page.report
+    flags = _flags(request.user, access)
+    editable = flags["can_enter"] and (report is None or report.is_editable)
+    return {
+        "partnership": partnership,
+        "access": access,
+        "period": period,
+        "page": page,
+        "report": report,
+        "rows": [(row, ResultRowForm.for_row(row)) for row in page.rows],
+        "editable": editable,
+        "thread": selectors.conversation(report),
+        "evidence": selectors.evidence_for(report),
+        "events": AuditEvent.objects.for_object(report)[:100] if report else [],
+        "comment_form": forms.get("comment_form") or CommentForm(partnership=partnership),
+        "feedback_form": forms.get("feedback_form") or FeedbackForm(),
+        "reason_form": forms.get("reason_form") or ReasonForm(),
+        "note_form": NoteForm(),
+        "evidence_form": forms.get("evidence_form") or EvidenceForm(),
+        **flags,
+    }
+
+
+@login_required
+def entry_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+    partnership, access, period = selectors.get_partnership_period_for_user(
+        request.user, partnership_uuid, period_id
+    )
+    return render(request, "monitoring/entry.html", _entry_context(request, partnership, access, period))
+
+
+@login_required
+@require_POST
+def row_save_view(
+    request: AuthedRequest, partnership_uuid: str, period_id: str, adoption_uuid: str, option_key: str
+) -> HttpResponse:
+    partnership, access, period = selectors.get_partnership_period_for_user(
+        request.user, partnership_uuid, period_id, write=True
+    )
+    adoption, chosen = selectors.get_entry_target(partnership, period, adoption_uuid, option_key)
+    prefix = f"{adoption.uuid}-{chosen.pk if chosen else 'total'}"  # the same as EntryRow.key
+    form = ResultRowForm(request.POST, measure=adoption.indicator.measure, prefix=prefix)
+    saved = False
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.result_save(
+                actor=request.user,
+                plan_indicator=adoption,
+                period=period.id,
+                option=chosen,
+                values={k: data.get(k) for k in ("value", "numerator", "denominator", "text", "score")},
+                comment=data.get("comment") or "",
+                expected_version=data.get("version"),
+                access=access,
+            )
+            saved = True
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    row = selectors.entry_row(adoption, period.id, chosen)
+    if saved:
+        form = ResultRowForm.for_row(row)
+    if request.htmx:
+        context = {
+            "row": row,
+            "form": form,
+            "partnership": partnership,
+            "period": period,
+            "editable": True,
+            "saved": saved,
+        }
+        return render(request, "monitoring/includes/row.html", context)
+    if saved:
+        messages.success(request, _("Saved."))
+        return redirect("monitoring:entry", partnership.uuid, period.id)
+    context = _entry_context(request, partnership, access, period)
+    rows: Any = context["rows"]
+    context["rows"] = [(r, form if r.key == row.key else f) for r, f in rows]
+    return render(request, "monitoring/entry.html", context, status=400)
+
+
+def _back(partnership: Partnership, period: Period) -> HttpResponse:
+    return redirect("monitoring:entry", partnership.uuid, period.id)
+
+
+def _report_or_404(partnership: Partnership, period: Period) -> PeriodReport:
+    report = selectors.report_for(partnership, period.id)
+    if report is None:
+        raise Http404
+    return report
+
+
+def _require_reviewer(request: AuthedRequest, access: PartnershipAccess) -> None:
+    if not services.can_review(request.user, access):
+        raise PermissionDenied
+
+
+@login_required
+@require_POST
+def submit_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+    partnership, _access, period = selectors.get_partnership_period_for_user(
+        request.user, partnership_uuid, period_id, write=True
+    )
+    try:
+        services.report_submit(actor=request.user, partnership=partnership, period=period.id)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Submitted for review. The programme's reviewers are notified."))
+    return _back(partnership, period)
+
+
+@login_required
+@require_POST
+def return_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+    partnership, access, period = selectors.get_partnership_period_for_user(
+        request.user, partnership_uuid, period_id
+    )
+    _require_reviewer(request, access)
+    report = _report_or_404(partnership, period)
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_return(actor=request.user, report=report, feedback=form.cleaned_data["feedback"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Returned with your feedback."))
+            return _back(partnership, period)
+    context = _entry_context(request, partnership, access, period, feedback_form=form)
+    return render(request, "monitoring/entry.html", context, status=400)
+
+
+@login_required
+@require_POST
+def approve_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+    partnership, access, period = selectors.get_partnership_period_for_user(
+        request.user, partnership_uuid, period_id
+    )
+    _require_reviewer(request, access)
+    report = _report_or_404(partnership, period)
+    form = NoteForm(request.POST)
+    note = form.cleaned_data.get("note", "") if form.is_valid() else ""
+    try:
+        services.report_approve(actor=request.user, report=report, note=note)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Approved; the results are locked."))
+    return _back(partnership, period)
+
+
+@login_required
+@require_POST
+def unlock_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+    partnership, access, period = selectors.get_partnership_period_for_user(
+        request.user, partnership_uuid, period_id
+    )
+    _require_reviewer(request, access)
+    report = _report_or_404(partnership, period)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_unlock(actor=request.user, report=report, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Unlocked for correction."))
+            return _back(partnership, period)
+    context = _entry_context(request, partnership, access, period, reason_form=form)
+    return render(request, "monitoring/entry.html", context, status=400)
+
+
+@login_required
+@require_POST
+def comment_add_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+    partnership, access, period = selectors.get_partnership_period_for_user(
+        request.user, partnership_uuid, period_id
+    )
+    if not services.can_discuss(request.user, access):
+        raise PermissionDenied
+    form = CommentForm(request.POST, partnership=partnership)
+    if form.is_valid():
+        data = form.cleaned_data
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                report = services.report_get_or_create(partnership, period.id)
+                parent = None
+                if data.get("parent"):
+                    parent = report.comments.filter(uuid=data["parent"]).first()
+                    if parent is None:
+                        raise ValidationError({"parent": _("That message is not in this conversation.")})
+                services.comment_add(
+                    actor=request.user,
+                    report=report,
+                    body=data["body"],
+                    parent=parent,
+                    assignee=data.get("assignee"),
+                    due_date=data.get("due_date"),
+                )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your message is posted."))
+            return redirect(f"{request.path.rsplit('/comments/', 1)[0]}/#conversation")
+    context = _entry_context(request, partnership, access, period, comment_form=form)
+    return render(request, "monitoring/entry.html", context, status=400)
+
+
+@login_required
+@require_POST
+def action_done_view(
+    request: AuthedRequest, partnership_uuid: str, period_id: str, review_comment_uuid: str
+) -> HttpResponse:
+    partnership, access, period = selectors.get_partnership_period_for_user(
+        request.user, partnership_uuid, period_id
+    )
+    if not services.can_discuss(request.user, access):
+        raise PermissionDenied
+    report = _report_or_404(partnership, period)
+    comment = (
+        report.comments.filter(uuid=parse_uuid(review_comment_uuid))
+        .select_related("report__partnership")
+        .first()
+    )
+    if comment is None:
+        raise Http404
+    try:
+        services.action_item_set_done(
+            actor=request.user, comment=comment, done=request.POST.get("done", "1") == "1"
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(f"{request.path.rsplit('/comments/', 1)[0]}/#conversation")
+
+
+# --- evidence -----------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def evidence_add_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+    partnership, access, period = selectors.get_partnership_period_for_user(
+        request.user, partnership_uuid, period_id, write=True
+    )
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                report = services.report_get_or_create(partnership, period.id)
+                services.evidence_add(
+                    actor=request.user,
+                    report=report,
+                    file=form.cleaned_data["file"],
+                    title=form.cleaned_data["title"],
+                )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The file is attached."))
+            return _back(partnership, period)
+    context = _entry_context(request, partnership, access, period, evidence_form=form)
+    return render(request, "monitoring/entry.html", context, status=400)
+
+
+def _evidence(partnership: Partnership, period: Period, result_evidence_uuid: str) -> Any:
+    report = _report_or_404(partnership, period)
+    evidence = (
+        report.evidence.filter(uuid=parse_uuid(result_evidence_uuid))
+        .select_related("report__partnership")
+        .first()
+    )
+    if evidence is None or not evidence.file:
+        raise Http404
+    return evidence
+
+
+@login_required
+def evidence_file_view(
+    request: AuthedRequest, partnership_uuid: str, period_id: str, result_evidence_uuid: str
+) -> FileResponse:
+    """Evidence files are served only through this scoped view, never from a public media URL."""
+    partnership, _access, period = selectors.get_partnership_period_for_user(
+        request.user, partnership_uuid, period_id
+    )
+    evidence = _evidence(partnership, period, result_evidence_uuid)
+    return FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=Path(evidence.file.name or "").name
+    )
+
+
+@login_required
+@require_POST
+def evidence_delete_view(
+    request: AuthedRequest, partnership_uuid: str, period_id: str, result_evidence_uuid: str
+) -> HttpResponse:
+    partnership, _access, period = selectors.get_partnership_period_for_user(
+        request.user, partnership_uuid, period_id, write=True
+    )
+    evidence = _evidence(partnership, period, result_evidence_uuid)
+    try:
+        services.evidence_delete(actor=request.user, evidence=evidence)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(partnership, period)
+
+
+# --- spreadsheets ----------------------------------------------------------------------------------------------
+
+
+@login_required
+def template_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+    partnership, _access, period = selectors.get_partnership_period_for_user(
+        request.user, partnership_uuid, period_id
+    )
+    response = HttpResponse(
+        imports.template_workbook(partnership, period),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="results-{period.id}.xlsx"'
+    return response
+
+
+@login_required
+def upload_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+    partnership, _access, period = selectors.get_partnership_period_for_user(
+        request.user, partnership_uuid, period_id, write=True
+    )
+    form = UploadForm(request.POST or None, request.FILES or None)
+    row_errors: list[imports.RowError] = []
+    total_errors = 0
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            outcome = imports.results_import(
+                actor=request.user,
+                rows=imports.read_table(upload, upload.name, max_rows=UPLOAD_MAX_ROWS),
+                programme=partnership.programme,
+                partnership=partnership,
+                period=period.id,
+                source=upload.name[:100],
+            )
+        except imports.ImportRejected as exc:
+            row_errors, total_errors = exc.row_errors, exc.total_errors
+            form.add_error(None, exc.messages)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Imported: %(created)s new values, %(updated)s updated, %(skipped)s blank rows skipped.")
+                % {"created": outcome.created, "updated": outcome.updated, "skipped": outcome.skipped},
+            )
+            return _back(partnership, period)
+    context = {
+        "partnership": partnership,
+        "period": period,
+        "form": form,
+        "row_errors": row_errors,
+        "total_errors": total_errors,
+    }
+    return render(request, "monitoring/upload.html", context, status=400 if form.errors else 200)
+
+
+# --- programme ----------------------------------------------------------------------------------------------------
+
+
+@login_required
+def programme_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+    programme = _programme_for_staff(request.user, programme_uuid)
+    year = None
+    raw = request.GET.get("year", "")
+    if raw.isdigit() and len(raw) == 4:
+        year = int(raw)
+    rollup = selectors.programme_rollup(programme, year=year)
+    indicators = [
+        (r, charts.rollup_chart(r), r.country_rows(), r.pillar_rows(rollup.pillars))
+        for r in rollup.indicators
+        if r.periods
+    ]
+    context = {
+        "programme": programme,
+        "rollup": rollup,
+        "indicators": indicators,
+        "can_edit": services.can_review(
+            request.user, PartnershipAccess(programme_role=programme_role(request.user, programme.pk))
+        ),
+    }
+    return render(request, "monitoring/programme.html", context)
+
+
+@login_required
+def settings_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+    programme = _programme_for_staff(request.user, programme_uuid, write=True)
+    current = services.monitoring_settings(programme)
+    form = SettingsForm(
+        request.POST or None,
+        initial={
+            "version": current.version,
+            "on_track_percent": current.on_track_percent,
+            "at_risk_percent": current.at_risk_percent,
+            "report_due_days": current.report_due_days,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.monitoring_settings_update(
+                actor=request.user,
+                programme=programme,
+                data={k: data[k] for k in ("on_track_percent", "at_risk_percent", "report_due_days")},
+                expected_version=data["version"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("monitoring:programme", programme.uuid)
+    return render(
+        request,
+        "monitoring/settings.html",
+        {"programme": programme, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,510 @@
+"""Demo strategic plans, written through the planning services so the demo has audit history.
+
+Every partnership that reached the planning stage gets a 2024-2026 plan: agreed (signed by both sides, and by the
+ministry where the plan asks for it) once it is in implementation or later, a draft while it is still planning.
+The programme gets its common indicators and disaggregations; each plan adopts them, adds one or two of its own,
+and sets a target for every period. One transition-stage plan was revised mid-term, so the demo shows a
+superseded version too. The monitoring demo adds results against these plans.
+"""
+
+import datetime
+import random
+from decimal import Decimal
+from typing import Any
+
+from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
+from twinning.core.demo.data import COUNTRIES
+from twinning.directory.models import CountryPriority, Person
+from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar, Programme, Stakeholder
+from twinning.planning import services
+from twinning.planning.models import (
+    Activity,
+    DisaggregationCategory,
+    DisaggregationOption,
+    Indicator,
+    Objective,
+    Plan,
+    PlanSignOff,
+)
+from twinning.planning.periods import Period, periods_between
+
+FIRST_YEAR, LAST_YEAR = 2024, 2026
+TODAY = datetime.date(
+    2026, 1, 1
+)  # the demo's anchor date: statuses are as of this day, whatever the real date
+# Reached planning (a draft plan) or beyond it (an agreed plan). A partnership recorded late may have no
+# "planning" row in its history, so the stages it reached count, not only the ones recorded.
+AGREED_STAGES = {"implementation", "transition", "graduated"}
+PLANNED_STAGES = {"planning", *AGREED_STAGES}
+
+CATEGORIES = [
+    ("sex", "Sex", [("female", "Female"), ("male", "Male")]),
+    (
+        "cadre",
+        "Cadre",
+        [
+            ("nurse", "Nurse"),
+            ("midwife", "Midwife"),
+            ("clinical_officer", "Clinical officer"),
+            ("doctor", "Doctor"),
+        ],
+    ),
+]
+
+# code, name, definition, measure, unit, time, cross, frequency, categories
+COMMON = [
+    (
+        "HW-TRAINED",
+        "Health workers trained",
+        "Health workers who completed a partnership training of at least two days in the period.",
+        "number",
+        "people",
+        "sum",
+        "sum",
+        "quarterly",
+        ["sex", "cadre"],
+    ),
+    (
+        "TRIAGE",
+        "Facilities with functioning triage",
+        "Facilities where a trained triage nurse sorts every emergency arrival with a standard tool.",
+        "number",
+        "facilities",
+        "latest",
+        "sum",
+        "six_monthly",
+        [],
+    ),
+    (
+        "MDA",
+        "Maternal deaths audited (%)",
+        "Maternal deaths in the period reviewed by a maternal death surveillance and response committee.",
+        "percentage",
+        "%",
+        "average",
+        "average",
+        "quarterly",
+        [],
+    ),
+    (
+        "COMMUNITY",
+        "Community engagement",
+        "How far the community shapes and follows the work, scored 1 (informed) to 5 (community-led).",
+        "qualitative",
+        "score 1-5",
+        "latest",
+        "none",
+        "six_monthly",
+        [],
+    ),
+]
+
+OBJECTIVES = {
+    "models_of_care": [
+        "Introduce emergency triage and early warning scores in the host hospital and its referral facilities.",
+        "Establish respectful maternity care and a maternal death review cycle in every labour ward.",
+    ],
+    "community": [
+        "Work with village health teams so that mothers and newborns reach care early.",
+        "Give community members a standing voice in planning and reviewing the services.",
+    ],
+    "capacity": [
+        "Build a sustainable cadre of trainers in emergency, maternal and newborn care.",
+        "Train nurses and midwives in life-saving skills with on-the-job mentoring.",
+    ],
+    "professions": [
+        "Strengthen the clinical officer and nursing curricula with supervised placements.",
+    ],
+    "knowledge": [
+        "Document and share what works with the ministry and other districts.",
+    ],
+}
+
+ACTIVITIES = {
+    "models_of_care": [
+        "Triage protocol workshop",
+        "Early warning score roll-out",
+        "Quarterly clinical audit",
+    ],
+    "community": [
+        "Community dialogue meetings",
+        "Village health team refresher",
+        "Feedback boards in the wards",
+    ],
+    "capacity": ["Training of trainers course", "Skills drills in the wards", "Remote mentoring calls"],
+    "professions": ["Curriculum review with the training school", "Student placement exchange"],
+    "knowledge": ["District learning event", "Case study for the practice library"],
+}
+
+OWN = [
+    ("MENTOR", "Mentoring sessions held", "number", "sessions", "sum", "none", "quarterly"),
+    (
+        "PROTOCOLS",
+        "Clinical protocols adopted by the hospital board",
+        "yes_no",
+        "",
+        "latest",
+        "none",
+        "yearly",
+    ),
+]
+
+
+def _periods(frequency: str) -> list[Period]:
+    return periods_between(datetime.date(FIRST_YEAR, 1, 1), datetime.date(LAST_YEAR, 12, 31), frequency)
+
+
+def _programme_framework(programme: Programme, editor: User) -> tuple[list[Indicator], dict[str, list[Any]]]:
+    categories = {
+        code: services.disaggregation_create(
+            actor=editor, programme=programme, code=code, name=name, options=options
+        )
+        for code, name, options in CATEGORIES
+    }
+    indicators = [
+        services.indicator_create(
+            actor=editor,
+            programme=programme,
+            code=code,
+            name=name,
+            definition=definition,
+            measure=measure,
+            unit=unit,
+            time_aggregation=time,
+            cross_aggregation=cross,
+            frequency=frequency,
+            categories=[categories[c] for c in cats],
+        )
+        for code, name, definition, measure, unit, time, cross, frequency, cats in COMMON
+    ]
+    options = {
+        code: list(DisaggregationOption.objects.filter(category=category).order_by("order"))
+        for code, category in categories.items()
+    }
+    return indicators, options
+
+
+def _stages(partnership: Partnership) -> set[str]:
+    """The stages a partnership reached: its recorded history and its current stage."""
+    return {*partnership.stage_changes.values_list("stage", flat=True), partnership.stage}
+
+
+def _target_value(indicator: Indicator, step: int, steps: int, scale: int, rng: random.Random) -> Decimal:
+    """A plausible rising target: people trained per quarter, facilities, percentages, scores."""
+    share = Decimal(step + 1) / Decimal(steps)
+    if indicator.measure == "percentage":
+        return Decimal(min(100, 40 + round(55 * share)))
+    if indicator.measure == "qualitative":
+        return Decimal(min(5, 2 + round(3 * share)))
+    if indicator.measure == "yes_no":
+        return Decimal(1 if step >= 1 else 0)
+    if indicator.time_aggregation == "latest":
+        return Decimal(max(1, round(scale * share)))
+    return Decimal(scale + rng.randint(0, scale // 2 + 1))
+
+
+def _target_values(
+    indicator: Indicator, options: dict[str, list[DisaggregationOption]], rng: random.Random, scale: int
+) -> tuple[dict[tuple[str, Any], Decimal | None], Decimal]:
+    """A target for every period (overall, and split over each disaggregation's options), and the end-of-plan
+    target that follows from them: their sum for a summed indicator, else the last period's."""
+    periods = _periods(indicator.frequency)
+    values: dict[tuple[str, Any], Decimal | None] = {}
+    categories = list(indicator.categories.all())
+    overall = []
+    for step, period in enumerate(periods):
+        total = _target_value(indicator, step, len(periods), scale, rng)
+        overall.append(total)
+        values[(period.id, None)] = total
+        for category in categories:
+            split = options[category.code]
+            weights = [rng.randint(1, 4) for _ in split]
+            shares = [total * w // sum(weights) for w in weights]
+            shares[0] += total - sum(shares)
+            for option, share in zip(split, shares, strict=True):
+                values[(period.id, option)] = share
+    end = sum(overall, Decimal(0)) if indicator.time_aggregation == "sum" else overall[-1]
+    return values, end
+
+
+def _status(start: datetime.date, end: datetime.date, rng: random.Random) -> tuple[str, str]:
+    if end < TODAY:
+        return (
+            ("done", "Completed as planned.")
+            if rng.random() < 0.85
+            else ("delayed", "Finishing late: staff turnover.")
+        )
+    if start <= TODAY:
+        return "in_progress", rng.choice(["Under way.", "About half done.", "First round finished."])
+    return "planned", ""
+
+
+def _plan_one(
+    *,
+    partnership: Partnership,
+    editor: User,
+    common: list[Indicator],
+    options: dict[str, list[DisaggregationOption]],
+    pillars: list[Pillar],
+    rng: random.Random,
+    agreed: bool,
+    ministry: User,
+) -> Plan:
+    links = list(PartnershipInstitution.objects.filter(partnership=partnership).select_related("institution"))
+    host = next(link.institution for link in links if link.side == "host")
+    people = {
+        side: list(
+            Person.objects.filter(
+                institution__in=[link.institution for link in links if link.side == side]
+            ).order_by("full_name")
+        )
+        for side in ("host", "resource")
+    }
+    has_ministry = Stakeholder.objects.filter(
+        partnership=partnership, kind=Stakeholder.Kind.MINISTRY
+    ).exists()
+    plan = services.plan_create(
+        actor=editor,
+        partnership=partnership,
+        title=f"Strategic plan {FIRST_YEAR}-{LAST_YEAR}",
+        first_year=FIRST_YEAR,
+        last_year=LAST_YEAR,
+        requires_ministry_sign_off=has_ministry,
+    )
+    country = next((c for c in COUNTRIES if c.code == host.country), COUNTRIES[0])
+
+    def community(n: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": f"{rng.choice(country.given)} {rng.choice(country.family)}",
+                "group": "community",
+                "organisation": rng.choice(
+                    ["Village health team", "Women's group", "Youth association", "Parish council"]
+                ),
+            }
+            for _ in range(n)
+        ]
+
+    def staff(side: str, n: int) -> list[dict[str, Any]]:
+        group = "host_staff" if side == "host" else "resource_staff"
+        chosen = rng.sample(people[side], min(n, len(people[side])))
+        return [
+            {"name": p.full_name, "group": group, "organisation": p.institution.name, "person": p}
+            for p in chosen
+        ]
+
+    ministry_people = [
+        {
+            "name": f"Dr {rng.choice(country.given)} {rng.choice(country.family)}",
+            "group": "ministry",
+            "organisation": country.ministry,
+        },
+        {
+            "name": f"{rng.choice(country.given)} {rng.choice(country.family)}",
+            "group": "local_government",
+            "organisation": "District health office",
+        },
+    ]
+    services.planning_event_create(
+        actor=editor,
+        plan=plan,
+        kind="consultation",
+        date=datetime.date(2023, 9, rng.randint(4, 28)),
+        place=f"{host.city} community hall",
+        summary="Listening session with community members on the care they need and what stops them reaching it.",
+        participants=community(rng.randint(4, 6)) + staff("host", 2) + ministry_people[1:],
+    )
+    services.planning_event_create(
+        actor=editor,
+        plan=plan,
+        kind="workshop",
+        date=datetime.date(2023, 11, rng.randint(6, 24)),
+        place=host.name,
+        summary="Joint planning workshop: objectives, activities and indicators agreed by both sides.",
+        participants=staff("host", 3) + staff("resource", 3) + ministry_people + community(2),
+    )
+
+    pillar_by_code = {p.code: p for p in pillars}
+    extra = rng.sample(["professions", "knowledge"], rng.randint(0, 1))
+    chosen_pillars = ["models_of_care", "community", "capacity", *extra]
+    priorities = list(CountryPriority.objects.filter(country=host.country).order_by("rank")[:4])
+    objectives: list[Objective] = []
+    for n, code in enumerate(chosen_pillars, start=1):
+        objective = services.objective_create(
+            actor=editor,
+            plan=plan,
+            code=f"O{n}",
+            statement=rng.choice(OBJECTIVES[code]),
+            pillar=pillar_by_code[code],
+            priorities=rng.sample(priorities, min(len(priorities), rng.randint(1, 2))),
+        )
+        objectives.append(objective)
+        for title in rng.sample(ACTIVITIES[code], min(len(ACTIVITIES[code]), rng.randint(2, 3))):
+            start = datetime.date(rng.randint(FIRST_YEAR, LAST_YEAR), rng.choice([1, 3, 4, 7, 9, 10]), 1)
+            end = min(
+                start + datetime.timedelta(days=rng.choice([60, 120, 240, 400])),
+                datetime.date(LAST_YEAR, 12, 31),
+            )
+            side = rng.choice(["host", "host", "resource"])
+            # A draft plan's work has not started; an agreed plan's activities are tracked as of the demo date.
+            status, note = _status(start, end, rng) if agreed else ("planned", "")
+            services.activity_create(
+                actor=editor,
+                objective=objective,
+                title=title,
+                start_date=start,
+                end_date=end,
+                responsible_side=side,
+                responsible_person=rng.choice(people[side]) if people[side] else None,
+                status=status,
+                progress_note=note,
+            )
+    by_pillar = dict(zip(chosen_pillars, objectives, strict=True))
+    placement = {
+        "HW-TRAINED": by_pillar["capacity"],
+        "TRIAGE": by_pillar["models_of_care"],
+        "MDA": by_pillar["models_of_care"],
+        "COMMUNITY": by_pillar["community"],
+    }
+    scale = rng.randint(8, 25)
+    for indicator in common:
+        values, end_target = _target_values(
+            indicator, options, rng, scale if indicator.code != "TRIAGE" else rng.randint(3, 8)
+        )
+        adoption = services.plan_indicator_adopt(
+            actor=editor,
+            plan=plan,
+            objective=placement[indicator.code],
+            indicator=indicator,
+            baseline_value=Decimal(
+                {"percentage": 35, "qualitative": 2}.get(indicator.measure, rng.randint(0, 3))
+            ),
+            baseline_date=datetime.date(2023, 12, 31),
+            baseline_note="From the baseline assessment at the planning workshop.",
+            end_target=end_target,
+        )
+        services.targets_save(actor=editor, plan_indicator=adoption, values=values)
+    for code, name, measure, unit, time, cross, frequency in OWN[: rng.randint(1, 2)]:
+        own = services.indicator_create(
+            actor=editor,
+            programme=partnership.programme,
+            partnership=partnership,
+            code=code,
+            name=name,
+            measure=measure,
+            unit=unit,
+            time_aggregation=time,
+            cross_aggregation=cross,
+            frequency=frequency,
+        )
+        values, end_target = _target_values(own, options, rng, 4)
+        adoption = services.plan_indicator_adopt(
+            actor=editor,
+            plan=plan,
+            objective=by_pillar["capacity"],
+            indicator=own,
+            baseline_value=Decimal(0),
+            end_target=end_target,
+        )
+        services.targets_save(actor=editor, plan_indicator=adoption, values=values)
+    if agreed:
+        _sign(plan, partnership, ministry)
+    return plan
+
+
+def _sign(plan: Plan, partnership: Partnership, ministry: User) -> None:
+    coordinators = dict(
+        PartnershipMembership.objects.filter(
+            partnership=partnership, role=PartnershipMembership.Role.COORDINATOR
+        ).values_list("side", "user")
+    )
+    users = {u.pk: u for u in User.objects.filter(pk__in=coordinators.values())}
+    for party in services.required_parties(plan):
+        if party == PlanSignOff.Party.MINISTRY:
+            services.plan_sign_off(
+                actor=ministry,
+                plan=plan,
+                party=party,
+                note="Signed by the district health officer at the validation meeting.",
+            )
+        elif party in coordinators:
+            services.plan_sign_off(actor=users[coordinators[party]], plan=plan, party=party)
+        else:
+            # Most demo partnerships have no coordinator logins; the sign-off is recorded as the programme
+            # manager having filed the side's signed copy.
+            services._record_sign_off(
+                actor=ministry, plan=plan, party=party, note="Signed copy filed by the programme office."
+            )
+
+
+def load_demo(
+    *, programme: Programme, partnerships: list[Partnership], users: dict[str, User], rng: random.Random
+) -> None:
+    """Plans for every demo partnership that reached the planning stage (see the module docstring)."""
+    editor = next(
+        (
+            u
+            for u in users.values()
+            if u.programme_roles.filter(programme=programme, role=ProgrammeRole.Role.ME_OFFICER).exists()
+        ),
+        next(u for u in users.values() if u.is_superuser),
+    )
+    manager = next(
+        (
+            u
+            for u in users.values()
+            if u.programme_roles.filter(programme=programme, role=ProgrammeRole.Role.MANAGER).exists()
+        ),
+        editor,
+    )
+    common, options = _programme_framework(programme, editor)
+    pillars = list(Pillar.objects.filter(programme=programme))
+    revised = False
+    for partnership in partnerships:
+        stages = _stages(partnership)
+        if not stages & PLANNED_STAGES:
+            continue
+        agreed = bool(stages & AGREED_STAGES)
+        plan = _plan_one(
+            partnership=partnership,
+            editor=editor,
+            common=common,
+            options=options,
+            pillars=pillars,
+            rng=rng,
+            agreed=agreed,
+            ministry=manager,
+        )
+        if partnership.stage == "transition" and not revised:
+            revised = True
+            _revise(plan, partnership, editor, manager)
+
+
+def _revise(plan: Plan, partnership: Partnership, editor: User, manager: User) -> None:
+    """A mid-term review: a new version with one more activity, agreed again; version 1 stays readable."""
+    new = services.plan_new_version(
+        actor=editor, plan=plan, reason="Mid-term review, June 2025: sustainability activity added."
+    )
+    objective = new.objectives.order_by("order").first()
+    assert objective is not None
+    services.activity_create(
+        actor=editor,
+        objective=objective,
+        title="Hand-over plan agreed with the district",
+        start_date=datetime.date(2025, 7, 1),
+        end_date=datetime.date(2026, 6, 30),
+        responsible_side="host",
+        status=Activity.Status.IN_PROGRESS,
+        progress_note="Draft shared with the district health team.",
+    )
+    _sign(new, partnership, manager)
+
+
+def clear_demo(programmes: Any) -> None:
+    """Delete the planning rows of the given programmes, which protect their partnerships from deletion."""
+    plans = Plan.objects.filter(partnership__programme__in=programmes)
+    # Versions point at the one they replace (PROTECT); unlink them so they can go in one delete.
+    plans.update(previous=None)
+    plans.delete()
+    Indicator.objects.filter(programme__in=programmes).delete()
+    DisaggregationCategory.objects.filter(programme__in=programmes).delete()

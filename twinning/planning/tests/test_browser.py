@@ -1,0 +1,46 @@
+"""Real-browser test: a coordinator drafts a plan inline with htmx, both sides sign, and the plan is agreed."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from twinning.partnerships.tests.test_browser import sign_in
+from twinning.planning.models import Plan
+from twinning.planning.tests.factories import pillars
+from twinning.testing.factories import PartnershipFactory, ProgrammeFactory, partnership_member
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_coordinators_draft_and_agree_a_plan(page: Page, live_server):
+    programme = ProgrammeFactory()
+    pillars(programme)
+    partnership = PartnershipFactory(programme=programme, title="Gulu–Leeds")
+    partnership_member(partnership, email="host@example.org")
+    partnership_member(partnership, side="resource", email="resource@example.org")
+
+    sign_in(page, live_server, "host@example.org")
+    page.goto(f"{live_server.url}/planning/{partnership.uuid}/")
+    page.get_by_label("Title").fill("Strategic plan 2026-2028")
+    page.get_by_label("First year").fill("2026")
+    page.get_by_label("Last year").fill("2028")
+    page.get_by_role("button", name="Create the draft plan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Strategic plan 2026-2028")
+
+    page.get_by_text("Add an objective").click()
+    objectives = page.locator("#objectives")
+    objectives.get_by_label("Code").fill("O1")
+    objectives.get_by_label("Statement").fill("Triage in every ward")
+    objectives.get_by_label("Pillar").select_option(index=1)
+    objectives.get_by_role("button", name="Add objective").click()
+    expect(objectives).to_contain_text("O1 · Triage in every ward")  # swapped in by htmx, no reload
+
+    page.get_by_role("button", name="Sign off for my side").click()
+    expect(page.locator(".messages")).to_contain_text("Signed.")
+
+    page.context.clear_cookies()
+    sign_in(page, live_server, "resource@example.org")
+    page.goto(f"{live_server.url}/planning/{partnership.uuid}/")
+    page.get_by_role("button", name="Sign off for my side").click()
+    expect(page.locator(".messages")).to_contain_text("the plan is agreed")
+    expect(page.locator("#sign-off")).to_contain_text("Agreed")
+    assert Plan.objects.get().status == "agreed"
