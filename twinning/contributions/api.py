@@ -19,8 +19,8 @@ from pydantic_core import PydanticCustomError
 
 from twinning.api import (
     ApiRequest,
-    ErrorOut,
     Country,
+    ErrorOut,
     Input,
     PageQuery,
     Version,
