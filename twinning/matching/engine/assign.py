@@ -23,6 +23,7 @@ Pairs = list[tuple[int, int]]
 FORBIDDEN = -1.0
 PRICE_TOLERANCE = 1e-7
 DENSE_PAIRS = 250_000
+THRESHOLD_SAMPLE = 256
 
 
 def _solve_lp(
@@ -47,24 +48,80 @@ def _solve_lp(
     return result.x > 0.5, duals[:n], duals[n:]
 
 
-def _top_candidates(effective: np.ndarray, k: int, axis: int) -> tuple[np.ndarray, np.ndarray]:
-    """(row, col) of each row's (axis=1) or each column's (axis=0) k best pairs with a positive score."""
-    matrix = effective if axis == 1 else np.ascontiguousarray(effective.T)
-    width = matrix.shape[1]
+def _rank_within(owner: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Each entry's rank among the entries of the same owner, best value first (values positive)."""
+    # One float key sorts by owner, then by value descending: cheaper than a two-key lexsort.
+    scaled = values.astype(np.float64) / float(values.max())
+    order = np.argsort(owner + (1.0 - scaled) * 0.999, kind="stable")
+    ranked = owner[order]
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order)) - np.searchsorted(ranked, ranked, side="left")
+    return rank
+
+
+def _thresholds(scores: np.ndarray, allowed: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Per row, a value that a little more than k of its allowed pairs reach, estimated on a column sample.
+
+    The sample's q-th best stands for about the (q * width / sample)-th best of the row; aiming at 2.5k
+    leaves room for sampling noise, and a row that still falls short is redone exactly by the caller.
+    """
+    width = scores.shape[1]
+    sample = np.sort(rng.choice(width, THRESHOLD_SAMPLE, replace=False))
+    values = np.where(allowed[:, sample], scores[:, sample], FORBIDDEN)
+    q = min(THRESHOLD_SAMPLE, int(np.ceil(2.5 * k * THRESHOLD_SAMPLE / width)))
+    return np.partition(values, THRESHOLD_SAMPLE - q, axis=1)[:, THRESHOLD_SAMPLE - q]
+
+
+def _exact_top(scores: np.ndarray, allowed: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, col) of each row's k best allowed pairs with a positive score (argpartition, row by row block)."""
+    n, width = scores.shape
     k = min(k, width)
-    if k == 0 or matrix.shape[0] == 0:
+    if k == 0 or n == 0:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    effective = np.where(allowed, scores, FORBIDDEN)
     if k < width:
-        # The k largest sit at the end of a partition: no negated copy of the matrix needed.
-        best = np.argpartition(matrix, width - k, axis=1)[:, width - k :]
+        best = np.argpartition(effective, width - k, axis=1)[:, width - k :]
     else:
-        best = np.broadcast_to(np.arange(k), (matrix.shape[0], k))
-    owner = np.repeat(np.arange(matrix.shape[0]), k)
+        best = np.broadcast_to(np.arange(k), (n, k))
+    owner = np.repeat(np.arange(n), k)
     other = best.ravel()
-    # A pair worth nothing (or forbidden) can only tie with leaving both sides free: never a candidate.
-    keep = matrix[owner, other] > 0
-    owner, other = owner[keep], other[keep]
-    return (owner, other) if axis == 1 else (other, owner)
+    keep = effective[owner, other] > 0
+    return owner[keep], other[keep]
+
+
+def candidate_pairs(scores: np.ndarray, allowed: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(host, resource) of every pair among the host's k best or the resource's k best, sorted.
+
+    Pairs that are forbidden or worth nothing are never candidates: leaving both sides free is as good. On a
+    large matrix a sampled threshold per row and per column keeps a few times k pairs each in one pass, and
+    an exact rank among those picks the k best; rows or columns the threshold cut short are redone exactly.
+    """
+    n, m = scores.shape
+    if n == 0 or m == 0 or k <= 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    if min(n, m) < 4 * THRESHOLD_SAMPLE:
+        h1, r1 = _exact_top(scores, allowed, k)
+        r2, h2 = _exact_top(scores.T, allowed.T, k)
+    else:
+        rng = np.random.default_rng(0)  # fixed: the same round always gets the same candidates
+        t_row = _thresholds(scores, allowed, k, rng)
+        t_col = _thresholds(scores.T, allowed.T, k, rng)
+        reached_row = scores >= t_row[:, None]
+        reached_col = scores >= t_col[None, :]
+        hosts, resources = np.nonzero((reached_row | reached_col) & allowed & (scores > 0))
+        values = scores[hosts, resources]
+        in_row = values >= t_row[hosts]
+        in_col = values >= t_col[resources]
+        keep = (in_row & (_rank_within(hosts, values) < k)) | (in_col & (_rank_within(resources, values) < k))
+        h1, r1 = hosts[keep], resources[keep]
+        short_rows = np.flatnonzero(np.bincount(hosts[in_row], minlength=n) < k)
+        short_cols = np.flatnonzero(np.bincount(resources[in_col], minlength=m) < k)
+        h_extra, r_extra = _exact_top(scores[short_rows], allowed[short_rows], k)
+        c_extra, h_more = _exact_top(scores[:, short_cols].T, allowed[:, short_cols].T, k)
+        h2 = np.concatenate([short_rows[h_extra], h_more])
+        r2 = np.concatenate([r_extra, short_cols[c_extra]])
+    keys = np.unique(np.concatenate([h1 * m + r1, h2 * m + r2]).astype(np.int64))
+    return keys // m, keys % m
 
 
 def _slots(
@@ -164,19 +221,16 @@ def optimal_assignment(
     dense = exact and n * m <= DENSE_PAIRS
     if dense:
         top_k = max(n, m)
-    effective = np.where(allowed, scores, FORBIDDEN).astype(np.float32)
     cap_h = np.maximum(np.asarray(cap_h), 0)
     cap_r = np.maximum(np.asarray(cap_r), 0)
     if dense:
-        rows, cols = np.nonzero(effective > 0)
+        rows, cols = np.nonzero(allowed & (scores > 0))
     else:
-        h1, r1 = _top_candidates(effective, top_k, axis=1)
-        h2, r2 = _top_candidates(effective, top_k, axis=0)
-        keys = np.unique(np.concatenate([h1 * m + r1, h2 * m + r2]).astype(np.int64))
-        rows, cols = keys // m, keys % m
+        rows, cols = candidate_pairs(scores, allowed, top_k)
     if solver == "matching" or (solver == "auto" and (dense or not exact)):
-        got_h, got_r = _solve_matching(rows, cols, effective[rows, cols].astype(np.float64), cap_h, cap_r)
+        got_h, got_r = _solve_matching(rows, cols, scores[rows, cols].astype(np.float64), cap_h, cap_r)
         return sorted((int(i), int(j)) for i, j in zip(got_h, got_r, strict=True))
+    effective = np.where(allowed, scores, FORBIDDEN).astype(np.float32)
     keys = rows.astype(np.int64) * m + cols
     for round_no in range(max_rounds):
         rows, cols = keys // m, keys % m
