@@ -11,6 +11,7 @@ be equal.
 """
 
 import datetime
+import functools
 import io
 import json
 import os
@@ -180,7 +181,7 @@ def main() -> None:
     # The partnership page is checked for a constant query count only: the baseline SQL is programme-wide.
     for name in ("programme_summary", "summary_api"):
         client, url = urls[name]
-        seconds = median_seconds(lambda client=client, url=url: client.get(url))
+        seconds = median_seconds(functools.partial(client.get, url))
         out[name] = {
             "seconds": round(seconds, 4),
             "baseline_sql_seconds": round(baseline, 4),

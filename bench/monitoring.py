@@ -11,7 +11,6 @@ PostgreSQL only (COPY is the point); on SQLite it prints a skip notice.
 """
 
 import datetime
-import io
 import json
 import os
 import statistics
@@ -140,7 +139,9 @@ def setup(
         ],
         batch_size=5000,
     )
-    keys = []  # (plan_indicator_id, partnership index, option id) in file order
+    keys: list[
+        tuple[int, int, int | None]
+    ] = []  # (plan_indicator_id, partnership index, option id), file order
     for n, adoption in enumerate(adoptions):
         partnership_index = n // len(indicators)
         keys.append((adoption.pk, partnership_index, None))
@@ -161,7 +162,10 @@ def write_files(
     csv_path, copy_path = f"{directory}/results.csv", f"{directory}/results.copy"
     now = timezone.now().isoformat()
     count = 0
-    with open(csv_path, "w", encoding="utf-8") as out, open(copy_path, "w", encoding="utf-8") as raw:
+    with (
+        open(csv_path, "w", encoding="utf-8", buffering=1 << 16) as out,
+        open(copy_path, "w", encoding="utf-8", buffering=1 << 16) as raw,
+    ):
         out.write("partnership,period,indicator,option,value,numerator,denominator,text,score,comment\n")
         for period in PERIODS:
             for pi, partnership_index, option in keys:
@@ -169,7 +173,7 @@ def write_files(
                     break
                 value = (pi * 7 + count) % 500
                 out.write(
-                    f"{uuids[partnership_index]},{period},{codes[pi]},{option_codes.get(option, '')},{value},,,,,\n"
+                    f"{uuids[partnership_index]},{period},{codes[pi]},{option_codes[option] if option else ''},{value},,,,,\n"
                 )
                 raw.write(
                     f"1\t{now}\t{now}\t{pi}\t{period}\t{option if option else chr(92) + 'N'}\t{value}\t\\N\t\\N\t\t\\N\t\t{actor_id}\n"
@@ -319,5 +323,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    io.DEFAULT_BUFFER_SIZE = 1 << 16
     main()

@@ -66,6 +66,7 @@ def grow(plan: Plan, actor: User) -> None:
     categories = list(DisaggregationCategory.objects.filter(programme=plan.partnership.programme))
     options = [o for c in categories for o in c.options.all()]
     periods = services.plan_periods(plan, "monthly")
+    assert pillar is not None, "the programme has no pillars"
     for n in range(40):
         objective = services.objective_create(
             actor=actor, plan=plan, code=f"B{n}", statement=f"Bench objective {n}", pillar=pillar

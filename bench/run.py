@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_BENCH_DB = "twinning_bench"
 BENCHMARKS = ["bench.lists", "bench.contributions", "bench.planning", "bench.exchanges", "bench.monitoring"]
+BENCHMARKS.append("bench.matching")
 
 
 def postgres_url() -> str | None:
@@ -69,6 +70,18 @@ def main() -> None:
         f"{'database':<11} {'what':<10} {'pages':>5} {'seconds':>8} {'SQL s':>8} {'ratio':>6} {'queries/page':>12}"
     )
     for r in results:
+        if r.get("benchmark") == "matching":
+            if "engine" in r:
+                o, s = r["engine"]["optimal"], r["engine"]["stable"]
+                print(
+                    f"{r['database']:<11} matching {r['engine']['size']}: pruned optimal {o['pruned_seconds']} s vs "
+                    f"linear_sum_assignment {o['baseline_linear_sum_assignment_seconds']} s = "
+                    f"{o['pruned_time_ratio']:.3f}x, keeps {o['pruned_total_share']:.2%}; stable {s['ratio']:.2f}x plain DA"
+                )
+            print(
+                f"{r['database']:<11} matching round {r['end_to_end']['size']}: {r['end_to_end']['round_seconds']} s"
+            )
+            continue
         if r.get("benchmark") == "monitoring":
             if r.get("skipped"):
                 print(f"{r['database']:<11} monitoring skipped: {r['skipped']}")

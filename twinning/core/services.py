@@ -42,7 +42,8 @@ def create_with_audit[M: models.Model](
     fields = [
         f.name
         for f in obj._meta.concrete_fields
-        if f.name not in hidden and not (parent is not None and f.is_relation and f.related_model is type(parent))
+        if f.name not in hidden
+        and not (parent is not None and f.is_relation and f.related_model is type(parent))
     ]
     after = snapshot(obj, [*fields, *(m2m or {})])
     audit_record(

@@ -19,6 +19,9 @@ def home(request: AuthedRequest) -> HttpResponse:
             "partnerships": partnerships[:50],
             "partnership_count": partnerships.count(),
             "programmes": programmes,
+            "staff_programme_ids": set(request.user.programme_roles.values_list("programme_id", flat=True))
+            if not request.user.is_superuser
+            else {p.pk for p in programmes},
             "can_create": is_programme_editor(request.user),
         },
     )

@@ -69,16 +69,19 @@ def demo_clear() -> None:
     """Delete every demo row: the demo programmes, the directory rows with demo UUIDs and the demo users."""
     demo_rows = models.Q(uuid__gte=DEMO_UUID_MIN, uuid__lte=DEMO_UUID_MAX)
     programmes = Programme.objects.filter(name__in=PROGRAMME_NAMES.values())
+    from twinning.monitoring.demo import (
+        clear_demo as monitoring_clear,  # results protect plans and partnerships
+    )
     from twinning.planning.demo import clear_demo as planning_clear  # apps' rows that protect partnerships
-
-    from twinning.monitoring.demo import clear_demo as monitoring_clear  # results protect plans and partnerships
 
     monitoring_clear(programmes)
     planning_clear(programmes)
     from twinning.contributions.demo import clear_demo as contributions_clear
 
     contributions_clear(programmes)
-    from twinning.exchanges.demo import clear_demo as exchanges_clear  # exchanges: rows that protect partnerships
+    from twinning.exchanges.demo import (
+        clear_demo as exchanges_clear,  # exchanges: rows that protect partnerships
+    )
 
     exchanges_clear(programmes)
     from twinning.matching.demo import clear_demo as matching_clear  # matching: rounds protect programmes

