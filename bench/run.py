@@ -15,8 +15,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_BENCH_DB = "twinning_bench"
-BENCHMARKS = ["bench.lists", "bench.contributions", "bench.planning", "bench.exchanges", "bench.monitoring"]
-BENCHMARKS.append("bench.matching")
+BENCHMARKS = [
+    "bench.lists",
+    "bench.contributions",
+    "bench.planning",
+    "bench.exchanges",
+    "bench.monitoring",
+    "bench.matching",
+]
 
 
 def postgres_url() -> str | None:

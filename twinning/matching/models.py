@@ -72,11 +72,11 @@ class MatchingRound(TwinningModel):
     weight_prior_ties = _weight_field("prior_ties", _("weight: earlier partnership together"))
     top_k = models.PositiveSmallIntegerField(
         _("candidates kept per institution"),
-        default=10,
+        default=25,
         validators=[MaxValueValidator(200)],
         help_text=_(
-            "The optimal assignment starts from each institution's best candidates and adds others "
-            "only where they could raise the total."
+            "Large rounds are solved over each institution's best candidates only; "
+            "more candidates come closer to the best total but take longer."
         ),
     )
     computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
