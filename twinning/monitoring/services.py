@@ -146,9 +146,11 @@ def _notify(users: Iterable[Any], *, actor: Any, message: str, url: str) -> None
 
     def send() -> None:
         for email in emails:
-            send_mail(message[:150], f"{message}\n\n{url}", None, [email], fail_silently=True)
+            send_mail(message[:150], f"{message}\n\n{url}", None, [email])
 
-    transaction.on_commit(send)
+    # robust: a mail server that is down must not turn a saved review into an error; the in-app
+    # notice is already written and Django logs the failure.
+    transaction.on_commit(send, robust=True)
 
 
 def _reviewers(partnership: Partnership) -> list[User]:
