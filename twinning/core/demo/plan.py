@@ -279,7 +279,10 @@ def demo_logins(flagship: int, other: int) -> list[UserSpec]:
         UserSpec(f"manager@{d}", "Grace Achieng", "programme manager", programme_role="manager"),
         UserSpec(f"me@{d}", "Tomás Rivera", "M&E officer", programme_role="me_officer"),
         UserSpec(
-            f"finance@{d}", "Ingrid Larsen", "finance officer (read only)", programme_role="finance_officer"
+            f"finance@{d}",
+            "Ingrid Larsen",
+            "finance officer (verifies contributions; reads the rest)",
+            programme_role="finance_officer",
         ),
         UserSpec(f"viewer@{d}", "Hannah Weber", "programme viewer, e.g. a donor", programme_role="viewer"),
         UserSpec(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
+from django.test.utils import override_settings
 
 from twinning.accounts.models import PartnershipMembership
 from twinning.core.demo.load import demo_load, loaded_profile
@@ -41,7 +42,12 @@ class Command(BaseCommand):
             return
         started = time.monotonic()
         try:
-            result = demo_load(scale, scale_factor)
+            # Demo addresses are fictional: keep the notifications the services send in memory, never the
+            # configured mailer (which may be a real SMTP server).
+            with override_settings(
+                MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+            ):
+                result = demo_load(scale, scale_factor)
         except ProtectedError as exc:
             raise CommandError(
                 f"Cannot delete the previous demo data: other records still use it ({exc.args[0]})"
