@@ -20,3 +20,5 @@ ALLOWED_HOSTS = ["*"]
 # Tests render pages without collectstatic; serve from the app folders.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Live-server threads must not keep connections open past a test, or PostgreSQL cannot drop the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
