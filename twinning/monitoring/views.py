@@ -226,25 +226,50 @@ def submit_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -
     return _back(partnership, period)
 
 
-@login_required
-@require_POST
-def return_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+def _reviewer_form_action(
+    request: AuthedRequest,
+    partnership_uuid: str,
+    period_id: str,
+    *,
+    form_class: Any,
+    form_key: str,
+    action: Any,
+    success: str,
+) -> HttpResponse:
+    """A review action that needs a written reason (return, unlock): on a bad form or a refusal the
+    entry page comes back with the form's errors; on success, a message and back to the page."""
     partnership, access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id
     )
     _require_reviewer(request, access)
     report = _report_or_404(partnership, period)
-    form = FeedbackForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.report_return(actor=request.user, report=report, feedback=form.cleaned_data["feedback"])
+            action(report, form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Returned with your feedback."))
+            messages.success(request, success)
             return _back(partnership, period)
-    context = _entry_context(request, partnership, access, period, feedback_form=form)
+    context = _entry_context(request, partnership, access, period, **{form_key: form})
     return render(request, "monitoring/entry.html", context, status=400)
+
+
+@login_required
+@require_POST
+def return_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+    return _reviewer_form_action(
+        request,
+        partnership_uuid,
+        period_id,
+        form_class=FeedbackForm,
+        form_key="feedback_form",
+        action=lambda report, data: services.report_return(
+            actor=request.user, report=report, feedback=data["feedback"]
+        ),
+        success=_("Returned with your feedback."),
+    )
 
 
 @login_required
@@ -269,22 +294,17 @@ def approve_view(request: AuthedRequest, partnership_uuid: str, period_id: str) 
 @login_required
 @require_POST
 def unlock_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
-    partnership, access, period = selectors.get_partnership_period_for_user(
-        request.user, partnership_uuid, period_id
+    return _reviewer_form_action(
+        request,
+        partnership_uuid,
+        period_id,
+        form_class=ReasonForm,
+        form_key="reason_form",
+        action=lambda report, data: services.report_unlock(
+            actor=request.user, report=report, reason=data["reason"]
+        ),
+        success=_("Unlocked for correction."),
     )
-    _require_reviewer(request, access)
-    report = _report_or_404(partnership, period)
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.report_unlock(actor=request.user, report=report, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Unlocked for correction."))
-            return _back(partnership, period)
-    context = _entry_context(request, partnership, access, period, reason_form=form)
-    return render(request, "monitoring/entry.html", context, status=400)
 
 
 @login_required

@@ -255,56 +255,6 @@ def partnership_sides_set(
 
 
 @transaction.atomic
-def partnership_institution_add(
-    *,
-    actor: Any,
-    partnership: Partnership,
-    institution: Institution,
-    side: str,
-    joined_on: datetime.date | None = None,
-) -> PartnershipInstitution:
-    _require_edit(actor, partnership)
-    if side not in Side.values:
-        raise ValidationError({"side": _("Unknown side.")})
-    if PartnershipInstitution.objects.filter(partnership=partnership, institution=institution).exists():
-        raise ValidationError({"institution": _("This institution is already in the partnership.")})
-    link = PartnershipInstitution(
-        partnership=partnership, institution=institution, side=side, joined_on=joined_on
-    )
-    link.full_clean()
-    link.save()
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        obj=partnership,
-        changes={f"{side}s": [None, str(institution)]},
-    )
-    return link
-
-
-@transaction.atomic
-def partnership_institution_remove(*, actor: Any, link: PartnershipInstitution, reason: str = "") -> None:
-    partnership = link.partnership
-    _require_edit(actor, partnership)
-    if (
-        not PartnershipInstitution.objects.filter(partnership=partnership, side=link.side)
-        .exclude(pk=link.pk)
-        .exists()
-    ):
-        raise ValidationError(
-            _("Each side needs at least one institution; add another before removing this one.")
-        )
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        obj=partnership,
-        changes={f"{link.side}s": [str(link.institution), None]},
-        reason=reason,
-    )
-    link.delete()
-
-
-@transaction.atomic
 def stakeholder_create(*, actor: Any, partnership: Partnership, **fields: Any) -> Stakeholder:
     _require_edit(actor, partnership)
     return create_with_audit(

@@ -198,3 +198,27 @@ def test_programme_dashboard_rolls_up(client, world):
     assert b"<svg" in response.content and b"HW1" in response.content
     client.force_login(world.coordinator)
     assert client.get(f"/monitoring/programmes/{world.programme.uuid}/").status_code == 404
+
+
+def test_return_and_unlock_need_their_reason_and_change_nothing_without_it(client, world):
+    m = monitored(world)
+    services.result_save(actor=world.member, plan_indicator=m.trained, period="2024Q1", values={"value": "1"})
+    report = services.report_submit(actor=world.member, partnership=world.partnership, period="2024Q1")
+    base = f"/monitoring/{world.partnership.uuid}/2024Q1"
+    client.force_login(world.me_officer)
+    assert client.post(f"{base}/return/", {"feedback": ""}).status_code == 400
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    response = client.post(f"{base}/return/", {"feedback": "Check Q1 totals against the register"})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == "returned"
+
+    services.report_submit(actor=world.member, partnership=world.partnership, period="2024Q1")
+    services.report_approve(actor=world.me_officer, report=PeriodReport.objects.get(pk=report.pk))
+    assert client.post(f"{base}/unlock/", {"reason": ""}).status_code == 400
+    report.refresh_from_db()
+    assert report.status == "approved"
+    assert client.post(f"{base}/unlock/", {"reason": "Register corrected"}).status_code == 302
+    report.refresh_from_db()
+    assert report.status != "approved"
