@@ -22,6 +22,7 @@ BENCHMARKS = [
     "bench.exchanges",
     "bench.monitoring",
     "bench.matching",
+    "bench.load",
 ]
 
 
@@ -87,6 +88,20 @@ def main() -> None:
             print(
                 f"{r['database']:<11} matching round {r['end_to_end']['size']}: {r['end_to_end']['round_seconds']} s"
             )
+            continue
+        if r.get("benchmark") == "load":
+            if r.get("skipped"):
+                print(f"{r['database']:<11} load skipped: {r['skipped']}")
+                continue
+            print(
+                f"{r['database']:<11} load: gunicorn {r['gunicorn_workers']} workers, demo --scale {r['scale']} "
+                f"({r['partnerships']} partnerships), {r['seconds_per_run']} s a run"
+            )
+            for run in r["runs"]:
+                print(
+                    f"{r['database']:<11}   {run['page']:<20} {run['clients']:>3} clients {run['requests_per_second']:>7} req/s "
+                    f"p50 {run['p50_ms']:>5} ms p95 {run['p95_ms']:>5} ms p99 {run['p99_ms']:>5} ms errors {run['errors']}"
+                )
             continue
         if r.get("benchmark") == "monitoring":
             if r.get("skipped"):
