@@ -97,10 +97,10 @@ def main() -> None:
                 f"{r['database']:<11} load: gunicorn {r['gunicorn_workers']} workers, demo --scale {r['scale']} "
                 f"({r['partnerships']} partnerships), {r['seconds_per_run']} s a run"
             )
-            for run in r["runs"]:
+            for load_run in r["runs"]:
                 print(
-                    f"{r['database']:<11}   {run['page']:<20} {run['clients']:>3} clients {run['requests_per_second']:>7} req/s "
-                    f"p50 {run['p50_ms']:>5} ms p95 {run['p95_ms']:>5} ms p99 {run['p99_ms']:>5} ms errors {run['errors']}"
+                    f"{r['database']:<11}   {load_run['page']:<20} {load_run['clients']:>3} clients {load_run['requests_per_second']:>7} req/s "
+                    f"p50 {load_run['p50_ms']:>5} ms p95 {load_run['p95_ms']:>5} ms p99 {load_run['p99_ms']:>5} ms errors {load_run['errors']}"
                 )
             continue
         if r.get("benchmark") == "monitoring":
