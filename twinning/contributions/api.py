@@ -17,17 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
-from twinning.api import (
-    ApiRequest,
-    Country,
-    ErrorOut,
-    Input,
-    PageQuery,
-    Version,
-    error_responses,
-    omittable,
-    paginate,
-)
+from twinning.accounts.api_auth import ApiRequest
 from twinning.contributions import services
 from twinning.contributions.access import get_programme_staff_view
 from twinning.contributions.models import (
@@ -48,6 +38,16 @@ from twinning.contributions.selectors import (
     leverage_report,
     money,
     time_entry_list,
+)
+from twinning.core.api import (
+    Country,
+    ErrorOut,
+    Input,
+    PageQuery,
+    Version,
+    error_responses,
+    omittable,
+    paginate,
 )
 from twinning.core.choices import Side
 from twinning.core.ids import parse_uuid

@@ -9,8 +9,8 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from twinning.api import (
-    ApiRequest,
+from twinning.accounts.api_auth import ApiRequest
+from twinning.core.api import (
     Country,
     Input,
     PageQuery,

@@ -9,7 +9,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from twinning.api import ApiRequest, Country, Input, PageQuery, Version, error_responses, omittable, paginate
+from twinning.accounts.api_auth import ApiRequest
+from twinning.core.api import Country, Input, PageQuery, Version, error_responses, omittable, paginate
 from twinning.core.choices import Side
 from twinning.directory.models import Person
 from twinning.exchanges import services

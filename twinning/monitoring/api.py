@@ -10,7 +10,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from twinning.api import ApiRequest, Input, PageQuery, error_responses, paginate
+from twinning.accounts.api_auth import ApiRequest
+from twinning.core.api import Input, PageQuery, error_responses, paginate
 from twinning.partnerships.selectors import get_partnership_for_user
 from twinning.planning.models import DisaggregationOption, PlanIndicator
 from twinning.planning.selectors import plan_in_force

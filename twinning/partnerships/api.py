@@ -10,7 +10,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from twinning.api import ApiRequest, Country, Input, PageQuery, Version, error_responses, omittable, paginate
+from twinning.accounts.api_auth import ApiRequest
+from twinning.core.api import Country, Input, PageQuery, Version, error_responses, omittable, paginate
 from twinning.directory.api import InstitutionRef
 from twinning.directory.models import Institution
 from twinning.directory.selectors import institution_list

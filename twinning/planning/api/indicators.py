@@ -8,8 +8,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from twinning.accounts.api_auth import ApiRequest
 from twinning.accounts.permissions import is_programme_editor
-from twinning.api import ApiRequest, error_responses
+from twinning.core.api import error_responses
 from twinning.partnerships.models import Partnership, Programme
 from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_user
 from twinning.planning import services

@@ -3,7 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Status
 
-from twinning.api import ApiRequest, error_responses
+from twinning.accounts.api_auth import ApiRequest
+from twinning.core.api import error_responses
 from twinning.partnerships.selectors import get_partnership_for_user
 from twinning.planning import services
 from twinning.planning.api.schemas import (

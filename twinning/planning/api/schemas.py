@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
-from twinning.api import Input, Version, omittable
+from twinning.core.api import Input, Version, omittable
 from twinning.core.choices import Side
 from twinning.directory.models import CountryPriority, Person
 from twinning.partnerships.models import Pillar

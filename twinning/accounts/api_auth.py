@@ -1,0 +1,49 @@
+"""How the API knows who is calling: a personal token, or the signed-in browser's session."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from twinning.accounts.models import User
+from twinning.accounts.services import api_token_authenticate
+
+
+class BearerAuth(HttpBearer):
+    """`Authorization: Bearer tw_...` with a personal API token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        return api_token_authenticate(token)
+
+
+class SessionAuth(APIKeyCookie):
+    """The signed-in browser's Django session, CSRF-checked on unsafe methods."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __call__(self, request: HttpRequest) -> User | None:
+        # A request that sends a token stands or falls by that token: a wrong token must answer 401,
+        # not slip through on the strength of a browser cookie sent alongside it.
+        if "Authorization" in request.headers:
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        # Checked only once we know the session is what authenticates, so a token client never meets CSRF.
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request) is not None:
+            raise PermissionDenied(_("CSRF check failed. Reload the page and try again."))
+        return user
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        return self(request)
+
+
+class ApiRequest(HttpRequest):
+    """What an endpoint receives: ninja sets `auth` to the authenticated user before the endpoint runs."""
+
+    auth: User

@@ -1,0 +1,257 @@
+"""The shared API kit: the error shape, request-body types, paging and the PATCH helper every router uses.
+
+Every error answers `{"detail": str, "errors"?: {field: [messages]}}`, whatever raised it, so a client needs
+one error parser. Routers declare their error responses with `error_responses()` so the OpenAPI schema says
+which statuses each operation can answer; the API root installs the handlers with `install_error_handlers()`.
+
+It imports no app: the routers of every app import it, and the API root (project level) only mounts them.
+"""
+
+from collections.abc import Callable
+from functools import partial
+from typing import Annotated, Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
+
+from twinning.core.reference import country_names, time_zone_names
+from twinning.core.services import VersionConflict
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """Error responses for an operation's `response=`: 401 and 422 apply everywhere, the rest as given."""
+    return {status: ErrorOut for status in sorted({401, 422, *statuses})}
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    source, *rest = loc
+    if source == "body":
+        # The body is one schema parameter; its name is an implementation detail, not part of the request.
+        rest = rest[1:]
+        return ".".join(str(part) for part in rest) or "body"
+    return ".".join(str(part) for part in rest) or str(source)
+
+
+def _message(error: dict[str, Any]) -> str:
+    """The pydantic error in the user's language; custom errors are already translated when raised."""
+    ctx = error.get("ctx") or {}
+    messages = {
+        "missing": _("This field is required."),
+        "extra_forbidden": _("Unknown field."),
+        "string_type": _("Enter text."),
+        "string_too_short": _("This field cannot be blank.")
+        if ctx.get("min_length") == 1
+        else _("Ensure this value has at least %(min_length)s characters."),
+        "string_too_long": _("Ensure this value has at most %(max_length)s characters."),
+        "string_pattern_mismatch": _("Enter a valid value."),
+        "int_parsing": _("Enter a whole number."),
+        "int_type": _("Enter a whole number."),
+        "int_from_float": _("Enter a whole number."),
+        "greater_than_equal": _("Ensure this value is greater than or equal to %(ge)s."),
+        "less_than_equal": _("Ensure this value is less than or equal to %(le)s."),
+        "bool_parsing": _("Enter true or false."),
+        "bool_type": _("Enter true or false."),
+        "date_parsing": _("Enter a valid date (YYYY-MM-DD)."),
+        "date_type": _("Enter a valid date (YYYY-MM-DD)."),
+        "date_from_datetime_parsing": _("Enter a valid date (YYYY-MM-DD)."),
+        "date_from_datetime_inexact": _("Enter a valid date (YYYY-MM-DD)."),
+        "uuid_parsing": _("Enter a valid UUID."),
+        "uuid_type": _("Enter a valid UUID."),
+        "enum": _("Choose one of: %(expected)s."),
+        "list_type": _("Enter a list."),
+        "too_long": _("Give at most %(max_length)s items."),
+        "model_type": _("Enter an object."),
+        "model_attributes_type": _("Enter an object."),
+        "dict_type": _("Enter an object."),
+        "json_invalid": _("The request body is not valid JSON."),
+    }
+    template = messages.get(error["type"])
+    if template is None:
+        return str(error.get("msg", _("Enter a valid value.")))
+    try:
+        return template % ctx
+    except (KeyError, TypeError, ValueError):
+        return template
+
+
+def _error(
+    api: NinjaAPI, request: HttpRequest, status: int, detail: str, errors: dict[str, list[str]] | None = None
+) -> HttpResponse:
+    body: dict[str, Any] = {"detail": detail}
+    if errors:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+def _unauthenticated(api: NinjaAPI, request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = _error(
+        api,
+        request,
+        401,
+        _("Authentication required: send a valid API token as 'Authorization: Bearer <token>'."),
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def _forbidden(api: NinjaAPI, request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(api, request, 403, str(exc) or _("You do not have permission to do this."))
+
+
+def _not_found(api: NinjaAPI, request: HttpRequest, exc: Http404) -> HttpResponse:
+    # Never echo the exception text: it could say which object exists but is hidden from this user.
+    return _error(api, request, 404, _("Not found."))
+
+
+def _invalid(api: NinjaAPI, request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        return _error(api, request, 422, _("Some of the data is not valid."), exc.message_dict)
+    return _error(api, request, 422, " ".join(exc.messages), {"__all__": exc.messages})
+
+
+def _conflict(api: NinjaAPI, request: HttpRequest, exc: VersionConflict) -> HttpResponse:
+    return _error(api, request, 409, " ".join(exc.messages))
+
+
+def _http_error(api: NinjaAPI, request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Ninja raises a bare 400 only when the body is not parseable; that is bad input like any other, so it
+    # answers 422 like every other validation failure (and 400 need not be declared on every operation).
+    if exc.status_code == 400:
+        message = _("The request body is not valid JSON.")
+        return _error(api, request, 422, message, {"body": [message]})
+    return _error(api, request, exc.status_code, str(exc))
+
+
+def _invalid_request(api: NinjaAPI, request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        errors.setdefault(_field_name(tuple(error["loc"])), []).append(_message(error))
+    return _error(api, request, 422, _("Some of the data is not valid."), errors)
+
+
+_HANDLERS: dict[type[Exception], Callable[..., HttpResponse]] = {
+    AuthenticationError: _unauthenticated,
+    PermissionDenied: _forbidden,
+    Http404: _not_found,
+    DjangoValidationError: _invalid,
+    VersionConflict: _conflict,
+    HttpError: _http_error,
+    NinjaValidationError: _invalid_request,
+}
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Make every error raised in `api`'s operations answer in the one error shape above."""
+    for exc_class, handler in _HANDLERS.items():
+        api.add_exception_handler(exc_class, partial(handler, api))
+
+
+# --- input types shared by routers --------------------------------------------------------------
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL refuses NUL in text; catching it here makes it a 422 on both databases instead of a 500.
+    if "\x00" in value:
+        raise PydanticCustomError("nul_character", _("Text may not contain NUL (0x00) characters."))
+    return value
+
+
+def _refuse_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        _no_nul(value)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_nul(item)
+    return value
+
+
+class Input(Schema):
+    """Base of request bodies: unknown fields are refused so a typo never silently does nothing."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    # One validator on every field, so no text field can forget the NUL check.
+    _nul = field_validator("*")(_refuse_nul)
+
+
+def _country(value: str) -> str:
+    value = value.upper()
+    # Blank passes here so a form's empty filter means "any"; the model refuses a blank country on save.
+    if value and value not in country_names():
+        raise PydanticCustomError(
+            "country", _("%(value)s is not an ISO 3166 country code.") % {"value": value[:10]}
+        )
+    return value
+
+
+Country = Annotated[
+    str, StringConstraints(strip_whitespace=True), AfterValidator(_no_nul), AfterValidator(_country)
+]
+
+
+def _time_zone(value: str) -> str:
+    if value and value not in time_zone_names():
+        raise PydanticCustomError("time_zone", _("Use an IANA time zone name, such as Africa/Kampala."))
+    return value
+
+
+TimeZone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(_time_zone)]
+
+
+def omittable(**constraints: Any) -> Any:
+    """A PATCH field: it may be left out (then it is not changed) but not sent as null.
+
+    pydantic does not validate defaults, so the None default only marks "not sent"; an explicit null still
+    fails the field's type. Typed Any so a `str` annotation can carry the None default.
+    """
+    return Field(None, **constraints)
+
+
+# PositiveIntegerField's range: anything larger can only come from a broken client, and must not reach SQL.
+MAX_INT = 2_147_483_647
+
+Version = Annotated[
+    int, Field(ge=1, le=MAX_INT, description="The version you read; 409 if it changed since.")
+]
+
+
+class PageQuery(Schema):
+    """Query parameters of a list: limit/offset paging; subclasses add the filters."""
+
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=MAX_INT)
+
+    _nul = field_validator("*")(_refuse_nul)
+
+
+def paginate(queryset: QuerySet[Any], page: PageQuery) -> dict[str, Any]:
+    """`{count, items}` for one slice: two queries (plus the queryset's prefetches), whatever the size."""
+    return {"count": queryset.count(), "items": list(queryset[page.offset : page.offset + page.limit])}
+
+
+def patch_changes(payload: Schema) -> tuple[dict[str, Any], int | None]:
+    """A PATCH body as `(fields that were sent, version or None)`, for an `*_update` service.
+
+    Raises ValidationError (422) when nothing but the version was sent: saving nothing would still bump the
+    version and write an audit row, so an empty change is refused as the mistake it is.
+    """
+    data = payload.model_dump(exclude_unset=True)
+    version = data.pop("version", None)
+    if not data:
+        raise DjangoValidationError(_("Send at least one field to change."))
+    return data, version
