@@ -48,6 +48,7 @@ from twinning.core.api import (
     error_responses,
     omittable,
     paginate,
+    patch_changes,
 )
 from twinning.core.choices import Side
 from twinning.core.ids import parse_uuid
@@ -539,14 +540,6 @@ def _valued_gift(gift: Gift) -> Gift:
     return gift_list(partnership=gift.partnership).get(pk=gift.pk)
 
 
-def _patch_data(payload: Input) -> tuple[dict[str, Any], int | None]:
-    data = payload.model_dump(exclude_unset=True)
-    version = data.pop("version", None)
-    if not data:
-        raise ValidationError(_("Send at least one field to change."))
-    return data, version
-
-
 # --- awards -------------------------------------------------------------------------------------------------
 
 
@@ -584,7 +577,7 @@ def award_detail(request: ApiRequest, award_uuid: str) -> Award:
 )
 def award_patch(request: ApiRequest, award_uuid: str, payload: AwardPatch) -> Award:
     award = _award(request.auth, award_uuid)
-    data, version = _patch_data(payload)
+    data, version = patch_changes(payload)
     services.award_update(actor=request.auth, award=award, data=data, expected_version=version)
     return award_list(programme=award.programme).get(pk=award.pk)
 
@@ -794,7 +787,7 @@ def time_entry_detail(request: ApiRequest, entry_uuid: str) -> TimeEntry:
 )
 def time_entry_patch(request: ApiRequest, entry_uuid: str, payload: TimeEntryPatch) -> TimeEntry:
     entry = _visible(request.auth, TimeEntry, entry_uuid)
-    data, version = _patch_data(payload)
+    data, version = patch_changes(payload)
     services.time_entry_update(actor=request.auth, entry=entry, data=data, expected_version=version)
     return _valued_time(entry)
 
@@ -863,7 +856,7 @@ def gift_detail(request: ApiRequest, gift_uuid: str) -> Gift:
 )
 def gift_patch(request: ApiRequest, gift_uuid: str, payload: GiftPatch) -> Gift:
     gift = _visible(request.auth, Gift, gift_uuid)
-    data, version = _patch_data(payload)
+    data, version = patch_changes(payload)
     services.gift_update(actor=request.auth, gift=gift, data=data, expected_version=version)
     return _valued_gift(gift)
 

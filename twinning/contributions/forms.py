@@ -21,6 +21,7 @@ from twinning.contributions.models import (
     TimeEntry,
     ValuationRate,
 )
+from twinning.contributions.services import AWARD_FIELDS, GIFT_FIELDS, RATE_FIELDS, TIME_FIELDS
 from twinning.core.forms import DateInput
 from twinning.core.reference import country_choices, currency_choices
 from twinning.directory.models import Institution, Person
@@ -61,21 +62,7 @@ class TimeEntryForm(_ServiceValidatedForm):
 
     class Meta:
         model = TimeEntry
-        fields = [
-            "side",
-            "person",
-            "institution",
-            "start_date",
-            "end_date",
-            "quantity",
-            "unit",
-            "cadre",
-            "country",
-            "exchange",
-            "activity",
-            "description",
-            "specialised_skill",
-        ]
+        fields = list(TIME_FIELDS)
         widgets = {
             "start_date": DateInput,
             "end_date": DateInput,
@@ -108,22 +95,7 @@ class GiftForm(_ServiceValidatedForm):
 
     class Meta:
         model = Gift
-        fields = [
-            "category",
-            "contributor_kind",
-            "contributor_institution",
-            "contributor_name",
-            "receiving_side",
-            "description",
-            "quantity",
-            "fair_value",
-            "currency",
-            "gift_date",
-            "valuation_technique",
-            "valuation_source",
-            "use",
-            "restrictions",
-        ]
+        fields = list(GIFT_FIELDS)
         widgets = {
             "gift_date": DateInput,
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -155,18 +127,7 @@ class AwardForm(_ServiceValidatedForm):
 
     class Meta:
         model = Award
-        fields = [
-            "donor",
-            "reference",
-            "title",
-            "amount",
-            "currency",
-            "start_date",
-            "end_date",
-            "cost_share_required",
-            "cost_share_basis",
-            "notes",
-        ]
+        fields = list(AWARD_FIELDS)
         widgets = {"start_date": DateInput, "end_date": DateInput, "notes": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -189,7 +150,7 @@ class ValuationRateForm(_ServiceValidatedForm):
 
     class Meta:
         model = ValuationRate
-        fields = ["basis", "cadre", "country", "hourly_rate", "currency", "valid_from", "valid_to", "source"]
+        fields = list(RATE_FIELDS)
         widgets = {"valid_from": DateInput, "valid_to": DateInput}
 
 

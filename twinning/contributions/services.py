@@ -36,7 +36,12 @@ from twinning.contributions.models import (
     ValuationRate,
 )
 from twinning.core.reference import currency_names
-from twinning.core.services import create_with_audit, delete_with_audit, update_with_audit
+from twinning.core.services import (
+    create_with_audit,
+    delete_with_audit,
+    refuse_unknown_fields,
+    update_with_audit,
+)
 from twinning.partnerships.models import Partnership, Programme
 
 AWARD_FIELDS = (
@@ -101,9 +106,7 @@ def award_create(
 ) -> Award:
     """Record donor funding for the programme (finance officers and programme editors)."""
     require_finance(actor, programme)
-    unknown = set(fields) - set(AWARD_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown award fields: {sorted(unknown)}")
+    refuse_unknown_fields(fields, AWARD_FIELDS, "award")
     return create_with_audit(
         actor=actor, obj=Award(programme=programme, **_uuid(uuid), **fields), parent=programme
     )

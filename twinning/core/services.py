@@ -1,5 +1,6 @@
 """Shared write helpers used by every app's services."""
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -22,6 +23,19 @@ class VersionConflict(ValidationError):
             ),
             code="version_conflict",
         )
+
+
+def refuse_unknown_fields(data: Iterable[str], allowed: Iterable[str], what: str) -> None:
+    """Raise TypeError naming every key of `data` that is not in `allowed`.
+
+    A service's field list is its contract, and the forms and API schemas that call it are built from the same
+    list, so a key outside it is a caller's mistake, never user input: it fails loudly instead of being saved
+    or silently dropped. `what` names the record in the message ("partnership" gives "Unknown partnership
+    fields: [...]").
+    """
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise TypeError(f"Unknown {what} fields: {sorted(unknown)}")
 
 
 def create_with_audit[M: models.Model](

@@ -19,6 +19,7 @@ from twinning.core.api import (
     error_responses,
     omittable,
     paginate,
+    patch_changes,
 )
 from twinning.directory.models import HealthArea, Institution, Language
 from twinning.directory.selectors import get_institution_for_user, institution_list
@@ -199,11 +200,7 @@ def institutions_create(request: ApiRequest, payload: InstitutionCreate) -> Stat
 def institution_patch(request: ApiRequest, institution_uuid: str, payload: InstitutionUpdate) -> Institution:
     """Programme editors, and coordinators of partnerships the institution is in, may change it."""
     institution = get_institution_for_user(request.auth, institution_uuid)
-    data = payload.model_dump(exclude_unset=True)
-    version = data.pop("version", None)
-    if not data:
-        # Saving nothing would still bump the version and write an audit row; refuse it as the mistake it is.
-        raise ValidationError(_("Send at least one field to change."))
+    data, version = patch_changes(payload)
     institution_update(
         actor=request.auth, institution=institution, data=_resolve_codes(data), expected_version=version
     )

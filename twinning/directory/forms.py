@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from twinning.core.forms import DateInput
 from twinning.core.reference import country_choices
 from twinning.directory.models import CountryPriority, HealthArea, Institution, Language, Person
+from twinning.directory.services import INSTITUTION_EDITABLE_FIELDS
 
 
 class InstitutionForm(forms.ModelForm):
@@ -25,23 +26,7 @@ class InstitutionForm(forms.ModelForm):
 
     class Meta:
         model = Institution
-        fields = [
-            "name",
-            "short_name",
-            "type",
-            "country",
-            "region",
-            "city",
-            "languages",
-            "website",
-            "description",
-            "expertise",
-            "needs",
-            "time_zone",
-            "capacity",
-            "iati_org_id",
-            "dhis2_org_unit",
-        ]
+        fields = list(INSTITUTION_EDITABLE_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from twinning.accounts.permissions import can_create_institution, can_edit_institution, is_programme_editor
-from twinning.core.services import create_with_audit, update_with_audit
+from twinning.core.services import create_with_audit, refuse_unknown_fields, update_with_audit
 from twinning.directory.models import (
     CountryPriority,
     HealthArea,
@@ -18,20 +18,28 @@ from twinning.directory.models import (
     Person,
 )
 
-INSTITUTION_FIELDS = (
+# What a person may change about an institution, in the order the form shows it; `institution_update` accepts
+# exactly these and the form takes its fields from here.
+INSTITUTION_EDITABLE_FIELDS = (
     "name",
     "short_name",
     "type",
     "country",
     "region",
     "city",
+    "languages",
     "website",
     "description",
+    "expertise",
+    "needs",
     "time_zone",
     "capacity",
     "iati_org_id",
     "dhis2_org_unit",
 )
+# Languages, expertise and needs are links set after the row is saved; the rest are the institution's columns.
+INSTITUTION_LINKS = ("languages", "expertise", "needs")
+INSTITUTION_FIELDS = tuple(f for f in INSTITUTION_EDITABLE_FIELDS if f not in INSTITUTION_LINKS)
 
 
 def _set_areas(
@@ -58,9 +66,7 @@ def institution_create(
     if not can_create_institution(actor):
         raise PermissionDenied
     # `uuid` may be given by a client that names its records itself (offline entry, imports).
-    unknown = set(fields) - {*INSTITUTION_FIELDS, "uuid"}
-    if unknown:
-        raise TypeError(f"Unknown institution fields: {sorted(unknown)}")
+    refuse_unknown_fields(fields, (*INSTITUTION_FIELDS, "uuid"), "institution")
     institution = create_with_audit(
         actor=actor, obj=Institution(**fields), m2m={"languages": list(languages)}
     )
@@ -76,15 +82,13 @@ def institution_update(
     data: dict[str, Any],
     expected_version: int | None = None,
 ) -> Institution:
-    """Change an institution; `data` may hold any of INSTITUTION_FIELDS, `languages`, `expertise`, `needs`."""
+    """Change an institution; `data` may hold any of INSTITUTION_EDITABLE_FIELDS (TypeError for others)."""
     if not can_edit_institution(actor, institution):
         raise PermissionDenied
+    refuse_unknown_fields(data, INSTITUTION_EDITABLE_FIELDS, "institution")
     data = dict(data)
     expertise = data.pop("expertise", None)
     needs = data.pop("needs", None)
-    unknown = set(data) - {*INSTITUTION_FIELDS, "languages"}
-    if unknown:
-        raise TypeError(f"Unknown institution fields: {sorted(unknown)}")
     if expertise is not None or needs is not None:
         # The through models are not plain m2m fields, so audit them as area-name lists here.
         before = {

@@ -10,7 +10,16 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from twinning.accounts.api_auth import ApiRequest
-from twinning.core.api import Country, Input, PageQuery, Version, error_responses, omittable, paginate
+from twinning.core.api import (
+    Country,
+    Input,
+    PageQuery,
+    Version,
+    error_responses,
+    omittable,
+    paginate,
+    patch_changes,
+)
 from twinning.core.choices import Side
 from twinning.directory.models import Person
 from twinning.exchanges import services
@@ -435,10 +444,7 @@ def pair_detail(request: ApiRequest, pair_uuid: UUID) -> MentoringPair:
 )
 def pair_patch(request: ApiRequest, pair_uuid: UUID, payload: PairUpdate) -> MentoringPair:
     pair = get_mentoring_pair_for_user(request.auth, pair_uuid)
-    data = payload.model_dump(exclude_unset=True)
-    version = data.pop("version", None)
-    if not data:
-        raise ValidationError(_("Send at least one field to change."))
+    data, version = patch_changes(payload)
     services.mentoring_pair_update(actor=request.auth, pair=pair, data=data, expected_version=version)
     return get_mentoring_pair_for_user(request.auth, pair_uuid)
 
@@ -544,10 +550,7 @@ def exchange_detail(request: ApiRequest, exchange_uuid: UUID) -> Exchange:
 )
 def exchange_patch(request: ApiRequest, exchange_uuid: UUID, payload: ExchangeUpdate) -> Exchange:
     exchange = _detail(request.auth, exchange_uuid)
-    data = payload.model_dump(exclude_unset=True)
-    version = data.pop("version", None)
-    if not data:
-        raise ValidationError(_("Send at least one field to change."))
+    data, version = patch_changes(payload)
     data.update(_plan_links(exchange.partnership, data))
     services.exchange_update(actor=request.auth, exchange=exchange, data=data, expected_version=version)
     return _detail(request.auth, exchange_uuid)
@@ -599,10 +602,7 @@ def participant_patch(
     request: ApiRequest, exchange_uuid: UUID, participant_uuid: UUID, payload: ParticipantUpdate
 ) -> Participant:
     participant = _participant(_detail(request.auth, exchange_uuid), participant_uuid)
-    data = payload.model_dump(exclude_unset=True)
-    version = data.pop("version", None)
-    if not data:
-        raise ValidationError(_("Send at least one field to change."))
+    data, version = patch_changes(payload)
     return services.participant_update(
         actor=request.auth, participant=participant, data=data, expected_version=version
     )

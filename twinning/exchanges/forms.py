@@ -15,6 +15,7 @@ from twinning.exchanges.models import (
     TraineeGroup,
     TrainingSetting,
 )
+from twinning.exchanges.services import EXCHANGE_FIELDS, SESSION_FIELDS
 from twinning.partnerships.models import Partnership
 from twinning.planning.models import Activity, Objective
 
@@ -36,24 +37,7 @@ class ExchangeForm(forms.ModelForm):
 
     class Meta:
         model = Exchange
-        fields = [
-            "title",
-            "type",
-            "direction",
-            "status",
-            "start_date",
-            "end_date",
-            "place",
-            "country",
-            "purpose",
-            "objectives",
-            "activities",
-            "trip_report",
-            "report_file",
-            "outcomes",
-            "host_learned",
-            "resource_learned",
-        ]
+        fields = list(EXCHANGE_FIELDS)
         widgets = {
             "start_date": DateInput,
             "end_date": DateInput,
@@ -138,5 +122,5 @@ class MentoringPairEditForm(VersionedForm):
 class MentoringSessionForm(forms.ModelForm):
     class Meta:
         model = MentoringSession
-        fields = ["date", "mode", "duration_minutes", "notes"]
+        fields = list(SESSION_FIELDS)
         widgets = {"date": DateInput, "notes": forms.Textarea(attrs={"rows": 2})}

@@ -15,7 +15,12 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from twinning.core.choices import Side
-from twinning.core.services import create_with_audit, delete_with_audit, update_with_audit
+from twinning.core.services import (
+    create_with_audit,
+    delete_with_audit,
+    refuse_unknown_fields,
+    update_with_audit,
+)
 from twinning.directory.models import Person
 from twinning.exchanges.access import require_data_entry
 from twinning.exchanges.models import (
@@ -49,6 +54,8 @@ EXCHANGE_FIELDS = (
     "host_learned",
     "resource_learned",
 )
+# The person and side of a participant stay: to change them, remove the participant and add another.
+PARTICIPANT_FIELDS = ("role", "sex", "setting")
 PAIR_FIELDS = ("goals", "status", "start_date", "end_date")
 SESSION_FIELDS = ("date", "mode", "duration_minutes", "notes")
 
@@ -148,9 +155,7 @@ def exchange_update(
 ) -> Exchange:
     """Change the fields given in `data`; the days follow the dates."""
     require_data_entry(actor, exchange.partnership)
-    unknown = set(data) - set(EXCHANGE_FIELDS)
-    if unknown:
-        raise ValueError(f"Not editable here: {sorted(unknown)}")
+    refuse_unknown_fields(data, EXCHANGE_FIELDS, "exchange")
     data = dict(data)
     start = data.get("start_date", exchange.start_date)
     end = data.get("end_date", exchange.end_date)
@@ -269,9 +274,7 @@ def participant_update(
     """Change a participant's role, sex or setting (the person and side stay: remove and add instead)."""
     exchange = participant.exchange
     require_data_entry(actor, exchange.partnership)
-    unknown = set(data) - {"role", "sex", "setting"}
-    if unknown:
-        raise ValueError(f"Not editable here: {sorted(unknown)}")
+    refuse_unknown_fields(data, PARTICIPANT_FIELDS, "participant")
     data = dict(data)
     if "sex" in data:
         data["sex"] = _settle_sex(participant.person, data["sex"], exclude_pk=participant.pk)
@@ -391,9 +394,7 @@ def mentoring_pair_update(
     *, actor: Any, pair: MentoringPair, data: dict[str, Any], expected_version: int | None = None
 ) -> MentoringPair:
     require_data_entry(actor, pair.partnership)
-    unknown = set(data) - set(PAIR_FIELDS)
-    if unknown:
-        raise ValueError(f"Not editable here: {sorted(unknown)}")
+    refuse_unknown_fields(data, PAIR_FIELDS, "mentoring pair")
     return update_with_audit(
         actor=actor, obj=pair, data=data, expected_version=expected_version, parent=pair.partnership
     )

@@ -6,10 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from twinning.core.choices import Side
 from twinning.directory.models import HealthArea, Institution, InstitutionExpertise, InstitutionNeed
-from twinning.matching.engine.scoring import PARTS
 from twinning.matching.models import MatchingRound, RoundApplicant
-
-WEIGHT_FIELDS = [f"weight_{p}" for p in PARTS]
+from twinning.matching.services import ROUND_FIELDS
 
 
 class InstitutionChoiceField(forms.ModelChoiceField):
@@ -27,7 +25,7 @@ class InstitutionChoiceField(forms.ModelChoiceField):
 class RoundForm(forms.ModelForm):
     class Meta:
         model = MatchingRound
-        fields = ["name", "description", "top_k", *WEIGHT_FIELDS]
+        fields = list(ROUND_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -37,7 +35,7 @@ class RoundCreateForm(RoundForm):
     )
 
     class Meta(RoundForm.Meta):
-        fields = ["programme", *RoundForm.Meta.fields]
+        fields = ["programme", *ROUND_FIELDS]
 
     def __init__(self, *args: Any, programmes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -16,7 +16,12 @@ from twinning.accounts.permissions import can_edit_institution, is_programme_edi
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 from twinning.core.choices import Side
-from twinning.core.services import create_with_audit, delete_with_audit, update_with_audit
+from twinning.core.services import (
+    create_with_audit,
+    delete_with_audit,
+    refuse_unknown_fields,
+    update_with_audit,
+)
 from twinning.directory.models import HealthArea, Institution, InstitutionExpertise, InstitutionNeed
 from twinning.matching.engine.scoring import PARTS
 from twinning.matching.models import (
@@ -58,11 +63,7 @@ def round_create(
 ) -> MatchingRound:
     """Open a matching round in a programme; weights default to the engine's defaults."""
     _require_editor(actor, programme.pk)
-    unknown = set(weights or {}) - set(PARTS)
-    if unknown:
-        raise ValidationError(
-            {"weights": [_("Unknown parts: %(parts)s.") % {"parts": ", ".join(sorted(unknown))}]}
-        )
+    refuse_unknown_fields(weights or {}, PARTS, "weight")
     round = MatchingRound(
         **({"uuid": uuid} if uuid else {}),
         programme=programme,
@@ -81,9 +82,7 @@ def round_update(
     """Change a round's name, description, weights or pruning; results stay until the round is run again."""
     _require_editor(actor, round.programme_id)
     _require_open(round)
-    unknown = set(data) - set(ROUND_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown round fields: {sorted(unknown)}")
+    refuse_unknown_fields(data, ROUND_FIELDS, "round")
     return update_with_audit(actor=actor, obj=round, data=data, expected_version=expected_version)
 
 

@@ -22,7 +22,13 @@ from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
 from twinning.accounts.permissions import PartnershipAccess, partnership_access
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
-from twinning.core.services import VersionConflict, create_with_audit, delete_with_audit, update_with_audit
+from twinning.core.services import (
+    VersionConflict,
+    create_with_audit,
+    delete_with_audit,
+    refuse_unknown_fields,
+    update_with_audit,
+)
 from twinning.partnerships.models import Partnership, Programme
 from twinning.planning.models import DisaggregationOption, Indicator, PlanIndicator
 from twinning.planning.periods import Period, parse_period
@@ -30,6 +36,7 @@ from twinning.planning.periods import Period, parse_period
 from .models import Evidence, Notification, PeriodReport, ProgrammeMonitoringSettings, Result, ReviewComment
 
 MAX_DIGITS_BEFORE_POINT = 14  # DecimalField(max_digits=18, decimal_places=4)
+MONITORING_SETTINGS_FIELDS = ("on_track_percent", "at_risk_percent", "report_due_days")
 Measure = Indicator.Measure
 
 
@@ -71,10 +78,7 @@ def monitoring_settings_update(
     from twinning.accounts.permissions import is_programme_editor
 
     _require(is_programme_editor(actor, programme.pk))
-    allowed = {"on_track_percent", "at_risk_percent", "report_due_days"}
-    unknown = set(data) - allowed
-    if unknown:
-        raise ValidationError(_("Unknown settings: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    refuse_unknown_fields(data, MONITORING_SETTINGS_FIELDS, "monitoring settings")
     current = ProgrammeMonitoringSettings.objects.filter(programme=programme).first()
     if current is None:
         if expected_version not in (None, 1):

@@ -11,7 +11,16 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from twinning.accounts.api_auth import ApiRequest
-from twinning.core.api import Country, Input, PageQuery, Version, error_responses, omittable, paginate
+from twinning.core.api import (
+    Country,
+    Input,
+    PageQuery,
+    Version,
+    error_responses,
+    omittable,
+    paginate,
+    patch_changes,
+)
 from twinning.directory.api import InstitutionRef
 from twinning.directory.models import Institution
 from twinning.directory.selectors import institution_list
@@ -222,11 +231,7 @@ def partnerships_create(request: ApiRequest, payload: PartnershipCreate) -> Stat
 )
 def partnership_patch(request: ApiRequest, partnership_uuid: str, payload: PartnershipUpdate) -> Partnership:
     partnership, _access = get_partnership_for_user(request.auth, partnership_uuid, write=True)
-    data = payload.model_dump(exclude_unset=True)
-    version = data.pop("version", None)
-    if not data:
-        # Saving nothing would still bump the version and write an audit row; refuse it as the mistake it is.
-        raise ValidationError(_("Send at least one field to change."))
+    data, version = patch_changes(payload)
     partnership = partnership_update(
         actor=request.auth, partnership=partnership, data=data, expected_version=version
     )

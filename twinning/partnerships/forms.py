@@ -7,6 +7,7 @@ from twinning.accounts.models import PartnershipMembership
 from twinning.core.choices import Side
 from twinning.core.forms import DateInput, InstitutionMultipleChoiceField, VersionedForm
 from twinning.partnerships.models import Agreement, Partnership, Programme, Stage, Stakeholder
+from twinning.partnerships.services import PARTNERSHIP_FIELDS
 
 
 class PartnershipForm(forms.ModelForm):
@@ -17,7 +18,7 @@ class PartnershipForm(forms.ModelForm):
 
     class Meta:
         model = Partnership
-        fields = ["title", "shared_goal", "start_date", "end_date"]
+        fields = list(PARTNERSHIP_FIELDS)
         widgets = {
             "start_date": DateInput,
             "end_date": DateInput,
@@ -39,7 +40,7 @@ class PartnershipCreateForm(PartnershipForm):
     stage = forms.ChoiceField(choices=Stage.choices, initial=Stage.SCOPING, label=_("Stage"))
 
     class Meta(PartnershipForm.Meta):
-        fields = ["programme", "title", "shared_goal", "start_date", "end_date", "stage"]
+        fields = ["programme", *PARTNERSHIP_FIELDS, "stage"]
 
     def __init__(self, *args: Any, programmes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -16,7 +16,12 @@ from twinning.accounts.services import invitation_send, user_find_or_invite
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 from twinning.core.choices import Side
-from twinning.core.services import create_with_audit, delete_with_audit, update_with_audit
+from twinning.core.services import (
+    create_with_audit,
+    delete_with_audit,
+    refuse_unknown_fields,
+    update_with_audit,
+)
 from twinning.directory.models import Institution
 from twinning.partnerships.models import (
     DEFAULT_PILLARS,
@@ -176,9 +181,7 @@ def partnership_update(
     *, actor: Any, partnership: Partnership, data: dict[str, Any], expected_version: int | None = None
 ) -> Partnership:
     _require_edit(actor, partnership)
-    unknown = set(data) - set(PARTNERSHIP_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown partnership fields: {sorted(unknown)}")
+    refuse_unknown_fields(data, PARTNERSHIP_FIELDS, "partnership")
     return update_with_audit(actor=actor, obj=partnership, data=data, expected_version=expected_version)
 
 

@@ -19,6 +19,14 @@ from twinning.planning.models import (
     PlanSignOff,
 )
 from twinning.planning.services import host_countries
+from twinning.planning.services.common import (
+    ACTIVITY_FIELDS,
+    EVENT_FIELDS,
+    INDICATOR_FIELDS,
+    PLAN_FIELDS,
+    PLAN_INDICATOR_FIELDS,
+    PROGRESS_FIELDS,
+)
 
 YEAR = {"min_value": 2000, "max_value": 2100}
 
@@ -37,7 +45,7 @@ class PlanForm(forms.ModelForm):
 
     class Meta:
         model = Plan
-        fields = ["title", "first_year", "last_year", "requires_ministry_sign_off"]
+        fields = list(PLAN_FIELDS)
 
 
 class SignOffForm(forms.Form):
@@ -59,7 +67,7 @@ class NewVersionForm(forms.Form):
 class EventForm(forms.ModelForm):
     class Meta:
         model = PlanningEvent
-        fields = ["kind", "date", "place", "summary"]
+        fields = list(EVENT_FIELDS)
         widgets = {"date": DateInput, "summary": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -101,16 +109,7 @@ class ActivityForm(forms.ModelForm):
 
     class Meta:
         model = Activity
-        fields = [
-            "objective",
-            "title",
-            "start_date",
-            "end_date",
-            "responsible_side",
-            "responsible_person",
-            "status",
-            "progress_note",
-        ]
+        fields = ["objective", *ACTIVITY_FIELDS]
         widgets = {
             "start_date": DateInput,
             "end_date": DateInput,
@@ -140,7 +139,7 @@ class ProgressForm(forms.ModelForm):
 
     class Meta:
         model = Activity
-        fields = ["status", "progress_note"]
+        fields = list(PROGRESS_FIELDS)
         widgets = {"progress_note": forms.TextInput}
 
 
@@ -175,7 +174,7 @@ class PlanIndicatorForm(forms.ModelForm):
 
     class Meta:
         model = PlanIndicator
-        fields = ["objective", "baseline_value", "baseline_date", "baseline_note", "end_target"]
+        fields = list(PLAN_INDICATOR_FIELDS)
         widgets = {"baseline_date": DateInput, "baseline_note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
@@ -188,19 +187,7 @@ class IndicatorForm(forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = [
-            "code",
-            "name",
-            "definition",
-            "measure",
-            "unit",
-            "direction",
-            "time_aggregation",
-            "cross_aggregation",
-            "frequency",
-            "categories",
-            "dhis2_data_element",
-        ]
+        fields = list(INDICATOR_FIELDS)
         widgets = {
             "definition": forms.Textarea(attrs={"rows": 3}),
             "categories": forms.CheckboxSelectMultiple,

@@ -10,7 +10,7 @@ from ninja import Router, Status
 
 from twinning.accounts.api_auth import ApiRequest
 from twinning.accounts.permissions import is_programme_editor
-from twinning.core.api import error_responses
+from twinning.core.api import error_responses, patch_changes
 from twinning.partnerships.models import Partnership, Programme
 from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_user
 from twinning.planning import services
@@ -26,7 +26,6 @@ from twinning.planning.api.schemas import (
     TargetOut,
     TargetsIn,
     _categories,
-    _changes,
     _objective_of,
 )
 from twinning.planning.models import (
@@ -90,7 +89,7 @@ def adoption_patch(
     request: ApiRequest, plan_indicator_uuid: str, payload: PlanIndicatorUpdate
 ) -> PlanIndicator:
     adoption, plan = plan_child_for_user(request.auth, PlanIndicator, plan_indicator_uuid, write=True)
-    data, version = _changes(payload)
+    data, version = patch_changes(payload)
     if "objective" in data:
         data["objective"] = _objective_of(plan, data["objective"])
     services.plan_indicator_update(
@@ -238,7 +237,7 @@ def indicator_patch(request: ApiRequest, indicator_uuid: str, payload: Indicator
     indicator = get_indicator_for_user(request.auth, indicator_uuid)
     if not services.can_edit_indicator(request.auth, indicator):
         raise PermissionDenied
-    data, version = _changes(payload)
+    data, version = patch_changes(payload)
     if "categories" in data:
         data["categories"] = _categories(indicator.programme_id, data["categories"])
     services.indicator_update(actor=request.auth, indicator=indicator, data=data, expected_version=version)

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from ninja import Router, Status
 
 from twinning.accounts.api_auth import ApiRequest
-from twinning.core.api import error_responses
+from twinning.core.api import error_responses, patch_changes
 from twinning.partnerships.selectors import get_partnership_for_user
 from twinning.planning import services
 from twinning.planning.api.schemas import (
@@ -22,7 +22,6 @@ from twinning.planning.api.schemas import (
     PlanOut,
     PlanUpdate,
     SignOffIn,
-    _changes,
     _detail,
     _person,
     _pillar,
@@ -87,7 +86,7 @@ def plan_get(request: ApiRequest, plan_uuid: str) -> Plan:
 )
 def plan_patch(request: ApiRequest, plan_uuid: str, payload: PlanUpdate) -> Plan:
     plan, _access = get_plan_by_uuid_for_user(request.auth, plan_uuid, write=True)
-    data, version = _changes(payload)
+    data, version = patch_changes(payload)
     services.plan_update(actor=request.auth, plan=plan, data=data, expected_version=version)
     return _plan_response(plan)
 
@@ -167,7 +166,7 @@ def objective_create(request: ApiRequest, plan_uuid: str, payload: ObjectiveIn) 
 )
 def objective_patch(request: ApiRequest, objective_uuid: str, payload: ObjectiveUpdate) -> Objective:
     objective, plan = plan_child_for_user(request.auth, Objective, objective_uuid, write=True)
-    data, version = _changes(payload)
+    data, version = patch_changes(payload)
     if "pillar" in data:
         data["pillar"] = _pillar(plan, data["pillar"])
     if "priorities" in data:
@@ -208,7 +207,7 @@ def activity_create(request: ApiRequest, objective_uuid: str, payload: ActivityI
 def activity_patch(request: ApiRequest, activity_uuid: str, payload: ActivityUpdate) -> Activity:
     """On a draft any field may change; on an agreed plan only status and progress_note."""
     activity, plan = plan_child_for_user(request.auth, Activity, activity_uuid, write=True)
-    data, version = _changes(payload)
+    data, version = patch_changes(payload)
     if "responsible_person" in data:
         data["responsible_person"] = _person(plan, data["responsible_person"])
     return services.activity_update(

@@ -2,7 +2,7 @@
 
 import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -400,14 +400,6 @@ class CategoryIn(Input):
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def _changes(payload: Input) -> tuple[dict[str, Any], int | None]:
-    data = payload.model_dump(exclude_unset=True)
-    version = data.pop("version", None)
-    if not data:
-        raise ValidationError(_("Send at least one field to change."))
-    return data, version
 
 
 def _pillar(plan: Plan, code: str) -> Pillar:

@@ -1,7 +1,6 @@
 """Access and state checks shared by the planning services."""
 
 import uuid as uuid_module
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -58,12 +57,6 @@ def _require_edit(actor: Any, partnership: Partnership) -> None:
 def _require_programme_editor(actor: Any, programme: Programme) -> None:
     if not is_programme_editor(actor, programme.pk):
         raise PermissionDenied
-
-
-def _refuse_unknown(data: Mapping[str, Any], allowed: Iterable[str], what: str) -> None:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise TypeError(f"Unknown {what} fields: {sorted(unknown)}")
 
 
 def _require_draft(plan: Plan) -> None:

@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from twinning.accounts.permissions import is_programme_editor, partnership_access
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
-from twinning.core.services import create_with_audit, delete_with_audit, update_with_audit
+from twinning.core.services import (
+    create_with_audit,
+    delete_with_audit,
+    refuse_unknown_fields,
+    update_with_audit,
+)
 from twinning.partnerships.models import Partnership, Programme
 from twinning.planning.models import (
     DisaggregationCategory,
@@ -32,7 +37,6 @@ from twinning.planning.services.common import (
     PLAN_INDICATOR_FIELDS,
     _begin_plan_change,
     _delete,
-    _refuse_unknown,
     _require_edit,
     _require_programme_editor,
     _uuid,
@@ -126,7 +130,7 @@ def indicator_create(
 ) -> Indicator:
     """A common indicator (no partnership: programme editors define it once for every partnership) or a
     partnership's own indicator (its coordinators define it)."""
-    _refuse_unknown(fields, INDICATOR_FIELDS, "indicator")
+    refuse_unknown_fields(fields, INDICATOR_FIELDS, "indicator")
     if partnership is None:
         _require_programme_editor(actor, programme)
     else:
@@ -163,7 +167,7 @@ def indicator_update(
 
     The frequency cannot change once targets are set (they name periods of the old frequency), nor can a
     disaggregation be dropped while targets use its options."""
-    _refuse_unknown(data, INDICATOR_FIELDS, "indicator")
+    refuse_unknown_fields(data, INDICATOR_FIELDS, "indicator")
     if not can_edit_indicator(actor, indicator):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
@@ -254,7 +258,7 @@ def plan_indicator_adopt(
 def plan_indicator_update(
     *, actor: Any, plan_indicator: PlanIndicator, data: dict[str, Any], expected_version: int | None = None
 ) -> PlanIndicator:
-    _refuse_unknown(data, PLAN_INDICATOR_FIELDS, "plan indicator")
+    refuse_unknown_fields(data, PLAN_INDICATOR_FIELDS, "plan indicator")
     plan = plan_indicator.plan
     _begin_plan_change(actor, plan)
     _check_adoption(plan, data.get("objective"), None)

@@ -26,7 +26,12 @@ from twinning.accounts.permissions import PartnershipAccess, partnership_access
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 from twinning.core.choices import Side
-from twinning.core.services import create_with_audit, delete_with_audit, update_with_audit
+from twinning.core.services import (
+    create_with_audit,
+    delete_with_audit,
+    refuse_unknown_fields,
+    update_with_audit,
+)
 from twinning.directory.models import CountryPriority, Person
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar
 from twinning.planning.models import (
@@ -48,7 +53,6 @@ from twinning.planning.services.common import (
     PROGRESS_FIELDS,
     _begin_plan_change,
     _delete,
-    _refuse_unknown,
     _require_draft,
     _require_edit,
     _require_not_superseded,
@@ -92,7 +96,7 @@ def plan_create(
 @transaction.atomic
 def plan_update(*, actor: Any, plan: Plan, data: dict[str, Any], expected_version: int | None = None) -> Plan:
     """Change a draft's title, years or whether the ministry signs; targets outside new years are refused."""
-    _refuse_unknown(data, PLAN_FIELDS, "plan")
+    refuse_unknown_fields(data, PLAN_FIELDS, "plan")
     _begin_plan_change(actor, plan)
     first = data.get("first_year", plan.first_year)
     last = data.get("last_year", plan.last_year)
@@ -315,7 +319,7 @@ def planning_event_create(
 def planning_event_update(
     *, actor: Any, event: PlanningEvent, data: dict[str, Any], expected_version: int | None = None
 ) -> PlanningEvent:
-    _refuse_unknown(data, EVENT_FIELDS, "planning event")
+    refuse_unknown_fields(data, EVENT_FIELDS, "planning event")
     _require_edit(actor, event.plan.partnership)
     _require_not_superseded(event.plan)
     return update_with_audit(
@@ -431,7 +435,7 @@ def objective_create(
 def objective_update(
     *, actor: Any, objective: Objective, data: dict[str, Any], expected_version: int | None = None
 ) -> Objective:
-    _refuse_unknown(data, OBJECTIVE_FIELDS, "objective")
+    refuse_unknown_fields(data, OBJECTIVE_FIELDS, "objective")
     plan = objective.plan
     _begin_plan_change(actor, plan)
     priorities = list(data["priorities"]) if "priorities" in data else []
@@ -507,7 +511,7 @@ def activity_update(
     *, actor: Any, activity: Activity, data: dict[str, Any], expected_version: int | None = None
 ) -> Activity:
     """Change an activity of a draft. On an agreed plan only the progress may change (activity_progress_update)."""
-    _refuse_unknown(data, (*ACTIVITY_FIELDS, "objective"), "activity")
+    refuse_unknown_fields(data, (*ACTIVITY_FIELDS, "objective"), "activity")
     plan = activity.objective.plan
     if set(data) <= set(PROGRESS_FIELDS) and plan.status == Plan.Status.AGREED:
         return activity_progress_update(
