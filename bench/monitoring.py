@@ -57,10 +57,10 @@ BASELINE_ROLLUP_SQL = """
 SELECT pi.indicator_id, r.period, o.pillar_id, COALESCE(pc.country, '') AS country,
        COUNT(r.id), SUM(r.value), SUM(r.numerator), SUM(r.denominator)
 FROM monitoring_result r
-JOIN planning_planindicator pi ON pi.id = r.plan_indicator_id
-JOIN planning_indicator i ON i.id = pi.indicator_id
+JOIN planning_indicator i ON i.id = r.indicator_id
+JOIN planning_plan pl ON pl.partnership_id = r.partnership_id
+JOIN planning_planindicator pi ON pi.plan_id = pl.id AND pi.indicator_id = r.indicator_id
 JOIN planning_objective o ON o.id = pi.objective_id
-JOIN planning_plan pl ON pl.id = pi.plan_id
 LEFT JOIN (
     SELECT DISTINCT ON (x.partnership_id) x.partnership_id, inst.country
     FROM partnerships_partnershipinstitution x JOIN directory_institution inst ON inst.id = x.institution_id
@@ -154,9 +154,12 @@ def write_files(
     directory: str, partnerships: list[Partnership], keys: list[tuple[int, int, int | None]], actor_id: int
 ) -> tuple[str, str, int]:
     """The CSV people would upload, and the same rows resolved to ids for the raw COPY baseline."""
-    codes = {}
-    for pk, code in PlanIndicator.objects.values_list("pk", "indicator__code"):
+    codes, ids = {}, {}
+    for pk, code, partnership_id, indicator_id in PlanIndicator.objects.values_list(
+        "pk", "indicator__code", "plan__partnership_id", "indicator_id"
+    ):
         codes[pk] = code
+        ids[pk] = f"{partnership_id}\t{indicator_id}"
     option_codes = {o.pk: f"sex:{o.code}" for o in DisaggregationOption.objects.all()}
     uuids = [str(p.uuid) for p in partnerships]
     csv_path, copy_path = f"{directory}/results.csv", f"{directory}/results.copy"
@@ -176,7 +179,7 @@ def write_files(
                     f"{uuids[partnership_index]},{period},{codes[pi]},{option_codes[option] if option else ''},{value},,,,,\n"
                 )
                 raw.write(
-                    f"1\t{now}\t{now}\t{pi}\t{period}\t{option if option else chr(92) + 'N'}\t{value}\t\\N\t\\N\t\t\\N\t\t{actor_id}\n"
+                    f"1\t{now}\t{now}\t{ids[pi]}\t{period}\t{option if option else chr(92) + 'N'}\t{value}\t\\N\t\\N\t\t\\N\t\t{actor_id}\n"
                 )
                 count += 1
     return csv_path, copy_path, count
@@ -188,8 +191,8 @@ def raw_copy(copy_path: str) -> float:
         transaction.atomic(),
         connection.cursor() as cursor,
         cursor.cursor.copy(
-            "COPY monitoring_result (version, created_at, updated_at, plan_indicator_id, period, option_id, "
-            "value, numerator, denominator, text, score, comment, entered_by_id) FROM STDIN"
+            "COPY monitoring_result (version, created_at, updated_at, partnership_id, indicator_id, period, "
+            "option_id, value, numerator, denominator, text, score, comment, entered_by_id) FROM STDIN"
         ) as copy,
         open(copy_path, encoding="utf-8") as source,
     ):

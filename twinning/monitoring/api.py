@@ -31,7 +31,6 @@ class ResultOut(Schema):
     version: int
     partnership: UUID
     indicator: str = Field(description="The indicator's code.")
-    plan_indicator: UUID
     period: str
     option: str | None = Field(None, description="category:option, or null for the overall value.")
     value: Decimal | None
@@ -44,15 +43,11 @@ class ResultOut(Schema):
 
     @staticmethod
     def resolve_partnership(obj: Result) -> UUID:
-        return obj.plan_indicator.plan.partnership.uuid
+        return obj.partnership.uuid
 
     @staticmethod
     def resolve_indicator(obj: Result) -> str:
-        return obj.plan_indicator.indicator.code
-
-    @staticmethod
-    def resolve_plan_indicator(obj: Result) -> UUID:
-        return obj.plan_indicator.uuid
+        return obj.indicator.code
 
     @staticmethod
     def resolve_option(obj: Result) -> str | None:
@@ -143,11 +138,11 @@ def results_list(request: ApiRequest, filters: Query[ResultFilters]) -> dict[str
     """Results of the partnerships you may see, optionally of one partnership, period or indicator code."""
     qs = _result_queryset(request.auth)
     if filters.partnership:
-        qs = qs.filter(plan_indicator__plan__partnership__uuid=filters.partnership)
+        qs = qs.filter(partnership__uuid=filters.partnership)
     if filters.period:
         qs = qs.filter(period=filters.period)
     if filters.indicator:
-        qs = qs.filter(plan_indicator__indicator__code=filters.indicator)
+        qs = qs.filter(indicator__code=filters.indicator)
     return paginate(qs, filters)
 
 

@@ -101,7 +101,9 @@ def load_demo(
             for period in periods:
                 ended[period.id] = period
                 overall = _value(indicator, targets.get((adoption.pk, period.id, None)), rng)
-                results.append(Result(plan_indicator=adoption, period=period.id, **overall))
+                results.append(
+                    Result(partnership=partnership, indicator=indicator, period=period.id, **overall)
+                )
                 if indicator.measure == Indicator.Measure.NUMBER and overall.get("value") is not None:
                     for category in list(indicator.categories.all())[:1]:
                         options = list(category.options.all())
@@ -114,7 +116,13 @@ def load_demo(
                             )
                             remaining -= share
                             results.append(
-                                Result(plan_indicator=adoption, period=period.id, option=option, value=share)
+                                Result(
+                                    partnership=partnership,
+                                    indicator=indicator,
+                                    period=period.id,
+                                    option=option,
+                                    value=share,
+                                )
                             )
         if ended:
             reports.append((partnership, sorted(ended, key=lambda pid: (ended[pid].end, ended[pid].months))))
@@ -165,5 +173,5 @@ def load_demo(
 
 def clear_demo(programmes: Any) -> None:
     """Remove the demo programmes' results and reports (they protect plans and partnerships from deletion)."""
-    Result.objects.filter(plan_indicator__plan__partnership__programme__in=programmes).delete()
+    Result.objects.filter(partnership__programme__in=programmes).delete()
     PeriodReport.objects.filter(partnership__programme__in=programmes).delete()

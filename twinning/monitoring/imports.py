@@ -86,6 +86,7 @@ class _Target:
     """What a row may name in one partnership: its plan in force's indicators and their options."""
 
     plan: Plan
+    # code -> (indicator id, measure, frequency, options by code)
     indicators: dict[str, tuple[int, str, str, dict[str, int]]] = field(default_factory=dict)
 
 
@@ -167,10 +168,10 @@ def _targets_for(partnerships: list[Partnership]) -> dict[str, tuple[Partnership
     by_plan = {plan.pk: targets[pid] for pid, plan in plans.items()}
     adoptions = list(
         PlanIndicator.objects.filter(plan_id__in=by_plan).values_list(
-            "plan_id", "pk", "indicator_id", "indicator__code", "indicator__measure", "indicator__frequency"
+            "plan_id", "indicator_id", "indicator__code", "indicator__measure", "indicator__frequency"
         )
     )
-    indicator_ids = {row[2] for row in adoptions}
+    indicator_ids = {row[1] for row in adoptions}
     options: dict[int, dict[str, int]] = {}
     through = Indicator.categories.through
     category_options: dict[int, list[tuple[str, str, int]]] = {}
@@ -189,8 +190,8 @@ def _targets_for(partnerships: list[Partnership]) -> dict[str, tuple[Partnership
         for code, category_code, option_id in category_options.get(category_id, []):
             found[f"{category_code}:{code}"] = option_id
             found.setdefault(code, option_id)
-    for plan_id, pk, indicator_id, code, measure, frequency in adoptions:
-        by_plan[plan_id].indicators[code] = (pk, measure, frequency, options.get(indicator_id, {}))
+    for plan_id, indicator_id, code, measure, frequency in adoptions:
+        by_plan[plan_id].indicators[code] = (indicator_id, measure, frequency, options.get(indicator_id, {}))
     return {str(p.uuid): (p, targets[p.pk]) for p in partnerships if p.pk in targets}
 
 
@@ -277,20 +278,20 @@ def _import(
     now = timezone.now()
     errors: list[RowError] = []
     error_count = 0
-    seen: set[int] = set()
+    seen: set[tuple[int, int, str, int | None]] = set()
     touched: set[tuple[int, str]] = set()
     outcome = ImportOutcome()
     new_rows: list[tuple[Any, ...]] = []
-    # (plan_indicator_id, period, option_id) of rows that may already exist: looked up in bulk per chunk
-    # Which values exist already, read once: asking per chunk would re-read every earlier row of the same
-    # indicators as the table fills (quadratic on a million-row import).
-    existing_qs = Result.objects.filter(plan_indicator__plan__partnership__in=allowed)
+    # (partnership_id, indicator_id, period, option_id) of the values that exist already, read once: asking
+    # per chunk would re-read every earlier row of the same indicators as the table fills (quadratic on a
+    # million-row import).
+    existing_qs = Result.objects.filter(partnership__in=allowed)
     if scope_period:
         existing_qs = existing_qs.filter(period=scope_period)
-    existing: dict[tuple[int, str, int | None], int] = {
-        (pi, period, option): pk
-        for pk, pi, period, option in existing_qs.values_list(
-            "pk", "plan_indicator_id", "period", "option_id"
+    existing: dict[tuple[int, int, str, int | None], int] = {
+        (partnership_id, indicator_id, period, option): pk
+        for pk, partnership_id, indicator_id, period, option in existing_qs.values_list(
+            "pk", "partnership_id", "indicator_id", "period", "option_id"
         ).iterator(chunk_size=20000)
     }
     writer = _Writer(actor, now, existing)
@@ -370,7 +371,7 @@ def _import(
         if adopted is None:
             bad(line, "indicator", code, _("Not an indicator of this partnership's agreed plan."))
             continue
-        pi_id, measure, frequency, options = adopted
+        indicator_id, measure, frequency, options = adopted
         if parsed.frequency != frequency:
             bad(
                 line,
@@ -451,8 +452,7 @@ def _import(
         if "\x00" in comment or "\x00" in fields[3]:
             bad(line, "comment", "", _("Text may not contain NUL (0x00) characters."))
             continue
-        key = ((pi_id << 24 | parsed.start.year * 13 + parsed.start.month) << 40) | (option_id or 0)
-        key = key * 8 + len(period_id)  # distinguishes 2024 from 202401 (both start in January 2024)
+        key = (the_partnership.pk, indicator_id, period_id, option_id)
         if key in seen:
             bad(line, "indicator", code, _("This indicator, period and breakdown appear twice in the file."))
             continue
@@ -460,7 +460,7 @@ def _import(
         touched.add((the_partnership.pk, period_id))
         if error_count:
             continue
-        new_rows.append((pi_id, period_id, option_id, *fields, comment))
+        new_rows.append((the_partnership.pk, indicator_id, period_id, option_id, *fields, comment))
         if len(new_rows) >= 20000:
             writer.write(new_rows, outcome)
             new_rows = []
@@ -478,7 +478,7 @@ class _Writer:
     """Creates new results and updates existing ones, in chunks; COPY on PostgreSQL, bulk ORM elsewhere."""
 
     def __init__(
-        self, actor: Any, now: datetime.datetime, existing: dict[tuple[int, str, int | None], int]
+        self, actor: Any, now: datetime.datetime, existing: dict[tuple[int, int, str, int | None], int]
     ) -> None:
         self.existing = existing
         self.actor_id = getattr(actor, "pk", None)
@@ -490,11 +490,11 @@ class _Writer:
         existing = self.existing
         fresh = []
         for row in chunk:
-            pk = existing.get((row[0], row[1], row[2]))
+            pk = existing.get((row[0], row[1], row[2], row[3]))
             if pk is None:
                 fresh.append(row)
             else:
-                self.updates.append((pk, *row[3:]))
+                self.updates.append((pk, *row[4:]))
         outcome.created += len(fresh)
         if self.postgres:
             self._copy_new(fresh)
@@ -502,15 +502,16 @@ class _Writer:
             Result.objects.bulk_create(
                 [
                     Result(
-                        plan_indicator_id=r[0],
-                        period=r[1],
-                        option_id=r[2],
-                        value=r[3],
-                        numerator=r[4],
-                        denominator=r[5],
-                        text=r[6],
-                        score=r[7],
-                        comment=r[8],
+                        partnership_id=r[0],
+                        indicator_id=r[1],
+                        period=r[2],
+                        option_id=r[3],
+                        value=r[4],
+                        numerator=r[5],
+                        denominator=r[6],
+                        text=r[7],
+                        score=r[8],
+                        comment=r[9],
                         entered_by_id=self.actor_id,
                     )
                     for r in fresh
@@ -523,15 +524,15 @@ class _Writer:
         actor = "\\N" if self.actor_id is None else str(self.actor_id)
         head = f"1\t{now}\t{now}\t"
         lines = [
-            f"{head}{r[0]}\t{r[1]}\t{_nullable(r[2])}\t{_nullable(r[3])}\t{_nullable(r[4])}\t{_nullable(r[5])}\t"
-            f"{_escape(r[6])}\t{_nullable(r[7])}\t{_escape(r[8])}\t{actor}\n"
+            f"{head}{r[0]}\t{r[1]}\t{r[2]}\t{_nullable(r[3])}\t{_nullable(r[4])}\t{_nullable(r[5])}\t"
+            f"{_nullable(r[6])}\t{_escape(r[7])}\t{_nullable(r[8])}\t{_escape(r[9])}\t{actor}\n"
             for r in rows
         ]
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
             with raw.copy(
-                "COPY monitoring_result (version, created_at, updated_at, plan_indicator_id, period, option_id, "
-                "value, numerator, denominator, text, score, comment, entered_by_id) FROM STDIN"
+                "COPY monitoring_result (version, created_at, updated_at, partnership_id, indicator_id, period, "
+                "option_id, value, numerator, denominator, text, score, comment, entered_by_id) FROM STDIN"
             ) as copy:
                 copy.write("".join(lines))
 

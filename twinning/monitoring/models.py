@@ -1,7 +1,9 @@
-"""Reporting periods, results against a plan's indicators, evidence, review and feedback, notifications.
+"""Reporting periods, results, evidence, review and feedback, notifications.
 
-Results name the adopted indicator (PlanIndicator), the DHIS2 period id and, for a disaggregated value, the
-option. Totals are never stored: progress and roll-ups are computed at read time from these rows.
+A result belongs to a partnership, an indicator, a DHIS2 period id and, for a disaggregated value, an option;
+never to a plan version. A plan version only says which indicators are reported and against which targets, so
+a revision of the plan neither hides nor duplicates a value already entered. Totals are never stored: progress
+and roll-ups are computed at read time from these rows.
 """
 
 import uuid as uuid_module
@@ -17,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from twinning.core.models import TwinningModel
 from twinning.core.validators import validate_upload_size
 from twinning.partnerships.models import Partnership, Programme
-from twinning.planning.models import DisaggregationOption, PlanIndicator
+from twinning.planning.models import DisaggregationOption, Indicator
 from twinning.planning.periods import validate_period_id
 
 EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "docx", "xlsx", "csv", "txt", "odt", "ods"]
@@ -113,7 +115,12 @@ class PeriodReport(TwinningModel):
 
 
 class Result(TwinningModel):
-    """One reported value of an adopted indicator for one period (overall, or for one disaggregation option).
+    """One reported value of a partnership's indicator for one period (overall, or for one disaggregation option).
+
+    What a result belongs to: the partnership, the indicator, the period and the option, and nothing else. It
+    does not belong to a plan version: the indicators a new version keeps (planning copies the adoption, which
+    names the same Indicator row) find the values entered under the previous version, and a value is counted
+    once however often the plan is revised. A database constraint keeps one row per such key.
 
     Typed by the indicator's measure: `value` for numbers and yes/no (1 or 0); `numerator` and `denominator`
     for percentages (`value` then holds the period's percentage, for reading; roll-ups divide the sums);
@@ -124,7 +131,8 @@ class Result(TwinningModel):
     uuid = models.UUIDField(
         _("public id"), default=uuid_module.uuid4, db_default=UUID4(), unique=True, editable=False
     )
-    plan_indicator = models.ForeignKey(PlanIndicator, on_delete=models.PROTECT, related_name="results")
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="results")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="results")
     period = models.CharField(_("period"), max_length=8, validators=[validate_period_id])
     option = models.ForeignKey(
         DisaggregationOption, null=True, blank=True, on_delete=models.PROTECT, related_name="results"
@@ -144,28 +152,32 @@ class Result(TwinningModel):
     class Meta:
         verbose_name = _("result")
         verbose_name_plural = _("results")
-        ordering = ["plan_indicator_id", "period", "option_id"]
+        ordering = ["partnership_id", "indicator_id", "period", "option_id"]
         constraints = [
-            # One overall value and one value per option: NULL never equals NULL, so the overall row needs
-            # its own partial constraint or two "overall" rows could coexist.
+            # One overall value and one value per option for a partnership's indicator and period, whatever
+            # plan version it was entered under: otherwise a revision lets the same value be entered twice
+            # and roll-ups count it twice. NULL never equals NULL, so the overall row needs its own partial
+            # constraint or two "overall" rows could coexist.
             models.UniqueConstraint(
-                fields=["plan_indicator", "period"],
+                fields=["partnership", "indicator", "period"],
                 condition=Q(option__isnull=True),
-                name="one_overall_result",
+                name="one_overall_result_per_partnership",
             ),
             models.UniqueConstraint(
-                fields=["plan_indicator", "period", "option"],
+                fields=["partnership", "indicator", "period", "option"],
                 condition=Q(option__isnull=False),
-                name="one_result_per_option",
+                name="one_option_result_per_partnership",
             ),
             models.CheckConstraint(
                 condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
                 name="result_denominator_positive",
             ),
         ]
+        # The programme roll-up reads one indicator's results across all partnerships by period.
+        indexes = [models.Index(fields=["indicator", "period"], name="result_indicator_period")]
 
     def __str__(self) -> str:
-        return f"{self.plan_indicator_id} {self.period}"
+        return f"{self.indicator_id} {self.period}"
 
 
 class Evidence(TwinningModel):

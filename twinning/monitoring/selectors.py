@@ -6,7 +6,21 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Max, Min, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -119,14 +133,16 @@ def entry_page(partnership: Partnership, period: Period) -> EntryPage:
     if plan is None:
         return page
     adoptions = due_plan_indicators(plan, period)
-    ids = [a.pk for a in adoptions]
+    # Values are the partnership's, whichever plan version they were entered under (see Result).
     results = {
-        (r.plan_indicator_id, r.option_id): r
-        for r in Result.objects.filter(plan_indicator_id__in=ids, period=period.id)
+        (r.indicator_id, r.option_id): r
+        for r in Result.objects.filter(
+            partnership=partnership, indicator_id__in=[a.indicator_id for a in adoptions], period=period.id
+        )
     }
     targets = {
         (t.plan_indicator_id, t.option_id): t.value
-        for t in Target.objects.filter(plan_indicator_id__in=ids, period=period.id)
+        for t in Target.objects.filter(plan_indicator_id__in=[a.pk for a in adoptions], period=period.id)
     }
     for adoption in adoptions:
         adoption.plan = plan
@@ -134,13 +150,25 @@ def entry_page(partnership: Partnership, period: Period) -> EntryPage:
         for category in adoption.indicator.categories.all():
             options += list(category.options.all())
         for option in options:
-            key = (adoption.pk, option.pk if option else None)
-            page.rows.append(EntryRow(adoption, option, results.get(key), targets.get(key)))
+            option_id = option.pk if option else None
+            page.rows.append(
+                EntryRow(
+                    adoption,
+                    option,
+                    results.get((adoption.indicator_id, option_id)),
+                    targets.get((adoption.pk, option_id)),
+                )
+            )
     return page
 
 
 def entry_row(plan_indicator: PlanIndicator, period: str, option: DisaggregationOption | None) -> EntryRow:
-    result = Result.objects.filter(plan_indicator=plan_indicator, period=period, option=option).first()
+    result = Result.objects.filter(
+        partnership_id=plan_indicator.plan.partnership_id,
+        indicator_id=plan_indicator.indicator_id,
+        period=period,
+        option=option,
+    ).first()
     target = (
         Target.objects.filter(plan_indicator=plan_indicator, period=period, option=option)
         .values_list("value", flat=True)
@@ -152,13 +180,20 @@ def entry_row(plan_indicator: PlanIndicator, period: str, option: Disaggregation
 def get_entry_target(
     partnership: Partnership, period: Period, plan_indicator_uuid: Any, option_id: Any
 ) -> tuple[PlanIndicator, DisaggregationOption | None]:
-    """The adopted indicator (of the plan in force, due in the period) and option a row posts to; 404 else."""
+    """The adopted indicator (of the plan in force, due in the period) and option a row posts to; 404 else.
+
+    `plan_indicator_uuid` may name the indicator's adoption in an earlier version of the partnership's plan."""
     plan = plan_in_force(partnership)
     if plan is None:
         raise Http404
+    # Named by any version's adoption of the indicator: a form opened before a revision still posts to the
+    # same value (results belong to the partnership and indicator, not to a plan version).
     adoption = (
         PlanIndicator.objects.filter(
-            plan=plan, uuid=parse_uuid(plan_indicator_uuid), indicator__frequency=period.frequency
+            plan=plan,
+            indicator__frequency=period.frequency,
+            indicator__adoptions__uuid=parse_uuid(plan_indicator_uuid),
+            indicator__adoptions__plan__partnership=partnership,
         )
         .select_related("indicator", "plan__partnership")
         .first()
@@ -246,18 +281,12 @@ def partnership_progress(
         .order_by("objective__order", "indicator__code")
     )
     indicator_ids = [a.indicator_id for a in adoptions]
-    # Results of every plan version of the partnership, matched by indicator, so a revision keeps its history.
+    # The partnership's results by indicator, whichever plan version they were entered under (see Result).
     values: dict[int, dict[str, Result]] = defaultdict(dict)
-    for res in (
-        Result.objects.filter(
-            plan_indicator__plan__partnership=partnership,
-            plan_indicator__indicator_id__in=indicator_ids,
-            option__isnull=True,
-        )
-        .select_related("plan_indicator")
-        .only("period", "value", "numerator", "denominator", "text", "plan_indicator__indicator_id")
-    ):
-        values[res.plan_indicator.indicator_id][res.period] = res
+    for res in Result.objects.filter(
+        partnership=partnership, indicator_id__in=indicator_ids, option__isnull=True
+    ).only("indicator_id", "period", "value", "numerator", "denominator", "text"):
+        values[res.indicator_id][res.period] = res
     targets: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for pi_id, target_period, target_value in Target.objects.filter(
         plan_indicator__plan=plan, option__isnull=True
@@ -397,18 +426,27 @@ def country_expression(countries: dict[int, str]) -> Case:
     by_country: dict[str, list[int]] = defaultdict(list)
     for pk, country in countries.items():
         by_country[country].append(pk)
-    whens = [
-        When(plan_indicator__plan__partnership_id__in=ids, then=Value(c))
-        for c, ids in sorted(by_country.items())
-    ]
+    whens = [When(partnership_id__in=ids, then=Value(c)) for c, ids in sorted(by_country.items())]
     return Case(*whens, default=Value(""), output_field=CharField())
 
 
 def common_results(programme: Programme) -> QuerySet[Result]:
     return Result.objects.filter(
-        option__isnull=True,
-        plan_indicator__indicator__programme=programme,
-        plan_indicator__indicator__partnership__isnull=True,
+        option__isnull=True, indicator__programme=programme, indicator__partnership__isnull=True
+    )
+
+
+def pillar_expression() -> Subquery:
+    """The pillar a result counts under: its objective's pillar in the partnership's newest agreed plan
+    version that measures the indicator (results belong to no plan version; see Result)."""
+    return Subquery(
+        PlanIndicator.objects.filter(
+            plan__partnership_id=OuterRef("partnership_id"),
+            indicator_id=OuterRef("indicator_id"),
+            plan__agreed_at__isnull=False,
+        )
+        .order_by("-plan__number")
+        .values("objective__pillar_id")[:1]
     )
 
 
@@ -416,14 +454,12 @@ def rollup_groups(programme: Programme, year: int | None, countries: dict[int, s
     """The one GROUP BY behind the programme dashboard: combinable common indicators by period, pillar and
     host country, with count, sums of values, numerators and denominators (all decomposable, so totals,
     by-country and by-pillar figures are exact sums of these groups)."""
-    qs = common_results(programme).exclude(
-        plan_indicator__indicator__cross_aggregation=Indicator.CrossAggregation.NONE
-    )
+    qs = common_results(programme).exclude(indicator__cross_aggregation=Indicator.CrossAggregation.NONE)
     if year is not None:
         qs = qs.filter(period__startswith=str(year))
     return list(
-        qs.annotate(country=country_expression(countries))
-        .values("plan_indicator__indicator_id", "period", "plan_indicator__objective__pillar_id", "country")
+        qs.annotate(country=country_expression(countries), pillar=pillar_expression())
+        .values("indicator_id", "period", "pillar", "country")
         .annotate(n=Count("id"), total=Sum("value"), num=Sum("numerator"), den=Sum("denominator"))
         .order_by()
     )
@@ -451,16 +487,14 @@ def programme_rollup(programme: Programme, *, year: int | None = None) -> Progra
     }
     countries = partnership_countries(programme)
     for g in rollup_groups(programme, year, countries):
-        rollup = rollups.get(g["plan_indicator__indicator_id"])
+        rollup = rollups.get(g["indicator_id"])
         if rollup is None:
             continue
         period = g["period"]
         args = (g["n"], g["total"], g["num"], g["den"])
         rollup.total.setdefault(period, Cell()).add(*args)
         rollup.by_country.setdefault(g["country"], {}).setdefault(period, Cell()).add(*args)
-        rollup.by_pillar.setdefault(g["plan_indicator__objective__pillar_id"], {}).setdefault(
-            period, Cell()
-        ).add(*args)
+        rollup.by_pillar.setdefault(g["pillar"], {}).setdefault(period, Cell()).add(*args)
     for rollup in rollups.values():
         rollup.periods = sorted(rollup.total)
     not_combinable: list[Any] = []
@@ -468,22 +502,19 @@ def programme_rollup(programme: Programme, *, year: int | None = None) -> Progra
         not_combinable = list(
             common_results(programme)
             .filter(
-                plan_indicator__indicator__cross_aggregation=Indicator.CrossAggregation.NONE,
-                period__startswith=str(year),
+                indicator__cross_aggregation=Indicator.CrossAggregation.NONE, period__startswith=str(year)
             )
             .values(
-                "plan_indicator__indicator__code",
-                "plan_indicator__indicator__name",
-                "plan_indicator__plan__partnership__title",
-                "plan_indicator__plan__partnership__uuid",
+                "indicator__code",
+                "indicator__name",
+                "partnership__title",
+                "partnership__uuid",
                 "period",
                 "value",
                 "text",
                 "score",
             )
-            .order_by(
-                "plan_indicator__indicator__code", "plan_indicator__plan__partnership__title", "period"
-            )[:500]
+            .order_by("indicator__code", "partnership__title", "period")[:500]
         )
     return ProgrammeRollUp(
         year=year,
@@ -599,9 +630,9 @@ def open_action_items(user: Any) -> QuerySet[ReviewComment]:
 
 def visible_results(user: Any) -> QuerySet[Result]:
     """Results of the partnerships the user may see (the API's starting point)."""
-    return Result.objects.filter(
-        plan_indicator__plan__partnership__in=Partnership.objects.visible_to(user)
-    ).select_related("plan_indicator__indicator", "plan_indicator__plan__partnership", "option")
+    return Result.objects.filter(partnership__in=Partnership.objects.visible_to(user)).select_related(
+        "indicator", "partnership", "option"
+    )
 
 
 def visible_reports(user: Any) -> QuerySet[PeriodReport]:

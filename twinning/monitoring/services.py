@@ -290,8 +290,11 @@ def result_save(
 ) -> Result | None:
     """Create or update the value of one indicator for one period (and option); a blank value deletes it.
 
-    `expected_version` is the version the person saw (None when they saw no value): if someone saved the
-    value meanwhile, VersionConflict is raised and nothing changes. Returns the result, or None if deleted.
+    `plan_indicator` is the indicator's adoption in the plan in force, through which the value is entered; the
+    value itself belongs to the partnership and the indicator (see Result), so the same value is found and
+    updated whichever plan version it was entered under. `expected_version` is the version the person saw
+    (None when they saw no value): if someone saved the value meanwhile, VersionConflict is raised and nothing
+    changes. Returns the result, or None if deleted.
     """
     plan = plan_indicator.plan
     partnership = plan.partnership
@@ -314,7 +317,7 @@ def result_save(
     _refuse_locked(report)
     existing = (
         Result.objects.select_for_update()
-        .filter(plan_indicator=plan_indicator, period=period, option=option)
+        .filter(partnership=partnership, indicator=indicator, period=period, option=option)
         .first()
     )
     if existing is None:
@@ -323,7 +326,8 @@ def result_save(
         if not fields:
             return None
         result = Result(
-            plan_indicator=plan_indicator,
+            partnership=partnership,
+            indicator=indicator,
             period=period,
             option=option,
             comment=comment,
@@ -380,7 +384,7 @@ def report_submit(
             _("This report is %(status)s; only a draft or returned report can be submitted.")
             % {"status": report.get_status_display().lower()}  # type: ignore[attr-defined]
         )
-    if not Result.objects.filter(plan_indicator__plan__partnership=partnership, period=period).exists():
+    if not Result.objects.filter(partnership=partnership, period=period).exists():
         raise ValidationError(_("Enter at least one result before submitting."))
     report = _transition(
         actor=actor,
@@ -584,7 +588,7 @@ def evidence_add(
     _require(can_enter_results(partnership_access(actor, report.partnership)))
     _refuse_locked(report)
     if result is not None and (
-        result.period != report.period or result.plan_indicator.plan.partnership_id != report.partnership_id
+        result.period != report.period or result.partnership_id != report.partnership_id
     ):
         raise ValidationError({"result": _("That result belongs to another report.")})
     title = (title or "").strip() or str(getattr(file, "name", "") or _("Evidence"))[:200]

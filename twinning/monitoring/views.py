@@ -154,7 +154,8 @@ def row_save_view(
         request.user, partnership_uuid, period_id, write=True
     )
     adoption, chosen = selectors.get_entry_target(partnership, period, adoption_uuid, option_key)
-    prefix = f"{adoption.uuid}-{chosen.pk if chosen else 'total'}"  # the same as EntryRow.key
+    # The same as EntryRow.key of the form that posted (it may name an earlier plan version's adoption).
+    prefix = f"{adoption_uuid}-{chosen.pk if chosen else 'total'}"
     form = ResultRowForm(request.POST, measure=adoption.indicator.measure, prefix=prefix)
     saved = False
     if form.is_valid():

@@ -52,4 +52,4 @@ def test_results_review_cycle(page: Page, live_server, world):
     expect(page.locator("#report-status")).to_have_text("Approved")
 
     assert PeriodReport.objects.get(partnership=world.partnership, period="2024Q1").status == "approved"
-    assert Result.objects.get(option=None, plan_indicator=m.trained).value == 22
+    assert Result.objects.get(option=None, indicator=m.trained.indicator).value == 22

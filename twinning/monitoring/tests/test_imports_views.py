@@ -27,7 +27,7 @@ def test_csv_upload_creates_then_updates(client, world):
     assert Result.objects.count() == 3
     assert upload(client, world, body.replace(",12,", ",13,").encode()).status_code == 302
     assert Result.objects.count() == 3
-    assert Result.objects.get(option=None, plan_indicator__indicator__code="HW1").value == 13
+    assert Result.objects.get(option=None, indicator__code="HW1").value == 13
 
 
 def test_every_bad_row_is_reported_and_nothing_written(client, world):
