@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "twinning.monitoring",
     "twinning.exchanges",
     "twinning.contributions",
+    # Above every app: the demo loader writes through all of them.
+    "twinning.demo",
 ]
 
 MIDDLEWARE = [

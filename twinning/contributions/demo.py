@@ -1,7 +1,7 @@
 """Demo data for the contributions ledger: rates, exchange rates, awards from the programme's funders,
 volunteer time and in-kind gifts worth a few hundred thousand US dollars per partnership-year.
 
-Deterministic for a given random.Random. Rates and awards go through the services in the default profile (so
+Deterministic for a given random.Random and day (`today`, which the demo loader passes in). Rates and awards go through the services in the default profile (so
 they have audit history; a few gifts of the flagship partnership walk the whole pledged → received → verified
 path through the services too). Ledger rows are bulk-inserted: they are generated, valid by construction, and
 the large profile needs tens of thousands of them for the benchmark.
@@ -170,22 +170,42 @@ def load_demo(
     partnerships: Sequence[Partnership],
     users: dict[str, Any],
     rng: random.Random,
+    today: datetime.date,
     bulk: bool | None = None,
 ) -> None:
-    """Write the demo ledger. `bulk` (default: more than 40 partnerships) skips the services for rates and awards."""
+    """Write the demo ledger up to `today`. `bulk` (default: more than 40 partnerships) skips the services for
+    rates and awards."""
     bulk = len(partnerships) > 40 if bulk is None else bulk
-    today = timezone.localdate()
     admin = next((u for u in users.values() if u.is_superuser), None)
     finance = next((u for e, u in users.items() if e.startswith("finance@")), admin)
     rates = _Rates(rng, today)
-    _write_rates(programme, rates, admin, bulk, today)
+    _write_rates(programme, rates, admin, bulk)
 
     active = [p for p in partnerships if p.start_date is not None and p.start_date <= today]
+    signer = _signers([p.pk for p in active], admin)
+    gifts, entries, verified_usd = _ledger(rng, active, rates, signer, finance, today)
+    awards = _write_awards(programme, active, verified_usd, rng, admin, finance, bulk, today)
+    _write_claims(awards, gifts, entries, rng)
+    if not bulk and active:
+        _flagship_through_services(programme, active, users, finance, rng, today)
+
+
+# --- pieces ---------------------------------------------------------------------------------------------
+
+
+def _ledger(
+    rng: random.Random,
+    active: list[Partnership],
+    rates: _Rates,
+    signer: dict[int, Any],
+    finance: Any,
+    today: datetime.date,
+) -> tuple[list[Gift], list[TimeEntry], dict[int, Decimal]]:
+    """Every active partnership's gifts and volunteer time, year by year up to `today`, bulk-inserted; with the
+    verified value of each partnership's contributions in US dollars (which sizes its awards)."""
     ids = [p.pk for p in active]
-    signer = _signers(ids, admin)
     people = _people(ids)
     institutions = _institutions(ids)
-
     gifts: list[Gift] = []
     entries: list[TimeEntry] = []
     verified_usd: dict[int, Decimal] = defaultdict(Decimal)
@@ -210,6 +230,7 @@ def load_demo(
                 institutions.get(p.pk, {}),
                 signer[p.pk],
                 finance,
+                today,
             )
             gifts += year_gifts
             entries += year_entries
@@ -223,17 +244,38 @@ def load_demo(
     _add_unconverted_gifts(rng, active, gifts, signer, finance, institutions)
     Gift.objects.bulk_create(gifts, batch_size=BATCH)
     TimeEntry.objects.bulk_create(entries, batch_size=BATCH)
-
-    awards = _write_awards(programme, active, verified_usd, rng, admin, finance, bulk, today)
-    _write_claims(awards, gifts, entries, rng)
-    if not bulk and active:
-        _flagship_through_services(programme, active, users, finance, rng)
+    return gifts, entries, verified_usd
 
 
-# --- pieces ---------------------------------------------------------------------------------------------
+def _write_rates(programme: Programme, rates: _Rates, admin: Any, bulk: bool) -> None:
+    rows = _valuation_rows()
+    fx_rows = [
+        {
+            "currency": cur,
+            "valid_from": datetime.date(y, m, 1),
+            "valid_to": _month_end(datetime.date(y, m, 1)),
+            "rate": rate,
+            "source": "Demo: monthly average",
+        }
+        for (cur, y, m), rate in sorted(rates.fx.items())
+    ]
+    if bulk:
+        ValuationRate.objects.bulk_create(ValuationRate(programme=programme, **r) for r in rows)
+        ExchangeRate.objects.bulk_create(
+            (ExchangeRate(programme=programme, **r) for r in fx_rows), batch_size=BATCH
+        )
+        return
+    for r in rows:
+        services.valuation_rate_create(actor=admin, programme=programme, **r)
+    csv = "currency,valid_from,valid_to,rate,source\n" + "".join(
+        f"{r['currency']},{r['valid_from']},{r['valid_to']},{r['rate']},{r['source']}\n" for r in fx_rows
+    )
+    services.exchange_rates_import(actor=admin, programme=programme, data=csv)
 
 
-def _write_rates(programme: Programme, rates: _Rates, admin: Any, bulk: bool, today: datetime.date) -> None:
+def _valuation_rows() -> list[dict[str, Any]]:
+    """The programme's volunteer-time rates: generic by period, fair value by cadre (and in GBP for the UK),
+    and the host-country local rate."""
     rows: list[dict[str, Any]] = []
     for start, end, rate in GENERIC_RATES:
         rows.append(
@@ -278,28 +320,7 @@ def _write_rates(programme: Programme, rates: _Rates, admin: Any, bulk: bool, to
             "source": "Demo: host-country wage survey",
         }
     )
-    fx_rows = [
-        {
-            "currency": cur,
-            "valid_from": datetime.date(y, m, 1),
-            "valid_to": _month_end(datetime.date(y, m, 1)),
-            "rate": rate,
-            "source": "Demo: monthly average",
-        }
-        for (cur, y, m), rate in sorted(rates.fx.items())
-    ]
-    if bulk:
-        ValuationRate.objects.bulk_create(ValuationRate(programme=programme, **r) for r in rows)
-        ExchangeRate.objects.bulk_create(
-            (ExchangeRate(programme=programme, **r) for r in fx_rows), batch_size=BATCH
-        )
-        return
-    for r in rows:
-        services.valuation_rate_create(actor=admin, programme=programme, **r)
-    csv = "currency,valid_from,valid_to,rate,source\n" + "".join(
-        f"{r['currency']},{r['valid_from']},{r['valid_to']},{r['rate']},{r['source']}\n" for r in fx_rows
-    )
-    services.exchange_rates_import(actor=admin, programme=programme, data=csv)
+    return rows
 
 
 def _signers(ids: list[int], admin: Any) -> dict[int, Any]:
@@ -362,11 +383,28 @@ def _year_rows(
     institutions: dict[str, list[tuple[int, str, str]]],
     signer: Any,
     finance: Any,
+    today: datetime.date,
 ) -> tuple[list[Gift], list[TimeEntry]]:
-    gifts: list[Gift] = []
-    entries: list[TimeEntry] = []
     # About a quarter of the value is volunteer time, the rest gifts.
     time_budget = target * rng.uniform(0.18, 0.32)
+    entries = _time_entries(rng, p, start, end, time_budget, current, people, finance, today)
+    gifts = _gifts(rng, p, start, end, target * 0.75, current, institutions, signer, finance, today)
+    return gifts, entries
+
+
+def _time_entries(
+    rng: random.Random,
+    p: Partnership,
+    start: datetime.date,
+    end: datetime.date,
+    time_budget: float,
+    current: bool,
+    people: list[tuple[Any, str, str, str]],
+    finance: Any,
+    today: datetime.date,
+) -> list[TimeEntry]:
+    """Volunteer time worth about `time_budget` US dollars, mostly given by the resource side's people."""
+    entries: list[TimeEntry] = []
     resource_people = [x for x in people if x[1] == "resource"] or people
     while time_budget > 0 and resource_people:
         person, side, cadre, country = rng.choice(resource_people if rng.random() < 0.8 else people)
@@ -376,7 +414,7 @@ def _year_rows(
         quantity = Decimal(days) if by_days else Decimal(rng.choice([6, 12, 20, 36, 60]))
         hours = quantity * 8 if by_days else quantity
         status = _status(rng, current)
-        status = "received" if status == "pledged" and on <= timezone.localdate() else status
+        status = "received" if status == "pledged" and on <= today else status
         entries.append(
             TimeEntry(
                 partnership=p,
@@ -400,23 +438,28 @@ def _year_rows(
             )
         )
         time_budget -= float(hours) * 32
-    gift_budget = target * 0.75
+    return entries
+
+
+def _gifts(
+    rng: random.Random,
+    p: Partnership,
+    start: datetime.date,
+    end: datetime.date,
+    gift_budget: float,
+    current: bool,
+    institutions: dict[str, list[tuple[int, str, str]]],
+    signer: Any,
+    finance: Any,
+    today: datetime.date,
+) -> list[Gift]:
+    """In-kind gifts worth about `gift_budget` US dollars, from the partners and the host's government and
+    community."""
+    gifts: list[Gift] = []
     while gift_budget > 0:
         category = rng.choices(list(GIFT_LINES), weights=[5, 3, 2, 2, 1, 2, 1])[0]
         description, technique, (low, high) = rng.choice(GIFT_LINES[category])
-        kind = rng.choices([k for k, _ in CONTRIBUTORS], weights=[w for _, w in CONTRIBUTORS])[0]
-        contributor_institution = None
-        if kind == "partner":
-            side = "resource" if rng.random() < 0.8 else "host"
-            iid, name, _country = rng.choice(institutions.get(side) or institutions["host"])
-            contributor_institution = iid
-        else:
-            name = {
-                "national_government": "Ministry of Health",
-                "local_government": "District health office",
-                "community": "Community health committee",
-                "private": rng.choice(["Rotary club", "Medical supplies company", "Alumni association"]),
-            }[kind]
+        kind, name, contributor_institution = _contributor(rng, institutions)
         currency = "USD"
         if kind == "partner" and rng.random() < 0.6:
             currency = rng.choice(["GBP", "EUR"])
@@ -425,7 +468,7 @@ def _year_rows(
         if (currency == "EUR") and (on.year, on.month) == MISSING_EUR_MONTH:
             currency = "USD"  # the two unconverted gifts are placed on purpose, below
         status = _status(rng, current)
-        received_on = min(on + datetime.timedelta(days=rng.randint(0, 20)), timezone.localdate())
+        received_on = min(on + datetime.timedelta(days=rng.randint(0, 20)), today)
         gifts.append(
             Gift(
                 partnership=p,
@@ -452,7 +495,25 @@ def _year_rows(
             )
         )
         gift_budget -= float(value) * float(rates_hint(currency))
-    return gifts, entries
+    return gifts
+
+
+def _contributor(
+    rng: random.Random, institutions: dict[str, list[tuple[int, str, str]]]
+) -> tuple[str, str, int | None]:
+    """Who gives a gift: (contributor kind, name, institution id when it is one of the partners)."""
+    kind = rng.choices([k for k, _ in CONTRIBUTORS], weights=[w for _, w in CONTRIBUTORS])[0]
+    if kind == "partner":
+        side = "resource" if rng.random() < 0.8 else "host"
+        iid, name, _country = rng.choice(institutions.get(side) or institutions["host"])
+        return kind, name, iid
+    name = {
+        "national_government": "Ministry of Health",
+        "local_government": "District health office",
+        "community": "Community health committee",
+        "private": rng.choice(["Rotary club", "Medical supplies company", "Alumni association"]),
+    }[kind]
+    return kind, name, None
 
 
 def rates_hint(currency: str) -> Decimal:
@@ -576,7 +637,12 @@ def _write_claims(
 
 
 def _flagship_through_services(
-    programme: Programme, active: list[Partnership], users: dict[str, Any], finance: Any, rng: random.Random
+    programme: Programme,
+    active: list[Partnership],
+    users: dict[str, Any],
+    finance: Any,
+    rng: random.Random,
+    today: datetime.date,
 ) -> None:
     """A few gifts of the demo logins' partnership walk the whole path through the services (audit history)."""
     member = next((u for e, u in users.items() if e.startswith("member@")), None)
@@ -585,7 +651,7 @@ def _flagship_through_services(
     flagship = Partnership.objects.filter(memberships__user=member).first()
     if flagship is None or flagship.start_date is None:
         return
-    on = timezone.localdate() - datetime.timedelta(days=30)
+    on = today - datetime.timedelta(days=30)
     for description, value, steps in (
         ("Defibrillators for the emergency unit (two)", Decimal("9800.00"), 3),
         ("Printed clinical guidelines for district clinics", Decimal("2150.00"), 2),

@@ -5,17 +5,17 @@ course given by the resource side, then a training of trainers' follow-up in whi
 first course train colleagues (a cascade), unnamed trainees counted by cadre and sex, and mentoring pairs
 across the two sides (either way round) with a log of sessions. One planned exchange lies in the future.
 
-Deterministic for a given random.Random. The flagship (first) partnership goes through the services so its
+Deterministic for a given random.Random and day (`today`, which the demo loader passes in). The flagship (first) partnership goes through the services so its
 records carry audit history; the others are bulk-inserted, valid by construction, to keep loading fast.
 """
 
 import datetime
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from twinning.core.choices import Side
 from twinning.directory.models import Person
@@ -181,6 +181,26 @@ def _trip(rng: random.Random, start: datetime.date, length: int) -> tuple[dateti
     return start, start + datetime.timedelta(days=length - 1)
 
 
+@dataclass
+class _Setting:
+    """One partnership's people, place and time span, which every kind of exchange below draws on."""
+
+    partnership: Partnership
+    hosts: list[Person]
+    resources: list[Person]
+    start: datetime.date
+    span: int
+    host_city: str
+    country: str
+    today: datetime.date
+
+    def day(self, fraction: float) -> datetime.date:
+        return self.start + datetime.timedelta(days=int(self.span * fraction))
+
+    def completed(self, d: datetime.date) -> str:
+        return Exchange.Status.COMPLETED if d <= self.today else Exchange.Status.PLANNED
+
+
 def _one_partnership(
     writer: _Writer, partnership: Partnership, rng: random.Random, today: datetime.date
 ) -> None:
@@ -190,30 +210,38 @@ def _one_partnership(
         return
     start = partnership.start_date or today - datetime.timedelta(days=400)
     end = min(partnership.end_date or today, today)
-    span = max((end - start).days, 60)
     place = partnership.side_links.filter(side=Side.HOST).select_related("institution").first()
-    host_city = place.institution.city if place else ""
-    country = place.institution.country if place else ""
+    setting = _Setting(
+        partnership=partnership,
+        hosts=hosts,
+        resources=resources,
+        start=start,
+        span=max((end - start).days, 60),
+        host_city=place.institution.city if place else "",
+        country=place.institution.country if place else "",
+        today=today,
+    )
+    _visits(writer, setting, rng)
+    _trainings(writer, setting, rng)
+    _workshop_call_and_planned_visit(writer, setting, rng)
+    _mentoring(writer, setting, rng)
 
-    def day(fraction: float) -> datetime.date:
-        return start + datetime.timedelta(days=int(span * fraction))
 
-    def completed(d: datetime.date) -> str:
-        return Exchange.Status.COMPLETED if d <= today else Exchange.Status.PLANNED
-
-    # Site visits from the resource side, and return visits or placements from the host side.
+def _visits(writer: _Writer, s: _Setting, rng: random.Random) -> None:
+    """Site visits from the resource side, and a return visit or placement from the host side."""
+    partnership, hosts, resources = s.partnership, s.hosts, s.resources
     for i, (title, purpose) in enumerate(rng.sample(VISITS, 2)):
-        begin, finish = _trip(rng, day(0.1 + 0.35 * i), rng.choice([5, 7, 10, 14]))
+        begin, finish = _trip(rng, s.day(0.1 + 0.35 * i), rng.choice([5, 7, 10, 14]))
         exchange = writer.exchange(
             partnership,
             title=title,
             type=Exchange.Type.SITE_VISIT,
             direction=Exchange.Direction.RESOURCE_TO_HOST,
-            status=completed(finish),
+            status=s.completed(finish),
             start_date=begin,
             end_date=finish,
-            place=host_city,
-            country=country,
+            place=s.host_city,
+            country=s.country,
             purpose=purpose,
             trip_report="The team worked alongside ward staff every day and met the management team at the end.",
             outcomes=rng.choice(OUTCOMES),
@@ -225,13 +253,13 @@ def _one_partnership(
         writer.participant(exchange, rng.choice(hosts), Side.HOST, Participant.Role.HOST, rng)
     title, purpose = rng.choice(RETURN_VISITS)
     placement = rng.random() < 0.4
-    begin, finish = _trip(rng, day(0.55), 90 if placement else rng.choice([10, 14]))
+    begin, finish = _trip(rng, s.day(0.55), 90 if placement else rng.choice([10, 14]))
     back = writer.exchange(
         partnership,
         title="Long-term placement at the resource institution" if placement else title,
         type=Exchange.Type.PLACEMENT if placement else Exchange.Type.SITE_VISIT,
         direction=Exchange.Direction.HOST_TO_RESOURCE,
-        status=completed(finish),
+        status=s.completed(finish),
         start_date=begin,
         end_date=finish,
         purpose=purpose,
@@ -243,19 +271,22 @@ def _one_partnership(
         writer.participant(back, person, Side.HOST, Participant.Role.TRAVELLER, rng)
     writer.participant(back, rng.choice(resources), Side.RESOURCE, Participant.Role.HOST, rng)
 
-    # A training course by the resource side, then a training of trainers' cascade by host staff.
+
+def _trainings(writer: _Writer, s: _Setting, rng: random.Random) -> None:
+    """A training course by the resource side, then a training of trainers' cascade by host staff."""
+    partnership, hosts, resources = s.partnership, s.hosts, s.resources
     course_title = rng.choice(TRAININGS)
-    begin, finish = _trip(rng, day(0.25), 3)
+    begin, finish = _trip(rng, s.day(0.25), 3)
     course = writer.exchange(
         partnership,
         title=course_title,
         type=Exchange.Type.TRAINING,
         direction=Exchange.Direction.RESOURCE_TO_HOST,
-        status=completed(finish),
+        status=s.completed(finish),
         start_date=begin,
         end_date=finish,
-        place=host_city,
-        country=country,
+        place=s.host_city,
+        country=s.country,
         purpose="Train a first group of host staff, some of whom will teach the course themselves.",
         outcomes="Trainees passed the practical assessment; three were chosen as future instructors.",
     )
@@ -270,17 +301,17 @@ def _one_partnership(
     # The cascade: one of the trainees runs the course for colleagues and students later on.
     new_trainer = trainees[0]
     cascade_trainees = [p for p in hosts if p not in trainees] + trainees[1:2]
-    begin, finish = _trip(rng, day(0.6), 2)
+    begin, finish = _trip(rng, s.day(0.6), 2)
     cascade = writer.exchange(
         partnership,
         title=f"{course_title} (run by host instructors)",
         type=Exchange.Type.TRAINING,
         direction=Exchange.Direction.HOST_TO_HOST,
-        status=completed(finish),
+        status=s.completed(finish),
         start_date=begin,
         end_date=finish,
-        place=host_city,
-        country=country,
+        place=s.host_city,
+        country=s.country,
         purpose="Host instructors trained at the first course teach district colleagues and students.",
         host_learned="Host instructors can run the course without the resource side.",
     )
@@ -291,19 +322,22 @@ def _one_partnership(
         writer.group(cascade, Sex.FEMALE, cadre, rng.randint(5, 15), TrainingSetting.PRE_SERVICE)
         writer.group(cascade, Sex.MALE, cadre, rng.randint(2, 8), TrainingSetting.IN_SERVICE)
 
-    # A workshop, a virtual exchange and one planned visit in the future.
+
+def _workshop_call_and_planned_visit(writer: _Writer, s: _Setting, rng: random.Random) -> None:
+    """A workshop, a virtual exchange and one planned visit in the future."""
+    partnership, hosts, resources = s.partnership, s.hosts, s.resources
     title, purpose = rng.choice(WORKSHOPS)
-    begin, finish = _trip(rng, day(0.8), 2)
+    begin, finish = _trip(rng, s.day(0.8), 2)
     workshop = writer.exchange(
         partnership,
         title=title,
         type=Exchange.Type.WORKSHOP,
         direction=Exchange.Direction.HOST_TO_HOST,
-        status=completed(finish),
+        status=s.completed(finish),
         start_date=begin,
         end_date=finish,
-        place=host_city,
-        country=country,
+        place=s.host_city,
+        country=s.country,
         purpose=purpose,
     )
     for person in hosts[:3]:
@@ -313,13 +347,13 @@ def _one_partnership(
         title="Monthly case-review call",
         type=Exchange.Type.VIRTUAL,
         direction=Exchange.Direction.RESOURCE_TO_HOST,
-        status=completed(day(0.7)),
-        start_date=day(0.7),
-        end_date=day(0.7),
+        status=s.completed(s.day(0.7)),
+        start_date=s.day(0.7),
+        end_date=s.day(0.7),
         purpose="Discuss difficult cases together.",
     )
     writer.participant(virtual, rng.choice(resources), Side.RESOURCE, Participant.Role.TRAINER, rng)
-    future = today + datetime.timedelta(days=rng.randint(30, 120))
+    future = s.today + datetime.timedelta(days=rng.randint(30, 120))
     writer.exchange(
         partnership,
         title="Annual review visit",
@@ -328,16 +362,19 @@ def _one_partnership(
         status=Exchange.Status.PLANNED,
         start_date=future,
         end_date=future + datetime.timedelta(days=6),
-        place=host_city,
-        country=country,
+        place=s.host_city,
+        country=s.country,
         purpose="Review the year with the host team.",
     )
 
-    # Mentoring across the sides, mostly resource mentoring host, sometimes the other way round.
+
+def _mentoring(writer: _Writer, s: _Setting, rng: random.Random) -> None:
+    """Mentoring across the sides, mostly resource mentoring host, sometimes the other way round."""
+    partnership, hosts, resources = s.partnership, s.hosts, s.resources
     for i in range(min(len(hosts), len(resources), rng.randint(1, 3))):
         host_mentors = i == 1
         mentor, mentee = (hosts[-1 - i], resources[i]) if host_mentors else (resources[i], hosts[i])
-        began = day(0.15 + 0.1 * i)
+        began = s.day(0.15 + 0.1 * i)
         status = rng.choice(
             [MentoringPair.Status.ACTIVE, MentoringPair.Status.ACTIVE, MentoringPair.Status.COMPLETED]
         )
@@ -349,11 +386,11 @@ def _one_partnership(
             goals=rng.choice(GOALS),
             status=status,
             start_date=began,
-            end_date=day(0.9) if status == MentoringPair.Status.COMPLETED else None,
+            end_date=s.day(0.9) if status == MentoringPair.Status.COMPLETED else None,
         )
         for k in range(rng.randint(3, 8)):
             when = began + datetime.timedelta(days=14 + 30 * k)
-            if when > today:
+            if when > s.today:
                 break
             writer.session(
                 pair,
@@ -365,11 +402,15 @@ def _one_partnership(
 
 
 def load_demo(
-    *, programme: Programme, partnerships: Sequence[Partnership], users: dict[str, Any], rng: random.Random
+    *,
+    programme: Programme,
+    partnerships: Sequence[Partnership],
+    users: dict[str, Any],
+    rng: random.Random,
+    today: datetime.date,
 ) -> None:
-    """Exchanges, trainings with cascades and mentoring for every demo partnership that has started."""
+    """Exchanges, trainings with cascades and mentoring for every demo partnership that has started by `today`."""
     admin = next(u for u in users.values() if u.is_superuser)
-    today = timezone.localdate()
     sexes: dict[int, str] = {}
     bulk = _Writer(admin, use_services=False, sexes=sexes)
     for index, partnership in enumerate(partnerships):

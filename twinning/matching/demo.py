@@ -9,11 +9,11 @@ import random
 from typing import Any
 
 from twinning.accounts.models import User
-from twinning.core.demo.plan import demo_uuid
+from twinning.demo.plan import demo_uuid
 from twinning.directory.models import HealthArea, Language
 from twinning.directory.services import institution_create
 from twinning.matching import services
-from twinning.matching.models import DeclaredConflict, MatchDecision, MatchingRound
+from twinning.matching.models import DeclaredConflict, MatchDecision, MatchingRound, RoundApplicant
 from twinning.partnerships.models import Partnership, Programme
 
 NEEDS = {
@@ -96,6 +96,30 @@ def load_demo(
         name="2025 twinning call: first round",
         description="Hosts from the 2025 call and the resource institutions that volunteered.",
     )
+    hosts = _hosts(admin, round, areas, langs, codes, rng)
+    resources = _resources(admin, round, areas, langs, codes, rng)
+    services.conflict_declare(
+        actor=admin,
+        programme=programme,
+        institution_a=hosts[0].institution,
+        institution_b=resources[0].institution,
+        reason="The two hospitals are in a dispute over an earlier equipment donation.",
+    )
+    # A small round is computed as soon as the run is recorded (no worker needed for the demo).
+    services.round_run(actor=admin, round=round)
+    round.refresh_from_db()
+    _accept_the_best_pair(admin, round)
+
+
+def _hosts(
+    admin: User,
+    round: MatchingRound,
+    areas: dict[str, HealthArea],
+    langs: dict[str, Language],
+    codes: list[str],
+    rng: random.Random,
+) -> list[RoundApplicant]:
+    """The host applicants, each stating one to three needs."""
     hosts = []
     for name, country, zone, languages in HOSTS:
         inst = institution_create(
@@ -118,6 +142,18 @@ def load_demo(
             expertise=[],
         )
         hosts.append(services.applicant_add(actor=admin, round=round, institution=inst, side="host"))
+    return hosts
+
+
+def _resources(
+    admin: User,
+    round: MatchingRound,
+    areas: dict[str, HealthArea],
+    langs: dict[str, Language],
+    codes: list[str],
+    rng: random.Random,
+) -> list[RoundApplicant]:
+    """The resource applicants, each offering two or three areas of expertise."""
     resources = []
     for name, country, zone, languages, kind, capacity in RESOURCES:
         inst = institution_create(
@@ -141,16 +177,11 @@ def load_demo(
             ],
         )
         resources.append(services.applicant_add(actor=admin, round=round, institution=inst, side="resource"))
-    services.conflict_declare(
-        actor=admin,
-        programme=programme,
-        institution_a=hosts[0].institution,
-        institution_b=resources[0].institution,
-        reason="The two hospitals are in a dispute over an earlier equipment donation.",
-    )
-    # A small round is computed as soon as the run is recorded (no worker needed for the demo).
-    services.round_run(actor=admin, round=round)
-    round.refresh_from_db()
+    return resources
+
+
+def _accept_the_best_pair(admin: User, round: MatchingRound) -> None:
+    """Accept the highest-scoring pair that both the optimal and the stable assignment chose."""
     best = (
         round.pairs.filter(in_optimal=True, in_stable=True)
         .select_related("host", "resource")

@@ -13,13 +13,12 @@ from typing import Any
 from django.utils import timezone
 
 from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
+from twinning.monitoring import services
+from twinning.monitoring.models import PeriodReport, Result
 from twinning.partnerships.models import Partnership, Programme
-from twinning.planning.models import Indicator, PlanIndicator, Target
+from twinning.planning.models import Indicator, Plan, PlanIndicator, Target
 from twinning.planning.periods import Period, periods_between
 from twinning.planning.selectors import plan_in_force
-
-from . import services
-from .models import PeriodReport, Result
 
 FEEDBACK = [
     "The female and male figures do not add up to the total; please check the training register.",
@@ -61,9 +60,15 @@ def _enterer(partnership: Partnership, manager: User) -> User:
 
 
 def load_demo(
-    *, programme: Programme, partnerships: list[Partnership], users: dict[str, User], rng: random.Random
+    *,
+    programme: Programme,
+    partnerships: list[Partnership],
+    users: dict[str, User],
+    rng: random.Random,
+    today: datetime.date,
 ) -> None:
-    today = min(timezone.localdate(), datetime.date(2026, 12, 31))
+    """Results and period reports for the periods ended by `today` (the demo plans end with 2026)."""
+    today = min(today, datetime.date(2026, 12, 31))
     staff = {r.role: r.user for r in ProgrammeRole.objects.filter(programme=programme).select_related("user")}
     admin = next(u for u in users.values() if u.is_superuser)
     manager = staff.get(ProgrammeRole.Role.MANAGER, admin)
@@ -74,63 +79,13 @@ def load_demo(
         plan = plan_in_force(partnership)
         if plan is None:
             continue
-        adoptions = list(
-            PlanIndicator.objects.filter(plan=plan)
-            .select_related("indicator")
-            .prefetch_related("indicator__categories__options")
-        )
-        targets = {
-            (t.plan_indicator_id, t.period, t.option_id): t.value
-            for t in Target.objects.filter(plan_indicator__plan=plan)
-        }
-        ended: dict[str, Period] = {}
-        for adoption in adoptions:
-            indicator = adoption.indicator
-            periods = [
-                p
-                for p in periods_between(
-                    datetime.date(plan.first_year, 1, 1),
-                    datetime.date(plan.last_year, 12, 31),
-                    indicator.frequency,
-                )
-                if p.end < today
-            ]
-            # The latest period of a quarter of the partnerships is not started yet: it shows as overdue.
-            if partnership.pk % 4 == 0 and periods:
-                periods = periods[:-1]
-            for period in periods:
-                ended[period.id] = period
-                overall = _value(indicator, targets.get((adoption.pk, period.id, None)), rng)
-                results.append(
-                    Result(partnership=partnership, indicator=indicator, period=period.id, **overall)
-                )
-                if indicator.measure == Indicator.Measure.NUMBER and overall.get("value") is not None:
-                    for category in list(indicator.categories.all())[:1]:
-                        options = list(category.options.all())
-                        remaining = overall["value"]
-                        for i, option in enumerate(options):
-                            share = (
-                                remaining
-                                if i == len(options) - 1
-                                else (remaining * Decimal(rng.uniform(0.3, 0.7))).quantize(Decimal(1))
-                            )
-                            remaining -= share
-                            results.append(
-                                Result(
-                                    partnership=partnership,
-                                    indicator=indicator,
-                                    period=period.id,
-                                    option=option,
-                                    value=share,
-                                )
-                            )
-        if ended:
-            reports.append((partnership, sorted(ended, key=lambda pid: (ended[pid].end, ended[pid].months))))
+        period_ids = _plan_results(partnership, plan, today, rng, results)
+        if period_ids:
+            reports.append((partnership, period_ids))
     Result.objects.bulk_create(results, batch_size=1000)
     now = timezone.now()
     states = ["submitted", "returned", "draft", "approved"]
     for index, (partnership, period_ids) in enumerate(reports):
-        latest = period_ids[-1]
         PeriodReport.objects.bulk_create(
             [
                 PeriodReport(
@@ -144,31 +99,109 @@ def load_demo(
                 for pid in period_ids[:-1]
             ]
         )
-        enterer = _enterer(partnership, manager)
-        state = states[index % len(states)]
-        if state == "draft":
-            PeriodReport.objects.create(partnership=partnership, period=latest)
-            continue
+        _latest_report(
+            partnership,
+            period_ids[-1],
+            states[index % len(states)],
+            index,
+            enterer=_enterer(partnership, manager),
+            reviewer=reviewer,
+            rng=rng,
+            today=today,
+        )
+
+
+def _plan_results(
+    partnership: Partnership, plan: Plan, today: datetime.date, rng: random.Random, results: list[Result]
+) -> list[str]:
+    """Add to `results` a value for every adopted indicator and period that ended before `today` (split over
+    the options of a number's first disaggregation); returns the ids of those periods, oldest first."""
+    adoptions = list(
+        PlanIndicator.objects.filter(plan=plan)
+        .select_related("indicator")
+        .prefetch_related("indicator__categories__options")
+    )
+    targets = {
+        (t.plan_indicator_id, t.period, t.option_id): t.value
+        for t in Target.objects.filter(plan_indicator__plan=plan)
+    }
+    ended: dict[str, Period] = {}
+    for adoption in adoptions:
+        indicator = adoption.indicator
+        periods = [
+            p
+            for p in periods_between(
+                datetime.date(plan.first_year, 1, 1),
+                datetime.date(plan.last_year, 12, 31),
+                indicator.frequency,
+            )
+            if p.end < today
+        ]
+        # The latest period of a quarter of the partnerships is not started yet: it shows as overdue.
+        if partnership.pk % 4 == 0 and periods:
+            periods = periods[:-1]
+        for period in periods:
+            ended[period.id] = period
+            overall = _value(indicator, targets.get((adoption.pk, period.id, None)), rng)
+            results.append(Result(partnership=partnership, indicator=indicator, period=period.id, **overall))
+            if indicator.measure == Indicator.Measure.NUMBER and overall.get("value") is not None:
+                for category in list(indicator.categories.all())[:1]:
+                    options = list(category.options.all())
+                    remaining = overall["value"]
+                    for i, option in enumerate(options):
+                        share = (
+                            remaining
+                            if i == len(options) - 1
+                            else (remaining * Decimal(rng.uniform(0.3, 0.7))).quantize(Decimal(1))
+                        )
+                        remaining -= share
+                        results.append(
+                            Result(
+                                partnership=partnership,
+                                indicator=indicator,
+                                period=period.id,
+                                option=option,
+                                value=share,
+                            )
+                        )
+    return sorted(ended, key=lambda pid: (ended[pid].end, ended[pid].months))
+
+
+def _latest_report(
+    partnership: Partnership,
+    latest: str,
+    state: str,
+    index: int,
+    *,
+    enterer: User,
+    reviewer: User,
+    rng: random.Random,
+    today: datetime.date,
+) -> None:
+    """The latest period's report in the given review state, walked there through the services."""
+    if state == "draft":
+        PeriodReport.objects.create(partnership=partnership, period=latest)
+        return
+    report = services.report_submit(actor=enterer, partnership=partnership, period=latest)
+    if state in ("returned", "approved") or index % 3 == 1:
+        report = services.report_return(actor=reviewer, report=report, feedback=rng.choice(FEEDBACK))
+        feedback = report.comments.get(kind="feedback")
+        services.comment_add(
+            actor=enterer,
+            report=report,
+            parent=feedback,
+            body="Thanks, we are checking the register this week.",
+        )
+        services.comment_add(
+            actor=reviewer,
+            report=report,
+            body="Please attach the corrected register.",
+            assignee=enterer,
+            due_date=today + datetime.timedelta(days=14),
+        )
+    if state == "approved":
         report = services.report_submit(actor=enterer, partnership=partnership, period=latest)
-        if state in ("returned", "approved") or index % 3 == 1:
-            report = services.report_return(actor=reviewer, report=report, feedback=rng.choice(FEEDBACK))
-            feedback = report.comments.get(kind="feedback")
-            services.comment_add(
-                actor=enterer,
-                report=report,
-                parent=feedback,
-                body="Thanks, we are checking the register this week.",
-            )
-            services.comment_add(
-                actor=reviewer,
-                report=report,
-                body="Please attach the corrected register.",
-                assignee=enterer,
-                due_date=today + datetime.timedelta(days=14),
-            )
-        if state == "approved":
-            report = services.report_submit(actor=enterer, partnership=partnership, period=latest)
-            services.report_approve(actor=reviewer, report=report, note="Thank you for the corrections.")
+        services.report_approve(actor=reviewer, report=report, note="Thank you for the corrections.")
 
 
 def clear_demo(programmes: Any) -> None:

@@ -13,8 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
-from twinning.core.demo.data import COUNTRIES
-from twinning.directory.models import CountryPriority, Person
+from twinning.demo.data import COUNTRIES
+from twinning.demo.plan import ANCHOR
+from twinning.directory.models import CountryPriority, Institution, Person
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar, Programme, Stakeholder
 from twinning.planning import services
 from twinning.planning.models import (
@@ -29,9 +30,6 @@ from twinning.planning.models import (
 from twinning.planning.periods import Period, periods_between
 
 FIRST_YEAR, LAST_YEAR = 2024, 2026
-TODAY = datetime.date(
-    2026, 1, 1
-)  # the demo's anchor date: statuses are as of this day, whatever the real date
 # Reached planning (a draft plan) or beyond it (an agreed plan). A partnership recorded late may have no
 # "planning" row in its history, so the stages it reached count, not only the ones recorded.
 AGREED_STAGES = {"implementation", "transition", "graduated"}
@@ -228,13 +226,14 @@ def _target_values(
 
 
 def _status(start: datetime.date, end: datetime.date, rng: random.Random) -> tuple[str, str]:
-    if end < TODAY:
+    """An agreed plan's activity status as of the demo's anchor date, whatever the real date."""
+    if end < ANCHOR:
         return (
             ("done", "Completed as planned.")
             if rng.random() < 0.85
             else ("delayed", "Finishing late: staff turnover.")
         )
-    if start <= TODAY:
+    if start <= ANCHOR:
         return "in_progress", rng.choice(["Under way.", "About half done.", "First round finished."])
     return "planned", ""
 
@@ -271,6 +270,18 @@ def _plan_one(
         last_year=LAST_YEAR,
         requires_ministry_sign_off=has_ministry,
     )
+    _planning_events(plan, editor, host, people, rng)
+    by_pillar = _objectives_and_activities(plan, editor, host, people, pillars, rng, agreed)
+    _indicators(plan, partnership, editor, common, options, by_pillar, rng)
+    if agreed:
+        _sign(plan, partnership, ministry)
+    return plan
+
+
+def _planning_events(
+    plan: Plan, editor: User, host: Institution, people: dict[str, list[Person]], rng: random.Random
+) -> None:
+    """The community consultation and the joint planning workshop the plan came out of, with who took part."""
     country = next((c for c in COUNTRIES if c.code == host.country), COUNTRIES[0])
 
     def community(n: int) -> list[dict[str, Any]]:
@@ -324,6 +335,17 @@ def _plan_one(
         participants=staff("host", 3) + staff("resource", 3) + ministry_people + community(2),
     )
 
+
+def _objectives_and_activities(
+    plan: Plan,
+    editor: User,
+    host: Institution,
+    people: dict[str, list[Person]],
+    pillars: list[Pillar],
+    rng: random.Random,
+    agreed: bool,
+) -> dict[str, Objective]:
+    """An objective per chosen pillar with two or three activities each; returns the objectives by pillar code."""
     pillar_by_code = {p.code: p for p in pillars}
     extra = rng.sample(["professions", "knowledge"], rng.randint(0, 1))
     chosen_pillars = ["models_of_care", "community", "capacity", *extra]
@@ -359,7 +381,20 @@ def _plan_one(
                 status=status,
                 progress_note=note,
             )
-    by_pillar = dict(zip(chosen_pillars, objectives, strict=True))
+    return dict(zip(chosen_pillars, objectives, strict=True))
+
+
+def _indicators(
+    plan: Plan,
+    partnership: Partnership,
+    editor: User,
+    common: list[Indicator],
+    options: dict[str, list[DisaggregationOption]],
+    by_pillar: dict[str, Objective],
+    rng: random.Random,
+) -> None:
+    """The programme's common indicators adopted under their objectives, one or two of the partnership's own,
+    each with a baseline and a target for every period."""
     placement = {
         "HW-TRAINED": by_pillar["capacity"],
         "TRIAGE": by_pillar["models_of_care"],
@@ -407,9 +442,6 @@ def _plan_one(
             end_target=end_target,
         )
         services.targets_save(actor=editor, plan_indicator=adoption, values=values)
-    if agreed:
-        _sign(plan, partnership, ministry)
-    return plan
 
 
 def _sign(plan: Plan, partnership: Partnership, ministry: User) -> None:

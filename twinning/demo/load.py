@@ -1,15 +1,18 @@
 """Writing a demo plan to the database, clearing it again, and finding out whether it is loaded."""
 
+import datetime
 import random
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
+from django.utils import timezone
 
 from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
+from twinning.contributions import demo as contributions_demo
 from twinning.core.choices import Side
-from twinning.core.demo.plan import (
+from twinning.demo.plan import (
     DEMO_EMAIL_DOMAIN,
     DEMO_PASSWORD,
     DEMO_UUID_MAX,
@@ -32,6 +35,9 @@ from twinning.directory.models import (
     Person,
 )
 from twinning.directory.services import country_priority_create, institution_create, person_create
+from twinning.exchanges import demo as exchanges_demo
+from twinning.matching import demo as matching_demo
+from twinning.monitoring import demo as monitoring_demo
 from twinning.partnerships.models import (
     Agreement,
     Partnership,
@@ -49,8 +55,19 @@ from twinning.partnerships.services import (
     programme_role_grant,
     stakeholder_create,
 )
+from twinning.planning import demo as planning_demo
 
 BATCH = 2000
+
+# Each app's demo draws from its own random stream, so adding draws to one app's demo leaves the others' data as
+# it was.
+APP_SEEDS = {
+    "planning": SEED + 3,
+    "contributions": SEED + 4,
+    "exchanges": SEED + 5,
+    "monitoring": SEED + 6,
+    "matching": SEED + 7,
+}
 
 
 @dataclass
@@ -69,24 +86,13 @@ def demo_clear() -> None:
     """Delete every demo row: the demo programmes, the directory rows with demo UUIDs and the demo users."""
     demo_rows = models.Q(uuid__gte=DEMO_UUID_MIN, uuid__lte=DEMO_UUID_MAX)
     programmes = Programme.objects.filter(name__in=PROGRAMME_NAMES.values())
-    from twinning.monitoring.demo import (
-        clear_demo as monitoring_clear,  # results protect plans and partnerships
-    )
-    from twinning.planning.demo import clear_demo as planning_clear  # apps' rows that protect partnerships
-
-    monitoring_clear(programmes)
-    planning_clear(programmes)
-    from twinning.contributions.demo import clear_demo as contributions_clear
-
-    contributions_clear(programmes)
-    from twinning.exchanges.demo import (
-        clear_demo as exchanges_clear,  # exchanges: rows that protect partnerships
-    )
-
-    exchanges_clear(programmes)
-    from twinning.matching.demo import clear_demo as matching_clear  # matching: rounds protect programmes
-
-    matching_clear(programmes)
+    # The apps' rows first, most dependent first: results protect plans, and plans, ledgers, exchanges and
+    # matching rounds protect partnerships and programmes.
+    monitoring_demo.clear_demo(programmes)
+    planning_demo.clear_demo(programmes)
+    contributions_demo.clear_demo(programmes)
+    exchanges_demo.clear_demo(programmes)
+    matching_demo.clear_demo(programmes)
     Partnership.objects.filter(programme__in=programmes).delete()
     programmes.delete()
     institutions = Institution.objects.filter(demo_rows)
@@ -97,11 +103,18 @@ def demo_clear() -> None:
 
 
 def demo_load(profile: str = "default", scale_factor: float = 1.0) -> Loaded:
-    """Replace any demo data with the given profile, in one transaction."""
+    """Replace any demo data with the given profile, in one transaction.
+
+    The plan (directory, partnerships, their histories) is counted back from a fixed date, so it is the same
+    every day. The apps' ledgers, exchanges and results run up to today, so the demo looks current: the day is
+    read here, once, and handed to every app's demo.
+    """
     plan = build_plan(profile, scale_factor)
+    today = timezone.localdate()
     with transaction.atomic():
         demo_clear()
-        programme = _write_with_services(plan) if profile == "default" else _write_in_bulk(plan)
+        write = _write_with_services if profile == "default" else _write_in_bulk
+        programme = write(plan, today)
     return Loaded(plan=plan, programme=programme)
 
 
@@ -161,17 +174,9 @@ def _lookups(plan: Plan) -> tuple[dict[str, Language], dict[str, HealthArea]]:
 # --- default profile: through the services, so the demo has audit history ----------------------------------
 
 
-def _write_with_services(plan: Plan) -> Programme:
-    password_hash = make_password(DEMO_PASSWORD)
-    users = {}
-    for spec in plan.users:
-        user = _new_user(spec, password_hash)
-        user.full_clean(exclude=["password"])
-        user.save()
-        users[spec.email] = user
+def _write_with_services(plan: Plan, today: datetime.date) -> Programme:
+    users = _create_users(plan)
     admin = next(users[u.email] for u in plan.users if u.is_superuser)
-    languages, areas = _lookups(plan)
-
     programme = programme_create(
         actor=admin,
         name=plan.programme_name,
@@ -184,7 +189,32 @@ def _write_with_services(plan: Plan) -> Programme:
             programme_role_grant(
                 actor=admin, programme=programme, user=users[spec.email], role=spec.programme_role
             )
+    institutions = _directory_with_services(plan, admin)
+    partnerships = [
+        _partnership_with_services(admin, programme, spec, institutions) for spec in plan.partnerships
+    ]
+    for spec in plan.users:
+        for index, side, role in spec.memberships:
+            membership_add(
+                actor=admin, partnership=partnerships[index], user=users[spec.email], side=side, role=role
+            )
+    _apps_demo(programme, partnerships, users, today)
+    return programme
 
+
+def _create_users(plan: Plan) -> dict[str, User]:
+    password_hash = make_password(DEMO_PASSWORD)
+    users = {}
+    for spec in plan.users:
+        user = _new_user(spec, password_hash)
+        user.full_clean(exclude=["password"])
+        user.save()
+        users[spec.email] = user
+    return users
+
+
+def _directory_with_services(plan: Plan, admin: User) -> list[Institution]:
+    languages, areas = _lookups(plan)
     institutions = [
         institution_create(
             actor=admin, languages=[languages[c] for c in spec.languages], **_institution_fields(spec)
@@ -214,35 +244,27 @@ def _write_with_services(plan: Plan) -> Programme:
             stated_on=priority.stated_on,
             rank=priority.rank,
         )
-    partnerships = [
-        _partnership_with_services(admin, programme, spec, institutions) for spec in plan.partnerships
-    ]
-    for spec in plan.users:
-        for index, side, role in spec.memberships:
-            membership_add(
-                actor=admin, partnership=partnerships[index], user=users[spec.email], side=side, role=role
-            )
-    # --- apps' demo data (each app's demo.load_demo), after the partnerships and their people exist ---
-    from twinning.planning.demo import load_demo as planning_demo
+    return institutions
 
-    planning_demo(programme=programme, partnerships=partnerships, users=users, rng=random.Random(SEED + 3))
-    from twinning.monitoring.demo import load_demo as monitoring_demo  # monitoring: results against the plans
 
-    monitoring_demo(programme=programme, partnerships=partnerships, users=users, rng=random.Random(SEED + 6))
-    from twinning.contributions.demo import load_demo as contributions_demo
+def _apps_demo(
+    programme: Programme, partnerships: list[Partnership], users: dict[str, User], today: datetime.date
+) -> None:
+    """Each app's own demo, after the partnerships and their people exist; plans before the results on them."""
 
-    contributions_demo(
-        programme=programme, partnerships=partnerships, users=users, rng=random.Random(SEED + 4)
-    )
-    # exchanges: exchanges both ways, trainings with cascades, mentoring pairs.
-    from twinning.exchanges.demo import load_demo as exchanges_demo
+    def common(app: str) -> dict[str, Any]:
+        return {
+            "programme": programme,
+            "partnerships": partnerships,
+            "users": users,
+            "rng": random.Random(APP_SEEDS[app]),
+        }
 
-    exchanges_demo(programme=programme, partnerships=partnerships, users=users, rng=random.Random(SEED + 5))
-    # matching: a computed round of 24 hosts and 16 resources, one conflict, one accepted pair.
-    from twinning.matching.demo import load_demo as matching_demo
-
-    matching_demo(programme=programme, partnerships=partnerships, users=users, rng=random.Random(SEED + 6))
-    return programme
+    planning_demo.load_demo(**common("planning"))
+    monitoring_demo.load_demo(**common("monitoring"), today=today)
+    contributions_demo.load_demo(**common("contributions"), today=today)
+    exchanges_demo.load_demo(**common("exchanges"), today=today)
+    matching_demo.load_demo(**common("matching"))
 
 
 def _partnership_with_services(
@@ -295,11 +317,11 @@ def _partnership_with_services(
 # --- large profile: bulk inserts ------------------------------------------------------------------
 
 
-def _write_in_bulk(plan: Plan) -> Programme:
+def _write_in_bulk(plan: Plan, today: datetime.date) -> Programme:
     """Write the plan with bulk inserts, skipping per-row full_clean and audit rows.
 
     This is generated benchmark data: the plan is valid by construction, and an audit row per record would be
-    most of the rows written and most of the time spent. The demo logins still go through the services.
+    most of the rows written and most of the time spent. The programme itself still goes through its service.
     """
     password_hash = make_password(DEMO_PASSWORD)
     users = User.objects.bulk_create(
@@ -307,8 +329,6 @@ def _write_in_bulk(plan: Plan) -> Programme:
     )
     by_email = {u.email: u for u in users}
     admin = next(by_email[u.email] for u in plan.users if u.is_superuser)
-    languages, areas = _lookups(plan)
-
     programme = programme_create(
         actor=admin,
         name=plan.programme_name,
@@ -321,7 +341,32 @@ def _write_in_bulk(plan: Plan) -> Programme:
         for s in plan.users
         if s.programme_role
     )
+    institutions = _directory_in_bulk(plan)
+    partnerships = _partnerships_in_bulk(plan, programme, institutions, admin)
+    PartnershipMembership.objects.bulk_create(
+        [
+            PartnershipMembership(
+                user=by_email[s.email], partnership=partnerships[index], side=side, role=role
+            )
+            for s in plan.users
+            for index, side, role in s.memberships
+        ],
+        batch_size=BATCH,
+    )
+    # contributions: a bulk-inserted ledger, so the benchmarks have data.
+    contributions_demo.load_demo(
+        programme=programme,
+        partnerships=partnerships,
+        users=by_email,
+        rng=random.Random(APP_SEEDS["contributions"]),
+        today=today,
+        bulk=True,
+    )
+    return programme
 
+
+def _directory_in_bulk(plan: Plan) -> list[Institution]:
+    languages, areas = _lookups(plan)
     institutions = Institution.objects.bulk_create(
         [Institution(**_institution_fields(spec)) for spec in plan.institutions], batch_size=BATCH
     )
@@ -370,7 +415,12 @@ def _write_in_bulk(plan: Plan) -> Programme:
         )
         for s in plan.priorities
     )
+    return institutions
 
+
+def _partnerships_in_bulk(
+    plan: Plan, programme: Programme, institutions: list[Institution], admin: User
+) -> list[Partnership]:
     partnerships = Partnership.objects.bulk_create(
         [
             Partnership(
@@ -387,38 +437,17 @@ def _write_in_bulk(plan: Plan) -> Programme:
         ],
         batch_size=BATCH,
     )
-    links, changes, stakeholders, agreements = [], [], [], []
+    links: list[PartnershipInstitution] = []
+    changes: list[StageChange] = []
+    stakeholders: list[Stakeholder] = []
+    agreements: list[Agreement] = []
     for p, partnership in zip(plan.partnerships, partnerships, strict=True):
-        joined = p.history[0][1]
-        links += [
-            PartnershipInstitution(
-                partnership=partnership, institution=institutions[i], side=Side.HOST, joined_on=joined
-            )
-            for i in p.hosts
-        ]
-        links += [
-            PartnershipInstitution(
-                partnership=partnership, institution=institutions[i], side=Side.RESOURCE, joined_on=joined
-            )
-            for i in p.resources
-        ]
+        links += _side_links(p, partnership, institutions)
         changes += [
             StageChange(partnership=partnership, stage=stage, changed_on=on, note=note, actor=admin)
             for stage, on, note in p.history
         ]
-        stakeholders += [
-            Stakeholder(
-                uuid=s.uuid,
-                partnership=partnership,
-                kind=s.kind,
-                name=s.name,
-                institution=institutions[s.institution] if s.institution is not None else None,
-                role=s.role,
-                contact_name=s.contact_name,
-                contact_email=s.contact_email,
-            )
-            for s in p.stakeholders
-        ]
+        stakeholders += _stakeholders(p, partnership, institutions)
         agreements += [
             Agreement(
                 uuid=a.uuid,
@@ -434,20 +463,35 @@ def _write_in_bulk(plan: Plan) -> Programme:
     StageChange.objects.bulk_create(changes, batch_size=BATCH)
     Stakeholder.objects.bulk_create(stakeholders, batch_size=BATCH)
     Agreement.objects.bulk_create(agreements, batch_size=BATCH)
-    PartnershipMembership.objects.bulk_create(
-        [
-            PartnershipMembership(
-                user=by_email[s.email], partnership=partnerships[index], side=side, role=role
-            )
-            for s in plan.users
-            for index, side, role in s.memberships
-        ],
-        batch_size=BATCH,
-    )
-    # contributions: a bulk-inserted ledger, so the benchmarks have data.
-    from twinning.contributions.demo import load_demo as contributions_demo
+    return partnerships
 
-    contributions_demo(
-        programme=programme, partnerships=partnerships, users=by_email, rng=random.Random(SEED + 4), bulk=True
-    )
-    return programme
+
+def _side_links(
+    p: PartnershipSpec, partnership: Partnership, institutions: list[Institution]
+) -> list[PartnershipInstitution]:
+    joined = p.history[0][1]
+    return [
+        PartnershipInstitution(
+            partnership=partnership, institution=institutions[i], side=side, joined_on=joined
+        )
+        for side, indexes in ((Side.HOST, p.hosts), (Side.RESOURCE, p.resources))
+        for i in indexes
+    ]
+
+
+def _stakeholders(
+    p: PartnershipSpec, partnership: Partnership, institutions: list[Institution]
+) -> list[Stakeholder]:
+    return [
+        Stakeholder(
+            uuid=s.uuid,
+            partnership=partnership,
+            kind=s.kind,
+            name=s.name,
+            institution=institutions[s.institution] if s.institution is not None else None,
+            role=s.role,
+            contact_name=s.contact_name,
+            contact_email=s.contact_email,
+        )
+        for s in p.stakeholders
+    ]

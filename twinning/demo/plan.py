@@ -11,7 +11,8 @@ import unicodedata
 import uuid
 from dataclasses import dataclass, field
 
-from twinning.core.demo.data import (
+from twinning.core.reference import country_name
+from twinning.demo.data import (
     COUNTRIES,
     DEFAULT_COUNTRY_COUNT,
     HOST_TEMPLATES,
@@ -22,7 +23,6 @@ from twinning.core.demo.data import (
     THEMES,
     Country,
 )
-from twinning.core.reference import country_name
 
 ANCHOR = datetime.date(2026, 1, 1)
 SEED = 20260101

@@ -9,8 +9,8 @@ from django.db.models import ProtectedError
 from django.test.utils import override_settings
 
 from twinning.accounts.models import PartnershipMembership
-from twinning.core.demo.load import demo_load, loaded_profile
-from twinning.core.demo.plan import DEMO_PASSWORD, PROGRAMME_NAMES, demo_logins
+from twinning.demo.load import demo_load, loaded_profile
+from twinning.demo.plan import DEMO_PASSWORD, PROGRAMME_NAMES, demo_logins
 
 
 class Command(BaseCommand):

@@ -5,7 +5,8 @@ from django.core.management import call_command
 
 from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
 from twinning.audit.models import AuditEvent
-from twinning.core.demo.plan import PROGRAMME_NAMES, build_plan
+from twinning.demo.load import APP_SEEDS
+from twinning.demo.plan import PROGRAMME_NAMES, build_plan
 from twinning.directory.models import CountryPriority, Institution, Person
 from twinning.partnerships.models import Partnership, Programme, Stage, StageChange, Stakeholder
 
@@ -141,6 +142,11 @@ def test_running_the_demo_again_keeps_it_and_reset_reloads_the_same_data_only(de
 
 def test_the_plan_is_the_same_every_time():
     assert build_plan("default") == build_plan("default")
+
+
+def test_each_apps_demo_has_its_own_random_seed():
+    # Two apps seeded alike would draw the same numbers, so their demo data would move in step.
+    assert len(set(APP_SEEDS.values())) == len(APP_SEEDS)
 
 
 def test_the_large_profile_loads_a_programme_the_size_of_a_large_real_one():
