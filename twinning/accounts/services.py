@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -14,6 +14,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from twinning.accounts.access import require_self_or_admin
 from twinning.accounts.models import ApiToken, User, hash_token
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
@@ -24,8 +25,7 @@ MAX_ACTIVE_TOKENS = 20
 @transaction.atomic
 def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token for `user`; returns the row and the raw token, which is never stored or shown again."""
-    if actor.pk != user.pk and not actor.is_superuser:
-        raise PermissionDenied
+    require_self_or_admin(actor, user.pk)
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the token a name, so you know later what uses it.")})
@@ -43,8 +43,7 @@ def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, st
 
 @transaction.atomic
 def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
-    if actor.pk != token.user_id and not actor.is_superuser:
-        raise PermissionDenied
+    require_self_or_admin(actor, token.user_id)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

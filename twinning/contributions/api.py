@@ -19,7 +19,6 @@ from pydantic_core import PydanticCustomError
 
 from twinning.accounts.api_auth import ApiRequest
 from twinning.contributions import services
-from twinning.contributions.access import get_programme_staff_view
 from twinning.contributions.models import (
     Award,
     Basis,
@@ -34,6 +33,11 @@ from twinning.contributions.selectors import (
     Figures,
     award_list,
     cost_share_report,
+    get_award_for_user,
+    get_claim_for_user,
+    get_gift_for_user,
+    get_time_entry_for_user,
+    get_valuation_rate_for_user,
     gift_list,
     leverage_report,
     money,
@@ -56,7 +60,7 @@ from twinning.core.reference import currency_names
 from twinning.directory.models import Institution, Person
 from twinning.exchanges.models import Exchange
 from twinning.partnerships.models import Partnership
-from twinning.partnerships.selectors import get_partnership_for_user
+from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_staff
 from twinning.planning.models import Activity
 
 router = Router(tags=["contributions"])
@@ -485,29 +489,6 @@ def _leverage_out(report: Any) -> dict[str, Any]:
     }
 
 
-def _award(user: Any, award_uuid: Any) -> Award:
-    qs = Award.objects.select_related("programme")
-    if not user.is_superuser:
-        qs = qs.filter(programme__staff_roles__user=user)
-    award = qs.filter(uuid=parse_uuid(award_uuid)).first()
-    if award is None:
-        raise Http404
-    return award
-
-
-def _visible(user: Any, model: Any, object_uuid: Any) -> Any:
-    obj = (
-        model.objects.filter(
-            uuid=parse_uuid(object_uuid), partnership__in=Partnership.objects.visible_to(user)
-        )
-        .select_related("partnership__programme")
-        .first()
-    )
-    if obj is None:
-        raise Http404
-    return obj
-
-
 def _in_partnership(model: Any, value: UUID | None, field: str, **lookup: Any) -> Any:
     if value is None:
         return None
@@ -549,7 +530,7 @@ def _valued_gift(gift: Gift) -> Gift:
     summary="List a programme's awards",
 )
 def awards_list(request: ApiRequest, programme_uuid: str, page: Query[PageQuery]) -> dict[str, Any]:
-    programme = get_programme_staff_view(request.auth, programme_uuid)
+    programme = get_programme_for_staff(request.auth, programme_uuid)
     return paginate(award_list(programme=programme), page)
 
 
@@ -559,14 +540,14 @@ def awards_list(request: ApiRequest, programme_uuid: str, page: Query[PageQuery]
     summary="Record donor funding",
 )
 def awards_create(request: ApiRequest, programme_uuid: str, payload: AwardIn) -> Status:
-    programme = get_programme_staff_view(request.auth, programme_uuid)
+    programme = get_programme_for_staff(request.auth, programme_uuid)
     award = services.award_create(actor=request.auth, programme=programme, **payload.model_dump())
     return Status(201, award)
 
 
 @router.get("/awards/{award_uuid}", response={200: AwardOut, **error_responses(404)}, summary="Get an award")
 def award_detail(request: ApiRequest, award_uuid: str) -> Award:
-    award = _award(request.auth, award_uuid)
+    award = get_award_for_user(request.auth, award_uuid)
     return award_list(programme=award.programme).get(pk=award.pk)
 
 
@@ -576,7 +557,7 @@ def award_detail(request: ApiRequest, award_uuid: str) -> Award:
     summary="Update an award",
 )
 def award_patch(request: ApiRequest, award_uuid: str, payload: AwardPatch) -> Award:
-    award = _award(request.auth, award_uuid)
+    award = get_award_for_user(request.auth, award_uuid)
     data, version = patch_changes(payload)
     services.award_update(actor=request.auth, award=award, data=data, expected_version=version)
     return award_list(programme=award.programme).get(pk=award.pk)
@@ -588,7 +569,7 @@ def award_patch(request: ApiRequest, award_uuid: str, payload: AwardPatch) -> Aw
     summary="An award's allocations",
 )
 def allocations_list(request: ApiRequest, award_uuid: str) -> Any:
-    award = _award(request.auth, award_uuid)
+    award = get_award_for_user(request.auth, award_uuid)
     return list(award.allocations.select_related("partnership").order_by("partnership__title"))
 
 
@@ -598,7 +579,7 @@ def allocations_list(request: ApiRequest, award_uuid: str) -> Any:
     summary="Allocate part of an award to a partnership (allocations cannot exceed the award)",
 )
 def allocation_put(request: ApiRequest, award_uuid: str, partnership_uuid: str, payload: AllocationIn) -> Any:
-    award = _award(request.auth, award_uuid)
+    award = get_award_for_user(request.auth, award_uuid)
     partnership = Partnership.objects.filter(
         programme=award.programme, uuid=parse_uuid(partnership_uuid)
     ).first()
@@ -615,7 +596,7 @@ def allocation_put(request: ApiRequest, award_uuid: str, partnership_uuid: str, 
     summary="Cost-share report of an award",
 )
 def cost_share(request: ApiRequest, award_uuid: str) -> dict[str, Any]:
-    report = cost_share_report(award=_award(request.auth, award_uuid))
+    report = cost_share_report(award=get_award_for_user(request.auth, award_uuid))
     return {
         "award": report.award.uuid,
         "currency": report.currency,
@@ -634,7 +615,7 @@ def cost_share(request: ApiRequest, award_uuid: str) -> dict[str, Any]:
     summary="Count a gift or time entry toward the award's cost share (once only)",
 )
 def claim_create(request: ApiRequest, award_uuid: str, payload: ClaimIn) -> Status:
-    award = _award(request.auth, award_uuid)
+    award = get_award_for_user(request.auth, award_uuid)
     if (payload.gift is None) == (payload.time_entry is None):
         raise ValidationError(_("Name one gift or one time entry."))
     scope = {"partnership__programme": award.programme}
@@ -652,13 +633,7 @@ def claim_create(request: ApiRequest, award_uuid: str, payload: ClaimIn) -> Stat
     summary="Withdraw a cost-share claim",
 )
 def claim_delete(request: ApiRequest, claim_uuid: str) -> Status:
-    claim = (
-        CostShareClaim.objects.select_related("award__programme").filter(uuid=parse_uuid(claim_uuid)).first()
-    )
-    if claim is None or not (
-        request.auth.is_superuser or claim.award.programme.staff_roles.filter(user=request.auth).exists()
-    ):
-        raise Http404
+    claim = get_claim_for_user(request.auth, claim_uuid)
     services.cost_share_withdraw(actor=request.auth, claim=claim)
     return Status(204, None)
 
@@ -672,7 +647,7 @@ def claim_delete(request: ApiRequest, claim_uuid: str) -> Status:
     summary="Valuation rates for volunteer time",
 )
 def rates_list(request: ApiRequest, programme_uuid: str) -> Any:
-    programme = get_programme_staff_view(request.auth, programme_uuid)
+    programme = get_programme_for_staff(request.auth, programme_uuid)
     return list(
         ValuationRate.objects.filter(programme=programme).order_by("basis", "cadre", "country", "-valid_from")
     )
@@ -684,7 +659,7 @@ def rates_list(request: ApiRequest, programme_uuid: str) -> Any:
     summary="Add a dated valuation rate",
 )
 def rates_create(request: ApiRequest, programme_uuid: str, payload: RateIn) -> Status:
-    programme = get_programme_staff_view(request.auth, programme_uuid)
+    programme = get_programme_for_staff(request.auth, programme_uuid)
     data = payload.model_dump()
     data["cadre"] = data["cadre"] or ""
     return Status(201, services.valuation_rate_create(actor=request.auth, programme=programme, **data))
@@ -694,10 +669,7 @@ def rates_create(request: ApiRequest, programme_uuid: str, payload: RateIn) -> S
     "/rates/{rate_uuid}", response={204: None, **error_responses(403, 404)}, summary="Delete a valuation rate"
 )
 def rate_delete(request: ApiRequest, rate_uuid: str) -> Status:
-    rate = ValuationRate.objects.select_related("programme").filter(uuid=parse_uuid(rate_uuid)).first()
-    if rate is None:
-        raise Http404
-    get_programme_staff_view(request.auth, rate.programme.uuid)
+    rate = get_valuation_rate_for_user(request.auth, rate_uuid)
     services.valuation_rate_delete(actor=request.auth, rate=rate)
     return Status(204, None)
 
@@ -708,7 +680,7 @@ def rate_delete(request: ApiRequest, rate_uuid: str) -> Status:
     summary="Exchange rates into the reporting currency",
 )
 def exchange_rates_list(request: ApiRequest, programme_uuid: str) -> Any:
-    programme = get_programme_staff_view(request.auth, programme_uuid)
+    programme = get_programme_for_staff(request.auth, programme_uuid)
     return list(ExchangeRate.objects.filter(programme=programme).order_by("currency", "-valid_from"))
 
 
@@ -718,7 +690,7 @@ def exchange_rates_list(request: ApiRequest, programme_uuid: str) -> Any:
     summary="Add an exchange rate for a period",
 )
 def exchange_rates_create(request: ApiRequest, programme_uuid: str, payload: ExchangeRateIn) -> Status:
-    programme = get_programme_staff_view(request.auth, programme_uuid)
+    programme = get_programme_for_staff(request.auth, programme_uuid)
     return Status(
         201, services.exchange_rate_create(actor=request.auth, programme=programme, **payload.model_dump())
     )
@@ -731,7 +703,7 @@ def exchange_rates_create(request: ApiRequest, programme_uuid: str, payload: Exc
 )
 def exchange_rates_import(request: ApiRequest, programme_uuid: str, payload: ExchangeRateImportIn) -> Status:
     """A file with any bad row answers 422 with every bad row (row, column, value, why); nothing is written."""
-    programme = get_programme_staff_view(request.auth, programme_uuid)
+    programme = get_programme_for_staff(request.auth, programme_uuid)
     try:
         created = services.exchange_rates_import(actor=request.auth, programme=programme, data=payload.csv)
     except services.ImportRejected as exc:
@@ -777,7 +749,7 @@ def time_entries_create(request: ApiRequest, partnership_uuid: str, payload: Tim
     summary="Get a time entry",
 )
 def time_entry_detail(request: ApiRequest, entry_uuid: str) -> TimeEntry:
-    return _valued_time(_visible(request.auth, TimeEntry, entry_uuid))
+    return _valued_time(get_time_entry_for_user(request.auth, entry_uuid))
 
 
 @router.patch(
@@ -786,7 +758,7 @@ def time_entry_detail(request: ApiRequest, entry_uuid: str) -> TimeEntry:
     summary="Change a time entry (not once verified)",
 )
 def time_entry_patch(request: ApiRequest, entry_uuid: str, payload: TimeEntryPatch) -> TimeEntry:
-    entry = _visible(request.auth, TimeEntry, entry_uuid)
+    entry = get_time_entry_for_user(request.auth, entry_uuid)
     data, version = patch_changes(payload)
     services.time_entry_update(actor=request.auth, entry=entry, data=data, expected_version=version)
     return _valued_time(entry)
@@ -798,7 +770,7 @@ def time_entry_patch(request: ApiRequest, entry_uuid: str, payload: TimeEntryPat
     summary="Delete a time entry (not once verified)",
 )
 def time_entry_delete(request: ApiRequest, entry_uuid: str) -> Status:
-    services.time_entry_delete(actor=request.auth, entry=_visible(request.auth, TimeEntry, entry_uuid))
+    services.time_entry_delete(actor=request.auth, entry=get_time_entry_for_user(request.auth, entry_uuid))
     return Status(204, None)
 
 
@@ -808,7 +780,7 @@ def time_entry_delete(request: ApiRequest, entry_uuid: str) -> Status:
     summary="Verify a time entry (finance officers and programme editors)",
 )
 def time_entry_verify(request: ApiRequest, entry_uuid: str) -> TimeEntry:
-    entry = _visible(request.auth, TimeEntry, entry_uuid)
+    entry = get_time_entry_for_user(request.auth, entry_uuid)
     services.time_entry_verify(actor=request.auth, entry=entry)
     return _valued_time(entry)
 
@@ -846,7 +818,7 @@ def gifts_create(request: ApiRequest, partnership_uuid: str, payload: GiftIn) ->
 
 @router.get("/gifts/{gift_uuid}", response={200: GiftOut, **error_responses(404)}, summary="Get a gift")
 def gift_detail(request: ApiRequest, gift_uuid: str) -> Gift:
-    return _valued_gift(_visible(request.auth, Gift, gift_uuid))
+    return _valued_gift(get_gift_for_user(request.auth, gift_uuid))
 
 
 @router.patch(
@@ -855,7 +827,7 @@ def gift_detail(request: ApiRequest, gift_uuid: str) -> Gift:
     summary="Change a gift (not once verified)",
 )
 def gift_patch(request: ApiRequest, gift_uuid: str, payload: GiftPatch) -> Gift:
-    gift = _visible(request.auth, Gift, gift_uuid)
+    gift = get_gift_for_user(request.auth, gift_uuid)
     data, version = patch_changes(payload)
     services.gift_update(actor=request.auth, gift=gift, data=data, expected_version=version)
     return _valued_gift(gift)
@@ -867,7 +839,7 @@ def gift_patch(request: ApiRequest, gift_uuid: str, payload: GiftPatch) -> Gift:
     summary="Sign for a gift's receipt (the receiving side's coordinator or member)",
 )
 def gift_receive(request: ApiRequest, gift_uuid: str, payload: ReceiveIn) -> Gift:
-    gift = _visible(request.auth, Gift, gift_uuid)
+    gift = get_gift_for_user(request.auth, gift_uuid)
     services.gift_receive(actor=request.auth, gift=gift, received_on=payload.received_on)
     return _valued_gift(gift)
 
@@ -878,7 +850,7 @@ def gift_receive(request: ApiRequest, gift_uuid: str, payload: ReceiveIn) -> Gif
     summary="Verify a received gift (finance officers and programme editors)",
 )
 def gift_verify(request: ApiRequest, gift_uuid: str) -> Gift:
-    gift = _visible(request.auth, Gift, gift_uuid)
+    gift = get_gift_for_user(request.auth, gift_uuid)
     services.gift_verify(actor=request.auth, gift=gift)
     return _valued_gift(gift)
 
@@ -894,7 +866,7 @@ def gift_verify(request: ApiRequest, gift_uuid: str) -> Gift:
 def programme_leverage(
     request: ApiRequest, programme_uuid: str, query: Query[LeverageQuery]
 ) -> dict[str, Any]:
-    programme = get_programme_staff_view(request.auth, programme_uuid)
+    programme = get_programme_for_staff(request.auth, programme_uuid)
     return _leverage_out(leverage_report(programme=programme, basis=query.basis))
 
 

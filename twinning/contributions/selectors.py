@@ -31,6 +31,8 @@ from django.db.models import (
 )
 from django.http import Http404
 
+from twinning.accounts.access import in_staff_programmes, in_visible_partnerships
+from twinning.accounts.models import User
 from twinning.contributions.models import (
     Allocation,
     Award,
@@ -556,15 +558,42 @@ def award_list(*, programme: Programme) -> QuerySet[Award]:
     )
 
 
-def get_award(programme_qs: QuerySet[Programme], award_uuid: Any) -> Award:
-    award = (
-        Award.objects.filter(programme__in=programme_qs, uuid=parse_uuid(award_uuid))
-        .select_related("programme")
-        .first()
-    )
-    if award is None:
+def _one(qs: QuerySet[Any], object_uuid: Any) -> Any:
+    found = qs.filter(uuid=parse_uuid(object_uuid)).first()
+    if found is None:
         raise Http404
-    return award
+    return found
+
+
+def get_award_for_user(user: User, award_uuid: Any) -> Award:
+    """An award of a programme the user is staff of, with its programme; Http404 otherwise."""
+    return _one(Award.objects.filter(in_staff_programmes(user)).select_related("programme"), award_uuid)
+
+
+def get_claim_for_user(user: User, claim_uuid: Any) -> CostShareClaim:
+    """A cost-share claim on an award of a programme the user is staff of; Http404 otherwise."""
+    claims = CostShareClaim.objects.filter(in_staff_programmes(user, via="award__programme"))
+    return _one(claims.select_related("award__programme"), claim_uuid)
+
+
+def get_valuation_rate_for_user(user: User, rate_uuid: Any) -> ValuationRate:
+    """A valuation rate of a programme the user is staff of; Http404 otherwise."""
+    return _one(
+        ValuationRate.objects.filter(in_staff_programmes(user)).select_related("programme"), rate_uuid
+    )
+
+
+def get_time_entry_for_user(user: User, entry_uuid: Any) -> TimeEntry:
+    """A time entry of a partnership the user may see, with its partnership and programme; Http404 otherwise."""
+    entries = TimeEntry.objects.filter(in_visible_partnerships(user))
+    return _one(entries.select_related("partnership__programme"), entry_uuid)
+
+
+def get_gift_for_user(user: User, gift_uuid: Any) -> Gift:
+    """A gift of a partnership the user may see, with its partnership and programme; Http404 otherwise."""
+    return _one(
+        Gift.objects.filter(in_visible_partnerships(user)).select_related("partnership__programme"), gift_uuid
+    )
 
 
 def time_entry_list(*, partnership: Partnership) -> QuerySet[TimeEntry]:

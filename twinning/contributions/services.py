@@ -8,21 +8,14 @@ import uuid as uuid_module
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from twinning.accounts.permissions import partnership_access
+from twinning.accounts.access import partnership_access, require, require_data_entry, require_finance
 from twinning.audit.models import AuditEvent
-from twinning.contributions.access import (
-    can_enter_data,
-    can_sign_receipt,
-    finance_from_access,
-    require_data_entry,
-    require_finance,
-)
 from twinning.contributions.models import (
     HOURS_PER_DAY,
     Allocation,
@@ -580,10 +573,11 @@ def gift_update(*, actor: Any, gift: Gift, data: dict[str, Any], expected_versio
 def gift_receive(*, actor: Any, gift: Gift, received_on: datetime.date | None = None) -> Gift:
     """Someone on the receiving side signs for the gift: it arrived, on this date."""
     access = partnership_access(actor, gift.partnership)
-    if not access.can_read:
-        raise PermissionDenied
-    if not can_sign_receipt(actor, access, gift.receiving_side):
-        raise PermissionDenied(_("Only a coordinator or member of the receiving side can sign for a gift."))
+    require(access.can_read)
+    require(
+        access.can_sign_receipt(gift.receiving_side),
+        _("Only a coordinator or member of the receiving side can sign for a gift."),
+    )
     if gift.status != ContributionStatus.PLEDGED:
         raise ValidationError(_("This gift has already been signed for."))
     received_on = received_on or timezone.localdate()
@@ -622,10 +616,8 @@ def gift_delete(*, actor: Any, gift: Gift) -> None:
 @transaction.atomic
 def gift_evidence_add(*, actor: Any, gift: Gift, file: Any, description: str = "") -> GiftEvidence:
     access = partnership_access(actor, gift.partnership)
-    if not access.can_read:
-        raise PermissionDenied
-    if not (can_enter_data(access) or finance_from_access(actor, access)):
-        raise PermissionDenied
+    require(access.can_read)
+    require(access.can_enter_data or access.can_manage_finance)
     return create_with_audit(
         actor=actor,
         obj=GiftEvidence(gift=gift, file=file, description=description, uploaded_by=actor),

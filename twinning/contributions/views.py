@@ -14,15 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from twinning.accounts.access import programme_access
 from twinning.audit.models import AuditEvent
 from twinning.contributions import services
-from twinning.contributions.access import (
-    can_enter_data,
-    can_manage_finance,
-    can_sign_receipt,
-    finance_from_access,
-    get_programme_staff_view,
-)
 from twinning.contributions.charts import grouped_bars
 from twinning.contributions.forms import (
     AllocationForm,
@@ -43,6 +37,7 @@ from twinning.contributions.selectors import (
     claims_with_values,
     cost_share_report,
     disclosure_report,
+    get_award_for_user,
     gift_list,
     leverage_report,
     money,
@@ -55,7 +50,7 @@ from twinning.core.ids import parse_uuid
 from twinning.core.pagination import paginate
 from twinning.core.reference import country_name
 from twinning.partnerships.models import Partnership, Programme
-from twinning.partnerships.selectors import get_partnership_for_user
+from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_staff
 
 
 def _basis(request: AuthedRequest) -> str:
@@ -90,14 +85,14 @@ def _leverage_charts(report: Leverage) -> dict[str, Any]:
 
 @login_required
 def leverage_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
-    programme = get_programme_staff_view(request.user, programme_uuid)
+    programme = get_programme_for_staff(request.user, programme_uuid)
     report = leverage_report(programme=programme, basis=_basis(request))
     context = {
         "programme": programme,
         "report": report,
         "bases": Basis.choices,
         "countries": [(c, country_name(c) if c else _("Unknown"), f) for c, f in report.by_country.items()],
-        "can_manage": can_manage_finance(request.user, programme),
+        "can_manage": programme_access(request.user, programme.pk).can_manage_finance,
         **_leverage_charts(report),
     }
     return render(request, "contributions/leverage.html", context)
@@ -150,7 +145,7 @@ def _disclosure_sheets(report: Any) -> list[Any]:
 
 @login_required
 def disclosure_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
-    programme = get_programme_staff_view(request.user, programme_uuid)
+    programme = get_programme_for_staff(request.user, programme_uuid)
     year = _year(request)
     report = disclosure_report(programme=programme, year=year)
     return render(
@@ -160,7 +155,7 @@ def disclosure_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse
 
 @login_required
 def disclosure_xlsx_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
-    programme = get_programme_staff_view(request.user, programme_uuid)
+    programme = get_programme_for_staff(request.user, programme_uuid)
     year = _year(request)
     report = disclosure_report(programme=programme, year=year)
     suffix = f"-{year}" if year else ""
@@ -170,14 +165,10 @@ def disclosure_xlsx_view(request: AuthedRequest, programme_uuid: str) -> HttpRes
 # --- awards -------------------------------------------------------------------------------------------
 
 
-def _staff_programmes(user: Any) -> Any:
-    return Programme.objects.all() if user.is_superuser else Programme.objects.filter(staff_roles__user=user)
-
-
 @login_required
 def award_list_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
-    programme = get_programme_staff_view(request.user, programme_uuid)
-    can_manage = can_manage_finance(request.user, programme)
+    programme = get_programme_for_staff(request.user, programme_uuid)
+    can_manage = programme_access(request.user, programme.pk).can_manage_finance
     form = AwardForm(request.POST or None)
     if request.method == "POST":
         if not can_manage:
@@ -213,7 +204,7 @@ def _award_context(request: AuthedRequest, award: Award, **forms: Any) -> dict[s
         "allocations": award.allocations.select_related("partnership").order_by("partnership__title"),
         "page_obj": page,
         "claims": page.object_list,
-        "can_manage": can_manage_finance(request.user, award.programme),
+        "can_manage": programme_access(request.user, award.programme_id).can_manage_finance,
         "allocation_form": forms.get("allocation_form") or AllocationForm(award=award),
         "events": AuditEvent.objects.for_object(award)[:100],
     }
@@ -221,19 +212,15 @@ def _award_context(request: AuthedRequest, award: Award, **forms: Any) -> dict[s
 
 @login_required
 def award_detail_view(request: AuthedRequest, award_uuid: str) -> HttpResponse:
-    from twinning.contributions.selectors import get_award
-
-    award = get_award(_staff_programmes(request.user), award_uuid)
+    award = get_award_for_user(request.user, award_uuid)
     return render(request, "contributions/award_detail.html", _award_context(request, award))
 
 
 @login_required
 @require_POST
 def allocation_add_view(request: AuthedRequest, award_uuid: str) -> HttpResponse:
-    from twinning.contributions.selectors import get_award
-
-    award = get_award(_staff_programmes(request.user), award_uuid)
-    if not can_manage_finance(request.user, award.programme):
+    award = get_award_for_user(request.user, award_uuid)
+    if not programme_access(request.user, award.programme_id).can_manage_finance:
         raise PermissionDenied
     form = AllocationForm(request.POST, award=award)
     if form.is_valid():
@@ -254,9 +241,7 @@ def allocation_add_view(request: AuthedRequest, award_uuid: str) -> HttpResponse
 
 @login_required
 def cost_share_xlsx_view(request: AuthedRequest, award_uuid: str) -> HttpResponse:
-    from twinning.contributions.selectors import get_award
-
-    award = get_award(_staff_programmes(request.user), award_uuid)
+    award = get_award_for_user(request.user, award_uuid)
     report = cost_share_report(award=award)
     claims = claims_with_values(award).select_related("gift__partnership", "time_entry__partnership")
     cur = report.currency
@@ -322,8 +307,8 @@ def cost_share_xlsx_view(request: AuthedRequest, award_uuid: str) -> HttpRespons
 
 @login_required
 def rates_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
-    programme = get_programme_staff_view(request.user, programme_uuid)
-    can_manage = can_manage_finance(request.user, programme)
+    programme = get_programme_for_staff(request.user, programme_uuid)
+    can_manage = programme_access(request.user, programme.pk).can_manage_finance
     form = ValuationRateForm(request.POST or None)
     if request.method == "POST":
         if not can_manage:
@@ -349,8 +334,8 @@ def rates_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
 
 @login_required
 def exchange_rates_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
-    programme = get_programme_staff_view(request.user, programme_uuid)
-    can_manage = can_manage_finance(request.user, programme)
+    programme = get_programme_for_staff(request.user, programme_uuid)
+    can_manage = programme_access(request.user, programme.pk).can_manage_finance
     form = ExchangeRateForm(request.POST or None)
     if request.method == "POST":
         if not can_manage:
@@ -393,8 +378,8 @@ def _exchange_rates_page(
 @login_required
 @require_POST
 def exchange_rate_import_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
-    programme = get_programme_staff_view(request.user, programme_uuid)
-    if not can_manage_finance(request.user, programme):
+    programme = get_programme_for_staff(request.user, programme_uuid)
+    if not programme_access(request.user, programme.pk).can_manage_finance:
         raise PermissionDenied
     form = ExchangeRateImportForm(request.POST, request.FILES)
     row_errors = None
@@ -435,8 +420,8 @@ def ledger_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
         "tab": tab,
         "page_obj": page,
         "rows": page.object_list,
-        "can_enter": can_enter_data(access),
-        "can_finance": finance_from_access(request.user, access),
+        "can_enter": access.can_enter_data,
+        "can_finance": access.can_manage_finance,
         "currency": partnership.programme.reporting_currency,
     }
     return render(request, "contributions/ledger.html", context)
@@ -448,9 +433,7 @@ def _ledger_url(partnership: Partnership, tab: str) -> str:
 
 @login_required
 def time_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
-    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
-    if not can_enter_data(access):
-        raise PermissionDenied
+    partnership, _access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     form = TimeEntryForm(request.POST or None, partnership=partnership)
     if request.method == "POST" and form.is_valid():
         try:
@@ -482,9 +465,7 @@ def _time_entry(partnership: Partnership, entry_uuid: str) -> TimeEntry:
 @login_required
 @require_POST
 def time_verify_view(request: AuthedRequest, partnership_uuid: str, entry_uuid: str) -> HttpResponse:
-    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
-    if not finance_from_access(request.user, access):
-        raise PermissionDenied
+    partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
     entry = _time_entry(partnership, entry_uuid)
     try:
         services.time_entry_verify(actor=request.user, entry=entry)
@@ -497,9 +478,7 @@ def time_verify_view(request: AuthedRequest, partnership_uuid: str, entry_uuid: 
 
 @login_required
 def gift_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
-    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
-    if not can_enter_data(access):
-        raise PermissionDenied
+    partnership, _access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     form = GiftForm(request.POST or None, partnership=partnership)
     if request.method == "POST" and form.is_valid():
         try:
@@ -540,9 +519,9 @@ def _gift_page(
         "currency": partnership.programme.reporting_currency,
         "evidence": gift.evidence.all(),
         "claim": claim,
-        "can_enter": can_enter_data(access),
-        "can_finance": finance_from_access(request.user, access),
-        "can_receive": can_sign_receipt(request.user, access, gift.receiving_side),
+        "can_enter": access.can_enter_data,
+        "can_finance": access.can_manage_finance,
+        "can_receive": access.can_sign_receipt(gift.receiving_side),
         "receive_form": forms.get("receive_form")
         or ReceiveForm(initial={"received_on": timezone.localdate()}),
         "evidence_form": forms.get("evidence_form") or EvidenceForm(),
@@ -564,7 +543,7 @@ def gift_detail_view(request: AuthedRequest, partnership_uuid: str, gift_uuid: s
 def gift_receive_view(request: AuthedRequest, partnership_uuid: str, gift_uuid: str) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     gift = _gift(partnership, gift_uuid)
-    if not can_sign_receipt(request.user, access, gift.receiving_side):
+    if not access.can_sign_receipt(gift.receiving_side):
         raise PermissionDenied
     form = ReceiveForm(request.POST)
     if form.is_valid():
@@ -581,9 +560,7 @@ def gift_receive_view(request: AuthedRequest, partnership_uuid: str, gift_uuid: 
 @login_required
 @require_POST
 def gift_verify_view(request: AuthedRequest, partnership_uuid: str, gift_uuid: str) -> HttpResponse:
-    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
-    if not finance_from_access(request.user, access):
-        raise PermissionDenied
+    partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
     gift = _gift(partnership, gift_uuid)
     try:
         services.gift_verify(actor=request.user, gift=gift)
@@ -598,7 +575,7 @@ def gift_verify_view(request: AuthedRequest, partnership_uuid: str, gift_uuid: s
 @require_POST
 def gift_evidence_add_view(request: AuthedRequest, partnership_uuid: str, gift_uuid: str) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
-    if not (can_enter_data(access) or finance_from_access(request.user, access)):
+    if not (access.can_enter_data or access.can_manage_finance):
         raise PermissionDenied
     gift = _gift(partnership, gift_uuid)
     form = EvidenceForm(request.POST, request.FILES)
@@ -633,7 +610,7 @@ def gift_evidence_view(
 def claim_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
     """Count a gift (field `gift`) or a time entry (field `time_entry`) toward an award's cost share."""
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
-    if not finance_from_access(request.user, access):
+    if not access.can_manage_finance:
         raise PermissionDenied
     gift = _gift(partnership, request.POST["gift"]) if request.POST.get("gift") else None
     entry = _time_entry(partnership, request.POST["time_entry"]) if request.POST.get("time_entry") else None

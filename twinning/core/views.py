@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from twinning.accounts.permissions import is_programme_editor
+from twinning.accounts.access import is_programme_editor
 from twinning.core.http import AuthedRequest
 from twinning.partnerships.models import Programme
 from twinning.partnerships.selectors import partnership_list
@@ -19,9 +19,9 @@ def home(request: AuthedRequest) -> HttpResponse:
             "partnerships": partnerships[:50],
             "partnership_count": partnerships.count(),
             "programmes": programmes,
-            "staff_programme_ids": set(request.user.programme_roles.values_list("programme_id", flat=True))
-            if not request.user.is_superuser
-            else {p.pk for p in programmes},
+            "staff_programme_ids": set(
+                Programme.objects.staffed_by(request.user).values_list("pk", flat=True)
+            ),
             "can_create": is_programme_editor(request.user),
         },
     )

@@ -3,10 +3,14 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from twinning.accounts.permissions import can_create_institution, can_edit_institution, is_programme_editor
+from twinning.accounts.access import (
+    can_create_institution,
+    can_edit_institution,
+    is_programme_editor,
+    require,
+)
 from twinning.core.services import create_with_audit, refuse_unknown_fields, update_with_audit
 from twinning.directory.models import (
     CountryPriority,
@@ -63,8 +67,7 @@ def institution_create(
     needs: Iterable[HealthArea] = (),
     **fields: Any,
 ) -> Institution:
-    if not can_create_institution(actor):
-        raise PermissionDenied
+    require(can_create_institution(actor))
     # `uuid` may be given by a client that names its records itself (offline entry, imports).
     refuse_unknown_fields(fields, (*INSTITUTION_FIELDS, "uuid"), "institution")
     institution = create_with_audit(
@@ -83,8 +86,7 @@ def institution_update(
     expected_version: int | None = None,
 ) -> Institution:
     """Change an institution; `data` may hold any of INSTITUTION_EDITABLE_FIELDS (TypeError for others)."""
-    if not can_edit_institution(actor, institution):
-        raise PermissionDenied
+    require(can_edit_institution(actor, institution))
     refuse_unknown_fields(data, INSTITUTION_EDITABLE_FIELDS, "institution")
     data = dict(data)
     expertise = data.pop("expertise", None)
@@ -117,8 +119,7 @@ def institution_update(
 def person_create(
     *, actor: Any, institution: Institution, languages: Iterable[Language] = (), **fields: Any
 ) -> Person:
-    if not can_edit_institution(actor, institution):
-        raise PermissionDenied
+    require(can_edit_institution(actor, institution))
     return create_with_audit(
         actor=actor,
         obj=Person(institution=institution, **fields),
@@ -131,8 +132,7 @@ def person_create(
 def person_update(
     *, actor: Any, person: Person, data: dict[str, Any], expected_version: int | None = None
 ) -> Person:
-    if not can_edit_institution(actor, person.institution):
-        raise PermissionDenied
+    require(can_edit_institution(actor, person.institution))
     return update_with_audit(
         actor=actor, obj=person, data=data, expected_version=expected_version, parent=person.institution
     )
@@ -140,6 +140,5 @@ def person_update(
 
 @transaction.atomic
 def country_priority_create(*, actor: Any, **fields: Any) -> CountryPriority:
-    if not is_programme_editor(actor):
-        raise PermissionDenied
+    require(is_programme_editor(actor))
     return create_with_audit(actor=actor, obj=CountryPriority(**fields))

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from twinning.accounts.permissions import (
+from twinning.accounts.access import (
     can_create_institution,
     can_edit_institution,
     can_see_people_of,

@@ -23,7 +23,6 @@ from twinning.core.api import (
 from twinning.core.choices import Side
 from twinning.directory.models import Person
 from twinning.exchanges import services
-from twinning.exchanges.access import get_programme_for_staff
 from twinning.exchanges.models import (
     Exchange,
     MentoringPair,
@@ -42,7 +41,7 @@ from twinning.exchanges.selectors import (
     partnership_people,
 )
 from twinning.partnerships.models import Partnership
-from twinning.partnerships.selectors import get_partnership_for_user
+from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_staff
 from twinning.planning.models import Activity, Objective
 
 router = Router(tags=["exchanges"])

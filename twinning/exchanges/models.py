@@ -1,6 +1,6 @@
 """Professional exchanges (and the trainings among them) and mentoring pairs between the two sides."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
@@ -8,12 +8,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from twinning.accounts import access
 from twinning.core.choices import Side
 from twinning.core.models import TwinningModel
 from twinning.core.reference import validate_country
 from twinning.core.validators import validate_upload_size
 from twinning.directory.models import Person
 from twinning.partnerships.models import Partnership
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from twinning.accounts.models import User
 
 REPORT_EXTENSIONS = ["pdf", "doc", "docx", "odt", "txt", "rtf", "jpg", "jpeg", "png"]
 
@@ -33,9 +39,9 @@ class TrainingSetting(models.TextChoices):
 
 
 class ExchangeQuerySet(models.QuerySet["Exchange"]):
-    def visible_to(self, user: Any) -> "ExchangeQuerySet":
+    def visible_to(self, user: "User | AnonymousUser") -> "ExchangeQuerySet":
         """Exchanges of the partnerships the user may see."""
-        return self.filter(partnership__in=Partnership.objects.visible_to(user))
+        return self.filter(access.in_visible_partnerships(user))
 
 
 class Exchange(TwinningModel):
@@ -187,8 +193,9 @@ class TraineeGroup(TwinningModel):
 
 
 class MentoringPairQuerySet(models.QuerySet["MentoringPair"]):
-    def visible_to(self, user: Any) -> "MentoringPairQuerySet":
-        return self.filter(partnership__in=Partnership.objects.visible_to(user))
+    def visible_to(self, user: "User | AnonymousUser") -> "MentoringPairQuerySet":
+        """Mentoring pairs of the partnerships the user may see."""
+        return self.filter(access.in_visible_partnerships(user))
 
 
 class MentoringPair(TwinningModel):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
+from twinning.accounts.access import require_data_entry
 from twinning.core.choices import Side
 from twinning.core.services import (
     create_with_audit,
@@ -22,7 +23,6 @@ from twinning.core.services import (
     update_with_audit,
 )
 from twinning.directory.models import Person
-from twinning.exchanges.access import require_data_entry
 from twinning.exchanges.models import (
     Exchange,
     MentoringPair,

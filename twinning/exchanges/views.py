@@ -3,21 +3,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from twinning.accounts.permissions import PartnershipAccess
+from twinning.accounts.access import PartnershipAccess
 from twinning.audit.models import AuditEvent
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.ids import parse_uuid
 from twinning.core.pagination import paginate
 from twinning.exchanges import services
-from twinning.exchanges.access import can_enter_data, get_programme_for_staff
 from twinning.exchanges.charts import bar_chart
 from twinning.exchanges.forms import (
     ExchangeEditForm,
@@ -40,25 +39,14 @@ from twinning.exchanges.selectors import (
     training_cascade,
 )
 from twinning.partnerships.models import Partnership
-from twinning.partnerships.selectors import get_partnership_for_user
-
-
-def _partnership(
-    request: AuthedRequest, partnership_uuid: str, write: bool = False
-) -> tuple[Partnership, Any]:
-    """The partnership (404 outside the user's scope) and, for a write, 403 unless they may enter data."""
-    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
-    if write and not can_enter_data(access):
-        raise PermissionDenied
-    return partnership, access
-
+from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_staff
 
 # --- exchanges -----------------------------------------------------------------------------------
 
 
 @login_required
 def exchange_list_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
-    partnership, access = _partnership(request, partnership_uuid)
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     filters = {
         "type": request.GET.get("type", "") if request.GET.get("type") in Exchange.Type.values else "",
         "direction": request.GET.get("direction", "")
@@ -78,7 +66,7 @@ def exchange_list_view(request: AuthedRequest, partnership_uuid: str) -> HttpRes
     page = paginate(request, exchanges)
     context = {
         "partnership": partnership,
-        "can_enter": can_enter_data(access),
+        "can_enter": access.can_enter_data,
         "page_obj": page,
         "exchanges": page.object_list,
         "filters": filters,
@@ -92,7 +80,7 @@ def exchange_list_view(request: AuthedRequest, partnership_uuid: str) -> HttpRes
 
 @login_required
 def exchange_create_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
-    partnership, _access = _partnership(request, partnership_uuid, write=True)
+    partnership, _access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     form = ExchangeForm(request.POST or None, request.FILES or None, partnership=partnership)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -128,7 +116,7 @@ def _detail_context(
     return {
         "partnership": partnership,
         "exchange": exchange,
-        "can_enter": can_enter_data(access),
+        "can_enter": access.can_enter_data,
         "participants": participants,
         "trainee_groups": groups,
         "person_days": len(participants) * exchange.days,
@@ -142,14 +130,14 @@ def _detail_context(
 
 @login_required
 def exchange_detail_view(request: AuthedRequest, partnership_uuid: str, exchange_uuid: str) -> HttpResponse:
-    partnership, access = _partnership(request, partnership_uuid)
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     exchange = get_exchange(partnership, exchange_uuid)
     return render(request, "exchanges/detail.html", _detail_context(request, partnership, access, exchange))
 
 
 @login_required
 def exchange_edit_view(request: AuthedRequest, partnership_uuid: str, exchange_uuid: str) -> HttpResponse:
-    partnership, _access = _partnership(request, partnership_uuid, write=True)
+    partnership, _access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     exchange = get_exchange(partnership, exchange_uuid)
     form = ExchangeEditForm(
         request.POST or None,
@@ -189,7 +177,7 @@ def exchange_edit_view(request: AuthedRequest, partnership_uuid: str, exchange_u
 @login_required
 @require_POST
 def exchange_delete_view(request: AuthedRequest, partnership_uuid: str, exchange_uuid: str) -> HttpResponse:
-    partnership, _access = _partnership(request, partnership_uuid, write=True)
+    partnership, _access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     exchange = get_exchange(partnership, exchange_uuid)
     try:
         services.exchange_delete(actor=request.user, exchange=exchange)
@@ -203,7 +191,7 @@ def exchange_delete_view(request: AuthedRequest, partnership_uuid: str, exchange
 @login_required
 def exchange_report_view(request: AuthedRequest, partnership_uuid: str, exchange_uuid: str) -> FileResponse:
     """Trip reports are served only through this scoped view, never from a public media URL."""
-    partnership, _access = _partnership(request, partnership_uuid)
+    partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
     exchange = get_exchange(partnership, exchange_uuid)
     if not exchange.report_file:
         raise Http404
@@ -236,7 +224,7 @@ def _section_response(
 @login_required
 @require_POST
 def participant_add_view(request: AuthedRequest, partnership_uuid: str, exchange_uuid: str) -> HttpResponse:
-    partnership, access = _partnership(request, partnership_uuid, write=True)
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     exchange = get_exchange(partnership, exchange_uuid)
     form = ParticipantForm(request.POST, people=partnership_people(partnership))
     if form.is_valid():
@@ -254,7 +242,7 @@ def participant_add_view(request: AuthedRequest, partnership_uuid: str, exchange
 def participant_remove_view(
     request: AuthedRequest, partnership_uuid: str, exchange_uuid: str, participant_uuid: str
 ) -> HttpResponse:
-    partnership, access = _partnership(request, partnership_uuid, write=True)
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     exchange = get_exchange(partnership, exchange_uuid)
     participant = exchange.participants.filter(uuid=parse_uuid(participant_uuid)).first()
     if participant is None:
@@ -267,7 +255,7 @@ def participant_remove_view(
 @login_required
 @require_POST
 def trainee_group_add_view(request: AuthedRequest, partnership_uuid: str, exchange_uuid: str) -> HttpResponse:
-    partnership, access = _partnership(request, partnership_uuid, write=True)
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     exchange = get_exchange(partnership, exchange_uuid)
     form = TraineeGroupForm(request.POST)
     if form.is_valid():
@@ -285,7 +273,7 @@ def trainee_group_add_view(request: AuthedRequest, partnership_uuid: str, exchan
 def trainee_group_remove_view(
     request: AuthedRequest, partnership_uuid: str, exchange_uuid: str, group_uuid: str
 ) -> HttpResponse:
-    partnership, access = _partnership(request, partnership_uuid, write=True)
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     exchange = get_exchange(partnership, exchange_uuid)
     group = exchange.trainee_groups.filter(uuid=parse_uuid(group_uuid)).first()
     if group is None:
@@ -311,7 +299,7 @@ def _summary_charts(summary: ExchangeSummary) -> dict[str, Any]:
 
 @login_required
 def partnership_summary_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
-    partnership, _access = _partnership(request, partnership_uuid)
+    partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
     summary = exchange_summary(partnership=partnership)
     return render(
         request,
@@ -333,7 +321,7 @@ def programme_summary_view(request: AuthedRequest, programme_uuid: str) -> HttpR
 
 @login_required
 def cascade_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
-    partnership, _access = _partnership(request, partnership_uuid)
+    partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
     return render(
         request,
         "exchanges/cascade.html",
@@ -346,7 +334,7 @@ def cascade_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
 
 @login_required
 def mentoring_list_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
-    partnership, access = _partnership(request, partnership_uuid)
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     status = request.GET.get("status", "")
     status = status if status in MentoringPair.Status.values else ""
     page = paginate(request, mentoring_pair_list(user=request.user, partnership=partnership, status=status))
@@ -355,7 +343,7 @@ def mentoring_list_view(request: AuthedRequest, partnership_uuid: str) -> HttpRe
         "exchanges/mentoring_list.html",
         {
             "partnership": partnership,
-            "can_enter": can_enter_data(access),
+            "can_enter": access.can_enter_data,
             "page_obj": page,
             "pairs": page.object_list,
             "status": status,
@@ -366,7 +354,7 @@ def mentoring_list_view(request: AuthedRequest, partnership_uuid: str) -> HttpRe
 
 @login_required
 def mentoring_create_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
-    partnership, _access = _partnership(request, partnership_uuid, write=True)
+    partnership, _access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     form = MentoringPairForm(request.POST or None, people=partnership_people(partnership))
     if request.method == "POST" and form.is_valid():
         try:
@@ -393,7 +381,7 @@ def _pair_context(
     return {
         "partnership": partnership,
         "pair": pair,
-        "can_enter": can_enter_data(access),
+        "can_enter": access.can_enter_data,
         "sessions": sessions,
         "total_minutes": sum(s.duration_minutes for s in sessions),
         "events": AuditEvent.objects.for_object(pair)[:100],
@@ -403,14 +391,14 @@ def _pair_context(
 
 @login_required
 def mentoring_detail_view(request: AuthedRequest, partnership_uuid: str, pair_uuid: str) -> HttpResponse:
-    partnership, access = _partnership(request, partnership_uuid)
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     pair = get_mentoring_pair(partnership, pair_uuid)
     return render(request, "exchanges/mentoring_detail.html", _pair_context(partnership, access, pair))
 
 
 @login_required
 def mentoring_edit_view(request: AuthedRequest, partnership_uuid: str, pair_uuid: str) -> HttpResponse:
-    partnership, _access = _partnership(request, partnership_uuid, write=True)
+    partnership, _access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     pair = get_mentoring_pair(partnership, pair_uuid)
     initial = {
         "version": pair.version,
@@ -467,7 +455,7 @@ def _sessions_response(
 @login_required
 @require_POST
 def session_add_view(request: AuthedRequest, partnership_uuid: str, pair_uuid: str) -> HttpResponse:
-    partnership, access = _partnership(request, partnership_uuid, write=True)
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     pair = get_mentoring_pair(partnership, pair_uuid)
     form = MentoringSessionForm(request.POST)
     if form.is_valid():
@@ -485,7 +473,7 @@ def session_add_view(request: AuthedRequest, partnership_uuid: str, pair_uuid: s
 def session_remove_view(
     request: AuthedRequest, partnership_uuid: str, pair_uuid: str, session_uuid: str
 ) -> HttpResponse:
-    partnership, access = _partnership(request, partnership_uuid, write=True)
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     pair = get_mentoring_pair(partnership, pair_uuid)
     session = pair.sessions.filter(uuid=parse_uuid(session_uuid)).first()
     if session is None:

@@ -23,13 +23,13 @@ from twinning.matching.selectors import (
     applicants_of,
     conflicts_of,
     get_applicant,
-    get_programme_for_staff,
     get_round_for_user,
     latest_job,
     recommendations,
     round_list,
     round_results,
 )
+from twinning.partnerships.selectors import get_programme_for_staff
 
 router = Router(tags=["matching"])
 MAX_TEXT = 2000

@@ -1,6 +1,6 @@
 """Matching rounds: who applies with how many places, the weights, the computed proposals and the decisions."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,11 +9,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from twinning.accounts import access
 from twinning.core.choices import Side
 from twinning.core.models import TwinningModel
 from twinning.directory.models import Institution
 from twinning.matching.engine.scoring import DEFAULT_WEIGHTS, PARTS
 from twinning.partnerships.models import Partnership, Programme
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from twinning.accounts.models import User
 
 PART_LABELS = {
     "coverage": _("Expertise covers needs"),
@@ -35,13 +41,9 @@ MAX_WEIGHT = 100
 
 
 class RoundQuerySet(models.QuerySet["MatchingRound"]):
-    def visible_to(self, user: Any) -> "RoundQuerySet":
+    def visible_to(self, user: "User | AnonymousUser") -> "RoundQuerySet":
         """Rounds of the programmes the user is staff of (rounds are programme work, not partnership work)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        return self.filter(programme__staff_roles__user=user).distinct()
+        return self.filter(access.in_staff_programmes(user))
 
 
 def _weight_field(name: str, label: Any) -> models.PositiveSmallIntegerField:

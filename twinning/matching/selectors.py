@@ -5,12 +5,11 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from twinning.accounts.models import ProgrammeRole
-from twinning.accounts.permissions import is_programme_editor
+from twinning.accounts.access import in_staff_programmes, require_programme_editor
+from twinning.accounts.models import User
 from twinning.core.ids import parse_uuid
 from twinning.matching.engine.scoring import PARTS, constraint_names
 from twinning.matching.models import (
@@ -25,32 +24,6 @@ from twinning.matching.models import (
 from twinning.partnerships.models import Programme
 
 
-def staff_programmes(user: Any) -> QuerySet[Programme]:
-    if not user.is_authenticated:
-        return Programme.objects.none()
-    if user.is_superuser:
-        return Programme.objects.order_by("name")
-    return Programme.objects.filter(staff_roles__user=user).distinct().order_by("name")
-
-
-def editable_programmes(user: Any) -> QuerySet[Programme]:
-    if user.is_superuser:
-        return Programme.objects.order_by("name")
-    return Programme.objects.filter(
-        staff_roles__user=user, staff_roles__role__in=ProgrammeRole.EDITOR_ROLES
-    ).order_by("name")
-
-
-def get_programme_for_staff(user: Any, programme_uuid: Any, *, write: bool = False) -> Programme:
-    """A programme the user is staff of (404 otherwise); with write=True, an editor of it (403 otherwise)."""
-    programme = staff_programmes(user).filter(uuid=parse_uuid(programme_uuid)).first()
-    if programme is None:
-        raise Http404
-    if write and not is_programme_editor(user, programme.pk):
-        raise PermissionDenied
-    return programme
-
-
 def get_round_for_user(user: Any, round_uuid: Any, *, write: bool = False) -> MatchingRound:
     """The round if the user is staff of its programme (404 otherwise); write=True needs an editor (403)."""
     round = (
@@ -61,8 +34,8 @@ def get_round_for_user(user: Any, round_uuid: Any, *, write: bool = False) -> Ma
     )
     if round is None:
         raise Http404
-    if write and not is_programme_editor(user, round.programme_id):
-        raise PermissionDenied
+    if write:
+        require_programme_editor(user, round.programme_id)
     return round
 
 
@@ -85,6 +58,18 @@ def get_applicant(round: MatchingRound, applicant_uuid: Any) -> RoundApplicant:
     if applicant is None:
         raise Http404
     return applicant
+
+
+def get_conflict_for_user(user: User, conflict_uuid: Any) -> DeclaredConflict:
+    """A declared conflict in a programme the user is staff of, with its programme; Http404 otherwise."""
+    conflict = (
+        DeclaredConflict.objects.filter(in_staff_programmes(user), uuid=parse_uuid(conflict_uuid))
+        .select_related("programme")
+        .first()
+    )
+    if conflict is None:
+        raise Http404
+    return conflict
 
 
 def applicants_of(round: MatchingRound) -> QuerySet[RoundApplicant]:

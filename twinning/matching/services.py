@@ -8,11 +8,11 @@ import uuid as uuid_module
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from twinning.accounts.permissions import can_edit_institution, is_programme_editor
+from twinning.accounts.access import can_edit_institution, require, require_programme_editor
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 from twinning.core.choices import Side
@@ -40,11 +40,6 @@ INLINE_PAIRS = 40_000
 ROUND_FIELDS = ("name", "description", "top_k", *(f"weight_{p}" for p in PARTS))
 
 
-def _require_editor(actor: Any, programme_id: int) -> None:
-    if not is_programme_editor(actor, programme_id):
-        raise PermissionDenied
-
-
 def _require_open(round: MatchingRound) -> None:
     if round.status == MatchingRound.Status.CLOSED:
         raise ValidationError(_("This round is closed."))
@@ -62,7 +57,7 @@ def round_create(
     uuid: uuid_module.UUID | None = None,
 ) -> MatchingRound:
     """Open a matching round in a programme; weights default to the engine's defaults."""
-    _require_editor(actor, programme.pk)
+    require_programme_editor(actor, programme.pk)
     refuse_unknown_fields(weights or {}, PARTS, "weight")
     round = MatchingRound(
         **({"uuid": uuid} if uuid else {}),
@@ -80,7 +75,7 @@ def round_update(
     *, actor: Any, round: MatchingRound, data: dict[str, Any], expected_version: int | None = None
 ) -> MatchingRound:
     """Change a round's name, description, weights or pruning; results stay until the round is run again."""
-    _require_editor(actor, round.programme_id)
+    require_programme_editor(actor, round.programme_id)
     _require_open(round)
     refuse_unknown_fields(data, ROUND_FIELDS, "round")
     return update_with_audit(actor=actor, obj=round, data=data, expected_version=expected_version)
@@ -88,7 +83,7 @@ def round_update(
 
 @transaction.atomic
 def round_close(*, actor: Any, round: MatchingRound, reason: str = "") -> MatchingRound:
-    _require_editor(actor, round.programme_id)
+    require_programme_editor(actor, round.programme_id)
     _require_open(round)
     return update_with_audit(
         actor=actor, obj=round, data={"status": MatchingRound.Status.CLOSED}, reason=reason
@@ -106,7 +101,7 @@ def applicant_add(
     uuid: uuid_module.UUID | None = None,
 ) -> RoundApplicant:
     """Add an institution to a round on one side; its places default to the directory's capacity."""
-    _require_editor(actor, round.programme_id)
+    require_programme_editor(actor, round.programme_id)
     _require_open(round)
     if side not in Side.values:
         raise ValidationError({"side": [_("Choose host or resource.")]})
@@ -126,7 +121,7 @@ def applicant_add(
 def applicant_update(
     *, actor: Any, applicant: RoundApplicant, capacity: int, expected_version: int | None = None
 ) -> RoundApplicant:
-    _require_editor(actor, applicant.round.programme_id)
+    require_programme_editor(actor, applicant.round.programme_id)
     _require_open(applicant.round)
     return update_with_audit(
         actor=actor,
@@ -140,7 +135,7 @@ def applicant_update(
 @transaction.atomic
 def applicant_remove(*, actor: Any, applicant: RoundApplicant) -> None:
     round = applicant.round
-    _require_editor(actor, round.programme_id)
+    require_programme_editor(actor, round.programme_id)
     _require_open(round)
     if (
         MatchDecision.objects.filter(round=round).filter(host=applicant).exists()
@@ -164,7 +159,7 @@ def conflict_declare(
     uuid: uuid_module.UUID | None = None,
 ) -> DeclaredConflict:
     """Record that two institutions must not be paired in this programme's rounds."""
-    _require_editor(actor, programme.pk)
+    require_programme_editor(actor, programme.pk)
     if institution_a.pk == institution_b.pk:
         raise ValidationError({"institution_b": [_("Choose two different institutions.")]})
     if not reason.strip():
@@ -185,14 +180,14 @@ def conflict_declare(
 
 @transaction.atomic
 def conflict_remove(*, actor: Any, conflict: DeclaredConflict, reason: str = "") -> None:
-    _require_editor(actor, conflict.programme_id)
+    require_programme_editor(actor, conflict.programme_id)
     delete_with_audit(actor=actor, obj=conflict, parent=conflict.programme, reason=reason)
 
 
 @transaction.atomic
 def round_run(*, actor: Any, round: MatchingRound) -> MatchingJob:
     """Queue a computation of the round; small rounds are computed as soon as the request commits."""
-    _require_editor(actor, round.programme_id)
+    require_programme_editor(actor, round.programme_id)
     _require_open(round)
     sides = dict.fromkeys(Side.values, 0)
     for side in RoundApplicant.objects.filter(round=round).values_list("side", flat=True):
@@ -285,7 +280,7 @@ def decision_accept(
     uuid: uuid_module.UUID | None = None,
 ) -> MatchDecision:
     """Accept a pair: it becomes a partnership in the scoping stage with both sides set."""
-    _require_editor(actor, round.programme_id)
+    require_programme_editor(actor, round.programme_id)
     _require_open(round)
     # Serialise decisions on one round, so two people cannot both take a resource's last place.
     MatchingRound.objects.select_for_update().filter(pk=round.pk).first()
@@ -320,7 +315,7 @@ def decision_override(
     uuid: uuid_module.UUID | None = None,
 ) -> MatchDecision:
     """Set a proposal aside, with a reason: pair the host with another resource instead, or with none."""
-    _require_editor(actor, round.programme_id)
+    require_programme_editor(actor, round.programme_id)
     _require_open(round)
     MatchingRound.objects.select_for_update().filter(pk=round.pk).first()
     errors: dict[str, list[str]] = {}
@@ -362,8 +357,7 @@ def profile_update(
 
     Validates every row before writing any; the audit row lists what changed, area by area.
     """
-    if not can_edit_institution(actor, institution):
-        raise PermissionDenied
+    require(can_edit_institution(actor, institution))
     errors: dict[str, list[str]] = {}
     rows: dict[str, list[InstitutionNeed | InstitutionExpertise]] = {"needs": [], "expertise": []}
     for field, items, model, level in (

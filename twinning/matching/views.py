@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from twinning.accounts.permissions import can_edit_institution, is_programme_editor
+from twinning.accounts.access import can_edit_institution, is_programme_editor
 from twinning.audit.models import AuditEvent
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
@@ -27,13 +27,12 @@ from twinning.matching.forms import (
     RoundForm,
     formset_rows,
 )
-from twinning.matching.models import CONSTRAINT_LABELS, PART_LABELS, DeclaredConflict, MatchingRound
+from twinning.matching.models import CONSTRAINT_LABELS, PART_LABELS, MatchingRound
 from twinning.matching.selectors import (
     applicants_of,
     conflicts_of,
-    editable_programmes,
     get_applicant,
-    get_programme_for_staff,
+    get_conflict_for_user,
     get_round_for_user,
     latest_job,
     recommendations,
@@ -41,6 +40,8 @@ from twinning.matching.selectors import (
     round_results,
 )
 from twinning.matching.svg import score_bars
+from twinning.partnerships.models import Programme
+from twinning.partnerships.selectors import get_programme_for_staff
 
 
 def _weights(round: MatchingRound) -> list[dict[str, Any]]:
@@ -60,14 +61,14 @@ def round_list_view(request: AuthedRequest) -> HttpResponse:
         {
             "page_obj": page,
             "rounds": page.object_list,
-            "can_create": editable_programmes(request.user).exists(),
+            "can_create": Programme.objects.edited_by(request.user).exists(),
         },
     )
 
 
 @login_required
 def round_create_view(request: AuthedRequest) -> HttpResponse:
-    programmes = editable_programmes(request.user)
+    programmes = Programme.objects.edited_by(request.user)
     if not programmes.exists():
         raise PermissionDenied
     form = RoundCreateForm(request.POST or None, programmes=programmes)
@@ -299,26 +300,12 @@ def conflicts_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
 @login_required
 @require_POST
 def conflict_remove_view(request: AuthedRequest, conflict_uuid: str) -> HttpResponse:
-    conflict = (
-        DeclaredConflict.objects.filter(
-            uuid=parse_uuid(conflict_uuid), programme__in=get_staff_programmes(request)
-        )
-        .select_related("programme")
-        .first()
-    )
-    if conflict is None:
-        raise Http404
+    conflict = get_conflict_for_user(request.user, conflict_uuid)
     services.conflict_remove(
         actor=request.user, conflict=conflict, reason=request.POST.get("reason", "")[:2000]
     )
     messages.success(request, _("The conflict is removed."))
     return redirect("matching:conflicts", conflict.programme.uuid)
-
-
-def get_staff_programmes(request: AuthedRequest) -> Any:
-    from twinning.matching.selectors import staff_programmes
-
-    return staff_programmes(request.user)
 
 
 @login_required

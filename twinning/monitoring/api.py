@@ -159,7 +159,7 @@ def result_put(request: ApiRequest, payload: ResultIn) -> Any:
     except Http404:
         # Named in the body, not the path: an unknown or hidden partnership is bad input, as in the import.
         raise ValidationError({"partnership": [_("Not a partnership you can see.")]}) from None
-    if not services.can_enter_results(access):
+    if not access.can_enter_data:
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied

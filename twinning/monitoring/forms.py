@@ -4,7 +4,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
+from twinning.accounts.access import data_entry_people_of, reviewers_of
+from twinning.accounts.models import User
 from twinning.core.forms import DateInput, VersionedForm
 from twinning.partnerships.models import Partnership
 from twinning.planning.models import Indicator
@@ -98,24 +99,10 @@ class CommentForm(forms.Form):
 
     def __init__(self, *args: Any, partnership: Partnership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from django.db.models import Q
-
         self.fields["assignee"].queryset = (  # type: ignore[attr-defined]
             User.objects.filter(
-                Q(
-                    memberships__partnership=partnership,
-                    memberships__role__in=[
-                        PartnershipMembership.Role.COORDINATOR,
-                        PartnershipMembership.Role.MEMBER,
-                    ],
-                )
-                | Q(
-                    programme_roles__programme_id=partnership.programme_id,
-                    programme_roles__role__in=ProgrammeRole.EDITOR_ROLES,
-                )
-            )
-            .distinct()
-            .order_by("full_name", "email")
+                data_entry_people_of(partnership.pk) | reviewers_of(partnership.programme_id)
+            ).order_by("full_name", "email")
         )
 
 

@@ -23,15 +23,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from twinning.accounts.models import PartnershipMembership
-from twinning.accounts.permissions import is_programme_editor
+from twinning.accounts.access import (
+    in_data_entry_partnerships,
+    is_programme_editor,
+    partnership_access,
+    require,
+)
 from twinning.audit.models import AuditEvent
 from twinning.partnerships.models import Partnership, Programme
 from twinning.planning.models import Indicator, Plan, PlanIndicator
 from twinning.planning.periods import Period, parse_period
 
 from .models import PeriodReport, Result
-from .services import can_enter_results, clean_result_values
+from .services import clean_result_values
 
 COLUMNS = [
     "partnership",
@@ -200,11 +204,8 @@ def _allowed_partnerships(actor: Any, programme: Programme, only: Partnership | 
     if only is not None:
         qs = qs.filter(pk=only.pk)
     if not is_programme_editor(actor, programme.pk):
-        qs = qs.filter(
-            memberships__user=actor,
-            memberships__role__in=[PartnershipMembership.Role.COORDINATOR, PartnershipMembership.Role.MEMBER],
-        )
-    return list(qs.distinct())
+        qs = qs.filter(in_data_entry_partnerships(actor, via=""))
+    return list(qs)
 
 
 def _escape(text: str) -> str:
@@ -233,10 +234,7 @@ def results_import(
     partnership (and period); a blank partnership or period cell means that one.
     """
     if partnership is not None:
-        from twinning.accounts.permissions import partnership_access
-
-        if not can_enter_results(partnership_access(actor, partnership)):
-            raise PermissionDenied
+        require(partnership_access(actor, partnership).can_enter_data)
     allowed = _allowed_partnerships(actor, programme, partnership)
     if not allowed:
         raise PermissionDenied

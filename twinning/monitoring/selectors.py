@@ -24,8 +24,12 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from twinning.accounts.models import PartnershipMembership, ProgrammeRole
-from twinning.accounts.permissions import PartnershipAccess
+from twinning.accounts.access import (
+    PartnershipAccess,
+    in_data_entry_partnerships,
+    in_edited_programmes,
+    in_visible_partnerships,
+)
 from twinning.core.ids import parse_uuid
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar, Programme
 from twinning.partnerships.selectors import get_partnership_for_user
@@ -58,15 +62,8 @@ def get_partnership_period_for_user(
     user: Any, partnership_uuid: Any, period_id: str, *, write: bool = False
 ) -> tuple[Partnership, PartnershipAccess, Period]:
     """The partnership (404 outside scope, 403 for a read-only write) and a valid period (404 otherwise)."""
-    partnership, access = get_partnership_for_user(user, partnership_uuid)
+    partnership, access = get_partnership_for_user(user, partnership_uuid, data_entry=write)
     period = get_period(period_id)
-    if write:
-        from .services import can_enter_results
-
-        if not can_enter_results(access):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied
     return partnership, access, period
 
 
@@ -594,12 +591,8 @@ def due_for_user(user: Any, *, today: datetime.date | None = None) -> list[DueIt
     """Reports the user should enter: periods ended in partnerships where they coordinate or are a member."""
     today = today or timezone.localdate()
     partnerships = list(
-        Partnership.objects.filter(
-            memberships__user=user,
-            memberships__role__in=[PartnershipMembership.Role.COORDINATOR, PartnershipMembership.Role.MEMBER],
-        )
+        Partnership.objects.filter(in_data_entry_partnerships(user, via=""))
         .select_related("programme")
-        .distinct()
         .order_by("title")
     )
     return due_for_partnerships(partnerships, today)
@@ -608,12 +601,7 @@ def due_for_user(user: Any, *, today: datetime.date | None = None) -> list[DueIt
 def awaiting_review(user: Any) -> QuerySet[PeriodReport]:
     """Submitted reports in the programmes the user reviews (manager or M&E officer), oldest first."""
     qs = PeriodReport.objects.filter(status=PeriodReport.Status.SUBMITTED).select_related("partnership")
-    if not user.is_superuser:
-        qs = qs.filter(
-            partnership__programme__staff_roles__user=user,
-            partnership__programme__staff_roles__role__in=ProgrammeRole.EDITOR_ROLES,
-        )
-    return qs.order_by("submitted_at", "id")
+    return qs.filter(in_edited_programmes(user, via="partnership__programme")).order_by("submitted_at", "id")
 
 
 def unread_notifications(user: Any) -> QuerySet[Notification]:
@@ -636,9 +624,7 @@ def visible_results(user: Any) -> QuerySet[Result]:
 
 
 def visible_reports(user: Any) -> QuerySet[PeriodReport]:
-    return PeriodReport.objects.filter(partnership__in=Partnership.objects.visible_to(user)).select_related(
-        "partnership"
-    )
+    return PeriodReport.objects.filter(in_visible_partnerships(user)).select_related("partnership")
 
 
 def filter_q(**kwargs: Any) -> Q:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.mail import send_mail
 from django.db import transaction
@@ -18,8 +18,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
-from twinning.accounts.permissions import PartnershipAccess, partnership_access
+from twinning.accounts.access import (
+    PartnershipAccess,
+    data_entry_people_of,
+    partnership_access,
+    require,
+    require_programme_editor,
+    reviewers_of,
+)
+from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 from twinning.core.services import (
@@ -40,28 +47,6 @@ MONITORING_SETTINGS_FIELDS = ("on_track_percent", "at_risk_percent", "report_due
 Measure = Indicator.Measure
 
 
-# --- access ---------------------------------------------------------------------------------------
-
-
-def can_enter_results(access: PartnershipAccess) -> bool:
-    """Coordinators, members (and programme editors) enter results and submit; viewers only read."""
-    return access.can_edit or access.membership_role == PartnershipMembership.Role.MEMBER
-
-
-def can_review(user: Any, access: PartnershipAccess) -> bool:
-    """Programme managers and M&E officers approve, return and unlock period reports."""
-    return bool(getattr(user, "is_superuser", False)) or access.programme_role in ProgrammeRole.EDITOR_ROLES
-
-
-def can_discuss(user: Any, access: PartnershipAccess) -> bool:
-    return can_enter_results(access) or can_review(user, access)
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
 # --- settings ---------------------------------------------------------------------------------------
 
 
@@ -75,9 +60,7 @@ def monitoring_settings(programme: Programme) -> ProgrammeMonitoringSettings:
 def monitoring_settings_update(
     *, actor: Any, programme: Programme, data: dict[str, Any], expected_version: int | None = None
 ) -> ProgrammeMonitoringSettings:
-    from twinning.accounts.permissions import is_programme_editor
-
-    _require(is_programme_editor(actor, programme.pk))
+    require_programme_editor(actor, programme.pk)
     refuse_unknown_fields(data, MONITORING_SETTINGS_FIELDS, "monitoring settings")
     current = ProgrammeMonitoringSettings.objects.filter(programme=programme).first()
     if current is None:
@@ -158,22 +141,12 @@ def _notify(users: Iterable[Any], *, actor: Any, message: str, url: str) -> None
 
 
 def _reviewers(partnership: Partnership) -> list[User]:
-    return list(
-        User.objects.filter(
-            programme_roles__programme_id=partnership.programme_id,
-            programme_roles__role__in=ProgrammeRole.EDITOR_ROLES,
-        ).distinct()
-    )
+    return list(User.objects.filter(reviewers_of(partnership.programme_id)))
 
 
 def _partnership_people(partnership: Partnership) -> list[User]:
     """Coordinators and members: the people who enter and correct the results."""
-    return list(
-        User.objects.filter(
-            memberships__partnership=partnership,
-            memberships__role__in=[PartnershipMembership.Role.COORDINATOR, PartnershipMembership.Role.MEMBER],
-        ).distinct()
-    )
+    return list(User.objects.filter(data_entry_people_of(partnership.pk)))
 
 
 # --- results ------------------------------------------------------------------------------------------
@@ -299,7 +272,7 @@ def result_save(
     plan = plan_indicator.plan
     partnership = plan.partnership
     access = access or partnership_access(actor, partnership)
-    _require(can_enter_results(access))
+    require(access.can_enter_data)
     indicator = plan_indicator.indicator
     parsed = period_or_error(period)
     why = check_period_for(indicator, plan.first_year, plan.last_year, parsed)
@@ -377,7 +350,7 @@ def report_submit(
     *, actor: Any, partnership: Partnership, period: str, expected_version: int | None = None
 ) -> PeriodReport:
     """Send a period's results for review; the programme's reviewers are notified."""
-    _require(can_enter_results(partnership_access(actor, partnership)))
+    require(partnership_access(actor, partnership).can_enter_data)
     report = report_get_or_create(partnership, period)
     if not report.is_editable:
         raise ValidationError(
@@ -410,7 +383,7 @@ def report_return(
     *, actor: Any, report: PeriodReport, feedback: str, expected_version: int | None = None
 ) -> PeriodReport:
     """Send submitted results back for correction; feedback is required and opens a thread."""
-    _require(can_review(actor, partnership_access(actor, report.partnership)))
+    require(partnership_access(actor, report.partnership).can_review)
     feedback = (feedback or "").strip()
     if not feedback:
         raise ValidationError({"feedback": _("Say what needs correcting: returning needs feedback.")})
@@ -443,7 +416,7 @@ def report_approve(
     *, actor: Any, report: PeriodReport, note: str = "", expected_version: int | None = None
 ) -> PeriodReport:
     """Approve submitted results: they are locked from now on."""
-    _require(can_review(actor, partnership_access(actor, report.partnership)))
+    require(partnership_access(actor, report.partnership).can_review)
     if report.status != PeriodReport.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be approved."))
     report = _transition(
@@ -473,7 +446,7 @@ def report_unlock(
     *, actor: Any, report: PeriodReport, reason: str, expected_version: int | None = None
 ) -> PeriodReport:
     """Reopen approved results for correction; the reason is required and audited."""
-    _require(can_review(actor, partnership_access(actor, report.partnership)))
+    require(partnership_access(actor, report.partnership).can_review)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for unlocking approved results.")})
@@ -515,7 +488,7 @@ def comment_add(
     """Add a message to the report's conversation (a reply when `parent` is given), optionally an action item."""
     partnership = report.partnership
     access = partnership_access(actor, partnership)
-    _require(can_discuss(actor, access))
+    require(access.can_discuss)
     body = (body or "").strip()
     errors: dict[str, list[str]] = {}
     if not body:
@@ -525,7 +498,7 @@ def comment_add(
     is_action = is_action or assignee is not None or due_date is not None
     if assignee is not None:
         involved = partnership_access(assignee, partnership)
-        if not can_discuss(assignee, involved):
+        if not involved.can_discuss:
             errors["assignee"] = [_("Assign the action to someone working on this partnership.")]
     if errors:
         raise ValidationError(errors)
@@ -566,7 +539,7 @@ def comment_add(
 
 @transaction.atomic
 def action_item_set_done(*, actor: Any, comment: ReviewComment, done: bool = True) -> ReviewComment:
-    _require(can_discuss(actor, partnership_access(actor, comment.report.partnership)))
+    require(partnership_access(actor, comment.report.partnership).can_discuss)
     if not comment.is_action:
         raise ValidationError(_("This comment is not an action item."))
     return update_with_audit(
@@ -585,7 +558,7 @@ def evidence_add(
     *, actor: Any, report: PeriodReport, file: File, title: str = "", result: Result | None = None
 ) -> Evidence:
     """Attach a file to a period's results (type and size are checked by the model's validators)."""
-    _require(can_enter_results(partnership_access(actor, report.partnership)))
+    require(partnership_access(actor, report.partnership).can_enter_data)
     _refuse_locked(report)
     if result is not None and (
         result.period != report.period or result.partnership_id != report.partnership_id
@@ -601,7 +574,7 @@ def evidence_add(
 
 @transaction.atomic
 def evidence_delete(*, actor: Any, evidence: Evidence) -> None:
-    _require(can_enter_results(partnership_access(actor, evidence.report.partnership)))
+    require(partnership_access(actor, evidence.report.partnership).can_enter_data)
     _refuse_locked(evidence.report)
     delete_with_audit(actor=actor, obj=evidence, parent=evidence.report)
 

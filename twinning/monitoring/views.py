@@ -3,18 +3,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from twinning.accounts.permissions import PartnershipAccess, programme_role
+from twinning.accounts.access import PartnershipAccess, programme_access, require
 from twinning.audit.models import AuditEvent
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.ids import parse_uuid
-from twinning.partnerships.models import Partnership, Programme
+from twinning.partnerships.models import Partnership
+from twinning.partnerships.selectors import get_programme_for_staff
 from twinning.planning.periods import Period, periods_between
 
 from . import charts, imports, selectors, services
@@ -34,20 +35,7 @@ UPLOAD_MAX_ROWS = 20_000
 
 
 def _flags(user: Any, access: PartnershipAccess) -> dict[str, bool]:
-    return {"can_enter": services.can_enter_results(access), "can_review": services.can_review(user, access)}
-
-
-def _programme_for_staff(user: Any, programme_uuid: str, *, write: bool = False) -> Programme:
-    """Programme dashboards are for programme staff: others do not see the programme (404)."""
-    programme = Programme.objects.filter(uuid=parse_uuid(programme_uuid)).first()
-    if programme is None:
-        raise Http404
-    role = "manager" if user.is_superuser else programme_role(user, programme.pk)
-    if role is None:
-        raise Http404
-    if write and not services.can_review(user, PartnershipAccess(programme_role=role)):
-        raise PermissionDenied
-    return programme
+    return {"can_enter": access.can_enter_data, "can_review": access.can_review}
 
 
 # --- what is due -------------------------------------------------------------------------------------
@@ -207,11 +195,6 @@ def _report_or_404(partnership: Partnership, period: Period) -> PeriodReport:
     return report
 
 
-def _require_reviewer(request: AuthedRequest, access: PartnershipAccess) -> None:
-    if not services.can_review(request.user, access):
-        raise PermissionDenied
-
-
 @login_required
 @require_POST
 def submit_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
@@ -242,7 +225,7 @@ def _reviewer_form_action(
     partnership, access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id
     )
-    _require_reviewer(request, access)
+    require(access.can_review)
     report = _report_or_404(partnership, period)
     form = form_class(request.POST)
     if form.is_valid():
@@ -279,7 +262,7 @@ def approve_view(request: AuthedRequest, partnership_uuid: str, period_id: str) 
     partnership, access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id
     )
-    _require_reviewer(request, access)
+    require(access.can_review)
     report = _report_or_404(partnership, period)
     form = NoteForm(request.POST)
     note = form.cleaned_data.get("note", "") if form.is_valid() else ""
@@ -314,8 +297,7 @@ def comment_add_view(request: AuthedRequest, partnership_uuid: str, period_id: s
     partnership, access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id
     )
-    if not services.can_discuss(request.user, access):
-        raise PermissionDenied
+    require(access.can_discuss)
     form = CommentForm(request.POST, partnership=partnership)
     if form.is_valid():
         data = form.cleaned_data
@@ -354,8 +336,7 @@ def action_done_view(
     partnership, access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id
     )
-    if not services.can_discuss(request.user, access):
-        raise PermissionDenied
+    require(access.can_discuss)
     report = _report_or_404(partnership, period)
     comment = (
         report.comments.filter(uuid=parse_uuid(review_comment_uuid))
@@ -508,7 +489,7 @@ def upload_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -
 
 @login_required
 def programme_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
-    programme = _programme_for_staff(request.user, programme_uuid)
+    programme = get_programme_for_staff(request.user, programme_uuid)
     year = None
     raw = request.GET.get("year", "")
     if raw.isdigit() and len(raw) == 4:
@@ -523,16 +504,14 @@ def programme_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
         "programme": programme,
         "rollup": rollup,
         "indicators": indicators,
-        "can_edit": services.can_review(
-            request.user, PartnershipAccess(programme_role=programme_role(request.user, programme.pk))
-        ),
+        "can_edit": programme_access(request.user, programme.pk).can_edit,
     }
     return render(request, "monitoring/programme.html", context)
 
 
 @login_required
 def settings_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
-    programme = _programme_for_staff(request.user, programme_uuid, write=True)
+    programme = get_programme_for_staff(request.user, programme_uuid, write=True)
     current = services.monitoring_settings(programme)
     form = SettingsForm(
         request.POST or None,

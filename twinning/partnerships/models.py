@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -7,11 +7,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from twinning.accounts import access
 from twinning.core.choices import Side
 from twinning.core.models import TwinningModel
 from twinning.core.reference import validate_currency
 from twinning.core.validators import validate_upload_size
 from twinning.directory.models import Institution
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from twinning.accounts.models import User
 
 DEFAULT_PILLARS = [
     ("models_of_care", _("Introducing new models of care and services")),
@@ -23,13 +29,17 @@ DEFAULT_PILLARS = [
 
 
 class ProgrammeQuerySet(models.QuerySet["Programme"]):
-    def visible_to(self, user: Any) -> "ProgrammeQuerySet":
+    def visible_to(self, user: "User | AnonymousUser") -> "ProgrammeQuerySet":
         """Programmes the user is on the staff of, or has a partnership in."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        return self.filter(Q(staff_roles__user=user) | Q(partnerships__memberships__user=user)).distinct()
+        return self.filter(access.in_visible_programmes(user))
+
+    def staffed_by(self, user: "User | AnonymousUser") -> "ProgrammeQuerySet":
+        """Programmes the user is on the staff of (every programme for an administrator)."""
+        return self.filter(access.in_staff_programmes(user, via=""))
+
+    def edited_by(self, user: "User | AnonymousUser") -> "ProgrammeQuerySet":
+        """Programmes the user is a manager or M&E officer of (every programme for an administrator)."""
+        return self.filter(access.in_edited_programmes(user, via=""))
 
 
 class Programme(TwinningModel):
@@ -87,13 +97,9 @@ class Stage(models.TextChoices):
 
 
 class PartnershipQuerySet(models.QuerySet["Partnership"]):
-    def visible_to(self, user: Any) -> "PartnershipQuerySet":
+    def visible_to(self, user: "User | AnonymousUser") -> "PartnershipQuerySet":
         """Partnerships of the programmes the user is staff of, plus those the user is a member of."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        return self.filter(Q(programme__staff_roles__user=user) | Q(memberships__user=user)).distinct()
+        return self.filter(access.in_visible_partnerships(user, via=""))
 
 
 class Partnership(TwinningModel):

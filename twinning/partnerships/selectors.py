@@ -2,19 +2,21 @@
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from twinning.accounts.permissions import PartnershipAccess, partnership_access
+from twinning.accounts.access import PartnershipAccess, partnership_access, require, require_programme_editor
+from twinning.accounts.models import User
 from twinning.core.ids import parse_uuid
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Programme
 
 
 def get_partnership_for_user(
-    user: Any, partnership_uuid: Any, *, write: bool = False
+    user: User, partnership_uuid: Any, *, write: bool = False, data_entry: bool = False
 ) -> tuple[Partnership, PartnershipAccess]:
-    """The partnership if the user may see it (404 otherwise) and, with write=True, change it (403 otherwise)."""
+    """The partnership and the user's access to it, if they may see it (Http404 otherwise). With write=True
+    they must also change it (coordinators, programme editors), with data_entry=True enter data in it
+    (members too); PermissionDenied otherwise."""
     partnership = (
         Partnership.objects.visible_to(user)
         .select_related("programme")
@@ -24,15 +26,32 @@ def get_partnership_for_user(
     if partnership is None:
         raise Http404
     access = partnership_access(user, partnership)
-    if write and not access.can_edit:
-        raise PermissionDenied
+    if write:
+        require(access.can_edit)
+    if data_entry:
+        require(access.can_enter_data)
     return partnership, access
 
 
-def get_programme_for_user(user: Any, programme_uuid: Any) -> Programme:
+def get_programme_for_user(user: User, programme_uuid: Any, *, write: bool = False) -> Programme:
+    """A programme the user may see (staff, or a member of one of its partnerships; Http404 otherwise) and,
+    with write=True, edits as a manager or M&E officer (PermissionDenied otherwise)."""
     programme = Programme.objects.visible_to(user).filter(uuid=parse_uuid(programme_uuid)).first()
     if programme is None:
         raise Http404
+    if write:
+        require_programme_editor(user, programme.pk)
+    return programme
+
+
+def get_programme_for_staff(user: User, programme_uuid: Any, *, write: bool = False) -> Programme:
+    """A programme the user is staff of (Http404 otherwise: programme-wide pages are not for partnership
+    members) and, with write=True, edits as a manager or M&E officer (PermissionDenied otherwise)."""
+    programme = Programme.objects.staffed_by(user).filter(uuid=parse_uuid(programme_uuid)).first()
+    if programme is None:
+        raise Http404
+    if write:
+        require_programme_editor(user, programme.pk)
     return programme
 
 

@@ -5,13 +5,19 @@ import uuid as uuid_module
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from twinning.accounts.access import (
+    require_admin,
+    require_edit,
+    require_programme_editor,
+    require_programme_manager,
+    require_side_manager,
+)
 from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
-from twinning.accounts.permissions import is_programme_editor, partnership_access
 from twinning.accounts.services import invitation_send, user_find_or_invite
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
@@ -38,18 +44,12 @@ from twinning.partnerships.models import (
 PARTNERSHIP_FIELDS = ("title", "shared_goal", "start_date", "end_date")
 
 
-def _require_edit(actor: Any, partnership: Partnership) -> None:
-    if not partnership_access(actor, partnership).can_edit:
-        raise PermissionDenied
-
-
 @transaction.atomic
 def programme_create(
     *, actor: Any, name: str, funders: str = "", reporting_currency: str = "USD", description: str = ""
 ) -> Programme:
     """Create a programme with the five default pillars; only administrators set up programmes."""
-    if not actor.is_superuser:
-        raise PermissionDenied
+    require_admin(actor)
     programme = create_with_audit(
         actor=actor,
         obj=Programme(
@@ -65,15 +65,13 @@ def programme_create(
 
 @transaction.atomic
 def programme_update(*, actor: Any, programme: Programme, data: dict[str, Any]) -> Programme:
-    if not actor.is_superuser and programme_role_of(actor, programme) != ProgrammeRole.Role.MANAGER:
-        raise PermissionDenied
+    require_programme_manager(actor, programme.pk)
     return update_with_audit(actor=actor, obj=programme, data=data)
 
 
 @transaction.atomic
 def programme_role_grant(*, actor: Any, programme: Programme, user: User, role: str) -> ProgrammeRole:
-    if not actor.is_superuser and programme_role_of(actor, programme) != ProgrammeRole.Role.MANAGER:
-        raise PermissionDenied
+    require_programme_manager(actor, programme.pk)
     grant, _created = ProgrammeRole.objects.update_or_create(
         user=user, programme=programme, defaults={"role": role}
     )
@@ -86,10 +84,6 @@ def programme_role_grant(*, actor: Any, programme: Programme, user: User, role: 
         parent=programme,
     )
     return grant
-
-
-def programme_role_of(user: Any, programme: Programme) -> str | None:
-    return ProgrammeRole.objects.filter(user=user, programme=programme).values_list("role", flat=True).first()
 
 
 def _validate_sides(hosts: list[Institution], resources: list[Institution]) -> None:
@@ -128,8 +122,7 @@ def partnership_create(
     `uuid` lets a client (an offline one, an import) name the record itself; `stage_since` dates the
     first stage when a partnership already under way is recorded late.
     """
-    if not is_programme_editor(actor, programme.pk):
-        raise PermissionDenied
+    require_programme_editor(actor, programme.pk)
     hosts, resources = list(hosts), list(resources)
     partnership = Partnership(
         **({"uuid": uuid} if uuid else {}),
@@ -180,7 +173,7 @@ def partnership_create(
 def partnership_update(
     *, actor: Any, partnership: Partnership, data: dict[str, Any], expected_version: int | None = None
 ) -> Partnership:
-    _require_edit(actor, partnership)
+    require_edit(actor, partnership)
     refuse_unknown_fields(data, PARTNERSHIP_FIELDS, "partnership")
     return update_with_audit(actor=actor, obj=partnership, data=data, expected_version=expected_version)
 
@@ -196,7 +189,7 @@ def partnership_stage_change(
     expected_version: int | None = None,
 ) -> Partnership:
     """Move a partnership to another lifecycle stage, keeping the dated history."""
-    _require_edit(actor, partnership)
+    require_edit(actor, partnership)
     if stage not in Stage.values:
         raise ValidationError({"stage": _("Unknown stage.")})
     if stage == partnership.stage:
@@ -232,7 +225,7 @@ def partnership_sides_set(
     *, actor: Any, partnership: Partnership, hosts: Iterable[Institution], resources: Iterable[Institution]
 ) -> Partnership:
     """Make the partnership's sides exactly `hosts` and `resources`, auditing who joined and who left."""
-    _require_edit(actor, partnership)
+    require_edit(actor, partnership)
     hosts, resources = list(hosts), list(resources)
     _validate_sides(hosts, resources)
     wanted = {**{i.pk: (i, Side.HOST) for i in hosts}, **{i.pk: (i, Side.RESOURCE) for i in resources}}
@@ -259,7 +252,7 @@ def partnership_sides_set(
 
 @transaction.atomic
 def stakeholder_create(*, actor: Any, partnership: Partnership, **fields: Any) -> Stakeholder:
-    _require_edit(actor, partnership)
+    require_edit(actor, partnership)
     return create_with_audit(
         actor=actor, obj=Stakeholder(partnership=partnership, **fields), parent=partnership
     )
@@ -269,7 +262,7 @@ def stakeholder_create(*, actor: Any, partnership: Partnership, **fields: Any) -
 def stakeholder_update(
     *, actor: Any, stakeholder: Stakeholder, data: dict[str, Any], expected_version: int | None = None
 ) -> Stakeholder:
-    _require_edit(actor, stakeholder.partnership)
+    require_edit(actor, stakeholder.partnership)
     return update_with_audit(
         actor=actor,
         obj=stakeholder,
@@ -281,13 +274,13 @@ def stakeholder_update(
 
 @transaction.atomic
 def stakeholder_delete(*, actor: Any, stakeholder: Stakeholder, reason: str = "") -> None:
-    _require_edit(actor, stakeholder.partnership)
+    require_edit(actor, stakeholder.partnership)
     delete_with_audit(actor=actor, obj=stakeholder, parent=stakeholder.partnership, reason=reason)
 
 
 @transaction.atomic
 def agreement_create(*, actor: Any, partnership: Partnership, **fields: Any) -> Agreement:
-    _require_edit(actor, partnership)
+    require_edit(actor, partnership)
     return create_with_audit(
         actor=actor, obj=Agreement(partnership=partnership, **fields), parent=partnership
     )
@@ -297,7 +290,7 @@ def agreement_create(*, actor: Any, partnership: Partnership, **fields: Any) -> 
 def agreement_update(
     *, actor: Any, agreement: Agreement, data: dict[str, Any], expected_version: int | None = None
 ) -> Agreement:
-    _require_edit(actor, agreement.partnership)
+    require_edit(actor, agreement.partnership)
     return update_with_audit(
         actor=actor, obj=agreement, data=data, expected_version=expected_version, parent=agreement.partnership
     )
@@ -308,9 +301,7 @@ def membership_add(
     *, actor: Any, partnership: Partnership, user: User, side: str, role: str
 ) -> PartnershipMembership:
     """Give a user a place on one side. Coordinators manage their own side; programme managers both."""
-    access = partnership_access(actor, partnership)
-    if side not in access.managed_sides:
-        raise PermissionDenied
+    require_side_manager(actor, partnership, side)
     if PartnershipMembership.objects.filter(user=user, partnership=partnership).exists():
         raise ValidationError({"user": _("This person is already a member of the partnership.")})
     membership = PartnershipMembership(user=user, partnership=partnership, side=side, role=role)
@@ -331,8 +322,7 @@ def membership_invite(
     *, actor: Any, partnership: Partnership, email: str, side: str, role: str, full_name: str = ""
 ) -> PartnershipMembership:
     """Add a person by email, creating their account if they have none, and email them an invitation."""
-    if side not in partnership_access(actor, partnership).managed_sides:
-        raise PermissionDenied
+    require_side_manager(actor, partnership, side)
     user, created = user_find_or_invite(actor=actor, email=email, full_name=full_name)
     membership = membership_add(actor=actor, partnership=partnership, user=user, side=side, role=role)
     invitation_send(inviter=actor, user=user, partnership=partnership, new_account=created)
@@ -341,9 +331,7 @@ def membership_invite(
 
 @transaction.atomic
 def membership_remove(*, actor: Any, membership: PartnershipMembership, reason: str = "") -> None:
-    access = partnership_access(actor, membership.partnership)
-    if membership.side not in access.managed_sides:
-        raise PermissionDenied
+    require_side_manager(actor, membership.partnership, membership.side)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.REVOKE,

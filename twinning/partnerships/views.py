@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from twinning.accounts.models import PartnershipMembership, ProgrammeRole
-from twinning.accounts.permissions import PartnershipAccess
+from twinning.accounts.access import PartnershipAccess
+from twinning.accounts.models import PartnershipMembership
 from twinning.audit.models import AuditEvent
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
@@ -30,14 +30,6 @@ from twinning.partnerships.forms import (
 )
 from twinning.partnerships.models import Partnership, Programme, Stage
 from twinning.partnerships.selectors import get_partnership_for_user, partnership_countries, partnership_list
-
-
-def _editable_programmes(user: Any) -> Any:
-    if user.is_superuser:
-        return Programme.objects.order_by("name")
-    return Programme.objects.filter(
-        staff_roles__user=user, staff_roles__role__in=ProgrammeRole.EDITOR_ROLES
-    ).order_by("name")
 
 
 @login_required
@@ -60,7 +52,7 @@ def partnership_list_view(request: AuthedRequest) -> HttpResponse:
         "programmes": programmes,
         "stages": Stage.choices,
         "countries": [(code, country_name(code)) for code in partnership_countries(request.user)],
-        "can_create": _editable_programmes(request.user).exists(),
+        "can_create": Programme.objects.edited_by(request.user).order_by("name").exists(),
     }
     template = "partnerships/includes/partnership_results.html" if request.htmx else "partnerships/list.html"
     return render(request, template, context)
@@ -68,7 +60,7 @@ def partnership_list_view(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def partnership_create_view(request: AuthedRequest) -> HttpResponse:
-    programmes = _editable_programmes(request.user)
+    programmes = Programme.objects.edited_by(request.user).order_by("name")
     if not programmes.exists():
         raise PermissionDenied
     form = PartnershipCreateForm(request.POST or None, programmes=programmes)

@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from twinning.accounts.permissions import PartnershipAccess
+from twinning.accounts.access import PartnershipAccess
 from twinning.core.ids import parse_uuid
 from twinning.partnerships.models import Partnership, Programme
 from twinning.partnerships.selectors import get_partnership_for_user

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from twinning.accounts.permissions import PartnershipAccess, is_programme_editor
+from twinning.accounts.access import PartnershipAccess, can_edit_indicator, is_programme_editor
 from twinning.audit.models import AuditEvent
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
@@ -83,7 +83,7 @@ def _plan_context(
     detail = plan_detail(plan)
     draft = plan.status == Plan.Status.DRAFT
     editable = access.can_edit and draft
-    signable = services.can_sign_for(request.user, plan, access) if draft else []
+    signable = access.can_sign_plan_for(requires_ministry=plan.requires_ministry_sign_off) if draft else []
     signed = {s.party: s for s in detail.sign_offs}
     adopted = {pi.indicator_id for o in detail.objectives for pi in o.plan_indicators.all()}
     context.update(
@@ -219,12 +219,10 @@ def _form_page(request: AuthedRequest, form: Any, title: str, back: str, **extra
 @login_required
 @require_POST
 def plan_sign_view(request: AuthedRequest, partnership_uuid: str, plan_uuid: str) -> HttpResponse:
-    # Signing is not "editing": a coordinator signs for their side, so read access is checked here and the
-    # service decides who may sign for which party (403 otherwise).
-    plan, _partnership, access = get_plan_for_user(request.user, partnership_uuid, plan_uuid)
+    # Only those who change the partnership sign (coordinators, programme editors); the service decides
+    # which party each may sign for (403 otherwise).
+    plan, _partnership, _access = get_plan_for_user(request.user, partnership_uuid, plan_uuid, write=True)
     assert plan is not None
-    if not access.can_edit:
-        raise PermissionDenied
     form = SignOffForm(request.POST)
     if form.is_valid():
         try:
@@ -670,9 +668,7 @@ def own_indicator_create_view(request: AuthedRequest, partnership_uuid: str) -> 
 
 @login_required
 def common_indicator_create_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
-    programme = get_programme_for_user(request.user, programme_uuid)
-    if not is_programme_editor(request.user, programme.pk):
-        raise PermissionDenied
+    programme = get_programme_for_user(request.user, programme_uuid, write=True)
     form = IndicatorForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
@@ -689,7 +685,7 @@ def common_indicator_create_view(request: AuthedRequest, programme_uuid: str) ->
 @login_required
 def indicator_edit_view(request: AuthedRequest, indicator_uuid: str) -> HttpResponse:
     indicator = get_indicator_for_user(request.user, indicator_uuid)
-    if not services.can_edit_indicator(request.user, indicator):
+    if not can_edit_indicator(request.user, indicator):
         raise PermissionDenied
     form = IndicatorForm(
         request.POST or None,
@@ -750,13 +746,6 @@ def indicators_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse
     return render(request, "planning/indicators.html", _indicators_context(request, programme))
 
 
-def _programme_for_edit(request: AuthedRequest, programme_uuid: str) -> Any:
-    programme = get_programme_for_user(request.user, programme_uuid)
-    if not is_programme_editor(request.user, programme.pk):
-        raise PermissionDenied
-    return programme
-
-
 def _disaggregations_response(request: AuthedRequest, programme: Any, **forms: Any) -> HttpResponse:
     has_errors = any(getattr(f, "errors", None) or (isinstance(f, dict) and f) for f in forms.values() if f)
     context = _indicators_context(request, programme, **forms)
@@ -770,7 +759,7 @@ def _disaggregations_response(request: AuthedRequest, programme: Any, **forms: A
 @login_required
 @require_POST
 def disaggregation_add_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
-    programme = _programme_for_edit(request, programme_uuid)
+    programme = get_programme_for_user(request.user, programme_uuid, write=True)
     form = DisaggregationForm(request.POST)
     if form.is_valid():
         try:
@@ -785,7 +774,7 @@ def disaggregation_add_view(request: AuthedRequest, programme_uuid: str) -> Http
 @login_required
 @require_POST
 def option_add_view(request: AuthedRequest, programme_uuid: str, category_code: str) -> HttpResponse:
-    programme = _programme_for_edit(request, programme_uuid)
+    programme = get_programme_for_user(request.user, programme_uuid, write=True)
     category = DisaggregationCategory.objects.filter(programme=programme, code=category_code).first()
     if category is None:
         raise Http404

@@ -1,17 +1,16 @@
 """Adopted indicators and their targets; common and own indicators; disaggregations."""
 
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from twinning.accounts.access import can_edit_indicator
 from twinning.accounts.api_auth import ApiRequest
-from twinning.accounts.permissions import is_programme_editor
 from twinning.core.api import error_responses, patch_changes
-from twinning.partnerships.models import Partnership, Programme
+from twinning.partnerships.models import Partnership
 from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_user
 from twinning.planning import services
 from twinning.planning.api.schemas import (
@@ -171,13 +170,6 @@ def common_list(request: ApiRequest, programme_uuid: str) -> list[Indicator]:
     return list(common_indicators(programme))
 
 
-def _programme_editor(user: Any, programme_uuid: str) -> Programme:
-    programme = get_programme_for_user(user, programme_uuid)
-    if not is_programme_editor(user, programme.pk):
-        raise PermissionDenied
-    return programme
-
-
 @router.post(
     "/programmes/{programme_uuid}/indicators",
     response={201: IndicatorOut, **error_responses(403, 404)},
@@ -185,7 +177,7 @@ def _programme_editor(user: Any, programme_uuid: str) -> Programme:
 )
 def common_create(request: ApiRequest, programme_uuid: str, payload: IndicatorIn) -> Status:
     """Programme managers and M&E officers define the indicators every partnership may adopt."""
-    programme = _programme_editor(request.auth, programme_uuid)
+    programme = get_programme_for_user(request.auth, programme_uuid, write=True)
     data = payload.model_dump()
     data["categories"] = _categories(programme.pk, data["categories"])
     indicator = services.indicator_create(actor=request.auth, programme=programme, **data)
@@ -235,7 +227,7 @@ def indicator_get(request: ApiRequest, indicator_uuid: str) -> Indicator:
 def indicator_patch(request: ApiRequest, indicator_uuid: str, payload: IndicatorUpdate) -> Indicator:
     """A correction reaches every plan that adopted the indicator, at once."""
     indicator = get_indicator_for_user(request.auth, indicator_uuid)
-    if not services.can_edit_indicator(request.auth, indicator):
+    if not can_edit_indicator(request.auth, indicator):
         raise PermissionDenied
     data, version = patch_changes(payload)
     if "categories" in data:
@@ -260,7 +252,7 @@ def categories_list(request: ApiRequest, programme_uuid: str) -> list[Disaggrega
     summary="Define a disaggregation with its options",
 )
 def category_create(request: ApiRequest, programme_uuid: str, payload: CategoryIn) -> Status:
-    programme = _programme_editor(request.auth, programme_uuid)
+    programme = get_programme_for_user(request.auth, programme_uuid, write=True)
     category = services.disaggregation_create(
         actor=request.auth,
         programme=programme,

@@ -1,6 +1,5 @@
 """Plans, sign-off, versions, planning events, objectives and activities."""
 
-from django.core.exceptions import PermissionDenied
 from ninja import Router, Status
 
 from twinning.accounts.api_auth import ApiRequest
@@ -99,9 +98,7 @@ def plan_patch(request: ApiRequest, plan_uuid: str, payload: PlanUpdate) -> Plan
 def plan_sign(request: ApiRequest, plan_uuid: str, payload: SignOffIn) -> Status:
     """A coordinator signs for their side; a programme editor or coordinator records the ministry's sign-off.
     The plan becomes agreed when every required party has signed."""
-    plan, access = get_plan_by_uuid_for_user(request.auth, plan_uuid)
-    if not access.can_edit:
-        raise PermissionDenied
+    plan, _access = get_plan_by_uuid_for_user(request.auth, plan_uuid, write=True)
     services.plan_sign_off(actor=request.auth, plan=plan, party=payload.party, note=payload.note)
     return Status(201, _plan_response(plan))
 

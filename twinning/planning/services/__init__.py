@@ -6,7 +6,6 @@ services`, then `services.plan_sign_off(...)`. Versioning is explained in plans.
 """
 
 from twinning.planning.services.indicators import (
-    can_edit_indicator,
     disaggregation_create,
     disaggregation_option_add,
     indicator_create,
@@ -25,7 +24,6 @@ from twinning.planning.services.plans import (
     activity_delete,
     activity_progress_update,
     activity_update,
-    can_sign_for,
     host_countries,
     objective_create,
     objective_delete,
@@ -48,8 +46,6 @@ __all__ = [
     "activity_delete",
     "activity_progress_update",
     "activity_update",
-    "can_edit_indicator",
-    "can_sign_for",
     "disaggregation_create",
     "disaggregation_option_add",
     "host_countries",

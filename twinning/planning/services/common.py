@@ -3,16 +3,15 @@
 import uuid as uuid_module
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
-from twinning.accounts.permissions import is_programme_editor, partnership_access
+from twinning.accounts.access import require_edit
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 from twinning.core.services import delete_with_audit
-from twinning.partnerships.models import Partnership, Programme
 from twinning.planning.models import (
     Plan,
 )
@@ -49,16 +48,6 @@ EVENT_FIELDS = ("kind", "date", "place", "summary")
 # --- access and state checks ----------------------------------------------------------------------
 
 
-def _require_edit(actor: Any, partnership: Partnership) -> None:
-    if not partnership_access(actor, partnership).can_edit:
-        raise PermissionDenied
-
-
-def _require_programme_editor(actor: Any, programme: Programme) -> None:
-    if not is_programme_editor(actor, programme.pk):
-        raise PermissionDenied
-
-
 def _require_draft(plan: Plan) -> None:
     if plan.status == Plan.Status.AGREED:
         raise ValidationError(
@@ -88,7 +77,7 @@ def _withdraw_sign_offs(actor: Any, plan: Plan) -> None:
 
 def _begin_plan_change(actor: Any, plan: Plan) -> None:
     """Every change to a plan's content: edit access, a draft, and signatures given to older content withdrawn."""
-    _require_edit(actor, plan.partnership)
+    require_edit(actor, plan.partnership)
     _require_draft(plan)
     _withdraw_sign_offs(actor, plan)
 

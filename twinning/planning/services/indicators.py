@@ -7,12 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from twinning.accounts.permissions import is_programme_editor, partnership_access
+from twinning.accounts.access import can_edit_indicator, require, require_edit, require_programme_editor
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 from twinning.core.services import (
@@ -37,8 +37,6 @@ from twinning.planning.services.common import (
     PLAN_INDICATOR_FIELDS,
     _begin_plan_change,
     _delete,
-    _require_edit,
-    _require_programme_editor,
     _uuid,
 )
 
@@ -55,7 +53,7 @@ def disaggregation_create(
     options: Iterable[tuple[str, str]] = (),
 ) -> DisaggregationCategory:
     """A programme-wide way of breaking results down (sex, cadre, age group) with its options, in order."""
-    _require_programme_editor(actor, programme)
+    require_programme_editor(actor, programme.pk)
     if DisaggregationCategory.objects.filter(programme=programme, code=code).exists():
         raise ValidationError({"code": _("The programme already has a disaggregation with this code.")})
     category = create_with_audit(
@@ -100,7 +98,7 @@ def disaggregation_option_add(
     name: str,
     dhis2_category_option_combo: str = "",
 ) -> DisaggregationOption:
-    _require_programme_editor(actor, category.programme)
+    require_programme_editor(actor, category.programme.pk)
     if category.options.filter(code=code).exists():
         raise ValidationError({"code": _("This disaggregation already has an option with this code.")})
     order = (category.options.aggregate(n=Max("order"))["n"] or 0) + 1
@@ -132,9 +130,9 @@ def indicator_create(
     partnership's own indicator (its coordinators define it)."""
     refuse_unknown_fields(fields, INDICATOR_FIELDS, "indicator")
     if partnership is None:
-        _require_programme_editor(actor, programme)
+        require_programme_editor(actor, programme.pk)
     else:
-        _require_edit(actor, partnership)
+        require_edit(actor, partnership)
         if partnership.programme_id != programme.pk:
             raise ValidationError(_("The partnership is not in this programme."))
     categories = list(categories)
@@ -153,12 +151,6 @@ def indicator_create(
     )
 
 
-def can_edit_indicator(actor: Any, indicator: Indicator) -> bool:
-    if indicator.partnership_id is None:
-        return is_programme_editor(actor, indicator.programme_id)
-    return partnership_access(actor, indicator.partnership).can_edit
-
-
 @transaction.atomic
 def indicator_update(
     *, actor: Any, indicator: Indicator, data: dict[str, Any], expected_version: int | None = None
@@ -168,8 +160,7 @@ def indicator_update(
     The frequency cannot change once targets are set (they name periods of the old frequency), nor can a
     disaggregation be dropped while targets use its options."""
     refuse_unknown_fields(data, INDICATOR_FIELDS, "indicator")
-    if not can_edit_indicator(actor, indicator):
-        raise PermissionDenied
+    require(can_edit_indicator(actor, indicator))
     errors: dict[str, list[str]] = {}
     targets = Target.objects.filter(plan_indicator__indicator=indicator)
     if "frequency" in data and data["frequency"] != indicator.frequency and targets.exists():

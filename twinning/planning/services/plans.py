@@ -21,8 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from twinning.accounts.models import PartnershipMembership
-from twinning.accounts.permissions import PartnershipAccess, partnership_access
+from twinning.accounts.access import partnership_access, require, require_edit
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 from twinning.core.choices import Side
@@ -54,7 +53,6 @@ from twinning.planning.services.common import (
     _begin_plan_change,
     _delete,
     _require_draft,
-    _require_edit,
     _require_not_superseded,
     _uuid,
 )
@@ -74,7 +72,7 @@ def plan_create(
     uuid: uuid_module.UUID | None = None,
 ) -> Plan:
     """The partnership's first plan, as a draft. Later plans are made with `plan_new_version`."""
-    _require_edit(actor, partnership)
+    require_edit(actor, partnership)
     if Plan.objects.filter(partnership=partnership).exists():
         raise ValidationError(
             _(
@@ -127,30 +125,18 @@ def required_parties(plan: Plan) -> list[str]:
     return [str(p) for p in parties]
 
 
-def can_sign_for(actor: Any, plan: Plan, access: PartnershipAccess | None = None) -> list[str]:
-    """The parties this user may sign a plan for: their own side (coordinators), the ministry (editors)."""
-    access = access or partnership_access(actor, plan.partnership)
-    parties = []
-    if access.membership_role == PartnershipMembership.Role.COORDINATOR and access.membership_side:
-        parties.append(access.membership_side)
-    if plan.requires_ministry_sign_off and access.can_edit:
-        parties.append(str(PlanSignOff.Party.MINISTRY))
-    return parties
-
-
 @transaction.atomic
 def plan_sign_off(*, actor: Any, plan: Plan, party: str, note: str = "") -> PlanSignOff:
     """Sign a draft for one party. A coordinator signs for their own side; a programme editor or coordinator
     records the ministry's sign-off on its behalf (say who signed in the note). When every required party has
     signed, the plan is agreed."""
     access = partnership_access(actor, plan.partnership)
-    if not access.can_read:
-        raise PermissionDenied
+    require(access.can_read)
     if party not in PlanSignOff.Party.values:
         raise ValidationError({"party": _("Unknown party.")})
     if party == PlanSignOff.Party.MINISTRY and not plan.requires_ministry_sign_off:
         raise ValidationError({"party": _("This plan does not ask for the ministry's sign-off.")})
-    if party not in can_sign_for(actor, plan):
+    if party not in access.can_sign_plan_for(requires_ministry=plan.requires_ministry_sign_off):
         if party == PlanSignOff.Party.MINISTRY:
             raise PermissionDenied(
                 _("Only programme staff who edit or a coordinator record the ministry's sign-off.")
@@ -195,7 +181,7 @@ def plan_new_version(
 ) -> Plan:
     """Copy an agreed plan into a new draft (number + 1) with its objectives, activities, adopted indicators and
     targets. The agreed version becomes superseded now (one current plan per partnership) and stays readable."""
-    _require_edit(actor, plan.partnership)
+    require_edit(actor, plan.partnership)
     plan = Plan.objects.select_for_update().select_related("partnership").get(pk=plan.pk)
     if plan.status != Plan.Status.AGREED:
         if plan.status == Plan.Status.DRAFT:
@@ -303,7 +289,7 @@ def planning_event_create(
 ) -> PlanningEvent:
     """Record a meeting or workshop that shaped the plan, with who took part. Allowed on an agreed plan too,
     since the record of how it was made is often written up after the fact."""
-    _require_edit(actor, plan.partnership)
+    require_edit(actor, plan.partnership)
     _require_not_superseded(plan)
     event = create_with_audit(
         actor=actor,
@@ -320,7 +306,7 @@ def planning_event_update(
     *, actor: Any, event: PlanningEvent, data: dict[str, Any], expected_version: int | None = None
 ) -> PlanningEvent:
     refuse_unknown_fields(data, EVENT_FIELDS, "planning event")
-    _require_edit(actor, event.plan.partnership)
+    require_edit(actor, event.plan.partnership)
     _require_not_superseded(event.plan)
     return update_with_audit(
         actor=actor, obj=event, data=data, expected_version=expected_version, parent=event.plan
@@ -329,7 +315,7 @@ def planning_event_update(
 
 @transaction.atomic
 def planning_event_delete(*, actor: Any, event: PlanningEvent) -> None:
-    _require_edit(actor, event.plan.partnership)
+    require_edit(actor, event.plan.partnership)
     _require_not_superseded(event.plan)
     _delete(actor, event, event.plan)
 
@@ -365,7 +351,7 @@ def planning_participant_add(
     organisation: str = "",
     person: Person | None = None,
 ) -> PlanningParticipant:
-    _require_edit(actor, event.plan.partnership)
+    require_edit(actor, event.plan.partnership)
     _require_not_superseded(event.plan)
     return _participant_save(
         actor, event, {"name": name, "group": group, "organisation": organisation, "person": person}
@@ -375,7 +361,7 @@ def planning_participant_add(
 @transaction.atomic
 def planning_participant_remove(*, actor: Any, participant: PlanningParticipant) -> None:
     plan = participant.event.plan
-    _require_edit(actor, plan.partnership)
+    require_edit(actor, plan.partnership)
     _require_not_superseded(plan)
     delete_with_audit(actor=actor, obj=participant, parent=plan)
 
@@ -538,7 +524,7 @@ def activity_progress_update(
 ) -> Activity:
     """Track the workplan: status and progress note may change on a draft or an agreed plan."""
     plan = activity.objective.plan
-    _require_edit(actor, plan.partnership)
+    require_edit(actor, plan.partnership)
     _require_not_superseded(plan)
     data: dict[str, Any] = {}
     if status is not None:

@@ -1,0 +1,395 @@
+"""Who may see and do what: every access rule and scope of Twinning, each written once.
+
+The rules, from DESIGN.md ("Who uses it"):
+- Programme staff (manager, M&E officer, finance officer, viewer) see their programme and every partnership in
+  it; managers and M&E officers ("editors") change them, set up matching rounds and common indicators, and
+  review period reports; finance officers manage the contributions ledger's money side (awards, allocations,
+  cost-share claims, valuation and exchange rates, verifying time and gifts) and read everything else; viewers
+  (donors, ministries, evaluators) only read.
+- Partnership coordinators see their partnerships and change them (plans, stakeholders, agreements, stage); each
+  manages the members of their own side (a programme manager manages both) and signs plans for that side.
+  Members enter data (results, exchanges, contributions); partnership viewers only read. Whoever is on the side
+  that received a gift (coordinator or member) signs for its arrival.
+- Everyone else does not see a programme or partnership at all: the views and the API answer 404, and a
+  read-only user's write answers 403.
+- The institution directory is readable by every signed-in user; programme editors maintain it, a coordinator
+  the institutions on their own side. People's names and emails are personal data: programme staff and members
+  of partnerships with the institution see them.
+- An administrator (superuser) may do everything.
+
+How the code uses this module:
+- Scopes are `Q` filters built from the user's roles (`in_visible_partnerships(user, via="partnership")`), so
+  every queryset starts from what the user may see; the models' `visible_to` querysets call them.
+- Predicates answer one question (`can_edit_institution`); `partnership_access` and `programme_access` compute
+  once, per request, an object that answers every question about one partnership or programme.
+- Enforcers (`require_*`) raise: `Http404` when the user may not see the object, `PermissionDenied` when they
+  may see it but not do this.
+- Services enforce; views and APIs ask (to show a button, or to refuse a form before validating it).
+
+This module sits in the accounts layer: it never imports the apps above it at run time, so it filters on its own
+models (ProgrammeRole, PartnershipMembership) and takes higher layers' objects by their attributes.
+"""
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Q
+from django.http import Http404
+
+from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from twinning.directory.models import Institution
+    from twinning.partnerships.models import Partnership, Programme
+    from twinning.planning.models import Indicator
+
+EDITOR_ROLES = ProgrammeRole.EDITOR_ROLES
+# Finance officers are read-only elsewhere, but the money side of the contributions ledger is their work.
+FINANCE_ROLES = (*EDITOR_ROLES, ProgrammeRole.Role.FINANCE_OFFICER)
+# Partnership roles that enter data (results, exchanges, contributions); viewers only read.
+DATA_ENTRY_ROLES = (PartnershipMembership.Role.COORDINATOR, PartnershipMembership.Role.MEMBER)
+BOTH_SIDES = frozenset({"host", "resource"})
+
+
+# --- scopes: Q filters over any model that reaches a programme or partnership ---------------------------
+
+
+def _in(via: str) -> str:
+    return f"{via}__in" if via else "pk__in"
+
+
+def _then(via: str, name: str) -> str:
+    return f"{via}__{name}" if via else name
+
+
+def _nothing() -> Q:
+    return Q(pk__in=[])
+
+
+def in_staff_programmes(user: "User | AnonymousUser", via: str = "programme") -> Q:
+    """Rows whose programme (reached through `via`; "" for programmes themselves) the user is staff of.
+
+    Every programme for an administrator, none for an anonymous user."""
+    if not user.is_authenticated:
+        return _nothing()
+    if user.is_superuser:
+        return Q()
+    return Q(**{_in(via): ProgrammeRole.objects.filter(user=user).values("programme")})
+
+
+def in_edited_programmes(user: "User | AnonymousUser", via: str = "programme") -> Q:
+    """Rows whose programme the user edits (manager or M&E officer); every programme for an administrator."""
+    if not user.is_authenticated:
+        return _nothing()
+    if user.is_superuser:
+        return Q()
+    roles = ProgrammeRole.objects.filter(user=user, role__in=EDITOR_ROLES)
+    return Q(**{_in(via): roles.values("programme")})
+
+
+def in_visible_partnerships(user: "User | AnonymousUser", via: str = "partnership") -> Q:
+    """Rows whose partnership (reached through `via`; "" for partnerships themselves) the user may see:
+    the partnerships of the programmes they are staff of, and those they are a member of."""
+    if not user.is_authenticated:
+        return _nothing()
+    if user.is_superuser:
+        return Q()
+    memberships = PartnershipMembership.objects.filter(user=user)
+    return in_staff_programmes(user, _then(via, "programme")) | Q(
+        **{_in(via): memberships.values("partnership")}
+    )
+
+
+def in_visible_programmes(user: "User | AnonymousUser", via: str = "") -> Q:
+    """Rows whose programme the user may see: staff of it, or a member of one of its partnerships."""
+    if not user.is_authenticated:
+        return _nothing()
+    if user.is_superuser:
+        return Q()
+    memberships = PartnershipMembership.objects.filter(user=user)
+    return in_staff_programmes(user, via) | Q(**{_in(via): memberships.values("partnership__programme")})
+
+
+def in_data_entry_partnerships(user: "User | AnonymousUser", via: str = "partnership") -> Q:
+    """Rows of the partnerships where the user enters data as a coordinator or member (their own work, so
+    programme staff and administrators get only the partnerships they belong to)."""
+    if not user.is_authenticated:
+        return _nothing()
+    memberships = PartnershipMembership.objects.filter(user=user, role__in=DATA_ENTRY_ROLES)
+    return Q(**{_in(via): memberships.values("partnership")})
+
+
+def reviewers_of(programme_id: int) -> Q:
+    """Users who review the programme's reports (its managers and M&E officers); a filter on users."""
+    return Q(
+        pk__in=ProgrammeRole.objects.filter(programme_id=programme_id, role__in=EDITOR_ROLES).values("user")
+    )
+
+
+def data_entry_people_of(partnership_id: int) -> Q:
+    """Users who enter the partnership's data (its coordinators and members); a filter on users."""
+    memberships = PartnershipMembership.objects.filter(
+        partnership_id=partnership_id, role__in=DATA_ENTRY_ROLES
+    )
+    return Q(pk__in=memberships.values("user"))
+
+
+# --- one programme ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgrammeAccess:
+    """What one user may do in one programme as its staff (or as an administrator)."""
+
+    role: str | None = None
+    is_admin: bool = False
+
+    @property
+    def is_staff(self) -> bool:
+        """Programme-wide pages (dashboards, rounds, ledgers) are for the programme's staff."""
+        return self.is_admin or self.role is not None
+
+    @property
+    def can_edit(self) -> bool:
+        """Managers and M&E officers: partnerships, matching, common indicators, settings, reviews."""
+        return self.is_admin or self.role in EDITOR_ROLES
+
+    @property
+    def can_manage_finance(self) -> bool:
+        """Finance officers and editors: verify time and gifts, awards, allocations, claims, rates."""
+        return self.is_admin or self.role in FINANCE_ROLES
+
+    @property
+    def can_manage(self) -> bool:
+        """Managers change the programme itself and grant its staff roles."""
+        return self.is_admin or self.role == ProgrammeRole.Role.MANAGER
+
+
+def programme_role(user: "User | AnonymousUser", programme_id: int) -> str | None:
+    """The user's staff role in the programme (a ProgrammeRole.Role value), or None."""
+    if not user.is_authenticated:
+        return None
+    return (
+        ProgrammeRole.objects.filter(user=user, programme_id=programme_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def programme_access(user: "User | AnonymousUser", programme_id: int) -> ProgrammeAccess:
+    """What the user may do in the programme; one query (none for administrators and anonymous users)."""
+    if not user.is_authenticated:
+        return ProgrammeAccess()
+    if user.is_superuser:
+        return ProgrammeAccess(is_admin=True)
+    return ProgrammeAccess(role=programme_role(user, programme_id))
+
+
+def is_programme_editor(user: "User | AnonymousUser", programme_id: int | None = None) -> bool:
+    """Manager or M&E officer of the given programme (of any programme when none is given)."""
+    if programme_id is not None:
+        return programme_access(user, programme_id).can_edit
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or ProgrammeRole.objects.filter(user=user, role__in=EDITOR_ROLES).exists()
+
+
+def is_programme_staff(user: "User | AnonymousUser") -> bool:
+    """On the staff of any programme (or an administrator)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or ProgrammeRole.objects.filter(user=user).exists()
+
+
+# --- one partnership --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnershipAccess:
+    """What one user may do in one partnership; `partnership_access` computes it with two small queries."""
+
+    can_read: bool = False
+    can_edit: bool = False
+    managed_sides: frozenset[str] = field(default_factory=frozenset)
+    programme_role: str | None = None
+    membership_role: str | None = None
+    membership_side: str | None = None
+    is_admin: bool = False
+
+    @property
+    def programme(self) -> ProgrammeAccess:
+        """The same user's access to the partnership's programme."""
+        return ProgrammeAccess(role=self.programme_role, is_admin=self.is_admin)
+
+    @property
+    def can_manage_members(self) -> bool:
+        return bool(self.managed_sides)
+
+    @property
+    def can_enter_data(self) -> bool:
+        """Coordinators, members and programme editors enter results, exchanges, time and gifts."""
+        return self.can_edit or self.membership_role in DATA_ENTRY_ROLES
+
+    @property
+    def can_review(self) -> bool:
+        """Programme managers and M&E officers approve, return and unlock the partnership's period reports."""
+        return self.programme.can_edit
+
+    @property
+    def can_discuss(self) -> bool:
+        """Those who enter the results and those who review them talk about them."""
+        return self.can_enter_data or self.can_review
+
+    @property
+    def can_manage_finance(self) -> bool:
+        return self.programme.can_manage_finance
+
+    def can_sign_receipt(self, side: str) -> bool:
+        """Only someone on the side that received a gift (coordinator or member) can say it arrived."""
+        return self.is_admin or (self.membership_side == side and self.membership_role in DATA_ENTRY_ROLES)
+
+    def can_sign_plan_for(self, *, requires_ministry: bool) -> list[str]:
+        """The parties this user may sign a plan for: their own side (coordinators) and, when the plan asks for
+        it, the ministry, recorded on its behalf by someone who edits the partnership."""
+        parties = []
+        if self.membership_role == PartnershipMembership.Role.COORDINATOR and self.membership_side:
+            parties.append(self.membership_side)
+        if requires_ministry and self.can_edit:
+            parties.append("ministry")
+        return parties
+
+
+def partnership_access(user: "User | AnonymousUser", partnership: "Partnership") -> PartnershipAccess:
+    """What the user may do in the partnership (an object with `pk` and `programme_id`)."""
+    if not user.is_authenticated:
+        return PartnershipAccess()
+    if user.is_superuser:
+        return PartnershipAccess(can_read=True, can_edit=True, managed_sides=BOTH_SIDES, is_admin=True)
+    role = programme_role(user, partnership.programme_id)
+    membership = (
+        PartnershipMembership.objects.filter(user=user, partnership=partnership)
+        .values_list("role", "side")
+        .first()
+    )
+    m_role, m_side = membership if membership else (None, None)
+    is_coordinator = m_role == PartnershipMembership.Role.COORDINATOR
+    sides: frozenset[str] = frozenset()
+    if role == ProgrammeRole.Role.MANAGER:
+        sides = BOTH_SIDES
+    elif is_coordinator and m_side:
+        sides = frozenset({m_side})
+    return PartnershipAccess(
+        can_read=role is not None or m_role is not None,
+        can_edit=role in EDITOR_ROLES or is_coordinator,
+        managed_sides=sides,
+        programme_role=role,
+        membership_role=m_role,
+        membership_side=m_side,
+    )
+
+
+def can_edit_indicator(user: "User | AnonymousUser", indicator: "Indicator") -> bool:
+    """A programme's common indicator: its editors; a partnership's own indicator: whoever edits the partnership."""
+    if indicator.partnership is None:
+        return is_programme_editor(user, indicator.programme_id)
+    return partnership_access(user, indicator.partnership).can_edit
+
+
+# --- the institution directory ----------------------------------------------------------------------
+
+
+def can_edit_institution(user: "User | AnonymousUser", institution: "Institution") -> bool:
+    """Programme editors maintain the directory; a coordinator maintains the institutions on their side."""
+    if is_programme_editor(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    return PartnershipMembership.objects.filter(
+        user=user,
+        role=PartnershipMembership.Role.COORDINATOR,
+        partnership__side_links__institution=institution,
+        partnership__side_links__side=F("side"),
+    ).exists()
+
+
+def can_create_institution(user: "User | AnonymousUser") -> bool:
+    """Programme editors and partnership coordinators add institutions to the directory."""
+    if is_programme_editor(user):
+        return True
+    return (
+        user.is_authenticated
+        and PartnershipMembership.objects.filter(
+            user=user, role=PartnershipMembership.Role.COORDINATOR
+        ).exists()
+    )
+
+
+def can_see_people_of(user: "User | AnonymousUser", institution: "Institution") -> bool:
+    """People's names and emails are personal data: staff, and members of partnerships with the institution."""
+    if is_programme_staff(user):
+        return True
+    return (
+        user.is_authenticated
+        and PartnershipMembership.objects.filter(
+            user=user, partnership__side_links__institution=institution
+        ).exists()
+    )
+
+
+# --- enforcers ----------------------------------------------------------------------------------------
+
+
+def require(allowed: bool, message: str | None = None) -> None:
+    """PermissionDenied (403) unless `allowed`; `message` is shown to the user when given."""
+    if not allowed:
+        raise PermissionDenied(message) if message else PermissionDenied
+
+
+def require_admin(user: "User | AnonymousUser") -> None:
+    """PermissionDenied unless the user is an administrator (who alone sets up programmes)."""
+    require(user.is_superuser)
+
+
+def require_self_or_admin(user: "User | AnonymousUser", owner_id: int) -> None:
+    """PermissionDenied unless the user is the owner (of an API token, say) or an administrator."""
+    require(user.pk == owner_id or user.is_superuser)
+
+
+def require_programme_manager(user: "User | AnonymousUser", programme_id: int) -> None:
+    """PermissionDenied unless the user manages the programme (or is an administrator)."""
+    require(programme_access(user, programme_id).can_manage)
+
+
+def require_edit(user: "User | AnonymousUser", partnership: "Partnership") -> PartnershipAccess:
+    """The user's access to a partnership they may change; PermissionDenied otherwise."""
+    access = partnership_access(user, partnership)
+    require(access.can_edit)
+    return access
+
+
+def require_data_entry(user: "User | AnonymousUser", partnership: "Partnership") -> PartnershipAccess:
+    """The user's access to a partnership they enter data in: Http404 if they cannot see it, 403 if they read only."""
+    access = partnership_access(user, partnership)
+    if not access.can_read:
+        raise Http404
+    require(access.can_enter_data)
+    return access
+
+
+def require_side_manager(user: "User | AnonymousUser", partnership: "Partnership", side: str) -> None:
+    """PermissionDenied unless the user manages the members of that side of the partnership."""
+    require(side in partnership_access(user, partnership).managed_sides)
+
+
+def require_programme_editor(user: "User | AnonymousUser", programme_id: int) -> None:
+    """PermissionDenied unless the user is a manager or M&E officer of the programme (or an administrator)."""
+    require(is_programme_editor(user, programme_id))
+
+
+def require_finance(user: "User | AnonymousUser", programme: "Programme | int") -> None:
+    """PermissionDenied unless the user is a finance officer or editor of the programme (or an administrator)."""
+    programme_id = programme if isinstance(programme, int) else programme.pk
+    require(programme_access(user, programme_id).can_manage_finance)
