@@ -23,7 +23,7 @@ MAX_ACTIVE_TOKENS = 20
 
 
 @transaction.atomic
-def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, actor: User, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token for `user`; returns the row and the raw token, which is never stored or shown again."""
     require_self_or_admin(actor, user.pk)
     name = name.strip()
@@ -42,7 +42,7 @@ def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, st
 
 
 @transaction.atomic
-def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     require_self_or_admin(actor, token.user_id)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
@@ -62,7 +62,7 @@ def api_token_authenticate(raw: str) -> User | None:
     return token.user
 
 
-def user_find_or_invite(*, actor: Any, email: str, full_name: str = "") -> tuple[User, bool]:
+def user_find_or_invite(*, actor: User, email: str, full_name: str = "") -> tuple[User, bool]:
     """The account with this email, or a new one without a password (the invitation lets them choose it).
 
     Returns (user, created). Call inside the caller's transaction; the caller sends the invitation.

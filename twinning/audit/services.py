@@ -4,12 +4,15 @@ import datetime
 import decimal
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from twinning.audit.models import AuditEvent
+
+if TYPE_CHECKING:
+    from twinning.accounts.models import User
 
 
 def _plain(value: Any) -> Any:
@@ -45,7 +48,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: "User",
     action: str,
     obj: models.Model,
     changes: dict[str, Any] | None = None,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from twinning.accounts.access import partnership_access, require, require_data_entry, require_finance
+from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
 from twinning.contributions.models import (
     HOURS_PER_DAY,
@@ -95,7 +96,7 @@ def _uuid(value: Any) -> dict[str, Any]:
 
 @transaction.atomic
 def award_create(
-    *, actor: Any, programme: Programme, uuid: uuid_module.UUID | None = None, **fields: Any
+    *, actor: User, programme: Programme, uuid: uuid_module.UUID | None = None, **fields: Any
 ) -> Award:
     """Record donor funding for the programme (finance officers and programme editors)."""
     require_finance(actor, programme)
@@ -107,7 +108,7 @@ def award_create(
 
 @transaction.atomic
 def award_update(
-    *, actor: Any, award: Award, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, award: Award, data: dict[str, Any], expected_version: int | None = None
 ) -> Award:
     require_finance(actor, award.programme)
     if "amount" in data:
@@ -128,7 +129,7 @@ def award_update(
 
 @transaction.atomic
 def allocation_set(
-    *, actor: Any, award: Award, partnership: Partnership, amount: decimal.Decimal, notes: str = ""
+    *, actor: User, award: Award, partnership: Partnership, amount: decimal.Decimal, notes: str = ""
 ) -> Allocation:
     """Allocate part of an award to a partnership (or change its allocation). All allocations ≤ the award."""
     require_finance(actor, award.programme)
@@ -172,7 +173,7 @@ def _overlaps(qs: Any, start: datetime.date, end: datetime.date | None) -> bool:
 
 @transaction.atomic
 def valuation_rate_create(
-    *, actor: Any, programme: Programme, uuid: uuid_module.UUID | None = None, **fields: Any
+    *, actor: User, programme: Programme, uuid: uuid_module.UUID | None = None, **fields: Any
 ) -> ValuationRate:
     """Add a dated hourly rate on one basis. Two rates for the same basis, cadre and country may not overlap."""
     require_finance(actor, programme)
@@ -194,7 +195,7 @@ def _check_rate_overlap(rate: ValuationRate) -> None:
 
 @transaction.atomic
 def valuation_rate_update(
-    *, actor: Any, rate: ValuationRate, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, rate: ValuationRate, data: dict[str, Any], expected_version: int | None = None
 ) -> ValuationRate:
     require_finance(actor, rate.programme)
     probe = ValuationRate.objects.get(pk=rate.pk)
@@ -208,7 +209,7 @@ def valuation_rate_update(
 
 
 @transaction.atomic
-def valuation_rate_delete(*, actor: Any, rate: ValuationRate) -> None:
+def valuation_rate_delete(*, actor: User, rate: ValuationRate) -> None:
     require_finance(actor, rate.programme)
     delete_with_audit(actor=actor, obj=rate, parent=rate.programme)
 
@@ -231,7 +232,7 @@ def _exchange_rate_errors(rate: ExchangeRate) -> dict[str, list[str]]:
 @transaction.atomic
 def exchange_rate_create(
     *,
-    actor: Any,
+    actor: User,
     programme: Programme,
     currency: str,
     valid_from: datetime.date,
@@ -266,7 +267,7 @@ def exchange_rate_create(
 
 
 @transaction.atomic
-def exchange_rate_delete(*, actor: Any, rate: ExchangeRate) -> None:
+def exchange_rate_delete(*, actor: User, rate: ExchangeRate) -> None:
     require_finance(actor, rate.programme)
     delete_with_audit(actor=actor, obj=rate, parent=rate.programme)
 
@@ -302,7 +303,7 @@ def _parse_date(value: str) -> datetime.date:
 
 
 @transaction.atomic
-def exchange_rates_import(*, actor: Any, programme: Programme, data: bytes | str) -> list[ExchangeRate]:
+def exchange_rates_import(*, actor: User, programme: Programme, data: bytes | str) -> list[ExchangeRate]:
     """Import exchange rates from CSV (columns currency, valid_from, valid_to, rate, optional source).
 
     Every row is checked first, against the database and against the other rows; if any is bad,
@@ -456,7 +457,7 @@ def _check_time_links(entry: TimeEntry) -> None:
 @transaction.atomic
 def time_entry_create(
     *,
-    actor: Any,
+    actor: User,
     partnership: Partnership,
     uuid: uuid_module.UUID | None = None,
     status: str = ContributionStatus.RECEIVED,
@@ -474,7 +475,7 @@ def time_entry_create(
 
 @transaction.atomic
 def time_entry_update(
-    *, actor: Any, entry: TimeEntry, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, entry: TimeEntry, data: dict[str, Any], expected_version: int | None = None
 ) -> TimeEntry:
     require_data_entry(actor, entry.partnership)
     if entry.status == ContributionStatus.VERIFIED:
@@ -498,7 +499,7 @@ def time_entry_update(
 
 
 @transaction.atomic
-def time_entry_verify(*, actor: Any, entry: TimeEntry) -> TimeEntry:
+def time_entry_verify(*, actor: User, entry: TimeEntry) -> TimeEntry:
     """A finance officer or programme editor confirms the time was given as recorded."""
     require_finance(actor, entry.partnership.programme)
     if entry.status != ContributionStatus.RECEIVED:
@@ -516,7 +517,7 @@ def time_entry_verify(*, actor: Any, entry: TimeEntry) -> TimeEntry:
 
 
 @transaction.atomic
-def time_entry_delete(*, actor: Any, entry: TimeEntry) -> None:
+def time_entry_delete(*, actor: User, entry: TimeEntry) -> None:
     require_data_entry(actor, entry.partnership)
     if entry.status == ContributionStatus.VERIFIED:
         raise ValidationError(_("Verified time cannot be deleted."))
@@ -543,7 +544,7 @@ def _check_gift(gift: Gift) -> None:
 
 @transaction.atomic
 def gift_create(
-    *, actor: Any, partnership: Partnership, uuid: uuid_module.UUID | None = None, **fields: Any
+    *, actor: User, partnership: Partnership, uuid: uuid_module.UUID | None = None, **fields: Any
 ) -> Gift:
     """Record a pledged in-kind gift (coordinators, members, programme editors)."""
     require_data_entry(actor, partnership)
@@ -555,7 +556,9 @@ def gift_create(
 
 
 @transaction.atomic
-def gift_update(*, actor: Any, gift: Gift, data: dict[str, Any], expected_version: int | None = None) -> Gift:
+def gift_update(
+    *, actor: User, gift: Gift, data: dict[str, Any], expected_version: int | None = None
+) -> Gift:
     require_data_entry(actor, gift.partnership)
     if gift.status == ContributionStatus.VERIFIED:
         raise ValidationError(_("A verified gift cannot be changed."))
@@ -570,7 +573,7 @@ def gift_update(*, actor: Any, gift: Gift, data: dict[str, Any], expected_versio
 
 
 @transaction.atomic
-def gift_receive(*, actor: Any, gift: Gift, received_on: datetime.date | None = None) -> Gift:
+def gift_receive(*, actor: User, gift: Gift, received_on: datetime.date | None = None) -> Gift:
     """Someone on the receiving side signs for the gift: it arrived, on this date."""
     access = partnership_access(actor, gift.partnership)
     require(access.can_read)
@@ -592,7 +595,7 @@ def gift_receive(*, actor: Any, gift: Gift, received_on: datetime.date | None = 
 
 
 @transaction.atomic
-def gift_verify(*, actor: Any, gift: Gift) -> Gift:
+def gift_verify(*, actor: User, gift: Gift) -> Gift:
     """A finance officer or programme editor confirms the gift and its value, after it was signed for."""
     require_finance(actor, gift.partnership.programme)
     if gift.status != ContributionStatus.RECEIVED:
@@ -606,7 +609,7 @@ def gift_verify(*, actor: Any, gift: Gift) -> Gift:
 
 
 @transaction.atomic
-def gift_delete(*, actor: Any, gift: Gift) -> None:
+def gift_delete(*, actor: User, gift: Gift) -> None:
     require_data_entry(actor, gift.partnership)
     if gift.status != ContributionStatus.PLEDGED:
         raise ValidationError(_("Only a pledged gift can be deleted."))
@@ -614,7 +617,7 @@ def gift_delete(*, actor: Any, gift: Gift) -> None:
 
 
 @transaction.atomic
-def gift_evidence_add(*, actor: Any, gift: Gift, file: Any, description: str = "") -> GiftEvidence:
+def gift_evidence_add(*, actor: User, gift: Gift, file: Any, description: str = "") -> GiftEvidence:
     access = partnership_access(actor, gift.partnership)
     require(access.can_read)
     require(access.can_enter_data or access.can_manage_finance)
@@ -630,7 +633,7 @@ def gift_evidence_add(*, actor: Any, gift: Gift, file: Any, description: str = "
 
 @transaction.atomic
 def cost_share_claim(
-    *, actor: Any, award: Award, gift: Gift | None = None, time_entry: TimeEntry | None = None
+    *, actor: User, award: Award, gift: Gift | None = None, time_entry: TimeEntry | None = None
 ) -> CostShareClaim:
     """Count one contribution toward an award's cost share. A contribution counts toward one award at most."""
     require_finance(actor, award.programme)
@@ -670,6 +673,6 @@ def _already_counted(current: Award, wanted: Award) -> str:
 
 
 @transaction.atomic
-def cost_share_withdraw(*, actor: Any, claim: CostShareClaim) -> None:
+def cost_share_withdraw(*, actor: User, claim: CostShareClaim) -> None:
     require_finance(actor, claim.award.programme)
     delete_with_audit(actor=actor, obj=claim, parent=claim.award)

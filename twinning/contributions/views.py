@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from twinning.accounts.access import programme_access
+from twinning.accounts.access import PartnershipAccess, programme_access
 from twinning.audit.models import AuditEvent
 from twinning.contributions import services
 from twinning.contributions.charts import grouped_bars
@@ -508,7 +508,7 @@ def _gift(partnership: Partnership, gift_uuid: str) -> Gift:
 
 
 def _gift_page(
-    request: AuthedRequest, partnership: Partnership, access: Any, gift: Gift, **forms: Any
+    request: AuthedRequest, partnership: Partnership, access: PartnershipAccess, gift: Gift, **forms: Any
 ) -> HttpResponse:
     valued: Any = gift_list(partnership=partnership).get(pk=gift.pk)
     claim = gift.cost_share_claims.select_related("award").first()

@@ -1,7 +1,7 @@
 """Shared write helpers used by every app's services."""
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,6 +9,10 @@ from django.utils.translation import gettext as _
 
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record, diff, snapshot
+
+if TYPE_CHECKING:
+    from twinning.accounts.models import User
+
 
 M = TypeVar("M", bound=models.Model)
 
@@ -40,7 +44,7 @@ def refuse_unknown_fields(data: Iterable[str], allowed: Iterable[str], what: str
 
 def create_with_audit[M: models.Model](
     *,
-    actor: Any,
+    actor: "User",
     obj: M,
     m2m: dict[str, Any] | None = None,
     parent: models.Model | None = None,
@@ -73,7 +77,7 @@ def create_with_audit[M: models.Model](
 
 def update_with_audit[M: models.Model](
     *,
-    actor: Any,
+    actor: "User",
     obj: M,
     data: dict[str, Any],
     expected_version: int | None = None,
@@ -110,7 +114,7 @@ def update_with_audit[M: models.Model](
 
 
 def delete_with_audit(
-    *, actor: Any, obj: models.Model, parent: models.Model | None = None, reason: str = ""
+    *, actor: "User", obj: models.Model, parent: models.Model | None = None, reason: str = ""
 ) -> None:
     audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=obj, parent=parent, reason=reason)
     obj.delete()

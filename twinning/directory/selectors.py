@@ -5,12 +5,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from twinning.accounts.models import User
 from twinning.core.ids import parse_uuid
 from twinning.directory.models import Institution, Person
 
 
 def institution_list(
-    *, user: Any, q: str = "", country: str = "", type: str = "", expertise: str = "", need: str = ""
+    *, user: User, q: str = "", country: str = "", type: str = "", expertise: str = "", need: str = ""
 ) -> QuerySet[Institution]:
     """The directory is open to every signed-in user; this applies the search and filters."""
     if not user.is_authenticated:
@@ -27,7 +28,7 @@ def institution_list(
     return qs.prefetch_related("languages", "expertise").order_by("name", "id")
 
 
-def get_institution_for_user(user: Any, institution_uuid: Any) -> Institution:
+def get_institution_for_user(user: User, institution_uuid: Any) -> Institution:
     institution = institution_list(user=user).filter(uuid=parse_uuid(institution_uuid)).first()
     if institution is None:
         raise Http404

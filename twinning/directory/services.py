@@ -11,6 +11,7 @@ from twinning.accounts.access import (
     is_programme_editor,
     require,
 )
+from twinning.accounts.models import User
 from twinning.core.services import create_with_audit, refuse_unknown_fields, update_with_audit
 from twinning.directory.models import (
     CountryPriority,
@@ -61,7 +62,7 @@ def _set_areas(
 @transaction.atomic
 def institution_create(
     *,
-    actor: Any,
+    actor: User,
     languages: Iterable[Language] = (),
     expertise: Iterable[HealthArea] = (),
     needs: Iterable[HealthArea] = (),
@@ -80,7 +81,7 @@ def institution_create(
 @transaction.atomic
 def institution_update(
     *,
-    actor: Any,
+    actor: User,
     institution: Institution,
     data: dict[str, Any],
     expected_version: int | None = None,
@@ -117,7 +118,7 @@ def institution_update(
 
 @transaction.atomic
 def person_create(
-    *, actor: Any, institution: Institution, languages: Iterable[Language] = (), **fields: Any
+    *, actor: User, institution: Institution, languages: Iterable[Language] = (), **fields: Any
 ) -> Person:
     require(can_edit_institution(actor, institution))
     return create_with_audit(
@@ -130,7 +131,7 @@ def person_create(
 
 @transaction.atomic
 def person_update(
-    *, actor: Any, person: Person, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, person: Person, data: dict[str, Any], expected_version: int | None = None
 ) -> Person:
     require(can_edit_institution(actor, person.institution))
     return update_with_audit(
@@ -139,6 +140,6 @@ def person_update(
 
 
 @transaction.atomic
-def country_priority_create(*, actor: Any, **fields: Any) -> CountryPriority:
+def country_priority_create(*, actor: User, **fields: Any) -> CountryPriority:
     require(is_programme_editor(actor))
     return create_with_audit(actor=actor, obj=CountryPriority(**fields))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from twinning.accounts.api_auth import ApiRequest
+from twinning.accounts.models import User
 from twinning.core.api import (
     Country,
     Input,
@@ -348,7 +349,7 @@ class SummaryQuery(Schema):
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _partnership(user: Any, partnership_uuid: UUID) -> Partnership:
+def _partnership(user: User, partnership_uuid: UUID) -> Partnership:
     # A partnership named in a body or filter is input: hidden and missing read the same (422).
     try:
         return get_partnership_for_user(user, partnership_uuid)[0]
@@ -384,7 +385,7 @@ def _plan_links(partnership: Partnership, data: dict[str, Any]) -> dict[str, Any
     return found
 
 
-def _detail(user: Any, exchange_uuid: Any) -> Exchange:
+def _detail(user: User, exchange_uuid: Any) -> Exchange:
     return get_exchange_for_user(user, exchange_uuid)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from twinning.accounts.models import User
 from twinning.core.choices import Side
 from twinning.directory.models import Person
 from twinning.exchanges import services
@@ -98,7 +99,7 @@ def _people(partnership: Partnership) -> dict[str, list[Person]]:
 class _Writer:
     """Collects rows; the flagship writes them through the services, the others in bulk."""
 
-    def __init__(self, actor: Any, use_services: bool, sexes: dict[int, str]) -> None:
+    def __init__(self, actor: User, use_services: bool, sexes: dict[int, str]) -> None:
         self.actor = actor
         self.use_services = use_services
         self.exchanges: list[Exchange] = []

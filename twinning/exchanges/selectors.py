@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
+from twinning.accounts.models import User
 from twinning.core.ids import parse_uuid
 from twinning.directory.models import Person
 from twinning.exchanges.models import (
@@ -29,7 +30,7 @@ from twinning.partnerships.models import Partnership, Programme
 
 def exchange_list(
     *,
-    user: Any,
+    user: User,
     partnership: Partnership | None = None,
     programme: Programme | None = None,
     type: str = "",
@@ -82,7 +83,7 @@ def get_exchange(partnership: Partnership, exchange_uuid: Any) -> Exchange:
     return exchange
 
 
-def get_exchange_for_user(user: Any, exchange_uuid: Any) -> Exchange:
+def get_exchange_for_user(user: User, exchange_uuid: Any) -> Exchange:
     visible = Exchange.objects.visible_to(user).filter(uuid=parse_uuid(exchange_uuid))
     exchange = exchange_detail_queryset().filter(pk__in=visible.values("pk")).first()
     if exchange is None:
@@ -90,7 +91,7 @@ def get_exchange_for_user(user: Any, exchange_uuid: Any) -> Exchange:
     return exchange
 
 
-def mentoring_pair_list(*, user: Any, partnership: Partnership | None = None, status: str = "") -> QuerySet:
+def mentoring_pair_list(*, user: User, partnership: Partnership | None = None, status: str = "") -> QuerySet:
     qs = MentoringPair.objects.visible_to(user).select_related(
         "partnership", "mentor__institution", "mentee__institution"
     )
@@ -116,7 +117,7 @@ def get_mentoring_pair(partnership: Partnership, pair_uuid: Any) -> MentoringPai
     return pair
 
 
-def get_mentoring_pair_for_user(user: Any, pair_uuid: Any) -> MentoringPair:
+def get_mentoring_pair_for_user(user: User, pair_uuid: Any) -> MentoringPair:
     pair = (
         MentoringPair.objects.visible_to(user)
         .filter(uuid=parse_uuid(pair_uuid))

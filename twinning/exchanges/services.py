@@ -15,6 +15,7 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from twinning.accounts.access import require_data_entry
+from twinning.accounts.models import User
 from twinning.core.choices import Side
 from twinning.core.services import (
     create_with_audit,
@@ -90,7 +91,7 @@ def _check_plan_links(
 @transaction.atomic
 def exchange_create(
     *,
-    actor: Any,
+    actor: User,
     partnership: Partnership,
     title: str,
     type: str,
@@ -151,7 +152,7 @@ def exchange_create(
 
 @transaction.atomic
 def exchange_update(
-    *, actor: Any, exchange: Exchange, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, exchange: Exchange, data: dict[str, Any], expected_version: int | None = None
 ) -> Exchange:
     """Change the fields given in `data`; the days follow the dates."""
     require_data_entry(actor, exchange.partnership)
@@ -174,7 +175,7 @@ def exchange_update(
 
 
 @transaction.atomic
-def exchange_delete(*, actor: Any, exchange: Exchange) -> None:
+def exchange_delete(*, actor: User, exchange: Exchange) -> None:
     """Delete an exchange with its participants and trainee counts (an exchange recorded by mistake)."""
     require_data_entry(actor, exchange.partnership)
     try:
@@ -245,7 +246,7 @@ def _settle_sex(person: Person, sex: str, exclude_pk: int | None = None) -> str:
 @transaction.atomic
 def participant_add(
     *,
-    actor: Any,
+    actor: User,
     exchange: Exchange,
     person: Person,
     role: str,
@@ -269,7 +270,7 @@ def participant_add(
 
 @transaction.atomic
 def participant_update(
-    *, actor: Any, participant: Participant, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, participant: Participant, data: dict[str, Any], expected_version: int | None = None
 ) -> Participant:
     """Change a participant's role, sex or setting (the person and side stay: remove and add instead)."""
     exchange = participant.exchange
@@ -284,7 +285,7 @@ def participant_update(
 
 
 @transaction.atomic
-def participant_remove(*, actor: Any, participant: Participant) -> None:
+def participant_remove(*, actor: User, participant: Participant) -> None:
     require_data_entry(actor, participant.exchange.partnership)
     delete_with_audit(actor=actor, obj=participant, parent=participant.exchange)
 
@@ -292,7 +293,7 @@ def participant_remove(*, actor: Any, participant: Participant) -> None:
 @transaction.atomic
 def trainee_group_add(
     *,
-    actor: Any,
+    actor: User,
     exchange: Exchange,
     sex: str,
     cadre: str,
@@ -319,7 +320,7 @@ def trainee_group_add(
 
 @transaction.atomic
 def trainee_group_update(
-    *, actor: Any, group: TraineeGroup, count: int, expected_version: int | None = None
+    *, actor: User, group: TraineeGroup, count: int, expected_version: int | None = None
 ) -> TraineeGroup:
     require_data_entry(actor, group.exchange.partnership)
     return update_with_audit(
@@ -332,7 +333,7 @@ def trainee_group_update(
 
 
 @transaction.atomic
-def trainee_group_remove(*, actor: Any, group: TraineeGroup) -> None:
+def trainee_group_remove(*, actor: User, group: TraineeGroup) -> None:
     require_data_entry(actor, group.exchange.partnership)
     delete_with_audit(actor=actor, obj=group, parent=group.exchange)
 
@@ -343,7 +344,7 @@ def trainee_group_remove(*, actor: Any, group: TraineeGroup) -> None:
 @transaction.atomic
 def mentoring_pair_create(
     *,
-    actor: Any,
+    actor: User,
     partnership: Partnership,
     mentor: Person,
     mentee: Person,
@@ -391,7 +392,7 @@ def mentoring_pair_create(
 
 @transaction.atomic
 def mentoring_pair_update(
-    *, actor: Any, pair: MentoringPair, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, pair: MentoringPair, data: dict[str, Any], expected_version: int | None = None
 ) -> MentoringPair:
     require_data_entry(actor, pair.partnership)
     refuse_unknown_fields(data, PAIR_FIELDS, "mentoring pair")
@@ -403,7 +404,7 @@ def mentoring_pair_update(
 @transaction.atomic
 def mentoring_session_add(
     *,
-    actor: Any,
+    actor: User,
     pair: MentoringPair,
     date: datetime.date,
     mode: str,
@@ -421,6 +422,6 @@ def mentoring_session_add(
 
 
 @transaction.atomic
-def mentoring_session_remove(*, actor: Any, session: MentoringSession) -> None:
+def mentoring_session_remove(*, actor: User, session: MentoringSession) -> None:
     require_data_entry(actor, session.pair.partnership)
     delete_with_audit(actor=actor, obj=session, parent=session.pair)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from twinning.accounts.api_auth import ApiRequest
+from twinning.accounts.models import User
 from twinning.core.api import Input, PageQuery, Version, error_responses, omittable, paginate
 from twinning.core.choices import Side
 from twinning.core.ids import parse_uuid
@@ -251,7 +252,7 @@ def _parts(stored: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
     return [{"name": name, **stored[name]} for name in PARTS if name in stored]
 
 
-def _institution(user: Any, key: uuid.UUID, field: str) -> Institution:
+def _institution(user: User, key: uuid.UUID, field: str) -> Institution:
     inst = Institution.objects.filter(uuid=key).first()
     if inst is None:
         raise ValidationError({field: [_("Unknown institution.")]})

@@ -24,7 +24,7 @@ from twinning.matching.models import (
 from twinning.partnerships.models import Programme
 
 
-def get_round_for_user(user: Any, round_uuid: Any, *, write: bool = False) -> MatchingRound:
+def get_round_for_user(user: User, round_uuid: Any, *, write: bool = False) -> MatchingRound:
     """The round if the user is staff of its programme (404 otherwise); write=True needs an editor (403)."""
     round = (
         MatchingRound.objects.visible_to(user)
@@ -39,7 +39,7 @@ def get_round_for_user(user: Any, round_uuid: Any, *, write: bool = False) -> Ma
     return round
 
 
-def round_list(*, user: Any, programme: Programme | None = None) -> QuerySet[MatchingRound]:
+def round_list(*, user: User, programme: Programme | None = None) -> QuerySet[MatchingRound]:
     qs = MatchingRound.objects.visible_to(user).select_related("programme")
     if programme is not None:
         qs = qs.filter(programme=programme)

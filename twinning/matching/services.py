@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from twinning.accounts.access import can_edit_institution, require, require_programme_editor
+from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 from twinning.core.choices import Side
@@ -48,7 +49,7 @@ def _require_open(round: MatchingRound) -> None:
 @transaction.atomic
 def round_create(
     *,
-    actor: Any,
+    actor: User,
     programme: Programme,
     name: str,
     description: str = "",
@@ -72,7 +73,7 @@ def round_create(
 
 @transaction.atomic
 def round_update(
-    *, actor: Any, round: MatchingRound, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, round: MatchingRound, data: dict[str, Any], expected_version: int | None = None
 ) -> MatchingRound:
     """Change a round's name, description, weights or pruning; results stay until the round is run again."""
     require_programme_editor(actor, round.programme_id)
@@ -82,7 +83,7 @@ def round_update(
 
 
 @transaction.atomic
-def round_close(*, actor: Any, round: MatchingRound, reason: str = "") -> MatchingRound:
+def round_close(*, actor: User, round: MatchingRound, reason: str = "") -> MatchingRound:
     require_programme_editor(actor, round.programme_id)
     _require_open(round)
     return update_with_audit(
@@ -93,7 +94,7 @@ def round_close(*, actor: Any, round: MatchingRound, reason: str = "") -> Matchi
 @transaction.atomic
 def applicant_add(
     *,
-    actor: Any,
+    actor: User,
     round: MatchingRound,
     institution: Institution,
     side: str,
@@ -119,7 +120,7 @@ def applicant_add(
 
 @transaction.atomic
 def applicant_update(
-    *, actor: Any, applicant: RoundApplicant, capacity: int, expected_version: int | None = None
+    *, actor: User, applicant: RoundApplicant, capacity: int, expected_version: int | None = None
 ) -> RoundApplicant:
     require_programme_editor(actor, applicant.round.programme_id)
     _require_open(applicant.round)
@@ -133,7 +134,7 @@ def applicant_update(
 
 
 @transaction.atomic
-def applicant_remove(*, actor: Any, applicant: RoundApplicant) -> None:
+def applicant_remove(*, actor: User, applicant: RoundApplicant) -> None:
     round = applicant.round
     require_programme_editor(actor, round.programme_id)
     _require_open(round)
@@ -151,7 +152,7 @@ def applicant_remove(*, actor: Any, applicant: RoundApplicant) -> None:
 @transaction.atomic
 def conflict_declare(
     *,
-    actor: Any,
+    actor: User,
     programme: Programme,
     institution_a: Institution,
     institution_b: Institution,
@@ -179,13 +180,13 @@ def conflict_declare(
 
 
 @transaction.atomic
-def conflict_remove(*, actor: Any, conflict: DeclaredConflict, reason: str = "") -> None:
+def conflict_remove(*, actor: User, conflict: DeclaredConflict, reason: str = "") -> None:
     require_programme_editor(actor, conflict.programme_id)
     delete_with_audit(actor=actor, obj=conflict, parent=conflict.programme, reason=reason)
 
 
 @transaction.atomic
-def round_run(*, actor: Any, round: MatchingRound) -> MatchingJob:
+def round_run(*, actor: User, round: MatchingRound) -> MatchingJob:
     """Queue a computation of the round; small rounds are computed as soon as the request commits."""
     require_programme_editor(actor, round.programme_id)
     _require_open(round)
@@ -251,7 +252,7 @@ def _pair_problems(
 
 
 def _twin(
-    actor: Any, round: MatchingRound, host: RoundApplicant, resource: RoundApplicant, reason: str
+    actor: User, round: MatchingRound, host: RoundApplicant, resource: RoundApplicant, reason: str
 ) -> Any:
     title = f"{host.institution.name} – {resource.institution.name}"[:255]
     return partnership_create(
@@ -272,7 +273,7 @@ def _pair_score(round: MatchingRound, host: RoundApplicant, resource: RoundAppli
 @transaction.atomic
 def decision_accept(
     *,
-    actor: Any,
+    actor: User,
     round: MatchingRound,
     host: RoundApplicant,
     resource: RoundApplicant,
@@ -306,7 +307,7 @@ def decision_accept(
 @transaction.atomic
 def decision_override(
     *,
-    actor: Any,
+    actor: User,
     round: MatchingRound,
     host: RoundApplicant,
     proposed_resource: RoundApplicant | None,
@@ -348,7 +349,7 @@ def decision_override(
 @transaction.atomic
 def profile_update(
     *,
-    actor: Any,
+    actor: User,
     institution: Institution,
     needs: Iterable[dict[str, Any]],
     expertise: Iterable[dict[str, Any]],

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from twinning.accounts.api_auth import ApiRequest
+from twinning.accounts.models import User
 from twinning.core.api import Input, PageQuery, error_responses, paginate
 from twinning.partnerships.selectors import get_partnership_for_user
 from twinning.planning.models import DisaggregationOption, PlanIndicator
@@ -129,7 +130,7 @@ class UnlockIn(Input):
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
-def _result_queryset(user: Any) -> Any:
+def _result_queryset(user: User) -> Any:
     return selectors.visible_results(user).select_related("option__category").order_by("id")
 
 
@@ -198,7 +199,7 @@ def result_put(request: ApiRequest, payload: ResultIn) -> Any:
     return _result_queryset(request.auth).get(pk=saved.pk)
 
 
-def _report(user: Any, partnership_uuid: UUID, period: str) -> PeriodReport:
+def _report(user: User, partnership_uuid: UUID, period: str) -> PeriodReport:
     partnership, _access = get_partnership_for_user(user, partnership_uuid)
     report = (
         PeriodReport.objects.filter(partnership=partnership, period=period)

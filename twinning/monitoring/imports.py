@@ -29,6 +29,7 @@ from twinning.accounts.access import (
     partnership_access,
     require,
 )
+from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
 from twinning.partnerships.models import Partnership, Programme
 from twinning.planning.models import Indicator, Plan, PlanIndicator
@@ -199,7 +200,7 @@ def _targets_for(partnerships: list[Partnership]) -> dict[str, tuple[Partnership
     return {str(p.uuid): (p, targets[p.pk]) for p in partnerships if p.pk in targets}
 
 
-def _allowed_partnerships(actor: Any, programme: Programme, only: Partnership | None) -> list[Partnership]:
+def _allowed_partnerships(actor: User, programme: Programme, only: Partnership | None) -> list[Partnership]:
     qs = Partnership.objects.filter(programme=programme)
     if only is not None:
         qs = qs.filter(pk=only.pk)
@@ -220,7 +221,7 @@ def _nullable(value: Decimal | None) -> str:
 
 def results_import(
     *,
-    actor: Any,
+    actor: User,
     rows: Iterable[list[Any]],
     programme: Programme,
     partnership: Partnership | None = None,
@@ -245,7 +246,7 @@ def results_import(
 
 
 def _import(
-    actor: Any,
+    actor: User,
     rows: Iterator[list[Any]],
     programme: Programme,
     allowed: list[Partnership],
@@ -476,7 +477,7 @@ class _Writer:
     """Creates new results and updates existing ones, in chunks; COPY on PostgreSQL, bulk ORM elsewhere."""
 
     def __init__(
-        self, actor: Any, now: datetime.datetime, existing: dict[tuple[int, int, str, int | None], int]
+        self, actor: User, now: datetime.datetime, existing: dict[tuple[int, int, str, int | None], int]
     ) -> None:
         self.existing = existing
         self.actor_id = getattr(actor, "pk", None)
@@ -614,7 +615,7 @@ def _ensure_reports(touched: set[tuple[int, str]], known: dict[tuple[int, str], 
     return len(touched)
 
 
-def _audit(actor: Any, touched: set[tuple[int, str]], outcome: ImportOutcome, source: str) -> None:
+def _audit(actor: User, touched: set[tuple[int, str]], outcome: ImportOutcome, source: str) -> None:
     """One audit event per partnership the import changed, naming its periods (not one per value: an import
     may hold a million)."""
     if not touched:

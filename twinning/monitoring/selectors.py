@@ -30,6 +30,7 @@ from twinning.accounts.access import (
     in_edited_programmes,
     in_visible_partnerships,
 )
+from twinning.accounts.models import User
 from twinning.core.ids import parse_uuid
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar, Programme
 from twinning.partnerships.selectors import get_partnership_for_user
@@ -59,7 +60,7 @@ def get_period(period_id: str) -> Period:
 
 
 def get_partnership_period_for_user(
-    user: Any, partnership_uuid: Any, period_id: str, *, write: bool = False
+    user: User, partnership_uuid: Any, period_id: str, *, write: bool = False
 ) -> tuple[Partnership, PartnershipAccess, Period]:
     """The partnership (404 outside scope, 403 for a read-only write) and a valid period (404 otherwise)."""
     partnership, access = get_partnership_for_user(user, partnership_uuid, data_entry=write)
@@ -587,7 +588,7 @@ def due_for_partnerships(partnerships: list[Partnership], today: datetime.date) 
     return items
 
 
-def due_for_user(user: Any, *, today: datetime.date | None = None) -> list[DueItem]:
+def due_for_user(user: User, *, today: datetime.date | None = None) -> list[DueItem]:
     """Reports the user should enter: periods ended in partnerships where they coordinate or are a member."""
     today = today or timezone.localdate()
     partnerships = list(
@@ -598,17 +599,17 @@ def due_for_user(user: Any, *, today: datetime.date | None = None) -> list[DueIt
     return due_for_partnerships(partnerships, today)
 
 
-def awaiting_review(user: Any) -> QuerySet[PeriodReport]:
+def awaiting_review(user: User) -> QuerySet[PeriodReport]:
     """Submitted reports in the programmes the user reviews (manager or M&E officer), oldest first."""
     qs = PeriodReport.objects.filter(status=PeriodReport.Status.SUBMITTED).select_related("partnership")
     return qs.filter(in_edited_programmes(user, via="partnership__programme")).order_by("submitted_at", "id")
 
 
-def unread_notifications(user: Any) -> QuerySet[Notification]:
+def unread_notifications(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True)
 
 
-def open_action_items(user: Any) -> QuerySet[ReviewComment]:
+def open_action_items(user: User) -> QuerySet[ReviewComment]:
     return (
         ReviewComment.objects.filter(assignee=user, is_action=True, done_at__isnull=True)
         .select_related("report__partnership")
@@ -616,14 +617,14 @@ def open_action_items(user: Any) -> QuerySet[ReviewComment]:
     )
 
 
-def visible_results(user: Any) -> QuerySet[Result]:
+def visible_results(user: User) -> QuerySet[Result]:
     """Results of the partnerships the user may see (the API's starting point)."""
     return Result.objects.filter(partnership__in=Partnership.objects.visible_to(user)).select_related(
         "indicator", "partnership", "option"
     )
 
 
-def visible_reports(user: Any) -> QuerySet[PeriodReport]:
+def visible_reports(user: User) -> QuerySet[PeriodReport]:
     return PeriodReport.objects.filter(in_visible_partnerships(user)).select_related("partnership")
 
 

@@ -58,7 +58,7 @@ def monitoring_settings(programme: Programme) -> ProgrammeMonitoringSettings:
 
 @transaction.atomic
 def monitoring_settings_update(
-    *, actor: Any, programme: Programme, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, programme: Programme, data: dict[str, Any], expected_version: int | None = None
 ) -> ProgrammeMonitoringSettings:
     require_programme_editor(actor, programme.pk)
     refuse_unknown_fields(data, MONITORING_SETTINGS_FIELDS, "monitoring settings")
@@ -119,7 +119,7 @@ def report_url(report: PeriodReport) -> str:
 # --- notifications ------------------------------------------------------------------------------------
 
 
-def _notify(users: Iterable[Any], *, actor: Any, message: str, url: str) -> None:
+def _notify(users: Iterable[Any], *, actor: User, message: str, url: str) -> None:
     """In-app notices now (in the transaction) and one email each once the transaction commits."""
     recipients = {
         u.pk: u for u in users if u is not None and u.pk != getattr(actor, "pk", None) and u.is_active
@@ -251,7 +251,7 @@ def check_period_for(
 @transaction.atomic
 def result_save(
     *,
-    actor: Any,
+    actor: User,
     plan_indicator: PlanIndicator,
     period: str,
     option: DisaggregationOption | None = None,
@@ -328,7 +328,7 @@ def result_save(
 
 def _transition(
     *,
-    actor: Any,
+    actor: User,
     report: PeriodReport,
     status: str,
     expected_version: int | None,
@@ -347,7 +347,7 @@ def _transition(
 
 @transaction.atomic
 def report_submit(
-    *, actor: Any, partnership: Partnership, period: str, expected_version: int | None = None
+    *, actor: User, partnership: Partnership, period: str, expected_version: int | None = None
 ) -> PeriodReport:
     """Send a period's results for review; the programme's reviewers are notified."""
     require(partnership_access(actor, partnership).can_enter_data)
@@ -380,7 +380,7 @@ def report_submit(
 
 @transaction.atomic
 def report_return(
-    *, actor: Any, report: PeriodReport, feedback: str, expected_version: int | None = None
+    *, actor: User, report: PeriodReport, feedback: str, expected_version: int | None = None
 ) -> PeriodReport:
     """Send submitted results back for correction; feedback is required and opens a thread."""
     require(partnership_access(actor, report.partnership).can_review)
@@ -413,7 +413,7 @@ def report_return(
 
 @transaction.atomic
 def report_approve(
-    *, actor: Any, report: PeriodReport, note: str = "", expected_version: int | None = None
+    *, actor: User, report: PeriodReport, note: str = "", expected_version: int | None = None
 ) -> PeriodReport:
     """Approve submitted results: they are locked from now on."""
     require(partnership_access(actor, report.partnership).can_review)
@@ -443,7 +443,7 @@ def report_approve(
 
 @transaction.atomic
 def report_unlock(
-    *, actor: Any, report: PeriodReport, reason: str, expected_version: int | None = None
+    *, actor: User, report: PeriodReport, reason: str, expected_version: int | None = None
 ) -> PeriodReport:
     """Reopen approved results for correction; the reason is required and audited."""
     require(partnership_access(actor, report.partnership).can_review)
@@ -476,7 +476,7 @@ def report_unlock(
 @transaction.atomic
 def comment_add(
     *,
-    actor: Any,
+    actor: User,
     report: PeriodReport,
     body: str,
     parent: ReviewComment | None = None,
@@ -538,7 +538,7 @@ def comment_add(
 
 
 @transaction.atomic
-def action_item_set_done(*, actor: Any, comment: ReviewComment, done: bool = True) -> ReviewComment:
+def action_item_set_done(*, actor: User, comment: ReviewComment, done: bool = True) -> ReviewComment:
     require(partnership_access(actor, comment.report.partnership).can_discuss)
     if not comment.is_action:
         raise ValidationError(_("This comment is not an action item."))
@@ -555,7 +555,7 @@ def action_item_set_done(*, actor: Any, comment: ReviewComment, done: bool = Tru
 
 @transaction.atomic
 def evidence_add(
-    *, actor: Any, report: PeriodReport, file: File, title: str = "", result: Result | None = None
+    *, actor: User, report: PeriodReport, file: File, title: str = "", result: Result | None = None
 ) -> Evidence:
     """Attach a file to a period's results (type and size are checked by the model's validators)."""
     require(partnership_access(actor, report.partnership).can_enter_data)
@@ -573,18 +573,18 @@ def evidence_add(
 
 
 @transaction.atomic
-def evidence_delete(*, actor: Any, evidence: Evidence) -> None:
+def evidence_delete(*, actor: User, evidence: Evidence) -> None:
     require(partnership_access(actor, evidence.report.partnership).can_enter_data)
     _refuse_locked(evidence.report)
     delete_with_audit(actor=actor, obj=evidence, parent=evidence.report)
 
 
 @transaction.atomic
-def notifications_mark_read(*, actor: Any) -> int:
+def notifications_mark_read(*, actor: User) -> int:
     return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def audit_import(*, actor: Any, obj: Any, created: int, updated: int, source: str) -> None:
+def audit_import(*, actor: User, obj: Any, created: int, updated: int, source: str) -> None:
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import PartnershipAccess, programme_access, require
+from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
@@ -34,7 +35,7 @@ from .models import PeriodReport
 UPLOAD_MAX_ROWS = 20_000
 
 
-def _flags(user: Any, access: PartnershipAccess) -> dict[str, bool]:
+def _flags(user: User, access: PartnershipAccess) -> dict[str, bool]:
     return {"can_enter": access.can_enter_data, "can_review": access.can_review}
 
 

@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from twinning.core.admin import ReadOnlyAdmin
+from twinning.core.admin import ReadOnlyAdmin, admin_user
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar, Programme, Stakeholder
 from twinning.partnerships.services import programme_create, programme_update
 
@@ -25,10 +25,12 @@ class ProgrammeAdmin(admin.ModelAdmin):
         # Through the services, so a new programme gets its pillars and every change is audited.
         if change:
             programme_update(
-                actor=request.user, programme=obj, data={f: getattr(obj, f) for f in form.changed_data}
+                actor=admin_user(request), programme=obj, data={f: getattr(obj, f) for f in form.changed_data}
             )
         else:
-            new = programme_create(actor=request.user, **{f: form.cleaned_data[f] for f in PROGRAMME_FIELDS})
+            new = programme_create(
+                actor=admin_user(request), **{f: form.cleaned_data[f] for f in PROGRAMME_FIELDS}
+            )
             obj.pk, obj.uuid = new.pk, new.uuid
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from twinning.accounts.api_auth import ApiRequest
+from twinning.accounts.models import User
 from twinning.core.api import (
     Country,
     Input,
@@ -155,7 +156,7 @@ def _with_details(partnership: Partnership) -> Partnership:
     return partnership
 
 
-def _programme(user: Any, programme_uuid: uuid.UUID) -> Programme:
+def _programme(user: User, programme_uuid: uuid.UUID) -> Programme:
     # A programme named in a filter or body is input, so a hidden or missing one is bad input (422), and
     # both read the same, so the answer does not reveal which programmes exist.
     try:
@@ -165,7 +166,7 @@ def _programme(user: Any, programme_uuid: uuid.UUID) -> Programme:
 
 
 def _institutions(
-    user: Any, uuids: list[uuid.UUID], field: str, errors: dict[str, list[str]]
+    user: User, uuids: list[uuid.UUID], field: str, errors: dict[str, list[str]]
 ) -> list[Institution]:
     wanted = list(dict.fromkeys(uuids))
     found = {i.uuid: i for i in institution_list(user=user).prefetch_related(None).filter(uuid__in=wanted)}

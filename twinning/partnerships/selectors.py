@@ -57,7 +57,7 @@ def get_programme_for_staff(user: User, programme_uuid: Any, *, write: bool = Fa
 
 def partnership_list(
     *,
-    user: Any,
+    user: User,
     q: str = "",
     programme: Programme | None = None,
     stage: str = "",
@@ -96,7 +96,7 @@ def with_sides(qs: QuerySet[Partnership]) -> QuerySet[Partnership]:
     return qs.prefetch_related(*side_prefetches())
 
 
-def partnership_countries(user: Any) -> list[str]:
+def partnership_countries(user: User) -> list[str]:
     """Country codes of the institutions in the user's partnerships (for the list filter)."""
     return sorted(
         set(

@@ -46,7 +46,7 @@ PARTNERSHIP_FIELDS = ("title", "shared_goal", "start_date", "end_date")
 
 @transaction.atomic
 def programme_create(
-    *, actor: Any, name: str, funders: str = "", reporting_currency: str = "USD", description: str = ""
+    *, actor: User, name: str, funders: str = "", reporting_currency: str = "USD", description: str = ""
 ) -> Programme:
     """Create a programme with the five default pillars; only administrators set up programmes."""
     require_admin(actor)
@@ -64,13 +64,13 @@ def programme_create(
 
 
 @transaction.atomic
-def programme_update(*, actor: Any, programme: Programme, data: dict[str, Any]) -> Programme:
+def programme_update(*, actor: User, programme: Programme, data: dict[str, Any]) -> Programme:
     require_programme_manager(actor, programme.pk)
     return update_with_audit(actor=actor, obj=programme, data=data)
 
 
 @transaction.atomic
-def programme_role_grant(*, actor: Any, programme: Programme, user: User, role: str) -> ProgrammeRole:
+def programme_role_grant(*, actor: User, programme: Programme, user: User, role: str) -> ProgrammeRole:
     require_programme_manager(actor, programme.pk)
     grant, _created = ProgrammeRole.objects.update_or_create(
         user=user, programme=programme, defaults={"role": role}
@@ -104,7 +104,7 @@ def _validate_sides(hosts: list[Institution], resources: list[Institution]) -> N
 @transaction.atomic
 def partnership_create(
     *,
-    actor: Any,
+    actor: User,
     programme: Programme,
     title: str,
     hosts: Iterable[Institution],
@@ -171,7 +171,7 @@ def partnership_create(
 
 @transaction.atomic
 def partnership_update(
-    *, actor: Any, partnership: Partnership, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, partnership: Partnership, data: dict[str, Any], expected_version: int | None = None
 ) -> Partnership:
     require_edit(actor, partnership)
     refuse_unknown_fields(data, PARTNERSHIP_FIELDS, "partnership")
@@ -181,7 +181,7 @@ def partnership_update(
 @transaction.atomic
 def partnership_stage_change(
     *,
-    actor: Any,
+    actor: User,
     partnership: Partnership,
     stage: str,
     changed_on: datetime.date | None = None,
@@ -222,7 +222,7 @@ def partnership_stage_change(
 
 @transaction.atomic
 def partnership_sides_set(
-    *, actor: Any, partnership: Partnership, hosts: Iterable[Institution], resources: Iterable[Institution]
+    *, actor: User, partnership: Partnership, hosts: Iterable[Institution], resources: Iterable[Institution]
 ) -> Partnership:
     """Make the partnership's sides exactly `hosts` and `resources`, auditing who joined and who left."""
     require_edit(actor, partnership)
@@ -251,7 +251,7 @@ def partnership_sides_set(
 
 
 @transaction.atomic
-def stakeholder_create(*, actor: Any, partnership: Partnership, **fields: Any) -> Stakeholder:
+def stakeholder_create(*, actor: User, partnership: Partnership, **fields: Any) -> Stakeholder:
     require_edit(actor, partnership)
     return create_with_audit(
         actor=actor, obj=Stakeholder(partnership=partnership, **fields), parent=partnership
@@ -260,7 +260,7 @@ def stakeholder_create(*, actor: Any, partnership: Partnership, **fields: Any) -
 
 @transaction.atomic
 def stakeholder_update(
-    *, actor: Any, stakeholder: Stakeholder, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, stakeholder: Stakeholder, data: dict[str, Any], expected_version: int | None = None
 ) -> Stakeholder:
     require_edit(actor, stakeholder.partnership)
     return update_with_audit(
@@ -273,13 +273,13 @@ def stakeholder_update(
 
 
 @transaction.atomic
-def stakeholder_delete(*, actor: Any, stakeholder: Stakeholder, reason: str = "") -> None:
+def stakeholder_delete(*, actor: User, stakeholder: Stakeholder, reason: str = "") -> None:
     require_edit(actor, stakeholder.partnership)
     delete_with_audit(actor=actor, obj=stakeholder, parent=stakeholder.partnership, reason=reason)
 
 
 @transaction.atomic
-def agreement_create(*, actor: Any, partnership: Partnership, **fields: Any) -> Agreement:
+def agreement_create(*, actor: User, partnership: Partnership, **fields: Any) -> Agreement:
     require_edit(actor, partnership)
     return create_with_audit(
         actor=actor, obj=Agreement(partnership=partnership, **fields), parent=partnership
@@ -288,7 +288,7 @@ def agreement_create(*, actor: Any, partnership: Partnership, **fields: Any) -> 
 
 @transaction.atomic
 def agreement_update(
-    *, actor: Any, agreement: Agreement, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, agreement: Agreement, data: dict[str, Any], expected_version: int | None = None
 ) -> Agreement:
     require_edit(actor, agreement.partnership)
     return update_with_audit(
@@ -298,7 +298,7 @@ def agreement_update(
 
 @transaction.atomic
 def membership_add(
-    *, actor: Any, partnership: Partnership, user: User, side: str, role: str
+    *, actor: User, partnership: Partnership, user: User, side: str, role: str
 ) -> PartnershipMembership:
     """Give a user a place on one side. Coordinators manage their own side; programme managers both."""
     require_side_manager(actor, partnership, side)
@@ -319,7 +319,7 @@ def membership_add(
 
 @transaction.atomic
 def membership_invite(
-    *, actor: Any, partnership: Partnership, email: str, side: str, role: str, full_name: str = ""
+    *, actor: User, partnership: Partnership, email: str, side: str, role: str, full_name: str = ""
 ) -> PartnershipMembership:
     """Add a person by email, creating their account if they have none, and email them an invitation."""
     require_side_manager(actor, partnership, side)
@@ -330,7 +330,7 @@ def membership_invite(
 
 
 @transaction.atomic
-def membership_remove(*, actor: Any, membership: PartnershipMembership, reason: str = "") -> None:
+def membership_remove(*, actor: User, membership: PartnershipMembership, reason: str = "") -> None:
     require_side_manager(actor, membership.partnership, membership.side)
     audit_record(
         actor=actor,

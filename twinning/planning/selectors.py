@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from twinning.accounts.access import PartnershipAccess
+from twinning.accounts.models import User
 from twinning.core.ids import parse_uuid
 from twinning.partnerships.models import Partnership, Programme
 from twinning.partnerships.selectors import get_partnership_for_user
@@ -48,7 +49,7 @@ def plan_in_force(partnership: Partnership) -> Plan | None:
 
 
 def get_plan_for_user(
-    user: Any, partnership_uuid: Any, plan_uuid: Any = None, *, write: bool = False
+    user: User, partnership_uuid: Any, plan_uuid: Any = None, *, write: bool = False
 ) -> tuple[Plan | None, Partnership, PartnershipAccess]:
     """A partnership's plan (the current one when no uuid is given), scoped like the partnership:
     404 outside, 403 on a write by a read-only user."""
@@ -69,7 +70,7 @@ def get_plan_for_user(
 
 
 def get_plan_by_uuid_for_user(
-    user: Any, plan_uuid: Any, *, write: bool = False
+    user: User, plan_uuid: Any, *, write: bool = False
 ) -> tuple[Plan, PartnershipAccess]:
     """A plan named by its own uuid (API), scoped through its partnership."""
     visible = Partnership.objects.visible_to(user)
@@ -85,7 +86,7 @@ def get_plan_by_uuid_for_user(
 
 
 def plan_child_for_user[T](
-    user: Any, model: type[T], child_uuid: Any, *, write: bool = False
+    user: User, model: type[T], child_uuid: Any, *, write: bool = False
 ) -> tuple[T, Plan]:
     """An objective, activity, plan indicator, planning event or target by uuid, scoped through its plan."""
     path = {
@@ -197,7 +198,7 @@ def disaggregations(programme: Programme) -> QuerySet[DisaggregationCategory]:
     )
 
 
-def get_indicator_for_user(user: Any, indicator_uuid: Any) -> Indicator:
+def get_indicator_for_user(user: User, indicator_uuid: Any) -> Indicator:
     """A common indicator of a programme the user sees, or an own indicator of a partnership the user sees."""
     programmes = Programme.objects.visible_to(user)
     partnerships = Partnership.objects.visible_to(user)

@@ -9,6 +9,7 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from twinning.accounts.access import require_edit
+from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 from twinning.core.services import delete_with_audit
@@ -61,7 +62,7 @@ def _require_draft(plan: Plan) -> None:
         )
 
 
-def _withdraw_sign_offs(actor: Any, plan: Plan) -> None:
+def _withdraw_sign_offs(actor: User, plan: Plan) -> None:
     signed = list(plan.sign_offs.all())
     if not signed:
         return
@@ -75,14 +76,14 @@ def _withdraw_sign_offs(actor: Any, plan: Plan) -> None:
     )
 
 
-def _begin_plan_change(actor: Any, plan: Plan) -> None:
+def _begin_plan_change(actor: User, plan: Plan) -> None:
     """Every change to a plan's content: edit access, a draft, and signatures given to older content withdrawn."""
     require_edit(actor, plan.partnership)
     _require_draft(plan)
     _withdraw_sign_offs(actor, plan)
 
 
-def _delete(actor: Any, obj: Any, parent: Any) -> None:
+def _delete(actor: User, obj: Any, parent: Any) -> None:
     try:
         with transaction.atomic():
             delete_with_audit(actor=actor, obj=obj, parent=parent)

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from twinning.accounts.access import can_edit_indicator, require, require_edit, require_programme_editor
+from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 from twinning.core.services import (
@@ -46,7 +47,7 @@ from twinning.planning.services.common import (
 @transaction.atomic
 def disaggregation_create(
     *,
-    actor: Any,
+    actor: User,
     programme: Programme,
     code: str,
     name: str,
@@ -69,7 +70,7 @@ def disaggregation_create(
 
 
 def _option_save(
-    actor: Any, category: DisaggregationCategory, code: str, name: str, order: int, dhis2: str = ""
+    actor: User, category: DisaggregationCategory, code: str, name: str, order: int, dhis2: str = ""
 ) -> DisaggregationOption:
     option = DisaggregationOption(
         category=category, code=code, name=name, order=order, dhis2_category_option_combo=dhis2
@@ -92,7 +93,7 @@ def _option_save(
 @transaction.atomic
 def disaggregation_option_add(
     *,
-    actor: Any,
+    actor: User,
     category: DisaggregationCategory,
     code: str,
     name: str,
@@ -117,7 +118,7 @@ def _check_indicator(programme: Programme, fields: Mapping[str, Any]) -> None:
 @transaction.atomic
 def indicator_create(
     *,
-    actor: Any,
+    actor: User,
     programme: Programme,
     code: str,
     name: str,
@@ -153,7 +154,7 @@ def indicator_create(
 
 @transaction.atomic
 def indicator_update(
-    *, actor: Any, indicator: Indicator, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, indicator: Indicator, data: dict[str, Any], expected_version: int | None = None
 ) -> Indicator:
     """Correct an indicator. Every plan adopts it by reference, so the correction shows in each at once.
 
@@ -215,7 +216,7 @@ def _check_adoption(plan: Plan, objective: Objective | None, indicator: Indicato
 @transaction.atomic
 def plan_indicator_adopt(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     objective: Objective,
     indicator: Indicator,
@@ -247,7 +248,7 @@ def plan_indicator_adopt(
 
 @transaction.atomic
 def plan_indicator_update(
-    *, actor: Any, plan_indicator: PlanIndicator, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, plan_indicator: PlanIndicator, data: dict[str, Any], expected_version: int | None = None
 ) -> PlanIndicator:
     refuse_unknown_fields(data, PLAN_INDICATOR_FIELDS, "plan indicator")
     plan = plan_indicator.plan
@@ -262,7 +263,7 @@ def plan_indicator_update(
 
 
 @transaction.atomic
-def plan_indicator_remove(*, actor: Any, plan_indicator: PlanIndicator) -> None:
+def plan_indicator_remove(*, actor: User, plan_indicator: PlanIndicator) -> None:
     _begin_plan_change(actor, plan_indicator.plan)
     _delete(actor, plan_indicator, plan_indicator.plan)
 
@@ -331,7 +332,7 @@ def _check_target(
 @transaction.atomic
 def target_set(
     *,
-    actor: Any,
+    actor: User,
     plan_indicator: PlanIndicator,
     period: str,
     value: Decimal,
@@ -353,7 +354,7 @@ def target_set(
 @transaction.atomic
 def targets_save(
     *,
-    actor: Any,
+    actor: User,
     plan_indicator: PlanIndicator,
     values: Mapping[tuple[str, DisaggregationOption | None], Decimal | None],
 ) -> int:
@@ -397,7 +398,7 @@ def targets_save(
     return changed + len(new)
 
 
-def _audit_created_targets(actor: Any, plan: Plan, targets: list[Target]) -> None:
+def _audit_created_targets(actor: User, plan: Plan, targets: list[Target]) -> None:
     """One audit row per new target, written in one statement (same rows audit_record would write)."""
     target_type = ContentType.objects.get_for_model(Target)
     plan_type = ContentType.objects.get_for_model(Plan)
@@ -421,7 +422,7 @@ def _audit_created_targets(actor: Any, plan: Plan, targets: list[Target]) -> Non
 
 
 @transaction.atomic
-def target_delete(*, actor: Any, target: Target) -> None:
+def target_delete(*, actor: User, target: Target) -> None:
     plan = target.plan_indicator.plan
     _begin_plan_change(actor, plan)
     _delete(actor, target, plan)

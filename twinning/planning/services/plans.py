@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from twinning.accounts.access import partnership_access, require, require_edit
+from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 from twinning.core.choices import Side
@@ -63,7 +64,7 @@ from twinning.planning.services.common import (
 @transaction.atomic
 def plan_create(
     *,
-    actor: Any,
+    actor: User,
     partnership: Partnership,
     title: str,
     first_year: int,
@@ -92,7 +93,9 @@ def plan_create(
 
 
 @transaction.atomic
-def plan_update(*, actor: Any, plan: Plan, data: dict[str, Any], expected_version: int | None = None) -> Plan:
+def plan_update(
+    *, actor: User, plan: Plan, data: dict[str, Any], expected_version: int | None = None
+) -> Plan:
     """Change a draft's title, years or whether the ministry signs; targets outside new years are refused."""
     refuse_unknown_fields(data, PLAN_FIELDS, "plan")
     _begin_plan_change(actor, plan)
@@ -126,7 +129,7 @@ def required_parties(plan: Plan) -> list[str]:
 
 
 @transaction.atomic
-def plan_sign_off(*, actor: Any, plan: Plan, party: str, note: str = "") -> PlanSignOff:
+def plan_sign_off(*, actor: User, plan: Plan, party: str, note: str = "") -> PlanSignOff:
     """Sign a draft for one party. A coordinator signs for their own side; a programme editor or coordinator
     records the ministry's sign-off on its behalf (say who signed in the note). When every required party has
     signed, the plan is agreed."""
@@ -151,7 +154,7 @@ def plan_sign_off(*, actor: Any, plan: Plan, party: str, note: str = "") -> Plan
     return _record_sign_off(actor=actor, plan=plan, party=party, note=note)
 
 
-def _record_sign_off(*, actor: Any, plan: Plan, party: str, note: str) -> PlanSignOff:
+def _record_sign_off(*, actor: User, plan: Plan, party: str, note: str) -> PlanSignOff:
     """Write a sign-off, and agree the plan when it was the last one needed. Callers check who may sign;
     only plan_sign_off (and the demo loader, filing the sides' signed copies) call this."""
     sign_off = PlanSignOff(plan=plan, party=party, signed_by=actor, note=note)
@@ -177,7 +180,7 @@ def _record_sign_off(*, actor: Any, plan: Plan, party: str, note: str) -> PlanSi
 
 @transaction.atomic
 def plan_new_version(
-    *, actor: Any, plan: Plan, title: str = "", reason: str = "", uuid: uuid_module.UUID | None = None
+    *, actor: User, plan: Plan, title: str = "", reason: str = "", uuid: uuid_module.UUID | None = None
 ) -> Plan:
     """Copy an agreed plan into a new draft (number + 1) with its objectives, activities, adopted indicators and
     targets. The agreed version becomes superseded now (one current plan per partnership) and stays readable."""
@@ -278,7 +281,7 @@ def _copy_content(old: Plan, new: Plan) -> None:
 @transaction.atomic
 def planning_event_create(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     kind: str,
     date: datetime.date,
@@ -303,7 +306,7 @@ def planning_event_create(
 
 @transaction.atomic
 def planning_event_update(
-    *, actor: Any, event: PlanningEvent, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, event: PlanningEvent, data: dict[str, Any], expected_version: int | None = None
 ) -> PlanningEvent:
     refuse_unknown_fields(data, EVENT_FIELDS, "planning event")
     require_edit(actor, event.plan.partnership)
@@ -314,13 +317,13 @@ def planning_event_update(
 
 
 @transaction.atomic
-def planning_event_delete(*, actor: Any, event: PlanningEvent) -> None:
+def planning_event_delete(*, actor: User, event: PlanningEvent) -> None:
     require_edit(actor, event.plan.partnership)
     _require_not_superseded(event.plan)
     _delete(actor, event, event.plan)
 
 
-def _participant_save(actor: Any, event: PlanningEvent, fields: dict[str, Any]) -> PlanningParticipant:
+def _participant_save(actor: User, event: PlanningEvent, fields: dict[str, Any]) -> PlanningParticipant:
     person = fields.get("person")
     if person is not None and not fields.get("name"):
         fields["name"] = person.full_name
@@ -344,7 +347,7 @@ def _participant_save(actor: Any, event: PlanningEvent, fields: dict[str, Any]) 
 @transaction.atomic
 def planning_participant_add(
     *,
-    actor: Any,
+    actor: User,
     event: PlanningEvent,
     name: str,
     group: str,
@@ -359,7 +362,7 @@ def planning_participant_add(
 
 
 @transaction.atomic
-def planning_participant_remove(*, actor: Any, participant: PlanningParticipant) -> None:
+def planning_participant_remove(*, actor: User, participant: PlanningParticipant) -> None:
     plan = participant.event.plan
     require_edit(actor, plan.partnership)
     _require_not_superseded(plan)
@@ -395,7 +398,7 @@ def _check_objective(plan: Plan, pillar: Pillar | None, priorities: list[Country
 @transaction.atomic
 def objective_create(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     code: str,
     statement: str,
@@ -419,7 +422,7 @@ def objective_create(
 
 @transaction.atomic
 def objective_update(
-    *, actor: Any, objective: Objective, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, objective: Objective, data: dict[str, Any], expected_version: int | None = None
 ) -> Objective:
     refuse_unknown_fields(data, OBJECTIVE_FIELDS, "objective")
     plan = objective.plan
@@ -434,7 +437,7 @@ def objective_update(
 
 
 @transaction.atomic
-def objective_delete(*, actor: Any, objective: Objective) -> None:
+def objective_delete(*, actor: User, objective: Objective) -> None:
     """Delete an objective of a draft with its activities and adopted indicators (and their targets)."""
     _begin_plan_change(actor, objective.plan)
     _delete(actor, objective, objective.plan)
@@ -464,7 +467,7 @@ def _check_activity(plan: Plan, fields: Mapping[str, Any]) -> None:
 @transaction.atomic
 def activity_create(
     *,
-    actor: Any,
+    actor: User,
     objective: Objective,
     title: str,
     responsible_side: str,
@@ -494,7 +497,7 @@ def activity_create(
 
 @transaction.atomic
 def activity_update(
-    *, actor: Any, activity: Activity, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, activity: Activity, data: dict[str, Any], expected_version: int | None = None
 ) -> Activity:
     """Change an activity of a draft. On an agreed plan only the progress may change (activity_progress_update)."""
     refuse_unknown_fields(data, (*ACTIVITY_FIELDS, "objective"), "activity")
@@ -516,7 +519,7 @@ def activity_update(
 @transaction.atomic
 def activity_progress_update(
     *,
-    actor: Any,
+    actor: User,
     activity: Activity,
     status: str | None = None,
     progress_note: str | None = None,
@@ -537,7 +540,7 @@ def activity_progress_update(
 
 
 @transaction.atomic
-def activity_delete(*, actor: Any, activity: Activity) -> None:
+def activity_delete(*, actor: User, activity: Activity) -> None:
     plan = activity.objective.plan
     _begin_plan_change(actor, plan)
     _delete(actor, activity, plan)
