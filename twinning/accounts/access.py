@@ -31,7 +31,7 @@ models (ProgrammeRole, PartnershipMembership) and takes higher layers' objects b
 """
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
@@ -42,9 +42,32 @@ from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from twinning.directory.models import Institution
-    from twinning.partnerships.models import Partnership, Programme
-    from twinning.planning.models import Indicator
+
+# The layers above (partnerships, planning, directory) are taken by their attributes, so this module names none
+# of them, not even for the type checker.
+class PartnershipLike(Protocol):
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def programme_id(self) -> int: ...
+
+
+class ProgrammeLike(Protocol):
+    @property
+    def pk(self) -> Any: ...
+
+
+class IndicatorLike(Protocol):
+    @property
+    def programme_id(self) -> int: ...
+    @property
+    def partnership(self) -> PartnershipLike | None: ...
+
+
+class InstitutionLike(Protocol):
+    @property
+    def pk(self) -> Any: ...
+
 
 EDITOR_ROLES = ProgrammeRole.EDITOR_ROLES
 # Finance officers are read-only elsewhere, but the money side of the contributions ledger is their work.
@@ -262,7 +285,7 @@ class PartnershipAccess:
         return parties
 
 
-def partnership_access(user: "User | AnonymousUser", partnership: "Partnership") -> PartnershipAccess:
+def partnership_access(user: "User | AnonymousUser", partnership: PartnershipLike) -> PartnershipAccess:
     """What the user may do in the partnership (an object with `pk` and `programme_id`)."""
     if not user.is_authenticated:
         return PartnershipAccess()
@@ -270,7 +293,7 @@ def partnership_access(user: "User | AnonymousUser", partnership: "Partnership")
         return PartnershipAccess(can_read=True, can_edit=True, managed_sides=BOTH_SIDES, is_admin=True)
     role = programme_role(user, partnership.programme_id)
     membership = (
-        PartnershipMembership.objects.filter(user=user, partnership=partnership)
+        PartnershipMembership.objects.filter(user=user, partnership_id=partnership.pk)
         .values_list("role", "side")
         .first()
     )
@@ -291,7 +314,7 @@ def partnership_access(user: "User | AnonymousUser", partnership: "Partnership")
     )
 
 
-def can_edit_indicator(user: "User | AnonymousUser", indicator: "Indicator") -> bool:
+def can_edit_indicator(user: "User | AnonymousUser", indicator: IndicatorLike) -> bool:
     """A programme's common indicator: its editors; a partnership's own indicator: whoever edits the partnership."""
     if indicator.partnership is None:
         return is_programme_editor(user, indicator.programme_id)
@@ -301,7 +324,7 @@ def can_edit_indicator(user: "User | AnonymousUser", indicator: "Indicator") -> 
 # --- the institution directory ----------------------------------------------------------------------
 
 
-def can_edit_institution(user: "User | AnonymousUser", institution: "Institution") -> bool:
+def can_edit_institution(user: "User | AnonymousUser", institution: InstitutionLike) -> bool:
     """Programme editors maintain the directory; a coordinator maintains the institutions on their side."""
     if is_programme_editor(user):
         return True
@@ -310,7 +333,7 @@ def can_edit_institution(user: "User | AnonymousUser", institution: "Institution
     return PartnershipMembership.objects.filter(
         user=user,
         role=PartnershipMembership.Role.COORDINATOR,
-        partnership__side_links__institution=institution,
+        partnership__side_links__institution_id=institution.pk,
         partnership__side_links__side=F("side"),
     ).exists()
 
@@ -327,14 +350,14 @@ def can_create_institution(user: "User | AnonymousUser") -> bool:
     )
 
 
-def can_see_people_of(user: "User | AnonymousUser", institution: "Institution") -> bool:
+def can_see_people_of(user: "User | AnonymousUser", institution: InstitutionLike) -> bool:
     """People's names and emails are personal data: staff, and members of partnerships with the institution."""
     if is_programme_staff(user):
         return True
     return (
         user.is_authenticated
         and PartnershipMembership.objects.filter(
-            user=user, partnership__side_links__institution=institution
+            user=user, partnership__side_links__institution_id=institution.pk
         ).exists()
     )
 
@@ -363,14 +386,14 @@ def require_programme_manager(user: "User | AnonymousUser", programme_id: int) -
     require(programme_access(user, programme_id).can_manage)
 
 
-def require_edit(user: "User | AnonymousUser", partnership: "Partnership") -> PartnershipAccess:
+def require_edit(user: "User | AnonymousUser", partnership: PartnershipLike) -> PartnershipAccess:
     """The user's access to a partnership they may change; PermissionDenied otherwise."""
     access = partnership_access(user, partnership)
     require(access.can_edit)
     return access
 
 
-def require_data_entry(user: "User | AnonymousUser", partnership: "Partnership") -> PartnershipAccess:
+def require_data_entry(user: "User | AnonymousUser", partnership: PartnershipLike) -> PartnershipAccess:
     """The user's access to a partnership they enter data in: Http404 if they cannot see it, 403 if they read only."""
     access = partnership_access(user, partnership)
     if not access.can_read:
@@ -379,7 +402,7 @@ def require_data_entry(user: "User | AnonymousUser", partnership: "Partnership")
     return access
 
 
-def require_side_manager(user: "User | AnonymousUser", partnership: "Partnership", side: str) -> None:
+def require_side_manager(user: "User | AnonymousUser", partnership: PartnershipLike, side: str) -> None:
     """PermissionDenied unless the user manages the members of that side of the partnership."""
     require(side in partnership_access(user, partnership).managed_sides)
 
@@ -389,7 +412,7 @@ def require_programme_editor(user: "User | AnonymousUser", programme_id: int) ->
     require(is_programme_editor(user, programme_id))
 
 
-def require_finance(user: "User | AnonymousUser", programme: "Programme | int") -> None:
+def require_finance(user: "User | AnonymousUser", programme: ProgrammeLike | int) -> None:
     """PermissionDenied unless the user is a finance officer or editor of the programme (or an administrator)."""
     programme_id = programme if isinstance(programme, int) else programme.pk
     require(programme_access(user, programme_id).can_manage_finance)
