@@ -6,9 +6,12 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from twinning.core.rendering import degrades_to, nothing
+
 COLOURS = ["#9db4d3", "#1f5c99", "#c47f17", "#3f8f5a"]
 
 
+@degrades_to(nothing)
 def grouped_bars(
     rows: Sequence[tuple[str, Sequence[Decimal | None]]],
     series: Sequence[str],

@@ -3,6 +3,8 @@
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from twinning.core.rendering import degrades_to, nothing
+
 BAR_HEIGHT = 22
 GAP = 8
 LABEL_WIDTH = 170
@@ -10,6 +12,7 @@ BAR_WIDTH = 300
 VALUE_WIDTH = 70
 
 
+@degrades_to(nothing)
 def bar_chart(rows: list[tuple[str, float]], *, title: str) -> SafeString:
     """Horizontal bars, one per (label, value); the numbers are also shown in a table beside it."""
     height = max(len(rows), 1) * (BAR_HEIGHT + GAP) + GAP

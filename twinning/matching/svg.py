@@ -6,7 +6,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from twinning.core.rendering import degrades_to, nothing
 
+
+@degrades_to(nothing)
 def score_bars(optimal: Decimal, stable: Decimal, *, width: int = 320, bar: int = 22) -> SafeString:
     rows = [(_("Optimal"), float(optimal)), (_("Stable"), float(stable))]
     top = max((v for _, v in rows), default=0) or 1

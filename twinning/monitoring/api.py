@@ -15,6 +15,7 @@ from twinning.accounts.models import User
 from twinning.core.api import Input, PageQuery, error_responses, paginate
 from twinning.partnerships.selectors import get_partnership_for_user
 from twinning.planning.models import DisaggregationOption, PlanIndicator
+from twinning.planning.periods import period_label
 from twinning.planning.selectors import plan_in_force
 
 from . import selectors, services
@@ -101,7 +102,7 @@ class ReportOut(Schema):
 
     @staticmethod
     def resolve_period_label(obj: PeriodReport) -> str:
-        return selectors.get_period(obj.period).label()
+        return period_label(obj.period)
 
 
 class ReportPage(Schema):

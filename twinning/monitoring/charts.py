@@ -7,6 +7,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from twinning.core.rendering import degrades_to, nothing
+
 if TYPE_CHECKING:
     from .selectors import IndicatorProgress, IndicatorRollUp
 
@@ -18,6 +20,7 @@ def _fmt(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+@degrades_to(nothing)
 def bar_line_chart(
     title: str, labels: list[str], bars: list[Decimal | None], line: list[Decimal | None]
 ) -> SafeString:
@@ -92,6 +95,7 @@ def bar_line_chart(
     return mark_safe("".join(str(p) for p in parts))
 
 
+@degrades_to(nothing)
 def progress_chart(row: "IndicatorProgress") -> SafeString:
     return bar_line_chart(
         str(row.indicator),
@@ -101,13 +105,14 @@ def progress_chart(row: "IndicatorProgress") -> SafeString:
     )
 
 
+@degrades_to(nothing)
 def rollup_chart(rollup: "IndicatorRollUp") -> SafeString:
-    from twinning.planning.periods import parse_period
+    from twinning.planning.periods import period_label
 
     values = rollup.total_values()
     return bar_line_chart(
         str(rollup.indicator),
-        [parse_period(p).label() for p, _v, _n in values],
+        [period_label(p) for p, _v, _n in values],
         [v for _p, v, _n in values],
         [None] * len(values),
     )

@@ -38,7 +38,7 @@ from twinning.core.services import (
 )
 from twinning.partnerships.models import Partnership, Programme
 from twinning.planning.models import DisaggregationOption, Indicator, PlanIndicator
-from twinning.planning.periods import Period, parse_period
+from twinning.planning.periods import Period, parse_period, period_label
 
 from .models import Evidence, Notification, PeriodReport, ProgrammeMonitoringSettings, Result, ReviewComment
 
@@ -367,7 +367,7 @@ def report_submit(
         submitted_at=timezone.now(),
         submitted_by=actor,
     )
-    label = parse_period(period).label()
+    label = period_label(period)
     _notify(
         _reviewers(partnership),
         actor=actor,
@@ -405,7 +405,7 @@ def report_return(
         _partnership_people(report.partnership),
         actor=actor,
         message=_("Your results for %(period)s were returned for correction: %(feedback)s")
-        % {"period": parse_period(report.period).label(), "feedback": feedback[:150]},
+        % {"period": period_label(report.period), "feedback": feedback[:150]},
         url=report_url(report),
     )
     return report
@@ -434,8 +434,7 @@ def report_approve(
     _notify(
         _partnership_people(report.partnership),
         actor=actor,
-        message=_("Your results for %(period)s were approved.")
-        % {"period": parse_period(report.period).label()},
+        message=_("Your results for %(period)s were approved.") % {"period": period_label(report.period)},
         url=report_url(report),
     )
     return report
@@ -464,7 +463,7 @@ def report_unlock(
         _partnership_people(report.partnership),
         actor=actor,
         message=_("Your approved results for %(period)s were unlocked: %(reason)s")
-        % {"period": parse_period(report.period).label(), "reason": reason[:150]},
+        % {"period": period_label(report.period), "reason": reason[:150]},
         url=report_url(report),
     )
     return report
@@ -528,7 +527,7 @@ def comment_add(
         message=_("%(author)s commented on the %(period)s report of %(partnership)s: %(body)s")
         % {
             "author": actor.get_short_name() if hasattr(actor, "get_short_name") else str(actor),
-            "period": parse_period(report.period).label(),
+            "period": period_label(report.period),
             "partnership": partnership.title,
             "body": body[:120],
         },

@@ -12,6 +12,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from twinning.core.rendering import as_text, degrades_to
+
 
 class Frequency(models.TextChoices):
     MONTHLY = "monthly", gettext_lazy("Monthly")
@@ -84,6 +86,15 @@ def parse_period(period_id: str) -> Period:
                 month = (int(match.group(2)) - 1) * MONTHS_IN[frequency] + 1
             return Period(datetime.date(year, month, 1), frequency, period_id)
     raise ValueError(f"Not a DHIS2 period identifier: {period_id!r}")
+
+
+@degrades_to(as_text)
+def period_label(period_id: str) -> str:
+    """A period id ("2026Q1") in the reader's words ("Q1 2026"); an id no parser knows is shown unchanged."""
+    try:
+        return parse_period(str(period_id)).label()
+    except ValueError:
+        return str(period_id)
 
 
 def period_containing(day: datetime.date, frequency: str) -> Period:

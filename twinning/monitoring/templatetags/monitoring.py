@@ -3,7 +3,7 @@ from typing import Any
 from django import template
 
 from twinning.monitoring import selectors
-from twinning.planning.periods import parse_period
+from twinning.planning.periods import period_label
 
 register = template.Library()
 
@@ -20,10 +20,4 @@ def monitoring_home(context: Any) -> dict[str, Any]:
     }
 
 
-@register.filter
-def period_label(period_id: str) -> str:
-    """A DHIS2 period id ("2026Q1") in the reader's words ("Q1 2026"); anything else unchanged."""
-    try:
-        return parse_period(str(period_id)).label()
-    except ValueError:
-        return str(period_id)
+register.filter("period_label", period_label)

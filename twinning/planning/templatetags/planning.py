@@ -3,9 +3,12 @@ from typing import Any
 
 from django import template
 
+from twinning.core.rendering import as_text, degrades_to
+
 register = template.Library()
 
 
+@degrades_to(as_text)
 def plain_number(value: Any) -> str:
     """A Decimal without trailing zeros or an exponent: 120.0000 → "120", 12.5000 → "12.5"."""
     if value is None or value == "":

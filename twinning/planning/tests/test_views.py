@@ -371,3 +371,16 @@ def test_edit_forms_show_the_current_choices(client, world):
     client.force_login(world.manager)
     body = client.get(reverse("planning:indicator_edit", args=[adoption.indicator.uuid])).content.decode()
     assert re.search(r'value="sex"[^>]*checked', body)
+
+
+def test_plan_page_still_shows_after_a_signed_draft_is_edited(client, world):
+    # Editing a signed draft withdraws the sign-offs; the history then names "sign_offs", a relation and not a
+    # field with a label. The page must still render for everyone, naming the change as best it can.
+    plan, _o, _pi = plan_with_indicator(world)
+    services.plan_sign_off(actor=world.coordinator, plan=plan, party="host")
+    services.plan_update(actor=world.coordinator, plan=plan, data={"title": "Safer births, revised"})
+    for user in [world.coordinator, world.member, world.manager]:
+        client.force_login(user)
+        response = client.get(plan_url(world))
+        assert response.status_code == 200
+        assert "sign offs" in response.content.decode()

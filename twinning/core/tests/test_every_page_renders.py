@@ -1,0 +1,141 @@
+"""Every page of the role matrix renders for every demo login after the demo is loaded: real, varied data (signed
+and edited plans, reviewed results, verified gifts) must never meet a page or helper that answers 500, and no
+rendering helper may have had to fall back (it logs at ERROR when it does; see twinning/core/rendering.py).
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from django.urls import NoReverseMatch
+
+from twinning.accounts.models import PartnershipMembership, User
+from twinning.contributions.models import Award, Gift, GiftEvidence
+from twinning.core.tests.test_role_matrix import MATRIX, url_for
+from twinning.exchanges.models import Exchange, MentoringPair
+from twinning.matching.models import DeclaredConflict, MatchingRound, RoundApplicant
+from twinning.monitoring.models import Evidence, PeriodReport
+from twinning.partnerships.models import Agreement, Partnership, Stakeholder
+from twinning.planning.models import Activity, Objective, Plan, PlanIndicator
+
+pytestmark = pytest.mark.django_db
+
+# One login per kind of page a role is shown: every editing control (admin), programme-wide reading (finance),
+# a side's coordinator, data entry (member). The other roles see subsets of these pages.
+DEMO_LOGINS = [
+    "admin@demo.twinning",
+    "finance@demo.twinning",
+    "host-coordinator@demo.twinning",
+    "member@demo.twinning",
+]
+
+
+def first_uuid(queryset: Any) -> Any:
+    return queryset.order_by("pk").values_list("uuid", flat=True).first()
+
+
+def demo_objects(partnership: Partnership) -> dict[str, Any]:
+    """URL arguments naming the demo's objects around the flagship partnership (None where the demo has none)."""
+    programme = partnership.programme
+    plan = Plan.objects.filter(partnership=partnership).order_by("-number").first()
+    report = PeriodReport.objects.filter(partnership=partnership).order_by("-period").first()
+    round = MatchingRound.objects.filter(programme=programme).order_by("pk").first()
+    adoption = PlanIndicator.objects.filter(plan=plan).order_by("pk").first()
+    gift = Gift.objects.filter(partnership=partnership).order_by("pk").first()
+    return {
+        "partnership_uuid": partnership.uuid,
+        "programme_uuid": programme.uuid,
+        "institution_uuid": partnership.side_links.get(side="host").institution.uuid,
+        "agreement_uuid": first_uuid(Agreement.objects.filter(partnership=partnership)),
+        "stakeholder_uuid": first_uuid(Stakeholder.objects.filter(partnership=partnership)),
+        "plan_uuid": plan.uuid if plan else None,
+        "objective_uuid": first_uuid(Objective.objects.filter(plan=plan)),
+        "activity_uuid": first_uuid(Activity.objects.filter(objective__plan=plan)),
+        "plan_indicator_uuid": adoption.uuid if adoption else None,
+        "indicator_uuid": adoption.indicator.uuid if adoption else None,
+        "period_id": report.period if report else None,
+        "result_evidence_uuid": first_uuid(Evidence.objects.filter(report=report)),
+        "round_uuid": round.uuid if round else None,
+        "applicant_uuid": first_uuid(RoundApplicant.objects.filter(round=round)),
+        "conflict_uuid": first_uuid(DeclaredConflict.objects.filter(programme=programme)),
+        "exchange_uuid": first_uuid(Exchange.objects.filter(partnership=partnership)),
+        "pair_uuid": first_uuid(MentoringPair.objects.filter(partnership=partnership)),
+        "award_uuid": first_uuid(Award.objects.filter(programme=programme)),
+        "gift_uuid": gift.uuid if gift else None,
+        "evidence_uuid": first_uuid(GiftEvidence.objects.filter(gift=gift)),
+        "uidb64": "MQ",
+        "token": "set-password",
+    }
+
+
+class FallbackLog(logging.Handler):
+    """Collects what rendering helpers logged when they had to show a value plainly."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def render_every_page(
+    users: Iterable[User], objects: dict[str, Any], *, login: Callable[[Client, User], None] | None = None
+) -> tuple[list[str], list[str]]:
+    """GET every page of the role matrix as each user; the failures (5xx, a helper's fallback) and the pages
+    left out because `objects` lacks an argument they need."""
+    client = Client(raise_request_exception=False)
+    failures: list[str] = []
+    missing: set[str] = set()
+    handler = FallbackLog()
+    logger = logging.getLogger("twinning.core.rendering")
+    logger.addHandler(handler)
+    try:
+        for user in users:
+            client.force_login(user)
+            for name, (method, _rule) in sorted(MATRIX.items()):
+                if method != "get":
+                    continue
+                try:
+                    url = url_for(name, objects)
+                except (
+                    KeyError,
+                    NoReverseMatch,
+                ) as exc:  # an argument the objects lack: reported, not rendered
+                    missing.add(f"{name} ({exc})")
+                    continue
+                response = client.get(url)
+                if response.status_code >= 500:
+                    failures.append(f"{user.email} GET {url}: {response.status_code}")
+                for message in handler.messages:
+                    failures.append(f"{user.email} GET {url}: {message}")
+                handler.messages.clear()
+    finally:
+        logger.removeHandler(handler)
+    return failures, sorted(missing)
+
+
+def test_every_page_renders_for_every_demo_login_after_the_demo():
+    call_command("demo", stdout=StringIO())
+    flagship = PartnershipMembership.objects.get(user__email="host-coordinator@demo.twinning").partnership
+    # The demo files no scanned documents; one of each kind lets their download pages be opened too.
+    report = PeriodReport.objects.filter(partnership=flagship).order_by("-period").first()
+    gift = Gift.objects.filter(partnership=flagship).order_by("pk").first()
+    if report is not None:
+        Evidence.objects.create(
+            report=report, title="Register", file=SimpleUploadedFile("r.pdf", b"%PDF-1.4")
+        )
+    if gift is not None:
+        GiftEvidence.objects.create(gift=gift, file=SimpleUploadedFile("receipt.pdf", b"%PDF-1.4"))
+    objects = demo_objects(flagship)
+    absent = sorted(key for key, value in objects.items() if value is None)
+    assert absent == [], f"The demo has no {absent} around its flagship partnership; the pages need one."
+    users = User.objects.filter(email__in=DEMO_LOGINS).order_by("email")
+    failures, missing = render_every_page(users, objects)
+    assert missing == []
+    assert failures == []
