@@ -15,6 +15,8 @@ The rules, from DESIGN.md ("Who uses it"):
 - The institution directory is readable by every signed-in user; programme editors maintain it, a coordinator
   the institutions on their own side. People's names and emails are personal data: programme staff and members
   of partnerships with the institution see them.
+- A history table shows only the events of records its reader may see (`history_for_user`): a person's events
+  on their institution's page follow the rule for people, not the page's.
 - An administrator (superuser) may do everything.
 
 How the code uses this module:
@@ -30,14 +32,17 @@ This module sits in the accounts layer: it never imports the apps above it at ru
 models (ProgrammeRole, PartnershipMembership) and takes higher layers' objects by their attributes.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
+from twinning.audit.models import AuditEvent
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -360,6 +365,37 @@ def can_see_people_of(user: "User | AnonymousUser", institution: InstitutionLike
             user=user, partnership__side_links__institution_id=institution.pk
         ).exists()
     )
+
+
+# --- history ---------------------------------------------------------------------------------------------
+
+# A page's history lists the events of its object and of the records that hang off it. Most children are seen
+# by everyone who sees the page; these are not, so their events follow the child's own rule, not the page's.
+# Keyed by (the page's model, the child's model) as "app_label.model"; each rule takes (user, the page's object).
+HISTORY_CHILD_RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
+    # People's names, emails and cadres are personal data (see can_see_people_of).
+    ("directory.institution", "directory.person"): can_see_people_of,
+}
+
+
+def history_for_user(user: "User | AnonymousUser", obj: Any) -> QuerySet[AuditEvent]:
+    """The audit events a user may read on the page of `obj`, newest first.
+
+    The caller has already checked that `user` sees `obj` (through its get_<thing>_for_user). Events about the
+    object itself are shown; events about its children only when the user may see that child
+    (HISTORY_CHILD_RULES), so a history table never shows what the page itself hides. Slice the result.
+    """
+    events = AuditEvent.objects.for_object(obj)
+    page = obj._meta.label_lower
+    hidden = [
+        child
+        for (parent, child), rule in HISTORY_CHILD_RULES.items()
+        if parent == page and not rule(user, obj)
+    ]
+    if hidden:
+        types = [ContentType.objects.get_by_natural_key(*label.split(".")) for label in hidden]
+        events = events.exclude(target_type__in=types)
+    return events
 
 
 # --- enforcers ----------------------------------------------------------------------------------------

@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from twinning.accounts.access import PartnershipAccess, programme_access
-from twinning.audit.models import AuditEvent
+from twinning.accounts.access import PartnershipAccess, history_for_user, programme_access
 from twinning.contributions import services
 from twinning.contributions.charts import grouped_bars
 from twinning.contributions.forms import (
@@ -206,7 +205,7 @@ def _award_context(request: AuthedRequest, award: Award, **forms: Any) -> dict[s
         "claims": page.object_list,
         "can_manage": programme_access(request.user, award.programme_id).can_manage_finance,
         "allocation_form": forms.get("allocation_form") or AllocationForm(award=award),
-        "events": AuditEvent.objects.for_object(award)[:100],
+        "events": history_for_user(request.user, award)[:100],
     }
 
 
@@ -526,7 +525,7 @@ def _gift_page(
         or ReceiveForm(initial={"received_on": timezone.localdate()}),
         "evidence_form": forms.get("evidence_form") or EvidenceForm(),
         "claim_form": forms.get("claim_form") or ClaimForm(partnership=partnership),
-        "events": AuditEvent.objects.for_object(gift)[:100],
+        "events": history_for_user(request.user, gift)[:100],
     }
     status = 400 if any(f.errors for f in forms.values()) else 200
     return render(request, "contributions/gift_detail.html", context, status=status)

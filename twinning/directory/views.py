@@ -10,9 +10,9 @@ from twinning.accounts.access import (
     can_create_institution,
     can_edit_institution,
     can_see_people_of,
+    history_for_user,
     is_programme_editor,
 )
-from twinning.audit.models import AuditEvent
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.pagination import paginate
@@ -67,7 +67,7 @@ def institution_detail_view(request: AuthedRequest, institution_uuid: str) -> Ht
             "priorities": CountryPriority.objects.filter(country=institution.country).select_related("area"),
             "can_edit": can_edit_institution(request.user, institution),
             "person_form": PersonForm(),
-            "events": AuditEvent.objects.for_object(institution)[:100],
+            "events": history_for_user(request.user, institution)[:100],
         },
     )
 

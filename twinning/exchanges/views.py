@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from twinning.accounts.access import PartnershipAccess
-from twinning.audit.models import AuditEvent
+from twinning.accounts.access import PartnershipAccess, history_for_user
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.ids import parse_uuid
@@ -121,7 +120,7 @@ def _detail_context(
         "trainee_groups": groups,
         "person_days": len(participants) * exchange.days,
         "unnamed_total": sum(g.count for g in groups),
-        "events": AuditEvent.objects.for_object(exchange)[:100],
+        "events": history_for_user(request.user, exchange)[:100],
         "participant_form": forms.get("participant_form")
         or ParticipantForm(people=partnership_people(partnership)),
         "trainee_form": forms.get("trainee_form") or TraineeGroupForm(),
@@ -375,7 +374,11 @@ def mentoring_create_view(request: AuthedRequest, partnership_uuid: str) -> Http
 
 
 def _pair_context(
-    partnership: Partnership, access: PartnershipAccess, pair: MentoringPair, **forms: Any
+    request: AuthedRequest,
+    partnership: Partnership,
+    access: PartnershipAccess,
+    pair: MentoringPair,
+    **forms: Any,
 ) -> dict[str, Any]:
     sessions = list(pair.sessions.order_by("-date", "-id"))
     return {
@@ -384,7 +387,7 @@ def _pair_context(
         "can_enter": access.can_enter_data,
         "sessions": sessions,
         "total_minutes": sum(s.duration_minutes for s in sessions),
-        "events": AuditEvent.objects.for_object(pair)[:100],
+        "events": history_for_user(request.user, pair)[:100],
         "session_form": forms.get("session_form") or MentoringSessionForm(),
     }
 
@@ -393,7 +396,9 @@ def _pair_context(
 def mentoring_detail_view(request: AuthedRequest, partnership_uuid: str, pair_uuid: str) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     pair = get_mentoring_pair(partnership, pair_uuid)
-    return render(request, "exchanges/mentoring_detail.html", _pair_context(partnership, access, pair))
+    return render(
+        request, "exchanges/mentoring_detail.html", _pair_context(request, partnership, access, pair)
+    )
 
 
 @login_required
@@ -440,13 +445,15 @@ def _sessions_response(
     has_errors = any(form.errors for form in forms.values())
     if request.htmx:
         return render(
-            request, "exchanges/includes/sessions.html", _pair_context(partnership, access, pair, **forms)
+            request,
+            "exchanges/includes/sessions.html",
+            _pair_context(request, partnership, access, pair, **forms),
         )
     if has_errors:
         return render(
             request,
             "exchanges/mentoring_detail.html",
-            _pair_context(partnership, access, pair, **forms),
+            _pair_context(request, partnership, access, pair, **forms),
             status=400,
         )
     return redirect(f"{reverse('exchanges:mentoring_detail', args=[partnership.uuid, pair.uuid])}#sessions")

@@ -9,8 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from twinning.accounts.access import can_edit_institution, is_programme_editor
-from twinning.audit.models import AuditEvent
+from twinning.accounts.access import can_edit_institution, history_for_user, is_programme_editor
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.ids import parse_uuid
@@ -116,7 +115,7 @@ def _round_context(request: AuthedRequest, round: MatchingRound, **forms: Any) -
         "chart": score_bars(results.optimal_total, results.stable_total),
         "applicant_form": forms.get("applicant_form") or ApplicantForm(),
         "decision_form": forms.get("decision_form"),
-        "events": AuditEvent.objects.for_object(round)[:100],
+        "events": history_for_user(request.user, round)[:100],
     }
 
 

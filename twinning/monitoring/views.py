@@ -9,9 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from twinning.accounts.access import PartnershipAccess, programme_access, require
+from twinning.accounts.access import PartnershipAccess, history_for_user, programme_access, require
 from twinning.accounts.models import User
-from twinning.audit.models import AuditEvent
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.ids import parse_uuid
@@ -116,7 +115,7 @@ def _entry_context(
         "editable": editable,
         "thread": selectors.conversation(report),
         "evidence": selectors.evidence_for(report),
-        "events": AuditEvent.objects.for_object(report)[:100] if report else [],
+        "events": history_for_user(request.user, report)[:100] if report else [],
         "comment_form": forms.get("comment_form") or CommentForm(partnership=partnership),
         "feedback_form": forms.get("feedback_form") or FeedbackForm(),
         "reason_form": forms.get("reason_form") or ReasonForm(),

@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from twinning.accounts.access import PartnershipAccess
+from twinning.accounts.access import PartnershipAccess, history_for_user
 from twinning.accounts.models import PartnershipMembership
-from twinning.audit.models import AuditEvent
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.ids import parse_uuid
@@ -114,7 +113,7 @@ def _detail_context(
         "stakeholders": partnership.stakeholders.select_related("institution"),
         "agreements": partnership.agreements.all(),
         "stage_changes": partnership.stage_changes.select_related("actor"),
-        "events": AuditEvent.objects.for_object(partnership)[:100],
+        "events": history_for_user(request.user, partnership)[:100],
         "stage_form": forms.get("stage_form") or StageForm(initial={"version": partnership.version}),
         "stakeholder_form": forms.get("stakeholder_form") or StakeholderForm(),
         "agreement_form": forms.get("agreement_form") or AgreementForm(),

@@ -16,8 +16,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from twinning.accounts.access import PartnershipAccess, can_edit_indicator, is_programme_editor
-from twinning.audit.models import AuditEvent
+from twinning.accounts.access import (
+    PartnershipAccess,
+    can_edit_indicator,
+    history_for_user,
+    is_programme_editor,
+)
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.ids import parse_uuid
@@ -102,7 +106,7 @@ def _plan_context(
                 }
                 for party in services.required_parties(plan)
             ],
-            "events": AuditEvent.objects.for_object(plan)[:100],
+            "events": history_for_user(request.user, plan)[:100],
             "sign_form": SignOffForm(),
             "new_version_form": forms.get("new_version_form") or NewVersionForm(),
             "event_form": forms.get("event_form") or EventForm(),
@@ -568,7 +572,7 @@ def plan_indicator_view(
         "grid_errors": grid_errors.get("__all__", []),
         "has_grid_errors": bool(grid_errors),
         "editable": editable,
-        "events": AuditEvent.objects.for_object(adoption)[:50],
+        "events": history_for_user(request.user, adoption)[:50],
     }
     status = 400 if form.errors or grid_errors else 200
     return render(request, "planning/plan_indicator.html", context, status=status)
@@ -711,7 +715,7 @@ def indicator_edit_view(request: AuthedRequest, indicator_uuid: str) -> HttpResp
         form,
         _("Edit indicator %(code)s") % {"code": indicator.code},
         _indicator_home(indicator),
-        history=AuditEvent.objects.for_object(indicator)[:50],
+        history=history_for_user(request.user, indicator)[:50],
     )
 
 
@@ -733,7 +737,7 @@ def _indicators_context(request: AuthedRequest, programme: Any, **forms: Any) ->
         "category_form": forms.get("category_form") or DisaggregationForm(),
         "option_errors": forms.get("option_errors"),
         "option_form": OptionForm(),
-        "events": AuditEvent.objects.for_object(programme).filter(
+        "events": history_for_user(request.user, programme).filter(
             Q(target_type__model__in=["indicator", "disaggregationcategory", "disaggregationoption"])
         )[:50],
     }

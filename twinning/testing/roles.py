@@ -8,6 +8,8 @@ Each app lists its URLs in `twinning/<app>/tests/role_rules.py`:
 
 A rule takes a role name and returns the status that role must get: 200, 302 (to sign-in for anonymous),
 403, 404, or OK (it got in: 200, 302 elsewhere, or 400 because the empty form was refused).
+
+Besides the status, no page a role gets in to may show personal data it may not see: `sees_people(role)`.
 """
 
 from typing import Any
@@ -33,6 +35,10 @@ PARTNERSHIP_WRITERS = {"manager", "me_officer", "coordinator", "resource_coordin
 # Members may enter data (exchanges, contributions, results) but not change the partnership itself.
 PARTNERSHIP_DATA_ENTRY = PARTNERSHIP_WRITERS | {"member"}
 OK = "ok"
+# People of an institution (names, emails, cadres) are personal data: programme staff and the members of a
+# partnership with the institution see them, on whatever page shows them (its people list, a history table,
+# an export). The role matrix's institution is on the host side of world.partnership.
+PEOPLE_READERS = PROGRAMME_STAFF | {"coordinator", "resource_coordinator", "member", "partnership_viewer"}
 
 
 def _scoped(role: str, allowed: set[str]) -> Any:
@@ -89,3 +95,8 @@ def programme_editor(role: str) -> Any:
     if role == "anonymous":
         return 302
     return OK if role in PROGRAMME_EDITORS else 403
+
+
+def sees_people(role: str) -> bool:
+    """Whether the role may see the people of the role matrix's institution (see PEOPLE_READERS)."""
+    return role in PEOPLE_READERS

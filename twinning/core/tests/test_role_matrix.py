@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from twinning.accounts.models import ApiToken, PartnershipMembership
 from twinning.accounts.services import api_token_create
+from twinning.directory.services import person_create
 from twinning.partnerships.models import Agreement, Stakeholder
 from twinning.testing.roles import (
     OK,
@@ -27,6 +28,7 @@ from twinning.testing.roles import (
     programme_editor,
     public,
     redirects,
+    sees_people,
     signed_in,
 )
 
@@ -153,10 +155,25 @@ def test_every_ui_url_has_an_access_rule():
     assert not missing, f"Add these URL names to a role_rules.RULES with their access rule: {missing}"
 
 
+# A person of the host institution, added through the service so the institution's history names them.
+PRIVATE_PERSON = {"full_name": "Quillon Marsh-Ayodele", "email": "q.marsh-ayodele@hospital.example.org"}
+
+
+def shows_private_person(response: Any) -> bool:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return any(value.encode() in body for value in PRIVATE_PERSON.values())
+
+
 @pytest.fixture
 def objects(world):
     """One of every object a URL can name, each hanging off world.partnership."""
     partnership = world.partnership
+    person_create(
+        actor=world.admin,
+        institution=partnership.side_links.get(side="host").institution,
+        cadre="midwife",
+        **PRIVATE_PERSON,
+    )
     stakeholder = Stakeholder.objects.create(partnership=partnership, kind="ministry", name="MoH")
     agreement = Agreement.objects.create(
         partnership=partnership, title="MoU", document=SimpleUploadedFile("mou.pdf", b"%PDF-1.4")
@@ -227,6 +244,8 @@ def test_role_matrix(client, world, objects, name):
             passed = got == expected
         if not passed:
             failures.append(f"{role}: expected {expected}, got {got}")
+        if got == 200 and not sees_people(role) and shows_private_person(response):
+            failures.append(f"{role}: sees the name or email of a person of an institution it has no part in")
         if method == "post":
             restore(world, objects)
     assert not failures, f"{method.upper()} {url}\n" + "\n".join(failures)
