@@ -56,6 +56,7 @@ from twinning.core.api import (
 )
 from twinning.core.choices import Side
 from twinning.core.ids import parse_uuid
+from twinning.core.numbers import MachineDecimal
 from twinning.core.reference import currency_names
 from twinning.directory.models import Institution, Person
 from twinning.exchanges.models import Exchange
@@ -78,8 +79,8 @@ def _currency(value: str) -> str:
 
 
 Currency = Annotated[str, AfterValidator(_currency)]
-Money = Annotated[decimal.Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
-Quantity = Annotated[decimal.Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
+Money = Annotated[MachineDecimal, Field(ge=0, max_digits=16, decimal_places=2)]
+Quantity = Annotated[MachineDecimal, Field(ge=0, max_digits=10, decimal_places=2)]
 
 
 # --- schemas ----------------------------------------------------------------------------------------------
@@ -204,7 +205,7 @@ class RateIn(Input):
     basis: Basis
     cadre: Person.Cadre | None = None
     country: Country = ""
-    hourly_rate: Annotated[decimal.Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+    hourly_rate: Annotated[MachineDecimal, Field(ge=0, max_digits=12, decimal_places=2)]
     currency: Currency
     valid_from: datetime.date
     valid_to: datetime.date | None = None
@@ -224,7 +225,7 @@ class ExchangeRateIn(Input):
     currency: Currency
     valid_from: datetime.date
     valid_to: datetime.date
-    rate: Annotated[decimal.Decimal, Field(gt=0, max_digits=20, decimal_places=10)]
+    rate: Annotated[MachineDecimal, Field(gt=0, max_digits=20, decimal_places=10)]
     source: str = Field("", max_length=300)
 
 

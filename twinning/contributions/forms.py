@@ -22,7 +22,7 @@ from twinning.contributions.models import (
     ValuationRate,
 )
 from twinning.contributions.services import AWARD_FIELDS, GIFT_FIELDS, RATE_FIELDS, TIME_FIELDS
-from twinning.core.forms import DateInput
+from twinning.core.forms import DateInput, ModelForm
 from twinning.core.reference import country_choices, currency_choices
 from twinning.directory.models import Institution, Person
 from twinning.exchanges.models import Exchange
@@ -30,7 +30,7 @@ from twinning.partnerships.models import Partnership
 from twinning.planning.models import Activity
 
 
-class _ServiceValidatedForm(forms.ModelForm):
+class _ServiceValidatedForm(ModelForm):
     def _post_clean(self) -> None:
         # The service validates the complete record (see the module docstring).
         pass

@@ -1,11 +1,87 @@
+from decimal import Decimal
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms.models import ModelFormMetaclass
 
+from twinning.core.numbers import SPACES, current_locale, format_number, parse_decimal
 from twinning.directory.models import Institution
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+class NumberInput(forms.TextInput):
+    """A text box for a number typed the user's way, showing the current value in the user's language.
+
+    Not `<input type="number">`: browsers differ on whether it takes a decimal comma, and a scroll wheel changes
+    its value. `inputmode` still brings up the numeric keyboard on phones.
+    """
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, Decimal | int) and not isinstance(value, bool):
+            return format_number(value, locale=current_locale())
+        return super().format_value(value)
+
+
+class LocalizedDecimalField(forms.DecimalField):
+    """A decimal typed the way the user's language writes numbers (`12,5` in Portuguese), read by
+    `core.numbers.parse_decimal`; ambiguous or special forms get its message. Issue 9 §4."""
+
+    widget = NumberInput
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if isinstance(value, Decimal):
+            return value
+        if value in self.empty_values or not str(value).strip(SPACES):
+            return None
+        return parse_decimal(str(value), locale=current_locale())
+
+
+class LocalizedIntegerField(forms.IntegerField):
+    """A whole number typed the user's way (`1.500` is 1500 in Portuguese, never 1); see LocalizedDecimalField."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", NumberInput(attrs={"inputmode": "numeric"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if value in self.empty_values or not str(value).strip(SPACES):
+            return None
+        number = parse_decimal(str(value), locale=current_locale())
+        if number != number.to_integral_value():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(number)
+
+
+def localized_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """The form field of a model field, with numbers read the user's way (every ModelForm's callback)."""
+    if not db_field.choices:
+        if isinstance(db_field, models.DecimalField):
+            kwargs.setdefault("form_class", LocalizedDecimalField)
+        elif isinstance(db_field, models.IntegerField):
+            kwargs.setdefault("form_class", LocalizedIntegerField)
+    return db_field.formfield(**kwargs)
+
+
+class _LocalizedModelFormMetaclass(ModelFormMetaclass):
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> type:
+        meta = attrs.get("Meta")
+        if meta is not None and not hasattr(meta, "formfield_callback"):
+            meta.formfield_callback = staticmethod(localized_formfield)
+        return super().__new__(mcs, name, bases, attrs)
+
+
+class ModelForm(forms.ModelForm, metaclass=_LocalizedModelFormMetaclass):
+    """Every ModelForm of the product: as Django's, with its number fields reading numbers the user's way."""
 
 
 class VersionedForm(forms.Form):

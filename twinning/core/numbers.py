@@ -25,6 +25,7 @@ Refused, with a message that quotes what was typed and shows the expected form:
 
 import re
 from decimal import Decimal
+from typing import Annotated, Any
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import NumberFormatError, format_decimal, get_decimal_symbol, get_group_symbol
@@ -32,6 +33,8 @@ from babel.numbers import parse_decimal as babel_parse_decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language, gettext, to_locale
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 # Long enough for any amount the models store (18 digits and a sign, grouped); a longer text is a paste error.
 MAX_LENGTH = 60
@@ -154,3 +157,27 @@ def _finite(number: Decimal, text: str, locale: str | None) -> Decimal:
     if not number.is_finite():
         raise invalid(text, locale=locale)
     return number.copy_abs() if number.is_zero() else number  # -0 reads as 0
+
+
+def _machine_decimal(value: Any) -> Any:
+    if isinstance(value, bool):  # JSON true is not 1
+        raise PydanticCustomError("decimal_type", gettext("Enter a number."))
+    if isinstance(value, str):
+        try:
+            return parse_decimal(value, locale=None)
+        except ValidationError as exc:
+            # Braces would be read as placeholders by pydantic; the message quotes what the client sent.
+            message = exc.messages[0].replace("{", "(").replace("}", ")")
+            raise PydanticCustomError("decimal_form", message) from None
+    return value
+
+
+MachineDecimal = Annotated[
+    Decimal,
+    BeforeValidator(_machine_decimal),
+    Field(
+        description='A JSON number, or a string in machine form such as "12.5": a dot for decimals, no '
+        'thousands separators, no exponent. A locale form such as "12,5" is refused (422), never read as 125.'
+    ),
+]
+"""Every decimal the API takes (issue 9 §4): JSON numbers as they are, strings through `parse_decimal`."""

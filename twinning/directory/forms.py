@@ -3,13 +3,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from twinning.core.forms import DateInput
+from twinning.core.forms import DateInput, ModelForm
 from twinning.core.reference import country_choices
 from twinning.directory.models import CountryPriority, HealthArea, Institution, Language, Person
 from twinning.directory.services import INSTITUTION_EDITABLE_FIELDS
 
 
-class InstitutionForm(forms.ModelForm):
+class InstitutionForm(ModelForm):
     country = forms.ChoiceField(label=_("Country"))
     languages = forms.ModelMultipleChoiceField(
         queryset=Language.objects.all(), to_field_name="code", required=False, label=_("Working languages")
@@ -41,7 +41,7 @@ class InstitutionEditForm(InstitutionForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(ModelForm):
     languages = forms.ModelMultipleChoiceField(
         queryset=Language.objects.all(), to_field_name="code", required=False, label=_("Languages")
     )
@@ -51,7 +51,7 @@ class PersonForm(forms.ModelForm):
         fields = ["full_name", "email", "cadre", "languages", "is_volunteer"]
 
 
-class CountryPriorityForm(forms.ModelForm):
+class CountryPriorityForm(ModelForm):
     country = forms.ChoiceField(label=_("Country"))
     area = forms.ModelChoiceField(queryset=HealthArea.objects.all(), to_field_name="code", required=False)
 

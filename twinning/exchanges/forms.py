@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from twinning.core.forms import DateInput, VersionedForm
+from twinning.core.forms import DateInput, ModelForm, VersionedForm
 from twinning.directory.models import Person
 from twinning.exchanges.models import (
     REPORT_EXTENSIONS,
@@ -27,7 +27,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{obj.full_name} ({obj.institution.short_name or obj.institution.name})"
 
 
-class ExchangeForm(forms.ModelForm):
+class ExchangeForm(ModelForm):
     objectives = forms.ModelMultipleChoiceField(
         queryset=Objective.objects.none(), to_field_name="uuid", required=False, label=_("Objectives served")
     )
@@ -91,13 +91,13 @@ class ParticipantForm(forms.Form):
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
 
 
-class TraineeGroupForm(forms.ModelForm):
+class TraineeGroupForm(ModelForm):
     class Meta:
         model = TraineeGroup
         fields = ["cadre", "sex", "setting", "count"]
 
 
-class MentoringPairForm(forms.ModelForm):
+class MentoringPairForm(ModelForm):
     mentor = PersonChoiceField(queryset=Person.objects.none(), to_field_name="uuid", label=_("Mentor"))
     mentee = PersonChoiceField(queryset=Person.objects.none(), to_field_name="uuid", label=_("Mentee"))
 
@@ -119,7 +119,7 @@ class MentoringPairEditForm(VersionedForm):
     end_date = forms.DateField(label=_("Ends"), required=False, widget=DateInput)
 
 
-class MentoringSessionForm(forms.ModelForm):
+class MentoringSessionForm(ModelForm):
     class Meta:
         model = MentoringSession
         fields = list(SESSION_FIELDS)

@@ -5,6 +5,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from twinning.core.choices import Side
+from twinning.core.forms import LocalizedIntegerField, ModelForm
 from twinning.directory.models import HealthArea, Institution, InstitutionExpertise, InstitutionNeed
 from twinning.matching.models import MatchingRound, RoundApplicant
 from twinning.matching.services import ROUND_FIELDS
@@ -22,7 +23,7 @@ class InstitutionChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.country})"
 
 
-class RoundForm(forms.ModelForm):
+class RoundForm(ModelForm):
     class Meta:
         model = MatchingRound
         fields = list(ROUND_FIELDS)
@@ -45,7 +46,7 @@ class RoundCreateForm(RoundForm):
 class ApplicantForm(forms.Form):
     institution = InstitutionChoiceField(label=_("Institution"))
     side = forms.ChoiceField(label=_("Side"), choices=Side.choices)
-    capacity = forms.IntegerField(
+    capacity = LocalizedIntegerField(
         label=_("Places"),
         min_value=0,
         max_value=50,

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema
 from twinning.accounts.api_auth import ApiRequest
 from twinning.accounts.models import User
 from twinning.core.api import Input, PageQuery, error_responses, paginate
+from twinning.core.numbers import MachineDecimal
 from twinning.partnerships.selectors import get_partnership_for_user
 from twinning.planning.models import DisaggregationOption, PlanIndicator
 from twinning.planning.periods import period_label
@@ -74,11 +75,11 @@ class ResultIn(Input):
     )
     period: str = PeriodId
     option: str | None = Field(None, max_length=61, description="category:option for a disaggregated value.")
-    value: Decimal | None = Field(None, max_digits=18, decimal_places=4)
-    numerator: Decimal | None = Field(None, max_digits=18, decimal_places=4)
-    denominator: Decimal | None = Field(None, max_digits=18, decimal_places=4)
+    value: MachineDecimal | None = Field(None, max_digits=18, decimal_places=4)
+    numerator: MachineDecimal | None = Field(None, max_digits=18, decimal_places=4)
+    denominator: MachineDecimal | None = Field(None, max_digits=18, decimal_places=4)
     text: str = Field("", max_length=4000)
-    score: Decimal | None = Field(None, max_digits=8, decimal_places=2)
+    score: MachineDecimal | None = Field(None, max_digits=8, decimal_places=2)
     comment: str = Field("", max_length=2000)
     version: int | None = Field(
         None, ge=1, le=2_147_483_647, description="The version you read; omit for a new value."

@@ -1,4 +1,3 @@
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -6,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from twinning.accounts.access import data_entry_people_of, reviewers_of
 from twinning.accounts.models import User
-from twinning.core.forms import DateInput, VersionedForm
+from twinning.core.forms import DateInput, LocalizedDecimalField, LocalizedIntegerField, VersionedForm
 from twinning.partnerships.models import Partnership
 from twinning.planning.models import Indicator
 
@@ -19,17 +18,18 @@ Measure = Indicator.Measure
 class ResultRowForm(forms.Form):
     """One row of the data entry page: the typed fields the indicator's measure needs, and the version seen.
 
-    Values stay text here: the service parses and checks them, so the form, the API and the import agree.
+    Numbers are read the way the user's language writes them (`12,5` in Portuguese) and shown the same way;
+    the service checks what they may be, so the form, the API and the import agree.
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
-    value = forms.CharField(required=False, max_length=30, label=_("Value"))
-    numerator = forms.CharField(required=False, max_length=30, label=_("Numerator"))
-    denominator = forms.CharField(required=False, max_length=30, label=_("Denominator"))
+    value = LocalizedDecimalField(required=False, label=_("Value"))
+    numerator = LocalizedDecimalField(required=False, label=_("Numerator"))
+    denominator = LocalizedDecimalField(required=False, label=_("Denominator"))
     text = forms.CharField(
         required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), label=_("Result")
     )
-    score = forms.CharField(required=False, max_length=12, label=_("Score"))
+    score = LocalizedDecimalField(required=False, label=_("Score"))
     comment = forms.CharField(required=False, max_length=2000, label=_("Comment"))
 
     def __init__(self, *args: Any, measure: str, **kwargs: Any) -> None:
@@ -47,9 +47,7 @@ class ResultRowForm(forms.Form):
                 del self.fields[name]
         for name in ("value", "numerator", "denominator", "score"):
             if name in self.fields:
-                self.fields[name].widget.attrs.update(
-                    {"inputmode": "decimal", "autocomplete": "off", "size": 10}
-                )
+                self.fields[name].widget.attrs["size"] = 10
         if measure == Measure.YES_NO:
             self.fields["value"] = forms.ChoiceField(
                 required=False, label=_("Answer"), choices=[("", "—"), ("1", _("Yes")), ("0", _("No"))]
@@ -60,17 +58,16 @@ class ResultRowForm(forms.Form):
         r = row.result
         initial: dict[str, Any] = {}
         if r is not None:
-
-            def plain(value: Decimal | None) -> str:
-                return "" if value is None else f"{value.normalize():f}"
-
             initial = {
                 "version": r.version,
-                "value": plain(r.value),
-                "numerator": plain(r.numerator),
-                "denominator": plain(r.denominator),
+                # A yes/no answer is a choice of "1" or "0", not a number to format.
+                "value": f"{r.value:.0f}"
+                if r.value is not None and row.indicator.measure == Measure.YES_NO
+                else r.value,
+                "numerator": r.numerator,
+                "denominator": r.denominator,
                 "text": r.text,
-                "score": plain(r.score),
+                "score": r.score,
                 "comment": r.comment,
             }
         form = cls(initial=initial, measure=row.indicator.measure, prefix=row.key)
@@ -128,12 +125,12 @@ class UploadForm(forms.Form):
 
 
 class SettingsForm(VersionedForm):
-    on_track_percent = forms.DecimalField(
+    on_track_percent = LocalizedDecimalField(
         label=_("On track from (% of target)"), max_digits=6, decimal_places=2, min_value=0, max_value=1000
     )
-    at_risk_percent = forms.DecimalField(
+    at_risk_percent = LocalizedDecimalField(
         label=_("At risk from (% of target)"), max_digits=6, decimal_places=2, min_value=0, max_value=1000
     )
-    report_due_days = forms.IntegerField(
+    report_due_days = LocalizedIntegerField(
         label=_("Reports due (days after the period ends)"), min_value=0, max_value=365
     )

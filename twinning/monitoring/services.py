@@ -7,7 +7,7 @@ notifications with transaction.on_commit.
 import datetime
 import uuid as uuid_module
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -29,6 +29,7 @@ from twinning.accounts.access import (
 from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
+from twinning.core.numbers import SPACES, parse_decimal
 from twinning.core.services import (
     VersionConflict,
     create_with_audit,
@@ -152,13 +153,16 @@ def _partnership_people(partnership: Partnership) -> list[User]:
 # --- results ------------------------------------------------------------------------------------------
 
 
-def _decimal(raw: Any, field: str, errors: dict[str, list[str]]) -> Decimal | None:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+def _decimal(raw: Any, field: str, errors: dict[str, list[str]], locale: str | None) -> Decimal | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip(SPACES)):
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, Decimal | int | str):
+        errors.setdefault(field, []).append(_("Enter a number."))
         return None
     try:
-        number = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        errors.setdefault(field, []).append(_("Enter a number."))
+        number = parse_decimal(raw, locale=locale) if isinstance(raw, str) else Decimal(raw)
+    except ValidationError as exc:
+        errors.setdefault(field, []).extend(exc.messages)
         return None
     if not number.is_finite():
         errors.setdefault(field, []).append(_("Enter a number."))
@@ -169,9 +173,11 @@ def _decimal(raw: Any, field: str, errors: dict[str, list[str]]) -> Decimal | No
     return number.quantize(Decimal("0.0001"))
 
 
-def clean_result_values(measure: str, raw: dict[str, Any]) -> dict[str, Any]:
+def clean_result_values(measure: str, raw: dict[str, Any], *, locale: str | None = None) -> dict[str, Any]:
     """Typed, validated values for one result of an indicator with `measure`; ValidationError per field.
 
+    Numbers may be Decimals, ints or text; text is read by `core.numbers.parse_decimal` as `locale` writes
+    numbers (None: the machine form, `12.5`), so `12,5` is 12.5 for "pt" and refused otherwise, never 125.
     Returns the model fields (value, numerator, denominator, text, score), or an empty dict when nothing
     was given (a blank row).
     """
@@ -179,10 +185,10 @@ def clean_result_values(measure: str, raw: dict[str, Any]) -> dict[str, Any]:
     text = str(raw.get("text") or "").strip()
     if "\x00" in text:
         errors.setdefault("text", []).append(_("Text may not contain NUL (0x00) characters."))
-    value = _decimal(raw.get("value"), "value", errors)
-    numerator = _decimal(raw.get("numerator"), "numerator", errors)
-    denominator = _decimal(raw.get("denominator"), "denominator", errors)
-    score = _decimal(raw.get("score"), "score", errors)
+    value = _decimal(raw.get("value"), "value", errors, locale)
+    numerator = _decimal(raw.get("numerator"), "numerator", errors, locale)
+    denominator = _decimal(raw.get("denominator"), "denominator", errors, locale)
+    score = _decimal(raw.get("score"), "score", errors, locale)
     if score is not None:
         if abs(score) >= 1_000_000:
             errors.setdefault("score", []).append(_("This number is too large."))
@@ -260,6 +266,7 @@ def result_save(
     expected_version: int | None = None,
     uuid: uuid_module.UUID | None = None,
     access: PartnershipAccess | None = None,
+    locale: str | None = None,
 ) -> Result | None:
     """Create or update the value of one indicator for one period (and option); a blank value deletes it.
 
@@ -268,6 +275,8 @@ def result_save(
     updated whichever plan version it was entered under. `expected_version` is the version the person saw
     (None when they saw no value): if someone saved the value meanwhile, VersionConflict is raised and nothing
     changes. Returns the result, or None if deleted.
+
+    Numbers in `values` given as text are read as `locale` writes them (see clean_result_values).
     """
     plan = plan_indicator.plan
     partnership = plan.partnership
@@ -285,7 +294,7 @@ def result_save(
     comment = (comment or "").strip()
     if "\x00" in comment:
         raise ValidationError({"comment": _("Text may not contain NUL (0x00) characters.")})
-    fields = clean_result_values(indicator.measure, values)
+    fields = clean_result_values(indicator.measure, values, locale=locale)
     report = report_get_or_create(partnership, period)
     _refuse_locked(report)
     existing = (

@@ -5,12 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from twinning.accounts.models import PartnershipMembership
 from twinning.core.choices import Side
-from twinning.core.forms import DateInput, InstitutionMultipleChoiceField, VersionedForm
+from twinning.core.forms import DateInput, InstitutionMultipleChoiceField, ModelForm, VersionedForm
 from twinning.partnerships.models import Agreement, Partnership, Programme, Stage, Stakeholder
 from twinning.partnerships.services import PARTNERSHIP_FIELDS
 
 
-class PartnershipForm(forms.ModelForm):
+class PartnershipForm(ModelForm):
     hosts = InstitutionMultipleChoiceField(label=_("Host institutions"), help_text=_("In the host country."))
     resources = InstitutionMultipleChoiceField(
         label=_("Resource institutions"), help_text=_("The partners that bring resources and expertise.")
@@ -63,14 +63,14 @@ class StageForm(VersionedForm):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class StakeholderForm(forms.ModelForm):
+class StakeholderForm(ModelForm):
     class Meta:
         model = Stakeholder
         fields = ["kind", "name", "role", "contact_name", "contact_email"]
         widgets = {"role": forms.Textarea(attrs={"rows": 2})}
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(ModelForm):
     class Meta:
         model = Agreement
         fields = ["title", "document", "host_signed_on", "resource_signed_on", "notes"]

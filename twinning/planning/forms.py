@@ -1,10 +1,12 @@
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from twinning.core.forms import DateInput
+from twinning.core.forms import DateInput, LocalizedIntegerField, ModelForm
+from twinning.core.numbers import SPACES, current_locale, parse_decimal
 from twinning.directory.models import CountryPriority, Person
 from twinning.partnerships.models import Partnership, Pillar, Programme
 from twinning.planning.models import (
@@ -38,9 +40,9 @@ class VersionField(forms.IntegerField):
         super().__init__(min_value=1, required=False, **kwargs)
 
 
-class PlanForm(forms.ModelForm):
-    first_year = forms.IntegerField(label=_("First year"), **YEAR)  # type: ignore[arg-type]
-    last_year = forms.IntegerField(label=_("Last year"), **YEAR)  # type: ignore[arg-type]
+class PlanForm(ModelForm):
+    first_year = LocalizedIntegerField(label=_("First year"), **YEAR)
+    last_year = LocalizedIntegerField(label=_("Last year"), **YEAR)
     version = VersionField()
 
     class Meta:
@@ -64,20 +66,20 @@ class NewVersionForm(forms.Form):
     )
 
 
-class EventForm(forms.ModelForm):
+class EventForm(ModelForm):
     class Meta:
         model = PlanningEvent
         fields = list(EVENT_FIELDS)
         widgets = {"date": DateInput, "summary": forms.Textarea(attrs={"rows": 2})}
 
 
-class ParticipantForm(forms.ModelForm):
+class ParticipantForm(ModelForm):
     class Meta:
         model = PlanningParticipant
         fields = ["name", "group", "organisation"]
 
 
-class ObjectiveForm(forms.ModelForm):
+class ObjectiveForm(ModelForm):
     version = VersionField()
 
     class Meta:
@@ -101,7 +103,7 @@ class ObjectiveForm(forms.ModelForm):
             self.initial["priorities"] = [p.uuid for p in self.instance.priorities.all()]
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(ModelForm):
     objective = forms.ModelChoiceField(
         queryset=Objective.objects.none(), to_field_name="uuid", label=_("Objective")
     )
@@ -134,7 +136,7 @@ class ActivityForm(forms.ModelForm):
             self.initial["responsible_person"] = person.uuid if person else None
 
 
-class ProgressForm(forms.ModelForm):
+class ProgressForm(ModelForm):
     version = VersionField()
 
     class Meta:
@@ -143,7 +145,7 @@ class ProgressForm(forms.ModelForm):
         widgets = {"progress_note": forms.TextInput}
 
 
-class AdoptForm(forms.ModelForm):
+class AdoptForm(ModelForm):
     objective = forms.ModelChoiceField(
         queryset=Objective.objects.none(), to_field_name="uuid", label=_("Objective")
     )
@@ -166,7 +168,7 @@ class AdoptForm(forms.ModelForm):
         pass
 
 
-class PlanIndicatorForm(forms.ModelForm):
+class PlanIndicatorForm(ModelForm):
     objective = forms.ModelChoiceField(
         queryset=Objective.objects.none(), to_field_name="uuid", label=_("Objective")
     )
@@ -182,7 +184,7 @@ class PlanIndicatorForm(forms.ModelForm):
         self.fields["objective"].queryset = plan.objectives.order_by("order", "code")  # type: ignore[attr-defined]
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(ModelForm):
     version = VersionField()
 
     class Meta:
@@ -239,15 +241,11 @@ class OptionForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
 
 
-def parse_decimal(raw: str) -> Decimal | None:
-    """A grid cell: blank is no target; anything else must be a finite number."""
-    raw = raw.strip() if raw else ""
-    if not raw:
+def parse_target_cell(raw: str) -> Decimal | None:
+    """A grid cell typed the user's way (core.numbers): blank is no target; ValidationError otherwise."""
+    if not raw or not raw.strip(SPACES):
         return None
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise ValueError(raw) from None
-    if not value.is_finite() or abs(value) >= Decimal("1e14"):
-        raise ValueError(raw)
+    value = parse_decimal(raw, locale=current_locale())
+    if abs(value) >= Decimal("1e14"):
+        raise ValidationError(_("This number is too large."), code="max_value")
     return value

@@ -42,7 +42,7 @@ from twinning.planning.forms import (
     PlanIndicatorForm,
     ProgressForm,
     SignOffForm,
-    parse_decimal,
+    parse_target_cell,
 )
 from twinning.planning.models import (
     Activity,
@@ -611,9 +611,9 @@ def _grid_values(
             option = column["option"]
             key = f"{row['period'].id}/{option.code}" if option else row["period"].id
             try:
-                values[(row["period"].id, option)] = parse_decimal(raw)
-            except ValueError:
-                errors[key] = [_("%(value)s is not a number.") % {"value": raw[:20]}]
+                values[(row["period"].id, option)] = parse_target_cell(raw)
+            except ValidationError as exc:
+                errors[key] = exc.messages
     return values
 
 

@@ -5,6 +5,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -167,6 +168,41 @@ def test_a_gift_with_a_negative_value_is_refused_and_nothing_written(client, wor
     )
     assert response.status_code == 400
     assert "fair_value" in response.context["form"].errors
+    assert not Gift.objects.exists()
+
+
+GIFT = {
+    "category": "equipment",
+    "contributor_kind": "community",
+    "contributor_name": "Rotary club",
+    "receiving_side": "host",
+    "description": "Monitors",
+    "currency": "USD",
+    "gift_date": "2024-06-01",
+    "valuation_technique": "market_price",
+    "use": "used",
+}
+
+
+def test_a_portuguese_user_types_amounts_with_a_decimal_comma(client, world):
+    client.force_login(world.coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "pt"
+    url = reverse("contributions:gift_add", args=[world.partnership.uuid])
+    response = client.post(url, {**GIFT, "quantity": "2,5", "fair_value": "1.234,50"})
+    assert response.status_code == 302, response.context["form"].errors
+    gift = Gift.objects.get()
+    assert (gift.quantity, gift.fair_value) == (Decimal("2.5"), Decimal("1234.50"))
+
+
+def test_an_amount_in_the_wrong_form_is_refused_not_multiplied(client, world):
+    client.force_login(world.coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = reverse("contributions:gift_add", args=[world.partnership.uuid])
+    response = client.post(url, {**GIFT, "quantity": "1", "fair_value": "1.234,50"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["fair_value"] == [
+        "“1.234,50” is not a number. Enter a number such as 12.5."
+    ]
     assert not Gift.objects.exists()
 
 

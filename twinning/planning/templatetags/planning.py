@@ -3,6 +3,7 @@ from typing import Any
 
 from django import template
 
+from twinning.core.numbers import current_locale, format_number
 from twinning.core.rendering import as_text, degrades_to
 
 register = template.Library()
@@ -10,13 +11,13 @@ register = template.Library()
 
 @degrades_to(as_text)
 def plain_number(value: Any) -> str:
-    """A Decimal without trailing zeros or an exponent: 120.0000 → "120", 12.5000 → "12.5"."""
+    """A Decimal in the reader's language without trailing zeros, exponent or grouping: 12.5000 → "12.5" in
+    English, "12,5" in Portuguese; what a target cell shows reads back as the same value (core.numbers)."""
     if value is None or value == "":
         return ""
     if not isinstance(value, Decimal):
         return str(value)
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return format_number(value, locale=current_locale())
 
 
 register.filter("plain", plain_number)

@@ -174,7 +174,7 @@ def test_targets_grid_saves_all_or_nothing(client, world):
     assert 'name="t-2024Q1-_all"' in body and 'name="t-2026Q4-sex.female"' in body
     response = client.post(url, {"t-2024Q1-_all": "10", "t-2024Q2-_all": "lots", "t-2024Q1-sex.female": "6"})
     assert response.status_code == 400
-    assert "lots is not a number" in response.content.decode()
+    assert "“lots” is not a number. Enter a number such as 12.5." in response.content.decode()
     assert not Target.objects.exists()
     response = client.post(url, {"t-2024Q1-_all": "10", "t-2024Q2-_all": "12.5", "t-2024Q1-sex.female": "6"})
     assert response.status_code == 302
@@ -184,6 +184,23 @@ def test_targets_grid_saves_all_or_nothing(client, world):
         ("2024Q1", "female", Decimal(6)),
     }
     assert 'value="12.5"' in client.get(url).content.decode()
+
+
+def test_targets_grid_reads_and_shows_numbers_the_users_way(client, world):
+    from django.conf import settings
+
+    _plan, _o, adoption = plan_with_indicator(world)
+    client.force_login(world.coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "pt"
+    url = reverse("planning:plan_indicator", args=[world.partnership.uuid, adoption.uuid])
+    response = client.post(url, {"t-2024Q1-_all": "12,5", "t-2024Q2-_all": "1.234,5"})
+    assert response.status_code == 302
+    assert {t.period: t.value for t in Target.objects.all()} == {
+        "2024Q1": Decimal("12.5"),
+        "2024Q2": Decimal("1234.5"),
+    }
+    body = client.get(url).content.decode()
+    assert 'value="12,5"' in body and 'value="1234,5"' in body
 
 
 def test_targets_grid_is_read_only_for_a_member(client, world):
