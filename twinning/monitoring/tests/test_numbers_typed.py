@@ -52,7 +52,8 @@ def test_the_service_refuses_what_it_cannot_read_and_saves_nothing(world, locale
 
 def entry_post(client, world, adoption, period, language, **fields):
     client.force_login(world.member)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # what the language chooser sets
+    client.post("/i18n/setlang/", {"language": language})  # the language chooser at the foot of every page
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == language
     url = f"/monitoring/{world.partnership.uuid}/{period}/rows/{adoption.uuid}/total/"
     prefix = f"{adoption.uuid}-total"
     return client.post(url, {f"{prefix}-{k}": v for k, v in fields.items()}, HTTP_HX_REQUEST="true")
