@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -6,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from twinning.accounts.access import data_entry_people_of, reviewers_of
 from twinning.accounts.models import User
 from twinning.core.forms import DateInput, LocalizedDecimalField, LocalizedIntegerField, VersionedForm
+from twinning.core.numbers import current_locale, format_number
 from twinning.partnerships.models import Partnership
 from twinning.planning.models import Indicator
 
@@ -58,16 +60,20 @@ class ResultRowForm(forms.Form):
         r = row.result
         initial: dict[str, Any] = {}
         if r is not None:
+
+            def shown(value: Decimal | None) -> str:
+                # In the user's language ("12,5" in Portuguese): what the field shows reads back the same.
+                return "" if value is None else format_number(value, locale=current_locale())
+
+            yes_no = row.indicator.measure == Measure.YES_NO
             initial = {
                 "version": r.version,
                 # A yes/no answer is a choice of "1" or "0", not a number to format.
-                "value": f"{r.value:.0f}"
-                if r.value is not None and row.indicator.measure == Measure.YES_NO
-                else r.value,
-                "numerator": r.numerator,
-                "denominator": r.denominator,
+                "value": f"{r.value:.0f}" if yes_no and r.value is not None else shown(r.value),
+                "numerator": shown(r.numerator),
+                "denominator": shown(r.denominator),
                 "text": r.text,
-                "score": r.score,
+                "score": shown(r.score),
                 "comment": r.comment,
             }
         form = cls(initial=initial, measure=row.indicator.measure, prefix=row.key)

@@ -63,12 +63,12 @@ def test_a_portuguese_user_types_decimal_commas_on_the_entry_page(client, world)
     m = monitored(world)
     response = entry_post(client, world, m.trained, "2024Q1", "pt", value="12,5")
     assert response.status_code == 200
-    assert Result.objects.get(plan_indicator=m.trained).value == Decimal("12.5")
+    assert Result.objects.get(indicator=m.trained.indicator).value == Decimal("12.5")
     assert 'value="12,5"' in response.content.decode()  # shown back the way they write it
     entry_post(client, world, m.deaths, "2024Q1", "pt", numerator="4,5", denominator="50")
-    assert Result.objects.get(plan_indicator=m.deaths).value == Decimal(9)
+    assert Result.objects.get(indicator=m.deaths.indicator).value == Decimal(9)
     entry_post(client, world, m.story, "2024", "pt", text="Triage works", score="3,5")
-    assert Result.objects.get(plan_indicator=m.story).score == Decimal("3.5")
+    assert Result.objects.get(indicator=m.story.indicator).score == Decimal("3.5")
     page = client.get(f"/monitoring/{world.partnership.uuid}/2024Q1/")
     assert 'value="4,5"' in page.content.decode() and 'inputmode="decimal"' in page.content.decode()
 
