@@ -58,6 +58,76 @@ def combine_over_time(measure: str, time_aggregation: str, values: Sequence[Valu
     return total
 
 
+def combine_targets_over_time(
+    measure: str, time_aggregation: str, targets: Sequence[Value], reported: Sequence[Value] = ()
+) -> Decimal | None:
+    """The target to date over the periods of `targets` (any order): what the achievement over those periods
+    would be had every period met its target exactly, so that it compares with combine_over_time's value.
+
+    Numbers and yes/no combine their targets by the time rule, as their values are (sum, latest, average).
+    A percentage (or any ratio) target is a level and is never added: the latest rule takes the latest period's
+    target; the sum and average rules, which pool numerators and denominators, take the mean of the period
+    targets weighted by the denominators `reported` for those periods (the plain mean where no period with a
+    target has a denominator yet). Qualitative indicators have no target. Targets are `Value.value`.
+    """
+    if measure == Indicator.Measure.QUALITATIVE:
+        return None
+    rows = sorted((t for t in targets if t.value is not None), key=lambda t: t.period)
+    if not rows:
+        return None
+    if measure != Indicator.Measure.PERCENTAGE:
+        return combine_over_time(Indicator.Measure.NUMBER, time_aggregation, rows)
+    if time_aggregation == Indicator.TimeAggregation.LATEST:
+        return rows[-1].value
+    weights = {v.period: v.denominator for v in reported if v.denominator}
+    return _mean([(t.value, weights.get(t.period)) for t in rows])
+
+
+def _mean(pairs: Sequence[tuple[Decimal | None, Decimal | None]]) -> Decimal | None:
+    """Mean of the values weighted by their weights; only the weighted ones count when any has a weight,
+    else the plain mean."""
+    values = [(v, w) for v, w in pairs if v is not None]
+    weighted = [(v, w) for v, w in values if w]
+    if weighted:
+        total = Decimal(sum((w for _v, w in weighted), Decimal(0)))
+        return (Decimal(sum((v * w for v, w in weighted), Decimal(0))) / total).quantize(QUANT)
+    if not values:
+        return None
+    return (Decimal(sum((v for v, _w in values), Decimal(0))) / len(values)).quantize(QUANT)
+
+
+def combine_targets_across(
+    measure: str,
+    cross_aggregation: str,
+    count: int,
+    total: Decimal | None,
+    weighted_total: Decimal | None = None,
+    weight: Decimal | None = None,
+) -> Decimal | None:
+    """Partnerships' targets of one period combined by the indicator's rule across partnerships, from SQL sums.
+
+    `count` targets summing to `total`; for percentages also Σ(target × the denominator the partnership reported)
+    and Σ denominators. Summed numbers and yes/no add their targets, averaged ones take the mean; a percentage
+    target is never added: a pooled (summed) percentage takes the mean weighted by the partnerships'
+    denominators (the plain mean where none has one), an averaged one the plain mean. Not combinable and
+    qualitative indicators answer None.
+    """
+    if (
+        count == 0
+        or total is None
+        or cross_aggregation == Indicator.CrossAggregation.NONE
+        or measure == Indicator.Measure.QUALITATIVE
+    ):
+        return None
+    if measure == Indicator.Measure.PERCENTAGE and cross_aggregation == Indicator.CrossAggregation.SUM:
+        if weight and weighted_total is not None:
+            return (weighted_total / weight).quantize(QUANT)
+        return (total / count).quantize(QUANT)
+    if cross_aggregation == Indicator.CrossAggregation.AVERAGE:
+        return (total / count).quantize(QUANT)
+    return total
+
+
 def cumulative(measure: str, time_aggregation: str, values: Sequence[Value]) -> list[Decimal | None]:
     """The achievement to date after each period of `values` (in period order)."""
     ordered = sorted(values, key=lambda v: v.period)

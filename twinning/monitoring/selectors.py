@@ -10,6 +10,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    F,
     Max,
     Min,
     OuterRef,
@@ -48,8 +49,6 @@ from twinning.planning.selectors import plan_in_force
 from . import progress
 from .models import Evidence, Notification, PeriodReport, ProgrammeMonitoringSettings, Result, ReviewComment
 from .services import monitoring_settings
-
-Measure = Indicator.Measure
 
 
 def get_period(period_id: str) -> Period:
@@ -320,17 +319,20 @@ def partnership_progress(
                     actual=r.value if r else None,
                     target=goals.get(period.id),
                     cumulative=progress.combine_over_time(indicator.measure, time_rule, seen) if r else None,
-                    cumulative_target=progress.combine_over_time(Measure.NUMBER, time_rule, seen_targets),
+                    cumulative_target=progress.combine_targets_over_time(
+                        indicator.measure, time_rule, seen_targets, seen
+                    ),
                     text=r.text if r else "",
                 )
             )
         achieved = progress.combine_over_time(indicator.measure, indicator.time_aggregation, seen)
         reported = {v.period for v in seen}
         # Judge against the targets of the periods reported so far, not of periods still to come.
-        to_date = progress.combine_over_time(
-            Measure.NUMBER,
+        to_date = progress.combine_targets_over_time(
+            indicator.measure,
             indicator.time_aggregation,
             [t for t in seen_targets if t.period <= max(reported, default="")],
+            seen,
         )
         pct = progress.achievement_percent(indicator.direction, achieved, to_date)
         out.append(
@@ -380,9 +382,14 @@ class IndicatorRollUp:
     total: dict[str, Cell] = field(default_factory=dict)
     by_country: dict[str, dict[str, Cell]] = field(default_factory=dict)
     by_pillar: dict[int, dict[str, Cell]] = field(default_factory=dict)
+    targets: dict[str, Decimal | None] = field(default_factory=dict)
 
     def total_values(self) -> list[tuple[str, Decimal | None, int]]:
         return [(p, self.total[p].combined(self.indicator), self.total[p].count) for p in self.periods]
+
+    def total_rows(self) -> list[tuple[str, Decimal | None, int, Decimal | None]]:
+        """(period, programme value, partnerships reporting, their targets combined) for each period."""
+        return [(p, value, count, self.targets.get(p)) for p, value, count in self.total_values()]
 
     def country_rows(self) -> list[tuple[str, list[Decimal | None]]]:
         return [
@@ -448,6 +455,38 @@ def pillar_expression() -> Subquery:
     )
 
 
+def rollup_target_groups(programme: Programme, year: int | None) -> list[Any]:
+    """The targets behind the programme dashboard's values: for each combinable common indicator and period,
+    the targets that the reporting partnerships' plans in force set for it (count, sum, Σ target × reported
+    denominator, Σ denominator), so a period's programme target compares with its programme value."""
+    in_force = (
+        Plan.objects.filter(partnership_id=OuterRef(OuterRef("partnership_id")), agreed_at__isnull=False)
+        .order_by("-number")
+        .values("pk")[:1]
+    )
+    target = Target.objects.filter(
+        plan_indicator__plan_id=Subquery(in_force),
+        plan_indicator__indicator_id=OuterRef("indicator_id"),
+        period=OuterRef("period"),
+        option__isnull=True,
+    ).values("value")[:1]
+    qs = common_results(programme).exclude(indicator__cross_aggregation=Indicator.CrossAggregation.NONE)
+    if year is not None:
+        qs = qs.filter(period__startswith=str(year))
+    return list(
+        qs.annotate(target=Subquery(target))
+        .filter(target__isnull=False)
+        .values("indicator_id", "period")
+        .annotate(
+            n=Count("id"),
+            total=Sum("target"),
+            weighted=Sum(F("target") * F("denominator")),
+            weight=Sum("denominator"),
+        )
+        .order_by()
+    )
+
+
 def rollup_groups(programme: Programme, year: int | None, countries: dict[int, str]) -> list[Any]:
     """The one GROUP BY behind the programme dashboard: combinable common indicators by period, pillar and
     host country, with count, sums of values, numerators and denominators (all decomposable, so totals,
@@ -464,7 +503,8 @@ def rollup_groups(programme: Programme, year: int | None, countries: dict[int, s
 
 
 def programme_rollup(programme: Programme, *, year: int | None = None) -> ProgrammeRollUp:
-    """Common indicators rolled up across the programme's partnerships, computed now from the results (6 queries)."""
+    """Common indicators rolled up across the programme's partnerships, computed now from the results, with the
+    reporting partnerships' targets combined by the same rule (7 queries)."""
     # The years come from the plans, not from scanning the results: that scan would cost as much as the roll-up.
     span = Plan.objects.filter(partnership__programme=programme, agreed_at__isnull=False).aggregate(
         first=Min("first_year"), last=Max("last_year")
@@ -493,6 +533,17 @@ def programme_rollup(programme: Programme, *, year: int | None = None) -> Progra
         rollup.total.setdefault(period, Cell()).add(*args)
         rollup.by_country.setdefault(g["country"], {}).setdefault(period, Cell()).add(*args)
         rollup.by_pillar.setdefault(g["pillar"], {}).setdefault(period, Cell()).add(*args)
+    for g in rollup_target_groups(programme, year):
+        rollup = rollups.get(g["indicator_id"])
+        if rollup is not None:
+            rollup.targets[g["period"]] = progress.combine_targets_across(
+                rollup.indicator.measure,
+                rollup.indicator.cross_aggregation,
+                g["n"],
+                g["total"],
+                g["weighted"],
+                g["weight"],
+            )
     for rollup in rollups.values():
         rollup.periods = sorted(rollup.total)
     not_combinable: list[Any] = []

@@ -204,8 +204,9 @@ def _target_value(indicator: Indicator, step: int, steps: int, scale: int, rng: 
 def _target_values(
     indicator: Indicator, options: dict[str, list[DisaggregationOption]], rng: random.Random, scale: int
 ) -> tuple[dict[tuple[str, Any], Decimal | None], Decimal]:
-    """A target for every period (overall, and split over each disaggregation's options), and the end-of-plan
-    target that follows from them: their sum for a summed indicator, else the last period's."""
+    """A target for every period (overall, and for each disaggregation's options: a share of a count, the same
+    level for a percentage), and the end-of-plan target that follows from them: their sum for a summed count,
+    else the last period's (a percentage target is a level and is never added)."""
     periods = _periods(indicator.frequency)
     values: dict[tuple[str, Any], Decimal | None] = {}
     categories = list(indicator.categories.all())
@@ -216,12 +217,17 @@ def _target_values(
         values[(period.id, None)] = total
         for category in categories:
             split = options[category.code]
+            if indicator.measure == "percentage":
+                for option in split:
+                    values[(period.id, option)] = total
+                continue
             weights = [rng.randint(1, 4) for _ in split]
             shares = [total * w // sum(weights) for w in weights]
             shares[0] += total - sum(shares)
             for option, share in zip(split, shares, strict=True):
                 values[(period.id, option)] = share
-    end = sum(overall, Decimal(0)) if indicator.time_aggregation == "sum" else overall[-1]
+    summed = indicator.time_aggregation == "sum" and indicator.measure != "percentage"
+    end = sum(overall, Decimal(0)) if summed else overall[-1]
     return values, end
 
 
