@@ -3,6 +3,7 @@ and the leverage, disclosure and cost-share reports (with XLSX downloads)."""
 
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -83,7 +84,7 @@ def _leverage_charts(report: Leverage) -> dict[str, Any]:
 
 
 @login_required
-def leverage_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+def leverage_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_staff(request.user, programme_uuid)
     report = leverage_report(programme=programme, basis=_basis(request))
     context = {
@@ -98,7 +99,7 @@ def leverage_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
 
 
 @login_required
-def partnership_leverage_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def partnership_leverage_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
     report = leverage_report(programme=partnership.programme, basis=_basis(request), partnership=partnership)
     context = {
@@ -143,7 +144,7 @@ def _disclosure_sheets(report: Any) -> list[Any]:
 
 
 @login_required
-def disclosure_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+def disclosure_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_staff(request.user, programme_uuid)
     year = _year(request)
     report = disclosure_report(programme=programme, year=year)
@@ -153,7 +154,7 @@ def disclosure_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse
 
 
 @login_required
-def disclosure_xlsx_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+def disclosure_xlsx_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_staff(request.user, programme_uuid)
     year = _year(request)
     report = disclosure_report(programme=programme, year=year)
@@ -165,7 +166,7 @@ def disclosure_xlsx_view(request: AuthedRequest, programme_uuid: str) -> HttpRes
 
 
 @login_required
-def award_list_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+def award_list_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_staff(request.user, programme_uuid)
     can_manage = programme_access(request.user, programme.pk).can_manage_finance
     form = AwardForm(request.POST or None)
@@ -210,14 +211,14 @@ def _award_context(request: AuthedRequest, award: Award, **forms: Any) -> dict[s
 
 
 @login_required
-def award_detail_view(request: AuthedRequest, award_uuid: str) -> HttpResponse:
+def award_detail_view(request: AuthedRequest, award_uuid: UUID) -> HttpResponse:
     award = get_award_for_user(request.user, award_uuid)
     return render(request, "contributions/award_detail.html", _award_context(request, award))
 
 
 @login_required
 @require_POST
-def allocation_add_view(request: AuthedRequest, award_uuid: str) -> HttpResponse:
+def allocation_add_view(request: AuthedRequest, award_uuid: UUID) -> HttpResponse:
     award = get_award_for_user(request.user, award_uuid)
     if not programme_access(request.user, award.programme_id).can_manage_finance:
         raise PermissionDenied
@@ -239,7 +240,7 @@ def allocation_add_view(request: AuthedRequest, award_uuid: str) -> HttpResponse
 
 
 @login_required
-def cost_share_xlsx_view(request: AuthedRequest, award_uuid: str) -> HttpResponse:
+def cost_share_xlsx_view(request: AuthedRequest, award_uuid: UUID) -> HttpResponse:
     award = get_award_for_user(request.user, award_uuid)
     report = cost_share_report(award=award)
     claims = claims_with_values(award).select_related("gift__partnership", "time_entry__partnership")
@@ -305,7 +306,7 @@ def cost_share_xlsx_view(request: AuthedRequest, award_uuid: str) -> HttpRespons
 
 
 @login_required
-def rates_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+def rates_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_staff(request.user, programme_uuid)
     can_manage = programme_access(request.user, programme.pk).can_manage_finance
     form = ValuationRateForm(request.POST or None)
@@ -332,7 +333,7 @@ def rates_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
 
 
 @login_required
-def exchange_rates_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+def exchange_rates_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_staff(request.user, programme_uuid)
     can_manage = programme_access(request.user, programme.pk).can_manage_finance
     form = ExchangeRateForm(request.POST or None)
@@ -376,7 +377,7 @@ def _exchange_rates_page(
 
 @login_required
 @require_POST
-def exchange_rate_import_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+def exchange_rate_import_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_staff(request.user, programme_uuid)
     if not programme_access(request.user, programme.pk).can_manage_finance:
         raise PermissionDenied
@@ -403,7 +404,7 @@ def exchange_rate_import_view(request: AuthedRequest, programme_uuid: str) -> Ht
 
 
 @login_required
-def ledger_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def ledger_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     tab = request.GET.get("show", "gifts")
     tab = tab if tab in ("gifts", "time") else "gifts"
@@ -431,7 +432,7 @@ def _ledger_url(partnership: Partnership, tab: str) -> str:
 
 
 @login_required
-def time_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def time_add_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     form = TimeEntryForm(request.POST or None, partnership=partnership)
     if request.method == "POST" and form.is_valid():
@@ -450,12 +451,8 @@ def time_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse
     )
 
 
-def _time_entry(partnership: Partnership, entry_uuid: str) -> TimeEntry:
-    entry = (
-        partnership.time_entries.filter(uuid=parse_uuid(entry_uuid))
-        .select_related("partnership__programme")
-        .first()
-    )
+def _time_entry(partnership: Partnership, entry_uuid: UUID) -> TimeEntry:
+    entry = partnership.time_entries.filter(uuid=entry_uuid).select_related("partnership__programme").first()
     if entry is None:
         raise Http404
     return entry
@@ -463,7 +460,7 @@ def _time_entry(partnership: Partnership, entry_uuid: str) -> TimeEntry:
 
 @login_required
 @require_POST
-def time_verify_view(request: AuthedRequest, partnership_uuid: str, entry_uuid: str) -> HttpResponse:
+def time_verify_view(request: AuthedRequest, partnership_uuid: UUID, entry_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
     entry = _time_entry(partnership, entry_uuid)
     try:
@@ -476,7 +473,7 @@ def time_verify_view(request: AuthedRequest, partnership_uuid: str, entry_uuid: 
 
 
 @login_required
-def gift_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def gift_add_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     form = GiftForm(request.POST or None, partnership=partnership)
     if request.method == "POST" and form.is_valid():
@@ -495,9 +492,9 @@ def gift_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse
     )
 
 
-def _gift(partnership: Partnership, gift_uuid: str) -> Gift:
+def _gift(partnership: Partnership, gift_uuid: UUID) -> Gift:
     gift = (
-        Gift.objects.filter(partnership=partnership, uuid=parse_uuid(gift_uuid))
+        Gift.objects.filter(partnership=partnership, uuid=gift_uuid)
         .select_related("partnership__programme", "contributor_institution", "received_by", "verified_by")
         .first()
     )
@@ -532,14 +529,14 @@ def _gift_page(
 
 
 @login_required
-def gift_detail_view(request: AuthedRequest, partnership_uuid: str, gift_uuid: str) -> HttpResponse:
+def gift_detail_view(request: AuthedRequest, partnership_uuid: UUID, gift_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     return _gift_page(request, partnership, access, _gift(partnership, gift_uuid))
 
 
 @login_required
 @require_POST
-def gift_receive_view(request: AuthedRequest, partnership_uuid: str, gift_uuid: str) -> HttpResponse:
+def gift_receive_view(request: AuthedRequest, partnership_uuid: UUID, gift_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     gift = _gift(partnership, gift_uuid)
     if not access.can_sign_receipt(gift.receiving_side):
@@ -558,7 +555,7 @@ def gift_receive_view(request: AuthedRequest, partnership_uuid: str, gift_uuid: 
 
 @login_required
 @require_POST
-def gift_verify_view(request: AuthedRequest, partnership_uuid: str, gift_uuid: str) -> HttpResponse:
+def gift_verify_view(request: AuthedRequest, partnership_uuid: UUID, gift_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
     gift = _gift(partnership, gift_uuid)
     try:
@@ -572,7 +569,7 @@ def gift_verify_view(request: AuthedRequest, partnership_uuid: str, gift_uuid: s
 
 @login_required
 @require_POST
-def gift_evidence_add_view(request: AuthedRequest, partnership_uuid: str, gift_uuid: str) -> HttpResponse:
+def gift_evidence_add_view(request: AuthedRequest, partnership_uuid: UUID, gift_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     if not (access.can_enter_data or access.can_manage_finance):
         raise PermissionDenied
@@ -591,12 +588,12 @@ def gift_evidence_add_view(request: AuthedRequest, partnership_uuid: str, gift_u
 
 @login_required
 def gift_evidence_view(
-    request: AuthedRequest, partnership_uuid: str, gift_uuid: str, evidence_uuid: str
+    request: AuthedRequest, partnership_uuid: UUID, gift_uuid: UUID, evidence_uuid: UUID
 ) -> FileResponse:
     """Evidence is served only through this scoped view, never from a public media URL."""
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
     gift = _gift(partnership, gift_uuid)
-    evidence = gift.evidence.filter(uuid=parse_uuid(evidence_uuid)).first()
+    evidence = gift.evidence.filter(uuid=evidence_uuid).first()
     if evidence is None or not evidence.file:
         raise Http404
     return FileResponse(
@@ -606,13 +603,17 @@ def gift_evidence_view(
 
 @login_required
 @require_POST
-def claim_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def claim_add_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     """Count a gift (field `gift`) or a time entry (field `time_entry`) toward an award's cost share."""
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     if not access.can_manage_finance:
         raise PermissionDenied
-    gift = _gift(partnership, request.POST["gift"]) if request.POST.get("gift") else None
-    entry = _time_entry(partnership, request.POST["time_entry"]) if request.POST.get("time_entry") else None
+    gift = _gift(partnership, parse_uuid(request.POST["gift"])) if request.POST.get("gift") else None
+    entry = (
+        _time_entry(partnership, parse_uuid(request.POST["time_entry"]))
+        if request.POST.get("time_entry")
+        else None
+    )
     form = ClaimForm(request.POST, partnership=partnership)
     if form.is_valid() and (gift or entry):
         try:

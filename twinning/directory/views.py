@@ -1,3 +1,5 @@
+from uuid import UUID
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,7 +54,7 @@ def institution_list_view(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-def institution_detail_view(request: AuthedRequest, institution_uuid: str) -> HttpResponse:
+def institution_detail_view(request: AuthedRequest, institution_uuid: UUID) -> HttpResponse:
     institution = get_institution_for_user(request.user, institution_uuid)
     see_people = can_see_people_of(request.user, institution)
     return render(
@@ -105,7 +107,7 @@ def institution_create_view(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-def institution_edit_view(request: AuthedRequest, institution_uuid: str) -> HttpResponse:
+def institution_edit_view(request: AuthedRequest, institution_uuid: UUID) -> HttpResponse:
     institution = get_institution_for_user(request.user, institution_uuid)
     if not can_edit_institution(request.user, institution):
         raise PermissionDenied
@@ -137,7 +139,7 @@ def institution_edit_view(request: AuthedRequest, institution_uuid: str) -> Http
 
 
 @login_required
-def person_add_view(request: AuthedRequest, institution_uuid: str) -> HttpResponse:
+def person_add_view(request: AuthedRequest, institution_uuid: UUID) -> HttpResponse:
     institution = get_institution_for_user(request.user, institution_uuid)
     if not can_edit_institution(request.user, institution):
         raise PermissionDenied

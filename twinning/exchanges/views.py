@@ -1,5 +1,6 @@
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,6 @@ from django.views.decorators.http import require_POST
 from twinning.accounts.access import PartnershipAccess, history_for_user
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
-from twinning.core.ids import parse_uuid
 from twinning.core.pagination import paginate
 from twinning.exchanges import services
 from twinning.exchanges.charts import bar_chart
@@ -44,7 +44,7 @@ from twinning.partnerships.selectors import get_partnership_for_user, get_progra
 
 
 @login_required
-def exchange_list_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def exchange_list_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     filters = {
         "type": request.GET.get("type", "") if request.GET.get("type") in Exchange.Type.values else "",
@@ -78,7 +78,7 @@ def exchange_list_view(request: AuthedRequest, partnership_uuid: str) -> HttpRes
 
 
 @login_required
-def exchange_create_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def exchange_create_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     form = ExchangeForm(request.POST or None, request.FILES or None, partnership=partnership)
     if request.method == "POST" and form.is_valid():
@@ -128,14 +128,14 @@ def _detail_context(
 
 
 @login_required
-def exchange_detail_view(request: AuthedRequest, partnership_uuid: str, exchange_uuid: str) -> HttpResponse:
+def exchange_detail_view(request: AuthedRequest, partnership_uuid: UUID, exchange_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     exchange = get_exchange(partnership, exchange_uuid)
     return render(request, "exchanges/detail.html", _detail_context(request, partnership, access, exchange))
 
 
 @login_required
-def exchange_edit_view(request: AuthedRequest, partnership_uuid: str, exchange_uuid: str) -> HttpResponse:
+def exchange_edit_view(request: AuthedRequest, partnership_uuid: UUID, exchange_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     exchange = get_exchange(partnership, exchange_uuid)
     form = ExchangeEditForm(
@@ -175,7 +175,7 @@ def exchange_edit_view(request: AuthedRequest, partnership_uuid: str, exchange_u
 
 @login_required
 @require_POST
-def exchange_delete_view(request: AuthedRequest, partnership_uuid: str, exchange_uuid: str) -> HttpResponse:
+def exchange_delete_view(request: AuthedRequest, partnership_uuid: UUID, exchange_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     exchange = get_exchange(partnership, exchange_uuid)
     try:
@@ -188,7 +188,7 @@ def exchange_delete_view(request: AuthedRequest, partnership_uuid: str, exchange
 
 
 @login_required
-def exchange_report_view(request: AuthedRequest, partnership_uuid: str, exchange_uuid: str) -> FileResponse:
+def exchange_report_view(request: AuthedRequest, partnership_uuid: UUID, exchange_uuid: UUID) -> FileResponse:
     """Trip reports are served only through this scoped view, never from a public media URL."""
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
     exchange = get_exchange(partnership, exchange_uuid)
@@ -222,7 +222,7 @@ def _section_response(
 
 @login_required
 @require_POST
-def participant_add_view(request: AuthedRequest, partnership_uuid: str, exchange_uuid: str) -> HttpResponse:
+def participant_add_view(request: AuthedRequest, partnership_uuid: UUID, exchange_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     exchange = get_exchange(partnership, exchange_uuid)
     form = ParticipantForm(request.POST, people=partnership_people(partnership))
@@ -239,11 +239,11 @@ def participant_add_view(request: AuthedRequest, partnership_uuid: str, exchange
 @login_required
 @require_POST
 def participant_remove_view(
-    request: AuthedRequest, partnership_uuid: str, exchange_uuid: str, participant_uuid: str
+    request: AuthedRequest, partnership_uuid: UUID, exchange_uuid: UUID, participant_uuid: UUID
 ) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     exchange = get_exchange(partnership, exchange_uuid)
-    participant = exchange.participants.filter(uuid=parse_uuid(participant_uuid)).first()
+    participant = exchange.participants.filter(uuid=participant_uuid).first()
     if participant is None:
         raise Http404
     participant.exchange = exchange
@@ -253,7 +253,9 @@ def participant_remove_view(
 
 @login_required
 @require_POST
-def trainee_group_add_view(request: AuthedRequest, partnership_uuid: str, exchange_uuid: str) -> HttpResponse:
+def trainee_group_add_view(
+    request: AuthedRequest, partnership_uuid: UUID, exchange_uuid: UUID
+) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     exchange = get_exchange(partnership, exchange_uuid)
     form = TraineeGroupForm(request.POST)
@@ -270,11 +272,11 @@ def trainee_group_add_view(request: AuthedRequest, partnership_uuid: str, exchan
 @login_required
 @require_POST
 def trainee_group_remove_view(
-    request: AuthedRequest, partnership_uuid: str, exchange_uuid: str, group_uuid: str
+    request: AuthedRequest, partnership_uuid: UUID, exchange_uuid: UUID, group_uuid: UUID
 ) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     exchange = get_exchange(partnership, exchange_uuid)
-    group = exchange.trainee_groups.filter(uuid=parse_uuid(group_uuid)).first()
+    group = exchange.trainee_groups.filter(uuid=group_uuid).first()
     if group is None:
         raise Http404
     group.exchange = exchange
@@ -297,7 +299,7 @@ def _summary_charts(summary: ExchangeSummary) -> dict[str, Any]:
 
 
 @login_required
-def partnership_summary_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def partnership_summary_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
     summary = exchange_summary(partnership=partnership)
     return render(
@@ -308,7 +310,7 @@ def partnership_summary_view(request: AuthedRequest, partnership_uuid: str) -> H
 
 
 @login_required
-def programme_summary_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+def programme_summary_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_staff(request.user, programme_uuid)
     summary = exchange_summary(programme=programme)
     return render(
@@ -319,7 +321,7 @@ def programme_summary_view(request: AuthedRequest, programme_uuid: str) -> HttpR
 
 
 @login_required
-def cascade_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def cascade_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
     return render(
         request,
@@ -332,7 +334,7 @@ def cascade_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
 
 
 @login_required
-def mentoring_list_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def mentoring_list_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     status = request.GET.get("status", "")
     status = status if status in MentoringPair.Status.values else ""
@@ -352,7 +354,7 @@ def mentoring_list_view(request: AuthedRequest, partnership_uuid: str) -> HttpRe
 
 
 @login_required
-def mentoring_create_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def mentoring_create_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     form = MentoringPairForm(request.POST or None, people=partnership_people(partnership))
     if request.method == "POST" and form.is_valid():
@@ -393,7 +395,7 @@ def _pair_context(
 
 
 @login_required
-def mentoring_detail_view(request: AuthedRequest, partnership_uuid: str, pair_uuid: str) -> HttpResponse:
+def mentoring_detail_view(request: AuthedRequest, partnership_uuid: UUID, pair_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     pair = get_mentoring_pair(partnership, pair_uuid)
     return render(
@@ -402,7 +404,7 @@ def mentoring_detail_view(request: AuthedRequest, partnership_uuid: str, pair_uu
 
 
 @login_required
-def mentoring_edit_view(request: AuthedRequest, partnership_uuid: str, pair_uuid: str) -> HttpResponse:
+def mentoring_edit_view(request: AuthedRequest, partnership_uuid: UUID, pair_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     pair = get_mentoring_pair(partnership, pair_uuid)
     initial = {
@@ -461,7 +463,7 @@ def _sessions_response(
 
 @login_required
 @require_POST
-def session_add_view(request: AuthedRequest, partnership_uuid: str, pair_uuid: str) -> HttpResponse:
+def session_add_view(request: AuthedRequest, partnership_uuid: UUID, pair_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     pair = get_mentoring_pair(partnership, pair_uuid)
     form = MentoringSessionForm(request.POST)
@@ -478,11 +480,11 @@ def session_add_view(request: AuthedRequest, partnership_uuid: str, pair_uuid: s
 @login_required
 @require_POST
 def session_remove_view(
-    request: AuthedRequest, partnership_uuid: str, pair_uuid: str, session_uuid: str
+    request: AuthedRequest, partnership_uuid: UUID, pair_uuid: UUID, session_uuid: UUID
 ) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     pair = get_mentoring_pair(partnership, pair_uuid)
-    session = pair.sessions.filter(uuid=parse_uuid(session_uuid)).first()
+    session = pair.sessions.filter(uuid=session_uuid).first()
     if session is None:
         raise Http404
     session.pair = pair

@@ -1,4 +1,5 @@
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +13,6 @@ from django.views.decorators.http import require_POST
 from twinning.accounts.access import can_edit_institution, history_for_user, is_programme_editor
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
-from twinning.core.ids import parse_uuid
 from twinning.core.pagination import paginate
 from twinning.directory.models import Institution, InstitutionExpertise, InstitutionNeed
 from twinning.matching import services
@@ -120,13 +120,13 @@ def _round_context(request: AuthedRequest, round: MatchingRound, **forms: Any) -
 
 
 @login_required
-def round_detail_view(request: AuthedRequest, round_uuid: str) -> HttpResponse:
+def round_detail_view(request: AuthedRequest, round_uuid: UUID) -> HttpResponse:
     round = get_round_for_user(request.user, round_uuid)
     return render(request, "matching/round_detail.html", _round_context(request, round))
 
 
 @login_required
-def round_edit_view(request: AuthedRequest, round_uuid: str) -> HttpResponse:
+def round_edit_view(request: AuthedRequest, round_uuid: UUID) -> HttpResponse:
     round = get_round_for_user(request.user, round_uuid, write=True)
     form = RoundForm(request.POST or None, instance=round)
     version = round.version
@@ -167,7 +167,7 @@ def round_url(round: MatchingRound) -> str:
 
 @login_required
 @require_POST
-def applicant_add_view(request: AuthedRequest, round_uuid: str) -> HttpResponse:
+def applicant_add_view(request: AuthedRequest, round_uuid: UUID) -> HttpResponse:
     round = get_round_for_user(request.user, round_uuid, write=True)
     form = ApplicantForm(request.POST)
     if form.is_valid():
@@ -180,7 +180,7 @@ def applicant_add_view(request: AuthedRequest, round_uuid: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def applicant_remove_view(request: AuthedRequest, round_uuid: str, applicant_uuid: str) -> HttpResponse:
+def applicant_remove_view(request: AuthedRequest, round_uuid: UUID, applicant_uuid: UUID) -> HttpResponse:
     round = get_round_for_user(request.user, round_uuid, write=True)
     applicant = get_applicant(round, applicant_uuid)
     try:
@@ -192,7 +192,7 @@ def applicant_remove_view(request: AuthedRequest, round_uuid: str, applicant_uui
 
 @login_required
 @require_POST
-def round_run_view(request: AuthedRequest, round_uuid: str) -> HttpResponse:
+def round_run_view(request: AuthedRequest, round_uuid: UUID) -> HttpResponse:
     round = get_round_for_user(request.user, round_uuid, write=True)
     try:
         services.round_run(actor=request.user, round=round)
@@ -203,7 +203,7 @@ def round_run_view(request: AuthedRequest, round_uuid: str) -> HttpResponse:
 
 
 @login_required
-def round_progress_view(request: AuthedRequest, round_uuid: str) -> HttpResponse:
+def round_progress_view(request: AuthedRequest, round_uuid: UUID) -> HttpResponse:
     """The job's progress, polled by htmx while it runs; once done, the page reloads to show results."""
     round = get_round_for_user(request.user, round_uuid)
     job = latest_job(round)
@@ -215,7 +215,7 @@ def round_progress_view(request: AuthedRequest, round_uuid: str) -> HttpResponse
 
 @login_required
 @require_POST
-def decide_view(request: AuthedRequest, round_uuid: str) -> HttpResponse:
+def decide_view(request: AuthedRequest, round_uuid: UUID) -> HttpResponse:
     round = get_round_for_user(request.user, round_uuid, write=True)
     form = DecisionForm(request.POST, round=round)
     if form.is_valid():
@@ -251,7 +251,7 @@ def decide_view(request: AuthedRequest, round_uuid: str) -> HttpResponse:
 
 
 @login_required
-def recommendations_view(request: AuthedRequest, round_uuid: str, applicant_uuid: str) -> HttpResponse:
+def recommendations_view(request: AuthedRequest, round_uuid: UUID, applicant_uuid: UUID) -> HttpResponse:
     round = get_round_for_user(request.user, round_uuid)
     applicant = get_applicant(round, applicant_uuid)
     ranked, excluded = recommendations(round, applicant)
@@ -271,7 +271,7 @@ def recommendations_view(request: AuthedRequest, round_uuid: str, applicant_uuid
 
 
 @login_required
-def conflicts_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+def conflicts_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     write = request.method == "POST"
     programme = get_programme_for_staff(request.user, programme_uuid, write=write)
     form = ConflictForm(request.POST or None)
@@ -298,7 +298,7 @@ def conflicts_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def conflict_remove_view(request: AuthedRequest, conflict_uuid: str) -> HttpResponse:
+def conflict_remove_view(request: AuthedRequest, conflict_uuid: UUID) -> HttpResponse:
     conflict = get_conflict_for_user(request.user, conflict_uuid)
     services.conflict_remove(
         actor=request.user, conflict=conflict, reason=request.POST.get("reason", "")[:2000]
@@ -308,10 +308,10 @@ def conflict_remove_view(request: AuthedRequest, conflict_uuid: str) -> HttpResp
 
 
 @login_required
-def profile_view(request: AuthedRequest, institution_uuid: str) -> HttpResponse:
+def profile_view(request: AuthedRequest, institution_uuid: UUID) -> HttpResponse:
     """Needs and expertise with their priority, depth and description: what matching reads."""
     institution = (
-        Institution.objects.filter(uuid=parse_uuid(institution_uuid))
+        Institution.objects.filter(uuid=institution_uuid)
         .prefetch_related(
             Prefetch(
                 "need_items",

@@ -1,5 +1,6 @@
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,6 @@ from twinning.accounts.access import PartnershipAccess, history_for_user, progra
 from twinning.accounts.models import User
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
-from twinning.core.ids import parse_uuid
 from twinning.partnerships.models import Partnership
 from twinning.partnerships.selectors import get_programme_for_staff
 from twinning.planning.periods import Period, periods_between
@@ -63,7 +63,7 @@ def notifications_read_view(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-def partnership_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def partnership_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = selectors.get_partnership_for_user(request.user, partnership_uuid)
     plan, rows = selectors.partnership_progress(partnership)
     reports = {r.period: r for r in PeriodReport.objects.filter(partnership=partnership)}
@@ -126,7 +126,7 @@ def _entry_context(
 
 
 @login_required
-def entry_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+def entry_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
     partnership, access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id
     )
@@ -136,7 +136,7 @@ def entry_view(request: AuthedRequest, partnership_uuid: str, period_id: str) ->
 @login_required
 @require_POST
 def row_save_view(
-    request: AuthedRequest, partnership_uuid: str, period_id: str, adoption_uuid: str, option_key: str
+    request: AuthedRequest, partnership_uuid: UUID, period_id: str, adoption_uuid: UUID, option_key: str
 ) -> HttpResponse:
     partnership, access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id, write=True
@@ -197,7 +197,7 @@ def _report_or_404(partnership: Partnership, period: Period) -> PeriodReport:
 
 @login_required
 @require_POST
-def submit_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+def submit_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
     partnership, _access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id, write=True
     )
@@ -212,7 +212,7 @@ def submit_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -
 
 def _reviewer_form_action(
     request: AuthedRequest,
-    partnership_uuid: str,
+    partnership_uuid: UUID,
     period_id: str,
     *,
     form_class: Any,
@@ -242,7 +242,7 @@ def _reviewer_form_action(
 
 @login_required
 @require_POST
-def return_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+def return_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
     return _reviewer_form_action(
         request,
         partnership_uuid,
@@ -258,7 +258,7 @@ def return_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -
 
 @login_required
 @require_POST
-def approve_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+def approve_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
     partnership, access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id
     )
@@ -277,7 +277,7 @@ def approve_view(request: AuthedRequest, partnership_uuid: str, period_id: str) 
 
 @login_required
 @require_POST
-def unlock_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+def unlock_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
     return _reviewer_form_action(
         request,
         partnership_uuid,
@@ -293,7 +293,7 @@ def unlock_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -
 
 @login_required
 @require_POST
-def comment_add_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+def comment_add_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
     partnership, access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id
     )
@@ -331,18 +331,14 @@ def comment_add_view(request: AuthedRequest, partnership_uuid: str, period_id: s
 @login_required
 @require_POST
 def action_done_view(
-    request: AuthedRequest, partnership_uuid: str, period_id: str, review_comment_uuid: str
+    request: AuthedRequest, partnership_uuid: UUID, period_id: str, review_comment_uuid: UUID
 ) -> HttpResponse:
     partnership, access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id
     )
     require(access.can_discuss)
     report = _report_or_404(partnership, period)
-    comment = (
-        report.comments.filter(uuid=parse_uuid(review_comment_uuid))
-        .select_related("report__partnership")
-        .first()
-    )
+    comment = report.comments.filter(uuid=review_comment_uuid).select_related("report__partnership").first()
     if comment is None:
         raise Http404
     try:
@@ -359,7 +355,7 @@ def action_done_view(
 
 @login_required
 @require_POST
-def evidence_add_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+def evidence_add_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
     partnership, access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id, write=True
     )
@@ -385,13 +381,9 @@ def evidence_add_view(request: AuthedRequest, partnership_uuid: str, period_id: 
     return render(request, "monitoring/entry.html", context, status=400)
 
 
-def _evidence(partnership: Partnership, period: Period, result_evidence_uuid: str) -> Any:
+def _evidence(partnership: Partnership, period: Period, result_evidence_uuid: UUID) -> Any:
     report = _report_or_404(partnership, period)
-    evidence = (
-        report.evidence.filter(uuid=parse_uuid(result_evidence_uuid))
-        .select_related("report__partnership")
-        .first()
-    )
+    evidence = report.evidence.filter(uuid=result_evidence_uuid).select_related("report__partnership").first()
     if evidence is None or not evidence.file:
         raise Http404
     return evidence
@@ -399,7 +391,7 @@ def _evidence(partnership: Partnership, period: Period, result_evidence_uuid: st
 
 @login_required
 def evidence_file_view(
-    request: AuthedRequest, partnership_uuid: str, period_id: str, result_evidence_uuid: str
+    request: AuthedRequest, partnership_uuid: UUID, period_id: str, result_evidence_uuid: UUID
 ) -> FileResponse:
     """Evidence files are served only through this scoped view, never from a public media URL."""
     partnership, _access, period = selectors.get_partnership_period_for_user(
@@ -414,7 +406,7 @@ def evidence_file_view(
 @login_required
 @require_POST
 def evidence_delete_view(
-    request: AuthedRequest, partnership_uuid: str, period_id: str, result_evidence_uuid: str
+    request: AuthedRequest, partnership_uuid: UUID, period_id: str, result_evidence_uuid: UUID
 ) -> HttpResponse:
     partnership, _access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id, write=True
@@ -431,7 +423,7 @@ def evidence_delete_view(
 
 
 @login_required
-def template_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+def template_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
     partnership, _access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id
     )
@@ -444,7 +436,7 @@ def template_view(request: AuthedRequest, partnership_uuid: str, period_id: str)
 
 
 @login_required
-def upload_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -> HttpResponse:
+def upload_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
     partnership, _access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id, write=True
     )
@@ -488,7 +480,7 @@ def upload_view(request: AuthedRequest, partnership_uuid: str, period_id: str) -
 
 
 @login_required
-def programme_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+def programme_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_staff(request.user, programme_uuid)
     year = None
     raw = request.GET.get("year", "")
@@ -510,7 +502,7 @@ def programme_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
 
 
 @login_required
-def settings_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+def settings_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_staff(request.user, programme_uuid, write=True)
     current = services.monitoring_settings(programme)
     form = SettingsForm(

@@ -1,5 +1,6 @@
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -122,13 +123,13 @@ def _detail_context(
 
 
 @login_required
-def partnership_detail_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def partnership_detail_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     return render(request, "partnerships/detail.html", _detail_context(request, partnership, access))
 
 
 @login_required
-def partnership_edit_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def partnership_edit_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     links = partnership.side_links.select_related("institution")
     initial = {
@@ -186,7 +187,7 @@ def partnership_url(partnership: Partnership) -> str:
 
 @login_required
 @require_POST
-def stage_change_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def stage_change_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     form = StageForm(request.POST)
     if form.is_valid():
@@ -209,7 +210,7 @@ def stage_change_view(request: AuthedRequest, partnership_uuid: str) -> HttpResp
 
 @login_required
 @require_POST
-def stakeholder_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def stakeholder_add_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     form = StakeholderForm(request.POST)
     if form.is_valid():
@@ -225,10 +226,10 @@ def stakeholder_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpR
 @login_required
 @require_POST
 def stakeholder_delete_view(
-    request: AuthedRequest, partnership_uuid: str, stakeholder_uuid: str
+    request: AuthedRequest, partnership_uuid: UUID, stakeholder_uuid: UUID
 ) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
-    stakeholder = partnership.stakeholders.filter(uuid=parse_uuid(stakeholder_uuid)).first()
+    stakeholder = partnership.stakeholders.filter(uuid=stakeholder_uuid).first()
     if stakeholder is None:
         raise Http404
     services.stakeholder_delete(actor=request.user, stakeholder=stakeholder)
@@ -237,7 +238,7 @@ def stakeholder_delete_view(
 
 @login_required
 @require_POST
-def agreement_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def agreement_add_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     form = AgreementForm(request.POST, request.FILES)
     if form.is_valid():
@@ -252,11 +253,11 @@ def agreement_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpRes
 
 @login_required
 def agreement_document_view(
-    request: AuthedRequest, partnership_uuid: str, agreement_uuid: str
+    request: AuthedRequest, partnership_uuid: UUID, agreement_uuid: UUID
 ) -> FileResponse:
     """Agreement files are served only through this scoped view, never from a public media URL."""
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
-    agreement = partnership.agreements.filter(uuid=parse_uuid(agreement_uuid)).first()
+    agreement = partnership.agreements.filter(uuid=agreement_uuid).first()
     if agreement is None or not agreement.document:
         raise Http404
     return FileResponse(
@@ -266,7 +267,7 @@ def agreement_document_view(
 
 @login_required
 @require_POST
-def member_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def member_add_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     if not access.can_manage_members:
         raise PermissionDenied
@@ -290,7 +291,7 @@ def member_add_view(request: AuthedRequest, partnership_uuid: str) -> HttpRespon
 
 @login_required
 @require_POST
-def member_remove_view(request: AuthedRequest, partnership_uuid: str, membership_id: int) -> HttpResponse:
+def member_remove_view(request: AuthedRequest, partnership_uuid: UUID, membership_id: int) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     membership = (
         PartnershipMembership.objects.filter(partnership=partnership, pk=membership_id)

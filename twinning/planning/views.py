@@ -5,6 +5,7 @@ section back; a plain browser is redirected, or shown the page with the form's e
 """
 
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +25,6 @@ from twinning.accounts.access import (
 )
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
-from twinning.core.ids import parse_uuid
 from twinning.partnerships.models import Partnership
 from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_user
 from twinning.planning import services
@@ -148,20 +148,20 @@ def plan_url(plan: Plan) -> str:
 
 
 @login_required
-def plan_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def plan_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     plan, partnership, access = get_plan_for_user(request.user, partnership_uuid)
     return render(request, "planning/plan.html", _plan_context(request, partnership, access, plan))
 
 
 @login_required
-def plan_version_view(request: AuthedRequest, partnership_uuid: str, plan_uuid: str) -> HttpResponse:
+def plan_version_view(request: AuthedRequest, partnership_uuid: UUID, plan_uuid: UUID) -> HttpResponse:
     plan, partnership, access = get_plan_for_user(request.user, partnership_uuid, plan_uuid)
     return render(request, "planning/plan.html", _plan_context(request, partnership, access, plan))
 
 
 @login_required
 @require_POST
-def plan_create_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def plan_create_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     form = PlanForm(request.POST)
     if form.is_valid():
@@ -184,14 +184,14 @@ def plan_create_view(request: AuthedRequest, partnership_uuid: str) -> HttpRespo
     return render(request, "planning/plan.html", context, status=400)
 
 
-def _plan_for_write(request: AuthedRequest, partnership_uuid: str, plan_uuid: str) -> tuple[Plan, Any, Any]:
+def _plan_for_write(request: AuthedRequest, partnership_uuid: UUID, plan_uuid: UUID) -> tuple[Plan, Any, Any]:
     plan, partnership, access = get_plan_for_user(request.user, partnership_uuid, plan_uuid, write=True)
     assert plan is not None
     return plan, partnership, access
 
 
 @login_required
-def plan_edit_view(request: AuthedRequest, partnership_uuid: str, plan_uuid: str) -> HttpResponse:
+def plan_edit_view(request: AuthedRequest, partnership_uuid: UUID, plan_uuid: UUID) -> HttpResponse:
     plan, _partnership, _access = _plan_for_write(request, partnership_uuid, plan_uuid)
     form = PlanForm(request.POST or None, instance=plan, initial={"version": plan.version})
     if request.method == "POST" and form.is_valid():
@@ -222,7 +222,7 @@ def _form_page(request: AuthedRequest, form: Any, title: str, back: str, **extra
 
 @login_required
 @require_POST
-def plan_sign_view(request: AuthedRequest, partnership_uuid: str, plan_uuid: str) -> HttpResponse:
+def plan_sign_view(request: AuthedRequest, partnership_uuid: UUID, plan_uuid: UUID) -> HttpResponse:
     # Only those who change the partnership sign (coordinators, programme editors); the service decides
     # which party each may sign for (403 otherwise).
     plan, _partnership, _access = get_plan_for_user(request.user, partnership_uuid, plan_uuid, write=True)
@@ -251,7 +251,7 @@ def plan_sign_view(request: AuthedRequest, partnership_uuid: str, plan_uuid: str
 
 @login_required
 @require_POST
-def plan_new_version_view(request: AuthedRequest, partnership_uuid: str, plan_uuid: str) -> HttpResponse:
+def plan_new_version_view(request: AuthedRequest, partnership_uuid: UUID, plan_uuid: UUID) -> HttpResponse:
     plan, partnership, access = _plan_for_write(request, partnership_uuid, plan_uuid)
     form = NewVersionForm(request.POST)
     if form.is_valid():
@@ -273,7 +273,7 @@ def plan_new_version_view(request: AuthedRequest, partnership_uuid: str, plan_uu
 
 @login_required
 @require_POST
-def event_add_view(request: AuthedRequest, partnership_uuid: str, plan_uuid: str) -> HttpResponse:
+def event_add_view(request: AuthedRequest, partnership_uuid: UUID, plan_uuid: UUID) -> HttpResponse:
     plan, partnership, access = _plan_for_write(request, partnership_uuid, plan_uuid)
     form = EventForm(request.POST)
     if form.is_valid():
@@ -286,10 +286,12 @@ def event_add_view(request: AuthedRequest, partnership_uuid: str, plan_uuid: str
     return _section_response(request, partnership, access, plan, "process", event_form=form)
 
 
-def _event(request: AuthedRequest, partnership_uuid: str, event_uuid: str) -> tuple[PlanningEvent, Any, Any]:
+def _event(
+    request: AuthedRequest, partnership_uuid: UUID, event_uuid: UUID
+) -> tuple[PlanningEvent, Any, Any]:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     event = (
-        PlanningEvent.objects.filter(plan__partnership=partnership, uuid=parse_uuid(event_uuid))
+        PlanningEvent.objects.filter(plan__partnership=partnership, uuid=event_uuid)
         .select_related("plan")
         .first()
     )
@@ -301,7 +303,7 @@ def _event(request: AuthedRequest, partnership_uuid: str, event_uuid: str) -> tu
 
 @login_required
 @require_POST
-def participant_add_view(request: AuthedRequest, partnership_uuid: str, event_uuid: str) -> HttpResponse:
+def participant_add_view(request: AuthedRequest, partnership_uuid: UUID, event_uuid: UUID) -> HttpResponse:
     event, partnership, access = _event(request, partnership_uuid, event_uuid)
     form = ParticipantForm(request.POST)
     errors = None
@@ -318,7 +320,7 @@ def participant_add_view(request: AuthedRequest, partnership_uuid: str, event_uu
 @login_required
 @require_POST
 def participant_remove_view(
-    request: AuthedRequest, partnership_uuid: str, event_uuid: str, participant_id: int
+    request: AuthedRequest, partnership_uuid: UUID, event_uuid: UUID, participant_id: int
 ) -> HttpResponse:
     event, partnership, access = _event(request, partnership_uuid, event_uuid)
     participant = event.participants.filter(pk=participant_id).first()
@@ -337,7 +339,7 @@ def participant_remove_view(
 
 @login_required
 @require_POST
-def objective_add_view(request: AuthedRequest, partnership_uuid: str, plan_uuid: str) -> HttpResponse:
+def objective_add_view(request: AuthedRequest, partnership_uuid: UUID, plan_uuid: UUID) -> HttpResponse:
     plan, partnership, access = _plan_for_write(request, partnership_uuid, plan_uuid)
     form = ObjectiveForm(request.POST, partnership=partnership)
     if form.is_valid():
@@ -355,12 +357,12 @@ def _without(data: dict[str, Any], *names: str) -> dict[str, Any]:
 
 
 def _plan_child(
-    request: AuthedRequest, partnership_uuid: str, model: Any, uuid: str, path: str
+    request: AuthedRequest, partnership_uuid: UUID, model: Any, uuid: UUID, path: str
 ) -> tuple[Any, Any, Any]:
     """A record of one of the partnership's plans, with write access checked (404 outside, 403 read-only)."""
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     obj = (
-        model.objects.filter(**{f"{path}__partnership": partnership, "uuid": parse_uuid(uuid)})
+        model.objects.filter(**{f"{path}__partnership": partnership, "uuid": uuid})
         .select_related(path)
         .first()
     )
@@ -374,7 +376,7 @@ def _plan_child(
 
 
 @login_required
-def objective_edit_view(request: AuthedRequest, partnership_uuid: str, objective_uuid: str) -> HttpResponse:
+def objective_edit_view(request: AuthedRequest, partnership_uuid: UUID, objective_uuid: UUID) -> HttpResponse:
     objective, partnership, _access = _plan_child(
         request, partnership_uuid, Objective, objective_uuid, "plan"
     )
@@ -405,7 +407,9 @@ def objective_edit_view(request: AuthedRequest, partnership_uuid: str, objective
 
 @login_required
 @require_POST
-def objective_delete_view(request: AuthedRequest, partnership_uuid: str, objective_uuid: str) -> HttpResponse:
+def objective_delete_view(
+    request: AuthedRequest, partnership_uuid: UUID, objective_uuid: UUID
+) -> HttpResponse:
     objective, partnership, access = _plan_child(request, partnership_uuid, Objective, objective_uuid, "plan")
     try:
         services.objective_delete(actor=request.user, objective=objective)
@@ -416,7 +420,7 @@ def objective_delete_view(request: AuthedRequest, partnership_uuid: str, objecti
 
 @login_required
 @require_POST
-def activity_add_view(request: AuthedRequest, partnership_uuid: str, plan_uuid: str) -> HttpResponse:
+def activity_add_view(request: AuthedRequest, partnership_uuid: UUID, plan_uuid: UUID) -> HttpResponse:
     plan, partnership, access = _plan_for_write(request, partnership_uuid, plan_uuid)
     form = ActivityForm(request.POST, plan=plan)
     if form.is_valid():
@@ -430,7 +434,7 @@ def activity_add_view(request: AuthedRequest, partnership_uuid: str, plan_uuid: 
 
 
 @login_required
-def activity_edit_view(request: AuthedRequest, partnership_uuid: str, activity_uuid: str) -> HttpResponse:
+def activity_edit_view(request: AuthedRequest, partnership_uuid: UUID, activity_uuid: UUID) -> HttpResponse:
     activity, _partnership, _access = _plan_child(
         request, partnership_uuid, Activity, activity_uuid, "objective__plan"
     )
@@ -456,7 +460,9 @@ def activity_edit_view(request: AuthedRequest, partnership_uuid: str, activity_u
 
 @login_required
 @require_POST
-def activity_progress_view(request: AuthedRequest, partnership_uuid: str, activity_uuid: str) -> HttpResponse:
+def activity_progress_view(
+    request: AuthedRequest, partnership_uuid: UUID, activity_uuid: UUID
+) -> HttpResponse:
     activity, partnership, access = _plan_child(
         request, partnership_uuid, Activity, activity_uuid, "objective__plan"
     )
@@ -481,7 +487,7 @@ def activity_progress_view(request: AuthedRequest, partnership_uuid: str, activi
 
 @login_required
 @require_POST
-def activity_delete_view(request: AuthedRequest, partnership_uuid: str, activity_uuid: str) -> HttpResponse:
+def activity_delete_view(request: AuthedRequest, partnership_uuid: UUID, activity_uuid: UUID) -> HttpResponse:
     activity, partnership, access = _plan_child(
         request, partnership_uuid, Activity, activity_uuid, "objective__plan"
     )
@@ -494,7 +500,7 @@ def activity_delete_view(request: AuthedRequest, partnership_uuid: str, activity
 
 @login_required
 @require_POST
-def adopt_view(request: AuthedRequest, partnership_uuid: str, plan_uuid: str) -> HttpResponse:
+def adopt_view(request: AuthedRequest, partnership_uuid: UUID, plan_uuid: UUID) -> HttpResponse:
     plan, partnership, access = _plan_for_write(request, partnership_uuid, plan_uuid)
     form = AdoptForm(request.POST, plan=plan, indicators=indicators_for_plan(plan))
     if form.is_valid():
@@ -510,12 +516,12 @@ def adopt_view(request: AuthedRequest, partnership_uuid: str, plan_uuid: str) ->
 
 @login_required
 def plan_indicator_view(
-    request: AuthedRequest, partnership_uuid: str, plan_indicator_uuid: str
+    request: AuthedRequest, partnership_uuid: UUID, plan_indicator_uuid: UUID
 ) -> HttpResponse:
     """An adopted indicator: its baseline and end target, and the targets grid (periods x options)."""
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     adoption = (
-        PlanIndicator.objects.filter(plan__partnership=partnership, uuid=parse_uuid(plan_indicator_uuid))
+        PlanIndicator.objects.filter(plan__partnership=partnership, uuid=plan_indicator_uuid)
         .select_related("plan", "objective", "indicator")
         .first()
     )
@@ -630,7 +636,7 @@ def _fill_grid(grid: dict[str, Any], data: Any, errors: dict[str, list[str]]) ->
 @login_required
 @require_POST
 def plan_indicator_remove_view(
-    request: AuthedRequest, partnership_uuid: str, plan_indicator_uuid: str
+    request: AuthedRequest, partnership_uuid: UUID, plan_indicator_uuid: UUID
 ) -> HttpResponse:
     adoption, partnership, access = _plan_child(
         request, partnership_uuid, PlanIndicator, plan_indicator_uuid, "plan"
@@ -650,7 +656,7 @@ def _indicator_data(form: IndicatorForm) -> dict[str, Any]:
 
 
 @login_required
-def own_indicator_create_view(request: AuthedRequest, partnership_uuid: str) -> HttpResponse:
+def own_indicator_create_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     programme = partnership.programme
     form = IndicatorForm(request.POST or None, programme=programme)
@@ -671,7 +677,7 @@ def own_indicator_create_view(request: AuthedRequest, partnership_uuid: str) -> 
 
 
 @login_required
-def common_indicator_create_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+def common_indicator_create_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_user(request.user, programme_uuid, write=True)
     form = IndicatorForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
@@ -687,7 +693,7 @@ def common_indicator_create_view(request: AuthedRequest, programme_uuid: str) ->
 
 
 @login_required
-def indicator_edit_view(request: AuthedRequest, indicator_uuid: str) -> HttpResponse:
+def indicator_edit_view(request: AuthedRequest, indicator_uuid: UUID) -> HttpResponse:
     indicator = get_indicator_for_user(request.user, indicator_uuid)
     if not can_edit_indicator(request.user, indicator):
         raise PermissionDenied
@@ -744,7 +750,7 @@ def _indicators_context(request: AuthedRequest, programme: Any, **forms: Any) ->
 
 
 @login_required
-def indicators_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+def indicators_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     """The programme's common indicators and disaggregations: readable by its staff and partnership members."""
     programme = get_programme_for_user(request.user, programme_uuid)
     return render(request, "planning/indicators.html", _indicators_context(request, programme))
@@ -762,7 +768,7 @@ def _disaggregations_response(request: AuthedRequest, programme: Any, **forms: A
 
 @login_required
 @require_POST
-def disaggregation_add_view(request: AuthedRequest, programme_uuid: str) -> HttpResponse:
+def disaggregation_add_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_user(request.user, programme_uuid, write=True)
     form = DisaggregationForm(request.POST)
     if form.is_valid():
@@ -777,7 +783,7 @@ def disaggregation_add_view(request: AuthedRequest, programme_uuid: str) -> Http
 
 @login_required
 @require_POST
-def option_add_view(request: AuthedRequest, programme_uuid: str, category_code: str) -> HttpResponse:
+def option_add_view(request: AuthedRequest, programme_uuid: UUID, category_code: str) -> HttpResponse:
     programme = get_programme_for_user(request.user, programme_uuid, write=True)
     category = DisaggregationCategory.objects.filter(programme=programme, code=category_code).first()
     if category is None:
