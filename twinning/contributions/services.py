@@ -33,6 +33,7 @@ from twinning.core.reference import currency_names
 from twinning.core.services import (
     create_with_audit,
     delete_with_audit,
+    lock_current,
     refuse_unknown_fields,
     update_with_audit,
 )
@@ -198,7 +199,7 @@ def valuation_rate_update(
     *, actor: User, rate: ValuationRate, data: dict[str, Any], expected_version: int | None = None
 ) -> ValuationRate:
     require_finance(actor, rate.programme)
-    probe = ValuationRate.objects.get(pk=rate.pk)
+    probe = lock_current(rate, expected_version)
     for key, value in data.items():
         setattr(probe, key, value)
     probe.full_clean()
@@ -478,9 +479,10 @@ def time_entry_update(
     *, actor: User, entry: TimeEntry, data: dict[str, Any], expected_version: int | None = None
 ) -> TimeEntry:
     require_data_entry(actor, entry.partnership)
-    if entry.status == ContributionStatus.VERIFIED:
+    # Checked and derived on the row as it is now: a verification or an edit saved meanwhile counts.
+    probe = lock_current(entry, expected_version)
+    if probe.status == ContributionStatus.VERIFIED:
         raise ValidationError(_("Verified time cannot be changed."))
-    probe = TimeEntry.objects.get(pk=entry.pk)
     for key, value in data.items():
         setattr(probe, key, value)
     if "person" in data or "institution" in data:
@@ -502,10 +504,11 @@ def time_entry_update(
 def time_entry_verify(*, actor: User, entry: TimeEntry) -> TimeEntry:
     """A finance officer or programme editor confirms the time was given as recorded."""
     require_finance(actor, entry.partnership.programme)
-    if entry.status != ContributionStatus.RECEIVED:
+    current = lock_current(entry)  # the state as it is now: a concurrent change of status counts
+    if current.status != ContributionStatus.RECEIVED:
         raise ValidationError(
             _("Only time that has been given can be verified (this entry is %(status)s).")
-            % {"status": entry.get_status_display().lower()}
+            % {"status": current.get_status_display().lower()}  # type: ignore[attr-defined]
         )
     return update_with_audit(
         actor=actor,
@@ -560,9 +563,11 @@ def gift_update(
     *, actor: User, gift: Gift, data: dict[str, Any], expected_version: int | None = None
 ) -> Gift:
     require_data_entry(actor, gift.partnership)
-    if gift.status == ContributionStatus.VERIFIED:
+    # Checked and derived on the row as it is now: a verification or an edit saved meanwhile counts.
+    probe = lock_current(gift, expected_version)
+    if probe.status == ContributionStatus.VERIFIED:
         raise ValidationError(_("A verified gift cannot be changed."))
-    probe = Gift.objects.select_related("partnership").get(pk=gift.pk)
+    probe.partnership = gift.partnership  # the same partnership, already loaded: no second query
     for key, value in data.items():
         setattr(probe, key, value)
     _check_gift(probe)
@@ -581,7 +586,7 @@ def gift_receive(*, actor: User, gift: Gift, received_on: datetime.date | None =
         access.can_sign_receipt(gift.receiving_side),
         _("Only a coordinator or member of the receiving side can sign for a gift."),
     )
-    if gift.status != ContributionStatus.PLEDGED:
+    if lock_current(gift).status != ContributionStatus.PLEDGED:  # as it is now, not as it was read
         raise ValidationError(_("This gift has already been signed for."))
     received_on = received_on or timezone.localdate()
     if received_on > timezone.localdate():
@@ -598,7 +603,7 @@ def gift_receive(*, actor: User, gift: Gift, received_on: datetime.date | None =
 def gift_verify(*, actor: User, gift: Gift) -> Gift:
     """A finance officer or programme editor confirms the gift and its value, after it was signed for."""
     require_finance(actor, gift.partnership.programme)
-    if gift.status != ContributionStatus.RECEIVED:
+    if lock_current(gift).status != ContributionStatus.RECEIVED:  # as it is now, not as it was read
         raise ValidationError(_("Only a gift that has been signed for can be verified."))
     return update_with_audit(
         actor=actor,

@@ -75,6 +75,29 @@ def create_with_audit[M: models.Model](
     return obj
 
 
+def lock_current[M: models.Model](obj: M, expected_version: int | None = None) -> M:
+    """The row of `obj` as it is now, locked (select_for_update) until the transaction ends.
+
+    Raises VersionConflict when `expected_version` is given and the row has moved past it. A service that
+    derives values or checks a state before it changes a record reads them from this row, not from the copy
+    the caller read before the lock, so a change saved meanwhile is seen (issue 10, finding 3). Call inside a
+    transaction.
+    """
+    current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
+        raise VersionConflict()
+    return current
+
+
+def _take_saved_row(obj: models.Model, saved: models.Model) -> None:
+    """Bring the caller's copy up to the saved row, keeping its cached relations where the key did not move."""
+    for field in obj._meta.concrete_fields:
+        # Django drops the copy's cached related object when the key moves, so it is never stale.
+        setattr(obj, field.attname, getattr(saved, field.attname))
+        if isinstance(field, models.ForeignObject) and field.is_cached(saved):
+            field.set_cached_value(obj, field.get_cached_value(saved))
+
+
 def update_with_audit[M: models.Model](
     *,
     actor: "User",
@@ -86,29 +109,32 @@ def update_with_audit[M: models.Model](
     action: str = AuditEvent.Action.UPDATE,
     extra_changes: dict[str, list[Any]] | None = None,
 ) -> M:
-    """Apply `data` to `obj` if nobody else saved it since `expected_version`; audit what changed.
+    """Apply `data` to the record as it is now, if nobody saved it since `expected_version`; audit what changed.
 
-    Many-to-many fields may be in `data` (as iterables of objects). Call inside a transaction.
+    Only the fields in `data` change: they are set on the row read again under a lock, never on the caller's
+    copy, so a field someone else saved meanwhile is kept even when no version is sent (a missing version means
+    "whatever is there now", not "what I read"). Many-to-many fields may be in `data` (as iterables of
+    objects). `obj` is brought up to the saved row and returned. Raises VersionConflict for a stale
+    `expected_version` and ValidationError when the result does not validate. Call inside a transaction.
     """
-    model = type(obj)
-    current = model._default_manager.select_for_update().get(pk=obj.pk)
-    if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
-        raise VersionConflict()
+    current = lock_current(obj, expected_version)
     m2m = {k: list(v) for k, v in data.items() if obj._meta.get_field(k).many_to_many}
     plain = {k: v for k, v in data.items() if k not in m2m}
     before = snapshot(current, data.keys())
     for name, value in plain.items():
-        setattr(obj, name, value)
-    after = {**snapshot(obj, plain.keys()), **{k: sorted(str(o) for o in v) for k, v in m2m.items()}}
+        setattr(current, name, value)
+    after = {**snapshot(current, plain.keys()), **{k: sorted(str(o) for o in v) for k, v in m2m.items()}}
     changes = {**diff(before, after), **(extra_changes or {})}
     if not changes and not reason:
         # Saving identical values would bump the version and make another editor's save a false conflict.
+        _take_saved_row(obj, current)
         return obj
-    obj.version = current.version + 1  # type: ignore[attr-defined]
-    obj.full_clean()
-    obj.save()
+    current.version += 1  # type: ignore[attr-defined]
+    current.full_clean()
+    current.save()
     for name, values in m2m.items():
-        getattr(obj, name).set(values)
+        getattr(current, name).set(values)
+    _take_saved_row(obj, current)
     audit_record(actor=actor, action=action, obj=obj, changes=changes, parent=parent, reason=reason)
     return obj
 

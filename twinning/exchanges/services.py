@@ -20,6 +20,7 @@ from twinning.core.choices import Side
 from twinning.core.services import (
     create_with_audit,
     delete_with_audit,
+    lock_current,
     refuse_unknown_fields,
     update_with_audit,
 )
@@ -158,9 +159,11 @@ def exchange_update(
     require_data_entry(actor, exchange.partnership)
     refuse_unknown_fields(data, EXCHANGE_FIELDS, "exchange")
     data = dict(data)
-    start = data.get("start_date", exchange.start_date)
-    end = data.get("end_date", exchange.end_date)
-    if start and end and end >= start and inclusive_days(start, end) != exchange.days:
+    # The days follow the dates as they are now, which may include a date someone else saved meanwhile.
+    current = lock_current(exchange, expected_version)
+    start = data.get("start_date", current.start_date)
+    end = data.get("end_date", current.end_date)
+    if start and end and end >= start and inclusive_days(start, end) != current.days:
         data["days"] = inclusive_days(start, end)
     errors = _check_plan_links(exchange.partnership, data.get("objectives", ()), data.get("activities", ()))
     if errors:

@@ -6,12 +6,14 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from twinning.contributions import services
 from twinning.contributions.models import Basis, CostShareClaim, ExchangeRate, Gift, GiftEvidence, TimeEntry
 from twinning.contributions.tests.factories import (
     AllocationFactory,
@@ -287,3 +289,44 @@ def test_counting_a_gift_twice_shows_the_reason(client, world):
     response = client.post(url, {"gift": gift.uuid, "award": second.uuid}, follow=True)
     assert "already counts toward Global Health Fund FIRST" in response.content.decode()
     assert CostShareClaim.objects.get().award == first
+
+
+def test_signing_for_a_gift_keeps_an_edit_saved_meanwhile(client, world, monkeypatch):
+    """The receipt changes the status only: an edit committed between the page's read and its save stays."""
+    gift = GiftFactory(partnership=world.partnership, receiving_side="host", description="Ultrasound machine")
+    real_receive = services.gift_receive
+
+    def coordinator_edits_first(**kwargs):
+        services.gift_update(
+            actor=world.coordinator,
+            gift=Gift.objects.get(pk=gift.pk),
+            data={"description": "Two ultrasound machines"},
+        )
+        return real_receive(**kwargs)
+
+    monkeypatch.setattr(services, "gift_receive", coordinator_edits_first)
+    client.force_login(world.member)
+    url = reverse("contributions:gift_receive", args=[world.partnership.uuid, gift.uuid])
+    assert client.post(url, {"received_on": "2024-06-03"}).status_code == 302
+    gift.refresh_from_db()
+    assert (gift.status, gift.received_by, gift.description, gift.version) == (
+        "received",
+        world.member,
+        "Two ultrasound machines",
+        3,
+    )
+
+
+def test_editing_a_gift_verified_meanwhile_is_refused_and_changes_nothing(world):
+    gift = GiftFactory(
+        partnership=world.partnership,
+        status="received",
+        received_by=world.member,
+        received_on=datetime.date(2024, 5, 2),
+    )
+    # The coordinator read the gift above; a finance officer verifies it before the edit is saved.
+    services.gift_verify(actor=world.finance, gift=Gift.objects.get(pk=gift.pk))
+    with pytest.raises(ValidationError, match="verified gift cannot be changed"):
+        services.gift_update(actor=world.coordinator, gift=gift, data={"description": "Changed"})
+    gift.refresh_from_db()
+    assert (gift.status, gift.description) == ("verified", "Ultrasound machine")

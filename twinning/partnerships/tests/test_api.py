@@ -17,6 +17,7 @@ from twinning.audit.models import AuditEvent
 from twinning.core.choices import Side
 from twinning.directory.models import Institution
 from twinning.directory.services import institution_create
+from twinning.partnerships import api as partnerships_api
 from twinning.partnerships.models import Partnership, Programme, StageChange, Stakeholder
 from twinning.partnerships.services import (
     partnership_create,
@@ -400,6 +401,56 @@ def test_outsider_gets_404_on_update(client, world, who):
         client, detail_url(world.partnership), {"title": "Hijacked"}, bearer(getattr(world, who))
     )
     assert response.status_code == 404
+
+
+def another_client_saves_the_goal_first(world: World, monkeypatch: Any) -> None:
+    """Between this request's read of the partnership and its save, another client's change commits."""
+    real_update = partnerships_api.partnership_update
+
+    def update(**kwargs: Any) -> Partnership:
+        real_update(
+            actor=world.coordinator,
+            partnership=Partnership.objects.get(pk=world.partnership.pk),
+            data={"shared_goal": "No mother dies giving birth"},
+        )
+        return real_update(**kwargs)
+
+    monkeypatch.setattr(partnerships_api, "partnership_update", update)
+
+
+def test_patch_without_version_keeps_a_change_another_client_saved_meanwhile(client, world, monkeypatch):
+    """Two clients change different fields of one partnership at the same moment: both changes stay."""
+    another_client_saves_the_goal_first(world, monkeypatch)
+    response = patch(
+        client, detail_url(world.partnership), {"title": "Safer births, phase 2"}, bearer(world.manager)
+    )
+    assert response.status_code == 200, response.content
+    assert (response.json()["title"], response.json()["shared_goal"]) == (
+        "Safer births, phase 2",
+        "No mother dies giving birth",
+    )
+    world.partnership.refresh_from_db()
+    assert (world.partnership.title, world.partnership.shared_goal, world.partnership.version) == (
+        "Safer births, phase 2",
+        "No mother dies giving birth",
+        3,
+    )
+
+
+def test_patch_with_the_version_read_before_a_concurrent_change_gets_409(client, world, monkeypatch):
+    another_client_saves_the_goal_first(world, monkeypatch)
+    response = patch(
+        client,
+        detail_url(world.partnership),
+        {"title": "Safer births, phase 2", "version": 1},
+        bearer(world.manager),
+    )
+    assert response.status_code == 409
+    world.partnership.refresh_from_db()
+    assert (world.partnership.title, world.partnership.shared_goal) == (
+        "Safer births",
+        "No mother dies giving birth",
+    )
 
 
 def test_stale_version_gets_409_and_keeps_the_other_change(client, world):
