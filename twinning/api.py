@@ -4,6 +4,8 @@ The shared types the routers use live in `twinning.core.api` (and the caller's i
 `twinning.accounts.api_auth`), so the routers never import this module and nothing imports back into it.
 """
 
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from twinning.accounts.api_auth import BearerAuth, SessionAuth
@@ -32,3 +34,12 @@ api.add_router("/planning", planning_router)
 api.add_router("/monitoring", monitoring_router)
 api.add_router("/exchanges", exchanges_router)
 api.add_router("/contributions", contributions_router)
+
+
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any address under `/api/` that names no operation (a malformed id included) answers the API's JSON 404.
+
+    Routes whose ids use the `uuid` converter do not match a malformed id at all, so without this the
+    site's HTML 404 page answered an API client.
+    """
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)

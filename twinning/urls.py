@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from twinning.api import api
+from twinning.api import api, not_found
 
 urlpatterns = [
     path("", include("twinning.core.urls")),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("exchanges/", include("twinning.exchanges.urls")),
     path("contributions/", include("twinning.contributions.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", not_found),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

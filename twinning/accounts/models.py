@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from twinning.core.choices import Side
+from twinning.core.choices import Choices, Side
 
 
 class UserManager(BaseUserManager["User"]):
@@ -65,7 +65,7 @@ class User(AbstractUser):
 class ProgrammeRole(models.Model):
     """A user's role on the programme staff; it gives sight of every partnership of the programme."""
 
-    class Role(models.TextChoices):
+    class Role(Choices):
         MANAGER = "manager", _("Programme manager")
         ME_OFFICER = "me_officer", _("M&E officer")
         FINANCE_OFFICER = "finance_officer", _("Finance officer")
@@ -96,7 +96,7 @@ class ProgrammeRole(models.Model):
 class PartnershipMembership(models.Model):
     """A user's place in one partnership, on one side (host or resource)."""
 
-    class Role(models.TextChoices):
+    class Role(Choices):
         COORDINATOR = "coordinator", _("Coordinator")
         MEMBER = "member", _("Member")
         VIEWER = "viewer", _("Viewer")

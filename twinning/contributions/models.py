@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from twinning.core.choices import Side
+from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
 from twinning.core.reference import validate_country, validate_currency
 from twinning.core.validators import validate_upload_size
@@ -29,7 +29,7 @@ def _period_clean(start: object, end: object, field: str = "end_date") -> None:
         raise ValidationError({field: _("The period cannot end before it starts.")})
 
 
-class Basis(models.TextChoices):
+class Basis(Choices):
     """The ways one hour of volunteer time is valued; reports show them side by side."""
 
     GENERIC = "generic", _("Generic volunteer-hour rate")
@@ -197,7 +197,7 @@ class ExchangeRate(TwinningModel):
         _period_clean(self.valid_from, self.valid_to, "valid_to")
 
 
-class ContributionStatus(models.TextChoices):
+class ContributionStatus(Choices):
     PLEDGED = "pledged", _("Pledged")
     RECEIVED = "received", _("Received")
     VERIFIED = "verified", _("Verified")
@@ -206,7 +206,7 @@ class ContributionStatus(models.TextChoices):
 class TimeEntry(TwinningModel):
     """Volunteer time given to a partnership by a person or an institution."""
 
-    class Unit(models.TextChoices):
+    class Unit(Choices):
         HOURS = "hours", _("Hours")
         DAYS = "days", _("Days")
 
@@ -281,7 +281,7 @@ class TimeEntry(TwinningModel):
 class Gift(TwinningModel):
     """An in-kind gift to a partnership: pledged, then received (signed for by the receiving side), verified."""
 
-    class Category(models.TextChoices):
+    class Category(Choices):
         EQUIPMENT = "equipment", _("Equipment")
         SUPPLIES = "supplies", _("Supplies")
         REFERENCE = "reference", _("Reference materials")
@@ -290,21 +290,21 @@ class Gift(TwinningModel):
         LOGISTICS = "logistics", _("Logistics and transport")
         OTHER = "other", _("Other")
 
-    class ContributorKind(models.TextChoices):
+    class ContributorKind(Choices):
         PARTNER = "partner", _("Partner institution")
         LOCAL_GOVERNMENT = "local_government", _("Local government")
         NATIONAL_GOVERNMENT = "national_government", _("National government")
         COMMUNITY = "community", _("Community")
         PRIVATE = "private", _("Private donor")
 
-    class Technique(models.TextChoices):
+    class Technique(Choices):
         MARKET_PRICE = "market_price", _("Market price")
         REPLACEMENT_COST = "replacement_cost", _("Replacement cost")
         APPRAISAL = "appraisal", _("Independent appraisal")
         DONOR_INVOICE = "donor_invoice", _("Donor's invoice")
         OTHER = "other", _("Other")
 
-    class Use(models.TextChoices):
+    class Use(Choices):
         USED = "used", _("Used in the programme")
         MONETISED = "monetised", _("Monetised")
 

@@ -7,9 +7,11 @@ which statuses each operation can answer; the API root installs the handlers wit
 It imports no app: the routers of every app import it, and the API root (project level) only mounts them.
 """
 
+import re
 from collections.abc import Callable
+from decimal import Decimal
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from twinning.core.reference import country_names, time_zone_names
@@ -180,13 +182,63 @@ def _refuse_nul(value: Any) -> Any:
     return value
 
 
+# A decimal sent as text (a JSON number is accepted too): an optional sign, digits with an optional fraction,
+# an optional exponent. Nothing else (no spaces, grouping, NaN or infinity), and the schema says so.
+DECIMAL_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+_DECIMAL_TEXT = re.compile(DECIMAL_PATTERN, re.ASCII)
+
+
+def _mentions_decimal(annotation: Any) -> bool:
+    return annotation is Decimal or any(_mentions_decimal(arg) for arg in get_args(annotation))
+
+
+def _refuse_odd_decimal_text(value: Any) -> Any:
+    if isinstance(value, str) and not _DECIMAL_TEXT.match(value):
+        raise PydanticCustomError("decimal_parsing", _("Enter a number, such as 1234.56."))
+    if isinstance(value, dict):
+        for item in value.values():
+            _refuse_odd_decimal_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_odd_decimal_text(item)
+    return value
+
+
+def _document_decimal_text(node: Any) -> None:
+    """Give the text form of every decimal in a schema its pattern (pydantic documents it as any string)."""
+    if isinstance(node, dict):
+        options = [o for o in node.get("anyOf", []) if isinstance(o, dict)]
+        if "number" in {o.get("type") for o in options}:
+            for option in options:
+                if option == {"type": "string"}:
+                    option["pattern"] = DECIMAL_PATTERN
+        for value in node.values():
+            _document_decimal_text(value)
+    elif isinstance(node, list):
+        for value in node:
+            _document_decimal_text(value)
+
+
+def _input_schema(schema: dict[str, Any], model: type[Any]) -> None:
+    _document_decimal_text(schema.get("properties", {}))
+
+
 class Input(Schema):
     """Base of request bodies: unknown fields are refused so a typo never silently does nothing."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_input_schema)
 
     # One validator on every field, so no text field can forget the NUL check.
     _nul = field_validator("*")(_refuse_nul)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain_decimals(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic reads "1_000", " 5 " or full-width digits as numbers too; the API takes what it documents.
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and _mentions_decimal(field.annotation):
+            _refuse_odd_decimal_text(value)
+        return value
 
 
 def _country(value: str) -> str:

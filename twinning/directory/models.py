@@ -2,6 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from twinning.core.choices import Choices
 from twinning.core.models import TwinningModel
 from twinning.core.reference import country_name, validate_country, validate_time_zone
 
@@ -53,7 +54,7 @@ class InstitutionQuerySet(models.QuerySet["Institution"]):
 
 
 class Institution(TwinningModel):
-    class Type(models.TextChoices):
+    class Type(Choices):
         HOSPITAL = "hospital", _("Hospital")
         UNIVERSITY = "university", _("University or medical school")
         NURSING_SCHOOL = "nursing_school", _("Nursing or allied-health school")
@@ -159,7 +160,7 @@ class InstitutionNeed(models.Model):
 
 
 class Person(TwinningModel):
-    class Cadre(models.TextChoices):
+    class Cadre(Choices):
         PHYSICIAN = "physician", _("Physician")
         SURGEON = "surgeon", _("Surgeon")
         NURSE = "nurse", _("Nurse")

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from twinning.accounts import access
-from twinning.core.choices import Side
+from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
 from twinning.core.reference import validate_country
 from twinning.core.validators import validate_upload_size
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 REPORT_EXTENSIONS = ["pdf", "doc", "docx", "odt", "txt", "rtf", "jpg", "jpeg", "png"]
 
 
-class Sex(models.TextChoices):
+class Sex(Choices):
     """Sex as recorded for disaggregation; the directory keeps none, so it lives on the training rows."""
 
     FEMALE = "female", _("Female")
@@ -33,7 +33,7 @@ class Sex(models.TextChoices):
     UNKNOWN = "unknown", _("Not recorded")
 
 
-class TrainingSetting(models.TextChoices):
+class TrainingSetting(Choices):
     IN_SERVICE = "in_service", _("In-service")
     PRE_SERVICE = "pre_service", _("Pre-service")
 
@@ -45,7 +45,7 @@ class ExchangeQuerySet(models.QuerySet["Exchange"]):
 
 
 class Exchange(TwinningModel):
-    class Type(models.TextChoices):
+    class Type(Choices):
         SITE_VISIT = "site_visit", _("Site visit")
         TRAINING = "training", _("Training course")
         WORKSHOP = "workshop", _("Workshop")
@@ -53,12 +53,12 @@ class Exchange(TwinningModel):
         PLACEMENT = "placement", _("Long-term placement")
         VIRTUAL = "virtual", _("Virtual exchange")
 
-    class Direction(models.TextChoices):
+    class Direction(Choices):
         RESOURCE_TO_HOST = "resource_to_host", _("Resource to host")
         HOST_TO_RESOURCE = "host_to_resource", _("Host to resource")
         HOST_TO_HOST = "host_to_host", _("Host to host")
 
-    class Status(models.TextChoices):
+    class Status(Choices):
         PLANNED = "planned", _("Planned")
         COMPLETED = "completed", _("Completed")
         CANCELLED = "cancelled", _("Cancelled")
@@ -129,7 +129,7 @@ def inclusive_days(start: Any, end: Any) -> int:
 class Participant(TwinningModel):
     """A named person taking part in an exchange. Person-days are participants x the exchange's days."""
 
-    class Role(models.TextChoices):
+    class Role(Choices):
         TRAVELLER = "traveller", _("Traveller")
         HOST = "host", _("Host")
         TRAINER = "trainer", _("Trainer")
@@ -199,7 +199,7 @@ class MentoringPairQuerySet(models.QuerySet["MentoringPair"]):
 
 
 class MentoringPair(TwinningModel):
-    class Status(models.TextChoices):
+    class Status(Choices):
         PROPOSED = "proposed", _("Proposed")
         ACTIVE = "active", _("Active")
         PAUSED = "paused", _("Paused")
@@ -248,7 +248,7 @@ class MentoringPair(TwinningModel):
 
 
 class MentoringSession(TwinningModel):
-    class Mode(models.TextChoices):
+    class Mode(Choices):
         IN_PERSON = "in_person", _("In person")
         REMOTE = "remote", _("Remote")
 

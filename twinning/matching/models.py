@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from twinning.accounts import access
-from twinning.core.choices import Side
+from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
 from twinning.directory.models import Institution
 from twinning.matching.engine.scoring import DEFAULT_WEIGHTS, PARTS
@@ -53,7 +53,7 @@ def _weight_field(name: str, label: Any) -> models.PositiveSmallIntegerField:
 
 
 class MatchingRound(TwinningModel):
-    class Status(models.TextChoices):
+    class Status(Choices):
         OPEN = "open", _("Open")
         COMPUTING = "computing", _("Computing")
         COMPUTED = "computed", _("Computed")
@@ -177,7 +177,7 @@ class DeclaredConflict(TwinningModel):
 class MatchingJob(TwinningModel):
     """One computation of a round; the round page polls its progress."""
 
-    class Status(models.TextChoices):
+    class Status(Choices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
@@ -234,11 +234,11 @@ class ProposedPair(models.Model):
 class UnmatchedApplicant(models.Model):
     """An applicant left without a twin by one of the assignments, and why."""
 
-    class Method(models.TextChoices):
+    class Method(Choices):
         OPTIMAL = "optimal", _("Optimal")
         STABLE = "stable", _("Stable")
 
-    class Reason(models.TextChoices):
+    class Reason(Choices):
         NO_PLACES = "no_places", _("It has no places left.")
         NO_ACCEPTABLE = "no_acceptable", _("Every candidate is excluded by a hard constraint.")
         OUTSCORED = (
@@ -266,7 +266,7 @@ class UnmatchedApplicant(models.Model):
 class MatchDecision(TwinningModel):
     """A person's decision on a host's twin: accept a proposed pair, or override it (another twin or none)."""
 
-    class Kind(models.TextChoices):
+    class Kind(Choices):
         ACCEPTED = "accepted", _("Accepted")
         OVERRIDDEN = "overridden", _("Overridden")
 

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.db.models.functions import UUID4
 from django.utils.translation import gettext_lazy as _
 
+from twinning.core.choices import Choices
 from twinning.core.models import TwinningModel
 from twinning.core.validators import validate_upload_size
 from twinning.partnerships.models import Partnership, Programme
@@ -76,7 +77,7 @@ class ProgrammeMonitoringSettings(TwinningModel):
 class PeriodReport(TwinningModel):
     """A partnership's report for one period: the review workflow over that period's results."""
 
-    class Status(models.TextChoices):
+    class Status(Choices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
         RETURNED = "returned", _("Returned for correction")
@@ -209,7 +210,7 @@ class Evidence(TwinningModel):
 class ReviewComment(TwinningModel):
     """One message in a period report's conversation; it may be an action item for someone."""
 
-    class Kind(models.TextChoices):
+    class Kind(Choices):
         COMMENT = "comment", _("Comment")
         FEEDBACK = "feedback", _("Returned with feedback")
         APPROVAL = "approval", _("Approved")

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from twinning.accounts import access
-from twinning.core.choices import Side
+from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
 from twinning.core.reference import validate_currency
 from twinning.core.validators import validate_upload_size
@@ -85,7 +85,7 @@ class Pillar(models.Model):
         return self.name
 
 
-class Stage(models.TextChoices):
+class Stage(Choices):
     SCOPING = "scoping", _("Scoping")
     MATCHING = "matching", _("Matching")
     AGREEMENT = "agreement", _("Agreement")
@@ -180,7 +180,7 @@ class StageChange(models.Model):
 
 
 class Stakeholder(TwinningModel):
-    class Kind(models.TextChoices):
+    class Kind(Choices):
         MINISTRY = "ministry", _("Ministry of health")
         LOCAL_GOVERNMENT = "local_government", _("Local government")
         COMMUNITY = "community", _("Community organisation")

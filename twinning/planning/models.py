@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from twinning.core.choices import Side
+from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
 from twinning.directory.models import CountryPriority, Person
 from twinning.partnerships.models import Partnership, Pillar, Programme
@@ -21,7 +21,7 @@ from twinning.planning.periods import Frequency, validate_period_id
 class Plan(TwinningModel):
     """One version of a partnership's strategic plan. Changing an agreed plan makes a new version."""
 
-    class Status(models.TextChoices):
+    class Status(Choices):
         DRAFT = "draft", _("Draft")
         AGREED = "agreed", _("Agreed")
         SUPERSEDED = "superseded", _("Superseded")
@@ -66,7 +66,7 @@ class Plan(TwinningModel):
 class PlanSignOff(models.Model):
     """A side's (or the ministry's) agreement to one plan version."""
 
-    class Party(models.TextChoices):
+    class Party(Choices):
         HOST = Side.HOST, _("Host side")
         RESOURCE = Side.RESOURCE, _("Resource side")
         MINISTRY = "ministry", _("Ministry of health")
@@ -87,7 +87,7 @@ class PlanSignOff(models.Model):
 class PlanningEvent(TwinningModel):
     """A meeting or workshop where the plan was shaped, and who took part."""
 
-    class Kind(models.TextChoices):
+    class Kind(Choices):
         MEETING = "meeting", _("Meeting")
         WORKSHOP = "workshop", _("Workshop")
         CONSULTATION = "consultation", _("Community consultation")
@@ -108,7 +108,7 @@ class PlanningEvent(TwinningModel):
 
 
 class PlanningParticipant(models.Model):
-    class Group(models.TextChoices):
+    class Group(Choices):
         HOST_STAFF = "host_staff", _("Host institution staff")
         RESOURCE_STAFF = "resource_staff", _("Resource institution staff")
         COMMUNITY = "community", _("Community member")
@@ -153,7 +153,7 @@ class Objective(TwinningModel):
 
 
 class Activity(TwinningModel):
-    class Status(models.TextChoices):
+    class Status(Choices):
         PLANNED = "planned", _("Planned")
         IN_PROGRESS = "in_progress", _("In progress")
         DONE = "done", _("Done")
@@ -231,23 +231,23 @@ class DisaggregationOption(models.Model):
 class Indicator(TwinningModel):
     """What is measured. Common to the programme when `partnership` is empty, else one partnership's own."""
 
-    class Measure(models.TextChoices):
+    class Measure(Choices):
         NUMBER = "number", _("Number")
         PERCENTAGE = "percentage", _("Percentage (numerator / denominator)")
         YES_NO = "yes_no", _("Yes / no")
         QUALITATIVE = "qualitative", _("Qualitative (text, optional score)")
 
-    class Direction(models.TextChoices):
+    class Direction(Choices):
         INCREASE = "increase", _("Higher is better")
         DECREASE = "decrease", _("Lower is better")
         MAINTAIN = "maintain", _("Keep at target")
 
-    class TimeAggregation(models.TextChoices):
+    class TimeAggregation(Choices):
         SUM = "sum", _("Sum over periods")
         LATEST = "latest", _("Latest value")
         AVERAGE = "average", _("Average of periods")
 
-    class CrossAggregation(models.TextChoices):
+    class CrossAggregation(Choices):
         SUM = "sum", _("Sum across partnerships")
         AVERAGE = "average", _("Average across partnerships")
         NONE = "none", _("Not combinable")

@@ -7,15 +7,15 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from twinning.core.choices import Choices
 from twinning.core.rendering import as_text, degrades_to
 
 
-class Frequency(models.TextChoices):
+class Frequency(Choices):
     MONTHLY = "monthly", gettext_lazy("Monthly")
     QUARTERLY = "quarterly", gettext_lazy("Quarterly")
     SIX_MONTHLY = "six_monthly", gettext_lazy("Six-monthly")

@@ -66,6 +66,18 @@ def test_gift_life_cycle_over_the_api(world):
     assert verified.status_code == 200 and verified.json()["status"] == "verified"
 
 
+@pytest.mark.parametrize("fair_value", ["3200.00", "3200", 3200, 3200.0, "3.2e3"])
+def test_a_decimal_is_taken_as_a_json_number_or_as_decimal_text(world, fair_value):
+    response = call(
+        "post",
+        f"{API}/partnerships/{world.partnership.uuid}/gifts",
+        world.member,
+        {**GIFT, "fair_value": fair_value},
+    )
+    assert response.status_code == 201, response.content
+    assert Gift.objects.get().fair_value == Decimal("3200")
+
+
 def test_gift_in_a_currency_without_a_rate_has_a_null_value(world):
     response = call(
         "post",
@@ -82,6 +94,11 @@ def test_gift_in_a_currency_without_a_rate_has_a_null_value(world):
     [
         ({"fair_value": "-1"}, "fair_value"),
         ({"fair_value": "1.234"}, "fair_value"),
+        ({"fair_value": "3_200"}, "fair_value"),
+        ({"fair_value": " 3200 "}, "fair_value"),
+        ({"fair_value": "3,200.00"}, "fair_value"),
+        ({"fair_value": "NaN"}, "fair_value"),
+        ({"quantity": "forty"}, "quantity"),
         ({"currency": "XYZ"}, "currency"),
         ({"category": "jewels"}, "category"),
         ({"gift_date": "2024-02-30"}, "gift_date"),

@@ -14,9 +14,11 @@ from django.utils import timezone
 from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
 from twinning.accounts.services import api_token_create
 from twinning.audit.models import AuditEvent
-from twinning.core.choices import Side
+from twinning.core.api import DECIMAL_PATTERN
+from twinning.core.choices import Choices, Side
 from twinning.directory.models import Institution
 from twinning.directory.services import institution_create
+from twinning.exchanges.models import Exchange, MentoringPair
 from twinning.partnerships import api as partnerships_api
 from twinning.partnerships.models import Partnership, Programme, StageChange, Stakeholder
 from twinning.partnerships.services import (
@@ -605,3 +607,76 @@ def test_no_operation_names_objects_by_integer_id(client, db):
         assert "{id}" not in path and "_id}" not in path
     for name, component in schema["components"]["schemas"].items():
         assert "id" not in component.get("properties", {}), name
+
+
+def _choice_lists() -> dict[str, type[Choices]]:
+    found: dict[str, type[Choices]] = {}
+    pending = list(Choices.__subclasses__())
+    while pending:
+        choices = pending.pop()
+        found[choices.__qualname__.replace(".", "")] = choices
+        pending.extend(choices.__subclasses__())
+    return found
+
+
+def test_every_choice_list_in_the_schema_has_its_own_name_and_its_own_values(client, db):
+    """`Institution.Type` and `Exchange.Type` once shared one schema name, and one overwrote the other."""
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    choice_lists = _choice_lists()
+    enums = {name: schema["enum"] for name, schema in schemas.items() if "enum" in schema}
+    assert {"InstitutionType", "ExchangeType", "ExchangeStatus", "MentoringPairStatus", "PlanStatus"} <= set(
+        enums
+    )
+    for name, values in enums.items():
+        assert values == list(choice_lists[name].values), name
+
+
+@pytest.mark.parametrize(
+    ("schema_name", "field", "choices"),
+    [
+        ("InstitutionCreate", "type", Institution.Type),
+        ("InstitutionUpdate", "type", Institution.Type),
+        ("ExchangeCreate", "type", Exchange.Type),
+        ("ExchangeCreate", "status", Exchange.Status),
+        ("PairUpdate", "status", MentoringPair.Status),
+    ],
+)
+def test_a_field_is_documented_with_its_own_choices(client, db, schema_name, field, choices):
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    prop = schemas[schema_name]["properties"][field]
+    # A field with a default refers to its schema through a one-item allOf.
+    ref = prop["$ref"] if "$ref" in prop else prop["allOf"][0]["$ref"]
+    assert schemas[ref.rsplit("/", 1)[-1]]["enum"] == list(choices.values)
+
+
+def test_every_decimal_sent_as_text_is_documented_with_its_pattern(client, db):
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    decimals = [
+        (name, field, prop["anyOf"])
+        for name, schema in schemas.items()
+        for field, prop in schema.get("properties", {}).items()
+        if {"number", "string"} <= {option.get("type") for option in prop.get("anyOf", [])}
+    ]
+    assert len(decimals) >= 10
+    for name, field, options in decimals:
+        text = [o for o in options if o.get("type") == "string"]
+        assert all(o.get("pattern") == DECIMAL_PATTERN for o in text), (name, field, options)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/exchanges/not-a-uuid",
+        "/api/v1/exchanges/mentoring/not-a-uuid",
+        "/api/v1/exchanges/00000000-0000-0000-0000-000000000000/participants/not-a-uuid",
+        "/api/v1/institutions/not-a-uuid",
+        "/api/v1/partnerships/not-a-uuid",
+        "/api/v1/contributions/gifts/not-a-uuid",
+        "/api/v1/no-such-thing",
+    ],
+)
+def test_every_api_404_answers_json(client, world, path):
+    response = client.get(path, headers=bearer(world.manager))
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "Not found."}
