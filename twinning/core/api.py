@@ -7,11 +7,9 @@ which statuses each operation can answer; the API root installs the handlers wit
 It imports no app: the routers of every app import it, and the API root (project level) only mounts them.
 """
 
-import re
 from collections.abc import Callable
-from decimal import Decimal
 from functools import partial
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,9 +19,10 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
+from twinning.core.numbers import MACHINE, SPACES
 from twinning.core.reference import country_names, time_zone_names
 from twinning.core.services import VersionConflict
 
@@ -182,26 +181,10 @@ def _refuse_nul(value: Any) -> Any:
     return value
 
 
-# A decimal sent as text (a JSON number is accepted too): an optional sign, digits with an optional fraction,
-# an optional exponent. Nothing else (no spaces, grouping, NaN or infinity), and the schema says so.
-DECIMAL_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
-_DECIMAL_TEXT = re.compile(DECIMAL_PATTERN, re.ASCII)
-
-
-def _mentions_decimal(annotation: Any) -> bool:
-    return annotation is Decimal or any(_mentions_decimal(arg) for arg in get_args(annotation))
-
-
-def _refuse_odd_decimal_text(value: Any) -> Any:
-    if isinstance(value, str) and not _DECIMAL_TEXT.match(value):
-        raise PydanticCustomError("decimal_parsing", _("Enter a number, such as 1234.56."))
-    if isinstance(value, dict):
-        for item in value.values():
-            _refuse_odd_decimal_text(item)
-    elif isinstance(value, list):
-        for item in value:
-            _refuse_odd_decimal_text(item)
-    return value
+# The text form of a decimal the API takes (a JSON number is taken too): the machine form that
+# `twinning.core.numbers.MachineDecimal` reads, which surrounding spaces do not change. pydantic documents
+# that text as any string at all; every request body's schema gives it this pattern instead.
+DECIMAL_PATTERN = f"^[{SPACES}]*(?:{MACHINE.pattern})[{SPACES}]*$"
 
 
 def _document_decimal_text(node: Any) -> None:
@@ -230,15 +213,6 @@ class Input(Schema):
 
     # One validator on every field, so no text field can forget the NUL check.
     _nul = field_validator("*")(_refuse_nul)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _plain_decimals(cls, value: Any, info: ValidationInfo) -> Any:
-        # pydantic reads "1_000", " 5 " or full-width digits as numbers too; the API takes what it documents.
-        field = cls.model_fields.get(info.field_name or "")
-        if field is not None and _mentions_decimal(field.annotation):
-            _refuse_odd_decimal_text(value)
-        return value
 
 
 def _country(value: str) -> str:

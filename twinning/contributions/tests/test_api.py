@@ -66,7 +66,7 @@ def test_gift_life_cycle_over_the_api(world):
     assert verified.status_code == 200 and verified.json()["status"] == "verified"
 
 
-@pytest.mark.parametrize("fair_value", ["3200.00", "3200", 3200, 3200.0, "3.2e3"])
+@pytest.mark.parametrize("fair_value", ["3200.00", "3200", " 3200 ", 3200, 3200.0])
 def test_a_decimal_is_taken_as_a_json_number_or_as_decimal_text(world, fair_value):
     response = call(
         "post",
@@ -95,7 +95,7 @@ def test_gift_in_a_currency_without_a_rate_has_a_null_value(world):
         ({"fair_value": "-1"}, "fair_value"),
         ({"fair_value": "1.234"}, "fair_value"),
         ({"fair_value": "3_200"}, "fair_value"),
-        ({"fair_value": " 3200 "}, "fair_value"),
+        ({"fair_value": "3.2e3"}, "fair_value"),
         ({"fair_value": "3,200.00"}, "fair_value"),
         ({"fair_value": "NaN"}, "fair_value"),
         ({"quantity": "forty"}, "quantity"),

@@ -11,6 +11,7 @@ from ninja import Field, Schema
 
 from twinning.core.api import Input, Version, omittable
 from twinning.core.choices import Side
+from twinning.core.numbers import MachineDecimal
 from twinning.directory.models import CountryPriority, Person
 from twinning.partnerships.models import Pillar
 from twinning.planning import services
@@ -35,7 +36,7 @@ from twinning.planning.selectors import (
 MAX_TEXT = 10_000
 MAX_ROWS = 2_000
 Year = Annotated[int, Field(ge=2000, le=2100)]
-Value = Annotated[Decimal, Field(max_digits=18, decimal_places=4)]
+Value = Annotated[MachineDecimal, Field(max_digits=18, decimal_places=4)]
 
 
 # --- output ---------------------------------------------------------------------------------------
