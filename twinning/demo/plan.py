@@ -38,10 +38,15 @@ DEMO_UUID_MAX = uuid.UUID(DEMO_UUID_PREFIX + "f" * 24)
 PROGRAMME_NAMES = {
     "default": "Health Partnerships Alliance",
     "large": "Global Health Twinning Network",
+    "huge": "Worldwide Health Twinning Federation",
 }
+# How many times the large profile's institutions and partnerships each profile has: "huge" is the load
+# benchmark's programme (issue "Hardening": ten times the large profile).
+LARGE_MULTIPLES = {"large": 1, "huge": 10}
 FUNDERS = {
     "default": "Northbridge Foundation\nAlder Global Health Trust\nKestrel Fund for Health Equity",
     "large": "Northbridge Foundation\nAlder Global Health Trust\nMeridian Development Agency",
+    "huge": "Northbridge Foundation\nAlder Global Health Trust\nMeridian Development Agency\nKestrel Fund for Health Equity",
 }
 
 STAGE_PATH = ("scoping", "matching", "agreement", "planning", "implementation", "transition", "graduated")
@@ -697,7 +702,7 @@ CAPITALS = {
 
 
 def build_plan(profile: str = "default", scale_factor: float = 1.0) -> Plan:
-    """The whole demo programme for a profile ("default" or "large"); `scale_factor` shrinks the large one."""
+    """The whole demo programme for a profile ("default", "large" or "huge"); `scale_factor` scales the big ones."""
     planner = _Planner(profile, scale_factor)
     r = planner.rng
     if profile == "default":
@@ -706,7 +711,8 @@ def build_plan(profile: str = "default", scale_factor: float = 1.0) -> Plan:
             for kind in planner.institution_types(country, 4 if country.host else 3):
                 planner.add_people(planner.add_institution(country, kind), r.randint(3, 6))
         stages = [s for s, n in DEFAULT_STAGE_COUNTS.items() for _ in range(n)]
-    elif profile == "large":
+    elif profile in LARGE_MULTIPLES:
+        scale_factor *= LARGE_MULTIPLES[profile]
         countries = list(COUNTRIES)
         total = max(len(countries) * 2, round(600 * scale_factor))
         host_countries = [c for c in countries if c.host]
@@ -730,7 +736,7 @@ def build_plan(profile: str = "default", scale_factor: float = 1.0) -> Plan:
     partnerships = planner.partnerships(stages)
     implementing = [p.index for p in partnerships if p.stage == "implementation"]
     users = demo_logins(implementing[0], implementing[1])
-    if profile == "large":
+    if profile in LARGE_MULTIPLES:
         taken = {(implementing[0], "host"), (implementing[0], "resource"), (implementing[0], "member")}
         users += _coordinators(planner, partnerships, skip=taken | {(implementing[1], "host")})
     return Plan(

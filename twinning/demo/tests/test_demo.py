@@ -181,3 +181,13 @@ def test_the_large_profile_loads_at_a_tenth_of_its_size():
         other
     )
     assert Institution.objects.first().languages.exists()
+
+
+def test_the_huge_profile_is_ten_times_the_large_one():
+    # The load benchmark's programme; loaded here at a hundredth, which is a tenth of the large profile.
+    output = run_demo(scale="huge", scale_factor=0.01)
+    assert PROGRAMME_NAMES["huge"] in output
+    programme = Programme.objects.get(name=PROGRAMME_NAMES["huge"])
+    assert 60 <= Institution.objects.count() <= 70
+    assert Partnership.objects.filter(programme=programme).count() == 18
+    assert User.objects.get(email="manager@demo.twinning").check_password("demo")

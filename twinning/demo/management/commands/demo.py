@@ -16,7 +16,8 @@ from twinning.demo.plan import DEMO_PASSWORD, PROGRAMME_NAMES, demo_logins
 class Command(BaseCommand):
     help = (
         "Load the demo programme with one sign-in per role (password 'demo'). "
-        "--scale large loads a programme the size of a large real one, for benchmarks."
+        "--scale large loads a programme the size of a large real one, for benchmarks; --scale huge ten times that "
+        "(the load benchmark's)."
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
