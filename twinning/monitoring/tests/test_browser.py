@@ -1,6 +1,8 @@
 """Real-browser test: a member enters results and submits, a reviewer returns them with feedback, the
 coordinator corrects them, the reviewer approves."""
 
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -53,3 +55,27 @@ def test_results_review_cycle(page: Page, live_server, world):
 
     assert PeriodReport.objects.get(partnership=world.partnership, period="2024Q1").status == "approved"
     assert Result.objects.get(option=None, indicator=m.trained.indicator).value == 22
+
+
+def test_a_portuguese_member_types_decimal_commas(page: Page, live_server, world):
+    m = monitored(world)
+    sign_in(page, live_server, world.member.email)
+    page.goto(f"{live_server.url}/monitoring/{world.partnership.uuid}/2024Q1/")
+    page.locator("#lang").select_option("pt")
+    page.locator("footer button").click()  # the language chooser at the foot of every page
+    expect(page.locator("html")).to_have_attribute("lang", "pt")
+
+    trained = f"#row-{m.trained.uuid}-total"
+    page.locator(f"{trained} input[name$='-value']").fill("12,5")
+    page.locator(f"{trained} input[name$='-value']").press("Enter")
+    expect(page.locator(trained).get_by_role("status")).to_be_visible()
+    expect(page.locator(f"{trained} input[name$='-value']")).to_have_value("12,5")
+
+    deaths = f"#row-{m.deaths.uuid}-total"
+    page.locator(f"{deaths} input[name$='-numerator']").fill("4,5")
+    page.locator(f"{deaths} input[name$='-denominator']").fill("50")
+    page.locator(f"{deaths} input[name$='-denominator']").press("Enter")
+    expect(page.locator(deaths).get_by_role("status")).to_be_visible()
+
+    assert Result.objects.get(option=None, indicator=m.trained.indicator).value == Decimal("12.5")
+    assert Result.objects.get(option=None, indicator=m.deaths.indicator).value == Decimal(9)
