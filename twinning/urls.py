@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from twinning import views
 from twinning.api import api, not_found
 
 urlpatterns = [
-    path("", include("twinning.core.urls")),
+    path("", views.home, name="home"),
     path("", include("twinning.accounts.urls")),
     path("institutions/", include("twinning.directory.urls")),
     path("partnerships/", include("twinning.partnerships.urls")),

@@ -7,7 +7,6 @@ from django.db import models
 from django.forms.models import ModelFormMetaclass
 
 from twinning.core.numbers import SPACES, current_locale, format_number, parse_decimal
-from twinning.directory.models import Institution
 
 
 class DateInput(forms.DateInput):
@@ -88,20 +87,6 @@ class VersionedForm(forms.Form):
     """Carries the version the person started editing from, so a concurrent change is detected."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
-class InstitutionMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Institutions chosen by UUID (integer keys stay internal), labelled with their country."""
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(
-            queryset=Institution.objects.order_by("country", "name").only("uuid", "name", "country"),
-            to_field_name="uuid",
-            **kwargs,  # type: ignore[arg-type]
-        )
-
-    def label_from_instance(self, obj: Institution) -> str:  # type: ignore[override]
-        return f"{obj.name} ({obj.country})"
 
 
 def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:

@@ -9,6 +9,20 @@ from twinning.directory.models import CountryPriority, HealthArea, Institution, 
 from twinning.directory.services import INSTITUTION_EDITABLE_FIELDS
 
 
+class InstitutionMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Institutions chosen by UUID (integer keys stay internal), labelled with their country."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(
+            queryset=Institution.objects.order_by("country", "name").only("uuid", "name", "country"),
+            to_field_name="uuid",
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    def label_from_instance(self, obj: Institution) -> str:  # type: ignore[override]
+        return f"{obj.name} ({obj.country})"
+
+
 class InstitutionForm(ModelForm):
     country = forms.ChoiceField(label=_("Country"))
     languages = forms.ModelMultipleChoiceField(

@@ -23,7 +23,6 @@ from twinning.directory import services
 from twinning.directory.forms import CountryPriorityForm, InstitutionEditForm, InstitutionForm, PersonForm
 from twinning.directory.models import CountryPriority, HealthArea, Institution
 from twinning.directory.selectors import get_institution_for_user, institution_list, people_of
-from twinning.partnerships.selectors import partnership_list
 
 INSTITUTION_DATA_FIELDS = [
     f for f in InstitutionForm.Meta.fields if f not in {"languages", "expertise", "needs"}
@@ -65,7 +64,6 @@ def institution_detail_view(request: AuthedRequest, institution_uuid: UUID) -> H
             "expertise": institution.expertise_items.select_related("area"),
             "needs": institution.need_items.select_related("area"),
             "people": people_of(institution) if see_people else None,
-            "partnerships": partnership_list(user=request.user, institution_uuid=institution.uuid),
             "priorities": CountryPriority.objects.filter(country=institution.country).select_related("area"),
             "can_edit": can_edit_institution(request.user, institution),
             "person_form": PersonForm(),

@@ -14,13 +14,12 @@ from twinning.accounts.api_auth import ApiRequest
 from twinning.accounts.models import User
 from twinning.core.api import Input, PageQuery, error_responses, paginate
 from twinning.core.numbers import MachineDecimal
+from twinning.monitoring import selectors, services
+from twinning.monitoring.models import PeriodReport, Result
 from twinning.partnerships.selectors import get_partnership_for_user
 from twinning.planning.models import DisaggregationOption, PlanIndicator
 from twinning.planning.periods import period_label
 from twinning.planning.selectors import plan_in_force
-
-from . import selectors, services
-from .models import PeriodReport, Result
 
 router = Router(tags=["monitoring"])
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from twinning.core.rendering import degrades_to, nothing
 
 if TYPE_CHECKING:
-    from .selectors import IndicatorProgress, IndicatorRollUp
+    from twinning.monitoring.selectors import IndicatorProgress, IndicatorRollUp
 
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 420, 180, 44, 28, 12
 

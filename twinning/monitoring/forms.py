@@ -8,11 +8,10 @@ from twinning.accounts.access import data_entry_people_of, reviewers_of
 from twinning.accounts.models import User
 from twinning.core.forms import DateInput, LocalizedDecimalField, LocalizedIntegerField, VersionedForm
 from twinning.core.numbers import current_locale, format_number
+from twinning.monitoring.models import EVIDENCE_EXTENSIONS
+from twinning.monitoring.selectors import EntryRow
 from twinning.partnerships.models import Partnership
 from twinning.planning.models import Indicator
-
-from .models import EVIDENCE_EXTENSIONS
-from .selectors import EntryRow
 
 Measure = Indicator.Measure
 

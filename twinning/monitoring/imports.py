@@ -31,12 +31,11 @@ from twinning.accounts.access import (
 )
 from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
+from twinning.monitoring.models import PeriodReport, Result
+from twinning.monitoring.services import clean_result_values
 from twinning.partnerships.models import Partnership, Programme
 from twinning.planning.models import Indicator, Plan, PlanIndicator
 from twinning.planning.periods import Period, parse_period
-
-from .models import PeriodReport, Result
-from .services import clean_result_values
 
 COLUMNS = [
     "partnership",
@@ -655,7 +654,7 @@ def _audit(actor: User, touched: set[tuple[int, str]], outcome: ImportOutcome, s
 
 def template_rows(partnership: Partnership, period: Period) -> list[list[Any]]:
     """The rows of the template for one partnership and period: every due indicator, overall and per option."""
-    from .selectors import entry_page
+    from twinning.monitoring.selectors import entry_page
 
     page = entry_page(partnership, period)
     rows = []

@@ -33,6 +33,16 @@ from twinning.accounts.access import (
 )
 from twinning.accounts.models import User
 from twinning.core.ids import parse_uuid
+from twinning.monitoring import progress
+from twinning.monitoring.models import (
+    Evidence,
+    Notification,
+    PeriodReport,
+    ProgrammeMonitoringSettings,
+    Result,
+    ReviewComment,
+)
+from twinning.monitoring.services import monitoring_settings
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar, Programme
 from twinning.partnerships.selectors import get_partnership_for_user
 from twinning.planning.models import (
@@ -45,10 +55,6 @@ from twinning.planning.models import (
 )
 from twinning.planning.periods import Period, parse_period, periods_between
 from twinning.planning.selectors import plan_in_force
-
-from . import progress
-from .models import Evidence, Notification, PeriodReport, ProgrammeMonitoringSettings, Result, ReviewComment
-from .services import monitoring_settings
 
 
 def get_period(period_id: str) -> Period:

@@ -37,11 +37,17 @@ from twinning.core.services import (
     refuse_unknown_fields,
     update_with_audit,
 )
+from twinning.monitoring.models import (
+    Evidence,
+    Notification,
+    PeriodReport,
+    ProgrammeMonitoringSettings,
+    Result,
+    ReviewComment,
+)
 from twinning.partnerships.models import Partnership, Programme
 from twinning.planning.models import DisaggregationOption, Indicator, PlanIndicator
 from twinning.planning.periods import Period, parse_period, period_label
-
-from .models import Evidence, Notification, PeriodReport, ProgrammeMonitoringSettings, Result, ReviewComment
 
 MAX_DIGITS_BEFORE_POINT = 14  # DecimalField(max_digits=18, decimal_places=4)
 MONITORING_SETTINGS_FIELDS = ("on_track_percent", "at_risk_percent", "report_due_days")

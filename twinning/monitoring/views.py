@@ -14,12 +14,8 @@ from twinning.accounts.access import PartnershipAccess, history_for_user, progra
 from twinning.accounts.models import User
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
-from twinning.partnerships.models import Partnership
-from twinning.partnerships.selectors import get_programme_for_staff
-from twinning.planning.periods import Period, periods_between
-
-from . import charts, imports, selectors, services
-from .forms import (
+from twinning.monitoring import charts, imports, selectors, services
+from twinning.monitoring.forms import (
     CommentForm,
     EvidenceForm,
     FeedbackForm,
@@ -29,7 +25,10 @@ from .forms import (
     SettingsForm,
     UploadForm,
 )
-from .models import PeriodReport
+from twinning.monitoring.models import PeriodReport
+from twinning.partnerships.models import Partnership
+from twinning.partnerships.selectors import get_programme_for_staff
+from twinning.planning.periods import Period, periods_between
 
 UPLOAD_MAX_ROWS = 20_000
 

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from twinning.accounts.models import PartnershipMembership
 from twinning.core.choices import Side
-from twinning.core.forms import DateInput, InstitutionMultipleChoiceField, ModelForm, VersionedForm
+from twinning.core.forms import DateInput, ModelForm, VersionedForm
+from twinning.directory.forms import InstitutionMultipleChoiceField
 from twinning.partnerships.models import Agreement, Partnership, Programme, Stage, Stakeholder
 from twinning.partnerships.services import PARTNERSHIP_FIELDS
 

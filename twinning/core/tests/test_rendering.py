@@ -7,9 +7,9 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from twinning.contributions.charts import grouped_bars
-from twinning.core.templatetags.twinning import field_label
+from twinning.core.templatetags.core import field_label
 from twinning.exchanges.charts import bar_chart
-from twinning.exchanges.templatetags.exchanges_tags import get
+from twinning.exchanges.templatetags.exchanges import get
 from twinning.monitoring.charts import bar_line_chart
 from twinning.planning.models import Plan
 from twinning.planning.periods import period_label

@@ -1,3 +1,5 @@
+"""The project-level pages: the home page gathers what every app offers the signed-in user."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -14,7 +16,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     programmes = Programme.objects.visible_to(request.user).order_by("name")
     return render(
         request,
-        "core/home.html",
+        "home.html",
         {
             "partnerships": partnerships[:50],
             "partnership_count": partnerships.count(),
