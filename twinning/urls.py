@@ -19,3 +19,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+# A body found too large while it is read answers 413, not 400 (the size middleware catches declared sizes).
+handler400 = "twinning.core.middleware.bad_request"

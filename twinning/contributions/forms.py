@@ -165,9 +165,19 @@ class ExchangeRateForm(_ServiceValidatedForm):
 
 class ExchangeRateImportForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_("Columns: currency, valid_from, valid_to (YYYY-MM-DD), rate, and optionally source."),
+        label=_("CSV or XLSX file"),
+        help_text=_(
+            "Columns: currency, valid_from, valid_to (YYYY-MM-DD), rate, and optionally source. CSV in UTF-8, "
+            "UTF-16 (Unicode text) or Windows-1252."
+        ),
     )
+
+    def clean_file(self) -> Any:
+        from twinning.core.validators import validate_upload_size
+
+        upload = self.cleaned_data["file"]
+        validate_upload_size(upload)
+        return upload
 
 
 class ClaimForm(forms.Form):

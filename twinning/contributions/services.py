@@ -1,12 +1,12 @@
 """Writes to the contributions ledger. Each service checks access first, validates, saves and audits atomically."""
 
-import csv
+import bisect
 import datetime
 import decimal
-import io
 import uuid as uuid_module
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -29,7 +29,6 @@ from twinning.contributions.models import (
     TimeEntry,
     ValuationRate,
 )
-from twinning.core.reference import currency_names
 from twinning.core.services import (
     create_with_audit,
     delete_with_audit,
@@ -37,6 +36,7 @@ from twinning.core.services import (
     refuse_unknown_fields,
     update_with_audit,
 )
+from twinning.core.uploads import cell_number, cell_text, read_table
 from twinning.partnerships.models import Partnership, Programme
 
 AWARD_FIELDS = (
@@ -215,10 +215,17 @@ def valuation_rate_delete(*, actor: User, rate: ValuationRate) -> None:
     delete_with_audit(actor=actor, obj=rate, parent=rate.programme)
 
 
-def _exchange_rate_errors(rate: ExchangeRate) -> dict[str, list[str]]:
+def _exchange_rate_errors(rate: ExchangeRate, *, exclude: list[str] | None = None) -> dict[str, list[str]]:
+    """Every problem of one rate on its own (the form's, the API's and the import's checks), by field.
+
+    The programme is set by the service, never typed, so its foreign key is not looked up again (an import
+    checks thousands of rates). Fields in `exclude` already failed and are not checked again.
+    """
     errors: dict[str, list[str]] = {}
     try:
-        rate.full_clean(validate_unique=False, validate_constraints=False)
+        rate.full_clean(
+            exclude=["programme", *(exclude or [])], validate_unique=False, validate_constraints=False
+        )
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if rate.currency == rate.programme.reporting_currency:
@@ -297,118 +304,37 @@ class ImportRejected(ValidationError):
 
 IMPORT_COLUMNS = ("currency", "valid_from", "valid_to", "rate")
 MAX_IMPORT_ROWS = 20_000
-
-
-def _parse_date(value: str) -> datetime.date:
-    return datetime.date.fromisoformat(value.strip())
+RATE_LIMIT = decimal.Decimal(10) ** 10  # the model's 20 digits, 10 of them after the point
 
 
 @transaction.atomic
-def exchange_rates_import(*, actor: User, programme: Programme, data: bytes | str) -> list[ExchangeRate]:
-    """Import exchange rates from CSV (columns currency, valid_from, valid_to, rate, optional source).
+def exchange_rates_import(
+    *, actor: User, programme: Programme, data: IO[bytes] | bytes | str
+) -> list[ExchangeRate]:
+    """Import exchange rates from a table (columns currency, valid_from, valid_to, rate, optional source).
 
-    Every row is checked first, against the database and against the other rows; if any is bad,
-    ImportRejected lists them all (row, column, value, why) and nothing is written.
+    `data` is an uploaded file or bytes (CSV in UTF-8, UTF-16 or Windows-1252, tab-separated text, or XLSX)
+    or text (a CSV sent through the API); both are read by `twinning.core.uploads.read_table`. Every row gets
+    the checks the single-rate form gets (the model's field rules, the reporting currency, a positive rate),
+    then every row is checked against the other rows and the stored rates for overlapping periods, in
+    O(n log n). If any row is bad, ImportRejected lists them all (row, column, value, why) and nothing is
+    written. Raises PermissionDenied for anyone but the programme's finance staff.
     """
     require_finance(actor, programme)
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportRejected([RowError(0, "file", "", _("The file is not UTF-8 text."))]) from None
-    if "\x00" in data:
-        raise ImportRejected(
-            [RowError(0, "file", "", _("The file contains NUL characters; is it really CSV?"))]
-        )
-    reader = csv.DictReader(io.StringIO(data))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in IMPORT_COLUMNS if c not in header]
-    if missing:
-        raise ImportRejected(
-            [RowError(1, c, "", _("This column is missing from the header.")) for c in missing]
-        )
-    reader.fieldnames = header
-    errors: list[RowError] = []
-    rates: list[ExchangeRate] = []
-    existing = list(
-        ExchangeRate.objects.filter(programme=programme).values_list("currency", "valid_from", "valid_to")
-    )
-    seen: list[tuple[str, datetime.date, datetime.date, int]] = []
-    for number, row in enumerate(reader, start=2):
-        if number > MAX_IMPORT_ROWS + 1:
-            errors.append(
-                RowError(
-                    number, "file", "", _("Import at most %(n)s rows at a time.") % {"n": MAX_IMPORT_ROWS}
-                )
-            )
-            break
-        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
-            continue
-        values = {c: (row.get(c) or "").strip() for c in (*IMPORT_COLUMNS, "source")}
-        row_errors: list[RowError] = []
-        currency = values["currency"].upper()
-        if currency not in currency_names():
-            row_errors.append(
-                RowError(number, "currency", values["currency"], _("Not an ISO 4217 currency code."))
-            )
-        elif currency == programme.reporting_currency:
-            row_errors.append(
-                RowError(number, "currency", values["currency"], _("This is the reporting currency."))
-            )
-        dates: dict[str, datetime.date] = {}
-        for column in ("valid_from", "valid_to"):
-            try:
-                dates[column] = _parse_date(values[column])
-            except ValueError:
-                row_errors.append(RowError(number, column, values[column], _("Not a date (YYYY-MM-DD).")))
-        try:
-            rate = decimal.Decimal(values["rate"])
-            if not rate.is_finite() or rate <= 0:
-                raise decimal.InvalidOperation
-            if rate.as_tuple().exponent < -10 or rate >= 10**10:  # type: ignore[operator]
-                row_errors.append(RowError(number, "rate", values["rate"], _("Too many digits.")))
-        except decimal.InvalidOperation:
-            row_errors.append(RowError(number, "rate", values["rate"], _("Not a number greater than zero.")))
-        if len(values["source"]) > 300:
-            row_errors.append(RowError(number, "source", values["source"][:20], _("At most 300 characters.")))
-        if len(dates) == 2 and dates["valid_to"] < dates["valid_from"]:
-            row_errors.append(RowError(number, "valid_to", values["valid_to"], _("Ends before it starts.")))
-        if not row_errors:
-            start, end = dates["valid_from"], dates["valid_to"]
-            clash = next((s for s in seen if s[0] == currency and s[1] <= end and s[2] >= start), None)
-            if clash:
-                row_errors.append(
-                    RowError(
-                        number,
-                        "valid_from",
-                        values["valid_from"],
-                        _("Overlaps row %(row)s.") % {"row": clash[3]},
-                    )
-                )
-            elif any(c == currency and f <= end and t >= start for c, f, t in existing):
-                row_errors.append(
-                    RowError(
-                        number, "valid_from", values["valid_from"], _("Overlaps a rate already entered.")
-                    )
-                )
-            else:
-                seen.append((currency, start, end, number))
-                rates.append(
-                    ExchangeRate(
-                        programme=programme,
-                        currency=currency,
-                        valid_from=start,
-                        valid_to=end,
-                        rate=rate,
-                        source=values["source"],
-                    )
-                )
-        errors += row_errors
+    try:
+        rows = read_table(data, max_rows=MAX_IMPORT_ROWS)
+        columns = _rate_columns(next(rows, None))
+        candidates, errors = _rate_rows(programme, rows, columns)
+    except ImportRejected:
+        raise
+    except ValidationError as exc:
+        raise ImportRejected([RowError(0, "file", "", message) for message in exc.messages]) from None
+    errors += _rate_overlaps(programme, candidates)
     if errors:
-        raise ImportRejected(errors)
-    if not rates:
+        raise ImportRejected(sorted(errors, key=lambda e: e.row))
+    if not candidates:
         raise ImportRejected([RowError(2, "file", "", _("The file has no rows."))])
-    created = ExchangeRate.objects.bulk_create(rates)
+    created = ExchangeRate.objects.bulk_create([rate for _number, rate in candidates])
     from twinning.audit.services import audit_record
 
     audit_record(
@@ -416,9 +342,137 @@ def exchange_rates_import(*, actor: User, programme: Programme, data: bytes | st
         action=AuditEvent.Action.CREATE,
         obj=programme,
         changes={"exchange_rates_imported": [None, len(created)]},
-        reason=_("Exchange rates imported from CSV"),
+        reason=_("Exchange rates imported from a file"),
     )
     return created
+
+
+def _rate_columns(header: list[Any] | None) -> dict[str, int]:
+    names = [cell_text(h).lower() for h in header or []]
+    missing = [c for c in IMPORT_COLUMNS if c not in names]
+    if missing:
+        raise ImportRejected(
+            [RowError(1, c, "", _("This column is missing from the header.")) for c in missing]
+        )
+    return {c: names.index(c) for c in (*IMPORT_COLUMNS, "source") if c in names}
+
+
+def _rate_rows(
+    programme: Programme, rows: Iterator[list[Any]], columns: dict[str, int]
+) -> tuple[list[tuple[int, ExchangeRate]], list[RowError]]:
+    """Each good row as (row number, unsaved rate), and the errors of the bad ones."""
+    candidates: list[tuple[int, ExchangeRate]] = []
+    errors: list[RowError] = []
+    for number, row in enumerate(rows, start=2):
+        cells = {c: (row[i] if i < len(row) else None) for c, i in columns.items()}
+        if all(v in (None, "") or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+            continue
+        shown = {c: cell_text(v) for c, v in cells.items()}
+        found: dict[str, list[str]] = {}
+        try:
+            rate = cell_number(cells["rate"], limit=RATE_LIMIT)
+        except ValidationError as exc:
+            found["rate"] = exc.messages
+            rate = None
+        dates: dict[str, datetime.date | None] = {}
+        for column in ("valid_from", "valid_to"):
+            dates[column] = _date_cell(cells[column])
+            if dates[column] is None and shown[column]:
+                found[column] = [_("Not a date (YYYY-MM-DD).")]
+        fields: dict[str, Any] = {
+            "currency": shown["currency"].upper(),
+            "rate": rate,
+            "source": shown.get("source", ""),
+            **dates,
+        }
+        obj = ExchangeRate(programme=programme, **fields)
+        for column, messages in _exchange_rate_errors(obj, exclude=list(found)).items():
+            found.setdefault(column, []).extend(messages)
+        if found:
+            errors += [
+                RowError(number, column, shown.get(column, "")[:100], " ".join(messages))
+                for column, messages in found.items()
+            ]
+        else:
+            candidates.append((number, obj))
+    return candidates, errors
+
+
+def _date_cell(value: Any) -> datetime.date | None:
+    """A date cell: a workbook's date, or ISO 8601 text; None when blank or not a date."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(cell_text(value))
+    except ValueError:
+        return None
+
+
+def _rate_overlaps(programme: Programme, candidates: list[tuple[int, ExchangeRate]]) -> list[RowError]:
+    """Rows whose period overlaps another row's of the same currency, or a stored rate's.
+
+    Sorted sweeps, not pairwise comparison: 20,000 rows used to take 17 s (issue 10, finding 8).
+    """
+    errors: list[RowError] = []
+    by_currency: dict[str, list[tuple[int, ExchangeRate]]] = {}
+    for number, rate in candidates:
+        by_currency.setdefault(rate.currency, []).append((number, rate))
+    stored: dict[str, list[tuple[datetime.date, datetime.date]]] = {}
+    for currency, start, end in (
+        ExchangeRate.objects.filter(programme=programme, currency__in=by_currency)
+        .order_by("currency", "valid_from")
+        .values_list("currency", "valid_from", "valid_to")
+    ):
+        stored.setdefault(currency, []).append((start, end))
+    for currency, rows in by_currency.items():
+        rows.sort(key=lambda item: (item[1].valid_from, item[0]))
+        reach: tuple[datetime.date, int] | None = None  # the latest end so far, and its row
+        clashing: set[int] = set()
+        for number, rate in rows:
+            if reach is not None and rate.valid_from <= reach[0]:
+                later, earlier = max(number, reach[1]), min(number, reach[1])
+                if later not in clashing:
+                    clashing.add(later)
+                    later_rate = rate if later == number else next(r for n, r in rows if n == later)
+                    errors.append(
+                        RowError(
+                            later,
+                            "valid_from",
+                            later_rate.valid_from.isoformat(),
+                            _("Overlaps row %(row)s.") % {"row": earlier},
+                        )
+                    )
+            if reach is None or rate.valid_to > reach[0]:
+                reach = (rate.valid_to, number)
+        errors += _stored_overlaps(stored.get(currency, []), [r for r in rows if r[0] not in clashing])
+    return errors
+
+
+def _stored_overlaps(
+    stored: list[tuple[datetime.date, datetime.date]], rows: list[tuple[int, ExchangeRate]]
+) -> list[RowError]:
+    """Rows overlapping a stored rate: binary search on the stored starts, with the latest end up to each."""
+    if not stored:
+        return []
+    starts = [start for start, _end in stored]
+    reach: list[datetime.date] = []
+    for _start, end in stored:
+        reach.append(max(end, reach[-1]) if reach else end)
+    errors = []
+    for number, rate in rows:
+        before = bisect.bisect_right(starts, rate.valid_to) - 1
+        if before >= 0 and reach[before] >= rate.valid_from:
+            errors.append(
+                RowError(
+                    number,
+                    "valid_from",
+                    rate.valid_from.isoformat(),
+                    _("Overlaps a rate already entered."),
+                )
+            )
+    return errors
 
 
 # --- volunteer time ---------------------------------------------------------------------------------

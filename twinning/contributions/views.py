@@ -43,12 +43,12 @@ from twinning.contributions.selectors import (
     money,
     time_entry_list,
 )
-from twinning.contributions.xlsx import xlsx_response
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.ids import parse_uuid
 from twinning.core.pagination import paginate
 from twinning.core.reference import country_name
+from twinning.core.spreadsheets import Sheet, xlsx_response
 from twinning.partnerships.models import Partnership, Programme
 from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_staff
 
@@ -112,7 +112,7 @@ def partnership_leverage_view(request: AuthedRequest, partnership_uuid: UUID) ->
     return render(request, "contributions/partnership_leverage.html", context)
 
 
-def _disclosure_sheets(report: Any) -> list[Any]:
+def _disclosure_sheets(report: Any) -> list[Sheet]:
     header = [
         _("Category"),
         _("Monetised or used"),
@@ -138,8 +138,8 @@ def _disclosure_sheets(report: Any) -> list[Any]:
     rows.append([_("Total"), "", "", t.count, t.value_pledged, t.value_received, t.value_verified])
     unconverted = [[c, cur, amount, n] for c, cur, amount, n in report.unconverted]
     return [
-        (_("Gifts in kind"), header, rows),
-        (_("Not converted"), [_("Category"), _("Currency"), _("Amount"), _("Gifts")], unconverted),
+        Sheet(_("Gifts in kind"), header, rows),
+        Sheet(_("Not converted"), [_("Category"), _("Currency"), _("Amount"), _("Gifts")], unconverted),
     ]
 
 
@@ -280,13 +280,13 @@ def cost_share_xlsx_view(request: AuthedRequest, award_uuid: UUID) -> HttpRespon
     return xlsx_response(
         f"cost-share-{award.reference}.xlsx".replace("/", "-"),
         [
-            (_("Summary"), [_("Item"), _("Value"), ""], summary),
-            (
+            Sheet(_("Summary"), [_("Item"), _("Value"), ""], summary),
+            Sheet(
                 _("By partnership"),
                 [_("Partnership"), _("Counted"), _("Verified"), _("Contributions")],
                 by_partnership,
             ),
-            (
+            Sheet(
                 _("Contributions"),
                 [
                     _("Kind"),
@@ -384,19 +384,15 @@ def exchange_rate_import_view(request: AuthedRequest, programme_uuid: UUID) -> H
     form = ExchangeRateImportForm(request.POST, request.FILES)
     row_errors = None
     if form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > 5 * 1024 * 1024:
-            form.add_error("file", _("The file is larger than 5 MB."))
+        try:
+            created = services.exchange_rates_import(
+                actor=request.user, programme=programme, data=form.cleaned_data["file"]
+            )
+        except services.ImportRejected as exc:
+            row_errors = exc.row_errors
         else:
-            try:
-                created = services.exchange_rates_import(
-                    actor=request.user, programme=programme, data=upload.read()
-                )
-            except services.ImportRejected as exc:
-                row_errors = exc.row_errors
-            else:
-                messages.success(request, _("%(n)s exchange rates imported.") % {"n": len(created)})
-                return redirect("contributions:exchange_rates", programme.uuid)
+            messages.success(request, _("%(n)s exchange rates imported.") % {"n": len(created)})
+            return redirect("contributions:exchange_rates", programme.uuid)
     return _exchange_rates_page(request, programme, True, ExchangeRateForm(), form, row_errors)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +22,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
+from twinning.core.middleware import too_large
 from twinning.core.numbers import MACHINE, SPACES
 from twinning.core.reference import country_names, time_zone_names
 from twinning.core.services import VersionConflict
@@ -138,6 +139,10 @@ def _http_error(api: NinjaAPI, request: HttpRequest, exc: HttpError) -> HttpResp
     return _error(api, request, exc.status_code, str(exc))
 
 
+def _too_large(api: NinjaAPI, request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return too_large(request)
+
+
 def _invalid_request(api: NinjaAPI, request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
@@ -153,6 +158,7 @@ _HANDLERS: dict[type[Exception], Callable[..., HttpResponse]] = {
     VersionConflict: _conflict,
     HttpError: _http_error,
     NinjaValidationError: _invalid_request,
+    RequestDataTooBig: _too_large,
 }
 
 

@@ -116,16 +116,21 @@ class EvidenceForm(forms.Form):
     )
 
 
+UPLOAD_EXTENSIONS = (".xlsx", ".csv", ".txt", ".tsv")
+
+
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Filled-in template (.xlsx or .csv)"))
+    file = forms.FileField(
+        label=_("Filled-in template (.xlsx, .csv, or .txt saved as Unicode text)"),
+    )
 
     def clean_file(self) -> Any:
         from twinning.core.validators import validate_upload_size
 
         upload = self.cleaned_data["file"]
         validate_upload_size(upload)
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
+        if not upload.name.lower().endswith(UPLOAD_EXTENSIONS):
+            raise forms.ValidationError(_("Upload an .xlsx, .csv or .txt file."))
         return upload
 
 

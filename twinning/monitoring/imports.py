@@ -1,21 +1,23 @@
 """Results spreadsheets: the XLSX template for a partnership and period, and the validating import.
 
-The import treats every file as hostile: size and row limits, openpyxl in read-only mode (with defusedxml
-installed, openpyxl parses with it), every value typed and checked. Every bad row is reported (row, column,
-value, why) and nothing is written unless all rows are good. Uploading again updates the same results.
+Files are read through `twinning.core.uploads` (bounded: archive checked before parsing, rows streamed up to a
+limit, cells capped). Every value is typed and checked as the entry form and the API check it, the model's
+field rules included. Every bad row is reported (row, column, value, why) and nothing is written unless all
+rows are good. The import never undoes newer work: the template carries each value's version; a row whose
+value was changed by someone after the download is kept as they left it and reported as a conflict, and a row
+equal to the stored value is left alone (its version is kept), so uploading the same file twice changes
+nothing.
 
 On PostgreSQL, validated new rows stream straight into the results table through COPY (bulk_create reaches
 only a tenth of COPY's speed); rows that already exist are COPYed to a temporary table and updated from it in
 one statement. SQLite uses bulk_create and bulk_update. Both run the same validation.
 """
 
-import csv
 import datetime
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import IO, Any
+from decimal import Decimal
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,6 +33,8 @@ from twinning.accounts.access import (
 )
 from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
+from twinning.core.spreadsheets import Sheet, workbook_bytes
+from twinning.core.uploads import cell_number, cell_text
 from twinning.monitoring.models import PeriodReport, Result
 from twinning.monitoring.services import clean_result_values
 from twinning.partnerships.models import Partnership, Programme
@@ -48,12 +52,27 @@ COLUMNS = [
     "text",
     "score",
     "comment",
+    "version",
 ]
 REQUIRED = ["period", "indicator"]
+VALUE_COLUMNS = ("value", "numerator", "denominator", "text", "score")
 INFO_COLUMNS = ["indicator name", "measure", "unit", "target"]
+UPDATED_FIELDS = [
+    "value",
+    "numerator",
+    "denominator",
+    "text",
+    "score",
+    "comment",
+    "version",
+    "updated_at",
+    "entered_by",
+]
 MAX_ERRORS = 1000
 LIMIT = Decimal(10) ** 14
-Q4 = Decimal("0.0001")
+CHUNK = 20_000
+PROGRESS_EVERY = 1000
+Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -77,12 +96,24 @@ class ImportRejected(ValidationError):
         )
 
 
+@dataclass(frozen=True)
+class RowConflict:
+    """A row left alone because the stored value is newer than the one the person started from."""
+
+    row: int
+    label: str  # indicator code, option and period
+    message: str
+
+
 @dataclass
 class ImportOutcome:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     skipped: int = 0
     reports: int = 0
+    conflict_count: int = 0
+    conflicts: list[RowConflict] = field(default_factory=list)
 
 
 @dataclass
@@ -94,70 +125,26 @@ class _Target:
     indicators: dict[str, tuple[int, str, str, dict[str, int]]] = field(default_factory=dict)
 
 
-# --- reading files -------------------------------------------------------------------------------------
-
-
-def read_table(file: IO[bytes], name: str, *, max_rows: int) -> Iterator[list[Any]]:
-    """Rows of an uploaded CSV or XLSX (first sheet) as lists of cell values, header first."""
-    lower = (name or "").lower()
-    if lower.endswith(".xlsx"):
-        yield from _read_xlsx(file, max_rows)
-    elif lower.endswith(".csv"):
-        yield from _read_csv(file, max_rows)
-    else:
-        raise ValidationError(_("Upload an .xlsx or .csv file."))
-
-
-def _read_csv(file: IO[bytes], max_rows: int) -> Iterator[list[Any]]:
-    text = io.TextIOWrapper(file, encoding="utf-8-sig", errors="strict", newline="")
-    reader = csv.reader(text)
-    try:
-        for number, row in enumerate(reader):
-            if number > max_rows:
-                raise ValidationError(_("The file has more than %(max)s rows.") % {"max": max_rows})
-            yield row
-    except UnicodeDecodeError:
-        raise ValidationError(_("The CSV file is not UTF-8 text.")) from None
-    except csv.Error as exc:
-        raise ValidationError(
-            _("The CSV file cannot be read: %(error)s") % {"error": str(exc)[:200]}
-        ) from None
-
-
-def _read_xlsx(file: IO[bytes], max_rows: int) -> Iterator[list[Any]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise ValidationError(_("The file is not a valid .xlsx workbook.")) from None
-    except Exception as exc:  # defusedxml refusals and other parser errors: hostile or broken input
-        raise ValidationError(
-            _("The workbook cannot be read safely (%(kind)s).") % {"kind": type(exc).__name__}
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True)):
-            if number > max_rows:
-                raise ValidationError(_("The file has more than %(max)s rows.") % {"max": max_rows})
-            yield list(row)
-    finally:
-        workbook.close()
+def outcome_summary(outcome: ImportOutcome) -> str:
+    """One line saying what an import did, for the page and the job record."""
+    return _(
+        "Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, %(conflicts)s conflicts, "
+        "%(skipped)s blank rows skipped."
+    ) % {
+        "created": outcome.created,
+        "updated": outcome.updated,
+        "unchanged": outcome.unchanged,
+        "conflicts": outcome.conflict_count,
+        "skipped": outcome.skipped,
+    }
 
 
 # --- validation and writing ------------------------------------------------------------------------------
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value) if value != int(value) else str(int(value))
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return str(value).strip()
+def _number(value: Any, limit: Decimal = LIMIT) -> Decimal | None:
+    """Every number cell of a results file goes through here (one place to change how numbers are read)."""
+    return cell_number(value, limit=limit)
 
 
 def _targets_for(partnerships: list[Partnership]) -> dict[str, tuple[Partnership, _Target]]:
@@ -227,11 +214,16 @@ def results_import(
     period: str | None = None,
     source: str = "upload",
     today: datetime.date | None = None,
+    progress: Progress | None = None,
 ) -> ImportOutcome:
     """Validate every row, then create or update the results in one transaction; ImportRejected lists the bad rows.
 
-    `rows` starts with the header. With `partnership` (and `period`) given, every row must be of that
-    partnership (and period); a blank partnership or period cell means that one.
+    `rows` starts with the header (as `twinning.core.uploads.read_table` gives them). With `partnership` (and
+    `period`) given, every row must be of that partnership (and period); a blank partnership or period cell
+    means that one. Rows equal to the stored values are counted as unchanged and not written; rows naming a
+    version older than the stored one are counted as conflicts and not written. `progress`, if given, is
+    called with the number of rows read so far. Raises PermissionDenied, ValidationError for a file-level
+    problem, ImportRejected for bad rows.
     """
     if partnership is not None:
         require(partnership_access(actor, partnership).can_enter_data)
@@ -239,283 +231,394 @@ def results_import(
     if not allowed:
         raise PermissionDenied
     with transaction.atomic():
-        return _import(
-            actor, iter(rows), programme, allowed, partnership, period, source, today or timezone.localdate()
+        outcome, touched = _import(
+            actor, iter(rows), allowed, partnership, period, today or timezone.localdate(), progress
         )
+        _audit(actor, touched, outcome, source)
+    return outcome
 
 
 def _import(
     actor: User,
     rows: Iterator[list[Any]],
-    programme: Programme,
     allowed: list[Partnership],
     scope: Partnership | None,
     scope_period: str | None,
-    source: str,
     today: datetime.date,
-) -> ImportOutcome:
-    header = next(rows, None)
+    progress: Progress | None,
+) -> tuple[ImportOutcome, set[tuple[int, str]]]:
+    """Check every row, then write what changed; returns the outcome and the (partnership, period) written."""
+    check = _RowChecker(_header_index(next(rows, None)), allowed, scope, scope_period, today)
+    plan = _Plan(check.existing, _Writer(actor, timezone.now()))
+    line = 1
+    for row in rows:
+        line += 1
+        checked = check.row(line, row)
+        if checked is not None and not check.error_count:
+            plan.add(checked)
+        if progress is not None and line % PROGRESS_EVERY == 0:
+            progress(line - 1)
+    if check.error_count:
+        raise ImportRejected(check.errors, check.error_count)
+    plan.finish()
+    plan.outcome.skipped = check.skipped
+    plan.outcome.reports = _ensure_reports(plan.touched, check.reports)
+    return plan.outcome, plan.touched
+
+
+def _header_index(header: list[Any] | None) -> dict[str, int]:
     if header is None:
         raise ValidationError(_("The file is empty."))
-    names = [_cell(h).lower() for h in header]
+    names = [cell_text(h).lower() for h in header]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         raise ValidationError(
             _("Columns missing from the header row: %(names)s.") % {"names": ", ".join(missing)}
         )
-    index = {c: names.index(c) for c in COLUMNS if c in names}
-    width = len(names)
-    targets = _targets_for(allowed)
-    default_partnership = str(scope.uuid) if scope is not None else ""
-    reports = {
-        (r.partnership_id, r.period): r.status
-        for r in PeriodReport.objects.select_for_update().filter(partnership__in=allowed)
-    }
-    periods: dict[str, Period | None] = {}
-    editable = PeriodReport.EDITABLE
-    now = timezone.now()
-    errors: list[RowError] = []
-    error_count = 0
-    seen: set[tuple[int, int, str, int | None]] = set()
-    touched: set[tuple[int, str]] = set()
-    outcome = ImportOutcome()
-    new_rows: list[tuple[Any, ...]] = []
-    # (partnership_id, indicator_id, period, option_id) of the values that exist already, read once: asking
-    # per chunk would re-read every earlier row of the same indicators as the table fills (quadratic on a
-    # million-row import).
-    existing_qs = Result.objects.filter(partnership__in=allowed)
-    if scope_period:
-        existing_qs = existing_qs.filter(period=scope_period)
-    existing: dict[tuple[int, int, str, int | None], int] = {
-        (partnership_id, indicator_id, period, option): pk
-        for pk, partnership_id, indicator_id, period, option in existing_qs.values_list(
-            "pk", "partnership_id", "indicator_id", "period", "option_id"
-        ).iterator(chunk_size=20000)
-    }
-    writer = _Writer(actor, now, existing)
+    return {c: names.index(c) for c in COLUMNS if c in names}
 
-    def bad(row: int, column: str, value: Any, message: str) -> None:
-        nonlocal error_count
-        error_count += 1
-        if len(errors) < MAX_ERRORS:
-            errors.append(RowError(row, column, _cell(value)[:100], message))
 
-    i_p, i_per, i_ind, i_opt = (
-        index.get("partnership"),
-        index["period"],
-        index["indicator"],
-        index.get("option"),
-    )
-    i_val, i_num, i_den = index.get("value"), index.get("numerator"), index.get("denominator")
-    i_text, i_score, i_com = index.get("text"), index.get("score"), index.get("comment")
-    number_measure = Indicator.Measure.NUMBER
-    line = 1
-    for row in rows:
-        line += 1
-        if len(row) < width:
-            row = [*row, *([None] * (width - len(row)))]
-        raw_value = row[i_val] if i_val is not None else None
-        raw_num = row[i_num] if i_num is not None else None
-        raw_den = row[i_den] if i_den is not None else None
-        raw_text = row[i_text] if i_text is not None else None
-        raw_score = row[i_score] if i_score is not None else None
-        if (
-            raw_value in (None, "")
-            and raw_num in (None, "")
-            and raw_den in (None, "")
-            and raw_text in (None, "")
-            and raw_score in (None, "")
-        ):
-            if all(v in (None, "") for v in row):
-                continue
-            outcome.skipped += 1  # a template row left blank
-            continue
-        p_key = row[i_p] if i_p is not None else ""
-        p_key = p_key.strip() if type(p_key) is str else _cell(p_key)
-        p_key = p_key or default_partnership
-        found = targets.get(p_key)
-        if found is None:
-            bad(line, "partnership", p_key, _("Not a partnership you can enter results for (give its UUID)."))
-            continue
-        the_partnership, target = found
-        period_id = row[i_per]
-        period_id = period_id if isinstance(period_id, str) else _cell(period_id)
-        if period_id == "" and scope_period:
-            period_id = scope_period
-        if scope_period and period_id != scope_period:
-            bad(
-                line, "period", period_id, _("This upload is for %(period)s only.") % {"period": scope_period}
+@dataclass(frozen=True)
+class _Checked:
+    """A good row: where it goes, the version the person saw (if the file says), and the values."""
+
+    line: int
+    key: tuple[int, int, str, int | None]  # partnership, indicator, period, option
+    seen_version: int | None
+    values: tuple[Any, ...]  # value, numerator, denominator, text, score, comment
+    label: str  # "HW1 sex:female 2024Q1", for the conflict report
+
+
+class _RowChecker:
+    """Validates rows one by one against what the actor may enter; collects every error."""
+
+    def __init__(
+        self,
+        index: dict[str, int],
+        allowed: list[Partnership],
+        scope: Partnership | None,
+        scope_period: str | None,
+        today: datetime.date,
+    ) -> None:
+        self.index = index
+        self.width = max(index.values()) + 1
+        self.targets = _targets_for(allowed)
+        self.default_partnership = str(scope.uuid) if scope is not None else ""
+        self.scope_period = scope_period
+        self.today = today
+        self.reports = {
+            (r.partnership_id, r.period): r.status
+            for r in PeriodReport.objects.select_for_update().filter(partnership__in=allowed)
+        }
+        self.periods: dict[str, Period | None] = {}
+        self.errors: list[RowError] = []
+        self.error_count = 0
+        self.skipped = 0
+        self.seen: set[tuple[int, int, str, int | None]] = set()
+        # Which values exist already, read once: asking per chunk would re-read every earlier row of the same
+        # indicators as the table fills (quadratic on a million-row import).
+        existing_qs = Result.objects.filter(partnership__in=allowed)
+        if scope_period:
+            existing_qs = existing_qs.filter(period=scope_period)
+        self.existing: dict[tuple[int, int, str, int | None], _Stored] = {
+            (partnership_id, indicator_id, period, option): _Stored(
+                pk, version, (value, num, den, text, score, comment)
             )
-            continue
-        if period_id in periods:
-            parsed = periods[period_id]
-        else:
+            for (
+                pk,
+                partnership_id,
+                indicator_id,
+                period,
+                option,
+                version,
+                value,
+                num,
+                den,
+                text,
+                score,
+                comment,
+            ) in existing_qs.values_list(
+                "pk",
+                "partnership_id",
+                "indicator_id",
+                "period",
+                "option_id",
+                "version",
+                "value",
+                "numerator",
+                "denominator",
+                "text",
+                "score",
+                "comment",
+            ).iterator(chunk_size=20000)
+        }
+
+    def bad(self, row: int, column: str, value: Any, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(RowError(row, column, cell_text(value)[:100], message))
+
+    def cell(self, row: list[Any], column: str) -> Any:
+        position = self.index.get(column)
+        return row[position] if position is not None else None
+
+    def row(self, line: int, row: list[Any]) -> _Checked | None:
+        """The checked row, or None when it is blank or bad (then reported through `bad`)."""
+        if len(row) < self.width:
+            row = [*row, *([None] * (self.width - len(row)))]
+        if all(self.cell(row, c) in (None, "") for c in VALUE_COLUMNS):
+            if any(v not in (None, "") for v in row):
+                self.skipped += 1  # a template row left blank
+            return None
+        where = self._where(line, row)
+        if where is None:
+            return None
+        key, measure, label = where
+        values = self._values(line, row, measure)
+        if values is None:
+            return None
+        raw_version = self.cell(row, "version")
+        seen_version = None
+        if raw_version not in (None, ""):
             try:
-                parsed = parse_period(period_id)
-            except ValueError:
-                parsed = None
-            periods[period_id] = parsed
+                number = _number(raw_version, Decimal(2**31))
+                seen_version = int(number) if number is not None and number == int(number) else None
+            except ValidationError:
+                pass
+            if seen_version is None or seen_version < 1:
+                self.bad(line, "version", raw_version, _("Leave the version as the template gave it."))
+                return None
+        if key in self.seen:
+            self.bad(
+                line, "indicator", label, _("This indicator, period and breakdown appear twice in the file.")
+            )
+            return None
+        self.seen.add(key)
+        return _Checked(line, key, seen_version, values, label)
+
+    def _where(self, line: int, row: list[Any]) -> tuple[tuple[int, int, str, int | None], str, str] | None:
+        """(Partnership, indicator, period, option), measure and a label of the row, or None if bad."""
+        p_key = cell_text(self.cell(row, "partnership")) or self.default_partnership
+        found = self.targets.get(p_key)
+        if found is None:
+            self.bad(
+                line, "partnership", p_key, _("Not a partnership you can enter results for (give its UUID).")
+            )
+            return None
+        partnership, target = found
+        period_id = cell_text(row[self.index["period"]]) or self.scope_period or ""
+        if self.scope_period and period_id != self.scope_period:
+            self.bad(
+                line,
+                "period",
+                period_id,
+                _("This upload is for %(period)s only.") % {"period": self.scope_period},
+            )
+            return None
+        parsed = self._period(period_id)
         if parsed is None:
-            bad(
+            self.bad(
                 line,
                 "period",
                 period_id,
                 _("Not a reporting period; use e.g. 2024, 2024S1, 2024Q1 or 202401."),
             )
-            continue
-        code = row[i_ind]
-        code = code if isinstance(code, str) else _cell(code)
+            return None
+        code = cell_text(row[self.index["indicator"]])
         adopted = target.indicators.get(code)
         if adopted is None:
-            bad(line, "indicator", code, _("Not an indicator of this partnership's agreed plan."))
-            continue
+            self.bad(line, "indicator", code, _("Not an indicator of this partnership's agreed plan."))
+            return None
         indicator_id, measure, frequency, options = adopted
         if parsed.frequency != frequency:
-            bad(
+            self.bad(
                 line,
                 "period",
                 period_id,
                 _("%(code)s is not reported for periods like %(period)s.")
                 % {"code": code, "period": period_id},
             )
-            continue
-        if not target.plan.first_year <= parsed.year <= target.plan.last_year or parsed.start > today:
-            bad(
+            return None
+        if not target.plan.first_year <= parsed.year <= target.plan.last_year or parsed.start > self.today:
+            self.bad(
                 line,
                 "period",
                 period_id,
                 _("%(period)s is not a period of the plan that has started.") % {"period": period_id},
             )
-            continue
+            return None
+        option_code = cell_text(self.cell(row, "option"))
         option_id = None
-        if i_opt is not None:
-            option_code = row[i_opt]
-            option_code = option_code if isinstance(option_code, str) else _cell(option_code)
-            if option_code:
-                option_id = options.get(option_code)
-                if option_id is None:
-                    bad(line, "option", option_code, _("Not a breakdown of %(code)s.") % {"code": code})
-                    continue
-        status = reports.get((the_partnership.pk, period_id))
-        if status is not None and status not in editable:
-            bad(
+        if option_code:
+            option_id = options.get(option_code)
+            if option_id is None:
+                self.bad(line, "option", option_code, _("Not a breakdown of %(code)s.") % {"code": code})
+                return None
+        status = self.reports.get((partnership.pk, period_id))
+        if status is not None and status not in PeriodReport.EDITABLE:
+            self.bad(
                 line,
                 "period",
                 period_id,
                 _("The %(period)s results are submitted or approved and locked.") % {"period": period_id},
             )
-            continue
-        if (
-            measure == number_measure
-            and raw_num in (None, "")
-            and raw_den in (None, "")
-            and raw_text in (None, "")
-            and raw_score in (None, "")
-        ):
-            # The common case, kept lean: one Decimal parse.
+            return None
+        label = " ".join(part for part in (code, option_code, period_id) if part)
+        return (partnership.pk, indicator_id, period_id, option_id), measure, label
+
+    def _period(self, period_id: str) -> Period | None:
+        if period_id not in self.periods:
             try:
-                value = Decimal(raw_value if isinstance(raw_value, str) else _cell(raw_value))
-            except InvalidOperation:
-                bad(line, "value", raw_value, _("Enter a number."))
-                continue
-            if not value.is_finite() or abs(value) >= LIMIT:
-                bad(line, "value", raw_value, _("Enter a number below 100,000,000,000,000."))
-                continue
-            fields = (value, None, None, "", None)
-        else:
+                self.periods[period_id] = parse_period(period_id)
+            except ValueError:
+                self.periods[period_id] = None
+        return self.periods[period_id]
+
+    def _values(self, line: int, row: list[Any], measure: str) -> tuple[Any, ...] | None:
+        """The typed values of a row, checked as the entry form and the API check them, or None if bad."""
+        numbers: dict[str, Decimal | None] = {}
+        failed = False
+        for name in ("value", "numerator", "denominator", "score"):
             try:
-                cleaned = clean_result_values(
-                    measure,
-                    {
-                        "value": _cell(raw_value),
-                        "numerator": _cell(raw_num),
-                        "denominator": _cell(raw_den),
-                        "text": _cell(raw_text),
-                        "score": _cell(raw_score),
-                    },
-                )
+                numbers[name] = _number(self.cell(row, name))
             except ValidationError as exc:
-                for name, messages in exc.message_dict.items():
-                    bad(line, name, row[index[name]] if name in index else "", " ".join(messages))
-                continue
-            fields = (
-                cleaned["value"],
-                cleaned["numerator"],
-                cleaned["denominator"],
-                cleaned["text"],
-                cleaned["score"],
+                self.bad(line, name, self.cell(row, name), " ".join(exc.messages))
+                failed = True
+        if failed:
+            return None
+        text = cell_text(self.cell(row, "text"))
+        try:
+            cleaned = clean_result_values(measure, {**numbers, "text": text})
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                self.bad(line, name, self.cell(row, name), " ".join(messages))
+            return None
+        comment = cell_text(self.cell(row, "comment"))
+        if "\x00" in comment:
+            self.bad(line, "comment", "", _("Text may not contain NUL (0x00) characters."))
+            return None
+        # The model's own field rules (lengths and the like), whatever door the value comes through.
+        for name, value in (("text", cleaned.get("text", "")), ("comment", comment)):
+            try:
+                Result._meta.get_field(name).run_validators(value)  # type: ignore[union-attr]
+            except ValidationError as exc:
+                self.bad(line, name, value, " ".join(exc.messages))
+                return None
+        if not cleaned:
+            return None
+        return (
+            cleaned["value"],
+            cleaned["numerator"],
+            cleaned["denominator"],
+            cleaned["text"],
+            cleaned["score"],
+            comment,
+        )
+
+
+@dataclass(frozen=True)
+class _Stored:
+    pk: int
+    version: int
+    values: tuple[Any, ...]  # value, numerator, denominator, text, score, comment
+
+
+class _Plan:
+    """What the import will write: new values, changed values, and the rows it leaves alone and why.
+
+    A row equal to the stored value is unchanged and not written (its version stays). A row that names the
+    version the person downloaded, when the stored value has moved on since, is a conflict: the newer value
+    is kept and the row reported (issue 9, section 5). A file without a version column updates as before.
+    """
+
+    def __init__(self, existing: dict[tuple[int, int, str, int | None], _Stored], writer: "_Writer") -> None:
+        self.existing = existing
+        self.writer = writer
+        self.outcome = ImportOutcome()
+        self.fresh: list[tuple[Any, ...]] = []
+        self.updates: list[tuple[_Checked, _Stored]] = []
+        self.touched: set[tuple[int, str]] = set()
+
+    def add(self, row: _Checked) -> None:
+        stored = self.existing.get(row.key)
+        if stored is None:
+            if row.seen_version is not None:
+                self.conflict(row, _("The value was removed after the template was downloaded."))
+                return
+            self.fresh.append((*row.key, *row.values))
+            self.outcome.created += 1
+            if len(self.fresh) >= CHUNK:
+                self.flush()
+        elif stored.values == row.values:
+            self.outcome.unchanged += 1
+            return
+        elif row.seen_version is not None and row.seen_version != stored.version:
+            self.conflict(
+                row, _("Someone changed this value after the template was downloaded; theirs is kept.")
             )
-        comment = row[i_com] if i_com is not None else ""
-        comment = comment.strip() if type(comment) is str else _cell(comment)
-        if "\x00" in comment or "\x00" in fields[3]:
-            bad(line, "comment", "", _("Text may not contain NUL (0x00) characters."))
-            continue
-        key = (the_partnership.pk, indicator_id, period_id, option_id)
-        if key in seen:
-            bad(line, "indicator", code, _("This indicator, period and breakdown appear twice in the file."))
-            continue
-        seen.add(key)
-        touched.add((the_partnership.pk, period_id))
-        if error_count:
-            continue
-        new_rows.append((the_partnership.pk, indicator_id, period_id, option_id, *fields, comment))
-        if len(new_rows) >= 20000:
-            writer.write(new_rows, outcome)
-            new_rows = []
-    if error_count:
-        raise ImportRejected(errors, error_count)
-    if new_rows:
-        writer.write(new_rows, outcome)
-    writer.finish(outcome)
-    outcome.reports = _ensure_reports(touched, reports)
-    _audit(actor, touched, outcome, source)
-    return outcome
+            return
+        else:
+            self.updates.append((row, stored))
+        self.touched.add((row.key[0], row.key[2]))
+
+    def conflict(self, row: _Checked, message: str) -> None:
+        self.outcome.conflict_count += 1
+        if len(self.outcome.conflicts) < MAX_ERRORS:
+            self.outcome.conflicts.append(RowConflict(row.line, row.label, message))
+
+    def flush(self) -> None:
+        if self.fresh:
+            self.writer.create(self.fresh)
+            self.fresh = []
+
+    def finish(self) -> None:
+        """Write what is left; an update whose row changed meanwhile (a concurrent save) becomes a conflict."""
+        self.flush()
+        stale = self.writer.update([(stored.pk, stored.version, *row.values) for row, stored in self.updates])
+        for row, stored in self.updates:
+            if stored.pk in stale:
+                self.conflict(
+                    row, _("Someone changed this value while the file was imported; theirs is kept.")
+                )
+        self.outcome.updated = len(self.updates) - len(stale)
 
 
 class _Writer:
-    """Creates new results and updates existing ones, in chunks; COPY on PostgreSQL, bulk ORM elsewhere."""
+    """Creates new results and updates existing ones; COPY on PostgreSQL, bulk ORM elsewhere.
 
-    def __init__(
-        self, actor: User, now: datetime.datetime, existing: dict[tuple[int, int, str, int | None], int]
-    ) -> None:
-        self.existing = existing
+    New rows are (partnership id, indicator id, period, option id, value, numerator, denominator, text, score,
+    comment);
+    updates are (pk, version read, value, numerator, denominator, text, score, comment).
+    """
+
+    def __init__(self, actor: User, now: datetime.datetime) -> None:
         self.actor_id = getattr(actor, "pk", None)
         self.now = now
         self.postgres = connection.vendor == "postgresql"
-        self.updates: list[tuple[Any, ...]] = []
 
-    def write(self, chunk: list[tuple[Any, ...]], outcome: ImportOutcome) -> None:
-        existing = self.existing
-        fresh = []
-        for row in chunk:
-            pk = existing.get((row[0], row[1], row[2], row[3]))
-            if pk is None:
-                fresh.append(row)
-            else:
-                self.updates.append((pk, *row[4:]))
-        outcome.created += len(fresh)
+    def create(self, fresh: list[tuple[Any, ...]]) -> None:
         if self.postgres:
             self._copy_new(fresh)
-        else:
-            Result.objects.bulk_create(
-                [
-                    Result(
-                        partnership_id=r[0],
-                        indicator_id=r[1],
-                        period=r[2],
-                        option_id=r[3],
-                        value=r[4],
-                        numerator=r[5],
-                        denominator=r[6],
-                        text=r[7],
-                        score=r[8],
-                        comment=r[9],
-                        entered_by_id=self.actor_id,
-                    )
-                    for r in fresh
-                ],
-                batch_size=1000,
-            )
+            return
+        Result.objects.bulk_create(
+            [
+                Result(
+                    partnership_id=r[0],
+                    indicator_id=r[1],
+                    period=r[2],
+                    option_id=r[3],
+                    value=r[4],
+                    numerator=r[5],
+                    denominator=r[6],
+                    text=r[7],
+                    score=r[8],
+                    comment=r[9],
+                    entered_by_id=self.actor_id,
+                )
+                for r in fresh
+            ],
+            batch_size=1000,
+        )
 
     def _copy_new(self, rows: list[tuple[Any, ...]]) -> None:
         now = self.now.isoformat()
@@ -534,63 +637,51 @@ class _Writer:
             ) as copy:
                 copy.write("".join(lines))
 
-    def finish(self, outcome: ImportOutcome) -> None:
-        outcome.updated = len(self.updates)
-        if not self.updates:
-            return
+    def update(self, updates: list[tuple[Any, ...]]) -> set[int]:
+        """Apply `updates` to rows still at the version read; returns the pks of rows that had moved on."""
+        if not updates:
+            return set()
         if self.postgres:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "CREATE TEMP TABLE monitoring_result_import (id bigint, value numeric, numerator numeric, "
-                    "denominator numeric, text text, score numeric, comment text) ON COMMIT DROP"
-                )
-                with cursor.cursor.copy("COPY monitoring_result_import FROM STDIN") as copy:
-                    copy.write(
-                        "".join(
-                            f"{u[0]}\t{_nullable(u[1])}\t{_nullable(u[2])}\t{_nullable(u[3])}\t{_escape(u[4])}\t"
-                            f"{_nullable(u[5])}\t{_escape(u[6])}\n"
-                            for u in self.updates
-                        )
-                    )
-                cursor.execute(
-                    "UPDATE monitoring_result r SET value = i.value, numerator = i.numerator, "
-                    "denominator = i.denominator, text = i.text, score = i.score, comment = i.comment, "
-                    "version = r.version + 1, updated_at = %s, entered_by_id = %s "
-                    "FROM monitoring_result_import i WHERE r.id = i.id",
-                    [self.now, self.actor_id],
-                )
-            return
-        objs = Result.objects.in_bulk([u[0] for u in self.updates])
+            return self._update_postgres(updates)
+        # SQLite lets one writer at a time and fails a transaction whose reads went stale, so the versions
+        # read at the start still hold here.
+        objs = Result.objects.in_bulk([u[0] for u in updates])
         changed = []
-        for pk, value, numerator, denominator, text, score, comment in self.updates:
+        for pk, _version, value, numerator, denominator, text, score, comment in updates:
             obj = objs[pk]
-            obj.value, obj.numerator, obj.denominator, obj.text, obj.score, obj.comment = (
-                value,
-                numerator,
-                denominator,
-                text,
-                score,
-                comment,
-            )
+            obj.value, obj.numerator, obj.denominator = value, numerator, denominator
+            obj.text, obj.score, obj.comment = text, score, comment
             obj.version += 1
             obj.updated_at = self.now
             obj.entered_by_id = self.actor_id
             changed.append(obj)
-        Result.objects.bulk_update(
-            changed,
-            [
-                "value",
-                "numerator",
-                "denominator",
-                "text",
-                "score",
-                "comment",
-                "version",
-                "updated_at",
-                "entered_by",
-            ],
-            batch_size=500,
-        )
+        Result.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=500)
+        return set()
+
+    def _update_postgres(self, updates: list[tuple[Any, ...]]) -> set[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE monitoring_result_import (id bigint, version integer, value numeric, "
+                "numerator numeric, denominator numeric, text text, score numeric, comment text) ON COMMIT DROP"
+            )
+            with cursor.cursor.copy("COPY monitoring_result_import FROM STDIN") as copy:
+                copy.write(
+                    "".join(
+                        f"{u[0]}\t{u[1]}\t{_nullable(u[2])}\t{_nullable(u[3])}\t{_nullable(u[4])}\t"
+                        f"{_escape(u[5])}\t{_nullable(u[6])}\t{_escape(u[7])}\n"
+                        for u in updates
+                    )
+                )
+            # Only rows still at the version read: a value saved meanwhile is never overwritten.
+            cursor.execute(
+                "UPDATE monitoring_result r SET value = i.value, numerator = i.numerator, "
+                "denominator = i.denominator, text = i.text, score = i.score, comment = i.comment, "
+                "version = r.version + 1, updated_at = %s, entered_by_id = %s "
+                "FROM monitoring_result_import i WHERE r.id = i.id AND r.version = i.version RETURNING r.id",
+                [self.now, self.actor_id],
+            )
+            done = {pk for (pk,) in cursor.fetchall()}
+        return {u[0] for u in updates} - done
 
 
 def _ensure_reports(touched: set[tuple[int, str]], known: dict[tuple[int, str], str]) -> int:
@@ -624,9 +715,10 @@ def _audit(actor: User, touched: set[tuple[int, str]], outcome: ImportOutcome, s
         periods.setdefault(partnership_id, []).append(period)
     partnership_type = ContentType.objects.get_for_model(Partnership)
     titles = dict(Partnership.objects.filter(pk__in=periods).values_list("pk", "title"))
-    summary = _("%(created)s created, %(updated)s updated from %(source)s") % {
+    summary = _("%(created)s created, %(updated)s updated, %(conflicts)s conflicts from %(source)s") % {
         "created": outcome.created,
         "updated": outcome.updated,
+        "conflicts": outcome.conflict_count,
         "source": source[:100],
     }
     AuditEvent.objects.bulk_create(
@@ -674,6 +766,7 @@ def template_rows(partnership: Partnership, period: Period) -> list[list[Any]]:
                 r.text if r else "",
                 r.score if r else None,
                 r.comment if r else "",
+                r.version if r else None,
                 indicator.name + (f" — {option.name}" if option else ""),
                 indicator.get_measure_display(),  # type: ignore[attr-defined]
                 indicator.unit,
@@ -684,36 +777,30 @@ def template_rows(partnership: Partnership, period: Period) -> list[list[Any]]:
 
 
 def template_workbook(partnership: Partnership, period: Period) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Results"
-    sheet.append([*COLUMNS, *INFO_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in template_rows(partnership, period):
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
-    sheet.freeze_panes = "A2"
-    for column, width in zip(
-        "ABCDEFGHIJKLMN", [38, 9, 14, 18, 12, 12, 12, 30, 8, 30, 40, 18, 10, 10], strict=True
-    ):
-        sheet.column_dimensions[column].width = width
-    help_sheet = workbook.create_sheet("Help")
-    for line in [
+    """The results template as XLSX: a Results sheet (COLUMNS, then INFO_COLUMNS) and a Help sheet."""
+    help_lines = [
         _(
             "Fill in value (numbers; 1 or 0 for yes/no), numerator and denominator (percentages) or text and score (qualitative)."
         ),
         _(
-            "Leave a row blank to skip it. Do not change the partnership, period, indicator or option columns."
+            "Leave a row blank to skip it. Do not change the partnership, period, indicator, option or version columns."
         ),
-        _("Columns after 'comment' are for your information and are ignored on upload."),
+        _(
+            "The version tells which value you started from: if someone changes a value after you download this "
+            "file, your upload keeps their value and lists the row as a conflict."
+        ),
+        _("Columns after 'version' are for your information and are ignored on upload."),
         _("Partnership: %(title)s. Period: %(period)s.")
         % {"title": partnership.title, "period": period.label()},
-    ]:
-        help_sheet.append([line])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    ]
+    return workbook_bytes(
+        [
+            Sheet(
+                "Results",
+                [*COLUMNS, *INFO_COLUMNS],
+                template_rows(partnership, period),
+                widths=[38, 9, 14, 18, 12, 12, 12, 30, 8, 30, 8, 40, 18, 10, 10],
+            ),
+            Sheet("Help", [], [[line] for line in help_lines], freeze_header=False),
+        ]
+    )

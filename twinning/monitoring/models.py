@@ -10,7 +10,13 @@ import uuid as uuid_module
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    FileExtensionValidator,
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import UUID4
@@ -115,6 +121,10 @@ class PeriodReport(TwinningModel):
         return self.status in self.EDITABLE
 
 
+TEXT_MAX = 4000
+COMMENT_MAX = 2000
+
+
 class Result(TwinningModel):
     """One reported value of a partnership's indicator for one period (overall, or for one disaggregation option).
 
@@ -143,9 +153,18 @@ class Result(TwinningModel):
     denominator = models.DecimalField(
         _("denominator"), max_digits=18, decimal_places=4, null=True, blank=True
     )
-    text = models.TextField(_("text"), blank=True)
+    # The limits of the entry form and the API, on the model so every door (imports too) applies them.
+    text = models.TextField(
+        _("text"),
+        blank=True,
+        validators=[MaxLengthValidator(TEXT_MAX), ProhibitNullCharactersValidator()],
+    )
     score = models.DecimalField(_("score"), max_digits=8, decimal_places=2, null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(
+        _("comment"),
+        blank=True,
+        validators=[MaxLengthValidator(COMMENT_MAX), ProhibitNullCharactersValidator()],
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -14,6 +14,7 @@ from twinning.accounts.access import PartnershipAccess, history_for_user, progra
 from twinning.accounts.models import User
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
+from twinning.core.uploads import read_table
 from twinning.monitoring import charts, imports, selectors, services
 from twinning.monitoring.forms import (
     CommentForm,
@@ -440,38 +441,31 @@ def upload_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) 
         request.user, partnership_uuid, period_id, write=True
     )
     form = UploadForm(request.POST or None, request.FILES or None)
-    row_errors: list[imports.RowError] = []
-    total_errors = 0
+    context: dict[str, Any] = {"partnership": partnership, "period": period, "form": form}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             outcome = imports.results_import(
                 actor=request.user,
-                rows=imports.read_table(upload, upload.name, max_rows=UPLOAD_MAX_ROWS),
+                rows=read_table(upload, max_rows=UPLOAD_MAX_ROWS),
                 programme=partnership.programme,
                 partnership=partnership,
                 period=period.id,
                 source=upload.name[:100],
             )
         except imports.ImportRejected as exc:
-            row_errors, total_errors = exc.row_errors, exc.total_errors
+            context.update(row_errors=exc.row_errors, total_errors=exc.total_errors)
             form.add_error(None, exc.messages)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _("Imported: %(created)s new values, %(updated)s updated, %(skipped)s blank rows skipped.")
-                % {"created": outcome.created, "updated": outcome.updated, "skipped": outcome.skipped},
-            )
-            return _back(partnership, period)
-    context = {
-        "partnership": partnership,
-        "period": period,
-        "form": form,
-        "row_errors": row_errors,
-        "total_errors": total_errors,
-    }
+            summary = imports.outcome_summary(outcome)
+            if not outcome.conflict_count:
+                messages.success(request, summary)
+                return _back(partnership, period)
+            # Conflicts are shown on this page, row by row, rather than in a one-line message.
+            messages.warning(request, summary)
+            context["outcome"] = outcome
     return render(request, "monitoring/upload.html", context, status=400 if form.errors else 200)
 
 

@@ -205,7 +205,12 @@ def test_csv_import_over_the_api_reports_rows(world):
     assert bad.status_code == 422
     assert bad.json()["detail"] == "Nothing was imported."
     assert bad.json()["rows"] == [
-        {"row": 2, "column": "valid_to", "value": "2023-01-01", "message": "Ends before it starts."}
+        {
+            "row": 2,
+            "column": "valid_to",
+            "value": "2023-01-01",
+            "message": "The period cannot end before it starts.",
+        }
     ]
     good = call(
         "post",

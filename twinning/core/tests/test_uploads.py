@@ -1,0 +1,292 @@
+"""Reading untrusted files: hostile workbooks are refused before parsing, rows stop at the limit, every
+encoding people's tools write is read the same way, and no input raises anything but ValidationError."""
+
+import contextlib
+import datetime
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+from twinning.core import uploads
+from twinning.core.uploads import MAX_CELL_CHARS, cell_number, read_table
+
+SHEET = "xl/worksheets/sheet1.xml"
+SHEET_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+)
+
+
+def workbook(*rows: list[object]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def with_member(xlsx: bytes, name: str, content: bytes) -> bytes:
+    """The workbook with one archive member replaced (or added)."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            if item.filename != name:
+                target.writestr(item, source.read(item.filename))
+        target.writestr(name, content)
+    return out.getvalue()
+
+
+def sheet_xml(rows: str, dimension: str = "") -> bytes:
+    return f"{SHEET_HEAD}{dimension}<sheetData>{rows}</sheetData></worksheet>".encode()
+
+
+def inline_row(number: int | None, *values: str) -> str:
+    attr = f' r="{number}"' if number is not None else ""
+    cells = "".join(f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in values)
+    return f"<row{attr}>{cells}</row>"
+
+
+def rows_of(source: object, max_rows: int = 1000) -> list[list[object]]:
+    return list(read_table(source, max_rows=max_rows))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def parser_never_runs(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the workbook was parsed")
+
+    monkeypatch.setattr(uploads, "load_workbook", refuse)
+
+
+# --- archives refused before any parsing ------------------------------------------------------------------
+
+
+def test_a_zip_bomb_is_refused_before_the_workbook_is_opened(parser_never_runs):
+    # 4 MB of one repeated cell packs into a few kilobytes: the ratio gives it away.
+    bomb = with_member(workbook(["a"]), SHEET, sheet_xml(inline_row(1, "x" * 4_000_000)))
+    assert len(bomb) < 100_000
+    with pytest.raises(ValidationError, match="too large or too densely packed"):
+        rows_of(bomb)
+
+
+def test_a_shared_strings_bomb_is_refused_before_the_workbook_is_opened(parser_never_runs):
+    strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    strings += b"<si><t>a</t></si>" * 200_000 + b"</sst>"
+    bomb = with_member(workbook(["a"]), "xl/sharedStrings.xml", strings)
+    with pytest.raises(ValidationError, match="too large or too densely packed"):
+        rows_of(bomb)
+
+
+def test_members_past_the_size_limits_are_refused_whatever_their_ratio(monkeypatch, parser_never_runs):
+    monkeypatch.setattr(uploads, "MAX_MEMBER_BYTES", 2000)
+    big = with_member(workbook(["a"]), SHEET, sheet_xml(inline_row(1, "plain text " * 300)))
+    with pytest.raises(ValidationError, match="too large"):
+        rows_of(big)
+
+
+def test_an_archive_with_too_many_members_is_refused(monkeypatch, parser_never_runs):
+    monkeypatch.setattr(uploads, "MAX_ARCHIVE_MEMBERS", 12)
+    crowded = workbook(["a"])
+    for n in range(12):
+        crowded = with_member(crowded, f"extra/{n}.bin", b"x")
+    with pytest.raises(ValidationError, match="too large"):
+        rows_of(crowded)
+
+
+# --- rows streamed up to the limit -----------------------------------------------------------------------
+
+
+def test_a_sheet_without_dimension_stops_at_the_row_limit():
+    rows = "".join(inline_row(n, f"v{n}") for n in range(1, 5001))
+    xlsx = with_member(workbook(["a"]), SHEET, sheet_xml(rows))
+    read = []
+    with pytest.raises(ValidationError, match="more than 100 rows"):
+        for row in read_table(xlsx, max_rows=100):
+            read.append(row)
+    assert len(read) == 101  # the header and 100 rows, then it stopped
+
+
+def test_rows_numbered_again_and_again_still_count_towards_the_limit():
+    # openpyxl's own iterator yields none of these and parses to the end of the sheet.
+    rows = inline_row(1, "head") + inline_row(2, "x") * 5000
+    xlsx = with_member(workbook(["a"]), SHEET, sheet_xml(rows))
+    with pytest.raises(ValidationError, match="more than 100 rows"):
+        rows_of(xlsx, max_rows=100)
+
+
+def test_a_false_dimension_neither_hides_rows_nor_pads_them():
+    rows = inline_row(1, "a", "b") + inline_row(2, "1", "2") + inline_row(3, "3", "4")
+    xlsx = with_member(workbook(["a"]), SHEET, sheet_xml(rows, '<dimension ref="A1:XFD1"/>'))
+    assert rows_of(xlsx) == [["a", "b"], ["1", "2"], ["3", "4"]]
+
+
+def test_a_huge_row_number_yields_blank_rows_only_up_to_the_limit():
+    xlsx = with_member(workbook(["a"]), SHEET, sheet_xml(inline_row(1, "a") + inline_row(10**9, "b")))
+    with pytest.raises(ValidationError, match="more than 50 rows"):
+        rows_of(xlsx, max_rows=50)
+
+
+def test_missing_rows_come_out_blank_so_row_numbers_match_the_sheet():
+    xlsx = with_member(workbook(["a"]), SHEET, sheet_xml(inline_row(1, "a") + inline_row(3, "c")))
+    assert rows_of(xlsx) == [["a"], [], ["c"]]
+
+
+def test_a_cell_longer_than_excel_allows_is_refused_with_its_row():
+    long_row = inline_row(2, "x" * (MAX_CELL_CHARS + 1))
+    xlsx = with_member(workbook(["a"]), SHEET, sheet_xml(inline_row(1, "head") + long_row))
+    with pytest.raises(ValidationError, match="Row 2 has a cell of more than 32,767 characters"):
+        rows_of(xlsx)
+
+
+def test_a_row_wider_than_the_limit_is_refused():
+    with pytest.raises(ValidationError, match="more than 100 columns"):
+        rows_of(workbook(["a"] * 101))
+
+
+def test_a_number_cell_holding_text_is_a_clear_error():
+    xlsx = with_member(
+        workbook(["a"]), SHEET, sheet_xml(inline_row(1, "value") + '<row r="2"><c><v>12abc</v></c></row>')
+    )
+    with pytest.raises(ValidationError, match="Row 2 of the workbook cannot be read"):
+        rows_of(xlsx)
+
+
+def test_not_a_workbook_and_old_xls_are_refused_clearly():
+    with pytest.raises(ValidationError, match=r"not a valid \.xlsx"):
+        rows_of(b"PK\x03\x04garbage")
+    with pytest.raises(ValidationError, match=r"Old \.xls"):
+        rows_of(b"\xd0\xcf\x11\xe0rest")
+
+
+def test_workbook_values_keep_their_types():
+    day = datetime.datetime(2024, 3, 1)
+    assert rows_of(workbook(["n", "d"], [1.5, day])) == [["n", "d"], [1.5, day]]
+
+
+# --- text tables: encodings and separators ------------------------------------------------------------------
+
+TABLE = "currency;valid_from\nBRL;São Paulo €\n"
+EXPECTED = [["currency", "valid_from"], ["BRL", "São Paulo €"]]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        TABLE.encode("utf-8"),
+        b"\xef\xbb\xbf" + TABLE.encode("utf-8"),
+        TABLE.encode("utf-16"),  # with its byte-order mark, as Excel saves "Unicode text"
+        TABLE.encode("cp1252"),
+        TABLE,  # text, as the API receives it
+        "\ufeff" + TABLE,
+    ],
+    ids=["utf-8", "utf-8-bom", "utf-16", "windows-1252", "text", "text-bom"],
+)
+def test_every_encoding_people_save_reads_the_same(data):
+    assert rows_of(data) == EXPECTED
+
+
+def test_excel_unicode_text_is_tab_separated():
+    data = "currency\tvalid_from\r\nBRL\t2024-01-01\r\n".encode("utf-16")
+    assert rows_of(data) == [["currency", "valid_from"], ["BRL", "2024-01-01"]]
+
+
+def test_bytes_that_are_no_text_are_refused_clearly():
+    with pytest.raises(ValidationError, match="UTF-16"):
+        rows_of(b"a,b\n\x81\x8d\x00,\x90\n")
+
+
+def test_a_bare_carriage_return_ends_a_line():
+    assert rows_of("a,b\r1,2\r") == [["a", "b"], ["1", "2"]]
+
+
+def test_a_field_over_the_csv_module_limit_is_a_row_error():
+    with pytest.raises(ValidationError, match="Row 2 has a cell of more than"):
+        rows_of("a,b\n" + "x" * 140_000 + ",1\n")
+
+
+def test_a_field_over_the_cell_limit_is_a_row_error():
+    with pytest.raises(ValidationError, match="Row 3 has a cell of more than"):
+        rows_of("a,b\n1,2\n" + "x" * (MAX_CELL_CHARS + 1) + ",1\n")
+
+
+def test_text_rows_stop_at_the_limit():
+    with pytest.raises(ValidationError, match="more than 3 rows"):
+        rows_of("a\n" + "1\n" * 10, max_rows=3)
+
+
+# --- numbers --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["1E999", "NaN", "nan", "12abc", "inf", float("nan"), float("inf"), "1,5", datetime.date(2024, 1, 1)],
+)
+def test_odd_numbers_are_refused_with_a_message(raw):
+    with pytest.raises(ValidationError):
+        cell_number(raw, limit=Decimal(10) ** 14)
+
+
+@pytest.mark.parametrize(
+    ("raw", "number"),
+    [
+        ("12.5", Decimal("12.5")),
+        (12.5, Decimal("12.5")),
+        (3, Decimal(3)),
+        (" 7 ", Decimal(7)),
+        (True, Decimal(1)),
+    ],
+)
+def test_numbers_read_as_typed(raw, number):
+    assert cell_number(raw, limit=Decimal(10) ** 14) == number
+
+
+def test_a_blank_cell_is_no_number():
+    assert cell_number("  ", limit=Decimal(10)) is None and cell_number(None, limit=Decimal(10)) is None
+
+
+# --- fuzz: anything in, ValidationError or rows out ---------------------------------------------------------
+
+
+def _consume(data: object) -> None:
+    with contextlib.suppress(ValidationError):
+        rows_of(data, max_rows=50)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=400))
+def test_random_bytes_never_raise_anything_else(data):
+    _consume(data)
+    _consume(b"PK\x03\x04" + data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(',;\t"\r\n\x00ab1é\ufeff')), max_size=300))
+def test_broken_csv_never_raises_anything_else(text):
+    _consume(text)
+    _consume(text.encode("utf-8"))
+
+
+_GOOD = workbook(["value", "comment"], [1, "x"], [2.5, "y"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=0, max_value=len(_GOOD) - 1), st.binary(min_size=1, max_size=8))
+def test_broken_xlsx_never_raises_anything_else(position, patch):
+    _consume(_GOOD[:position] + patch + _GOOD[position + len(patch) :])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=200))
+def test_any_sheet_xml_never_raises_anything_else(body):
+    from xml.sax.saxutils import escape
+
+    _consume(with_member(_GOOD, SHEET, sheet_xml(f"<row><c><v>{escape(body)}</v></c></row>" + body)))

@@ -1,0 +1,304 @@
+"""Reading untrusted spreadsheets and text tables with bounds: the one door every import goes through.
+
+Every file a user uploads is treated as hostile (issue 10, finding 1). Before an XLSX is opened its ZIP
+archive is checked (number of members, each member's uncompressed size, the total and the compression ratio),
+so a zip bomb or a shared-strings bomb is refused before any XML is parsed. Rows are then streamed (openpyxl's
+read-only mode, its declared sheet size ignored, never asked for `max_row`) and reading stops at the row
+limit; every cell is capped in length. Text tables (CSV, or tab-separated "Unicode text" as Excel saves it)
+are decoded from UTF-8 with or without a byte-order mark, UTF-16 with its mark, or Windows-1252, the same way
+whether the bytes came through the web or as text through the API, and the separator (comma, semicolon or
+tab) is taken from the header line.
+
+Whatever is malformed ends as a `ValidationError` with a message a person can act on, never another
+exception: callers turn it into a form error, a 422 or a row error.
+"""
+
+import csv
+import datetime
+import io
+import zipfile
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.worksheet._reader import WorkSheetParser
+
+# Excel's own limit per cell: a workbook saved by a spreadsheet program never has a longer one.
+MAX_CELL_CHARS = 32_767
+MAX_COLUMNS = 100
+# A results template or a rate table has about 15 archive members; a workbook with a few images, some dozens.
+MAX_ARCHIVE_MEMBERS = 200
+# Bounds on what the XML parser may be fed: a 20,000-row template is about 3 MB of sheet XML.
+MAX_MEMBER_BYTES = 48 * 1024 * 1024
+MAX_ARCHIVE_BYTES = 96 * 1024 * 1024
+# Spreadsheet XML compresses 5 to 30 times; a bomb compresses hundreds or thousands of times. Small members
+# (styles, a short sheet) may compress better than that without being a danger, so the ratio is checked
+# only from 1 MB up.
+MAX_RATIO = 100
+RATIO_FROM_BYTES = 1024 * 1024
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
+
+
+Row = list[Any]
+
+
+def read_table(source: IO[bytes] | bytes | str, *, max_rows: int) -> Iterator[Row]:
+    """Rows of an uploaded XLSX (first sheet) or text table as lists of cell values, header first.
+
+    `source` is a binary file (an upload), bytes, or text already decoded (a CSV sent in a JSON body). XLSX is
+    recognised by its content, not its name. Cells of text tables are strings; XLSX cells are what openpyxl
+    gives (str, int, float, bool, datetime or None). Raises ValidationError when the file is not a workbook or
+    a readable text table, when an archive member is too large or compresses suspiciously well, when a cell is
+    longer than MAX_CELL_CHARS or a row wider than MAX_COLUMNS, and when there are more than `max_rows` rows
+    after the header. Rows are yielded as they are read: a caller may stop early.
+    """
+    if isinstance(source, str):
+        yield from _read_text(_strip_bom(source), max_rows)
+        return
+    data = source if isinstance(source, bytes) else None
+    head = data[:4] if data is not None else _peek(source)  # type: ignore[arg-type]
+    if head == _ZIP_MAGIC:
+        yield from _read_xlsx(io.BytesIO(data) if data is not None else source, max_rows)  # type: ignore[arg-type]
+    elif head == _OLE_MAGIC:
+        raise ValidationError(_("Old .xls workbooks cannot be read; save the file as .xlsx or CSV."))
+    else:
+        raw = data if data is not None else source.read()  # type: ignore[union-attr]
+        yield from _read_text(decode_text(raw), max_rows)
+
+
+def _peek(file: IO[bytes]) -> bytes:
+    file.seek(0)
+    head = file.read(4)
+    file.seek(0)
+    return head
+
+
+# --- text tables ------------------------------------------------------------------------------------------
+
+
+def _strip_bom(text: str) -> str:
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def decode_text(data: bytes) -> str:
+    """Text of an uploaded table: UTF-8 (with or without a byte-order mark), UTF-16 with its mark (Excel's
+    "Unicode text"), or else Windows-1252. Raises ValidationError for anything else, or text with NUL."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        encodings = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ["utf-16"]
+    else:
+        # Windows-1252 leaves five bytes undefined, so binary files still fail there.
+        encodings = ["utf-8", "cp1252"]
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        return _strip_bom(text)
+    raise ValidationError(
+        _(
+            "The file is not a spreadsheet or text table we can read. Save it as .xlsx, or as CSV in UTF-8, "
+            "UTF-16 (Unicode text) or Windows-1252."
+        )
+    )
+
+
+def _separator(text: str) -> str:
+    header = text.split("\n", 1)[0].split("\r", 1)[0]
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
+
+
+def _read_text(text: str, max_rows: int) -> Iterator[Row]:
+    if "\x00" in text:
+        raise ValidationError(_("The text contains NUL (0x00) characters; is it really a table?"))
+    # newline="" lets the csv module see every line ending itself, a bare carriage return included.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text), strict=False)
+    number = 0
+    try:
+        for row in reader:
+            number += 1
+            _check_row(row, number, max_rows)
+            yield row
+    except csv.Error as exc:
+        if "field larger" in str(exc):
+            raise _too_long(reader.line_num) from None
+        raise ValidationError(
+            _("Line %(line)s cannot be read as CSV: %(error)s") % {"line": reader.line_num, "error": str(exc)}
+        ) from None
+
+
+def _too_long(row: int) -> ValidationError:
+    return ValidationError(
+        _("Row %(row)s has a cell of more than %(max)s characters.")
+        % {"row": row, "max": f"{MAX_CELL_CHARS:,}"}
+    )
+
+
+def _check_row(row: Row, number: int, max_rows: int) -> None:
+    if number > max_rows + 1:
+        raise ValidationError(_("The file has more than %(max)s rows.") % {"max": f"{max_rows:,}"})
+    if len(row) > MAX_COLUMNS and any(v not in (None, "") for v in row[MAX_COLUMNS:]):
+        raise ValidationError(
+            _("Row %(row)s has more than %(max)s columns.") % {"row": number, "max": MAX_COLUMNS}
+        )
+    for value in row:
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            raise _too_long(number)
+
+
+# --- XLSX ---------------------------------------------------------------------------------------------------
+
+
+def check_archive(file: IO[bytes]) -> None:
+    """Refuse an XLSX archive that would take unbounded memory or time to parse, before anything is parsed.
+
+    Checks the member count (MAX_ARCHIVE_MEMBERS), each member's declared uncompressed size
+    (MAX_MEMBER_BYTES), their total (MAX_ARCHIVE_BYTES) and each large member's compression ratio
+    (MAX_RATIO). The declared sizes can be trusted: Python's zipfile never inflates a member past its declared
+    size (it fails the CRC check instead). Raises ValidationError; leaves the file at its start.
+    """
+    try:
+        with zipfile.ZipFile(file) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise ValidationError(_("The file is not a valid .xlsx workbook.")) from None
+    finally:
+        file.seek(0)
+    refused = ValidationError(
+        _("The workbook is too large or too densely packed to be read safely; split it or save it again.")
+    )
+    if len(members) > MAX_ARCHIVE_MEMBERS:
+        raise refused
+    total = 0
+    for member in members:
+        total += member.file_size
+        if member.file_size > MAX_MEMBER_BYTES or total > MAX_ARCHIVE_BYTES:
+            raise refused
+        if member.file_size > RATIO_FROM_BYTES and member.file_size > MAX_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise refused
+
+
+def _read_xlsx(file: IO[bytes], max_rows: int) -> Iterator[Row]:
+    check_archive(file)
+    try:
+        # openpyxl parses with defusedxml when it is installed (it is a dependency): no entity expansion.
+        workbook = load_workbook(file, read_only=True, data_only=True, keep_links=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError):
+        raise ValidationError(_("The file is not a valid .xlsx workbook.")) from None
+    except Exception as exc:  # defusedxml refusals and other parser errors: hostile or broken input
+        raise ValidationError(
+            _("The workbook cannot be read safely (%(kind)s).") % {"kind": type(exc).__name__}
+        ) from None
+    number = 0
+    try:
+        sheets = workbook.worksheets
+        if not sheets:
+            raise ValidationError(_("The workbook has no sheet."))
+        for values in _sheet_rows(sheets[0]):
+            number += 1
+            _check_row(values, number, max_rows)
+            yield values
+    except ValidationError:
+        raise
+    except Exception as exc:  # a cell openpyxl cannot convert (e.g. a number cell holding "12abc")
+        raise ValidationError(
+            _("Row %(row)s of the workbook cannot be read (%(kind)s); check its cells.")
+            % {"row": number + 1, "kind": type(exc).__name__}
+        ) from None
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(sheet: Any) -> Iterator[Row]:
+    """Every <row> element of a read-only sheet, in file order, one list of values per spreadsheet row.
+
+    openpyxl's own row iterator trusts the sheet's declared size (a false <dimension> hides rows or pads each
+    to thousands of columns) and silently skips a row numbered at or before an earlier one, so a sheet of a
+    million rows all numbered 1 is parsed to the end without yielding once. Driving its sheet parser directly
+    (as its iterator does) gives one yield per row element, so the row limit always applies. Rows missing
+    between two numbered rows come out blank, so row numbers match the spreadsheet's.
+    """
+    workbook = sheet.parent
+    expected = 1
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for index, cells in parser.parse():
+            while expected < index:
+                expected += 1
+                yield []
+            expected = max(expected, index) + 1
+            width = max((cell["column"] for cell in cells), default=0)
+            values: Row = [None] * min(width, MAX_COLUMNS + 1)
+            for cell in cells:
+                column = cell["column"]
+                if column <= MAX_COLUMNS:
+                    values[column - 1] = cell["value"]
+                elif cell["value"] not in (None, ""):
+                    values[MAX_COLUMNS] = cell["value"]  # reported as too wide by the row check
+            yield values
+
+
+# --- cells ----------------------------------------------------------------------------------------------------
+
+
+def cell_text(value: Any) -> str:
+    """A cell as trimmed text: numbers without a spurious ".0", dates as ISO 8601, blank as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def cell_number(value: Any, *, limit: Decimal) -> Decimal | None:
+    """The number in a cell, or None for a blank cell; every way a number enters through an import.
+
+    Accepts what a spreadsheet stores (int, float, Decimal; True/False as 1/0) and text written with a point
+    for decimals. Raises ValidationError for text that is not a number, NaN and infinity, dates, and numbers
+    whose magnitude reaches `limit`.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        raise ValidationError(_("Enter a number, not a date."))
+    try:
+        if isinstance(value, Decimal):
+            number = value
+        elif isinstance(value, bool | int):
+            number = Decimal(int(value))
+        elif isinstance(value, float):
+            number = Decimal(repr(value))
+        else:
+            number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_("Enter a number.")) from None
+    if not number.is_finite():
+        raise ValidationError(_("Enter a number."))
+    if abs(number) >= limit:
+        raise ValidationError(_("Enter a number below %(limit)s.") % {"limit": f"{limit:,.0f}"})
+    return number
