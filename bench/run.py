@@ -23,6 +23,7 @@ BENCHMARKS = [
     "bench.monitoring",
     "bench.matching",
     "bench.load",
+    "bench.imports",
 ]
 
 
@@ -110,12 +111,24 @@ def main() -> None:
             i, u = r["import"], r["rollup"]
             print(
                 f"{r['database']:<11} results import {r['rows']} rows: {i['import_rows_per_second']}/s vs COPY "
-                f"{i['copy_rows_per_second']}/s = {i['ratio_to_copy']:.0%} (re-import {i['reimport_update_seconds']} s)"
+                f"{i['copy_rows_per_second']}/s = {i['ratio_to_copy']:.0%} (re-import unchanged {i['reimport_unchanged_seconds']} s)"
             )
             print(
                 f"{r['database']:<11} programme roll-up {u['seconds']:.4f} s vs GROUP BY {u['baseline_sql_seconds']:.4f} s "
                 f"= {u['ratio_to_sql']:.2f}x; queries {r['queries_empty_vs_full']}"
             )
+            continue
+        if r.get("benchmark") == "imports":
+            rates = r["exchange_rate_import"]
+            print(
+                f"{r['database']:<11} exchange-rate import seconds by rows {rates['seconds_by_rows']}; "
+                f"time per row grows {rates['per_row_growth']}x from smallest to largest"
+            )
+            for name, f in r["hostile_xlsx"].items():
+                print(
+                    f"{r['database']:<11} {name:<22} {f['file_kb']:>6} KB: {f['seconds']} s, peak {f['peak_mb']} MB, "
+                    f"{f['rows']} rows; {f['answer'][:60]}"
+                )
             continue
         if r.get("benchmark") == "contributions":
             for key in ("leverage_dashboard", "disclosure_xlsx"):

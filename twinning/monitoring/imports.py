@@ -13,15 +13,18 @@ only a tenth of COPY's speed); rows that already exist are COPYed to a temporary
 one statement. SQLite uses bulk_create and bulk_update. Both run the same validation.
 """
 
+import dataclasses
 import datetime
+import logging
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,9 +36,10 @@ from twinning.accounts.access import (
 )
 from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
+from twinning.core.services import create_with_audit
 from twinning.core.spreadsheets import Sheet, workbook_bytes
-from twinning.core.uploads import cell_number, cell_text
-from twinning.monitoring.models import PeriodReport, Result
+from twinning.core.uploads import cell_number, cell_text, read_table
+from twinning.monitoring.models import ImportJob, PeriodReport, Result
 from twinning.monitoring.services import clean_result_values
 from twinning.partnerships.models import Partnership, Programme
 from twinning.planning.models import Indicator, Plan, PlanIndicator
@@ -69,10 +73,15 @@ UPDATED_FIELDS = [
     "entered_by",
 ]
 MAX_ERRORS = 1000
+MAX_ROWS = 20_000
+# Files up to this size (a filled template of one period is tens of kilobytes) are imported during the
+# request, so the person sees the outcome at once; larger ones go to the task worker (issue 10, finding 1).
+INLINE_BYTES = 256 * 1024
 LIMIT = Decimal(10) ** 14
 CHUNK = 20_000
 PROGRESS_EVERY = 1000
 Progress = Callable[[int], None]
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -804,3 +813,116 @@ def template_workbook(partnership: Partnership, period: Period) -> bytes:
             Sheet("Help", [], [[line] for line in help_lines], freeze_header=False),
         ]
     )
+
+
+# --- imports in the background -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_job_create(*, actor: User, partnership: Partnership, period: str, upload: Any) -> ImportJob:
+    """Store an uploaded results file and queue its import for the task worker (after the request commits).
+
+    Checks the actor may enter results for `partnership` (PermissionDenied) and `period` (ValidationError);
+    the import itself checks everything again when it runs, as this actor.
+    """
+    require(partnership_access(actor, partnership).can_enter_data)
+    job = ImportJob(
+        partnership=partnership,
+        period=period,
+        requested_by=actor,
+        file=upload,
+        source=(upload.name or "")[:100],
+    )
+    job = create_with_audit(actor=actor, obj=job, parent=partnership)
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from .tasks import import_job_task
+
+    import_job_task.enqueue(job_id)
+
+
+def import_job_run(job_id: int) -> None:
+    """Run one queued import job as the person who uploaded it, recording the outcome on the job.
+
+    A rejected file (bad rows, unreadable, no longer allowed) is recorded with its reasons; an unexpected error
+    is logged and recorded as failed. Either way nothing is imported then, and the stored file is deleted.
+    """
+    job = (
+        ImportJob.objects.select_related("partnership__programme", "requested_by")
+        .filter(pk=job_id, status=ImportJob.Status.QUEUED)
+        .first()
+    )
+    if job is None:
+        return
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, started_at=timezone.now())
+    done: dict[str, Any] = {}
+    try:
+        if job.requested_by is None:  # the account was removed while the job waited
+            raise PermissionDenied
+        with job.file.open("rb") as source, _progress_recorder(job.pk) as progress:
+            outcome = results_import(
+                actor=job.requested_by,
+                rows=read_table(source, max_rows=MAX_ROWS),
+                programme=job.partnership.programme,
+                partnership=job.partnership,
+                period=job.period,
+                source=job.source,
+                progress=progress,
+            )
+    except ImportRejected as exc:
+        rows = [dataclasses.asdict(e) for e in exc.row_errors]
+        done = _finished(
+            ImportJob.Status.REJECTED, " ".join(exc.messages), errors=rows, total=exc.total_errors
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages = (
+            exc.messages
+            if isinstance(exc, ValidationError)
+            else [_("You may no longer enter these results.")]
+        )
+        done = _finished(ImportJob.Status.REJECTED, " ".join(messages))
+    except Exception:  # recorded for the page; the worker must go on with other jobs
+        logger.exception("Results import job %s failed", job.pk)
+        done = _finished(
+            ImportJob.Status.FAILED, _("The import failed and nothing was imported. Try again later.")
+        )
+    else:
+        conflicts = [dataclasses.asdict(c) for c in outcome.conflicts]
+        done = _finished(
+            ImportJob.Status.DONE, outcome_summary(outcome), conflicts=conflicts, total=outcome.conflict_count
+        )
+        done["rows_read"] = outcome.created + outcome.updated + outcome.unchanged + outcome.skipped
+    finally:
+        job.file.delete(save=False)  # the data now lives in the results (or was refused): keep no copy
+    ImportJob.objects.filter(pk=job.pk).update(file="", **done)
+
+
+def _finished(status: str, summary: str, **details: Any) -> dict[str, Any]:
+    return {"status": status, "summary": summary, "details": details, "finished_at": timezone.now()}
+
+
+@contextmanager
+def _progress_recorder(job_id: int) -> Iterator[Progress | None]:
+    """A callback writing the rows read so far to the job, for the page that polls it.
+
+    The import runs in one transaction, so its own connection's writes stay invisible until the end: the count
+    goes through a second connection. On SQLite a second writer would wait for the import's lock, so there the
+    page shows "running" without a count.
+    """
+    if connection.vendor != "postgresql":
+        yield None
+        return
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    table = ImportJob._meta.db_table
+
+    def record(rows: int) -> None:
+        with other.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET rows_read = %s WHERE id = %s", [rows, job_id])
+
+    try:
+        yield record
+    finally:
+        other.close()

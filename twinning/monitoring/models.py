@@ -279,3 +279,44 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ImportJob(TwinningModel):
+    """A results upload too large to import during the request: the task worker imports it, the page polls.
+
+    The file is kept only until the job has run. `details` holds what the page lists afterwards: the conflicts
+    (rows kept as someone else left them) or the row errors, as dictionaries of the import's dataclasses.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Imported")
+        REJECTED = "rejected", _("Nothing imported")
+        FAILED = "failed", _("Failed")
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(_("period"), max_length=8, validators=[validate_period_id])
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(_("file"), upload_to="monitoring/imports/%Y/", blank=True)
+    source = models.CharField(_("file name"), max_length=100)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    summary = models.TextField(_("summary"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("results import")
+        verbose_name_plural = _("results imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.get_status_display()})"  # type: ignore[attr-defined]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

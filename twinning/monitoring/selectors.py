@@ -36,6 +36,7 @@ from twinning.core.ids import parse_uuid
 from twinning.monitoring import progress
 from twinning.monitoring.models import (
     Evidence,
+    ImportJob,
     Notification,
     PeriodReport,
     ProgrammeMonitoringSettings,
@@ -71,6 +72,17 @@ def get_partnership_period_for_user(
     partnership, access = get_partnership_for_user(user, partnership_uuid, data_entry=write)
     period = get_period(period_id)
     return partnership, access, period
+
+
+def get_import_job_for_user(user: Any, partnership: Partnership, period: str, job_uuid: Any) -> ImportJob:
+    """A background results import of `partnership` and `period`, only for the person who uploaded it (its
+    details list values from their file); 404 for anyone else."""
+    job = ImportJob.objects.filter(
+        partnership=partnership, period=period, uuid=job_uuid, requested_by=user
+    ).first()
+    if job is None:
+        raise Http404
+    return job
 
 
 def report_for(partnership: Partnership, period: str) -> PeriodReport | None:

@@ -30,4 +30,5 @@ urlpatterns = [
     ),
     path(f"{R}/template.xlsx", views.template_view, name="template"),
     path(f"{R}/upload/", views.upload_view, name="upload"),
+    path(f"{R}/imports/<uuid:job_uuid>/", views.import_job_view, name="import_job"),
 ]

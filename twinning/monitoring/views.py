@@ -31,8 +31,6 @@ from twinning.partnerships.models import Partnership
 from twinning.partnerships.selectors import get_programme_for_staff
 from twinning.planning.periods import Period, periods_between
 
-UPLOAD_MAX_ROWS = 20_000
-
 
 def _flags(user: User, access: PartnershipAccess) -> dict[str, bool]:
     return {"can_enter": access.can_enter_data, "can_review": access.can_review}
@@ -442,12 +440,17 @@ def upload_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) 
     )
     form = UploadForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"partnership": partnership, "period": period, "form": form}
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["file"].size > imports.INLINE_BYTES:
+        job = imports.import_job_create(
+            actor=request.user, partnership=partnership, period=period.id, upload=form.cleaned_data["file"]
+        )
+        return redirect("monitoring:import_job", partnership.uuid, period.id, job.uuid)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             outcome = imports.results_import(
                 actor=request.user,
-                rows=read_table(upload, max_rows=UPLOAD_MAX_ROWS),
+                rows=read_table(upload, max_rows=imports.MAX_ROWS),
                 programme=partnership.programme,
                 partnership=partnership,
                 period=period.id,
@@ -467,6 +470,22 @@ def upload_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) 
             messages.warning(request, summary)
             context["outcome"] = outcome
     return render(request, "monitoring/upload.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def import_job_view(
+    request: AuthedRequest, partnership_uuid: str, period_id: str, job_uuid: str
+) -> HttpResponse:
+    """A background import's progress and outcome, for the person who uploaded the file (404 for anyone else);
+    htmx polls the status part while the job runs."""
+    partnership, _access, period = selectors.get_partnership_period_for_user(
+        request.user, partnership_uuid, period_id, write=True
+    )
+    job = selectors.get_import_job_for_user(request.user, partnership, period.id, job_uuid)
+    context = {"partnership": partnership, "period": period, "job": job}
+    if request.htmx:
+        return render(request, "monitoring/includes/import_job.html", context)
+    return render(request, "monitoring/import_job.html", context)
 
 
 # --- programme ----------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from twinning.monitoring import services
-from twinning.monitoring.models import Evidence, PeriodReport, ReviewComment
+from twinning.monitoring.models import Evidence, ImportJob, PeriodReport, ReviewComment
 from twinning.partnerships.models import Pillar
 from twinning.planning.models import Indicator, Objective, Plan, PlanIndicator
 from twinning.testing import roles
@@ -23,6 +23,12 @@ def review(role: str) -> Any:
     if role in roles.OUTSIDERS:
         return 404
     return roles.OK if role in REVIEWERS else 403
+
+
+def own_import_job(role: str) -> Any:
+    """A background import's page: only the member who uploaded the file; 404 for everyone else in scope."""
+    answer = roles.partnership_data_entry(role)
+    return answer if answer != roles.OK or role == "member" else 404
 
 
 RULES = {
@@ -46,6 +52,7 @@ RULES = {
     "monitoring:template": read,
     "monitoring:upload": ("get", roles.partnership_data_entry),
     "monitoring:upload#post": enter,
+    "monitoring:import_job": ("get", own_import_job),
 }
 
 
@@ -94,6 +101,13 @@ def objects(world: Any) -> dict[str, Any]:
         "option_key": "total",
         "review_comment_uuid": comment.uuid,
         "result_evidence_uuid": _evidence(report).uuid,
+        "job_uuid": ImportJob.objects.create(
+            partnership=world.partnership,
+            period="2024Q1",
+            requested_by=world.member,
+            source="results.csv",
+            status=ImportJob.Status.DONE,
+        ).uuid,
     }
 
 

@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 
 from twinning.core.uploads import read_table
 from twinning.monitoring import imports, services
-from twinning.monitoring.models import Result
+from twinning.monitoring.models import ImportJob, Result
 from twinning.monitoring.tests.factories import monitored
 from twinning.planning.models import Plan
 
@@ -27,6 +27,10 @@ def upload(client, world, content: bytes, name="results.csv", user=None):
     client.force_login(user or world.member)
     url = f"/monitoring/{world.partnership.uuid}/2024Q1/upload/"
     return client.post(url, {"file": SimpleUploadedFile(name, content)})
+
+
+def job_url(world, job) -> str:
+    return f"/monitoring/{world.partnership.uuid}/2024Q1/imports/{job.uuid}/"
 
 
 def template(client, world):
@@ -370,3 +374,81 @@ def test_broken_xlsx_never_answers_500(client, world, position, patch):
     if response.status_code == 400:
         assert not Result.objects.exists()
     Result.objects.all().delete()
+
+
+# --- issue 10, finding 1: large uploads are imported by the task worker -------------------------------------
+
+
+@pytest.fixture
+def small_inline_limit(monkeypatch):
+    monkeypatch.setattr(imports, "INLINE_BYTES", 50)
+
+
+def test_a_large_upload_is_imported_by_the_worker_and_its_page_shows_the_outcome(
+    client, world, small_inline_limit, django_capture_on_commit_callbacks
+):
+    monitored(world)
+    body = (HEADER + ",2024Q1,HW1,,12,,,,,\n,2024Q1,HW1,sex:female,7,,,,,\n").encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, world, body)
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == job_url(world, job)
+    job.refresh_from_db()
+    assert (job.status, job.requested_by, job.rows_read) == ("done", world.member, 2)
+    assert "2 new, 0 updated" in job.summary
+    assert not job.file  # the stored copy is gone once imported
+    assert set(Result.objects.values_list("value", flat=True)) == {7, 12}
+    page = client.get(job_url(world, job))
+    assert page.status_code == 200 and "2 new, 0 updated" in page.content.decode()
+    assert "hx-trigger" not in page.content.decode()  # finished: nothing left to poll
+
+
+def test_a_queued_import_page_polls_until_the_job_is_done(client, world, small_inline_limit):
+    monitored(world)
+    upload(client, world, (HEADER + ",2024Q1,HW1,,12,,,,,\n").encode())  # the worker has not run it yet
+    job = ImportJob.objects.get()
+    assert job.status == "queued" and not Result.objects.exists()
+    fragment = client.get(job_url(world, job), HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200
+    assert 'hx-trigger="every 2s"' in fragment.content.decode()
+    assert "<html" not in fragment.content.decode()
+
+
+def test_a_large_upload_with_bad_rows_imports_nothing_and_lists_them(
+    client, world, small_inline_limit, django_capture_on_commit_callbacks
+):
+    monitored(world)
+    body = (HEADER + ",2024Q1,HW1,,12,,,,,\n,2024Q1,NOPE,,1,,,,,\n,2024Q1,HW1,,1E999,,,,,\n").encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, world, body)
+    job = ImportJob.objects.get()
+    assert job.status == "rejected"
+    assert [(e["row"], e["column"]) for e in job.details["errors"]] == [(3, "indicator"), (4, "value")]
+    assert not Result.objects.exists()
+    assert "NOPE" in client.get(job_url(world, job)).content.decode()
+
+
+def test_a_large_upload_that_cannot_be_read_is_recorded_as_refused(
+    client, world, small_inline_limit, django_capture_on_commit_callbacks
+):
+    monitored(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, world, b"PK\x03\x04" + b"\x00" * 100, "results.xlsx")
+    job = ImportJob.objects.get()
+    assert job.status == "rejected" and "not a valid .xlsx" in job.summary
+    assert not Result.objects.exists()
+
+
+def test_only_the_uploader_sees_an_import_job(client, world, small_inline_limit):
+    monitored(world)
+    upload(client, world, (HEADER + ",2024Q1,HW1,,12,,,,,\n").encode())
+    job = ImportJob.objects.get()
+    for user, status in [
+        (world.member, 200),
+        (world.coordinator, 404),
+        (world.outsider, 404),
+        (world.other_coordinator, 404),
+        (world.partnership_viewer, 403),
+    ]:
+        client.force_login(user)
+        assert client.get(job_url(world, job)).status_code == status, user
