@@ -309,12 +309,14 @@ RATE_LIMIT = decimal.Decimal(10) ** 10  # the model's 20 digits, 10 of them afte
 
 @transaction.atomic
 def exchange_rates_import(
-    *, actor: User, programme: Programme, data: IO[bytes] | bytes | str
+    *, actor: User, programme: Programme, data: IO[bytes] | bytes | str, locale: str | None = None
 ) -> list[ExchangeRate]:
     """Import exchange rates from a table (columns currency, valid_from, valid_to, rate, optional source).
 
     `data` is an uploaded file or bytes (CSV in UTF-8, UTF-16 or Windows-1252, tab-separated text, or XLSX)
-    or text (a CSV sent through the API); both are read by `twinning.core.uploads.read_table`. Every row gets
+    or text (a CSV sent through the API); both are read by `twinning.core.uploads.read_table`. Rates typed as
+    text are read as `locale` writes numbers (the web: the user's language, `1,27` in Portuguese; None, as for
+    the API: the machine form, `1.27`). Every row gets
     the checks the single-rate form gets (the model's field rules, the reporting currency, a positive rate),
     then every row is checked against the other rows and the stored rates for overlapping periods, in
     O(n log n). If any row is bad, ImportRejected lists them all (row, column, value, why) and nothing is
@@ -324,7 +326,7 @@ def exchange_rates_import(
     try:
         rows = read_table(data, max_rows=MAX_IMPORT_ROWS)
         columns = _rate_columns(next(rows, None))
-        candidates, errors = _rate_rows(programme, rows, columns)
+        candidates, errors = _rate_rows(programme, rows, columns, locale)
     except ImportRejected:
         raise
     except ValidationError as exc:
@@ -358,7 +360,7 @@ def _rate_columns(header: list[Any] | None) -> dict[str, int]:
 
 
 def _rate_rows(
-    programme: Programme, rows: Iterator[list[Any]], columns: dict[str, int]
+    programme: Programme, rows: Iterator[list[Any]], columns: dict[str, int], locale: str | None
 ) -> tuple[list[tuple[int, ExchangeRate]], list[RowError]]:
     """Each good row as (row number, unsaved rate), and the errors of the bad ones."""
     candidates: list[tuple[int, ExchangeRate]] = []
@@ -370,7 +372,7 @@ def _rate_rows(
         shown = {c: cell_text(v) for c, v in cells.items()}
         found: dict[str, list[str]] = {}
         try:
-            rate = cell_number(cells["rate"], limit=RATE_LIMIT)
+            rate = cell_number(cells["rate"], limit=RATE_LIMIT, locale=locale)
         except ValidationError as exc:
             found["rate"] = exc.messages
             rate = None

@@ -46,6 +46,7 @@ from twinning.contributions.selectors import (
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.ids import parse_uuid
+from twinning.core.numbers import current_locale
 from twinning.core.pagination import paginate
 from twinning.core.reference import country_name
 from twinning.core.spreadsheets import Sheet, xlsx_response
@@ -386,7 +387,10 @@ def exchange_rate_import_view(request: AuthedRequest, programme_uuid: UUID) -> H
     if form.is_valid():
         try:
             created = services.exchange_rates_import(
-                actor=request.user, programme=programme, data=form.cleaned_data["file"]
+                actor=request.user,
+                programme=programme,
+                data=form.cleaned_data["file"],
+                locale=current_locale(),
             )
         except services.ImportRejected as exc:
             row_errors = exc.row_errors

@@ -18,13 +18,15 @@ import datetime
 import io
 import zipfile
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.worksheet._reader import WorkSheetParser
+
+from twinning.core.numbers import parse_decimal
 
 # Excel's own limit per cell: a workbook saved by a spreadsheet program never has a longer one.
 MAX_CELL_CHARS = 32_767
@@ -275,28 +277,29 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def cell_number(value: Any, *, limit: Decimal) -> Decimal | None:
+def cell_number(value: Any, *, limit: Decimal, locale: str | None = None) -> Decimal | None:
     """The number in a cell, or None for a blank cell; every way a number enters through an import.
 
-    Accepts what a spreadsheet stores (int, float, Decimal; True/False as 1/0) and text written with a point
-    for decimals. Raises ValidationError for text that is not a number, NaN and infinity, dates, and numbers
-    whose magnitude reaches `limit`.
+    Accepts what a spreadsheet stores (int, float, Decimal; True/False as 1/0) and text, read by the product's
+    one number parser (`twinning.core.numbers.parse_decimal`) as `locale` writes numbers ("pt": `12,5`), or in
+    the machine form (`12.5`) when `locale` is None, as for the API. Raises ValidationError for text that is
+    not a number in that form (letters, NaN, exponents such as 1E999), infinity, dates, and numbers whose
+    magnitude reaches `limit`.
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         raise ValidationError(_("Enter a number, not a date."))
-    try:
-        if isinstance(value, Decimal):
-            number = value
-        elif isinstance(value, bool | int):
-            number = Decimal(int(value))
-        elif isinstance(value, float):
-            number = Decimal(repr(value))
-        else:
-            number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError(_("Enter a number.")) from None
+    if isinstance(value, str):
+        number = parse_decimal(value, locale=locale)
+    elif isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, bool | int):
+        number = Decimal(int(value))
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    else:
+        raise ValidationError(_("Enter a number."))
     if not number.is_finite():
         raise ValidationError(_("Enter a number."))
     if abs(number) >= limit:

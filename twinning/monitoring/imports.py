@@ -151,9 +151,22 @@ def outcome_summary(outcome: ImportOutcome) -> str:
 # --- validation and writing ------------------------------------------------------------------------------
 
 
-def _number(value: Any, limit: Decimal = LIMIT) -> Decimal | None:
-    """Every number cell of a results file goes through here (one place to change how numbers are read)."""
-    return cell_number(value, limit=limit)
+def _number(value: Any, locale: str | None, limit: Decimal = LIMIT) -> Decimal | None:
+    """Every number cell of a results file goes through here: the product's one number parser, in the
+    uploader's locale for text cells (a Portuguese CSV says `12,5`)."""
+    return cell_number(value, limit=limit, locale=locale)
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What one import may touch and how it reads: the partnerships, the one named (and its period), today's
+    date for "has the period started", and the locale numbers typed as text are read in."""
+
+    allowed: list[Partnership]
+    partnership: Partnership | None
+    period: str | None
+    today: datetime.date
+    locale: str | None
 
 
 def _targets_for(partnerships: list[Partnership]) -> dict[str, tuple[Partnership, _Target]]:
@@ -223,6 +236,7 @@ def results_import(
     period: str | None = None,
     source: str = "upload",
     today: datetime.date | None = None,
+    locale: str | None = None,
     progress: Progress | None = None,
 ) -> ImportOutcome:
     """Validate every row, then create or update the results in one transaction; ImportRejected lists the bad rows.
@@ -230,7 +244,8 @@ def results_import(
     `rows` starts with the header (as `twinning.core.uploads.read_table` gives them). With `partnership` (and
     `period`) given, every row must be of that partnership (and period); a blank partnership or period cell
     means that one. Rows equal to the stored values are counted as unchanged and not written; rows naming a
-    version older than the stored one are counted as conflicts and not written. `progress`, if given, is
+    version older than the stored one are counted as conflicts and not written. Numbers typed as text are
+    read as `locale` writes them (None: the machine form, `12.5`). `progress`, if given, is
     called with the number of rows read so far. Raises PermissionDenied, ValidationError for a file-level
     problem, ImportRejected for bad rows.
     """
@@ -240,24 +255,17 @@ def results_import(
     if not allowed:
         raise PermissionDenied
     with transaction.atomic():
-        outcome, touched = _import(
-            actor, iter(rows), allowed, partnership, period, today or timezone.localdate(), progress
-        )
+        scope = _Scope(allowed, partnership, period, today or timezone.localdate(), locale)
+        outcome, touched = _import(actor, iter(rows), scope, progress)
         _audit(actor, touched, outcome, source)
     return outcome
 
 
 def _import(
-    actor: User,
-    rows: Iterator[list[Any]],
-    allowed: list[Partnership],
-    scope: Partnership | None,
-    scope_period: str | None,
-    today: datetime.date,
-    progress: Progress | None,
+    actor: User, rows: Iterator[list[Any]], scope: _Scope, progress: Progress | None
 ) -> tuple[ImportOutcome, set[tuple[int, str]]]:
     """Check every row, then write what changed; returns the outcome and the (partnership, period) written."""
-    check = _RowChecker(_header_index(next(rows, None)), allowed, scope, scope_period, today)
+    check = _RowChecker(_header_index(next(rows, None)), scope)
     plan = _Plan(check.existing, _Writer(actor, timezone.now()))
     line = 1
     for row in rows:
@@ -301,20 +309,15 @@ class _Checked:
 class _RowChecker:
     """Validates rows one by one against what the actor may enter; collects every error."""
 
-    def __init__(
-        self,
-        index: dict[str, int],
-        allowed: list[Partnership],
-        scope: Partnership | None,
-        scope_period: str | None,
-        today: datetime.date,
-    ) -> None:
+    def __init__(self, index: dict[str, int], scope: _Scope) -> None:
+        allowed, scope_period = scope.allowed, scope.period
         self.index = index
         self.width = max(index.values()) + 1
         self.targets = _targets_for(allowed)
-        self.default_partnership = str(scope.uuid) if scope is not None else ""
+        self.default_partnership = str(scope.partnership.uuid) if scope.partnership is not None else ""
         self.scope_period = scope_period
-        self.today = today
+        self.today = scope.today
+        self.locale = scope.locale
         self.reports = {
             (r.partnership_id, r.period): r.status
             for r in PeriodReport.objects.select_for_update().filter(partnership__in=allowed)
@@ -390,7 +393,7 @@ class _RowChecker:
         seen_version = None
         if raw_version not in (None, ""):
             try:
-                number = _number(raw_version, Decimal(2**31))
+                number = _number(raw_version, None, Decimal(2**31))
                 seen_version = int(number) if number is not None and number == int(number) else None
             except ValidationError:
                 pass
@@ -489,7 +492,7 @@ class _RowChecker:
         failed = False
         for name in ("value", "numerator", "denominator", "score"):
             try:
-                numbers[name] = _number(self.cell(row, name))
+                numbers[name] = _number(self.cell(row, name), self.locale)
             except ValidationError as exc:
                 self.bad(line, name, self.cell(row, name), " ".join(exc.messages))
                 failed = True
@@ -819,9 +822,12 @@ def template_workbook(partnership: Partnership, period: Period) -> bytes:
 
 
 @transaction.atomic
-def import_job_create(*, actor: User, partnership: Partnership, period: str, upload: Any) -> ImportJob:
+def import_job_create(
+    *, actor: User, partnership: Partnership, period: str, upload: Any, locale: str | None = None
+) -> ImportJob:
     """Store an uploaded results file and queue its import for the task worker (after the request commits).
 
+    `locale` is how the uploader writes numbers (see `results_import`), kept on the job for the worker.
     Checks the actor may enter results for `partnership` (PermissionDenied) and `period` (ValidationError);
     the import itself checks everything again when it runs, as this actor.
     """
@@ -832,6 +838,7 @@ def import_job_create(*, actor: User, partnership: Partnership, period: str, upl
         requested_by=actor,
         file=upload,
         source=(upload.name or "")[:100],
+        locale=locale or "",
     )
     job = create_with_audit(actor=actor, obj=job, parent=partnership)
     transaction.on_commit(lambda: _enqueue(job.pk))
@@ -870,6 +877,7 @@ def import_job_run(job_id: int) -> None:
                 partnership=job.partnership,
                 period=job.period,
                 source=job.source,
+                locale=job.locale or None,
                 progress=progress,
             )
     except ImportRejected as exc:

@@ -302,6 +302,8 @@ class ImportJob(TwinningModel):
     )
     file = models.FileField(_("file"), upload_to="monitoring/imports/%Y/", blank=True)
     source = models.CharField(_("file name"), max_length=100)
+    # The uploader's language when they uploaded: numbers typed as text in the file are read its way.
+    locale = models.CharField(_("locale"), max_length=20, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     summary = models.TextField(_("summary"), blank=True)

@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.db.models import (
     Case,
@@ -74,7 +75,7 @@ def get_partnership_period_for_user(
     return partnership, access, period
 
 
-def get_import_job_for_user(user: Any, partnership: Partnership, period: str, job_uuid: Any) -> ImportJob:
+def get_import_job_for_user(user: User, partnership: Partnership, period: str, job_uuid: UUID) -> ImportJob:
     """A background results import of `partnership` and `period`, only for the person who uploaded it (its
     details list values from their file); 404 for anyone else."""
     job = ImportJob.objects.filter(

@@ -14,6 +14,7 @@ from twinning.accounts.access import PartnershipAccess, history_for_user, progra
 from twinning.accounts.models import User
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
+from twinning.core.numbers import current_locale
 from twinning.core.uploads import read_table
 from twinning.monitoring import charts, imports, selectors, services
 from twinning.monitoring.forms import (
@@ -442,7 +443,11 @@ def upload_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) 
     context: dict[str, Any] = {"partnership": partnership, "period": period, "form": form}
     if request.method == "POST" and form.is_valid() and form.cleaned_data["file"].size > imports.INLINE_BYTES:
         job = imports.import_job_create(
-            actor=request.user, partnership=partnership, period=period.id, upload=form.cleaned_data["file"]
+            actor=request.user,
+            partnership=partnership,
+            period=period.id,
+            upload=form.cleaned_data["file"],
+            locale=current_locale(),
         )
         return redirect("monitoring:import_job", partnership.uuid, period.id, job.uuid)
     if request.method == "POST" and form.is_valid():
@@ -455,6 +460,7 @@ def upload_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) 
                 partnership=partnership,
                 period=period.id,
                 source=upload.name[:100],
+                locale=current_locale(),
             )
         except imports.ImportRejected as exc:
             context.update(row_errors=exc.row_errors, total_errors=exc.total_errors)
@@ -474,7 +480,7 @@ def upload_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) 
 
 @login_required
 def import_job_view(
-    request: AuthedRequest, partnership_uuid: str, period_id: str, job_uuid: str
+    request: AuthedRequest, partnership_uuid: UUID, period_id: str, job_uuid: UUID
 ) -> HttpResponse:
     """A background import's progress and outcome, for the person who uploaded the file (404 for anyone else);
     htmx polls the status part while the job runs."""

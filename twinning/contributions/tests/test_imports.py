@@ -241,3 +241,18 @@ def test_the_cost_share_download_keeps_formula_like_text_as_text(client, world, 
     response = client.get(reverse("contributions:cost_share_xlsx", args=[award.uuid]))
     cell = load_workbook(io.BytesIO(response.content)).worksheets[2].cell(row=2, column=4)
     assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True)
+
+
+# --- issue 9, section 4: rates typed as text are read the user's way on the web, the machine way by the API -----
+
+
+def test_a_portuguese_rate_file_reads_decimal_commas_and_the_api_refuses_them(client, world):
+    client.force_login(world.finance)
+    client.post("/i18n/setlang/", {"language": "pt"})
+    body = "currency;valid_from;valid_to;rate\nGBP;2024-01-01;2024-12-31;1,27\n"
+    assert web_import(client, world, body.encode()).status_code == 302
+    assert ExchangeRate.objects.get().rate == Decimal("1.27")
+    ExchangeRate.objects.all().delete()
+    response = api_import(world, body)
+    assert response.status_code == 422 and response.json()["rows"][0]["column"] == "rate"
+    assert not ExchangeRate.objects.exists()

@@ -3,6 +3,7 @@ door, turns every malformed file into an error (never a 500) and writes nothing 
 
 import io
 import zipfile
+from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
@@ -452,3 +453,37 @@ def test_only_the_uploader_sees_an_import_job(client, world, small_inline_limit)
     ]:
         client.force_login(user)
         assert client.get(job_url(world, job)).status_code == status, user
+
+
+# --- issue 9, section 4: numbers in files are read the uploader's way -------------------------------------------
+
+
+def choose_language(client, world, language: str) -> None:
+    client.force_login(world.member)
+    client.post("/i18n/setlang/", {"language": language})  # the language chooser at the foot of every page
+
+
+def test_a_portuguese_csv_with_decimal_commas_imports_12_5(client, world):
+    monitored(world)
+    choose_language(client, world, "pt")
+    body = HEADER.replace(",", ";") + ";2024Q1;HW1;;12,5;;;;;\n;2024Q1;MDA;;;4,5;50;;;\n"
+    response = client.post(
+        f"/monitoring/{world.partnership.uuid}/2024Q1/upload/",
+        {"file": SimpleUploadedFile("resultados.csv", body.encode("cp1252"))},
+    )
+    assert response.status_code == 302
+    m_values = dict(Result.objects.values_list("indicator__code", "value"))
+    assert m_values == {"HW1": Decimal("12.5"), "MDA": Decimal("9")}
+
+
+def test_an_english_csv_with_a_decimal_comma_is_a_row_error_never_125(client, world):
+    monitored(world)
+    choose_language(client, world, "en")
+    body = HEADER.replace(",", ";") + ";2024Q1;HW1;;12,5;;;;;\n"
+    response = client.post(
+        f"/monitoring/{world.partnership.uuid}/2024Q1/upload/",
+        {"file": SimpleUploadedFile("results.csv", body.encode())},
+    )
+    assert response.status_code == 400
+    assert [(e.row, e.column) for e in response.context["row_errors"]] == [(2, "value")]
+    assert not Result.objects.exists()
