@@ -172,7 +172,8 @@ def check_archive(file: IO[bytes]) -> None:
     try:
         with zipfile.ZipFile(file) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError, ValueError):
+        # NotImplementedError: a zip feature Python cannot read (say, a later zip version); still not a workbook.
         raise ValidationError(_("The file is not a valid .xlsx workbook.")) from None
     finally:
         file.seek(0)

@@ -167,6 +167,15 @@ def test_not_a_workbook_and_old_xls_are_refused_clearly():
         rows_of(b"\xd0\xcf\x11\xe0rest")
 
 
+def test_an_archive_of_a_zip_version_python_cannot_read_is_refused_clearly():
+    # Found by the fuzz test: zipfile raises NotImplementedError for a central directory asking version 6.4.
+    xlsx = bytearray(workbook(["a"]))
+    entry = xlsx.index(b"PK\x01\x02")
+    xlsx[entry + 6 : entry + 8] = (64).to_bytes(2, "little")
+    with pytest.raises(ValidationError, match=r"not a valid \.xlsx"):
+        rows_of(bytes(xlsx))
+
+
 def test_workbook_values_keep_their_types():
     day = datetime.datetime(2024, 3, 1)
     assert rows_of(workbook(["n", "d"], [1.5, day])) == [["n", "d"], [1.5, day]]
