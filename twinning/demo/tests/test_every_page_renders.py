@@ -19,7 +19,7 @@ from twinning.contributions.models import Award, Gift, GiftEvidence
 from twinning.core.tests.test_role_matrix import MATRIX, url_for
 from twinning.exchanges.models import Exchange, MentoringPair
 from twinning.matching.models import DeclaredConflict, MatchingRound, RoundApplicant
-from twinning.monitoring.models import Evidence, PeriodReport
+from twinning.monitoring.models import Evidence, ImportJob, PeriodReport
 from twinning.partnerships.models import Agreement, Partnership, Stakeholder
 from twinning.planning.models import Activity, Objective, Plan, PlanIndicator
 
@@ -60,6 +60,9 @@ def demo_objects(partnership: Partnership) -> dict[str, Any]:
         "indicator_uuid": adoption.indicator.uuid if adoption else None,
         "period_id": report.period if report else None,
         "result_evidence_uuid": first_uuid(Evidence.objects.filter(report=report)),
+        "job_uuid": first_uuid(ImportJob.objects.filter(partnership=partnership, period=report.period))
+        if report
+        else None,
         "round_uuid": round.uuid if round else None,
         "applicant_uuid": first_uuid(RoundApplicant.objects.filter(round=round)),
         "conflict_uuid": first_uuid(DeclaredConflict.objects.filter(programme=programme)),
@@ -123,12 +126,21 @@ def render_every_page(
 def test_every_page_renders_for_every_demo_login_after_the_demo():
     call_command("demo", stdout=StringIO())
     flagship = PartnershipMembership.objects.get(user__email="host-coordinator@demo.twinning").partnership
-    # The demo files no scanned documents; one of each kind lets their download pages be opened too.
+    # The demo files no scanned documents and runs no background import; one of each lets their pages be opened.
     report = PeriodReport.objects.filter(partnership=flagship).order_by("-period").first()
     gift = Gift.objects.filter(partnership=flagship).order_by("pk").first()
     if report is not None:
         Evidence.objects.create(
             report=report, title="Register", file=SimpleUploadedFile("r.pdf", b"%PDF-1.4")
+        )
+        ImportJob.objects.create(
+            partnership=flagship,
+            period=report.period,
+            requested_by=User.objects.get(email="member@demo.twinning"),
+            source="results.xlsx",
+            status=ImportJob.Status.DONE,
+            summary="Imported: 2 new, 0 updated, 0 unchanged, 0 conflicts, 0 blank rows skipped.",
+            details={"conflicts": [{"row": 3, "label": "HW1 2024Q1", "message": "Kept."}], "total": 1},
         )
     if gift is not None:
         GiftEvidence.objects.create(gift=gift, file=SimpleUploadedFile("receipt.pdf", b"%PDF-1.4"))
