@@ -846,7 +846,7 @@ def import_job_create(
 
 
 def _enqueue(job_id: int) -> None:
-    from .tasks import import_job_task
+    from twinning.monitoring.tasks import import_job_task
 
     import_job_task.enqueue(job_id)
 
