@@ -387,10 +387,6 @@ class DisclosureRow:
     value_received: decimal.Decimal
     value_verified: decimal.Decimal
 
-    @property
-    def value_total(self) -> decimal.Decimal:
-        return self.value_pledged + self.value_received + self.value_verified
-
 
 @dataclass
 class Disclosure:

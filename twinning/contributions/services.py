@@ -195,21 +195,6 @@ def _check_rate_overlap(rate: ValuationRate) -> None:
 
 
 @transaction.atomic
-def valuation_rate_update(
-    *, actor: User, rate: ValuationRate, data: dict[str, Any], expected_version: int | None = None
-) -> ValuationRate:
-    require_finance(actor, rate.programme)
-    probe = lock_current(rate, expected_version)
-    for key, value in data.items():
-        setattr(probe, key, value)
-    probe.full_clean()
-    _check_rate_overlap(probe)
-    return update_with_audit(
-        actor=actor, obj=rate, data=data, expected_version=expected_version, parent=rate.programme
-    )
-
-
-@transaction.atomic
 def valuation_rate_delete(*, actor: User, rate: ValuationRate) -> None:
     require_finance(actor, rate.programme)
     delete_with_audit(actor=actor, obj=rate, parent=rate.programme)
@@ -272,12 +257,6 @@ def exchange_rate_create(
             }
         )
     return create_with_audit(actor=actor, obj=obj, parent=programme)
-
-
-@transaction.atomic
-def exchange_rate_delete(*, actor: User, rate: ExchangeRate) -> None:
-    require_finance(actor, rate.programme)
-    delete_with_audit(actor=actor, obj=rate, parent=rate.programme)
 
 
 @dataclass(frozen=True)
@@ -667,14 +646,6 @@ def gift_verify(*, actor: User, gift: Gift) -> Gift:
         data={"status": ContributionStatus.VERIFIED, "verified_by": actor, "verified_at": timezone.now()},
         parent=gift.partnership,
     )
-
-
-@transaction.atomic
-def gift_delete(*, actor: User, gift: Gift) -> None:
-    require_data_entry(actor, gift.partnership)
-    if gift.status != ContributionStatus.PLEDGED:
-        raise ValidationError(_("Only a pledged gift can be deleted."))
-    delete_with_audit(actor=actor, obj=gift, parent=gift.partnership)
 
 
 @transaction.atomic

@@ -22,11 +22,6 @@ def currency_names() -> dict[str, str]:
 
 
 @cache
-def language_names() -> dict[str, str]:
-    return {lang.alpha_2: lang.name for lang in pycountry.languages if hasattr(lang, "alpha_2")}
-
-
-@cache
 def time_zone_names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 

@@ -130,16 +130,6 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(
-    *, actor: User, person: Person, data: dict[str, Any], expected_version: int | None = None
-) -> Person:
-    require(can_edit_institution(actor, person.institution))
-    return update_with_audit(
-        actor=actor, obj=person, data=data, expected_version=expected_version, parent=person.institution
-    )
-
-
-@transaction.atomic
 def country_priority_create(*, actor: User, **fields: Any) -> CountryPriority:
     require(is_programme_editor(actor))
     return create_with_audit(actor=actor, obj=CountryPriority(**fields))

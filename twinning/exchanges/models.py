@@ -116,10 +116,6 @@ class Exchange(TwinningModel):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The exchange cannot end before it starts.")})
 
-    @property
-    def is_training(self) -> bool:
-        return self.type == self.Type.TRAINING
-
 
 def inclusive_days(start: Any, end: Any) -> int:
     """Length of a period counting both its first and its last day."""

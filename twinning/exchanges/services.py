@@ -322,20 +322,6 @@ def trainee_group_add(
 
 
 @transaction.atomic
-def trainee_group_update(
-    *, actor: User, group: TraineeGroup, count: int, expected_version: int | None = None
-) -> TraineeGroup:
-    require_data_entry(actor, group.exchange.partnership)
-    return update_with_audit(
-        actor=actor,
-        obj=group,
-        data={"count": count},
-        expected_version=expected_version,
-        parent=group.exchange,
-    )
-
-
-@transaction.atomic
 def trainee_group_remove(*, actor: User, group: TraineeGroup) -> None:
     require_data_entry(actor, group.exchange.partnership)
     delete_with_audit(actor=actor, obj=group, parent=group.exchange)

@@ -20,7 +20,6 @@ from twinning.matching.engine.scoring import (
     NO_LANGUAGE,
     Profile,
     ScoringContext,
-    constraint_names,
 )
 from twinning.matching.models import (
     DeclaredConflict,
@@ -253,7 +252,3 @@ def job_execute(job_id: int) -> None:
         finished_at=timezone.now(),
         seconds=time.perf_counter() - started,
     )
-
-
-def excluded_reasons(bits: int) -> list[str]:
-    return constraint_names(bits)

@@ -83,15 +83,6 @@ def round_update(
 
 
 @transaction.atomic
-def round_close(*, actor: User, round: MatchingRound, reason: str = "") -> MatchingRound:
-    require_programme_editor(actor, round.programme_id)
-    _require_open(round)
-    return update_with_audit(
-        actor=actor, obj=round, data={"status": MatchingRound.Status.CLOSED}, reason=reason
-    )
-
-
-@transaction.atomic
 def applicant_add(
     *,
     actor: User,
@@ -116,21 +107,6 @@ def applicant_add(
         capacity=institution.capacity if capacity is None else capacity,
     )
     return create_with_audit(actor=actor, obj=applicant, parent=round)
-
-
-@transaction.atomic
-def applicant_update(
-    *, actor: User, applicant: RoundApplicant, capacity: int, expected_version: int | None = None
-) -> RoundApplicant:
-    require_programme_editor(actor, applicant.round.programme_id)
-    _require_open(applicant.round)
-    return update_with_audit(
-        actor=actor,
-        obj=applicant,
-        data={"capacity": capacity},
-        expected_version=expected_version,
-        parent=applicant.round,
-    )
 
 
 @transaction.atomic

@@ -16,7 +16,6 @@ from django.db.models import (
     Min,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -696,7 +695,3 @@ def visible_results(user: User) -> QuerySet[Result]:
 
 def visible_reports(user: User) -> QuerySet[PeriodReport]:
     return PeriodReport.objects.filter(in_visible_partnerships(user)).select_related("partnership")
-
-
-def filter_q(**kwargs: Any) -> Q:
-    return Q(**{k: v for k, v in kwargs.items() if v not in (None, "")})

@@ -27,8 +27,6 @@ from twinning.accounts.access import (
     reviewers_of,
 )
 from twinning.accounts.models import User
-from twinning.audit.models import AuditEvent
-from twinning.audit.services import audit_record
 from twinning.core.numbers import SPACES, parse_decimal
 from twinning.core.services import (
     VersionConflict,
@@ -596,13 +594,3 @@ def evidence_delete(*, actor: User, evidence: Evidence) -> None:
 @transaction.atomic
 def notifications_mark_read(*, actor: User) -> int:
     return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
-
-
-def audit_import(*, actor: User, obj: Any, created: int, updated: int, source: str) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        obj=obj,
-        changes={"results imported": [None, f"{created} created, {updated} updated from {source}"]},
-        reason=_("Results imported"),
-    )

@@ -259,20 +259,6 @@ def stakeholder_create(*, actor: User, partnership: Partnership, **fields: Any) 
 
 
 @transaction.atomic
-def stakeholder_update(
-    *, actor: User, stakeholder: Stakeholder, data: dict[str, Any], expected_version: int | None = None
-) -> Stakeholder:
-    require_edit(actor, stakeholder.partnership)
-    return update_with_audit(
-        actor=actor,
-        obj=stakeholder,
-        data=data,
-        expected_version=expected_version,
-        parent=stakeholder.partnership,
-    )
-
-
-@transaction.atomic
 def stakeholder_delete(*, actor: User, stakeholder: Stakeholder, reason: str = "") -> None:
     require_edit(actor, stakeholder.partnership)
     delete_with_audit(actor=actor, obj=stakeholder, parent=stakeholder.partnership, reason=reason)
@@ -283,16 +269,6 @@ def agreement_create(*, actor: User, partnership: Partnership, **fields: Any) ->
     require_edit(actor, partnership)
     return create_with_audit(
         actor=actor, obj=Agreement(partnership=partnership, **fields), parent=partnership
-    )
-
-
-@transaction.atomic
-def agreement_update(
-    *, actor: User, agreement: Agreement, data: dict[str, Any], expected_version: int | None = None
-) -> Agreement:
-    require_edit(actor, agreement.partnership)
-    return update_with_audit(
-        actor=actor, obj=agreement, data=data, expected_version=expected_version, parent=agreement.partnership
     )
 
 

@@ -28,6 +28,7 @@ from twinning.planning.models import (
     PlanSignOff,
 )
 from twinning.planning.periods import Period, periods_between
+from twinning.planning.services.plans import _record_sign_off
 
 FIRST_YEAR, LAST_YEAR = 2024, 2026
 # Reached planning (a draft plan) or beyond it (an agreed plan). A partnership recorded late may have no
@@ -470,7 +471,7 @@ def _sign(plan: Plan, partnership: Partnership, ministry: User) -> None:
         else:
             # Most demo partnerships have no coordinator logins; the sign-off is recorded as the programme
             # manager having filed the side's signed copy.
-            services._record_sign_off(
+            _record_sign_off(
                 actor=ministry, plan=plan, party=party, note="Signed copy filed by the programme office."
             )
 

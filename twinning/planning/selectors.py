@@ -212,9 +212,3 @@ def get_indicator_for_user(user: User, indicator_uuid: Any) -> Indicator:
     if indicator is None:
         raise Http404
     return indicator
-
-
-def adoption_count(indicator: Indicator) -> int:
-    return (
-        PlanIndicator.objects.filter(indicator=indicator).exclude(plan__status=Plan.Status.SUPERSEDED).count()
-    )

@@ -7,13 +7,53 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from twinning.matching.engine.assign import (
-    blocking_pairs,
+    Pairs,
     candidate_pairs,
     optimal_assignment,
     stable_assignment,
-    total,
 )
 from twinning.matching.engine.scoring import NO_LANGUAGE, Profile, ScoringContext
+
+
+def blocking_pairs(
+    scores: np.ndarray, allowed: np.ndarray, cap_h: np.ndarray, cap_r: np.ndarray, pairs: Pairs
+) -> Pairs:
+    """The stability definition: allowed unmatched pairs where both sides would rather have each other."""
+    n, m = scores.shape
+    of_h: list[list[int]] = [[] for _ in range(n)]
+    of_r: list[list[int]] = [[] for _ in range(m)]
+    for i, j in pairs:
+        of_h[i].append(j)
+        of_r[j].append(i)
+    matched = set(pairs)
+
+    def host_wants(i: int, j: int) -> bool:
+        if len(of_h[i]) < cap_h[i]:
+            return True
+        worst = min(of_h[i], key=lambda k: (scores[i, k], -k))
+        return (scores[i, j], -j) > (scores[i, worst], -worst)
+
+    def resource_wants(j: int, i: int) -> bool:
+        if len(of_r[j]) < cap_r[j]:
+            return True
+        worst = min(of_r[j], key=lambda k: (scores[k, j], -k))
+        return (scores[i, j], -i) > (scores[worst, j], -worst)
+
+    return [
+        (i, j)
+        for i in range(n)
+        for j in range(m)
+        if allowed[i, j]
+        and (i, j) not in matched
+        and cap_h[i] > 0
+        and cap_r[j] > 0
+        and host_wants(i, j)
+        and resource_wants(j, i)
+    ]
+
+
+def total(scores: np.ndarray, pairs: Pairs) -> float:
+    return float(sum(float(scores[i, j]) for i, j in pairs))
 
 
 @st.composite

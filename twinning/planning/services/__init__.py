@@ -19,7 +19,6 @@ from twinning.planning.services.indicators import (
     targets_save,
 )
 from twinning.planning.services.plans import (
-    _record_sign_off,
     activity_create,
     activity_delete,
     activity_progress_update,
@@ -41,7 +40,6 @@ from twinning.planning.services.plans import (
 )
 
 __all__ = [
-    "_record_sign_off",
     "activity_create",
     "activity_delete",
     "activity_progress_update",
