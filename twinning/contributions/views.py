@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import PartnershipAccess, history_for_user, programme_access
 from twinning.contributions import services
-from twinning.contributions.charts import grouped_bars
 from twinning.contributions.forms import (
     AllocationForm,
     AwardForm,
@@ -43,6 +42,7 @@ from twinning.contributions.selectors import (
     money,
     time_entry_list,
 )
+from twinning.core import charts
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.ids import parse_uuid
@@ -66,6 +66,7 @@ def _year(request: AuthedRequest) -> int | None:
 
 def _leverage_charts(report: Leverage) -> dict[str, Any]:
     series = [_("Pledged in kind"), _("Verified in kind"), _("Donor funds")]
+    colours = [charts.LIGHT_BLUE, charts.BLUE, charts.AMBER]
     by_year = [
         (str(year), [f.inkind_pledged, f.inkind_verified, f.funds]) for year, f in report.by_year.items()
     ]
@@ -74,9 +75,11 @@ def _leverage_charts(report: Leverage) -> dict[str, Any]:
         for c, f in report.by_country.items()
     ]
     return {
-        "year_chart": grouped_bars(by_year, series, title=_("In-kind value and donor funds by year")),
-        "country_chart": grouped_bars(
-            by_country, series, title=_("In-kind value and donor funds by country")
+        "year_chart": charts.bar_chart(
+            by_year, series=series, colours=colours, title=_("In-kind value and donor funds by year")
+        ),
+        "country_chart": charts.bar_chart(
+            by_country, series=series, colours=colours, title=_("In-kind value and donor funds by country")
         ),
     }
 

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import PartnershipAccess, history_for_user
+from twinning.core import charts
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.pagination import paginate
 from twinning.exchanges import services
-from twinning.exchanges.charts import bar_chart
 from twinning.exchanges.forms import (
     ExchangeEditForm,
     ExchangeForm,
@@ -289,11 +289,12 @@ def trainee_group_remove_view(
 
 def _summary_charts(summary: ExchangeSummary) -> dict[str, Any]:
     return {
-        "direction_chart": bar_chart(
-            [(row.label, row.person_days) for row in summary.directions], title=_("Person-days by direction")
+        "direction_chart": charts.bar_chart(
+            [(row.label, [row.person_days]) for row in summary.directions],
+            title=_("Person-days by direction"),
         ),
-        "trained_chart": bar_chart(
-            [(cell.label, cell.total) for cell in summary.trained], title=_("People trained by cadre")
+        "trained_chart": charts.bar_chart(
+            [(cell.label, [cell.total]) for cell in summary.trained], title=_("People trained by cadre")
         ),
     }
 

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -7,10 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import can_edit_institution, history_for_user, is_programme_editor
+from twinning.core import charts
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.pagination import paginate
@@ -38,9 +41,18 @@ from twinning.matching.selectors import (
     round_list,
     round_results,
 )
-from twinning.matching.svg import score_bars
 from twinning.partnerships.models import Programme
 from twinning.partnerships.selectors import get_programme_for_staff
+
+
+def _score_chart(optimal: Decimal, stable: Decimal) -> SafeString:
+    """The two assignments' total scores side by side."""
+    return charts.bar_chart(
+        [(_("Optimal"), [optimal]), (_("Stable"), [stable])],
+        title=_("Total score of each assignment"),
+        width=360,
+        label_width=80,
+    )
 
 
 def _weights(round: MatchingRound) -> list[dict[str, Any]]:
@@ -112,7 +124,7 @@ def _round_context(request: AuthedRequest, round: MatchingRound, **forms: Any) -
         "optimal_rows": results.optimal,
         "stable_rows": results.stable,
         "job": latest_job(round),
-        "chart": score_bars(results.optimal_total, results.stable_total),
+        "chart": _score_chart(results.optimal_total, results.stable_total),
         "applicant_form": forms.get("applicant_form") or ApplicantForm(),
         "decision_form": forms.get("decision_form"),
         "events": history_for_user(request.user, round)[:100],

@@ -7,16 +7,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import PartnershipAccess, history_for_user, programme_access, require
 from twinning.accounts.models import User
+from twinning.core import charts
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.numbers import current_locale
+from twinning.core.rendering import degrades_to, nothing
 from twinning.core.uploads import read_table
-from twinning.monitoring import charts, imports, selectors, services
+from twinning.monitoring import imports, selectors, services
 from twinning.monitoring.forms import (
     CommentForm,
     EvidenceForm,
@@ -30,7 +33,7 @@ from twinning.monitoring.forms import (
 from twinning.monitoring.models import PeriodReport
 from twinning.partnerships.models import Partnership
 from twinning.partnerships.selectors import get_programme_for_staff
-from twinning.planning.periods import Period, periods_between
+from twinning.planning.periods import Period, period_label, periods_between
 
 
 def _flags(user: User, access: PartnershipAccess) -> dict[str, bool]:
@@ -61,6 +64,27 @@ def notifications_read_view(request: AuthedRequest) -> HttpResponse:
 # --- partnership dashboard -----------------------------------------------------------------------------
 
 
+@degrades_to(nothing)
+def _progress_chart(row: selectors.IndicatorProgress) -> SafeString:
+    return charts.bar_line_chart(
+        str(row.indicator),
+        [p.period.label() for p in row.points],
+        [p.actual for p in row.points],
+        [p.target for p in row.points],
+    )
+
+
+@degrades_to(nothing)
+def _rollup_chart(rollup: selectors.IndicatorRollUp) -> SafeString:
+    values = rollup.total_values()
+    return charts.bar_line_chart(
+        str(rollup.indicator),
+        [period_label(p) for p, _v, _n in values],
+        [v for _p, v, _n in values],
+        [None] * len(values),
+    )
+
+
 @login_required
 def partnership_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = selectors.get_partnership_for_user(request.user, partnership_uuid)
@@ -87,7 +111,7 @@ def partnership_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResp
         "partnership": partnership,
         "access": access,
         "plan": plan,
-        "rows": [(row, charts.progress_chart(row)) for row in rows],
+        "rows": [(row, _progress_chart(row)) for row in rows],
         "periods": [(p, reports.get(p.id)) for p in periods],
         **_flags(request.user, access),
     }
@@ -506,7 +530,7 @@ def programme_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse
         year = int(raw)
     rollup = selectors.programme_rollup(programme, year=year)
     indicators = [
-        (r, charts.rollup_chart(r), r.country_rows(), r.pillar_rows(rollup.pillars))
+        (r, _rollup_chart(r), r.country_rows(), r.pillar_rows(rollup.pillars))
         for r in rollup.indicators
         if r.periods
     ]

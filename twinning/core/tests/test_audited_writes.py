@@ -5,9 +5,17 @@ from django.core.exceptions import ValidationError
 
 from twinning.audit.models import AuditEvent
 from twinning.core.services import VersionConflict, create_with_audit, delete_with_audit, update_with_audit
-from twinning.directory.models import Language
+from twinning.directory.models import Institution, Language
 from twinning.partnerships.models import Stakeholder
 from twinning.testing.factories import InstitutionFactory, PartnershipFactory, StakeholderFactory, UserFactory
+
+
+def a_stakeholder(**fields: object) -> Stakeholder:
+    return StakeholderFactory(**fields)
+
+
+def an_institution() -> Institution:
+    return InstitutionFactory()
 
 
 def events_about(obj):
@@ -16,7 +24,7 @@ def events_about(obj):
 
 @pytest.mark.django_db
 def test_saving_identical_values_writes_nothing_and_keeps_the_version():
-    stakeholder = StakeholderFactory(name="Ministry of Health")
+    stakeholder = a_stakeholder(name="Ministry of Health")
 
     update_with_audit(
         actor=UserFactory(), obj=stakeholder, data={"name": "Ministry of Health"}, expected_version=1
@@ -30,7 +38,7 @@ def test_saving_identical_values_writes_nothing_and_keeps_the_version():
 @pytest.mark.django_db
 def test_a_change_bumps_the_version_and_writes_one_event_with_before_and_after():
     user = UserFactory()
-    stakeholder = StakeholderFactory(name="Ministry of Health", contact_name="")
+    stakeholder = a_stakeholder(name="Ministry of Health", contact_name="")
 
     update_with_audit(
         actor=user,
@@ -50,7 +58,7 @@ def test_a_change_bumps_the_version_and_writes_one_event_with_before_and_after()
 
 @pytest.mark.django_db
 def test_a_save_from_a_stale_version_is_refused_and_changes_nothing():
-    stakeholder = StakeholderFactory(name="Ministry of Health")
+    stakeholder = a_stakeholder(name="Ministry of Health")
     update_with_audit(actor=None, obj=stakeholder, data={"name": "First edit"}, expected_version=1)
     stale = Stakeholder.objects.get(pk=stakeholder.pk)
     stale.version = 1
@@ -65,7 +73,7 @@ def test_a_save_from_a_stale_version_is_refused_and_changes_nothing():
 
 @pytest.mark.django_db
 def test_a_reason_alone_is_recorded_even_when_no_field_changed():
-    stakeholder = StakeholderFactory(name="Ministry of Health")
+    stakeholder = a_stakeholder(name="Ministry of Health")
 
     update_with_audit(
         actor=None, obj=stakeholder, data={"name": "Ministry of Health"}, reason="Checked by phone"
@@ -78,7 +86,7 @@ def test_a_reason_alone_is_recorded_even_when_no_field_changed():
 
 @pytest.mark.django_db
 def test_many_to_many_changes_are_saved_and_audited_as_sorted_names():
-    institution = InstitutionFactory()
+    institution = an_institution()
     english, french = (
         Language.objects.get_or_create(code=c, defaults={"name": n})[0]
         for c, n in [("en", "English"), ("fr", "French")]
@@ -95,7 +103,7 @@ def test_many_to_many_changes_are_saved_and_audited_as_sorted_names():
 
 @pytest.mark.django_db
 def test_invalid_values_are_refused_before_anything_is_written():
-    stakeholder = StakeholderFactory(name="Ministry of Health")
+    stakeholder = a_stakeholder(name="Ministry of Health")
 
     with pytest.raises(ValidationError):
         update_with_audit(actor=None, obj=stakeholder, data={"name": ""})
@@ -137,7 +145,7 @@ def test_an_invalid_creation_saves_nothing_and_writes_no_event():
 
 @pytest.mark.django_db
 def test_a_deletion_removes_the_record_and_keeps_its_event_on_the_parent_page():
-    stakeholder = StakeholderFactory(name="Ministry of Health")
+    stakeholder = a_stakeholder(name="Ministry of Health")
     partnership, key = stakeholder.partnership, stakeholder.pk
 
     delete_with_audit(actor=None, obj=stakeholder, parent=partnership, reason="Duplicate")

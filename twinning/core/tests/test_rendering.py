@@ -6,11 +6,9 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from twinning.contributions.charts import grouped_bars
+from twinning.core.charts import bar_chart, bar_line_chart
 from twinning.core.templatetags.core import field_label
-from twinning.exchanges.charts import bar_chart
 from twinning.exchanges.templatetags.exchanges import get
-from twinning.monitoring.charts import bar_line_chart
 from twinning.planning.models import Plan
 from twinning.planning.periods import period_label
 from twinning.planning.templatetags.planning import plain_number
@@ -47,8 +45,8 @@ def test_an_unknown_period_is_shown_as_stored(caplog):
 def test_odd_numbers_in_charts_leave_the_chart_out_and_log_it(caplog):
     odd = [Decimal("NaN"), Decimal("1")]
     assert bar_line_chart("Trained", ["Q1", "Q2"], odd, [None, None]) == ""
-    assert grouped_bars([("Uganda", odd)], ["a", "b"], title="Value") == ""
-    assert bar_chart([("Visits", float("nan")), ("Other", 1.0)], title="Visits") == ""
+    assert bar_chart([("Uganda", odd)], series=["a", "b"], title="Value") == ""
+    assert bar_chart([("Visits", [float("nan")]), ("Other", [1.0])], title="Visits") == ""
     assert "could not render" in caplog.text
 
 

@@ -381,3 +381,8 @@ def stable_assignment(
                 free[-loser] += 1
                 queue.append(-loser)
     return sorted((-k, j) for j, heap in enumerate(held) for _, k in heap)
+
+
+def total(scores: np.ndarray, pairs: Pairs) -> float:
+    """The summed score of an assignment."""
+    return float(sum(float(scores[i, j]) for i, j in pairs))

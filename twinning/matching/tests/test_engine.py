@@ -11,6 +11,7 @@ from twinning.matching.engine.assign import (
     candidate_pairs,
     optimal_assignment,
     stable_assignment,
+    total,
 )
 from twinning.matching.engine.scoring import NO_LANGUAGE, Profile, ScoringContext
 
@@ -50,10 +51,6 @@ def blocking_pairs(
         and host_wants(i, j)
         and resource_wants(j, i)
     ]
-
-
-def total(scores: np.ndarray, pairs: Pairs) -> float:
-    return float(sum(float(scores[i, j]) for i, j in pairs))
 
 
 @st.composite

@@ -1,0 +1,185 @@
+"""Server-rendered SVG charts with one look everywhere: one palette, one number format, no JavaScript.
+
+The same figure serves the page and the PDF report. Every chart sits beside a table of its numbers, so a chart
+may round and abbreviate them (`number`), and on data it cannot draw it logs the error and draws nothing
+(see `twinning.core.rendering`). All text is escaped; the markup goes into a template as it is.
+"""
+
+import math
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from babel.core import Locale, UnknownLocaleError
+from babel.numbers import format_compact_decimal, format_decimal
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, to_locale
+from django.utils.translation import gettext as _
+
+from twinning.core.rendering import degrades_to, nothing
+
+Number = Decimal | int | float
+
+BLUE = "#1f5c99"  # what was achieved, counted or scored: the first series
+AMBER = "#c47f17"  # targets and donor funds: what the first series is read against
+GREEN = "#3f8f5a"
+LIGHT_BLUE = "#9db4d3"  # a paler first series: promised rather than confirmed
+GREY = "#999"  # axes
+PALETTE = (BLUE, AMBER, GREEN, LIGHT_BLUE)
+
+LABEL_CHARS = 28  # longer row labels are cut (the full label is the text's tooltip and is in the table)
+
+
+def number(value: Number) -> str:
+    """A number as a chart writes it, in the current language: from a thousand up in the short form ("1.2K",
+    "15K", "1.2M"), below it with at most two decimals ("12.5", "0.33")."""
+    try:
+        locale = Locale.parse(to_locale(get_language() or "en"))
+    except (UnknownLocaleError, ValueError):
+        locale = Locale("en")
+    if abs(float(value)) >= 1000:
+        return format_compact_decimal(value, format_type="short", fraction_digits=1, locale=locale)
+    return format_decimal(value, format="#,##0.##", locale=locale)
+
+
+def _finite(values: Iterable[Number | None]) -> list[float]:
+    """The numbers to draw, as floats; a NaN or infinity is data no chart can place (ValueError)."""
+    numbers = [float(v) for v in values if v is not None]
+    if not all(math.isfinite(v) for v in numbers):
+        raise ValueError("A chart cannot draw a value that is not a finite number.")
+    return numbers
+
+
+def _open(width: int, height: int, title: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" viewBox="0 0 {width} {height}" '
+        f'width="100%" style="max-width:{width}px" aria-label="{escape(title)}"><title>{escape(title)}</title>'
+    )
+
+
+def _label(text: str) -> str:
+    cut = text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+    return f"<title>{escape(text)}</title>{escape(cut)}" if cut != text else escape(text)
+
+
+@degrades_to(nothing)
+def bar_chart(
+    rows: Sequence[tuple[str, Sequence[Number | None]]],
+    *,
+    title: str,
+    series: Sequence[str] = (),
+    colours: Sequence[str] = PALETTE,
+    width: int = 560,
+    label_width: int = 170,
+) -> SafeString:
+    """Horizontal bars from zero: one group per `(label, values)` row, one bar per value, the i-th value of
+    every row in `colours[i]`. `series` names the values in a legend (shown when there are several). A None
+    value draws no bar; a negative one a bar of no length with its number."""
+    per_row = max((len(values) for _label, values in rows), default=1)
+    bar = 12 if per_row > 1 else 24
+    group = bar * per_row + 8
+    legend = 20 if len(series) > 1 else 4
+    height = legend + group * len(rows) + 4
+    plot = width - label_width - 60  # room for the number after the longest bar
+    top = max(_finite(v for _label, values in rows for v in values), default=0.0)
+    top = top if top > 0 else 1.0
+    parts = [_open(width, height, title)]
+    if len(series) > 1:
+        x = label_width
+        for i, name in enumerate(series):
+            parts.append(
+                f'<rect x="{x}" y="4" width="10" height="10" fill="{colours[i % len(colours)]}"/>'
+                f'<text x="{x + 14}" y="13" font-size="11">{escape(name)}</text>'
+            )
+            x += 14 + round(6.5 * len(name)) + 16
+    for r, (label, values) in enumerate(rows):
+        y0 = legend + r * group
+        parts.append(
+            f'<text x="{label_width - 6}" y="{y0 + (group - 8) / 2 + 4:.0f}" font-size="12" text-anchor="end">'
+            f"{_label(label)}</text>"
+        )
+        for i, value in enumerate(values):
+            if value is None:
+                continue
+            w = max(float(value), 0.0) / top * plot
+            y = y0 + i * bar
+            parts.append(
+                f'<rect x="{label_width}" y="{y}" width="{w:.1f}" height="{bar - 2}" '
+                f'fill="{colours[i % len(colours)]}"/>'
+                f'<text x="{label_width + w + 4:.1f}" y="{y + bar / 2 + 3:.0f}" font-size="11">'
+                f"{escape(number(value))}</text>"
+            )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every piece of text above is escaped
+
+
+@degrades_to(nothing)
+def bar_line_chart(
+    title: str,
+    labels: Sequence[str],
+    bars: Sequence[Number | None],
+    line: Sequence[Number | None],
+    *,
+    bar_name: str | None = None,
+    line_name: str | None = None,
+) -> SafeString:
+    """Vertical bars over periods (what was achieved in each) and a stepped line (its target), on one axis that
+    includes zero. `labels`, `bars` and `line` run in parallel; None draws nothing for that period. The legend
+    names the line only when it has a value. Nothing at all when there is no number to draw."""
+    width, height, left, bottom, top_margin = 420, 180, 44, 28, 12
+    bar_name = bar_name or _("Achieved")
+    line_name = line_name or _("Target")
+    _finite([*bars, *line])
+    numbers = [Decimal(str(v)) for v in [*bars, *line] if v is not None]
+    if not labels or not numbers:
+        return mark_safe("")
+    top = max(max(numbers), Decimal(0)) or Decimal(1)
+    floor = min(min(numbers), Decimal(0))
+    span = (top - floor) or Decimal(1)
+    plot_h = height - bottom - top_margin
+    step = (width - left - 8) / len(labels)
+
+    def y(value: Number) -> float:
+        return top_margin + float((top - Decimal(str(value))) / span) * plot_h
+
+    def text(x: float | int, y_: float | int, content: str, size: int = 10, anchor: str = "end") -> str:
+        return f'<text x="{x:.1f}" y="{y_:.1f}" font-size="{size}" text-anchor="{anchor}">{escape(content)}</text>'
+
+    parts = [
+        _open(width, height, title),
+        f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - 8}" y2="{y(0):.1f}" stroke="{GREY}"/>',
+        text(left - 4, top_margin + 8, number(top)),
+        text(left - 4, y(floor), number(floor)),
+    ]
+    every = max(1, len(labels) // 8)
+    for i, label in enumerate(labels):
+        x = left + i * step
+        value = bars[i]
+        if value is not None:
+            y0, y1 = y(0), y(value)
+            parts.append(
+                f'<rect x="{x + step * 0.15:.1f}" y="{min(y0, y1):.1f}" width="{step * 0.7:.1f}" '
+                f'height="{max(abs(y0 - y1), 0.5):.1f}" fill="{BLUE}">'
+                f"<title>{escape(label)}: {escape(number(value))}</title></rect>"
+            )
+        target = line[i]
+        if target is not None:
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{y(target):.1f}" x2="{x + step:.1f}" y2="{y(target):.1f}" '
+                f'stroke="{AMBER}" stroke-width="2.5">'
+                f"<title>{escape(line_name)} {escape(label)}: {escape(number(target))}</title></line>"
+            )
+        if i % every == 0:
+            parts.append(text(x + step / 2, height - 10, label, size=9, anchor="middle"))
+    legend = [
+        f'<rect x="{left}" y="2" width="8" height="8" fill="{BLUE}"/>'
+        f'<text x="{left + 11}" y="10">{escape(bar_name)}</text>'
+    ]
+    if any(v is not None for v in line):
+        at = left + 11 + round(6 * len(bar_name)) + 14
+        legend.append(
+            f'<line x1="{at}" y1="6" x2="{at + 12}" y2="6" stroke="{AMBER}" stroke-width="2.5"/>'
+            f'<text x="{at + 16}" y="10">{escape(line_name)}</text>'
+        )
+    parts.append(f'<g font-size="10">{"".join(legend)}</g></svg>')
+    return mark_safe("".join(parts))  # every piece of text above is escaped

@@ -1,0 +1,60 @@
+"""The one chart module: numbers written short in the page's language, text escaped, nothing drawn for None."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from twinning.core.charts import AMBER, BLUE, bar_chart, bar_line_chart, number
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("850.00"), "850"),
+        (Decimal("12.345"), "12.34"),
+        (118.5, "118.5"),
+        (0, "0"),
+        (Decimal("1234"), "1.2K"),
+        (Decimal("-15000"), "-15K"),
+        (Decimal("1250000.00"), "1.2M"),
+    ],
+)
+def test_a_chart_writes_numbers_short(value, text):
+    with translation.override("en"):
+        assert number(value) == text
+
+
+def test_a_chart_writes_numbers_in_the_page_language():
+    with translation.override("fr"):
+        assert (number(Decimal("12.5")), number(Decimal("1234"))) == ("12,5", "1,2\xa0k")
+
+
+def test_bars_escape_every_label_and_cut_long_ones_keeping_the_full_label_as_a_tooltip():
+    svg = bar_chart([("<b>Uganda</b>", [1]), ("A" * 40, [2])], title="<script>", series=["x", "y & z"])
+
+    assert "<script>" not in svg and "<b>" not in svg
+    assert "&lt;b&gt;Uganda&lt;/b&gt;" in svg and "y &amp; z" in svg
+    assert "A" * 27 + "…" in svg and f"<title>{'A' * 40}</title>" in svg
+
+
+def test_bars_draw_one_rectangle_per_value_and_none_for_a_missing_value():
+    svg = bar_chart([("2025", [Decimal("10"), None]), ("2026", [Decimal("20"), Decimal("5")])], title="t")
+
+    widths = [float(w) for w in re.findall(r'<rect x="\d+" y="\d+" width="([\d.]+)"', svg)]
+    assert len(widths) == 3
+    assert widths[1] == max(widths) and widths[0] == pytest.approx(widths[1] / 2)
+
+
+def test_the_legend_names_the_target_only_when_there_is_one():
+    with_target = bar_line_chart("t", ["Q1", "Q2"], [Decimal(1), None], [Decimal(2), Decimal(2)])
+    without = bar_line_chart("t", ["Q1", "Q2"], [Decimal(1), Decimal(3)], [None, None])
+
+    assert BLUE in with_target and AMBER in with_target and "Target" in with_target
+    assert "Target" not in without and AMBER not in without
+
+
+def test_a_period_chart_with_no_number_draws_nothing():
+    assert bar_line_chart("t", ["Q1"], [None], [None]) == ""
+    assert bar_line_chart("t", [], [], []) == ""
