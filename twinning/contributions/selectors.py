@@ -230,6 +230,9 @@ def _year_shares(start: datetime.date, end: datetime.date) -> dict[int, decimal.
     return shares
 
 
+Cells = dict[int, dict[int, Figures]]  # partnership id → year → figures
+
+
 def leverage_report(
     *, programme: Programme, basis: str = Basis.GENERIC, partnership: Partnership | None = None
 ) -> Leverage:
@@ -243,23 +246,57 @@ def leverage_report(
     partnerships_qs = Partnership.objects.filter(programme=programme)
     if partnership is not None:
         partnerships_qs = partnerships_qs.filter(pk=partnership.pk)
+    rows = _partnership_rows(partnerships_qs)
+    titles = {pid: row.title for pid, row in rows.items()}
+    cells: Cells = defaultdict(lambda: defaultdict(Figures))
+    unconverted = _add_funds(cells, titles, partnerships_qs, programme)
+    time_by_basis, unvalued, unconverted_time = _add_time(cells, titles, partnerships_qs, programme, basis)
+    unconverted_gifts = _add_gifts(cells, titles, partnerships_qs, programme)
+
+    total = Figures()
+    by_country: dict[str, Figures] = defaultdict(Figures)
+    by_year: dict[int, Figures] = defaultdict(Figures)
+    for pid, years in cells.items():
+        for year, figures in years.items():
+            rows[pid].figures.add(figures)
+            by_country[rows[pid].country].add(figures)
+            by_year[year].add(figures)
+            total.add(figures)
+    return Leverage(
+        basis=basis,
+        currency=programme.reporting_currency,
+        total=total,
+        partnerships=list(rows.values()),
+        by_country=dict(sorted(by_country.items())),
+        by_year=dict(sorted(by_year.items())),
+        by_partnership_year={pid: dict(sorted(y.items())) for pid, y in cells.items()},
+        time_by_basis=time_by_basis,
+        unvalued_hours=unvalued,
+        unconverted=_merged([*unconverted, *unconverted_time, *unconverted_gifts]),
+    )
+
+
+def _partnership_rows(partnerships: QuerySet[Partnership]) -> dict[int, PartnershipRow]:
+    """One row per partnership, in title order, with the country of its (first) host institution."""
     host_country = (
         PartnershipInstitution.objects.filter(partnership=OuterRef("pk"), side="host")
         .order_by("id")
         .values("institution__country")[:1]
     )
-    rows = {
+    return {
         p["id"]: PartnershipRow(id=p["id"], uuid=p["uuid"], title=p["title"], country=p["country"] or "")
-        for p in partnerships_qs.annotate(country=Subquery(host_country))
+        for p in partnerships.annotate(country=Subquery(host_country))
         .order_by("title", "id")
         .values("id", "uuid", "title", "country")
     }
-    cells: dict[int, dict[int, Figures]] = defaultdict(lambda: defaultdict(Figures))
-    unconverted: list[Unconverted] = []
-    titles = {pid: row.title for pid, row in rows.items()}
 
-    # 1. Donor funds.
-    with_fx: Any = allocations_with_fx(Allocation.objects.filter(partnership__in=partnerships_qs), programme)
+
+def _add_funds(
+    cells: Cells, titles: dict[int, str], partnerships: QuerySet[Partnership], programme: Programme
+) -> list[Unconverted]:
+    """Add donor funds to `cells`, spread over each award's years; return the allocations no rate converts."""
+    unconverted = []
+    with_fx: Any = allocations_with_fx(Allocation.objects.filter(partnership__in=partnerships), programme)
     allocations = with_fx.values(
         "partnership_id", "amount", "award__currency", "award__start_date", "award__end_date", "fx"
     )
@@ -277,9 +314,19 @@ def leverage_report(
             part = converted - spread if n == len(shares) - 1 else money(converted * share)
             spread += part
             cells[a["partnership_id"]][year].funds += part
+    return unconverted
 
-    # 2. Volunteer time, valued on every basis at once (the chosen one feeds leverage).
-    time_qs = annotate_time_values(TimeEntry.objects.filter(partnership__in=partnerships_qs), programme)
+
+def _add_time(
+    cells: Cells,
+    titles: dict[int, str],
+    partnerships: QuerySet[Partnership],
+    programme: Programme,
+    basis: str,
+) -> tuple[dict[str, tuple[decimal.Decimal, decimal.Decimal]], decimal.Decimal, list[Unconverted]]:
+    """Add volunteer time valued on `basis` to `cells`. Returns the (pledged, verified) value on every basis
+    at once, the hours no rate values on `basis`, and the amounts no exchange rate converts."""
+    time_qs = annotate_time_values(TimeEntry.objects.filter(partnership__in=partnerships), programme)
     aggregates: dict[str, Any] = {"hours_sum": Sum("hours")}
     for b in BASES:
         aggregates[f"v_{b}"] = Sum(f"value_{b}")
@@ -297,8 +344,8 @@ def leverage_report(
             time_by_basis[b][0] += t[f"v_{b}"] or ZERO
             if verified:
                 time_by_basis[b][1] += t[f"v_{b}"] or ZERO
-    # Time left out on the chosen basis: no rate (unvalued hours) or no exchange rate (unconverted amount).
     unvalued = ZERO
+    unconverted = []
     for t in (
         time_qs.filter(**{f"unit_value_{basis}__isnull": True})
         .values("partnership_id", f"rate_currency_{basis}")
@@ -312,9 +359,15 @@ def leverage_report(
             unconverted.append(
                 Unconverted(titles[t["partnership_id"]], "time", currency, money(t["native_sum"]), t["n"])
             )
+    return {b: (v[0], v[1]) for b, v in time_by_basis.items()}, unvalued, unconverted
 
-    # 3. Gifts.
-    gifts = annotate_gift_values(Gift.objects.filter(partnership__in=partnerships_qs), programme)
+
+def _add_gifts(
+    cells: Cells, titles: dict[int, str], partnerships: QuerySet[Partnership], programme: Programme
+) -> list[Unconverted]:
+    """Add gifts in kind to `cells`; return the gifts no exchange rate converts."""
+    unconverted = []
+    gifts = annotate_gift_values(Gift.objects.filter(partnership__in=partnerships), programme)
     for g in (
         gifts.values("partnership_id", "year", "status", "currency")
         .annotate(
@@ -334,16 +387,11 @@ def leverage_report(
                     titles[g["partnership_id"]], "gift", g["currency"], g["unconverted"], g["unconverted_n"]
                 )
             )
+    return unconverted
 
-    total = Figures()
-    by_country: dict[str, Figures] = defaultdict(Figures)
-    by_year: dict[int, Figures] = defaultdict(Figures)
-    for pid, years in cells.items():
-        for year, figures in years.items():
-            rows[pid].figures.add(figures)
-            by_country[rows[pid].country].add(figures)
-            by_year[year].add(figures)
-            total.add(figures)
+
+def _merged(unconverted: list[Unconverted]) -> list[Unconverted]:
+    """One line per partnership, kind and currency, in that order."""
     merged: dict[tuple[str, str, str], Unconverted] = {}
     for u in unconverted:
         key = (u.partnership, u.kind, u.currency)
@@ -352,18 +400,7 @@ def leverage_report(
             merged[key].count += u.count
         else:
             merged[key] = u
-    return Leverage(
-        basis=basis,
-        currency=programme.reporting_currency,
-        total=total,
-        partnerships=list(rows.values()),
-        by_country=dict(sorted(by_country.items())),
-        by_year=dict(sorted(by_year.items())),
-        by_partnership_year={pid: dict(sorted(y.items())) for pid, y in cells.items()},
-        time_by_basis={b: (v[0], v[1]) for b, v in time_by_basis.items()},
-        unvalued_hours=unvalued,
-        unconverted=sorted(merged.values(), key=lambda u: (u.partnership, u.kind, u.currency)),
-    )
+    return sorted(merged.values(), key=lambda u: (u.partnership, u.kind, u.currency))
 
 
 def allocations_with_fx(qs: QuerySet[Allocation], programme: Programme) -> QuerySet[Allocation]:

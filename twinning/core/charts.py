@@ -113,6 +113,21 @@ def bar_chart(
     return mark_safe("".join(parts))  # every piece of text above is escaped
 
 
+def _legend(left: int, bar_name: str, line_name: str | None) -> str:
+    """The key above a period chart: a bar swatch for what was achieved and, if drawn, a line for the target."""
+    legend = [
+        f'<rect x="{left}" y="2" width="8" height="8" fill="{BLUE}"/>'
+        f'<text x="{left + 11}" y="10">{escape(bar_name)}</text>'
+    ]
+    if line_name:
+        at = left + 11 + round(6 * len(bar_name)) + 14
+        legend.append(
+            f'<line x1="{at}" y1="6" x2="{at + 12}" y2="6" stroke="{AMBER}" stroke-width="2.5"/>'
+            f'<text x="{at + 16}" y="10">{escape(line_name)}</text>'
+        )
+    return f'<g font-size="10">{"".join(legend)}</g>'
+
+
 @degrades_to(nothing)
 def bar_line_chart(
     title: str,
@@ -171,15 +186,6 @@ def bar_line_chart(
             )
         if i % every == 0:
             parts.append(text(x + step / 2, height - 10, label, size=9, anchor="middle"))
-    legend = [
-        f'<rect x="{left}" y="2" width="8" height="8" fill="{BLUE}"/>'
-        f'<text x="{left + 11}" y="10">{escape(bar_name)}</text>'
-    ]
-    if any(v is not None for v in line):
-        at = left + 11 + round(6 * len(bar_name)) + 14
-        legend.append(
-            f'<line x1="{at}" y1="6" x2="{at + 12}" y2="6" stroke="{AMBER}" stroke-width="2.5"/>'
-            f'<text x="{at + 16}" y="10">{escape(line_name)}</text>'
-        )
-    parts.append(f'<g font-size="10">{"".join(legend)}</g></svg>')
+    parts.append(_legend(left, bar_name, line_name if any(v is not None for v in line) else None))
+    parts.append("</svg>")
     return mark_safe("".join(parts))  # every piece of text above is escaped

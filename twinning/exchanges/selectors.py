@@ -209,18 +209,57 @@ def exchange_summary(
         scope = Q(partnership__programme=programme)
     else:
         raise ValueError("Give a partnership or a programme.")
-    done = Exchange.Status.COMPLETED
     exchanges = Exchange.objects.filter(scope)
-    completed = exchanges.filter(status=done)
+    completed = exchanges.filter(status=Exchange.Status.COMPLETED)
     participants = Participant.objects.filter(exchange__in=completed)
     trainees = participants.filter(role=Participant.Role.TRAINEE)
     groups = TraineeGroup.objects.filter(exchange__in=completed)
+    trained = _trained_by_cadre(trainees, groups)
+    trained_by_sex: dict[str, int] = defaultdict(int)
+    for c in trained:
+        for sex, n in c.by_sex.items():
+            trained_by_sex[sex] += n
+    by_setting: dict[str, int] = defaultdict(int)
+    for setting, n in trainees.values_list("setting").annotate(n=Count("person", distinct=True)).order_by():
+        by_setting[setting] += n
+    for setting, n in groups.values_list("setting").annotate(n=Sum("count")).order_by():
+        by_setting[setting] += n or 0
+    # Trainees who went on to train others in the same scope: the first step of a training cascade.
+    trainers_from_trainees = participants.filter(
+        role=Participant.Role.TRAINER, person__in=trainees.values("person")
+    ).aggregate(n=Count("person", distinct=True))["n"]
+    pairs = MentoringPair.objects.filter(scope)
+    sessions = MentoringSession.objects.filter(pair__in=pairs)
+    by_mode = {
+        mode: minutes or 0
+        for mode, minutes in sessions.values_list("mode").annotate(m=Sum("duration_minutes")).order_by()
+    }
+    summary = ExchangeSummary(
+        directions=_by_direction(exchanges, participants),
+        trained=trained,
+        sexes=[(s, str(label)) for s, label in Sex.choices],
+        trained_by_sex=dict(trained_by_sex),
+        named_trained=trainees.aggregate(n=Count("person", distinct=True))["n"] or 0,
+        unnamed_trained=groups.aggregate(n=Sum("count"))["n"] or 0,
+        trained_by_setting={s: by_setting.get(s, 0) for s in TrainingSetting.values},
+        trainers_from_trainees=trainers_from_trainees or 0,
+        mentoring_by_status=dict(pairs.values_list("status").annotate(n=Count("id")).order_by()),
+        mentoring_sessions=sessions.count(),
+        mentoring_minutes=sum(by_mode.values()),
+        mentoring_by_mode=by_mode,
+    )
+    if programme is not None and partnership is None:
+        summary.by_partnership = _by_partnership(programme)
+    return summary
 
+
+def _by_direction(exchanges: QuerySet[Exchange], participants: QuerySet[Participant]) -> list[DirectionRow]:
+    """Completed and planned exchanges, participants and person-days (of completed ones) per direction."""
     rows = {d: DirectionRow(d, str(label)) for d, label in Exchange.Direction.choices}
     for direction, status, n in (
         exchanges.values_list("direction", "status").annotate(n=Count("id")).order_by()
     ):
-        if status == done:
+        if status == Exchange.Status.COMPLETED:
             rows[direction].completed = n
         elif status == Exchange.Status.PLANNED:
             rows[direction].planned = n
@@ -231,7 +270,11 @@ def exchange_summary(
     ):
         rows[direction].participants = n
         rows[direction].person_days = days or 0
+    return list(rows.values())
 
+
+def _trained_by_cadre(trainees: QuerySet[Participant], groups: QuerySet[TraineeGroup]) -> list[TrainedCell]:
+    """People trained per cadre and sex (named ones once each, unnamed ones as counted), in cadre order."""
     cadre_labels = dict(Person.Cadre.choices)
     cells: dict[str, TrainedCell] = {}
 
@@ -247,55 +290,7 @@ def exchange_summary(
     for cadre, sex, n in groups.values_list("cadre", "sex").annotate(n=Sum("count")).order_by():
         cell(cadre).by_sex[sex] = cell(cadre).by_sex.get(sex, 0) + (n or 0)
     order = list(cadre_labels)
-    trained = sorted(cells.values(), key=lambda c: order.index(c.cadre) if c.cadre in order else len(order))
-    trained_by_sex: dict[str, int] = defaultdict(int)
-    for c in trained:
-        for sex, n in c.by_sex.items():
-            trained_by_sex[sex] += n
-
-    named = trainees.aggregate(n=Count("person", distinct=True))["n"] or 0
-    unnamed = groups.aggregate(n=Sum("count"))["n"] or 0
-
-    by_setting: dict[str, int] = defaultdict(int)
-    for setting, n in trainees.values_list("setting").annotate(n=Count("person", distinct=True)).order_by():
-        by_setting[setting] += n
-    for setting, n in groups.values_list("setting").annotate(n=Sum("count")).order_by():
-        by_setting[setting] += n or 0
-
-    # Trainees who went on to train others in the same scope: the first step of a training cascade.
-    trainers_from_trainees = (
-        participants.filter(role=Participant.Role.TRAINER, person__in=trainees.values("person")).aggregate(
-            n=Count("person", distinct=True)
-        )["n"]
-        or 0
-    )
-
-    pairs = MentoringPair.objects.filter(scope)
-    mentoring_by_status = dict(pairs.values_list("status").annotate(n=Count("id")).order_by())
-    sessions = MentoringSession.objects.filter(pair__in=pairs)
-    by_mode = {
-        mode: minutes or 0
-        for mode, minutes in sessions.values_list("mode").annotate(m=Sum("duration_minutes")).order_by()
-    }
-    session_count = sessions.count()
-
-    summary = ExchangeSummary(
-        directions=list(rows.values()),
-        trained=trained,
-        sexes=[(s, str(label)) for s, label in Sex.choices],
-        trained_by_sex=dict(trained_by_sex),
-        named_trained=named,
-        unnamed_trained=unnamed,
-        trained_by_setting={s: by_setting.get(s, 0) for s in TrainingSetting.values},
-        trainers_from_trainees=trainers_from_trainees,
-        mentoring_by_status=mentoring_by_status,
-        mentoring_sessions=session_count,
-        mentoring_minutes=sum(by_mode.values()),
-        mentoring_by_mode=by_mode,
-    )
-    if programme is not None and partnership is None:
-        summary.by_partnership = _by_partnership(programme)
-    return summary
+    return sorted(cells.values(), key=lambda c: order.index(c.cadre) if c.cadre in order else len(order))
 
 
 def _by_partnership(programme: Programme) -> list[dict[str, Any]]:
@@ -383,56 +378,60 @@ def training_cascade(partnership: Partnership) -> list[CascadeNode]:
         .annotate(n=Sum("count"))
         .order_by()
     )
-    trainers_of: dict[int, list[Participant]] = defaultdict(list)
-    trainees_of: dict[int, list[Participant]] = defaultdict(list)
-    for row in rows:
-        (trainers_of if row.role == Participant.Role.TRAINER else trainees_of)[row.exchange_id].append(row)
-    # person -> the trainings they gave, in date order
-    gave: dict[int, list[Exchange]] = defaultdict(list)
-    for row in rows:
-        if row.role == Participant.Role.TRAINER:
-            gave[row.person_id].append(row.exchange)
-    first_trained: dict[int, Any] = {}
-    for row in rows:
-        # Only a training with a trainer on record can place its trainees under someone.
-        if row.role == Participant.Role.TRAINEE and trainers_of.get(row.exchange_id):
-            first_trained.setdefault(row.person_id, row.exchange.start_date)
-
-    def build(
-        person: Person, via: Exchange | None, since: Any, path: frozenset[int], depth: int
-    ) -> CascadeNode:
-        node = CascadeNode(person=person, exchange=via)
-        if depth >= MAX_CASCADE_DEPTH:
-            return node
-        for training in gave.get(person.pk, []):
-            if since is not None and training.start_date < since:
-                continue
-            node.unnamed += unnamed_by_exchange.get(training.pk, 0) or 0
-            for trainee in trainees_of.get(training.pk, []):
-                if trainee.person_id in path:
-                    continue
-                node.children.append(
-                    build(
-                        trainee.person,
-                        training,
-                        training.start_date,
-                        path | {trainee.person_id},
-                        depth + 1,
-                    )
-                )
-        return node
-
+    trainings = _Trainings(rows, unnamed_by_exchange)
     roots: list[CascadeNode] = []
     seen_roots: set[int] = set()
     for row in rows:
         if row.role != Participant.Role.TRAINER or row.person_id in seen_roots:
             continue
-        trained_on = first_trained.get(row.person_id)
+        trained_on = trainings.first_trained.get(row.person_id)
         # A trainer who was trained here first appears under their own trainer, not as a root.
         if trained_on is not None and trained_on <= row.exchange.start_date:
             continue
         seen_roots.add(row.person_id)
-        node = build(row.person, None, None, frozenset({row.person_id}), 0)
+        node = trainings.tree(row.person, None, None, frozenset({row.person_id}), 0)
         if node.size:  # a trainer with nobody trained (a call, say) is no cascade
             roots.append(node)
     return roots
+
+
+class _Trainings:
+    """Who trained whom at which completed training, indexed for building the cascade trees."""
+
+    def __init__(self, rows: list[Participant], unnamed_by_exchange: dict[int, int]) -> None:
+        self.unnamed_by_exchange = unnamed_by_exchange
+        trainers_of: dict[int, list[Participant]] = defaultdict(list)
+        self.trainees_of: dict[int, list[Participant]] = defaultdict(list)
+        self.gave: dict[int, list[Exchange]] = defaultdict(list)  # person → the trainings they gave, by date
+        for row in rows:
+            if row.role == Participant.Role.TRAINER:
+                trainers_of[row.exchange_id].append(row)
+                self.gave[row.person_id].append(row.exchange)
+            else:
+                self.trainees_of[row.exchange_id].append(row)
+        self.first_trained: dict[int, Any] = {}
+        for row in rows:
+            # Only a training with a trainer on record can place its trainees under someone.
+            if row.role == Participant.Role.TRAINEE and trainers_of.get(row.exchange_id):
+                self.first_trained.setdefault(row.person_id, row.exchange.start_date)
+
+    def tree(
+        self, person: Person, via: Exchange | None, since: Any, path: frozenset[int], depth: int
+    ) -> CascadeNode:
+        """`person` (trained at `via`) and everyone they trained from `since` on, `depth` levels down."""
+        node = CascadeNode(person=person, exchange=via)
+        if depth >= MAX_CASCADE_DEPTH:
+            return node
+        for training in self.gave.get(person.pk, []):
+            if since is not None and training.start_date < since:
+                continue
+            node.unnamed += self.unnamed_by_exchange.get(training.pk, 0) or 0
+            for trainee in self.trainees_of.get(training.pk, []):
+                if trainee.person_id in path:
+                    continue
+                node.children.append(
+                    self.tree(
+                        trainee.person, training, training.start_date, path | {trainee.person_id}, depth + 1
+                    )
+                )
+        return node

@@ -175,39 +175,11 @@ def compute_round(round: MatchingRound, *, progress: Callable[[int, str], None] 
     report(80, "stable")
     stable = stable_assignment(scores, allowed, context.h_cap, context.r_cap)
     report(90, "saving")
-    in_optimal, in_stable = set(optimal), set(stable)
-    pairs = [
-        ProposedPair(
-            round=round,
-            host=hosts[i],
-            resource=resources[j],
-            score=_points(scores[i, j]),
-            parts=explain(context, i, j),
-            in_optimal=(i, j) in in_optimal,
-            in_stable=(i, j) in in_stable,
-        )
-        for i, j in sorted(in_optimal | in_stable)
+    pairs = _proposed_pairs(round, context, hosts, resources, scores, optimal, stable)
+    unmatched = [
+        *_unmatched(round, "optimal", optimal, context, hosts, resources, mask),
+        *_unmatched(round, "stable", stable, context, hosts, resources, mask),
     ]
-    unmatched = []
-    for method, chosen in (("optimal", optimal), ("stable", stable)):
-        got_h = {i for i, _ in chosen}
-        got_r = {j for _, j in chosen}
-        for i, applicant in enumerate(hosts):
-            if i not in got_h:
-                reason, detail = _unmatched_reason(mask[i], int(context.h_cap[i]), method)
-                unmatched.append(
-                    UnmatchedApplicant(
-                        round=round, applicant=applicant, method=method, reason=reason, detail=detail
-                    )
-                )
-        for j, applicant in enumerate(resources):
-            if j not in got_r:
-                reason, detail = _unmatched_reason(mask[:, j], int(context.r_cap[j]), method)
-                unmatched.append(
-                    UnmatchedApplicant(
-                        round=round, applicant=applicant, method=method, reason=reason, detail=detail
-                    )
-                )
     with transaction.atomic():
         ProposedPair.objects.filter(round=round).delete()
         UnmatchedApplicant.objects.filter(round=round).delete()
@@ -219,6 +191,63 @@ def compute_round(round: MatchingRound, *, progress: Callable[[int, str], None] 
             optimal_total=sum((p.score for p in pairs if p.in_optimal), Decimal("0")),
             stable_total=sum((p.score for p in pairs if p.in_stable), Decimal("0")),
         )
+
+
+def _proposed_pairs(
+    round: MatchingRound,
+    context: ScoringContext,
+    hosts: list[RoundApplicant],
+    resources: list[RoundApplicant],
+    scores: np.ndarray,
+    optimal: list[tuple[int, int]],
+    stable: list[tuple[int, int]],
+) -> list[ProposedPair]:
+    """Every pair in either assignment, once, with its score explained and which assignments hold it."""
+    in_optimal, in_stable = set(optimal), set(stable)
+    return [
+        ProposedPair(
+            round=round,
+            host=hosts[i],
+            resource=resources[j],
+            score=_points(scores[i, j]),
+            parts=explain(context, i, j),
+            in_optimal=(i, j) in in_optimal,
+            in_stable=(i, j) in in_stable,
+        )
+        for i, j in sorted(in_optimal | in_stable)
+    ]
+
+
+def _unmatched(
+    round: MatchingRound,
+    method: str,
+    chosen: list[tuple[int, int]],
+    context: ScoringContext,
+    hosts: list[RoundApplicant],
+    resources: list[RoundApplicant],
+    mask: np.ndarray,
+) -> list[UnmatchedApplicant]:
+    """The hosts, then the resources, that one assignment left without a twin, each with the reason."""
+    got_h = {i for i, _ in chosen}
+    got_r = {j for _, j in chosen}
+    unmatched = []
+    for i, applicant in enumerate(hosts):
+        if i not in got_h:
+            reason, detail = _unmatched_reason(mask[i], int(context.h_cap[i]), method)
+            unmatched.append(
+                UnmatchedApplicant(
+                    round=round, applicant=applicant, method=method, reason=reason, detail=detail
+                )
+            )
+    for j, applicant in enumerate(resources):
+        if j not in got_r:
+            reason, detail = _unmatched_reason(mask[:, j], int(context.r_cap[j]), method)
+            unmatched.append(
+                UnmatchedApplicant(
+                    round=round, applicant=applicant, method=method, reason=reason, detail=detail
+                )
+            )
+    return unmatched
 
 
 def job_execute(job_id: int) -> None:

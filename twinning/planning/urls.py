@@ -39,6 +39,11 @@ urlpatterns = [
         f"{P}/plan-indicators/<uuid:plan_indicator_uuid>/", views.plan_indicator_view, name="plan_indicator"
     ),
     path(
+        f"{P}/plan-indicators/<uuid:plan_indicator_uuid>/targets/",
+        views.targets_save_view,
+        name="targets_save",
+    ),
+    path(
         f"{P}/plan-indicators/<uuid:plan_indicator_uuid>/remove/",
         views.plan_indicator_remove_view,
         name="plan_indicator_remove",

@@ -514,11 +514,10 @@ def adopt_view(request: AuthedRequest, partnership_uuid: UUID, plan_uuid: UUID) 
     return _section_response(request, partnership, access, plan, "objectives", adopt_form=form)
 
 
-@login_required
-def plan_indicator_view(
+def _adoption_for_user(
     request: AuthedRequest, partnership_uuid: UUID, plan_indicator_uuid: UUID
-) -> HttpResponse:
-    """An adopted indicator: its baseline and end target, and the targets grid (periods x options)."""
+) -> tuple[PlanIndicator, Any]:
+    """An adopted indicator of a partnership the user may see (404 otherwise); a write needs edit rights (403)."""
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     adoption = (
         PlanIndicator.objects.filter(plan__partnership=partnership, uuid=plan_indicator_uuid)
@@ -527,61 +526,91 @@ def plan_indicator_view(
     )
     if adoption is None:
         raise Http404
-    plan = adoption.plan
-    plan.partnership = partnership
-    editable = access.can_edit and plan.status == Plan.Status.DRAFT
     if request.method == "POST" and not access.can_edit:
         raise PermissionDenied
-    form = PlanIndicatorForm(
-        request.POST if request.method == "POST" and "baseline" in request.POST else None,
+    adoption.plan.partnership = partnership
+    return adoption, access
+
+
+def _plan_indicator_page(
+    request: AuthedRequest,
+    adoption: PlanIndicator,
+    access: Any,
+    *,
+    form: PlanIndicatorForm | None = None,
+    grid: dict[str, Any] | None = None,
+    grid_errors: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    plan = adoption.plan
+    form = form or PlanIndicatorForm(
         instance=adoption,
         plan=plan,
         initial={"version": adoption.version, "objective": adoption.objective.uuid},
     )
-    grid = _targets_grid(adoption)
-    grid_errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        try:
-            if "baseline" in request.POST:
-                if form.is_valid():
-                    services.plan_indicator_update(
-                        actor=request.user,
-                        plan_indicator=adoption,
-                        data=_without(form.cleaned_data, "version"),
-                        expected_version=form.cleaned_data["version"],
-                    )
-                    messages.success(request, _("Your changes are saved."))
-                    return redirect(request.path)
-            else:
-                values = _grid_values(request, grid, grid_errors)
-                if not grid_errors:
-                    count = services.targets_save(actor=request.user, plan_indicator=adoption, values=values)
-                    messages.success(request, _("Targets saved (%(count)s changed).") % {"count": count})
-                    return redirect(request.path)
-        except ValidationError as exc:
-            if "baseline" in request.POST:
-                add_service_errors(form, exc)
-            elif hasattr(exc, "error_dict"):
-                grid_errors.update(exc.message_dict)
-            else:
-                grid_errors["__all__"] = exc.messages
-        if grid_errors:
-            _fill_grid(grid, request.POST, grid_errors)
+    grid_errors = grid_errors or {}
     context = {
-        "partnership": partnership,
+        "partnership": plan.partnership,
         "access": access,
         "plan": plan,
         "adoption": adoption,
         "indicator": adoption.indicator,
         "form": form,
-        "grid": grid,
+        "grid": grid or _targets_grid(adoption),
         "grid_errors": grid_errors.get("__all__", []),
         "has_grid_errors": bool(grid_errors),
-        "editable": editable,
+        "editable": access.can_edit and plan.status == Plan.Status.DRAFT,
         "events": history_for_user(request.user, adoption)[:50],
     }
     status = 400 if form.errors or grid_errors else 200
     return render(request, "planning/plan_indicator.html", context, status=status)
+
+
+@login_required
+def plan_indicator_view(
+    request: AuthedRequest, partnership_uuid: UUID, plan_indicator_uuid: UUID
+) -> HttpResponse:
+    """An adopted indicator: its baseline and end target (changed here), and the targets grid (periods x
+    options, saved by `targets_save_view`)."""
+    adoption, access = _adoption_for_user(request, partnership_uuid, plan_indicator_uuid)
+    if request.method != "POST":
+        return _plan_indicator_page(request, adoption, access)
+    form = PlanIndicatorForm(request.POST, instance=adoption, plan=adoption.plan)
+    if form.is_valid():
+        try:
+            services.plan_indicator_update(
+                actor=request.user,
+                plan_indicator=adoption,
+                data=_without(form.cleaned_data, "version"),
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect(request.path)
+    return _plan_indicator_page(request, adoption, access, form=form)
+
+
+@login_required
+@require_POST
+def targets_save_view(
+    request: AuthedRequest, partnership_uuid: UUID, plan_indicator_uuid: UUID
+) -> HttpResponse:
+    """Save the whole targets grid of an adopted indicator, or nothing: every cell is checked first."""
+    adoption, access = _adoption_for_user(request, partnership_uuid, plan_indicator_uuid)
+    grid = _targets_grid(adoption)
+    grid_errors: dict[str, list[str]] = {}
+    values = _grid_values(request, grid, grid_errors)
+    if not grid_errors:
+        try:
+            count = services.targets_save(actor=request.user, plan_indicator=adoption, values=values)
+        except ValidationError as exc:
+            grid_errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        else:
+            messages.success(request, _("Targets saved (%(count)s changed).") % {"count": count})
+            return redirect("planning:plan_indicator", adoption.plan.partnership.uuid, adoption.uuid)
+    _fill_grid(grid, request.POST, grid_errors)
+    return _plan_indicator_page(request, adoption, access, grid=grid, grid_errors=grid_errors)
 
 
 def _targets_grid(adoption: PlanIndicator) -> dict[str, Any]:

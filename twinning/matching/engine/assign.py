@@ -171,6 +171,25 @@ def _solve_matching(
     rows, cols, weights = rows[keep], cols[keep], weights[keep]
     if rows.size == 0:
         return rows, cols
+    graph, g_rows, g_cols = _slot_graph(rows, cols, weights, c_h, c_r)
+    host_slots, resource_slots, n_g = int(c_h.sum()), int(c_r.sum()), len(g_rows)
+    left, right = min_weight_full_bipartite_matching(graph)
+    owner_h = np.repeat(np.arange(n), c_h)
+    owner_r = np.repeat(np.arange(m), c_r)
+    direct = (left < host_slots) & (right < resource_slots)
+    used = (left < host_slots) & (right >= resource_slots) & (right < resource_slots + n_g)
+    gadget_used = right[used] - resource_slots
+    return (
+        np.concatenate([owner_h[left[direct]], g_rows[gadget_used]]),
+        np.concatenate([owner_r[right[direct]], g_cols[gadget_used]]),
+    )
+
+
+def _slot_graph(
+    rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, c_h: np.ndarray, c_r: np.ndarray
+) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+    """The cost matrix of `_solve_matching` (slots, gadgets and dummies), with the host and resource of each
+    gadget in column order."""
     start_h, start_r = np.cumsum(c_h) - c_h, np.cumsum(c_r) - c_r
     host_slots, resource_slots = int(c_h.sum()), int(c_r.sum())
     gadget = (c_h[rows] > 1) & (c_r[cols] > 1)
@@ -206,16 +225,7 @@ def _solve_matching(
         (cost, (np.concatenate(pieces_r), np.concatenate(pieces_c))),
         shape=(host_slots + n_g, resource_slots + n_g + host_slots),
     )
-    left, right = min_weight_full_bipartite_matching(graph)
-    owner_h = np.repeat(np.arange(n), c_h)
-    owner_r = np.repeat(np.arange(m), c_r)
-    direct = (left < host_slots) & (right < resource_slots)
-    used = (left < host_slots) & (right >= resource_slots) & (right < resource_slots + n_g)
-    gadget_used = right[used] - resource_slots
-    return (
-        np.concatenate([owner_h[left[direct]], g_rows[gadget_used]]),
-        np.concatenate([owner_r[right[direct]], g_cols[gadget_used]]),
-    )
+    return graph, g_rows, g_cols
 
 
 def _solve_by_component(
@@ -293,31 +303,38 @@ def optimal_assignment(
         chosen, y_h, y_r = _solve_lp(rows, cols, effective[rows, cols].astype(np.float64), cap_h, cap_r)
         if not exact:
             break
-        # Price every pair: one outside the set whose score beats its two duals could raise the total.
-        added = []
-        step = max(1, 4_000_000 // max(m, 1))
-        for start in range(0, n, step):
-            block = slice(start, min(n, start + step))
-            reduced = effective[block] - y_h[block, None] - y_r[None, :]
-            hit_rows, hit_cols = np.nonzero(reduced > PRICE_TOLERANCE)
-            if hit_rows.size:
-                added.append((hit_rows + start).astype(np.int64) * m + hit_cols)
-        new = np.setdiff1d(np.concatenate(added), keys) if added else np.zeros(0, dtype=np.int64)
+        new = _priced_pairs(effective, y_h, y_r, keys, top_k)
         if progress:
             progress(min(0.95, (round_no + 1) / 10))
         if new.size == 0:
             break
-        # Keep the growth moderate: at most top_k new pairs per host each round, the most promising first.
-        new_rows, new_cols = new // m, new % m
-        gain = effective[new_rows, new_cols] - y_h[new_rows] - y_r[new_cols]
-        order = np.lexsort((-gain, new_rows))
-        ranked_rows = new_rows[order]
-        starts = np.searchsorted(ranked_rows, ranked_rows, side="left")
-        rank_in_row = np.arange(len(order)) - starts
-        new = new[order][rank_in_row < top_k]
         keys = np.union1d(keys, new)
     pairs = [(int(i), int(j)) for i, j in zip(rows[chosen], cols[chosen], strict=True)]
     return sorted(pairs)
+
+
+def _priced_pairs(
+    effective: np.ndarray, y_h: np.ndarray, y_r: np.ndarray, keys: np.ndarray, top_k: int
+) -> np.ndarray:
+    """Pairs (as keys row * m + col) outside `keys` whose score beats their two duals, so could raise the
+    total: at most `top_k` per host, the most promising first, to keep the growth of the edge set moderate."""
+    n, m = effective.shape
+    added = []
+    step = max(1, 4_000_000 // max(m, 1))  # price in blocks of rows to bound the memory of the reduced costs
+    for start in range(0, n, step):
+        block = slice(start, min(n, start + step))
+        reduced = effective[block] - y_h[block, None] - y_r[None, :]
+        hit_rows, hit_cols = np.nonzero(reduced > PRICE_TOLERANCE)
+        if hit_rows.size:
+            added.append((hit_rows + start).astype(np.int64) * m + hit_cols)
+    new = np.setdiff1d(np.concatenate(added), keys) if added else np.zeros(0, dtype=np.int64)
+    new_rows, new_cols = new // m, new % m
+    gain = effective[new_rows, new_cols] - y_h[new_rows] - y_r[new_cols]
+    order = np.lexsort((-gain, new_rows))
+    ranked_rows = new_rows[order]
+    starts = np.searchsorted(ranked_rows, ranked_rows, side="left")
+    rank_in_row = np.arange(len(order)) - starts
+    return new[order][rank_in_row < top_k]
 
 
 def _preference_order(row: np.ndarray, allowed_row: np.ndarray, head: int) -> tuple[np.ndarray, bool]:

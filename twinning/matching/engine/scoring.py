@@ -136,6 +136,48 @@ def normalised_weights(weights: Mapping[str, float]) -> dict[str, float]:
     return {p: max(0.0, float(weights.get(p, 0))) / total for p in PARTS}
 
 
+def _needs_matrix(profiles: list[Profile], col: dict[int, int]) -> np.ndarray:
+    """Each profile's need priorities per area column, as shares of its own total (rows sum to 1 or 0)."""
+    m = np.zeros((len(profiles), len(col)), dtype=np.float32)
+    for i, p in enumerate(profiles):
+        for a, priority in p.needs.items():
+            m[i, col[a]] = priority
+    sums = m.sum(axis=1, keepdims=True)
+    return np.divide(m, sums, out=np.zeros_like(m), where=sums > 0)
+
+
+def _reach_matrix(
+    profiles: list[Profile], col: dict[int, int], aff: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Depth of expertise per area (0-1), and how well it answers a need in each area."""
+    depth = np.zeros((len(profiles), len(col)), dtype=np.float32)
+    for i, p in enumerate(profiles):
+        for a, d in p.expertise.items():
+            depth[i, col[a]] = d / 3.0
+    # Best answer to each need area: the expertise itself or a related area at partial credit.
+    reach = np.zeros_like(depth)
+    for b in range(len(col)):
+        np.maximum(reach, depth[:, b : b + 1] * aff[b : b + 1, :], out=reach)
+    return depth, reach
+
+
+def _language_matrix(profiles: list[Profile], langs: list[str]) -> np.ndarray:
+    index = {code: k for k, code in enumerate(langs)}
+    m = np.zeros((len(profiles), len(langs)), dtype=np.float32)
+    for i, p in enumerate(profiles):
+        for code in p.languages:
+            m[i, index[code]] = 1
+    return m
+
+
+def _offsets(profiles: list[Profile], on: datetime.date) -> np.ndarray:
+    """Each profile's UTC offset in hours on `on` (NaN where the time zone is unknown)."""
+    return np.array(
+        [np.nan if (o := utc_offset_hours(p.time_zone, on)) is None else o for p in profiles],
+        dtype=np.float32,
+    )
+
+
 class ScoringContext:
     """Feature arrays for the hosts and resources of one round, built once."""
 
@@ -154,39 +196,39 @@ class ScoringContext:
         self.resources = list(resources)
         self.weights = normalised_weights(weights or DEFAULT_WEIGHTS)
         on = on or datetime.date.today()
+        self._set_areas(area_codes)
+        self._set_text()
+        types = sorted({p.type for p in (*self.hosts, *self.resources)})
+        t_index = {t: k for k, t in enumerate(types)}
+        self.type_table = np.array([[type_affinity(a, b) for b in types] for a in types], dtype=np.float32)
+        self.h_type = np.array([t_index[p.type] for p in self.hosts], dtype=np.intp)
+        self.r_type = np.array([t_index[p.type] for p in self.resources], dtype=np.intp)
+        langs = sorted({code for p in (*self.hosts, *self.resources) for code in p.languages})
+        self.h_lang = _language_matrix(self.hosts, langs)
+        self.r_lang = _language_matrix(self.resources, langs)
+        self.h_offset = _offsets(self.hosts, on)
+        self.r_offset = _offsets(self.resources, on)
+        self.h_cap = np.array([p.capacity for p in self.hosts], dtype=np.int32)
+        self.r_cap = np.array([p.capacity for p in self.resources], dtype=np.int32)
+        self.ties = self._pairs(ties)
+        self.conflicts = self._pairs(conflicts)
+
+    def _set_areas(self, area_codes: dict[int, str]) -> None:
+        """Needs (shares of each host's or resource's priorities) and the reach of expertise, per area."""
         area_ids = sorted({*area_codes, *self._areas_used()})
         col = {a: k for k, a in enumerate(area_ids)}
-        n_areas = len(area_ids)
         aff = area_affinity_matrix(area_ids, area_codes)
-
-        def needs_matrix(profiles: list[Profile]) -> np.ndarray:
-            m = np.zeros((len(profiles), n_areas), dtype=np.float32)
-            for i, p in enumerate(profiles):
-                for a, priority in p.needs.items():
-                    m[i, col[a]] = priority
-            sums = m.sum(axis=1, keepdims=True)
-            return np.divide(m, sums, out=np.zeros_like(m), where=sums > 0)
-
-        def reach_matrix(profiles: list[Profile]) -> tuple[np.ndarray, np.ndarray]:
-            depth = np.zeros((len(profiles), n_areas), dtype=np.float32)
-            for i, p in enumerate(profiles):
-                for a, d in p.expertise.items():
-                    depth[i, col[a]] = d / 3.0
-            # Best answer to each need area: the expertise itself or a related area at partial credit.
-            reach = np.zeros_like(depth)
-            for b in range(n_areas):
-                np.maximum(reach, depth[:, b : b + 1] * aff[b : b + 1, :], out=reach)
-            return depth, reach
-
-        self.h_needs = needs_matrix(self.hosts)
-        self.r_needs = needs_matrix(self.resources)
-        h_depth, self.h_reach = reach_matrix(self.hosts)
-        r_depth, self.r_reach = reach_matrix(self.resources)
+        self.h_needs = _needs_matrix(self.hosts, col)
+        self.r_needs = _needs_matrix(self.resources, col)
+        h_depth, self.h_reach = _reach_matrix(self.hosts, col, aff)
+        r_depth, self.r_reach = _reach_matrix(self.resources, col, aff)
         self.h_has = (h_depth > 0).astype(np.float32)
         self.r_has = (r_depth > 0).astype(np.float32)
         self.h_count = self.h_has.sum(axis=1)
         self.r_count = self.r_has.sum(axis=1)
 
+    def _set_text(self) -> None:
+        """TF-IDF vectors of the hosts' need texts and the resources' expertise texts, fitted together."""
         vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32)
         texts = [p.need_text for p in self.hosts] + [p.expertise_text for p in self.resources]
         try:
@@ -197,51 +239,22 @@ class ScoringContext:
             self.h_text = sparse.csr_matrix((len(self.hosts), 1), dtype=np.float32)
             self.r_text_t = sparse.csr_matrix((1, len(self.resources)), dtype=np.float32)
 
-        types = sorted({p.type for p in (*self.hosts, *self.resources)})
-        t_index = {t: k for k, t in enumerate(types)}
-        self.type_table = np.array([[type_affinity(a, b) for b in types] for a in types], dtype=np.float32)
-        self.h_type = np.array([t_index[p.type] for p in self.hosts], dtype=np.intp)
-        self.r_type = np.array([t_index[p.type] for p in self.resources], dtype=np.intp)
-
-        langs = sorted({code for p in (*self.hosts, *self.resources) for code in p.languages})
-        l_index = {code: k for k, code in enumerate(langs)}
-        self.h_lang = np.zeros((len(self.hosts), len(langs)), dtype=np.float32)
-        self.r_lang = np.zeros((len(self.resources), len(langs)), dtype=np.float32)
-        for m, profiles in ((self.h_lang, self.hosts), (self.r_lang, self.resources)):
-            for i, p in enumerate(profiles):
-                for code in p.languages:
-                    m[i, l_index[code]] = 1
-
-        def offsets(profiles: list[Profile]) -> np.ndarray:
-            return np.array(
-                [np.nan if (o := utc_offset_hours(p.time_zone, on)) is None else o for p in profiles],
-                dtype=np.float32,
-            )
-
-        self.h_offset = offsets(self.hosts)
-        self.r_offset = offsets(self.resources)
-        self.h_cap = np.array([p.capacity for p in self.hosts], dtype=np.int32)
-        self.r_cap = np.array([p.capacity for p in self.resources], dtype=np.int32)
-
+    def _pairs(self, items: Iterable[tuple[int, int]]) -> sparse.csr_matrix:
+        """A host x resource 0/1 matrix of the given pairs of profile keys, in either order."""
         h_pos = {p.key: i for i, p in enumerate(self.hosts)}
         r_pos = {p.key: j for j, p in enumerate(self.resources)}
-
-        def pairs(items: Iterable[tuple[int, int]]) -> sparse.csr_matrix:
-            found = set()
-            for a, b in items:
-                if a in h_pos and b in r_pos:
-                    found.add((h_pos[a], r_pos[b]))
-                if b in h_pos and a in r_pos:
-                    found.add((h_pos[b], r_pos[a]))
-            rows = [i for i, _ in found]
-            cols = [j for _, j in found]
-            return sparse.csr_matrix(
-                (np.ones(len(found), dtype=np.float32), (rows, cols)),
-                shape=(len(self.hosts), len(self.resources)),
-            )
-
-        self.ties = pairs(ties)
-        self.conflicts = pairs(conflicts)
+        found = set()
+        for a, b in items:
+            if a in h_pos and b in r_pos:
+                found.add((h_pos[a], r_pos[b]))
+            if b in h_pos and a in r_pos:
+                found.add((h_pos[b], r_pos[a]))
+        rows = [i for i, _ in found]
+        cols = [j for _, j in found]
+        return sparse.csr_matrix(
+            (np.ones(len(found), dtype=np.float32), (rows, cols)),
+            shape=(len(self.hosts), len(self.resources)),
+        )
 
     def _areas_used(self) -> set[int]:
         return {a for p in (*self.hosts, *self.resources) for a in (*p.needs, *p.expertise)}

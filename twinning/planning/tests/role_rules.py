@@ -45,6 +45,7 @@ RULES = {
     "planning:activity_delete": ("post", roles.partnership_write),
     "planning:plan_indicator": ("get", roles.partnership_read),
     "planning:plan_indicator#post": ("post", roles.partnership_write),
+    "planning:targets_save": ("post", roles.partnership_write),
     "planning:plan_indicator_remove": ("post", roles.partnership_write),
     "planning:own_indicator_create": ("get", roles.partnership_write),
     "planning:indicator_edit": ("get", programme_member_write),

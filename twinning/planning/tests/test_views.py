@@ -172,11 +172,12 @@ def test_targets_grid_saves_all_or_nothing(client, world):
     assert page.status_code == 200
     body = page.content.decode()
     assert 'name="t-2024Q1-_all"' in body and 'name="t-2026Q4-sex.female"' in body
-    response = client.post(url, {"t-2024Q1-_all": "10", "t-2024Q2-_all": "lots", "t-2024Q1-sex.female": "6"})
+    save = reverse("planning:targets_save", args=[world.partnership.uuid, adoption.uuid])
+    response = client.post(save, {"t-2024Q1-_all": "10", "t-2024Q2-_all": "lots", "t-2024Q1-sex.female": "6"})
     assert response.status_code == 400
     assert "“lots” is not a number. Enter a number such as 12.5." in response.content.decode()
     assert not Target.objects.exists()
-    response = client.post(url, {"t-2024Q1-_all": "10", "t-2024Q2-_all": "12.5", "t-2024Q1-sex.female": "6"})
+    response = client.post(save, {"t-2024Q1-_all": "10", "t-2024Q2-_all": "12.5", "t-2024Q1-sex.female": "6"})
     assert response.status_code == 302
     assert {(t.period, t.option.code if t.option else None, t.value) for t in Target.objects.all()} == {
         ("2024Q1", None, Decimal(10)),
@@ -208,7 +209,9 @@ def test_targets_grid_is_read_only_for_a_member(client, world):
     client.force_login(world.member)
     url = reverse("planning:plan_indicator", args=[world.partnership.uuid, adoption.uuid])
     assert 'name="t-2024Q1-_all"' not in client.get(url).content.decode()
-    assert client.post(url, {"t-2024Q1-_all": "10"}).status_code == 403
+    save = reverse("planning:targets_save", args=[world.partnership.uuid, adoption.uuid])
+    assert client.post(save, {"t-2024Q1-_all": "10"}).status_code == 403
+    assert client.post(url, {"baseline_value": "10"}).status_code == 403
     assert not Target.objects.exists()
 
 
