@@ -1,6 +1,7 @@
 """Web pages of the contributions ledger: a partnership's time and gifts, the programme's awards and rates,
 and the leverage, disclosure and cost-share reports (with XLSX downloads)."""
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -243,13 +244,9 @@ def allocation_add_view(request: AuthedRequest, award_uuid: UUID) -> HttpRespons
     )
 
 
-@login_required
-def cost_share_xlsx_view(request: AuthedRequest, award_uuid: UUID) -> HttpResponse:
-    award = get_award_for_user(request.user, award_uuid)
-    report = cost_share_report(award=award)
-    claims = claims_with_values(award).select_related("gift__partnership", "time_entry__partnership")
+def _cost_share_summary(award: Award, report: Any) -> list[list[Any]]:
     cur = report.currency
-    summary: list[list[Any]] = [
+    return [
         [_("Award"), str(award)],
         [_("Amount"), award.amount, award.currency],
         [_("Allocated (%(c)s)") % {"c": cur}, report.funds_allocated],
@@ -259,28 +256,36 @@ def cost_share_xlsx_view(request: AuthedRequest, award_uuid: UUID) -> HttpRespon
         [_("Share met"), report.share_met],
         [_("Counted but not converted (no exchange rate)"), report.unconverted_count],
     ]
+
+
+def _claim_rows(claims: Any) -> Iterator[list[Any]]:
+    """One spreadsheet row per contribution counted towards the cost share, read in chunks."""
+    c: Any
+    for c in claims.order_by("id").iterator(chunk_size=2000):
+        item = c.gift or c.time_entry
+        kind = _("Gift") if c.gift_id else _("Time")
+        described = (
+            c.gift.description if c.gift_id else f"{c.time_entry.hours} h, {c.time_entry.get_cadre_display()}"
+        )
+        date = c.gift.gift_date if c.gift_id else c.time_entry.start_date
+        yield [
+            kind,
+            str(item.partnership),
+            date,
+            described,
+            item.get_status_display(),
+            money(c.value) if c.value is not None else None,
+        ]
+
+
+@login_required
+def cost_share_xlsx_view(request: AuthedRequest, award_uuid: UUID) -> HttpResponse:
+    award = get_award_for_user(request.user, award_uuid)
+    report = cost_share_report(award=award)
+    claims = claims_with_values(award).select_related("gift__partnership", "time_entry__partnership")
+    cur = report.currency
+    summary = _cost_share_summary(award, report)
     by_partnership = [list(row) for row in report.by_partnership]
-
-    def claim_rows() -> Any:
-        c: Any
-        for c in claims.order_by("id").iterator(chunk_size=2000):
-            item = c.gift or c.time_entry
-            kind = _("Gift") if c.gift_id else _("Time")
-            described = (
-                c.gift.description
-                if c.gift_id
-                else f"{c.time_entry.hours} h, {c.time_entry.get_cadre_display()}"
-            )
-            date = c.gift.gift_date if c.gift_id else c.time_entry.start_date
-            yield [
-                kind,
-                str(item.partnership),
-                date,
-                described,
-                item.get_status_display(),
-                money(c.value) if c.value is not None else None,
-            ]
-
     return xlsx_response(
         f"cost-share-{award.reference}.xlsx".replace("/", "-"),
         [
@@ -300,7 +305,7 @@ def cost_share_xlsx_view(request: AuthedRequest, award_uuid: UUID) -> HttpRespon
                     _("Status"),
                     _("Value (%(c)s)") % {"c": cur},
                 ],
-                claim_rows(),
+                _claim_rows(claims),
             ),
         ],
     )

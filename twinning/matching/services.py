@@ -322,19 +322,11 @@ def decision_override(
     return create_with_audit(actor=actor, obj=decision, parent=round, reason=reason.strip())
 
 
-@transaction.atomic
-def profile_update(
-    *,
-    actor: User,
-    institution: Institution,
-    needs: Iterable[dict[str, Any]],
-    expertise: Iterable[dict[str, Any]],
-) -> Institution:
-    """Replace an institution's needs (area, priority, description) and expertise (area, depth, description).
-
-    Validates every row before writing any; the audit row lists what changed, area by area.
-    """
-    require(can_edit_institution(actor, institution))
+def _profile_rows(
+    institution: Institution, needs: Iterable[dict[str, Any]], expertise: Iterable[dict[str, Any]]
+) -> dict[str, list[Any]]:
+    """The unsaved need and expertise rows, each validated; every bad row is reported at once (ValidationError,
+    keyed "needs" or "expertise", each message naming its row)."""
     errors: dict[str, list[str]] = {}
     rows: dict[str, list[InstitutionNeed | InstitutionExpertise]] = {"needs": [], "expertise": []}
     for field, items, model, level in (
@@ -367,23 +359,40 @@ def profile_update(
             rows[field].append(obj)
     if errors:
         raise ValidationError(errors)
+    return rows
 
-    def describe(qs: Iterable[Any], level: str) -> dict[str, str]:
-        return {str(o.area): f"{getattr(o, level)}: {o.description}" for o in qs}
 
-    before = {
-        "needs": describe(
-            InstitutionNeed.objects.filter(institution=institution).select_related("area"), "priority"
-        ),
-        "expertise": describe(
-            InstitutionExpertise.objects.filter(institution=institution).select_related("area"), "depth"
-        ),
+def _describe_profile(needs: Iterable[Any], expertise: Iterable[Any]) -> dict[str, dict[str, str]]:
+    """Needs and expertise as the audit row shows them: area → "level: description"."""
+    return {
+        "needs": {str(o.area): f"{o.priority}: {o.description}" for o in needs},
+        "expertise": {str(o.area): f"{o.depth}: {o.description}" for o in expertise},
     }
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    actor: User,
+    institution: Institution,
+    needs: Iterable[dict[str, Any]],
+    expertise: Iterable[dict[str, Any]],
+) -> Institution:
+    """Replace an institution's needs (area, priority, description) and expertise (area, depth, description).
+
+    Validates every row before writing any; the audit row lists what changed, area by area.
+    """
+    require(can_edit_institution(actor, institution))
+    rows = _profile_rows(institution, needs, expertise)
+    before = _describe_profile(
+        InstitutionNeed.objects.filter(institution=institution).select_related("area"),
+        InstitutionExpertise.objects.filter(institution=institution).select_related("area"),
+    )
     InstitutionNeed.objects.filter(institution=institution).delete()
     InstitutionExpertise.objects.filter(institution=institution).delete()
     InstitutionNeed.objects.bulk_create(rows["needs"])  # type: ignore[arg-type]
     InstitutionExpertise.objects.bulk_create(rows["expertise"])  # type: ignore[arg-type]
-    after = {"needs": describe(rows["needs"], "priority"), "expertise": describe(rows["expertise"], "depth")}
+    after = _describe_profile(rows["needs"], rows["expertise"])
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     if changes:
         audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=institution, changes=changes)

@@ -528,6 +528,13 @@ def comment_add(
         ),
         parent=report,
     )
+    _notify_comment(report, actor=actor, body=body, assignee=assignee)
+    return comment
+
+
+def _notify_comment(report: PeriodReport, *, actor: Any, body: str, assignee: Any) -> None:
+    """Tell the partnership's people (and, once the report is submitted, its reviewers) and the assignee."""
+    partnership = report.partnership
     people = {u.pk: u for u in [*_partnership_people(partnership), *_reviewers(partnership)]}
     if report.status == PeriodReport.Status.DRAFT:
         # A draft is still the partnership's own business: reviewers hear of it once it is submitted.
@@ -546,7 +553,6 @@ def comment_add(
         },
         url=report_url(report),
     )
-    return comment
 
 
 @transaction.atomic

@@ -101,6 +101,29 @@ def _validate_sides(hosts: list[Institution], resources: list[Institution]) -> N
         raise ValidationError(errors)
 
 
+def _validate_new_partnership(
+    partnership: Partnership,
+    hosts: list[Institution],
+    resources: list[Institution],
+    stage_since: datetime.date,
+) -> None:
+    """Every error of a new partnership at once (its fields, its sides, its first stage's date), before any
+    write. Raises ValidationError."""
+    errors: dict[str, Any] = {}
+    try:
+        partnership.full_clean()
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        _validate_sides(hosts, resources)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if stage_since > timezone.localdate():
+        errors["stage_since"] = [_("A stage cannot start in the future.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def partnership_create(
     *,
@@ -133,21 +156,8 @@ def partnership_create(
         end_date=end_date,
         stage=stage,
     )
-    # Validate everything before the first write.
-    errors: dict[str, Any] = {}
-    try:
-        partnership.full_clean()
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    try:
-        _validate_sides(hosts, resources)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
     stage_since = stage_since or timezone.localdate()
-    if stage_since > timezone.localdate():
-        errors["stage_since"] = [_("A stage cannot start in the future.")]
-    if errors:
-        raise ValidationError(errors)
+    _validate_new_partnership(partnership, hosts, resources, stage_since)
     create_with_audit(actor=actor, obj=partnership)
     PartnershipInstitution.objects.bulk_create(
         PartnershipInstitution(partnership=partnership, institution=i, side=side, joined_on=stage_since)
