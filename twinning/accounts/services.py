@@ -24,7 +24,10 @@ MAX_ACTIVE_TOKENS = 20
 
 @transaction.atomic
 def api_token_create(*, actor: User, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for `user`; returns the row and the raw token, which is never stored or shown again."""
+    """Create a token for `user`; returns the row and the raw token, which is never stored or shown again.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_self_or_admin(actor, user.pk)
     name = name.strip()
     if not name:
@@ -43,6 +46,11 @@ def api_token_create(*, actor: User, user: User, name: str) -> tuple[ApiToken, s
 
 @transaction.atomic
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    """Revoke one of the actor's own API tokens (an administrator may revoke anyone's); revoking twice is
+    harmless.
+
+    Raises: PermissionDenied.
+    """
     require_self_or_admin(actor, token.user_id)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
@@ -52,7 +60,10 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
 
 
 def api_token_authenticate(raw: str) -> User | None:
-    """The active user behind a raw token, or None."""
+    """The active user behind a raw token, or None.
+
+    Raises: nothing.
+    """
     if not raw.startswith(ApiToken.PREFIX) or len(raw) > 100:
         return None
     token = ApiToken.objects.active().select_related("user").filter(token_hash=hash_token(raw)).first()
@@ -66,6 +77,8 @@ def user_find_or_invite(*, actor: User, email: str, full_name: str = "") -> tupl
     """The account with this email, or a new one without a password (the invitation lets them choose it).
 
     Returns (user, created). Call inside the caller's transaction; the caller sends the invitation.
+
+    Raises: ValidationError.
     """
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email=email).first()
@@ -88,7 +101,10 @@ def user_find_or_invite(*, actor: User, email: str, full_name: str = "") -> tupl
 
 
 def invitation_send(*, inviter: Any, user: User, partnership: Any, new_account: bool) -> None:
-    """Email the invitation once the transaction that created the membership has committed."""
+    """Email the invitation once the transaction that created the membership has committed.
+
+    Raises: nothing.
+    """
     context = {
         "inviter": inviter,
         "partnership": partnership,

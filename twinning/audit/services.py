@@ -31,7 +31,10 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """Values of the given fields (many-to-many as sorted labels), for diffing before and after a change."""
+    """Values of the given fields (many-to-many as sorted labels), for diffing before and after a change.
+
+    Raises: nothing.
+    """
     result: dict[str, Any] = {}
     for name in fields:
         field = obj._meta.get_field(name)
@@ -43,6 +46,11 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """What changed between two snapshots: {field: [before, after]} for each key of `after` whose value
+    differs.
+
+    Raises: nothing.
+    """
     return {k: [before.get(k), after[k]] for k in after if before.get(k) != after[k]}
 
 
@@ -55,7 +63,10 @@ def audit_record(
     reason: str = "",
     parent: models.Model | None = None,
 ) -> AuditEvent:
-    """Write one audit event for `obj` (and its `parent`, whose history should show it)."""
+    """Write one audit event for `obj` (and its `parent`, whose history should show it).
+
+    Raises: nothing.
+    """
     event = AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,

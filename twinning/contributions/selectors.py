@@ -61,6 +61,8 @@ def fx_expression(programme: Programme, currency: str, on: str) -> Case:
     """Reporting-currency units per unit of the currency in column `currency`, on the date in column `on`.
 
     NULL when no rate covers the date: the caller must treat that amount as unconverted.
+
+    Raises: nothing.
     """
     rate = ExchangeRate.objects.filter(
         programme_id=programme.pk,
@@ -101,6 +103,8 @@ def annotate_time_values(
     `value_b` needs one correlated subquery per row: the exchange rate is looked up inside the rate's own
     subquery, for the one rate chosen, rather than by repeating the rate lookup. Annotations a query does not
     use cost nothing: `.values()` leaves them out of the SQL.
+
+    Raises: nothing.
     """
     on = OuterRef(OuterRef(f"{prefix}start_date"))
     for basis in bases:
@@ -140,12 +144,19 @@ def annotate_time_values(
 
 
 def annotate_gift_values(qs: QuerySet[Any], programme: Programme, prefix: str = "") -> QuerySet[Any]:
-    """Add `fx` and `value` (fair value in the reporting currency; NULL when no exchange rate covers the date)."""
+    """Add `fx` and `value` (fair value in the reporting currency; NULL when no exchange rate covers the date).
+
+    Raises: nothing.
+    """
     qs = qs.annotate(fx=fx_expression(programme, f"{prefix}currency", f"{prefix}gift_date"))
     return qs.annotate(value=ExpressionWrapper(F(f"{prefix}fair_value") * F("fx"), output_field=MONEY_FIELD))
 
 
 def money(value: Any) -> decimal.Decimal:
+    """A number as money: Decimal rounded to the cent, None and empty as 0.00.
+
+    Raises: nothing.
+    """
     return decimal.Decimal(value or 0).quantize(CENT)
 
 
@@ -242,6 +253,8 @@ def leverage_report(
     "Pledged" is everything recorded, whatever its status; "verified" only what finance has verified. Donor
     funds are allocations converted at the award's start date and spread over the award's years by days.
     Five queries whatever the ledger's size.
+
+    Raises: nothing.
     """
     partnerships_qs = Partnership.objects.filter(programme=programme)
     if partnership is not None:
@@ -404,7 +417,10 @@ def _merged(unconverted: list[Unconverted]) -> list[Unconverted]:
 
 
 def allocations_with_fx(qs: QuerySet[Allocation], programme: Programme) -> QuerySet[Allocation]:
-    """Allocations convert at their award's start date."""
+    """Allocations convert at their award's start date.
+
+    Raises: nothing.
+    """
     return qs.annotate(fx=fx_expression(programme, "award__currency", "award__start_date"))
 
 
@@ -437,7 +453,10 @@ class Disclosure:
 def disclosure_report(
     *, programme: Programme, partnership: Partnership | None = None, year: int | None = None
 ) -> Disclosure:
-    """Gifts in kind by category, monetised or used, and valuation technique; values by status. Two queries."""
+    """Gifts in kind by category, monetised or used, and valuation technique; values by status. Two queries.
+
+    Raises: nothing.
+    """
     gifts: Any = Gift.objects.filter(partnership__programme=programme)
     if partnership is not None:
         gifts = gifts.filter(partnership=partnership)
@@ -508,7 +527,10 @@ class CostShare:
 
 
 def claims_with_values(award: Award) -> QuerySet[Any]:
-    """The award's claims with `value` (reporting currency, NULL when unconverted) on the award's time basis."""
+    """The award's claims with `value` (reporting currency, NULL when unconverted) on the award's time basis.
+
+    Raises: nothing.
+    """
     basis = award.cost_share_basis
     programme = award.programme
     qs = annotate_time_values(
@@ -531,7 +553,10 @@ def claims_with_values(award: Award) -> QuerySet[Any]:
 
 
 def cost_share_report(*, award: Award) -> CostShare:
-    """What counts toward one award's cost share, against what it requires. Three queries."""
+    """What counts toward one award's cost share, against what it requires. Three queries.
+
+    Raises: nothing.
+    """
     programme = award.programme
     fx_row = (
         Award.objects.filter(pk=award.pk)
@@ -584,6 +609,11 @@ def cost_share_report(*, award: Award) -> CostShare:
 
 
 def award_list(*, programme: Programme) -> QuerySet[Award]:
+    """A programme's awards, newest first, each with `allocated` (sum of allocations) and `partnerships`
+    (count).
+
+    Raises: nothing.
+    """
     return (
         Award.objects.filter(programme=programme)
         .annotate(allocated=Sum("allocations__amount"), partnerships=Count("allocations"))
@@ -599,37 +629,56 @@ def _one(qs: QuerySet[Any], object_uuid: Any) -> Any:
 
 
 def get_award_for_user(user: User, award_uuid: Any) -> Award:
-    """An award of a programme the user is staff of, with its programme; Http404 otherwise."""
+    """An award of a programme the user is staff of, with its programme; Http404 otherwise.
+
+    Raises: Http404.
+    """
     return _one(Award.objects.filter(in_staff_programmes(user)).select_related("programme"), award_uuid)
 
 
 def get_claim_for_user(user: User, claim_uuid: Any) -> CostShareClaim:
-    """A cost-share claim on an award of a programme the user is staff of; Http404 otherwise."""
+    """A cost-share claim on an award of a programme the user is staff of; Http404 otherwise.
+
+    Raises: Http404.
+    """
     claims = CostShareClaim.objects.filter(in_staff_programmes(user, via="award__programme"))
     return _one(claims.select_related("award__programme"), claim_uuid)
 
 
 def get_valuation_rate_for_user(user: User, rate_uuid: Any) -> ValuationRate:
-    """A valuation rate of a programme the user is staff of; Http404 otherwise."""
+    """A valuation rate of a programme the user is staff of; Http404 otherwise.
+
+    Raises: Http404.
+    """
     return _one(
         ValuationRate.objects.filter(in_staff_programmes(user)).select_related("programme"), rate_uuid
     )
 
 
 def get_time_entry_for_user(user: User, entry_uuid: Any) -> TimeEntry:
-    """A time entry of a partnership the user may see, with its partnership and programme; Http404 otherwise."""
+    """A time entry of a partnership the user may see, with its partnership and programme; Http404 otherwise.
+
+    Raises: Http404.
+    """
     entries = TimeEntry.objects.filter(in_visible_partnerships(user))
     return _one(entries.select_related("partnership__programme"), entry_uuid)
 
 
 def get_gift_for_user(user: User, gift_uuid: Any) -> Gift:
-    """A gift of a partnership the user may see, with its partnership and programme; Http404 otherwise."""
+    """A gift of a partnership the user may see, with its partnership and programme; Http404 otherwise.
+
+    Raises: Http404.
+    """
     return _one(
         Gift.objects.filter(in_visible_partnerships(user)).select_related("partnership__programme"), gift_uuid
     )
 
 
 def time_entry_list(*, partnership: Partnership) -> QuerySet[TimeEntry]:
+    """A partnership's volunteer time, newest first, valued on every basis, with the award it counts towards.
+
+    Raises: nothing.
+    """
     qs = TimeEntry.objects.filter(partnership=partnership).select_related(
         "person", "institution", "activity", "exchange", "partnership"
     )
@@ -642,6 +691,11 @@ def time_entry_list(*, partnership: Partnership) -> QuerySet[TimeEntry]:
 
 
 def gift_list(*, partnership: Partnership) -> QuerySet[Gift]:
+    """A partnership's gifts in kind, newest first, valued in the reporting currency, with the award they
+    count towards and their evidence count.
+
+    Raises: nothing.
+    """
     qs = Gift.objects.filter(partnership=partnership).select_related("contributor_institution", "partnership")
     qs = annotate_gift_values(qs, partnership.programme)
     return qs.annotate(

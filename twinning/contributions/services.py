@@ -99,7 +99,10 @@ def _uuid(value: Any) -> dict[str, Any]:
 def award_create(
     *, actor: User, programme: Programme, uuid: uuid_module.UUID | None = None, **fields: Any
 ) -> Award:
-    """Record donor funding for the programme (finance officers and programme editors)."""
+    """Record donor funding for the programme (finance officers and programme editors).
+
+    Raises: PermissionDenied, ValidationError, TypeError.
+    """
     require_finance(actor, programme)
     refuse_unknown_fields(fields, AWARD_FIELDS, "award")
     return create_with_audit(
@@ -111,6 +114,11 @@ def award_create(
 def award_update(
     *, actor: User, award: Award, data: dict[str, Any], expected_version: int | None = None
 ) -> Award:
+    """Change an award (finance staff); its amount may not fall below what is already allocated to
+    partnerships.
+
+    Raises: PermissionDenied, ValidationError, VersionConflict.
+    """
     require_finance(actor, award.programme)
     if "amount" in data:
         allocated = award.allocations.aggregate(total=Sum("amount"))["total"] or decimal.Decimal(0)
@@ -132,7 +140,10 @@ def award_update(
 def allocation_set(
     *, actor: User, award: Award, partnership: Partnership, amount: decimal.Decimal, notes: str = ""
 ) -> Allocation:
-    """Allocate part of an award to a partnership (or change its allocation). All allocations ≤ the award."""
+    """Allocate part of an award to a partnership (or change its allocation). All allocations ≤ the award.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_finance(actor, award.programme)
     if partnership.programme_id != award.programme_id:
         raise ValidationError({"partnership": _("The partnership is not in this award's programme.")})
@@ -176,7 +187,10 @@ def _overlaps(qs: Any, start: datetime.date, end: datetime.date | None) -> bool:
 def valuation_rate_create(
     *, actor: User, programme: Programme, uuid: uuid_module.UUID | None = None, **fields: Any
 ) -> ValuationRate:
-    """Add a dated hourly rate on one basis. Two rates for the same basis, cadre and country may not overlap."""
+    """Add a dated hourly rate on one basis. Two rates for the same basis, cadre and country may not overlap.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_finance(actor, programme)
     rate = ValuationRate(programme=programme, **_uuid(uuid), **fields)
     rate.full_clean()
@@ -196,6 +210,10 @@ def _check_rate_overlap(rate: ValuationRate) -> None:
 
 @transaction.atomic
 def valuation_rate_delete(*, actor: User, rate: ValuationRate) -> None:
+    """Delete a valuation rate (finance staff).
+
+    Raises: PermissionDenied.
+    """
     require_finance(actor, rate.programme)
     delete_with_audit(actor=actor, obj=rate, parent=rate.programme)
 
@@ -234,7 +252,10 @@ def exchange_rate_create(
     source: str = "",
     uuid: uuid_module.UUID | None = None,
 ) -> ExchangeRate:
-    """Add the rate of one currency into the reporting currency for a period (periods may not overlap)."""
+    """Add the rate of one currency into the reporting currency for a period (periods may not overlap).
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_finance(actor, programme)
     obj = ExchangeRate(
         programme=programme,
@@ -300,6 +321,8 @@ def exchange_rates_import(
     then every row is checked against the other rows and the stored rates for overlapping periods, in
     O(n log n). If any row is bad, ImportRejected lists them all (row, column, value, why) and nothing is
     written. Raises PermissionDenied for anyone but the programme's finance staff.
+
+    Raises: PermissionDenied, ImportRejected.
     """
     require_finance(actor, programme)
     try:
@@ -499,7 +522,10 @@ def time_entry_create(
     status: str = ContributionStatus.RECEIVED,
     **fields: Any,
 ) -> TimeEntry:
-    """Record volunteer time given to a partnership (coordinators, members, programme editors)."""
+    """Record volunteer time given to a partnership (coordinators, members, programme editors).
+
+    Raises: Http404, PermissionDenied, ValidationError.
+    """
     require_data_entry(actor, partnership)
     if status == ContributionStatus.VERIFIED:
         raise ValidationError({"status": _("Record the time first; a finance officer verifies it.")})
@@ -513,6 +539,11 @@ def time_entry_create(
 def time_entry_update(
     *, actor: User, entry: TimeEntry, data: dict[str, Any], expected_version: int | None = None
 ) -> TimeEntry:
+    """Change a volunteer time entry that is not verified yet; hours, year, cadre and country are derived
+    again.
+
+    Raises: Http404, PermissionDenied, ValidationError, VersionConflict.
+    """
     require_data_entry(actor, entry.partnership)
     # Checked and derived on the row as it is now: a verification or an edit saved meanwhile counts.
     probe = lock_current(entry, expected_version)
@@ -537,7 +568,10 @@ def time_entry_update(
 
 @transaction.atomic
 def time_entry_verify(*, actor: User, entry: TimeEntry) -> TimeEntry:
-    """A finance officer or programme editor confirms the time was given as recorded."""
+    """A finance officer or programme editor confirms the time was given as recorded.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_finance(actor, entry.partnership.programme)
     current = lock_current(entry)  # the state as it is now: a concurrent change of status counts
     if current.status != ContributionStatus.RECEIVED:
@@ -556,6 +590,10 @@ def time_entry_verify(*, actor: User, entry: TimeEntry) -> TimeEntry:
 
 @transaction.atomic
 def time_entry_delete(*, actor: User, entry: TimeEntry) -> None:
+    """Delete a volunteer time entry that is not verified yet.
+
+    Raises: Http404, PermissionDenied, ValidationError.
+    """
     require_data_entry(actor, entry.partnership)
     if entry.status == ContributionStatus.VERIFIED:
         raise ValidationError(_("Verified time cannot be deleted."))
@@ -584,7 +622,10 @@ def _check_gift(gift: Gift) -> None:
 def gift_create(
     *, actor: User, partnership: Partnership, uuid: uuid_module.UUID | None = None, **fields: Any
 ) -> Gift:
-    """Record a pledged in-kind gift (coordinators, members, programme editors)."""
+    """Record a pledged in-kind gift (coordinators, members, programme editors).
+
+    Raises: Http404, PermissionDenied, ValidationError.
+    """
     require_data_entry(actor, partnership)
     gift = Gift(
         partnership=partnership, status=ContributionStatus.PLEDGED, recorded_by=actor, **_uuid(uuid), **fields
@@ -597,6 +638,10 @@ def gift_create(
 def gift_update(
     *, actor: User, gift: Gift, data: dict[str, Any], expected_version: int | None = None
 ) -> Gift:
+    """Change a gift in kind that is not verified yet; its year and contributor name are derived again.
+
+    Raises: Http404, PermissionDenied, ValidationError, VersionConflict.
+    """
     require_data_entry(actor, gift.partnership)
     # Checked and derived on the row as it is now: a verification or an edit saved meanwhile counts.
     probe = lock_current(gift, expected_version)
@@ -614,7 +659,10 @@ def gift_update(
 
 @transaction.atomic
 def gift_receive(*, actor: User, gift: Gift, received_on: datetime.date | None = None) -> Gift:
-    """Someone on the receiving side signs for the gift: it arrived, on this date."""
+    """Someone on the receiving side signs for the gift: it arrived, on this date.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     access = partnership_access(actor, gift.partnership)
     require(access.can_read)
     require(
@@ -636,7 +684,10 @@ def gift_receive(*, actor: User, gift: Gift, received_on: datetime.date | None =
 
 @transaction.atomic
 def gift_verify(*, actor: User, gift: Gift) -> Gift:
-    """A finance officer or programme editor confirms the gift and its value, after it was signed for."""
+    """A finance officer or programme editor confirms the gift and its value, after it was signed for.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_finance(actor, gift.partnership.programme)
     if lock_current(gift).status != ContributionStatus.RECEIVED:  # as it is now, not as it was read
         raise ValidationError(_("Only a gift that has been signed for can be verified."))
@@ -650,6 +701,10 @@ def gift_verify(*, actor: User, gift: Gift) -> Gift:
 
 @transaction.atomic
 def gift_evidence_add(*, actor: User, gift: Gift, file: Any, description: str = "") -> GiftEvidence:
+    """Attach a file (receipt, photo, valuation) to a gift: data entry people or finance staff.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     access = partnership_access(actor, gift.partnership)
     require(access.can_read)
     require(access.can_enter_data or access.can_manage_finance)
@@ -667,7 +722,10 @@ def gift_evidence_add(*, actor: User, gift: Gift, file: Any, description: str = 
 def cost_share_claim(
     *, actor: User, award: Award, gift: Gift | None = None, time_entry: TimeEntry | None = None
 ) -> CostShareClaim:
-    """Count one contribution toward an award's cost share. A contribution counts toward one award at most."""
+    """Count one contribution toward an award's cost share. A contribution counts toward one award at most.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_finance(actor, award.programme)
     contribution: Gift | TimeEntry | None = gift or time_entry
     if contribution is None or (gift is not None and time_entry is not None):
@@ -706,5 +764,9 @@ def _already_counted(current: Award, wanted: Award) -> str:
 
 @transaction.atomic
 def cost_share_withdraw(*, actor: User, claim: CostShareClaim) -> None:
+    """Stop counting a contribution towards an award's cost share (finance staff).
+
+    Raises: PermissionDenied.
+    """
     require_finance(actor, claim.award.programme)
     delete_with_audit(actor=actor, obj=claim, parent=claim.award)

@@ -36,6 +36,8 @@ def refuse_unknown_fields(data: Iterable[str], allowed: Iterable[str], what: str
     list, so a key outside it is a caller's mistake, never user input: it fails loudly instead of being saved
     or silently dropped. `what` names the record in the message ("partnership" gives "Unknown partnership
     fields: [...]").
+
+    Raises: TypeError.
     """
     unknown = set(data) - set(allowed)
     if unknown:
@@ -50,7 +52,10 @@ def create_with_audit[M: models.Model](
     parent: models.Model | None = None,
     reason: str = "",
 ) -> M:
-    """Validate, save, set many-to-many values and write the audit row. Call inside a transaction."""
+    """Validate, save, set many-to-many values and write the audit row. Call inside a transaction.
+
+    Raises: ValidationError.
+    """
     obj.full_clean()
     obj.save()
     for name, values in (m2m or {}).items():
@@ -82,6 +87,8 @@ def lock_current[M: models.Model](obj: M, expected_version: int | None = None) -
     derives values or checks a state before it changes a record reads them from this row, not from the copy
     the caller read before the lock, so a change saved meanwhile is seen (issue 10, finding 3). Call inside a
     transaction.
+
+    Raises: VersionConflict.
     """
     current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
@@ -116,6 +123,8 @@ def update_with_audit[M: models.Model](
     "whatever is there now", not "what I read"). Many-to-many fields may be in `data` (as iterables of
     objects). `obj` is brought up to the saved row and returned. Raises VersionConflict for a stale
     `expected_version` and ValidationError when the result does not validate. Call inside a transaction.
+
+    Raises: ValidationError, VersionConflict.
     """
     current = lock_current(obj, expected_version)
     m2m = {k: list(v) for k, v in data.items() if obj._meta.get_field(k).many_to_many}
@@ -142,5 +151,9 @@ def update_with_audit[M: models.Model](
 def delete_with_audit(
     *, actor: "User", obj: models.Model, parent: models.Model | None = None, reason: str = ""
 ) -> None:
+    """Write the deletion's audit row, then delete `obj`. Call inside the service's transaction.
+
+    Raises: nothing.
+    """
     audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=obj, parent=parent, reason=reason)
     obj.delete()

@@ -13,7 +13,10 @@ from twinning.directory.models import Institution, Person
 def institution_list(
     *, user: User, q: str = "", country: str = "", type: str = "", expertise: str = "", need: str = ""
 ) -> QuerySet[Institution]:
-    """The directory is open to every signed-in user; this applies the search and filters."""
+    """The directory is open to every signed-in user; this applies the search and filters.
+
+    Raises: nothing.
+    """
     if not user.is_authenticated:
         return Institution.objects.none()
     qs = Institution.objects.search(q)
@@ -29,6 +32,10 @@ def institution_list(
 
 
 def get_institution_for_user(user: User, institution_uuid: Any) -> Institution:
+    """The institution with this UUID, from the directory the user may see.
+
+    Raises: Http404.
+    """
     institution = institution_list(user=user).filter(uuid=parse_uuid(institution_uuid)).first()
     if institution is None:
         raise Http404
@@ -36,4 +43,8 @@ def get_institution_for_user(user: User, institution_uuid: Any) -> Institution:
 
 
 def people_of(institution: Institution) -> QuerySet[Person]:
+    """An institution's people, by name, with their languages.
+
+    Raises: nothing.
+    """
     return institution.people.prefetch_related("languages").order_by("full_name")

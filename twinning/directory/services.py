@@ -68,6 +68,11 @@ def institution_create(
     needs: Iterable[HealthArea] = (),
     **fields: Any,
 ) -> Institution:
+    """Add an institution to the directory with its languages, expertise and needs; `fields` are its editable
+    fields (and `uuid` for a client that names its records).
+
+    Raises: PermissionDenied, ValidationError, TypeError.
+    """
     require(can_create_institution(actor))
     # `uuid` may be given by a client that names its records itself (offline entry, imports).
     refuse_unknown_fields(fields, (*INSTITUTION_FIELDS, "uuid"), "institution")
@@ -86,7 +91,10 @@ def institution_update(
     data: dict[str, Any],
     expected_version: int | None = None,
 ) -> Institution:
-    """Change an institution; `data` may hold any of INSTITUTION_EDITABLE_FIELDS (TypeError for others)."""
+    """Change an institution; `data` may hold any of INSTITUTION_EDITABLE_FIELDS (TypeError for others).
+
+    Raises: PermissionDenied, ValidationError, VersionConflict, TypeError.
+    """
     require(can_edit_institution(actor, institution))
     refuse_unknown_fields(data, INSTITUTION_EDITABLE_FIELDS, "institution")
     data = dict(data)
@@ -120,6 +128,10 @@ def institution_update(
 def person_create(
     *, actor: User, institution: Institution, languages: Iterable[Language] = (), **fields: Any
 ) -> Person:
+    """Add a person to an institution (who may edit the institution may add its people).
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require(can_edit_institution(actor, institution))
     return create_with_audit(
         actor=actor,
@@ -131,5 +143,9 @@ def person_create(
 
 @transaction.atomic
 def country_priority_create(*, actor: User, **fields: Any) -> CountryPriority:
+    """Record a ministry of health's priority for a country (programme editors).
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require(is_programme_editor(actor))
     return create_with_audit(actor=actor, obj=CountryPriority(**fields))

@@ -38,7 +38,10 @@ def exchange_list(
     status: str = "",
     year: int | None = None,
 ) -> QuerySet[Exchange]:
-    """Visible exchanges, with how many people took part, in a fixed number of queries."""
+    """Visible exchanges, with how many people took part, in a fixed number of queries.
+
+    Raises: nothing.
+    """
     qs = Exchange.objects.visible_to(user).select_related("partnership")
     if partnership is not None:
         qs = qs.filter(partnership=partnership)
@@ -59,6 +62,10 @@ def exchange_list(
 
 
 def exchange_detail_queryset() -> QuerySet[Exchange]:
+    """Exchanges with everything their page shows loaded in a fixed number of queries.
+
+    Raises: nothing.
+    """
     return Exchange.objects.select_related("partnership__programme").prefetch_related(
         Prefetch(
             "participants",
@@ -73,7 +80,10 @@ def exchange_detail_queryset() -> QuerySet[Exchange]:
 
 
 def get_exchange(partnership: Partnership, exchange_uuid: Any) -> Exchange:
-    """An exchange of a partnership the caller already resolved for the user (404 if not in it)."""
+    """An exchange of a partnership the caller already resolved for the user (404 if not in it).
+
+    Raises: Http404.
+    """
     exchange = (
         exchange_detail_queryset().filter(partnership=partnership, uuid=parse_uuid(exchange_uuid)).first()
     )
@@ -84,6 +94,10 @@ def get_exchange(partnership: Partnership, exchange_uuid: Any) -> Exchange:
 
 
 def get_exchange_for_user(user: User, exchange_uuid: Any) -> Exchange:
+    """The exchange with this UUID among those the user may see, loaded for its page.
+
+    Raises: Http404.
+    """
     visible = Exchange.objects.visible_to(user).filter(uuid=parse_uuid(exchange_uuid))
     exchange = exchange_detail_queryset().filter(pk__in=visible.values("pk")).first()
     if exchange is None:
@@ -92,6 +106,10 @@ def get_exchange_for_user(user: User, exchange_uuid: Any) -> Exchange:
 
 
 def mentoring_pair_list(*, user: User, partnership: Partnership | None = None, status: str = "") -> QuerySet:
+    """Mentoring pairs the user may see (of one partnership, in one status), with session count and minutes.
+
+    Raises: nothing.
+    """
     qs = MentoringPair.objects.visible_to(user).select_related(
         "partnership", "mentor__institution", "mentee__institution"
     )
@@ -106,6 +124,10 @@ def mentoring_pair_list(*, user: User, partnership: Partnership | None = None, s
 
 
 def get_mentoring_pair(partnership: Partnership, pair_uuid: Any) -> MentoringPair:
+    """A mentoring pair of this partnership by UUID (the caller has checked access to the partnership).
+
+    Raises: Http404.
+    """
     pair = (
         MentoringPair.objects.filter(partnership=partnership, uuid=parse_uuid(pair_uuid))
         .select_related("mentor__institution", "mentee__institution")
@@ -118,6 +140,10 @@ def get_mentoring_pair(partnership: Partnership, pair_uuid: Any) -> MentoringPai
 
 
 def get_mentoring_pair_for_user(user: User, pair_uuid: Any) -> MentoringPair:
+    """The mentoring pair with this UUID among those the user may see.
+
+    Raises: Http404.
+    """
     pair = (
         MentoringPair.objects.visible_to(user)
         .filter(uuid=parse_uuid(pair_uuid))
@@ -130,7 +156,10 @@ def get_mentoring_pair_for_user(user: User, pair_uuid: Any) -> MentoringPair:
 
 
 def partnership_people(partnership: Partnership) -> QuerySet[Person]:
-    """People who may take part: those working at the partnership's institutions."""
+    """People who may take part: those working at the partnership's institutions.
+
+    Raises: nothing.
+    """
     return (
         Person.objects.filter(institution__side_links__partnership=partnership)
         .select_related("institution")
@@ -202,6 +231,8 @@ def exchange_summary(
 
     Counts completed exchanges (planned ones are shown apart; cancelled ones not at all). A named trainee is
     counted once however many trainings they attended; unnamed trainees are counts and are added as given.
+
+    Raises: ValueError (neither a partnership nor a programme given).
     """
     if partnership is not None:
         scope = Q(partnership=partnership)
@@ -360,6 +391,8 @@ def training_cascade(partnership: Partnership) -> list[CascadeNode]:
     Two queries whatever the size: the trainer and trainee rows, and the unnamed trainee counts; the trees
     are built in memory. A trainee's own trainings count only from the date they were trained, and a person
     already on the path is not repeated, so a loop in the data cannot recurse forever.
+
+    Raises: nothing.
     """
     rows = list(
         Participant.objects.filter(

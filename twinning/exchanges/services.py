@@ -112,7 +112,10 @@ def exchange_create(
     resource_learned: str = "",
     uuid: uuid_module.UUID | None = None,
 ) -> Exchange:
-    """Record an exchange; its length in days (both ends counted) is derived from the dates."""
+    """Record an exchange; its length in days (both ends counted) is derived from the dates.
+
+    Raises: Http404, PermissionDenied, ValidationError.
+    """
     require_data_entry(actor, partnership)
     objectives, activities = list(objectives), list(activities)
     exchange = Exchange(
@@ -143,19 +146,18 @@ def exchange_create(
         errors = {**exc.message_dict, **errors}
     if errors:
         raise ValidationError(errors)
-    return create_with_audit(
-        actor=actor,
-        obj=exchange,
-        m2m={"objectives": objectives, "activities": activities},
-        parent=partnership,
-    )
+    links = {"objectives": objectives, "activities": activities}
+    return create_with_audit(actor=actor, obj=exchange, m2m=links, parent=partnership)
 
 
 @transaction.atomic
 def exchange_update(
     *, actor: User, exchange: Exchange, data: dict[str, Any], expected_version: int | None = None
 ) -> Exchange:
-    """Change the fields given in `data`; the days follow the dates."""
+    """Change the fields given in `data`; the days follow the dates.
+
+    Raises: Http404, PermissionDenied, ValidationError, VersionConflict, TypeError.
+    """
     require_data_entry(actor, exchange.partnership)
     refuse_unknown_fields(data, EXCHANGE_FIELDS, "exchange")
     data = dict(data)
@@ -179,7 +181,10 @@ def exchange_update(
 
 @transaction.atomic
 def exchange_delete(*, actor: User, exchange: Exchange) -> None:
-    """Delete an exchange with its participants and trainee counts (an exchange recorded by mistake)."""
+    """Delete an exchange with its participants and trainee counts (an exchange recorded by mistake).
+
+    Raises: Http404, PermissionDenied, ValidationError.
+    """
     require_data_entry(actor, exchange.partnership)
     try:
         delete_with_audit(actor=actor, obj=exchange, parent=exchange.partnership)
@@ -194,7 +199,10 @@ def exchange_delete(*, actor: User, exchange: Exchange) -> None:
 
 
 def person_sides(partnership: Partnership) -> dict[int, str]:
-    """Institution id -> side, for the institutions of a partnership."""
+    """Institution id -> side, for the institutions of a partnership.
+
+    Raises: nothing.
+    """
     return dict(
         PartnershipInstitution.objects.filter(partnership=partnership).values_list("institution_id", "side")
     )
@@ -258,7 +266,10 @@ def participant_add(
     setting: str = TrainingSetting.IN_SERVICE,
     uuid: uuid_module.UUID | None = None,
 ) -> Participant:
-    """Add a named person to an exchange; their side comes from their institution."""
+    """Add a named person to an exchange; their side comes from their institution.
+
+    Raises: Http404, PermissionDenied, ValidationError.
+    """
     require_data_entry(actor, exchange.partnership)
     side = _side_of(exchange.partnership, person, side)
     if Participant.objects.filter(exchange=exchange, person=person).exists():
@@ -275,7 +286,10 @@ def participant_add(
 def participant_update(
     *, actor: User, participant: Participant, data: dict[str, Any], expected_version: int | None = None
 ) -> Participant:
-    """Change a participant's role, sex or setting (the person and side stay: remove and add instead)."""
+    """Change a participant's role, sex or setting (the person and side stay: remove and add instead).
+
+    Raises: Http404, PermissionDenied, ValidationError, VersionConflict, TypeError.
+    """
     exchange = participant.exchange
     require_data_entry(actor, exchange.partnership)
     refuse_unknown_fields(data, PARTICIPANT_FIELDS, "participant")
@@ -289,6 +303,10 @@ def participant_update(
 
 @transaction.atomic
 def participant_remove(*, actor: User, participant: Participant) -> None:
+    """Take a participant off an exchange.
+
+    Raises: Http404, PermissionDenied.
+    """
     require_data_entry(actor, participant.exchange.partnership)
     delete_with_audit(actor=actor, obj=participant, parent=participant.exchange)
 
@@ -304,7 +322,10 @@ def trainee_group_add(
     setting: str = TrainingSetting.IN_SERVICE,
     uuid: uuid_module.UUID | None = None,
 ) -> TraineeGroup:
-    """Record people trained without naming them; a second count for the same breakdown adds to it."""
+    """Record people trained without naming them; a second count for the same breakdown adds to it.
+
+    Raises: Http404, PermissionDenied, ValidationError.
+    """
     require_data_entry(actor, exchange.partnership)
     existing = (
         TraineeGroup.objects.select_for_update()
@@ -323,6 +344,10 @@ def trainee_group_add(
 
 @transaction.atomic
 def trainee_group_remove(*, actor: User, group: TraineeGroup) -> None:
+    """Take a group of unnamed trainees off an exchange.
+
+    Raises: Http404, PermissionDenied.
+    """
     require_data_entry(actor, group.exchange.partnership)
     delete_with_audit(actor=actor, obj=group, parent=group.exchange)
 
@@ -343,7 +368,10 @@ def mentoring_pair_create(
     end_date: datetime.date | None = None,
     uuid: uuid_module.UUID | None = None,
 ) -> MentoringPair:
-    """Pair a mentor with a mentee on the other side of the partnership (either way round)."""
+    """Pair a mentor with a mentee on the other side of the partnership (either way round).
+
+    Raises: Http404, PermissionDenied, ValidationError.
+    """
     require_data_entry(actor, partnership)
     errors: dict[str, list[str]] = {}
     sides: dict[str, str] = {}
@@ -383,6 +411,10 @@ def mentoring_pair_create(
 def mentoring_pair_update(
     *, actor: User, pair: MentoringPair, data: dict[str, Any], expected_version: int | None = None
 ) -> MentoringPair:
+    """Change a mentoring pair's editable fields (PAIR_FIELDS).
+
+    Raises: Http404, PermissionDenied, ValidationError, VersionConflict, TypeError.
+    """
     require_data_entry(actor, pair.partnership)
     refuse_unknown_fields(data, PAIR_FIELDS, "mentoring pair")
     return update_with_audit(
@@ -401,6 +433,10 @@ def mentoring_session_add(
     notes: str = "",
     uuid: uuid_module.UUID | None = None,
 ) -> MentoringSession:
+    """Log a mentoring session (date, mode, minutes) for a pair; not before the pair started.
+
+    Raises: Http404, PermissionDenied, ValidationError.
+    """
     require_data_entry(actor, pair.partnership)
     session = MentoringSession(
         **_id_kwargs(uuid), pair=pair, date=date, mode=mode, duration_minutes=duration_minutes, notes=notes
@@ -412,5 +448,9 @@ def mentoring_session_add(
 
 @transaction.atomic
 def mentoring_session_remove(*, actor: User, session: MentoringSession) -> None:
+    """Delete a logged mentoring session.
+
+    Raises: Http404, PermissionDenied.
+    """
     require_data_entry(actor, session.pair.partnership)
     delete_with_audit(actor=actor, obj=session, parent=session.pair)

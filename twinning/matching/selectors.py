@@ -25,7 +25,10 @@ from twinning.partnerships.models import Programme
 
 
 def get_round_for_user(user: User, round_uuid: Any, *, write: bool = False) -> MatchingRound:
-    """The round if the user is staff of its programme (404 otherwise); write=True needs an editor (403)."""
+    """The round if the user is staff of its programme (404 otherwise); write=True needs an editor (403).
+
+    Raises: Http404, PermissionDenied.
+    """
     round = (
         MatchingRound.objects.visible_to(user)
         .select_related("programme")
@@ -40,6 +43,10 @@ def get_round_for_user(user: User, round_uuid: Any, *, write: bool = False) -> M
 
 
 def round_list(*, user: User, programme: Programme | None = None) -> QuerySet[MatchingRound]:
+    """Matching rounds the user may see (of one programme), newest first, with host and resource counts.
+
+    Raises: nothing.
+    """
     qs = MatchingRound.objects.visible_to(user).select_related("programme")
     if programme is not None:
         qs = qs.filter(programme=programme)
@@ -50,6 +57,10 @@ def round_list(*, user: User, programme: Programme | None = None) -> QuerySet[Ma
 
 
 def get_applicant(round: MatchingRound, applicant_uuid: Any) -> RoundApplicant:
+    """An applicant of this round by UUID (the caller has checked access to the round).
+
+    Raises: Http404.
+    """
     applicant = (
         RoundApplicant.objects.filter(round=round, uuid=parse_uuid(applicant_uuid))
         .select_related("institution", "round__programme")
@@ -61,7 +72,10 @@ def get_applicant(round: MatchingRound, applicant_uuid: Any) -> RoundApplicant:
 
 
 def get_conflict_for_user(user: User, conflict_uuid: Any) -> DeclaredConflict:
-    """A declared conflict in a programme the user is staff of, with its programme; Http404 otherwise."""
+    """A declared conflict in a programme the user is staff of, with its programme; Http404 otherwise.
+
+    Raises: Http404.
+    """
     conflict = (
         DeclaredConflict.objects.filter(in_staff_programmes(user), uuid=parse_uuid(conflict_uuid))
         .select_related("programme")
@@ -73,6 +87,10 @@ def get_conflict_for_user(user: User, conflict_uuid: Any) -> DeclaredConflict:
 
 
 def applicants_of(round: MatchingRound) -> QuerySet[RoundApplicant]:
+    """A round's applicants, hosts first, by institution name.
+
+    Raises: nothing.
+    """
     return (
         RoundApplicant.objects.filter(round=round)
         .select_related("institution")
@@ -81,17 +99,28 @@ def applicants_of(round: MatchingRound) -> QuerySet[RoundApplicant]:
 
 
 def latest_job(round: MatchingRound) -> MatchingJob | None:
+    """The round's most recent computation job, or None.
+
+    Raises: nothing.
+    """
     return MatchingJob.objects.filter(round=round).order_by("-created_at", "-id").first()
 
 
 def conflicts_of(programme: Programme) -> QuerySet[DeclaredConflict]:
+    """The conflicts of interest declared in a programme.
+
+    Raises: nothing.
+    """
     return DeclaredConflict.objects.filter(programme=programme).select_related(
         "institution_a", "institution_b", "declared_by"
     )
 
 
 def pair_constraints(round: MatchingRound, host: RoundApplicant, resource: RoundApplicant) -> list[str]:
-    """Hard constraints (other than places, counted by decisions) that exclude a pair."""
+    """Hard constraints (other than places, counted by decisions) that exclude a pair.
+
+    Raises: nothing.
+    """
     broken = []
     host_langs = set(host.institution.languages.values_list("pk", flat=True))
     if not host_langs & set(resource.institution.languages.values_list("pk", flat=True)):
@@ -121,6 +150,10 @@ class Candidate:
 
 
 def parts_of(stored: dict[str, dict[str, float]]) -> list[Part]:
+    """The stored explanation of a pair's score as parts (value, weight, points), in the scoring's order.
+
+    Raises: nothing.
+    """
     return [
         Part(name, stored[name]["value"], stored[name]["weight"], stored[name]["points"])
         for name in PARTS
@@ -134,6 +167,8 @@ def recommendations(
     """Candidates on the other side of the round, ranked by score, and those a hard constraint excludes.
 
     Scored with the whole round's context, so the figures are those the assignments used.
+
+    Raises: nothing.
     """
     from twinning.matching.compute import round_context
 
@@ -181,7 +216,10 @@ class Results:
 
 
 def round_results(round: MatchingRound) -> Results:
-    """Both assignments, the unmatched with reasons, and the decisions: a fixed number of queries."""
+    """Both assignments, the unmatched with reasons, and the decisions: a fixed number of queries.
+
+    Raises: nothing.
+    """
     pairs = list(
         ProposedPair.objects.filter(round=round)
         .select_related("host__institution", "resource__institution")

@@ -57,7 +57,10 @@ def round_create(
     top_k: int = 10,
     uuid: uuid_module.UUID | None = None,
 ) -> MatchingRound:
-    """Open a matching round in a programme; weights default to the engine's defaults."""
+    """Open a matching round in a programme; weights default to the engine's defaults.
+
+    Raises: PermissionDenied, ValidationError, TypeError.
+    """
     require_programme_editor(actor, programme.pk)
     refuse_unknown_fields(weights or {}, PARTS, "weight")
     round = MatchingRound(
@@ -75,7 +78,10 @@ def round_create(
 def round_update(
     *, actor: User, round: MatchingRound, data: dict[str, Any], expected_version: int | None = None
 ) -> MatchingRound:
-    """Change a round's name, description, weights or pruning; results stay until the round is run again."""
+    """Change a round's name, description, weights or pruning; results stay until the round is run again.
+
+    Raises: PermissionDenied, ValidationError, VersionConflict, TypeError.
+    """
     require_programme_editor(actor, round.programme_id)
     _require_open(round)
     refuse_unknown_fields(data, ROUND_FIELDS, "round")
@@ -92,7 +98,10 @@ def applicant_add(
     capacity: int | None = None,
     uuid: uuid_module.UUID | None = None,
 ) -> RoundApplicant:
-    """Add an institution to a round on one side; its places default to the directory's capacity."""
+    """Add an institution to a round on one side; its places default to the directory's capacity.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_programme_editor(actor, round.programme_id)
     _require_open(round)
     if side not in Side.values:
@@ -111,6 +120,11 @@ def applicant_add(
 
 @transaction.atomic
 def applicant_remove(*, actor: User, applicant: RoundApplicant) -> None:
+    """Take an institution out of an open round; the stored results are cleared (they name it). Refused once a
+    decision names it.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     round = applicant.round
     require_programme_editor(actor, round.programme_id)
     _require_open(round)
@@ -135,7 +149,10 @@ def conflict_declare(
     reason: str,
     uuid: uuid_module.UUID | None = None,
 ) -> DeclaredConflict:
-    """Record that two institutions must not be paired in this programme's rounds."""
+    """Record that two institutions must not be paired in this programme's rounds.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_programme_editor(actor, programme.pk)
     if institution_a.pk == institution_b.pk:
         raise ValidationError({"institution_b": [_("Choose two different institutions.")]})
@@ -157,13 +174,20 @@ def conflict_declare(
 
 @transaction.atomic
 def conflict_remove(*, actor: User, conflict: DeclaredConflict, reason: str = "") -> None:
+    """Withdraw a declared conflict of interest (programme editors), with a reason.
+
+    Raises: PermissionDenied.
+    """
     require_programme_editor(actor, conflict.programme_id)
     delete_with_audit(actor=actor, obj=conflict, parent=conflict.programme, reason=reason)
 
 
 @transaction.atomic
 def round_run(*, actor: User, round: MatchingRound) -> MatchingJob:
-    """Queue a computation of the round; small rounds are computed as soon as the request commits."""
+    """Queue a computation of the round; small rounds are computed as soon as the request commits.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_programme_editor(actor, round.programme_id)
     _require_open(round)
     sides = dict.fromkeys(Side.values, 0)
@@ -256,7 +280,10 @@ def decision_accept(
     reason: str = "",
     uuid: uuid_module.UUID | None = None,
 ) -> MatchDecision:
-    """Accept a pair: it becomes a partnership in the scoping stage with both sides set."""
+    """Accept a pair: it becomes a partnership in the scoping stage with both sides set.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_programme_editor(actor, round.programme_id)
     _require_open(round)
     # Serialise decisions on one round, so two people cannot both take a resource's last place.
@@ -291,7 +318,10 @@ def decision_override(
     resource: RoundApplicant | None = None,
     uuid: uuid_module.UUID | None = None,
 ) -> MatchDecision:
-    """Set a proposal aside, with a reason: pair the host with another resource instead, or with none."""
+    """Set a proposal aside, with a reason: pair the host with another resource instead, or with none.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_programme_editor(actor, round.programme_id)
     _require_open(round)
     MatchingRound.objects.select_for_update().filter(pk=round.pk).first()
@@ -381,6 +411,8 @@ def profile_update(
     """Replace an institution's needs (area, priority, description) and expertise (area, depth, description).
 
     Validates every row before writing any; the audit row lists what changed, area by area.
+
+    Raises: PermissionDenied, ValidationError.
     """
     require(can_edit_institution(actor, institution))
     rows = _profile_rows(institution, needs, expertise)

@@ -59,6 +59,10 @@ from twinning.planning.selectors import plan_in_force
 
 
 def get_period(period_id: str) -> Period:
+    """The reporting period with this id ("2026Q1").
+
+    Raises: Http404.
+    """
     try:
         return parse_period(period_id)
     except ValueError:
@@ -68,7 +72,10 @@ def get_period(period_id: str) -> Period:
 def get_partnership_period_for_user(
     user: User, partnership_uuid: Any, period_id: str, *, write: bool = False
 ) -> tuple[Partnership, PartnershipAccess, Period]:
-    """The partnership (404 outside scope, 403 for a read-only write) and a valid period (404 otherwise)."""
+    """The partnership (404 outside scope, 403 for a read-only write) and a valid period (404 otherwise).
+
+    Raises: Http404, PermissionDenied.
+    """
     partnership, access = get_partnership_for_user(user, partnership_uuid, data_entry=write)
     period = get_period(period_id)
     return partnership, access, period
@@ -76,7 +83,10 @@ def get_partnership_period_for_user(
 
 def get_import_job_for_user(user: User, partnership: Partnership, period: str, job_uuid: UUID) -> ImportJob:
     """A background results import of `partnership` and `period`, only for the person who uploaded it (its
-    details list values from their file); 404 for anyone else."""
+    details list values from their file); 404 for anyone else.
+
+    Raises: Http404.
+    """
     job = ImportJob.objects.filter(
         partnership=partnership, period=period, uuid=job_uuid, requested_by=user
     ).first()
@@ -86,6 +96,10 @@ def get_import_job_for_user(user: User, partnership: Partnership, period: str, j
 
 
 def report_for(partnership: Partnership, period: str) -> PeriodReport | None:
+    """The partnership's report for a period, or None if nothing was entered yet.
+
+    Raises: nothing.
+    """
     return PeriodReport.objects.filter(partnership=partnership, period=period).first()
 
 
@@ -129,7 +143,10 @@ def _option_prefetch() -> Prefetch:
 
 
 def due_plan_indicators(plan: Plan, period: Period) -> list[PlanIndicator]:
-    """The plan's indicators reported at the period's frequency (every row of the period's form)."""
+    """The plan's indicators reported at the period's frequency (every row of the period's form).
+
+    Raises: nothing.
+    """
     if not plan.first_year <= period.year <= plan.last_year:
         return []
     return list(
@@ -141,7 +158,10 @@ def due_plan_indicators(plan: Plan, period: Period) -> list[PlanIndicator]:
 
 
 def entry_page(partnership: Partnership, period: Period) -> EntryPage:
-    """Every row of the partnership's form for the period: each indicator due, overall and per option."""
+    """Every row of the partnership's form for the period: each indicator due, overall and per option.
+
+    Raises: nothing.
+    """
     plan = plan_in_force(partnership)
     report = report_for(partnership, period.id)
     page = EntryPage(plan=plan, period=period, report=report)
@@ -178,6 +198,10 @@ def entry_page(partnership: Partnership, period: Period) -> EntryPage:
 
 
 def entry_row(plan_indicator: PlanIndicator, period: str, option: DisaggregationOption | None) -> EntryRow:
+    """One row of the entry page: the stored result and target of an indicator for a period and option.
+
+    Raises: nothing.
+    """
     result = Result.objects.filter(
         partnership_id=plan_indicator.plan.partnership_id,
         indicator_id=plan_indicator.indicator_id,
@@ -197,7 +221,10 @@ def get_entry_target(
 ) -> tuple[PlanIndicator, DisaggregationOption | None]:
     """The adopted indicator (of the plan in force, due in the period) and option a row posts to; 404 else.
 
-    `plan_indicator_uuid` may name the indicator's adoption in an earlier version of the partnership's plan."""
+    `plan_indicator_uuid` may name the indicator's adoption in an earlier version of the partnership's plan.
+
+    Raises: Http404.
+    """
     plan = plan_in_force(partnership)
     if plan is None:
         raise Http404
@@ -228,7 +255,10 @@ def get_entry_target(
 
 
 def conversation(report: PeriodReport | None) -> list[ReviewComment]:
-    """Top-level messages, oldest first, each with `thread_replies` (one query)."""
+    """Top-level messages, oldest first, each with `thread_replies` (one query).
+
+    Raises: nothing.
+    """
     if report is None:
         return []
     comments = list(
@@ -245,6 +275,10 @@ def conversation(report: PeriodReport | None) -> list[ReviewComment]:
 
 
 def evidence_for(report: PeriodReport | None) -> list[Evidence]:
+    """The evidence files of a report, oldest first (none without a report).
+
+    Raises: nothing.
+    """
     if report is None:
         return []
     return list(report.evidence.select_related("uploaded_by").order_by("created_at"))
@@ -284,7 +318,10 @@ class IndicatorProgress:
 def partnership_progress(
     partnership: Partnership, *, today: datetime.date | None = None
 ) -> tuple[Plan | None, list[IndicatorProgress]]:
-    """Actual against target for each indicator of the plan in force, per period and cumulative (4 queries)."""
+    """Actual against target for each indicator of the plan in force, per period and cumulative (4 queries).
+
+    Raises: nothing.
+    """
     today = today or timezone.localdate()
     plan = plan_in_force(partnership)
     if plan is None:
@@ -433,7 +470,10 @@ class ProgrammeRollUp:
 
 
 def partnership_countries(programme: Programme) -> dict[int, str]:
-    """Each partnership's host country (the first alphabetically when its hosts are in several)."""
+    """Each partnership's host country (the first alphabetically when its hosts are in several).
+
+    Raises: nothing.
+    """
     found: dict[int, str] = {}
     for partnership_id, country in (
         PartnershipInstitution.objects.filter(partnership__programme=programme, side="host")
@@ -445,7 +485,10 @@ def partnership_countries(programme: Programme) -> dict[int, str]:
 
 
 def country_expression(countries: dict[int, str]) -> Case:
-    """A CASE mapping the result's partnership to its host country, so one GROUP BY can group by country."""
+    """A CASE mapping the result's partnership to its host country, so one GROUP BY can group by country.
+
+    Raises: nothing.
+    """
     by_country: dict[str, list[int]] = defaultdict(list)
     for pk, country in countries.items():
         by_country[country].append(pk)
@@ -454,6 +497,10 @@ def country_expression(countries: dict[int, str]) -> Case:
 
 
 def common_results(programme: Programme) -> QuerySet[Result]:
+    """Overall results (no breakdown) of a programme's common indicators, every partnership's.
+
+    Raises: nothing.
+    """
     return Result.objects.filter(
         option__isnull=True, indicator__programme=programme, indicator__partnership__isnull=True
     )
@@ -461,7 +508,10 @@ def common_results(programme: Programme) -> QuerySet[Result]:
 
 def pillar_expression() -> Subquery:
     """The pillar a result counts under: its objective's pillar in the partnership's newest agreed plan
-    version that measures the indicator (results belong to no plan version; see Result)."""
+    version that measures the indicator (results belong to no plan version; see Result).
+
+    Raises: nothing.
+    """
     return Subquery(
         PlanIndicator.objects.filter(
             plan__partnership_id=OuterRef("partnership_id"),
@@ -476,7 +526,10 @@ def pillar_expression() -> Subquery:
 def rollup_target_groups(programme: Programme, year: int | None) -> list[Any]:
     """The targets behind the programme dashboard's values: for each combinable common indicator and period,
     the targets that the reporting partnerships' plans in force set for it (count, sum, Σ target × reported
-    denominator, Σ denominator), so a period's programme target compares with its programme value."""
+    denominator, Σ denominator), so a period's programme target compares with its programme value.
+
+    Raises: nothing.
+    """
     in_force = (
         Plan.objects.filter(partnership_id=OuterRef(OuterRef("partnership_id")), agreed_at__isnull=False)
         .order_by("-number")
@@ -508,7 +561,10 @@ def rollup_target_groups(programme: Programme, year: int | None) -> list[Any]:
 def rollup_groups(programme: Programme, year: int | None, countries: dict[int, str]) -> list[Any]:
     """The one GROUP BY behind the programme dashboard: combinable common indicators by period, pillar and
     host country, with count, sums of values, numerators and denominators (all decomposable, so totals,
-    by-country and by-pillar figures are exact sums of these groups)."""
+    by-country and by-pillar figures are exact sums of these groups).
+
+    Raises: nothing.
+    """
     qs = common_results(programme).exclude(indicator__cross_aggregation=Indicator.CrossAggregation.NONE)
     if year is not None:
         qs = qs.filter(period__startswith=str(year))
@@ -522,7 +578,10 @@ def rollup_groups(programme: Programme, year: int | None, countries: dict[int, s
 
 def programme_rollup(programme: Programme, *, year: int | None = None) -> ProgrammeRollUp:
     """Common indicators rolled up across the programme's partnerships, computed now from the results, with the
-    reporting partnerships' targets combined by the same rule (7 queries)."""
+    reporting partnerships' targets combined by the same rule (7 queries).
+
+    Raises: nothing.
+    """
     # The years come from the plans, not from scanning the results: that scan would cost as much as the roll-up.
     span = Plan.objects.filter(partnership__programme=programme, agreed_at__isnull=False).aggregate(
         first=Min("first_year"), last=Max("last_year")
@@ -609,7 +668,10 @@ class DueItem:
 
 
 def due_for_partnerships(partnerships: list[Partnership], today: datetime.date) -> list[DueItem]:
-    """Ended periods of each partnership's plan in force whose report is not submitted yet (5 queries)."""
+    """Ended periods of each partnership's plan in force whose report is not submitted yet (5 queries).
+
+    Raises: nothing.
+    """
     if not partnerships:
         return []
     ids = [p.pk for p in partnerships]
@@ -658,7 +720,10 @@ def due_for_partnerships(partnerships: list[Partnership], today: datetime.date) 
 
 
 def due_for_user(user: User, *, today: datetime.date | None = None) -> list[DueItem]:
-    """Reports the user should enter: periods ended in partnerships where they coordinate or are a member."""
+    """Reports the user should enter: periods ended in partnerships where they coordinate or are a member.
+
+    Raises: nothing.
+    """
     today = today or timezone.localdate()
     partnerships = list(
         Partnership.objects.filter(in_data_entry_partnerships(user, via=""))
@@ -669,16 +734,27 @@ def due_for_user(user: User, *, today: datetime.date | None = None) -> list[DueI
 
 
 def awaiting_review(user: User) -> QuerySet[PeriodReport]:
-    """Submitted reports in the programmes the user reviews (manager or M&E officer), oldest first."""
+    """Submitted reports in the programmes the user reviews (manager or M&E officer), oldest first.
+
+    Raises: nothing.
+    """
     qs = PeriodReport.objects.filter(status=PeriodReport.Status.SUBMITTED).select_related("partnership")
     return qs.filter(in_edited_programmes(user, via="partnership__programme")).order_by("submitted_at", "id")
 
 
 def unread_notifications(user: User) -> QuerySet[Notification]:
+    """The user's notifications not read yet.
+
+    Raises: nothing.
+    """
     return Notification.objects.filter(user=user, read_at__isnull=True)
 
 
 def open_action_items(user: User) -> QuerySet[ReviewComment]:
+    """Action items assigned to the user and not done, by due date.
+
+    Raises: nothing.
+    """
     return (
         ReviewComment.objects.filter(assignee=user, is_action=True, done_at__isnull=True)
         .select_related("report__partnership")
@@ -687,11 +763,18 @@ def open_action_items(user: User) -> QuerySet[ReviewComment]:
 
 
 def visible_results(user: User) -> QuerySet[Result]:
-    """Results of the partnerships the user may see (the API's starting point)."""
+    """Results of the partnerships the user may see (the API's starting point).
+
+    Raises: nothing.
+    """
     return Result.objects.filter(partnership__in=Partnership.objects.visible_to(user)).select_related(
         "indicator", "partnership", "option"
     )
 
 
 def visible_reports(user: User) -> QuerySet[PeriodReport]:
+    """Period reports of the partnerships the user may see (the API's starting point).
+
+    Raises: nothing.
+    """
     return PeriodReport.objects.filter(in_visible_partnerships(user)).select_related("partnership")

@@ -56,7 +56,10 @@ Measure = Indicator.Measure
 
 
 def monitoring_settings(programme: Programme) -> ProgrammeMonitoringSettings:
-    """The programme's settings; unsaved defaults when it never changed them."""
+    """The programme's settings; unsaved defaults when it never changed them.
+
+    Raises: nothing.
+    """
     found = ProgrammeMonitoringSettings.objects.filter(programme=programme).first()
     return found or ProgrammeMonitoringSettings(programme=programme)
 
@@ -65,6 +68,10 @@ def monitoring_settings(programme: Programme) -> ProgrammeMonitoringSettings:
 def monitoring_settings_update(
     *, actor: User, programme: Programme, data: dict[str, Any], expected_version: int | None = None
 ) -> ProgrammeMonitoringSettings:
+    """Change a programme's monitoring settings (programme editors); the first change creates them.
+
+    Raises: PermissionDenied, ValidationError, VersionConflict, TypeError.
+    """
     require_programme_editor(actor, programme.pk)
     refuse_unknown_fields(data, MONITORING_SETTINGS_FIELDS, "monitoring settings")
     current = ProgrammeMonitoringSettings.objects.filter(programme=programme).first()
@@ -83,6 +90,10 @@ def monitoring_settings_update(
 
 
 def period_or_error(period_id: str) -> Period:
+    """The reporting period with this id, for a service.
+
+    Raises: ValidationError.
+    """
     try:
         return parse_period(period_id)
     except ValueError:
@@ -95,7 +106,10 @@ def period_or_error(period_id: str) -> Period:
 
 
 def report_get_or_create(partnership: Partnership, period: str) -> PeriodReport:
-    """The partnership's report for the period, locked for this transaction (created as a draft if new)."""
+    """The partnership's report for the period, locked for this transaction (created as a draft if new).
+
+    Raises: ValidationError.
+    """
     period_or_error(period)
     report = PeriodReport.objects.select_for_update().filter(partnership=partnership, period=period).first()
     if report is None:
@@ -118,6 +132,10 @@ def _refuse_locked(report: PeriodReport) -> None:
 
 
 def report_url(report: PeriodReport) -> str:
+    """The address of a report's entry page, for notifications.
+
+    Raises: nothing.
+    """
     return reverse("monitoring:entry", args=[report.partnership.uuid, report.period])
 
 
@@ -184,6 +202,8 @@ def clean_result_values(measure: str, raw: dict[str, Any], *, locale: str | None
     numbers (None: the machine form, `12.5`), so `12,5` is 12.5 for "pt" and refused otherwise, never 125.
     Returns the model fields (value, numerator, denominator, text, score), or an empty dict when nothing
     was given (a blank row).
+
+    Raises: ValidationError.
     """
     errors: dict[str, list[str]] = {}
     text = str(raw.get("text") or "").strip()
@@ -203,23 +223,7 @@ def clean_result_values(measure: str, raw: dict[str, Any], *, locale: str | None
     if measure == Measure.PERCENTAGE:
         if numerator is None and denominator is None:
             return {}
-        if numerator is None:
-            errors["numerator"] = [_("Give the numerator as well as the denominator.")]
-        elif numerator < 0:
-            errors["numerator"] = [_("The numerator cannot be negative.")]
-        if denominator is None:
-            errors["denominator"] = [_("Give the denominator as well as the numerator.")]
-        elif denominator <= 0:
-            errors["denominator"] = [_("The denominator must be more than zero.")]
-        if not errors and numerator is not None and denominator is not None:
-            if numerator > denominator:
-                errors["numerator"] = [_("The numerator cannot be larger than the denominator.")]
-            else:
-                out.update(
-                    numerator=numerator,
-                    denominator=denominator,
-                    value=(numerator * 100 / denominator).quantize(Decimal("0.0001")),
-                )
+        out.update(_percentage(numerator, denominator, errors))
     elif measure == Measure.YES_NO:
         if value is None:
             return {}
@@ -241,10 +245,35 @@ def clean_result_values(measure: str, raw: dict[str, Any], *, locale: str | None
     return out
 
 
+def _percentage(
+    numerator: Decimal | None, denominator: Decimal | None, errors: dict[str, list[str]]
+) -> dict[str, Any]:
+    """A percentage result's fields (numerator, denominator, value in % to 4 places), or none with `errors`
+    filled in when a part is missing or out of range."""
+    if numerator is None:
+        errors["numerator"] = [_("Give the numerator as well as the denominator.")]
+    elif numerator < 0:
+        errors["numerator"] = [_("The numerator cannot be negative.")]
+    if denominator is None:
+        errors["denominator"] = [_("Give the denominator as well as the numerator.")]
+    elif denominator <= 0:
+        errors["denominator"] = [_("The denominator must be more than zero.")]
+    if errors or numerator is None or denominator is None:
+        return {}
+    if numerator > denominator:
+        errors["numerator"] = [_("The numerator cannot be larger than the denominator.")]
+        return {}
+    value = (numerator * 100 / denominator).quantize(Decimal("0.0001"))
+    return {"numerator": numerator, "denominator": denominator, "value": value}
+
+
 def check_period_for(
     indicator: Indicator, plan_first_year: int, plan_last_year: int, period: Period
 ) -> str | None:
-    """Why `period` is not a reporting period of this indicator in this plan, or None if it is."""
+    """Why `period` is not a reporting period of this indicator in this plan, or None if it is.
+
+    Raises: nothing.
+    """
     if period.frequency != indicator.frequency:
         return _("%(indicator)s is reported %(frequency)s; %(period)s is not such a period.") % {
             "indicator": indicator.code,
@@ -256,6 +285,25 @@ def check_period_for(
     if period.start > timezone.localdate():
         return _("%(period)s has not started yet.") % {"period": period.id}
     return None
+
+
+def _checked_result_place(
+    plan_indicator: PlanIndicator, period: str, option: DisaggregationOption | None, comment: str
+) -> str:
+    """Refuse a period the plan does not report on, an option that is no breakdown of the indicator, or a
+    comment with NUL (ValidationError); return the comment trimmed."""
+    plan, indicator = plan_indicator.plan, plan_indicator.indicator
+    why = check_period_for(indicator, plan.first_year, plan.last_year, period_or_error(period))
+    if why:
+        raise ValidationError({"period": why})
+    if option is not None and not indicator.categories.filter(pk=option.category_id).exists():
+        raise ValidationError(
+            {"option": _("%(option)s is not a breakdown of this indicator.") % {"option": option}}
+        )
+    comment = (comment or "").strip()
+    if "\x00" in comment:
+        raise ValidationError({"comment": _("Text may not contain NUL (0x00) characters.")})
+    return comment
 
 
 @transaction.atomic
@@ -281,41 +329,27 @@ def result_save(
     changes. Returns the result, or None if deleted.
 
     Numbers in `values` given as text are read as `locale` writes them (see clean_result_values).
+
+    Raises: PermissionDenied, ValidationError, VersionConflict.
     """
     plan = plan_indicator.plan
     partnership = plan.partnership
     access = access or partnership_access(actor, partnership)
     require(access.can_enter_data)
     indicator = plan_indicator.indicator
-    parsed = period_or_error(period)
-    why = check_period_for(indicator, plan.first_year, plan.last_year, parsed)
-    if why:
-        raise ValidationError({"period": why})
-    if option is not None and not indicator.categories.filter(pk=option.category_id).exists():
-        raise ValidationError(
-            {"option": _("%(option)s is not a breakdown of this indicator.") % {"option": option}}
-        )
-    comment = (comment or "").strip()
-    if "\x00" in comment:
-        raise ValidationError({"comment": _("Text may not contain NUL (0x00) characters.")})
+    comment = _checked_result_place(plan_indicator, period, option, comment)
     fields = clean_result_values(indicator.measure, values, locale=locale)
     report = report_get_or_create(partnership, period)
     _refuse_locked(report)
-    existing = (
-        Result.objects.select_for_update()
-        .filter(partnership=partnership, indicator=indicator, period=period, option=option)
-        .first()
-    )
+    same_place = {"partnership": partnership, "indicator": indicator, "period": period, "option": option}
+    existing = Result.objects.select_for_update().filter(**same_place).first()
     if existing is None:
         if expected_version is not None:
             raise VersionConflict()  # it existed when the person read it, and someone removed it since
         if not fields:
             return None
         result = Result(
-            partnership=partnership,
-            indicator=indicator,
-            period=period,
-            option=option,
+            **same_place,
             comment=comment,
             entered_by=actor,
             **fields,
@@ -362,7 +396,10 @@ def _transition(
 def report_submit(
     *, actor: User, partnership: Partnership, period: str, expected_version: int | None = None
 ) -> PeriodReport:
-    """Send a period's results for review; the programme's reviewers are notified."""
+    """Send a period's results for review; the programme's reviewers are notified.
+
+    Raises: PermissionDenied, ValidationError, VersionConflict.
+    """
     require(partnership_access(actor, partnership).can_enter_data)
     report = report_get_or_create(partnership, period)
     if not report.is_editable:
@@ -395,7 +432,10 @@ def report_submit(
 def report_return(
     *, actor: User, report: PeriodReport, feedback: str, expected_version: int | None = None
 ) -> PeriodReport:
-    """Send submitted results back for correction; feedback is required and opens a thread."""
+    """Send submitted results back for correction; feedback is required and opens a thread.
+
+    Raises: PermissionDenied, ValidationError, VersionConflict.
+    """
     require(partnership_access(actor, report.partnership).can_review)
     feedback = (feedback or "").strip()
     if not feedback:
@@ -428,7 +468,10 @@ def report_return(
 def report_approve(
     *, actor: User, report: PeriodReport, note: str = "", expected_version: int | None = None
 ) -> PeriodReport:
-    """Approve submitted results: they are locked from now on."""
+    """Approve submitted results: they are locked from now on.
+
+    Raises: PermissionDenied, ValidationError, VersionConflict.
+    """
     require(partnership_access(actor, report.partnership).can_review)
     if report.status != PeriodReport.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be approved."))
@@ -457,7 +500,10 @@ def report_approve(
 def report_unlock(
     *, actor: User, report: PeriodReport, reason: str, expected_version: int | None = None
 ) -> PeriodReport:
-    """Reopen approved results for correction; the reason is required and audited."""
+    """Reopen approved results for correction; the reason is required and audited.
+
+    Raises: PermissionDenied, ValidationError, VersionConflict.
+    """
     require(partnership_access(actor, report.partnership).can_review)
     reason = (reason or "").strip()
     if not reason:
@@ -497,7 +543,10 @@ def comment_add(
     is_action: bool = False,
     uuid: uuid_module.UUID | None = None,
 ) -> ReviewComment:
-    """Add a message to the report's conversation (a reply when `parent` is given), optionally an action item."""
+    """Add a message to the report's conversation (a reply when `parent` is given), optionally an action item.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     partnership = report.partnership
     access = partnership_access(actor, partnership)
     require(access.can_discuss)
@@ -557,6 +606,10 @@ def _notify_comment(report: PeriodReport, *, actor: Any, body: str, assignee: An
 
 @transaction.atomic
 def action_item_set_done(*, actor: User, comment: ReviewComment, done: bool = True) -> ReviewComment:
+    """Mark an action item done (or not done again): anyone who takes part in the report's conversation.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require(partnership_access(actor, comment.report.partnership).can_discuss)
     if not comment.is_action:
         raise ValidationError(_("This comment is not an action item."))
@@ -575,7 +628,10 @@ def action_item_set_done(*, actor: User, comment: ReviewComment, done: bool = Tr
 def evidence_add(
     *, actor: User, report: PeriodReport, file: File, title: str = "", result: Result | None = None
 ) -> Evidence:
-    """Attach a file to a period's results (type and size are checked by the model's validators)."""
+    """Attach a file to a period's results (type and size are checked by the model's validators).
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require(partnership_access(actor, report.partnership).can_enter_data)
     _refuse_locked(report)
     if result is not None and (
@@ -592,6 +648,10 @@ def evidence_add(
 
 @transaction.atomic
 def evidence_delete(*, actor: User, evidence: Evidence) -> None:
+    """Delete an evidence file from a report that is not locked.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require(partnership_access(actor, evidence.report.partnership).can_enter_data)
     _refuse_locked(evidence.report)
     delete_with_audit(actor=actor, obj=evidence, parent=evidence.report)
@@ -599,4 +659,8 @@ def evidence_delete(*, actor: User, evidence: Evidence) -> None:
 
 @transaction.atomic
 def notifications_mark_read(*, actor: User) -> int:
+    """Mark all the actor's notifications read; returns how many were unread.
+
+    Raises: nothing.
+    """
     return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())

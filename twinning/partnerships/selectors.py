@@ -16,7 +16,10 @@ def get_partnership_for_user(
 ) -> tuple[Partnership, PartnershipAccess]:
     """The partnership and the user's access to it, if they may see it (Http404 otherwise). With write=True
     they must also change it (coordinators, programme editors), with data_entry=True enter data in it
-    (members too); PermissionDenied otherwise."""
+    (members too); PermissionDenied otherwise.
+
+    Raises: Http404, PermissionDenied.
+    """
     partnership = (
         Partnership.objects.visible_to(user)
         .select_related("programme")
@@ -35,7 +38,10 @@ def get_partnership_for_user(
 
 def get_programme_for_user(user: User, programme_uuid: Any, *, write: bool = False) -> Programme:
     """A programme the user may see (staff, or a member of one of its partnerships; Http404 otherwise) and,
-    with write=True, edits as a manager or M&E officer (PermissionDenied otherwise)."""
+    with write=True, edits as a manager or M&E officer (PermissionDenied otherwise).
+
+    Raises: Http404, PermissionDenied.
+    """
     programme = Programme.objects.visible_to(user).filter(uuid=parse_uuid(programme_uuid)).first()
     if programme is None:
         raise Http404
@@ -46,7 +52,10 @@ def get_programme_for_user(user: User, programme_uuid: Any, *, write: bool = Fal
 
 def get_programme_for_staff(user: User, programme_uuid: Any, *, write: bool = False) -> Programme:
     """A programme the user is staff of (Http404 otherwise: programme-wide pages are not for partnership
-    members) and, with write=True, edits as a manager or M&E officer (PermissionDenied otherwise)."""
+    members) and, with write=True, edits as a manager or M&E officer (PermissionDenied otherwise).
+
+    Raises: Http404, PermissionDenied.
+    """
     programme = Programme.objects.staffed_by(user).filter(uuid=parse_uuid(programme_uuid)).first()
     if programme is None:
         raise Http404
@@ -64,7 +73,10 @@ def partnership_list(
     country: str = "",
     institution_uuid: Any = None,
 ) -> QuerySet[Partnership]:
-    """Visible partnerships with their sides prefetched, so a list page costs a fixed number of queries."""
+    """Visible partnerships with their sides prefetched, so a list page costs a fixed number of queries.
+
+    Raises: Http404.
+    """
     qs = Partnership.objects.visible_to(user).select_related("programme")
     if q.strip():
         qs = qs.filter(title__icontains=q.strip())
@@ -84,6 +96,8 @@ def side_prefetches() -> list[Prefetch]:
 
     Lists rather than one prefetched queryset filtered in templates: a page of 25 rows then does no
     per-row queryset work, which was most of the list page's rendering time.
+
+    Raises: nothing.
     """
     links = PartnershipInstitution.objects.select_related("institution").order_by("institution__name")
     return [
@@ -93,11 +107,18 @@ def side_prefetches() -> list[Prefetch]:
 
 
 def with_sides(qs: QuerySet[Partnership]) -> QuerySet[Partnership]:
+    """Partnerships with their host and resource institutions loaded (two queries whatever their number).
+
+    Raises: nothing.
+    """
     return qs.prefetch_related(*side_prefetches())
 
 
 def partnership_countries(user: User) -> list[str]:
-    """Country codes of the institutions in the user's partnerships (for the list filter)."""
+    """Country codes of the institutions in the user's partnerships (for the list filter).
+
+    Raises: nothing.
+    """
     return sorted(
         set(
             PartnershipInstitution.objects.filter(partnership__in=Partnership.objects.visible_to(user))

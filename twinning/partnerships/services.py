@@ -48,7 +48,10 @@ PARTNERSHIP_FIELDS = ("title", "shared_goal", "start_date", "end_date")
 def programme_create(
     *, actor: User, name: str, funders: str = "", reporting_currency: str = "USD", description: str = ""
 ) -> Programme:
-    """Create a programme with the five default pillars; only administrators set up programmes."""
+    """Create a programme with the five default pillars; only administrators set up programmes.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_admin(actor)
     programme = create_with_audit(
         actor=actor,
@@ -65,12 +68,20 @@ def programme_create(
 
 @transaction.atomic
 def programme_update(*, actor: User, programme: Programme, data: dict[str, Any]) -> Programme:
+    """Change a programme's editable fields (programme managers).
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_programme_manager(actor, programme.pk)
     return update_with_audit(actor=actor, obj=programme, data=data)
 
 
 @transaction.atomic
 def programme_role_grant(*, actor: User, programme: Programme, user: User, role: str) -> ProgrammeRole:
+    """Give a user a role in a programme, or change the role they have (programme managers).
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_programme_manager(actor, programme.pk)
     grant, _created = ProgrammeRole.objects.update_or_create(
         user=user, programme=programme, defaults={"role": role}
@@ -144,6 +155,8 @@ def partnership_create(
 
     `uuid` lets a client (an offline one, an import) name the record itself; `stage_since` dates the
     first stage when a partnership already under way is recorded late.
+
+    Raises: PermissionDenied, ValidationError.
     """
     require_programme_editor(actor, programme.pk)
     hosts, resources = list(hosts), list(resources)
@@ -183,6 +196,10 @@ def partnership_create(
 def partnership_update(
     *, actor: User, partnership: Partnership, data: dict[str, Any], expected_version: int | None = None
 ) -> Partnership:
+    """Change a partnership's editable fields (PARTNERSHIP_FIELDS).
+
+    Raises: PermissionDenied, ValidationError, VersionConflict, TypeError.
+    """
     require_edit(actor, partnership)
     refuse_unknown_fields(data, PARTNERSHIP_FIELDS, "partnership")
     return update_with_audit(actor=actor, obj=partnership, data=data, expected_version=expected_version)
@@ -198,7 +215,10 @@ def partnership_stage_change(
     note: str = "",
     expected_version: int | None = None,
 ) -> Partnership:
-    """Move a partnership to another lifecycle stage, keeping the dated history."""
+    """Move a partnership to another lifecycle stage, keeping the dated history.
+
+    Raises: PermissionDenied, ValidationError, VersionConflict.
+    """
     require_edit(actor, partnership)
     if stage not in Stage.values:
         raise ValidationError({"stage": _("Unknown stage.")})
@@ -234,7 +254,10 @@ def partnership_stage_change(
 def partnership_sides_set(
     *, actor: User, partnership: Partnership, hosts: Iterable[Institution], resources: Iterable[Institution]
 ) -> Partnership:
-    """Make the partnership's sides exactly `hosts` and `resources`, auditing who joined and who left."""
+    """Make the partnership's sides exactly `hosts` and `resources`, auditing who joined and who left.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_edit(actor, partnership)
     hosts, resources = list(hosts), list(resources)
     _validate_sides(hosts, resources)
@@ -262,6 +285,10 @@ def partnership_sides_set(
 
 @transaction.atomic
 def stakeholder_create(*, actor: User, partnership: Partnership, **fields: Any) -> Stakeholder:
+    """Add a stakeholder (ministry, community, donor...) to a partnership.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_edit(actor, partnership)
     return create_with_audit(
         actor=actor, obj=Stakeholder(partnership=partnership, **fields), parent=partnership
@@ -270,12 +297,20 @@ def stakeholder_create(*, actor: User, partnership: Partnership, **fields: Any) 
 
 @transaction.atomic
 def stakeholder_delete(*, actor: User, stakeholder: Stakeholder, reason: str = "") -> None:
+    """Remove a stakeholder from a partnership, with a reason.
+
+    Raises: PermissionDenied.
+    """
     require_edit(actor, stakeholder.partnership)
     delete_with_audit(actor=actor, obj=stakeholder, parent=stakeholder.partnership, reason=reason)
 
 
 @transaction.atomic
 def agreement_create(*, actor: User, partnership: Partnership, **fields: Any) -> Agreement:
+    """File an agreement (memorandum, contract) of a partnership.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_edit(actor, partnership)
     return create_with_audit(
         actor=actor, obj=Agreement(partnership=partnership, **fields), parent=partnership
@@ -286,7 +321,10 @@ def agreement_create(*, actor: User, partnership: Partnership, **fields: Any) ->
 def membership_add(
     *, actor: User, partnership: Partnership, user: User, side: str, role: str
 ) -> PartnershipMembership:
-    """Give a user a place on one side. Coordinators manage their own side; programme managers both."""
+    """Give a user a place on one side. Coordinators manage their own side; programme managers both.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_side_manager(actor, partnership, side)
     if PartnershipMembership.objects.filter(user=user, partnership=partnership).exists():
         raise ValidationError({"user": _("This person is already a member of the partnership.")})
@@ -307,7 +345,10 @@ def membership_add(
 def membership_invite(
     *, actor: User, partnership: Partnership, email: str, side: str, role: str, full_name: str = ""
 ) -> PartnershipMembership:
-    """Add a person by email, creating their account if they have none, and email them an invitation."""
+    """Add a person by email, creating their account if they have none, and email them an invitation.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_side_manager(actor, partnership, side)
     user, created = user_find_or_invite(actor=actor, email=email, full_name=full_name)
     membership = membership_add(actor=actor, partnership=partnership, user=user, side=side, role=role)
@@ -317,6 +358,10 @@ def membership_invite(
 
 @transaction.atomic
 def membership_remove(*, actor: User, membership: PartnershipMembership, reason: str = "") -> None:
+    """Take a person out of a partnership: the coordinator of their side or programme staff.
+
+    Raises: PermissionDenied.
+    """
     require_side_manager(actor, membership.partnership, membership.side)
     audit_record(
         actor=actor,

@@ -26,7 +26,10 @@ from twinning.planning.models import (
 
 
 def current_plan(partnership: Partnership) -> Plan | None:
-    """The version being worked on or in force: the one plan that is not superseded, if any."""
+    """The version being worked on or in force: the one plan that is not superseded, if any.
+
+    Raises: nothing.
+    """
     return (
         Plan.objects.filter(partnership=partnership)
         .exclude(status=Plan.Status.SUPERSEDED)
@@ -39,7 +42,10 @@ def plan_in_force(partnership: Partnership) -> Plan | None:
     """The latest agreed version: results are reported against it.
 
     While a new version is being drafted the previous agreed one is already marked superseded (see services),
-    yet it is still the plan in force, so this is the highest-numbered plan that was ever agreed."""
+    yet it is still the plan in force, so this is the highest-numbered plan that was ever agreed.
+
+    Raises: nothing.
+    """
     return (
         Plan.objects.filter(partnership=partnership, agreed_at__isnull=False)
         .select_related("partnership__programme")
@@ -52,7 +58,10 @@ def get_plan_for_user(
     user: User, partnership_uuid: Any, plan_uuid: Any = None, *, write: bool = False
 ) -> tuple[Plan | None, Partnership, PartnershipAccess]:
     """A partnership's plan (the current one when no uuid is given), scoped like the partnership:
-    404 outside, 403 on a write by a read-only user."""
+    404 outside, 403 on a write by a read-only user.
+
+    Raises: Http404, PermissionDenied.
+    """
     partnership, access = get_partnership_for_user(user, partnership_uuid, write=write)
     if plan_uuid is None:
         plan = current_plan(partnership)
@@ -72,7 +81,10 @@ def get_plan_for_user(
 def get_plan_by_uuid_for_user(
     user: User, plan_uuid: Any, *, write: bool = False
 ) -> tuple[Plan, PartnershipAccess]:
-    """A plan named by its own uuid (API), scoped through its partnership."""
+    """A plan named by its own uuid (API), scoped through its partnership.
+
+    Raises: Http404, PermissionDenied.
+    """
     visible = Partnership.objects.visible_to(user)
     plan = (
         Plan.objects.filter(uuid=parse_uuid(plan_uuid), partnership__in=visible)
@@ -88,7 +100,10 @@ def get_plan_by_uuid_for_user(
 def plan_child_for_user[T](
     user: User, model: type[T], child_uuid: Any, *, write: bool = False
 ) -> tuple[T, Plan]:
-    """An objective, activity, plan indicator, planning event or target by uuid, scoped through its plan."""
+    """An objective, activity, plan indicator, planning event or target by uuid, scoped through its plan.
+
+    Raises: Http404, PermissionDenied.
+    """
     path = {
         Objective: "plan",
         PlanIndicator: "plan",
@@ -114,6 +129,10 @@ def plan_child_for_user[T](
 
 
 def plan_versions(partnership: Partnership) -> list[Plan]:
+    """Every version of a partnership's plan, newest first.
+
+    Raises: nothing.
+    """
     return list(Plan.objects.filter(partnership=partnership).order_by("-number"))
 
 
@@ -129,6 +148,10 @@ class PlanDetail:
 
 
 def indicator_queryset() -> QuerySet[Indicator]:
+    """Indicators with their partnership and disaggregations (categories and options, ordered) loaded.
+
+    Raises: nothing.
+    """
     options = DisaggregationOption.objects.order_by("order", "name")
     categories = DisaggregationCategory.objects.prefetch_related(Prefetch("options", queryset=options))
     return Indicator.objects.select_related("partnership").prefetch_related(
@@ -137,6 +160,10 @@ def indicator_queryset() -> QuerySet[Indicator]:
 
 
 def plan_detail(plan: Plan) -> PlanDetail:
+    """A plan with its objectives, activities, adopted indicators and targets loaded for the plan page.
+
+    Raises: nothing.
+    """
     adoptions = (
         PlanIndicator.objects.select_related("objective")
         .prefetch_related(
@@ -177,7 +204,10 @@ def plan_detail(plan: Plan) -> PlanDetail:
 
 
 def indicators_for_plan(plan: Plan) -> QuerySet[Indicator]:
-    """What a plan may adopt: the programme's common indicators and the partnership's own."""
+    """What a plan may adopt: the programme's common indicators and the partnership's own.
+
+    Raises: nothing.
+    """
     return indicator_queryset().filter(
         Q(partnership__isnull=True) | Q(partnership_id=plan.partnership_id),
         programme_id=plan.partnership.programme_id,
@@ -185,21 +215,36 @@ def indicators_for_plan(plan: Plan) -> QuerySet[Indicator]:
 
 
 def common_indicators(programme: Programme) -> QuerySet[Indicator]:
+    """A programme's common indicators, by code.
+
+    Raises: nothing.
+    """
     return indicator_queryset().filter(programme=programme, partnership__isnull=True).order_by("code")
 
 
 def own_indicators(partnership: Partnership) -> QuerySet[Indicator]:
+    """The indicators a partnership defined for itself, by code.
+
+    Raises: nothing.
+    """
     return indicator_queryset().filter(partnership=partnership).order_by("code")
 
 
 def disaggregations(programme: Programme) -> QuerySet[DisaggregationCategory]:
+    """A programme's disaggregation categories with their options in order.
+
+    Raises: nothing.
+    """
     return DisaggregationCategory.objects.filter(programme=programme).prefetch_related(
         Prefetch("options", queryset=DisaggregationOption.objects.order_by("order", "name"))
     )
 
 
 def get_indicator_for_user(user: User, indicator_uuid: Any) -> Indicator:
-    """A common indicator of a programme the user sees, or an own indicator of a partnership the user sees."""
+    """A common indicator of a programme the user sees, or an own indicator of a partnership the user sees.
+
+    Raises: Http404.
+    """
     programmes = Programme.objects.visible_to(user)
     partnerships = Partnership.objects.visible_to(user)
     indicator = (

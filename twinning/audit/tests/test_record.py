@@ -84,15 +84,8 @@ def test_a_record_history_holds_its_own_events_and_its_childrens_but_no_one_else
 
 def test_a_snapshot_holds_plain_values_a_reader_and_json_understand():
     programme = ProgrammeFactory.build(name="Health twinning")
-    award = Award(
-        programme=programme,
-        donor="Donor",
-        reference="A-1",
-        amount=Decimal("1250.50"),
-        currency="USD",
-        start_date=datetime.date(2026, 1, 1),
-        end_date=datetime.date(2027, 12, 31),
-    )
+    award = Award(programme=programme, donor="Donor", amount=Decimal("1250.50"))
+    award.start_date = datetime.date(2026, 1, 1)
 
     assert snapshot(award, ["programme", "amount", "start_date", "donor", "title"]) == {
         "programme": "Health twinning",

@@ -53,7 +53,10 @@ def disaggregation_create(
     name: str,
     options: Iterable[tuple[str, str]] = (),
 ) -> DisaggregationCategory:
-    """A programme-wide way of breaking results down (sex, cadre, age group) with its options, in order."""
+    """A programme-wide way of breaking results down (sex, cadre, age group) with its options, in order.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_programme_editor(actor, programme.pk)
     if DisaggregationCategory.objects.filter(programme=programme, code=code).exists():
         raise ValidationError({"code": _("The programme already has a disaggregation with this code.")})
@@ -99,6 +102,10 @@ def disaggregation_option_add(
     name: str,
     dhis2_category_option_combo: str = "",
 ) -> DisaggregationOption:
+    """Add an option to a disaggregation category (programme editors); codes are unique in the category.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_programme_editor(actor, category.programme.pk)
     if category.options.filter(code=code).exists():
         raise ValidationError({"code": _("This disaggregation already has an option with this code.")})
@@ -128,7 +135,10 @@ def indicator_create(
     **fields: Any,
 ) -> Indicator:
     """A common indicator (no partnership: programme editors define it once for every partnership) or a
-    partnership's own indicator (its coordinators define it)."""
+    partnership's own indicator (its coordinators define it).
+
+    Raises: PermissionDenied, ValidationError, TypeError.
+    """
     refuse_unknown_fields(fields, INDICATOR_FIELDS, "indicator")
     if partnership is None:
         require_programme_editor(actor, programme.pk)
@@ -159,7 +169,10 @@ def indicator_update(
     """Correct an indicator. Every plan adopts it by reference, so the correction shows in each at once.
 
     The frequency cannot change once targets are set (they name periods of the old frequency), nor can a
-    disaggregation be dropped while targets use its options."""
+    disaggregation be dropped while targets use its options.
+
+    Raises: PermissionDenied, ValidationError, VersionConflict, TypeError.
+    """
     refuse_unknown_fields(data, INDICATOR_FIELDS, "indicator")
     require(can_edit_indicator(actor, indicator))
     errors: dict[str, list[str]] = {}
@@ -226,7 +239,10 @@ def plan_indicator_adopt(
     end_target: Decimal | None = None,
     uuid: uuid_module.UUID | None = None,
 ) -> PlanIndicator:
-    """Adopt an indicator into a plan by reference, with its baseline and end-of-plan target."""
+    """Adopt an indicator into a plan by reference, with its baseline and end-of-plan target.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     _begin_plan_change(actor, plan)
     _check_adoption(plan, objective, indicator)
     if plan.plan_indicators.filter(indicator=indicator).exists():
@@ -250,6 +266,10 @@ def plan_indicator_adopt(
 def plan_indicator_update(
     *, actor: User, plan_indicator: PlanIndicator, data: dict[str, Any], expected_version: int | None = None
 ) -> PlanIndicator:
+    """Change an adopted indicator's baseline, end target or objective in a draft plan.
+
+    Raises: PermissionDenied, ValidationError, VersionConflict, TypeError.
+    """
     refuse_unknown_fields(data, PLAN_INDICATOR_FIELDS, "plan indicator")
     plan = plan_indicator.plan
     _begin_plan_change(actor, plan)
@@ -264,12 +284,19 @@ def plan_indicator_update(
 
 @transaction.atomic
 def plan_indicator_remove(*, actor: User, plan_indicator: PlanIndicator) -> None:
+    """Take an indicator out of a draft plan.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     _begin_plan_change(actor, plan_indicator.plan)
     _delete(actor, plan_indicator, plan_indicator.plan)
 
 
 def plan_periods(plan: Plan, frequency: str) -> list[Period]:
-    """The periods of `frequency` over the plan's years, in order."""
+    """The periods of `frequency` over the plan's years, in order.
+
+    Raises: nothing.
+    """
     return periods_between(
         datetime.date(plan.first_year, 1, 1), datetime.date(plan.last_year, 12, 31), frequency
     )
@@ -339,7 +366,10 @@ def target_set(
     option: DisaggregationOption | None = None,
     uuid: uuid_module.UUID | None = None,
 ) -> Target:
-    """Set (create or change) the target of one period, overall or for one disaggregation option."""
+    """Set (create or change) the target of one period, overall or for one disaggregation option.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     _begin_plan_change(actor, plan_indicator.plan)
     errors = _check_target(plan_indicator, period, option, value)
     if errors:
@@ -360,7 +390,10 @@ def targets_save(
 ) -> int:
     """Save a targets grid: every cell is checked first, then all are written (None deletes a target).
 
-    Returns the number of targets changed. Bad cells raise one ValidationError keyed `period/option`."""
+    Returns the number of targets changed. Bad cells raise one ValidationError keyed `period/option`.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     _begin_plan_change(actor, plan_indicator.plan)
     errors: dict[str, list[str]] = {}
     category_ids = set(plan_indicator.indicator.categories.values_list("pk", flat=True))
@@ -423,6 +456,10 @@ def _audit_created_targets(actor: User, plan: Plan, targets: list[Target]) -> No
 
 @transaction.atomic
 def target_delete(*, actor: User, target: Target) -> None:
+    """Delete one target of a draft plan.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     plan = target.plan_indicator.plan
     _begin_plan_change(actor, plan)
     _delete(actor, target, plan)

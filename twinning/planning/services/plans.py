@@ -72,7 +72,10 @@ def plan_create(
     requires_ministry_sign_off: bool = False,
     uuid: uuid_module.UUID | None = None,
 ) -> Plan:
-    """The partnership's first plan, as a draft. Later plans are made with `plan_new_version`."""
+    """The partnership's first plan, as a draft. Later plans are made with `plan_new_version`.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_edit(actor, partnership)
     if Plan.objects.filter(partnership=partnership).exists():
         raise ValidationError(
@@ -96,7 +99,10 @@ def plan_create(
 def plan_update(
     *, actor: User, plan: Plan, data: dict[str, Any], expected_version: int | None = None
 ) -> Plan:
-    """Change a draft's title, years or whether the ministry signs; targets outside new years are refused."""
+    """Change a draft's title, years or whether the ministry signs; targets outside new years are refused.
+
+    Raises: PermissionDenied, ValidationError, VersionConflict, TypeError.
+    """
     refuse_unknown_fields(data, PLAN_FIELDS, "plan")
     _begin_plan_change(actor, plan)
     first = data.get("first_year", plan.first_year)
@@ -122,6 +128,10 @@ def plan_update(
 
 
 def required_parties(plan: Plan) -> list[str]:
+    """The parties who must sign this plan: host and resource, and the ministry when the plan asks for it.
+
+    Raises: nothing.
+    """
     parties = [PlanSignOff.Party.HOST, PlanSignOff.Party.RESOURCE]
     if plan.requires_ministry_sign_off:
         parties.append(PlanSignOff.Party.MINISTRY)
@@ -132,7 +142,10 @@ def required_parties(plan: Plan) -> list[str]:
 def plan_sign_off(*, actor: User, plan: Plan, party: str, note: str = "") -> PlanSignOff:
     """Sign a draft for one party. A coordinator signs for their own side; a programme editor or coordinator
     records the ministry's sign-off on its behalf (say who signed in the note). When every required party has
-    signed, the plan is agreed."""
+    signed, the plan is agreed.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     access = partnership_access(actor, plan.partnership)
     require(access.can_read)
     if party not in PlanSignOff.Party.values:
@@ -183,7 +196,10 @@ def plan_new_version(
     *, actor: User, plan: Plan, title: str = "", reason: str = "", uuid: uuid_module.UUID | None = None
 ) -> Plan:
     """Copy an agreed plan into a new draft (number + 1) with its objectives, activities, adopted indicators and
-    targets. The agreed version becomes superseded now (one current plan per partnership) and stays readable."""
+    targets. The agreed version becomes superseded now (one current plan per partnership) and stays readable.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_edit(actor, plan.partnership)
     plan = Plan.objects.select_for_update().select_related("partnership").get(pk=plan.pk)
     if plan.status != Plan.Status.AGREED:
@@ -291,7 +307,10 @@ def planning_event_create(
     uuid: uuid_module.UUID | None = None,
 ) -> PlanningEvent:
     """Record a meeting or workshop that shaped the plan, with who took part. Allowed on an agreed plan too,
-    since the record of how it was made is often written up after the fact."""
+    since the record of how it was made is often written up after the fact.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_edit(actor, plan.partnership)
     _require_not_superseded(plan)
     event = create_with_audit(
@@ -308,6 +327,10 @@ def planning_event_create(
 def planning_event_update(
     *, actor: User, event: PlanningEvent, data: dict[str, Any], expected_version: int | None = None
 ) -> PlanningEvent:
+    """Change a planning event (workshop, meeting) of a plan that is not superseded.
+
+    Raises: PermissionDenied, ValidationError, VersionConflict, TypeError.
+    """
     refuse_unknown_fields(data, EVENT_FIELDS, "planning event")
     require_edit(actor, event.plan.partnership)
     _require_not_superseded(event.plan)
@@ -318,6 +341,10 @@ def planning_event_update(
 
 @transaction.atomic
 def planning_event_delete(*, actor: User, event: PlanningEvent) -> None:
+    """Delete a planning event of a plan that is not superseded.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_edit(actor, event.plan.partnership)
     _require_not_superseded(event.plan)
     _delete(actor, event, event.plan)
@@ -354,6 +381,10 @@ def planning_participant_add(
     organisation: str = "",
     person: Person | None = None,
 ) -> PlanningParticipant:
+    """Record who took part in a planning event (a person from the directory or a name), and for which group.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     require_edit(actor, event.plan.partnership)
     _require_not_superseded(event.plan)
     return _participant_save(
@@ -363,6 +394,10 @@ def planning_participant_add(
 
 @transaction.atomic
 def planning_participant_remove(*, actor: User, participant: PlanningParticipant) -> None:
+    """Take a participant off a planning event.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     plan = participant.event.plan
     require_edit(actor, plan.partnership)
     _require_not_superseded(plan)
@@ -373,6 +408,10 @@ def planning_participant_remove(*, actor: User, participant: PlanningParticipant
 
 
 def host_countries(partnership: Partnership) -> set[str]:
+    """The countries of a partnership's host institutions (ISO codes).
+
+    Raises: nothing.
+    """
     return set(
         PartnershipInstitution.objects.filter(partnership=partnership, side=Side.HOST).values_list(
             "institution__country", flat=True
@@ -407,6 +446,10 @@ def objective_create(
     order: int | None = None,
     uuid: uuid_module.UUID | None = None,
 ) -> Objective:
+    """Add an objective to a draft plan, under a pillar and the host country's priorities it serves.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     _begin_plan_change(actor, plan)
     priorities = list(priorities)
     _check_objective(plan, pillar, priorities)
@@ -424,6 +467,10 @@ def objective_create(
 def objective_update(
     *, actor: User, objective: Objective, data: dict[str, Any], expected_version: int | None = None
 ) -> Objective:
+    """Change an objective of a draft plan; codes are unique in the plan.
+
+    Raises: PermissionDenied, ValidationError, VersionConflict, TypeError.
+    """
     refuse_unknown_fields(data, OBJECTIVE_FIELDS, "objective")
     plan = objective.plan
     _begin_plan_change(actor, plan)
@@ -438,7 +485,10 @@ def objective_update(
 
 @transaction.atomic
 def objective_delete(*, actor: User, objective: Objective) -> None:
-    """Delete an objective of a draft with its activities and adopted indicators (and their targets)."""
+    """Delete an objective of a draft with its activities and adopted indicators (and their targets).
+
+    Raises: PermissionDenied, ValidationError.
+    """
     _begin_plan_change(actor, objective.plan)
     _delete(actor, objective, objective.plan)
 
@@ -478,6 +528,10 @@ def activity_create(
     progress_note: str = "",
     uuid: uuid_module.UUID | None = None,
 ) -> Activity:
+    """Add an activity to an objective of a draft plan, with the side (and person) responsible.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     plan = objective.plan
     _begin_plan_change(actor, plan)
     fields = {
@@ -499,7 +553,10 @@ def activity_create(
 def activity_update(
     *, actor: User, activity: Activity, data: dict[str, Any], expected_version: int | None = None
 ) -> Activity:
-    """Change an activity of a draft. On an agreed plan only the progress may change (activity_progress_update)."""
+    """Change an activity of a draft. On an agreed plan only the progress may change (activity_progress_update).
+
+    Raises: PermissionDenied, ValidationError, VersionConflict, TypeError.
+    """
     refuse_unknown_fields(data, (*ACTIVITY_FIELDS, "objective"), "activity")
     plan = activity.objective.plan
     if set(data) <= set(PROGRESS_FIELDS) and plan.status == Plan.Status.AGREED:
@@ -525,7 +582,10 @@ def activity_progress_update(
     progress_note: str | None = None,
     expected_version: int | None = None,
 ) -> Activity:
-    """Track the workplan: status and progress note may change on a draft or an agreed plan."""
+    """Track the workplan: status and progress note may change on a draft or an agreed plan.
+
+    Raises: PermissionDenied, ValidationError, VersionConflict.
+    """
     plan = activity.objective.plan
     require_edit(actor, plan.partnership)
     _require_not_superseded(plan)
@@ -541,6 +601,10 @@ def activity_progress_update(
 
 @transaction.atomic
 def activity_delete(*, actor: User, activity: Activity) -> None:
+    """Delete an activity of a draft plan.
+
+    Raises: PermissionDenied, ValidationError.
+    """
     plan = activity.objective.plan
     _begin_plan_change(actor, plan)
     _delete(actor, activity, plan)
