@@ -623,31 +623,33 @@ def programme_rollup(programme: Programme, *, year: int | None = None) -> Progra
             )
     for rollup in rollups.values():
         rollup.periods = sorted(rollup.total)
-    not_combinable: list[Any] = []
-    if year is not None:
-        not_combinable = list(
-            common_results(programme)
-            .filter(
-                indicator__cross_aggregation=Indicator.CrossAggregation.NONE, period__startswith=str(year)
-            )
-            .values(
-                "indicator__code",
-                "indicator__name",
-                "partnership__title",
-                "partnership__uuid",
-                "period",
-                "value",
-                "text",
-                "score",
-            )
-            .order_by("indicator__code", "partnership__title", "period")[:500]
-        )
     return ProgrammeRollUp(
         year=year,
         years=years,
         indicators=[r for r in rollups.values()],
         pillars=pillars,
-        not_combinable=not_combinable,
+        not_combinable=_not_combinable(programme, year),
+    )
+
+
+def _not_combinable(programme: Programme, year: int | None) -> list[Any]:
+    """The year's results of common indicators that do not combine across partnerships, listed as they are."""
+    if year is None:
+        return []
+    return list(
+        common_results(programme)
+        .filter(indicator__cross_aggregation=Indicator.CrossAggregation.NONE, period__startswith=str(year))
+        .values(
+            "indicator__code",
+            "indicator__name",
+            "partnership__title",
+            "partnership__uuid",
+            "period",
+            "value",
+            "text",
+            "score",
+        )
+        .order_by("indicator__code", "partnership__title", "period")[:500]
     )
 
 

@@ -326,9 +326,8 @@ def result_save(
     value itself belongs to the partnership and the indicator (see Result), so the same value is found and
     updated whichever plan version it was entered under. `expected_version` is the version the person saw
     (None when they saw no value): if someone saved the value meanwhile, VersionConflict is raised and nothing
-    changes. Returns the result, or None if deleted.
-
-    Numbers in `values` given as text are read as `locale` writes them (see clean_result_values).
+    changes. Returns the result, or None if deleted. Numbers in `values` given as text are read as `locale`
+    writes them (see clean_result_values).
 
     Raises: PermissionDenied, ValidationError, VersionConflict.
     """
