@@ -194,7 +194,8 @@ def test_targets_grid_reads_and_shows_numbers_the_users_way(client, world):
     client.force_login(world.coordinator)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "pt"
     url = reverse("planning:plan_indicator", args=[world.partnership.uuid, adoption.uuid])
-    response = client.post(url, {"t-2024Q1-_all": "12,5", "t-2024Q2-_all": "1.234,5"})
+    save = reverse("planning:targets_save", args=[world.partnership.uuid, adoption.uuid])
+    response = client.post(save, {"t-2024Q1-_all": "12,5", "t-2024Q2-_all": "1.234,5"})
     assert response.status_code == 302
     assert {t.period: t.value for t in Target.objects.all()} == {
         "2024Q1": Decimal("12.5"),
