@@ -6,6 +6,7 @@ The shared types the routers use live in `twinning.core.api` (and the caller's i
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
 from twinning.accounts.api_auth import BearerAuth, SessionAuth
@@ -36,6 +37,8 @@ api.add_router("/exchanges", exchanges_router)
 api.add_router("/contributions", contributions_router)
 
 
+# It changes nothing, so the CSRF check (meant for session writes) must not turn its 404 into an HTML 403.
+@csrf_exempt
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any address under `/api/` that names no operation (a malformed id included) answers the API's JSON 404.
 

@@ -86,11 +86,6 @@ Quantity = Annotated[MachineDecimal, Field(ge=0, max_digits=10, decimal_places=2
 # --- schemas ----------------------------------------------------------------------------------------------
 
 
-class Ref(Schema):
-    uuid: UUID
-    name: str
-
-
 class AwardOut(Schema):
     uuid: UUID
     version: int

@@ -10,6 +10,7 @@ It imports no app: the routers of every app import it, and the API root (project
 from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -260,6 +261,13 @@ MAX_INT = 2_147_483_647
 Version = Annotated[
     int, Field(ge=1, le=MAX_INT, description="The version you read; 409 if it changed since.")
 ]
+
+
+class Ref(Schema):
+    """Another object named in a response: its UUID and its name."""
+
+    uuid: UUID
+    name: str
 
 
 class PageQuery(Schema):

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from twinning.accounts.api_auth import ApiRequest
 from twinning.accounts.models import User
-from twinning.core.api import Input, PageQuery, Version, error_responses, omittable, paginate
+from twinning.core.api import Input, PageQuery, Ref, Version, error_responses, omittable, paginate
 from twinning.core.choices import Side
 from twinning.core.ids import parse_uuid
 from twinning.directory.models import HealthArea, Institution, InstitutionExpertise, InstitutionNeed
@@ -34,11 +34,6 @@ from twinning.partnerships.selectors import get_programme_for_staff
 
 router = Router(tags=["matching"])
 MAX_TEXT = 2000
-
-
-class Ref(Schema):
-    uuid: uuid.UUID
-    name: str
 
 
 class Weights(Schema):
@@ -137,7 +132,7 @@ class PartOut(Schema):
     points: float = Field(description="value × weight × 100; the points add up to the score.")
 
 
-class PairOut(Schema):
+class MatchPairOut(Schema):
     host: Ref
     resource: Ref
     score: Decimal
@@ -153,7 +148,7 @@ class UnmatchedOut(Schema):
 
 class AssignmentOut(Schema):
     total: Decimal
-    pairs: list[PairOut]
+    pairs: list[MatchPairOut]
     unmatched: list[UnmatchedOut]
 
 

@@ -2,6 +2,7 @@
 and the OpenAPI schema of the whole API."""
 
 import datetime
+import importlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from ninja import Schema
 
 from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
 from twinning.accounts.services import api_token_create
@@ -680,3 +682,27 @@ def test_every_api_404_answers_json(client, world, path):
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
     assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/exchanges/not-a-uuid", "/api/v1/no-such-thing"])
+@pytest.mark.parametrize("method", ["post", "patch", "delete"])
+def test_a_write_to_an_address_the_api_does_not_have_answers_json_404(world, path, method):
+    # With the CSRF check on, as for a real client: it must not turn this 404 into an HTML 403.
+    client = Client(enforce_csrf_checks=True)
+    response = getattr(client, method)(path, headers=bearer(world.manager))
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_no_two_api_schemas_share_a_name(db):
+    """The schema document merges every operation's schemas by name: a second `ParticipantOut` (planning's
+    participants) once replaced the exchanges' one, so a plan's participants were documented as an exchange's."""
+    importlib.import_module("twinning.api")  # every router, so every schema class exists
+    names: dict[str, list[str]] = {}
+    pending = list(Schema.__subclasses__())
+    while pending:
+        schema = pending.pop()
+        pending.extend(schema.__subclasses__())
+        if schema.__module__.startswith("twinning."):
+            names.setdefault(schema.__name__, []).append(schema.__module__)
+    assert {name: modules for name, modules in names.items() if len(modules) > 1} == {}

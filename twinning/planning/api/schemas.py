@@ -169,7 +169,7 @@ class ObjectiveOut(Schema):
         return list(obj.plan_indicators.all())
 
 
-class ParticipantOut(Schema):
+class PlanningParticipantOut(Schema):
     name: str
     group: PlanningParticipant.Group
     organisation: str
@@ -181,7 +181,7 @@ class EventOut(Schema):
     date: datetime.date
     place: str
     summary: str
-    participants: list[ParticipantOut]
+    participants: list[PlanningParticipantOut]
 
     @staticmethod
     def resolve_participants(obj: PlanningEvent) -> list[PlanningParticipant]:
@@ -275,7 +275,7 @@ class NewVersionIn(Input):
     uuid: UUID | None = None
 
 
-class ParticipantIn(Input):
+class PlanningParticipantIn(Input):
     name: str = Field(min_length=1, max_length=200)
     group: PlanningParticipant.Group
     organisation: str = Field("", max_length=200)
@@ -286,7 +286,7 @@ class EventIn(Input):
     date: datetime.date
     place: str = Field(min_length=1, max_length=200)
     summary: str = Field("", max_length=MAX_TEXT)
-    participants: list[ParticipantIn] = Field([], max_length=500)
+    participants: list[PlanningParticipantIn] = Field([], max_length=500)
     uuid: UUID | None = None
 
 
