@@ -25,6 +25,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -846,8 +847,6 @@ def import_job_create(
 
 
 def _enqueue(job_id: int) -> None:
-    from twinning.monitoring.tasks import import_job_task
-
     import_job_task.enqueue(job_id)
 
 
@@ -906,6 +905,12 @@ def import_job_run(job_id: int) -> None:
     finally:
         job.file.delete(save=False)  # the data now lives in the results (or was refused): keep no copy
     ImportJob.objects.filter(pk=job.pk).update(file="", **done)
+
+
+@task
+def import_job_task(job_id: int) -> None:
+    """The task worker's entry point (`twinning db_worker`); takes the job's id so the worker reads the current row."""
+    import_job_run(job_id)
 
 
 def _finished(status: str, summary: str, **details: Any) -> dict[str, Any]:

@@ -580,7 +580,7 @@ def comment_add(
     return comment
 
 
-def _notify_comment(report: PeriodReport, *, actor: Any, body: str, assignee: Any) -> None:
+def _notify_comment(report: PeriodReport, *, actor: User, body: str, assignee: Any) -> None:
     """Tell the partnership's people (and, once the report is submitted, its reviewers) and the assignee."""
     partnership = report.partnership
     people = {u.pk: u for u in [*_partnership_people(partnership), *_reviewers(partnership)]}
