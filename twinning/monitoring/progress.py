@@ -5,12 +5,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from twinning.planning.models import Indicator
 
 HUNDRED = Decimal(100)
 QUANT = Decimal("0.0001")
+# Measures whose disaggregated values are parts of the overall one.
+ADDITIVE = (Indicator.Measure.NUMBER, Indicator.Measure.PERCENTAGE)
 
 
 @dataclass(frozen=True)
@@ -198,3 +201,108 @@ def combine_across(
     if cross_aggregation == Indicator.CrossAggregation.AVERAGE:
         return (total / count).quantize(QUANT)
     return total
+
+
+# --- breakdowns and totals ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    """One disaggregated value of a period: its option's category and name, and the value or the parts."""
+
+    category: str
+    option: str
+    value: Decimal | None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+
+
+def _category_sums(parts: Sequence[Part]) -> dict[str, tuple[list[str], Decimal, Decimal, Decimal]]:
+    """Per category: its option names, Σ values, Σ numerators, Σ denominators."""
+    sums: dict[str, tuple[list[str], Decimal, Decimal, Decimal]] = {}
+    for p in parts:
+        names, value, numerator, denominator = sums.get(p.category, ([], Decimal(0), Decimal(0), Decimal(0)))
+        sums[p.category] = (
+            [*names, p.option],
+            value + (p.value or 0),
+            numerator + (p.numerator or 0),
+            denominator + (p.denominator or 0),
+        )
+    return sums
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + (gettext(" and ") if len(names) > 1 else "") + names[-1]
+
+
+def _fmt(number: Decimal) -> str:
+    return f"{number.normalize():f}"
+
+
+def breakdown_problems(
+    measure: str, rule: str, total: Value | None, parts: Sequence[Part], *, final: bool = False
+) -> list[tuple[str, str]]:
+    """Why a period's breakdown disagrees with its total, as (field, message) pairs; empty when it agrees.
+
+    The options of one category are parts of the total (Indicator.breakdown): they may add up to at most the
+    total, or, where the indicator says its breakdown is complete, `final`ly (at submission) to exactly the total.
+    Numbers compare values; percentages compare numerators and denominators. Yes/no and qualitative indicators,
+    rules saying the options are not parts of the total, and periods without a total have nothing to check.
+    """
+    if total is None or rule == Indicator.Breakdown.APART or measure not in ADDITIVE:
+        return []
+    problems: list[tuple[str, str]] = []
+    for _category, (names, value, numerator, denominator) in sorted(_category_sums(parts).items()):
+        checks = (
+            [("value", value, total.value, "")]
+            if measure == Indicator.Measure.NUMBER
+            else [
+                ("numerator", numerator, total.numerator, gettext("numerators")),
+                ("denominator", denominator, total.denominator, gettext("denominators")),
+            ]
+        )
+        for field, got, limit, what in checks:
+            if limit is None:
+                continue
+            label = _names(names) if not what else f"{_names(names)} ({what})"
+            if got > limit:
+                problems.append(
+                    (
+                        field,
+                        gettext("%(options)s add up to %(sum)s, more than the total %(total)s.")
+                        % {"options": label, "sum": _fmt(got), "total": _fmt(limit)},
+                    )
+                )
+            elif final and rule == Indicator.Breakdown.COMPLETE and got != limit:
+                problems.append(
+                    (
+                        field,
+                        gettext(
+                            "%(options)s add up to %(sum)s; the breakdown is complete, so they must equal the "
+                            "total %(total)s."
+                        )
+                        % {"options": label, "sum": _fmt(got), "total": _fmt(limit)},
+                    )
+                )
+    return problems
+
+
+def derived_total(measure: str, rule: str, missing_total: str, parts: Sequence[Part]) -> Value | None:
+    """The total of a period reported only by its breakdown, where the indicator says to derive it: the
+    largest category's sum (each category's options are parts of the total, so none can exceed it; for a
+    complete breakdown they all equal it). None where the indicator flags such periods instead, or the options
+    are not parts of the total. The Value's `period` is left blank."""
+    if (
+        not parts
+        or rule == Indicator.Breakdown.APART
+        or missing_total != Indicator.MissingTotal.DERIVE
+        or measure not in ADDITIVE
+    ):
+        return None
+    sums = _category_sums(parts).values()
+    if measure == Indicator.Measure.PERCENTAGE:
+        _n, _v, numerator, denominator = max(sums, key=lambda s: (s[3], s[2]))
+        if not denominator:
+            return None
+        return Value("", percent(numerator, denominator), numerator, denominator)
+    return Value("", max(s[1] for s in sums))

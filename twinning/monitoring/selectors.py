@@ -112,6 +112,10 @@ class EntryRow:
     option: DisaggregationOption | None
     result: Result | None
     target: Decimal | None
+    # On the overall row: where the period's breakdown disagrees with it, and the total derived from the
+    # breakdown when none was entered (progress.breakdown_problems, progress.derived_total).
+    problems: list[str] = field(default_factory=list)
+    derived: progress.Value | None = None
 
     @property
     def indicator(self) -> Indicator:
@@ -184,17 +188,43 @@ def entry_page(partnership: Partnership, period: Period) -> EntryPage:
         options: list[DisaggregationOption | None] = [None]
         for category in adoption.indicator.categories.all():
             options += list(category.options.all())
-        for option in options:
-            option_id = option.pk if option else None
-            page.rows.append(
-                EntryRow(
-                    adoption,
-                    option,
-                    results.get((adoption.indicator_id, option_id)),
-                    targets.get((adoption.pk, option_id)),
-                )
+        rows = [
+            EntryRow(
+                adoption,
+                option,
+                results.get((adoption.indicator_id, option.pk if option else None)),
+                targets.get((adoption.pk, option.pk if option else None)),
             )
+            for option in options
+        ]
+        _check_rows(adoption.indicator, rows)
+        page.rows += rows
     return page
+
+
+def _check_rows(indicator: Indicator, rows: list[EntryRow]) -> None:
+    """Put the breakdown's disagreements with the total, or the derived total, on the overall row."""
+    overall = rows[0]
+    total = overall.result
+    parts = [
+        progress.Part(
+            r.option.category.name, r.option.name, r.result.value, r.result.numerator, r.result.denominator
+        )
+        for r in rows[1:]
+        if r.option is not None and r.result is not None
+    ]
+    if total is None:
+        overall.derived = progress.derived_total(
+            indicator.measure, indicator.breakdown, indicator.missing_total, parts
+        )
+        return
+    value = progress.Value(total.period, total.value, total.numerator, total.denominator)
+    overall.problems = [
+        message
+        for _field, message in progress.breakdown_problems(
+            indicator.measure, indicator.breakdown, value, parts, final=True
+        )
+    ]
 
 
 def entry_row(plan_indicator: PlanIndicator, period: str, option: DisaggregationOption | None) -> EntryRow:
@@ -295,6 +325,8 @@ class PeriodPoint:
     cumulative: Decimal | None
     cumulative_target: Decimal | None
     text: str = ""
+    derived: bool = False  # the total derived from the period's breakdown
+    flagged: bool = False  # only the breakdown is reported, and the indicator does not derive the total
 
 
 @dataclass
@@ -318,7 +350,10 @@ class IndicatorProgress:
 def partnership_progress(
     partnership: Partnership, *, today: datetime.date | None = None
 ) -> tuple[Plan | None, list[IndicatorProgress]]:
-    """Actual against target for each indicator of the plan in force, per period and cumulative (4 queries).
+    """Actual against target for each indicator of the plan in force, per period and cumulative (5 queries).
+
+    A period reported only by its breakdown counts with the total derived from it (progress.derived_total),
+    marked `derived`, or is marked `flagged` and left out where the indicator says so.
 
     Raises: nothing.
     """
@@ -339,6 +374,15 @@ def partnership_progress(
         partnership=partnership, indicator_id__in=indicator_ids, option__isnull=True
     ).only("indicator_id", "period", "value", "numerator", "denominator", "text"):
         values[res.indicator_id][res.period] = res
+    parts: dict[int, dict[str, list[progress.Part]]] = defaultdict(lambda: defaultdict(list))
+    for res in Result.objects.filter(
+        partnership=partnership, indicator_id__in=indicator_ids, option__isnull=False
+    ).select_related("option__category"):
+        option = res.option
+        assert option is not None  # filtered above
+        parts[res.indicator_id][res.period].append(
+            progress.Part(option.category.name, option.name, res.value, res.numerator, res.denominator)
+        )
     targets: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for pi_id, target_period, target_value in Target.objects.filter(
         plan_indicator__plan=plan, option__isnull=True
@@ -363,6 +407,22 @@ def partnership_progress(
         points = []
         for period in periods:
             r: Result | None = mine.get(period.id)
+            derived = flagged = False
+            if r is None and parts[indicator.pk].get(period.id):
+                found = progress.derived_total(
+                    indicator.measure,
+                    indicator.breakdown,
+                    indicator.missing_total,
+                    parts[indicator.pk][period.id],
+                )
+                derived, flagged = found is not None, found is None
+                if found is not None:
+                    r = Result(
+                        period=period.id,
+                        value=found.value,
+                        numerator=found.numerator,
+                        denominator=found.denominator,
+                    )
             if r is not None:
                 seen.append(progress.Value(period.id, r.value, r.numerator, r.denominator))
             if period.id in goals:
@@ -378,6 +438,8 @@ def partnership_progress(
                         indicator.measure, time_rule, seen_targets, seen
                     ),
                     text=r.text if r else "",
+                    derived=derived,
+                    flagged=flagged,
                 )
             )
         achieved = progress.combine_over_time(indicator.measure, indicator.time_aggregation, seen)

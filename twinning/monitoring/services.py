@@ -35,6 +35,7 @@ from twinning.core.services import (
     refuse_unknown_fields,
     update_with_audit,
 )
+from twinning.monitoring import progress
 from twinning.monitoring.models import (
     Evidence,
     Notification,
@@ -340,6 +341,12 @@ def result_save(
     fields = clean_result_values(indicator.measure, values, locale=locale)
     report = report_get_or_create(partnership, period)
     _refuse_locked(report)
+    if fields:
+        problems = breakdown_check(
+            partnership=partnership, indicator=indicator, period=period, writing=(option, fields)
+        )
+        if problems:
+            raise ValidationError({field: [message] for field, message in problems})
     same_place = {"partnership": partnership, "indicator": indicator, "period": period, "option": option}
     existing = Result.objects.select_for_update().filter(**same_place).first()
     if existing is None:
@@ -367,6 +374,66 @@ def result_save(
         expected_version=expected_version,
         parent=report,
     )
+
+
+def period_breakdown(rows: Iterable[Result]) -> tuple[progress.Value | None, list[progress.Part]]:
+    """A period's overall value and its disaggregated parts, from the results of one indicator and period
+    (their options' categories loaded)."""
+    total = None
+    parts = []
+    for r in rows:
+        if r.option is None:
+            total = progress.Value(r.period, r.value, r.numerator, r.denominator)
+        else:
+            parts.append(
+                progress.Part(r.option.category.name, r.option.name, r.value, r.numerator, r.denominator)
+            )
+    return total, parts
+
+
+def breakdown_check(
+    *,
+    partnership: Partnership,
+    period: str,
+    indicator: Indicator | None = None,
+    writing: tuple[DisaggregationOption | None, dict[str, Any]] | None = None,
+    final: bool = False,
+) -> list[tuple[str, str]]:
+    """Where a period's breakdowns disagree with their totals, as (field, message) pairs (the rule is
+    progress.breakdown_problems; every write of results calls it, the submission with `final`).
+
+    For one `indicator`, or every indicator of the partnership's period; `writing` is the (option, fields)
+    about to be saved, checked in place of the stored value. Messages name the indicator when several are
+    checked. One query.
+    """
+    rows = Result.objects.filter(partnership=partnership, period=period).select_related(
+        "indicator", "option__category"
+    )
+    if indicator is not None:
+        rows = rows.filter(indicator=indicator)
+    by_indicator: dict[int, list[Result]] = {}
+    indicators: dict[int, Indicator] = {} if indicator is None else {indicator.pk: indicator}
+    for r in rows.order_by("indicator__code", "option_id"):
+        by_indicator.setdefault(r.indicator_id, []).append(r)
+        indicators.setdefault(r.indicator_id, r.indicator)
+    if writing is not None and indicator is not None:
+        option, fields = writing
+        mine = [
+            r for r in by_indicator.get(indicator.pk, []) if r.option_id != (option.pk if option else None)
+        ]
+        by_indicator[indicator.pk] = [
+            *mine,
+            Result(indicator=indicator, period=period, option=option, **fields),
+        ]
+    problems = []
+    for pk, results in by_indicator.items():
+        found = indicators[pk]
+        total, parts = period_breakdown(results)
+        for field, message in progress.breakdown_problems(
+            found.measure, found.breakdown, total, parts, final=final
+        ):
+            problems.append((field, message if indicator is not None else f"{found.code}: {message}"))
+    return problems
 
 
 # --- the review workflow -----------------------------------------------------------------------------
@@ -408,6 +475,9 @@ def report_submit(
         )
     if not Result.objects.filter(partnership=partnership, period=period).exists():
         raise ValidationError(_("Enter at least one result before submitting."))
+    problems = breakdown_check(partnership=partnership, period=period, final=True)
+    if problems:
+        raise ValidationError([message for _field, message in problems])
     report = _transition(
         actor=actor,
         report=report,

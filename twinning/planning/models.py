@@ -252,6 +252,15 @@ class Indicator(TwinningModel):
         AVERAGE = "average", _("Average across partnerships")
         NONE = "none", _("Not combinable")
 
+    class Breakdown(models.TextChoices):
+        PART = "part", _("Options are parts of the total (they add up to at most the total)")
+        COMPLETE = "complete", _("The breakdown is complete (options add up to exactly the total)")
+        APART = "apart", _("Options are not parts of the total (rates, averages)")
+
+    class MissingTotal(models.TextChoices):
+        DERIVE = "derive", _("Derive it from the breakdown")
+        FLAG = "flag", _("Flag the period as missing its total")
+
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="indicators")
     partnership = models.ForeignKey(
         Partnership, null=True, blank=True, on_delete=models.PROTECT, related_name="own_indicators"
@@ -278,6 +287,16 @@ class Indicator(TwinningModel):
     )
     categories = models.ManyToManyField(
         DisaggregationCategory, blank=True, related_name="indicators", verbose_name=_("disaggregated by")
+    )
+    # How the disaggregated values relate to the overall one; results' services and progress read these.
+    breakdown = models.CharField(
+        _("breakdown and total"), max_length=10, choices=Breakdown.choices, default=Breakdown.PART
+    )
+    missing_total = models.CharField(
+        _("period reported only by its breakdown"),
+        max_length=10,
+        choices=MissingTotal.choices,
+        default=MissingTotal.DERIVE,
     )
     dhis2_data_element = models.CharField(_("DHIS2 data element"), max_length=11, blank=True)
 

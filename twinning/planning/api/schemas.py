@@ -78,6 +78,8 @@ class IndicatorOut(Schema):
     direction: Indicator.Direction
     time_aggregation: Indicator.TimeAggregation
     cross_aggregation: Indicator.CrossAggregation
+    breakdown: Indicator.Breakdown
+    missing_total: Indicator.MissingTotal
     frequency: Frequency
     categories: list[CategoryOut]
     dhis2_data_element: str
@@ -368,6 +370,8 @@ class IndicatorIn(Input):
     direction: Indicator.Direction = Indicator.Direction.INCREASE
     time_aggregation: Indicator.TimeAggregation = Indicator.TimeAggregation.SUM
     cross_aggregation: Indicator.CrossAggregation = Indicator.CrossAggregation.SUM
+    breakdown: Indicator.Breakdown = Indicator.Breakdown.PART
+    missing_total: Indicator.MissingTotal = Indicator.MissingTotal.DERIVE
     frequency: Frequency = Frequency.QUARTERLY
     categories: list[str] = Field([], max_length=20, description="Disaggregation codes.")
     dhis2_data_element: str = Field("", max_length=11)
@@ -383,6 +387,8 @@ class IndicatorUpdate(Input):
     direction: Indicator.Direction = omittable()
     time_aggregation: Indicator.TimeAggregation = omittable()
     cross_aggregation: Indicator.CrossAggregation = omittable()
+    breakdown: Indicator.Breakdown = omittable()
+    missing_total: Indicator.MissingTotal = omittable()
     frequency: Frequency = omittable()
     categories: list[str] = omittable(max_length=20)
     dhis2_data_element: str = omittable(max_length=11)

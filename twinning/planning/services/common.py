@@ -38,6 +38,8 @@ INDICATOR_FIELDS = (
     "direction",
     "time_aggregation",
     "cross_aggregation",
+    "breakdown",
+    "missing_total",
     "frequency",
     "categories",
     "dhis2_data_element",
