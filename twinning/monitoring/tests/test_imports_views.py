@@ -142,7 +142,7 @@ def test_evidence_is_served_only_in_scope(client, world):
 def test_dashboards_query_count_does_not_grow(client, world, page):
     m = monitored(world)
     client.force_login(world.manager)
-    services.result_save(actor=world.member, plan_indicator=m.trained, period="2024Q1", values={"value": "1"})
+    services.result_save(actor=world.member, plan_indicator=m.trained, period="2024Q1", values={"value": "2"})
     url = {
         "partnership": f"/monitoring/{world.partnership.uuid}/",
         "entry": f"/monitoring/{world.partnership.uuid}/2024Q1/",
