@@ -202,6 +202,15 @@ class IndicatorForm(ModelForm):
         field.to_field_name = "code"  # type: ignore[attr-defined]
         if self.instance.pk:
             self.initial["categories"] = [c.code for c in self.instance.categories.all()]
+        # Only meaningful with a breakdown: left out, they keep the indicator's current (or default) rule.
+        for name in ("breakdown", "missing_total"):
+            self.fields[name].required = False
+
+    def clean_breakdown(self) -> str:
+        return self.cleaned_data.get("breakdown") or self.instance.breakdown
+
+    def clean_missing_total(self) -> str:
+        return self.cleaned_data.get("missing_total") or self.instance.missing_total
 
     def validate_unique(self) -> None:
         # Uniqueness depends on the programme and partnership the service sets; the service checks it.
