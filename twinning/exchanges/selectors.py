@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, CharField, Count, F, Max, Prefetch, Q, QuerySet, Sum, When
 from django.http import Http404
 
 from twinning.accounts.models import User
@@ -314,10 +314,14 @@ def _trained_by_cadre(trainees: QuerySet[Participant], groups: QuerySet[TraineeG
             cells[cadre] = TrainedCell(cadre, str(cadre_labels.get(cadre, cadre)))
         return cells[cadre]
 
-    for cadre, sex, n in (
-        trainees.values_list("person__cadre", "sex").annotate(n=Count("person", distinct=True)).order_by()
+    # A person counts once, under the sex any of their rows records ("not recorded" only when none does):
+    # rows left "not recorded" stay so (see services._settle_sex), and conflicting values are refused there.
+    recorded = Max(Case(When(~Q(sex=Sex.UNKNOWN), then=F("sex")), default=None, output_field=CharField()))
+    for _person, cadre, sex in (
+        trainees.values_list("person_id", "person__cadre").annotate(recorded=recorded).order_by()
     ):
-        cell(cadre).by_sex[sex] = cell(cadre).by_sex.get(sex, 0) + n
+        key = sex or Sex.UNKNOWN
+        cell(cadre).by_sex[key] = cell(cadre).by_sex.get(key, 0) + 1
     for cadre, sex, n in groups.values_list("cadre", "sex").annotate(n=Sum("count")).order_by():
         cell(cadre).by_sex[sex] = cell(cadre).by_sex.get(sex, 0) + (n or 0)
     order = list(cadre_labels)

@@ -234,13 +234,15 @@ def _known_sex(person: Person, exclude_pk: int | None = None) -> str | None:
 
 
 def _settle_sex(person: Person, sex: str, exclude_pk: int | None = None) -> str:
-    """One sex per person across events, so a person trained twice is counted once in one group.
+    """The sex to store on this row: exactly what the person entering it chose.
 
-    A known value fills in earlier rows recorded as unknown; a value contradicting an earlier one is refused.
+    "Not recorded" stays not recorded: it is never filled in from another exchange, and a value recorded here
+    never rewrites another row's "not recorded" (a choice nobody made is never stored; the summary counts a
+    person once, under the sex any of their rows records). A value contradicting another row's is refused.
     """
-    known = _known_sex(person, exclude_pk)
     if sex == Sex.UNKNOWN:
-        return known or Sex.UNKNOWN
+        return sex
+    known = _known_sex(person, exclude_pk)
     if known and known != sex:
         raise ValidationError(
             {
@@ -250,7 +252,6 @@ def _settle_sex(person: Person, sex: str, exclude_pk: int | None = None) -> str:
                 ]
             }
         )
-    Participant.objects.filter(person=person, sex=Sex.UNKNOWN).update(sex=sex)
     return sex
 
 

@@ -173,12 +173,22 @@ def test_person_is_added_once_per_exchange(world):
         services.participant_add(actor=world.member, exchange=exchange, person=person, role="trainee")
 
 
-def test_sex_recorded_later_fills_in_earlier_rows(world):
+def test_not_recorded_sex_stays_unset_and_the_person_counts_once(world):
+    """A traveller whose sex was "not recorded" keeps that row unset when another exchange records it, is never
+    saved as anything else, and is counted once, under the sex recorded."""
+    from twinning.exchanges.selectors import exchange_summary
+
     person = side_person(world.partnership, Side.HOST)
-    first, second = create(world), create(world, title="Second")
+    done = {"status": Exchange.Status.COMPLETED}
+    first, second, third = (create(world, title=t, **done) for t in ("First", "Second", "Third"))
     services.participant_add(actor=world.member, exchange=first, person=person, role="trainee")
     services.participant_add(actor=world.member, exchange=second, person=person, role="trainee", sex="female")
-    assert set(Participant.objects.filter(person=person).values_list("sex", flat=True)) == {"female"}
+    services.participant_add(actor=world.member, exchange=third, person=person, role="trainee")
+    assert sorted(Participant.objects.filter(person=person).values_list("exchange__title", "sex")) == sorted(
+        [("First", "unknown"), ("Second", "female"), ("Third", "unknown")]
+    )
+    summary = exchange_summary(partnership=world.partnership)
+    assert summary.trained_by_sex == {"female": 1}
 
 
 def test_contradicting_sex_is_refused(world):
