@@ -252,12 +252,12 @@ class Indicator(TwinningModel):
         AVERAGE = "average", _("Average across partnerships")
         NONE = "none", _("Not combinable")
 
-    class Breakdown(models.TextChoices):
+    class Breakdown(Choices):
         PART = "part", _("Options are parts of the total (they add up to at most the total)")
         COMPLETE = "complete", _("The breakdown is complete (options add up to exactly the total)")
         APART = "apart", _("Options are not parts of the total (rates, averages)")
 
-    class MissingTotal(models.TextChoices):
+    class MissingTotal(Choices):
         DERIVE = "derive", _("Derive it from the breakdown")
         FLAG = "flag", _("Flag the period as missing its total")
 
