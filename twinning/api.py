@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from twinning.accounts.api_auth import BearerAuth, SessionAuth
 from twinning.contributions.api import router as contributions_router
 from twinning.core.api import install_error_handlers
+from twinning.core.throttling import AddressThrottle, TokenThrottle
 from twinning.directory.api import router as directory_router
 from twinning.exchanges.api import router as exchanges_router
 from twinning.matching.api import router as matching_router
@@ -24,6 +25,7 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     auth=[BearerAuth(), SessionAuth()],
+    throttle=[AddressThrottle(), TokenThrottle()],
     description="Programmes, partnerships and the institution directory. Objects are named by UUID.",
 )
 install_error_handlers(api)

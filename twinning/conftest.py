@@ -93,3 +93,18 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-quic",
         ],
     }
+
+
+@pytest.fixture
+def page(page):
+    """The browser page of every browser test, failing the test if the page broke its Content-Security-Policy
+    (Chromium reports each refused script, style or resource as a console error)."""
+    violations: list[str] = []
+
+    def listen(message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", listen)
+    yield page
+    assert not violations, "The page broke its Content-Security-Policy:\n" + "\n".join(violations)

@@ -1,10 +1,12 @@
 """Settings read from the environment; see the README's settings table."""
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "ninja",
+    "axes",
     "twinning.core",
     "twinning.audit",
     "twinning.directory",
@@ -73,8 +76,56 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# The app loads everything from itself and writes no inline script or style (small behaviours live in
+# twinning/site.js), so the policy allows only its own origin. data: images are the icons in the API docs'
+# stylesheet. A page that needs more must change, not this policy.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# --- sign-in throttling (django-axes) ----------------------------------------------------------------
+# Failed sign-ins are counted per account and per client address (either reaching the limit locks); a locked
+# account or address is refused, even with the right password, until the cool-off ends or an administrator
+# unlocks it (admin "Access attempts", or `twinning axes_reset_username EMAIL` / `axes_reset_ip ADDRESS`).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("SIGN_IN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "twinning.accounts.views.sign_in_locked_out"
+# The client address: REMOTE_ADDR, unless NUM_PROXIES trusted proxies in front add X-Forwarded-For (a header
+# a client could otherwise forge to dodge the limits).
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+NINJA_NUM_PROXIES = NUM_PROXIES
+# API rate limits (twinning/core/throttling.py): every call per client address and per token or session, and
+# failed token sign-ins per address, so guessed tokens meet a limit long before they could find one.
+API_THROTTLE_RATES = {
+    "address": os.environ.get("API_RATE_PER_ADDRESS", "1200/min"),
+    "token": os.environ.get("API_RATE_PER_TOKEN", "600/min"),
+    "failed_token": os.environ.get("API_FAILED_TOKENS_PER_ADDRESS", "20/h"),
+}
+if NUM_PROXIES:
+    AXES_IPWARE_PROXY_COUNT = NUM_PROXIES
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 ROOT_URLCONF = "twinning.urls"
 WSGI_APPLICATION = "twinning.wsgi.application"
@@ -111,6 +162,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+
+# Shared by every web process (rate limits must hold across them), so kept in the database: the table is made by
+# the migration core.0001_cache_table (Django's createcachetable).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "twinning_cache",
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

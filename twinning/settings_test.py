@@ -22,3 +22,5 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Live-server threads must not keep connections open past a test, or PostgreSQL cannot drop the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Far above what any test sends, so only the rate-limit tests (which set their own) meet a limit.
+API_THROTTLE_RATES = {"address": "100000/min", "token": "100000/min", "failed_token": "100000/h"}

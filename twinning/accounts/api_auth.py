@@ -1,21 +1,33 @@
 """How the API knows who is calling: a personal token, or the signed-in browser's session."""
 
+import math
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from ninja.errors import Throttled
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from twinning.accounts.models import User
 from twinning.accounts.services import api_token_authenticate
+from twinning.core.throttling import FailedTokenThrottle
 
 
 class BearerAuth(HttpBearer):
     """`Authorization: Bearer tw_...` with a personal API token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return api_token_authenticate(token)
+        # Guessing tokens meets a limit per address before any lookup (answered 429).
+        failures = FailedTokenThrottle()
+        if failures.exhausted(request):
+            wait = failures.wait()
+            raise Throttled(wait=math.ceil(wait) if wait is not None else None)
+        user = api_token_authenticate(token)
+        if user is None:
+            failures.record_failure()
+        return user
 
 
 class SessionAuth(APIKeyCookie):

@@ -1,7 +1,11 @@
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -50,3 +54,23 @@ def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     api_token_revoke(actor=request.user, token=token)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("profile")
+
+
+def sign_in_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict[str, Any] | None
+) -> HttpResponse:
+    """The sign-in page again, saying why it refuses (429): too many failed sign-ins for this account or from
+    this address. The lockout itself is django-axes' (settings AXES_*); an administrator lifts it early in the
+    admin's "Access attempts" or with `twinning axes_reset_username EMAIL` / `axes_reset_ip ADDRESS`."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    message = _(
+        "Too many failed sign-ins for this account or from this address. Try again in %(minutes)s minutes, "
+        "or ask an administrator to unlock it."
+    ) % {"minutes": minutes}
+    form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")})
+    return render(
+        request,
+        "registration/login.html",
+        {"form": form, "locked_out": message, "next": request.POST.get("next", "")},
+        status=429,
+    )

@@ -7,6 +7,7 @@ which statuses each operation can answer; the API root installs the handlers wit
 It imports no app: the routers of every app import it, and the API root (project level) only mounts them.
 """
 
+import math
 from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
@@ -18,7 +19,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
@@ -37,8 +38,9 @@ class ErrorOut(Schema):
 
 
 def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
-    """Error responses for an operation's `response=`: 401 and 422 apply everywhere, the rest as given."""
-    return {status: ErrorOut for status in sorted({401, 422, *statuses})}
+    """Error responses for an operation's `response=`: 401, 422 and 429 (rate limits) apply everywhere, the rest
+    as given."""
+    return {status: ErrorOut for status in sorted({401, 422, 429, *statuses})}
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -144,6 +146,13 @@ def _too_large(api: NinjaAPI, request: HttpRequest, exc: RequestDataTooBig) -> H
     return too_large(request)
 
 
+def _throttled(api: NinjaAPI, request: HttpRequest, exc: Throttled) -> HttpResponse:
+    response = _error(api, request, 429, _("Too many requests. Wait a while, then try again."))
+    if exc.wait is not None:
+        response["Retry-After"] = str(math.ceil(exc.wait))
+    return response
+
+
 def _invalid_request(api: NinjaAPI, request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
@@ -157,6 +166,7 @@ _HANDLERS: dict[type[Exception], Callable[..., HttpResponse]] = {
     Http404: _not_found,
     DjangoValidationError: _invalid,
     VersionConflict: _conflict,
+    Throttled: _throttled,
     HttpError: _http_error,
     NinjaValidationError: _invalid_request,
     RequestDataTooBig: _too_large,

@@ -53,7 +53,7 @@ def _finite(values: Iterable[Number | None]) -> list[float]:
 def _open(width: int, height: int, title: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" viewBox="0 0 {width} {height}" '
-        f'width="100%" style="max-width:{width}px" aria-label="{escape(title)}"><title>{escape(title)}</title>'
+        f'width="{width}" height="{height}" aria-label="{escape(title)}"><title>{escape(title)}</title>'
     )
 
 

@@ -244,6 +244,8 @@ def test_role_matrix(client, world, objects, name):
             passed = got == expected
         if not passed:
             failures.append(f"{role}: expected {expected}, got {got}")
+        if "default-src 'self'" not in response.get("Content-Security-Policy", ""):
+            failures.append(f"{role}: no strict Content-Security-Policy header")
         if got == 200 and not sees_people(role) and shows_private_person(response):
             failures.append(f"{role}: sees the name or email of a person of an institution it has no part in")
         if method == "post":

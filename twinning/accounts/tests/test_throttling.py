@@ -1,0 +1,113 @@
+"""Sign-in lockout (per account and per address) and API rate limits (per token, per address, guessed tokens)."""
+
+import pytest
+from django.core.management import call_command
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from twinning.accounts.services import api_token_create
+from twinning.testing.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = reverse("login")
+API = "/api/v1/institutions"
+
+
+def sign_in(client: Client, email: str, password: str, address: str = "10.0.0.1") -> object:
+    return client.post(LOGIN, {"username": email, "password": password}, REMOTE_ADDR=address)
+
+
+@pytest.fixture
+def person():
+    user = UserFactory(email="grace@example.org")
+    user.set_password("right-password-123")
+    user.save()
+    return user
+
+
+@override_settings(AXES_FAILURE_LIMIT=5)
+def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(client, person):
+    for _attempt in range(4):
+        assert sign_in(client, person.email, "wrong").status_code == 200
+    locked = sign_in(client, person.email, "wrong")
+    assert locked.status_code == 429
+    assert "Too many failed sign-ins" in locked.content.decode()
+    refused = sign_in(client, person.email, "right-password-123")
+    assert refused.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@override_settings(AXES_FAILURE_LIMIT=5)
+def test_the_lock_holds_from_another_address_because_it_is_per_account(client, person):
+    for attempt in range(5):
+        sign_in(client, person.email, "wrong", address=f"10.0.1.{attempt}")
+    assert sign_in(Client(), person.email, "right-password-123", address="10.9.9.9").status_code == 429
+
+
+@override_settings(AXES_FAILURE_LIMIT=5)
+def test_one_address_trying_many_accounts_is_locked_out(client, person):
+    for attempt in range(5):
+        sign_in(client, f"guess{attempt}@example.org", "wrong", address="10.0.2.1")
+    assert sign_in(client, person.email, "right-password-123", address="10.0.2.1").status_code == 429
+    assert sign_in(Client(), person.email, "right-password-123", address="10.0.2.2").status_code == 302
+
+
+@override_settings(AXES_FAILURE_LIMIT=5)
+def test_an_administrator_unlocks_the_account_and_the_right_password_works_again(client, person):
+    for _attempt in range(5):
+        sign_in(client, person.email, "wrong")
+    call_command("axes_reset_username", person.email, verbosity=0)
+    call_command("axes_reset_ip", "10.0.0.1", verbosity=0)
+    response = sign_in(client, person.email, "right-password-123")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(person.pk)
+
+
+@override_settings(AXES_FAILURE_LIMIT=5)
+def test_a_successful_sign_in_clears_earlier_failures(client, person):
+    for _attempt in range(4):
+        sign_in(client, person.email, "wrong")
+    assert sign_in(client, person.email, "right-password-123").status_code == 302
+    client.logout()
+    for _attempt in range(4):
+        assert sign_in(client, person.email, "wrong").status_code == 200
+
+
+def bearer(user) -> dict[str, str]:
+    _token, raw = api_token_create(actor=user, user=user, name="tests")
+    return {"Authorization": f"Bearer {raw}"}
+
+
+@override_settings(API_THROTTLE_RATES={"address": "1000/min", "token": "3/min", "failed_token": "100/h"})
+def test_a_token_over_its_rate_gets_429_with_retry_after(client, person):
+    headers = bearer(person)
+    for _call in range(3):
+        assert client.get(API, headers=headers).status_code == 200
+    response = client.get(API, headers=headers)
+    assert response.status_code == 429
+    assert response.json() == {"detail": "Too many requests. Wait a while, then try again."}
+    assert int(response["Retry-After"]) > 0
+    # Another token of another person is not held back by it.
+    assert client.get(API, headers=bearer(UserFactory())).status_code == 200
+
+
+@override_settings(API_THROTTLE_RATES={"address": "4/min", "token": "1000/min", "failed_token": "100/h"})
+def test_one_address_over_its_rate_gets_429_whatever_token_it_sends(client, person):
+    for _call in range(4):
+        assert client.get(API, headers=bearer(UserFactory()), REMOTE_ADDR="10.1.0.1").status_code == 200
+    assert client.get(API, headers=bearer(person), REMOTE_ADDR="10.1.0.1").status_code == 429
+    assert client.get(API, headers=bearer(person), REMOTE_ADDR="10.1.0.2").status_code == 200
+
+
+@override_settings(API_THROTTLE_RATES={"address": "1000/min", "token": "1000/min", "failed_token": "5/h"})
+def test_guessed_tokens_meet_a_limit_and_then_even_a_real_token_waits(client, person):
+    for guess in range(5):
+        response = client.get(
+            API, headers={"Authorization": f"Bearer tw_guess{guess}"}, REMOTE_ADDR="10.2.0.1"
+        )
+        assert response.status_code == 401
+    response = client.get(API, headers={"Authorization": "Bearer tw_guess6"}, REMOTE_ADDR="10.2.0.1")
+    assert response.status_code == 429
+    assert client.get(API, headers=bearer(person), REMOTE_ADDR="10.2.0.1").status_code == 429
+    assert client.get(API, headers=bearer(person), REMOTE_ADDR="10.2.0.2").status_code == 200
