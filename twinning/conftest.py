@@ -5,6 +5,7 @@ import shutil
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -18,6 +19,12 @@ from twinning.testing.factories import (
     partnership_member,
     programme_staff,
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    # Rate-limit counts live in the cache, which outlives a test: each test starts with none.
+    cache.clear()
 
 
 @dataclass

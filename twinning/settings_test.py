@@ -22,5 +22,8 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Live-server threads must not keep connections open past a test, or PostgreSQL cannot drop the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Per process is enough for tests (one process sends a test's requests), and the query counts the tests assert
+# stay about each page's own queries, not the rate-limit bookkeeping.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Far above what any test sends, so only the rate-limit tests (which set their own) meet a limit.
 API_THROTTLE_RATES = {"address": "100000/min", "token": "100000/min", "failed_token": "100000/h"}

@@ -176,7 +176,7 @@ def test_every_exchanges_operation_declares_its_error_responses(client):
         if not path.startswith(URL):
             continue
         for method, op in ops.items():
-            expected = {"401", "422"}
+            expected = {"401", "422", "429"}
             if "{" in path:
                 expected.add("404")
             if method != "get":

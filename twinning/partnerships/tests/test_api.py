@@ -581,7 +581,7 @@ def test_every_operation_declares_its_error_responses(client, db):
     operations = [(path, method, op) for path, ops in schema["paths"].items() for method, op in ops.items()]
     assert len(operations) >= 9
     for path, method, op in operations:
-        expected = {"401", "422"}
+        expected = {"401", "422", "429"}
         if "{" in path:
             expected.add("404")
         if method != "get":

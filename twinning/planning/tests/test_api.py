@@ -257,7 +257,7 @@ def test_every_planning_operation_declares_its_errors():
             continue
         for method, operation in operations.items():
             statuses = {str(s) for s in operation["responses"]}
-            assert {"401", "422"} <= statuses, (method, path)
+            assert {"401", "422", "429"} <= statuses, (method, path)
             if "{" in path:
                 assert "404" in statuses, (method, path)
             if method != "get":
