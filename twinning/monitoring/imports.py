@@ -694,6 +694,8 @@ class _Writer:
                 [self.now, self.actor_id],
             )
             done = {pk for (pk,) in cursor.fetchall()}
+            # ON COMMIT DROP is not enough: a second import in the same transaction would find the table there.
+            cursor.execute("DROP TABLE monitoring_result_import")
         return {u[0] for u in updates} - done
 
 
