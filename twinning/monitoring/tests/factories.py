@@ -1,12 +1,15 @@
 """Monitoring test data: an agreed plan with one indicator of each measure, built through planning's services."""
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from twinning.partnerships.models import Pillar
 from twinning.planning import services as planning
-from twinning.planning.models import DisaggregationCategory, Plan, PlanIndicator
+from twinning.planning.models import DisaggregationCategory, Indicator, Objective, Plan, PlanIndicator
 from twinning.planning.tests.factories import agree, common_indicator, draft_plan, objective, sex
+from twinning.testing.factories import InstitutionFactory, PartnershipFactory
 
 
 @dataclass
@@ -84,3 +87,47 @@ def _agree_other(plan: Plan, partnership: Any) -> Plan:
         planning.plan_sign_off(actor=membership.user, plan=plan, party=side)
     plan.refresh_from_db()
     return plan
+
+
+def rules_grid(
+    world: Any, rules: dict[Any, tuple[str, str, str]]
+) -> tuple[list[Any], dict[Any, Any], dict[Any, Any]]:
+    """One common indicator per entry of `rules` (key -> (measure, time rule, cross rule)), adopted by agreed
+    2024 plans of world.partnership and two more partnerships hosted in Kenya and Uganda.
+
+    Returns (partnerships, indicators by key, adoptions by (partnership pk, key)). Written straight to the
+    models: the roll-up tests need every combination, including ones the planning services would refuse.
+    """
+    pillar = Pillar.objects.create(programme=world.programme, code="cap", name="Capacity", order=1)
+    indicators = {
+        key: Indicator.objects.create(
+            programme=world.programme,
+            code=f"{measure[:3]}-{time_rule[:3]}-{cross[:3]}",
+            name="x",
+            measure=measure,
+            time_aggregation=time_rule,
+            cross_aggregation=cross,
+        )
+        for key, (measure, time_rule, cross) in rules.items()
+    }
+    partnerships = [world.partnership]
+    for country in ("KE", "UG"):
+        p = PartnershipFactory(programme=world.programme, sides=False)
+        p.side_links.create(institution=InstitutionFactory(country=country), side="host")
+        partnerships.append(p)
+    adoptions = {}
+    for p in partnerships:
+        plan = Plan.objects.create(
+            partnership=p,
+            title="P",
+            first_year=2024,
+            last_year=2024,
+            status="agreed",
+            agreed_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC),
+        )
+        goal = Objective.objects.create(plan=plan, code="O", statement="s", pillar=pillar)
+        for key, indicator in indicators.items():
+            adoptions[(p.pk, key)] = PlanIndicator.objects.create(
+                plan=plan, objective=goal, indicator=indicator
+            )
+    return partnerships, indicators, adoptions

@@ -9,9 +9,7 @@ from hypothesis import strategies as st
 
 from twinning.monitoring.models import Result
 from twinning.monitoring.selectors import partnership_progress, programme_rollup
-from twinning.partnerships.models import Pillar
-from twinning.planning.models import Indicator, Objective, Plan, PlanIndicator
-from twinning.testing.factories import InstitutionFactory, PartnershipFactory
+from twinning.monitoring.tests.factories import rules_grid
 
 pytestmark = pytest.mark.django_db
 QUARTERS = ["2024Q1", "2024Q2", "2024Q3", "2024Q4"]
@@ -20,39 +18,14 @@ TIME_RULES = ["sum", "latest", "average"]
 
 
 def _setup(world):
-    pillar = Pillar.objects.create(programme=world.programme, code="cap", name="Capacity", order=1)
-    indicators = {}
-    for measure, cross in RULES:
-        for time_rule in TIME_RULES:
-            indicators[(measure, cross, time_rule)] = Indicator.objects.create(
-                programme=world.programme,
-                code=f"{measure[:3]}-{cross[:3]}-{time_rule}",
-                name="x",
-                measure=measure,
-                cross_aggregation=cross,
-                time_aggregation=time_rule,
-            )
-    partnerships = [world.partnership]
-    for country in ("KE", "UG"):
-        p = PartnershipFactory(programme=world.programme, sides=False)
-        p.side_links.create(institution=InstitutionFactory(country=country), side="host")
-        partnerships.append(p)
-    adoptions = {}
-    for p in partnerships:
-        plan = Plan.objects.create(
-            partnership=p,
-            title="P",
-            first_year=2024,
-            last_year=2024,
-            status="agreed",
-            agreed_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC),
-        )
-        objective = Objective.objects.create(plan=plan, code="O", statement="s", pillar=pillar)
-        for key, indicator in indicators.items():
-            adoptions[(p.pk, key)] = PlanIndicator.objects.create(
-                plan=plan, objective=objective, indicator=indicator
-            )
-    return partnerships, indicators, adoptions
+    return rules_grid(
+        world,
+        {
+            (measure, cross, time_rule): (measure, time_rule, cross)
+            for measure, cross in RULES
+            for time_rule in TIME_RULES
+        },
+    )
 
 
 def pct(n, d):

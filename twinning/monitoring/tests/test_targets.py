@@ -13,11 +13,10 @@ from twinning.monitoring import services
 from twinning.monitoring.models import Result
 from twinning.monitoring.progress import Grade
 from twinning.monitoring.selectors import partnership_progress, programme_rollup
-from twinning.partnerships.models import Pillar
+from twinning.monitoring.tests.factories import rules_grid
 from twinning.planning import services as planning
-from twinning.planning.models import Indicator, Objective, Plan, PlanIndicator, Target
+from twinning.planning.models import Indicator, Target
 from twinning.planning.tests.factories import agree, common_indicator, draft_plan, objective
-from twinning.testing.factories import InstitutionFactory, PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 QUARTERS = ["2024Q1", "2024Q2", "2024Q3", "2024Q4"]
@@ -63,38 +62,13 @@ def test_percentage_targets_are_not_added_over_periods(world):
 
 
 def _world_setup(world):
-    pillar = Pillar.objects.create(programme=world.programme, code="cap", name="Capacity", order=1)
-    indicators = {}
-    for measure, time_rule, cross in itertools.product(MEASURES, TIME_RULES, CROSS_RULES):
-        indicators[(measure, time_rule, cross)] = Indicator.objects.create(
-            programme=world.programme,
-            code=f"{measure[:3]}-{time_rule[:3]}-{cross[:3]}",
-            name="x",
-            measure=measure,
-            time_aggregation=time_rule,
-            cross_aggregation=cross,
-        )
-    partnerships = [world.partnership]
-    for country in ("KE", "UG"):
-        p = PartnershipFactory(programme=world.programme, sides=False)
-        p.side_links.create(institution=InstitutionFactory(country=country), side="host")
-        partnerships.append(p)
-    adoptions = {}
-    for p in partnerships:
-        plan = Plan.objects.create(
-            partnership=p,
-            title="P",
-            first_year=2024,
-            last_year=2024,
-            status="agreed",
-            agreed_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC),
-        )
-        goal = Objective.objects.create(plan=plan, code="O", statement="s", pillar=pillar)
-        for key, indicator in indicators.items():
-            adoptions[(p.pk, key)] = PlanIndicator.objects.create(
-                plan=plan, objective=goal, indicator=indicator
-            )
-    return partnerships, indicators, adoptions
+    return rules_grid(
+        world,
+        {
+            (measure, time_rule, cross): (measure, time_rule, cross)
+            for measure, time_rule, cross in itertools.product(MEASURES, TIME_RULES, CROSS_RULES)
+        },
+    )
 
 
 def _fill(world, quarters_by_partnership):
