@@ -123,7 +123,9 @@ def render_every_page(
     return failures, sorted(missing)
 
 
-def test_every_page_renders_for_every_demo_login_after_the_demo():
+def demo_with_files() -> dict[str, Any]:
+    """Load the demo and add what it lacks for every page to open (a scanned register, a finished import, a
+    gift's receipt); the URL arguments naming the objects around its flagship partnership."""
     call_command("demo", stdout=StringIO())
     flagship = PartnershipMembership.objects.get(user__email="host-coordinator@demo.twinning").partnership
     # The demo files no scanned documents and runs no background import; one of each lets their pages be opened.
@@ -147,6 +149,11 @@ def test_every_page_renders_for_every_demo_login_after_the_demo():
     objects = demo_objects(flagship)
     absent = sorted(key for key, value in objects.items() if value is None)
     assert absent == [], f"The demo has no {absent} around its flagship partnership; the pages need one."
+    return objects
+
+
+def test_every_page_renders_for_every_demo_login_after_the_demo():
+    objects = demo_with_files()
     users = User.objects.filter(email__in=DEMO_LOGINS).order_by("email")
     failures, missing = render_every_page(users, objects)
     assert missing == []
