@@ -25,6 +25,7 @@ AMBER = "#c47f17"  # targets and donor funds: what the first series is read agai
 GREEN = "#3f8f5a"
 LIGHT_BLUE = "#9db4d3"  # a paler first series: promised rather than confirmed
 GREY = "#999"  # axes
+GRID = "#e6e9ee"  # grid lines behind the bars
 PALETTE = (BLUE, AMBER, GREEN, LIGHT_BLUE)
 
 LABEL_CHARS = 28  # longer row labels are cut (the full label is the text's tooltip and is in the table)
@@ -40,6 +41,30 @@ def number(value: Number) -> str:
     if abs(float(value)) >= 1000:
         return format_compact_decimal(value, format_type="short", fraction_digits=1, locale=locale)
     return format_decimal(value, format="#,##0.##", locale=locale)
+
+
+def ticks(low: Number, high: Number, count: int = 4) -> list[Decimal]:
+    """Round values for a value axis from at most `low` to at least `high`, about `count` steps apart, on steps
+    of 1, 2, 2.5 or 5 times a power of ten: (0, 37) gives 0, 10, 20, 30, 40. Zero is always a tick."""
+    low_d, high_d = min(Decimal(str(low)), Decimal(0)), max(Decimal(str(high)), Decimal(0))
+    span = (high_d - low_d) or Decimal(1)
+    raw = span / count
+    power = Decimal(10) ** raw.adjusted()
+    step = next(
+        m * power
+        for m in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
+        if m * power >= raw
+    )
+    first = (low_d / step).to_integral_value(rounding="ROUND_FLOOR") * step
+    last = (high_d / step).to_integral_value(rounding="ROUND_CEILING") * step
+    if last == first:
+        last = first + step
+    values = []
+    value = first
+    while value <= last:
+        values.append(value.normalize() + 0)
+        value += step
+    return values
 
 
 def _finite(values: Iterable[Number | None]) -> list[float]:
@@ -148,9 +173,9 @@ def bar_line_chart(
     numbers = [Decimal(str(v)) for v in [*bars, *line] if v is not None]
     if not labels or not numbers:
         return mark_safe("")
-    top = max(max(numbers), Decimal(0)) or Decimal(1)
-    floor = min(min(numbers), Decimal(0))
-    span = (top - floor) or Decimal(1)
+    axis = ticks(min(numbers), max(numbers))
+    floor, top = axis[0], axis[-1]
+    span = top - floor
     plot_h = height - bottom - top_margin
     step = (width - left - 8) / len(labels)
 
@@ -160,12 +185,18 @@ def bar_line_chart(
     def text(x: float | int, y_: float | int, content: str, size: int = 10, anchor: str = "end") -> str:
         return f'<text x="{x:.1f}" y="{y_:.1f}" font-size="{size}" text-anchor="{anchor}">{escape(content)}</text>'
 
-    parts = [
-        _open(width, height, title),
-        f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - 8}" y2="{y(0):.1f}" stroke="{GREY}"/>',
-        text(left - 4, top_margin + 8, number(top)),
-        text(left - 4, y(floor), number(floor)),
-    ]
+    parts = [_open(width, height, title)]
+    for tick in axis:  # the value axis: a faint grid line, a tick mark and the value at each round number
+        parts.append(
+            f'<line class="tick" x1="{left - 4}" y1="{y(tick):.1f}" x2="{width - 8}" y2="{y(tick):.1f}" '
+            f'stroke="{GRID}"/><line x1="{left - 4}" y1="{y(tick):.1f}" x2="{left}" y2="{y(tick):.1f}" '
+            f'stroke="{GREY}"/>'
+        )
+        parts.append(text(left - 6, y(tick) + 3, number(tick)))
+    parts.append(
+        f'<line x1="{left}" y1="{top_margin}" x2="{left}" y2="{height - bottom}" stroke="{GREY}"/>'
+        f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - 8}" y2="{y(0):.1f}" stroke="{GREY}"/>'
+    )
     every = max(1, len(labels) // 8)
     for i, label in enumerate(labels):
         x = left + i * step
@@ -185,6 +216,10 @@ def bar_line_chart(
                 f"<title>{escape(line_name)} {escape(label)}: {escape(number(target))}</title></line>"
             )
         if i % every == 0:
+            parts.append(
+                f'<line x1="{x + step / 2:.1f}" y1="{height - bottom}" x2="{x + step / 2:.1f}" '
+                f'y2="{height - bottom + 4}" stroke="{GREY}"/>'
+            )
             parts.append(text(x + step / 2, height - 10, label, size=9, anchor="middle"))
     parts.append(_legend(left, bar_name, line_name if any(v is not None for v in line) else None))
     parts.append("</svg>")

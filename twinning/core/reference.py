@@ -7,7 +7,10 @@ import zoneinfo
 from functools import cache
 
 import pycountry
+from babel.core import Locale, UnknownLocaleError
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,7 +38,19 @@ def currency_choices() -> list[tuple[str, str]]:
 
 
 def country_name(code: str) -> str:
-    return country_names().get(code, code)
+    """The country `code` names ("UG") in the reader's language ("Uganda", "Ouganda"), from CLDR through babel,
+    else pycountry's English name; an empty code is "", a code no list knows is shown as it is."""
+    if not code:
+        return ""
+    return _territories(get_language() or settings.LANGUAGE_CODE).get(code) or country_names().get(code, code)
+
+
+@cache
+def _territories(language: str) -> dict[str, str]:
+    try:
+        return dict(Locale.parse(to_locale(language)).territories)
+    except (UnknownLocaleError, ValueError):
+        return {}
 
 
 def validate_country(value: str) -> None:

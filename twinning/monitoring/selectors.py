@@ -524,7 +524,8 @@ class IndicatorRollUp:
 
 @dataclass
 class ProgrammeRollUp:
-    year: int | None
+    first: int | None  # the range of years shown, both ends included
+    last: int | None
     years: list[int]
     indicators: list[IndicatorRollUp]
     pillars: dict[int, Pillar]
@@ -585,7 +586,22 @@ def pillar_expression() -> Subquery:
     )
 
 
-def rollup_target_groups(programme: Programme, year: int | None) -> list[Any]:
+def in_years(qs: QuerySet[Result], first: int | None, last: int | None) -> QuerySet[Result]:
+    """Results whose period falls in the years `first` to `last` (both included; None leaves that end open).
+
+    Every period id starts with its four-digit year (2024, 2024S1, 2024Q1, 202401), so one range of ids is one
+    range of years, and an index on the period serves it.
+
+    Raises: nothing.
+    """
+    if first is not None:
+        qs = qs.filter(period__gte=f"{first:04d}")
+    if last is not None:
+        qs = qs.filter(period__lt=f"{last + 1:04d}")
+    return qs
+
+
+def rollup_target_groups(programme: Programme, first: int | None, last: int | None) -> list[Any]:
     """The targets behind the programme dashboard's values: for each combinable common indicator and period,
     the targets that the reporting partnerships' plans in force set for it (count, sum, Σ target × reported
     denominator, Σ denominator), so a period's programme target compares with its programme value.
@@ -604,8 +620,7 @@ def rollup_target_groups(programme: Programme, year: int | None) -> list[Any]:
         option__isnull=True,
     ).values("value")[:1]
     qs = common_results(programme).exclude(indicator__cross_aggregation=Indicator.CrossAggregation.NONE)
-    if year is not None:
-        qs = qs.filter(period__startswith=str(year))
+    qs = in_years(qs, first, last)
     return list(
         qs.annotate(target=Subquery(target))
         .filter(target__isnull=False)
@@ -620,7 +635,9 @@ def rollup_target_groups(programme: Programme, year: int | None) -> list[Any]:
     )
 
 
-def rollup_groups(programme: Programme, year: int | None, countries: dict[int, str]) -> list[Any]:
+def rollup_groups(
+    programme: Programme, first: int | None, last: int | None, countries: dict[int, str]
+) -> list[Any]:
     """The one GROUP BY behind the programme dashboard: combinable common indicators by period, pillar and
     host country, with count, sums of values, numerators and denominators (all decomposable, so totals,
     by-country and by-pillar figures are exact sums of these groups).
@@ -628,8 +645,7 @@ def rollup_groups(programme: Programme, year: int | None, countries: dict[int, s
     Raises: nothing.
     """
     qs = common_results(programme).exclude(indicator__cross_aggregation=Indicator.CrossAggregation.NONE)
-    if year is not None:
-        qs = qs.filter(period__startswith=str(year))
+    qs = in_years(qs, first, last)
     return list(
         qs.annotate(country=country_expression(countries), pillar=pillar_expression())
         .values("indicator_id", "period", "pillar", "country")
@@ -638,9 +654,13 @@ def rollup_groups(programme: Programme, year: int | None, countries: dict[int, s
     )
 
 
-def programme_rollup(programme: Programme, *, year: int | None = None) -> ProgrammeRollUp:
+def programme_rollup(
+    programme: Programme, *, year: int | None = None, first: int | None = None, last: int | None = None
+) -> ProgrammeRollUp:
     """Common indicators rolled up across the programme's partnerships, computed now from the results, with the
-    reporting partnerships' targets combined by the same rule (7 queries).
+    reporting partnerships' targets combined by the same rule (7 queries), for the years `first` to `last`
+    (both included; `year` is short for one year). With no years given, the latest year of the plans up to this
+    year; a range given backwards is read forwards.
 
     Raises: nothing.
     """
@@ -650,8 +670,16 @@ def programme_rollup(programme: Programme, *, year: int | None = None) -> Progra
     )
     this_year = timezone.localdate().year
     years = list(range(span["first"], min(span["last"], this_year) + 1)) if span["first"] else []
-    if year is None and years:
-        year = years[-1]
+    if year is not None:
+        first = last = year
+    if first is None and last is None and years:
+        first = last = years[-1]
+    elif first is None:
+        first = last
+    elif last is None:
+        last = first
+    if first is not None and last is not None and first > last:
+        first, last = last, first
     indicators = {
         i.pk: i
         for i in Indicator.objects.filter(programme=programme, partnership__isnull=True).order_by("code")
@@ -663,7 +691,7 @@ def programme_rollup(programme: Programme, *, year: int | None = None) -> Progra
         if i.cross_aggregation != Indicator.CrossAggregation.NONE
     }
     countries = partnership_countries(programme)
-    for g in rollup_groups(programme, year, countries):
+    for g in rollup_groups(programme, first, last, countries):
         rollup = rollups.get(g["indicator_id"])
         if rollup is None:
             continue
@@ -672,7 +700,7 @@ def programme_rollup(programme: Programme, *, year: int | None = None) -> Progra
         rollup.total.setdefault(period, Cell()).add(*args)
         rollup.by_country.setdefault(g["country"], {}).setdefault(period, Cell()).add(*args)
         rollup.by_pillar.setdefault(g["pillar"], {}).setdefault(period, Cell()).add(*args)
-    for g in rollup_target_groups(programme, year):
+    for g in rollup_target_groups(programme, first, last):
         rollup = rollups.get(g["indicator_id"])
         if rollup is not None:
             rollup.targets[g["period"]] = progress.combine_targets_across(
@@ -686,21 +714,25 @@ def programme_rollup(programme: Programme, *, year: int | None = None) -> Progra
     for rollup in rollups.values():
         rollup.periods = sorted(rollup.total)
     return ProgrammeRollUp(
-        year=year,
+        first=first,
+        last=last,
         years=years,
         indicators=[r for r in rollups.values()],
         pillars=pillars,
-        not_combinable=_not_combinable(programme, year),
+        not_combinable=_not_combinable(programme, first, last),
     )
 
 
-def _not_combinable(programme: Programme, year: int | None) -> list[Any]:
-    """The year's results of common indicators that do not combine across partnerships, listed as they are."""
-    if year is None:
+def _not_combinable(programme: Programme, first: int | None, last: int | None) -> list[Any]:
+    """The range's results of common indicators that do not combine across partnerships, listed as they are."""
+    if first is None:
         return []
     return list(
-        common_results(programme)
-        .filter(indicator__cross_aggregation=Indicator.CrossAggregation.NONE, period__startswith=str(year))
+        in_years(
+            common_results(programme).filter(indicator__cross_aggregation=Indicator.CrossAggregation.NONE),
+            first,
+            last,
+        )
         .values(
             "indicator__code",
             "indicator__name",

@@ -7,16 +7,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import SafeString
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import PartnershipAccess, history_for_user, programme_access, require
 from twinning.accounts.models import User
 from twinning.core import charts
+from twinning.core.exports import Column, Link, Table, export_response
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.numbers import current_locale
+from twinning.core.reference import country_name
 from twinning.core.rendering import degrades_to, nothing
 from twinning.core.uploads import read_table
 from twinning.monitoring import imports, selectors, services
@@ -31,8 +35,9 @@ from twinning.monitoring.forms import (
     UploadForm,
 )
 from twinning.monitoring.models import PeriodReport
-from twinning.partnerships.models import Partnership
+from twinning.partnerships.models import Partnership, Pillar
 from twinning.partnerships.selectors import get_programme_for_staff
+from twinning.planning.models import Indicator
 from twinning.planning.periods import Period, period_label, periods_between
 
 
@@ -76,12 +81,79 @@ def _progress_chart(row: selectors.IndicatorProgress) -> SafeString:
 
 @degrades_to(nothing)
 def _rollup_chart(rollup: selectors.IndicatorRollUp) -> SafeString:
-    values = rollup.total_values()
+    rows = rollup.total_rows()
     return charts.bar_line_chart(
         str(rollup.indicator),
-        [period_label(p) for p, _v, _n in values],
-        [v for _p, v, _n in values],
-        [None] * len(values),
+        [period_label(p) for p, _v, _n, _t in rows],
+        [v for _p, v, _n, _t in rows],
+        [t for _p, _v, _n, t in rows],
+        line_name=_("Their target"),
+    )
+
+
+def _value_kind(indicator: Indicator) -> str:
+    return "percent" if indicator.measure == Indicator.Measure.PERCENTAGE else "number"
+
+
+def _rollup_tables(
+    rollup: selectors.IndicatorRollUp, pillars: dict[int, Pillar]
+) -> tuple[Table, Table, Table]:
+    """The programme dashboard's three tables of one indicator: by period, by host country, by pillar."""
+    indicator = rollup.indicator
+    kind = _value_kind(indicator)
+    key = slugify(indicator.code) or str(indicator.pk)
+    name = f"{indicator.code} {indicator.name}"
+    periods = [period_label(p) for p in rollup.periods]
+    totals = Table(
+        key=f"{key}-periods",
+        title=name,
+        columns=[
+            Column(_("Period")),
+            Column(_("Programme"), kind),
+            Column(_("Partnerships reporting"), "number"),
+            Column(_("Their target"), kind),
+        ],
+        rows=[(period_label(p), v, n, t) for p, v, n, t in rollup.total_rows()],
+    )
+    by_country = Table(
+        key=f"{key}-countries",
+        title=_("%(indicator)s by host country") % {"indicator": name},
+        columns=[Column(_("Host country")), *(Column(p, kind) for p in periods)],
+        rows=[(country_name(c) or _("Unknown"), *values) for c, values in rollup.country_rows()],
+    )
+    by_pillar = Table(
+        key=f"{key}-pillars",
+        title=_("%(indicator)s by pillar") % {"indicator": name},
+        columns=[Column(_("Pillar")), *(Column(p, kind) for p in periods)],
+        rows=[(pillar.name, *values) for pillar, values in rollup.pillar_rows(pillars)],
+    )
+    by_country.rows.sort(key=lambda row: str(row[0]))
+    return totals, by_country, by_pillar
+
+
+def _not_combinable_table(rows: list[Any]) -> Table:
+    def result(row: dict[str, Any]) -> str:
+        if row["text"]:
+            text = row["text"] if len(row["text"]) <= 80 else row["text"][:79] + "…"
+            return text if row["score"] is None else f"{text} ({row['score'].normalize():f})"
+        return "" if row["value"] is None else f"{row['value'].normalize():f}"
+
+    return Table(
+        key="not-combinable",
+        title=_("Not combinable: by partnership"),
+        columns=[Column(_("Indicator")), Column(_("Partnership")), Column(_("Period")), Column(_("Result"))],
+        rows=[
+            (
+                row["indicator__code"],
+                Link(
+                    row["partnership__title"],
+                    reverse("monitoring:partnership", args=[row["partnership__uuid"]]),
+                ),
+                period_label(row["period"]),
+                result(row),
+            )
+            for row in rows
+        ],
     )
 
 
@@ -524,20 +596,25 @@ def import_job_view(
 @login_required
 def programme_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_staff(request.user, programme_uuid)
-    year = None
-    raw = request.GET.get("year", "")
-    if raw.isdigit() and len(raw) == 4:
-        year = int(raw)
-    rollup = selectors.programme_rollup(programme, year=year)
-    indicators = [
-        (r, _rollup_chart(r), r.country_rows(), r.pillar_rows(rollup.pillars))
-        for r in rollup.indicators
-        if r.periods
-    ]
+
+    def year(name: str) -> int | None:
+        raw = request.GET.get(name, "")
+        return int(raw) if raw.isdigit() and len(raw) == 4 else None
+
+    # `year` is the one-year address older links and bookmarks use.
+    first, last = year("from") or year("year"), year("to") or year("year")
+    rollup = selectors.programme_rollup(programme, first=first, last=last)
+    shown = [r for r in rollup.indicators if r.periods]
+    tables = {r.indicator.pk: _rollup_tables(r, rollup.pillars) for r in shown}
+    not_combinable = _not_combinable_table(rollup.not_combinable)
+    download = export_response(request, [t for three in tables.values() for t in three] + [not_combinable])
+    if download is not None:
+        return download
     context = {
         "programme": programme,
         "rollup": rollup,
-        "indicators": indicators,
+        "indicators": [(r, _rollup_chart(r), *tables[r.indicator.pk]) for r in shown],
+        "not_combinable": not_combinable,
         "can_edit": programme_access(request.user, programme.pk).can_edit,
     }
     return render(request, "monitoring/programme.html", context)

@@ -197,9 +197,11 @@ def objects(world):
 
 
 def url_for(name: str, objects: dict[str, Any]) -> str:
-    plain = name.split("#")[0]
+    """The URL of a rule's name; `name#csv` and `name#xlsx` are the page's downloads (`?format=`)."""
+    plain, _hash, variant = name.partition("#")
     pattern = dict(url_patterns())[plain]
-    return reverse(plain, kwargs={key: objects[key] for key in pattern.converters})
+    url = reverse(plain, kwargs={key: objects[key] for key in pattern.converters})
+    return f"{url}?format={variant}" if variant in ("csv", "xlsx") else url
 
 
 def restore(world: Any, objects: dict[str, Any]) -> None:

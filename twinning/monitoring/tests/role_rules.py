@@ -35,6 +35,8 @@ RULES = {
     "monitoring:due": ("get", roles.signed_in),
     "monitoring:notifications_read": ("post", lambda role: 302),
     "monitoring:programme": ("get", roles.programme_read),
+    "monitoring:programme#csv": ("get", roles.programme_read),
+    "monitoring:programme#xlsx": ("get", roles.programme_read),
     "monitoring:settings": ("get", roles.programme_write),
     "monitoring:settings#post": ("post", roles.programme_write),
     "monitoring:partnership": read,

@@ -87,7 +87,7 @@ def test_value_entered_before_a_revision_is_shown_kept_and_counted_once_everywhe
     # Programme dashboard: 40 from 1 partnership.
     client.force_login(world.manager)
     programme = client.get(f"/monitoring/programmes/{world.programme.uuid}/?year=2026")
-    (rollup, _chart, _countries, _pillars), *_ = programme.context["indicators"]
+    (rollup, _chart, _totals, _countries, _pillars), *_ = programme.context["indicators"]
     assert rollup.total_values() == [(PERIOD, Decimal("40"), 1)]
     assert programme_rollup(world.programme, year=2026).indicators[0].total_values() == [
         (PERIOD, Decimal("40"), 1)

@@ -1,0 +1,252 @@
+"""Tables people read, and their CSV and XLSX downloads, from one object so the three always agree.
+
+A view builds a `Table` (columns with a header and a kind, then rows of plain values) and puts it in the page with
+`{% include "core/includes/table.html" %}`; the same view answers `?format=csv` or `?format=xlsx` (with
+`&table=<key>` when the page holds several tables) by handing its tables to `export_response`. The page, the CSV
+and the XLSX then show the same rows with the same numbers: every number is rounded once, here, to the places its
+kind shows (`PLACES`), and written in the reader's language on the page, in machine form (a dot for decimals, no
+grouping) in the CSV, and as a number cell with a number format in the XLSX.
+
+Kinds: `text`, `number`, `percent` (values in percentage points: 45.5 means 45.5 %), `money` (the column names
+its currency; a money column without one is a programming error), `date` (a `datetime.date`).
+
+User text is never a formula (issue 9, section 6): the XLSX goes through `twinning.core.spreadsheets`, and a CSV
+text cell that starts with `=`, `+`, `-` or `@` (or a tab or carriage return, which Excel strips first) gets a
+leading apostrophe, as OWASP advises. CSV is UTF-8 with a byte-order mark, so Excel opens accents correctly.
+"""
+
+import csv
+import datetime
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from babel.numbers import format_decimal
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.formats import date_format
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+from twinning.core.numbers import current_locale
+from twinning.core.rendering import as_text, degrades_to
+from twinning.core.spreadsheets import FORMULA_STARTS, XLSX_TYPE, text_cell
+
+KINDS = ("text", "number", "percent", "money", "date")
+PLACES = {"number": 2, "percent": 1, "money": 2}
+XLSX_FORMATS = {"number": "#,##0.##", "percent": "0.0%", "money": "#,##0.00", "date": "yyyy-mm-dd"}
+CSV_TYPE = "text/csv; charset=utf-8"
+FORMATS = ("csv", "xlsx")
+_CSV_FORMULA_STARTS = (*FORMULA_STARTS, "\t", "\r")
+_KEY = re.compile(r"^[a-z0-9-]{1,60}$")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header, its kind (see the module), and for `money` the ISO 4217 currency of its values."""
+
+    header: str
+    kind: str = "text"
+    currency: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"Unknown column kind {self.kind!r}; use one of {KINDS}.")
+        if self.kind == "money" and not self.currency:
+            raise ValueError(f"The money column {self.header!r} names no currency.")
+
+    @property
+    def title(self) -> str:
+        """The header as every output writes it: a money column says its currency ("Value (USD)")."""
+        if self.kind == "money":
+            return _("%(header)s (%(currency)s)") % {"header": self.header, "currency": self.currency}
+        return str(self.header)
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in PLACES
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cell the page shows as a link; the downloads write its text."""
+
+    text: str
+    url: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class Table:
+    """A table of `columns` and `rows` (one value per column: str, Link, Decimal/int, date, or None for
+    nothing), named `title` (the sheet and file name) and `key` (which table of a page `?table=` asks for)."""
+
+    key: str
+    title: str
+    columns: Sequence[Column]
+    rows: list[Sequence[Any]] = field(default_factory=list)
+    caption: str = ""
+
+    def __post_init__(self) -> None:
+        if not _KEY.match(self.key):
+            raise ValueError(f"A table key is lowercase letters, digits and dashes: {self.key!r}.")
+        self.rows = [self._clean_row(row) for row in self.rows]
+
+    def _clean_row(self, row: Sequence[Any]) -> list[Any]:
+        if len(row) != len(self.columns):
+            raise ValueError(
+                f"Table {self.key!r}: a row of {len(row)} values for {len(self.columns)} columns."
+            )
+        return [clean_value(column, value) for column, value in zip(self.columns, row, strict=True)]
+
+    def headers(self) -> list[str]:
+        return [c.title for c in self.columns]
+
+    def html_rows(self) -> list[list[tuple[str, str, bool]]]:
+        """Each cell as (text in the reader's language, link or "", numeric) for the table partial."""
+        return [
+            [
+                (display(column, value), value.url if isinstance(value, Link) else "", column.numeric)
+                for column, value in zip(self.columns, row, strict=True)
+            ]
+            for row in self.rows
+        ]
+
+    def filename(self, extension: str) -> str:
+        return f"{slugify(self.title) or self.key}.{extension}"
+
+
+def clean_value(column: Column, value: Any) -> Any:
+    """`value` rounded to its column's places (ROUND_HALF_UP, trailing zeros kept for money only), so every
+    output writes the same number; None stays None. A number column given text is a programming error
+    (ValueError)."""
+    if value is None or value == "":
+        return None
+    if column.numeric:
+        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+            raise ValueError(f"Column {column.header!r} holds numbers, not {value!r}.")
+        number = Decimal(str(value)).quantize(Decimal(1).scaleb(-PLACES[column.kind]), rounding=ROUND_HALF_UP)
+        if column.kind != "money":
+            number = (
+                number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+            )
+        return number + 0  # no negative zero
+    if column.kind == "date":
+        if not isinstance(value, datetime.date):
+            raise ValueError(f"Column {column.header!r} holds dates, not {value!r}.")
+        return value.date() if isinstance(value, datetime.datetime) else value
+    return value if isinstance(value, Link) else str(value)
+
+
+@degrades_to(as_text)
+def display(column: Column, value: Any) -> str:
+    """A cleaned value as the page shows it, in the reader's language: "1,234.5", "45.5%", "12 Jan 2026"."""
+    if value is None:
+        return "—"
+    if column.kind == "date":
+        return date_format(value, "DATE_FORMAT")
+    if column.numeric:
+        pattern = "#,##0.00" if column.kind == "money" else "#,##0.##"
+        if column.kind == "percent":
+            pattern = "#,##0.#"
+        text = format_decimal(value, format=pattern, locale=current_locale())
+        return _("%(number)s%%") % {"number": text} if column.kind == "percent" else text
+    return str(value)
+
+
+def machine(column: Column, value: Any) -> str:
+    """A cleaned value as the CSV writes it: numbers with a dot and no grouping, dates as ISO 8601, text made
+    safe from formula evaluation."""
+    if value is None:
+        return ""
+    if column.kind == "date":
+        return str(value.isoformat())
+    if column.numeric:
+        return f"{value:f}"
+    text = str(value)
+    return "'" + text if text.startswith(_CSV_FORMULA_STARTS) else text
+
+
+def csv_bytes(table: Table) -> bytes:
+    """The table as UTF-8 CSV with a byte-order mark (so Excel reads the accents), header row first."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([machine(Column("h"), h) for h in table.headers()])
+    for row in table.rows:
+        writer.writerow([machine(c, v) for c, v in zip(table.columns, row, strict=True)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(tables: Iterable[Table]) -> bytes:
+    """The tables as one XLSX, a sheet each: bold frozen header, number cells with their kind's format
+    (percent cells hold the fraction, 0.455 for 45.5 %), dates as date cells, text through `text_cell`."""
+    book = Workbook(write_only=True)
+    used: set[str] = set()
+    for table in tables:
+        title = (
+            ILLEGAL_CHARACTERS_RE.sub("", re.sub(r"[\\/*?:\[\]]", " ", table.title))[:31].strip() or "Sheet"
+        )
+        while title in used:
+            title = title[:28] + f" {len(used)}"
+        used.add(title)
+        sheet = book.create_sheet(title=title)
+        sheet.freeze_panes = "A2"
+        header = []
+        for name in table.headers():
+            cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", name))
+            cell.data_type = "s"
+            cell.font = Font(bold=True)
+            header.append(cell)
+        sheet.append(header)
+        for row in table.rows:
+            cells: list[Any] = []
+            for column, value in zip(table.columns, row, strict=True):
+                if value is None:
+                    cells.append(None)
+                elif column.kind in XLSX_FORMATS:
+                    cell = WriteOnlyCell(sheet, value / 100 if column.kind == "percent" else value)
+                    cell.number_format = XLSX_FORMATS[column.kind]
+                    cells.append(cell)
+                else:
+                    cells.append(text_cell(sheet, str(value)))
+            sheet.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def requested_format(request: HttpRequest) -> str | None:
+    """ "csv" or "xlsx" when the request asks for a download (`?format=`), else None (the page)."""
+    value = request.GET.get("format", "")
+    return value if value in FORMATS else None
+
+
+def export_response(request: HttpRequest, tables: Sequence[Table]) -> HttpResponse | None:
+    """The download the request asks for (`?format=csv|xlsx`, `&table=<key>`, the first table by default), or
+    None when it asks for the page. The caller built `tables` with the same scoped selector as the page.
+
+    Raises: Http404 (a `table` key the page does not have).
+    """
+    kind = requested_format(request)
+    if kind is None:
+        return None
+    key = request.GET.get("table", "")
+    chosen = [t for t in tables if t.key == key] if key else list(tables[:1])
+    if not chosen:
+        raise Http404
+    table = chosen[0]
+    if kind == "csv":
+        response = HttpResponse(csv_bytes(table), content_type=CSV_TYPE)
+    else:
+        response = HttpResponse(xlsx_bytes([table]), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, table.filename(kind))
+    return response

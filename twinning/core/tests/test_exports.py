@@ -1,0 +1,108 @@
+"""One table, three outputs: the page's cells, the CSV and the XLSX write the same rounded numbers."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.test import RequestFactory
+from django.utils import translation
+from openpyxl import load_workbook
+
+from twinning.core.charts import ticks
+from twinning.core.exports import Column, Link, Table, csv_bytes, export_response, xlsx_bytes
+
+
+def _table():
+    return Table(
+        key="money",
+        title="Leverage: by partnership",
+        columns=[
+            Column("Partnership"),
+            Column("Value", "money", currency="USD"),
+            Column("Share", "percent"),
+            Column("Hours", "number"),
+            Column("Since", "date"),
+        ],
+        rows=[
+            (
+                Link("=cmd|' /C calc'!A0", "/p/1/"),
+                Decimal("1234.565"),
+                Decimal("45.55"),
+                3,
+                datetime.date(2026, 1, 31),
+            ),
+            ("Équipe", None, Decimal("0"), Decimal("2.50"), None),
+        ],
+    )
+
+
+def test_numbers_are_rounded_once_for_every_output():
+    table = _table()
+    with translation.override("en"):
+        cells = [[text for text, _url, _num in row] for row in table.html_rows()]
+    assert cells[0][1:4] == ["1,234.57", "45.6%", "3"]
+    assert cells[1] == ["Équipe", "—", "0%", "2.5", "—"]
+    assert table.headers()[1] == "Value (USD)"
+
+
+def test_the_page_writes_numbers_and_dates_in_the_readers_language():
+    with translation.override("fr"):
+        cells = [text for text, _url, _num in _table().html_rows()[0]]
+    assert cells[1] == "1\u202f234,57" and cells[2] == "45,6%"
+    assert cells[4] == "31 janvier 2026"
+
+
+def test_csv_has_a_bom_machine_numbers_and_no_formula():
+    text = csv_bytes(_table()).decode("utf-8")
+    assert text.startswith("\ufeffPartnership,Value (USD),Share,Hours,Since\r\n")
+    assert "'=cmd|' /C calc'!A0,1234.57,45.6,3,2026-01-31\r\n" in text
+    assert "Équipe,,0,2.5,\r\n" in text
+
+
+def test_xlsx_has_typed_cells_formats_a_frozen_header_and_no_formula():
+    sheet = load_workbook(io.BytesIO(xlsx_bytes([_table()]))).worksheets[0]
+    first = next(sheet.iter_rows(min_row=2, max_row=2))
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b
+    assert first[0].data_type == "s" and first[0].value == "=cmd|' /C calc'!A0" and first[0].quotePrefix
+    assert (first[1].value, first[1].number_format) == (1234.57, "#,##0.00")
+    assert (first[2].value, first[2].number_format) == (pytest.approx(0.456), "0.0%")
+    assert first[4].value == datetime.datetime(2026, 1, 31)
+
+
+def test_a_money_column_must_name_its_currency_and_rows_must_fit_the_columns():
+    with pytest.raises(ValueError):
+        Column("Value", "money")
+    with pytest.raises(ValueError):
+        Table(key="t", title="t", columns=[Column("a")], rows=[("x", "y")])
+    with pytest.raises(ValueError):
+        Table(key="t", title="t", columns=[Column("n", "number")], rows=[("many",)])
+
+
+def test_export_response_answers_the_page_the_chosen_table_or_404():
+    from django.http import Http404
+
+    tables = [_table(), Table(key="other", title="Other", columns=[Column("a")], rows=[("x",)])]
+    factory = RequestFactory()
+    assert export_response(factory.get("/"), tables) is None
+    response = export_response(factory.get("/", {"format": "csv", "table": "other"}), tables)
+    assert response is not None
+    assert response["Content-Disposition"] == 'attachment; filename="other.csv"'
+    first = export_response(factory.get("/", {"format": "xlsx"}), tables)
+    assert first is not None
+    assert first["Content-Disposition"] == 'attachment; filename="leverage-by-partnership.xlsx"'
+    with pytest.raises(Http404):
+        export_response(factory.get("/", {"format": "csv", "table": "nope"}), tables)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [
+        (0, 37, [0, 10, 20, 30, 40]),
+        (-3, 9, [-5, 0, 5, 10]),
+        (0, 0.8, [0, "0.2", "0.4", "0.6", "0.8"]),
+        (5, 5, [0, 2, 4, 6]),
+    ],
+)
+def test_a_value_axis_has_round_ticks_from_zero(low, high, expected):
+    assert ticks(low, high) == [Decimal(str(v)) for v in expected]
