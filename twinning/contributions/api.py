@@ -413,7 +413,9 @@ class GiftPatch(Input):
 
 
 class ReceiveIn(Input):
-    received_on: datetime.date | None = Field(None, description="Defaults to today.")
+    received_on: datetime.date | None = Field(
+        None, description="Defaults to today where the receiving side is (its institution's time zone)."
+    )
 
 
 class FiguresOut(Schema):

@@ -38,6 +38,7 @@ from twinning.core.services import (
 )
 from twinning.core.uploads import cell_number, cell_text, read_table
 from twinning.partnerships.models import Partnership, Programme
+from twinning.partnerships.selectors import partnership_today
 
 AWARD_FIELDS = (
     "donor",
@@ -671,8 +672,9 @@ def gift_receive(*, actor: User, gift: Gift, received_on: datetime.date | None =
     )
     if lock_current(gift).status != ContributionStatus.PLEDGED:  # as it is now, not as it was read
         raise ValidationError(_("This gift has already been signed for."))
-    received_on = received_on or timezone.localdate()
-    if received_on > timezone.localdate():
+    today = partnership_today(gift.partnership, side=gift.receiving_side)  # where it is received
+    received_on = received_on or today
+    if received_on > today:
         raise ValidationError({"received_on": _("A gift cannot be received in the future.")})
     return update_with_audit(
         actor=actor,

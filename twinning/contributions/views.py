@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -52,7 +51,11 @@ from twinning.core.pagination import paginate
 from twinning.core.reference import country_name
 from twinning.core.spreadsheets import Sheet, xlsx_response
 from twinning.partnerships.models import Partnership, Programme
-from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_staff
+from twinning.partnerships.selectors import (
+    get_partnership_for_user,
+    get_programme_for_staff,
+    partnership_today,
+)
 
 
 def _basis(request: AuthedRequest) -> str:
@@ -527,7 +530,7 @@ def _gift_page(
         "can_finance": access.can_manage_finance,
         "can_receive": access.can_sign_receipt(gift.receiving_side),
         "receive_form": forms.get("receive_form")
-        or ReceiveForm(initial={"received_on": timezone.localdate()}),
+        or ReceiveForm(initial={"received_on": partnership_today(partnership, side=gift.receiving_side)}),
         "evidence_form": forms.get("evidence_form") or EvidenceForm(),
         "claim_form": forms.get("claim_form") or ClaimForm(partnership=partnership),
         "events": history_for_user(request.user, gift)[:100],

@@ -37,12 +37,14 @@ from twinning.accounts.access import (
 )
 from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
+from twinning.core.dates import local_today
 from twinning.core.services import create_with_audit
 from twinning.core.spreadsheets import Sheet, workbook_bytes
 from twinning.core.uploads import cell_number, cell_text, read_table
 from twinning.monitoring.models import ImportJob, PeriodReport, Result
 from twinning.monitoring.services import clean_result_values
 from twinning.partnerships.models import Partnership, Programme
+from twinning.partnerships.selectors import partnership_zones
 from twinning.planning.models import Indicator, Plan, PlanIndicator
 from twinning.planning.periods import Period, parse_period
 
@@ -161,12 +163,13 @@ def _number(value: Any, locale: str | None, limit: Decimal = LIMIT) -> Decimal |
 @dataclass(frozen=True)
 class _Scope:
     """What one import may touch and how it reads: the partnerships, the one named (and its period), today's
-    date for "has the period started", and the locale numbers typed as text are read in."""
+    date for "has the period started" (None: each partnership's local date), and the locale numbers typed as
+    text are read in."""
 
     allowed: list[Partnership]
     partnership: Partnership | None
     period: str | None
-    today: datetime.date
+    today: datetime.date | None
     locale: str | None
 
 
@@ -256,7 +259,7 @@ def results_import(
     if not allowed:
         raise PermissionDenied
     with transaction.atomic():
-        scope = _Scope(allowed, partnership, period, today or timezone.localdate(), locale)
+        scope = _Scope(allowed, partnership, period, today, locale)
         outcome, touched = _import(actor, iter(rows), scope, progress)
         _audit(actor, touched, outcome, source)
     return outcome
@@ -317,7 +320,9 @@ class _RowChecker:
         self.targets = _targets_for(allowed)
         self.default_partnership = str(scope.partnership.uuid) if scope.partnership is not None else ""
         self.scope_period = scope_period
-        self.today = scope.today
+        # "Has the period started" is asked on each partnership's own date (its host's time zone).
+        zones = partnership_zones([p.pk for p in allowed]) if scope.today is None else {}
+        self.today = {p.pk: scope.today or local_today(zones.get(p.pk, "")) for p in allowed}
         self.locale = scope.locale
         self.reports = {
             (r.partnership_id, r.period): r.status
@@ -452,7 +457,10 @@ class _RowChecker:
                 % {"code": code, "period": period_id},
             )
             return None
-        if not target.plan.first_year <= parsed.year <= target.plan.last_year or parsed.start > self.today:
+        if (
+            not target.plan.first_year <= parsed.year <= target.plan.last_year
+            or parsed.start > self.today[partnership.pk]
+        ):
             self.bad(
                 line,
                 "period",

@@ -23,7 +23,6 @@ from django.db.models import (
     When,
 )
 from django.http import Http404
-from django.utils import timezone
 
 from twinning.accounts.access import (
     PartnershipAccess,
@@ -32,6 +31,7 @@ from twinning.accounts.access import (
     in_visible_partnerships,
 )
 from twinning.accounts.models import User
+from twinning.core.dates import latest_today, local_today
 from twinning.core.ids import parse_uuid
 from twinning.monitoring import progress
 from twinning.monitoring.models import (
@@ -45,7 +45,12 @@ from twinning.monitoring.models import (
 )
 from twinning.monitoring.services import monitoring_settings
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar, Programme
-from twinning.partnerships.selectors import get_partnership_for_user
+from twinning.partnerships.selectors import (
+    get_partnership_for_user,
+    partnership_today,
+    partnership_zones,
+    programme_zones,
+)
 from twinning.planning.models import (
     DisaggregationCategory,
     DisaggregationOption,
@@ -357,7 +362,7 @@ def partnership_progress(
 
     Raises: nothing.
     """
-    today = today or timezone.localdate()
+    today = today or partnership_today(partnership)
     plan = plan_in_force(partnership)
     if plan is None:
         return None, []
@@ -668,7 +673,8 @@ def programme_rollup(
     span = Plan.objects.filter(partnership__programme=programme, agreed_at__isnull=False).aggregate(
         first=Min("first_year"), last=Max("last_year")
     )
-    this_year = timezone.localdate().year
+    # A year is shown once it has begun somewhere among the programme's partnerships (their hosts' dates).
+    this_year = latest_today(programme_zones(programme)).year
     years = list(range(span["first"], min(span["last"], this_year) + 1)) if span["first"] else []
     if year is not None:
         first = last = year
@@ -763,8 +769,13 @@ class DueItem:
         return str(dict(PeriodReport.Status.choices).get(self.status, self.status))
 
 
-def due_for_partnerships(partnerships: list[Partnership], today: datetime.date) -> list[DueItem]:
-    """Ended periods of each partnership's plan in force whose report is not submitted yet (5 queries).
+def due_for_partnerships(
+    partnerships: list[Partnership], today: datetime.date | None = None
+) -> list[DueItem]:
+    """Ended periods of each partnership's plan in force whose report is not submitted yet (6 queries).
+
+    Ended, due and overdue are judged on each partnership's own local date (its host institution's zone, see
+    `partnerships.selectors.partnership_zones`), or on `today` for all when given.
 
     Raises: nothing.
     """
@@ -794,33 +805,35 @@ def due_for_partnerships(partnerships: list[Partnership], today: datetime.date) 
             programme_id__in={p.programme_id for p in partnerships}
         ).values_list("programme_id", "report_due_days")
     )
+    zones = partnership_zones(ids) if today is None else {}
     items = []
     for partnership in partnerships:
         plan = plans.get(partnership.pk)
         if plan is None:
             continue
+        local = today or local_today(zones.get(partnership.pk, ""))
         days = due_days.get(partnership.programme_id, 30)
         first = datetime.date(plan.first_year, 1, 1)
-        last = min(datetime.date(plan.last_year, 12, 31), today)
+        last = min(datetime.date(plan.last_year, 12, 31), local)
         for frequency in sorted(frequencies.get(plan.pk, ())):
             for period in periods_between(first, last, frequency):
-                if period.end >= today:
+                if period.end >= local:
                     continue
                 status = reports.get((partnership.pk, period.id), PeriodReport.Status.DRAFT)
                 if status not in PeriodReport.EDITABLE:
                     continue
                 due = period.end + datetime.timedelta(days=days)
-                items.append(DueItem(partnership, period, status, due, today > due))
+                items.append(DueItem(partnership, period, status, due, local > due))
     items.sort(key=lambda i: (i.due_date, i.partnership.title))
     return items
 
 
 def due_for_user(user: User, *, today: datetime.date | None = None) -> list[DueItem]:
-    """Reports the user should enter: periods ended in partnerships where they coordinate or are a member.
+    """Reports the user should enter: periods ended in partnerships where they coordinate or are a member,
+    each judged on its partnership's local date unless `today` is given (see `due_for_partnerships`).
 
     Raises: nothing.
     """
-    today = today or timezone.localdate()
     partnerships = list(
         Partnership.objects.filter(in_data_entry_partnerships(user, via=""))
         .select_related("programme")

@@ -45,6 +45,7 @@ from twinning.monitoring.models import (
     ReviewComment,
 )
 from twinning.partnerships.models import Partnership, Programme
+from twinning.partnerships.selectors import partnership_today
 from twinning.planning.models import DisaggregationOption, Indicator, PlanIndicator
 from twinning.planning.periods import Period, parse_period, period_label
 
@@ -269,9 +270,10 @@ def _percentage(
 
 
 def check_period_for(
-    indicator: Indicator, plan_first_year: int, plan_last_year: int, period: Period
+    indicator: Indicator, plan_first_year: int, plan_last_year: int, period: Period, *, today: datetime.date
 ) -> str | None:
-    """Why `period` is not a reporting period of this indicator in this plan, or None if it is.
+    """Why `period` is not a reporting period of this indicator in this plan, or None if it is. `today` is the
+    partnership's local date (`partnerships.selectors.partnership_today`): a period has started there or not.
 
     Raises: nothing.
     """
@@ -283,7 +285,7 @@ def check_period_for(
         }
     if not plan_first_year <= period.year <= plan_last_year:
         return _("%(period)s is outside the plan's years.") % {"period": period.id}
-    if period.start > timezone.localdate():
+    if period.start > today:
         return _("%(period)s has not started yet.") % {"period": period.id}
     return None
 
@@ -294,7 +296,13 @@ def _checked_result_place(
     """Refuse a period the plan does not report on, an option that is no breakdown of the indicator, or a
     comment with NUL (ValidationError); return the comment trimmed."""
     plan, indicator = plan_indicator.plan, plan_indicator.indicator
-    why = check_period_for(indicator, plan.first_year, plan.last_year, period_or_error(period))
+    why = check_period_for(
+        indicator,
+        plan.first_year,
+        plan.last_year,
+        period_or_error(period),
+        today=partnership_today(plan.partnership),
+    )
     if why:
         raise ValidationError({"period": why})
     if option is not None and not indicator.categories.filter(pk=option.category_id).exists():

@@ -1,3 +1,4 @@
+import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -36,7 +37,7 @@ from twinning.monitoring.forms import (
 )
 from twinning.monitoring.models import PeriodReport
 from twinning.partnerships.models import Partnership, Pillar
-from twinning.partnerships.selectors import get_programme_for_staff
+from twinning.partnerships.selectors import get_programme_for_staff, partnership_today
 from twinning.planning.models import Indicator
 from twinning.planning.periods import Period, period_label, periods_between
 
@@ -160,16 +161,12 @@ def _not_combinable_table(rows: list[Any]) -> Table:
 @login_required
 def partnership_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = selectors.get_partnership_for_user(request.user, partnership_uuid)
-    plan, rows = selectors.partnership_progress(partnership)
+    today = partnership_today(partnership)  # the host's date: which periods have started there
+    plan, rows = selectors.partnership_progress(partnership, today=today)
     reports = {r.period: r for r in PeriodReport.objects.filter(partnership=partnership)}
     periods: list[Period] = []
     if plan is not None:
-        import datetime
-
-        from django.utils import timezone
-
         frequencies = sorted({row.indicator.frequency for row in rows})
-        today = timezone.localdate()
         for frequency in frequencies:
             periods += [
                 p

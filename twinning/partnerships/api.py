@@ -140,7 +140,9 @@ class PartnershipUpdate(Input):
 
 class StageChangeIn(Input):
     stage: Stage
-    changed_on: datetime.date | None = Field(None, description="Defaults to today; cannot be in the future.")
+    changed_on: datetime.date | None = Field(
+        None, description="Defaults to today where the host institution is (its time zone); cannot be later."
+    )
     note: str = Field("", max_length=MAX_TEXT)
     version: Version = omittable()
 

@@ -1,5 +1,7 @@
 """Reads for programmes and partnerships, always starting from what the user may see."""
 
+import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -7,6 +9,7 @@ from django.http import Http404
 
 from twinning.accounts.access import PartnershipAccess, partnership_access, require, require_programme_editor
 from twinning.accounts.models import User
+from twinning.core.dates import local_today, place_zone
 from twinning.core.ids import parse_uuid
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Programme
 
@@ -126,3 +129,60 @@ def partnership_countries(user: User) -> list[str]:
             .distinct()
         )
     )
+
+
+def partnership_zones(partnership_ids: Iterable[int], *, side: str = "host") -> dict[int, str]:
+    """The IANA time zone each partnership's dates are read in, by partnership id (one query): its host
+    institution's own zone (the first host by name that has one), else the first host's country zone (see
+    `twinning.core.dates.place_zone`), else "" (the installation's zone; also for a partnership without a host).
+    `side="resource"` reads the resource side instead, for a record that belongs there (a gift it receives).
+
+    Rules about "today" use this place's date, not the server's (issue "Numbers people can trust").
+
+    Raises: nothing.
+    """
+    ids = list(partnership_ids)
+    own: dict[int, str] = {}
+    guessed: dict[int, str] = {}
+    for partnership_id, time_zone, country in (
+        PartnershipInstitution.objects.filter(partnership_id__in=ids, side=side)
+        .order_by("partnership_id", "institution__name", "institution_id")
+        .values_list("partnership_id", "institution__time_zone", "institution__country")
+    ):
+        if time_zone:
+            own.setdefault(partnership_id, time_zone)
+        guessed.setdefault(partnership_id, place_zone("", country))
+    return {pk: own.get(pk) or guessed.get(pk, "") for pk in ids}
+
+
+def partnership_zone(partnership: Partnership, *, side: str = "host") -> str:
+    """The IANA time zone of one partnership (its host institution's, see `partnership_zones`); one query.
+
+    Raises: nothing.
+    """
+    return partnership_zones([partnership.pk], side=side)[partnership.pk]
+
+
+def partnership_today(partnership: Partnership, *, side: str = "host") -> datetime.date:
+    """Today's date where the partnership's host institution is, or its `side`'s (see `partnership_zones`);
+    one query.
+
+    Raises: nothing.
+    """
+    return local_today(partnership_zone(partnership, side=side))
+
+
+def programme_zones(programme: Programme) -> set[str]:
+    """Every time zone the host institutions of the programme's partnerships are in (each as
+    `twinning.core.dates.place_zone` reads it; one query), e.g. to know which dates have begun somewhere.
+
+    Raises: nothing.
+    """
+    return {
+        place_zone(time_zone, country)
+        for time_zone, country in PartnershipInstitution.objects.filter(
+            partnership__programme=programme, side="host"
+        )
+        .values_list("institution__time_zone", "institution__country")
+        .distinct()
+    }

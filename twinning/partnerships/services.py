@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from twinning.accounts.access import (
@@ -22,6 +21,7 @@ from twinning.accounts.services import invitation_send, user_find_or_invite
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 from twinning.core.choices import Side
+from twinning.core.dates import local_today, place_zone
 from twinning.core.services import (
     create_with_audit,
     delete_with_audit,
@@ -40,6 +40,7 @@ from twinning.partnerships.models import (
     StageChange,
     Stakeholder,
 )
+from twinning.partnerships.selectors import partnership_today
 
 PARTNERSHIP_FIELDS = ("title", "shared_goal", "start_date", "end_date")
 
@@ -129,10 +130,17 @@ def _validate_new_partnership(
         _validate_sides(hosts, resources)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    if stage_since > timezone.localdate():
+    if stage_since > _hosts_today(hosts):
         errors["stage_since"] = [_("A stage cannot start in the future.")]
     if errors:
         raise ValidationError(errors)
+
+
+def _hosts_today(hosts: list[Institution]) -> datetime.date:
+    """Today where a new partnership's host institutions are (as `selectors.partnership_zones` reads it)."""
+    ordered = sorted(hosts, key=lambda i: (i.name, i.pk or 0))
+    zones = [i.time_zone for i in ordered if i.time_zone] + [place_zone("", i.country) for i in ordered[:1]]
+    return local_today(zones[0] if zones else "")
 
 
 @transaction.atomic
@@ -169,7 +177,7 @@ def partnership_create(
         end_date=end_date,
         stage=stage,
     )
-    stage_since = stage_since or timezone.localdate()
+    stage_since = stage_since or _hosts_today(hosts)
     _validate_new_partnership(partnership, hosts, resources, stage_since)
     create_with_audit(actor=actor, obj=partnership)
     PartnershipInstitution.objects.bulk_create(
@@ -224,8 +232,9 @@ def partnership_stage_change(
         raise ValidationError({"stage": _("Unknown stage.")})
     if stage == partnership.stage:
         raise ValidationError({"stage": _("The partnership is already at this stage.")})
-    changed_on = changed_on or timezone.localdate()
-    if changed_on > timezone.localdate():
+    today = partnership_today(partnership)
+    changed_on = changed_on or today
+    if changed_on > today:
         raise ValidationError({"changed_on": _("A stage change cannot be dated in the future.")})
     latest = partnership.stage_changes.order_by("-changed_on").values_list("changed_on", flat=True).first()
     if latest and changed_on < latest:

@@ -356,3 +356,26 @@ def test_time_cannot_link_to_another_partnerships_exchange(world):
         )
     assert "exchange" in exc.value.message_dict
     assert not TimeEntry.objects.exists()
+
+
+def test_a_gift_received_today_where_the_receiving_side_is_is_not_in_the_future(world):
+    """Issue "Numbers people can trust": "received in the future" is judged on the receiving side's date."""
+    from unittest import mock
+
+    from twinning.directory.models import Institution
+
+    def at(*args):
+        return mock.patch(
+            "django.utils.timezone.now", return_value=datetime.datetime(*args, tzinfo=datetime.UTC)
+        )
+
+    hosts = Institution.objects.filter(side_links__partnership=world.partnership, side_links__side="host")
+    gift = services.gift_create(actor=world.member, partnership=world.partnership, **GIFT)
+    hosts.update(time_zone="Pacific/Honolulu")  # UTC-10: still 31 March there at 00:30 UTC on 1 April
+    with at(2025, 4, 1, 0, 30), pytest.raises(ValidationError, match="received in the future"):
+        services.gift_receive(actor=world.member, gift=gift, received_on=datetime.date(2025, 4, 1))
+    hosts.update(time_zone="Pacific/Tarawa")  # UTC+12: already 1 April there at 23:30 UTC on 31 March
+    with at(2025, 3, 31, 23, 30):
+        services.gift_receive(actor=world.member, gift=gift)
+    gift.refresh_from_db()
+    assert gift.received_on == datetime.date(2025, 4, 1)
