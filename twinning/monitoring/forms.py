@@ -2,18 +2,29 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from twinning.accounts.access import data_entry_people_of, reviewers_of
 from twinning.accounts.models import User
-from twinning.core.forms import DateInput, LocalizedDecimalField, LocalizedIntegerField, VersionedForm
+from twinning.core.forms import (
+    DateInput,
+    LocalizedDecimalField,
+    LocalizedIntegerField,
+    VersionedForm,
+    add_service_errors,
+)
 from twinning.core.numbers import current_locale, format_number
+from twinning.core.services import VersionConflict
 from twinning.monitoring.models import EVIDENCE_EXTENSIONS
 from twinning.monitoring.selectors import EntryRow
+from twinning.monitoring.services import ResultEntry
 from twinning.partnerships.models import Partnership
 from twinning.planning.models import Indicator
 
 Measure = Indicator.Measure
+ROW_VALUE_FIELDS = ("value", "numerator", "denominator", "text", "score")
 
 
 class ResultRowForm(forms.Form):
@@ -77,6 +88,96 @@ class ResultRowForm(forms.Form):
             }
         form = cls(initial=initial, measure=row.indicator.measure, prefix=row.key)
         return form
+
+    def entry(self, row: EntryRow) -> ResultEntry | None:
+        """What this row asks the service to save, or None while the form is invalid."""
+        if not self.is_valid():
+            return None
+        data = self.cleaned_data
+        return ResultEntry(
+            key=row.key,
+            plan_indicator=row.plan_indicator,
+            option=row.option,
+            values={name: data.get(name) for name in ROW_VALUE_FIELDS},
+            comment=data.get("comment") or "",
+            expected_version=data.get("version"),
+        )
+
+
+EntryForms = list[tuple[EntryRow, ResultRowForm]]
+
+
+def posted_row_keys(data: QueryDict) -> set[str]:
+    """The keys (EntryRow.key) of the rows a page of results posted: each row always posts its version."""
+    return {name.removesuffix("-version") for name in data if name.endswith("-version")}
+
+
+def typed_rows(data: QueryDict, rows: list[EntryRow]) -> EntryForms:
+    """Every row of the page with its form: bound to what was posted for it, else showing the stored value.
+
+    The forms share one copy of `data`, so attach_row_errors can move a conflicting row's version on.
+    """
+    data = data.copy()
+    return [
+        (row, ResultRowForm(data, measure=row.indicator.measure, prefix=row.key))
+        if f"{row.key}-version" in data
+        else (row, ResultRowForm.for_row(row))
+        for row in rows
+    ]
+
+
+def _shown(row: EntryRow) -> str:
+    initial = ResultRowForm.for_row(row).initial
+    return " / ".join(str(initial[name]) for name in ROW_VALUE_FIELDS if initial.get(name) not in (None, ""))
+
+
+def attach_row_errors(rows: EntryForms, row_errors: dict[str, ValidationError]) -> None:
+    """Put a page save's refusals (services.ResultsRejected.row_errors) beside their rows' fields.
+
+    A row someone else saved meanwhile keeps what this person typed and says what is stored now; its version
+    moves to the stored one, so saving again replaces the other value knowingly, never by accident.
+    """
+    for row, form in rows:
+        exc = row_errors.get(row.key)
+        if exc is None:
+            continue
+        if not isinstance(exc, VersionConflict):
+            add_service_errors(form, exc)
+            continue
+        stored = row.result
+        data: Any = form.data  # typed_rows' own copy of the posted data, so it may change
+        data[form.add_prefix("version")] = str(stored.version) if stored else ""
+        message: Any
+        if stored is None:
+            message = _("Someone else removed this value while you were typing. Save again to keep yours.")
+        else:
+            message = _(
+                "Someone else saved this value while you were typing; it now reads %(value)s. Your value is "
+                "kept here: save again to replace theirs."
+            ) % {"value": _shown(row) or "—"}
+        form.add_error(None, message)
+
+
+def row_label(row: EntryRow) -> str:
+    """How an error summary names a row: the indicator's code, and the option of a breakdown row."""
+    if row.option is None:
+        return f"{row.indicator.code} {row.indicator.name}"
+    return f"{row.indicator.code} · {row.option.category.name}: {row.option.name}"
+
+
+def entry_error_summary(rows: EntryForms) -> list[tuple[str, str]]:
+    """(link target, message) for every error on the page's rows, in page order, for the summary at the top."""
+    summary = []
+    for row, form in rows:
+        if not form.is_bound or not form.errors:
+            continue
+        label = row_label(row)
+        for message in form.non_field_errors():
+            summary.append((f"#row-{row.key}", f"{label}: {message}"))
+        for field in form.visible_fields():
+            for message in field.errors:
+                summary.append((f"#{field.auto_id}", f"{label} · {field.label}: {message}"))
+    return summary
 
 
 class FeedbackForm(forms.Form):

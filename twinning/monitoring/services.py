@@ -7,6 +7,7 @@ notifications with transaction.on_commit.
 import datetime
 import uuid as uuid_module
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from twinning.accounts.access import (
     PartnershipAccess,
@@ -340,16 +342,77 @@ def result_save(
 
     Raises: PermissionDenied, ValidationError, VersionConflict.
     """
-    plan = plan_indicator.plan
-    partnership = plan.partnership
+    partnership = plan_indicator.plan.partnership
     access = access or partnership_access(actor, partnership)
     require(access.can_enter_data)
-    indicator = plan_indicator.indicator
-    comment = _checked_result_place(plan_indicator, period, option, comment)
-    fields = clean_result_values(indicator.measure, values, locale=locale)
     report = report_get_or_create(partnership, period)
     _refuse_locked(report)
-    if fields:
+    entry = ResultEntry(
+        key="",
+        plan_indicator=plan_indicator,
+        option=option,
+        values=values,
+        comment=comment,
+        expected_version=expected_version,
+    )
+    result, _changed = _result_write(actor=actor, report=report, entry=entry, uuid=uuid, locale=locale)
+    return result
+
+
+@dataclass(frozen=True)
+class ResultEntry:
+    """One row of a page of results as typed: where it goes, its values, and the version the person saw.
+
+    `key` names the row on the page (selectors.EntryRow.key), so a refusal can be shown beside the row.
+    """
+
+    key: str
+    plan_indicator: PlanIndicator
+    option: DisaggregationOption | None
+    values: dict[str, Any]
+    comment: str = ""
+    expected_version: int | None = None
+
+
+class ResultsRejected(ValidationError):
+    """Some rows of a page of results were refused, so none was saved.
+
+    `row_errors` maps each refused row's key to its ValidationError (by field where one field is to blame).
+    """
+
+    def __init__(self, row_errors: dict[str, ValidationError]) -> None:
+        super().__init__(
+            ngettext(
+                "Nothing was saved: %(count)d row needs correcting.",
+                "Nothing was saved: %(count)d rows need correcting.",
+                len(row_errors),
+            )
+            % {"count": len(row_errors)},
+            code="rows_rejected",
+        )
+        self.row_errors = row_errors
+
+
+def _result_write(
+    *,
+    actor: User,
+    report: PeriodReport,
+    entry: ResultEntry,
+    uuid: uuid_module.UUID | None = None,
+    locale: str | None = None,
+    check_breakdown: bool = True,
+    skip_unchanged: bool = False,
+) -> tuple[Result | None, bool]:
+    """Write one result in the caller's transaction, the report locked and editable; (result, changed).
+
+    With `skip_unchanged`, values equal to the stored ones write nothing, and are no conflict even when the
+    stored version is newer (the person's page agrees with what is stored)."""
+    plan_indicator, option, period = entry.plan_indicator, entry.option, report.period
+    partnership = report.partnership
+    indicator = plan_indicator.indicator
+    comment = _checked_result_place(plan_indicator, period, option, entry.comment)
+    fields = clean_result_values(indicator.measure, entry.values, locale=locale)
+    if fields and check_breakdown:
         problems = breakdown_check(
             partnership=partnership, indicator=indicator, period=period, writing=(option, fields)
         )
@@ -357,11 +420,12 @@ def result_save(
             raise ValidationError({field: [message] for field, message in problems})
     same_place = {"partnership": partnership, "indicator": indicator, "period": period, "option": option}
     existing = Result.objects.select_for_update().filter(**same_place).first()
+    expected_version = entry.expected_version
     if existing is None:
         if expected_version is not None:
             raise VersionConflict()  # it existed when the person read it, and someone removed it since
         if not fields:
-            return None
+            return None, False
         result = Result(
             **same_place,
             comment=comment,
@@ -369,19 +433,79 @@ def result_save(
             **fields,
             **({"uuid": uuid} if uuid else {}),
         )
-        return create_with_audit(actor=actor, obj=result, parent=report)
+        return create_with_audit(actor=actor, obj=result, parent=report), True
+    unchanged = comment == existing.comment and all(getattr(existing, f) == v for f, v in fields.items())
+    if skip_unchanged and fields and unchanged:
+        return existing, False
     if expected_version is None or existing.version != expected_version:
         raise VersionConflict()
     if not fields:
         delete_with_audit(actor=actor, obj=existing, parent=report)
-        return None
-    return update_with_audit(
+        return None, True
+    saved = update_with_audit(
         actor=actor,
         obj=existing,
         data={**fields, "comment": comment, "entered_by": actor},
         expected_version=expected_version,
         parent=report,
     )
+    return saved, True
+
+
+@transaction.atomic
+def results_save(
+    *,
+    actor: User,
+    partnership: Partnership,
+    period: str,
+    entries: list[ResultEntry],
+    access: PartnershipAccess | None = None,
+    locale: str | None = None,
+) -> int:
+    """Save every row of a page of results at once: all of them, or, if any is refused, none.
+
+    Each entry is checked as result_save checks one (values, period, option, the version the person saw); rows
+    whose values equal the stored ones write nothing. The breakdowns are checked once every row is written,
+    so a total and its parts may change together; a disagreement is put on the indicator's overall row (or
+    its first row given). Returns how many results were created, changed or removed.
+
+    Raises: PermissionDenied, ValidationError (the report is locked), ResultsRejected (a ValidationError
+    with every refused row's errors; nothing is saved).
+    """
+    access = access or partnership_access(actor, partnership)
+    require(access.can_enter_data)
+    report = report_get_or_create(partnership, period)
+    _refuse_locked(report)
+    row_errors: dict[str, ValidationError] = {}
+    changed = 0
+    rows_of: dict[int, list[ResultEntry]] = {}
+    for entry in entries:
+        if entry.plan_indicator.plan.partnership_id != partnership.pk:
+            raise ValidationError(_("A row of another partnership's plan was given."))
+        rows_of.setdefault(entry.plan_indicator.indicator_id, []).append(entry)
+        try:
+            _result, did = _result_write(
+                actor=actor,
+                report=report,
+                entry=entry,
+                locale=locale,
+                check_breakdown=False,
+                skip_unchanged=True,
+            )
+        except ValidationError as exc:
+            row_errors[entry.key] = exc
+        else:
+            changed += did
+    for rows in rows_of.values():
+        indicator = rows[0].plan_indicator.indicator
+        problems = breakdown_check(partnership=partnership, indicator=indicator, period=period)
+        if problems:
+            overall = next((r for r in rows if r.option is None), rows[0])
+            if overall.key not in row_errors:
+                row_errors[overall.key] = ValidationError({f: [m] for f, m in problems})
+    if row_errors:
+        raise ResultsRejected(row_errors)
+    return changed
 
 
 def period_breakdown(rows: Iterable[Result]) -> tuple[progress.Value | None, list[progress.Part]]:

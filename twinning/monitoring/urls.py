@@ -15,6 +15,7 @@ urlpatterns = [
     path(f"{P}/", views.partnership_view, name="partnership"),
     path(f"{R}/", views.entry_view, name="entry"),
     path(f"{R}/rows/<uuid:adoption_uuid>/<str:option_key>/", views.row_save_view, name="row_save"),
+    path(f"{R}/save/", views.save_all_view, name="save_all"),
     path(f"{R}/submit/", views.submit_view, name="submit"),
     path(f"{R}/return/", views.return_view, name="return"),
     path(f"{R}/approve/", views.approve_view, name="approve"),

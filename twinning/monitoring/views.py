@@ -26,6 +26,7 @@ from twinning.core.rendering import degrades_to, nothing
 from twinning.core.uploads import read_table
 from twinning.monitoring import imports, selectors, services
 from twinning.monitoring.forms import (
+    ROW_VALUE_FIELDS,
     CommentForm,
     EvidenceForm,
     FeedbackForm,
@@ -34,6 +35,10 @@ from twinning.monitoring.forms import (
     ResultRowForm,
     SettingsForm,
     UploadForm,
+    attach_row_errors,
+    entry_error_summary,
+    posted_row_keys,
+    typed_rows,
 )
 from twinning.monitoring.models import PeriodReport
 from twinning.partnerships.models import Partnership, Pillar
@@ -191,19 +196,31 @@ def partnership_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResp
 
 
 def _entry_context(
-    request: AuthedRequest, partnership: Partnership, access: PartnershipAccess, period: Period, **forms: Any
+    request: AuthedRequest,
+    partnership: Partnership,
+    access: PartnershipAccess,
+    period: Period,
+    *,
+    page: selectors.EntryPage | None = None,
+    rows: list[tuple[selectors.EntryRow, ResultRowForm]] | None = None,
+    page_errors: list[str] | None = None,
+    **forms: Any,
 ) -> dict[str, Any]:
-    page = selectors.entry_page(partnership, period)
+    page = page or selectors.entry_page(partnership, period)
     report = page.report
     flags = _flags(request.user, access)
     editable = flags["can_enter"] and (report is None or report.is_editable)
+    if rows is None:
+        rows = [(row, ResultRowForm.for_row(row)) for row in page.rows]
     return {
         "partnership": partnership,
         "access": access,
         "period": period,
         "page": page,
         "report": report,
-        "rows": [(row, ResultRowForm.for_row(row)) for row in page.rows],
+        "rows": rows,
+        "page_errors": page_errors or [],
+        "error_summary": entry_error_summary(rows),
         "editable": editable,
         "thread": selectors.conversation(report),
         "evidence": selectors.evidence_for(report),
@@ -230,14 +247,17 @@ def entry_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -
 def row_save_view(
     request: AuthedRequest, partnership_uuid: UUID, period_id: str, adoption_uuid: UUID, option_key: str
 ) -> HttpResponse:
+    """Save one row. The row's Save button posts the whole page's form (to keep what is typed in the other
+    rows when there is no JavaScript); only this row's fields are read."""
     partnership, access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id, write=True
     )
     adoption, chosen = selectors.get_entry_target(partnership, period, adoption_uuid, option_key)
     # The same as EntryRow.key of the form that posted (it may name an earlier plan version's adoption).
     prefix = f"{adoption_uuid}-{chosen.pk if chosen else 'total'}"
-    form = ResultRowForm(request.POST, measure=adoption.indicator.measure, prefix=prefix)
+    form = ResultRowForm(request.POST.copy(), measure=adoption.indicator.measure, prefix=prefix)
     saved = False
+    refusal: ValidationError | None = None
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -246,17 +266,19 @@ def row_save_view(
                 plan_indicator=adoption,
                 period=period.id,
                 option=chosen,
-                values={k: data.get(k) for k in ("value", "numerator", "denominator", "text", "score")},
+                values={k: data.get(k) for k in ROW_VALUE_FIELDS},
                 comment=data.get("comment") or "",
                 expected_version=data.get("version"),
                 access=access,
             )
             saved = True
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            refusal = exc
     row = selectors.entry_row(adoption, period.id, chosen)
     if saved:
         form = ResultRowForm.for_row(row)
+    elif refusal is not None:
+        attach_row_errors([(row, form)], {row.key: refusal})
     if request.htmx:
         context = {
             "row": row,
@@ -269,11 +291,57 @@ def row_save_view(
         return render(request, "monitoring/includes/row.html", context)
     if saved:
         messages.success(request, _("Saved."))
-        return redirect("monitoring:entry", partnership.uuid, period.id)
-    context = _entry_context(request, partnership, access, period)
-    rows: Any = context["rows"]
-    context["rows"] = [(r, form if r.key == row.key else f) for r, f in rows]
+        if not posted_row_keys(request.POST) - {prefix}:
+            return _back(partnership, period)
+    # Without JavaScript the whole page posted here: every other row keeps what was typed in it.
+    page = selectors.entry_page(partnership, period)
+    rows = [(r, form if r.key == row.key else f) for r, f in typed_rows(request.POST, page.rows)]
+    context = _entry_context(request, partnership, access, period, page=page, rows=rows)
+    return render(request, "monitoring/entry.html", context, status=200 if saved else 400)
+
+
+def _save_typed(
+    request: AuthedRequest, partnership: Partnership, access: PartnershipAccess, period: Period
+) -> HttpResponse | None:
+    """Save every row posted with the page (all or none); None when saved, else the page again with every
+    typed value and each refusal beside its field (400)."""
+    page = selectors.entry_page(partnership, period)
+    rows = typed_rows(request.POST, page.rows)
+    page_errors: list[str] = []
+    if posted_row_keys(request.POST) - {row.key for row in page.rows}:
+        page_errors.append(
+            _("The plan changed since this page was opened; some rows you typed are no longer reported.")
+        )
+    entries = [entry for row, form in rows if form.is_bound and (entry := form.entry(row)) is not None]
+    valid = all(form.is_valid() for _row, form in rows)
+    if valid and not page_errors:
+        try:
+            services.results_save(
+                actor=request.user, partnership=partnership, period=period.id, entries=entries, access=access
+            )
+        except services.ResultsRejected as exc:
+            attach_row_errors(rows, exc.row_errors)
+        except ValidationError as exc:
+            page_errors += exc.messages
+        else:
+            return None
+    context = _entry_context(
+        request, partnership, access, period, page=page, rows=rows, page_errors=page_errors
+    )
     return render(request, "monitoring/entry.html", context, status=400)
+
+
+@login_required
+@require_POST
+def save_all_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
+    partnership, access, period = selectors.get_partnership_period_for_user(
+        request.user, partnership_uuid, period_id, write=True
+    )
+    refused = _save_typed(request, partnership, access, period)
+    if refused is not None:
+        return refused
+    messages.success(request, _("Every value is saved."))
+    return _back(partnership, period)
 
 
 def _back(partnership: Partnership, period: Period) -> HttpResponse:
@@ -290,13 +358,22 @@ def _report_or_404(partnership: Partnership, period: Period) -> PeriodReport:
 @login_required
 @require_POST
 def submit_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
-    partnership, _access, period = selectors.get_partnership_period_for_user(
+    """Save every value typed on the page (as Save all does), then submit; a refused save shows the page
+    again with every typed value, and a refused submission keeps the saved values."""
+    partnership, access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id, write=True
     )
+    if posted_row_keys(request.POST):
+        refused = _save_typed(request, partnership, access, period)
+        if refused is not None:
+            return refused
     try:
         services.report_submit(actor=request.user, partnership=partnership, period=period.id)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        why = " ".join(exc.messages)
+        if posted_row_keys(request.POST):
+            why = _("Your values are saved, but the report is not submitted: %(why)s") % {"why": why}
+        messages.error(request, why)
     else:
         messages.success(request, _("Submitted for review. The programme's reviewers are notified."))
     return _back(partnership, period)

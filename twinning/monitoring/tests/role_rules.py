@@ -42,6 +42,7 @@ RULES = {
     "monitoring:partnership": read,
     "monitoring:entry": read,
     "monitoring:row_save": enter,
+    "monitoring:save_all": enter,
     "monitoring:submit": enter,
     "monitoring:return": ("post", review),
     "monitoring:approve": ("post", review),

@@ -79,3 +79,94 @@ def test_a_portuguese_member_types_decimal_commas(page: Page, live_server, world
 
     assert Result.objects.get(option=None, indicator=m.trained.indicator).value == Decimal("12.5")
     assert Result.objects.get(option=None, indicator=m.deaths.indicator).value == Decimal(9)
+
+
+def test_typed_values_are_all_saved_by_submitting(page: Page, live_server, world):
+    """Ten values typed, no row saved on its own, then Submit for review: nothing is lost."""
+    m = monitored(world)
+    female, male = m.sex.options.get(code="female"), m.sex.options.get(code="male")
+    sign_in(page, live_server, world.member.email)
+    page.goto(f"{live_server.url}/monitoring/{world.partnership.uuid}/2024Q1/")
+    page.locator(f"#row-{m.trained.uuid}-total input[name$='-value']").fill("12")
+    page.locator(f"#row-{m.trained.uuid}-{female.pk} input[name$='-value']").fill("7")
+    page.locator(f"#row-{m.trained.uuid}-{male.pk} input[name$='-value']").fill("5")
+    page.locator(f"#row-{m.deaths.uuid}-total input[name$='-numerator']").fill("4")
+    page.locator(f"#row-{m.deaths.uuid}-total input[name$='-denominator']").fill("50")
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator("#report-status")).to_have_text("Submitted")
+    assert Result.objects.filter(partnership=world.partnership, period="2024Q1").count() == 4
+    assert Result.objects.get(indicator=m.trained.indicator, option=female).value == 7
+    assert Result.objects.get(indicator=m.deaths.indicator).value == 8
+
+
+def test_leaving_with_unsaved_values_warns_and_saving_does_not(page: Page, live_server, world):
+    m = monitored(world)
+    sign_in(page, live_server, world.member.email)
+    entry = f"{live_server.url}/monitoring/{world.partnership.uuid}/2024Q1/"
+    page.goto(entry)
+    dialogs: list[str] = []
+
+    def stay(dialog) -> None:
+        dialogs.append(dialog.type)
+        dialog.dismiss()  # "stay on this page"
+
+    page.on("dialog", stay)
+    field = page.locator(f"#row-{m.trained.uuid}-total input[name$='-value']")
+    field.click()
+    field.press_sequentially("12")
+    page.get_by_role("link", name="Results", exact=True).click()
+    for _ in range(50):  # the dialog is answered while the click waits; give the handler its turn
+        if dialogs:
+            break
+        page.wait_for_timeout(100)
+    assert dialogs == ["beforeunload"]
+    assert page.url == entry
+    expect(field).to_have_value("12")
+
+    page.locator("#save-all").click()  # submitting the form itself is no accident: no question
+    expect(page.get_by_text("Every value is saved.")).to_be_visible()
+    page.get_by_role("link", name="Results", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/monitoring/{world.partnership.uuid}/")
+    assert dialogs == ["beforeunload"]
+    assert Result.objects.get().value == 12
+
+
+def test_a_bad_value_is_shown_beside_its_field_and_the_others_are_kept(page: Page, live_server, world):
+    m = monitored(world)
+    female = m.sex.options.get(code="female")
+    sign_in(page, live_server, world.member.email)
+    page.goto(f"{live_server.url}/monitoring/{world.partnership.uuid}/2024Q1/")
+    total = page.locator(f"#row-{m.trained.uuid}-total input[name$='-value']")
+    bad = page.locator(f"#row-{m.trained.uuid}-{female.pk} input[name$='-value']")
+    numerator = page.locator(f"#row-{m.deaths.uuid}-total input[name$='-numerator']")
+    total.fill("12")
+    bad.fill("seven")
+    numerator.fill("4")
+    page.locator(f"#row-{m.deaths.uuid}-total input[name$='-denominator']").fill("50")
+    page.get_by_role("button", name="Submit for review").click()
+
+    expect(page.locator("#error-summary")).to_be_visible()
+    expect(bad).to_have_value("seven")
+    expect(bad).to_have_attribute("aria-invalid", "true")
+    error_id = bad.get_attribute("aria-describedby")
+    expect(page.locator(f"#{error_id}")).to_contain_text("number")
+    expect(total).to_have_value("12")
+    expect(numerator).to_have_value("4")
+    expect(page.locator("#report-status")).not_to_have_text("Submitted")
+    assert not Result.objects.exists()
+
+    page.locator("#error-summary a").first.click()  # the summary leads to the field
+    expect(bad).to_be_focused()
+    bad.fill("7")
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator("#report-status")).to_have_text("Submitted")
+    assert Result.objects.count() == 3
+
+
+def test_the_entry_page_fits_a_phone(page: Page, live_server, world):
+    monitored(world)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, world.member.email)
+    page.goto(f"{live_server.url}/monitoring/{world.partnership.uuid}/2024Q1/")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0

@@ -101,7 +101,9 @@ def test_row_save_with_htmx_and_stale_version(client, world):
     response = client.post(url, {f"{prefix}-value": "12"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and b"Saved" in response.content
     stale = client.post(url, {f"{prefix}-value": "13"}, HTTP_HX_REQUEST="true")
-    assert b"Someone else changed" in stale.content
+    # The typed value stays on the row beside what is stored now, with the version moved on to save it knowingly.
+    assert b"Someone else saved this value while you were typing; it now reads 12" in stale.content
+    assert b'value="13"' in stale.content
     bad = client.post(url, {f"{prefix}-value": "abc", f"{prefix}-version": "1"}, HTTP_HX_REQUEST="true")
     assert b"Enter a number" in bad.content
     assert Result.objects.get().value == 12

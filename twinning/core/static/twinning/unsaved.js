@@ -1,0 +1,89 @@
+// Nothing typed is lost by leaving a page by accident. A <form data-warn-unsaved> warns before the page is left
+// (beforeunload) while one of its fields differs from what the page was served with, or while the server marked
+// part of it [data-unsaved] (values shown again after a refused save). Submitting that form itself is no
+// accident, so it does not warn; leaving by another form or a link does. The server keeps every typed value on
+// a refusal whether or not this runs: this script only adds the warning.
+// Also: Enter in a field inside [data-enter-clicks="selector"] clicks that button (a row's own Save), rather
+// than the form's first button.
+(function () {
+  "use strict";
+  var leavingBy = null;
+
+  function changed(field) {
+    if (field.disabled || !field.name) {
+      return false;
+    }
+    if (field.type === "checkbox" || field.type === "radio") {
+      return field.checked !== field.defaultChecked;
+    }
+    if (field.tagName === "SELECT") {
+      for (var i = 0; i < field.options.length; i++) {
+        var option = field.options[i];
+        // A select with no option marked `selected` in the page shows its first one.
+        var initially = option.defaultSelected || (i === 0 && !field.querySelector("option[selected]") && !field.multiple);
+        if (option.selected !== initially) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (field.type === "hidden" || field.type === "file" || field.type === "submit" || field.type === "button") {
+      return field.type === "file" && field.files && field.files.length > 0;
+    }
+    return field.value !== field.defaultValue;
+  }
+
+  function unsaved(form) {
+    if (form.hasAttribute("data-unsaved") || form.querySelector("[data-unsaved]")) {
+      return true;
+    }
+    for (var i = 0; i < form.elements.length; i++) {
+      if (changed(form.elements[i])) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  document.addEventListener("input", function (event) {
+    var form = event.target.form;
+    if (form && form.hasAttribute("data-warn-unsaved")) {
+      form.setAttribute("data-dirty", "");
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    if (!event.defaultPrevented) {
+      leavingBy = event.target;
+    }
+  });
+
+  window.addEventListener("pageshow", function () {
+    leavingBy = null;
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    var forms = document.querySelectorAll("form[data-warn-unsaved]");
+    for (var i = 0; i < forms.length; i++) {
+      if (forms[i] !== leavingBy && unsaved(forms[i])) {
+        event.preventDefault();
+        event.returnValue = ""; // older browsers need a value to show their own question
+        return "";
+      }
+    }
+    return undefined;
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var field = event.target;
+    if (event.key !== "Enter" || field.tagName !== "INPUT" || event.isComposing) {
+      return;
+    }
+    var scope = field.closest("[data-enter-clicks]");
+    var button = scope && scope.querySelector(scope.getAttribute("data-enter-clicks"));
+    if (button) {
+      event.preventDefault();
+      button.click();
+    }
+  });
+})();
