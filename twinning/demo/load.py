@@ -353,6 +353,26 @@ def _write_in_bulk(plan: Plan, today: datetime.date) -> Programme:
         ],
         batch_size=BATCH,
     )
+    # Plans and results: through the services (with history) where the demo logins work, bulk copies elsewhere,
+    # so the load benchmark's pages and the programme dashboard have a whole programme's data.
+    through_services = {
+        partnerships[index].pk for s in plan.users if s.is_demo_login for index, _side, _role in s.memberships
+    }
+    planning_demo.load_demo(
+        programme=programme,
+        partnerships=partnerships,
+        users=by_email,
+        rng=random.Random(APP_SEEDS["planning"]),
+        through_services=through_services,
+    )
+    monitoring_demo.load_demo(
+        programme=programme,
+        partnerships=partnerships,
+        users=by_email,
+        rng=random.Random(APP_SEEDS["monitoring"]),
+        today=today,
+        through_services=through_services,
+    )
     # contributions: a bulk-inserted ledger, so the benchmarks have data.
     contributions_demo.load_demo(
         programme=programme,

@@ -66,8 +66,14 @@ def load_demo(
     users: dict[str, User],
     rng: random.Random,
     today: datetime.date,
+    through_services: set[int] | None = None,
 ) -> None:
-    """Results and period reports for the periods ended by `today` (the demo plans end with 2026)."""
+    """Results and period reports for the periods ended by `today` (the demo plans end with 2026).
+
+    `through_services` (the large and huge profiles) names the partnership ids whose latest report is walked
+    through the review services; every other partnership's reports are bulk-inserted as approved. None (the
+    default demo) walks every partnership's latest report.
+    """
     today = min(today, datetime.date(2026, 12, 31))
     staff = {r.role: r.user for r in ProgrammeRole.objects.filter(programme=programme).select_related("user")}
     admin = next(u for u in users.values() if u.is_superuser)
@@ -86,6 +92,7 @@ def load_demo(
     now = timezone.now()
     states = ["submitted", "returned", "draft", "approved"]
     for index, (partnership, period_ids) in enumerate(reports):
+        walked = through_services is None or partnership.pk in through_services
         PeriodReport.objects.bulk_create(
             [
                 PeriodReport(
@@ -96,9 +103,11 @@ def load_demo(
                     reviewed_at=now,
                     reviewed_by=reviewer,
                 )
-                for pid in period_ids[:-1]
+                for pid in period_ids[: -1 if walked else None]
             ]
         )
+        if not walked:
+            continue
         _latest_report(
             partnership,
             period_ids[-1],

@@ -12,6 +12,8 @@ import random
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
 from twinning.demo.data import COUNTRIES
 from twinning.demo.plan import ANCHOR
@@ -25,7 +27,9 @@ from twinning.planning.models import (
     Indicator,
     Objective,
     Plan,
+    PlanIndicator,
     PlanSignOff,
+    Target,
 )
 from twinning.planning.periods import Period, periods_between
 from twinning.planning.services.plans import _record_sign_off
@@ -35,6 +39,7 @@ FIRST_YEAR, LAST_YEAR = 2024, 2026
 # "planning" row in its history, so the stages it reached count, not only the ones recorded.
 AGREED_STAGES = {"implementation", "transition", "graduated"}
 PLANNED_STAGES = {"planning", *AGREED_STAGES}
+BATCH = 2000
 
 CATEGORIES = [
     ("sex", "Sex", [("female", "Female"), ("male", "Male")]),
@@ -477,33 +482,40 @@ def _sign(plan: Plan, partnership: Partnership, ministry: User) -> None:
 
 
 def load_demo(
-    *, programme: Programme, partnerships: list[Partnership], users: dict[str, User], rng: random.Random
+    *,
+    programme: Programme,
+    partnerships: list[Partnership],
+    users: dict[str, User],
+    rng: random.Random,
+    through_services: set[int] | None = None,
 ) -> None:
-    """Plans for every demo partnership that reached the planning stage (see the module docstring)."""
-    editor = next(
-        (
-            u
-            for u in users.values()
-            if u.programme_roles.filter(programme=programme, role=ProgrammeRole.Role.ME_OFFICER).exists()
-        ),
-        next(u for u in users.values() if u.is_superuser),
+    """Plans for every demo partnership that reached the planning stage (see the module docstring).
+
+    `through_services` (the large and huge profiles) names the partnership ids whose plans go through the
+    services, with audit history; every other plan is a bulk-inserted copy of the first of those, so a programme
+    of thousands of partnerships loads in seconds and still has a plan, targets and (from the monitoring demo)
+    results in each of them. None (the default demo) writes every plan through the services.
+    """
+    roles: dict[str, int] = dict(
+        ProgrammeRole.objects.filter(programme=programme).values_list("role", "user_id")
     )
-    manager = next(
-        (
-            u
-            for u in users.values()
-            if u.programme_roles.filter(programme=programme, role=ProgrammeRole.Role.MANAGER).exists()
-        ),
-        editor,
-    )
+    by_pk = {u.pk: u for u in users.values()}
+    admin = next(u for u in users.values() if u.is_superuser)
+    editor = by_pk.get(roles.get(ProgrammeRole.Role.ME_OFFICER, admin.pk), admin)
+    manager = by_pk.get(roles.get(ProgrammeRole.Role.MANAGER, editor.pk), editor)
     common, options = _programme_framework(programme, editor)
     pillars = list(Pillar.objects.filter(programme=programme))
     revised = False
+    copies: list[tuple[Partnership, bool]] = []
+    template: Plan | None = None
     for partnership in partnerships:
         stages = _stages(partnership)
         if not stages & PLANNED_STAGES:
             continue
         agreed = bool(stages & AGREED_STAGES)
+        if through_services is not None and partnership.pk not in through_services:
+            copies.append((partnership, agreed))
+            continue
         plan = _plan_one(
             partnership=partnership,
             editor=editor,
@@ -514,9 +526,102 @@ def load_demo(
             agreed=agreed,
             ministry=manager,
         )
+        template = template or plan
         if partnership.stage == "transition" and not revised:
             revised = True
             _revise(plan, partnership, editor, manager)
+    if copies:
+        assert template is not None, "a bulk demo plans at least one partnership through the services"
+        _copy_plan(template, copies)
+
+
+def _copy_plan(template: Plan, copies: list[tuple[Partnership, bool]]) -> None:
+    """Bulk-insert a copy of `template` (its objectives, activities, common indicators and their targets) for
+    each (partnership, agreed) given: generated benchmark data, valid by construction, without audit rows."""
+    now = timezone.now()
+    objectives = list(template.objectives.order_by("order"))
+    activities = list(Activity.objects.filter(objective__plan=template))
+    adoptions = list(template.plan_indicators.filter(indicator__partnership__isnull=True))
+    targets = list(Target.objects.filter(plan_indicator__in=adoptions))
+    plans = Plan.objects.bulk_create(
+        [
+            Plan(
+                partnership=partnership,
+                title=template.title,
+                first_year=template.first_year,
+                last_year=template.last_year,
+                status=Plan.Status.AGREED if agreed else Plan.Status.DRAFT,
+                agreed_at=now if agreed else None,
+            )
+            for partnership, agreed in copies
+        ],
+        batch_size=BATCH,
+    )
+    new_objectives = Objective.objects.bulk_create(
+        [
+            Objective(plan=plan, code=o.code, statement=o.statement, pillar_id=o.pillar_id, order=o.order)
+            for plan in plans
+            for o in objectives
+        ],
+        batch_size=BATCH,
+    )
+    objective_of = {
+        (plan.pk, o.pk): new
+        for (plan, o), new in zip(
+            ((plan, o) for plan in plans for o in objectives), new_objectives, strict=True
+        )
+    }
+    Activity.objects.bulk_create(
+        [
+            Activity(
+                objective=objective_of[(plan.pk, a.objective_id)],
+                title=a.title,
+                start_date=a.start_date,
+                end_date=a.end_date,
+                responsible_side=a.responsible_side,
+                status=a.status if plan.status == Plan.Status.AGREED else Activity.Status.PLANNED,
+                progress_note=a.progress_note if plan.status == Plan.Status.AGREED else "",
+            )
+            for plan in plans
+            for a in activities
+        ],
+        batch_size=BATCH,
+    )
+    new_adoptions = PlanIndicator.objects.bulk_create(
+        [
+            PlanIndicator(
+                plan=plan,
+                objective=objective_of[(plan.pk, a.objective_id)],
+                indicator_id=a.indicator_id,
+                baseline_value=a.baseline_value,
+                baseline_date=a.baseline_date,
+                baseline_note=a.baseline_note,
+                end_target=a.end_target,
+            )
+            for plan in plans
+            for a in adoptions
+        ],
+        batch_size=BATCH,
+    )
+    adoption_of = {
+        (plan.pk, a.pk): new
+        for (plan, a), new in zip(
+            ((plan, a) for plan in plans for a in adoptions), new_adoptions, strict=True
+        )
+    }
+    Target.objects.bulk_create(
+        (
+            Target(
+                plan_indicator=adoption_of[(plan.pk, t.plan_indicator_id)],
+                period=t.period,
+                option_id=t.option_id,
+                value=t.value,
+            )
+            for plan in plans
+            for t in targets
+        ),
+        batch_size=BATCH,
+    )
 
 
 def _revise(plan: Plan, partnership: Partnership, editor: User, manager: User) -> None:
