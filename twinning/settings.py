@@ -142,6 +142,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                # The navigation's "My work" count, computed only when a page shows it.
+                "twinning.work.my_work",
             ],
         },
     }

@@ -6,6 +6,7 @@ from twinning.api import api, not_found
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("my-work/", views.my_work_view, name="my_work"),
     path("", include("twinning.accounts.urls")),
     path("institutions/", include("twinning.directory.urls")),
     path("partnerships/", include("twinning.partnerships.urls")),

@@ -6,14 +6,19 @@ from django.shortcuts import render
 
 from twinning.accounts.access import is_programme_editor
 from twinning.core.http import AuthedRequest
+from twinning.core.work import KINDS
 from twinning.partnerships.models import Programme
 from twinning.partnerships.selectors import partnership_list
+from twinning.work import my_work, work_for_user
+
+HOME_WORK_ITEMS = 10
 
 
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
     partnerships = partnership_list(user=request.user)
     programmes = Programme.objects.visible_to(request.user).order_by("name")
+    work = work_for_user(request.user)
     return render(
         request,
         "home.html",
@@ -25,5 +30,23 @@ def home(request: AuthedRequest) -> HttpResponse:
                 Programme.objects.staffed_by(request.user).values_list("pk", flat=True)
             ),
             "can_create": is_programme_editor(request.user),
+            "work": work[:HOME_WORK_ITEMS],
+            "more_work": len(work) > HOME_WORK_ITEMS,
+        },
+    )
+
+
+@login_required
+def my_work_view(request: AuthedRequest) -> HttpResponse:
+    """Everything waiting for the user, overdue first, with a count per kind."""
+    work = work_for_user(request.user)
+    counts = my_work(request)["my_work"].counts  # the navigation's counts, computed once for the request
+    return render(
+        request,
+        "my_work.html",
+        {
+            "work": work,
+            "counts": [(kind, KINDS[kind], n) for kind, n in counts.items()],
+            "truncated": sum(counts.values()) > len(work),
         },
     )

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
@@ -150,6 +150,62 @@ def in_data_entry_partnerships(user: "User | AnonymousUser", via: str = "partner
     return Q(**{_in(via): memberships.values("partnership")})
 
 
+def in_finance_programmes(user: "User | AnonymousUser", via: str = "programme") -> Q:
+    """Rows of the programmes whose contributions the user may verify (finance officers and editors,
+    `can_manage_finance`); every programme for an administrator."""
+    if not user.is_authenticated:
+        return _nothing()
+    if user.is_superuser:
+        return Q()
+    roles = ProgrammeRole.objects.filter(user=user, role__in=FINANCE_ROLES)
+    return Q(**{_in(via): roles.values("programme")})
+
+
+def in_finance_duty_programmes(user: "User | AnonymousUser", via: str = "programme") -> Q:
+    """Rows of the programmes where verifying time and gifts and keeping exchange rates is the user's work
+    ("My work"): the programmes they are a finance officer of, and those they edit that have no finance officer.
+
+    Editors may verify anywhere they edit (`can_manage_finance`); this only says whose to-do list the work lands
+    in, so a manager's list is not filled with the finance officer's work. None for an administrator who holds no
+    role (they may do it, but it is nobody's to-do list through them).
+    """
+    if not user.is_authenticated:
+        return _nothing()
+    finance = ProgrammeRole.Role.FINANCE_OFFICER
+    with_finance = ProgrammeRole.objects.filter(role=finance).values("programme")
+    mine = ProgrammeRole.objects.filter(user=user).filter(
+        Q(role=finance) | (Q(role__in=EDITOR_ROLES) & ~Q(programme__in=with_finance))
+    )
+    return Q(**{_in(via): mine.values("programme")})
+
+
+def on_receiving_side(
+    user: "User | AnonymousUser", via: str = "partnership", side: str = "receiving_side"
+) -> Q:
+    """Rows (gifts) whose receiving side, named in the row's field `side`, is the user's side of the partnership
+    reached through `via`, as a coordinator or member: those who sign for a gift's arrival (`can_sign_receipt`)."""
+    if not user.is_authenticated:
+        return _nothing()
+    return Q(
+        Exists(
+            PartnershipMembership.objects.filter(
+                user=user, role__in=DATA_ENTRY_ROLES, partnership=OuterRef(via), side=OuterRef(side)
+            )
+        )
+    )
+
+
+def coordinated_side(user: "User | AnonymousUser", via: str = "partnership") -> Subquery:
+    """The side ("host", "resource") the user coordinates in the partnership reached through `via`, as an
+    expression to annotate rows with (NULL where they coordinate nothing): each side's coordinators sign plans
+    for it (`can_sign_plan_for`)."""
+    memberships = PartnershipMembership.objects.filter(
+        role=PartnershipMembership.Role.COORDINATOR, partnership=OuterRef(via)
+    )
+    memberships = memberships.filter(user=user) if user.is_authenticated else memberships.none()
+    return Subquery(memberships.values("side")[:1])
+
+
 def reviewers_of(programme_id: int) -> Q:
     """Users who review the programme's reports (its managers and M&E officers); a filter on users."""
     return Q(
@@ -223,6 +279,20 @@ def is_programme_editor(user: "User | AnonymousUser", programme_id: int | None =
     if not user.is_authenticated:
         return False
     return user.is_superuser or ProgrammeRole.objects.filter(user=user, role__in=EDITOR_ROLES).exists()
+
+
+def does_any_work(user: "User | AnonymousUser") -> bool:
+    """Whether the user acts anywhere (enters, reviews, verifies, signs): an administrator, programme staff other
+    than a viewer, or a coordinator or member of a partnership. Someone who only reads (a programme or
+    partnership viewer) is not offered to-do pages in the navigation. One query.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    acting_staff = ProgrammeRole.objects.filter(user=user).exclude(role=ProgrammeRole.Role.VIEWER)
+    entering = PartnershipMembership.objects.filter(user=user, role__in=DATA_ENTRY_ROLES)
+    return User.objects.filter(pk=user.pk).filter(Exists(acting_staff) | Exists(entering)).exists()
 
 
 def is_programme_staff(user: "User | AnonymousUser") -> bool:

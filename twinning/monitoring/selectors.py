@@ -772,7 +772,10 @@ class DueItem:
 def due_for_partnerships(
     partnerships: list[Partnership], today: datetime.date | None = None
 ) -> list[DueItem]:
-    """Ended periods of each partnership's plan in force whose report is not submitted yet (6 queries).
+    """What each partnership should report (6 queries): ended periods of its plan in force whose report is not
+    submitted yet, and every report returned for correction, whatever its period or plan (a report sent back is
+    work to do even before its period ends or after the plan was revised). Returned reports come first, then by
+    due date: the period's end plus the programme's `report_due_days`.
 
     Ended, due and overdue are judged on each partnership's own local date (its host institution's zone, see
     `partnerships.selectors.partnership_zones`), or on `today` for all when given.
@@ -806,13 +809,21 @@ def due_for_partnerships(
         ).values_list("programme_id", "report_due_days")
     )
     zones = partnership_zones(ids) if today is None else {}
+    by_id = {p.pk: p for p in partnerships}
+
+    def local_date(partnership: Partnership) -> datetime.date:
+        return today or local_today(zones.get(partnership.pk, ""))
+
+    def item(partnership: Partnership, period: Period, status: str) -> DueItem:
+        due = period.end + datetime.timedelta(days=due_days.get(partnership.programme_id, 30))
+        return DueItem(partnership, period, status, due, local_date(partnership) > due)
+
     items = []
     for partnership in partnerships:
         plan = plans.get(partnership.pk)
         if plan is None:
             continue
-        local = today or local_today(zones.get(partnership.pk, ""))
-        days = due_days.get(partnership.programme_id, 30)
+        local = local_date(partnership)
         first = datetime.date(plan.first_year, 1, 1)
         last = min(datetime.date(plan.last_year, 12, 31), local)
         for frequency in sorted(frequencies.get(plan.pk, ())):
@@ -820,17 +831,20 @@ def due_for_partnerships(
                 if period.end >= local:
                     continue
                 status = reports.get((partnership.pk, period.id), PeriodReport.Status.DRAFT)
-                if status not in PeriodReport.EDITABLE:
-                    continue
-                due = period.end + datetime.timedelta(days=days)
-                items.append(DueItem(partnership, period, status, due, local > due))
-    items.sort(key=lambda i: (i.due_date, i.partnership.title))
+                if status in PeriodReport.EDITABLE:
+                    items.append(item(partnership, period, status))
+    listed = {(i.partnership.pk, i.period.id) for i in items}
+    for (partnership_id, period_id), status in sorted(reports.items()):
+        if status == PeriodReport.Status.RETURNED and (partnership_id, period_id) not in listed:
+            items.append(item(by_id[partnership_id], parse_period(period_id), status))
+    items.sort(key=lambda i: (i.status != PeriodReport.Status.RETURNED, i.due_date, i.partnership.title))
     return items
 
 
 def due_for_user(user: User, *, today: datetime.date | None = None) -> list[DueItem]:
-    """Reports the user should enter: periods ended in partnerships where they coordinate or are a member,
-    each judged on its partnership's local date unless `today` is given (see `due_for_partnerships`).
+    """Reports the user should enter or correct, in partnerships where they coordinate or are a member, each
+    judged on its partnership's local date unless `today` is given (see `due_for_partnerships`). 7 queries
+    (one when they are in none).
 
     Raises: nothing.
     """

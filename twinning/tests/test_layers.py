@@ -40,7 +40,18 @@ SAME_LAYER_USES: dict[str, set[str]] = {
 }
 
 # Modules of the `twinning` package itself rather than of an app: settings, root URLs, API root, home page.
-PROJECT_MODULES = {"__init__", "settings", "settings_test", "urls", "api", "views", "wsgi", "cli", "conftest"}
+PROJECT_MODULES = {
+    "__init__",
+    "settings",
+    "settings_test",
+    "urls",
+    "api",
+    "views",
+    "work",
+    "wsgi",
+    "cli",
+    "conftest",
+}
 SKIPPED = {"tests", "testing", "migrations"}
 
 ROOT = Path(twinning.__file__).parent

@@ -66,6 +66,60 @@ def test_only_the_staff_have_the_programme_among_their_staffed_programmes(world,
     assert access.programme_access(user(world, role), world.programme.pk).is_staff is expected
 
 
+@allowed_for(FINANCE)
+def test_finance_officers_and_editors_verify_in_their_programme(world, role, expected):
+    scoped = Programme.objects.filter(access.in_finance_programmes(user(world, role), via=""))
+    assert (world.programme in scoped) is expected
+
+
+@allowed_for({"finance"})
+def test_verifying_is_the_finance_officers_work_where_the_programme_has_one(world, role, expected):
+    scoped = Programme.objects.filter(access.in_finance_duty_programmes(user(world, role), via=""))
+    assert (world.programme in scoped) is expected
+
+
+@allowed_for({"manager", "me_officer"})
+def test_verifying_is_the_editors_work_where_the_programme_has_no_finance_officer(world, role, expected):
+    world.finance.programme_roles.all().delete()
+    scoped = Programme.objects.filter(access.in_finance_duty_programmes(user(world, role), via=""))
+    assert (world.programme in scoped) is expected
+
+
+@pytest.mark.parametrize("side", ["host", "resource"])
+@pytest.mark.parametrize("role", ROLES)
+def test_a_gift_waits_for_the_coordinators_and_members_of_its_receiving_side(world, role, side):
+    from twinning.contributions.tests.factories import GiftFactory
+
+    gift = GiftFactory(partnership=world.partnership, receiving_side=side)
+    waiting = gift.__class__.objects.filter(access.on_receiving_side(user(world, role)))
+    assert (gift in waiting) is (role in RECEIVERS[side] - {"admin"})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_side_a_user_coordinates_annotates_their_partnerships(world, role):
+    found = (
+        Partnership.objects.filter(pk=world.partnership.pk)
+        .annotate(side=access.coordinated_side(user(world, role), via="pk"))
+        .get()
+        .side
+    )
+    assert found == {"coordinator": "host", "resource_coordinator": "resource"}.get(role)
+
+
+@allowed_for(
+    PROGRAMME_EDITORS | {"finance", "coordinator", "resource_coordinator", "member", "other_coordinator"}
+)
+def test_everyone_but_viewers_and_outsiders_does_some_work(world, role, expected):
+    assert access.does_any_work(user(world, role)) is expected
+
+
+def test_an_anonymous_user_has_no_work_anywhere():
+    anonymous = AnonymousUser()
+    assert not access.does_any_work(anonymous)
+    assert access.in_finance_duty_programmes(anonymous) == access._nothing()
+    assert access.on_receiving_side(anonymous) == access._nothing()
+
+
 @allowed_for(PROGRAMME_EDITORS)
 def test_managers_and_me_officers_edit_the_programme(world, role, expected):
     assert (world.programme in Programme.objects.edited_by(user(world, role))) is expected

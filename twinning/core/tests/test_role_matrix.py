@@ -81,6 +81,7 @@ def login_page(role: str) -> Any:
 
 FOUNDATION_RULES: dict[str, tuple[str, Rule]] = {
     "home": ("get", signed_in),
+    "my_work": ("get", signed_in),
     "login": ("get", login_page),
     "logout": ("post", redirects),
     "password_reset": ("get", public),

@@ -1,0 +1,285 @@
+"""\"My work\": each hand-off lands in the next person's list, scoped to what they may see, in few queries."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from twinning.accounts.models import ProgrammeRole
+from twinning.contributions import services as contributions
+from twinning.contributions.tests.factories import ExchangeRateFactory, GiftFactory, TimeEntryFactory
+from twinning.monitoring import services as monitoring
+from twinning.monitoring.tests.factories import monitored
+from twinning.planning.tests.factories import draft_plan, objective
+from twinning.testing.factories import PartnershipFactory
+from twinning.work import work_counts, work_for_user
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 30)
+
+
+def kinds(user, kind=None):
+    items = work_for_user(user, today=TODAY)
+    return [i for i in items if i.kind == kind] if kind else items
+
+
+def pledge(world, **extra):
+    return contributions.gift_create(
+        actor=world.resource_coordinator,
+        partnership=world.partnership,
+        category="equipment",
+        contributor_kind="private",
+        contributor_name="A donor",
+        description="Oxygen concentrator",
+        fair_value=Decimal("1000"),
+        currency="USD",
+        gift_date=datetime.date(2026, 10, 1),
+        valuation_technique="market_price",
+        **extra,
+    )
+
+
+# --- gifts: pledged -> the receiving side signs -> finance verifies --------------------------------------
+
+
+def test_a_pledged_gift_waits_for_the_receiving_side_then_for_finance(world):
+    gift = pledge(world)
+    for who in (world.coordinator, world.member):  # the host side receives
+        [item] = kinds(who, "sign_gift")
+        assert item.partnership == world.partnership.title and "Oxygen concentrator" in item.label
+        assert item.url == reverse("contributions:gift_detail", args=[world.partnership.uuid, gift.uuid])
+    for who in (world.resource_coordinator, world.finance, world.manager, world.partnership_viewer):
+        assert not kinds(who, "sign_gift")
+    assert not kinds(world.finance, "verify_gift")  # finance cannot verify before the host signs
+
+    contributions.gift_receive(actor=world.member, gift=gift)
+    assert not kinds(world.coordinator, "sign_gift")
+    [item] = kinds(world.finance, "verify_gift")
+    assert item.partnership == world.partnership.title
+    # The programme has a finance officer: verifying is theirs, not the manager's to-do.
+    assert not kinds(world.manager, "verify_gift")
+
+    contributions.gift_verify(actor=world.finance, gift=gift)
+    assert not kinds(world.finance, "verify_gift")
+
+
+def test_without_a_finance_officer_the_editors_verify(world):
+    ProgrammeRole.objects.filter(user=world.finance).delete()
+    gift = pledge(world)
+    contributions.gift_receive(actor=world.coordinator, gift=gift)
+    assert kinds(world.manager, "verify_gift") and kinds(world.me_officer, "verify_gift")
+
+
+def test_time_recorded_waits_for_finance(world):
+    TimeEntryFactory(partnership=world.partnership)
+    [item] = kinds(world.finance, "verify_time")
+    assert item.partnership == world.partnership.title and "10" in item.label
+    assert item.url.endswith("?show=time")
+
+
+def test_a_gift_in_a_currency_without_a_rate_for_its_date_asks_finance_for_one(world):
+    GiftFactory(partnership=world.partnership, currency="GBP", gift_date=datetime.date(2023, 6, 1))
+    GiftFactory(partnership=world.partnership, currency="GBP", gift_date=datetime.date(2024, 6, 1))
+    ExchangeRateFactory(programme=world.programme, currency="GBP")  # covers 2024 only
+    [item] = kinds(world.finance, "rate_missing")
+    assert "GBP" in item.label and "1" in item.label
+    assert item.url == reverse("contributions:exchange_rates", args=[world.programme.uuid])
+    assert work_counts(world.finance)["rate_missing"] == 1
+
+
+# --- reports: returned -> coordinators fix; submitted -> reviewers review ------------------------------
+
+
+def test_a_returned_report_is_work_to_fix_for_the_partnership_and_submitted_ones_to_review(world):
+    m = monitored(world)
+    monitoring.result_save(
+        actor=world.member, plan_indicator=m.trained, period="2024Q1", values={"value": "12"}
+    )
+    report = monitoring.report_submit(actor=world.member, partnership=world.partnership, period="2024Q1")
+    for who in (world.manager, world.me_officer):
+        [item] = kinds(who, "review")
+        assert item.partnership == world.partnership.title and item.period == "Q1 2024"
+    assert not kinds(world.finance, "review") and not kinds(world.coordinator, "review")
+
+    monitoring.report_return(actor=world.me_officer, report=report, feedback="Q1 looks too high")
+    assert not kinds(world.manager, "review")
+    for who in (world.coordinator, world.resource_coordinator, world.member):
+        [item] = kinds(who, "fix")
+        assert item.period == "Q1 2024" and item.overdue
+        assert item.url == reverse("monitoring:entry", args=[world.partnership.uuid, "2024Q1"])
+    assert not kinds(world.partnership_viewer, "fix")
+    # Overdue first: the returned report leads the list.
+    assert kinds(world.coordinator)[0].kind == "fix"
+
+
+def test_a_report_returned_before_its_period_ends_still_needs_fixing(world):
+    m = monitored(world)
+    monitoring.result_save(
+        actor=world.member, plan_indicator=m.trained, period="2024Q1", values={"value": "12"}
+    )
+    report = monitoring.report_submit(actor=world.member, partnership=world.partnership, period="2024Q1")
+    monitoring.report_return(actor=world.manager, report=report, feedback="Recount")
+    # On the last day of the quarter the period has not ended, so it is not "due", yet it is returned.
+    [item] = kinds_on(world.coordinator, datetime.date(2024, 3, 31), "fix")
+    assert not item.overdue
+
+
+def kinds_on(user, today, kind):
+    return [i for i in work_for_user(user, today=today) if i.kind == kind]
+
+
+def test_action_items_name_their_partnership_period_and_due_date(world):
+    m = monitored(world)
+    for period in ("2024Q1", "2024Q2"):
+        monitoring.result_save(
+            actor=world.member, plan_indicator=m.trained, period=period, values={"value": "12"}
+        )
+    reports = world.partnership.period_reports.order_by("period")
+    for report, due in zip(reports, (datetime.date(2026, 12, 15), datetime.date(2026, 11, 1)), strict=True):
+        monitoring.comment_add(
+            actor=world.me_officer,
+            report=report,
+            body="Please attach the corrected register.",
+            assignee=world.member,
+            due_date=due,
+        )
+    items = kinds(world.member, "action")
+    assert [(i.period, i.due_date, i.overdue) for i in items] == [
+        ("Q2 2024", datetime.date(2026, 11, 1), True),
+        ("Q1 2024", datetime.date(2026, 12, 15), False),
+    ]
+    assert all(i.partnership == world.partnership.title for i in items)
+    everything = kinds(world.member)
+    overdue = [i.overdue for i in everything]
+    assert overdue == sorted(overdue, reverse=True)  # overdue items first
+    assert everything.index(items[0]) < everything.index(items[1])
+
+
+# --- plans ----------------------------------------------------------------------------------------------
+
+
+def test_each_side_signs_a_draft_plan_once(world):
+    plan = draft_plan(world.coordinator, world.partnership)
+    assert not kinds(world.coordinator, "sign_plan")  # nothing to sign without an objective
+    objective(world.coordinator, plan)
+    assert kinds(world.coordinator, "sign_plan") and kinds(world.resource_coordinator, "sign_plan")
+    assert not kinds(world.member, "sign_plan") and not kinds(world.manager, "sign_plan")
+    from twinning.planning import services as planning
+
+    planning.plan_sign_off(actor=world.coordinator, plan=plan, party="host")
+    assert not kinds(world.coordinator, "sign_plan")
+    [item] = kinds(world.resource_coordinator, "sign_plan")
+    assert "resource" in item.label and item.period == "2024–2026"
+
+
+# --- scope and cost -------------------------------------------------------------------------------------
+
+
+def _everything(world, partnership):
+    """One item of every kind in `partnership` (whose host coordinator is world.other_coordinator)."""
+    gift = GiftFactory(partnership=partnership, currency="GBP")
+    GiftFactory(
+        partnership=partnership, status="received", received_by=world.other_coordinator, received_on=TODAY
+    )
+    TimeEntryFactory(partnership=partnership)
+    return gift
+
+
+def test_an_outsider_sees_none_of_another_partnerships_work(world):
+    _everything(world, world.partnership)
+    pledge(world)
+    for who in (world.outsider, world.other_coordinator):
+        assert kinds(who) == [] or all(i.partnership != world.partnership.title for i in kinds(who))
+        assert all(i.partnership != world.partnership.title for i in kinds(who))
+    assert kinds(world.outsider) == [] and work_counts(world.outsider) == {}
+    assert work_counts(world.programme_viewer) == {}
+
+
+def test_counts_agree_with_the_list(world):
+    _everything(world, world.partnership)
+    pledge(world)
+    for who in (world.finance, world.coordinator, world.member):
+        listed: dict[str, int] = {}
+        for item in kinds(who):
+            listed[item.kind] = listed.get(item.kind, 0) + 1
+        assert work_counts(who) == {k: v for k, v in listed.items() if k not in ("enter", "fix")} | {
+            k: v for k, v in work_counts(who).items() if k in ("enter", "fix")
+        }
+
+
+@pytest.mark.parametrize("role", ["finance", "coordinator", "manager"])
+def test_query_count_does_not_grow_with_the_work(world, role):
+    user = getattr(world, role)
+    monitored(world)
+    _everything(world, world.partnership)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            work_for_user(user, today=TODAY)
+            work_counts(user)
+        return len(ctx.captured_queries)
+
+    few = count()
+    for _n in range(5):
+        _everything(world, world.partnership)
+        _everything(world, PartnershipFactory(programme=world.programme))
+    assert count() == few
+
+
+# --- pages ----------------------------------------------------------------------------------------------
+
+
+def test_home_lists_my_work_and_the_navigation_counts_it(client, world):
+    gift = pledge(world)
+    client.force_login(world.coordinator)
+    body = client.get(reverse("home")).text
+    assert 'id="my-work"' in body and "Sign for a gift" in body and "Oxygen concentrator" in body
+    assert reverse("contributions:gift_detail", args=[world.partnership.uuid, gift.uuid]) in body
+    assert 'id="nav-my-work"' in body
+    page = client.get(reverse("my_work")).text
+    assert "Sign for a gift: 1" in page and world.partnership.title in page
+
+
+def test_a_viewers_navigation_has_no_to_do_pages(client, world):
+    pledge(world)
+    for who in (world.programme_viewer, world.partnership_viewer):
+        client.force_login(who)
+        body = client.get(reverse("home")).text
+        assert 'id="nav-my-work"' not in body and f'href="{reverse("monitoring:due")}"' not in body
+        assert 'id="my-work"' not in body
+
+
+def test_results_due_page_names_each_action_items_partnership_and_period(client, world):
+    m = monitored(world)
+    for period in ("2024Q1", "2024Q2"):
+        monitoring.result_save(
+            actor=world.member, plan_indicator=m.trained, period=period, values={"value": "12"}
+        )
+        report = world.partnership.period_reports.get(period=period)
+        monitoring.comment_add(
+            actor=world.me_officer,
+            report=report,
+            body="Please attach the corrected register.",
+            assignee=world.member,
+            due_date=datetime.date(2026, 12, 1),
+        )
+    client.force_login(world.member)
+    body = client.get(reverse("monitoring:due")).text
+    assert f"{world.partnership.title} · Q1 2024" in body and f"{world.partnership.title} · Q2 2024" in body
+
+
+def test_results_due_lists_a_returned_report(client, world):
+    m = monitored(world)
+    monitoring.result_save(
+        actor=world.member, plan_indicator=m.trained, period="2024Q1", values={"value": "12"}
+    )
+    report = monitoring.report_submit(actor=world.member, partnership=world.partnership, period="2024Q1")
+    monitoring.report_return(actor=world.me_officer, report=report, feedback="Recount")
+    client.force_login(world.coordinator)
+    body = client.get(reverse("monitoring:due")).text
+    assert "Returned for correction" in body
+    assert "Fix returned results" in client.get(reverse("home")).text
