@@ -46,7 +46,7 @@ from twinning.core import charts
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.ids import parse_uuid
-from twinning.core.numbers import current_locale
+from twinning.core.numbers import current_locale, query_int
 from twinning.core.pagination import paginate
 from twinning.core.reference import country_name
 from twinning.core.spreadsheets import Sheet, xlsx_response
@@ -64,8 +64,7 @@ def _basis(request: AuthedRequest) -> str:
 
 
 def _year(request: AuthedRequest) -> int | None:
-    value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and 1900 <= int(value) <= 2200 else None
+    return query_int(request.GET.get("year", ""), minimum=1900, maximum=2200)
 
 
 def _leverage_charts(report: Leverage) -> dict[str, Any]:

@@ -181,3 +181,20 @@ MachineDecimal = Annotated[
     ),
 ]
 """Every decimal the API takes (issue 9 §4): JSON numbers as they are, strings through `parse_decimal`."""
+
+
+ASCII_DIGITS = re.compile(r"[0-9]{1,18}")
+
+
+def query_int(value: Any, *, minimum: int, maximum: int) -> int | None:
+    """A whole number from a query string or hidden field (ASCII digits only), or None when the text is not one
+    or lies outside [minimum, maximum]; for optional parameters that are simply ignored when wrong.
+
+    `str.isdigit()` is no guard: it accepts superscripts such as ``²``, which `int()` then refuses (a 500).
+
+    Raises: nothing.
+    """
+    if not isinstance(value, str) or not ASCII_DIGITS.fullmatch(value):
+        return None
+    number = int(value)
+    return number if minimum <= number <= maximum else None

@@ -8,6 +8,7 @@ from twinning.core.choices import Side
 from twinning.core.forms import LocalizedIntegerField, ModelForm
 from twinning.directory.models import HealthArea, Institution, InstitutionExpertise, InstitutionNeed
 from twinning.matching.models import MatchingRound, RoundApplicant
+from twinning.matching.selectors import PAIR_METHODS, PAIR_SHOW
 from twinning.matching.services import ROUND_FIELDS
 
 
@@ -28,6 +29,20 @@ class RoundForm(ModelForm):
         model = MatchingRound
         fields = list(ROUND_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class RoundEditForm(RoundForm):
+    """The round form with the version the person started from: a tampered or stale one is a form error."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2**31 - 1,
+        error_messages={
+            key: _("The page was sent without the version it was opened at; open the round again and retry.")
+            for key in ("required", "invalid", "min_value", "max_value")
+        },
+    )
 
 
 class RoundCreateForm(RoundForm):
@@ -81,6 +96,32 @@ class DecisionForm(forms.Form):
         if data.get("action") == "accept" and not data.get("proposed"):
             self.add_error("proposed", _("Choose the twin to accept."))
         return data
+
+
+class PairFilterForm(forms.Form):
+    """Filters of a round's list of pairs (a GET form: a value it does not know counts as no filter)."""
+
+    q = forms.CharField(label=_("Name"), required=False, max_length=100)
+    show = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=list(zip(PAIR_SHOW, [_("All pairs"), _("To decide"), _("Decided")], strict=True)),
+    )
+    method = forms.ChoiceField(
+        label=_("Assignment"),
+        required=False,
+        choices=list(zip(PAIR_METHODS, [_("Either"), _("Optimal"), _("Stable"), _("Both")], strict=True)),
+    )
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters typed (q, show, method), defaults for the rest."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "q": (data.get("q") or "").strip(),
+            "show": data.get("show") or "all",
+            "method": data.get("method") or "all",
+        }
 
 
 class ConflictForm(forms.Form):

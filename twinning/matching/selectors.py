@@ -5,13 +5,13 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from twinning.accounts.access import in_staff_programmes, require_programme_editor
 from twinning.accounts.models import User
 from twinning.core.ids import parse_uuid
-from twinning.matching.engine.scoring import PARTS, constraint_names
+from twinning.matching.engine.scoring import NO_CAPACITY, PARTS, constraint_names
 from twinning.matching.models import (
     DeclaredConflict,
     MatchDecision,
@@ -166,7 +166,9 @@ def recommendations(
 ) -> tuple[list[Candidate], list[Candidate]]:
     """Candidates on the other side of the round, ranked by score, and those a hard constraint excludes.
 
-    Scored with the whole round's context, so the figures are those the assignments used.
+    Scored with the whole round's context, so the figures are those the assignments used. Once decisions
+    have taken all of the applicant's own places, candidates are still ranked and only a candidate's own
+    lack of places excludes it (the applicant's decisions are shown beside them, see `applicant_decisions`).
 
     Raises: nothing.
     """
@@ -187,6 +189,15 @@ def recommendations(
         scores = context.score_block(rows, cols)[:, 0]
         mask = context.constraints(rows, cols)[:, 0]
         pair = lambda k: (k, j)  # noqa: E731
+    own_cap, others_cap = (
+        (context.h_cap[rows][0], context.r_cap)
+        if applicant.side == "host"
+        else (context.r_cap[cols][0], context.h_cap)
+    )
+    if own_cap <= 0:
+        # The applicant's own places are all taken by decisions: that says nothing about the candidates, so
+        # only their own places count here (the page shows the decisions instead of "no acceptable candidate").
+        mask = (mask & ~np.uint8(NO_CAPACITY)) | np.where(others_cap <= 0, NO_CAPACITY, 0).astype(np.uint8)
     ranked: list[Candidate] = []
     excluded: list[Candidate] = []
     for k in np.lexsort((np.arange(len(others)), -scores)):
@@ -226,17 +237,7 @@ def round_results(round: MatchingRound) -> Results:
         .order_by("host__institution__name", "-score", "resource__institution__name")
     )
     unmatched = list(UnmatchedApplicant.objects.filter(round=round).select_related("applicant__institution"))
-    decisions = list(
-        MatchDecision.objects.filter(round=round)
-        .select_related(
-            "host__institution",
-            "resource__institution",
-            "proposed_resource__institution",
-            "partnership",
-            "decided_by",
-        )
-        .order_by("-created_at", "-id")
-    )
+    decisions = round_results_decisions(round)
     decided_pairs = {(d.host_id, d.proposed_resource_id or 0) for d in decisions} | {
         (d.host_id, d.resource_id or 0) for d in decisions
     }
@@ -251,4 +252,140 @@ def round_results(round: MatchingRound) -> Results:
         optimal_total=round.optimal_total or Decimal("0"),
         stable_total=round.stable_total or Decimal("0"),
         both=sum(1 for p in pairs if p.in_optimal and p.in_stable),
+    )
+
+
+def applicant_decisions(round: MatchingRound, applicant: RoundApplicant) -> list[MatchDecision]:
+    """The decisions that name an applicant (as host, twin or proposed twin), newest first.
+
+    Raises: nothing.
+    """
+    return list(
+        MatchDecision.objects.filter(round=round)
+        .filter(Q(host=applicant) | Q(resource=applicant) | Q(proposed_resource=applicant))
+        .select_related(
+            "host__institution", "resource__institution", "proposed_resource__institution", "partnership"
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+PAIR_SHOW = ("all", "open", "decided")
+PAIR_METHODS = ("all", "optimal", "stable", "both")
+
+
+def round_pairs(
+    round: MatchingRound,
+    *,
+    q: str = "",
+    show: str = "all",
+    method: str = "all",
+    keep: tuple[int, int] | None = None,
+) -> QuerySet[ProposedPair]:
+    """The round's proposed pairs, each once, by host name then best score, filtered for working through them.
+
+    q: part of the host's or the resource's name; show: "all", "open" (no decision on the pair yet) or
+    "decided"; method: "all", "optimal", "stable" or "both" (in both assignments). `keep` is a (host applicant
+    id, resource applicant id) pair kept whatever the filters say, so a pair just decided stays where it was.
+    Each pair carries `decided` (bool). Unknown show or method values count as "all".
+
+    Raises: nothing.
+    """
+    decided = MatchDecision.objects.filter(round=round, host=OuterRef("host")).filter(
+        Q(proposed_resource=OuterRef("resource")) | Q(resource=OuterRef("resource"))
+    )
+    qs = ProposedPair.objects.filter(round=round).annotate(decided=Exists(decided))
+    wanted = Q()
+    if q:
+        wanted &= Q(host__institution__name__icontains=q) | Q(resource__institution__name__icontains=q)
+    if show == "open":
+        wanted &= Q(decided=False)
+    elif show == "decided":
+        wanted &= Q(decided=True)
+    if method == "optimal":
+        wanted &= Q(in_optimal=True)
+    elif method == "stable":
+        wanted &= Q(in_stable=True)
+    elif method == "both":
+        wanted &= Q(in_optimal=True, in_stable=True)
+    if keep is not None:
+        wanted |= Q(host_id=keep[0], resource_id=keep[1])
+    return (
+        qs.filter(wanted)
+        .select_related("host__institution", "resource__institution")
+        .order_by("host__institution__name", "-score", "resource__institution__name", "id")
+    )
+
+
+@dataclass
+class Overview:
+    unmatched_optimal: list[UnmatchedApplicant]
+    unmatched_stable: list[UnmatchedApplicant]
+    decisions: list[MatchDecision]
+    optimal_total: Decimal
+    stable_total: Decimal
+    optimal_count: int
+    stable_count: int
+    both: int
+    pair_count: int
+
+
+def round_overview(round: MatchingRound) -> Overview:
+    """What the round page shows above its list of pairs: totals and counts of both assignments, the unmatched
+    with reasons and the decisions; a fixed number of queries whatever the round's size.
+
+    Raises: nothing.
+    """
+    counts = ProposedPair.objects.filter(round=round).aggregate(
+        optimal=Count("pk", filter=Q(in_optimal=True)),
+        stable=Count("pk", filter=Q(in_stable=True)),
+        both=Count("pk", filter=Q(in_optimal=True, in_stable=True)),
+        pairs=Count("pk"),
+    )
+    unmatched = list(
+        UnmatchedApplicant.objects.filter(round=round)
+        .select_related("applicant__institution")
+        .order_by("method", "applicant__side", "applicant__institution__name", "id")
+    )
+    results = round_results_decisions(round)
+    return Overview(
+        unmatched_optimal=[u for u in unmatched if u.method == "optimal"],
+        unmatched_stable=[u for u in unmatched if u.method == "stable"],
+        decisions=results,
+        optimal_total=round.optimal_total or Decimal("0"),
+        stable_total=round.stable_total or Decimal("0"),
+        optimal_count=counts["optimal"],
+        stable_count=counts["stable"],
+        both=counts["both"],
+        pair_count=counts["pairs"],
+    )
+
+
+def round_results_decisions(round: MatchingRound) -> list[MatchDecision]:
+    """A round's decisions with both sides, the proposal, the partnership and who decided, newest first.
+
+    Raises: nothing.
+    """
+    return list(
+        MatchDecision.objects.filter(round=round)
+        .select_related(
+            "host__institution",
+            "resource__institution",
+            "proposed_resource__institution",
+            "partnership",
+            "decided_by",
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def proposed_for(round: MatchingRound, host: RoundApplicant) -> list[ProposedPair]:
+    """The pairs either assignment proposed for a host, best score first, with the resources' institutions.
+
+    Raises: nothing.
+    """
+    return list(
+        ProposedPair.objects.filter(round=round, host=host)
+        .select_related("resource__institution")
+        .order_by("-score", "resource__institution__name")
     )

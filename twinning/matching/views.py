@@ -1,10 +1,12 @@
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,27 +21,34 @@ from twinning.core.http import AuthedRequest
 from twinning.core.pagination import paginate
 from twinning.directory.models import Institution, InstitutionExpertise, InstitutionNeed
 from twinning.matching import services
+from twinning.matching.compute import places_taken
 from twinning.matching.forms import (
     ApplicantForm,
     ConflictForm,
     DecisionForm,
     ExpertiseFormSet,
     NeedFormSet,
+    PairFilterForm,
     RoundCreateForm,
+    RoundEditForm,
     RoundForm,
     formset_rows,
 )
-from twinning.matching.models import CONSTRAINT_LABELS, PART_LABELS, MatchingRound
+from twinning.matching.models import CONSTRAINT_LABELS, PART_LABELS, MatchDecision, MatchingRound
 from twinning.matching.selectors import (
+    Overview,
+    applicant_decisions,
     applicants_of,
     conflicts_of,
     get_applicant,
     get_conflict_for_user,
     get_round_for_user,
     latest_job,
+    proposed_for,
     recommendations,
     round_list,
-    round_results,
+    round_overview,
+    round_pairs,
 )
 from twinning.partnerships.models import Programme
 from twinning.partnerships.selectors import get_programme_for_staff
@@ -107,24 +116,72 @@ def round_create_view(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _round_context(request: AuthedRequest, round: MatchingRound, **forms: Any) -> dict[str, Any]:
-    can_edit = is_programme_editor(request.user, round.programme_id)
-    applicants = list(applicants_of(round))
-    results = round_results(round)
-    decided = {(d.host_id, d.proposed_resource_id): d for d in results.decisions}
-    for pair in (*results.optimal, *results.stable):
-        pair.decision = decided.get((pair.host_id, pair.resource_id))  # type: ignore[attr-defined]
+PAIRS_PER_PAGE = 20
+
+
+def _pairs_context(
+    request: AuthedRequest,
+    round: MatchingRound,
+    params: Any,
+    overview: Overview,
+    *,
+    confirmed: MatchDecision | None = None,
+    failed: tuple[int, int, list[str]] | None = None,
+) -> dict[str, Any]:
+    """One page of the round's pairs as the filters in `params` say, each with its decision and whether both
+    sides still have places; the pair just decided (or refused) stays on its page with its message."""
+    filters = PairFilterForm(params).filters()
+    keep = None
+    if confirmed is not None:
+        keep = (confirmed.host_id, confirmed.proposed_resource_id or confirmed.resource_id or 0)
+    elif failed is not None:
+        keep = failed[:2]
+    pairs = round_pairs(round, keep=keep, **filters)
+    page = Paginator(pairs, PAIRS_PER_PAGE).get_page(params.get("page"))
+    decisions: dict[tuple[int, int | None], MatchDecision] = {}
+    for d in reversed(overview.decisions):  # the newest decision of a pair wins
+        decisions[(d.host_id, d.proposed_resource_id)] = d
+        decisions[(d.host_id, d.resource_id)] = d
+    used = places_taken(round)
+    for pair in page.object_list:
+        key = (pair.host_id, pair.resource_id)
+        vars(pair).update(
+            decision=decisions.get(key),
+            full=[a for a in (pair.host, pair.resource) if used[a.pk] >= a.capacity],
+            confirmed=confirmed is not None and keep == key,
+            errors=failed[2] if failed is not None and failed[:2] == key else [],
+        )
     return {
         "round": round,
-        "can_edit": can_edit,
+        "can_edit": is_programme_editor(request.user, round.programme_id),
+        "prev_url": _pairs_url(round, filters, page.number - 1) if page.has_previous() else "",
+        "next_url": _pairs_url(round, filters, page.number + 1) if page.has_next() else "",
+        "pairs_page": page,
+        "pairs": page.object_list,
+        "filter_form": PairFilterForm(filters),
+        "filters": filters,
+        "results": overview,
+    }
+
+
+def _pairs_url(round: MatchingRound, filters: dict[str, str], page: int) -> str:
+    params = {k: v for k, v in filters.items() if v and v != "all"}
+    return f"{round_url(round)}?{urlencode({**params, 'page': page})}#pairs"
+
+
+def _round_context(request: AuthedRequest, round: MatchingRound, **forms: Any) -> dict[str, Any]:
+    applicants = list(applicants_of(round))
+    overview = round_overview(round)
+    confirmed = None
+    if request.GET.get("decided"):
+        confirmed = next((d for d in overview.decisions if str(d.uuid) == request.GET["decided"]), None)
+    return {
+        **_pairs_context(request, round, request.GET, overview, confirmed=confirmed),
         "hosts": [a for a in applicants if a.side == "host"],
         "resources": [a for a in applicants if a.side == "resource"],
         "weights": _weights(round),
-        "results": results,
-        "optimal_rows": results.optimal,
-        "stable_rows": results.stable,
         "job": latest_job(round),
-        "chart": _score_chart(results.optimal_total, results.stable_total),
+        "chart": _score_chart(overview.optimal_total, overview.stable_total),
         "applicant_form": forms.get("applicant_form") or ApplicantForm(),
         "decision_form": forms.get("decision_form"),
         "events": history_for_user(request.user, round)[:100],
@@ -140,15 +197,14 @@ def round_detail_view(request: AuthedRequest, round_uuid: UUID) -> HttpResponse:
 @login_required
 def round_edit_view(request: AuthedRequest, round_uuid: UUID) -> HttpResponse:
     round = get_round_for_user(request.user, round_uuid, write=True)
-    form = RoundForm(request.POST or None, instance=round)
-    version = round.version
+    form = RoundEditForm(request.POST or None, instance=round, initial={"version": round.version})
     if request.method == "POST" and form.is_valid():
         try:
             services.round_update(
                 actor=request.user,
                 round=round,
-                data={k: form.cleaned_data[k] for k in form.Meta.fields},
-                expected_version=int(request.POST.get("version") or version),
+                data={k: form.cleaned_data[k] for k in RoundForm.Meta.fields},
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -158,7 +214,7 @@ def round_edit_view(request: AuthedRequest, round_uuid: UUID) -> HttpResponse:
     return render(
         request,
         "matching/form.html",
-        {"form": form, "title": _("Edit %(name)s") % {"name": round.name}, "version": version},
+        {"form": form, "title": _("Edit %(name)s") % {"name": round.name}},
         status=400 if form.errors else 200,
     )
 
@@ -225,61 +281,107 @@ def round_progress_view(request: AuthedRequest, round_uuid: UUID) -> HttpRespons
     return response
 
 
+def _decide(request: AuthedRequest, round: MatchingRound, form: DecisionForm) -> MatchDecision | None:
+    """Record the decision the form asks for; None (with the service's messages on the form) when refused."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        if data["action"] == "accept":
+            return services.decision_accept(
+                actor=request.user,
+                round=round,
+                host=data["host"],
+                resource=data["proposed"],
+                reason=data["reason"],
+            )
+        return services.decision_override(
+            actor=request.user,
+            round=round,
+            host=data["host"],
+            proposed_resource=data["proposed"],
+            resource=data["resource"],
+            reason=data["reason"],
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+
+
+def _decision_message(decision: MatchDecision) -> str:
+    if decision.partnership_id:
+        return _("Decision recorded; the partnership is created in the scoping stage.")
+    return _("Decision recorded.")
+
+
 @login_required
 @require_POST
 def decide_view(request: AuthedRequest, round_uuid: UUID) -> HttpResponse:
+    """Accept (one click, the reason optional) or override a pair. From the round's list of pairs the answer
+    keeps the list where it was and shows the confirmation on the pair itself (htmx swaps the list in place;
+    without htmx the page reopens at the pair); from a candidate page it returns there."""
     round = get_round_for_user(request.user, round_uuid, write=True)
     form = DecisionForm(request.POST, round=round)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["action"] == "accept":
-                decision = services.decision_accept(
-                    actor=request.user,
-                    round=round,
-                    host=data["host"],
-                    resource=data["proposed"],
-                    reason=data["reason"],
-                )
-            else:
-                decision = services.decision_override(
-                    actor=request.user,
-                    round=round,
-                    host=data["host"],
-                    proposed_resource=data["proposed"],
-                    resource=data["resource"],
-                    reason=data["reason"],
-                )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            if decision.partnership_id:
-                messages.success(
-                    request, _("Decision recorded; the partnership is created in the scoping stage.")
-                )
-            else:
-                messages.success(request, _("Decision recorded."))
-    return _back(request, round, "decisions", decision_form=form)
+    decision = _decide(request, round, form)
+    data = getattr(form, "cleaned_data", {})
+    host, proposed = data.get("host"), data.get("proposed")
+    if request.POST.get("back") == "candidates" and host is not None:
+        if decision is None:
+            context = _candidates_context(request, round, host, override_form=form)
+            return render(request, "matching/recommendations.html", context, status=400)
+        messages.success(request, _decision_message(decision))
+        return redirect("matching:recommendations", round.uuid, host.uuid)
+    if host is None or proposed is None:
+        # No pair to show a message on (a form not sent from the page): the whole page, with the messages.
+        return _back(request, round, "pairs", decision_form=form)
+    if request.htmx:
+        failed = None
+        if decision is None:
+            failed = (host.pk, proposed.pk, [str(e) for errs in form.errors.values() for e in errs])
+        overview = round_overview(round)
+        context = _pairs_context(request, round, request.POST, overview, confirmed=decision, failed=failed)
+        return render(request, "matching/includes/pairs.html", {**context, "oob": True})
+    if decision is None:
+        return _back(request, round, "pairs", decision_form=form)
+    params = {k: request.POST[k] for k in ("q", "show", "method", "page") if request.POST.get(k)}
+    params["decided"] = str(decision.uuid)
+    return redirect(f"{round_url(round)}?{urlencode(params)}#pair-{host.uuid}-{proposed.uuid}")
+
+
+def _candidates_context(
+    request: AuthedRequest, round: MatchingRound, applicant: Any, **forms: Any
+) -> dict[str, Any]:
+    ranked, excluded = recommendations(round, applicant)
+    decisions = applicant_decisions(round, applicant)
+    on_host = applicant.side == "host"
+    paired = {(d.resource_id if on_host else d.host_id): d for d in reversed(decisions) if d.resource_id}
+    for c in (*ranked, *excluded):
+        c.decision = paired.get(c.applicant.pk)  # type: ignore[attr-defined]
+    can_decide = (
+        on_host
+        and round.status != MatchingRound.Status.CLOSED
+        and is_programme_editor(request.user, round.programme_id)
+    )
+    return {
+        "round": round,
+        "applicant": applicant,
+        "ranked": ranked,
+        "excluded": excluded,
+        "decisions": decisions,
+        "weights": _weights(round),
+        "part_labels": PART_LABELS,
+        "constraint_labels": CONSTRAINT_LABELS,
+        "can_decide": can_decide,
+        "proposed": proposed_for(round, applicant) if can_decide else [],
+        "override_form": forms.get("override_form"),
+    }
 
 
 @login_required
 def recommendations_view(request: AuthedRequest, round_uuid: UUID, applicant_uuid: UUID) -> HttpResponse:
     round = get_round_for_user(request.user, round_uuid)
     applicant = get_applicant(round, applicant_uuid)
-    ranked, excluded = recommendations(round, applicant)
-    return render(
-        request,
-        "matching/recommendations.html",
-        {
-            "round": round,
-            "applicant": applicant,
-            "ranked": ranked,
-            "excluded": excluded,
-            "weights": _weights(round),
-            "part_labels": PART_LABELS,
-            "constraint_labels": CONSTRAINT_LABELS,
-        },
-    )
+    return render(request, "matching/recommendations.html", _candidates_context(request, round, applicant))
 
 
 @login_required

@@ -20,7 +20,7 @@ from twinning.core import charts
 from twinning.core.exports import Column, Link, Table, export_response
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
-from twinning.core.numbers import current_locale
+from twinning.core.numbers import current_locale, query_int
 from twinning.core.reference import country_name
 from twinning.core.rendering import degrades_to, nothing
 from twinning.core.uploads import read_table
@@ -672,8 +672,7 @@ def programme_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse
     programme = get_programme_for_staff(request.user, programme_uuid)
 
     def year(name: str) -> int | None:
-        raw = request.GET.get(name, "")
-        return int(raw) if raw.isdigit() and len(raw) == 4 else None
+        return query_int(request.GET.get(name, ""), minimum=1000, maximum=9999)
 
     # `year` is the one-year address older links and bookmarks use.
     first, last = year("from") or year("year"), year("to") or year("year")

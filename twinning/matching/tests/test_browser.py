@@ -5,6 +5,8 @@ from playwright.sync_api import Page, expect
 
 from twinning.accounts.models import ProgrammeRole
 from twinning.directory.models import HealthArea, Language
+from twinning.matching import services
+from twinning.matching.models import MatchDecision
 from twinning.matching.tests.factories import institution
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Stage
 from twinning.partnerships.tests.test_browser import sign_in
@@ -69,23 +71,20 @@ def test_manager_runs_a_round_compares_both_assignments_and_accepts_a_pair(page:
 
     page.get_by_role("button", name="Run the round").click()
     results = page.locator("#results")
-    expect(results.get_by_role("heading", name="Optimal")).to_be_visible()
-    expect(results.get_by_role("heading", name="Stable")).to_be_visible()
-    # Both assignments pair the obvious twins, side by side, each with its own total.
-    columns = results.locator(".grid").nth(1).locator(":scope > div")
-    expect(columns).to_have_count(2)
-    optimal, stable = columns.nth(0), columns.nth(1)
-    expect(optimal.get_by_role("heading", level=3)).to_have_text("Optimal")
-    expect(stable.get_by_role("heading", level=3)).to_have_text("Stable")
-    for column in (optimal, stable):
-        expect(column.locator("tbody tr")).to_have_count(2)
-        expect(column).to_contain_text("Leeds Teaching Hospitals")
-        expect(column).to_contain_text("Hospices de Lyon")
-        expect(column.locator("tfoot")).to_contain_text("Total")
+    summary = results.locator("#summary")
+    expect(summary).to_contain_text("Optimal")
+    expect(summary).to_contain_text("Stable")
+    # Both assignments pair the obvious twins: each pair is listed once, marked with the assignments holding it.
+    pairs = results.locator("li.pair")
+    expect(pairs).to_have_count(2)
+    gulu = pairs.filter(has_text="Gulu Hospital")
+    expect(gulu).to_contain_text("Leeds Teaching Hospitals")
+    expect(gulu.locator(".badge")).to_have_text(["Optimal", "Stable"])
 
-    decide = optimal.get_by_role("form", name="Decide Gulu Hospital and Leeds Teaching Hospitals")
+    decide = results.get_by_role("form", name="Decide Gulu Hospital and Leeds Teaching Hospitals")
     decide.get_by_label("Reason").fill("Same needs and expertise; a common language")
     decide.get_by_role("button", name="Accept").click()
+    expect(gulu.get_by_role("status")).to_contain_text("scoping stage")
 
     decisions = page.locator("#decisions")
     expect(decisions).to_contain_text("Gulu Hospital")
@@ -99,3 +98,63 @@ def test_manager_runs_a_round_compares_both_assignments_and_accepts_a_pair(page:
     assert partnership.stage == Stage.SCOPING
     sides = set(PartnershipInstitution.objects.values_list("institution__name", "side"))
     assert sides == {("Gulu Hospital", "host"), ("Leeds Teaching Hospitals", "resource")}
+
+
+def test_on_a_phone_a_manager_filters_pages_and_accepts_a_pair_with_the_confirmation_in_view(
+    page: Page, live_server
+):
+    reference_data()
+    programme = ProgrammeFactory(name="Health Partnerships Alliance")
+    manager = UserFactory(email="phone@example.org", full_name="Grace Manager")
+    ProgrammeRole.objects.create(user=manager, programme=programme, role=ProgrammeRole.Role.MANAGER)
+    round = services.round_create(actor=manager, programme=programme, name="Large round")
+    for name in ("Leeds Teaching Hospitals", "Royal Infirmary of Edinburgh"):
+        resource = institution(
+            name,
+            country="GB",
+            time_zone="Europe/London",
+            capacity=12,
+            expertise={"maternal-newborn": (3, "obstetric emergencies and neonatal resuscitation")},
+        )
+        services.applicant_add(actor=manager, round=round, institution=resource, side="resource")
+    for n in range(1, 23):
+        host = institution(
+            f"District Hospital {n:02} of a long name",
+            needs={"maternal-newborn": (3, "neonatal resuscitation")},
+        )
+        services.applicant_add(actor=manager, round=round, institution=host, side="host")
+    services.round_run(actor=manager, round=round)  # small: computed as the transaction commits
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, "phone@example.org")
+    page.goto(f"{live_server.url}/matching/rounds/{round.uuid}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    pairs = page.locator("#pairs")
+    expect(pairs).to_contain_text("Page 1 of 2")
+    expect(pairs.locator("li.pair")).to_have_count(20)
+    pairs.get_by_role("link", name="Next").click()
+    expect(pairs).to_contain_text("Page 2 of 2")
+    expect(pairs.locator("li.pair")).to_have_count(2)
+
+    pairs.get_by_role("searchbox", name="Name").fill("Hospital 07")
+    pairs.get_by_role("button", name="Filter").click()
+    pair = pairs.locator("li.pair")
+    expect(pair).to_have_count(1)
+    accept = pair.get_by_role("button", name="Accept")
+    accept.scroll_into_view_if_needed()
+    expect(accept).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    pair.get_by_label("Reason").fill("Closest needs")
+    accept.click()
+    confirmation = pair.get_by_role("status")
+    expect(confirmation).to_contain_text("scoping stage")
+    expect(confirmation).to_be_in_viewport()
+    expect(page.locator("#decisions")).to_contain_text("Closest needs")
+
+    pair.get_by_role("link", name="District Hospital 07 of a long name", exact=True).click()
+    expect(page.locator("#decided")).to_contain_text("District Hospital 07 of a long name →")
+    expect(page.locator("#ranked")).not_to_contain_text("No acceptable candidate")
+    expect(page.locator("#ranked")).to_contain_text("Accepted")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    decision = MatchDecision.objects.get()
+    assert decision.reason == "Closest needs" and decision.partnership is not None

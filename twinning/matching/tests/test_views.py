@@ -165,3 +165,145 @@ def test_progress_fragment_tells_htmx_to_refresh_when_done(client, world, django
         reverse("matching:round_progress", args=[round.uuid]), headers={"HX-Request": "true"}
     )
     assert response["HX-Refresh"] == "true"
+
+
+def test_accepting_a_pair_in_one_click_shows_the_confirmation_on_the_pair_and_updates_decisions(
+    client, world, django_capture_on_commit_callbacks
+):
+    round, apps = computed_round(world, django_capture_on_commit_callbacks)
+    client.force_login(world.manager)
+    response = client.post(
+        reverse("matching:decide", args=[round.uuid]),
+        {"action": "accept", "host": apps["gulu"].uuid, "proposed": apps["leeds"].uuid, "show": "open"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    decision = MatchDecision.objects.get()
+    assert decision.reason == "" and decision.partnership.stage == "scoping"
+    # The pair stays in the list (although the filter shows pairs to decide) with its confirmation...
+    assert f'id="pair-{apps["gulu"].uuid}-{apps["leeds"].uuid}"' in body
+    assert 'role="status"' in body and decision.partnership.title in body
+    # ...and the decisions section is swapped at the same time.
+    assert 'id="decisions" class="card" hx-swap-oob="true"' in body
+    # Mbarara's pair is still to decide, with its own one-click form.
+    assert body.count('name="action" value="accept"') == 1
+
+
+def test_without_htmx_accepting_reopens_the_page_at_the_pair_with_its_confirmation(
+    client, world, django_capture_on_commit_callbacks
+):
+    round, apps = computed_round(world, django_capture_on_commit_callbacks)
+    client.force_login(world.manager)
+    response = client.post(
+        reverse("matching:decide", args=[round.uuid]),
+        {"action": "accept", "host": apps["gulu"].uuid, "proposed": apps["leeds"].uuid, "q": "Gulu"},
+    )
+    decision = MatchDecision.objects.get()
+    assert response.status_code == 302
+    assert f"decided={decision.uuid}" in response["Location"] and "q=Gulu" in response["Location"]
+    assert response["Location"].endswith(f"#pair-{apps['gulu'].uuid}-{apps['leeds'].uuid}")
+    body = client.get(response["Location"]).content.decode()
+    assert 'role="status"' in body and "Mbarara Hospital" not in body.split('id="pairs"')[1].split("</ul>")[0]
+
+
+def test_candidate_page_after_accepting_shows_the_decision_and_still_ranks_candidates(
+    client, world, django_capture_on_commit_callbacks
+):
+    round, apps = computed_round(world, django_capture_on_commit_callbacks)
+    services.decision_accept(actor=world.manager, round=round, host=apps["gulu"], resource=apps["leeds"])
+    client.force_login(world.manager)
+    body = client.get(
+        reverse("matching:recommendations", args=[round.uuid, apps["gulu"].uuid])
+    ).content.decode()
+    assert "No acceptable candidate" not in body
+    ranked = body.split('id="ranked"')[1].split("</section>")[0]
+    assert "Leeds Teaching Hospitals" in ranked and "Accepted" in ranked
+    decided = body.split('id="decided"')[1].split("</section>")[0]
+    assert "Gulu Hospital → Leeds Teaching Hospitals" in decided
+
+
+def test_round_pairs_are_filtered_and_paginated(client, world, django_capture_on_commit_callbacks):
+    round, apps = computed_round(world, django_capture_on_commit_callbacks)
+    client.force_login(world.programme_viewer)
+    url = reverse("matching:round", args=[round.uuid])
+    pairs = lambda body: body.split('id="pairs"')[1].split("</ul>")[0]  # noqa: E731
+    assert "Mbarara Hospital" not in pairs(client.get(url, {"q": "gulu"}).content.decode())
+    services.decision_accept(actor=world.manager, round=round, host=apps["gulu"], resource=apps["leeds"])
+    open_pairs = pairs(client.get(url, {"show": "open"}).content.decode())
+    assert "Gulu Hospital" not in open_pairs and "Mbarara Hospital" in open_pairs
+    decided = pairs(client.get(url, {"show": "decided"}).content.decode())
+    assert "Gulu Hospital" in decided and "Mbarara Hospital" not in decided
+    # Values the form does not offer are no filter, not an error.
+    response = client.get(url, {"show": "<script>", "method": "x", "page": "²"})
+    assert response.status_code == 200 and "Mbarara Hospital" in pairs(response.content.decode())
+
+
+def test_round_page_shows_twenty_pairs_a_page(client, world, django_capture_on_commit_callbacks):
+    from twinning.matching.models import ProposedPair
+    from twinning.matching.views import PAIRS_PER_PAGE
+
+    round, apps = computed_round(world, django_capture_on_commit_callbacks)
+    hosts = [
+        services.applicant_add(
+            actor=world.manager, round=round, institution=institution(f"Extra {n:02}"), side="host"
+        )
+        for n in range(PAIRS_PER_PAGE + 5)
+    ]
+    ProposedPair.objects.bulk_create(
+        ProposedPair(round=round, host=h, resource=apps["lyon"], score=50, in_optimal=True) for h in hosts
+    )
+    client.force_login(world.manager)
+    url = reverse("matching:round", args=[round.uuid])
+    first = client.get(url).content.decode()
+    assert first.count('class="pair"') == PAIRS_PER_PAGE and "Page 1 of 2" in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert second.count('class="pair"') == 2 + PAIRS_PER_PAGE + 5 - PAIRS_PER_PAGE
+
+
+def test_override_from_the_candidate_page_needs_a_reason_and_returns_there(
+    client, world, django_capture_on_commit_callbacks
+):
+    round, apps = computed_round(world, django_capture_on_commit_callbacks)
+    client.force_login(world.manager)
+    url = reverse("matching:decide", args=[round.uuid])
+    data = {
+        "action": "override",
+        "back": "candidates",
+        "host": apps["gulu"].uuid,
+        "proposed": apps["leeds"].uuid,
+        "resource": "",
+        "reason": "",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 400 and "Say why you override" in response.content.decode()
+    response = client.post(url, {**data, "reason": "The host withdrew"})
+    assert response["Location"] == reverse("matching:recommendations", args=[round.uuid, apps["gulu"].uuid])
+    assert MatchDecision.objects.get().kind == "overridden"
+
+
+@pytest.mark.parametrize("version", ["abc", "", "-1", "0", "1.5", "99999999999999999999", "²"])
+def test_round_edit_with_a_tampered_version_is_a_form_error_not_a_crash(client, world, version):
+    round = services.round_create(actor=world.manager, programme=world.programme, name="Round")
+    client.force_login(world.manager)
+    data = {"name": "Renamed", "description": "", "top_k": 10, "version": version}
+    data.update({f"weight_{p}": 10 for p in round.weights})
+    response = client.post(reverse("matching:round_edit", args=[round.uuid]), data)
+    assert response.status_code == 400
+    assert "open the round again" in response.content.decode()
+    round.refresh_from_db()
+    assert round.name == "Round"
+
+
+def test_round_edit_with_a_stale_version_is_refused(client, world):
+    round = services.round_create(actor=world.manager, programme=world.programme, name="Round")
+    client.force_login(world.manager)
+    data = {"name": "Renamed", "description": "", "top_k": 10, "version": round.version}
+    data.update({f"weight_{p}": 10 for p in round.weights})
+    services.round_update(actor=world.manager, round=round, data={"name": "Other"})
+    response = client.post(reverse("matching:round_edit", args=[round.uuid]), data)
+    assert response.status_code == 400
+    round.refresh_from_db()
+    assert round.name == "Other"
+    data["version"] = round.version
+    assert client.post(reverse("matching:round_edit", args=[round.uuid]), data).status_code == 302
