@@ -50,8 +50,9 @@ class TimeEntryForm(_ServiceValidatedForm):
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[
-            (ContributionStatus.RECEIVED, _("Given")),
-            (ContributionStatus.PLEDGED, _("Pledged (not yet given)")),
+            # The status's own words, as every list and report writes them (one word for each state).
+            (ContributionStatus.RECEIVED, ContributionStatus.RECEIVED.label),
+            (ContributionStatus.PLEDGED, _("Pledged (not yet received)")),
         ],
     )
     country = forms.ChoiceField(

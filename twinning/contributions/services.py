@@ -577,7 +577,7 @@ def time_entry_verify(*, actor: User, entry: TimeEntry) -> TimeEntry:
     current = lock_current(entry)  # the state as it is now: a concurrent change of status counts
     if current.status != ContributionStatus.RECEIVED:
         raise ValidationError(
-            _("Only time that has been given can be verified (this entry is %(status)s).")
+            _("Only time that has been received can be verified (this entry is %(status)s).")
             % {"status": current.get_status_display().lower()}  # type: ignore[attr-defined]
         )
     return update_with_audit(

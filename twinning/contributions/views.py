@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,6 +32,8 @@ from twinning.contributions.forms import (
 )
 from twinning.contributions.models import Award, Basis, ExchangeRate, Gift, TimeEntry, ValuationRate
 from twinning.contributions.selectors import (
+    Disclosure,
+    Figures,
     Leverage,
     award_list,
     claims_with_values,
@@ -43,13 +46,14 @@ from twinning.contributions.selectors import (
     time_entry_list,
 )
 from twinning.core import charts
+from twinning.core.exports import Column, Link, Table, export_response, xlsx_bytes
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.ids import parse_uuid
 from twinning.core.numbers import current_locale, query_int
 from twinning.core.pagination import paginate
 from twinning.core.reference import country_name
-from twinning.core.spreadsheets import Sheet, xlsx_response
+from twinning.core.spreadsheets import XLSX_TYPE, Sheet, xlsx_response
 from twinning.partnerships.models import Partnership, Programme
 from twinning.partnerships.selectors import (
     get_partnership_for_user,
@@ -87,6 +91,121 @@ def _leverage_charts(report: Leverage) -> dict[str, Any]:
     }
 
 
+# --- the reports' tables (page, CSV and XLSX from the same object) --------------------------------------
+
+
+def _money(header: str, currency: str) -> Column:
+    """A column of reporting-currency values, shown in whole units as the leverage pages always were."""
+    return Column(header, "money", currency=currency, places=0)
+
+
+def _short_columns(currency: str) -> list[Column]:
+    return [
+        _money(_("Donor funds"), currency),
+        _money(_("In kind, pledged"), currency),
+        _money(_("In kind, verified"), currency),
+        Column(_("Leverage"), "number"),
+    ]
+
+
+def _short_figures(f: Figures) -> tuple[Any, ...]:
+    return (f.funds, f.inkind_pledged, f.inkind_verified, f.leverage_verified)
+
+
+def _figure_columns(currency: str) -> list[Column]:
+    return [
+        _money(_("Donor funds"), currency),
+        _money(_("Time, pledged"), currency),
+        _money(_("Time, verified"), currency),
+        _money(_("Gifts, pledged"), currency),
+        _money(_("Gifts, verified"), currency),
+        _money(_("In kind, pledged"), currency),
+        _money(_("In kind, verified"), currency),
+        Column(_("Leverage, pledged"), "number"),
+        Column(_("Leverage, verified"), "number"),
+    ]
+
+
+def _figures(f: Figures) -> tuple[Any, ...]:
+    return (
+        f.funds,
+        f.time_pledged,
+        f.time_verified,
+        f.gifts_pledged,
+        f.gifts_verified,
+        f.inkind_pledged,
+        f.inkind_verified,
+        f.leverage_pledged,
+        f.leverage_verified,
+    )
+
+
+def _unconverted_table(report: Leverage) -> Table:
+    return Table(
+        key="unconverted",
+        title=_("Not converted: no exchange rate for the date"),
+        columns=[
+            Column(_("Partnership")),
+            Column(_("What")),
+            Column(_("Currency")),
+            Column(_("Amount"), "number"),
+        ],
+        rows=[(u.partnership, u.kind, u.currency, u.amount) for u in report.unconverted],
+    )
+
+
+def _leverage_tables(report: Leverage) -> dict[str, Table]:
+    """The programme leverage page's tables, in its reporting currency."""
+    c = report.currency
+    labels = dict(Basis.choices)
+    countries = sorted(
+        ((country_name(code) or _("Unknown"), f) for code, f in report.by_country.items()), key=lambda r: r[0]
+    )
+    tables = [
+        Table(
+            key="basis",
+            title=_("Volunteer time on each basis"),
+            columns=[Column(_("Basis")), _money(_("Pledged"), c), _money(_("Verified"), c)],
+            rows=[
+                (labels[value], *report.time_by_basis[value])
+                for value, _label in Basis.choices
+                if value in report.time_by_basis
+            ],
+        ),
+        Table(
+            key="years",
+            title=_("Leverage by year"),
+            columns=[Column(_("Year")), *_short_columns(c)],
+            rows=[(str(year), *_short_figures(f)) for year, f in report.by_year.items()],
+        ),
+        Table(
+            key="countries",
+            title=_("Leverage by country"),
+            columns=[Column(_("Country")), *_short_columns(c)],
+            rows=[(name, *_short_figures(f)) for name, f in countries],
+        ),
+        Table(
+            key="partnerships",
+            title=_("Leverage by partnership"),
+            columns=[Column(_("Partnership")), Column(_("Country")), *_figure_columns(c)],
+            rows=[
+                (
+                    Link(
+                        row.title,
+                        reverse("contributions:partnership_leverage", args=[row.uuid])
+                        + f"?basis={report.basis}",
+                    ),
+                    country_name(row.country),
+                    *_figures(row.figures),
+                )
+                for row in report.partnerships
+            ],
+        ),
+        _unconverted_table(report),
+    ]
+    return {t.key: t for t in tables}
+
+
 # --- programme-level reports --------------------------------------------------------------------------
 
 
@@ -94,11 +213,15 @@ def _leverage_charts(report: Leverage) -> dict[str, Any]:
 def leverage_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_staff(request.user, programme_uuid)
     report = leverage_report(programme=programme, basis=_basis(request))
+    tables = _leverage_tables(report)
+    download = export_response(request, list(tables.values()))
+    if download is not None:
+        return download
     context = {
         "programme": programme,
         "report": report,
         "bases": Basis.choices,
-        "countries": [(c, country_name(c) if c else _("Unknown"), f) for c, f in report.by_country.items()],
+        "tables": tables,
         "can_manage": programme_access(request.user, programme.pk).can_manage_finance,
         **_leverage_charts(report),
     }
@@ -109,45 +232,73 @@ def leverage_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
 def partnership_leverage_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
     report = leverage_report(programme=partnership.programme, basis=_basis(request), partnership=partnership)
+    years = Table(
+        key="years",
+        title=_("Leverage of %(partnership)s by year") % {"partnership": partnership.title},
+        columns=[Column(_("Year")), *_figure_columns(report.currency)],
+        rows=[(str(year), *_figures(f)) for year, f in report.by_year.items()],
+    )
+    unconverted = _unconverted_table(report)
+    download = export_response(request, [years, unconverted])
+    if download is not None:
+        return download
     context = {
         "partnership": partnership,
         "report": report,
         "bases": Basis.choices,
-        "years": report.by_year,
+        "years_table": years,
+        "unconverted_table": unconverted,
         **_leverage_charts(report),
     }
     return render(request, "contributions/partnership_leverage.html", context)
 
 
-def _disclosure_sheets(report: Any) -> list[Sheet]:
-    header = [
-        _("Category"),
-        _("Monetised or used"),
-        _("Valuation technique"),
-        _("Gifts"),
-        _("Pledged (%(c)s)") % {"c": report.currency},
-        _("Received, not verified (%(c)s)") % {"c": report.currency},
-        _("Verified (%(c)s)") % {"c": report.currency},
-    ]
-    rows = [
-        [
-            r.category_label,
-            r.use_label,
-            r.technique_label,
-            r.count,
-            r.value_pledged,
-            r.value_received,
-            r.value_verified,
-        ]
-        for r in report.rows
-    ]
+def _disclosure_tables(report: Disclosure) -> list[Table]:
+    """The disclosure's two tables: gifts by category, use and technique with a total row, in the reporting
+    currency; and what could not be converted, each in its own currency."""
+    c = report.currency
     t = report.total
-    rows.append([_("Total"), "", "", t.count, t.value_pledged, t.value_received, t.value_verified])
-    unconverted = [[c, cur, amount, n] for c, cur, amount, n in report.unconverted]
-    return [
-        Sheet(_("Gifts in kind"), header, rows),
-        Sheet(_("Not converted"), [_("Category"), _("Currency"), _("Amount"), _("Gifts")], unconverted),
-    ]
+    gifts = Table(
+        key="gifts",
+        title=_("Gifts in kind"),
+        caption=_("Fair values in %(c)s, converted at the rate of each gift's date.") % {"c": c},
+        columns=[
+            Column(_("Category")),
+            Column(_("Monetised or used")),
+            Column(_("Valuation technique")),
+            Column(_("Gifts"), "number"),
+            Column(_("Pledged"), "money", currency=c),
+            Column(_("Received, not verified"), "money", currency=c),
+            Column(_("Verified"), "money", currency=c),
+        ],
+        rows=[
+            *(
+                (
+                    r.category_label,
+                    r.use_label,
+                    r.technique_label,
+                    r.count,
+                    r.value_pledged,
+                    r.value_received,
+                    r.value_verified,
+                )
+                for r in report.rows
+            ),
+            (_("Total"), "", "", t.count, t.value_pledged, t.value_received, t.value_verified),
+        ],
+    )
+    unconverted = Table(
+        key="unconverted",
+        title=_("Not converted"),
+        columns=[
+            Column(_("Category")),
+            Column(_("Currency")),
+            Column(_("Amount"), "number"),
+            Column(_("Gifts"), "number"),
+        ],
+        rows=[(category, currency, amount, n) for category, currency, amount, n in report.unconverted],
+    )
+    return [gifts, unconverted]
 
 
 @login_required
@@ -155,18 +306,30 @@ def disclosure_view(request: AuthedRequest, programme_uuid: UUID) -> HttpRespons
     programme = get_programme_for_staff(request.user, programme_uuid)
     year = _year(request)
     report = disclosure_report(programme=programme, year=year)
-    return render(
-        request, "contributions/disclosure.html", {"programme": programme, "report": report, "year": year}
-    )
+    gifts, unconverted = _disclosure_tables(report)
+    download = export_response(request, [gifts, unconverted])
+    if download is not None:
+        return download
+    context = {
+        "programme": programme,
+        "report": report,
+        "year": year,
+        "gifts": gifts,
+        "unconverted": unconverted,
+    }
+    return render(request, "contributions/disclosure.html", context)
 
 
 @login_required
 def disclosure_xlsx_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
+    """Both disclosure tables in one workbook (the address older links use); the page offers each table too."""
     programme = get_programme_for_staff(request.user, programme_uuid)
     year = _year(request)
     report = disclosure_report(programme=programme, year=year)
     suffix = f"-{year}" if year else ""
-    return xlsx_response(f"gifts-in-kind{suffix}.xlsx", _disclosure_sheets(report))
+    response = HttpResponse(xlsx_bytes(_disclosure_tables(report)), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, f"gifts-in-kind{suffix}.xlsx")
+    return response
 
 
 # --- awards -------------------------------------------------------------------------------------------

@@ -55,6 +55,9 @@ class Column:
     header: str
     kind: str = "text"
     currency: str = ""
+    places: int | None = (
+        None  # decimal places shown, if not the kind's (`PLACES`): 0 for whole currency units
+    )
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -72,6 +75,10 @@ class Column:
     @property
     def numeric(self) -> bool:
         return self.kind in PLACES
+
+    @property
+    def decimals(self) -> int:
+        return PLACES.get(self.kind, 0) if self.places is None else self.places
 
 
 @dataclass(frozen=True)
@@ -134,7 +141,7 @@ def clean_value(column: Column, value: Any) -> Any:
     if column.numeric:
         if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
             raise ValueError(f"Column {column.header!r} holds numbers, not {value!r}.")
-        number = Decimal(str(value)).quantize(Decimal(1).scaleb(-PLACES[column.kind]), rounding=ROUND_HALF_UP)
+        number = Decimal(str(value)).quantize(Decimal(1).scaleb(-column.decimals), rounding=ROUND_HALF_UP)
         if column.kind != "money":
             number = (
                 number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
@@ -155,9 +162,8 @@ def display(column: Column, value: Any) -> str:
     if column.kind == "date":
         return date_format(value, "DATE_FORMAT")
     if column.numeric:
-        pattern = "#,##0.00" if column.kind == "money" else "#,##0.##"
-        if column.kind == "percent":
-            pattern = "#,##0.#"
+        fraction = "0" if column.kind == "money" else "#"
+        pattern = "#,##0" + ("." + fraction * column.decimals if column.decimals else "")
         text = format_decimal(value, format=pattern, locale=current_locale())
         return _("%(number)s%%") % {"number": text} if column.kind == "percent" else text
     return str(value)
@@ -214,7 +220,7 @@ def xlsx_bytes(tables: Iterable[Table]) -> bytes:
                     cells.append(None)
                 elif column.kind in XLSX_FORMATS:
                     cell = WriteOnlyCell(sheet, value / 100 if column.kind == "percent" else value)
-                    cell.number_format = XLSX_FORMATS[column.kind]
+                    cell.number_format = _xlsx_format(column)
                     cells.append(cell)
                 else:
                     cells.append(text_cell(sheet, str(value)))
@@ -222,6 +228,12 @@ def xlsx_bytes(tables: Iterable[Table]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _xlsx_format(column: Column) -> str:
+    if column.kind == "money" and column.places is not None:
+        return "#,##0" + ("." + "0" * column.places if column.places else "")
+    return XLSX_FORMATS[column.kind]
 
 
 def requested_format(request: HttpRequest) -> str | None:

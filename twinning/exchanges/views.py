@@ -1,3 +1,4 @@
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import PartnershipAccess, history_for_user
 from twinning.core import charts
+from twinning.core.exports import Column, Link, Table, export_response
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.pagination import paginate
@@ -299,26 +301,91 @@ def _summary_charts(summary: ExchangeSummary) -> dict[str, Any]:
     }
 
 
+def _summary_tables(summary: ExchangeSummary) -> dict[str, Table]:
+    """The summary page's tables, each with its total row where the page has one."""
+    count = partial(Column, kind="number")
+    sexes = list(summary.sexes)
+    tables = [
+        Table(
+            key="directions",
+            title=_("Exchanges by direction"),
+            columns=[
+                Column(_("Direction")),
+                count(_("Completed")),
+                count(_("Planned")),
+                count(_("Participants")),
+                count(_("Person-days")),
+            ],
+            rows=[
+                *(
+                    (r.label, r.completed, r.planned, r.participants, r.person_days)
+                    for r in summary.directions
+                ),
+                (_("Total"), summary.total_exchanges, None, None, summary.total_person_days),
+            ],
+        ),
+        Table(
+            key="trained",
+            title=_("Unique people trained by cadre and sex"),
+            columns=[Column(_("Cadre")), *(count(label) for _code, label in sexes), count(_("Total"))],
+            rows=[
+                *(
+                    (cell.label, *(cell.by_sex.get(code, 0) for code, _label in sexes), cell.total)
+                    for cell in summary.trained
+                ),
+                (
+                    _("Total"),
+                    *(summary.trained_by_sex.get(code, 0) for code, _label in sexes),
+                    summary.total_trained,
+                ),
+            ]
+            if summary.trained
+            else [],
+        ),
+        Table(
+            key="partnerships",
+            title=_("Exchanges and training by partnership"),
+            columns=[
+                Column(_("Partnership")),
+                count(_("Exchanges")),
+                count(_("Person-days")),
+                count(_("People trained")),
+            ],
+            rows=[
+                (
+                    Link(
+                        row["partnership"].title, reverse("exchanges:summary", args=[row["partnership"].uuid])
+                    ),
+                    row["exchanges"],
+                    row["person_days"],
+                    row["trained"],
+                )
+                for row in summary.by_partnership
+            ],
+        ),
+    ]
+    return {t.key: t for t in tables}
+
+
+def _summary_page(request: AuthedRequest, summary: ExchangeSummary, **context: Any) -> HttpResponse:
+    tables = _summary_tables(summary)
+    download = export_response(request, list(tables.values()))
+    if download is not None:
+        return download
+    context |= {"summary": summary, "tables": tables, **_summary_charts(summary)}
+    return render(request, "exchanges/summary.html", context)
+
+
 @login_required
 def partnership_summary_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
-    summary = exchange_summary(partnership=partnership)
-    return render(
-        request,
-        "exchanges/summary.html",
-        {"partnership": partnership, "summary": summary, **_summary_charts(summary)},
-    )
+    return _summary_page(request, exchange_summary(partnership=partnership), partnership=partnership)
 
 
 @login_required
 def programme_summary_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_staff(request.user, programme_uuid)
-    summary = exchange_summary(programme=programme)
-    return render(
-        request,
-        "exchanges/summary.html",
-        {"programme": programme, "summary": summary, **_summary_charts(summary)},
-    )
+    return _summary_page(request, exchange_summary(programme=programme), programme=programme)
 
 
 @login_required

@@ -163,6 +163,58 @@ def _not_combinable_table(rows: list[Any]) -> Table:
     )
 
 
+def _progress_table(row: selectors.IndicatorProgress) -> Table:
+    """One indicator's periods on the partnership dashboard: achieved and target, each and to date."""
+    indicator = row.indicator
+    kind = _value_kind(indicator)
+    qualitative = indicator.measure == Indicator.Measure.QUALITATIVE
+
+    def note(point: Any) -> str:
+        if point.text:
+            return ""
+        if point.derived:
+            return _("from the breakdown")
+        return _("total missing") if point.flagged else ""
+
+    def achieved(point: Any) -> Any:
+        if qualitative:
+            text = point.text or ""
+            return text if len(text) <= 60 else text[:59] + "…"
+        return point.actual
+
+    return Table(
+        key=slugify(indicator.code) or f"indicator-{row.plan_indicator.uuid}",
+        title=f"{indicator.code} {indicator.name}",
+        columns=[
+            Column(_("Period")),
+            Column(_("Achieved"), "text" if qualitative else kind),
+            Column(_("Target"), kind),
+            Column(_("To date"), kind),
+            Column(_("Target to date"), kind),
+            Column(_("Note")),
+        ],
+        rows=[
+            (p.period.label(), achieved(p), p.target, p.cumulative, p.cumulative_target, note(p))
+            for p in row.points
+        ],
+    )
+
+
+def _periods_table(partnership: Partnership, periods: list[tuple[Period, PeriodReport | None]]) -> Table:
+    return Table(
+        key="periods",
+        title=_("Reporting periods"),
+        columns=[Column(_("Period")), Column(_("Report"))],
+        rows=[
+            (
+                Link(p.label(), reverse("monitoring:entry", args=[partnership.uuid, p.id])),
+                report.get_status_display() if report else _("Not started"),
+            )
+            for p, report in periods
+        ],
+    )
+
+
 @login_required
 def partnership_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = selectors.get_partnership_for_user(request.user, partnership_uuid)
@@ -181,12 +233,18 @@ def partnership_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResp
                 if p.start <= today
             ]
         periods.sort(key=lambda p: (p.start, -p.months), reverse=True)
+    with_reports = [(p, reports.get(p.id)) for p in periods]
+    tables = [_progress_table(row) for row in rows]
+    download = export_response(request, [*tables, _periods_table(partnership, with_reports)])
+    if download is not None:
+        return download
     context = {
         "partnership": partnership,
         "access": access,
         "plan": plan,
-        "rows": [(row, _progress_chart(row)) for row in rows],
-        "periods": [(p, reports.get(p.id)) for p in periods],
+        "rows": [(row, _progress_chart(row), table) for row, table in zip(rows, tables, strict=True)],
+        "periods": with_reports,
+        "periods_table": _periods_table(partnership, with_reports),
         **_flags(request.user, access),
     }
     return render(request, "monitoring/partnership.html", context)

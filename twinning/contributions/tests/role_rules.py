@@ -55,7 +55,11 @@ def evidence_add(role: str) -> Any:
 
 RULES = {
     "contributions:leverage": ("get", roles.programme_read),
+    "contributions:leverage#csv": ("get", roles.programme_read),
+    "contributions:leverage#xlsx": ("get", roles.programme_read),
     "contributions:disclosure": ("get", roles.programme_read),
+    "contributions:disclosure#csv": ("get", roles.programme_read),
+    "contributions:disclosure#xlsx": ("get", roles.programme_read),
     "contributions:disclosure_xlsx": ("get", roles.programme_read),
     "contributions:awards": ("get", roles.programme_read),
     "contributions:awards#post": ("post", programme_finance),
@@ -68,6 +72,8 @@ RULES = {
     "contributions:allocation_add": ("post", programme_finance),
     "contributions:cost_share_xlsx": ("get", roles.programme_read),
     "contributions:ledger": ("get", roles.partnership_read),
+    "contributions:partnership_leverage#csv": ("get", roles.partnership_read),
+    "contributions:partnership_leverage#xlsx": ("get", roles.partnership_read),
     "contributions:partnership_leverage": ("get", roles.partnership_read),
     "contributions:time_add": ("get", roles.partnership_data_entry),
     "contributions:time_add#post": ("post", roles.partnership_data_entry),

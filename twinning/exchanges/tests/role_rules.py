@@ -20,10 +20,14 @@ enter = ("post", roles.partnership_data_entry)
 
 RULES = {
     "exchanges:programme_summary": ("get", roles.programme_read),
+    "exchanges:programme_summary#csv": ("get", roles.programme_read),
+    "exchanges:programme_summary#xlsx": ("get", roles.programme_read),
     "exchanges:list": read,
     "exchanges:create": ("get", roles.partnership_data_entry),
     "exchanges:create#post": enter,
     "exchanges:summary": read,
+    "exchanges:summary#csv": read,
+    "exchanges:summary#xlsx": read,
     "exchanges:cascade": read,
     "exchanges:detail": read,
     "exchanges:edit": ("get", roles.partnership_data_entry),

@@ -40,6 +40,8 @@ RULES = {
     "monitoring:settings": ("get", roles.programme_write),
     "monitoring:settings#post": ("post", roles.programme_write),
     "monitoring:partnership": read,
+    "monitoring:partnership#csv": read,
+    "monitoring:partnership#xlsx": read,
     "monitoring:entry": read,
     "monitoring:row_save": enter,
     "monitoring:save_all": enter,

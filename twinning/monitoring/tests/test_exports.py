@@ -108,3 +108,25 @@ def test_the_chart_draws_the_target_its_legend_names(client, world):
     chart = re.search(r'<section class="card" id="indicator-HW1">.*?</svg>', page, re.S).group(0)
     assert "Their target" in chart and f'stroke="{AMBER}" stroke-width="2.5"><title>' in chart
     assert chart.count('class="tick"') >= 3  # a value axis with ticks, not only its two ends
+
+
+def test_partnership_dashboard_tables_download_with_the_pages_numbers(client, world):
+    m = monitored(world)
+    _results(world, m)
+    services.result_save(
+        actor=world.member, plan_indicator=m.story, period="2024", values={"text": "@SUM(A1)"}
+    )
+    client.force_login(world.partnership_viewer)
+    url = f"/monitoring/{world.partnership.uuid}/"
+
+    trained = downloads_agree(client, url, "hw1")
+    assert trained[0] == ["Period", "Achieved", "Target", "To date", "Target to date", "Note"]
+    assert trained[1][:5] == ["Q1 2024", "11.5", "10", "11.5", "10"]
+    deaths = downloads_agree(client, url, "mda")
+    assert deaths[1][1] == "66.7%"
+    story = downloads_agree(client, url, "story")
+    assert story[1][:2] == ["2024", "@SUM(A1)"]
+    periods = downloads_agree(client, url, "periods")
+    assert "Q1 2024" in [row[0] for row in periods]
+    client.force_login(world.outsider)
+    assert client.get(f"{url}?format=csv&table=hw1").status_code == 404

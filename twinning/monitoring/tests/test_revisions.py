@@ -94,7 +94,7 @@ def test_value_entered_before_a_revision_is_shown_kept_and_counted_once_everywhe
     ]
     # Partnership dashboard: 40.
     dashboard = client.get(f"/monitoring/{world.partnership.uuid}/")
-    (progress_row, _chart), *_ = dashboard.context["rows"]
+    (progress_row, _chart, _table), *_ = dashboard.context["rows"]
     point = next(p for p in progress_row.points if p.period.id == PERIOD)
     assert point.actual == Decimal("40") and progress_row.achieved == Decimal("40")
     # API: one value, 40.
