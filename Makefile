@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 .PHONY: help install install-dev demo serve test test-fast browser lint format bench clean
 
 help:
-	@echo "make demo   - install, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
+	@echo "make demo   - install, migrate, load demo data and serve it as production would on http://127.0.0.1:$(PORT)"
 	@echo "make test   - install test tools and run the whole suite (set DATABASE_URL for PostgreSQL)"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - benchmarks on the large demo profile (see bench/README.md)"
@@ -26,10 +26,23 @@ install: $(BIN)/uv
 install-dev: $(BIN)/uv
 	$(BIN)/uv sync --frozen --inexact --quiet
 
-demo: install
-	DEBUG=true $(BIN)/twinning migrate --noinput
-	DEBUG=true $(BIN)/twinning demo
-	DEBUG=true $(BIN)/twinning runserver 127.0.0.1:$(PORT)
+# The demo runs the way production does (DEBUG off, a secret key of its own, static files collected and served by
+# the app through WhiteNoise, gunicorn, a task worker), only over plain HTTP on this machine.
+DEMO_ENV = DEBUG=false SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost HTTPS=false \
+	EMAIL=console SITE_URL=http://127.0.0.1:$(PORT)
+
+# Made once per checkout and kept (sessions survive restarts); var/ is not in git.
+var/secret_key: | $(BIN)/uv
+	@mkdir -p var
+	@umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+demo: install var/secret_key
+	@$(DEMO_ENV) $(BIN)/twinning migrate --noinput
+	@$(DEMO_ENV) $(BIN)/twinning demo
+	@$(DEMO_ENV) $(BIN)/twinning collectstatic --noinput --verbosity 0
+	@echo "Twinning is at http://127.0.0.1:$(PORT)/ (sign in with a login above; Ctrl-C stops it)"
+	@$(DEMO_ENV) $(BIN)/twinning db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+		$(DEMO_ENV) $(BIN)/gunicorn twinning.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --no-control-socket
 
 serve: install
 	DEBUG=true $(BIN)/twinning runserver 127.0.0.1:$(PORT)

@@ -19,6 +19,7 @@ urlpatterns = [
     re_path(r"^api/(?P<rest>.*)$", not_found),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 # A body found too large while it is read answers 413, not 400 (the size middleware catches declared sizes).

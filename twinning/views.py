@@ -1,8 +1,10 @@
 """The project-level pages: the home page gathers what every app offers the signed-in user."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
 
 from twinning.accounts.access import is_programme_editor
 from twinning.core.http import AuthedRequest
@@ -50,3 +52,10 @@ def my_work_view(request: AuthedRequest) -> HttpResponse:
             "truncated": sum(counts.values()) > len(work),
         },
     )
+
+
+@cache_control(public=True, max_age=86400)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever a page links to: send them to the static icon. Not a permanent
+    redirect, because the static file's name changes with its content."""
+    return redirect(static("twinning/favicon.ico"))

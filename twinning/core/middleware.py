@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
-from django.utils.html import escape
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -27,9 +27,8 @@ def too_large(request: HttpRequest) -> HttpResponse:
     }
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=413)
-    # A bare page: this answer comes before sessions and users are known, so the site's layout cannot render.
-    page = f'<!doctype html><html lang="en"><title>413</title><p>{escape(message)}</p><p><a href="javascript:history.back()">←</a></p></html>'
-    return HttpResponse(page, status=413)
+    # The standalone layout: this answer comes before sessions and users are known.
+    return HttpResponse(render_to_string("413.html", {"message": message}), status=413)
 
 
 class RequestSizeLimitMiddleware:

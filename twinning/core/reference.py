@@ -34,7 +34,8 @@ def country_choices() -> list[tuple[str, str]]:
 
 
 def currency_choices() -> list[tuple[str, str]]:
-    return sorted(currency_names().items())
+    # The code leads the label: two ISO 4217 currencies share a name (VED and VES, "Bolívar Soberano").
+    return [(code, f"{code} – {name}") for code, name in sorted(currency_names().items())]
 
 
 def country_name(code: str) -> str:

@@ -34,6 +34,7 @@ from twinning.directory.models import (
     Language,
     Person,
 )
+from twinning.directory.selectors import institution_list
 from twinning.directory.services import country_priority_create, institution_create, person_create
 from twinning.exchanges import demo as exchanges_demo
 from twinning.matching import demo as matching_demo
@@ -46,6 +47,7 @@ from twinning.partnerships.models import (
     StageChange,
     Stakeholder,
 )
+from twinning.partnerships.selectors import partnership_list
 from twinning.partnerships.services import (
     agreement_create,
     membership_add,
@@ -116,6 +118,22 @@ def demo_load(profile: str = "default", scale_factor: float = 1.0) -> Loaded:
         write = _write_with_services if profile == "default" else _write_in_bulk
         programme = write(plan, today)
     return Loaded(plan=plan, programme=programme)
+
+
+def directory_counts(user: User) -> dict[str, int]:
+    """What the pages show `user`, counted with the pages' own selectors: institutions (the directory list),
+    the countries of its country filter, people of those institutions and partnerships (the partnership
+    list). Keys are those names, values counts.
+
+    Raises: nothing.
+    """
+    institutions = institution_list(user=user)
+    return {
+        "institutions": institutions.count(),
+        "countries": Institution.objects.order_by().values_list("country", flat=True).distinct().count(),
+        "people": Person.objects.filter(institution__in=institutions.values("pk")).count(),
+        "partnerships": partnership_list(user=user).count(),
+    }
 
 
 # --- shared ---------------------------------------------------------------------------------------

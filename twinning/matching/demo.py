@@ -47,7 +47,7 @@ HOSTS = [
     ("Hospital de Referência de Nampula", "MZ", "Africa/Maputo", ["pt", "en"]),
     ("Pokhara Academy of Health Sciences", "NP", "Asia/Kathmandu", ["ne", "en"]),
     ("Dhulikhel Hospital", "NP", "Asia/Kathmandu", ["ne", "en"]),
-    ("Hospital Regional de Cusco", "PE", "America/Lima", ["es"]),
+    ("Hospital Antonio Lorena del Cusco", "PE", "America/Lima", ["es"]),
     ("Hospital Regional de Piura", "PE", "America/Lima", ["es"]),
     ("Hospital de Huancayo", "PE", "America/Lima", ["es"]),
     ("Tamale Teaching Hospital", "GH", "Africa/Accra", ["en"]),

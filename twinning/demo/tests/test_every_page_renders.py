@@ -4,7 +4,9 @@ rendering helper may have had to fall back (it logs at ERROR when it does; see t
 """
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable
+from html.parser import HTMLParser
 from io import StringIO
 from typing import Any
 
@@ -76,6 +78,42 @@ def demo_objects(partnership: Partnership) -> dict[str, Any]:
     }
 
 
+class Pickers(HTMLParser):
+    """The options of every <select> of a page, by the select's name: [(name, [option labels])]."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.selects: list[tuple[str, list[str]]] = []
+        self._label: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "select":
+            self.selects.append((dict(attrs).get("name") or "", []))
+        elif tag == "option" and self.selects:
+            self._label = []
+
+    def handle_data(self, data: str) -> None:
+        if self._label is not None:
+            self._label.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "option" and self._label is not None:
+            self.selects[-1][1].append(" ".join("".join(self._label).split()))
+            self._label = None
+
+
+def repeated_choices(html: str) -> list[str]:
+    """Choices a picker offers twice under the same label (a person cannot tell which is which)."""
+    parser = Pickers()
+    parser.feed(html)
+    repeated = []
+    for name, labels in parser.selects:
+        for label, n in Counter(labels).items():
+            if n > 1 and label:
+                repeated.append(f"{name}: {label!r} {n} times")
+    return repeated
+
+
 class FallbackLog(logging.Handler):
     """Collects what rendering helpers logged when they had to show a value plainly."""
 
@@ -90,8 +128,8 @@ class FallbackLog(logging.Handler):
 def render_every_page(
     users: Iterable[User], objects: dict[str, Any], *, login: Callable[[Client, User], None] | None = None
 ) -> tuple[list[str], list[str]]:
-    """GET every page of the role matrix as each user; the failures (5xx, a helper's fallback) and the pages
-    left out because `objects` lacks an argument they need."""
+    """GET every page of the role matrix as each user; the failures (5xx, a helper's fallback, a picker offering
+    one choice twice) and the pages left out because `objects` lacks an argument they need."""
     client = Client(raise_request_exception=False)
     failures: list[str] = []
     missing: set[str] = set()
@@ -115,6 +153,9 @@ def render_every_page(
                 response = client.get(url)
                 if response.status_code >= 500:
                     failures.append(f"{user.email} GET {url}: {response.status_code}")
+                elif response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+                    for repeated in repeated_choices(response.content.decode()):
+                        failures.append(f"{user.email} GET {url}: {repeated}")
                 for message in handler.messages:
                     failures.append(f"{user.email} GET {url}: {message}")
                 handler.messages.clear()
@@ -157,4 +198,4 @@ def test_every_page_renders_for_every_demo_login_after_the_demo():
     users = User.objects.filter(email__in=DEMO_LOGINS).order_by("email")
     failures, missing = render_every_page(users, objects)
     assert missing == []
-    assert failures == []
+    assert failures == [], "\n".join(failures)

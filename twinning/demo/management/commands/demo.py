@@ -8,9 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 from django.test.utils import override_settings
 
-from twinning.accounts.models import PartnershipMembership
-from twinning.demo.load import demo_load, loaded_profile
-from twinning.demo.plan import DEMO_PASSWORD, PROGRAMME_NAMES, demo_logins
+from twinning.accounts.models import PartnershipMembership, User
+from twinning.demo.load import demo_load, directory_counts, loaded_profile
+from twinning.demo.plan import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, PROGRAMME_NAMES, demo_logins
 
 
 class Command(BaseCommand):
@@ -39,6 +39,7 @@ class Command(BaseCommand):
                 f"The demo programme '{PROGRAMME_NAMES[loaded]}' is already loaded; "
                 "run with --reset to delete it and load it afresh."
             )
+            self.print_counts()
             self.print_logins()
             return
         started = time.monotonic()
@@ -53,15 +54,23 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Cannot delete the previous demo data: other records still use it ({exc.args[0]})"
             ) from exc
-        plan = result.plan
         self.stdout.write(
             self.style.SUCCESS(
-                f"Loaded '{plan.programme_name}' in {time.monotonic() - started:.1f} s: "
-                f"{len(plan.countries)} countries, {len(plan.institutions)} institutions, {len(plan.people)} people, "
-                f"{len(plan.partnerships)} partnerships, {len(plan.users)} users."
+                f"Loaded '{result.plan.programme_name}' in {time.monotonic() - started:.1f} s."
             )
         )
+        self.print_counts()
         self.print_logins()
+
+    def print_counts(self) -> None:
+        # Counted the way the pages count (the directory's and the partnership list's selectors, as the demo's
+        # administrator sees them), so the figures printed are the ones the pages then show.
+        admin = User.objects.get(email=f"admin@{DEMO_EMAIL_DOMAIN}")
+        c = directory_counts(admin)
+        self.stdout.write(
+            f"The directory lists {c['institutions']} institutions in {c['countries']} countries, "
+            f"with {c['people']} people; {c['partnerships']} partnerships."
+        )
 
     def print_logins(self) -> None:
         logins = demo_logins(0, 1)
