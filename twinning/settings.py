@@ -144,6 +144,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 # The navigation's "My work" count, computed only when a page shows it.
                 "twinning.work.my_work",
+                "twinning.accounts.context_processors.contacts",
             ],
         },
     }

@@ -17,6 +17,26 @@ The rules, from DESIGN.md ("Who uses it"):
   of partnerships with the institution see them.
 - A history table shows only the events of records its reader may see (`history_for_user`): a person's events
   on their institution's page follow the rule for people, not the page's.
+- Readers (a programme's viewers: donors, ministries, evaluators; and a partnership's viewers) read what the
+  programme shows the outside world, not how it is made. The table below (also in docs/ACCESS.md) is the rule;
+  `PartnershipAccess.is_reader` / `ProgrammeAccess.is_reader` say who is a reader, and the `can_see_*`
+  answers say what they may see. A programme may grant its readers more (`Programme.viewers_see_evidence`,
+  `Programme.viewers_see_contacts`), edited by its managers.
+
+  | What                                              | Reader                         | When refused          |
+  |---------------------------------------------------|--------------------------------|-----------------------|
+  | approved period results, dashboards, roll-ups     | yes (approved periods only)    | unapproved: 403       |
+  | period report status (draft, submitted, approved) | yes                            |                       |
+  | an unapproved period's entry page and template    | no                             | 403                   |
+  | the review conversation, feedback, action items   | no                             | hidden / 403          |
+  | evidence files                                    | no, unless the programme grants| hidden / 403          |
+  | people's names and roles                          | yes                            |                       |
+  | people's e-mail addresses and phone numbers       | no, unless the programme grants| hidden (no 403)       |
+  | plans, exchanges, contribution ledger summaries   | yes                            |                       |
+  | history                                           | short: who, when, what changed | bookkeeping hidden    |
+
+  Outsiders still get 404 for everything: existence is private to those in scope. A reader in scope asking for a
+  forbidden object gets 403, as for a write, because they know the period or file exists from pages they see.
 - An administrator (superuser) may do everything.
 
 How the code uses this module:
@@ -75,6 +95,13 @@ class InstitutionLike(Protocol):
 
 
 EDITOR_ROLES = ProgrammeRole.EDITOR_ROLES
+# Readers: donors, ministries and evaluators on a programme's staff, and a partnership's viewers.
+READER_PROGRAMME_ROLES = (ProgrammeRole.Role.VIEWER,)
+READER_MEMBERSHIP_ROLES = (PartnershipMembership.Role.VIEWER,)
+# What a programme may grant its readers beyond the defaults (flags on the Programme model).
+GRANT_EVIDENCE = "evidence"
+GRANT_CONTACTS = "contacts"
+GRANT_FIELDS = {GRANT_EVIDENCE: "viewers_see_evidence", GRANT_CONTACTS: "viewers_see_contacts"}
 # Finance officers are read-only elsewhere, but the money side of the contributions ledger is their work.
 FINANCE_ROLES = (*EDITOR_ROLES, ProgrammeRole.Role.FINANCE_OFFICER)
 # Partnership roles that enter data (results, exchanges, contributions); viewers only read.
@@ -206,6 +233,24 @@ def coordinated_side(user: "User | AnonymousUser", via: str = "partnership") -> 
     return Subquery(memberships.values("side")[:1])
 
 
+def in_draft_partnerships(user: "User | AnonymousUser", via: str = "partnership") -> Q:
+    """Rows of the partnerships whose unapproved work (draft results, periods under review) the user sees: staff
+    other than viewers, and coordinators and members. Readers see a period's results once approved, so a
+    selector of results combines this with "its period is approved".
+
+    Raises: nothing.
+    """
+    if not user.is_authenticated:
+        return _nothing()
+    if user.is_superuser:
+        return Q()
+    staff = ProgrammeRole.objects.filter(user=user).exclude(role__in=READER_PROGRAMME_ROLES)
+    members = PartnershipMembership.objects.filter(user=user, role__in=DATA_ENTRY_ROLES)
+    return Q(**{_in(_then(via, "programme")): staff.values("programme")}) | Q(
+        **{_in(via): members.values("partnership")}
+    )
+
+
 def reviewers_of(programme_id: int) -> Q:
     """Users who review the programme's reports (its managers and M&E officers); a filter on users."""
     return Q(
@@ -221,6 +266,15 @@ def data_entry_people_of(partnership_id: int) -> Q:
     return Q(pk__in=memberships.values("user"))
 
 
+def grants_of(programme: Any) -> frozenset[str]:
+    """What a programme (any object with the Programme model's `viewers_see_*` flags) grants its readers:
+    a set of GRANT_EVIDENCE and GRANT_CONTACTS. An object without the flags grants nothing.
+
+    Raises: nothing.
+    """
+    return frozenset(name for name, attr in GRANT_FIELDS.items() if getattr(programme, attr, False))
+
+
 # --- one programme ----------------------------------------------------------------------------------
 
 
@@ -230,6 +284,22 @@ class ProgrammeAccess:
 
     role: str | None = None
     is_admin: bool = False
+    grants: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_reader(self) -> bool:
+        """A viewer (donor, ministry, evaluator): reads what the programme shows outside (see the table above)."""
+        return not self.is_admin and self.role in READER_PROGRAMME_ROLES
+
+    @property
+    def can_see_drafts(self) -> bool:
+        """Results of periods not approved yet, and what goes into them; not for readers."""
+        return self.is_staff and not self.is_reader
+
+    @property
+    def can_see_contacts(self) -> bool:
+        """People's e-mail addresses and phone numbers; readers only when the programme grants it."""
+        return self.is_staff and (not self.is_reader or GRANT_CONTACTS in self.grants)
 
     @property
     def is_staff(self) -> bool:
@@ -263,13 +333,21 @@ def programme_role(user: "User | AnonymousUser", programme_id: int) -> str | Non
     )
 
 
-def programme_access(user: "User | AnonymousUser", programme_id: int) -> ProgrammeAccess:
-    """What the user may do in the programme; one query (none for administrators and anonymous users)."""
+def programme_access(
+    user: "User | AnonymousUser", programme_id: int, programme: Any = None
+) -> ProgrammeAccess:
+    """What the user may do in the programme; one query (none for administrators and anonymous users).
+
+    Pass the `programme` object itself when it is at hand, so what it grants its readers is known
+    (`grants_of`); without it a reader is granted nothing.
+
+    Raises: nothing.
+    """
     if not user.is_authenticated:
         return ProgrammeAccess()
     if user.is_superuser:
         return ProgrammeAccess(is_admin=True)
-    return ProgrammeAccess(role=programme_role(user, programme_id))
+    return ProgrammeAccess(role=programme_role(user, programme_id), grants=grants_of(programme))
 
 
 def is_programme_editor(user: "User | AnonymousUser", programme_id: int | None = None) -> bool:
@@ -316,11 +394,46 @@ class PartnershipAccess:
     membership_role: str | None = None
     membership_side: str | None = None
     is_admin: bool = False
+    grants: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def programme(self) -> ProgrammeAccess:
         """The same user's access to the partnership's programme."""
-        return ProgrammeAccess(role=self.programme_role, is_admin=self.is_admin)
+        return ProgrammeAccess(role=self.programme_role, is_admin=self.is_admin, grants=self.grants)
+
+    @property
+    def is_reader(self) -> bool:
+        """Reads only: a programme viewer or a partnership viewer, with no role that does more here."""
+        return (
+            self.can_read
+            and not self.is_admin
+            and self.programme_role in (None, *READER_PROGRAMME_ROLES)
+            and self.membership_role in (None, *READER_MEMBERSHIP_ROLES)
+        )
+
+    @property
+    def can_see_drafts(self) -> bool:
+        """Results of a period not approved yet (its entry page, spreadsheet and values in dashboards)."""
+        return self.can_read and not self.is_reader
+
+    def can_see_period(self, *, approved: bool) -> bool:
+        """A period's results and report: readers only once the programme approved them."""
+        return self.can_read and (approved or self.can_see_drafts)
+
+    @property
+    def can_see_conversation(self) -> bool:
+        """The review conversation, the reviewers' feedback and the action items are internal work."""
+        return self.can_read and not self.is_reader
+
+    @property
+    def can_see_evidence(self) -> bool:
+        """Evidence files may hold personal data (registers, attendance lists): readers when granted."""
+        return self.can_read and (not self.is_reader or GRANT_EVIDENCE in self.grants)
+
+    @property
+    def can_see_contacts(self) -> bool:
+        """People's e-mail addresses and phone numbers (names and roles are for every reader)."""
+        return self.can_read and (not self.is_reader or GRANT_CONTACTS in self.grants)
 
     @property
     def can_manage_members(self) -> bool:
@@ -361,7 +474,11 @@ class PartnershipAccess:
 
 
 def partnership_access(user: "User | AnonymousUser", partnership: PartnershipLike) -> PartnershipAccess:
-    """What the user may do in the partnership (an object with `pk` and `programme_id`)."""
+    """What the user may do in the partnership (an object with `pk` and `programme_id`; for a reader, its
+    `programme` is read for what it grants, so load it with the partnership).
+
+    Raises: nothing.
+    """
     if not user.is_authenticated:
         return PartnershipAccess()
     if user.is_superuser:
@@ -374,6 +491,8 @@ def partnership_access(user: "User | AnonymousUser", partnership: PartnershipLik
     )
     m_role, m_side = membership if membership else (None, None)
     is_coordinator = m_role == PartnershipMembership.Role.COORDINATOR
+    reads_only = role in (None, *READER_PROGRAMME_ROLES) and m_role in (None, *READER_MEMBERSHIP_ROLES)
+    grants = grants_of(getattr(partnership, "programme", None)) if reads_only else frozenset()
     sides: frozenset[str] = frozenset()
     if role == ProgrammeRole.Role.MANAGER:
         sides = BOTH_SIDES
@@ -386,6 +505,7 @@ def partnership_access(user: "User | AnonymousUser", partnership: PartnershipLik
         programme_role=role,
         membership_role=m_role,
         membership_side=m_side,
+        grants=grants,
     )
 
 
@@ -437,14 +557,77 @@ def can_see_people_of(user: "User | AnonymousUser", institution: InstitutionLike
     )
 
 
+def can_see_contacts_of(user: "User | AnonymousUser", institution: InstitutionLike) -> bool:
+    """The e-mail addresses and phone numbers of an institution's people (who also sees their names): staff
+    other than viewers, coordinators and members of partnerships with the institution, and readers of a
+    programme that grants them contacts (Programme.viewers_see_contacts).
+
+    Raises: nothing.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    staff = ProgrammeRole.objects.filter(user=user).filter(
+        ~Q(role__in=READER_PROGRAMME_ROLES) | Q(programme__viewers_see_contacts=True)
+    )
+    if staff.exists():
+        return True
+    return (
+        PartnershipMembership.objects.filter(
+            user=user, partnership__side_links__institution_id=institution.pk
+        )
+        .filter(Q(role__in=DATA_ENTRY_ROLES) | Q(partnership__programme__viewers_see_contacts=True))
+        .exists()
+    )
+
+
+def sees_contacts_anywhere(user: "User | AnonymousUser") -> bool:
+    """Whether the user may see people's e-mail addresses on pages tied to no one programme (a user's name
+    falls back to their e-mail address only for them): administrators, staff other than viewers, coordinators
+    and members, and readers of a programme that grants contacts.
+
+    Raises: nothing.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if (
+        ProgrammeRole.objects.filter(user=user)
+        .filter(~Q(role__in=READER_PROGRAMME_ROLES) | Q(programme__viewers_see_contacts=True))
+        .exists()
+    ):
+        return True
+    return (
+        PartnershipMembership.objects.filter(user=user)
+        .filter(Q(role__in=DATA_ENTRY_ROLES) | Q(partnership__programme__viewers_see_contacts=True))
+        .exists()
+    )
+
+
 # --- history ---------------------------------------------------------------------------------------------
+
 
 # A page's history lists the events of its object and of the records that hang off it. Most children are seen
 # by everyone who sees the page; these are not, so their events follow the child's own rule, not the page's.
 # Keyed by (the page's model, the child's model) as "app_label.model"; each rule takes (user, the page's object).
+# Each takes a page's object that has a `partnership` (a period report, a gift).
+def _sees_conversation_of(user: "User | AnonymousUser", page: Any) -> bool:
+    return partnership_access(user, page.partnership).can_see_conversation
+
+
+def _sees_evidence_of(user: "User | AnonymousUser", page: Any) -> bool:
+    return partnership_access(user, page.partnership).can_see_evidence
+
+
 HISTORY_CHILD_RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     # People's names, emails and cadres are personal data (see can_see_people_of).
     ("directory.institution", "directory.person"): can_see_people_of,
+    # A period report's conversation and evidence follow their own rules for readers (see the table above).
+    ("monitoring.periodreport", "monitoring.reviewcomment"): _sees_conversation_of,
+    ("monitoring.periodreport", "monitoring.evidence"): _sees_evidence_of,
+    ("contributions.gift", "contributions.giftevidence"): _sees_evidence_of,
 }
 
 

@@ -16,7 +16,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from twinning.accounts.access import PartnershipAccess, history_for_user, programme_access
+from twinning.accounts.access import PartnershipAccess, history_for_user, programme_access, require
 from twinning.contributions import services
 from twinning.contributions.forms import (
     AllocationForm,
@@ -377,6 +377,7 @@ def _award_context(request: AuthedRequest, award: Award, **forms: Any) -> dict[s
         "can_manage": programme_access(request.user, award.programme_id).can_manage_finance,
         "allocation_form": forms.get("allocation_form") or AllocationForm(award=award),
         "events": history_for_user(request.user, award)[:100],
+        "history_full": programme_access(request.user, award.programme_id).can_manage_finance,
     }
 
 
@@ -686,7 +687,7 @@ def _gift_page(
         "gift": gift,
         "value": valued.value,
         "currency": partnership.programme.reporting_currency,
-        "evidence": gift.evidence.all(),
+        "evidence": gift.evidence.all() if access.can_see_evidence else None,
         "claim": claim,
         "can_enter": access.can_enter_data,
         "can_finance": access.can_manage_finance,
@@ -696,6 +697,7 @@ def _gift_page(
         "evidence_form": forms.get("evidence_form") or EvidenceForm(),
         "claim_form": forms.get("claim_form") or ClaimForm(partnership=partnership),
         "events": history_for_user(request.user, gift)[:100],
+        "history_full": access.can_enter_data or access.can_manage_finance,
     }
     status = 400 if any(f.errors for f in forms.values()) else 200
     return render(request, "contributions/gift_detail.html", context, status=status)
@@ -763,8 +765,10 @@ def gift_evidence_add_view(request: AuthedRequest, partnership_uuid: UUID, gift_
 def gift_evidence_view(
     request: AuthedRequest, partnership_uuid: UUID, gift_uuid: UUID, evidence_uuid: UUID
 ) -> FileResponse:
-    """Evidence is served only through this scoped view, never from a public media URL."""
-    partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
+    """Evidence is served only through this scoped view, never from a public media URL; readers get it only
+    when their programme grants them evidence (403 otherwise; accounts/access.py)."""
+    partnership, access = get_partnership_for_user(request.user, partnership_uuid)
+    require(access.can_see_evidence)
     gift = _gift(partnership, gift_uuid)
     evidence = gift.evidence.filter(uuid=evidence_uuid).first()
     if evidence is None or not evidence.file:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from twinning.accounts.access import (
     can_create_institution,
     can_edit_institution,
+    can_see_contacts_of,
     can_see_people_of,
     history_for_user,
     is_programme_editor,
@@ -56,6 +57,7 @@ def institution_list_view(request: AuthedRequest) -> HttpResponse:
 def institution_detail_view(request: AuthedRequest, institution_uuid: UUID) -> HttpResponse:
     institution = get_institution_for_user(request.user, institution_uuid)
     see_people = can_see_people_of(request.user, institution)
+    can_edit = can_edit_institution(request.user, institution)
     return render(
         request,
         "directory/detail.html",
@@ -64,10 +66,12 @@ def institution_detail_view(request: AuthedRequest, institution_uuid: UUID) -> H
             "expertise": institution.expertise_items.select_related("area"),
             "needs": institution.need_items.select_related("area"),
             "people": people_of(institution) if see_people else None,
+            "see_contacts": see_people and can_see_contacts_of(request.user, institution),
             "priorities": CountryPriority.objects.filter(country=institution.country).select_related("area"),
-            "can_edit": can_edit_institution(request.user, institution),
+            "can_edit": can_edit,
             "person_form": PersonForm(),
             "events": history_for_user(request.user, institution)[:100],
+            "history_full": can_edit,
         },
     )
 

@@ -123,6 +123,7 @@ def _detail_context(
         "person_days": len(participants) * exchange.days,
         "unnamed_total": sum(g.count for g in groups),
         "events": history_for_user(request.user, exchange)[:100],
+        "history_full": access.can_enter_data,
         "participant_form": forms.get("participant_form")
         or ParticipantForm(people=partnership_people(partnership)),
         "trainee_form": forms.get("trainee_form") or TraineeGroupForm(),
@@ -458,6 +459,7 @@ def _pair_context(
         "sessions": sessions,
         "total_minutes": sum(s.duration_minutes for s in sessions),
         "events": history_for_user(request.user, pair)[:100],
+        "history_full": access.can_enter_data,
         "session_form": forms.get("session_form") or MentoringSessionForm(),
     }
 

@@ -11,6 +11,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     F,
     Max,
     Min,
@@ -27,8 +28,10 @@ from django.http import Http404
 from twinning.accounts.access import (
     PartnershipAccess,
     in_data_entry_partnerships,
+    in_draft_partnerships,
     in_edited_programmes,
     in_visible_partnerships,
+    require,
 )
 from twinning.accounts.models import User
 from twinning.core.dates import latest_today, local_today
@@ -84,6 +87,49 @@ def get_partnership_period_for_user(
     partnership, access = get_partnership_for_user(user, partnership_uuid, data_entry=write)
     period = get_period(period_id)
     return partnership, access, period
+
+
+def get_period_contents_for_user(
+    user: User, partnership_uuid: Any, period_id: str
+) -> tuple[Partnership, PartnershipAccess, Period, PeriodReport | None]:
+    """The partnership, the user's access, a valid period and its report (None before anything was entered),
+    when the user may read that period's results: readers (viewers) only once the period is approved
+    (PartnershipAccess.can_see_period). 404 outside the user's scope or for a bad period, 403 for a reader
+    asking for an unapproved period.
+
+    Raises: Http404, PermissionDenied.
+    """
+    partnership, access, period = get_partnership_period_for_user(user, partnership_uuid, period_id)
+    report = report_for(partnership, period.id)
+    approved = report is not None and report.status == PeriodReport.Status.APPROVED
+    require(access.can_see_period(approved=approved))
+    return partnership, access, period, report
+
+
+def approved_periods(partnership: Partnership) -> set[str]:
+    """The ids of the partnership's approved periods (one query).
+
+    Raises: nothing.
+    """
+    return set(
+        PeriodReport.objects.filter(partnership=partnership, status=PeriodReport.Status.APPROVED).values_list(
+            "period", flat=True
+        )
+    )
+
+
+def in_approved_period() -> Exists:
+    """A filter on results: true where the result's period report is approved (what readers see).
+
+    Raises: nothing.
+    """
+    return Exists(
+        PeriodReport.objects.filter(
+            partnership_id=OuterRef("partnership_id"),
+            period=OuterRef("period"),
+            status=PeriodReport.Status.APPROVED,
+        )
+    )
 
 
 def get_import_job_for_user(user: User, partnership: Partnership, period: str, job_uuid: UUID) -> ImportJob:
@@ -289,12 +335,13 @@ def get_entry_target(
     return adoption, option
 
 
-def conversation(report: PeriodReport | None) -> list[ReviewComment]:
-    """Top-level messages, oldest first, each with `thread_replies` (one query).
+def conversation(report: PeriodReport | None, access: PartnershipAccess | None = None) -> list[ReviewComment]:
+    """Top-level messages, oldest first, each with `thread_replies` (one query). With the reader's `access`,
+    none for those who may not see the review conversation (PartnershipAccess.can_see_conversation).
 
     Raises: nothing.
     """
-    if report is None:
+    if report is None or (access is not None and not access.can_see_conversation):
         return []
     comments = list(
         report.comments.select_related("author", "assignee", "done_by").order_by("created_at", "id")
@@ -309,12 +356,13 @@ def conversation(report: PeriodReport | None) -> list[ReviewComment]:
     return top
 
 
-def evidence_for(report: PeriodReport | None) -> list[Evidence]:
-    """The evidence files of a report, oldest first (none without a report).
+def evidence_for(report: PeriodReport | None, access: PartnershipAccess | None = None) -> list[Evidence]:
+    """The evidence files of a report, oldest first (none without a report). With the reader's `access`, none
+    for those who may not see evidence (PartnershipAccess.can_see_evidence).
 
     Raises: nothing.
     """
-    if report is None:
+    if report is None or (access is not None and not access.can_see_evidence):
         return []
     return list(report.evidence.select_related("uploaded_by").order_by("created_at"))
 
@@ -353,9 +401,10 @@ class IndicatorProgress:
 
 
 def partnership_progress(
-    partnership: Partnership, *, today: datetime.date | None = None
+    partnership: Partnership, *, today: datetime.date | None = None, approved_only: bool = False
 ) -> tuple[Plan | None, list[IndicatorProgress]]:
-    """Actual against target for each indicator of the plan in force, per period and cumulative (5 queries).
+    """Actual against target for each indicator of the plan in force, per period and cumulative (5 queries;
+    6 with `approved_only`, which counts only the approved periods' results, as readers see them).
 
     A period reported only by its breakdown counts with the total derived from it (progress.derived_total),
     marked `derived`, or is marked `flagged` and left out where the indicator says so.
@@ -366,6 +415,9 @@ def partnership_progress(
     plan = plan_in_force(partnership)
     if plan is None:
         return None, []
+    shown = Result.objects.filter(partnership=partnership)
+    if approved_only:
+        shown = shown.filter(period__in=approved_periods(partnership))
     settings = monitoring_settings(partnership.programme)
     adoptions = list(
         PlanIndicator.objects.filter(plan=plan)
@@ -375,14 +427,14 @@ def partnership_progress(
     indicator_ids = [a.indicator_id for a in adoptions]
     # The partnership's results by indicator, whichever plan version they were entered under (see Result).
     values: dict[int, dict[str, Result]] = defaultdict(dict)
-    for res in Result.objects.filter(
-        partnership=partnership, indicator_id__in=indicator_ids, option__isnull=True
-    ).only("indicator_id", "period", "value", "numerator", "denominator", "text"):
+    for res in shown.filter(indicator_id__in=indicator_ids, option__isnull=True).only(
+        "indicator_id", "period", "value", "numerator", "denominator", "text"
+    ):
         values[res.indicator_id][res.period] = res
     parts: dict[int, dict[str, list[progress.Part]]] = defaultdict(lambda: defaultdict(list))
-    for res in Result.objects.filter(
-        partnership=partnership, indicator_id__in=indicator_ids, option__isnull=False
-    ).select_related("option__category"):
+    for res in shown.filter(indicator_id__in=indicator_ids, option__isnull=False).select_related(
+        "option__category"
+    ):
         option = res.option
         assert option is not None  # filtered above
         parts[res.indicator_id][res.period].append(
@@ -564,14 +616,16 @@ def country_expression(countries: dict[int, str]) -> Case:
     return Case(*whens, default=Value(""), output_field=CharField())
 
 
-def common_results(programme: Programme) -> QuerySet[Result]:
-    """Overall results (no breakdown) of a programme's common indicators, every partnership's.
+def common_results(programme: Programme, *, approved_only: bool = False) -> QuerySet[Result]:
+    """Overall results (no breakdown) of a programme's common indicators, every partnership's; with
+    `approved_only`, only those of approved periods (what the programme's readers see).
 
     Raises: nothing.
     """
-    return Result.objects.filter(
+    qs = Result.objects.filter(
         option__isnull=True, indicator__programme=programme, indicator__partnership__isnull=True
     )
+    return qs.filter(in_approved_period()) if approved_only else qs
 
 
 def pillar_expression() -> Subquery:
@@ -606,7 +660,9 @@ def in_years(qs: QuerySet[Result], first: int | None, last: int | None) -> Query
     return qs
 
 
-def rollup_target_groups(programme: Programme, first: int | None, last: int | None) -> list[Any]:
+def rollup_target_groups(
+    programme: Programme, first: int | None, last: int | None, *, approved_only: bool = False
+) -> list[Any]:
     """The targets behind the programme dashboard's values: for each combinable common indicator and period,
     the targets that the reporting partnerships' plans in force set for it (count, sum, Σ target × reported
     denominator, Σ denominator), so a period's programme target compares with its programme value.
@@ -624,7 +680,9 @@ def rollup_target_groups(programme: Programme, first: int | None, last: int | No
         period=OuterRef("period"),
         option__isnull=True,
     ).values("value")[:1]
-    qs = common_results(programme).exclude(indicator__cross_aggregation=Indicator.CrossAggregation.NONE)
+    qs = common_results(programme, approved_only=approved_only).exclude(
+        indicator__cross_aggregation=Indicator.CrossAggregation.NONE
+    )
     qs = in_years(qs, first, last)
     return list(
         qs.annotate(target=Subquery(target))
@@ -641,7 +699,12 @@ def rollup_target_groups(programme: Programme, first: int | None, last: int | No
 
 
 def rollup_groups(
-    programme: Programme, first: int | None, last: int | None, countries: dict[int, str]
+    programme: Programme,
+    first: int | None,
+    last: int | None,
+    countries: dict[int, str],
+    *,
+    approved_only: bool = False,
 ) -> list[Any]:
     """The one GROUP BY behind the programme dashboard: combinable common indicators by period, pillar and
     host country, with count, sums of values, numerators and denominators (all decomposable, so totals,
@@ -649,7 +712,9 @@ def rollup_groups(
 
     Raises: nothing.
     """
-    qs = common_results(programme).exclude(indicator__cross_aggregation=Indicator.CrossAggregation.NONE)
+    qs = common_results(programme, approved_only=approved_only).exclude(
+        indicator__cross_aggregation=Indicator.CrossAggregation.NONE
+    )
     qs = in_years(qs, first, last)
     return list(
         qs.annotate(country=country_expression(countries), pillar=pillar_expression())
@@ -660,12 +725,18 @@ def rollup_groups(
 
 
 def programme_rollup(
-    programme: Programme, *, year: int | None = None, first: int | None = None, last: int | None = None
+    programme: Programme,
+    *,
+    year: int | None = None,
+    first: int | None = None,
+    last: int | None = None,
+    approved_only: bool = False,
 ) -> ProgrammeRollUp:
     """Common indicators rolled up across the programme's partnerships, computed now from the results, with the
     reporting partnerships' targets combined by the same rule (7 queries), for the years `first` to `last`
     (both included; `year` is short for one year). With no years given, the latest year of the plans up to this
-    year; a range given backwards is read forwards.
+    year; a range given backwards is read forwards. With `approved_only`, only the results of approved periods
+    count (what the programme's readers see).
 
     Raises: nothing.
     """
@@ -697,7 +768,7 @@ def programme_rollup(
         if i.cross_aggregation != Indicator.CrossAggregation.NONE
     }
     countries = partnership_countries(programme)
-    for g in rollup_groups(programme, first, last, countries):
+    for g in rollup_groups(programme, first, last, countries, approved_only=approved_only):
         rollup = rollups.get(g["indicator_id"])
         if rollup is None:
             continue
@@ -706,7 +777,7 @@ def programme_rollup(
         rollup.total.setdefault(period, Cell()).add(*args)
         rollup.by_country.setdefault(g["country"], {}).setdefault(period, Cell()).add(*args)
         rollup.by_pillar.setdefault(g["pillar"], {}).setdefault(period, Cell()).add(*args)
-    for g in rollup_target_groups(programme, first, last):
+    for g in rollup_target_groups(programme, first, last, approved_only=approved_only):
         rollup = rollups.get(g["indicator_id"])
         if rollup is not None:
             rollup.targets[g["period"]] = progress.combine_targets_across(
@@ -725,17 +796,21 @@ def programme_rollup(
         years=years,
         indicators=[r for r in rollups.values()],
         pillars=pillars,
-        not_combinable=_not_combinable(programme, first, last),
+        not_combinable=_not_combinable(programme, first, last, approved_only=approved_only),
     )
 
 
-def _not_combinable(programme: Programme, first: int | None, last: int | None) -> list[Any]:
+def _not_combinable(
+    programme: Programme, first: int | None, last: int | None, *, approved_only: bool = False
+) -> list[Any]:
     """The range's results of common indicators that do not combine across partnerships, listed as they are."""
     if first is None:
         return []
     return list(
         in_years(
-            common_results(programme).filter(indicator__cross_aggregation=Indicator.CrossAggregation.NONE),
+            common_results(programme, approved_only=approved_only).filter(
+                indicator__cross_aggregation=Indicator.CrossAggregation.NONE
+            ),
             first,
             last,
         )
@@ -886,12 +961,15 @@ def open_action_items(user: User) -> QuerySet[ReviewComment]:
 
 
 def visible_results(user: User) -> QuerySet[Result]:
-    """Results of the partnerships the user may see (the API's starting point).
+    """Results of the partnerships the user may see (the API's starting point); for readers (viewers), only
+    the results of approved periods (accounts/access.py, in_draft_partnerships).
 
     Raises: nothing.
     """
-    return Result.objects.filter(partnership__in=Partnership.objects.visible_to(user)).select_related(
-        "indicator", "partnership", "option"
+    return (
+        Result.objects.filter(partnership__in=Partnership.objects.visible_to(user))
+        .filter(in_draft_partnerships(user) | in_approved_period())
+        .select_related("indicator", "partnership", "option")
     )
 
 

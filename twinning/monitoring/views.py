@@ -48,7 +48,13 @@ from twinning.planning.periods import Period, period_label, periods_between
 
 
 def _flags(user: User, access: PartnershipAccess) -> dict[str, bool]:
-    return {"can_enter": access.can_enter_data, "can_review": access.can_review}
+    return {
+        "can_enter": access.can_enter_data,
+        "can_review": access.can_review,
+        "can_see_conversation": access.can_see_conversation,
+        "can_see_evidence": access.can_see_evidence,
+        "can_see_drafts": access.can_see_drafts,
+    }
 
 
 # --- what is due -------------------------------------------------------------------------------------
@@ -200,14 +206,22 @@ def _progress_table(row: selectors.IndicatorProgress) -> Table:
     )
 
 
-def _periods_table(partnership: Partnership, periods: list[tuple[Period, PeriodReport | None]]) -> Table:
+def _periods_table(
+    partnership: Partnership, periods: list[tuple[Period, PeriodReport | None]], *, drafts: bool
+) -> Table:
+    # Readers (drafts=False) open only approved periods (docs/ACCESS.md); the others are listed with their status.
+    def period(p: Period, report: PeriodReport | None) -> Any:
+        if drafts or (report is not None and report.status == PeriodReport.Status.APPROVED):
+            return Link(p.label(), reverse("monitoring:entry", args=[partnership.uuid, p.id]))
+        return p.label()
+
     return Table(
         key="periods",
         title=_("Reporting periods"),
         columns=[Column(_("Period")), Column(_("Report"))],
         rows=[
             (
-                Link(p.label(), reverse("monitoring:entry", args=[partnership.uuid, p.id])),
+                period(p, report),
                 report.get_status_display() if report else _("Not started"),
             )
             for p, report in periods
@@ -219,7 +233,9 @@ def _periods_table(partnership: Partnership, periods: list[tuple[Period, PeriodR
 def partnership_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = selectors.get_partnership_for_user(request.user, partnership_uuid)
     today = partnership_today(partnership)  # the host's date: which periods have started there
-    plan, rows = selectors.partnership_progress(partnership, today=today)
+    plan, rows = selectors.partnership_progress(
+        partnership, today=today, approved_only=not access.can_see_drafts
+    )
     reports = {r.period: r for r in PeriodReport.objects.filter(partnership=partnership)}
     periods: list[Period] = []
     if plan is not None:
@@ -235,7 +251,8 @@ def partnership_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResp
         periods.sort(key=lambda p: (p.start, -p.months), reverse=True)
     with_reports = [(p, reports.get(p.id)) for p in periods]
     tables = [_progress_table(row) for row in rows]
-    download = export_response(request, [*tables, _periods_table(partnership, with_reports)])
+    periods_table = _periods_table(partnership, with_reports, drafts=access.can_see_drafts)
+    download = export_response(request, [*tables, periods_table])
     if download is not None:
         return download
     context = {
@@ -244,7 +261,7 @@ def partnership_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResp
         "plan": plan,
         "rows": [(row, _progress_chart(row), table) for row, table in zip(rows, tables, strict=True)],
         "periods": with_reports,
-        "periods_table": _periods_table(partnership, with_reports),
+        "periods_table": periods_table,
         **_flags(request.user, access),
     }
     return render(request, "monitoring/partnership.html", context)
@@ -280,9 +297,10 @@ def _entry_context(
         "page_errors": page_errors or [],
         "error_summary": entry_error_summary(rows),
         "editable": editable,
-        "thread": selectors.conversation(report),
-        "evidence": selectors.evidence_for(report),
+        "thread": selectors.conversation(report, access),
+        "evidence": selectors.evidence_for(report, access),
         "events": history_for_user(request.user, report)[:100] if report else [],
+        "history_full": access.can_enter_data or access.can_review,
         "comment_form": forms.get("comment_form") or CommentForm(partnership=partnership),
         "feedback_form": forms.get("feedback_form") or FeedbackForm(),
         "reason_form": forms.get("reason_form") or ReasonForm(),
@@ -294,7 +312,7 @@ def _entry_context(
 
 @login_required
 def entry_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
-    partnership, access, period = selectors.get_partnership_period_for_user(
+    partnership, access, period, _report = selectors.get_period_contents_for_user(
         request.user, partnership_uuid, period_id
     )
     return render(request, "monitoring/entry.html", _entry_context(request, partnership, access, period))
@@ -620,10 +638,12 @@ def _evidence(partnership: Partnership, period: Period, result_evidence_uuid: UU
 def evidence_file_view(
     request: AuthedRequest, partnership_uuid: UUID, period_id: str, result_evidence_uuid: UUID
 ) -> FileResponse:
-    """Evidence files are served only through this scoped view, never from a public media URL."""
-    partnership, _access, period = selectors.get_partnership_period_for_user(
+    """Evidence files are served only through this scoped view, never from a public media URL; readers get
+    them only from an approved period of a programme that grants them evidence (403 otherwise)."""
+    partnership, access, period, _report = selectors.get_period_contents_for_user(
         request.user, partnership_uuid, period_id
     )
+    require(access.can_see_evidence)
     evidence = _evidence(partnership, period, result_evidence_uuid)
     return FileResponse(
         evidence.file.open("rb"), as_attachment=True, filename=Path(evidence.file.name or "").name
@@ -651,7 +671,8 @@ def evidence_delete_view(
 
 @login_required
 def template_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
-    partnership, _access, period = selectors.get_partnership_period_for_user(
+    # The template carries the period's values: readers get it once the period is approved.
+    partnership, _access, period, _report = selectors.get_period_contents_for_user(
         request.user, partnership_uuid, period_id
     )
     response = HttpResponse(
@@ -734,7 +755,11 @@ def programme_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse
 
     # `year` is the one-year address older links and bookmarks use.
     first, last = year("from") or year("year"), year("to") or year("year")
-    rollup = selectors.programme_rollup(programme, first=first, last=last)
+    access = programme_access(request.user, programme.pk)
+    # Readers count only approved periods, on the page and in its downloads alike.
+    rollup = selectors.programme_rollup(
+        programme, first=first, last=last, approved_only=not access.can_see_drafts
+    )
     shown = [r for r in rollup.indicators if r.periods]
     tables = {r.indicator.pk: _rollup_tables(r, rollup.pillars) for r in shown}
     not_combinable = _not_combinable_table(rollup.not_combinable)
@@ -746,7 +771,8 @@ def programme_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse
         "rollup": rollup,
         "indicators": [(r, _rollup_chart(r), *tables[r.indicator.pk]) for r in shown],
         "not_combinable": not_combinable,
-        "can_edit": programme_access(request.user, programme.pk).can_edit,
+        "can_edit": access.can_edit,
+        "approved_only": not access.can_see_drafts,
     }
     return render(request, "monitoring/programme.html", context)
 

@@ -7,7 +7,14 @@ from twinning.core.admin import ReadOnlyAdmin, admin_user
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar, Programme, Stakeholder
 from twinning.partnerships.services import programme_create, programme_update
 
-PROGRAMME_FIELDS = ("name", "description", "funders", "reporting_currency")
+PROGRAMME_FIELDS = (
+    "name",
+    "description",
+    "funders",
+    "reporting_currency",
+    "viewers_see_evidence",
+    "viewers_see_contacts",
+)
 
 
 class PillarInline(admin.TabularInline):

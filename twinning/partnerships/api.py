@@ -80,7 +80,9 @@ class StakeholderOut(Schema):
     institution: InstitutionRef | None
     role: str
     contact_name: str
-    contact_email: str
+    contact_email: str = Field(
+        description="Empty for readers (viewers) the programme has not granted contact details."
+    )
 
 
 class StageChangeOut(Schema):
@@ -198,8 +200,13 @@ def partnerships_list(request: ApiRequest, filters: Query[PartnershipFilters]) -
     summary="Get a partnership",
 )
 def partnership_detail(request: ApiRequest, partnership_uuid: str) -> Partnership:
-    partnership, _access = get_partnership_for_user(request.auth, partnership_uuid)
-    return _with_details(partnership)
+    partnership, access = get_partnership_for_user(request.auth, partnership_uuid)
+    partnership = _with_details(partnership)
+    if not access.can_see_contacts:
+        # Blanked on the loaded rows only, for this answer: readers see a stakeholder's name, not its address.
+        for stakeholder in partnership.stakeholders.all():
+            stakeholder.contact_email = ""
+    return partnership
 
 
 @router.post("", response={201: PartnershipDetailOut, **error_responses(403)}, summary="Create a partnership")

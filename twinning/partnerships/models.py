@@ -49,6 +49,18 @@ class Programme(TwinningModel):
     reporting_currency = models.CharField(
         _("reporting currency"), max_length=3, default="USD", validators=[validate_currency]
     )
+    # What the programme's readers (its viewers and partnership viewers) may see beyond the default: the rule
+    # is in twinning/accounts/access.py (grants_of); managers change these.
+    viewers_see_evidence = models.BooleanField(
+        _("viewers see evidence files"),
+        default=False,
+        help_text=_("Evidence files may hold personal data (registers, attendance lists)."),
+    )
+    viewers_see_contacts = models.BooleanField(
+        _("viewers see contact details"),
+        default=False,
+        help_text=_("People's e-mail addresses and phone numbers; names and roles are always shown."),
+    )
 
     objects = ProgrammeQuerySet.as_manager()
 

@@ -47,9 +47,17 @@ PARTNERSHIP_FIELDS = ("title", "shared_goal", "start_date", "end_date")
 
 @transaction.atomic
 def programme_create(
-    *, actor: User, name: str, funders: str = "", reporting_currency: str = "USD", description: str = ""
+    *,
+    actor: User,
+    name: str,
+    funders: str = "",
+    reporting_currency: str = "USD",
+    description: str = "",
+    viewers_see_evidence: bool = False,
+    viewers_see_contacts: bool = False,
 ) -> Programme:
-    """Create a programme with the five default pillars; only administrators set up programmes.
+    """Create a programme with the five default pillars; only administrators set up programmes. The two
+    `viewers_see_*` flags grant its readers evidence files and contact details (see accounts/access.py).
 
     Raises: PermissionDenied, ValidationError.
     """
@@ -57,7 +65,12 @@ def programme_create(
     programme = create_with_audit(
         actor=actor,
         obj=Programme(
-            name=name, funders=funders, reporting_currency=reporting_currency, description=description
+            name=name,
+            funders=funders,
+            reporting_currency=reporting_currency,
+            description=description,
+            viewers_see_evidence=viewers_see_evidence,
+            viewers_see_contacts=viewers_see_contacts,
         ),
     )
     Pillar.objects.bulk_create(

@@ -115,6 +115,7 @@ def _detail_context(
         "agreements": partnership.agreements.all(),
         "stage_changes": partnership.stage_changes.select_related("actor"),
         "events": history_for_user(request.user, partnership)[:100],
+        "history_full": access.can_edit,
         "stage_form": forms.get("stage_form") or StageForm(initial={"version": partnership.version}),
         "stakeholder_form": forms.get("stakeholder_form") or StakeholderForm(),
         "agreement_form": forms.get("agreement_form") or AgreementForm(),

@@ -107,6 +107,7 @@ def _plan_context(
                 for party in services.required_parties(plan)
             ],
             "events": history_for_user(request.user, plan)[:100],
+            "history_full": access.can_edit,
             "sign_form": SignOffForm(),
             "new_version_form": forms.get("new_version_form") or NewVersionForm(),
             "event_form": forms.get("event_form") or EventForm(),
@@ -560,6 +561,7 @@ def _plan_indicator_page(
         "has_grid_errors": bool(grid_errors),
         "editable": access.can_edit and plan.status == Plan.Status.DRAFT,
         "events": history_for_user(request.user, adoption)[:50],
+        "history_full": access.can_edit,
     }
     status = 400 if form.errors or grid_errors else 200
     return render(request, "planning/plan_indicator.html", context, status=status)
@@ -769,6 +771,7 @@ def _indicators_context(request: AuthedRequest, programme: Any, **forms: Any) ->
         ),
         "categories": disaggregations(programme),
         "can_edit": is_programme_editor(request.user, programme.pk),
+        "history_full": is_programme_editor(request.user, programme.pk),
         "category_form": forms.get("category_form") or DisaggregationForm(),
         "option_errors": forms.get("option_errors"),
         "option_form": OptionForm(),

@@ -9,7 +9,9 @@ Each app lists its URLs in `twinning/<app>/tests/role_rules.py`:
 A rule takes a role name and returns the status that role must get: 200, 302 (to sign-in for anonymous),
 403, 404, or OK (it got in: 200, 302 elsewhere, or 400 because the empty form was refused).
 
-Besides the status, no page a role gets in to may show personal data it may not see: `sees_people(role)`.
+Besides the status, no page a role gets in to may show personal data it may not see: `sees_people(role)` for
+an institution's people, `sees_contacts(role)` for e-mail addresses. A rule named "name#suffix" may take its own
+URL kwargs from `objects(world)["name#suffix"]` (a dict), e.g. an approved period beside a draft one.
 """
 
 from typing import Any
@@ -39,6 +41,11 @@ OK = "ok"
 # partnership with the institution see them, on whatever page shows them (its people list, a history table,
 # an export). The role matrix's institution is on the host side of world.partnership.
 PEOPLE_READERS = PROGRAMME_STAFF | {"coordinator", "resource_coordinator", "member", "partnership_viewer"}
+# Readers (donors, ministries, evaluators, partnership viewers) read results, dashboards, approved reports and
+# summaries, not the internal work: unapproved periods, the review conversation, evidence files (unless the
+# programme grants them) and people's e-mail addresses (see docs/ACCESS.md). The role matrix's programme grants
+# nothing.
+READERS = {"programme_viewer", "partnership_viewer"}
 
 
 def _scoped(role: str, allowed: set[str]) -> Any:
@@ -65,6 +72,15 @@ def partnership_read(role: str) -> Any:
     if role == "anonymous":
         return 302
     return 404 if role in OUTSIDERS else 200
+
+
+def partnership_insider_read(role: str) -> Any:
+    """Reads of a partnership's internal work (an unapproved period, evidence files): 403 for readers."""
+    if role == "anonymous":
+        return 302
+    if role in OUTSIDERS:
+        return 404
+    return 403 if role in READERS else 200
 
 
 def partnership_write(role: str) -> Any:
@@ -95,6 +111,11 @@ def programme_editor(role: str) -> Any:
     if role == "anonymous":
         return 302
     return OK if role in PROGRAMME_EDITORS else 403
+
+
+def sees_contacts(role: str) -> bool:
+    """Whether the role may see people's e-mail addresses in the role matrix's partnership (not readers)."""
+    return role not in READERS and role not in OUTSIDERS and role != "anonymous"
 
 
 def sees_people(role: str) -> bool:

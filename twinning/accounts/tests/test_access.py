@@ -268,6 +268,91 @@ def test_an_institutions_people_are_seen_by_staff_and_members_of_its_partnership
     assert access.can_see_people_of(user(world, role), host) is expected
 
 
+# --- readers (viewers): what a donor or ministry reader sees (docs/ACCESS.md) -------------------------------
+
+# Those in scope who read only; they see results, approved reports and summaries, not the internal work.
+READ_ONLY = {"programme_viewer", "partnership_viewer"}
+INSIDERS = READERS - READ_ONLY
+
+
+@allowed_for(READ_ONLY)
+def test_programme_viewers_and_partnership_viewers_are_the_readers(world, role, expected):
+    assert access.partnership_access(user(world, role), world.partnership).is_reader is expected
+
+
+@allowed_for(INSIDERS)
+def test_drafts_the_conversation_evidence_and_contacts_are_for_insiders(world, role, expected):
+    found = access.partnership_access(user(world, role), world.partnership)
+    assert found.can_see_drafts is expected
+    assert found.can_see_conversation is expected
+    assert found.can_see_evidence is expected
+    assert found.can_see_contacts is expected
+    assert found.can_see_period(approved=False) is expected
+
+
+@allowed_for(READERS)
+def test_an_approved_period_is_for_everyone_in_scope(world, role, expected):
+    assert (
+        access.partnership_access(user(world, role), world.partnership).can_see_period(approved=True)
+        is expected
+    )
+
+
+@allowed_for(INSIDERS)
+def test_a_programme_grant_opens_evidence_and_contacts_to_readers_but_never_drafts(world, role, expected):
+    world.programme.viewers_see_evidence = True
+    world.programme.viewers_see_contacts = True
+    world.programme.save()
+    partnership = Partnership.objects.select_related("programme").get(pk=world.partnership.pk)
+    found = access.partnership_access(user(world, role), partnership)
+    in_scope = role in READERS
+    assert found.can_see_evidence is in_scope
+    assert found.can_see_contacts is in_scope
+    assert found.can_see_conversation is expected
+    assert found.can_see_drafts is expected
+
+
+def test_the_grants_of_a_programme_are_its_two_flags(world):
+    assert access.grants_of(world.programme) == frozenset()
+    world.programme.viewers_see_contacts = True
+    assert access.grants_of(world.programme) == {access.GRANT_CONTACTS}
+    assert access.grants_of(None) == frozenset()
+
+
+@allowed_for(INSIDERS)
+def test_the_programme_viewer_sees_no_drafts_or_contacts_programme_wide(world, role, expected):
+    found = access.programme_access(user(world, role), world.programme.pk, world.programme)
+    if role in PROGRAMME_STAFF:
+        assert found.can_see_drafts is expected and found.can_see_contacts is expected
+    else:
+        assert not found.can_see_drafts and not found.can_see_contacts
+
+
+@allowed_for(INSIDERS)
+def test_draft_partnerships_are_those_of_insiders(world, role, expected):
+    visible = Partnership.objects.filter(access.in_draft_partnerships(user(world, role), via=""))
+    assert (world.partnership in visible) is expected
+
+
+@allowed_for(INSIDERS)
+def test_an_institutions_contact_details_are_for_insiders(world, role, expected):
+    host = world.partnership.side_links.get(side="host").institution
+    assert access.can_see_contacts_of(user(world, role), host) is expected
+
+
+@allowed_for(READERS)
+def test_a_programme_granting_contacts_opens_its_institutions_contacts_to_its_readers(world, role, expected):
+    world.programme.viewers_see_contacts = True
+    world.programme.save()
+    host = world.partnership.side_links.get(side="host").institution
+    assert access.can_see_contacts_of(user(world, role), host) is expected
+
+
+@allowed_for(INSIDERS | {"other_coordinator"})
+def test_a_users_address_stands_in_for_a_missing_name_only_for_those_who_see_contacts(world, role, expected):
+    assert access.sees_contacts_anywhere(user(world, role)) is expected
+
+
 # --- enforcers ---------------------------------------------------------------------------------------------
 
 

@@ -85,7 +85,7 @@ RULES = {
     "contributions:gift_receive": ("post", host_receipt),
     "contributions:gift_verify": ("post", partnership_finance),
     "contributions:gift_evidence_add": ("post", evidence_add),
-    "contributions:gift_evidence": ("get", roles.partnership_read),
+    "contributions:gift_evidence": ("get", roles.partnership_insider_read),
 }
 
 

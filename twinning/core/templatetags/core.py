@@ -1,8 +1,9 @@
 from typing import Any
 
 from django import template
-from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext
 
+from twinning.core.history import HistoryEntry, change_label, history_entries
 from twinning.core.rendering import degrades_to
 
 register = template.Library()
@@ -15,19 +16,39 @@ def _plain_name(name: Any, event: Any = None) -> str:
 @register.filter
 @degrades_to(_plain_name)
 def field_label(name: str, event: Any) -> str:
-    """The translated verbose name of a field named in an audit event.
+    """The translated verbose name of a field named in an audit event (twinning.core.history.change_label)."""
+    return change_label(event, name)
 
-    A relation (a plan's sign-offs) is named by the related records' plural name; a field that is gone, or a
-    model that is gone, by the raw name with spaces.
+
+def _name_or_nothing(user: Any, show_contacts: Any = False) -> str:
+    return str(getattr(user, "full_name", "") or "")
+
+
+@register.filter
+@degrades_to(_name_or_nothing)
+def person_name(user: Any, show_contacts: Any = False) -> str:
+    """How a page names a user: their full name; without one, their e-mail address only when the reader may
+    see contact details (`show_contacts`, from accounts/access.py), else "(no name given)". "" for no user.
     """
-    model = event.target_type.model_class()
-    if model is None:
-        return _plain_name(name)
-    try:
-        field = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return _plain_name(name)
-    label = getattr(field, "verbose_name", None)
-    if label is None and field.related_model is not None:
-        label = field.related_model._meta.verbose_name_plural
-    return str(label) if label else _plain_name(name)
+    if user is None or user == "":
+        return ""
+    name = getattr(user, "full_name", "")
+    if name:
+        return str(name)
+    email = getattr(user, "email", "")
+    if show_contacts and email:
+        return str(email)
+    return gettext("(no name given)")
+
+
+@register.simple_tag(takes_context=True)
+def history_lines(context: Any, events: Any) -> list[HistoryEntry]:
+    """The page's history in people's language (twinning.core.history): the full version when the view says
+    the reader may change the record (`history_full`), else the short one; e-mail addresses only for readers
+    who may see contact details (the page's `access`, else `show_contacts`).
+    """
+    access = context.get("access")
+    contacts = (
+        access.can_see_contacts if hasattr(access, "can_see_contacts") else context.get("show_contacts")
+    )
+    return history_entries(events, full=bool(context.get("history_full")), show_contacts=bool(contacts))

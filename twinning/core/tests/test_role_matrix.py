@@ -28,6 +28,7 @@ from twinning.testing.roles import (
     programme_editor,
     public,
     redirects,
+    sees_contacts,
     sees_people,
     signed_in,
 )
@@ -165,9 +166,25 @@ def test_every_ui_url_has_an_access_rule():
 PRIVATE_PERSON = {"full_name": "Quillon Marsh-Ayodele", "email": "q.marsh-ayodele@hospital.example.org"}
 
 
+STAKEHOLDER_EMAIL = "liaison@moh.example.org"
+
+
+def _body(response: Any) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def shows_private_person(response: Any) -> bool:
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    return any(value.encode() in body for value in PRIVATE_PERSON.values())
+    return any(value.encode() in _body(response) for value in PRIVATE_PERSON.values())
+
+
+def shown_emails(response: Any, world: Any, role: str) -> list[str]:
+    """The e-mail addresses of other people (the world's users, the institution's person, the stakeholder's
+    contact) that the page shows."""
+    body = _body(response)
+    own = getattr(world, role).email
+    users = [getattr(world, name).email for name in ROLES if name != "anonymous"]
+    emails = {*users, PRIVATE_PERSON["email"], STAKEHOLDER_EMAIL} - {own}
+    return sorted(email for email in emails if email.encode() in body)
 
 
 @pytest.fixture
@@ -180,7 +197,12 @@ def objects(world):
         cadre="midwife",
         **PRIVATE_PERSON,
     )
-    stakeholder = Stakeholder.objects.create(partnership=partnership, kind="ministry", name="MoH")
+    stakeholder = Stakeholder.objects.create(
+        partnership=partnership, kind="ministry", name="MoH", contact_email=STAKEHOLDER_EMAIL
+    )
+    # A member without a full name: pages name people, and a reader must not get the address instead.
+    type(world.member).objects.filter(pk=world.member.pk).update(full_name="")
+    world.member.refresh_from_db()
     agreement = Agreement.objects.create(
         partnership=partnership, title="MoU", document=SimpleUploadedFile("mou.pdf", b"%PDF-1.4")
     )
@@ -203,10 +225,12 @@ def objects(world):
 
 
 def url_for(name: str, objects: dict[str, Any]) -> str:
-    """The URL of a rule's name; `name#csv` and `name#xlsx` are the page's downloads (`?format=`)."""
+    """The URL of a rule's name; `name#csv` and `name#xlsx` are the page's downloads (`?format=`); a rule
+    `name#suffix` takes its own URL kwargs from `objects[name]` when the app gives them."""
     plain, _hash, variant = name.partition("#")
     pattern = dict(url_patterns())[plain]
-    url = reverse(plain, kwargs={key: objects[key] for key in pattern.converters})
+    found = {**objects, **objects.get(name, {})} if "#" in name else objects
+    url = reverse(plain, kwargs={key: found[key] for key in pattern.converters})
     return f"{url}?format={variant}" if variant in ("csv", "xlsx") else url
 
 
@@ -215,7 +239,11 @@ def restore(world: Any, objects: dict[str, Any]) -> None:
     partnership = world.partnership
     if not Stakeholder.objects.filter(uuid=objects["stakeholder_uuid"]).exists():
         Stakeholder.objects.create(
-            uuid=objects["stakeholder_uuid"], partnership=partnership, kind="ministry", name="MoH"
+            uuid=objects["stakeholder_uuid"],
+            partnership=partnership,
+            kind="ministry",
+            name="MoH",
+            contact_email=STAKEHOLDER_EMAIL,
         )
     if not PartnershipMembership.objects.filter(pk=objects["membership_id"]).exists():
         PartnershipMembership.objects.create(
@@ -256,6 +284,8 @@ def test_role_matrix(client, world, objects, name):
             failures.append(f"{role}: no strict Content-Security-Policy header")
         if got == 200 and not sees_people(role) and shows_private_person(response):
             failures.append(f"{role}: sees the name or email of a person of an institution it has no part in")
+        if got == 200 and not sees_contacts(role) and (emails := shown_emails(response, world, role)):
+            failures.append(f"{role}: sees e-mail addresses it may not: {emails}")
         if method == "post":
             restore(world, objects)
     assert not failures, f"{method.upper()} {url}\n" + "\n".join(failures)

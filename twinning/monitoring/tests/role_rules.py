@@ -12,6 +12,8 @@ from twinning.planning.models import Indicator, Objective, Plan, PlanIndicator
 from twinning.testing import roles
 
 read = ("get", roles.partnership_read)
+# An unapproved period's results and every evidence file (the programme grants readers none): 403 for readers.
+insider = ("get", roles.partnership_insider_read)
 enter = ("post", roles.partnership_data_entry)
 REVIEWERS = {"manager", "me_officer", "admin"}
 
@@ -42,7 +44,8 @@ RULES = {
     "monitoring:partnership": read,
     "monitoring:partnership#csv": read,
     "monitoring:partnership#xlsx": read,
-    "monitoring:entry": read,
+    "monitoring:entry": insider,
+    "monitoring:entry#approved": read,
     "monitoring:row_save": enter,
     "monitoring:save_all": enter,
     "monitoring:submit": enter,
@@ -52,9 +55,11 @@ RULES = {
     "monitoring:comment_add": enter,
     "monitoring:action_done": enter,
     "monitoring:evidence_add": enter,
-    "monitoring:evidence_file": read,
+    "monitoring:evidence_file": insider,
+    "monitoring:evidence_file#approved": insider,
     "monitoring:evidence_delete": enter,
-    "monitoring:template": read,
+    "monitoring:template": insider,
+    "monitoring:template#approved": read,
     "monitoring:upload": ("get", roles.partnership_data_entry),
     "monitoring:upload#post": enter,
     "monitoring:import_job": ("get", own_import_job),
@@ -100,7 +105,19 @@ def objects(world: Any) -> dict[str, Any]:
     )
     report = PeriodReport.objects.get(partnership=world.partnership, period="2024Q1")
     comment = ReviewComment.objects.create(report=report, author=world.member, body="Check", is_action=True)
+    services.result_save(
+        actor=world.member, plan_indicator=adoption, period="2024Q2", values={"value": Decimal(7)}
+    )
+    approved = PeriodReport.objects.get(partnership=world.partnership, period="2024Q2")
+    PeriodReport.objects.filter(pk=approved.pk).update(status=PeriodReport.Status.APPROVED)
+    approved_evidence = _evidence(approved)
     return {
+        "monitoring:entry#approved": {"period_id": "2024Q2"},
+        "monitoring:template#approved": {"period_id": "2024Q2"},
+        "monitoring:evidence_file#approved": {
+            "period_id": "2024Q2",
+            "result_evidence_uuid": approved_evidence.uuid,
+        },
         "period_id": "2024Q1",
         "adoption_uuid": adoption.uuid,
         "option_key": "total",

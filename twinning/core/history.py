@@ -1,0 +1,257 @@
+"""The change history in people's language: what a history table shows of the audit log.
+
+The audit log stores each change as it happened (field names, ISO dates, choice codes, Decimal strings). A reader
+wants the field's label, the choice's label, a date and a number in their language, and none of the bookkeeping
+(versions, keys, timestamps, hashes). Readers who may not change the record (see `history_full` in the views and
+accounts/access.py) get the short version: the latest events, one line each, with what changed to what and no
+reasons (a reason may quote the internal review conversation). E-mail addresses are shown only to readers who may
+see contact details.
+
+Every helper here is wrapped with `degrades_to`: a history reaches back years, through code that has changed.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils import formats
+from django.utils.translation import gettext, gettext_lazy
+
+from twinning.core.rendering import as_text, degrades_to
+
+# Fields that say nothing to a reader: keys, versions, timestamps the row keeps for itself, checksums, who typed it
+# (the history's "who" column says that already).
+BOOKKEEPING = frozenset(
+    {
+        "id",
+        "pk",
+        "uuid",
+        "version",
+        "created_at",
+        "updated_at",
+        "modified_at",
+        "created_by",
+        "updated_by",
+        "modified_by",
+        "hash",
+        "checksum",
+        "search_vector",
+    }
+)
+BOOKKEEPING_SUFFIXES = ("_hash", "_checksum", "_uuid", "_id")
+# Fields whose values are contact details (see accounts/access.py: readers see names and roles, not these).
+CONTACT_FIELDS = frozenset({"email", "contact_email", "phone", "contact_phone", "mobile", "user_email"})
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+HIDDEN = gettext_lazy("(hidden)")
+EMPTY = "—"
+# How many events the short version shows.
+SHORT_LIMIT = 10
+
+
+def is_bookkeeping(name: str) -> bool:
+    """Whether a field named in a change is bookkeeping that a history hides (BOOKKEEPING).
+
+    Raises: nothing.
+    """
+    return name in BOOKKEEPING or name.endswith(BOOKKEEPING_SUFFIXES)
+
+
+def mask_contacts(text: str) -> str:
+    """`text` with every e-mail address replaced by "(hidden)".
+
+    Raises: nothing.
+    """
+    return EMAIL.sub(str(HIDDEN), text)
+
+
+def _model_field(event: Any, name: str) -> Any:
+    target_type = getattr(event, "target_type", None)
+    model = target_type.model_class() if target_type is not None else None
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _plain_label(event: Any, name: str) -> str:
+    return str(name).replace("_", " ")
+
+
+@degrades_to(_plain_label)
+def change_label(event: Any, name: str) -> str:
+    """The translated label of a field named in an audit event: its verbose name; a relation without one by its
+    records' plural name; a field or model that is gone by the raw name with spaces.
+
+    Raises: nothing (logs and shows the raw name).
+    """
+    found = _model_field(event, name)
+    if found is None:
+        return _plain_label(event, name)
+    label = getattr(found, "verbose_name", None)
+    if label is None and found.related_model is not None:
+        label = found.related_model._meta.verbose_name_plural
+    return str(label) if label else _plain_label(event, name)
+
+
+def _as_date(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _as_datetime(value: Any) -> datetime.datetime | None:
+    if isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _as_number(value: Any) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(value))
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return None
+    return None
+
+
+def _number(number: Decimal) -> str:
+    # Stored with the field's places (5.0000); shown as people write it (5), grouped as the locale groups.
+    number = number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+    return formats.number_format(number, use_l10n=True, force_grouping=True)
+
+
+def _raw(event: Any, name: str, value: Any, show_contacts: bool = False) -> str:
+    text = as_text(value)
+    return text if show_contacts else mask_contacts(text)
+
+
+@degrades_to(_raw)
+def change_value(event: Any, name: str, value: Any, show_contacts: bool = False) -> str:
+    """One value of a change as a reader says it: a choice's label, a date and a number in the active locale,
+    yes or no, a list joined with commas, "—" for nothing; e-mail addresses hidden unless `show_contacts`.
+
+    Raises: nothing (logs and shows the stored value).
+    """
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if not show_contacts and name in CONTACT_FIELDS:
+        return str(HIDDEN)
+    if isinstance(value, list):
+        return ", ".join(change_value(event, name, v, show_contacts) for v in value)
+    found = _model_field(event, name)
+    text: str | None = None
+    if found is not None and getattr(found, "choices", None):
+        text = str(dict(found.flatchoices).get(value, value))
+    elif isinstance(found, models.BooleanField) or isinstance(value, bool):
+        text = gettext("yes") if value else gettext("no")
+    elif isinstance(found, models.DateTimeField):
+        moment = _as_datetime(value)
+        text = formats.date_format(moment, "SHORT_DATETIME_FORMAT") if moment else None
+    elif isinstance(found, models.DateField):
+        day = _as_date(value)
+        text = formats.date_format(day, "DATE_FORMAT") if day else None
+    elif isinstance(found, models.DecimalField | models.IntegerField | models.FloatField) or isinstance(
+        value, int | float
+    ):
+        number = _as_number(value)
+        text = _number(number) if number is not None else None
+    if text is None:
+        text = as_text(value)
+    return text if show_contacts else mask_contacts(text)
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryEntry:
+    """One line of a history table, ready to print."""
+
+    at: datetime.datetime
+    who: str
+    action: str
+    kind: str
+    target: str
+    changes: list[Change] = field(default_factory=list)
+    reason: str = ""
+
+
+def _who(actor: Any, show_contacts: bool) -> str:
+    if actor is None:
+        return gettext("system")
+    name = getattr(actor, "full_name", "")
+    if name:
+        return str(name)
+    return str(actor.email) if show_contacts else gettext("(no name given)")
+
+
+def _entry_fallback(event: Any, *, full: bool, show_contacts: bool) -> HistoryEntry:
+    return HistoryEntry(at=event.at, who=gettext("system"), action=str(HIDDEN), kind="", target="")
+
+
+@degrades_to(_entry_fallback)
+def history_entry(event: Any, *, full: bool, show_contacts: bool) -> HistoryEntry:
+    """One audit event in people's language (see the module's docstring); `full` keeps the value before each
+    change and the reason.
+
+    Raises: nothing (logs and shows a bare line).
+    """
+    target = str(event.target_repr)
+    changes = []
+    for name, values in (event.changes or {}).items():
+        if is_bookkeeping(str(name)):
+            continue
+        pair = values if isinstance(values, list | tuple) and len(values) == 2 else [None, values]
+        changes.append(
+            Change(
+                label=change_label(event, name),
+                before=change_value(event, name, pair[0], show_contacts),
+                after=change_value(event, name, pair[1], show_contacts),
+            )
+        )
+    reason = str(event.reason or "") if full else ""
+    if not show_contacts:
+        target, reason = mask_contacts(target), mask_contacts(reason)
+    return HistoryEntry(
+        at=event.at,
+        who=_who(event.actor, show_contacts),
+        action=str(event.get_action_display()),
+        kind=str(event.target_type.name) if event.target_type_id else "",
+        target=target,
+        changes=changes,
+        reason=reason,
+    )
+
+
+def history_entries(events: Any, *, full: bool, show_contacts: bool) -> list[HistoryEntry]:
+    """The events (newest first, already scoped by accounts.access.history_for_user) as history lines: all of
+    them when `full`, the latest SHORT_LIMIT otherwise.
+
+    Raises: nothing.
+    """
+    chosen = list(events if full else events[:SHORT_LIMIT])
+    return [history_entry(event, full=full, show_contacts=show_contacts) for event in chosen]
