@@ -1,6 +1,7 @@
 """How the API knows who is calling: a personal token, or the signed-in browser's session."""
 
 import math
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -10,6 +11,7 @@ from ninja.errors import Throttled
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from twinning.accounts.access import sees_contacts_anywhere
 from twinning.accounts.models import User
 from twinning.accounts.services import api_token_authenticate
 from twinning.core.throttling import FailedTokenThrottle
@@ -59,3 +61,24 @@ class ApiRequest(HttpRequest):
     """What an endpoint receives: ninja sets `auth` to the authenticated user before the endpoint runs."""
 
     auth: User
+
+
+def api_person_name(user: User | None, context: Any) -> str:
+    """How an API answer names a person (a plan's signer, say): their full name; their e-mail address only for a
+    caller who may see contact details (access.sees_contacts_anywhere, asked once per request), else
+    "(no name given)". `context` is the schema resolver's context, holding the request.
+
+    Raises: nothing.
+    """
+    if user is None:
+        return ""
+    if user.full_name:
+        return user.full_name
+    request = (context or {}).get("request")
+    shows = getattr(request, "_twinning_sees_contacts", None)
+    if shows is None:
+        caller = getattr(request, "auth", None)
+        shows = caller is not None and sees_contacts_anywhere(caller)
+        if request is not None:
+            request._twinning_sees_contacts = shows  # type: ignore[attr-defined]
+    return user.email if shows else _("(no name given)")

@@ -772,6 +772,7 @@ def programme_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse
         "indicators": [(r, _rollup_chart(r), *tables[r.indicator.pk]) for r in shown],
         "not_combinable": not_combinable,
         "can_edit": access.can_edit,
+        "can_manage": access.can_manage,
         "approved_only": not access.can_see_drafts,
     }
     return render(request, "monitoring/programme.html", context)

@@ -94,3 +94,20 @@ class MemberForm(forms.Form):
     def __init__(self, *args: Any, sides: frozenset[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["side"].choices = [c for c in Side.choices if c[0] in sides]  # type: ignore[attr-defined]
+
+
+class ReaderGrantsForm(forms.Form):
+    """What a programme's readers (viewers) may see beyond the default; see docs/ACCESS.md."""
+
+    viewers_see_evidence = forms.BooleanField(
+        required=False,
+        label=_("Viewers see evidence files"),
+        help_text=_(
+            "Registers, receipts and photos attached to results and gifts; they may hold personal data."
+        ),
+    )
+    viewers_see_contacts = forms.BooleanField(
+        required=False,
+        label=_("Viewers see contact details"),
+        help_text=_("People's e-mail addresses and phone numbers; names and roles are always shown."),
+    )

@@ -23,6 +23,7 @@ urlpatterns = [
         name="agreement_document",
     ),
     path("<uuid:partnership_uuid>/members/", views.member_add_view, name="member_add"),
+    path("programmes/<uuid:programme_uuid>/readers/", views.programme_readers_view, name="programme_readers"),
     path(
         "<uuid:partnership_uuid>/members/<int:membership_id>/remove/",
         views.member_remove_view,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from twinning.accounts.access import PartnershipAccess, history_for_user
+from twinning.accounts.access import PartnershipAccess, history_for_user, require_programme_manager
 from twinning.accounts.models import PartnershipMembership
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
@@ -25,11 +25,17 @@ from twinning.partnerships.forms import (
     MemberForm,
     PartnershipCreateForm,
     PartnershipEditForm,
+    ReaderGrantsForm,
     StageForm,
     StakeholderForm,
 )
 from twinning.partnerships.models import Partnership, Programme, Stage
-from twinning.partnerships.selectors import get_partnership_for_user, partnership_countries, partnership_list
+from twinning.partnerships.selectors import (
+    get_partnership_for_user,
+    get_programme_for_staff,
+    partnership_countries,
+    partnership_list,
+)
 
 
 @login_required
@@ -303,3 +309,29 @@ def member_remove_view(request: AuthedRequest, partnership_uuid: UUID, membershi
         raise Http404
     services.membership_remove(actor=request.user, membership=membership)
     return _section_response(request, partnership, access, "sides")
+
+
+@login_required
+def programme_readers_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
+    """What the programme grants its readers (evidence files, contact details): its managers change it; other
+    staff get 403, everyone else 404 (docs/ACCESS.md)."""
+    programme = get_programme_for_staff(request.user, programme_uuid)
+    require_programme_manager(request.user, programme.pk)
+    fields = list(ReaderGrantsForm.base_fields)
+    form = ReaderGrantsForm(request.POST or None, initial={f: getattr(programme, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.programme_update(
+                actor=request.user, programme=programme, data={f: form.cleaned_data[f] for f in fields}
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("partnerships:programme_readers", programme.uuid)
+    return render(
+        request,
+        "partnerships/programme_readers.html",
+        {"programme": programme, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -6,6 +6,7 @@ here is who gets in (302 to sign in, 404, 403), not the action itself.
 """
 
 import importlib
+import re
 from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
@@ -22,6 +23,7 @@ from twinning.partnerships.models import Agreement, Stakeholder
 from twinning.testing.roles import (
     OK,
     OUTSIDERS,
+    PROGRAMME_STAFF,
     ROLES,
     partnership_read,
     partnership_write,
@@ -80,6 +82,15 @@ def anyone(role: str) -> Any:
     return OK
 
 
+def programme_manager(role: str) -> Any:
+    """What a programme grants its readers: its managers change it; other staff 403, the rest 404."""
+    if role == "anonymous":
+        return 302
+    if role not in PROGRAMME_STAFF:
+        return 404
+    return OK if role in {"manager", "admin"} else 403
+
+
 def login_page(role: str) -> Any:
     return 200 if role == "anonymous" else 302
 
@@ -116,6 +127,8 @@ FOUNDATION_RULES: dict[str, tuple[str, Rule]] = {
     "partnerships:agreement_document": ("get", partnership_read),
     "partnerships:member_add": ("post", add_members),
     "partnerships:member_remove": ("post", remove_host_member),
+    "partnerships:programme_readers": ("get", programme_manager),
+    "partnerships:programme_readers#post": ("post", programme_manager),
 }
 # Not part of the role-scoped UI: Django's own admin (is_staff), the API (its own tests), language switch.
 EXCLUDED_NAMESPACES = {"admin", "api"}
@@ -180,11 +193,12 @@ def shows_private_person(response: Any) -> bool:
 def shown_emails(response: Any, world: Any, role: str) -> list[str]:
     """The e-mail addresses of other people (the world's users, the institution's person, the stakeholder's
     contact) that the page shows."""
-    body = _body(response)
-    own = getattr(world, role).email
+    # Whole addresses only: "pviewer@example.org" is not "viewer@example.org".
+    shown = set(re.findall(rb"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", _body(response)))
+    own = getattr(world, role).email if role != "anonymous" else None
     users = [getattr(world, name).email for name in ROLES if name != "anonymous"]
     emails = {*users, PRIVATE_PERSON["email"], STAKEHOLDER_EMAIL} - {own}
-    return sorted(email for email in emails if email.encode() in body)
+    return sorted(email for email in emails if email.encode() in shown)
 
 
 @pytest.fixture

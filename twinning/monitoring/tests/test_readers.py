@@ -178,6 +178,13 @@ def test_api_gives_insiders_every_result(client, world, periods):
     assert {item["period"] for item in response.json()["items"]} == {"2024Q1", "2024Q2"}
 
 
+def test_api_gives_an_administrator_every_result(client, world, periods):
+    response = client.get(
+        f"/api/v1/monitoring/results?partnership={world.partnership.uuid}", **auth(world.admin)
+    )
+    assert {item["period"] for item in response.json()["items"]} == {"2024Q1", "2024Q2"}
+
+
 def test_api_results_of_an_outsider_are_none(client, world, periods):
     response = client.get(
         f"/api/v1/monitoring/results?partnership={world.partnership.uuid}", **auth(world.outsider)

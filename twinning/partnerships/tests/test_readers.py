@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from twinning.accounts.services import api_token_create
+from twinning.audit.models import AuditEvent
 from twinning.partnerships import services
 from twinning.partnerships.models import Stakeholder
 from twinning.testing.factories import UserFactory
@@ -108,3 +109,36 @@ def test_api_gives_a_coordinator_the_stakeholders_email(client, world, stakehold
 
 def test_api_outsider_gets_404(client, world, stakeholder):
     assert api_detail(client, world, "outsider").status_code == 404
+
+
+# --- what the programme grants ------------------------------------------------------------------------
+
+
+def readers_url(world) -> str:
+    return reverse("partnerships:programme_readers", args=[world.programme.uuid])
+
+
+def test_the_manager_grants_viewers_evidence_and_contacts_with_an_audit_row(client, world):
+    client.force_login(world.manager)
+    assert client.get(readers_url(world)).status_code == 200
+    response = client.post(readers_url(world), {"viewers_see_evidence": "on"})
+    assert response.status_code == 302
+    world.programme.refresh_from_db()
+    assert world.programme.viewers_see_evidence and not world.programme.viewers_see_contacts
+    event = AuditEvent.objects.for_object(world.programme).first()
+    assert event.changes == {"viewers_see_evidence": [False, True]}
+
+
+@pytest.mark.parametrize("role", ["me_officer", "finance", "programme_viewer"])
+def test_other_staff_may_not_change_what_viewers_see(client, world, role):
+    client.force_login(getattr(world, role))
+    assert client.get(readers_url(world)).status_code == 403
+    assert client.post(readers_url(world), {"viewers_see_evidence": "on"}).status_code == 403
+    world.programme.refresh_from_db()
+    assert not world.programme.viewers_see_evidence
+
+
+@pytest.mark.parametrize("role", ["outsider", "coordinator", "partnership_viewer"])
+def test_those_outside_the_programme_staff_get_404(client, world, role):
+    client.force_login(getattr(world, role))
+    assert client.get(readers_url(world)).status_code == 404

@@ -2,13 +2,14 @@
 
 import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
+from twinning.accounts.api_auth import api_person_name
 from twinning.core.api import Input, Version, omittable
 from twinning.core.choices import Side
 from twinning.core.numbers import MachineDecimal
@@ -197,8 +198,9 @@ class SignOffOut(Schema):
     note: str
 
     @staticmethod
-    def resolve_signed_by(obj: PlanSignOff) -> str:
-        return str(obj.signed_by)
+    def resolve_signed_by(obj: PlanSignOff, context: Any) -> str:
+        # Names, not addresses, for readers (docs/ACCESS.md).
+        return api_person_name(obj.signed_by, context)
 
 
 class PlanOut(Schema):

@@ -266,3 +266,17 @@ def test_every_planning_operation_declares_its_errors():
 
 def test_sex_factory_used(world):
     assert sex(world.manager, world.programme).options.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [("programme_viewer", False), ("partnership_viewer", False), ("member", True)]
+)
+def test_a_signer_without_a_name_is_named_by_address_only_to_those_who_see_contacts(world, role, shown):
+    world.coordinator.full_name = ""
+    world.coordinator.save()
+    plan, _objective, _adoption = plan_with_indicator(world)
+    agree(world, plan)
+    detail = Api(getattr(world, role)).get(f"/plans/{plan.uuid}").json()
+    signers = {s["party"]: s["signed_by"] for s in detail["sign_offs"]}
+    assert signers["resource"] == world.resource_coordinator.full_name
+    assert signers["host"] == (world.coordinator.email if shown else "(no name given)")
