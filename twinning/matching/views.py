@@ -185,7 +185,7 @@ def _round_context(request: AuthedRequest, round: MatchingRound, **forms: Any) -
         "applicant_form": forms.get("applicant_form") or ApplicantForm(),
         "decision_form": forms.get("decision_form"),
         "events": history_for_user(request.user, round)[:100],
-        "history_full": can_edit,
+        "history_full": is_programme_editor(request.user, round.programme_id),
     }
 
 
