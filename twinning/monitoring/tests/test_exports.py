@@ -116,7 +116,8 @@ def test_partnership_dashboard_tables_download_with_the_pages_numbers(client, wo
     services.result_save(
         actor=world.member, plan_indicator=m.story, period="2024", values={"text": "@SUM(A1)"}
     )
-    client.force_login(world.partnership_viewer)
+    # A read-only insider: viewers would see only approved periods (monitoring/tests/test_readers.py).
+    client.force_login(world.finance)
     url = f"/monitoring/{world.partnership.uuid}/"
 
     trained = downloads_agree(client, url, "hw1")

@@ -108,7 +108,7 @@ def test_reader_dashboard_counts_only_approved_periods(client, world, periods, r
     client.force_login(getattr(world, role))
     response = client.get(reverse("monitoring:partnership", args=[world.partnership.uuid]))
     assert response.status_code == 200
-    trained = next(row for row, _chart in response.context["rows"] if row.indicator.code == "HW1")
+    trained = next(row for row, _chart, _table in response.context["rows"] if row.indicator.code == "HW1")
     actuals = {p.period.id: p.actual for p in trained.points}
     assert actuals["2024Q1"] == 12 and actuals["2024Q2"] is None
     # The unapproved period is listed with its status but not linked.
@@ -118,7 +118,7 @@ def test_reader_dashboard_counts_only_approved_periods(client, world, periods, r
 def test_insider_dashboard_counts_every_period(client, world, periods):
     client.force_login(world.member)
     response = client.get(reverse("monitoring:partnership", args=[world.partnership.uuid]))
-    trained = next(row for row, _chart in response.context["rows"] if row.indicator.code == "HW1")
+    trained = next(row for row, _chart, _table in response.context["rows"] if row.indicator.code == "HW1")
     assert {p.period.id: p.actual for p in trained.points}["2024Q2"] == 99
 
 
