@@ -30,7 +30,15 @@ from twinning.contributions.forms import (
     TimeEntryForm,
     ValuationRateForm,
 )
-from twinning.contributions.models import Award, Basis, ExchangeRate, Gift, TimeEntry, ValuationRate
+from twinning.contributions.models import (
+    Award,
+    Basis,
+    ContributionStatus,
+    ExchangeRate,
+    Gift,
+    TimeEntry,
+    ValuationRate,
+)
 from twinning.contributions.selectors import (
     Disclosure,
     Figures,
@@ -46,7 +54,7 @@ from twinning.contributions.selectors import (
     time_entry_list,
 )
 from twinning.core import charts
-from twinning.core.exports import Column, Link, Table, export_response, xlsx_bytes
+from twinning.core.exports import Action, Column, Link, Table, export_response, list_download, xlsx_bytes
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.ids import parse_uuid
@@ -582,23 +590,117 @@ def ledger_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     tab = request.GET.get("show", "gifts")
     tab = tab if tab in ("gifts", "time") else "gifts"
+    currency = partnership.programme.reporting_currency
     qs: Any = (
         gift_list(partnership=partnership) if tab == "gifts" else time_entry_list(partnership=partnership)
     )
+
+    def build(rows: Any) -> Table:
+        if tab == "gifts":
+            return _gifts_table(partnership, rows, currency)
+        return _time_table(partnership, rows, currency, verify=access.can_manage_finance)
+
+    download = list_download(request, qs, build)
+    if download is not None:
+        return download
     page = paginate(request, qs)
-    if tab == "time":
-        for row in page.object_list:
-            row.values_by_basis = [getattr(row, f"value_{b}") for b in Basis.values]
     context = {
         "partnership": partnership,
         "tab": tab,
         "page_obj": page,
-        "rows": page.object_list,
+        "table": build(page.object_list),
         "can_enter": access.can_enter_data,
-        "can_finance": access.can_manage_finance,
-        "currency": partnership.programme.reporting_currency,
+        "currency": currency,
     }
     return render(request, "contributions/ledger.html", context)
+
+
+def _gifts_table(partnership: Partnership, gifts: Any, currency: str) -> Table:
+    """A partnership's gifts: each in its own currency, and converted to the programme's reporting currency."""
+    return Table(
+        key="gifts",
+        title=_("In-kind gifts of %(partnership)s") % {"partnership": partnership.title},
+        caption=_("A value of — is not converted yet: there is no exchange rate for the gift's date."),
+        columns=[
+            Column(_("Date"), "date"),
+            Column(_("Gift")),
+            Column(_("Category")),
+            Column(_("Monetised or used")),
+            Column(_("Contributor")),
+            Column(_("Contributor kind")),
+            Column(_("Fair value"), "number"),
+            Column(_("Currency")),
+            Column(_("Value"), "money", currency=currency),
+            Column(_("Status")),
+            Column(_("Cost share")),
+        ],
+        rows=[
+            (
+                g.gift_date,
+                Link(g.description, reverse("contributions:gift_detail", args=[partnership.uuid, g.uuid])),
+                g.get_category_display(),
+                g.get_use_display(),
+                g.contributor_name,
+                g.get_contributor_kind_display(),
+                g.fair_value,
+                g.currency,
+                g.value,
+                g.get_status_display(),
+                g.award_ref or "",
+            )
+            for g in gifts
+        ],
+    )
+
+
+def _time_table(partnership: Partnership, entries: Any, currency: str, *, verify: bool) -> Table:
+    """A partnership's volunteer time, valued on each basis in the reporting currency (empty: no rate)."""
+    entries = list(entries)
+    verify_label = _("Verify")
+    return Table(
+        key="time",
+        title=_("Volunteer time of %(partnership)s") % {"partnership": partnership.title},
+        caption=_("A value of — is not valued: no valuation rate covers the date, profession and country."),
+        columns=[
+            Column(_("From"), "date"),
+            Column(_("To"), "date"),
+            Column(_("Who")),
+            Column(_("Cadre")),
+            Column(_("Country")),
+            Column(_("Activity")),
+            Column(_("Time"), "number"),
+            Column(_("Unit")),
+            Column(_("Hours"), "number"),
+            *(Column(str(label), "money", currency=currency, places=0) for _value, label in Basis.choices),
+            Column(_("Status")),
+            Column(_("Cost share")),
+        ],
+        rows=[
+            (
+                t.start_date,
+                t.end_date,
+                t.person.full_name if t.person else t.institution.name,
+                t.get_cadre_display(),
+                country_name(t.country),
+                t.activity.title if t.activity else "",
+                t.quantity,
+                t.get_unit_display(),
+                t.hours,
+                *(getattr(t, f"value_{basis}") for basis in Basis.values),
+                t.get_status_display(),
+                t.award_ref or "",
+            )
+            for t in entries
+        ],
+        actions=[
+            Action(reverse("contributions:time_verify", args=[partnership.uuid, t.uuid]), verify_label)
+            if verify and t.status == ContributionStatus.RECEIVED
+            else None
+            for t in entries
+        ]
+        if verify
+        else [],
+    )
 
 
 def _ledger_url(partnership: Partnership, tab: str) -> str:

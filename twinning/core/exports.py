@@ -19,7 +19,7 @@ import csv
 import datetime
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -44,6 +44,7 @@ PLACES = {"number": 2, "percent": 1, "money": 2}
 XLSX_FORMATS = {"number": "#,##0.##", "percent": "0.0%", "money": "#,##0.00", "date": "yyyy-mm-dd"}
 CSV_TYPE = "text/csv; charset=utf-8"
 FORMATS = ("csv", "xlsx")
+LIST_ROWS = 10_000  # a list's download stops here; narrow the filters for the rest
 _CSV_FORMULA_STARTS = (*FORMULA_STARTS, "\t", "\r")
 _KEY = re.compile(r"^[a-z0-9-]{1,60}$")
 
@@ -92,21 +93,33 @@ class Link:
         return self.text
 
 
+@dataclass(frozen=True)
+class Action:
+    """A button the page shows at the end of a row (a POST to `url`); the downloads leave it out."""
+
+    url: str
+    label: str
+
+
 @dataclass
 class Table:
     """A table of `columns` and `rows` (one value per column: str, Link, Decimal/int, date, or None for
-    nothing), named `title` (the sheet and file name) and `key` (which table of a page `?table=` asks for)."""
+    nothing), named `title` (the sheet and file name) and `key` (which table of a page `?table=` asks for).
+    `actions`, when given, holds one Action or None per row, shown on the page only."""
 
     key: str
     title: str
     columns: Sequence[Column]
     rows: list[Sequence[Any]] = field(default_factory=list)
     caption: str = ""
+    actions: list[Action | None] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not _KEY.match(self.key):
             raise ValueError(f"A table key is lowercase letters, digits and dashes: {self.key!r}.")
         self.rows = [self._clean_row(row) for row in self.rows]
+        if self.actions and len(self.actions) != len(self.rows):
+            raise ValueError(f"Table {self.key!r}: {len(self.actions)} actions for {len(self.rows)} rows.")
 
     def _clean_row(self, row: Sequence[Any]) -> list[Any]:
         if len(row) != len(self.columns):
@@ -118,14 +131,19 @@ class Table:
     def headers(self) -> list[str]:
         return [c.title for c in self.columns]
 
-    def html_rows(self) -> list[list[tuple[str, str, bool]]]:
-        """Each cell as (text in the reader's language, link or "", numeric) for the table partial."""
+    def html_rows(self) -> list[tuple[list[tuple[str, str, bool]], Action | None]]:
+        """Each row as its cells (text in the reader's language, link or "", numeric) and its action, for the
+        table partial."""
+        actions = self.actions or [None] * len(self.rows)
         return [
-            [
-                (display(column, value), value.url if isinstance(value, Link) else "", column.numeric)
-                for column, value in zip(self.columns, row, strict=True)
-            ]
-            for row in self.rows
+            (
+                [
+                    (display(column, value), value.url if isinstance(value, Link) else "", column.numeric)
+                    for column, value in zip(self.columns, row, strict=True)
+                ],
+                action,
+            )
+            for row, action in zip(self.rows, actions, strict=True)
         ]
 
     def filename(self, extension: str) -> str:
@@ -240,6 +258,23 @@ def requested_format(request: HttpRequest) -> str | None:
     """ "csv" or "xlsx" when the request asks for a download (`?format=`), else None (the page)."""
     value = request.GET.get("format", "")
     return value if value in FORMATS else None
+
+
+def list_download(
+    request: HttpRequest, rows: Iterable[Any], build: Callable[[Iterable[Any]], Table]
+) -> HttpResponse | None:
+    """For a paged list: the download the request asks for, of every row the list's filters select (at most
+    `LIST_ROWS`, the page's own table builder `build` turning rows into the Table), else None.
+
+    `rows` is the list's scoped queryset before paging; slicing it keeps the download to one query per
+    prefetch, however many rows.
+
+    Raises: Http404 (a `table` key the list does not have).
+    """
+    if requested_format(request) is None:
+        return None
+    rows = rows[:LIST_ROWS] if hasattr(rows, "__getitem__") else rows
+    return export_response(request, [build(rows)])
 
 
 def export_response(request: HttpRequest, tables: Sequence[Table]) -> HttpResponse | None:

@@ -1,3 +1,4 @@
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from twinning.accounts.access import (
     history_for_user,
     is_programme_editor,
 )
+from twinning.core.exports import Column, Link, Table, list_download
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.pagination import paginate
@@ -30,6 +32,37 @@ INSTITUTION_DATA_FIELDS = [
 ]
 
 
+def _institutions_table(institutions: Any) -> Table:
+    """The institution list as the page shows it: place with the country's name, expertise and languages."""
+
+    def name(i: Institution) -> str:
+        return f"{i.name} ({i.short_name})" if i.short_name else i.name
+
+    return Table(
+        key="institutions",
+        title=_("Institutions"),
+        columns=[
+            Column(_("Institution")),
+            Column(_("Type")),
+            Column(_("City")),
+            Column(_("Country")),
+            Column(_("Expertise")),
+            Column(_("Languages")),
+        ],
+        rows=[
+            (
+                Link(name(i), reverse("directory:detail", args=[i.uuid])),
+                i.get_type_display(),
+                i.city,
+                country_name(i.country),
+                "; ".join(_(area.name) for area in i.expertise.all()),
+                ", ".join(lang.name for lang in i.languages.all()),
+            )
+            for i in institutions
+        ],
+    )
+
+
 @login_required
 def institution_list_view(request: AuthedRequest) -> HttpResponse:
     filters = {
@@ -38,11 +71,16 @@ def institution_list_view(request: AuthedRequest) -> HttpResponse:
         "type": request.GET.get("type", "") if request.GET.get("type") in Institution.Type.values else "",
         "expertise": request.GET.get("expertise", "")[:50],
     }
-    page = paginate(request, institution_list(user=request.user, **filters))
+    found = institution_list(user=request.user, **filters)
+    download = list_download(request, found, _institutions_table)
+    if download is not None:
+        return download
+    page = paginate(request, found)
     countries = Institution.objects.order_by().values_list("country", flat=True).distinct()
     context = {
         "page_obj": page,
         "institutions": page.object_list,
+        "table": _institutions_table(page.object_list),
         "filters": filters,
         "types": Institution.Type.choices,
         "areas": HealthArea.objects.all(),

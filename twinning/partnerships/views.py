@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import PartnershipAccess, history_for_user, require_programme_manager
 from twinning.accounts.models import PartnershipMembership
+from twinning.core.exports import Column, Link, Table, list_download
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.ids import parse_uuid
@@ -38,6 +39,37 @@ from twinning.partnerships.selectors import (
 )
 
 
+def _partnerships_table(partnerships: Any) -> Table:
+    """The partnership list: each side's institutions with their countries' names, as the page shows them."""
+
+    def side(links: Any) -> str:
+        return "; ".join(
+            f"{link.institution.name} ({country_name(link.institution.country)})" for link in links
+        )
+
+    return Table(
+        key="partnerships",
+        title=_("Partnerships"),
+        columns=[
+            Column(_("Partnership")),
+            Column(_("Stage")),
+            Column(_("Host side")),
+            Column(_("Resource side")),
+            Column(_("Programme")),
+        ],
+        rows=[
+            (
+                Link(p.title, reverse("partnerships:detail", args=[p.uuid])),
+                p.get_stage_display(),
+                side(p.host_links),
+                side(p.resource_links),
+                p.programme.name,
+            )
+            for p in partnerships
+        ],
+    )
+
+
 @login_required
 def partnership_list_view(request: AuthedRequest) -> HttpResponse:
     programmes = Programme.objects.visible_to(request.user).order_by("name")
@@ -49,10 +81,15 @@ def partnership_list_view(request: AuthedRequest) -> HttpResponse:
         "stage": request.GET.get("stage", "") if request.GET.get("stage") in Stage.values else "",
         "country": request.GET.get("country", "")[:2].upper(),
     }
-    page = paginate(request, partnership_list(user=request.user, programme=programme, **filters))
+    found = partnership_list(user=request.user, programme=programme, **filters)
+    download = list_download(request, found, _partnerships_table)
+    if download is not None:
+        return download
+    page = paginate(request, found)
     context = {
         "page_obj": page,
         "partnerships": page.object_list,
+        "table": _partnerships_table(page.object_list),
         "filters": filters,
         "programme": programme,
         "programmes": programmes,

@@ -29,8 +29,8 @@ class _TableParser(HTMLParser):
             self.depth += 1
         elif self.depth and tag == "tr":
             self.rows.append([])
-        elif self.depth and tag in ("td", "th"):
-            self.cell = []
+        elif self.depth and tag in ("td", "th") and "actions-col" not in (dict(attrs).get("class") or ""):
+            self.cell = []  # a row's action button is the page's alone
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "table" and self.depth:

@@ -72,6 +72,8 @@ RULES = {
     "contributions:allocation_add": ("post", programme_finance),
     "contributions:cost_share_xlsx": ("get", roles.programme_read),
     "contributions:ledger": ("get", roles.partnership_read),
+    "contributions:ledger#csv": ("get", roles.partnership_read),
+    "contributions:ledger#xlsx": ("get", roles.partnership_read),
     "contributions:partnership_leverage#csv": ("get", roles.partnership_read),
     "contributions:partnership_leverage#xlsx": ("get", roles.partnership_read),
     "contributions:partnership_leverage": ("get", roles.partnership_read),

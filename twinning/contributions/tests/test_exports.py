@@ -7,7 +7,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from twinning.contributions.tests.factories import AllocationFactory, AwardFactory, GiftFactory
+from twinning.contributions.tests.factories import (
+    AllocationFactory,
+    AwardFactory,
+    GiftFactory,
+    TimeEntryFactory,
+)
 from twinning.contributions.tests.test_views import ledger, verified_gift
 from twinning.testing.exports import downloads_agree
 
@@ -73,3 +78,24 @@ def test_time_is_received_in_every_word_of_the_form(client, world):
     client.force_login(world.member)
     page = client.get(reverse("contributions:time_add", args=[world.partnership.uuid])).content.decode()
     assert ">Received<" in page and "Given" not in page and "given)" not in page
+
+
+def test_ledger_tables_download_with_the_pages_values_and_currencies(client, world):
+    ledger(world, 0)
+    verified_gift(world, fair_value=Decimal("1200.50"), description="@SUM(1)")
+    GiftFactory(partnership=world.partnership, fair_value=Decimal("999"), currency="EUR")  # no rate
+    TimeEntryFactory(partnership=world.partnership)
+    client.force_login(world.finance)
+    url = reverse("contributions:ledger", args=[world.partnership.uuid])
+
+    gifts = downloads_agree(client, f"{url}?show=gifts", "gifts")
+    assert "Value (USD)" in gifts[0] and any(row[1] == "@SUM(1)" for row in gifts)
+    time = downloads_agree(client, f"{url}?show=time", "time")
+    assert [h for h in time[0] if h.endswith("(USD)")] == [
+        "Generic volunteer-hour rate (USD)",
+        "Fair value by profession and country (USD)",
+        "Local rate (USD)",
+    ]
+    assert "Verify" in client.get(url, {"show": "time"}).content.decode()  # the page's action, not a column
+    client.force_login(world.outsider)
+    assert client.get(url, {"show": "time", "format": "csv", "table": "time"}).status_code == 404

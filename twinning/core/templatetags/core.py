@@ -4,7 +4,8 @@ from django import template
 from django.utils.translation import gettext
 
 from twinning.core.history import HistoryEntry, change_label, history_entries
-from twinning.core.rendering import degrades_to
+from twinning.core.reference import country_name
+from twinning.core.rendering import as_text, degrades_to
 
 register = template.Library()
 
@@ -52,3 +53,10 @@ def history_lines(context: Any, events: Any) -> list[HistoryEntry]:
         access.can_see_contacts if hasattr(access, "can_see_contacts") else context.get("show_contacts")
     )
     return history_entries(events, full=bool(context.get("history_full")), show_contacts=bool(contacts))
+
+
+@register.filter("country_name")
+@degrades_to(as_text)
+def country_name_filter(code: str) -> str:
+    """An ISO country code ("UG") as the country's name in the reader's language ("Uganda")."""
+    return country_name(str(code or ""))

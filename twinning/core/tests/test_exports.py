@@ -40,7 +40,7 @@ def _table():
 def test_numbers_are_rounded_once_for_every_output():
     table = _table()
     with translation.override("en"):
-        cells = [[text for text, _url, _num in row] for row in table.html_rows()]
+        cells = [[text for text, _url, _num in row] for row, _action in table.html_rows()]
     assert cells[0][1:4] == ["1,234.57", "45.6%", "3"]
     assert cells[1] == ["Équipe", "—", "0%", "2.5", "—"]
     assert table.headers()[1] == "Value (USD)"
@@ -48,7 +48,7 @@ def test_numbers_are_rounded_once_for_every_output():
 
 def test_the_page_writes_numbers_and_dates_in_the_readers_language():
     with translation.override("fr"):
-        cells = [text for text, _url, _num in _table().html_rows()[0]]
+        cells = [text for text, _url, _num in _table().html_rows()[0][0]]
     assert cells[1] == "1\u202f234,57" and cells[2] == "45,6%"
     assert cells[4] == "31 janvier 2026"
 

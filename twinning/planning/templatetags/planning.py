@@ -5,6 +5,7 @@ from django import template
 
 from twinning.core.numbers import current_locale, format_number
 from twinning.core.rendering import as_text, degrades_to
+from twinning.planning.periods import period_label
 
 register = template.Library()
 
@@ -21,3 +22,5 @@ def plain_number(value: Any) -> str:
 
 
 register.filter("plain", plain_number)
+# One way to write a period everywhere ("Q1 2024", in the reader's language), never its id ("2024Q1").
+register.filter("period_label", period_label)
