@@ -37,6 +37,9 @@ The rules, from DESIGN.md ("Who uses it"):
 
   Outsiders still get 404 for everything: existence is private to those in scope. A reader in scope asking for a
   forbidden object gets 403, as for a write, because they know the period or file exists from pages they see.
+- Anyone who reads the directory may search it for twins; facts from partnerships enter a search only from
+  partnerships the reader may see, declared conflicts only for the programme's staff, and only programme
+  editors act on the results (start a partnership, add both to a round).
 - An administrator (superuser) may do everything.
 
 How the code uses this module:
@@ -543,6 +546,26 @@ def can_create_institution(user: "User | AnonymousUser") -> bool:
             user=user, role=PartnershipMembership.Role.COORDINATOR
         ).exists()
     )
+
+
+# --- finding a twin from the directory --------------------------------------------------------------
+
+
+def twin_facts(user: "User | AnonymousUser", via: str = "partnership") -> Q:
+    """Partnership rows a twin search may read (sides taken, places used, earlier and active partnerships of
+    two institutions): those of the partnerships the user may see, so that a search, open to everyone who
+    reads the directory, shows an outsider nothing the directory and their own partnerships do not."""
+    return in_visible_partnerships(user, via)
+
+
+def can_see_conflicts(user: "User | AnonymousUser", programme_id: int) -> bool:
+    """A programme's declared conflicts of interest (disputes, shared owners) are for its staff only."""
+    return programme_access(user, programme_id).is_staff
+
+
+def can_start_twinning(user: "User | AnonymousUser", programme_id: int) -> bool:
+    """Acting on a twin search (starting a partnership, adding both to a round) is programme editors' work."""
+    return programme_access(user, programme_id).can_edit
 
 
 def can_see_people_of(user: "User | AnonymousUser", institution: InstitutionLike) -> bool:

@@ -30,6 +30,7 @@ from twinning.matching.selectors import (
     round_list,
     round_results,
 )
+from twinning.matching.twins import TwinQuery, twin_search, usual_side, weights_valid
 from twinning.partnerships.selectors import get_programme_for_staff
 
 router = Router(tags=["matching"])
@@ -562,3 +563,180 @@ def conflicts_create(request: ApiRequest, programme_uuid: str, payload: Conflict
             "reason": c.reason,
         },
     )
+
+
+class TwinQueryIn(Schema):
+    side: Side | None = Field(
+        None, description="The side the institution usually takes; default: its record."
+    )
+    south: bool = Field(False, description="South-to-South: candidates from its own side, which it mentors.")
+    country: str = Field("", max_length=2)
+    type: str = Field("", max_length=30, description="Institution type.")
+    language: str = Field("", max_length=3)
+    area: str = Field("", max_length=50, description="Health-area code.")
+    programme: uuid.UUID | None = Field(
+        None, description="A programme you are staff of: its weights, conflicts."
+    )
+    within: Literal["any", "in", "out"] = "any"
+    limit: int = Field(25, ge=1, le=100)
+    weight_coverage: int | None = Field(None, ge=0, le=100)
+    weight_text: int | None = Field(None, ge=0, le=100)
+    weight_mutual: int | None = Field(None, ge=0, le=100)
+    weight_type: int | None = Field(None, ge=0, le=100)
+    weight_specialties: int | None = Field(None, ge=0, le=100)
+    weight_language: int | None = Field(None, ge=0, le=100)
+    weight_time_zone: int | None = Field(None, ge=0, le=100)
+    weight_capacity: int | None = Field(None, ge=0, le=100)
+    weight_prior_ties: int | None = Field(None, ge=0, le=100)
+
+
+class TwinCandidateOut(Schema):
+    institution: Ref
+    country: str
+    type: str
+    score: float
+    parts: list[PartOut]
+    excluded_by: list[Literal["no_language", "no_capacity", "conflict"]]
+    places: int
+    partnered: bool = Field(description="Already in an active partnership with the institution.")
+
+
+class TwinSearchOut(Schema):
+    institution: Ref
+    role: Side = Field(description="The side the institution is scored on.")
+    pool: Side = Field(description="The side candidates come from and are scored on.")
+    weights: Weights
+    weights_from_round: Ref | None
+    considered: int
+    acceptable: int
+    own_places: int
+    ranked: list[TwinCandidateOut]
+    excluded: list[TwinCandidateOut]
+
+
+class TwinStartIn(Input):
+    programme: uuid.UUID
+    candidate: uuid.UUID
+    role: Side = Field(description="The side the institution takes; the candidate takes the other.")
+    reason: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class TwinRoundIn(Input):
+    round: uuid.UUID
+    candidate: uuid.UUID
+    role: Side = Field(description="The side the institution takes; the candidate takes the other.")
+    reason: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class TwinStartOut(Schema):
+    partnership: uuid.UUID
+    title: str
+    stage: str
+
+
+def _twin_candidate_out(c: Any) -> dict[str, Any]:
+    return {
+        "institution": _ref(c.institution),
+        "country": c.institution.country,
+        "type": c.institution.type,
+        "score": round_to(c.score),
+        "parts": [p.__dict__ for p in c.parts],
+        "excluded_by": c.excluded_by,
+        "places": c.places,
+        "partnered": c.partnered,
+    }
+
+
+@router.get(
+    "/institutions/{institution_uuid}/twins",
+    response={200: TwinSearchOut, **error_responses(404)},
+    summary="Find a twin for an institution across the directory",
+)
+def twins_find(request: ApiRequest, institution_uuid: str, params: Query[TwinQueryIn]) -> dict[str, Any]:
+    """Candidates ranked by the round's nine-part score with its explanation, and those a hard constraint
+    excludes. Facts from partnerships come only from those you may see."""
+    institution = _get_institution(institution_uuid)
+    programme = None
+    if params.programme is not None:
+        try:
+            programme = get_programme_for_staff(request.auth, params.programme)
+        except Http404:
+            raise ValidationError({"programme": [_("Unknown programme.")]}) from None
+    given = {p: v for p in PARTS if (v := getattr(params, f"weight_{p}")) is not None}
+    if not weights_valid(programme, given):
+        raise ValidationError({"weights": [_("Give at least one part of the score a weight above zero.")]})
+    query = TwinQuery(
+        side=params.side or usual_side(request.auth, institution),
+        south=params.south,
+        country=params.country.upper(),
+        type=params.type,
+        language=params.language,
+        area=params.area,
+        programme=programme,
+        within=params.within,
+        weights=given or None,
+        limit=params.limit,
+    )
+    search = twin_search(user=request.auth, institution=institution, query=query)
+    return {
+        "institution": _ref(institution),
+        "role": query.role,
+        "pool": query.pool,
+        "weights": search.weights,
+        "weights_from_round": _ref(search.weights_from),
+        "considered": search.considered,
+        "acceptable": search.acceptable,
+        "own_places": search.own_places,
+        "ranked": [_twin_candidate_out(c) for c in search.ranked],
+        "excluded": [_twin_candidate_out(c) for c in search.excluded],
+    }
+
+
+@router.post(
+    "/institutions/{institution_uuid}/twins/partnership",
+    response={201: TwinStartOut, **error_responses(403, 404)},
+    summary="Start a partnership with a twin found for an institution",
+)
+def twins_start(request: ApiRequest, institution_uuid: str, payload: TwinStartIn) -> Status:
+    """The partnership starts in the scoping stage with both sides set; the reason is audited."""
+    institution = _get_institution(institution_uuid)
+    try:
+        programme = get_programme_for_staff(request.auth, payload.programme)
+    except Http404:
+        raise ValidationError({"programme": [_("Unknown programme.")]}) from None
+    candidate = _institution(request.auth, payload.candidate, "candidate")
+    partnership = services.twin_partnership_start(
+        actor=request.auth,
+        programme=programme,
+        institution=institution,
+        candidate=candidate,
+        role=payload.role,
+        reason=payload.reason,
+    )
+    return Status(
+        201, {"partnership": partnership.uuid, "title": partnership.title, "stage": partnership.stage}
+    )
+
+
+@router.post(
+    "/institutions/{institution_uuid}/twins/round",
+    response={201: list[ApplicantOut], **error_responses(403, 404)},
+    summary="Add an institution and a twin found for it to an open round",
+)
+def twins_round_add(request: ApiRequest, institution_uuid: str, payload: TwinRoundIn) -> Status:
+    """Each is added on its side with the reason audited; one already in the round on that side stays."""
+    institution = _get_institution(institution_uuid)
+    try:
+        round = get_round_for_user(request.auth, payload.round)
+    except Http404:
+        raise ValidationError({"round": [_("Unknown round.")]}) from None
+    candidate = _institution(request.auth, payload.candidate, "candidate")
+    added = services.twin_round_add(
+        actor=request.auth,
+        round=round,
+        institution=institution,
+        candidate=candidate,
+        role=payload.role,
+        reason=payload.reason,
+    )
+    return Status(201, added)

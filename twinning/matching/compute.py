@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from twinning.directory.models import HealthArea, InstitutionExpertise, InstitutionNeed
+from twinning.directory.models import HealthArea, Institution, InstitutionExpertise, InstitutionNeed
 from twinning.matching.engine.assign import optimal_assignment, stable_assignment
 from twinning.matching.engine.scoring import (
     CONFLICT,
@@ -62,14 +62,19 @@ def _applicants(round: MatchingRound) -> tuple[list[RoundApplicant], list[RoundA
 
 
 def _profile(applicant: RoundApplicant, used: Counter[int]) -> Profile:
-    inst = applicant.institution
+    return institution_profile(applicant.institution, applicant.capacity - used[applicant.pk])
+
+
+def institution_profile(inst: Institution, capacity: int) -> Profile:
+    """What the scoring reads of one institution (its languages, needs and expertise prefetched), with the
+    places it has left (below zero counts as none): a round's applicant and a directory search alike."""
     needs = list(inst.need_items.all())
     expertise = list(inst.expertise_items.all())
     return Profile(
         key=inst.pk,
         type=inst.type,
         languages=frozenset(lang.code for lang in inst.languages.all()),
-        capacity=max(0, applicant.capacity - used[applicant.pk]),
+        capacity=max(0, capacity),
         time_zone=inst.time_zone,
         needs={n.area_id: n.priority for n in needs},
         expertise={e.area_id: e.depth for e in expertise},

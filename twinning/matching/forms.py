@@ -4,12 +4,16 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from twinning.accounts.access import in_edited_programmes
 from twinning.core.choices import Side
 from twinning.core.forms import LocalizedIntegerField, ModelForm
-from twinning.directory.models import HealthArea, Institution, InstitutionExpertise, InstitutionNeed
-from twinning.matching.models import MatchingRound, RoundApplicant
+from twinning.directory.models import HealthArea, Institution, InstitutionExpertise, InstitutionNeed, Language
+from twinning.matching.engine.scoring import PARTS
+from twinning.matching.models import MAX_WEIGHT, PART_LABELS, MatchingRound, RoundApplicant
 from twinning.matching.selectors import PAIR_METHODS, PAIR_SHOW
 from twinning.matching.services import ROUND_FIELDS
+from twinning.matching.twins import weights_valid
+from twinning.partnerships.models import Programme
 
 
 class InstitutionChoiceField(forms.ModelChoiceField):
@@ -156,3 +160,80 @@ def formset_rows(formset: Any) -> list[dict[str, Any]]:
         for f in formset.forms
         if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("area")
     ]
+
+
+class TwinSearchForm(forms.Form):
+    """What "Find a twin" looks for (a GET form: values it does not know count as no filter)."""
+
+    side = forms.ChoiceField(
+        label=_("This institution is on the side of"),
+        choices=Side.choices,
+        required=False,
+    )
+    south = forms.BooleanField(
+        label=_("South-to-South: it mentors institutions of its own side"), required=False
+    )
+    country = forms.CharField(label=_("Country"), required=False, max_length=2)
+    type = forms.ChoiceField(label=_("Type"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    area = forms.ChoiceField(label=_("Health area"), required=False)
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), queryset=Programme.objects.none(), to_field_name="uuid", required=False
+    )
+    within = forms.ChoiceField(
+        label=_("Candidates"),
+        required=False,
+        choices=[
+            ("any", _("in the programme or not")),
+            ("in", _("in the programme's partnerships")),
+            ("out", _("outside the programme")),
+        ],
+    )
+
+    def __init__(self, *args: Any, programmes: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
+        self.fields["type"].choices = [("", _("any")), *Institution.Type.choices]  # type: ignore[attr-defined]
+        self.fields["language"].choices = [  # type: ignore[attr-defined]
+            ("", _("any")),
+            *Language.objects.filter(institutions__isnull=False).distinct().values_list("code", "name"),
+        ]
+        self.fields["area"].choices = [  # type: ignore[attr-defined]
+            ("", _("any")),
+            *HealthArea.objects.values_list("code", "name"),
+        ]
+        for part in PARTS:
+            self.fields[f"weight_{part}"] = forms.IntegerField(
+                label=PART_LABELS[part], min_value=0, max_value=MAX_WEIGHT, required=False
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = {p: v for p in PARTS if (v := data.get(f"weight_{p}")) is not None}
+        if not weights_valid(data.get("programme"), given):
+            raise forms.ValidationError(_("Give at least one part of the score a weight above zero."))
+        return data
+
+
+class TwinActionForm(forms.Form):
+    """Act on a twin search: the candidate chosen, the side the institution takes, why, and where."""
+
+    candidate = InstitutionChoiceField(
+        label=_("Candidate"), error_messages={"required": _("Choose a candidate.")}
+    )
+    role = forms.ChoiceField(choices=Side.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=2000)
+    programme = forms.ModelChoiceField(
+        queryset=Programme.objects.none(), to_field_name="uuid", required=False
+    )
+    round = forms.ModelChoiceField(
+        queryset=MatchingRound.objects.none(), to_field_name="uuid", required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        edited = Programme.objects.filter(in_edited_programmes(user, via=""))
+        self.fields["programme"].queryset = edited  # type: ignore[attr-defined]
+        self.fields["round"].queryset = MatchingRound.objects.filter(  # type: ignore[attr-defined]
+            programme__in=edited
+        ).exclude(status=MatchingRound.Status.CLOSED)

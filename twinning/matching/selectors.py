@@ -133,6 +133,16 @@ def pair_constraints(round: MatchingRound, host: RoundApplicant, resource: Round
     return broken
 
 
+def without_own_capacity(mask: np.ndarray, others_cap: np.ndarray) -> np.ndarray:
+    """One row of a constraint mask with the "no places" bit kept only where the candidate itself has none:
+    an institution's own lack of places says nothing about its candidates, which stay ranked.
+
+    Raises: nothing.
+    """
+    own = np.where(others_cap <= 0, NO_CAPACITY, 0).astype(np.uint8)
+    return (mask & ~np.uint8(NO_CAPACITY)) | own
+
+
 @dataclass
 class Part:
     name: str
@@ -195,9 +205,9 @@ def recommendations(
         else (context.r_cap[cols][0], context.h_cap)
     )
     if own_cap <= 0:
-        # The applicant's own places are all taken by decisions: that says nothing about the candidates, so
-        # only their own places count here (the page shows the decisions instead of "no acceptable candidate").
-        mask = (mask & ~np.uint8(NO_CAPACITY)) | np.where(others_cap <= 0, NO_CAPACITY, 0).astype(np.uint8)
+        # The applicant's own places are all taken by decisions: the page shows them instead of "no acceptable
+        # candidate".
+        mask = without_own_capacity(mask, others_cap)
     ranked: list[Candidate] = []
     excluded: list[Candidate] = []
     for k in np.lexsort((np.arange(len(others)), -scores)):
@@ -388,4 +398,16 @@ def proposed_for(round: MatchingRound, host: RoundApplicant) -> list[ProposedPai
         ProposedPair.objects.filter(round=round, host=host)
         .select_related("resource__institution")
         .order_by("-score", "resource__institution__name")
+    )
+
+
+def open_rounds(programme: Programme) -> QuerySet[MatchingRound]:
+    """A programme's rounds that still take applicants, newest first.
+
+    Raises: nothing.
+    """
+    return (
+        MatchingRound.objects.filter(programme=programme)
+        .exclude(status=MatchingRound.Status.CLOSED)
+        .order_by("-created_at", "-id")
     )

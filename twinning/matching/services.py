@@ -12,7 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from twinning.accounts.access import can_edit_institution, require, require_programme_editor
+from twinning.accounts.access import (
+    can_edit_institution,
+    can_start_twinning,
+    require,
+    require_programme_editor,
+)
 from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
@@ -97,8 +102,10 @@ def applicant_add(
     side: str,
     capacity: int | None = None,
     uuid: uuid_module.UUID | None = None,
+    reason: str = "",
 ) -> RoundApplicant:
-    """Add an institution to a round on one side; its places default to the directory's capacity.
+    """Add an institution to a round on one side; its places default to the directory's capacity; `reason`
+    goes on the audit row.
 
     Raises: PermissionDenied, ValidationError.
     """
@@ -115,7 +122,7 @@ def applicant_add(
         side=side,
         capacity=institution.capacity if capacity is None else capacity,
     )
-    return create_with_audit(actor=actor, obj=applicant, parent=round)
+    return create_with_audit(actor=actor, obj=applicant, parent=round, reason=reason)
 
 
 @transaction.atomic
@@ -429,3 +436,90 @@ def profile_update(
     if changes:
         audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=institution, changes=changes)
     return institution
+
+
+def _twin_sides(
+    institution: Institution, candidate: Institution, role: str
+) -> tuple[Institution, Institution]:
+    """(host, resource) when `institution` takes side `role` and `candidate` the other."""
+    if role not in Side.values:
+        raise ValidationError({"role": [_("Choose host or resource.")]})
+    if institution.pk == candidate.pk:
+        raise ValidationError({"candidate": [_("An institution cannot twin with itself.")]})
+    return (institution, candidate) if role == Side.HOST else (candidate, institution)
+
+
+def _twin_reason(reason: str) -> str:
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why you propose this pair.")]})
+    return reason.strip()
+
+
+@transaction.atomic
+def twin_partnership_start(
+    *,
+    actor: User,
+    programme: Programme,
+    institution: Institution,
+    candidate: Institution,
+    role: str,
+    reason: str,
+) -> Any:
+    """Start a partnership in the scoping stage between an institution (on side `role`, "host" or "resource")
+    and a candidate found for it (on the other side), in a programme the actor edits; the reason is written to
+    the partnership's audit row and its first stage note (issue "Find a twin for any institution").
+
+    Raises: PermissionDenied, ValidationError.
+    """
+    require(can_start_twinning(actor, programme.pk))
+    host, resource = _twin_sides(institution, candidate, role)
+    reason = _twin_reason(reason)
+    return partnership_create(
+        actor=actor,
+        programme=programme,
+        title=f"{host.name} – {resource.name}"[:255],
+        hosts=[host],
+        resources=[resource],
+        stage=Stage.SCOPING,
+        stage_note=_("Found with “Find a twin” from %(name)s. %(reason)s")
+        % {"name": institution.name, "reason": reason},
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def twin_round_add(
+    *,
+    actor: User,
+    round: MatchingRound,
+    institution: Institution,
+    candidate: Institution,
+    role: str,
+    reason: str,
+) -> list[RoundApplicant]:
+    """Add an institution (on side `role`) and a candidate found for it (on the other side) to an open round,
+    each audited with the reason; one already in the round on that side is left as it is.
+
+    Raises: PermissionDenied, ValidationError.
+    """
+    require_programme_editor(actor, round.programme_id)
+    _require_open(round)
+    host, resource = _twin_sides(institution, candidate, role)
+    reason = _twin_reason(reason)
+    present = dict(
+        RoundApplicant.objects.filter(round=round, institution__in=[host, resource]).values_list(
+            "institution_id", "side"
+        )
+    )
+    errors: dict[str, list[str]] = {}
+    for inst, side in ((host, Side.HOST), (resource, Side.RESOURCE)):
+        if present.get(inst.pk, side) != side:
+            field = "institution" if inst.pk == institution.pk else "candidate"
+            errors[field] = [_("%(name)s is already in this round on the other side.") % {"name": inst.name}]
+    if errors:
+        raise ValidationError(errors)
+    return [
+        applicant_add(actor=actor, round=round, institution=inst, side=side, reason=reason)
+        for inst, side in ((host, Side.HOST), (resource, Side.RESOURCE))
+        if inst.pk not in present
+    ]

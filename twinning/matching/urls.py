@@ -26,4 +26,9 @@ urlpatterns = [
     path("programmes/<uuid:programme_uuid>/conflicts/", views.conflicts_view, name="conflicts"),
     path("conflicts/<uuid:conflict_uuid>/remove/", views.conflict_remove_view, name="conflict_remove"),
     path("institutions/<uuid:institution_uuid>/profile/", views.profile_view, name="profile"),
+    path("institutions/<uuid:institution_uuid>/twins/", views.twins_view, name="twins"),
+    path("institutions/<uuid:institution_uuid>/twins/start/", views.twin_start_view, name="twin_start"),
+    path(
+        "institutions/<uuid:institution_uuid>/twins/round/", views.twin_round_add_view, name="twin_round_add"
+    ),
 ]

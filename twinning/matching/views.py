@@ -8,20 +8,30 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from twinning.accounts.access import can_edit_institution, history_for_user, is_programme_editor
+from twinning.accounts.access import (
+    can_edit_institution,
+    can_start_twinning,
+    history_for_user,
+    in_edited_programmes,
+    in_staff_programmes,
+    is_programme_editor,
+)
 from twinning.core import charts
+from twinning.core.choices import Side
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.pagination import paginate
 from twinning.directory.models import Institution, InstitutionExpertise, InstitutionNeed
+from twinning.directory.selectors import get_institution_for_user
 from twinning.matching import services
 from twinning.matching.compute import places_taken
+from twinning.matching.engine.scoring import PARTS
 from twinning.matching.forms import (
     ApplicantForm,
     ConflictForm,
@@ -32,6 +42,8 @@ from twinning.matching.forms import (
     RoundCreateForm,
     RoundEditForm,
     RoundForm,
+    TwinActionForm,
+    TwinSearchForm,
     formset_rows,
 )
 from twinning.matching.models import CONSTRAINT_LABELS, PART_LABELS, MatchDecision, MatchingRound
@@ -44,12 +56,14 @@ from twinning.matching.selectors import (
     get_conflict_for_user,
     get_round_for_user,
     latest_job,
+    open_rounds,
     proposed_for,
     recommendations,
     round_list,
     round_overview,
     round_pairs,
 )
+from twinning.matching.twins import TwinQuery, twin_search, usual_side
 from twinning.partnerships.models import Programme
 from twinning.partnerships.selectors import get_programme_for_staff
 
@@ -482,3 +496,129 @@ def profile_view(request: AuthedRequest, institution_uuid: UUID) -> HttpResponse
         },
         status=400 if invalid else 200,
     )
+
+
+def _twin_query(form: TwinSearchForm) -> TwinQuery:
+    """The search the form asks for; a field that does not validate counts as not given."""
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    weights = {p: v for p in PARTS if (v := data.get(f"weight_{p}")) is not None}
+    return TwinQuery(
+        side=data.get("side") or Side.HOST,
+        south=bool(data.get("south")),
+        country=(data.get("country") or "").upper(),
+        type=data.get("type") or "",
+        language=data.get("language") or "",
+        area=data.get("area") or "",
+        programme=data.get("programme"),
+        within=data.get("within") or "any",
+        weights=weights if weights and not form.non_field_errors() else None,
+    )
+
+
+def _twins_context(
+    request: AuthedRequest, institution: Institution, params: Any, **extra: Any
+) -> dict[str, Any]:
+    programmes = list(Programme.objects.filter(in_staff_programmes(request.user, via="")).order_by("name"))
+    params = params.copy()
+    # What the search defaults to is shown as chosen: the usual side, the only programme one is staff of.
+    if params.get("side") not in Side.values:
+        params["side"] = usual_side(request.user, institution)
+    if not params.get("programme") and len(programmes) == 1:
+        params["programme"] = str(programmes[0].uuid)
+    form = TwinSearchForm(params, programmes=Programme.objects.filter(pk__in=[p.pk for p in programmes]))
+    query = _twin_query(form)
+    search = twin_search(user=request.user, institution=institution, query=query)
+    total = sum(search.weights.values()) or 1
+    can_act = query.programme is not None and can_start_twinning(request.user, query.programme.pk)
+    return {
+        "institution": institution,
+        "form": form,
+        "search": search,
+        "weights": [
+            {"name": p, "label": PART_LABELS[p], "weight": w, "share": 100 * w / total}
+            for p, w in search.weights.items()
+        ],
+        "constraint_labels": CONSTRAINT_LABELS,
+        "can_act": can_act,
+        "rounds": open_rounds(query.programme) if can_act and query.programme else [],
+        "query_string": params.urlencode() if hasattr(params, "urlencode") else "",
+        **extra,
+    }
+
+
+@login_required
+def twins_view(request: AuthedRequest, institution_uuid: UUID) -> HttpResponse:
+    """Find a twin for one institution across the whole directory, ranked and explained."""
+    institution = get_institution_for_user(request.user, institution_uuid)
+    context = _twins_context(request, institution, request.GET)
+    return render(request, "matching/twins.html", context, status=400 if context["form"].errors else 200)
+
+
+def _twin_action(request: AuthedRequest, institution_uuid: UUID) -> tuple[Institution, TwinActionForm, Any]:
+    institution = get_institution_for_user(request.user, institution_uuid)
+    if not Programme.objects.filter(in_edited_programmes(request.user, via="")).exists():
+        raise PermissionDenied
+    form = TwinActionForm(request.POST, user=request.user)
+    params = QueryDict(request.POST.get("search", "")[:2000])
+    return institution, form, params
+
+
+def _twin_refused(
+    request: AuthedRequest, institution: Institution, form: TwinActionForm, params: Any
+) -> HttpResponse:
+    context = _twins_context(request, institution, params, action_form=form)
+    return render(request, "matching/twins.html", context, status=400)
+
+
+@login_required
+@require_POST
+def twin_start_view(request: AuthedRequest, institution_uuid: UUID) -> HttpResponse:
+    institution, form, params = _twin_action(request, institution_uuid)
+    if form.is_valid() and form.cleaned_data.get("programme"):
+        data = form.cleaned_data
+        try:
+            partnership = services.twin_partnership_start(
+                actor=request.user,
+                programme=data["programme"],
+                institution=institution,
+                candidate=data["candidate"],
+                role=data["role"],
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The partnership is started in the scoping stage."))
+            return redirect("partnerships:detail", partnership.uuid)
+    elif not form.errors:
+        form.add_error("programme", _("Choose the programme of the partnership."))
+    return _twin_refused(request, institution, form, params)
+
+
+@login_required
+@require_POST
+def twin_round_add_view(request: AuthedRequest, institution_uuid: UUID) -> HttpResponse:
+    institution, form, params = _twin_action(request, institution_uuid)
+    if form.is_valid() and form.cleaned_data.get("round"):
+        data = form.cleaned_data
+        try:
+            added = services.twin_round_add(
+                actor=request.user,
+                round=data["round"],
+                institution=institution,
+                candidate=data["candidate"],
+                role=data["role"],
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if added:
+                messages.success(request, _("Both institutions are in the round."))
+            else:
+                messages.info(request, _("Both institutions were already in the round."))
+            return redirect(f"{round_url(data['round'])}#applicants")
+    elif not form.errors:
+        form.add_error("round", _("Choose an open round."))
+    return _twin_refused(request, institution, form, params)

@@ -171,11 +171,13 @@ def partnership_create(
     stage_since: datetime.date | None = None,
     stage_note: str = "",
     uuid: uuid_module.UUID | None = None,
+    reason: str = "",
 ) -> Partnership:
     """Create a partnership with its host and resource institutions and its first stage record.
 
     `uuid` lets a client (an offline one, an import) name the record itself; `stage_since` dates the
-    first stage when a partnership already under way is recorded late.
+    first stage when a partnership already under way is recorded late; `reason` goes on the audit row (why it
+    was started, e.g. from a twin search).
 
     Raises: PermissionDenied, ValidationError.
     """
@@ -192,7 +194,7 @@ def partnership_create(
     )
     stage_since = stage_since or _hosts_today(hosts)
     _validate_new_partnership(partnership, hosts, resources, stage_since)
-    create_with_audit(actor=actor, obj=partnership)
+    create_with_audit(actor=actor, obj=partnership, reason=reason)
     PartnershipInstitution.objects.bulk_create(
         PartnershipInstitution(partnership=partnership, institution=i, side=side, joined_on=stage_since)
         for side, members in ((Side.HOST, hosts), (Side.RESOURCE, resources))

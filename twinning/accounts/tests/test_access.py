@@ -382,3 +382,34 @@ def test_a_refusal_carries_the_message_it_is_given(world):
     with pytest.raises(PermissionDenied, match="Only the receiving side"):
         access.require(False, "Only the receiving side signs.")
     access.require(True, "never raised")
+
+
+# --- finding a twin from the directory ----------------------------------------------------------------
+
+
+@allowed_for(READERS)
+def test_a_twin_search_reads_the_partnerships_the_user_sees_and_no_other(world, role, expected):
+    from twinning.partnerships.models import PartnershipInstitution
+
+    links = PartnershipInstitution.objects.filter(access.twin_facts(user(world, role)))
+    assert links.filter(partnership=world.partnership).exists() is expected
+    # Another programme's partnership: only its own coordinator (and an administrator) sees it.
+    assert links.filter(partnership=world.other_partnership).exists() is (
+        role in {"admin", "other_coordinator"}
+    )
+
+
+def test_an_anonymous_user_s_twin_search_reads_no_partnership(world):
+    from twinning.partnerships.models import PartnershipInstitution
+
+    assert not PartnershipInstitution.objects.filter(access.twin_facts(AnonymousUser())).exists()
+
+
+@allowed_for(PROGRAMME_STAFF)
+def test_declared_conflicts_are_for_the_programmes_staff(world, role, expected):
+    assert access.can_see_conflicts(user(world, role), world.programme.pk) is expected
+
+
+@allowed_for(PROGRAMME_EDITORS)
+def test_only_programme_editors_act_on_a_twin_search(world, role, expected):
+    assert access.can_start_twinning(user(world, role), world.programme.pk) is expected

@@ -16,6 +16,13 @@ def institution_edit(role: str) -> Any:
     return OK if role in {"manager", "me_officer", "admin", "coordinator"} else 403
 
 
+def twin_act(role: str) -> Any:
+    # Any signed-in user reads the directory and may search it; only programme editors act on a search.
+    if role == "anonymous":
+        return 302
+    return OK if role in roles.PROGRAMME_EDITORS else 403
+
+
 RULES = {
     "matching:rounds": ("get", roles.signed_in),
     "matching:round_create": ("get", roles.programme_editor),
@@ -32,6 +39,9 @@ RULES = {
     "matching:conflict_remove": ("post", roles.programme_write),
     "matching:profile": ("get", roles.signed_in),
     "matching:profile#post": ("post", institution_edit),
+    "matching:twins": ("get", roles.signed_in),
+    "matching:twin_start": ("post", twin_act),
+    "matching:twin_round_add": ("post", twin_act),
 }
 
 

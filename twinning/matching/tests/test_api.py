@@ -90,3 +90,44 @@ def test_round_list_queries_are_constant(world, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         response = client.get("/api/v1/matching/rounds")
     assert response.json()["count"] == 5
+
+
+def test_find_a_twin_over_the_api_and_start_a_partnership(world):
+    from twinning.directory.models import Language
+    from twinning.matching.tests.test_twins import gulu_and_candidates
+
+    Language.objects.get_or_create(code="no", defaults={"name": "Norwegian"})
+    from twinning.partnerships.models import Partnership
+
+    gulu, others = gulu_and_candidates()
+    url = f"/api/v1/matching/institutions/{gulu.uuid}/twins"
+    found = api(world.outsider).get(url, {"weight_language": 20}).json()
+    assert found["role"] == "host" and found["pool"] == "resource" and found["weights"]["language"] == 20
+    top = found["ranked"][0]
+    assert top["institution"]["name"] == "Leeds Teaching Hospitals"
+    assert abs(sum(p["points"] for p in top["parts"]) - top["score"]) < 0.05
+    excluded = {c["institution"]["name"]: c["excluded_by"] for c in found["excluded"]}
+    assert excluded["Oslo University Hospital"] == ["no_language"]
+    zero = {f"weight_{p}": 0 for p in ("coverage", "text", "mutual", "type", "specialties")}
+    zero.update({f"weight_{p}": 0 for p in ("language", "time_zone", "capacity", "prior_ties")})
+    assert api(world.outsider).get(url, zero).status_code == 422
+    # A programme the user is not staff of is refused, not used.
+    assert api(world.outsider).get(url, {"programme": str(world.programme.uuid)}).status_code == 422
+
+    payload = {
+        "programme": str(world.programme.uuid),
+        "candidate": str(others[0].uuid),
+        "role": "host",
+        "reason": "Found over the API",
+    }
+    start = f"{url}/partnership"
+    assert (
+        api(world.programme_viewer).post(start, payload, content_type="application/json").status_code == 403
+    )
+    response = api(world.manager).post(start, payload, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert Partnership.objects.get(uuid=response.json()["partnership"]).stage == "scoping"
+    assert (
+        api(world.manager).post(start, {**payload, "reason": ""}, content_type="application/json").status_code
+        == 422
+    )

@@ -158,3 +158,45 @@ def test_on_a_phone_a_manager_filters_pages_and_accepts_a_pair_with_the_confirma
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     decision = MatchDecision.objects.get()
     assert decision.reason == "Closest needs" and decision.partnership is not None
+
+
+def test_manager_finds_a_twin_from_an_institution_page_and_starts_a_partnership(page: Page, live_server):
+    reference_data()
+    programme = ProgrammeFactory(name="Health Partnerships Alliance")
+    manager = UserFactory(email="twins@example.org", full_name="Grace Manager")
+    ProgrammeRole.objects.create(user=manager, programme=programme, role=ProgrammeRole.Role.MANAGER)
+    gulu = institution(
+        "Gulu Hospital", needs={"maternal-newborn": (3, "neonatal resuscitation, obstetric emergencies")}
+    )
+    institution(
+        "Leeds Teaching Hospitals",
+        country="GB",
+        time_zone="Europe/London",
+        expertise={"maternal-newborn": (3, "obstetric emergencies and neonatal resuscitation courses")},
+    )
+    institution(
+        "Hospices de Lyon",
+        country="FR",
+        languages=("fr",),
+        time_zone="Europe/Paris",
+        expertise={"laboratory": (3, "microbiology laboratory accreditation")},
+    )
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, "twins@example.org")
+    page.goto(f"{live_server.url}/institutions/{gulu.uuid}/")
+    page.get_by_role("link", name="Find a twin").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find a twin for Gulu Hospital")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    ranked = page.locator("#ranked")
+    expect(ranked.locator("li.pair").first).to_contain_text("Leeds Teaching Hospitals")
+    expect(page.locator("#excluded")).to_contain_text("Hospices de Lyon (FR): No common working language")
+    ranked.get_by_label("Leeds Teaching Hospitals").check()
+    ranked.get_by_label("Reason").fill("Same needs and expertise")
+    ranked.get_by_role("button", name="Start a partnership in Health Partnerships Alliance").click()
+
+    expect(page.locator(".badge").first).to_have_text(str(Stage.SCOPING.label))
+    expect(page.locator("#sides")).to_contain_text("Gulu Hospital")
+    expect(page.locator("#sides")).to_contain_text("Leeds Teaching Hospitals")
+    sides = set(PartnershipInstitution.objects.values_list("institution__name", "side"))
+    assert sides == {("Gulu Hospital", "host"), ("Leeds Teaching Hospitals", "resource")}
