@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 
-from twinning.accounts.access import is_programme_editor
+from twinning.accounts.access import in_finance_programmes, is_programme_editor
 from twinning.core.http import AuthedRequest
 from twinning.core.work import KINDS
 from twinning.partnerships.models import Programme
@@ -32,6 +32,11 @@ def home(request: AuthedRequest) -> HttpResponse:
                 Programme.objects.staffed_by(request.user).values_list("pk", flat=True)
             ),
             "can_create": is_programme_editor(request.user),
+            "finance_programme_ids": set(
+                Programme.objects.filter(in_finance_programmes(request.user, via="")).values_list(
+                    "pk", flat=True
+                )
+            ),
             "work": work[:HOME_WORK_ITEMS],
             "more_work": len(work) > HOME_WORK_ITEMS,
         },
@@ -50,6 +55,7 @@ def my_work_view(request: AuthedRequest) -> HttpResponse:
             "work": work,
             "counts": [(kind, KINDS[kind], n) for kind, n in counts.items()],
             "truncated": sum(counts.values()) > len(work),
+            "show_verification": bool({"verify_gift", "verify_time", "rate_missing"} & set(counts)),
         },
     )
 

@@ -261,6 +261,24 @@ def reviewers_of(programme_id: int) -> Q:
     )
 
 
+def finance_duty_of(programme_id: int) -> Q:
+    """Users whose work it is to verify the programme's time and gifts (its finance officers, or its editors
+    when it has none; see in_finance_duty_programmes); a filter on users."""
+    roles = ProgrammeRole.objects.filter(programme_id=programme_id)
+    finance = roles.filter(role=ProgrammeRole.Role.FINANCE_OFFICER)
+    return Q(pk__in=finance.values("user")) | (
+        Q(pk__in=roles.filter(role__in=EDITOR_ROLES).values("user")) & ~Q(Exists(finance))
+    )
+
+
+def side_coordinators_of(partnership_id: int, side: str) -> Q:
+    """Users who coordinate that side ("host", "resource") of the partnership; a filter on users."""
+    memberships = PartnershipMembership.objects.filter(
+        partnership_id=partnership_id, side=side, role=PartnershipMembership.Role.COORDINATOR
+    )
+    return Q(pk__in=memberships.values("user"))
+
+
 def data_entry_people_of(partnership_id: int) -> Q:
     """Users who enter the partnership's data (its coordinators and members); a filter on users."""
     memberships = PartnershipMembership.objects.filter(

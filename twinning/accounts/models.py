@@ -121,6 +121,28 @@ class PartnershipMembership(models.Model):
         return f"{self.user} - {self.get_role_display()} ({self.side}) - {self.partnership}"
 
 
+class Notification(models.Model):
+    """An in-app notice to one person (the same event is also emailed): a hand-off that waits for them.
+
+    It lives with the users, below every domain app, so that each app's services notify the next person
+    (`twinning.accounts.notifications.notify`) without importing another app.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    message = models.CharField(_("message"), max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        # The unread count is asked on pages; the index keeps it a cheap lookup.
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def hash_token(raw: str) -> str:
     # Tokens carry 256 bits of randomness, so a fast hash is enough; a slow KDF would only slow every API call.
     return hashlib.sha256(raw.encode()).hexdigest()

@@ -11,11 +11,20 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from twinning.accounts.access import partnership_access, require, require_data_entry, require_finance
+from twinning.accounts.access import (
+    finance_duty_of,
+    partnership_access,
+    require,
+    require_data_entry,
+    require_finance,
+    side_coordinators_of,
+)
 from twinning.accounts.models import User
+from twinning.accounts.notifications import notify
 from twinning.audit.models import AuditEvent
 from twinning.contributions.models import (
     HOURS_PER_DAY,
@@ -523,7 +532,8 @@ def time_entry_create(
     status: str = ContributionStatus.RECEIVED,
     **fields: Any,
 ) -> TimeEntry:
-    """Record volunteer time given to a partnership (coordinators, members, programme editors).
+    """Record volunteer time given to a partnership (coordinators, members, programme editors); whoever verifies
+    the programme's contributions (`finance_duty_of`) is notified, in-app now and by email on commit.
 
     Raises: Http404, PermissionDenied, ValidationError.
     """
@@ -533,7 +543,29 @@ def time_entry_create(
     entry = TimeEntry(partnership=partnership, status=status, recorded_by=actor, **_uuid(uuid), **fields)
     _time_derived(entry)
     _check_time_links(entry)
-    return create_with_audit(actor=actor, obj=entry, parent=partnership)
+    entry = create_with_audit(actor=actor, obj=entry, parent=partnership)
+    if entry.status == ContributionStatus.RECEIVED:
+        _notify_time_recorded(actor, entry)
+    return entry
+
+
+def _notify_time_recorded(actor: User, entry: TimeEntry) -> None:
+    """Recorded time waits for finance: tell whoever verifies the programme's contributions."""
+    partnership = entry.partnership
+    hours = entry.hours
+
+    def message() -> str:
+        return _("%(partnership)s recorded %(hours)s hours of volunteer time to verify.") % {
+            "partnership": partnership.title,
+            "hours": hours,
+        }
+
+    notify(
+        User.objects.filter(finance_duty_of(partnership.programme_id)),
+        actor=actor,
+        message=message,
+        url=reverse("contributions:verification") + "?show=time",
+    )
 
 
 @transaction.atomic
@@ -623,7 +655,8 @@ def _check_gift(gift: Gift) -> None:
 def gift_create(
     *, actor: User, partnership: Partnership, uuid: uuid_module.UUID | None = None, **fields: Any
 ) -> Gift:
-    """Record a pledged in-kind gift (coordinators, members, programme editors).
+    """Record a pledged in-kind gift (coordinators, members, programme editors); the coordinators of the
+    receiving side, who sign for its arrival, are notified (in-app now, email on commit).
 
     Raises: Http404, PermissionDenied, ValidationError.
     """
@@ -632,7 +665,32 @@ def gift_create(
         partnership=partnership, status=ContributionStatus.PLEDGED, recorded_by=actor, **_uuid(uuid), **fields
     )
     _check_gift(gift)
-    return create_with_audit(actor=actor, obj=gift, parent=partnership)
+    gift = create_with_audit(actor=actor, obj=gift, parent=partnership)
+    _notify_gift_pledged(actor, gift)
+    return gift
+
+
+def _gift_url(gift: Gift) -> str:
+    return reverse("contributions:gift_detail", args=[gift.partnership.uuid, gift.uuid])
+
+
+def _notify_gift_pledged(actor: User, gift: Gift) -> None:
+    """A pledged gift waits for the receiving side's signature: tell that side's coordinators."""
+    partnership = gift.partnership
+    description = gift.description[:80]
+
+    def message() -> str:
+        return _("A gift to %(partnership)s waits for your side to sign for its arrival: %(gift)s") % {
+            "partnership": partnership.title,
+            "gift": description,
+        }
+
+    notify(
+        User.objects.filter(side_coordinators_of(partnership.pk, gift.receiving_side)),
+        actor=actor,
+        message=message,
+        url=_gift_url(gift),
+    )
 
 
 @transaction.atomic
@@ -660,7 +718,8 @@ def gift_update(
 
 @transaction.atomic
 def gift_receive(*, actor: User, gift: Gift, received_on: datetime.date | None = None) -> Gift:
-    """Someone on the receiving side signs for the gift: it arrived, on this date.
+    """Someone on the receiving side signs for the gift: it arrived, on this date. Whoever verifies the
+    programme's contributions (`finance_duty_of`) is notified (in-app now, email on commit).
 
     Raises: PermissionDenied, ValidationError.
     """
@@ -676,12 +735,28 @@ def gift_receive(*, actor: User, gift: Gift, received_on: datetime.date | None =
     received_on = received_on or today
     if received_on > today:
         raise ValidationError({"received_on": _("A gift cannot be received in the future.")})
-    return update_with_audit(
+    gift = update_with_audit(
         actor=actor,
         obj=gift,
         data={"status": ContributionStatus.RECEIVED, "received_by": actor, "received_on": received_on},
         parent=gift.partnership,
     )
+    partnership = gift.partnership
+    description = gift.description[:80]
+
+    def message() -> str:
+        return _("A gift to %(partnership)s was signed for and waits for verification: %(gift)s") % {
+            "partnership": partnership.title,
+            "gift": description,
+        }
+
+    notify(
+        User.objects.filter(finance_duty_of(partnership.programme_id)),
+        actor=actor,
+        message=message,
+        url=_gift_url(gift),
+    )
+    return gift
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ S = "partnerships/<uuid:partnership_uuid>/"
 GIFT = S + "gifts/<uuid:gift_uuid>/"
 
 urlpatterns = [
+    path("to-verify/", views.verification_view, name="verification"),
     path(P + "leverage/", views.leverage_view, name="leverage"),
     path(P + "gifts-in-kind/", views.disclosure_view, name="disclosure"),
     path(P + "gifts-in-kind.xlsx", views.disclosure_xlsx_view, name="disclosure_xlsx"),

@@ -12,12 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import PartnershipAccess, history_for_user, programme_access, require
-from twinning.contributions import services
+from twinning.contributions import services, work
 from twinning.contributions.forms import (
     AllocationForm,
     AwardForm,
@@ -745,7 +745,14 @@ def time_verify_view(request: AuthedRequest, partnership_uuid: UUID, entry_uuid:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("The time is verified."))
-    return redirect(_ledger_url(partnership, "time"))
+    return redirect(_back(request) or _ledger_url(partnership, "time"))
+
+
+def _back(request: AuthedRequest) -> str | None:
+    """The page a form asked to return to (`next`, e.g. the verification queue), when it is on this site."""
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    return target if target and safe else None
 
 
 @login_required
@@ -794,6 +801,7 @@ def _gift_page(
         "can_enter": access.can_enter_data,
         "can_finance": access.can_manage_finance,
         "can_receive": access.can_sign_receipt(gift.receiving_side),
+        "waiting_for": work.waiting_for_signature(gift),
         "receive_form": forms.get("receive_form")
         or ReceiveForm(initial={"received_on": partnership_today(partnership, side=gift.receiving_side)}),
         "evidence_form": forms.get("evidence_form") or EvidenceForm(),
@@ -841,7 +849,39 @@ def gift_verify_view(request: AuthedRequest, partnership_uuid: UUID, gift_uuid: 
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("The gift is verified."))
-    return redirect("contributions:gift_detail", partnership.uuid, gift.uuid)
+    return redirect(
+        _back(request) or reverse("contributions:gift_detail", args=[partnership.uuid, gift.uuid])
+    )
+
+
+VERIFICATION_TABS = ("gifts", "time", "pledged")
+
+
+@login_required
+def verification_view(request: AuthedRequest) -> HttpResponse:
+    """Finance's queue: gifts signed for and time recorded, waiting to be verified, across every partnership
+    whose contributions the user may verify; and the pledged gifts still waiting for their receiving side."""
+    tab = request.GET.get("show", "gifts")
+    tab = tab if tab in VERIFICATION_TABS else "gifts"
+    queries: dict[str, Any] = {
+        "gifts": work.gifts_to_verify(request.user, duty=False).order_by("received_on", "id"),
+        "time": work.time_to_verify(request.user, duty=False)
+        .select_related("person", "institution")
+        .order_by("start_date", "id"),
+        "pledged": work.gifts_awaiting_signature(request.user).order_by("gift_date", "id"),
+    }
+    page = paginate(request, queries[tab].select_related("partnership"))
+    return render(
+        request,
+        "contributions/verification.html",
+        {
+            "tab": tab,
+            "page_obj": page,
+            "rows": page.object_list,
+            "counts": {key: qs.count() for key, qs in queries.items()},
+            "here": request.get_full_path(),
+        },
+    )
 
 
 @login_required

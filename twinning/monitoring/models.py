@@ -1,4 +1,4 @@
-"""Reporting periods, results, evidence, review and feedback, notifications.
+"""Reporting periods, results, evidence, review and feedback (notifications are the accounts app's).
 
 A result belongs to a partnership, an indicator, a DHIS2 period id and, for a disaggregated value, an option;
 never to a plan version. A plan version only says which indicators are reported and against which targets, so
@@ -261,24 +261,6 @@ class ReviewComment(TwinningModel):
 
     def __str__(self) -> str:
         return self.body[:60]
-
-
-class Notification(models.Model):
-    """An in-app notice to one person (the same event is also emailed)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    message = models.CharField(_("message"), max_length=300)
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        # The unread count is asked on pages; the index keeps it a cheap lookup.
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class ImportJob(TwinningModel):

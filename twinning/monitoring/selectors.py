@@ -33,14 +33,13 @@ from twinning.accounts.access import (
     in_visible_partnerships,
     require,
 )
-from twinning.accounts.models import User
+from twinning.accounts.models import Notification, User
 from twinning.core.dates import latest_today, local_today
 from twinning.core.ids import parse_uuid
 from twinning.monitoring import progress
 from twinning.monitoring.models import (
     Evidence,
     ImportJob,
-    Notification,
     PeriodReport,
     ProgrammeMonitoringSettings,
     Result,

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +27,8 @@ from twinning.accounts.access import (
     require_programme_editor,
     reviewers_of,
 )
-from twinning.accounts.models import User
+from twinning.accounts.models import Notification, User
+from twinning.accounts.notifications import notify
 from twinning.core.numbers import SPACES, parse_decimal
 from twinning.core.services import (
     VersionConflict,
@@ -40,7 +40,6 @@ from twinning.core.services import (
 from twinning.monitoring import progress
 from twinning.monitoring.models import (
     Evidence,
-    Notification,
     PeriodReport,
     ProgrammeMonitoringSettings,
     Result,
@@ -148,23 +147,7 @@ def report_url(report: PeriodReport) -> str:
 
 def _notify(users: Iterable[Any], *, actor: User, message: str, url: str) -> None:
     """In-app notices now (in the transaction) and one email each once the transaction commits."""
-    recipients = {
-        u.pk: u for u in users if u is not None and u.pk != getattr(actor, "pk", None) and u.is_active
-    }
-    if not recipients:
-        return
-    Notification.objects.bulk_create(
-        Notification(user=user, message=message[:300], url=url) for user in recipients.values()
-    )
-    emails = [user.email for user in recipients.values() if user.email]
-
-    def send() -> None:
-        for email in emails:
-            send_mail(message[:150], f"{message}\n\n{url}", None, [email])
-
-    # robust: a mail server that is down must not turn a saved review into an error; the in-app
-    # notice is already written and Django logs the failure.
-    transaction.on_commit(send, robust=True)
+    notify(users, actor=actor, message=message, url=url)
 
 
 def _reviewers(partnership: Partnership) -> list[User]:

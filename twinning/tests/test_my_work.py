@@ -283,3 +283,147 @@ def test_results_due_lists_a_returned_report(client, world):
     body = client.get(reverse("monitoring:due")).text
     assert "Returned for correction" in body
     assert "Fix returned results" in client.get(reverse("home")).text
+
+
+# --- hand-offs notify the next person ---------------------------------------------------------------------
+
+
+def test_each_gift_hand_off_notifies_the_next_person_in_app_and_by_email(
+    world, django_capture_on_commit_callbacks, mailoutbox
+):
+    from twinning.accounts.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        gift = pledge(world)
+    host = Notification.objects.get(user=world.coordinator)
+    assert "waits for your side to sign" in host.message and "Oxygen concentrator" in host.message
+    assert host.url == reverse("contributions:gift_detail", args=[world.partnership.uuid, gift.uuid])
+    assert not Notification.objects.filter(user=world.resource_coordinator).exists()  # the giver's side
+    assert [m.to for m in mailoutbox] == [[world.coordinator.email]]
+    assert host.url in mailoutbox[0].body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        contributions.gift_receive(actor=world.coordinator, gift=gift)
+    assert Notification.objects.filter(
+        user=world.finance, message__contains="waits for verification"
+    ).exists()
+    assert not Notification.objects.filter(user=world.manager).exists()  # the programme has a finance officer
+    assert mailoutbox[-1].to == [world.finance.email]
+
+
+def test_recorded_time_notifies_finance(world, django_capture_on_commit_callbacks, mailoutbox):
+    from twinning.accounts.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        contributions.time_entry_create(
+            actor=world.member,
+            partnership=world.partnership,
+            side="resource",
+            institution=world.partnership.side_links.get(side="resource").institution,
+            start_date=datetime.date(2026, 10, 1),
+            end_date=datetime.date(2026, 10, 2),
+            quantity=Decimal("3"),
+            unit="days",
+            cadre="nurse",
+        )
+    notice = Notification.objects.get(user=world.finance)
+    assert "24" in notice.message and notice.url.startswith(reverse("contributions:verification"))
+    assert mailoutbox[-1].to == [world.finance.email]
+
+
+def test_a_failed_save_sends_nothing(world, django_capture_on_commit_callbacks, mailoutbox):
+    from django.core.exceptions import ValidationError
+
+    from twinning.accounts.models import Notification
+
+    gift = pledge(world)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        contributions.gift_receive(
+            actor=world.coordinator, gift=gift, received_on=TODAY + datetime.timedelta(9)
+        )
+    assert not Notification.objects.filter(user=world.finance).exists() and mailoutbox == []
+
+
+# --- finance's verification queue -------------------------------------------------------------------------
+
+
+def test_finance_lists_what_waits_for_verification_across_partnerships(client, world):
+    second = PartnershipFactory(programme=world.programme, title="Second twin")
+    GiftFactory(
+        partnership=second,
+        description="Incubator",
+        status="received",
+        received_by=world.coordinator,
+        received_on=TODAY,
+    )
+    GiftFactory(partnership=world.partnership, description="Pledged monitor")
+    GiftFactory(
+        partnership=world.other_partnership,
+        description="Someone else's",
+        status="received",
+        received_by=world.other_coordinator,
+        received_on=TODAY,
+    )
+    TimeEntryFactory(partnership=world.partnership)
+    client.force_login(world.finance)
+    url = reverse("contributions:verification")
+    body = client.get(url).text
+    assert "Incubator" in body and "Second twin" in body and "Someone else" not in body
+    assert "Pledged monitor" not in body
+    pledged = client.get(url, {"show": "pledged"}).text
+    assert "Pledged monitor" in pledged and "Waiting for the host side" in pledged
+    assert world.partnership.title in client.get(url, {"show": "time"}).text
+    client.force_login(world.outsider)
+    assert "Incubator" not in client.get(url).text
+
+
+def test_verifying_from_the_queue_returns_to_it(client, world):
+    gift = GiftFactory(
+        partnership=world.partnership, status="received", received_by=world.coordinator, received_on=TODAY
+    )
+    client.force_login(world.finance)
+    queue = reverse("contributions:verification") + "?show=gifts"
+    verify = reverse("contributions:gift_verify", args=[world.partnership.uuid, gift.uuid])
+    response = client.post(verify, {"next": queue})
+    assert response.status_code == 302 and response["Location"] == queue
+    gift.refresh_from_db()
+    assert gift.status == "verified"
+    other = GiftFactory(
+        partnership=world.partnership, status="received", received_by=world.coordinator, received_on=TODAY
+    )
+    elsewhere = client.post(
+        reverse("contributions:gift_verify", args=[world.partnership.uuid, other.uuid]),
+        {"next": "https://example.com/"},
+    )
+    assert elsewhere["Location"] == reverse(
+        "contributions:gift_detail", args=[world.partnership.uuid, other.uuid]
+    )
+
+
+def test_the_queue_query_count_does_not_grow_with_rows(client, world):
+    client.force_login(world.finance)
+    url = reverse("contributions:verification")
+    GiftFactory(
+        partnership=world.partnership, status="received", received_by=world.coordinator, received_on=TODAY
+    )
+    client.get(url)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        return len(ctx.captured_queries)
+
+    few = count()
+    for _n in range(8):
+        GiftFactory(
+            partnership=world.partnership, status="received", received_by=world.coordinator, received_on=TODAY
+        )
+    assert count() == few
+
+
+def test_finance_sees_whom_a_pledged_gift_waits_for(client, world):
+    gift = pledge(world)
+    client.force_login(world.finance)
+    body = client.get(reverse("contributions:gift_detail", args=[world.partnership.uuid, gift.uuid])).text
+    assert "Waiting for the host side to sign for it; it can be verified once they have." in body

@@ -54,6 +54,7 @@ def evidence_add(role: str) -> Any:
 
 
 RULES = {
+    "contributions:verification": ("get", roles.signed_in),
     "contributions:leverage": ("get", roles.programme_read),
     "contributions:leverage#csv": ("get", roles.programme_read),
     "contributions:leverage#xlsx": ("get", roles.programme_read),

@@ -4,10 +4,11 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from twinning.accounts.models import Notification
 from twinning.audit.models import AuditEvent
 from twinning.core.services import VersionConflict
 from twinning.monitoring import services
-from twinning.monitoring.models import Notification, PeriodReport, Result, ReviewComment
+from twinning.monitoring.models import PeriodReport, Result, ReviewComment
 from twinning.monitoring.tests.factories import monitored
 
 pytestmark = pytest.mark.django_db
