@@ -4,6 +4,7 @@ The plan page's sections (#process, #objectives) are template partials: an htmx 
 section back; a plain browser is redirected, or shown the page with the form's errors.
 """
 
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -598,21 +599,39 @@ def plan_indicator_view(
 def targets_save_view(
     request: AuthedRequest, partnership_uuid: UUID, plan_indicator_uuid: UUID
 ) -> HttpResponse:
-    """Save the whole targets grid of an adopted indicator, or nothing: every cell is checked first."""
+    """Save the targets grid of an adopted indicator, or nothing: every cell is checked first. Only the cells
+    the person changed are written, so another person's change to other cells stays; a cell both changed is
+    a conflict, shown with their value and the typed one kept."""
     adoption, access = _adoption_for_user(request, partnership_uuid, plan_indicator_uuid)
     grid = _targets_grid(adoption)
     grid_errors: dict[str, list[str]] = {}
-    values = _grid_values(request, grid, grid_errors)
+    conflicts: set[str] = set()
+    values, seen = _grid_values(request, grid, grid_errors)
     if not grid_errors:
         try:
-            count = services.targets_save(actor=request.user, plan_indicator=adoption, values=values)
+            count = services.targets_save(
+                actor=request.user, plan_indicator=adoption, values=values, seen=seen
+            )
         except ValidationError as exc:
-            grid_errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            if hasattr(exc, "error_dict"):
+                grid_errors = exc.message_dict
+                conflicts = {
+                    key
+                    for key, found in exc.error_dict.items()
+                    if any(e.code == "target_conflict" for e in found)
+                }
+            else:
+                grid_errors = {"__all__": exc.messages}
         else:
             messages.success(request, _("Targets saved (%(count)s changed).") % {"count": count})
             return redirect("planning:plan_indicator", adoption.plan.partnership.uuid, adoption.uuid)
-    _fill_grid(grid, request.POST, grid_errors)
+    _fill_grid(grid, request.POST, grid_errors, conflicts)
     return _plan_indicator_page(request, adoption, access, grid=grid, grid_errors=grid_errors)
+
+
+def _machine(value: Decimal | None) -> str:
+    """A target as the grid's hidden `seen-` field carries it: machine form, whatever the reader's language."""
+    return "" if value is None else format(value.normalize(), "f")
 
 
 def _targets_grid(adoption: PlanIndicator) -> dict[str, Any]:
@@ -632,36 +651,63 @@ def _targets_grid(adoption: PlanIndicator) -> dict[str, Any]:
             option = column["option"]
             value = values.get((period.id, option.pk if option else None))
             cells.append(
-                {"name": f"t-{period.id}-{column['key']}", "value": plain_number(value), "errors": []}
+                {
+                    "name": f"t-{period.id}-{column['key']}",
+                    "label": column["label"],
+                    "value": plain_number(value),
+                    "seen": _machine(value),
+                    "errors": [],
+                }
             )
         rows.append({"period": period, "cells": cells})
     return {"columns": columns, "rows": rows}
 
 
+TargetCells = dict[tuple[str, Any], Decimal | None]
+
+
 def _grid_values(
     request: AuthedRequest, grid: dict[str, Any], errors: dict[str, list[str]]
-) -> dict[Any, Any]:
-    values: dict[Any, Any] = {}
+) -> tuple[TargetCells, TargetCells]:
+    """(values, seen) of the cells to save: a cell whose `seen-` field came back equal to what is typed was not
+    changed by the person and is left out; without `seen-` fields (an older page) every cell is saved."""
+    values: TargetCells = {}
+    seen: TargetCells = {}
     for row in grid["rows"]:
         for column, cell in zip(grid["columns"], row["cells"], strict=True):
             raw = request.POST.get(cell["name"], "")
             option = column["option"]
             key = f"{row['period'].id}/{option.code}" if option else row["period"].id
             try:
-                values[(row["period"].id, option)] = parse_target_cell(raw)
+                value = parse_target_cell(raw)
             except ValidationError as exc:
                 errors[key] = exc.messages
-    return values
+                continue
+            place = (row["period"].id, option)
+            before = request.POST.get(f"seen-{cell['name']}")
+            if before is not None:
+                try:
+                    was = Decimal(before) if before.strip() else None
+                except ArithmeticError:
+                    was = None  # tampered with: save the cell, checked against "no target"
+                if was == value:
+                    continue
+                seen[place] = was
+            values[place] = value
+    return values, seen
 
 
-def _fill_grid(grid: dict[str, Any], data: Any, errors: dict[str, list[str]]) -> None:
-    """Show what the person typed, with each cell's own errors, after a refused save."""
+def _fill_grid(grid: dict[str, Any], data: Any, errors: dict[str, list[str]], conflicts: set[str]) -> None:
+    """Show what the person typed, with each cell's own errors, after a refused save. A conflicting cell's
+    `seen-` value moves to the stored one (the grid's), so saving again replaces it knowingly."""
     for row in grid["rows"]:
         for column, cell in zip(grid["columns"], row["cells"], strict=True):
             cell["value"] = data.get(cell["name"], "")
             option = column["option"]
             key = f"{row['period'].id}/{option.code}" if option else row["period"].id
             cell["errors"] = errors.get(key, [])
+            if key not in conflicts and f"seen-{cell['name']}" in data:
+                cell["seen"] = data[f"seen-{cell['name']}"]
 
 
 @login_required

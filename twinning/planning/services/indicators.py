@@ -16,6 +16,7 @@ from twinning.accounts.access import can_edit_indicator, require, require_edit, 
 from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
+from twinning.core.numbers import current_locale, format_number
 from twinning.core.services import (
     create_with_audit,
     delete_with_audit,
@@ -387,24 +388,36 @@ def targets_save(
     actor: User,
     plan_indicator: PlanIndicator,
     values: Mapping[tuple[str, DisaggregationOption | None], Decimal | None],
+    seen: Mapping[tuple[str, DisaggregationOption | None], Decimal | None] | None = None,
 ) -> int:
     """Save a targets grid: every cell is checked first, then all are written (None deletes a target).
 
+    `seen` holds, for cells of `values`, the target the person saw when they began (None: no target); a cell
+    someone else changed meanwhile to another value than the new one is refused as a conflict (code
+    `target_conflict`), never overwritten. Cells without a `seen` entry are written as given.
     Returns the number of targets changed. Bad cells raise one ValidationError keyed `period/option`.
 
     Raises: PermissionDenied, ValidationError.
     """
     _begin_plan_change(actor, plan_indicator.plan)
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[ValidationError]] = {}
     category_ids = set(plan_indicator.indicator.categories.values_list("pk", flat=True))
     for (period, option), value in values.items():
         problems = _check_target(plan_indicator, period, option, value, category_ids)
         if problems:
             key = f"{period}/{option.code}" if option is not None else period
-            errors[key] = [m for messages in problems.values() for m in messages]
+            errors[key] = [ValidationError(m) for messages in problems.values() for m in messages]
+    existing = {(t.period, t.option_id): t for t in plan_indicator.targets.all()}
+    for (period, option), before in (seen or {}).items():
+        if (period, option) not in values:
+            continue
+        current = existing.get((period, option.pk if option else None))
+        now = current.value if current is not None else None
+        if now != before and now != values[(period, option)]:
+            key = f"{period}/{option.code}" if option is not None else period
+            errors.setdefault(key, []).append(_target_conflict(now))
     if errors:
         raise ValidationError(errors)
-    existing = {(t.period, t.option_id): t for t in plan_indicator.targets.all()}
     changed = 0
     plan = plan_indicator.plan
     new: list[Target] = []
@@ -429,6 +442,17 @@ def targets_save(
         Target.objects.bulk_create(new)
         _audit_created_targets(actor, plan, new)
     return changed + len(new)
+
+
+def _target_conflict(now: Decimal | None) -> ValidationError:
+    if now is None:
+        message = _("Someone else removed this target while you were editing. Save again to keep yours.")
+    else:
+        message = _(
+            "Someone else set this target to %(value)s while you were editing. Your value is kept here: save "
+            "again to replace theirs."
+        ) % {"value": format_number(now, locale=current_locale())}
+    return ValidationError(message, code="target_conflict")
 
 
 def _audit_created_targets(actor: User, plan: Plan, targets: list[Target]) -> None:

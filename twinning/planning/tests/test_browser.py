@@ -44,3 +44,31 @@ def test_coordinators_draft_and_agree_a_plan(page: Page, live_server):
     expect(page.locator(".messages")).to_contain_text("the plan is agreed")
     expect(page.locator("#sign-off")).to_contain_text("Agreed")
     assert Plan.objects.get().status == "agreed"
+
+
+def test_adding_an_objective_keeps_what_was_typed_in_the_other_forms(page: Page, live_server):
+    """The htmx answer replaces the whole objectives section; the activity being typed beside it stays."""
+    from twinning.planning.tests.factories import draft_plan, objective
+
+    programme = ProgrammeFactory()
+    pillars(programme)
+    partnership = PartnershipFactory(programme=programme)
+    host = partnership_member(partnership, email="host@example.org")
+    objective(host, draft_plan(host, partnership))
+
+    sign_in(page, live_server, "host@example.org")
+    page.goto(f"{live_server.url}/planning/{partnership.uuid}/")
+    objectives = page.locator("#objectives")
+    page.get_by_text("Add an activity").click()
+    activity = objectives.locator("form[action$='/activities/']")
+    activity.get_by_label("Title").fill("Train ward nurses in triage")
+    page.get_by_text("Add an objective").click()
+    adding = objectives.locator("form[action$='/objectives/']")
+    adding.get_by_label("Code").fill("O2")
+    adding.get_by_label("Statement").fill("Referrals that arrive")
+    adding.get_by_label("Pillar").select_option(index=1)
+    adding.get_by_role("button", name="Add objective").click()
+    expect(objectives).to_contain_text("O2 · Referrals that arrive")
+    expect(objectives.locator("form[action$='/activities/']").get_by_label("Title")).to_have_value(
+        "Train ward nurses in triage"
+    )

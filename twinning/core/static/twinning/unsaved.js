@@ -74,6 +74,70 @@
     return undefined;
   });
 
+  // An htmx answer that replaces a whole section (say "#objectives" after "Add objective") would also replace
+  // the other forms in it, and what was typed in them. Their typed values are carried into the new section's
+  // forms of the same action, still marked as unsaved. The form that was sent gets the server's answer.
+  var carried = null;
+
+  function typedValues(form) {
+    var values = [];
+    for (var i = 0; i < form.elements.length; i++) {
+      var field = form.elements[i];
+      if (changed(field) && field.type !== "file") {
+        values.push({
+          name: field.name,
+          value: field.value,
+          checked: field.checked,
+          selected: field.tagName === "SELECT" ? Array.prototype.map.call(field.selectedOptions, function (o) { return o.value; }) : null
+        });
+      }
+    }
+    return values;
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var sender = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var sent = sender && (sender.tagName === "FORM" ? sender : sender.form);
+    carried = [];
+    if (!target || !target.querySelectorAll) {
+      return;
+    }
+    var forms = target.tagName === "FORM" ? [target] : target.querySelectorAll("form");
+    for (var i = 0; i < forms.length; i++) {
+      if (forms[i] !== sent && forms[i].getAttribute("action")) {
+        var values = typedValues(forms[i]);
+        if (values.length) {
+          carried.push({ action: forms[i].getAttribute("action"), values: values });
+        }
+      }
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var pending = carried || [];
+    carried = null;
+    pending.forEach(function (entry) {
+      var form = document.querySelector('form[action="' + CSS.escape(entry.action) + '"]');
+      if (!form) {
+        return;
+      }
+      entry.values.forEach(function (typed) {
+        var field = form.elements.namedItem(typed.name);
+        if (!field || field.length !== undefined && field.tagName !== "SELECT") {
+          return; // radio groups and repeated names are left as the server drew them
+        }
+        if (field.type === "checkbox") {
+          field.checked = typed.checked;
+        } else if (field.tagName === "SELECT") {
+          Array.prototype.forEach.call(field.options, function (o) { o.selected = typed.selected.indexOf(o.value) >= 0; });
+        } else {
+          field.value = typed.value;
+        }
+      });
+    });
+  });
+
   document.addEventListener("keydown", function (event) {
     var field = event.target;
     if (event.key !== "Enter" || field.tagName !== "INPUT" || event.isComposing) {
