@@ -32,7 +32,9 @@ The rules, from DESIGN.md ("Who uses it"):
   | evidence files                                    | no, unless the programme grants| hidden / 403          |
   | people's names and roles                          | yes                            |                       |
   | people's e-mail addresses and phone numbers       | no, unless the programme grants| hidden (no 403)       |
-  | plans, exchanges, contribution ledger summaries   | yes                            |                       |
+  | agreed plan versions                              | yes                            |                       |
+  | a draft plan version (page, adoption, API)        | no (the plan in force instead) | 403                   |
+  | exchanges, contribution ledger summaries          | yes                            |                       |
   | history                                           | short: who, when, what changed | bookkeeping hidden    |
 
   Outsiders still get 404 for everything: existence is private to those in scope. A reader in scope asking for a

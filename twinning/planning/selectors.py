@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from twinning.accounts.access import PartnershipAccess
+from twinning.accounts.access import PartnershipAccess, require
 from twinning.accounts.models import User
 from twinning.core.ids import parse_uuid
 from twinning.partnerships.models import Partnership, Programme
@@ -54,11 +54,20 @@ def plan_in_force(partnership: Partnership) -> Plan | None:
     )
 
 
+def require_plan_readable(plan: Plan, access: PartnershipAccess) -> None:
+    """A draft plan version is unapproved work: readers (viewers) get 403 for it (docs/ACCESS.md).
+
+    Raises: PermissionDenied.
+    """
+    require(plan.status != Plan.Status.DRAFT or access.can_see_drafts)
+
+
 def get_plan_for_user(
     user: User, partnership_uuid: Any, plan_uuid: Any = None, *, write: bool = False
 ) -> tuple[Plan | None, Partnership, PartnershipAccess]:
     """A partnership's plan (the current one when no uuid is given), scoped like the partnership:
-    404 outside, 403 on a write by a read-only user.
+    404 outside, 403 on a write by a read-only user. Readers (viewers) see agreed versions only: the current
+    plan is for them the one in force while a new version is drafted, and a draft named by uuid is 403.
 
     Raises: Http404, PermissionDenied.
     """
@@ -73,6 +82,11 @@ def get_plan_for_user(
         )
         if plan is None:
             raise Http404
+    if plan is not None and not access.can_see_drafts:
+        if plan_uuid is None and plan.status == Plan.Status.DRAFT:
+            plan = plan_in_force(partnership)
+        elif plan_uuid is not None:
+            require_plan_readable(plan, access)
     if plan is not None:
         plan.partnership = partnership
     return plan, partnership, access
@@ -94,6 +108,7 @@ def get_plan_by_uuid_for_user(
     if plan is None:
         raise Http404
     _partnership, access = get_partnership_for_user(user, plan.partnership.uuid, write=write)
+    require_plan_readable(plan, access)
     return plan, access
 
 
@@ -124,16 +139,21 @@ def plan_child_for_user[T](
     plan = obj
     for part in path.split("__"):
         plan = getattr(plan, part)
-    get_partnership_for_user(user, plan.partnership.uuid, write=write)
+    _partnership, access = get_partnership_for_user(user, plan.partnership.uuid, write=write)
+    require_plan_readable(plan, access)
     return obj, plan
 
 
-def plan_versions(partnership: Partnership) -> list[Plan]:
-    """Every version of a partnership's plan, newest first.
+def plan_versions(partnership: Partnership, *, drafts: bool = True) -> list[Plan]:
+    """Every version of a partnership's plan, newest first; without the draft when `drafts` is False (what
+    readers see, PartnershipAccess.can_see_drafts).
 
     Raises: nothing.
     """
-    return list(Plan.objects.filter(partnership=partnership).order_by("-number"))
+    qs = Plan.objects.filter(partnership=partnership)
+    if not drafts:
+        qs = qs.exclude(status=Plan.Status.DRAFT)
+    return list(qs.order_by("-number"))
 
 
 @dataclass

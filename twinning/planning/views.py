@@ -63,6 +63,7 @@ from twinning.planning.selectors import (
     own_indicators,
     plan_detail,
     plan_versions,
+    require_plan_readable,
 )
 from twinning.planning.templatetags.planning import plain_number
 
@@ -94,7 +95,7 @@ def _plan_context(
     context.update(
         {
             "detail": detail,
-            "versions": plan_versions(partnership),
+            "versions": plan_versions(partnership, drafts=access.can_see_drafts),
             "editable": editable,
             "can_track": access.can_edit and plan.status != Plan.Status.SUPERSEDED,
             "activity_statuses": Activity.Status.choices,
@@ -530,6 +531,7 @@ def _adoption_for_user(
         raise Http404
     if request.method == "POST" and not access.can_edit:
         raise PermissionDenied
+    require_plan_readable(adoption.plan, access)
     adoption.plan.partnership = partnership
     return adoption, access
 

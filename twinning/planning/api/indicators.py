@@ -110,7 +110,7 @@ def adoption_remove(request: ApiRequest, plan_indicator_uuid: str) -> Status:
 
 @router.get(
     "/plan-indicators/{plan_indicator_uuid}/targets",
-    response={200: list[TargetOut], **error_responses(404)},
+    response={200: list[TargetOut], **error_responses(403, 404)},
     summary="List an adopted indicator's targets",
 )
 def targets_list(request: ApiRequest, plan_indicator_uuid: str) -> list[Target]:

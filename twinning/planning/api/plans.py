@@ -52,9 +52,10 @@ router = Router()
     summary="List a partnership's plan versions",
 )
 def plans_list(request: ApiRequest, partnership_uuid: str) -> list[Plan]:
-    """Every version, newest first. The current one is the one not superseded."""
-    partnership, _access = get_partnership_for_user(request.auth, partnership_uuid)
-    versions = plan_versions(partnership)
+    """Every version, newest first. The current one is the one not superseded. Viewers get the agreed versions
+    only (a draft is unapproved work)."""
+    partnership, access = get_partnership_for_user(request.auth, partnership_uuid)
+    versions = plan_versions(partnership, drafts=access.can_see_drafts)
     for plan in versions:
         plan.partnership = partnership
     return versions
@@ -71,9 +72,12 @@ def plans_create(request: ApiRequest, partnership_uuid: str, payload: PlanCreate
     return Status(201, _detail(plan))
 
 
-@router.get("/plans/{plan_uuid}", response={200: PlanDetailOut, **error_responses(404)}, summary="Get a plan")
+@router.get(
+    "/plans/{plan_uuid}", response={200: PlanDetailOut, **error_responses(403, 404)}, summary="Get a plan"
+)
 def plan_get(request: ApiRequest, plan_uuid: str) -> Plan:
-    """A plan version with its sign-offs, planning events, objectives, activities, indicators and targets."""
+    """A plan version with its sign-offs, planning events, objectives, activities, indicators and targets; a
+    draft version is 403 for viewers (unapproved work)."""
     plan, _access = get_plan_by_uuid_for_user(request.auth, plan_uuid)
     return _detail(plan)
 

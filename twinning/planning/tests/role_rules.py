@@ -28,7 +28,8 @@ def programme_member_write(role: str) -> Any:
 RULES = {
     "planning:plan": ("get", roles.partnership_read),
     "planning:plan_create": ("post", roles.partnership_write),
-    "planning:version": ("get", roles.partnership_read),
+    # The role rules' plan is a draft (a later version of monitoring's agreed plan): 403 for readers.
+    "planning:version": ("get", roles.partnership_insider_read),
     "planning:plan_edit": ("get", roles.partnership_write),
     "planning:plan_sign": ("post", roles.partnership_write),
     "planning:plan_new_version": ("post", roles.partnership_write),
@@ -43,7 +44,7 @@ RULES = {
     "planning:activity_edit": ("get", roles.partnership_write),
     "planning:activity_progress": ("post", roles.partnership_write),
     "planning:activity_delete": ("post", roles.partnership_write),
-    "planning:plan_indicator": ("get", roles.partnership_read),
+    "planning:plan_indicator": ("get", roles.partnership_insider_read),
     "planning:plan_indicator#post": ("post", roles.partnership_write),
     "planning:targets_save": ("post", roles.partnership_write),
     "planning:plan_indicator_remove": ("post", roles.partnership_write),
