@@ -178,7 +178,11 @@ class Person(TwinningModel):
     email = models.EmailField(_("email"), blank=True)
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="people")
     cadre = models.CharField(
-        _("profession or cadre"), max_length=30, choices=Cadre.choices, default=Cadre.OTHER
+        # Blank until someone says which: "other" by default would record a choice nobody made (issue 9).
+        _("profession or cadre"),
+        max_length=30,
+        choices=Cadre.choices,
+        blank=True,
     )
     languages = models.ManyToManyField(
         Language, blank=True, related_name="people", verbose_name=_("languages")

@@ -57,7 +57,11 @@ MAX_LINKS = 50
 class PersonRef(Schema):
     uuid: UUID
     full_name: str
-    cadre: Person.Cadre
+    cadre: Person.Cadre | None = Field(description="None: not recorded.")
+
+    @staticmethod
+    def resolve_cadre(obj: Person) -> str | None:
+        return obj.cadre or None
 
 
 class PartnershipRef(Schema):
@@ -72,7 +76,11 @@ class ParticipantOut(Schema):
     side: Side
     role: Participant.Role
     sex: Sex
-    setting: TrainingSetting
+    setting: TrainingSetting | None = Field(description="None: not recorded.")
+
+    @staticmethod
+    def resolve_setting(obj: Participant) -> str | None:
+        return obj.setting or None
 
 
 class TraineeGroupOut(Schema):
@@ -80,8 +88,12 @@ class TraineeGroupOut(Schema):
     version: int
     sex: Sex
     cadre: Person.Cadre
-    setting: TrainingSetting
+    setting: TrainingSetting | None = Field(description="None: not recorded.")
     count: int
+
+    @staticmethod
+    def resolve_setting(obj: TraineeGroup) -> str | None:
+        return obj.setting or None
 
 
 class ExchangeOut(Schema):
@@ -215,7 +227,7 @@ class DirectionOut(Schema):
 
 
 class TrainedOut(Schema):
-    cadre: Person.Cadre
+    cadre: Person.Cadre | None = Field(description="None: not recorded.")
     by_sex: dict[str, int]
     total: int
 
@@ -291,13 +303,13 @@ class ParticipantIn(Input):
     role: Participant.Role
     side: Side | None = Field(None, description="Defaults to the side of the person's institution.")
     sex: Sex = Sex.UNKNOWN
-    setting: TrainingSetting = TrainingSetting.IN_SERVICE
+    setting: TrainingSetting | None = Field(None, description="Left out or null: not recorded.")
 
 
 class ParticipantUpdate(Input):
     role: Participant.Role = omittable()
     sex: Sex = omittable()
-    setting: TrainingSetting = omittable()
+    setting: TrainingSetting | None = omittable(description="null: not recorded.")
     version: Version = omittable()
 
 
@@ -305,7 +317,7 @@ class TraineeGroupIn(Input):
     uuid: UUID | None = None
     sex: Sex
     cadre: Person.Cadre
-    setting: TrainingSetting = TrainingSetting.IN_SERVICE
+    setting: TrainingSetting | None = Field(None, description="Left out or null: not recorded.")
     count: int = Field(ge=1, le=100_000)
 
 
@@ -495,7 +507,7 @@ def summary(request: ApiRequest, query: Query[SummaryQuery]) -> dict[str, Any]:
         result = exchange_summary(programme=programme)
     return {
         "directions": result.directions,
-        "trained": [{"cadre": c.cadre, "by_sex": c.by_sex, "total": c.total} for c in result.trained],
+        "trained": [{"cadre": c.cadre or None, "by_sex": c.by_sex, "total": c.total} for c in result.trained],
         "total_trained": result.total_trained,
         "named_trained": result.named_trained,
         "unnamed_trained": result.unnamed_trained,
@@ -579,7 +591,7 @@ def participant_create(request: ApiRequest, exchange_uuid: UUID, payload: Partic
         role=payload.role,
         side=payload.side,
         sex=payload.sex,
-        setting=payload.setting,
+        setting=payload.setting or "",
         uuid=payload.uuid,
     )
     return Status(201, participant)
@@ -603,6 +615,8 @@ def participant_patch(
 ) -> Participant:
     participant = _participant(_detail(request.auth, exchange_uuid), participant_uuid)
     data, version = patch_changes(payload)
+    if "setting" in data:
+        data["setting"] = data["setting"] or ""  # null: not recorded
     return services.participant_update(
         actor=request.auth, participant=participant, data=data, expected_version=version
     )
@@ -626,7 +640,9 @@ def participant_delete(request: ApiRequest, exchange_uuid: UUID, participant_uui
 )
 def trainee_group_create(request: ApiRequest, exchange_uuid: UUID, payload: TraineeGroupIn) -> Status:
     exchange = _detail(request.auth, exchange_uuid)
-    group = services.trainee_group_add(actor=request.auth, exchange=exchange, **payload.model_dump())
+    fields = payload.model_dump()
+    fields["setting"] = fields["setting"] or ""  # null: not recorded
+    group = services.trainee_group_add(actor=request.auth, exchange=exchange, **fields)
     return Status(201, group)
 
 

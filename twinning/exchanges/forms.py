@@ -80,8 +80,8 @@ class ParticipantForm(forms.Form):
     role = forms.ChoiceField(choices=Participant.Role.choices, label=_("Role"))
     sex = forms.ChoiceField(choices=Sex.choices, initial=Sex.UNKNOWN, label=_("Sex"))
     setting = forms.ChoiceField(
-        choices=TrainingSetting.choices,
-        initial=TrainingSetting.IN_SERVICE,
+        choices=[("", _("Not recorded")), *TrainingSetting.choices],
+        required=False,
         label=_("In-service or pre-service"),
         help_text=_("For trainees."),
     )

@@ -136,11 +136,9 @@ class Participant(TwinningModel):
     side = models.CharField(_("side"), max_length=10, choices=Side.choices)
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    # Blank until someone says which: a default would record a choice nobody made (issue 9).
     setting = models.CharField(
-        _("in-service or pre-service"),
-        max_length=12,
-        choices=TrainingSetting.choices,
-        default=TrainingSetting.IN_SERVICE,
+        _("in-service or pre-service"), max_length=12, choices=TrainingSetting.choices, blank=True
     )
 
     class Meta:
@@ -163,11 +161,9 @@ class TraineeGroup(TwinningModel):
     exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="trainee_groups")
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
     cadre = models.CharField(_("cadre"), max_length=30, choices=Person.Cadre.choices)
+    # Blank until someone says which: a default would record a choice nobody made (issue 9).
     setting = models.CharField(
-        _("in-service or pre-service"),
-        max_length=12,
-        choices=TrainingSetting.choices,
-        default=TrainingSetting.IN_SERVICE,
+        _("in-service or pre-service"), max_length=12, choices=TrainingSetting.choices, blank=True
     )
     count = models.PositiveIntegerField(
         _("people trained"), validators=[MinValueValidator(1), MaxValueValidator(100_000)]

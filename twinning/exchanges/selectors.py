@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, F, Max, Prefetch, Q, QuerySet, Sum, When
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from twinning.accounts.models import User
 from twinning.core.ids import parse_uuid
@@ -272,7 +273,9 @@ def exchange_summary(
         trained_by_sex=dict(trained_by_sex),
         named_trained=trainees.aggregate(n=Count("person", distinct=True))["n"] or 0,
         unnamed_trained=groups.aggregate(n=Sum("count"))["n"] or 0,
-        trained_by_setting={s: by_setting.get(s, 0) for s in TrainingSetting.values},
+        # "not_recorded": trainees whose setting nobody gave (never guessed as in-service).
+        trained_by_setting={s: by_setting.get(s, 0) for s in TrainingSetting.values}
+        | {"not_recorded": by_setting.get("", 0)},
         trainers_from_trainees=trainers_from_trainees or 0,
         mentoring_by_status=dict(pairs.values_list("status").annotate(n=Count("id")).order_by()),
         mentoring_sessions=sessions.count(),
@@ -311,7 +314,7 @@ def _trained_by_cadre(trainees: QuerySet[Participant], groups: QuerySet[TraineeG
 
     def cell(cadre: str) -> TrainedCell:
         if cadre not in cells:
-            cells[cadre] = TrainedCell(cadre, str(cadre_labels.get(cadre, cadre)))
+            cells[cadre] = TrainedCell(cadre, str(cadre_labels.get(cadre, cadre) or _("Not recorded")))
         return cells[cadre]
 
     # A person counts once, under the sex any of their rows records ("not recorded" only when none does):

@@ -32,7 +32,6 @@ from twinning.exchanges.models import (
     Participant,
     Sex,
     TraineeGroup,
-    TrainingSetting,
     inclusive_days,
 )
 from twinning.partnerships.models import Partnership, PartnershipInstitution
@@ -264,7 +263,7 @@ def participant_add(
     role: str,
     side: str | None = None,
     sex: str = Sex.UNKNOWN,
-    setting: str = TrainingSetting.IN_SERVICE,
+    setting: str = "",
     uuid: uuid_module.UUID | None = None,
 ) -> Participant:
     """Add a named person to an exchange; their side comes from their institution.
@@ -320,7 +319,7 @@ def trainee_group_add(
     sex: str,
     cadre: str,
     count: int,
-    setting: str = TrainingSetting.IN_SERVICE,
+    setting: str = "",
     uuid: uuid_module.UUID | None = None,
 ) -> TraineeGroup:
     """Record people trained without naming them; a second count for the same breakdown adds to it.

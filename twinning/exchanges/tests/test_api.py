@@ -185,3 +185,25 @@ def test_every_exchanges_operation_declares_its_error_responses(client):
                 expected.add("409")
             declared = {code for code in op["responses"] if code.startswith(("4", "5"))}
             assert declared == expected, (method, path, declared)
+
+
+def test_a_setting_nobody_chose_stays_unset_through_the_api(world):
+    """Issue 9: a traveller added without a training setting is not recorded as in-service."""
+    client = api(world.member)
+    exchange = client.post(URL, body(world), content_type="application/json").json()
+    person = side_person(world.partnership, Side.HOST)
+    added = client.post(
+        f"{URL}/{exchange['uuid']}/participants",
+        {"person": str(person.uuid), "role": "traveller"},
+        content_type="application/json",
+    )
+    assert added.status_code == 201 and added.json()["setting"] is None
+    group = client.post(
+        f"{URL}/{exchange['uuid']}/trainee-groups",
+        {"sex": "female", "cadre": "nurse", "count": 4},
+        content_type="application/json",
+    )
+    assert group.status_code == 201 and group.json()["setting"] is None
+    assert list(Participant.objects.values_list("setting", flat=True)) == [""]
+    summary = client.get(f"/api/v1/exchanges/summary?partnership={world.partnership.uuid}").json()
+    assert summary["trained_by_setting"] == {"in_service": 0, "pre_service": 0, "not_recorded": 4}

@@ -300,3 +300,20 @@ def test_finance_officer_cannot_log_sessions(world):
 
 def test_exchange_factory_is_valid(world):
     ExchangeFactory(partnership=world.partnership).full_clean()
+
+
+def test_a_person_and_a_participant_keep_unset_choices_unset(world):
+    """Issue 9: no cadre and no setting are filled in for the user (they were "other" and "in-service")."""
+    person = PersonFactory.create()
+    assert person.cadre == ""
+    exchange = create(world)
+    added = services.participant_add(
+        actor=world.member,
+        exchange=exchange,
+        person=side_person(world.partnership, Side.HOST),
+        role="traveller",
+    )
+    group = services.trainee_group_add(
+        actor=world.member, exchange=exchange, sex="male", cadre="nurse", count=2
+    )
+    assert (added.setting, group.setting) == ("", "")

@@ -218,3 +218,18 @@ def test_mentoring_detail_of_another_partnership_is_hidden(client, world):
     client.force_login(world.coordinator)
     url = reverse("exchanges:mentoring_detail", args=[world.partnership.uuid, pair.uuid])
     assert client.get(url).status_code == 404
+
+
+def test_a_participant_added_without_a_setting_keeps_it_unset(client, world):
+    """Issue 9: the form offers "Not recorded" first and stores nothing when the user picks nothing."""
+    exchange = ExchangeFactory(partnership=world.partnership)
+    person = side_person(world.partnership, Side.HOST)
+    client.force_login(world.member)
+    url = reverse("exchanges:participant_add", args=[world.partnership.uuid, exchange.uuid])
+    page = client.get(reverse("exchanges:detail", args=[world.partnership.uuid, exchange.uuid]))
+    assert 'value="in_service" selected' not in page.content.decode()
+    response = client.post(
+        url, {"person": person.uuid, "role": "traveller", "sex": "unknown"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert Participant.objects.get().setting == ""
