@@ -41,11 +41,12 @@ from twinning.core.dates import local_today
 from twinning.core.services import create_with_audit
 from twinning.core.spreadsheets import Sheet, workbook_bytes
 from twinning.core.uploads import cell_number, cell_text, read_table
+from twinning.monitoring import progress
 from twinning.monitoring.models import ImportJob, PeriodReport, Result
 from twinning.monitoring.services import clean_result_values
 from twinning.partnerships.models import Partnership, Programme
 from twinning.partnerships.selectors import partnership_zones
-from twinning.planning.models import Indicator, Plan, PlanIndicator
+from twinning.planning.models import DisaggregationOption, Indicator, Plan, PlanIndicator
 from twinning.planning.periods import Period, parse_period
 
 COLUMNS = [
@@ -279,12 +280,66 @@ def _import(
             plan.add(checked)
         if progress is not None and line % PROGRESS_EVERY == 0:
             progress(line - 1)
+    if not check.error_count:
+        for line, column, label, message in _breakdown_problems(plan.written, check.existing):
+            check.bad(line, column, label, message)
     if check.error_count:
         raise ImportRejected(check.errors, check.error_count)
     plan.finish()
     plan.outcome.skipped = check.skipped
     plan.outcome.reports = _ensure_reports(plan.touched, check.reports)
     return plan.outcome, plan.touched
+
+
+def _breakdown_problems(
+    written: dict[tuple[int, int, str], dict[int | None, tuple[int, tuple[Any, ...]]]],
+    existing: dict[tuple[int, int, str, int | None], "_Stored"],
+) -> list[tuple[int, str, str, str]]:
+    """Where a period's breakdown would disagree with its total once the file is written, as (line, column,
+    label, message): the rule every door applies (progress.breakdown_problems, as the entry form and the API
+    check each save; the complete-breakdown equality is checked at submission there and here alike). Reported
+    on the file's last row of that indicator and period. Two queries, plus one pass over the stored values.
+    """
+    if not written:
+        return []
+    stored_parts: dict[tuple[int, int, str], dict[int | None, tuple[Any, ...]]] = {}
+    for (partnership_id, indicator_id, period, option_id), stored in existing.items():
+        group = (partnership_id, indicator_id, period)
+        if group in written:
+            stored_parts.setdefault(group, {})[option_id] = stored.values
+    indicator_ids = {group[1] for group in written}
+    rules = {
+        pk: (code, measure, breakdown)
+        for pk, code, measure, breakdown in Indicator.objects.filter(pk__in=indicator_ids).values_list(
+            "pk", "code", "measure", "breakdown"
+        )
+    }
+    option_ids = {o for group in written.values() for o in group if o is not None} | {
+        o for group in stored_parts.values() for o in group if o is not None
+    }
+    names = {
+        pk: (category, name)
+        for pk, category, name in DisaggregationOption.objects.filter(pk__in=option_ids).values_list(
+            "pk", "category__name", "name"
+        )
+    }
+    problems = []
+    for group, rows in written.items():
+        values = {**stored_parts.get(group, {}), **{o: v for o, (_line, v) in rows.items()}}
+        if len(values) < 2 or None not in values:
+            continue  # no total, or no breakdown: nothing to compare (a breakdown alone derives its total)
+        code, measure, rule = rules[group[1]]
+        total_values = values[None]
+        total = progress.Value(group[2], total_values[0], total_values[1], total_values[2])
+        parts = [
+            progress.Part(*names[o], v[0], v[1], v[2])
+            for o, v in sorted(values.items(), key=lambda i: i[0] or 0)
+            if o is not None
+        ]
+        line = max(line for line, _v in rows.values())
+        for column, message in progress.breakdown_problems(measure, rule, total, parts):
+            problems.append((line, column, f"{code} {group[2]}", message))
+    return problems
 
 
 def _header_index(header: list[Any] | None) -> dict[str, int]:
@@ -559,6 +614,8 @@ class _Plan:
         self.fresh: list[tuple[Any, ...]] = []
         self.updates: list[tuple[_Checked, _Stored]] = []
         self.touched: set[tuple[int, str]] = set()
+        # What each (partnership, indicator, period) will hold after the import, by option: (line, values).
+        self.written: dict[tuple[int, int, str], dict[int | None, tuple[int, tuple[Any, ...]]]] = {}
 
     def add(self, row: _Checked) -> None:
         stored = self.existing.get(row.key)
@@ -581,6 +638,11 @@ class _Plan:
         else:
             self.updates.append((row, stored))
         self.touched.add((row.key[0], row.key[2]))
+        partnership_id, indicator_id, period, option_id = row.key
+        self.written.setdefault((partnership_id, indicator_id, period), {})[option_id] = (
+            row.line,
+            row.values,
+        )
 
     def conflict(self, row: _Checked, message: str) -> None:
         self.outcome.conflict_count += 1

@@ -14,6 +14,9 @@ HUNDRED = Decimal(100)
 QUANT = Decimal("0.0001")
 # Measures whose disaggregated values are parts of the overall one.
 ADDITIVE = (Indicator.Measure.NUMBER, Indicator.Measure.PERCENTAGE)
+# Rules under which a percentage pools its numerators and denominators (a mean weighted by the denominators):
+# "weighted", and "sum" as older indicators may still say (a percentage is never added).
+POOLED = (Indicator.CrossAggregation.WEIGHTED, Indicator.CrossAggregation.SUM)
 
 
 @dataclass(frozen=True)
@@ -122,11 +125,11 @@ def combine_targets_across(
         or measure == Indicator.Measure.QUALITATIVE
     ):
         return None
-    if measure == Indicator.Measure.PERCENTAGE and cross_aggregation == Indicator.CrossAggregation.SUM:
+    if measure == Indicator.Measure.PERCENTAGE and cross_aggregation in POOLED:
         if weight and weighted_total is not None:
             return (weighted_total / weight).quantize(QUANT)
         return (total / count).quantize(QUANT)
-    if cross_aggregation == Indicator.CrossAggregation.AVERAGE:
+    if cross_aggregation in (Indicator.CrossAggregation.AVERAGE, Indicator.CrossAggregation.WEIGHTED):
         return (total / count).quantize(QUANT)
     return total
 
@@ -194,11 +197,11 @@ def combine_across(
         or measure == Indicator.Measure.QUALITATIVE
     ):
         return None
-    if measure == Indicator.Measure.PERCENTAGE and cross_aggregation == Indicator.CrossAggregation.SUM:
+    if measure == Indicator.Measure.PERCENTAGE and cross_aggregation in POOLED:
         return percent(numerator, denominator)
     if total is None:
         return None
-    if cross_aggregation == Indicator.CrossAggregation.AVERAGE:
+    if cross_aggregation in (Indicator.CrossAggregation.AVERAGE, Indicator.CrossAggregation.WEIGHTED):
         return (total / count).quantize(QUANT)
     return total
 

@@ -723,6 +723,99 @@ def rollup_groups(
     )
 
 
+def rollup_derived_groups(
+    programme: Programme,
+    first: int | None,
+    last: int | None,
+    countries: dict[int, str],
+    indicators: dict[int, Indicator],
+    *,
+    approved_only: bool = False,
+) -> list[dict[str, Any]]:
+    """The periods that partnerships reported only by their breakdown, each with the total derived from it
+    exactly as the partnership dashboard derives it (progress.derived_total: none where the indicator flags
+    such periods instead), shaped like `rollup_groups` rows (count 1) plus the partnership's target for that
+    period (`target`, None without one); with `approved_only`, of approved periods only. One query, whatever
+    the number of partnerships.
+
+    Raises: nothing.
+    """
+    overall = Result.objects.filter(
+        partnership_id=OuterRef("partnership_id"),
+        indicator_id=OuterRef("indicator_id"),
+        period=OuterRef("period"),
+        option__isnull=True,
+    )
+    in_force = (
+        Plan.objects.filter(partnership_id=OuterRef(OuterRef("partnership_id")), agreed_at__isnull=False)
+        .order_by("-number")
+        .values("pk")[:1]
+    )
+    target = Target.objects.filter(
+        plan_indicator__plan_id=Subquery(in_force),
+        plan_indicator__indicator_id=OuterRef("indicator_id"),
+        period=OuterRef("period"),
+        option__isnull=True,
+    ).values("value")[:1]
+    qs = (
+        Result.objects.filter(
+            option__isnull=False,
+            indicator__programme=programme,
+            indicator__partnership__isnull=True,
+            indicator__missing_total=Indicator.MissingTotal.DERIVE,
+        )
+        .exclude(indicator__cross_aggregation=Indicator.CrossAggregation.NONE)
+        .exclude(indicator__breakdown=Indicator.Breakdown.APART)
+        .filter(~Exists(overall))
+    )
+    if approved_only:
+        qs = qs.filter(in_approved_period())
+    groups: dict[tuple[int, int, str], list[Any]] = {}
+    for row in (
+        in_years(qs, first, last)
+        .annotate(pillar=pillar_expression(), target=Subquery(target))
+        .values_list(
+            "partnership_id",
+            "indicator_id",
+            "period",
+            "pillar",
+            "target",
+            "option__category__name",
+            "option__name",
+            "value",
+            "numerator",
+            "denominator",
+        )
+        .order_by()
+    ):
+        groups.setdefault((row[0], row[1], row[2]), []).append(row)
+    out = []
+    for (partnership_id, indicator_id, period), rows in groups.items():
+        indicator = indicators.get(indicator_id)
+        if indicator is None:
+            continue
+        parts = [progress.Part(r[5], r[6], r[7], r[8], r[9]) for r in rows]
+        derived = progress.derived_total(
+            indicator.measure, indicator.breakdown, indicator.missing_total, parts
+        )
+        if derived is None:
+            continue
+        out.append(
+            {
+                "indicator_id": indicator_id,
+                "period": period,
+                "pillar": rows[0][3],
+                "country": countries.get(partnership_id, ""),
+                "target": rows[0][4],
+                "n": 1,
+                "total": derived.value,
+                "num": derived.numerator,
+                "den": derived.denominator,
+            }
+        )
+    return out
+
+
 def programme_rollup(
     programme: Programme,
     *,
@@ -732,10 +825,11 @@ def programme_rollup(
     approved_only: bool = False,
 ) -> ProgrammeRollUp:
     """Common indicators rolled up across the programme's partnerships, computed now from the results, with the
-    reporting partnerships' targets combined by the same rule (7 queries), for the years `first` to `last`
+    reporting partnerships' targets combined by the same rule (8 queries), for the years `first` to `last`
     (both included; `year` is short for one year). With no years given, the latest year of the plans up to this
     year; a range given backwards is read forwards. With `approved_only`, only the results of approved periods
-    count (what the programme's readers see).
+    count (what the programme's readers see). A period a partnership reported only by its breakdown counts with
+    the total derived from it, as on the partnership dashboard (issue 9).
 
     Raises: nothing.
     """
@@ -767,7 +861,10 @@ def programme_rollup(
         if i.cross_aggregation != Indicator.CrossAggregation.NONE
     }
     countries = partnership_countries(programme)
-    for g in rollup_groups(programme, first, last, countries, approved_only=approved_only):
+    derived = rollup_derived_groups(
+        programme, first, last, countries, indicators, approved_only=approved_only
+    )
+    for g in [*rollup_groups(programme, first, last, countries, approved_only=approved_only), *derived]:
         rollup = rollups.get(g["indicator_id"])
         if rollup is None:
             continue
@@ -776,16 +873,24 @@ def programme_rollup(
         rollup.total.setdefault(period, Cell()).add(*args)
         rollup.by_country.setdefault(g["country"], {}).setdefault(period, Cell()).add(*args)
         rollup.by_pillar.setdefault(g["pillar"], {}).setdefault(period, Cell()).add(*args)
+    target_sums: dict[tuple[int, str], list[Any]] = {}
     for g in rollup_target_groups(programme, first, last, approved_only=approved_only):
-        rollup = rollups.get(g["indicator_id"])
+        target_sums[g["indicator_id"], g["period"]] = [g["n"], g["total"], g["weighted"], g["weight"]]
+    for g in derived:  # a partnership reporting by its breakdown alone reports: its target counts too
+        if g["target"] is None:
+            continue
+        sums = target_sums.setdefault((g["indicator_id"], g["period"]), [0, None, None, None])
+        den = g["den"]
+        sums[0] += 1
+        sums[1] = (sums[1] or 0) + g["target"]
+        if den is not None:
+            sums[2] = (sums[2] or 0) + g["target"] * den
+            sums[3] = (sums[3] or 0) + den
+    for (indicator_id, period), (n, total, weighted, weight) in target_sums.items():
+        rollup = rollups.get(indicator_id)
         if rollup is not None:
-            rollup.targets[g["period"]] = progress.combine_targets_across(
-                rollup.indicator.measure,
-                rollup.indicator.cross_aggregation,
-                g["n"],
-                g["total"],
-                g["weighted"],
-                g["weight"],
+            rollup.targets[period] = progress.combine_targets_across(
+                rollup.indicator.measure, rollup.indicator.cross_aggregation, n, total, weighted, weight
             )
     for rollup in rollups.values():
         rollup.periods = sorted(rollup.total)

@@ -205,6 +205,15 @@ class IndicatorForm(ModelForm):
         # Only meaningful with a breakdown: left out, they keep the indicator's current (or default) rule.
         for name in ("breakdown", "missing_total"):
             self.fields[name].required = False
+        # Nobody chose yet: the service takes the measure's rule (a percentage is never summed, issue 9).
+        cross = self.fields["cross_aggregation"]
+        cross.required = False
+        cross.choices = [  # type: ignore[attr-defined]
+            ("", _("By measure: weighted mean for a percentage, else sum")),
+            *Indicator.CrossAggregation.choices,
+        ]
+        if not self.instance.pk:
+            self.initial["cross_aggregation"] = ""
 
     def clean_breakdown(self) -> str:
         return self.cleaned_data.get("breakdown") or self.instance.breakdown

@@ -249,6 +249,7 @@ class Indicator(TwinningModel):
 
     class CrossAggregation(Choices):
         SUM = "sum", _("Sum across partnerships")
+        WEIGHTED = "weighted", _("Weighted mean across partnerships (numerators over denominators)")
         AVERAGE = "average", _("Average across partnerships")
         NONE = "none", _("Not combinable")
 
@@ -319,6 +320,39 @@ class Indicator(TwinningModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @staticmethod
+    def default_cross_aggregation(measure: str) -> str:
+        """The rule across partnerships an indicator gets when nobody chose one: a percentage is never added
+        (weighted by its denominators), a qualitative one is not combinable, counts and yes/no add up."""
+        if measure == Indicator.Measure.PERCENTAGE:
+            return Indicator.CrossAggregation.WEIGHTED
+        if measure == Indicator.Measure.QUALITATIVE:
+            return Indicator.CrossAggregation.NONE
+        return Indicator.CrossAggregation.SUM
+
+    def clean(self) -> None:
+        # A percentage added across partnerships means nothing (40 % + 50 % is not 90 %); a weighted mean needs
+        # the numerators and denominators only a percentage has (issue "Numbers people can trust").
+        if self.measure == self.Measure.PERCENTAGE and self.cross_aggregation == self.CrossAggregation.SUM:
+            raise ValidationError(
+                {
+                    "cross_aggregation": _(
+                        "A percentage is never added across partnerships: choose the weighted or the plain mean."
+                    )
+                }
+            )
+        if (
+            self.measure != self.Measure.PERCENTAGE
+            and self.cross_aggregation == self.CrossAggregation.WEIGHTED
+        ):
+            raise ValidationError(
+                {
+                    "cross_aggregation": _(
+                        "Only a percentage (numerator over denominator) has a weighted mean."
+                    )
+                }
+            )
 
     @property
     def is_common(self) -> bool:

@@ -156,3 +156,51 @@ def test_options_that_are_not_parts_of_the_total_are_not_checked(world):
     _save(world, adoption, "2025Q1", "5", options["female"])
     _save(world, adoption, "2025Q1", "7", options["male"])
     assert Result.objects.count() == 3
+
+
+def _import(world, text: str):
+    from twinning.core.uploads import read_table
+    from twinning.monitoring import imports
+
+    return imports.results_import(
+        actor=world.member, rows=read_table(text.encode(), max_rows=100), programme=world.programme
+    )
+
+
+def test_an_import_refuses_options_adding_up_to_more_than_the_total_and_counts_a_breakdown_alone(world):
+    """Issue 9, section 3, through the results import: the same rule as the entry form and the API."""
+    from twinning.monitoring.imports import ImportRejected
+
+    adoption, _options = _setup(world)
+    p = world.partnership.uuid
+    head = "partnership,period,indicator,option,value\n"
+    with pytest.raises(ImportRejected) as refused:
+        _import(
+            world, f"{head}{p},2025Q1,HW1,,100\n{p},2025Q1,HW1,sex:female,80\n{p},2025Q1,HW1,sex:male,70\n"
+        )
+    (error,) = refused.value.row_errors
+    assert (error.row, error.column, error.value, error.message) == (
+        4,
+        "value",
+        "HW1 2025Q1",
+        "Female and Male add up to 150, more than the total 100.",
+    )
+    assert not Result.objects.exists()
+    # Against what is stored too: a total below the stored breakdown is refused.
+    _save(world, adoption, "2025Q1", "80", _options["female"])
+    with pytest.raises(ImportRejected) as refused:
+        _import(world, f"{head}{p},2025Q1,HW1,sex:male,70\n{p},2025Q1,HW1,,100\n")
+    assert "add up to 150, more than the total 100" in refused.value.row_errors[0].message
+    outcome = _import(world, f"{head}{p},2025Q1,HW1,,100\n{p},2025Q1,HW1,sex:male,20\n")
+    outcome = _import(world, f"{head}{p},2025Q2,HW1,sex:female,30\n{p},2025Q2,HW1,sex:male,20\n")
+    assert outcome.created == 2
+    _plan, (row,) = partnership_progress(world.partnership, today=datetime.date(2025, 7, 15))
+    assert row.achieved == Decimal(150)
+    # The programme roll-up counts the breakdown-only quarter with its derived total, like the dashboard.
+    from twinning.monitoring.selectors import programme_rollup
+
+    (rollup,) = programme_rollup(world.programme, year=2025).indicators
+    assert [(p, v) for p, v, _n in rollup.total_values()] == [
+        ("2025Q1", Decimal(100)),
+        ("2025Q2", Decimal(50)),
+    ]

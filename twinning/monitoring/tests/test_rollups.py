@@ -138,3 +138,57 @@ def test_progress_over_time_equals_plain_python(world, per_quarter):
             pooled = pct(sum(n for n, _ in parts), sum(d for _, d in parts))
             expected = pct(*parts[-1]) if time_rule == "latest" else pooled
         assert achieved[indicator.code] == expected, (measure, time_rule)
+
+
+small = st.integers(min_value=0, max_value=500)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.lists(
+        st.lists(st.one_of(st.none(), st.tuples(st.booleans(), small, small, small)), min_size=4, max_size=4),
+        min_size=3,
+        max_size=3,
+    )
+)
+def test_a_period_reported_only_by_its_breakdown_counts_alike_on_both_dashboards(world, data):
+    """Issue 9: the programme roll-up counts a breakdown-only period with its derived total, as the partnership
+    dashboard does, and both equal a plain computation (total if given, else the breakdown's sum)."""
+    from twinning.planning.models import DisaggregationOption
+    from twinning.planning.tests.factories import sex
+
+    if not hasattr(world, "_breakdowns"):
+        partnerships, indicators, _adoptions = rules_grid(world, {"n": ("number", "sum", "sum")})
+        indicators["n"].categories.add(sex(world.manager, world.programme))
+        options = {o.code: o for o in DisaggregationOption.objects.filter(category__code="sex")}
+        world._breakdowns = partnerships, indicators["n"], options
+    partnerships, indicator, options = world._breakdowns
+    Result.objects.all().delete()
+    rows = []
+    expected: dict[str, Decimal] = {}
+    for p, per_quarter in zip(partnerships, data, strict=True):
+        for quarter, found in zip(QUARTERS, per_quarter, strict=True):
+            if found is None:
+                continue
+            with_total, female, male, extra = found
+            for code, value in (("female", female), ("male", male)):
+                rows.append(
+                    Result(
+                        partnership=p, indicator=indicator, period=quarter, option=options[code], value=value
+                    )
+                )
+            total = female + male + extra if with_total else female + male
+            if with_total:
+                rows.append(Result(partnership=p, indicator=indicator, period=quarter, value=total))
+            expected[quarter] = expected.get(quarter, Decimal(0)) + total
+    Result.objects.bulk_create(rows)
+    rollup = programme_rollup(world.programme, year=2024)
+    found = {p: v for r in rollup.indicators for p, v, _n in r.total_values()}
+    assert found == expected
+    dashboards: dict[str, Decimal] = {}
+    for p in partnerships:
+        _plan, (row,) = partnership_progress(p, today=datetime.date(2025, 6, 1))
+        for point in row.points:
+            if point.actual is not None:
+                dashboards[point.period.id] = dashboards.get(point.period.id, Decimal(0)) + point.actual
+    assert dashboards == expected

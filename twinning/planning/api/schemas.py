@@ -371,7 +371,11 @@ class IndicatorIn(Input):
     unit: str = Field("", max_length=50)
     direction: Indicator.Direction = Indicator.Direction.INCREASE
     time_aggregation: Indicator.TimeAggregation = Indicator.TimeAggregation.SUM
-    cross_aggregation: Indicator.CrossAggregation = Indicator.CrossAggregation.SUM
+    cross_aggregation: Indicator.CrossAggregation | None = Field(
+        None,
+        description="Left out: weighted mean for a percentage (never summed), not combinable for a qualitative "
+        "indicator, else sum.",
+    )
     breakdown: Indicator.Breakdown = Indicator.Breakdown.PART
     missing_total: Indicator.MissingTotal = Indicator.MissingTotal.DERIVE
     frequency: Frequency = Frequency.QUARTERLY

@@ -148,6 +148,10 @@ def indicator_create(
         if partnership.programme_id != programme.pk:
             raise ValidationError(_("The partnership is not in this programme."))
     categories = list(categories)
+    if not fields.get("cross_aggregation"):  # nobody chose: the measure decides, a percentage is never added
+        fields["cross_aggregation"] = Indicator.default_cross_aggregation(
+            fields.get("measure") or Indicator.Measure.NUMBER
+        )
     _check_indicator(programme, {"categories": categories})
     clash = Indicator.objects.filter(programme=programme, partnership=partnership, code=code)
     if clash.exists():
@@ -176,6 +180,13 @@ def indicator_update(
     """
     refuse_unknown_fields(data, INDICATOR_FIELDS, "indicator")
     require(can_edit_indicator(actor, indicator))
+    if "cross_aggregation" in data and not data["cross_aggregation"]:  # left blank: the measure decides
+        data = {
+            **data,
+            "cross_aggregation": Indicator.default_cross_aggregation(
+                data.get("measure") or indicator.measure
+            ),
+        }
     errors: dict[str, list[str]] = {}
     targets = Target.objects.filter(plan_indicator__indicator=indicator)
     if "frequency" in data and data["frequency"] != indicator.frequency and targets.exists():

@@ -280,3 +280,31 @@ def test_a_signer_without_a_name_is_named_by_address_only_to_those_who_see_conta
     signers = {s["party"]: s["signed_by"] for s in detail["sign_offs"]}
     assert signers["resource"] == world.resource_coordinator.full_name
     assert signers["host"] == (world.coordinator.email if shown else "(no name given)")
+
+
+def test_a_new_percentage_is_weighted_across_partnerships_never_summed(world, client):
+    """Issue 9: a percentage defined without a rule across partnerships is not "sum" (40 % + 50 % is not 90 %);
+    asking for "sum" is refused; a number still adds up; the web form leaves the rule to the measure."""
+    from twinning.planning.models import Indicator
+
+    api = Api(world.manager)
+    made = api.post(
+        f"/programmes/{world.programme.uuid}/indicators",
+        {"code": "PCT", "name": "Share", "measure": "percentage"},
+    )
+    assert made.status_code == 201 and made.json()["cross_aggregation"] == "weighted"
+    summed = api.post(
+        f"/programmes/{world.programme.uuid}/indicators",
+        {"code": "PCT2", "name": "Share", "measure": "percentage", "cross_aggregation": "sum"},
+    )
+    assert summed.status_code == 422 and "never added" in summed.content.decode()
+    count = api.post(f"/programmes/{world.programme.uuid}/indicators", {"code": "N", "name": "Count"})
+    assert count.json()["cross_aggregation"] == "sum"
+    services.indicator_create(
+        actor=world.manager, programme=world.programme, code="Q", name="Q", measure="qualitative"
+    )
+    assert Indicator.objects.get(code="Q").cross_aggregation == "none"
+    client.force_login(world.manager)
+    page = client.get(f"/planning/programmes/{world.programme.uuid}/indicators/new/")
+    assert page.status_code == 200
+    assert '<option value="" selected>By measure' in page.content.decode()
