@@ -373,6 +373,13 @@ class _RowChecker:
         self.index = index
         self.width = max(index.values()) + 1
         self.targets = _targets_for(allowed)
+        # Indicators whose numbers may be negative (a change); every other number is a count (one query).
+        self.negative_ok = set(
+            Indicator.objects.filter(
+                pk__in={i[0] for _p, t in self.targets.values() for i in t.indicators.values()},
+                allows_negative=True,
+            ).values_list("pk", flat=True)
+        )
         self.default_partnership = str(scope.partnership.uuid) if scope.partnership is not None else ""
         self.scope_period = scope_period
         # "Has the period started" is asked on each partnership's own date (its host's time zone).
@@ -447,7 +454,7 @@ class _RowChecker:
         if where is None:
             return None
         key, measure, label = where
-        values = self._values(line, row, measure)
+        values = self._values(line, row, measure, key[1] in self.negative_ok)
         if values is None:
             return None
         raw_version = self.cell(row, "version")
@@ -550,7 +557,9 @@ class _RowChecker:
                 self.periods[period_id] = None
         return self.periods[period_id]
 
-    def _values(self, line: int, row: list[Any], measure: str) -> tuple[Any, ...] | None:
+    def _values(
+        self, line: int, row: list[Any], measure: str, allows_negative: bool
+    ) -> tuple[Any, ...] | None:
         """The typed values of a row, checked as the entry form and the API check them, or None if bad."""
         numbers: dict[str, Decimal | None] = {}
         failed = False
@@ -564,7 +573,7 @@ class _RowChecker:
             return None
         text = cell_text(self.cell(row, "text"))
         try:
-            cleaned = clean_result_values(measure, {**numbers, "text": text})
+            cleaned = clean_result_values(measure, {**numbers, "text": text}, allows_negative=allows_negative)
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 self.bad(line, name, self.cell(row, name), " ".join(messages))

@@ -182,8 +182,11 @@ def _decimal(raw: Any, field: str, errors: dict[str, list[str]], locale: str | N
     return number.quantize(Decimal("0.0001"))
 
 
-def clean_result_values(measure: str, raw: dict[str, Any], *, locale: str | None = None) -> dict[str, Any]:
+def clean_result_values(
+    measure: str, raw: dict[str, Any], *, locale: str | None = None, allows_negative: bool = False
+) -> dict[str, Any]:
     """Typed, validated values for one result of an indicator with `measure`; ValidationError per field.
+    A number is never negative unless its indicator `allows_negative` (Indicator.allows_negative: a change).
 
     Numbers may be Decimals, ints or text; text is read by `core.numbers.parse_decimal` as `locale` writes
     numbers (None: the machine form, `12.5`), so `12,5` is 12.5 for "pt" and refused otherwise, never 125.
@@ -226,6 +229,8 @@ def clean_result_values(measure: str, raw: dict[str, Any], *, locale: str | None
     else:
         if value is None:
             return {}
+        if value < 0 and not allows_negative:
+            errors["value"] = [_("A count cannot be negative; enter 0 or more.")]
         out["value"] = value
     if errors:
         raise ValidationError(errors)
@@ -276,17 +281,22 @@ def check_period_for(
 
 
 def _checked_result_place(
-    plan_indicator: PlanIndicator, period: str, option: DisaggregationOption | None, comment: str
+    plan_indicator: PlanIndicator,
+    period: str,
+    option: DisaggregationOption | None,
+    comment: str,
+    today: datetime.date | None = None,
 ) -> str:
-    """Refuse a period the plan does not report on, an option that is no breakdown of the indicator, or a
-    comment with NUL (ValidationError); return the comment trimmed."""
+    """Refuse a period the plan does not report on (or not started by `today`, by default the partnership's
+    local date), an option that is no breakdown of the indicator, or a comment with NUL (ValidationError);
+    return the comment trimmed."""
     plan, indicator = plan_indicator.plan, plan_indicator.indicator
     why = check_period_for(
         indicator,
         plan.first_year,
         plan.last_year,
         period_or_error(period),
-        today=partnership_today(plan.partnership),
+        today=today or partnership_today(plan.partnership),
     )
     if why:
         raise ValidationError({"period": why})
@@ -385,6 +395,7 @@ def _result_write(
     locale: str | None = None,
     check_breakdown: bool = True,
     skip_unchanged: bool = False,
+    today: datetime.date | None = None,
 ) -> tuple[Result | None, bool]:
     """Write one result in the caller's transaction, the report locked and editable; (result, changed).
 
@@ -393,8 +404,10 @@ def _result_write(
     plan_indicator, option, period = entry.plan_indicator, entry.option, report.period
     partnership = report.partnership
     indicator = plan_indicator.indicator
-    comment = _checked_result_place(plan_indicator, period, option, entry.comment)
-    fields = clean_result_values(indicator.measure, entry.values, locale=locale)
+    comment = _checked_result_place(plan_indicator, period, option, entry.comment, today)
+    fields = clean_result_values(
+        indicator.measure, entry.values, locale=locale, allows_negative=indicator.allows_negative
+    )
     if fields and check_breakdown:
         problems = breakdown_check(
             partnership=partnership, indicator=indicator, period=period, writing=(option, fields)
@@ -462,6 +475,7 @@ def results_save(
     row_errors: dict[str, ValidationError] = {}
     changed = 0
     rows_of: dict[int, list[ResultEntry]] = {}
+    today = partnership_today(partnership)  # once for the page: has the period started where the host is
     for entry in entries:
         if entry.plan_indicator.plan.partnership_id != partnership.pk:
             raise ValidationError(_("A row of another partnership's plan was given."))
@@ -474,6 +488,7 @@ def results_save(
                 locale=locale,
                 check_breakdown=False,
                 skip_unchanged=True,
+                today=today,
             )
         except ValidationError as exc:
             row_errors[entry.key] = exc

@@ -299,6 +299,14 @@ class Indicator(TwinningModel):
         choices=MissingTotal.choices,
         default=MissingTotal.DERIVE,
     )
+    # A count cannot fall below zero; an indicator measuring a change (a net gain or loss) may say it can.
+    allows_negative = models.BooleanField(
+        _("negative values allowed"),
+        default=False,
+        help_text=_(
+            "Only for a number that measures a change (a net gain or loss); a count is never negative."
+        ),
+    )
     dhis2_data_element = models.CharField(_("DHIS2 data element"), max_length=11, blank=True)
 
     class Meta:
@@ -341,6 +349,10 @@ class Indicator(TwinningModel):
                         "A percentage is never added across partnerships: choose the weighted or the plain mean."
                     )
                 }
+            )
+        if self.allows_negative and self.measure != self.Measure.NUMBER:
+            raise ValidationError(
+                {"allows_negative": _("Only a number indicator may allow negative values.")}
             )
         if (
             self.measure != self.Measure.PERCENTAGE

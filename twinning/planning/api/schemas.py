@@ -81,6 +81,7 @@ class IndicatorOut(Schema):
     cross_aggregation: Indicator.CrossAggregation
     breakdown: Indicator.Breakdown
     missing_total: Indicator.MissingTotal
+    allows_negative: bool
     frequency: Frequency
     categories: list[CategoryOut]
     dhis2_data_element: str
@@ -378,6 +379,7 @@ class IndicatorIn(Input):
     )
     breakdown: Indicator.Breakdown = Indicator.Breakdown.PART
     missing_total: Indicator.MissingTotal = Indicator.MissingTotal.DERIVE
+    allows_negative: bool = Field(False, description="Only a number measuring a change may be negative.")
     frequency: Frequency = Frequency.QUARTERLY
     categories: list[str] = Field([], max_length=20, description="Disaggregation codes.")
     dhis2_data_element: str = Field("", max_length=11)
@@ -395,6 +397,7 @@ class IndicatorUpdate(Input):
     cross_aggregation: Indicator.CrossAggregation = omittable()
     breakdown: Indicator.Breakdown = omittable()
     missing_total: Indicator.MissingTotal = omittable()
+    allows_negative: bool = omittable()
     frequency: Frequency = omittable()
     categories: list[str] = omittable(max_length=20)
     dhis2_data_element: str = omittable(max_length=11)

@@ -40,6 +40,7 @@ INDICATOR_FIELDS = (
     "cross_aggregation",
     "breakdown",
     "missing_total",
+    "allows_negative",
     "frequency",
     "categories",
     "dhis2_data_element",
