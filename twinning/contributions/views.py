@@ -343,6 +343,37 @@ def disclosure_xlsx_view(request: AuthedRequest, programme_uuid: UUID) -> HttpRe
 # --- awards -------------------------------------------------------------------------------------------
 
 
+def _awards_table(awards: Any) -> Table:
+    """A programme's awards, each amount in the award's own currency (named in the row)."""
+    return Table(
+        key="awards",
+        title=_("Awards"),
+        columns=[
+            Column(_("Award")),
+            Column(_("Title")),
+            Column(_("From"), "date"),
+            Column(_("To"), "date"),
+            Column(_("Amount"), "number"),
+            Column(_("Allocated"), "number"),
+            Column(_("Currency")),
+            Column(_("Partnerships"), "number"),
+        ],
+        rows=[
+            (
+                Link(f"{a.donor} {a.reference}", reverse("contributions:award_detail", args=[a.uuid])),
+                a.title,
+                a.start_date,
+                a.end_date,
+                a.amount,
+                a.allocated or 0,
+                a.currency,
+                a.partnerships,
+            )
+            for a in awards
+        ],
+    )
+
+
 @login_required
 def award_list_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_staff(request.user, programme_uuid)
@@ -359,9 +390,13 @@ def award_list_view(request: AuthedRequest, programme_uuid: UUID) -> HttpRespons
             else:
                 messages.success(request, _("The award is recorded."))
                 return redirect("contributions:award_detail", award.uuid)
+    awards = _awards_table(award_list(programme=programme))
+    download = export_response(request, [awards])
+    if download is not None:
+        return download
     context = {
         "programme": programme,
-        "awards": award_list(programme=programme),
+        "awards_table": awards,
         "form": form,
         "can_manage": can_manage,
         "funders": programme.funder_list,

@@ -104,11 +104,22 @@ def bar_chart(
     bar = 12 if per_row > 1 else 24
     group = bar * per_row + 8
     legend = 20 if len(series) > 1 else 4
-    height = legend + group * len(rows) + 4
+    bottom = legend + group * len(rows)
+    height = bottom + 20  # the value axis: ticks and their numbers under the bars
     plot = width - label_width - 60  # room for the number after the longest bar
-    top = max(_finite(v for _label, values in rows for v in values), default=0.0)
-    top = top if top > 0 else 1.0
+    axis = ticks(0, max(_finite(v for _label, values in rows for v in values), default=0.0))
+    top = float(axis[-1])
     parts = [_open(width, height, title)]
+    for tick in axis:
+        x = label_width + float(tick) / top * plot
+        parts.append(
+            f'<line class="tick" x1="{x:.1f}" y1="{legend}" x2="{x:.1f}" y2="{bottom + 4}" stroke="{GRID}"/>'
+            f'<line x1="{x:.1f}" y1="{bottom}" x2="{x:.1f}" y2="{bottom + 4}" stroke="{GREY}"/>'
+            f'<text x="{x:.1f}" y="{bottom + 15}" font-size="10" text-anchor="middle">{escape(number(tick))}</text>'
+        )
+    parts.append(
+        f'<line x1="{label_width}" y1="{bottom}" x2="{label_width + plot}" y2="{bottom}" stroke="{GREY}"/>'
+    )
     if len(series) > 1:
         x = label_width
         for i, name in enumerate(series):

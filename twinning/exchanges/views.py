@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import PartnershipAccess, history_for_user
 from twinning.core import charts
-from twinning.core.exports import Column, Link, Table, export_response
+from twinning.core.exports import Column, Link, Table, export_response, list_download
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.pagination import paginate
@@ -45,6 +45,39 @@ from twinning.partnerships.selectors import get_partnership_for_user, get_progra
 # --- exchanges -----------------------------------------------------------------------------------
 
 
+def _exchanges_table(partnership: Partnership, exchanges: Any) -> Table:
+    """A partnership's exchanges as its list shows them; person-days are participants × days."""
+    return Table(
+        key="exchanges",
+        title=_("Exchanges of %(partnership)s") % {"partnership": partnership.title},
+        columns=[
+            Column(_("Exchange")),
+            Column(_("Place")),
+            Column(_("Type")),
+            Column(_("Direction")),
+            Column(_("From"), "date"),
+            Column(_("To"), "date"),
+            Column(_("People"), "number"),
+            Column(_("Person-days"), "number"),
+            Column(_("Status")),
+        ],
+        rows=[
+            (
+                Link(e.title, reverse("exchanges:detail", args=[partnership.uuid, e.uuid])),
+                e.place,
+                e.get_type_display(),
+                e.get_direction_display(),
+                e.start_date,
+                e.end_date,
+                e.participant_count,
+                e.participant_count * e.days,
+                e.get_status_display(),
+            )
+            for e in exchanges
+        ],
+    )
+
+
 @login_required
 def exchange_list_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
@@ -64,12 +97,20 @@ def exchange_list_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpRe
         direction=filters["direction"],
         status=filters["status"],
     )
+
+    def build(rows: Any) -> Table:
+        return _exchanges_table(partnership, rows)
+
+    download = list_download(request, exchanges, build)
+    if download is not None:
+        return download
     page = paginate(request, exchanges)
     context = {
         "partnership": partnership,
         "can_enter": access.can_enter_data,
         "page_obj": page,
         "exchanges": page.object_list,
+        "table": build(page.object_list),
         "filters": filters,
         "types": Exchange.Type.choices,
         "directions": Exchange.Direction.choices,

@@ -63,6 +63,8 @@ RULES = {
     "contributions:disclosure#xlsx": ("get", roles.programme_read),
     "contributions:disclosure_xlsx": ("get", roles.programme_read),
     "contributions:awards": ("get", roles.programme_read),
+    "contributions:awards#csv": ("get", roles.programme_read),
+    "contributions:awards#xlsx": ("get", roles.programme_read),
     "contributions:awards#post": ("post", programme_finance),
     "contributions:rates": ("get", roles.programme_read),
     "contributions:rates#post": ("post", programme_finance),

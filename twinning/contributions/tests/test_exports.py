@@ -99,3 +99,15 @@ def test_ledger_tables_download_with_the_pages_values_and_currencies(client, wor
     assert "Verify" in client.get(url, {"show": "time"}).content.decode()  # the page's action, not a column
     client.force_login(world.outsider)
     assert client.get(url, {"show": "time", "format": "csv", "table": "time"}).status_code == 404
+
+
+def test_awards_download_with_their_currencies(client, world):
+    award = AwardFactory(programme=world.programme, amount=Decimal("250000"), currency="EUR")
+    AllocationFactory(award=award, partnership=world.partnership, amount=Decimal("1000.5"))
+    client.force_login(world.finance)
+    url = reverse("contributions:awards", args=[world.programme.uuid])
+
+    rows = downloads_agree(client, url, "awards")
+    assert rows[1][4:] == ["250,000", "1,000.5", "EUR", "1"]
+    client.force_login(world.member)
+    assert client.get(url, {"format": "csv"}).status_code == 404

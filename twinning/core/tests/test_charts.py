@@ -58,3 +58,10 @@ def test_the_legend_names_the_target_only_when_there_is_one():
 def test_a_period_chart_with_no_number_draws_nothing():
     assert bar_line_chart("t", ["Q1"], [None], [None]) == ""
     assert bar_line_chart("t", [], [], []) == ""
+
+
+def test_bars_have_a_value_axis_with_round_ticks():
+    svg = bar_chart([("2025", [Decimal("37")])], title="t")
+
+    assert svg.count('class="tick"') == 5
+    assert [t for t in re.findall(r'text-anchor="middle">([^<]+)<', svg)] == ["0", "10", "20", "30", "40"]

@@ -23,6 +23,8 @@ RULES = {
     "exchanges:programme_summary#csv": ("get", roles.programme_read),
     "exchanges:programme_summary#xlsx": ("get", roles.programme_read),
     "exchanges:list": read,
+    "exchanges:list#csv": read,
+    "exchanges:list#xlsx": read,
     "exchanges:create": ("get", roles.partnership_data_entry),
     "exchanges:create#post": enter,
     "exchanges:summary": read,

@@ -46,3 +46,22 @@ def test_summary_download_query_count_does_not_grow_with_rows(client, world):
     with CaptureQueriesContext(connection) as many:
         assert client.get(url, {"format": "csv", "table": "trained"}).status_code == 200
     assert len(many) == len(few)
+
+
+def test_exchange_list_downloads_every_filtered_exchange_with_the_pages_numbers(client, world, settings):
+    from twinning.exchanges.tests.factories import ExchangeFactory, ParticipantFactory
+
+    settings.PAGE_SIZE = 2
+    for _ in range(3):
+        ParticipantFactory(exchange=ExchangeFactory(partnership=world.partnership))
+    client.force_login(world.member)
+    url = reverse("exchanges:list", args=[world.partnership.uuid])
+
+    shown = client.get(url).context["page_obj"]
+    from_csv = client.get(url, {"format": "csv"}).content.decode("utf-8-sig").strip().splitlines()
+    assert len(from_csv) - 1 == shown.paginator.count == 3 > len(shown.object_list)
+    settings.PAGE_SIZE = 25
+    rows = downloads_agree(client, url, "exchanges")
+    assert all(row[6] == "1" for row in rows[1:])
+    client.force_login(world.outsider)
+    assert client.get(url, {"format": "xlsx"}).status_code == 404
