@@ -8,7 +8,10 @@ in the same run:
   minimum-cost matching) and, on mid-size rounds, the provably optimal solve (candidates grown by dual pricing),
   against scipy.optimize.linear_sum_assignment on the product's own score matrix (capacity one on both sides,
   so both solve the same problem): time ratio and the share of the full optimum's total kept;
-- stable assignment: the product's deferred acceptance against a plain array-based deferred acceptance.
+- stable assignment: the product's deferred acceptance against a plain array-based deferred acceptance;
+- find a twin: one institution scored against a directory of 5,000 (one row of the matrix, with its query
+  count) against the hand-written SQL reading the same profiles; and the page on a directory of 600 against
+  the load benchmark's page budget.
 The full-size comparison runs once (on the first database); every database also runs a whole round through
 the services (profiles read from the database, results written back).
 """
@@ -16,6 +19,7 @@ the services (profiles read from the database, results written back).
 import json
 import os
 import random
+import statistics
 import sys
 import time
 
@@ -37,6 +41,11 @@ from twinning.matching.engine.scoring import Profile, ScoringContext  # noqa: E4
 N = int(os.environ.get("BENCH_MATCH_N", "5000"))
 END_TO_END = int(os.environ.get("BENCH_MATCH_ROUND", "300"))
 TOP_K = int(os.environ.get("BENCH_MATCH_TOP_K", "25"))
+TWIN_DIRECTORY = int(os.environ.get("BENCH_TWIN_DIRECTORY", "5000"))
+TWIN_PAGE_DIRECTORY = int(os.environ.get("BENCH_TWIN_PAGE_DIRECTORY", "600"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+# The load benchmark's goal for a page (p95 at 16 clients); one request alone must fit well within it.
+PAGE_BUDGET_SECONDS = 0.3
 
 HOST_REGIONS = [
     ("Africa/Kampala", ["en"]),
@@ -257,10 +266,8 @@ def engine_figures(n: int) -> dict:
     }
 
 
-def end_to_end(n: int) -> dict:
-    """A whole round through the services: profiles in the database, results written back."""
-
-    from twinning.accounts.models import ProgrammeRole, User
+def _store(profiles: list[Profile], prefix: str) -> list:
+    """The profiles as directory institutions (with languages, needs and expertise), in the order given."""
     from twinning.directory.models import (
         HealthArea,
         Institution,
@@ -268,6 +275,124 @@ def end_to_end(n: int) -> dict:
         InstitutionNeed,
         Language,
     )
+
+    areas = {a.code: a for a in HealthArea.objects.all()}
+    by_id = {v: areas[k] for k, v in AREA_IDS.items()}
+    langs = {lang.code: lang for lang in Language.objects.all()}
+    institutions = Institution.objects.bulk_create(
+        Institution(
+            name=f"{prefix} {p.key}", type=p.type, country="UG", time_zone=p.time_zone, capacity=p.capacity
+        )
+        for p in profiles
+    )
+    through = Institution.languages.through
+    through.objects.bulk_create(
+        through(institution_id=inst.pk, language_id=langs[code].pk)
+        for inst, p in zip(institutions, profiles, strict=True)
+        for code in p.languages
+        if code in langs
+    )
+    InstitutionNeed.objects.bulk_create(
+        InstitutionNeed(institution=inst, area=by_id[a], priority=pr, description=p.need_text)
+        for inst, p in zip(institutions, profiles, strict=True)
+        for a, pr in p.needs.items()
+    )
+    InstitutionExpertise.objects.bulk_create(
+        InstitutionExpertise(institution=inst, area=by_id[a], depth=d, description=p.expertise_text)
+        for inst, p in zip(institutions, profiles, strict=True)
+        for a, d in p.expertise.items()
+    )
+    return institutions
+
+
+def _median_timed(fn, rounds: int = ROUNDS) -> tuple:  # type: ignore[no-untyped-def]
+    fn()  # warm-up
+    times = []
+    value = None
+    for _ in range(rounds):
+        value, seconds = timed(fn)
+        times.append(seconds)
+    return value, statistics.median(times)
+
+
+def find_a_twin(n_directory: int, n_page: int) -> dict:
+    """ "Find a twin" for one institution: one row of the matrix against the whole directory.
+
+    Timed through the selector on a directory of `n_directory` institutions, with its query count, against the
+    hand-written SQL reading the same profile rows (institutions, languages, needs, expertise); and the page
+    itself through the full Django stack on a directory of `n_page` institutions (the large demo's size),
+    against the load benchmark's budget (p95 at most 300 ms).
+    """
+    from django.db import connection as conn
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from twinning.accounts.models import ProgrammeRole, User
+    from twinning.directory.models import Institution
+    from twinning.matching.twins import TwinQuery, twin_search
+    from twinning.partnerships.models import Programme
+
+    user = User.objects.create_user(email="bench-twins@example.org", password="x")
+    programme = Programme.objects.create(name="Find a twin bench")
+    ProgrammeRole.objects.create(user=user, programme=programme, role="manager")
+    # First the page, on a directory of the large demo's size...
+    hosts, resources = generate(n_page // 2, n_page - n_page // 2, seed=17)
+    page_institutions = _store([*hosts, *resources], "Page")
+    client = Client()
+    client.force_login(user)
+    url = f"/matching/institutions/{page_institutions[0].uuid}/twins/"
+    with CaptureQueriesContext(conn) as page_queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    _page, page_s = _median_timed(lambda: client.get(url))
+    # ...then the selector, once the directory has grown to n_directory institutions.
+    more = n_directory - n_page
+    hosts, resources = generate(more // 2, more - more // 2, seed=13)
+    _store([*hosts, *resources], "Twin")
+    me = Institution.objects.get(pk=page_institutions[0].pk)
+
+    def search():  # type: ignore[no-untyped-def]
+        return twin_search(user=user, institution=me, query=TwinQuery(side="host", programme=programme))
+
+    with CaptureQueriesContext(conn) as queries:
+        result = search()
+    _result, seconds = _median_timed(search)
+
+    def baseline():  # type: ignore[no-untyped-def]
+        with conn.cursor() as cursor:
+            for sql in (
+                "SELECT id, name, type, country, time_zone, capacity FROM directory_institution",
+                "SELECT institution_id, language_id FROM directory_institution_languages",
+                "SELECT institution_id, area_id, priority, description FROM directory_institutionneed",
+                "SELECT institution_id, area_id, depth, description FROM directory_institutionexpertise",
+            ):
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    _rows, baseline_s = _median_timed(baseline)
+    figures = {
+        "directory": Institution.objects.count(),
+        "seconds": round(seconds, 4),
+        "baseline_sql_seconds": round(baseline_s, 4),
+        "ratio_to_sql": round(seconds / baseline_s, 2),
+        "queries": len(queries.captured_queries),
+        "considered": result.considered,
+        "acceptable": result.acceptable,
+        "page": {
+            "directory": len(page_institutions),
+            "seconds": round(page_s, 4),
+            "budget_seconds": PAGE_BUDGET_SECONDS,
+            "within_budget": page_s <= PAGE_BUDGET_SECONDS,
+            "queries": len(page_queries.captured_queries),
+        },
+    }
+    return figures
+
+
+def end_to_end(n: int) -> dict:
+    """A whole round through the services: profiles in the database, results written back."""
+
+    from twinning.accounts.models import ProgrammeRole, User
     from twinning.matching import services
     from twinning.matching.compute import compute_round
     from twinning.partnerships.models import Programme
@@ -276,32 +401,7 @@ def end_to_end(n: int) -> dict:
     admin = User.objects.create_superuser(email="bench-match@example.org", password="x")
     programme = Programme.objects.create(name="Matching bench")
     ProgrammeRole.objects.create(user=admin, programme=programme, role="manager")
-    areas = {a.code: a for a in HealthArea.objects.all()}
-    by_id = {v: areas[k] for k, v in AREA_IDS.items()}
-    langs = {lang.code: lang for lang in Language.objects.all()}
-    institutions = Institution.objects.bulk_create(
-        Institution(
-            name=f"Bench {p.key}", type=p.type, country="UG", time_zone=p.time_zone, capacity=p.capacity
-        )
-        for p in (*hosts, *resources)
-    )
-    through = Institution.languages.through
-    through.objects.bulk_create(
-        through(institution_id=inst.pk, language_id=langs[code].pk)
-        for inst, p in zip(institutions, (*hosts, *resources), strict=True)
-        for code in p.languages
-        if code in langs
-    )
-    InstitutionNeed.objects.bulk_create(
-        InstitutionNeed(institution=inst, area=by_id[a], priority=pr, description=p.need_text)
-        for inst, p in zip(institutions, (*hosts, *resources), strict=True)
-        for a, pr in p.needs.items()
-    )
-    InstitutionExpertise.objects.bulk_create(
-        InstitutionExpertise(institution=inst, area=by_id[a], depth=d, description=p.expertise_text)
-        for inst, p in zip(institutions, (*hosts, *resources), strict=True)
-        for a, d in p.expertise.items()
-    )
+    institutions = _store([*hosts, *resources], "Bench")
     round = services.round_create(actor=admin, programme=programme, name="Bench round")
     from twinning.matching.models import RoundApplicant
 
@@ -319,7 +419,16 @@ def round_seconds(value: float) -> float:
 
 def main() -> None:
     result: dict = {"benchmark": "matching", "database": connection.vendor}
+    # First, while the directory holds only its own institutions.
+    result["find_a_twin"] = find_a_twin(TWIN_DIRECTORY, TWIN_PAGE_DIRECTORY)
     result["end_to_end"] = end_to_end(END_TO_END)
+    t = result["find_a_twin"]
+    print(
+        f"find a twin: one institution against {t['directory']} in {t['seconds']} s ({t['queries']} queries), "
+        f"{t['ratio_to_sql']}x reading the profiles in SQL; page on {t['page']['directory']}: "
+        f"{t['page']['seconds']} s ({t['page']['queries']} queries)",
+        file=sys.stderr,
+    )
     # The engine does not touch the database: measure it once, on the first target.
     if connection.vendor == "sqlite" or os.environ.get("BENCH_MATCH_ALWAYS"):
         result["engine"] = engine_figures(N)

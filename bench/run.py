@@ -89,6 +89,12 @@ def main() -> None:
             print(
                 f"{r['database']:<11} matching round {r['end_to_end']['size']}: {r['end_to_end']['round_seconds']} s"
             )
+            t = r["find_a_twin"]
+            print(
+                f"{r['database']:<11} find a twin: 1 x {t['directory']} in {t['seconds']} s, {t['queries']} queries "
+                f"({t['ratio_to_sql']}x reading the profiles in SQL); page on {t['page']['directory']}: "
+                f"{t['page']['seconds']} s, {t['page']['queries']} queries (budget {t['page']['budget_seconds']} s)"
+            )
             continue
         if r.get("benchmark") == "load":
             if r.get("skipped"):

@@ -3,7 +3,7 @@
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -67,19 +67,42 @@ def _profile(applicant: RoundApplicant, used: Counter[int]) -> Profile:
 
 def institution_profile(inst: Institution, capacity: int) -> Profile:
     """What the scoring reads of one institution (its languages, needs and expertise prefetched), with the
-    places it has left (below zero counts as none): a round's applicant and a directory search alike."""
-    needs = list(inst.need_items.all())
-    expertise = list(inst.expertise_items.all())
-    return Profile(
+    places it has left (below zero counts as none): see `make_profile`."""
+    return make_profile(
         key=inst.pk,
         type=inst.type,
-        languages=frozenset(lang.code for lang in inst.languages.all()),
-        capacity=max(0, capacity),
+        languages=[lang.code for lang in inst.languages.all()],
+        capacity=capacity,
         time_zone=inst.time_zone,
-        needs={n.area_id: n.priority for n in needs},
-        expertise={e.area_id: e.depth for e in expertise},
-        need_text=" ".join(n.description for n in needs),
-        expertise_text=" ".join(e.description for e in expertise),
+        needs=[(n.area_id, n.priority, n.description) for n in inst.need_items.all()],
+        expertise=[(e.area_id, e.depth, e.description) for e in inst.expertise_items.all()],
+    )
+
+
+def make_profile(
+    *,
+    key: int,
+    type: str,
+    languages: Iterable[str],
+    capacity: int,
+    time_zone: str,
+    needs: Sequence[tuple[int, int, str]],
+    expertise: Sequence[tuple[int, int, str]],
+) -> Profile:
+    """One institution's profile for the scoring, from its needs (area id, priority 1..3, description) and
+    expertise (area id, depth 1..3, description) in the order of their ids, and the places it has left (below
+    zero counts as none). A round's applicant and a directory search both go through here, so a score is read
+    the same way in both."""
+    return Profile(
+        key=key,
+        type=type,
+        languages=frozenset(languages),
+        capacity=max(0, capacity),
+        time_zone=time_zone,
+        needs={area: level for area, level, _text in needs},
+        expertise={area: level for area, level, _text in expertise},
+        need_text=" ".join(text for _area, _level, text in needs),
+        expertise_text=" ".join(text for _area, _level, text in expertise),
     )
 
 
