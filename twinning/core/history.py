@@ -21,6 +21,7 @@ from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext, gettext_lazy
 
+from twinning.core.reference import country_name
 from twinning.core.rendering import as_text, degrades_to
 
 # Fields that say nothing to a reader: keys, versions, timestamps the row keeps for itself, checksums, who typed it
@@ -37,12 +38,17 @@ BOOKKEEPING = frozenset(
         "created_by",
         "updated_by",
         "modified_by",
+        "recorded_by",
         "hash",
         "checksum",
         "search_vector",
     }
 )
 BOOKKEEPING_SUFFIXES = ("_hash", "_checksum", "_uuid", "_id")
+# Fields holding a country code ("UG"), shown by the country's name in the reader's language.
+COUNTRY_FIELDS = frozenset({"country", "host_country", "resource_country"})
+# Fields holding a year: a number, but written without grouping (2026, not 2,026).
+YEAR_FIELDS = frozenset({"year", "first_year", "last_year", "start_year", "end_year"})
 # Fields whose values are contact details (see accounts/access.py: readers see names and roles, not these).
 CONTACT_FIELDS = frozenset({"email", "contact_email", "phone", "contact_phone", "mobile", "user_email"})
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -160,7 +166,11 @@ def change_value(event: Any, name: str, value: Any, show_contacts: bool = False)
         return ", ".join(change_value(event, name, v, show_contacts) for v in value)
     found = _model_field(event, name)
     text: str | None = None
-    if found is not None and getattr(found, "choices", None):
+    if name in COUNTRY_FIELDS and isinstance(value, str):
+        text = country_name(value)
+    elif name in YEAR_FIELDS:
+        text = str(value)
+    elif found is not None and getattr(found, "choices", None):
         text = str(dict(found.flatchoices).get(value, value))
     elif isinstance(found, models.BooleanField) or isinstance(value, bool):
         text = gettext("yes") if value else gettext("no")

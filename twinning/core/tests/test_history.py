@@ -59,6 +59,13 @@ def test_a_number_is_formatted_in_the_active_language_without_stored_trailing_ze
         )
 
 
+def test_a_year_is_not_grouped_and_a_country_is_named():
+    with translation.override("en"):
+        assert change_value(event_about(Partnership, {}), "year", 2026) == "2026"
+        assert change_value(event_about(Partnership, {}), "first_year", 2026) == "2026"
+        assert change_value(event_about(Partnership, {}), "country", "UG") == "Uganda"
+
+
 def test_yes_no_and_lists_read_as_words():
     event = event_about(Programme, {"viewers_see_evidence": [False, True]})
     with translation.override("en"):
