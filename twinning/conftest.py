@@ -27,6 +27,20 @@ def _fresh_rate_limits() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request: pytest.FixtureRequest) -> None:
+    # A transactional test starts after another one's flush, which empties the tables the data migrations seed
+    # (languages, health areas): put them back so that such a test sees the database `migrate` leaves.
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from twinning.directory.models import HealthArea, Language
+    from twinning.directory.taxonomy import seed_languages_and_health_areas
+
+    seed_languages_and_health_areas(Language, HealthArea)
+
+
 @dataclass
 class World:
     """One programme with a partnership, another programme's partnership, and a user per role."""

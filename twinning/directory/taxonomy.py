@@ -1,5 +1,8 @@
 """The seeded health-system taxonomy for expertise, needs and priorities (codes are stable; names translate)."""
 
+from typing import Any
+
+import pycountry
 from django.utils.translation import gettext_noop as _
 
 HEALTH_AREAS: list[tuple[str, str]] = [
@@ -26,3 +29,27 @@ HEALTH_AREAS: list[tuple[str, str]] = [
     ("rehabilitation", _("Rehabilitation")),
     ("research", _("Research and evaluation")),
 ]
+
+
+def seed_languages_and_health_areas(language_model: Any, health_area_model: Any) -> None:
+    """Create the seeded languages (every ISO 639-1 language pycountry knows) and the health areas above, keeping
+    any that exist. Takes the model classes so that the data migration can pass its historical models and the test
+    suite the real ones (a transactional test's flush empties these tables; the suite puts them back).
+
+    Raises: nothing.
+    """
+    language_model.objects.bulk_create(
+        [
+            language_model(code=lang.alpha_2, name=lang.name)
+            for lang in pycountry.languages
+            if hasattr(lang, "alpha_2")
+        ],
+        ignore_conflicts=True,
+    )
+    health_area_model.objects.bulk_create(
+        [
+            health_area_model(code=code, name=name, order=i)
+            for i, (code, name) in enumerate(HEALTH_AREAS, start=1)
+        ],
+        ignore_conflicts=True,
+    )

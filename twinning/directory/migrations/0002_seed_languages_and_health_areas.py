@@ -1,20 +1,10 @@
-import pycountry
 from django.db import migrations
 
-from twinning.directory.taxonomy import HEALTH_AREAS
+from twinning.directory.taxonomy import HEALTH_AREAS, seed_languages_and_health_areas
 
 
 def seed(apps, schema_editor):
-    Language = apps.get_model("directory", "Language")
-    HealthArea = apps.get_model("directory", "HealthArea")
-    Language.objects.bulk_create(
-        [Language(code=lang.alpha_2, name=lang.name) for lang in pycountry.languages if hasattr(lang, "alpha_2")],
-        ignore_conflicts=True,
-    )
-    HealthArea.objects.bulk_create(
-        [HealthArea(code=code, name=name, order=i) for i, (code, name) in enumerate(HEALTH_AREAS, start=1)],
-        ignore_conflicts=True,
-    )
+    seed_languages_and_health_areas(apps.get_model("directory", "Language"), apps.get_model("directory", "HealthArea"))
 
 
 def unseed(apps, schema_editor):
