@@ -19,6 +19,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -77,11 +78,13 @@ def fx_expression(programme: Programme, currency: str, on: str) -> Case:
     )
 
 
-def _rate_query(programme: Programme, basis: str, prefix: str = "") -> QuerySet[ValuationRate]:
-    """The rates of one basis that may value the entry at `prefix`, most specific and latest first."""
+def _rate_query(programme: Programme | None, basis: str, prefix: str = "") -> QuerySet[ValuationRate]:
+    """The rates of one basis that may value the entry at `prefix`, most specific and latest first (of the
+    entry's own programme when `programme` is None)."""
     on = OuterRef(f"{prefix}start_date")
+    programme_id = programme.pk if programme else OuterRef(f"{prefix}partnership__programme_id")
     return (
-        ValuationRate.objects.filter(programme_id=programme.pk, basis=basis, valid_from__lte=on)
+        ValuationRate.objects.filter(programme_id=programme_id, basis=basis, valid_from__lte=on)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
         .filter(Q(cadre=OuterRef(f"{prefix}cadre")) | Q(cadre=""))
         .filter(Q(country=OuterRef(f"{prefix}country")) | Q(country=""))
@@ -91,6 +94,15 @@ def _rate_query(programme: Programme, basis: str, prefix: str = "") -> QuerySet[
         )
         .order_by("-specificity", "-valid_from")
     )
+
+
+def valuation_rate_exists(basis: str) -> Exists:
+    """True for a time entry (the outer row) that some valuation rate of `basis` in its programme values on its
+    date (the same rule as annotate_time_values; an entry without one is "not valued" on that basis).
+
+    Raises: nothing.
+    """
+    return Exists(_rate_query(None, basis))
 
 
 def annotate_time_values(

@@ -7,6 +7,7 @@ gift's date needs and the programme lacks.
 """
 
 import datetime
+from typing import Any
 
 from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat
@@ -16,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from twinning.accounts.access import in_finance_duty_programmes, in_finance_programmes, on_receiving_side
 from twinning.accounts.models import User
-from twinning.contributions.models import ContributionStatus, ExchangeRate, Gift, TimeEntry
+from twinning.contributions.models import Basis, ContributionStatus, ExchangeRate, Gift, TimeEntry
+from twinning.contributions.selectors import valuation_rate_exists
 from twinning.core.work import WorkItem
 
 LIMIT = 50
@@ -90,8 +92,9 @@ def _gift_label(gift: Gift) -> str:
 def work_for_user(user: User, *, today: datetime.date | None = None, limit: int = LIMIT) -> list[WorkItem]:
     """The user's contributions work as WorkItems, at most `limit` of each kind: "sign_gift" (pledged gifts to
     sign for), "verify_gift" and "verify_time" (signed-for gifts and recorded time to verify), and
-    "rate_missing" (one item per programme and currency whose gifts have no exchange rate for their dates).
-    None of these has a due date. 4 queries, however many items.
+    "rate_missing" (one item per programme and currency whose gifts have no exchange rate for their dates, and
+    one per programme and basis whose valuation rates leave time entries unvalued). None has a due date.
+    5 queries, however many items.
 
     Raises: nothing.
     """
@@ -151,12 +154,63 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
                 period=f"{date_format(gap['first'])} – {date_format(gap['last'])}",
             )
         )
+    for valuation_gap in _valuation_gaps(user)[:limit]:
+        items.append(
+            WorkItem(
+                kind="rate_missing",
+                label=_("No %(basis)s for %(n)s time entries")
+                % {"basis": str(Basis(valuation_gap["basis"]).label).lower(), "n": valuation_gap["n"]},
+                url=reverse("contributions:rates", args=[valuation_gap["partnership__programme__uuid"]]),
+                partnership=valuation_gap["partnership__programme__name"],
+                period=f"{date_format(valuation_gap['first'])} – {date_format(valuation_gap['last'])}",
+            )
+        )
     return items
 
 
+def _time_with_rates(user: User) -> QuerySet[TimeEntry]:
+    """Time entries of the user's finance-duty programmes, with `has_<basis>` saying a valuation rate values them."""
+    return TimeEntry.objects.filter(in_finance_duty_programmes(user, via="partnership__programme")).annotate(
+        **{f"has_{basis}": valuation_rate_exists(basis) for basis in Basis.values}
+    )
+
+
+def _valuation_gaps(user: User) -> list[dict[str, Any]]:
+    """One row per programme and basis whose valuation rates leave time entries unvalued (programme uuid and
+    name, basis, n, first and last start date). One query."""
+    gaps = []
+    entries = _time_with_rates(user)
+    aggregates: dict[str, Any] = {}
+    for basis in Basis.values:
+        missing = Q(**{f"has_{basis}": False})
+        aggregates[f"n_{basis}"] = Count("id", filter=missing)
+        aggregates[f"first_{basis}"] = Min("start_date", filter=missing)
+        aggregates[f"last_{basis}"] = Max("start_date", filter=missing)
+    rows: Any = (
+        entries.values("partnership__programme__uuid", "partnership__programme__name")
+        .annotate(**aggregates)
+        .order_by("partnership__programme__name")
+    )
+    for row in rows:
+        for basis in Basis.values:
+            if row[f"n_{basis}"]:
+                gaps.append(
+                    {
+                        "partnership__programme__uuid": row["partnership__programme__uuid"],
+                        "partnership__programme__name": row["partnership__programme__name"],
+                        "basis": basis,
+                        "n": row[f"n_{basis}"],
+                        "first": row[f"first_{basis}"],
+                        "last": row[f"last_{basis}"],
+                    }
+                )
+    return gaps
+
+
 def work_counts(user: User) -> dict[str, int]:
-    """How many items of each contributions kind the user has (kinds with none left out); "rate_missing" counts
-    the programme and currency pairs lacking a rate, as the list does. 2 queries.
+    """How many items of each contributions kind the user has (kinds with none left out); "rate_missing" counts,
+    as the list does, the programme and currency pairs lacking an exchange rate and the programme and basis pairs
+    lacking a valuation rate. 2 queries.
 
     Raises: nothing.
     """
@@ -174,12 +228,18 @@ def work_counts(user: User) -> dict[str, int]:
             distinct=True,
         ),
     )
-    counts = {
-        "sign_gift": gifts["sign"],
-        "verify_gift": gifts["verify"],
-        "verify_time": time_to_verify(user).aggregate(n=Count("id"))["n"],
-        "rate_missing": gifts["rate_missing"],
-    }
+    counts = {"sign_gift": gifts["sign"], "verify_gift": gifts["verify"]}
+    time = _time_with_rates(user).aggregate(
+        verify=Count("id", filter=Q(status=RECEIVED)),
+        **{
+            f"gaps_{basis}": Count(
+                "partnership__programme_id", filter=Q(**{f"has_{basis}": False}), distinct=True
+            )
+            for basis in Basis.values
+        },
+    )
+    counts["verify_time"] = time["verify"]
+    counts["rate_missing"] = gifts["rate_missing"] + sum(time[f"gaps_{basis}"] for basis in Basis.values)
     return {kind: n for kind, n in counts.items() if n}
 
 

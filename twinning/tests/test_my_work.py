@@ -427,3 +427,38 @@ def test_finance_sees_whom_a_pledged_gift_waits_for(client, world):
     client.force_login(world.finance)
     body = client.get(reverse("contributions:gift_detail", args=[world.partnership.uuid, gift.uuid])).text
     assert "Waiting for the host side to sign for it; it can be verified once they have." in body
+
+
+def test_a_notice_is_written_in_its_recipients_profile_language(world, django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    from twinning.accounts.notifications import notify
+
+    world.coordinator.language = "pt"  # a profile language, when users have one
+    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
+        rows = notify(
+            [world.coordinator, world.member, world.manager, None, world.member],
+            actor=world.manager,
+            message=translation.get_language,
+            url="/somewhere/",
+        )
+    assert {(row.user, row.message) for row in rows} == {(world.coordinator, "pt"), (world.member, "fr")}
+
+
+def test_time_no_valuation_rate_values_asks_finance_for_one(world):
+    from twinning.contributions.tests.factories import ValuationRateFactory
+
+    TimeEntryFactory(partnership=world.partnership, start_date=datetime.date(2024, 3, 1))
+    TimeEntryFactory(
+        partnership=world.partnership,
+        start_date=datetime.date(2024, 6, 1),
+        end_date=datetime.date(2024, 6, 2),
+    )
+    for basis in ("generic", "local"):
+        ValuationRateFactory(programme=world.programme, basis=basis)  # from 2020, any cadre and country
+    [item] = kinds(world.finance, "rate_missing")
+    assert item.label == "No fair value by profession and country for 2 time entries"
+    assert item.url == reverse("contributions:rates", args=[world.programme.uuid])
+    assert work_counts(world.finance)["rate_missing"] == 1
+    ValuationRateFactory(programme=world.programme, basis="fair_value", cadre="nurse", country="GB")
+    assert not kinds(world.finance, "rate_missing") and "rate_missing" not in work_counts(world.finance)
