@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 
 from twinning.audit.models import AuditEvent
 
@@ -80,4 +81,46 @@ def audit_record(
         event.parent_type = ContentType.objects.get_for_model(parent)
         event.parent_id = str(parent.pk)
     event.save()
+    changes_recorded()
     return event
+
+
+# --- the change stamp: what cached figures are keyed on -------------------------------------------------------
+
+CHANGE_STAMP_KEY = "audit:change-stamp"
+
+
+def _renew_stamp() -> None:
+    cache.set(CHANGE_STAMP_KEY, uuid.uuid4().hex, None)
+
+
+def _renewal_pending() -> bool:
+    return any(func is _renew_stamp for _sids, func, _robust in transaction.get_connection().run_on_commit)
+
+
+def changes_recorded() -> None:
+    """Note that this transaction wrote audit events: the change stamp is renewed when it commits (once per
+    transaction, at once outside one). `audit_record` calls it; call it after bulk-inserting `AuditEvent` rows
+    or after any other bulk write that cached figures must not outlive (the demo loader).
+
+    Raises: nothing.
+    """
+    if not _renewal_pending():
+        transaction.on_commit(_renew_stamp)
+
+
+def change_stamp() -> str | None:
+    """A token in the shared cache that changes whenever a transaction with audited changes commits, so that
+    figures computed from the data can be cached under it (e.g. the programme dashboard's roll-up) and are
+    recomputed after the next change. None while the current transaction has uncommitted audited changes: the
+    caller then computes afresh (its own changes are not committed, so must not be cached). One cache read.
+
+    Raises: nothing.
+    """
+    if _renewal_pending():
+        return None
+    stamp = cache.get(CHANGE_STAMP_KEY)
+    if stamp is None:
+        cache.add(CHANGE_STAMP_KEY, uuid.uuid4().hex, None)  # add: a stamp another process set first wins
+        stamp = cache.get(CHANGE_STAMP_KEY)
+    return stamp

@@ -59,7 +59,7 @@ from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.ids import parse_uuid
 from twinning.core.numbers import current_locale, query_int
-from twinning.core.pagination import paginate
+from twinning.core.pagination import history_page, paginate
 from twinning.core.reference import country_name
 from twinning.core.spreadsheets import XLSX_TYPE, Sheet, xlsx_response
 from twinning.partnerships.models import Partnership, Programme
@@ -419,7 +419,7 @@ def _award_context(request: AuthedRequest, award: Award, **forms: Any) -> dict[s
         "claims": page.object_list,
         "can_manage": programme_access(request.user, award.programme_id).can_manage_finance,
         "allocation_form": forms.get("allocation_form") or AllocationForm(award=award),
-        "events": history_for_user(request.user, award)[:100],
+        "events": history_page(request, history_for_user(request.user, award)),
         "history_full": programme_access(request.user, award.programme_id).can_manage_finance,
     }
 
@@ -841,7 +841,7 @@ def _gift_page(
         or ReceiveForm(initial={"received_on": partnership_today(partnership, side=gift.receiving_side)}),
         "evidence_form": forms.get("evidence_form") or EvidenceForm(),
         "claim_form": forms.get("claim_form") or ClaimForm(partnership=partnership),
-        "events": history_for_user(request.user, gift)[:100],
+        "events": history_page(request, history_for_user(request.user, gift)),
         "history_full": access.can_enter_data or access.can_manage_finance,
     }
     status = 400 if any(f.errors for f in forms.values()) else 200

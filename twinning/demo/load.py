@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
+from twinning.audit.services import changes_recorded
 from twinning.contributions import demo as contributions_demo
 from twinning.core.choices import Side
 from twinning.demo.plan import (
@@ -117,6 +118,7 @@ def demo_load(profile: str = "default", scale_factor: float = 1.0) -> Loaded:
         demo_clear()
         write = _write_with_services if profile == "default" else _write_in_bulk
         programme = write(plan, today)
+        changes_recorded()  # bulk rows without audit events: figures cached from the old demo are stale
     return Loaded(plan=plan, programme=programme)
 
 

@@ -20,7 +20,7 @@ from twinning.accounts.access import (
 from twinning.core.exports import Column, Link, Table, list_download
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
-from twinning.core.pagination import paginate
+from twinning.core.pagination import history_page, paginate
 from twinning.core.reference import country_name
 from twinning.directory import services
 from twinning.directory.forms import CountryPriorityForm, InstitutionEditForm, InstitutionForm, PersonForm
@@ -108,7 +108,7 @@ def institution_detail_view(request: AuthedRequest, institution_uuid: UUID) -> H
             "priorities": CountryPriority.objects.filter(country=institution.country).select_related("area"),
             "can_edit": can_edit,
             "person_form": PersonForm(),
-            "events": history_for_user(request.user, institution)[:100],
+            "events": history_page(request, history_for_user(request.user, institution)),
             "history_full": can_edit,
         },
     )

@@ -17,7 +17,7 @@ from twinning.core import charts
 from twinning.core.exports import Column, Link, Table, export_response, list_download
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
-from twinning.core.pagination import paginate
+from twinning.core.pagination import history_page, paginate
 from twinning.exchanges import services
 from twinning.exchanges.forms import (
     ExchangeEditForm,
@@ -163,7 +163,7 @@ def _detail_context(
         "trainee_groups": groups,
         "person_days": len(participants) * exchange.days,
         "unnamed_total": sum(g.count for g in groups),
-        "events": history_for_user(request.user, exchange)[:100],
+        "events": history_page(request, history_for_user(request.user, exchange)),
         "history_full": access.can_enter_data,
         "participant_form": forms.get("participant_form")
         or ParticipantForm(people=partnership_people(partnership)),
@@ -499,7 +499,7 @@ def _pair_context(
         "can_enter": access.can_enter_data,
         "sessions": sessions,
         "total_minutes": sum(s.duration_minutes for s in sessions),
-        "events": history_for_user(request.user, pair)[:100],
+        "events": history_page(request, history_for_user(request.user, pair)),
         "history_full": access.can_enter_data,
         "session_form": forms.get("session_form") or MentoringSessionForm(),
     }

@@ -26,7 +26,7 @@ from twinning.core import charts
 from twinning.core.choices import Side
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
-from twinning.core.pagination import paginate
+from twinning.core.pagination import history_page, paginate
 from twinning.directory.models import Institution, InstitutionExpertise, InstitutionNeed
 from twinning.directory.selectors import get_institution_for_user
 from twinning.matching import services
@@ -198,7 +198,7 @@ def _round_context(request: AuthedRequest, round: MatchingRound, **forms: Any) -
         "chart": _score_chart(overview.optimal_total, overview.stable_total),
         "applicant_form": forms.get("applicant_form") or ApplicantForm(),
         "decision_form": forms.get("decision_form"),
-        "events": history_for_user(request.user, round)[:100],
+        "events": history_page(request, history_for_user(request.user, round)),
         "history_full": is_programme_editor(request.user, round.programme_id),
     }
 

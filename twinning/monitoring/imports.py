@@ -37,6 +37,7 @@ from twinning.accounts.access import (
 )
 from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
+from twinning.audit.services import changes_recorded
 from twinning.core.dates import local_today
 from twinning.core.services import create_with_audit
 from twinning.core.spreadsheets import Sheet, workbook_bytes
@@ -833,6 +834,7 @@ def _audit(actor: User, touched: set[tuple[int, str]], outcome: ImportOutcome, s
         ],
         batch_size=1000,
     )
+    changes_recorded()
 
 
 # --- the template ------------------------------------------------------------------------------------------

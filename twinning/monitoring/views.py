@@ -21,6 +21,7 @@ from twinning.core.exports import Column, Link, Table, export_response
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.numbers import current_locale, query_int
+from twinning.core.pagination import history_page
 from twinning.core.reference import country_name
 from twinning.core.rendering import degrades_to, nothing
 from twinning.core.uploads import read_table
@@ -297,9 +298,9 @@ def _entry_context(
         "page_errors": page_errors or [],
         "error_summary": entry_error_summary(rows),
         "editable": editable,
-        "thread": selectors.conversation(report, access),
-        "evidence": selectors.evidence_for(report, access),
-        "events": history_for_user(request.user, report)[:100] if report else [],
+        "thread": selectors.conversation(report),
+        "evidence": selectors.evidence_for(report),
+        "events": history_page(request, history_for_user(request.user, report)) if report else [],
         "history_full": access.can_enter_data or access.can_review,
         "comment_form": forms.get("comment_form") or CommentForm(partnership=partnership),
         "feedback_form": forms.get("feedback_form") or FeedbackForm(),
@@ -757,7 +758,7 @@ def programme_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse
     first, last = year("from") or year("year"), year("to") or year("year")
     access = programme_access(request.user, programme.pk)
     # Readers count only approved periods, on the page and in its downloads alike.
-    rollup = selectors.programme_rollup(
+    rollup = selectors.programme_rollup_cached(
         programme, first=first, last=last, approved_only=not access.can_see_drafts
     )
     shown = [r for r in rollup.indicators if r.periods]

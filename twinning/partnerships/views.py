@@ -18,7 +18,7 @@ from twinning.core.exports import Column, Link, Table, list_download
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.ids import parse_uuid
-from twinning.core.pagination import paginate
+from twinning.core.pagination import history_page, paginate
 from twinning.core.reference import country_name
 from twinning.partnerships import services
 from twinning.partnerships.forms import (
@@ -157,7 +157,7 @@ def _detail_context(
         "stakeholders": partnership.stakeholders.select_related("institution"),
         "agreements": partnership.agreements.all(),
         "stage_changes": partnership.stage_changes.select_related("actor"),
-        "events": history_for_user(request.user, partnership)[:100],
+        "events": history_page(request, history_for_user(request.user, partnership)),
         "history_full": access.can_edit,
         "stage_form": forms.get("stage_form") or StageForm(initial={"version": partnership.version}),
         "stakeholder_form": forms.get("stakeholder_form") or StakeholderForm(),

@@ -26,6 +26,7 @@ from twinning.accounts.access import (
 )
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
+from twinning.core.pagination import history_page
 from twinning.partnerships.models import Partnership
 from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_user
 from twinning.planning import services
@@ -108,7 +109,7 @@ def _plan_context(
                 }
                 for party in services.required_parties(plan)
             ],
-            "events": history_for_user(request.user, plan)[:100],
+            "events": history_page(request, history_for_user(request.user, plan)),
             "history_full": access.can_edit,
             "sign_form": SignOffForm(),
             "new_version_form": forms.get("new_version_form") or NewVersionForm(),
@@ -563,7 +564,7 @@ def _plan_indicator_page(
         "grid_errors": grid_errors.get("__all__", []),
         "has_grid_errors": bool(grid_errors),
         "editable": access.can_edit and plan.status == Plan.Status.DRAFT,
-        "events": history_for_user(request.user, adoption)[:50],
+        "events": history_page(request, history_for_user(request.user, adoption)),
         "history_full": access.can_edit,
     }
     status = 400 if form.errors or grid_errors else 200
@@ -800,7 +801,7 @@ def indicator_edit_view(request: AuthedRequest, indicator_uuid: UUID) -> HttpRes
         form,
         _("Edit indicator %(code)s") % {"code": indicator.code},
         _indicator_home(indicator),
-        history=history_for_user(request.user, indicator)[:50],
+        history=history_page(request, history_for_user(request.user, indicator)),
     )
 
 
@@ -823,9 +824,12 @@ def _indicators_context(request: AuthedRequest, programme: Any, **forms: Any) ->
         "category_form": forms.get("category_form") or DisaggregationForm(),
         "option_errors": forms.get("option_errors"),
         "option_form": OptionForm(),
-        "events": history_for_user(request.user, programme).filter(
-            Q(target_type__model__in=["indicator", "disaggregationcategory", "disaggregationoption"])
-        )[:50],
+        "events": history_page(
+            request,
+            history_for_user(request.user, programme).filter(
+                Q(target_type__model__in=["indicator", "disaggregationcategory", "disaggregationoption"])
+            ),
+        ),
     }
 
 

@@ -3,11 +3,15 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
 from twinning.accounts.models import PartnershipMembership, User
 from twinning.audit.models import AuditEvent
+from twinning.audit.services import audit_record
+from twinning.core.pagination import HISTORY_PAGE_SIZE
 from twinning.partnerships.models import Partnership, Stage, StageChange, Stakeholder
 from twinning.testing.factories import InstitutionFactory, PartnershipFactory
 
@@ -346,3 +350,34 @@ class TestInvitations:
         )
         assert response.status_code == 400 and not mailoutbox
         assert User.objects.count() == users
+
+
+def _history(partnership: Partnership, n: int, actor: User) -> None:
+    """`n` audit events on the partnership, oldest first ("change 0" is the oldest)."""
+    for i in range(n):
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=partnership, reason=f"change {i}")
+
+
+def test_the_page_shows_the_latest_changes_and_links_the_older_ones(client, world):
+    _history(world.partnership, HISTORY_PAGE_SIZE + 5, world.coordinator)
+    client.force_login(world.manager)
+
+    page = client.get(detail_url(world.partnership)).text
+    assert f"change {HISTORY_PAGE_SIZE + 4}" in page and "change 4<" not in page
+    assert "?history=2#history" in page
+    older = client.get(detail_url(world.partnership) + "?history=2").text
+    assert "change 4<" in older and f"change {HISTORY_PAGE_SIZE + 4}" not in older
+
+
+def test_the_page_makes_the_same_queries_however_long_its_history(client, world):
+    client.force_login(world.manager)
+    _history(world.partnership, 3, world.coordinator)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(detail_url(world.partnership)).status_code == 200
+        return len(captured)
+
+    short = queries()
+    _history(world.partnership, 3 * HISTORY_PAGE_SIZE, world.coordinator)
+    assert queries() == short

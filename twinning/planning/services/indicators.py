@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from twinning.accounts.access import can_edit_indicator, require, require_edit, require_programme_editor
 from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
-from twinning.audit.services import audit_record
+from twinning.audit.services import audit_record, changes_recorded
 from twinning.core.numbers import current_locale, format_number
 from twinning.core.services import (
     create_with_audit,
@@ -490,6 +490,7 @@ def _audit_created_targets(actor: User, plan: Plan, targets: list[Target]) -> No
         )
         for t in targets
     )
+    changes_recorded()
 
 
 @transaction.atomic
