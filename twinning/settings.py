@@ -166,13 +166,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 
-# Shared by every web process (rate limits must hold across them), so kept in the database: the table is made by
-# the migration core.0001_cache_table (Django's createcachetable).
+# Shared by every web process (rate limits must hold across them, cached figures must be the same in each): in
+# the database by default, with no set-up (the table is made by the migration core.0001_cache_table, Django's
+# createcachetable); in Redis when REDIS_URL is set, which takes the rate limits' writes off the database.
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "twinning_cache",
-    }
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "twinning_cache"}
+    )
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,5 +1,9 @@
 """Sign-in lockout (per account and per address) and API rate limits (per token, per address, guessed tokens)."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
@@ -111,3 +115,48 @@ def test_guessed_tokens_meet_a_limit_and_then_even_a_real_token_waits(client, pe
     assert response.status_code == 429
     assert client.get(API, headers=bearer(person), REMOTE_ADDR="10.2.0.1").status_code == 429
     assert client.get(API, headers=bearer(person), REMOTE_ADDR="10.2.0.2").status_code == 200
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_answers() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except Exception:  # any failure means: no Redis here
+        return False
+
+
+def test_redis_url_puts_the_shared_cache_in_redis():
+    def backend(**extra: str) -> str:
+        env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | extra
+        code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**env, "DJANGO_SETTINGS_MODULE": "twinning.settings", "DEBUG": "true"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return out.stdout.strip()
+
+    assert backend() == "django.core.cache.backends.db.DatabaseCache"
+    assert backend(REDIS_URL=REDIS_URL) == "django.core.cache.backends.redis.RedisCache"
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis server answers at TEST_REDIS_URL")
+@override_settings(
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}},
+    API_THROTTLE_RATES={"address": "1000/min", "token": "3/min", "failed_token": "100/h"},
+)
+def test_the_rate_limit_holds_with_the_cache_in_redis(client, person):
+    from django.core.cache import cache
+
+    cache.clear()
+    headers = bearer(person)
+    for _call in range(3):
+        assert client.get(API, headers=headers).status_code == 200
+    assert client.get(API, headers=headers).status_code == 429
+    cache.clear()
