@@ -1,8 +1,10 @@
 """Sign-in lockout (per account and per address) and API rate limits (per token, per address, guessed tokens)."""
 
+import hashlib
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from django.core.management import call_command
@@ -160,3 +162,19 @@ def test_the_rate_limit_holds_with_the_cache_in_redis(client, person):
         assert client.get(API, headers=headers).status_code == 200
     assert client.get(API, headers=headers).status_code == 429
     cache.clear()
+
+
+@override_settings(API_THROTTLE_RATES={"address": "1000/min", "token": "1000/min", "failed_token": "100/h"})
+def test_the_rate_limit_keeps_one_small_number_per_token_however_many_calls(client, person):
+    from django.core.cache import cache
+
+    from twinning.core.throttling import TokenThrottle
+
+    headers = bearer(person)
+    for _call in range(5):
+        assert client.get(API, headers=headers).status_code == 200
+    key = TokenThrottle()._key("t" + hashlib.sha256(headers["Authorization"].encode()).hexdigest())
+    window = int(time.time() // 60)
+    counts = [cache.get(f"{key}:{w}") for w in (window - 1, window)]
+    assert all(c is None or isinstance(c, int) for c in counts)  # a count, not a list of call times
+    assert sum(c or 0 for c in counts) == 5
