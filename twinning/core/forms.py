@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import ModelFormMetaclass
+from django.utils.translation import gettext as _
 
 from twinning.core.numbers import SPACES, current_locale, format_number, parse_decimal
 
@@ -96,3 +97,19 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def ask_for_files_again(form: forms.BaseForm) -> None:
+    """On a refused form, say beside each file field that got a file that it must be chosen again: a browser
+    never refills a file input, so the page coming back with the other typed values cannot keep it."""
+    if not form.is_bound or not form.errors:
+        return
+    for name, field in form.fields.items():
+        if (
+            isinstance(field, forms.FileField)
+            and form.files.get(form.add_prefix(name))
+            and name not in form.errors
+        ):
+            form.add_error(
+                name, _("Choose this file again: nothing was saved, and the browser does not keep it.")
+            )

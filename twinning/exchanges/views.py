@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from twinning.accounts.access import PartnershipAccess, history_for_user
 from twinning.core import charts
 from twinning.core.exports import Column, Link, Table, export_response, list_download
-from twinning.core.forms import add_service_errors
+from twinning.core.forms import add_service_errors, ask_for_files_again
 from twinning.core.http import AuthedRequest
 from twinning.core.pagination import history_page, paginate
 from twinning.exchanges import services
@@ -138,6 +138,7 @@ def exchange_create_view(request: AuthedRequest, partnership_uuid: UUID) -> Http
         else:
             messages.success(request, _("The exchange is recorded. Add who took part."))
             return redirect("exchanges:detail", partnership.uuid, exchange.uuid)
+    ask_for_files_again(form)
     return render(
         request,
         "exchanges/form.html",
@@ -204,6 +205,7 @@ def exchange_edit_view(request: AuthedRequest, partnership_uuid: UUID, exchange_
         else:
             messages.success(request, _("Your changes are saved."))
             return redirect("exchanges:detail", partnership.uuid, exchange.uuid)
+    ask_for_files_again(form)
     return render(
         request,
         "exchanges/form.html",

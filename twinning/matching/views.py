@@ -470,7 +470,9 @@ def profile_view(request: AuthedRequest, institution_uuid: UUID) -> HttpResponse
     need_set = NeedFormSet(request.POST or None, prefix="needs", initial=needs)
     expertise_set = ExpertiseFormSet(request.POST or None, prefix="expertise", initial=expertise)
     errors: list[str] = []
-    if request.method == "POST" and need_set.is_valid() and expertise_set.is_valid():
+    # Both parts are checked, so every error shows at once, each beside its own field.
+    valid = [need_set.is_valid(), expertise_set.is_valid()] if request.method == "POST" else [False]
+    if all(valid):
         try:
             services.profile_update(
                 actor=request.user,

@@ -57,6 +57,21 @@ def test_bad_dates_show_a_message_and_save_nothing(client, world):
     assert not Exchange.objects.exists()
 
 
+def test_a_refused_exchange_keeps_what_was_typed_and_asks_for_the_file_again(client, world):
+    client.force_login(world.member)
+    data = form_data(
+        title="Theatre nursing exchange",
+        end_date="2025-03-01",
+        report_file=SimpleUploadedFile("report.pdf", b"%PDF-1.4 findings"),
+    )
+    response = client.post(reverse("exchanges:create", args=[world.partnership.uuid]), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'value="Theatre nursing exchange"' in html
+    assert 'id="id_report_file_error"' in html and "Choose this file again" in html
+    assert not Exchange.objects.exists()
+
+
 def test_executable_report_is_refused(client, world):
     client.force_login(world.member)
     data = form_data(report_file=SimpleUploadedFile("tool.exe", b"MZ"))

@@ -307,3 +307,26 @@ def test_round_edit_with_a_stale_version_is_refused(client, world):
     assert round.name == "Other"
     data["version"] = round.version
     assert client.post(reverse("matching:round_edit", args=[round.uuid]), data).status_code == 302
+
+
+def test_profile_errors_in_both_parts_show_beside_their_fields_and_keep_what_was_typed(client, world):
+    inst = world.partnership.side_links.get(side="host").institution
+    client.force_login(world.coordinator)
+    data = {
+        "needs-TOTAL_FORMS": 1,
+        "needs-INITIAL_FORMS": 0,
+        "needs-0-area": "laboratory",
+        "needs-0-priority": 7,
+        "needs-0-description": "blood cultures",
+        "expertise-TOTAL_FORMS": 1,
+        "expertise-INITIAL_FORMS": 0,
+        "expertise-0-area": "laboratory",
+        "expertise-0-depth": 9,
+        "expertise-0-description": "microbiology bench",
+    }
+    response = client.post(reverse("matching:profile", args=[inst.uuid]), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_needs-0-priority_error"' in html and 'id="id_expertise-0-depth_error"' in html
+    assert "blood cultures" in html and "microbiology bench" in html
+    assert not inst.need_items.exists() and not inst.expertise_items.exists()
