@@ -64,6 +64,8 @@ class TimeEntryForm(_ServiceValidatedForm):
     class Meta:
         model = TimeEntry
         fields = list(TIME_FIELDS)
+        # Not "time given": the status beside it says "Received", one word for each state.
+        labels = {"quantity": _("Time volunteered")}
         widgets = {
             "start_date": DateInput,
             "end_date": DateInput,

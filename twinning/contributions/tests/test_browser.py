@@ -68,3 +68,33 @@ def test_donated_item_recorded_through_to_verified_changes_leverage(page: Page, 
     expect(page.locator("#programme-leverage")).to_have_text("0.50")
     page.goto(leverage_url)
     expect(page.locator("#partnership-leverage")).to_have_text("0.50")
+
+
+def test_a_printed_report_shows_its_tables_and_charts_without_navigation_forms_or_buttons(
+    page: Page, live_server
+):
+    programme = ProgrammeFactory(name="Print Alliance")
+    partnership = PartnershipFactory(programme=programme, title="Printed partnership")
+    member = UserFactory(email="reader@example.org", full_name="Rita Reader")
+    PartnershipMembership.objects.create(user=member, partnership=partnership, side="host", role="member")
+    award = AwardFactory(programme=programme)
+    AllocationFactory(award=award, partnership=partnership, amount=Decimal("100000"))
+    GiftFactory(partnership=partnership, fair_value=Decimal("40000"))
+
+    sign_in(page, live_server, "reader@example.org")
+    page.goto(f"{live_server.url}/contributions/partnerships/{partnership.uuid}/leverage/")
+    page.set_viewport_size({"width": 720, "height": 1000})  # about an A4 page's printable width
+    page.emulate_media(media="print")
+
+    expect(page.locator("#table-years")).to_be_visible()
+    expect(page.locator("svg.chart").first).to_be_visible()
+    for hidden in ("header.top nav", "form.filters", ".downloads", "footer"):
+        expect(page.locator(hidden).first).to_be_hidden()
+    wide = page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)"
+        ".map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8)"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
+        wide,
+        page.evaluate("[window.innerWidth, document.documentElement.scrollWidth]"),
+    )

@@ -77,7 +77,8 @@ def test_leverage_download_query_count_does_not_grow_with_the_ledger(client, wor
 def test_time_is_received_in_every_word_of_the_form(client, world):
     client.force_login(world.member)
     page = client.get(reverse("contributions:time_add", args=[world.partnership.uuid])).content.decode()
-    assert ">Received<" in page and "Given" not in page and "given)" not in page
+    assert ">Received<" in page and "Time volunteered" in page
+    assert "Given" not in page and "given)" not in page and "Time given" not in page
 
 
 def test_ledger_tables_download_with_the_pages_values_and_currencies(client, world):
