@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 
 from twinning.accounts.access import in_edited_programmes, in_visible_partnerships
 from twinning.accounts.models import User
+from twinning.core.dates import local_today
 from twinning.core.work import WorkItem, is_overdue
 from twinning.monitoring.models import PeriodReport, ReviewComment
 from twinning.monitoring.selectors import due_for_user
+from twinning.partnerships.selectors import partnership_zones
 from twinning.planning.periods import period_label
 
 LIMIT = 50
@@ -81,6 +83,9 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
         .select_related("report__partnership")
         .order_by("due_date", "id")[:limit]
     )
+    # An action item is late by the date where its partnership's host is, not the server's (issue 9).
+    actions = list(actions)
+    zones = partnership_zones({c.report.partnership_id for c in actions}) if today is None else {}
     for comment in actions:
         report = comment.report
         items.append(
@@ -91,7 +96,9 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
                 partnership=report.partnership.title,
                 period=period_label(report.period),
                 due_date=comment.due_date,
-                overdue=is_overdue(comment.due_date, today or timezone.localdate()),
+                overdue=is_overdue(
+                    comment.due_date, today or local_today(zones.get(report.partnership_id, ""))
+                ),
             )
         )
     return items

@@ -105,3 +105,29 @@ def test_progress_and_the_programme_roll_up_count_periods_begun_where_the_host_i
         _plan, (row,) = partnership_progress(world.partnership)
         assert row.points[-1].period.id == "2024Q4"
         assert programme_rollup(world.programme).years[-1] == 2024
+
+
+def test_an_action_item_is_late_by_the_hosts_date(world):
+    from twinning.monitoring.work import work_for_user
+
+    adoption = adopted(world)
+    host_in(world, EAST)
+    with at(2024, 12, 31, 23, 30):
+        save(world, adoption, "2024Q4")
+    report = world.partnership.period_reports.get(period="2024Q4")
+    services.comment_add(
+        actor=world.me_officer,
+        report=report,
+        body="Attach the register.",
+        assignee=world.member,
+        due_date=datetime.date(2025, 3, 31),
+    )
+
+    def late() -> list[bool]:
+        return [i.overdue for i in work_for_user(world.member) if i.kind == "action"]
+
+    with at(2025, 3, 31, 23, 30):  # 1 April in Tarawa: a day late
+        assert late() == [True]
+    host_in(world, WEST)
+    with at(2025, 4, 1, 0, 30):  # 31 March in Honolulu: due today, not late
+        assert late() == [False]
