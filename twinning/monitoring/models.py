@@ -35,7 +35,9 @@ EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "docx", "xlsx", "csv", "txt"
 class ProgrammeMonitoringSettings(TwinningModel):
     """How a programme judges progress and when reports are due."""
 
-    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, related_name="monitoring_settings")
+    programme = models.OneToOneField(
+        Programme, on_delete=models.CASCADE, related_name="monitoring_settings", verbose_name=_("programme")
+    )
     on_track_percent = models.DecimalField(
         _("on track from (% of target)"),
         max_digits=6,
@@ -91,16 +93,28 @@ class PeriodReport(TwinningModel):
 
     EDITABLE = (Status.DRAFT, Status.RETURNED)
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="period_reports")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="period_reports", verbose_name=_("partnership")
+    )
     period = models.CharField(_("period"), max_length=8, validators=[validate_period_id])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
 
     class Meta:
@@ -142,11 +156,20 @@ class Result(TwinningModel):
     uuid = models.UUIDField(
         _("public id"), default=uuid_module.uuid4, db_default=UUID4(), unique=True, editable=False
     )
-    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="results")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="results")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="results", verbose_name=_("partnership")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="results", verbose_name=_("indicator")
+    )
     period = models.CharField(_("period"), max_length=8, validators=[validate_period_id])
     option = models.ForeignKey(
-        DisaggregationOption, null=True, blank=True, on_delete=models.PROTECT, related_name="results"
+        DisaggregationOption,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="results",
+        verbose_name=_("option"),
     )
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=4, null=True, blank=True)
     numerator = models.DecimalField(_("numerator"), max_digits=18, decimal_places=4, null=True, blank=True)
@@ -166,7 +189,12 @@ class Result(TwinningModel):
         validators=[MaxLengthValidator(COMMENT_MAX), ProhibitNullCharactersValidator()],
     )
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("entered by"),
     )
 
     class Meta:
@@ -203,9 +231,16 @@ class Result(TwinningModel):
 class Evidence(TwinningModel):
     """A file backing a period's results; served only through an access-checked view."""
 
-    report = models.ForeignKey(PeriodReport, on_delete=models.CASCADE, related_name="evidence")
+    report = models.ForeignKey(
+        PeriodReport, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("report")
+    )
     result = models.ForeignKey(
-        Result, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence"
+        Result,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evidence",
+        verbose_name=_("result"),
     )
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(
@@ -214,7 +249,11 @@ class Evidence(TwinningModel):
         validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS), validate_upload_size],
     )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
 
     class Meta:
@@ -235,23 +274,44 @@ class ReviewComment(TwinningModel):
         APPROVAL = "approval", _("Approved")
         UNLOCK = "unlock", _("Unlocked")
 
-    report = models.ForeignKey(PeriodReport, on_delete=models.CASCADE, related_name="comments")
+    report = models.ForeignKey(
+        PeriodReport, on_delete=models.CASCADE, related_name="comments", verbose_name=_("report")
+    )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+        verbose_name=_("parent"),
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMMENT)
     body = models.TextField(_("message"))
     is_action = models.BooleanField(_("action item"), default=False)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("assignee"),
     )
     due_date = models.DateField(_("due"), null=True, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("done by"),
     )
 
     class Meta:
@@ -277,10 +337,16 @@ class ImportJob(TwinningModel):
         REJECTED = "rejected", _("Nothing imported")
         FAILED = "failed", _("Failed")
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="+", verbose_name=_("partnership")
+    )
     period = models.CharField(_("period"), max_length=8, validators=[validate_period_id])
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     file = models.FileField(_("file"), upload_to="monitoring/imports/%Y/", blank=True)
     source = models.CharField(_("file name"), max_length=100)
