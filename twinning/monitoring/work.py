@@ -78,13 +78,12 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
                 period=period_label(report.period),
             )
         )
-    actions = (
+    actions = list(
         ReviewComment.objects.filter(_actions(user))
         .select_related("report__partnership")
         .order_by("due_date", "id")[:limit]
     )
     # An action item is late by the date where its partnership's host is, not the server's (issue 9).
-    actions = list(actions)
     zones = partnership_zones({c.report.partnership_id for c in actions}) if today is None else {}
     for comment in actions:
         report = comment.report
