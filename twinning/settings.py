@@ -28,6 +28,10 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY and (VAR_DIR / "secret_key").is_file():
+    # The key `make demo` made once: commands run beside the demo (`twinning token create ...`) sign with the same
+    # key as the server without anyone exporting it.
+    SECRET_KEY = (VAR_DIR / "secret_key").read_text().strip()
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")

@@ -64,3 +64,24 @@ def test_make_demo_runs_with_debug_off_under_gunicorn():
     assert "collectstatic" in recipe
     assert "gunicorn" in recipe
     assert "runserver" not in recipe
+
+
+def test_commands_beside_the_demo_read_its_secret_key_file(tmp_path):
+    # `make demo` writes var/secret_key; `twinning token create ...` run in another terminal, with no SECRET_KEY in
+    # its environment, must start (and sign with the same key) rather than refuse.
+    (tmp_path / "secret_key").write_text("a-key-made-by-make-demo-0123456789-abcdefghijklmnopqrstuvwxyz\n")
+    env = {"DEBUG": "false", "TWINNING_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    script = "import twinning.settings as s; print(s.SECRET_KEY)"
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "a-key-made-by-make-demo-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+
+def test_debug_off_without_any_key_refuses_to_start(tmp_path):
+    env = {"DEBUG": "false", "TWINNING_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import twinning.settings"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
