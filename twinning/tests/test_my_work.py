@@ -462,3 +462,23 @@ def test_time_no_valuation_rate_values_asks_finance_for_one(world):
     assert work_counts(world.finance)["rate_missing"] == 1
     ValuationRateFactory(programme=world.programme, basis="fair_value", cadre="nurse", country="GB")
     assert not kinds(world.finance, "rate_missing") and "rate_missing" not in work_counts(world.finance)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_navigation_count_is_read_back_until_a_change_commits(client, world):
+    pledge(world)
+    client.force_login(world.coordinator)
+
+    def page() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(reverse("my_work")).text
+        return body, len(queries)
+
+    badge = 'Items waiting for you">{}</span>'
+    first, computed = page()
+    again, cached = page()
+    assert badge.format(1) in first and badge.format(1) in again
+    assert cached < computed  # the counts' queries are skipped
+    pledge(world)
+    body, _ = page()
+    assert badge.format(2) in body
