@@ -181,6 +181,11 @@ CACHES = {
     )
 }
 
+# How long the navigation's "My work" counts may be read back from the shared cache (0: computed on every page).
+# Every change through the services renews the audit change stamp they are cached under at once, so this bounds
+# only how long a change made outside them (the admin) can go unseen.
+MY_WORK_CACHE_SECONDS = 600
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -10,6 +10,7 @@ import datetime
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
@@ -23,9 +24,6 @@ from twinning.monitoring import work as monitoring_work
 from twinning.planning import work as planning_work
 
 SOURCES: list[Any] = [monitoring_work, planning_work, contributions_work]
-# Bounds how long the navigation's counts can miss a change made outside the services (the admin); every change
-# through the services renews the audit change stamp they are cached under.
-COUNTS_CACHE_SECONDS = 600
 
 
 def _order(item: WorkItem) -> tuple[bool, bool, datetime.date, int, str, str]:
@@ -76,15 +74,16 @@ class LazyWork:
     @cached_property
     def counts(self) -> dict[str, int]:
         # Shown on every page, and a programme-wide count costs the most on a big programme: kept in the shared
-        # cache until the next audited change commits (audit.services.change_stamp), and for COUNTS_CACHE_SECONDS at most.
-        stamp = change_stamp()
+        # cache until the next audited change commits (audit.services.change_stamp), and for MY_WORK_CACHE_SECONDS at most.
+        seconds = settings.MY_WORK_CACHE_SECONDS
+        stamp = change_stamp() if seconds else None
         if stamp is None:
             return work_counts(self._user)
         key = f"work:counts:{self._user.pk}:{timezone.now().date()}:{stamp}"
         counts = cache.get(key)
         if counts is None:
             counts = work_counts(self._user)
-            cache.set(key, counts, COUNTS_CACHE_SECONDS)
+            cache.set(key, counts, seconds)
         return counts
 
     @property

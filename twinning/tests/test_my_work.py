@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -465,6 +466,7 @@ def test_time_no_valuation_rate_values_asks_finance_for_one(world):
 
 
 @pytest.mark.django_db(transaction=True)
+@override_settings(MY_WORK_CACHE_SECONDS=600)
 def test_the_navigation_count_is_read_back_until_a_change_commits(client, world):
     pledge(world)
     client.force_login(world.coordinator)
