@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from twinning.accounts.access import (
@@ -38,7 +39,7 @@ from twinning.matching.models import (
     MatchingRound,
     RoundApplicant,
 )
-from twinning.partnerships.models import Programme, Stage
+from twinning.partnerships.models import ENDED_STAGES, Partnership, PartnershipInstitution, Programme, Stage
 from twinning.partnerships.services import partnership_create
 
 # Rounds with more pairs than this are computed by the task worker; smaller ones right after the request.
@@ -449,6 +450,42 @@ def _twin_sides(
     return (institution, candidate) if role == Side.HOST else (candidate, institution)
 
 
+def _twin_constraints(
+    programme: Programme, host: Institution, resource: Institution, *, places: bool
+) -> list[str]:
+    """What stops `host` and `resource` from being twinned in `programme`: the round's hard constraints
+    (`engine.scoring.constraints`) read from all the data, not only what the actor sees — no common working
+    language, a conflict declared between them in the programme, and (when `places`) either having no places
+    left (its directory capacity less its partnerships not in an `ENDED_STAGES` stage). One message a
+    constraint broken; empty when the pair may be twinned.
+
+    Raises: nothing.
+    """
+    names = {"host": host.name, "resource": resource.name}
+    errors = []
+    if not set(host.languages.values_list("pk", flat=True)) & set(
+        resource.languages.values_list("pk", flat=True)
+    ):
+        errors.append(_("%(host)s and %(resource)s have no common working language.") % names)
+    conflict = DeclaredConflict.objects.filter(programme=programme).filter(
+        Q(institution_a=host, institution_b=resource) | Q(institution_a=resource, institution_b=host)
+    )
+    if conflict.exists():
+        errors.append(
+            _("A conflict is declared between %(host)s and %(resource)s in this programme.") % names
+        )
+    if places:
+        for inst in (host, resource):
+            taken = (
+                PartnershipInstitution.objects.filter(institution=inst)
+                .exclude(partnership__stage__in=ENDED_STAGES)
+                .count()
+            )
+            if inst.capacity - taken <= 0:
+                errors.append(_("%(name)s has no places left.") % {"name": inst.name})
+    return errors
+
+
 def _twin_reason(reason: str) -> str:
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why you propose this pair.")]})
@@ -469,11 +506,38 @@ def twin_partnership_start(
     and a candidate found for it (on the other side), in a programme the actor edits; the reason is written to
     the partnership's audit row and its first stage note (issue "Find a twin for any institution").
 
+    Refused (ValidationError on "candidate") when the pair breaks a hard constraint of the round's engine
+    (`_twin_constraints`: no common working language, a declared conflict, no places left) or when the two
+    are already in a partnership of the programme that has not ended. Both institution rows are locked
+    (select_for_update, in id order) before the check, so parallel requests for the same pair create one
+    partnership.
+
     Raises: PermissionDenied, ValidationError.
     """
     require(can_start_twinning(actor, programme.pk))
     host, resource = _twin_sides(institution, candidate, role)
     reason = _twin_reason(reason)
+    # Lock both rows in a consistent order: a second request for the same pair waits here, then sees the first
+    # one's partnership.
+    list(Institution.objects.select_for_update().filter(pk__in=[host.pk, resource.pk]).order_by("pk"))
+    together = (
+        Partnership.objects.filter(programme=programme, institutions=host)
+        .filter(institutions=resource)
+        .exclude(stage__in=ENDED_STAGES)
+        .first()
+    )
+    if together is not None:
+        raise ValidationError(
+            {
+                "candidate": [
+                    _("%(host)s and %(resource)s are already partners in this programme: “%(title)s”.")
+                    % {"host": host.name, "resource": resource.name, "title": together.title}
+                ]
+            }
+        )
+    errors = _twin_constraints(programme, host, resource, places=True)
+    if errors:
+        raise ValidationError({"candidate": errors})
     return partnership_create(
         actor=actor,
         programme=programme,
@@ -498,7 +562,9 @@ def twin_round_add(
     reason: str,
 ) -> list[RoundApplicant]:
     """Add an institution (on side `role`) and a candidate found for it (on the other side) to an open round,
-    each audited with the reason; one already in the round on that side is left as it is.
+    each audited with the reason; one already in the round on that side is left as it is. Refused (on
+    "candidate") when the round could never pair them: no common working language or a conflict declared in
+    the round's programme (places are the round's own, so they are not checked here).
 
     Raises: PermissionDenied, ValidationError.
     """
@@ -506,6 +572,9 @@ def twin_round_add(
     _require_open(round)
     host, resource = _twin_sides(institution, candidate, role)
     reason = _twin_reason(reason)
+    constraint_errors = _twin_constraints(round.programme, host, resource, places=False)
+    if constraint_errors:
+        raise ValidationError({"candidate": constraint_errors})
     present = dict(
         RoundApplicant.objects.filter(round=round, institution__in=[host, resource]).values_list(
             "institution_id", "side"

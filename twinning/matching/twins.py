@@ -25,10 +25,8 @@ from twinning.matching.compute import make_profile
 from twinning.matching.engine.scoring import DEFAULT_WEIGHTS, PARTS, Profile, ScoringContext, constraint_names
 from twinning.matching.models import DeclaredConflict, MatchingRound
 from twinning.matching.selectors import Part, parts_of, without_own_capacity
-from twinning.partnerships.models import PartnershipInstitution, Programme, Stage
+from twinning.partnerships.models import ENDED_STAGES, PartnershipInstitution, Programme
 
-# Partnerships in these stages no longer hold one of an institution's places.
-ENDED_STAGES = (Stage.GRADUATED, Stage.CLOSED)
 WITHIN = ("any", "in", "out")
 SHOWN = 25
 

@@ -533,6 +533,13 @@ def _twins_context(
     search = twin_search(user=request.user, institution=institution, query=query)
     total = sum(search.weights.values()) or 1
     can_act = query.programme is not None and can_start_twinning(request.user, query.programme.pk)
+    # After a refused action the candidate, reason and round chosen stay chosen; otherwise the best candidate
+    # that is not already a partner is (a partner is never chosen for the user).
+    action_form = extra.get("action_form")
+    if action_form is not None:
+        chosen = str(action_form["candidate"].value() or "")
+    else:
+        chosen = next((str(c.institution.uuid) for c in search.ranked if not c.partnered), "")
     return {
         "institution": institution,
         "form": form,
@@ -545,6 +552,9 @@ def _twins_context(
         "can_act": can_act,
         "rounds": open_rounds(query.programme) if can_act and query.programme else [],
         "query_string": params.urlencode() if hasattr(params, "urlencode") else "",
+        "chosen": chosen,
+        "reason": str(action_form["reason"].value() or "") if action_form is not None else "",
+        "chosen_round": str(action_form["round"].value() or "") if action_form is not None else "",
         **extra,
     }
 

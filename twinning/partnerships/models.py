@@ -108,6 +108,11 @@ class Stage(Choices):
     CLOSED = "closed", _("Closed")
 
 
+# Partnerships in these stages have ended: they hold none of an institution's places, count as "earlier
+# partnerships" in a matching score, and do not stop the same two institutions from twinning again.
+ENDED_STAGES = (Stage.GRADUATED, Stage.CLOSED)
+
+
 class PartnershipQuerySet(models.QuerySet["Partnership"]):
     def visible_to(self, user: "User | AnonymousUser") -> "PartnershipQuerySet":
         """Partnerships of the programmes the user is staff of, plus those the user is a member of."""
