@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
 from twinning.accounts.access import in_finance_programmes, is_programme_editor
@@ -14,6 +15,28 @@ from twinning.partnerships.selectors import partnership_list
 from twinning.work import my_work, work_for_user
 
 HOME_WORK_ITEMS = 10
+
+
+def _full_lists() -> dict[str, str]:
+    """Where the whole list of a kind of work is, for the kinds that have one (kind → URL, newest first)."""
+    queue = reverse("contributions:verification")
+    return {
+        "verify_gift": f"{queue}?show=gifts&order=newest",
+        "verify_time": f"{queue}?show=time&order=newest",
+    }
+
+
+def _more_work(work: list, counts: dict[str, int]) -> list[tuple[str, int, str]]:
+    """(kind label, how many more than listed, URL of the full list or "") for every kind the list cuts short."""
+    shown: dict[str, int] = {}
+    for item in work:
+        shown[item.kind] = shown.get(item.kind, 0) + 1
+    lists = _full_lists()
+    return [
+        (str(KINDS[kind]), n - shown.get(kind, 0), lists.get(kind, ""))
+        for kind, n in counts.items()
+        if n > shown.get(kind, 0)
+    ]
 
 
 @login_required
@@ -54,7 +77,7 @@ def my_work_view(request: AuthedRequest) -> HttpResponse:
         {
             "work": work,
             "counts": [(kind, KINDS[kind], n) for kind, n in counts.items()],
-            "truncated": sum(counts.values()) > len(work),
+            "more": _more_work(work, counts),
             "show_verification": bool({"verify_gift", "verify_time", "rate_missing"} & set(counts)),
         },
     )

@@ -2,7 +2,7 @@
 every app; the apps never import each other for this).
 
 Each app's `work.py` lists the work of its own hand-offs as `twinning.core.work.WorkItem`s, scoped by the access
-rules; this module merges them, overdue first, then by due date (undated last), and counts them for the
+rules; this module merges them, overdue first, then by due date (undated last, newest first), and counts them for the
 navigation. Both take a constant number of queries, however many items there are.
 """
 
@@ -26,12 +26,13 @@ from twinning.planning import work as planning_work
 SOURCES: list[Any] = [monitoring_work, planning_work, contributions_work]
 
 
-def _order(item: WorkItem) -> tuple[bool, bool, datetime.date, int, str, str]:
+def _order(item: WorkItem) -> tuple[bool, bool, datetime.date, int, int, str, str]:
     kinds = list(KINDS)
     return (
         not item.overdue,
         item.due_date is None,
         item.due_date or datetime.date.max,
+        -item.date.toordinal() if item.date else 0,
         kinds.index(item.kind) if item.kind in kinds else len(kinds),
         item.partnership,
         item.period,
@@ -39,8 +40,9 @@ def _order(item: WorkItem) -> tuple[bool, bool, datetime.date, int, str, str]:
 
 
 def work_for_user(user: User, *, today: datetime.date | None = None) -> list[WorkItem]:
-    """Every app's work for the user, merged: overdue items first, then by due date, undated last; ties by kind
-    (in KINDS order), partnership and period. At most 50 items of each kind (the counts say how many there are).
+    """Every app's work for the user, merged: overdue items first, then by due date; undated items last, newest
+    hand-off first (WorkItem.date); ties by kind (in KINDS order), partnership and period. At most 50 items of
+    each kind, the most urgent or newest (the counts say how many there are).
     About 13 queries, however many items.
 
     Raises: nothing.

@@ -396,6 +396,15 @@ def does_any_work(user: "User | AnonymousUser") -> bool:
     return User.objects.filter(pk=user.pk).filter(Exists(acting_staff) | Exists(entering)).exists()
 
 
+def verifies_anywhere(user: "User | AnonymousUser") -> bool:
+    """Whether the user may verify contributions in some programme (a finance officer or editor there, or an
+    administrator): who may open finance's verification queue. One query (none for an administrator).
+    """
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or ProgrammeRole.objects.filter(user=user, role__in=FINANCE_ROLES).exists()
+
+
 def is_programme_staff(user: "User | AnonymousUser") -> bool:
     """On the staff of any programme (or an administrator)."""
     if not user.is_authenticated:

@@ -16,7 +16,13 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from twinning.accounts.access import PartnershipAccess, history_for_user, programme_access, require
+from twinning.accounts.access import (
+    PartnershipAccess,
+    history_for_user,
+    programme_access,
+    require,
+    verifies_anywhere,
+)
 from twinning.contributions import services, work
 from twinning.contributions.forms import (
     AllocationForm,
@@ -895,15 +901,20 @@ VERIFICATION_TABS = ("gifts", "time", "pledged")
 @login_required
 def verification_view(request: AuthedRequest) -> HttpResponse:
     """Finance's queue: gifts signed for and time recorded, waiting to be verified, across every partnership
-    whose contributions the user may verify; and the pledged gifts still waiting for their receiving side."""
+    whose contributions the user may verify; and the pledged gifts still waiting for their receiving side.
+    403 for someone who may verify nowhere (a viewer would only see empty lists)."""
+    require(verifies_anywhere(request.user))
     tab = request.GET.get("show", "gifts")
     tab = tab if tab in VERIFICATION_TABS else "gifts"
+    # Oldest first by default (a queue); "newest first" finds what was handed over today.
+    newest = request.GET.get("order") == "newest"
+    sign = "-" if newest else ""
     queries: dict[str, Any] = {
-        "gifts": work.gifts_to_verify(request.user, duty=False).order_by("received_on", "id"),
+        "gifts": work.gifts_to_verify(request.user, duty=False).order_by(f"{sign}received_on", f"{sign}id"),
         "time": work.time_to_verify(request.user, duty=False)
         .select_related("person", "institution")
-        .order_by("start_date", "id"),
-        "pledged": work.gifts_awaiting_signature(request.user).order_by("gift_date", "id"),
+        .order_by(f"{sign}start_date", f"{sign}id"),
+        "pledged": work.gifts_awaiting_signature(request.user).order_by(f"{sign}gift_date", f"{sign}id"),
     }
     page = paginate(request, queries[tab].select_related("partnership"))
     return render(
@@ -911,6 +922,7 @@ def verification_view(request: AuthedRequest) -> HttpResponse:
         "contributions/verification.html",
         {
             "tab": tab,
+            "newest": newest,
             "page_obj": page,
             "rows": page.object_list,
             "counts": {key: qs.count() for key, qs in queries.items()},

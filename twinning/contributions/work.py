@@ -93,14 +93,15 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
     """The user's contributions work as WorkItems, at most `limit` of each kind: "sign_gift" (pledged gifts to
     sign for), "verify_gift" and "verify_time" (signed-for gifts and recorded time to verify), and
     "rate_missing" (one item per programme and currency whose gifts have no exchange rate for their dates, and
-    one per programme and basis whose valuation rates leave time entries unvalued). None has a due date.
+    one per programme and basis whose valuation rates leave time entries unvalued). None has a due date: gifts
+    and time come newest first (by signing or start date), so the limit never hides a new hand-off.
     5 queries, however many items.
 
     Raises: nothing.
     """
     items = []
     related = ("partnership",)
-    for gift in gifts_to_sign(user).select_related(*related).order_by("gift_date", "id")[:limit]:
+    for gift in gifts_to_sign(user).select_related(*related).order_by("-gift_date", "-id")[:limit]:
         items.append(
             WorkItem(
                 kind="sign_gift",
@@ -108,9 +109,10 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
                 url=reverse("contributions:gift_detail", args=[gift.partnership.uuid, gift.uuid]),
                 partnership=gift.partnership.title,
                 period=date_format(gift.gift_date),
+                date=gift.gift_date,
             )
         )
-    for gift in gifts_to_verify(user).select_related(*related).order_by("received_on", "id")[:limit]:
+    for gift in gifts_to_verify(user).select_related(*related).order_by("-received_on", "-id")[:limit]:
         items.append(
             WorkItem(
                 kind="verify_gift",
@@ -118,10 +120,11 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
                 url=reverse("contributions:gift_detail", args=[gift.partnership.uuid, gift.uuid]),
                 partnership=gift.partnership.title,
                 period=date_format(gift.gift_date),
+                date=gift.received_on or gift.gift_date,
             )
         )
     entries = time_to_verify(user).select_related("partnership", "person", "institution")
-    for entry in entries.order_by("start_date", "id")[:limit]:
+    for entry in entries.order_by("-start_date", "-id")[:limit]:
         giver = entry.person or entry.institution
         items.append(
             WorkItem(
@@ -135,6 +138,7 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
                 url=reverse("contributions:ledger", args=[entry.partnership.uuid]) + "?show=time",
                 partnership=entry.partnership.title,
                 period=f"{date_format(entry.start_date)} – {date_format(entry.end_date)}",
+                date=entry.start_date,
             )
         )
     gaps = (

@@ -32,7 +32,9 @@ class WorkItem:
     `kind` is a key of KINDS; `label` says what the item is (a gift's description, an action item's text);
     `partnership` and `period` are display names ("" when the item has none); `due_date` is a date or None
     (no date: listed after the dated items); `overdue` says the due date has passed; `url` is the page where the
-    work is done; `waiting_for` says who must act first when the item is blocked ("" when it is not).
+    work is done; `waiting_for` says who must act first when the item is blocked ("" when it is not); `date` is
+    when the item was handed over (a gift's date of signing, a report's submission; None when unknown): items
+    without a due date are listed newest first by it, so a new hand-off is seen at once.
     """
 
     kind: str
@@ -43,6 +45,7 @@ class WorkItem:
     due_date: datetime.date | None = None
     overdue: bool = False
     waiting_for: str = ""
+    date: datetime.date | None = None
 
     @property
     def kind_label(self) -> str:

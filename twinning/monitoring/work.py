@@ -65,7 +65,7 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
     reviews = (
         PeriodReport.objects.filter(_to_review(user))
         .select_related("partnership")
-        .order_by("submitted_at", "id")[:limit]
+        .order_by("-submitted_at", "-id")[:limit]
     )
     for report in reviews:
         submitted = timezone.localdate(report.submitted_at) if report.submitted_at else None
@@ -76,6 +76,7 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
                 url=_entry_url(report.partnership.uuid, report.period),
                 partnership=report.partnership.title,
                 period=period_label(report.period),
+                date=submitted,
             )
         )
     actions = list(

@@ -8,6 +8,7 @@ import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from twinning.accounts.access import coordinated_side
@@ -34,11 +35,11 @@ def plans_to_sign(user: User) -> QuerySet[Plan]:
 
 
 def work_for_user(user: User, *, today: datetime.date | None = None, limit: int = LIMIT) -> list[WorkItem]:
-    """The plans the user should sign for their side, as "sign_plan" WorkItems (no due date). One query.
+    """The plans the user should sign for their side, as "sign_plan" WorkItems (no due date), newest first, at most `limit`. One query.
 
     Raises: nothing.
     """
-    plans = plans_to_sign(user).select_related("partnership").order_by("created_at", "id")[:limit]
+    plans = plans_to_sign(user).select_related("partnership").order_by("-created_at", "-id")[:limit]
     return [
         WorkItem(
             kind="sign_plan",
@@ -47,6 +48,7 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
             url=reverse("planning:version", args=[plan.partnership.uuid, plan.uuid]),
             partnership=plan.partnership.title,
             period=f"{plan.first_year}–{plan.last_year}",
+            date=timezone.localdate(plan.created_at),
         )
         for plan in plans
     ]

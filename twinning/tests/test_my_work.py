@@ -484,3 +484,39 @@ def test_the_navigation_count_is_read_back_until_a_change_commits(client, world)
     pledge(world)
     body, _ = page()
     assert badge.format(2) in body
+
+
+def test_a_gift_signed_today_is_listed_though_many_older_ones_wait(client, world):
+    """Issue "Work that finds its people": with more than 50 gifts to verify, My work listed the oldest 50 and
+    said nothing of the rest; the one signed today was missing and the queue put it last."""
+    first = PartnershipFactory(programme=world.programme, title="Aardvark twin")
+    for n in range(51):
+        GiftFactory(
+            partnership=first,
+            description=f"Old gift {n}",
+            status="received",
+            received_by=world.coordinator,
+            received_on=TODAY - datetime.timedelta(days=30 + n),
+        )
+    GiftFactory(
+        partnership=world.partnership,
+        description="Signed today",
+        status="received",
+        received_by=world.coordinator,
+        received_on=TODAY,
+    )
+    listed = kinds(world.finance, "verify_gift")
+    assert len(listed) == 50 and "Signed today" in listed[0].label
+    client.force_login(world.finance)
+    body = client.get(reverse("my_work")).text
+    assert "Signed today" in body
+    queue = reverse("contributions:verification") + "?show=gifts&amp;order=newest"
+    assert f'<a href="{queue}">2 more</a>' in body
+    newest = client.get(reverse("contributions:verification"), {"show": "gifts", "order": "newest"}).text
+    assert "Signed today" in newest
+    assert "Signed today" not in client.get(reverse("contributions:verification"), {"show": "gifts"}).text
+
+
+def test_a_viewer_cannot_open_the_verification_queue(client, world):
+    client.force_login(world.programme_viewer)
+    assert client.get(reverse("contributions:verification")).status_code == 403

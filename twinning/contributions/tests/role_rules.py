@@ -36,6 +36,13 @@ def partnership_finance(role: str) -> Any:
     return OK if role in FINANCE else 403
 
 
+def verifier_anywhere(role: str) -> Any:
+    """Finance's queue: only those who may verify somewhere (finance officers, editors, administrators)."""
+    if role == "anonymous":
+        return 302
+    return OK if role in FINANCE else 403
+
+
 def host_receipt(role: str) -> Any:
     """The gift goes to the host side: only its coordinator or member signs (and administrators)."""
     if role == "anonymous":
@@ -54,7 +61,7 @@ def evidence_add(role: str) -> Any:
 
 
 RULES = {
-    "contributions:verification": ("get", roles.signed_in),
+    "contributions:verification": ("get", verifier_anywhere),
     "contributions:leverage": ("get", roles.programme_read),
     "contributions:leverage#csv": ("get", roles.programme_read),
     "contributions:leverage#xlsx": ("get", roles.programme_read),
