@@ -30,7 +30,7 @@ from twinning.matching.models import (
     RoundApplicant,
     UnmatchedApplicant,
 )
-from twinning.partnerships.models import PartnershipInstitution
+from twinning.partnerships.models import ENDED_STAGES, PartnershipInstitution
 
 logger = logging.getLogger(__name__)
 PROVE_OPTIMAL_PAIRS = 250_000
@@ -107,9 +107,12 @@ def make_profile(
 
 
 def _prior_ties(institution_ids: Sequence[int]) -> list[tuple[int, int]]:
-    """(host, resource) institution pairs that sat on opposite sides of some partnership."""
-    links = PartnershipInstitution.objects.filter(institution_id__in=institution_ids).values_list(
-        "partnership_id", "institution_id", "side"
+    """(host, resource) institution pairs that sat on opposite sides of some earlier partnership: one that has
+    ended (`partnerships.models.ENDED_STAGES`); an active partnership is not an earlier one."""
+    links = (
+        PartnershipInstitution.objects.filter(institution_id__in=institution_ids)
+        .filter(partnership__stage__in=ENDED_STAGES)
+        .values_list("partnership_id", "institution_id", "side")
     )
     by_partnership: dict[int, dict[str, list[int]]] = {}
     for partnership_id, institution_id, side in links:

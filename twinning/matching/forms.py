@@ -7,12 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from twinning.accounts.access import in_edited_programmes
 from twinning.core.choices import Side
 from twinning.core.forms import LocalizedIntegerField, ModelForm
+from twinning.core.reference import country_choices
 from twinning.directory.models import HealthArea, Institution, InstitutionExpertise, InstitutionNeed, Language
 from twinning.matching.engine.scoring import PARTS
 from twinning.matching.models import MAX_WEIGHT, PART_LABELS, MatchingRound, RoundApplicant
 from twinning.matching.selectors import PAIR_METHODS, PAIR_SHOW
 from twinning.matching.services import ROUND_FIELDS
-from twinning.matching.twins import weights_valid
+from twinning.matching.twins import MAX_SHOWN, weights_valid
 from twinning.partnerships.models import Programme
 
 
@@ -173,13 +174,14 @@ class TwinSearchForm(forms.Form):
     south = forms.BooleanField(
         label=_("South-to-South: it mentors institutions of its own side"), required=False
     )
-    country = forms.CharField(label=_("Country"), required=False, max_length=2)
+    country = forms.ChoiceField(label=_("Country"), required=False)
     type = forms.ChoiceField(label=_("Type"), required=False)
     language = forms.ChoiceField(label=_("Language"), required=False)
     area = forms.ChoiceField(label=_("Health area"), required=False)
     programme = forms.ModelChoiceField(
         label=_("Programme"), queryset=Programme.objects.none(), to_field_name="uuid", required=False
     )
+    shown = forms.IntegerField(label=_("Candidates shown"), min_value=1, max_value=MAX_SHOWN, required=False)
     within = forms.ChoiceField(
         label=_("Candidates"),
         required=False,
@@ -193,6 +195,7 @@ class TwinSearchForm(forms.Form):
     def __init__(self, *args: Any, programmes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
+        self.fields["country"].choices = [("", _("any")), *country_choices()]  # type: ignore[attr-defined]
         self.fields["type"].choices = [("", _("any")), *Institution.Type.choices]  # type: ignore[attr-defined]
         self.fields["language"].choices = [  # type: ignore[attr-defined]
             ("", _("any")),

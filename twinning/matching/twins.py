@@ -29,6 +29,7 @@ from twinning.partnerships.models import ENDED_STAGES, PartnershipInstitution, P
 
 WITHIN = ("any", "in", "out")
 SHOWN = 25
+MAX_SHOWN = 5000  # the most candidates a page lists ("show more" adds SHOWN * 4 at a time)
 
 
 def other_side(side: str) -> str:
@@ -201,7 +202,7 @@ def _taken(user: User) -> Counter[int]:
 
 
 def _ties(user: User, institution: Institution) -> tuple[list[tuple[int, int]], set[int]]:
-    """Earlier partnerships of the institution with others on the opposite side (as the round reads them), and
+    """Earlier (ended) partnerships of the institution with others on the opposite side (as the round reads them), and
     the institutions it is in an active partnership with; both from partnerships the user may see."""
     mine = PartnershipInstitution.objects.filter(twin_facts(user), institution=institution)
     links = PartnershipInstitution.objects.filter(partnership__in=mine.values("partnership")).values_list(
@@ -210,9 +211,11 @@ def _ties(user: User, institution: Institution) -> tuple[list[tuple[int, int]], 
     by_partnership: dict[int, list[tuple[int, str]]] = {}
     active: set[int] = set()
     for partnership_id, institution_id, side, stage in links:
-        by_partnership.setdefault(partnership_id, []).append((institution_id, side))
-        if stage not in ENDED_STAGES and institution_id != institution.pk:
-            active.add(institution_id)
+        if stage not in ENDED_STAGES:
+            if institution_id != institution.pk:
+                active.add(institution_id)
+        else:  # only an ended partnership is an earlier one, as in a round (`compute._prior_ties`)
+            by_partnership.setdefault(partnership_id, []).append((institution_id, side))
     ties = []
     for members in by_partnership.values():
         my_sides = {s for i, s in members if i == institution.pk}

@@ -63,7 +63,15 @@ from twinning.matching.selectors import (
     round_overview,
     round_pairs,
 )
-from twinning.matching.twins import TwinQuery, twin_search, usual_side
+from twinning.matching.twins import (
+    MAX_SHOWN,
+    SHOWN,
+    TwinQuery,
+    TwinSearch,
+    default_weights,
+    twin_search,
+    usual_side,
+)
 from twinning.partnerships.models import Programme
 from twinning.partnerships.selectors import get_programme_for_staff
 
@@ -501,7 +509,7 @@ def profile_view(request: AuthedRequest, institution_uuid: UUID) -> HttpResponse
 
 
 def _twin_query(form: TwinSearchForm) -> TwinQuery:
-    """The search the form asks for; a field that does not validate counts as not given."""
+    """The search the form asks for (the page computes none while the form has errors)."""
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     weights = {p: v for p in PARTS if (v := data.get(f"weight_{p}")) is not None}
@@ -515,6 +523,7 @@ def _twin_query(form: TwinSearchForm) -> TwinQuery:
         programme=data.get("programme"),
         within=data.get("within") or "any",
         weights=weights if weights and not form.non_field_errors() else None,
+        limit=data.get("shown") or SHOWN,
     )
 
 
@@ -530,8 +539,24 @@ def _twins_context(
         params["programme"] = str(programmes[0].uuid)
     form = TwinSearchForm(params, programmes=Programme.objects.filter(pk__in=[p.pk for p in programmes]))
     query = _twin_query(form)
-    search = twin_search(user=request.user, institution=institution, query=query)
+    if form.errors:
+        # Nothing is computed from a search the user did not ask for: the errors are shown beside the fields,
+        # with what was typed, and no candidates.
+        search = TwinSearch(
+            institution=institution,
+            query=query,
+            weights=default_weights(query.programme)[0],
+            weights_from=None,
+            ranked=[],
+            excluded=[],
+            considered=0,
+            acceptable=0,
+        )
+    else:
+        search = twin_search(user=request.user, institution=institution, query=query)
     total = sum(search.weights.values()) or 1
+    more = params.copy()
+    more["shown"] = str(min(query.limit + SHOWN * 4, MAX_SHOWN))
     can_act = query.programme is not None and can_start_twinning(request.user, query.programme.pk)
     # After a refused action the candidate, reason and round chosen stay chosen; otherwise the best candidate
     # that is not already a partner is (a partner is never chosen for the user).
@@ -545,9 +570,20 @@ def _twins_context(
         "form": form,
         "search": search,
         "weights": [
-            {"name": p, "label": PART_LABELS[p], "weight": w, "share": 100 * w / total}
+            {
+                "name": p,
+                "label": PART_LABELS[p],
+                "weight": w,
+                "share": 100 * w / total,
+                "value": w if form[f"weight_{p}"].value() in (None, "") else form[f"weight_{p}"].value(),
+                "errors": form.errors.get(f"weight_{p}", []),
+            }
             for p, w in search.weights.items()
         ],
+        "weight_errors": any(f"weight_{p}" in form.errors for p in PARTS),
+        "excluded_total": search.considered - search.acceptable,
+        "more_query": more.urlencode(),
+        "can_show_more": query.limit < MAX_SHOWN,
         "constraint_labels": CONSTRAINT_LABELS,
         "can_act": can_act,
         "rounds": open_rounds(query.programme) if can_act and query.programme else [],

@@ -141,7 +141,8 @@ def test_an_outsider_sees_no_partnership_facts_a_member_does(world):
     unseen = {c.institution.pk: c for c in outsider.ranked + outsider.excluded}[resource.pk]
     assert seen.partnered and not unseen.partnered
     ties = lambda c: next(p.value for p in c.parts if p.name == "prior_ties")  # noqa: E731
-    assert ties(seen) == 1.0 and ties(unseen) == 0.0
+    # An active partnership is not an earlier one (as in a round): no points for it.
+    assert ties(seen) == 0.0 and ties(unseen) == 0.0
     # The partnership takes a place of each, as the member knows; the outsider sees the directory's figure.
     assert seen.places == resource.capacity - 1 and unseen.places == resource.capacity
 

@@ -151,3 +151,97 @@ def test_parallel_starts_of_the_same_pair_create_one_partnership():
         Partnership.objects.filter(programme=programme, institutions=gulu).filter(institutions=leeds).count()
         == 1
     )
+
+
+# --- the search page --------------------------------------------------------------------------------------
+
+
+def test_only_an_ended_partnership_counts_as_an_earlier_one_in_the_search_and_the_round(world):
+    from twinning.matching.compute import round_context
+    from twinning.matching.tests.factories import small_round
+    from twinning.matching.twins import TwinQuery, twin_search
+
+    round, apps = small_round(world.manager, world.programme)
+    gulu, leeds = apps["gulu"].institution, apps["leeds"].institution
+    partnership = Partnership.objects.create(
+        programme=world.programme, title="Gulu–Leeds", stage=Stage.PLANNING
+    )
+    PartnershipInstitution.objects.create(partnership=partnership, institution=gulu, side="host")
+    PartnershipInstitution.objects.create(partnership=partnership, institution=leeds, side="resource")
+
+    def ties():
+        search = twin_search(user=world.admin, institution=gulu, query=TwinQuery(side="host"))
+        found = next(c for c in search.ranked + search.excluded if c.institution.pk == leeds.pk)
+        context, hosts, resources = round_context(round)
+        i = next(k for k, a in enumerate(hosts) if a.institution_id == gulu.pk)
+        j = next(k for k, a in enumerate(resources) if a.institution_id == leeds.pk)
+        in_round = float(context.parts([i], [j])["prior_ties"][0, 0])
+        return next(p.value for p in found.parts if p.name == "prior_ties"), in_round
+
+    assert ties() == (0.0, 0.0)
+    Partnership.objects.filter(pk=partnership.pk).update(stage=Stage.GRADUATED)
+    assert ties() == (1.0, 1.0)
+
+
+@pytest.mark.parametrize("typed", ["999", "-5", "abc", "3,5", "1.5"])
+def test_an_invalid_weight_is_shown_beside_its_field_with_what_was_typed_and_nothing_is_computed(
+    client, typed
+):
+    _programme, manager = manager_of_a_programme()
+    gulu, _others = gulu_and_candidates()
+    client.force_login(manager)
+    response = client.get(reverse("matching:twins", args=[gulu.uuid]), {"weight_coverage": typed})
+    body = response.content.decode()
+    assert response.status_code == 400
+    field = body[body.index('name="weight_coverage"') :].split("</label>", 1)[0]
+    assert f'value="{typed}"' in field and 'aria-invalid="true"' in field and "errorlist" in field
+    assert "Correct the search above" in body and "Leeds Teaching Hospitals" not in body
+
+
+def test_the_country_filter_is_a_select_of_the_directorys_countries(client):
+    _programme, manager = manager_of_a_programme()
+    gulu, _others = gulu_and_candidates()
+    client.force_login(manager)
+    url = reverse("matching:twins", args=[gulu.uuid])
+    body = client.get(url).content.decode()
+    assert '<select name="country"' in body and '<option value="FR">' in body
+    body = client.get(url, {"country": "FR"}).content.decode()
+    assert "Hospices de Lyon" in body and "Leeds Teaching Hospitals" not in body
+    assert client.get(url, {"country": "ZZ"}).status_code == 400
+
+
+def test_a_cut_list_says_so_and_shows_more(client):
+    _programme, manager = manager_of_a_programme()
+    gulu, _others = gulu_and_candidates()
+    for n in range(30):
+        institution(f"Extra {n:02}", country="GB")
+    client.force_login(manager)
+    url = reverse("matching:twins", args=[gulu.uuid])
+    body = client.get(url).content.decode()
+    assert "25 of 33 acceptable candidates shown." in body and "shown=125" in body
+    body = client.get(url, {"shown": "125"}).content.decode()
+    assert "acceptable candidates shown" not in body and "Extra 29" in body
+
+
+def test_a_refused_action_keeps_the_candidate_reason_and_round_chosen(client, world):
+    gulu, (leeds, lyon, *_rest) = gulu_and_candidates()
+    round = services.round_create(actor=world.manager, programme=world.programme, name="Open round")
+    services.applicant_add(actor=world.manager, round=round, institution=lyon, side="host")
+    client.force_login(world.manager)
+    data = {
+        "candidate": lyon.uuid,
+        "role": "host",
+        "round": round.uuid,
+        "reason": "Lyon speaks French",
+        "search": f"programme={world.programme.uuid}",
+    }
+    response = client.post(reverse("matching:twin_round_add", args=[gulu.uuid]), data)
+    body = response.content.decode()
+    assert response.status_code == 400 and "on the other side" in body
+    lyon_radio = body[body.index(f'value="{lyon.uuid}"') :].split(">", 1)[0]
+    leeds_radio = body[body.index(f'value="{leeds.uuid}"') :].split(">", 1)[0]
+    assert "checked" in lyon_radio and "checked" not in leeds_radio
+    assert 'value="Lyon speaks French"' in body
+    assert f'<option value="{round.uuid}" selected>' in body
+    # The search form searches again at the search's address, not the action's.
+    assert f'action="{reverse("matching:twins", args=[gulu.uuid])}"' in body
