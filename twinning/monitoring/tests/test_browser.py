@@ -170,3 +170,23 @@ def test_the_entry_page_fits_a_phone(page: Page, live_server, world):
     page.goto(f"{live_server.url}/monitoring/{world.partnership.uuid}/2024Q1/")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
+
+
+def test_a_long_unbroken_comment_wraps_on_the_submitted_page(page: Page, live_server, world):
+    """Issue "Work that finds its people": a 2,000-character comment without spaces made the read-only page
+    16,000 px wide; long words now wrap inside their box at any width."""
+    m = monitored(world)
+    sign_in(page, live_server, world.member.email)
+    page.goto(f"{live_server.url}/monitoring/{world.partnership.uuid}/2024Q1/")
+    page.locator(f"#row-{m.trained.uuid}-total input[name$='-value']").fill("12")
+    page.locator(f"#row-{m.trained.uuid}-total [name$='-comment']").fill("x" * 2000)
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator("#report-status")).to_have_text("Submitted")
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 844})
+        page.reload()
+        assert "x" * 2000 in page.content()
+        overflow = page.evaluate(
+            "Math.max(...[...document.querySelectorAll('body *')].map((el) => el.scrollWidth))"
+        )
+        assert overflow <= width
