@@ -6,6 +6,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -377,6 +378,10 @@ def row_save_view(
     return render(request, "monitoring/entry.html", context, status=200 if saved else 400)
 
 
+class _NotAllParsed(Exception):
+    """Rolls back a page save whose parsed rows passed while other rows could not be read."""
+
+
 def _save_typed(
     request: AuthedRequest, partnership: Partnership, access: PartnershipAccess, period: Period
 ) -> HttpResponse | None:
@@ -391,11 +396,22 @@ def _save_typed(
         )
     entries = [entry for row, form in rows if form.is_bound and (entry := form.entry(row)) is not None]
     valid = all(form.is_valid() for _row, form in rows)
-    if valid and not page_errors:
+    if not page_errors:
+        # The rows that parsed are checked by the service even when others did not (negative counts, the
+        # breakdowns), so one submit reports every error of every row; with an unparsed row nothing is kept.
         try:
-            services.results_save(
-                actor=request.user, partnership=partnership, period=period.id, entries=entries, access=access
-            )
+            with transaction.atomic():
+                services.results_save(
+                    actor=request.user,
+                    partnership=partnership,
+                    period=period.id,
+                    entries=entries,
+                    access=access,
+                )
+                if not valid:
+                    raise _NotAllParsed
+        except _NotAllParsed:
+            pass
         except services.ResultsRejected as exc:
             attach_row_errors(rows, exc.row_errors)
         except ValidationError as exc:

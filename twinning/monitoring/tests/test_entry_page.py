@@ -279,3 +279,20 @@ def test_a_reader_cannot_save_the_page(client, world):
     client.force_login(world.outsider)
     assert client.post(page_url(world, "save/"), typed(m, trained="12")).status_code == 404
     assert not Result.objects.exists()
+
+
+def test_one_submit_reports_every_error_of_every_row(client, world):
+    """Issue "Work that finds its people": errors came one kind per submit (what is not a number, then a
+    negative count, then a breakdown above its total); one submit now names them all and saves nothing."""
+    m = monitored(world)
+    client.force_login(world.member)
+    male = m.sex.options.get(code="male")
+    data = typed(m, trained="10", female="11", numerator="abc", denominator="50")
+    data[f"{key(m.trained, male)}-value"] = "-5"
+    response = client.post(page_url(world, "save/"), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Enter a number" in html or "not a number" in html.lower()
+    assert "cannot be negative" in html
+    assert "more than the total" in html
+    assert not Result.objects.exists()
