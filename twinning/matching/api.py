@@ -16,7 +16,8 @@ from twinning.accounts.models import User
 from twinning.core.api import Input, PageQuery, Ref, Version, error_responses, omittable, paginate
 from twinning.core.choices import Side
 from twinning.core.ids import parse_uuid
-from twinning.directory.models import HealthArea, Institution, InstitutionExpertise, InstitutionNeed
+from twinning.core.reference import country_choices
+from twinning.directory.models import HealthArea, Institution, InstitutionExpertise, InstitutionNeed, Language
 from twinning.matching import services
 from twinning.matching.engine.scoring import PARTS
 from twinning.matching.models import MatchDecision, MatchingJob, MatchingRound, RoundApplicant
@@ -402,7 +403,7 @@ def round_candidates(request: ApiRequest, round_uuid: str, applicant_uuid: str) 
         return {
             "institution": _ref(c.applicant.institution),
             "score": round_to(c.score),
-            "parts": [p.__dict__ for p in c.parts],
+            "parts": [_part_out(p) for p in c.parts],
             "excluded_by": c.excluded_by,
         }
 
@@ -417,6 +418,11 @@ def round_candidates(request: ApiRequest, round_uuid: str, applicant_uuid: str) 
 
 def round_to(value: float) -> float:
     return round(value, 2)
+
+
+def _part_out(part: Any) -> dict[str, Any]:
+    """One part of a score with its figures to 3 decimals: float32 arithmetic gives 0.30000001 for 0.3."""
+    return {k: round(v, 3) if isinstance(v, float) else v for k, v in part.__dict__.items()}
 
 
 def _decision_out(d: MatchDecision) -> dict[str, Any]:
@@ -640,7 +646,7 @@ def _twin_candidate_out(c: Any) -> dict[str, Any]:
         "country": c.institution.country,
         "type": c.institution.type,
         "score": round_to(c.score),
-        "parts": [p.__dict__ for p in c.parts],
+        "parts": [_part_out(p) for p in c.parts],
         "excluded_by": c.excluded_by,
         "places": c.places,
         "partnered": c.partnered,
@@ -662,6 +668,20 @@ def twins_find(request: ApiRequest, institution_uuid: str, params: Query[TwinQue
             programme = get_programme_for_staff(request.auth, params.programme)
         except Http404:
             raise ValidationError({"programme": [_("Unknown programme.")]}) from None
+    # A filter naming nothing the directory knows is refused (as on the page), not answered with no candidates.
+    known = {
+        "country": lambda v: v.upper() in dict(country_choices()),
+        "type": lambda v: v in Institution.Type.values,
+        "language": lambda v: Language.objects.filter(code=v).exists(),
+        "area": lambda v: HealthArea.objects.filter(code=v).exists(),
+    }
+    unknown = {
+        name: [_("Unknown value.")]
+        for name, ok in known.items()
+        if getattr(params, name) and not ok(getattr(params, name))
+    }
+    if unknown:
+        raise ValidationError(unknown)
     given = {p: v for p in PARTS if (v := getattr(params, f"weight_{p}")) is not None}
     if not weights_valid(programme, given):
         raise ValidationError({"weights": [_("Give at least one part of the score a weight above zero.")]})

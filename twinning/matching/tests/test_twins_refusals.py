@@ -245,3 +245,19 @@ def test_a_refused_action_keeps_the_candidate_reason_and_round_chosen(client, wo
     assert f'<option value="{round.uuid}" selected>' in body
     # The search form searches again at the search's address, not the action's.
     assert f'action="{reverse("matching:twins", args=[gulu.uuid])}"' in body
+
+
+def test_the_api_refuses_unknown_filters_and_rounds_the_score_parts():
+    _programme, manager = manager_of_a_programme()
+    gulu, _others = gulu_and_candidates()
+    url = f"/api/v1/matching/institutions/{gulu.uuid}/twins"
+    client = api(manager)
+    for name, value in (("type", "castle"), ("language", "xx"), ("area", "nowhere"), ("country", "ZZ")):
+        response = client.get(url, {name: value})
+        assert response.status_code == 422 and name in response.content.decode(), name
+    assert client.get(url, {"country": "fr", "language": "fr"}).status_code == 200
+    found = client.get(url).json()
+    for c in found["ranked"] + found["excluded"]:
+        for part in c["parts"]:
+            for key in ("value", "weight", "points"):
+                assert part[key] == round(part[key], 3), (part, key)
