@@ -240,7 +240,7 @@ def report_submit(
     request: ApiRequest, partnership_uuid: UUID, period: str, payload: SubmitIn
 ) -> PeriodReport:
     partnership, _access = get_partnership_for_user(request.auth, partnership_uuid)
-    selectors.get_period(period)
+    selectors.get_reporting_period(partnership, period)
     return services.report_submit(actor=request.auth, partnership=partnership, period=period)
 
 

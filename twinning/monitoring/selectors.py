@@ -87,8 +87,48 @@ def get_partnership_period_for_user(
     Raises: Http404, PermissionDenied.
     """
     partnership, access = get_partnership_for_user(user, partnership_uuid, data_entry=write)
-    period = get_period(period_id)
+    period = get_reporting_period(partnership, period_id)
     return partnership, access, period
+
+
+def reporting_periods(partnership: Partnership, *, today: datetime.date | None = None) -> list[Period]:
+    """The partnership's reporting periods, newest first: for each frequency its plan in force reports at, the
+    periods over the plan's years that have started by `today` (the host's local date by default). The same
+    list the results page shows; any other period id answers 404 (get_reporting_period). Empty without an
+    agreed plan (2 queries).
+
+    Raises: nothing.
+    """
+    today = today or partnership_today(partnership)
+    plan = plan_in_force(partnership)
+    if plan is None:
+        return []
+    frequencies = sorted(
+        set(PlanIndicator.objects.filter(plan=plan).values_list("indicator__frequency", flat=True))
+    )
+    periods: list[Period] = []
+    for frequency in frequencies:
+        periods += [
+            p
+            for p in periods_between(
+                datetime.date(plan.first_year, 1, 1), datetime.date(plan.last_year, 12, 31), frequency
+            )
+            if p.start <= today
+        ]
+    periods.sort(key=lambda p: (p.start, -p.months), reverse=True)
+    return periods
+
+
+def get_reporting_period(partnership: Partnership, period_id: str) -> Period:
+    """The period with this id when it is one of the partnership's reporting periods (reporting_periods), so
+    a made-up period ("1999Q1", "9999Q4") never opens an entry page or creates a report.
+
+    Raises: Http404.
+    """
+    period = get_period(period_id)
+    if period.id not in {p.id for p in reporting_periods(partnership)}:
+        raise Http404
+    return period
 
 
 def get_period_contents_for_user(

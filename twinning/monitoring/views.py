@@ -1,4 +1,3 @@
-import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -46,7 +45,7 @@ from twinning.monitoring.models import PeriodReport
 from twinning.partnerships.models import Partnership, Pillar
 from twinning.partnerships.selectors import get_programme_for_staff, partnership_today
 from twinning.planning.models import Indicator
-from twinning.planning.periods import Period, period_label, periods_between
+from twinning.planning.periods import Period, period_label
 
 
 def _flags(user: User, access: PartnershipAccess) -> dict[str, bool]:
@@ -239,18 +238,7 @@ def partnership_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResp
         partnership, today=today, approved_only=not access.can_see_drafts
     )
     reports = {r.period: r for r in PeriodReport.objects.filter(partnership=partnership)}
-    periods: list[Period] = []
-    if plan is not None:
-        frequencies = sorted({row.indicator.frequency for row in rows})
-        for frequency in frequencies:
-            periods += [
-                p
-                for p in periods_between(
-                    datetime.date(plan.first_year, 1, 1), datetime.date(plan.last_year, 12, 31), frequency
-                )
-                if p.start <= today
-            ]
-        periods.sort(key=lambda p: (p.start, -p.months), reverse=True)
+    periods = selectors.reporting_periods(partnership, today=today)  # the only periods that open (404 else)
     with_reports = [(p, reports.get(p.id)) for p in periods]
     tables = [_progress_table(row) for row in rows]
     periods_table = _periods_table(partnership, with_reports, drafts=access.can_see_drafts)

@@ -296,3 +296,20 @@ def test_one_submit_reports_every_error_of_every_row(client, world):
     assert "cannot be negative" in html
     assert "more than the total" in html
     assert not Result.objects.exists()
+
+
+@pytest.mark.parametrize("period", ["1999Q1", "9999Q4", "2030", "2024S1", "202401"])
+def test_a_period_that_is_not_a_reporting_period_opens_nothing_and_creates_nothing(client, world, period):
+    # Only the periods the results page lists open (quarterly plan here); any other id is 404 on every view.
+    m = monitored(world)
+    client.force_login(world.member)
+    base = f"/monitoring/{world.partnership.uuid}/{period}/"
+    assert client.get(base).status_code == 404
+    assert client.post(base + "save/", typed(m, trained="12")).status_code == 404
+    assert client.post(base + "submit/", typed(m, trained="12")).status_code == 404
+    client.force_login(world.manager)
+    assert client.get(base).status_code == 404
+    assert not PeriodReport.objects.exists()
+    assert not Result.objects.exists()
+    client.force_login(world.member)
+    assert client.get(page_url(world)).status_code == 200
