@@ -32,14 +32,17 @@ def _render(message: Message, language: str) -> str:
         return message()
 
 
-def notify(users: Iterable[Any], *, actor: Any, message: Message, url: str) -> list[Notification]:
+def notify(
+    users: Iterable[Any], *, actor: Any, message: Message, url: str, subject: Message | None = None
+) -> list[Notification]:
     """Notify each active user in `users` (None entries, repeats and the actor left out): one Notification row
     each now, and one email each to those with an address once the transaction commits (a mail server that is
     down is logged, never an error: the in-app notice is already written).
 
     `message` is the text, or a function returning it, called once per recipient language so that a translated
     message (gettext inside the function) reaches each person in theirs; at most 300 characters are kept, the
-    email's subject is the first 150. `url` is the page where the work is done (a path). Returns the rows written.
+    email's subject is `subject` (text or a function, as `message`) when given, else the message's first 150
+    characters. `url` is the page where the work is done (a path). Returns the rows written.
 
     Raises: nothing.
     """
@@ -49,6 +52,7 @@ def notify(users: Iterable[Any], *, actor: Any, message: Message, url: str) -> l
     if not recipients:
         return []
     texts: dict[str, str] = {}
+    subjects: dict[str, str] = {}
     rows = []
     emails = []
     for user in recipients.values():
@@ -58,14 +62,16 @@ def notify(users: Iterable[Any], *, actor: Any, message: Message, url: str) -> l
         text = texts[language]
         rows.append(Notification(user=user, message=text[:300], url=url))
         if user.email:
-            emails.append((user.email, text))
+            if language not in subjects:
+                subjects[language] = _render(subject, language) if subject is not None else text
+            emails.append((user.email, subjects[language], text))
     created = Notification.objects.bulk_create(rows)
 
     link = settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
 
     def send() -> None:
-        for email, text in emails:
-            send_mail(text[:150], f"{text}\n\n{link}", None, [email])
+        for email, title, text in emails:
+            send_mail(title[:150], f"{text}\n\n{link}", None, [email])
 
     transaction.on_commit(send, robust=True)
     return created

@@ -661,7 +661,7 @@ def _gifts_table(partnership: Partnership, gifts: Any, currency: str) -> Table:
     return Table(
         key="gifts",
         title=_("In-kind gifts of %(partnership)s") % {"partnership": partnership.title},
-        caption=_("A value of — is not converted yet: there is no exchange rate for the gift's date."),
+        caption=_("An empty value is not converted yet: there is no exchange rate for the gift's date."),
         columns=[
             Column(_("Date"), "date"),
             Column(_("Gift")),
@@ -701,7 +701,9 @@ def _time_table(partnership: Partnership, entries: Any, currency: str, *, verify
     return Table(
         key="time",
         title=_("Volunteer time of %(partnership)s") % {"partnership": partnership.title},
-        caption=_("A value of — is not valued: no valuation rate covers the date, profession and country."),
+        caption=_(
+            "An empty value is not valued yet: no valuation rate covers the date, profession and country."
+        ),
         columns=[
             Column(_("From"), "date"),
             Column(_("To"), "date"),

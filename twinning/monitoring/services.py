@@ -145,9 +145,10 @@ def report_url(report: PeriodReport) -> str:
 # --- notifications ------------------------------------------------------------------------------------
 
 
-def _notify(users: Iterable[Any], *, actor: User, message: str, url: str) -> None:
-    """In-app notices now (in the transaction) and one email each once the transaction commits."""
-    notify(users, actor=actor, message=message, url=url)
+def _notify(users: Iterable[Any], *, actor: User, message: str, url: str, subject: Any = None) -> None:
+    """In-app notices now (in the transaction) and one email each once the transaction commits (`subject`: the
+    email's, as accounts.notifications.notify takes it)."""
+    notify(users, actor=actor, message=message, url=url, subject=subject)
 
 
 def _reviewers(partnership: Partnership) -> list[User]:
@@ -659,6 +660,11 @@ def report_return(
         message=_("Your results for %(period)s were returned for correction: %(feedback)s")
         % {"period": period_label(report.period), "feedback": feedback[:150]},
         url=report_url(report),
+        # The subject stays short: the feedback is in the email's body, not its subject line.
+        subject=lambda: (
+            _("Results returned for correction: %(partnership)s, %(period)s")
+            % {"partnership": report.partnership.title, "period": period_label(report.period)}
+        ),
     )
     return report
 

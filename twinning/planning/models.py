@@ -329,6 +329,14 @@ class Indicator(TwinningModel):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def unit_to_show(self) -> str:
+        """The unit to show after the name ("%"), or "" when there is none or the name already ends with it in
+        brackets ("Maternal deaths audited (%)"), so the label never reads "(%) (%)"."""
+        if not self.unit or self.name.rstrip().endswith(f"({self.unit})"):
+            return ""
+        return self.unit
+
     @staticmethod
     def default_cross_aggregation(measure: str) -> str:
         """The rule across partnerships an indicator gets when nobody chose one: a percentage is never added

@@ -520,3 +520,10 @@ def test_a_gift_signed_today_is_listed_though_many_older_ones_wait(client, world
 def test_a_viewer_cannot_open_the_verification_queue(client, world):
     client.force_login(world.programme_viewer)
     assert client.get(reverse("contributions:verification")).status_code == 403
+
+
+def test_the_ledger_says_what_an_empty_value_means(client, world):
+    GiftFactory(partnership=world.partnership)
+    client.force_login(world.finance)
+    html = client.get(reverse("contributions:ledger", args=[world.partnership.uuid])).text
+    assert "A value of —" not in html and "An empty value is not converted yet" in html

@@ -205,3 +205,30 @@ def test_settings_need_ordered_thresholds(world):
     assert saved.on_track_percent == 95
     with pytest.raises(PermissionDenied):
         services.monitoring_settings_update(actor=world.coordinator, programme=world.programme, data={})
+
+
+def test_a_returned_reports_email_subject_is_short_and_the_feedback_is_in_the_body(
+    world, django_capture_on_commit_callbacks
+):
+    """Issue "Work that finds its people": the subject held the reviewer's whole feedback."""
+    m = monitored(world)
+    save(world, m)
+    report = services.report_submit(actor=world.member, partnership=world.partnership, period="2024Q1")
+    mail.outbox.clear()
+    feedback = "Q1 looks too high " * 20
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_return(actor=world.me_officer, report=report, feedback=feedback)
+    [sent, *_rest] = [message for message in mail.outbox if world.coordinator.email in message.to]
+    assert sent.subject.startswith("Results returned for correction: " + world.partnership.title)
+    assert "Q1 looks too high" not in sent.subject and "Q1 looks too high" in sent.body
+
+
+def test_a_unit_already_in_the_indicator_name_is_not_repeated(client, world):
+    """Issue "Work that finds its people": the entry page read "Maternal deaths audited (%) (%)"."""
+    m = monitored(world)
+    indicator = m.deaths.indicator
+    type(indicator).objects.filter(pk=indicator.pk).update(name="Maternal deaths audited (%)", unit="%")
+    client.force_login(world.member)
+    html = client.get(f"/monitoring/{world.partnership.uuid}/2024Q1/").content.decode()
+    assert "Maternal deaths audited (%)" in html
+    assert 'Maternal deaths audited (%) <span class="muted small">(%)</span>' not in html
