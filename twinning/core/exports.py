@@ -238,7 +238,7 @@ def xlsx_bytes(tables: Iterable[Table]) -> bytes:
                     cells.append(None)
                 elif column.kind in XLSX_FORMATS:
                     cell = WriteOnlyCell(sheet, value / 100 if column.kind == "percent" else value)
-                    cell.number_format = _xlsx_format(column)
+                    cell.number_format = _xlsx_format(column, value)
                     cells.append(cell)
                 else:
                     cells.append(text_cell(sheet, str(value)))
@@ -248,9 +248,15 @@ def xlsx_bytes(tables: Iterable[Table]) -> bytes:
     return out.getvalue()
 
 
-def _xlsx_format(column: Column) -> str:
+def _xlsx_format(column: Column, value: Any = None) -> str:
+    # A count shows "#,##0" when whole: Excel shows "#,##0.##" as "181." (a stray dot) for 181; a fraction
+    # shows one to `decimals` places ("#,##0.0#" for 2.5 → "2.5").
     if column.kind == "money" and column.places is not None:
         return "#,##0" + ("." + "0" * column.places if column.places else "")
+    if column.kind == "number":
+        if column.decimals == 0 or (isinstance(value, int | Decimal) and value == int(value)):
+            return "#,##0"
+        return "#,##0.0" + "#" * (column.decimals - 1)
     return XLSX_FORMATS[column.kind]
 
 

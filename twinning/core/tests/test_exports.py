@@ -106,3 +106,12 @@ def test_export_response_answers_the_page_the_chosen_table_or_404():
 )
 def test_a_value_axis_has_round_ticks_from_zero(low, high, expected):
     assert ticks(low, high) == [Decimal(str(v)) for v in expected]
+
+
+def test_xlsx_whole_counts_have_no_stray_decimal_point():
+    # "#,##0.##" made Excel show 3 as "3." (a tester saw "181."): whole counts are "#,##0", fractions keep places.
+    sheet = load_workbook(io.BytesIO(xlsx_bytes([_table()]))).worksheets[0]
+    rows = list(sheet.iter_rows(min_row=2, max_row=3))
+    assert (rows[0][3].value, rows[0][3].number_format) == (3, "#,##0")
+    assert (rows[1][3].value, rows[1][3].number_format) == (2.5, "#,##0.0#")
+    assert "." not in rows[0][3].number_format
