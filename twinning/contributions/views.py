@@ -154,6 +154,12 @@ def _figures(f: Figures) -> tuple[Any, ...]:
     )
 
 
+def _unconverted_kind(kind: str) -> str:
+    """The label of an Unconverted amount's kind ("gift", "time", "funds"), as readers see it."""
+    labels = {"gift": _("In-kind gift"), "time": _("Volunteer time"), "funds": _("Funds")}
+    return str(labels.get(kind, kind))
+
+
 def _unconverted_table(report: Leverage) -> Table:
     return Table(
         key="unconverted",
@@ -164,7 +170,7 @@ def _unconverted_table(report: Leverage) -> Table:
             Column(_("Currency")),
             Column(_("Amount"), "number"),
         ],
-        rows=[(u.partnership, u.kind, u.currency, u.amount) for u in report.unconverted],
+        rows=[(u.partnership, _unconverted_kind(u.kind), u.currency, u.amount) for u in report.unconverted],
     )
 
 

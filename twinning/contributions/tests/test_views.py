@@ -101,6 +101,10 @@ def test_disclosure_xlsx_has_the_same_totals_as_the_page(client, world):
     assert list(book.worksheets[1].values)[1] == ("Equipment", "EUR", 999, 1)
     page = client.get(reverse("contributions:disclosure", args=[world.programme.uuid]))
     assert "1,200.50" in page.content.decode() and "Not converted" in page.content.decode()
+    client.force_login(world.member)
+    leverage = client.get(reverse("contributions:partnership_leverage", args=[world.partnership.uuid]))
+    assert "<td>gift</td>" not in leverage.content.decode()  # the kind's label, not its code
+    assert "<td>In-kind gift</td>" in leverage.content.decode()
 
 
 def test_cost_share_report_and_xlsx(client, world):

@@ -67,6 +67,7 @@ def test_reader_reads_an_approved_period_without_the_conversation_or_evidence(cl
     body = response.content.decode()
     assert 'id="conversation"' not in body and "double-check ward 3" not in body
     assert 'id="evidence"' not in body and "Attendance register" not in body
+    assert "spreadsheet template" not in body  # an entry tool, not for readers
 
 
 @pytest.mark.parametrize("role", INSIDERS)
