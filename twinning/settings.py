@@ -282,8 +282,11 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_403_traceback": {"()": "twinning.core.log_filters.PermissionDeniedWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # A 403 is logged as one warning line, without the traceback of the PermissionDenied behind it.
+    "loggers": {"django.request": {"filters": ["no_403_traceback"]}},
 }
 
 PAGE_SIZE = 25

@@ -127,8 +127,19 @@ def typed_rows(data: QueryDict, rows: list[EntryRow]) -> EntryForms:
 
 
 def _shown(row: EntryRow) -> str:
-    initial = ResultRowForm.for_row(row).initial
-    return " / ".join(str(initial[name]) for name in ROW_VALUE_FIELDS if initial.get(name) not in (None, ""))
+    """The stored values of a row as its fields display them: numbers in the user's format, a yes/no answer as
+    its label ("Yes", never the stored 1)."""
+    form = ResultRowForm.for_row(row)
+    shown = []
+    for name in ROW_VALUE_FIELDS:
+        value = form.initial.get(name)
+        if value in (None, ""):
+            continue
+        field = form.fields.get(name)
+        if isinstance(field, forms.ChoiceField):
+            value = dict(field.choices).get(value, value)  # type: ignore[arg-type]
+        shown.append(str(value))
+    return " / ".join(shown)
 
 
 def attach_row_errors(rows: EntryForms, row_errors: dict[str, ValidationError]) -> None:
@@ -155,6 +166,12 @@ def attach_row_errors(rows: EntryForms, row_errors: dict[str, ValidationError]) 
                 "Someone else saved this value while you were typing; it now reads %(value)s. Your value is "
                 "kept here: save again to replace theirs."
             ) % {"value": _shown(row) or "—"}
+            typed_comment = str(form.data.get(form.add_prefix("comment")) or "").strip()
+            if stored.comment and stored.comment.strip() != typed_comment:
+                message = _("%(message)s Their comment: %(comment)s") % {
+                    "message": message,
+                    "comment": stored.comment,
+                }
         form.add_error(None, message)
 
 

@@ -87,3 +87,16 @@ def test_a_returned_report_is_the_coordinators_to_fix(page: Page, live_server, w
     expect(page).to_have_url(f"{live_server.url}/monitoring/{world.partnership.uuid}/2024Q1/")
     page.get_by_role("link", name="Results due").click()
     expect(page.locator("#main")).to_contain_text("Returned for correction")
+
+
+def test_my_work_stacks_on_a_phone_with_the_due_date_on_screen(page: Page, live_server, world):
+    """Issue "Work that finds its people": on a phone the list scrolled sideways and Due was off-screen."""
+    monitored(world)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, world.member.email)
+    page.goto(f"{live_server.url}/my-work/")
+    due = page.locator("table.work-list tbody td[data-label='Due']").first
+    expect(due).to_be_visible()
+    box = due.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390
+    assert "<th>Period or date</th>" in page.content()

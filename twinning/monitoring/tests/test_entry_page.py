@@ -313,3 +313,24 @@ def test_a_period_that_is_not_a_reporting_period_opens_nothing_and_creates_nothi
     assert not Result.objects.exists()
     client.force_login(world.member)
     assert client.get(page_url(world)).status_code == 200
+
+
+def test_a_conflict_shows_the_stored_answer_as_its_label_and_the_other_persons_comment(client, world):
+    """Issue "Work that finds its people": the conflict read "it now reads 1" for a yes/no answer, and a change
+    of comment alone was not shown."""
+    m = monitored(world)
+    services.result_save(
+        actor=world.coordinator,
+        plan_indicator=m.protocol,
+        period="2024",
+        values={"value": "1"},
+        comment="Signed by the board",
+    )
+    client.force_login(world.member)
+    row = key(m.protocol)
+    data = {f"{row}-version": "", f"{row}-comment": "", f"{row}-value": "0"}
+    response = client.post(f"/monitoring/{world.partnership.uuid}/2024/save/", data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "it now reads Yes." in html and "it now reads 1" not in html
+    assert "Their comment: Signed by the board" in html
