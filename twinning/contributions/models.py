@@ -15,13 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
 from twinning.core.reference import validate_country, validate_currency
-from twinning.core.validators import validate_upload_size
+from twinning.core.validators import validate_storable_decimal, validate_upload_size
 from twinning.directory.models import Institution, Person
 from twinning.partnerships.models import Partnership, Programme
 
 # A day of volunteer time counts as this many hours when valued at an hourly rate.
 HOURS_PER_DAY = 8
-POSITIVE = [MinValueValidator(0)]
+POSITIVE = [MinValueValidator(0), validate_storable_decimal]
 
 
 def _period_clean(start: object, end: object, field: str = "end_date") -> None:
@@ -169,7 +169,7 @@ class ExchangeRate(TwinningModel):
         _("rate"),
         max_digits=20,
         decimal_places=10,
-        validators=[MinValueValidator(0)],
+        validators=[MinValueValidator(0), validate_storable_decimal],
         help_text=_("Reporting-currency units for one unit of this currency."),
     )
     source = models.CharField(_("source"), max_length=300, blank=True)

@@ -523,6 +523,24 @@ def _check_time_links(entry: TimeEntry) -> None:
         raise ValidationError(errors)
 
 
+def _check_time_given(entry: TimeEntry) -> None:
+    """Time recorded as received (given) cannot start after today: later time is pledged. "Today" is the latest
+    date at either side of the partnership (the volunteer's and the host's), so that no one is refused a day that
+    has begun where they are (issue 9: rules about today use the local date of the place)."""
+    if entry.status == ContributionStatus.PLEDGED or entry.start_date is None:
+        return
+    partnership = entry.partnership
+    today = max(partnership_today(partnership, side="host"), partnership_today(partnership, side="resource"))
+    if entry.start_date > today:
+        raise ValidationError(
+            {
+                "start_date": _(
+                    "Time cannot be received before it is given: record time still to come as pledged."
+                )
+            }
+        )
+
+
 @transaction.atomic
 def time_entry_create(
     *,
@@ -543,6 +561,7 @@ def time_entry_create(
     entry = TimeEntry(partnership=partnership, status=status, recorded_by=actor, **_uuid(uuid), **fields)
     _time_derived(entry)
     _check_time_links(entry)
+    _check_time_given(entry)
     entry = create_with_audit(actor=actor, obj=entry, parent=partnership)
     if entry.status == ContributionStatus.RECEIVED:
         _notify_time_recorded(actor, entry)
@@ -589,6 +608,7 @@ def time_entry_update(
         probe.cadre = data.get("cadre", "")
     _time_derived(probe)
     _check_time_links(probe)
+    _check_time_given(probe)
     derived = {k: getattr(probe, k) for k in ("hours", "year", "cadre", "country")}
     return update_with_audit(
         actor=actor,

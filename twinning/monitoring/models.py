@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from twinning.core.choices import Choices
 from twinning.core.models import TwinningModel
-from twinning.core.validators import validate_upload_size
+from twinning.core.validators import validate_storable_decimal, validate_upload_size
 from twinning.partnerships.models import Partnership, Programme
 from twinning.planning.models import DisaggregationOption, Indicator
 from twinning.planning.periods import validate_period_id
@@ -171,10 +171,29 @@ class Result(TwinningModel):
         related_name="results",
         verbose_name=_("option"),
     )
-    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4, null=True, blank=True)
-    numerator = models.DecimalField(_("numerator"), max_digits=18, decimal_places=4, null=True, blank=True)
+    value = models.DecimalField(
+        _("value"),
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[validate_storable_decimal],
+    )
+    numerator = models.DecimalField(
+        _("numerator"),
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[validate_storable_decimal],
+    )
     denominator = models.DecimalField(
-        _("denominator"), max_digits=18, decimal_places=4, null=True, blank=True
+        _("denominator"),
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[validate_storable_decimal],
     )
     # The limits of the entry form and the API, on the model so every door (imports too) applies them.
     text = models.TextField(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
+from twinning.core.validators import validate_storable_decimal
 from twinning.directory.models import CountryPriority, Person
 from twinning.partnerships.models import Partnership, Pillar, Programme
 from twinning.planning.periods import Frequency, validate_period_id
@@ -386,12 +387,22 @@ class PlanIndicator(TwinningModel):
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="plan_indicators")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="adoptions")
     baseline_value = models.DecimalField(
-        _("baseline"), max_digits=18, decimal_places=4, null=True, blank=True
+        _("baseline"),
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[validate_storable_decimal],
     )
     baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
     baseline_note = models.TextField(_("baseline note"), blank=True)
     end_target = models.DecimalField(
-        _("end-of-plan target"), max_digits=18, decimal_places=4, null=True, blank=True
+        _("end-of-plan target"),
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[validate_storable_decimal],
     )
 
     class Meta:
@@ -414,7 +425,9 @@ class Target(TwinningModel):
     option = models.ForeignKey(
         DisaggregationOption, null=True, blank=True, on_delete=models.PROTECT, related_name="targets"
     )
-    value = models.DecimalField(_("target"), max_digits=18, decimal_places=4)
+    value = models.DecimalField(
+        _("target"), max_digits=18, decimal_places=4, validators=[validate_storable_decimal]
+    )
 
     class Meta:
         verbose_name = _("target")
