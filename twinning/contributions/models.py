@@ -5,6 +5,9 @@ currency are computed when read (see selectors.py), from the rate valid on the c
 entered later therefore revalues the ledger, and an amount with no rate stays visibly unconverted.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator
@@ -21,7 +24,7 @@ from twinning.partnerships.models import Partnership, Programme
 
 # A day of volunteer time counts as this many hours when valued at an hourly rate.
 HOURS_PER_DAY = 8
-POSITIVE = [MinValueValidator(0), validate_storable_decimal]
+POSITIVE: list[Callable[[Any], None]] = [MinValueValidator(0), validate_storable_decimal]
 
 
 def _period_clean(start: object, end: object, field: str = "end_date") -> None:
