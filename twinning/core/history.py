@@ -23,6 +23,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from twinning.core.reference import country_name
 from twinning.core.rendering import as_text, degrades_to
+from twinning.planning.periods import period_label
 
 # Fields that say nothing to a reader: keys, versions, timestamps the row keeps for itself, checksums, who typed it
 # (the history's "who" column says that already).
@@ -47,6 +48,8 @@ BOOKKEEPING = frozenset(
 BOOKKEEPING_SUFFIXES = ("_hash", "_checksum", "_uuid", "_id")
 # Fields holding a country code ("UG"), shown by the country's name in the reader's language.
 COUNTRY_FIELDS = frozenset({"country", "host_country", "resource_country"})
+# Fields holding a reporting period id ("2026Q4"), shown as the period's label ("Q4 2026", planning.periods).
+PERIOD_FIELDS = frozenset({"period"})
 # Fields holding a year: a number, but written without grouping (2026, not 2,026).
 YEAR_FIELDS = frozenset({"year", "first_year", "last_year", "start_year", "end_year"})
 # Fields whose values are contact details (see accounts/access.py: readers see names and roles, not these).
@@ -170,6 +173,8 @@ def change_value(event: Any, name: str, value: Any, show_contacts: bool = False)
         text = country_name(value)
     elif name in YEAR_FIELDS:
         text = str(value)
+    elif name in PERIOD_FIELDS and isinstance(value, str):
+        text = period_label(value)
     elif found is not None and getattr(found, "choices", None):
         text = str(dict(found.flatchoices).get(value, value))
     elif isinstance(found, models.BooleanField) or isinstance(value, bool):

@@ -27,7 +27,7 @@ from twinning.core.models import TwinningModel
 from twinning.core.validators import validate_storable_decimal, validate_upload_size
 from twinning.partnerships.models import Partnership, Programme
 from twinning.planning.models import DisaggregationOption, Indicator
-from twinning.planning.periods import validate_period_id
+from twinning.planning.periods import period_label, validate_period_id
 
 EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "docx", "xlsx", "csv", "txt", "odt", "ods"]
 
@@ -128,7 +128,7 @@ class PeriodReport(TwinningModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partnership} {self.period}"
+        return f"{self.partnership} · {period_label(self.period)}"
 
     @property
     def is_editable(self) -> bool:
@@ -244,7 +244,11 @@ class Result(TwinningModel):
         indexes = [models.Index(fields=["indicator", "period"], name="result_indicator_period")]
 
     def __str__(self) -> str:
-        return f"{self.indicator_id} {self.period}"
+        # The history's object title: "Health workers trained · Q4 2026 · Female" (not "5 2026Q4").
+        parts = [str(self.indicator.name), period_label(self.period)]
+        if self.option_id:
+            parts.append(str(self.option))
+        return " · ".join(parts)
 
 
 class Evidence(TwinningModel):

@@ -141,3 +141,14 @@ def test_odd_stored_data_is_shown_plainly_never_a_crash(changes):
 def test_changes_that_are_not_a_mapping_give_a_bare_line():
     line = history_entry(event_about(Partnership, ["not", "a", "dict"]), full=True, show_contacts=False)
     assert line.changes == []
+
+
+def test_a_period_reads_as_its_label_and_a_result_has_a_readable_title():
+    # A tester saw "2026Q4" and "created result 5 2026Q4": the period label is "Q4 2026", a result names its indicator.
+    from twinning.planning.models import Indicator
+
+    with translation.override("en"):
+        assert change_value(event_about(PeriodReport, {}), "period", "2026Q4") == "Q4 2026"
+        assert change_value(event_about(Result, {}), "period", "2024") == "2024"
+        result = Result(indicator=Indicator(name="Health workers trained"), period="2026Q4")
+        assert str(result) == "Health workers trained · Q4 2026"
