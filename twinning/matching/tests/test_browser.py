@@ -148,7 +148,7 @@ def test_on_a_phone_a_manager_filters_pages_and_accepts_a_pair_with_the_confirma
     accept.click()
     confirmation = pair.get_by_role("status")
     expect(confirmation).to_contain_text("scoping stage")
-    expect(confirmation).to_be_in_viewport()
+    expect(confirmation).to_be_in_viewport(ratio=1)
     expect(page.locator("#decisions")).to_contain_text("Closest needs")
 
     pair.get_by_role("link", name="District Hospital 07 of a long name", exact=True).click()

@@ -11,3 +11,12 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+// After htmx swaps part of a page in place, a confirmation it carries (<p class="confirm" role="status">, say
+// "Decision recorded" on a round's pair) is scrolled into view if it ended up above or below the screen.
+document.addEventListener("htmx:afterSettle", function (event) {
+  var root = event.target && event.target.querySelector ? event.target : document;
+  var status = root.querySelector(".confirm[role=status]") || document.querySelector(".confirm[role=status]");
+  if (status) {
+    status.scrollIntoView({ block: "nearest" });
+  }
+});
