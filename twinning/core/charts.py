@@ -164,6 +164,18 @@ def _legend(left: int, bar_name: str, line_name: str | None) -> str:
     return f'<g font-size="10">{"".join(legend)}</g>'
 
 
+def label_every(labels: Sequence[str], step: float, size: int = 9) -> int:
+    """Show every k-th period label so that none overlaps the next: k is the smallest whole number for which k
+    slots (`step` px each, in the chart's own units, so it holds at every width the SVG is scaled to) hold the
+    longest label (about 0.6 × font `size` px a character) plus a 6 px gap. "Q1 2024" at 9 px needs ~44 px.
+
+    Raises: nothing.
+    """
+    longest = max((len(label) for label in labels), default=0)
+    needed = longest * size * 0.6 + 6
+    return max(1, math.ceil(needed / step)) if step > 0 else 1
+
+
 @degrades_to(nothing)
 def bar_line_chart(
     title: str,
@@ -208,7 +220,7 @@ def bar_line_chart(
         f'<line x1="{left}" y1="{top_margin}" x2="{left}" y2="{height - bottom}" stroke="{GREY}"/>'
         f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - 8}" y2="{y(0):.1f}" stroke="{GREY}"/>'
     )
-    every = max(1, len(labels) // 8)
+    every = label_every(labels, step)
     for i, label in enumerate(labels):
         x = left + i * step
         value = bars[i]

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from twinning.core.charts import AMBER, BLUE, bar_chart, bar_line_chart, number
+from twinning.core.charts import AMBER, BLUE, bar_chart, bar_line_chart, label_every, number
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,16 @@ def test_bars_have_a_value_axis_with_round_ticks():
 
     assert svg.count('class="tick"') == 5
     assert [t for t in re.findall(r'text-anchor="middle">([^<]+)<', svg)] == ["0", "10", "20", "30", "40"]
+
+
+def test_period_labels_are_thinned_so_none_overlaps_the_next():
+    # A tester saw "Q1 2024Q2 2024…" run together: twelve quarters gave 31 px slots for ~44 px labels.
+    labels = [f"Q{q} {y}" for y in (2024, 2025, 2026) for q in (1, 2, 3, 4)]
+    step = (420 - 44 - 8) / len(labels)
+    every = label_every(labels, step)
+    assert every == 2
+    assert every * step >= len("Q1 2024") * 9 * 0.6 + 6  # each shown label fits in the slots it owns
+    assert label_every(["Q1 2024", "Q2 2024"], 184) == 1
+    assert label_every(["2024"] * 36, (420 - 52) / 36) == 3
+    svg = str(bar_line_chart("t", labels, [Decimal(1)] * 12, [None] * 12))
+    assert svg.count(">Q") == 6 + 12  # six shown labels, and every bar's tooltip
