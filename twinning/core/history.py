@@ -43,6 +43,7 @@ BOOKKEEPING = frozenset(
         "hash",
         "checksum",
         "search_vector",
+        "progress",  # a background job's percentage done: how far it got, not a change anyone made
     }
 )
 BOOKKEEPING_SUFFIXES = ("_hash", "_checksum", "_uuid", "_id")
