@@ -57,7 +57,7 @@ class TimeEntryForm(_ServiceValidatedForm):
     )
     country = forms.ChoiceField(
         label=_("Country of the volunteer"),
-        choices=[("", _("From the person or institution")), *country_choices()],
+        choices=lambda: [("", _("From the person or institution")), *country_choices()],
         required=False,
     )
 
@@ -148,7 +148,7 @@ class AllocationForm(_ServiceValidatedForm):
 class ValuationRateForm(_ServiceValidatedForm):
     currency = _currency_field(initial="USD")
     country = forms.ChoiceField(
-        label=_("Country"), choices=[("", _("Any")), *country_choices()], required=False
+        label=_("Country"), choices=lambda: [("", _("Any")), *country_choices()], required=False
     )
 
     class Meta:

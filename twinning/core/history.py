@@ -21,9 +21,9 @@ from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext, gettext_lazy
 
+from twinning.core.periods import period_label
 from twinning.core.reference import country_name
 from twinning.core.rendering import as_text, degrades_to
-from twinning.planning.periods import period_label
 
 # Fields that say nothing to a reader: keys, versions, timestamps the row keeps for itself, checksums, who typed it
 # (the history's "who" column says that already).
@@ -49,7 +49,7 @@ BOOKKEEPING = frozenset(
 BOOKKEEPING_SUFFIXES = ("_hash", "_checksum", "_uuid", "_id")
 # Fields holding a country code ("UG"), shown by the country's name in the reader's language.
 COUNTRY_FIELDS = frozenset({"country", "host_country", "resource_country"})
-# Fields holding a reporting period id ("2026Q4"), shown as the period's label ("Q4 2026", planning.periods).
+# Fields holding a reporting period id ("2026Q4"), shown as the period's label ("Q4 2026", core.periods).
 PERIOD_FIELDS = frozenset({"period"})
 # Fields holding a year: a number, but written without grouping (2026, not 2,026).
 YEAR_FIELDS = frozenset({"year", "first_year", "last_year", "start_year", "end_year"})

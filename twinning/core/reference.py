@@ -30,7 +30,14 @@ def time_zone_names() -> frozenset[str]:
 
 
 def country_choices() -> list[tuple[str, str]]:
-    return sorted(country_names().items(), key=lambda item: item[1])
+    """[(code, name)] for every ISO 3166 country, named and sorted in the reader's language (`country_name`), so
+    that pickers, filters and tables write a country the same way. Call it per request, not at import.
+
+    Raises: nothing.
+    """
+    return sorted(
+        ((code, country_name(code)) for code in country_names()), key=lambda item: item[1].casefold()
+    )
 
 
 def currency_choices() -> list[tuple[str, str]]:

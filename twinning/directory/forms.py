@@ -4,23 +4,29 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from twinning.core.forms import DateInput, ModelForm
-from twinning.core.reference import country_choices
+from twinning.core.reference import country_choices, country_name
 from twinning.directory.models import CountryPriority, HealthArea, Institution, Language, Person
 from twinning.directory.services import INSTITUTION_EDITABLE_FIELDS
 
 
+def institution_label(institution: Institution) -> str:
+    """How a picker names an institution: "Gulu Regional Referral Hospital (Uganda)", the country in the reader's
+    language. Shared by every institution picker (directory, partnerships, matching)."""
+    return f"{institution.name} ({country_name(institution.country)})"
+
+
 class InstitutionMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Institutions chosen by UUID (integer keys stay internal), labelled with their country."""
+    """Institutions chosen by UUID (integer keys stay internal), by name, labelled with their country."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(
-            queryset=Institution.objects.order_by("country", "name").only("uuid", "name", "country"),
+            queryset=Institution.objects.order_by("name").only("uuid", "name", "country"),
             to_field_name="uuid",
             **kwargs,  # type: ignore[arg-type]
         )
 
     def label_from_instance(self, obj: Institution) -> str:  # type: ignore[override]
-        return f"{obj.name} ({obj.country})"
+        return institution_label(obj)
 
 
 class InstitutionForm(ModelForm):

@@ -8,6 +8,7 @@ from twinning.accounts.access import in_edited_programmes
 from twinning.core.choices import Side
 from twinning.core.forms import LocalizedIntegerField, ModelForm
 from twinning.core.reference import country_choices
+from twinning.directory.forms import institution_label
 from twinning.directory.models import HealthArea, Institution, InstitutionExpertise, InstitutionNeed, Language
 from twinning.matching.engine.scoring import PARTS
 from twinning.matching.models import MAX_WEIGHT, PART_LABELS, MatchingRound, RoundApplicant
@@ -26,7 +27,7 @@ class InstitutionChoiceField(forms.ModelChoiceField):
         )
 
     def label_from_instance(self, obj: Institution) -> str:  # type: ignore[override]
-        return f"{obj.name} ({obj.country})"
+        return institution_label(obj)
 
 
 class RoundForm(ModelForm):
@@ -181,7 +182,9 @@ class TwinSearchForm(forms.Form):
     programme = forms.ModelChoiceField(
         label=_("Programme"), queryset=Programme.objects.none(), to_field_name="uuid", required=False
     )
-    shown = forms.IntegerField(label=_("Candidates shown"), min_value=1, max_value=MAX_SHOWN, required=False)
+    shown = LocalizedIntegerField(
+        label=_("Candidates shown"), min_value=1, max_value=MAX_SHOWN, required=False
+    )
     within = forms.ChoiceField(
         label=_("Candidates"),
         required=False,

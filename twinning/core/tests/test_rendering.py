@@ -7,10 +7,10 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from twinning.core.charts import bar_chart, bar_line_chart
+from twinning.core.periods import period_label
 from twinning.core.templatetags.core import field_label
 from twinning.exchanges.templatetags.exchanges import get
 from twinning.planning.models import Plan
-from twinning.planning.periods import period_label
 from twinning.planning.templatetags.planning import plain_number
 
 pytestmark = pytest.mark.django_db

@@ -59,10 +59,10 @@ def test_manager_runs_a_round_compares_both_assignments_and_accepts_a_pair(page:
     expect(page.get_by_role("heading", level=1)).to_have_text("Spring round")
 
     for name, country, side in (
-        ("Gulu Hospital", "UG", "host"),
-        ("Mbarara Hospital", "UG", "host"),
-        ("Leeds Teaching Hospitals", "GB", "resource"),
-        ("Hospices de Lyon", "FR", "resource"),
+        ("Gulu Hospital", "Uganda", "host"),
+        ("Mbarara Hospital", "Uganda", "host"),
+        ("Leeds Teaching Hospitals", "United Kingdom", "resource"),
+        ("Hospices de Lyon", "France", "resource"),
     ):
         page.get_by_label("Institution").select_option(label=f"{name} ({country})")
         page.get_by_label("Side").select_option(value=side)

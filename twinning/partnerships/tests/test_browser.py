@@ -32,8 +32,10 @@ def test_manager_creates_a_partnership_and_finds_it_in_the_list(page: Page, live
     page.get_by_label("Shared goal").fill("Triage in every ward")
     page.get_by_label("Funding starts").fill("2026-01-01")
     page.get_by_label("Funding ends").fill("2028-12-31")
-    page.get_by_label("Host institutions").select_option(label="Gulu Regional Referral Hospital (UG)")
-    page.get_by_label("Resource institutions").select_option(label="Leeds Teaching Hospitals (GB)")
+    page.get_by_label("Host institutions").select_option(label="Gulu Regional Referral Hospital (Uganda)")
+    page.get_by_label("Resource institutions").select_option(
+        label="Leeds Teaching Hospitals (United Kingdom)"
+    )
     page.get_by_role("button", name="Save").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Gulu–Leeds emergency care")
