@@ -20,10 +20,16 @@ BENCHMARKS = [
     "bench.contributions",
     "bench.planning",
     "bench.exchanges",
+    "bench.sustainability",
     "bench.monitoring",
     "bench.matching",
     "bench.load",
     "bench.imports",
+    "bench.dhis2",
+    "bench.interop",
+    "bench.reports",
+    "bench.knowledge",
+    "bench.slowlinks",
 ]
 
 
@@ -62,6 +68,8 @@ def run(module: str, database_url: str, var_dir: str) -> dict:
 
 
 def main() -> None:
+    # `python bench/run.py slowlinks lists` (`make bench BENCH="slowlinks lists"`) runs only those.
+    chosen = [f"bench.{name.removeprefix('bench.')}" for name in sys.argv[1:]] or BENCHMARKS
     results = []
     with tempfile.TemporaryDirectory() as var_dir:
         targets = [("sqlite", f"sqlite:///{var_dir}/bench.sqlite3")]
@@ -69,7 +77,7 @@ def main() -> None:
         if pg:
             targets.append(("postgresql", pg))
         for _name, url in targets:
-            for module in BENCHMARKS:
+            for module in chosen:
                 results.append(run(module, url, var_dir))
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
@@ -122,6 +130,55 @@ def main() -> None:
             print(
                 f"{r['database']:<11} programme roll-up {u['seconds']:.4f} s vs GROUP BY {u['baseline_sql_seconds']:.4f} s "
                 f"= {u['ratio_to_sql']:.2f}x; queries {r['queries_empty_vs_full']}"
+            )
+            continue
+        if r.get("benchmark") == "dhis2":
+            if r.get("skipped"):
+                print(f"{r['database']:<11} dhis2 skipped: {r['skipped']}")
+                continue
+            for d in r["runs"]:
+                print(
+                    f"{r['database']:<11} DHIS2 import {d['values']} values ({d['file_mb']} MB JSON): "
+                    f"{d['import_rows_per_second']}/s vs COPY {d['copy_rows_per_second']}/s = {d['ratio_to_copy']:.0%}; "
+                    f"peak memory {d['peak_mb']} MB ({d['peak_mb_before_import']} MB before the import)"
+                )
+            continue
+        if r.get("benchmark") == "interop" and "iati" in r:
+            x = r["iati"]
+            print(
+                f"{r['database']:<11} IATI export {x['activities']} activities ({x['elements']} elements): "
+                f"{x['export_seconds']} s vs bare lxml {x['baseline_bare_lxml_seconds']} s = {x['ratio']:.0%} "
+                f"(target {x['target_ratio']:.0%}), {x['queries']} queries; checks {x['check_seconds']} s, "
+                f"{x['problems']} problems"
+            )
+            continue
+        if r.get("benchmark") == "reports":
+            print(
+                f"{r['database']:<11} programme PDF report ({r['partnerships']} partnerships, {r['pages']} pages): "
+                f"{r['report_seconds']} s vs WeasyPrint alone {r['weasyprint_seconds']} s = "
+                f"{r['ratio_to_weasyprint']}x (target <= {r['target']}x), {r['queries']} queries; XLSX {r['xlsx_seconds']} s"
+            )
+            continue
+        if r.get("benchmark") == "slowlinks":
+            first, repeat = r["first_visit"], r["repeat_visit"]
+            print(
+                f"{r['database']:<11} {r['page']} at {r['link']}: first visit usable {first['usable_seconds']} s, "
+                f"loaded {first['loaded_seconds']} s, {first['bytes_received']} bytes; repeat visit usable "
+                f"{repeat['usable_seconds']} s, {repeat['bytes_received']} bytes; weighed "
+                f"{r['weight_first_load_bytes']} / {r['weight_repeat_visit_bytes']} bytes (budget 5 s, 60 KB, 15 KB)"
+            )
+            continue
+        if r.get("benchmark") == "knowledge":
+            for text, f in r["search"].items():
+                against = f" vs bare SQL {f['bare_sql_seconds']} s = {f['ratio']}x" if "ratio" in f else ""
+                print(
+                    f"{r['database']:<11} search {r['entries']} entries {text!r:<22} {f['app_seconds']} s"
+                    f"{against} ({f['total']} found)"
+                )
+            p = r["public_list"]
+            print(
+                f"{r['database']:<11} public practice list: {p['queries']} queries, {p['bytes']} bytes, "
+                f"{p['gzip_bytes']} gzipped, {r['public_list_seconds']} s"
             )
             continue
         if r.get("benchmark") == "imports":

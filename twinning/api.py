@@ -15,10 +15,14 @@ from twinning.core.api import install_error_handlers
 from twinning.core.throttling import AddressThrottle, TokenThrottle
 from twinning.directory.api import router as directory_router
 from twinning.exchanges.api import router as exchanges_router
+from twinning.interop.api import router as interop_router
+from twinning.knowledge.api import router as knowledge_router
 from twinning.matching.api import router as matching_router
 from twinning.monitoring.api import router as monitoring_router
 from twinning.partnerships.api import router as partnerships_router
 from twinning.planning.api import router as planning_router
+from twinning.reports.api import router as reports_router
+from twinning.sustainability.api import router as sustainability_router
 
 api = NinjaAPI(
     title="Twinning API",
@@ -37,6 +41,10 @@ api.add_router("/planning", planning_router)
 api.add_router("/monitoring", monitoring_router)
 api.add_router("/exchanges", exchanges_router)
 api.add_router("/contributions", contributions_router)
+api.add_router("/knowledge", knowledge_router)
+api.add_router("/sustainability", sustainability_router)
+api.add_router("/reports", reports_router)
+api.add_router("/interop", interop_router)
 
 
 # It changes nothing, so the CSRF check (meant for session writes) must not turn its 404 into an HTML 403.

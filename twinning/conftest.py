@@ -1,11 +1,14 @@
 """Fixtures shared by the whole suite: a partnership and one user for every role around it."""
 
+import importlib
 import os
 import shutil
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -22,6 +25,13 @@ from twinning.testing.factories import (
 
 
 @pytest.fixture(autouse=True)
+def _site_language() -> None:
+    # Each test starts in the site's language: a request that chose another (the chooser, Accept-Language, a
+    # profile's language) leaves it active in this thread, and a lazy message read later would follow it.
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> None:
     # Rate-limit counts live in the cache, which outlives a test: each test starts with none.
     cache.clear()
@@ -29,16 +39,25 @@ def _fresh_rate_limits() -> None:
 
 @pytest.fixture(autouse=True)
 def _reference_data_after_flush(request: pytest.FixtureRequest) -> None:
-    # A transactional test starts after another one's flush, which empties the tables the data migrations seed
-    # (languages, health areas): put them back so that such a test sees the database `migrate` leaves.
+    # A transactional test ends with a flush, which empties the tables the data migrations seed (languages, health
+    # areas, the shipped assessment instruments), and every later test on that worker would then miss them: put
+    # them back whenever they are missing, so that each test sees the database `migrate` leaves. Inside a
+    # non-transactional test the seeding is rolled back with the test.
     marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
+    if marker is None:
         return
-    request.getfixturevalue("transactional_db")
+    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    from django.apps import apps
+
     from twinning.directory.models import HealthArea, Language
     from twinning.directory.taxonomy import seed_languages_and_health_areas
+    from twinning.sustainability.models import Instrument
 
-    seed_languages_and_health_areas(Language, HealthArea)
+    if not (Language.objects.exists() and HealthArea.objects.exists()):
+        seed_languages_and_health_areas(Language, HealthArea)
+    if not Instrument.objects.filter(programme__isnull=True).exists():
+        shipped = importlib.import_module("twinning.sustainability.migrations.0002_shipped_instruments")
+        shipped.load(apps, None)
 
 
 @dataclass

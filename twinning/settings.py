@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "twinning.monitoring",
     "twinning.exchanges",
     "twinning.contributions",
+    "twinning.knowledge",
+    "twinning.sustainability",
+    "twinning.reports",
+    "twinning.interop",
     # Above every app: the demo loader writes through all of them.
     "twinning.demo",
 ]
@@ -78,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the user is known: their profile's language wins over the cookie and the browser's.
+    "twinning.accounts.middleware.ProfileLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -164,10 +170,14 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The default database lives in var/; create it so a fresh clone works with no set-up.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    # WAL lets the task worker write while web requests read.
+    # WAL lets the task worker write while web requests read. SQLite still takes one writer at a time: a writer
+    # that finds the database locked waits up to `timeout` seconds for it (Python's default, 5 s, is too short on
+    # a loaded machine: the task worker's BEGIN IMMEDIATE gave up with "database is locked" and the worker died
+    # while web requests wrote). 20 s stays under gunicorn's 30 s request timeout.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
     }
 
 # Shared by every web process (rate limits must hold across them, cached figures must be the same in each): in
@@ -180,6 +190,13 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "twinning_cache"}
     )
 }
+# With Redis, sessions are read from it and written through to the database (nothing is lost when Redis restarts):
+# one database query less on every signed-in request. Without it a cached session would cost two.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if os.environ.get("REDIS_URL")
+    else "django.contrib.sessions.backends.db"
+)
 
 # How long the navigation's "My work" counts may be read back from the shared cache (0: computed on every page).
 # Every change through the services renews the audit change stamp they are cached under at once, so this bounds
@@ -208,6 +225,8 @@ LANGUAGES = [
     ("pt", _("Portuguese")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Decimal sign and thousands separator from CLDR, as core.numbers reads them (twinning/core/formats).
+FORMAT_MODULE_PATH = ["twinning.core.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -234,7 +253,16 @@ if DEBUG:
 
 # Uploads are hostile: keep them small and never let Django hold big bodies in memory.
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+# The largest IATI activity file an import reads (checked before parsing).
+IATI_IMPORT_MAX_BYTES = int(os.environ.get("IATI_IMPORT_MAX_BYTES", str(MAX_UPLOAD_BYTES)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest DHIS2 file an import reads (an upload is also capped by MAX_UPLOAD_BYTES; a fetch from a DHIS2
+# server only by this): a million values in JSON are about 150 MB.
+DHIS2_IMPORT_MAX_BYTES = int(os.environ.get("DHIS2_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
+# A DHIS2 server's address may resolve to a loopback or private network address only when this is on (a
+# ministry's in-house DHIS2 on the organisation's own network); link-local addresses (the cloud's metadata
+# service) never may. See twinning.interop.dhis2.addresses.
+DHIS2_ALLOW_PRIVATE_ADDRESSES = env_bool("DHIS2_ALLOW_PRIVATE_ADDRESSES", False)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # EMAIL: "console" prints mail (development default), "file" writes it under var/mail, "smtp" sends it.
@@ -286,7 +314,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # A 403 is logged as one warning line, without the traceback of the PermissionDenied behind it.
-    "loggers": {"django.request": {"filters": ["no_403_traceback"]}},
+    "loggers": {
+        "django.request": {"filters": ["no_403_traceback"]},
+        # WeasyPrint logs every layout step of every PDF report at INFO; its warnings are what matters.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 PAGE_SIZE = 25

@@ -1,18 +1,21 @@
 """The project-level pages: the home page gathers what every app offers the signed-in user."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.cache import cache_control
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control, never_cache
 
 from twinning.accounts.access import in_finance_programmes, is_programme_editor
 from twinning.core.http import AuthedRequest
+from twinning.core.offline import service_worker_script
 from twinning.core.work import KINDS
 from twinning.partnerships.models import Programme
 from twinning.partnerships.selectors import partnership_list
-from twinning.work import my_work, work_for_user
+from twinning.work import my_work, offline_forms, work_for_user
 
 HOME_WORK_ITEMS = 10
 
@@ -23,6 +26,7 @@ def _full_lists() -> dict[str, str]:
     return {
         "verify_gift": f"{queue}?show=gifts&order=newest",
         "verify_time": f"{queue}?show=time&order=newest",
+        "review_practice": f"{reverse('knowledge:library')}?status=submitted",
     }
 
 
@@ -79,6 +83,11 @@ def my_work_view(request: AuthedRequest) -> HttpResponse:
             "counts": [(kind, KINDS[kind], n) for kind, n in counts.items()],
             "more": _more_work(work, counts),
             "show_verification": bool({"verify_gift", "verify_time", "rate_missing"} & set(counts)),
+            # Kept only when the person asks (a button): fetching them on every visit costs a slow link dearly.
+            "offline_forms": offline_forms(request.user, work),
+            # Filled in by site.js as the service worker reports; the placeholders stay as they are here.
+            "offline_progress": _("Keeping forms for offline use: %(done)s of %(total)s…"),
+            "offline_done": _("Forms kept for offline use: %(kept)s of %(total)s."),
         },
     )
 
@@ -88,3 +97,52 @@ def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever a page links to: send them to the static icon. Not a permanent
     redirect, because the static file's name changes with its content."""
     return redirect(static("twinning/favicon.ico"))
+
+
+# The app shell: what every page loads, kept by the service worker so kept pages open offline.
+SHELL_FILES = [
+    "twinning/site.css",
+    "twinning/site.js",
+    "twinning/unsaved.js",
+    "twinning/offline.js",
+    "django_htmx/htmx-2.min.js",
+    "monitoring/monitoring.css",
+    "twinning/favicon.svg",
+    "twinning/icon-192.png",
+]
+
+
+@never_cache
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, at the site root so that it may serve every page (see twinning.core.offline)."""
+    script = service_worker_script(
+        shell=[static(name) for name in SHELL_FILES], offline_url=reverse("offline")
+    )
+    return HttpResponse(script, content_type="text/javascript; charset=utf-8")
+
+
+@cache_control(public=True, max_age=86400)
+def web_manifest(request: HttpRequest) -> JsonResponse:
+    """What a phone needs to put Twinning on its home screen as an app."""
+    manifest = {
+        "name": "Twinning",
+        "short_name": "Twinning",
+        "description": _("Twinning partnerships: plans, results, exchanges and contributions."),
+        "lang": get_language(),
+        "start_url": reverse("home"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b6e4f",
+        "icons": [
+            {"src": static("twinning/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("twinning/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {"src": static("twinning/favicon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    return JsonResponse(manifest, content_type="application/manifest+json")
+
+
+def offline(request: HttpRequest) -> HttpResponse:
+    """What the service worker shows for a page it has not kept when there is no connection."""
+    return render(request, "core/offline.html")

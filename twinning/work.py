@@ -13,17 +13,29 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
-from twinning.accounts.access import does_any_work
+from twinning.accounts.access import does_any_work, in_data_entry_partnerships
 from twinning.accounts.models import User
 from twinning.audit.services import change_stamp
 from twinning.contributions import work as contributions_work
 from twinning.core.work import KINDS, WorkItem
+from twinning.knowledge import work as knowledge_work
 from twinning.monitoring import work as monitoring_work
+from twinning.partnerships.models import Partnership
 from twinning.planning import work as planning_work
+from twinning.sustainability import assessment_work
+from twinning.sustainability import work as sustainability_work
 
-SOURCES: list[Any] = [monitoring_work, planning_work, contributions_work]
+SOURCES: list[Any] = [
+    monitoring_work,
+    planning_work,
+    contributions_work,
+    sustainability_work,
+    assessment_work,
+    knowledge_work,
+]
 
 
 def _order(item: WorkItem) -> tuple[bool, bool, datetime.date, int, int, str, str]:
@@ -43,7 +55,7 @@ def work_for_user(user: User, *, today: datetime.date | None = None) -> list[Wor
     """Every app's work for the user, merged: overdue items first, then by due date; undated items last, newest
     hand-off first (WorkItem.date); ties by kind (in KINDS order), partnership and period. At most 50 items of
     each kind, the most urgent or newest (the counts say how many there are).
-    About 13 queries, however many items.
+    About 15 queries, however many items.
 
     Raises: nothing.
     """
@@ -54,15 +66,41 @@ def work_for_user(user: User, *, today: datetime.date | None = None) -> list[Wor
 
 
 def work_counts(user: User) -> dict[str, int]:
-    """How many items of each kind the user has, in KINDS order; kinds with none are left out. About 12 queries
+    """How many items of each kind the user has, in KINDS order; kinds with none are left out. About 13 queries
     (one count per kind; the reports to enter and fix are counted from the periods due).
 
     Raises: nothing.
     """
     counts: dict[str, int] = {}
     for source in SOURCES:
-        counts.update(source.work_counts(user))
+        # Two apps may list the same kind (action items of the review conversation and of a joint action plan).
+        for kind, n in source.work_counts(user).items():
+            counts[kind] = counts.get(kind, 0) + n
     return {kind: counts[kind] for kind in KINDS if counts.get(kind)}
+
+
+MAX_OFFLINE_FORMS = 20  # pages fetched at once on a person's request: a bound on what a slow link must carry
+
+
+def offline_forms(user: User, work: list[WorkItem]) -> list[str]:
+    """The pages to keep for offline use when the person asks (My work's "Keep these forms for offline use"):
+    the entry pages of the results they should enter or fix (from `work`, no query), then for each partnership
+    where they enter data (as coordinator or member; by title) its forms for a new exchange, volunteer time and
+    an in-kind gift. Site-relative URLs, each once, at most MAX_OFFLINE_FORMS. One query.
+
+    Raises: nothing.
+    """
+    urls = [item.url for item in work if item.kind in ("enter", "fix")]
+    partnerships = (
+        Partnership.objects.filter(in_data_entry_partnerships(user, via=""))
+        .order_by("title")
+        .values_list("uuid", flat=True)[:MAX_OFFLINE_FORMS]
+    )
+    for uuid in partnerships:
+        urls.append(reverse("exchanges:create", args=[uuid]))
+        urls.append(reverse("contributions:time_add", args=[uuid]))
+        urls.append(reverse("contributions:gift_add", args=[uuid]))
+    return list(dict.fromkeys(urls))[:MAX_OFFLINE_FORMS]
 
 
 class LazyWork:

@@ -10,6 +10,10 @@ The rules, from DESIGN.md ("Who uses it"):
   manages the members of their own side (a programme manager manages both) and signs plans for that side.
   Members enter data (results, exchanges, contributions); partnership viewers only read. Whoever is on the side
   that received a gift (coordinator or member) signs for its arrival.
+- Sustainability (issue 13): coordinators draft a partnership's transition plan and sign it for their side (the
+  ministry's signature is recorded by someone who edits the partnership, as for strategic plans); programme
+  managers and M&E officers open graduation reviews and decide them; the host side's coordinators and members
+  answer the post-funding follow-ups, and keep access to them after the partnership graduates or closes.
 - Everyone else does not see a programme or partnership at all: the views and the API answer 404, and a
   read-only user's write answers 403.
 - The institution directory is readable by every signed-in user; programme editors maintain it, a coordinator
@@ -35,13 +39,23 @@ The rules, from DESIGN.md ("Who uses it"):
   | agreed plan versions                              | yes                            |                       |
   | a draft plan version (page, adoption, API)        | no (the plan in force instead) | 403                   |
   | exchanges, contribution ledger summaries          | yes                            |                       |
+  | dissemination records, spread figures             | yes                            |                       |
+  | evidence of dissemination and adoptions           | no, unless the programme grants| hidden / 403          |
+  | a practice's replication register                 | of practices published         | writes 403            |
   | history                                           | short: who, when, what changed | bookkeeping hidden    |
+  | a period's narrative (achievements, challenges)   | yes (approved periods only)    | unapproved: left out  |
+  | donor reports (PDF, XLSX)                         | yes, holding what they see     |                       |
 
   Outsiders still get 404 for everything: existence is private to those in scope. A reader in scope asking for a
   forbidden object gets 403, as for a write, because they know the period or file exists from pages they see.
 - Anyone who reads the directory may search it for twins; facts from partnerships enter a search only from
   partnerships the reader may see, declared conflicts only for the programme's staff, and only programme
   editors act on the results (start a partnership, add both to a round).
+- IATI (interop): a partnership's IATI activity file is for everyone who reads the partnership, the programme's
+  file for its staff; both hold only agreed plans and approved results ("export only figures that are right").
+  Managers set the programme's IATI organisation and publish its file; once published (and only then) the file
+  is readable without an account at its stable public address (`iati_file_is_public`). Importing an IATI file
+  is programme editors' work, and each partnership it changes must be one they edit.
 - An administrator (superuser) may do everything.
 
 How the code uses this module:
@@ -65,6 +79,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
 from twinning.audit.models import AuditEvent
@@ -173,6 +188,29 @@ def in_visible_programmes(user: "User | AnonymousUser", via: str = "") -> Q:
     return in_staff_programmes(user, via) | Q(**{_in(via): memberships.values("partnership__programme")})
 
 
+def in_visible_instruments(user: "User | AnonymousUser", via: str = "") -> Q:
+    """Assessment instruments (reached through `via`; "" for instruments themselves) the user may see and use:
+    those shipped with Twinning (no programme) for every signed-in user, and a programme's own instruments for
+    everyone who sees that programme (its staff, and members of its partnerships).
+
+    Raises: nothing.
+    """
+    if not user.is_authenticated:
+        return _nothing()
+    return Q(**{_then(via, "programme__isnull"): True}) | in_visible_programmes(user, _then(via, "programme"))
+
+
+def can_edit_instrument(user: "User | AnonymousUser", programme_id: int | None) -> bool:
+    """A programme's own assessment instruments: its editors (manager, M&E officer); the instruments shipped with
+    Twinning (`programme_id` None): administrators only, since every programme uses them.
+
+    Raises: nothing.
+    """
+    if programme_id is None:
+        return bool(user.is_authenticated and user.is_superuser)
+    return programme_access(user, programme_id).can_edit
+
+
 def in_data_entry_partnerships(user: "User | AnonymousUser", via: str = "partnership") -> Q:
     """Rows of the partnerships where the user enters data as a coordinator or member (their own work, so
     programme staff and administrators get only the partnerships they belong to)."""
@@ -238,6 +276,42 @@ def coordinated_side(user: "User | AnonymousUser", via: str = "partnership") -> 
     return Subquery(memberships.values("side")[:1])
 
 
+def in_follow_up_partnerships(user: "User | AnonymousUser", via: str = "partnership") -> Q:
+    """Rows of the partnerships whose post-funding follow-ups the user answers (`can_answer_follow_up`): those
+    where they are a coordinator or member of the host side, whatever the partnership's stage ("My work").
+
+    Raises: nothing.
+    """
+    if not user.is_authenticated:
+        return _nothing()
+    memberships = PartnershipMembership.objects.filter(user=user, side="host", role__in=DATA_ENTRY_ROLES)
+    return Q(**{_in(via): memberships.values("partnership")})
+
+
+def follow_up_answerers_of(partnership_id: int) -> Q:
+    """Users who answer the partnership's follow-ups (its host side's coordinators and members); a filter on
+    users.
+
+    Raises: nothing.
+    """
+    memberships = PartnershipMembership.objects.filter(
+        partnership_id=partnership_id, side="host", role__in=DATA_ENTRY_ROLES
+    )
+    return Q(pk__in=memberships.values("user"))
+
+
+def answering_membership(
+    user: "User | AnonymousUser", via: str = "partnership", field: str = "side"
+) -> Subquery:
+    """The `field` ("side" or "role") of the user's coordinator or member place in the partnership reached through
+    `via`, as an expression to annotate rows with (NULL where they answer for no side): the side a person answers
+    assessment rounds for (`PartnershipAccess.assessment_side`), and whether they also submit it (coordinators).
+    """
+    memberships = PartnershipMembership.objects.filter(partnership=OuterRef(via), role__in=DATA_ENTRY_ROLES)
+    memberships = memberships.filter(user=user) if user.is_authenticated else memberships.none()
+    return Subquery(memberships.values(field)[:1])
+
+
 def in_draft_partnerships(user: "User | AnonymousUser", via: str = "partnership") -> Q:
     """Rows of the partnerships whose unapproved work (draft results, periods under review) the user sees: staff
     other than viewers, and coordinators and members. Readers see a period's results once approved, so a
@@ -254,6 +328,18 @@ def in_draft_partnerships(user: "User | AnonymousUser", via: str = "partnership"
     return Q(**{_in(_then(via, "programme")): staff.values("programme")}) | Q(
         **{_in(via): members.values("partnership")}
     )
+
+
+def in_graduation_partnerships(user: "User | AnonymousUser", via: str = "partnership") -> Q:
+    """Rows of the partnerships whose graduation reviews the user reads (`can_read_graduation`): those whose
+    unapproved work they see (`in_draft_partnerships`), and every partnership of the programmes they view.
+
+    Raises: nothing.
+    """
+    if not user.is_authenticated:
+        return _nothing()
+    viewing = ProgrammeRole.objects.filter(user=user, role__in=READER_PROGRAMME_ROLES)
+    return in_draft_partnerships(user, via) | Q(**{_in(_then(via, "programme")): viewing.values("programme")})
 
 
 def reviewers_of(programme_id: int) -> Q:
@@ -340,9 +426,25 @@ class ProgrammeAccess:
         return self.is_admin or self.role in FINANCE_ROLES
 
     @property
+    def can_read_reports(self) -> bool:
+        """The programme's donor report (every partnership) is for its staff, viewers included; a reader's report
+        holds only approved periods, as their dashboards do."""
+        return self.is_staff
+
+    @property
     def can_manage(self) -> bool:
         """Managers change the programme itself and grant its staff roles."""
         return self.is_admin or self.role == ProgrammeRole.Role.MANAGER
+
+    @property
+    def can_publish_iati(self) -> bool:
+        """The programme's IATI organisation and whether its file is public are the programme's own settings."""
+        return self.can_manage
+
+    @property
+    def can_import_iati(self) -> bool:
+        """An IATI import creates partnerships and plans: editors' work (each partnership checked again)."""
+        return self.can_edit
 
 
 def programme_role(user: "User | AnonymousUser", programme_id: int) -> str | None:
@@ -477,6 +579,18 @@ class PartnershipAccess:
         return self.can_edit or self.membership_role in DATA_ENTRY_ROLES
 
     @property
+    def can_write_narrative(self) -> bool:
+        """A period report's narrative (achievements, challenges, next steps) is written by those who run the
+        partnership: its coordinators, and programme editors (who edit every partnership)."""
+        return self.can_edit
+
+    @property
+    def can_read_reports(self) -> bool:
+        """Donor reports of the partnership (PDF, XLSX): everyone who reads it; a reader's report holds only what
+        they see on the pages (approved periods, no conversation or evidence)."""
+        return self.can_read
+
+    @property
     def can_review(self) -> bool:
         """Programme managers and M&E officers approve, return and unlock the partnership's period reports."""
         return self.programme.can_edit
@@ -490,9 +604,62 @@ class PartnershipAccess:
     def can_manage_finance(self) -> bool:
         return self.programme.can_manage_finance
 
+    @property
+    def assessment_side(self) -> str | None:
+        """The side a person answers an assessment round for: coordinators and members answer for their own side
+        (each on their own sheet); programme staff, viewers and administrators belong to no side and answer none."""
+        return self.membership_side if self.membership_role in DATA_ENTRY_ROLES else None
+
+    @property
+    def assessment_submit_side(self) -> str | None:
+        """The side whose answers the user submits in an assessment round (its coordinators), or None."""
+        if self.membership_role == PartnershipMembership.Role.COORDINATOR:
+            return self.membership_side
+        return None
+
+    @property
+    def can_open_assessment(self) -> bool:
+        """Programme editors open rounds for chosen partnerships; a partnership's coordinators open one for itself."""
+        return self.can_edit
+
+    def sees_assessment_answers(self, side: str, *, revealed: bool) -> bool:
+        """Whether the user sees a side's answers and scores in an assessment round (issue 13): once both sides
+        have submitted (`revealed`), everyone who reads the partnership sees the scores; before that, only the
+        people of that side, so that neither side anchors on the other. Programme staff and administrators are on
+        no side, so they too wait until both sides are in (they see who has submitted, not what)."""
+        if not self.can_read:
+            return False
+        if revealed:
+            return True
+        return self.membership_side == side and self.membership_role is not None
+
+    def sees_assessment_comments(self, side: str, *, revealed: bool) -> bool:
+        """The comments written beside answers: as the answers (sees_assessment_answers), but never for readers,
+        who read scores only (what the programme shows outside, not how it is made)."""
+        return self.sees_assessment_answers(side, revealed=revealed) and not self.is_reader
+
     def can_sign_receipt(self, side: str) -> bool:
         """Only someone on the side that received a gift (coordinator or member) can say it arrived."""
         return self.is_admin or (self.membership_side == side and self.membership_role in DATA_ENTRY_ROLES)
+
+    @property
+    def can_answer_follow_up(self) -> bool:
+        """A post-funding follow-up is answered by the host side (its coordinators and members). The partnership's
+        stage does not matter: its people keep their memberships, and so their access, after it graduates or
+        closes, so that they can answer the follow-ups years later (issue 13)."""
+        return self.is_admin or (self.membership_side == "host" and self.membership_role in DATA_ENTRY_ROLES)
+
+    @property
+    def can_read_graduation(self) -> bool:
+        """Graduation reviews and their criteria, which read results not approved yet: those who see drafts, and
+        the programme's viewers, who follow the programme's graduations (read-only: `can_decide_graduation`
+        changes them). A partnership's own viewers do not."""
+        return self.can_see_drafts or (self.can_read and self.programme_role in READER_PROGRAMME_ROLES)
+
+    @property
+    def can_decide_graduation(self) -> bool:
+        """Programme managers and M&E officers open graduation reviews and record the decision."""
+        return self.programme.can_edit
 
     def can_sign_plan_for(self, *, requires_ministry: bool) -> list[str]:
         """The parties this user may sign a plan for: their own side (coordinators) and, when the plan asks for
@@ -658,6 +825,340 @@ def sees_contacts_anywhere(user: "User | AnonymousUser") -> bool:
     )
 
 
+# --- the practice library (knowledge) ---------------------------------------------------------------------
+
+# The values of knowledge.Practice.Status, named here because the rules below depend on them.
+PRACTICE_DRAFT = "draft"
+PRACTICE_SUBMITTED = "submitted"
+PRACTICE_PROGRAMME = "programme"
+PRACTICE_PUBLIC = "public"
+PRACTICE_WITHDRAWN = "withdrawn"
+PRACTICE_PUBLISHED = (PRACTICE_PROGRAMME, PRACTICE_PUBLIC)
+
+
+class PracticeLike(Protocol):
+    @property
+    def programme_id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def author_id(self) -> int | None: ...
+
+
+def practice_scope(user: "User | AnonymousUser", links: QuerySet[Any]) -> Q:
+    """Practices (rows of knowledge.Practice) the user may read; `links` are the practice-partnership rows
+    (knowledge.PracticePartnership), passed in so this module names no higher layer.
+
+    - anyone, signed in or not: practices published publicly;
+    - every programme user (its staff, members of any of its partnerships, viewers included): practices
+      published in the programme;
+    - programme staff other than viewers: every practice of the programme, drafts included (they review them);
+    - coordinators and members of a partnership behind a practice, and its author: that practice in any state.
+    A partnership member never reads another partnership's draft. Administrators read everything.
+
+    Raises: nothing.
+    """
+    public = Q(status=PRACTICE_PUBLIC)
+    if not user.is_authenticated:
+        return public
+    if user.is_superuser:
+        return Q()
+    reviewing = ProgrammeRole.objects.filter(user=user).exclude(role__in=READER_PROGRAMME_ROLES)
+    members = PartnershipMembership.objects.filter(user=user, role__in=DATA_ENTRY_ROLES)
+    own = links.filter(partnership__in=members.values("partnership")).values("practice")
+    return (
+        public
+        | (Q(status=PRACTICE_PROGRAMME) & in_visible_programmes(user, via="programme"))
+        | Q(programme__in=reviewing.values("programme"))
+        | Q(pk__in=own)
+        | Q(author=user)
+    )
+
+
+@dataclass(frozen=True)
+class PracticeAccess:
+    """What one user may do with one practice; `practice_access` computes it (two small queries at most).
+
+    Who moves each step of the publication workflow (issue 12):
+
+    | Step                                   | From                               | Who                          |
+    |----------------------------------------|------------------------------------|------------------------------|
+    | submit for review                      | draft                              | its partnerships' members    |
+    | return to draft, with a comment        | submitted                          | programme editors            |
+    | publish in the programme, with comment | submitted                          | programme editors            |
+    | publish publicly, with a comment       | published in the programme         | programme editors, once the  |
+    |                                        |                                    | author confirmed no personal |
+    |                                        |                                    | data                         |
+    | withdraw, with a comment               | submitted or published             | members and editors          |
+    | reopen as a draft                      | withdrawn                          | members and editors          |
+
+    Members edit a practice and upload documents while it is a draft; editors at any stage but withdrawn. Only
+    the author (or an administrator) confirms that it holds no patient or personal data.
+    """
+
+    can_read: bool = False
+    is_member: bool = False
+    is_editor: bool = False
+    is_author: bool = False
+    is_admin: bool = False
+    status: str = PRACTICE_DRAFT
+
+    @property
+    def can_edit(self) -> bool:
+        """Change the practice's content and its documents."""
+        if self.status == PRACTICE_WITHDRAWN:
+            return False
+        return self.is_editor or (self.is_member and self.status == PRACTICE_DRAFT)
+
+    def require_edit(self) -> None:
+        """PermissionDenied (403) unless the user may change the practice, saying which workflow rule stops them
+        (a member facing a submitted or published practice, anyone facing a withdrawn one).
+
+        Raises: PermissionDenied.
+        """
+        if self.can_edit:
+            return
+        if self.status == PRACTICE_WITHDRAWN and (self.is_member or self.is_editor):
+            require(
+                False, _("A withdrawn practice is not changed: reopen it as a draft first, then edit it.")
+            )
+        if self.is_member and self.status == PRACTICE_SUBMITTED:
+            require(
+                False,
+                _(
+                    "A practice submitted for review is changed only by the programme's managers and M&E "
+                    "officers. Ask them to return it to draft, or withdraw it and reopen it as a draft."
+                ),
+            )
+        if self.is_member and self.status in PRACTICE_PUBLISHED:
+            require(
+                False,
+                _(
+                    "A published practice is changed only by the programme's managers and M&E officers. To "
+                    "change it yourself, withdraw it, reopen it as a draft, edit it and submit it again."
+                ),
+            )
+        require(False)
+
+    def require_move(self, to_status: str) -> None:
+        """PermissionDenied (403) unless the user may move the practice to `to_status`, saying why when a
+        member asks for a step only programme editors take (approving, publishing, returning to draft).
+
+        Raises: PermissionDenied.
+        """
+        if self.can_move(to_status):
+            return
+        editors_only = {
+            (PRACTICE_SUBMITTED, PRACTICE_DRAFT),
+            (PRACTICE_SUBMITTED, PRACTICE_PROGRAMME),
+            (PRACTICE_PROGRAMME, PRACTICE_PUBLIC),
+        }
+        if self.is_member and (self.status, to_status) in editors_only:
+            require(
+                False,
+                _(
+                    "Only the programme's managers and M&E officers approve, publish or return a practice; "
+                    "they see it in their review list."
+                ),
+            )
+        require(False)
+
+    @property
+    def can_review(self) -> bool:
+        """Approve a step up (or return a submission): the programme's managers and M&E officers."""
+        return self.is_editor
+
+    @property
+    def can_see_history(self) -> bool:
+        """The workflow's comments and the change history are for those who work on the practice."""
+        return self.is_member or self.is_editor or self.is_author
+
+    def can_confirm_no_personal_data(self) -> bool:
+        return (self.is_author or self.is_admin) and self.status not in (PRACTICE_PUBLIC, PRACTICE_WITHDRAWN)
+
+    def can_move(self, to_status: str) -> bool:
+        """Whether the user may move the practice from its status to `to_status` (the table above)."""
+        step = (self.status, to_status)
+        if step == (PRACTICE_DRAFT, PRACTICE_SUBMITTED):
+            return self.is_member or self.is_editor
+        if step in (
+            (PRACTICE_SUBMITTED, PRACTICE_DRAFT),
+            (PRACTICE_SUBMITTED, PRACTICE_PROGRAMME),
+            (PRACTICE_PROGRAMME, PRACTICE_PUBLIC),
+        ):
+            return self.is_editor
+        if to_status == PRACTICE_WITHDRAWN and self.status in (PRACTICE_SUBMITTED, *PRACTICE_PUBLISHED):
+            return self.is_member or self.is_editor
+        if step == (PRACTICE_WITHDRAWN, PRACTICE_DRAFT):
+            return self.is_member or self.is_editor
+        return False
+
+
+def practice_access(
+    user: "User | AnonymousUser", practice: PracticeLike, partnership_ids: "list[int] | None" = None
+) -> PracticeAccess:
+    """What the user may do with the practice. `partnership_ids` are the partnerships behind it (read from
+    `practice.partnerships` when not given). The caller has found the practice through a `practice_scope`
+    query, so `can_read` is true for anyone but an outsider asking about a public practice, who only reads.
+
+    Raises: nothing.
+    """
+    status = practice.status
+    if not user.is_authenticated:
+        return PracticeAccess(can_read=status == PRACTICE_PUBLIC, status=status)
+    if user.is_superuser:
+        return PracticeAccess(
+            can_read=True, is_member=True, is_editor=True, is_author=True, is_admin=True, status=status
+        )
+    if partnership_ids is None:
+        partnership_ids = [p.pk for p in practice.partnerships.all()]  # type: ignore[attr-defined]
+    role = programme_role(user, practice.programme_id)
+    is_member = PartnershipMembership.objects.filter(
+        user=user, role__in=DATA_ENTRY_ROLES, partnership_id__in=partnership_ids
+    ).exists()
+    is_editor = role in EDITOR_ROLES
+    is_author = practice.author_id == user.pk
+    sees_programme = (
+        role is not None
+        or PartnershipMembership.objects.filter(
+            user=user, partnership__programme_id=practice.programme_id
+        ).exists()
+    )
+    can_read = (
+        status == PRACTICE_PUBLIC
+        or (status == PRACTICE_PROGRAMME and sees_programme)
+        or (role is not None and role not in READER_PROGRAMME_ROLES)
+        or is_member
+        or is_author
+    )
+    return PracticeAccess(
+        can_read=can_read, is_member=is_member, is_editor=is_editor, is_author=is_author, status=status
+    )
+
+
+def can_create_practice(user: "User | AnonymousUser") -> bool:
+    """Coordinators and members write up their partnerships' practices; programme editors may too."""
+    if not user.is_authenticated:
+        return False
+    return (
+        user.is_superuser
+        or PartnershipMembership.objects.filter(user=user, role__in=DATA_ENTRY_ROLES).exists()
+        or ProgrammeRole.objects.filter(user=user, role__in=EDITOR_ROLES).exists()
+    )
+
+
+def in_practice_partnerships(user: "User | AnonymousUser", via: str = "partnership") -> Q:
+    """Partnerships (reached through `via`; "" for partnerships themselves) a practice may be written for by
+    the user: those they enter data in, and every partnership of the programmes they edit.
+
+    Raises: nothing.
+    """
+    if not user.is_authenticated:
+        return _nothing()
+    if user.is_superuser:
+        return Q()
+    return in_data_entry_partnerships(user, via) | in_edited_programmes(user, _then(via, "programme"))
+
+
+# --- dissemination and the replication register (knowledge) ------------------------------------------
+
+
+def in_programme_records(
+    user: "User | AnonymousUser", via_programme: str = "programme", via_partnership: str = "partnership"
+) -> Q:
+    """Rows that belong to a programme and may belong to one of its partnerships (dissemination records): the
+    programme's staff (viewers included: what was shared is what a programme shows) see all of them, a
+    partnership's members and viewers those of their partnership. Every row for an administrator.
+
+    Raises: nothing.
+    """
+    if not user.is_authenticated:
+        return _nothing()
+    if user.is_superuser:
+        return Q()
+    memberships = PartnershipMembership.objects.filter(user=user)
+    return in_staff_programmes(user, via_programme) | Q(
+        **{_in(via_partnership): memberships.values("partnership")}
+    )
+
+
+def can_write_record(
+    user: "User | AnonymousUser", *, programme_id: int, partnership: PartnershipLike | None
+) -> bool:
+    """Who records and changes a dissemination record: for a partnership's record, whoever enters its data
+    (coordinators, members, programme editors); for a programme-wide one (no partnership), the programme's
+    editors.
+
+    Raises: nothing.
+    """
+    if partnership is not None:
+        return partnership_access(user, partnership).can_enter_data
+    return programme_access(user, programme_id).can_edit
+
+
+def require_record_write(
+    user: "User | AnonymousUser", *, programme_id: int, partnership: PartnershipLike | None
+) -> None:
+    """Enforce `can_write_record`: Http404 when the user does not see the partnership (or, for a
+    programme-wide record, is not the programme's staff), PermissionDenied when they only read it.
+
+    Raises: Http404, PermissionDenied.
+    """
+    if partnership is not None:
+        require_data_entry(user, partnership)
+        return
+    programme = programme_access(user, programme_id)
+    if not programme.is_staff:
+        raise Http404
+    require(programme.can_edit)
+
+
+def can_record_adoptions(
+    user: "User | AnonymousUser", *, programme_id: int, partnership_ids: "list[int] | set[int]"
+) -> bool:
+    """Who records and updates the adoptions of a practice: the programme's editors, and the coordinators and
+    members of a partnership behind the practice (its viewers only read). The caller has resolved the practice
+    for the user (404 outside what they see).
+
+    Raises: nothing.
+    """
+    if not user.is_authenticated:
+        return False
+    if programme_access(user, programme_id).can_edit:
+        return True
+    return PartnershipMembership.objects.filter(
+        user=user, role__in=DATA_ENTRY_ROLES, partnership_id__in=list(partnership_ids)
+    ).exists()
+
+
+def can_see_record_evidence(
+    user: "User | AnonymousUser",
+    *,
+    programme: Any,
+    partnership: PartnershipLike | None = None,
+    partnership_ids: "list[int] | set[int] | None" = None,
+) -> bool:
+    """Evidence files of dissemination records and adoptions (attendance lists, letters, photos: they may hold
+    personal data), as for results' evidence: insiders of the partnership (`partnership`, or any of
+    `partnership_ids` for an adoption of a practice several partnerships stand behind) and the programme's staff
+    other than readers; readers only when the programme grants evidence (`viewers_see_evidence`).
+
+    Raises: nothing.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    staff = programme_access(user, programme.pk, programme)
+    if staff.is_staff:
+        return not staff.is_reader or GRANT_EVIDENCE in staff.grants
+    ids = [partnership.pk] if partnership is not None else list(partnership_ids or [])
+    memberships = PartnershipMembership.objects.filter(user=user, partnership_id__in=ids)
+    if memberships.filter(role__in=DATA_ENTRY_ROLES).exists():
+        return True
+    return GRANT_EVIDENCE in grants_of(programme) and memberships.exists()
+
+
 # --- history ---------------------------------------------------------------------------------------------
 
 
@@ -673,6 +1174,10 @@ def _sees_evidence_of(user: "User | AnonymousUser", page: Any) -> bool:
     return partnership_access(user, page.partnership).can_see_evidence
 
 
+def _round_revealed(user: "User | AnonymousUser", page: Any) -> bool:
+    return bool(page.is_revealed)
+
+
 HISTORY_CHILD_RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     # People's names, emails and cadres are personal data (see can_see_people_of).
     ("directory.institution", "directory.person"): can_see_people_of,
@@ -680,6 +1185,10 @@ HISTORY_CHILD_RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     ("monitoring.periodreport", "monitoring.reviewcomment"): _sees_conversation_of,
     ("monitoring.periodreport", "monitoring.evidence"): _sees_evidence_of,
     ("contributions.gift", "contributions.giftevidence"): _sees_evidence_of,
+    # An assessment round's answer sheets are hidden from everyone until both sides have submitted (issue 13);
+    # its joint action plan is internal work, as action items are.
+    ("sustainability.assessmentround", "sustainability.response"): _round_revealed,
+    ("sustainability.assessmentround", "sustainability.assessmentaction"): _sees_conversation_of,
 }
 
 
@@ -701,6 +1210,43 @@ def history_for_user(user: "User | AnonymousUser", obj: Any) -> QuerySet[AuditEv
         types = [ContentType.objects.get_by_natural_key(*label.split(".")) for label in hidden]
         events = events.exclude(target_type__in=types)
     return events
+
+
+# --- public pages ----------------------------------------------------------------------------------------
+
+
+def iati_file_is_public(programme: Any) -> bool:
+    """Whether anyone, without an account, may read the programme's IATI activity file: only once a manager
+    published it and the programme has the IATI organisation identifier the file needs.
+
+    Raises: nothing.
+    """
+    return bool(getattr(programme, "iati_published", False) and getattr(programme, "iati_org_id", ""))
+
+
+# --- DHIS2 interchange (interop) -------------------------------------------------------------------------
+# What a DHIS2 file or server exchange may read and write, so the interop app asks rather than decides:
+# - an export holds only results the user may see (`in_draft_partnerships` keeps readers to approved periods);
+# - the mapping (data elements, org units, combos) renames what every partnership's values are sent as: the
+#   programme's editors set it, as they set the common indicators;
+# - an import writes results, so it needs data entry in every partnership it touches (`in_data_entry_partnerships`,
+#   checked value by value); a programme-wide import is for the programme's editors;
+# - a DHIS2 server's credentials send and fetch the whole programme's data: its editors configure and use it.
+
+
+def can_map_dhis2(user: "User | AnonymousUser", programme_id: int) -> bool:
+    """Whether the user sets the programme's DHIS2 mapping (its editors, or an administrator)."""
+    return is_programme_editor(user, programme_id)
+
+
+def can_import_dhis2_programme(user: "User | AnonymousUser", programme_id: int) -> bool:
+    """Whether the user imports a DHIS2 file into the whole programme (its editors, or an administrator)."""
+    return is_programme_editor(user, programme_id)
+
+
+def can_use_dhis2_servers(user: "User | AnonymousUser", programme_id: int) -> bool:
+    """Whether the user configures the programme's DHIS2 servers and sends to or fetches from them."""
+    return is_programme_editor(user, programme_id)
 
 
 # --- enforcers ----------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     search_fields = ["email", "full_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Profile"), {"fields": ("full_name",)}),
+        (_("Profile"), {"fields": ("full_name", "language")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )

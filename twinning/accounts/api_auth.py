@@ -6,12 +6,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja.errors import Throttled
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from twinning.accounts.access import sees_contacts_anywhere
+from twinning.accounts.middleware import profile_language
 from twinning.accounts.models import User
 from twinning.accounts.services import api_token_authenticate
 from twinning.core.throttling import FailedTokenThrottle
@@ -29,7 +31,18 @@ class BearerAuth(HttpBearer):
         user = api_token_authenticate(token)
         if user is None:
             failures.record_failure()
+        elif "Accept-Language" not in request.headers:
+            _answer_in_profile_language(request, user)
         return user
+
+
+def _answer_in_profile_language(request: HttpRequest, user: User) -> None:
+    # A client that names a language in Accept-Language gets it (LocaleMiddleware chose it); one that does not
+    # gets the token owner's, as on the web. A session caller already has theirs (ProfileLanguageMiddleware).
+    language = profile_language(user)
+    if language:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
 
 
 class SessionAuth(APIKeyCookie):

@@ -39,6 +39,11 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    # Blank follows the browser (Accept-Language) or the language chooser; set, it wins everywhere the person
+    # is signed in and is the language of every email and notification written to them.
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES, default=""
+    )
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
 

@@ -6,7 +6,8 @@ it commits. Each message is written in its recipient's language when their profi
 attribute), otherwise in the language of the request that made the change.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,20 @@ Message = str | Callable[[], str]
 
 def _language_of(user: Any) -> str:
     return str(getattr(user, "language", "") or "")
+
+
+@contextmanager
+def in_language_of(user: Any) -> Iterator[None]:
+    """Write what is inside in `user`'s language (their profile's), or in the active one when they have not
+    chosen (a new account: the inviter's page language, the best guess there is). For every email: it is read
+    by its recipient, not by the person whose action sent it.
+    """
+    language = _language_of(user)
+    if language:
+        with translation.override(language):
+            yield
+    else:
+        yield
 
 
 def _render(message: Message, language: str) -> str:

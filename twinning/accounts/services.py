@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from twinning.accounts.access import require_self_or_admin
 from twinning.accounts.models import ApiToken, User, hash_token
+from twinning.accounts.notifications import in_language_of
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 
@@ -119,6 +120,32 @@ def invitation_send(*, inviter: Any, user: User, partnership: Any, new_account: 
             },
         ),
     }
-    body = render_to_string("accounts/email/invitation.txt", context)
-    subject = _("Invitation to %(partnership)s on Twinning") % {"partnership": partnership}
+    with in_language_of(user):
+        body = render_to_string("accounts/email/invitation.txt", context)
+        subject = _("Invitation to %(partnership)s on Twinning") % {"partnership": partnership}
     transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
+
+
+@transaction.atomic
+def user_language_set(*, actor: User, user: User, language: str) -> User:
+    """Set the language `user` reads Twinning in: a code of settings.LANGUAGES ("fr"), or "" to follow the
+    browser. It wins over the browser and the language chooser's cookie on every page once signed in
+    (accounts.middleware), and every email and notification to the person is written in it. Setting the same
+    language again changes and audits nothing.
+
+    Raises: PermissionDenied (someone else's profile, unless an administrator), ValidationError (unknown code).
+    """
+    require_self_or_admin(actor, user.pk)
+    language = (language or "").strip()
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    if language == user.language:
+        return user
+    before = user.language
+    user.language = language
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["language"])
+    audit_record(
+        actor=actor, action=AuditEvent.Action.UPDATE, obj=user, changes={"language": [before, language]}
+    )
+    return user

@@ -24,5 +24,6 @@ urlpatterns = [
     path("password-change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password-change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("account/", views.profile, name="profile"),
+    path("account/language/", views.language_change, name="language_change"),
     path("account/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

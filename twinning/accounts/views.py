@@ -7,12 +7,15 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import i18n
 from django.views.decorators.http import require_POST
 
-from twinning.accounts.forms import ApiTokenForm
+from twinning.accounts.forms import ApiTokenForm, LanguageForm
 from twinning.accounts.models import ApiToken
-from twinning.accounts.services import api_token_create, api_token_revoke
+from twinning.accounts.services import api_token_create, api_token_revoke, user_language_set
 from twinning.core.http import AuthedRequest
 
 
@@ -36,6 +39,7 @@ def profile(request: AuthedRequest) -> HttpResponse:
         "accounts/profile.html",
         {
             "form": form,
+            "language_form": LanguageForm(initial={"language": request.user.language}),
             "new_token": new_token,
             "tokens": ApiToken.objects.filter(user=request.user),
             "programme_roles": request.user.programme_roles.select_related("programme"),
@@ -56,6 +60,58 @@ def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     return redirect("profile")
 
 
+@login_required
+@require_POST
+def language_change(request: AuthedRequest) -> HttpResponse:
+    """The profile's language (blank: the browser's). The chooser's cookie follows it, so the page stays in
+    that language after signing out on this browser."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the languages offered."))
+        return redirect("profile")
+    language = form.cleaned_data["language"]
+    user_language_set(actor=request.user, user=request.user, language=language)
+    if language:
+        translation.activate(language)
+    response = redirect("profile")
+    if language:
+        _set_language_cookie(response, language)
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, path=settings.LANGUAGE_COOKIE_PATH)
+    messages.success(request, _("Your language is saved."))
+    return response
+
+
+def _set_language_cookie(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language chooser on every page (a plain form, no JavaScript): Django's set_language (the cookie,
+    then back to `next`), and for a signed-in person also their profile's language, which otherwise would win
+    over the cookie on the next page."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if (
+        user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+        and translation.check_for_language(language)
+    ):
+        user_language_set(actor=user, user=user, language=language)  # type: ignore[arg-type]
+    return response
+
+
 def sign_in_locked_out(
     request: HttpRequest, original_response: HttpResponse | None, credentials: dict[str, Any] | None
 ) -> HttpResponse:
@@ -63,9 +119,12 @@ def sign_in_locked_out(
     this address. The lockout itself is django-axes' (settings AXES_*); an administrator lifts it early in the
     admin's "Access attempts" or with `twinning axes_reset_username EMAIL` / `axes_reset_ip ADDRESS`."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    message = _(
+    message = ngettext(
+        "Too many failed sign-ins for this account or from this address. Try again in %(minutes)s minute, "
+        "or ask an administrator to unlock it.",
         "Too many failed sign-ins for this account or from this address. Try again in %(minutes)s minutes, "
-        "or ask an administrator to unlock it."
+        "or ask an administrator to unlock it.",
+        minutes,
     ) % {"minutes": minutes}
     form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")})
     return render(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
 from twinning.core.reference import validate_country, validate_currency
-from twinning.core.validators import validate_storable_decimal, validate_upload_size
+from twinning.core.validators import validate_storable_decimal, validate_upload_content, validate_upload_size
 from twinning.directory.models import Institution, Person
 from twinning.partnerships.models import Partnership, Programme
 
@@ -382,7 +382,11 @@ class GiftEvidence(TwinningModel):
     file = models.FileField(
         _("file"),
         upload_to="contributions/evidence/%Y/",
-        validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS), validate_upload_size],
+        validators=[
+            FileExtensionValidator(EVIDENCE_EXTENSIONS),
+            validate_upload_size,
+            validate_upload_content,
+        ],
     )
     description = models.CharField(_("description"), max_length=255, blank=True)
     uploaded_by = models.ForeignKey(

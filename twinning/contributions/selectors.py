@@ -242,13 +242,17 @@ class Leverage:
     unconverted: list[Unconverted]
 
 
-def _year_shares(start: datetime.date, end: datetime.date) -> dict[int, decimal.Decimal]:
-    """The share of an award's period that falls in each calendar year, by days (funds are spread evenly)."""
+def _year_shares(
+    start: datetime.date, end: datetime.date, until: datetime.date | None = None
+) -> dict[int, decimal.Decimal]:
+    """The share of an award's period that falls in each calendar year, by days (funds are spread evenly); with
+    `until`, only the days up to it (an award not started by then has no share, a running one its days so far)."""
     total = (end - start).days + 1
+    stop = end if until is None else min(end, until)
     shares = {}
-    for year in range(start.year, end.year + 1):
+    for year in range(start.year, stop.year + 1):
         first = max(start, datetime.date(year, 1, 1))
-        last = min(end, datetime.date(year, 12, 31))
+        last = min(stop, datetime.date(year, 12, 31))
         shares[year] = decimal.Decimal((last - first).days + 1) / decimal.Decimal(total)
     return shares
 
@@ -257,14 +261,20 @@ Cells = dict[int, dict[int, Figures]]  # partnership id → year → figures
 
 
 def leverage_report(
-    *, programme: Programme, basis: str = Basis.GENERIC, partnership: Partnership | None = None
+    *,
+    programme: Programme,
+    basis: str = Basis.GENERIC,
+    partnership: Partnership | None = None,
+    until: datetime.date | None = None,
 ) -> Leverage:
     """Leverage = verified in-kind value (time on `basis` plus gifts) ÷ donor funds allocated, by partnership,
     country (of the host institution), year and programme, with pledged beside verified.
 
     "Pledged" is everything recorded, whatever its status; "verified" only what finance has verified. Donor
     funds are allocations converted at the award's start date and spread over the award's years by days.
-    Five queries whatever the ledger's size.
+    With `until` (a report's period end), figures "to date" then: donor funds only for the award's days up to
+    it (none for an award not started), volunteer time that started and gifts given by then. Five queries
+    whatever the ledger's size.
 
     Raises: nothing.
     """
@@ -274,9 +284,11 @@ def leverage_report(
     rows = _partnership_rows(partnerships_qs)
     titles = {pid: row.title for pid, row in rows.items()}
     cells: Cells = defaultdict(lambda: defaultdict(Figures))
-    unconverted = _add_funds(cells, titles, partnerships_qs, programme)
-    time_by_basis, unvalued, unconverted_time = _add_time(cells, titles, partnerships_qs, programme, basis)
-    unconverted_gifts = _add_gifts(cells, titles, partnerships_qs, programme)
+    unconverted = _add_funds(cells, titles, partnerships_qs, programme, until)
+    time_by_basis, unvalued, unconverted_time = _add_time(
+        cells, titles, partnerships_qs, programme, basis, until
+    )
+    unconverted_gifts = _add_gifts(cells, titles, partnerships_qs, programme, until)
 
     total = Figures()
     by_country: dict[str, Figures] = defaultdict(Figures)
@@ -317,11 +329,19 @@ def _partnership_rows(partnerships: QuerySet[Partnership]) -> dict[int, Partners
 
 
 def _add_funds(
-    cells: Cells, titles: dict[int, str], partnerships: QuerySet[Partnership], programme: Programme
+    cells: Cells,
+    titles: dict[int, str],
+    partnerships: QuerySet[Partnership],
+    programme: Programme,
+    until: datetime.date | None = None,
 ) -> list[Unconverted]:
-    """Add donor funds to `cells`, spread over each award's years; return the allocations no rate converts."""
+    """Add donor funds to `cells`, spread over each award's years (up to `until`); return the allocations no
+    rate converts."""
     unconverted = []
-    with_fx: Any = allocations_with_fx(Allocation.objects.filter(partnership__in=partnerships), programme)
+    allocations_qs = Allocation.objects.filter(partnership__in=partnerships)
+    if until is not None:
+        allocations_qs = allocations_qs.filter(award__start_date__lte=until)
+    with_fx: Any = allocations_with_fx(allocations_qs, programme)
     allocations = with_fx.values(
         "partnership_id", "amount", "award__currency", "award__start_date", "award__end_date", "fx"
     )
@@ -332,11 +352,14 @@ def _add_funds(
             )
             continue
         converted = money(a["amount"] * a["fx"])
-        shares = list(_year_shares(a["award__start_date"], a["award__end_date"]).items())
+        shares = list(_year_shares(a["award__start_date"], a["award__end_date"], until).items())
+        whole = until is None or a["award__end_date"] <= until
         spread = ZERO
         for n, (year, share) in enumerate(shares):
-            # Cents per year, the last year taking the remainder, so the years add up to the allocation exactly.
-            part = converted - spread if n == len(shares) - 1 else money(converted * share)
+            # Cents per year, the last year taking the remainder, so the years add up to the allocation exactly
+            # (to its share so far when cut off at `until`).
+            last = n == len(shares) - 1
+            part = converted - spread if last and whole else money(converted * share)
             spread += part
             cells[a["partnership_id"]][year].funds += part
     return unconverted
@@ -348,10 +371,15 @@ def _add_time(
     partnerships: QuerySet[Partnership],
     programme: Programme,
     basis: str,
+    until: datetime.date | None = None,
 ) -> tuple[dict[str, tuple[decimal.Decimal, decimal.Decimal]], decimal.Decimal, list[Unconverted]]:
-    """Add volunteer time valued on `basis` to `cells`. Returns the (pledged, verified) value on every basis
-    at once, the hours no rate values on `basis`, and the amounts no exchange rate converts."""
-    time_qs = annotate_time_values(TimeEntry.objects.filter(partnership__in=partnerships), programme)
+    """Add volunteer time valued on `basis` to `cells` (time started by `until`). Returns the (pledged,
+    verified) value on every basis at once, the hours no rate values on `basis`, and the amounts no exchange
+    rate converts."""
+    entries = TimeEntry.objects.filter(partnership__in=partnerships)
+    if until is not None:
+        entries = entries.filter(start_date__lte=until)
+    time_qs = annotate_time_values(entries, programme)
     aggregates: dict[str, Any] = {"hours_sum": Sum("hours")}
     for b in BASES:
         aggregates[f"v_{b}"] = Sum(f"value_{b}")
@@ -388,11 +416,18 @@ def _add_time(
 
 
 def _add_gifts(
-    cells: Cells, titles: dict[int, str], partnerships: QuerySet[Partnership], programme: Programme
+    cells: Cells,
+    titles: dict[int, str],
+    partnerships: QuerySet[Partnership],
+    programme: Programme,
+    until: datetime.date | None = None,
 ) -> list[Unconverted]:
-    """Add gifts in kind to `cells`; return the gifts no exchange rate converts."""
+    """Add gifts in kind (given by `until`) to `cells`; return the gifts no exchange rate converts."""
     unconverted = []
-    gifts = annotate_gift_values(Gift.objects.filter(partnership__in=partnerships), programme)
+    given = Gift.objects.filter(partnership__in=partnerships)
+    if until is not None:
+        given = given.filter(gift_date__lte=until)
+    gifts = annotate_gift_values(given, programme)
     for g in (
         gifts.values("partnership_id", "year", "status", "currency")
         .annotate(

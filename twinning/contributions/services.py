@@ -38,11 +38,13 @@ from twinning.contributions.models import (
     TimeEntry,
     ValuationRate,
 )
+from twinning.core.numbers import current_locale, format_number
 from twinning.core.services import (
     create_with_audit,
     delete_with_audit,
     lock_current,
     refuse_unknown_fields,
+    sent_before,
     update_with_audit,
 )
 from twinning.core.uploads import cell_number, cell_text, read_table
@@ -551,11 +553,15 @@ def time_entry_create(
     **fields: Any,
 ) -> TimeEntry:
     """Record volunteer time given to a partnership (coordinators, members, programme editors); whoever verifies
-    the programme's contributions (`finance_duty_of`) is notified, in-app now and by email on commit.
+    the programme's contributions (`finance_duty_of`) is notified, in-app now and by email on commit. A `uuid`
+    already used for this partnership's time returns that entry unchanged (an offline client's create sent again).
 
     Raises: Http404, PermissionDenied, ValidationError.
     """
     require_data_entry(actor, partnership)
+    # An offline client sends its create again when the first answer was lost: it was written once.
+    if (sent := sent_before(TimeEntry, uuid=uuid, partnership=partnership)) is not None:
+        return sent
     if status == ContributionStatus.VERIFIED:
         raise ValidationError({"status": _("Record the time first; a finance officer verifies it.")})
     entry = TimeEntry(partnership=partnership, status=status, recorded_by=actor, **_uuid(uuid), **fields)
@@ -576,7 +582,7 @@ def _notify_time_recorded(actor: User, entry: TimeEntry) -> None:
     def message() -> str:
         return _("%(partnership)s recorded %(hours)s hours of volunteer time to verify.") % {
             "partnership": partnership.title,
-            "hours": hours,
+            "hours": format_number(hours, locale=current_locale()),
         }
 
     notify(
@@ -676,11 +682,14 @@ def gift_create(
     *, actor: User, partnership: Partnership, uuid: uuid_module.UUID | None = None, **fields: Any
 ) -> Gift:
     """Record a pledged in-kind gift (coordinators, members, programme editors); the coordinators of the
-    receiving side, who sign for its arrival, are notified (in-app now, email on commit).
+    receiving side, who sign for its arrival, are notified (in-app now, email on commit). A `uuid` already used for
+    this partnership's gift returns that gift unchanged (an offline client's create sent again).
 
     Raises: Http404, PermissionDenied, ValidationError.
     """
     require_data_entry(actor, partnership)
+    if (sent := sent_before(Gift, uuid=uuid, partnership=partnership)) is not None:
+        return sent  # sent again by an offline client whose first answer was lost
     gift = Gift(
         partnership=partnership, status=ContributionStatus.PLEDGED, recorded_by=actor, **_uuid(uuid), **fields
     )

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import (
@@ -24,6 +25,12 @@ from twinning.accounts.access import (
     verifies_anywhere,
 )
 from twinning.contributions import services, work
+from twinning.contributions.figures import (
+    leverage_charts,
+    leverage_tables,
+    partnership_years_table,
+    unconverted_table,
+)
 from twinning.contributions.forms import (
     AllocationForm,
     AwardForm,
@@ -47,8 +54,6 @@ from twinning.contributions.models import (
 )
 from twinning.contributions.selectors import (
     Disclosure,
-    Figures,
-    Leverage,
     award_list,
     claims_with_values,
     cost_share_report,
@@ -59,12 +64,12 @@ from twinning.contributions.selectors import (
     money,
     time_entry_list,
 )
-from twinning.core import charts
 from twinning.core.exports import Action, Column, Link, Table, export_response, list_download, xlsx_bytes
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.ids import parse_uuid
 from twinning.core.numbers import current_locale, query_int
+from twinning.core.offline import offline_page
 from twinning.core.pagination import history_page, paginate
 from twinning.core.reference import country_name
 from twinning.core.spreadsheets import XLSX_TYPE, Sheet, xlsx_response
@@ -85,147 +90,6 @@ def _year(request: AuthedRequest) -> int | None:
     return query_int(request.GET.get("year", ""), minimum=1900, maximum=2200)
 
 
-def _leverage_charts(report: Leverage) -> dict[str, Any]:
-    series = [_("Pledged in kind"), _("Verified in kind"), _("Donor funds")]
-    colours = [charts.LIGHT_BLUE, charts.BLUE, charts.AMBER]
-    by_year = [
-        (str(year), [f.inkind_pledged, f.inkind_verified, f.funds]) for year, f in report.by_year.items()
-    ]
-    by_country = [
-        (country_name(c) if c else _("Unknown"), [f.inkind_pledged, f.inkind_verified, f.funds])
-        for c, f in report.by_country.items()
-    ]
-    return {
-        "year_chart": charts.bar_chart(
-            by_year, series=series, colours=colours, title=_("In-kind value and donor funds by year")
-        ),
-        "country_chart": charts.bar_chart(
-            by_country, series=series, colours=colours, title=_("In-kind value and donor funds by country")
-        ),
-    }
-
-
-# --- the reports' tables (page, CSV and XLSX from the same object) --------------------------------------
-
-
-def _money(header: str, currency: str) -> Column:
-    """A column of reporting-currency values, shown in whole units as the leverage pages always were."""
-    return Column(header, "money", currency=currency, places=0)
-
-
-def _short_columns(currency: str) -> list[Column]:
-    return [
-        _money(_("Donor funds"), currency),
-        _money(_("In kind, pledged"), currency),
-        _money(_("In kind, verified"), currency),
-        Column(_("Leverage"), "number"),
-    ]
-
-
-def _short_figures(f: Figures) -> tuple[Any, ...]:
-    return (f.funds, f.inkind_pledged, f.inkind_verified, f.leverage_verified)
-
-
-def _figure_columns(currency: str) -> list[Column]:
-    return [
-        _money(_("Donor funds"), currency),
-        _money(_("Time, pledged"), currency),
-        _money(_("Time, verified"), currency),
-        _money(_("Gifts, pledged"), currency),
-        _money(_("Gifts, verified"), currency),
-        _money(_("In kind, pledged"), currency),
-        _money(_("In kind, verified"), currency),
-        Column(_("Leverage, pledged"), "number"),
-        Column(_("Leverage, verified"), "number"),
-    ]
-
-
-def _figures(f: Figures) -> tuple[Any, ...]:
-    return (
-        f.funds,
-        f.time_pledged,
-        f.time_verified,
-        f.gifts_pledged,
-        f.gifts_verified,
-        f.inkind_pledged,
-        f.inkind_verified,
-        f.leverage_pledged,
-        f.leverage_verified,
-    )
-
-
-def _unconverted_kind(kind: str) -> str:
-    """The label of an Unconverted amount's kind ("gift", "time", "funds"), as readers see it."""
-    labels = {"gift": _("In-kind gift"), "time": _("Volunteer time"), "funds": _("Funds")}
-    return str(labels.get(kind, kind))
-
-
-def _unconverted_table(report: Leverage) -> Table:
-    return Table(
-        key="unconverted",
-        title=_("Not converted: no exchange rate for the date"),
-        columns=[
-            Column(_("Partnership")),
-            Column(_("What")),
-            Column(_("Currency")),
-            Column(_("Amount"), "number"),
-        ],
-        rows=[(u.partnership, _unconverted_kind(u.kind), u.currency, u.amount) for u in report.unconverted],
-    )
-
-
-def _leverage_tables(report: Leverage) -> dict[str, Table]:
-    """The programme leverage page's tables, in its reporting currency."""
-    c = report.currency
-    labels = dict(Basis.choices)
-    countries = sorted(
-        ((country_name(code) or _("Unknown"), f) for code, f in report.by_country.items()), key=lambda r: r[0]
-    )
-    tables = [
-        Table(
-            key="basis",
-            title=_("Volunteer time on each basis"),
-            columns=[Column(_("Basis")), _money(_("Pledged"), c), _money(_("Verified"), c)],
-            rows=[
-                (labels[value], *report.time_by_basis[value])
-                for value, _label in Basis.choices
-                if value in report.time_by_basis
-            ],
-        ),
-        Table(
-            key="years",
-            title=_("Leverage by year"),
-            columns=[Column(_("Year")), *_short_columns(c)],
-            rows=[(str(year), *_short_figures(f)) for year, f in report.by_year.items()],
-        ),
-        Table(
-            key="countries",
-            title=_("Leverage by country"),
-            columns=[Column(_("Country")), *_short_columns(c)],
-            rows=[(name, *_short_figures(f)) for name, f in countries],
-        ),
-        Table(
-            key="partnerships",
-            title=_("Leverage by partnership"),
-            columns=[Column(_("Partnership")), Column(_("Country")), *_figure_columns(c)],
-            rows=[
-                (
-                    Link(
-                        row.title,
-                        reverse("contributions:partnership_leverage", args=[row.uuid])
-                        + f"?basis={report.basis}",
-                    ),
-                    country_name(row.country),
-                    *_figures(row.figures),
-                )
-                for row in report.partnerships
-            ],
-        ),
-        _unconverted_table(report),
-    ]
-    return {t.key: t for t in tables}
-
-
 # --- programme-level reports --------------------------------------------------------------------------
 
 
@@ -233,7 +97,7 @@ def _leverage_tables(report: Leverage) -> dict[str, Table]:
 def leverage_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_staff(request.user, programme_uuid)
     report = leverage_report(programme=programme, basis=_basis(request))
-    tables = _leverage_tables(report)
+    tables = leverage_tables(report)
     download = export_response(request, list(tables.values()))
     if download is not None:
         return download
@@ -243,7 +107,7 @@ def leverage_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
         "bases": Basis.choices,
         "tables": tables,
         "can_manage": programme_access(request.user, programme.pk).can_manage_finance,
-        **_leverage_charts(report),
+        **leverage_charts(report),
     }
     return render(request, "contributions/leverage.html", context)
 
@@ -252,13 +116,8 @@ def leverage_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
 def partnership_leverage_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
     report = leverage_report(programme=partnership.programme, basis=_basis(request), partnership=partnership)
-    years = Table(
-        key="years",
-        title=_("Leverage of %(partnership)s by year") % {"partnership": partnership.title},
-        columns=[Column(_("Year")), *_figure_columns(report.currency)],
-        rows=[(str(year), *_figures(f)) for year, f in report.by_year.items()],
-    )
-    unconverted = _unconverted_table(report)
+    years = partnership_years_table(partnership, report)
+    unconverted = unconverted_table(report)
     download = export_response(request, [years, unconverted])
     if download is not None:
         return download
@@ -268,7 +127,7 @@ def partnership_leverage_view(request: AuthedRequest, partnership_uuid: UUID) ->
         "bases": Basis.choices,
         "years_table": years,
         "unconverted_table": unconverted,
-        **_leverage_charts(report),
+        **leverage_charts(report),
     }
     return render(request, "contributions/partnership_leverage.html", context)
 
@@ -677,7 +536,7 @@ def _gifts_table(partnership: Partnership, gifts: Any, currency: str) -> Table:
             Column(_("Contributor kind")),
             Column(_("Fair value"), "number"),
             Column(_("Currency")),
-            Column(_("Value"), "money", currency=currency),
+            Column(pgettext("money", "Value"), "money", currency=currency),
             Column(_("Status")),
             Column(_("Cost share")),
         ],
@@ -757,6 +616,7 @@ def _ledger_url(partnership: Partnership, tab: str) -> str:
 
 
 @login_required
+@offline_page
 def time_add_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     form = TimeEntryForm(request.POST or None, partnership=partnership)
@@ -771,7 +631,13 @@ def time_add_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpRespons
     return render(
         request,
         "contributions/form.html",
-        {"form": form, "partnership": partnership, "title": _("Record volunteer time")},
+        {
+            "form": form,
+            "partnership": partnership,
+            "title": _("Record volunteer time"),
+            # Offline, what is typed waits in the browser and is sent to the API as a create (offline.js).
+            "offline_api": reverse("api:time_entries_create", args=[partnership.uuid]),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -805,6 +671,7 @@ def _back(request: AuthedRequest) -> str | None:
 
 
 @login_required
+@offline_page
 def gift_add_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     form = GiftForm(request.POST or None, partnership=partnership)
@@ -819,7 +686,12 @@ def gift_add_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpRespons
     return render(
         request,
         "contributions/form.html",
-        {"form": form, "partnership": partnership, "title": _("Record an in-kind gift")},
+        {
+            "form": form,
+            "partnership": partnership,
+            "title": _("Record an in-kind gift"),
+            "offline_api": reverse("api:gifts_create", args=[partnership.uuid]),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -280,6 +280,13 @@ class Ref(Schema):
     name: str
 
 
+class TitledRef(Schema):
+    """Another object that people name by its title (a partnership, a practice): its UUID and its title."""
+
+    uuid: UUID
+    title: str
+
+
 class PageQuery(Schema):
     """Query parameters of a list: limit/offset paging; subclasses add the filters."""
 

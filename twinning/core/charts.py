@@ -5,6 +5,7 @@ may round and abbreviate them (`number`), and on data it cannot draw it logs the
 (see `twinning.core.rendering`). All text is escaped; the markup goes into a template as it is.
 """
 
+import datetime
 import math
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -245,5 +246,82 @@ def bar_line_chart(
             )
             parts.append(text(x + step / 2, height - 10, label, size=9, anchor="middle"))
     parts.append(_legend(left, bar_name, line_name if any(v is not None for v in line) else None))
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every piece of text above is escaped
+
+
+# Five steps of one scale (stages, levels), palest first, so a later step reads as "further".
+STEPS = (LIGHT_BLUE, BLUE, GREEN, AMBER, "#7a3e8f")
+
+
+def _steps_legend(steps: Sequence[str], left: int) -> str:
+    parts = []
+    for i, name in enumerate(steps):
+        parts.append(
+            f'<rect x="{left}" y="5" width="10" height="10" fill="{STEPS[i % len(STEPS)]}"/>'
+            f'<text x="{left + 14}" y="14" font-size="10">{escape(name)}</text>'
+        )
+        left += 14 + round(5.6 * len(name)) + 12
+    return "".join(parts)
+
+
+@degrades_to(nothing)
+def timeline_chart(
+    rows: Sequence[tuple[str, Sequence[tuple[datetime.date, int]]]],
+    *,
+    title: str,
+    steps: Sequence[str],
+    end: datetime.date,
+    width: int = 640,
+    label_width: int = 190,
+) -> SafeString:
+    """One horizontal band per row over time: each row's `(date, step)` changes (step indexes `steps`, 0 first)
+    colour its band from that date until the next change, the last one until `end`, with a dot where each step
+    was reached. The time axis runs from the earliest date to `end`, with a tick at each 1 January; a legend
+    names the steps. Nothing at all when no row has a date.
+
+    Raises: nothing (data it cannot draw is logged and drawn as nothing).
+    """
+    dates = [day for _label, changes in rows for day, _step in changes]
+    if not dates:
+        return mark_safe("")
+    start = min(dates)
+    end = max(end, max(dates))
+    span = max((end - start).days, 1)
+    band, legend, axis = 18, 22, 22
+    plot = width - label_width - 16
+    height = legend + band * len(rows) + axis
+
+    def x(day: datetime.date) -> float:
+        return label_width + (day - start).days / span * plot
+
+    parts = [_open(width, height, title), _steps_legend(steps, label_width)]
+    bottom = legend + band * len(rows)
+    for year in range(start.year + 1, end.year + 1):
+        tick = x(datetime.date(year, 1, 1))
+        parts.append(
+            f'<line class="tick" x1="{tick:.1f}" y1="{legend}" x2="{tick:.1f}" y2="{bottom + 4}" stroke="{GRID}"/>'
+            f'<text x="{tick:.1f}" y="{bottom + 15}" font-size="10" text-anchor="middle">{year}</text>'
+        )
+    parts.append(
+        f'<line x1="{label_width}" y1="{bottom}" x2="{label_width + plot}" y2="{bottom}" stroke="{GREY}"/>'
+    )
+    for r, (label, changes) in enumerate(rows):
+        y = legend + r * band
+        parts.append(
+            f'<text x="{label_width - 6}" y="{y + band / 2 + 4:.0f}" font-size="12" text-anchor="end">'
+            f"{_label(label)}</text>"
+        )
+        ordered = sorted(changes)
+        for i, (day, step) in enumerate(ordered):
+            until = ordered[i + 1][0] if i + 1 < len(ordered) else end
+            colour = STEPS[step % len(STEPS)]
+            name = steps[step] if 0 <= step < len(steps) else str(step)
+            parts.append(
+                f'<rect x="{x(day):.1f}" y="{y + 3}" width="{max(x(until) - x(day), 1.0):.1f}" '
+                f'height="{band - 6}" fill="{colour}"><title>{escape(label)}: {escape(name)} '
+                f"({day.isoformat()})</title></rect>"
+                f'<circle cx="{x(day):.1f}" cy="{y + band / 2:.1f}" r="3" fill="#fff" stroke="{colour}"/>'
+            )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every piece of text above is escaped

@@ -35,7 +35,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from twinning.core.numbers import current_locale
+from twinning.core.numbers import current_locale, format_percent
 from twinning.core.rendering import as_text, degrades_to
 from twinning.core.spreadsheets import FORMULA_STARTS, XLSX_TYPE, text_cell
 
@@ -105,7 +105,9 @@ class Action:
 class Table:
     """A table of `columns` and `rows` (one value per column: str, Link, Decimal/int, date, or None for
     nothing), named `title` (the sheet and file name) and `key` (which table of a page `?table=` asks for).
-    `actions`, when given, holds one Action or None per row, shown on the page only."""
+    `actions`, when given, holds one Action or None per row, shown on the page only. `more_rows` is how many
+    further rows a page's table left to its downloads, which the page then says (a programme-wide listing of
+    hundreds of rows is for the spreadsheet, not for a phone on a slow link: issue 10)."""
 
     key: str
     title: str
@@ -113,6 +115,7 @@ class Table:
     rows: list[Sequence[Any]] = field(default_factory=list)
     caption: str = ""
     actions: list[Action | None] = field(default_factory=list)
+    more_rows: int = 0
 
     def __post_init__(self) -> None:
         if not _KEY.match(self.key):
@@ -180,10 +183,12 @@ def display(column: Column, value: Any) -> str:
     if column.kind == "date":
         return date_format(value, "DATE_FORMAT")
     if column.numeric:
+        if column.kind == "percent":
+            return format_percent(value, decimals=column.decimals or 0)
         fraction = "0" if column.kind == "money" else "#"
         pattern = "#,##0" + ("." + fraction * column.decimals if column.decimals else "")
         text = format_decimal(value, format=pattern, locale=current_locale())
-        return _("%(number)s%%") % {"number": text} if column.kind == "percent" else text
+        return text
     return str(value)
 
 

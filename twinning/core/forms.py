@@ -1,3 +1,4 @@
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -113,3 +114,89 @@ def ask_for_files_again(form: forms.BaseForm) -> None:
             form.add_error(
                 name, _("Choose this file again: nothing was saved, and the browser does not keep it.")
             )
+
+
+class _SelectRelated:
+    """A model choice field whose option labels read related rows: its queryset joins them (`related`), so a
+    picker of n options costs one query, not n + 1."""
+
+    related: tuple[str, ...] = ()
+
+    def _set_queryset(self, queryset: Any) -> None:
+        super()._set_queryset(  # type: ignore[misc]
+            None if queryset is None else queryset.select_related(*self.related)
+        )
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[attr-defined]
+
+
+def person_label(person: Any) -> str:
+    """A person as a picker offers them: name and institution, since two people may share a name."""
+    institution = person.institution
+    return f"{person.full_name} ({institution.short_name or institution.name})"
+
+
+def indicator_label(indicator: Any) -> str:
+    """An indicator as a picker offers it: code and name, and for a partnership's own indicator the partnership,
+    since partnerships of one programme often define their own with the same code."""
+    if indicator.partnership_id is None:
+        return str(indicator)
+    return f"{indicator} ({indicator.partnership.title})"
+
+
+class _PersonChoices(forms.models.ModelChoiceIterator):
+    """The people of a picker, where two of one institution who share a name are told apart by their email or,
+    without one, their profession (a large hospital has more than one John Banda)."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        people = list(self.queryset)
+        labels = _told_apart(
+            [person_label(p) for p in people], [lambda p: p.email or p.get_cadre_display()], people
+        )
+        for person, label in zip(people, labels, strict=True):
+            yield (self.choice(person)[0], label)
+
+
+def _told_apart(labels: list[str], details: list[Any], objects: list[Any]) -> list[str]:
+    """`labels` with each detail in turn added to those still shared, then numbered (1, 2...) in UUID order
+    where even the details are the same, so no two options of a picker read alike."""
+    for detail in details:
+        counts = Counter(labels)
+        labels = [
+            f"{label} · {detail(o)}" if counts[label] > 1 else label
+            for label, o in zip(labels, objects, strict=True)
+        ]
+    counts = Counter(labels)
+    seen: Counter[str] = Counter()
+    numbered = []
+    for label, obj in sorted(zip(labels, objects, strict=True), key=lambda pair: str(pair[1].uuid)):
+        if counts[label] > 1:
+            seen[label] += 1
+            label = f"{label} ({seen[label]})"
+        numbered.append((obj, label))
+    by_object = {id(obj): label for obj, label in numbered}
+    return [by_object[id(obj)] for obj in objects]
+
+
+class PersonChoiceField(_SelectRelated, forms.ModelChoiceField):
+    related = ("institution",)
+    iterator = _PersonChoices
+
+    def label_from_instance(self, obj: Any) -> str:
+        return person_label(obj)
+
+
+class IndicatorChoiceField(_SelectRelated, forms.ModelChoiceField):
+    related = ("partnership",)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return indicator_label(obj)
+
+
+class IndicatorMultipleChoiceField(_SelectRelated, forms.ModelMultipleChoiceField):
+    related = ("partnership",)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return indicator_label(obj)

@@ -1,6 +1,8 @@
 import uuid
+from datetime import datetime, timedelta
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,3 +21,29 @@ class TwinningModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class BackgroundJob:
+    """For a job row the task worker picks up (`status` with QUEUED and RUNNING, and `created_at`).
+
+    The worker takes a queued job within seconds; a job still queued long after that means no worker runs (it
+    died, or was never started), and a page that keeps saying it "updates by itself" would then wait forever
+    without telling anyone. `waiting_for_worker_since` lets the page say so (core/includes/worker_waiting.html).
+    """
+
+    # Far longer than the worker takes to pick a job up when it runs (it polls every second or so).
+    WORKER_WAIT = timedelta(minutes=2)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)  # type: ignore[attr-defined]
+
+    @property
+    def waiting_for_worker_since(self) -> datetime | None:
+        """When the job was queued, if it has waited far longer than expected; otherwise None."""
+        if self.status != self.Status.QUEUED:  # type: ignore[attr-defined]
+            return None
+        created: datetime | None = self.created_at  # type: ignore[attr-defined]
+        if created is None or timezone.now() - created < self.WORKER_WAIT:
+            return None
+        return created

@@ -24,11 +24,12 @@ Refused, with a message that quotes what was typed and shows the expected form:
 """
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import NumberFormatError, format_decimal, get_decimal_symbol, get_group_symbol
+from babel.numbers import format_percent as babel_format_percent
 from babel.numbers import parse_decimal as babel_parse_decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -81,6 +82,46 @@ def format_number(value: Decimal | int, *, locale: str) -> str:
     return format_decimal(
         number, locale=_babel_locale(locale), group_separator=False, decimal_quantization=False
     )
+
+
+def _rounded(value: Decimal | int | float, decimals: int) -> Decimal:
+    # Half up, as people round by hand (and as floatformat does); a value that rounds to zero is never "-0".
+    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return number.copy_abs() if number.is_zero() else number
+
+
+def format_grouped(value: Decimal | int | float, *, decimals: int = 0, locale: str | None = None) -> str:
+    """`value` rounded to `decimals` places, grouped as the reader's language groups thousands (CLDR):
+    "1,234.5" in English, "1\u202f234,5" in French (a narrow no-break space), "1.234,5" in Portuguese.
+    `locale` defaults to the active language (`current_locale`). Trailing zeros are kept: a figure's places say
+    how precise it is.
+    """
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(
+        _rounded(value, decimals), format=pattern, locale=_babel_locale(locale or current_locale())
+    )
+
+
+def format_percent(value: Decimal | int | float, *, decimals: int = 1, locale: str | None = None) -> str:
+    """A percentage (`value` in percent, 45.5 for 45.5 %) written as the reader's language writes one, at most
+    `decimals` places (trailing zeros dropped): "45.5%" in English, "45,5\u00a0%" in French and Russian.
+    """
+    number = _rounded(value, decimals)
+    number = number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+    return babel_format_percent(
+        number / 100, locale=_babel_locale(locale or current_locale()), decimal_quantization=False
+    )
+
+
+def format_money(
+    amount: Decimal | int | float, currency: str, *, decimals: int = 2, locale: str | None = None
+) -> str:
+    """An amount and its ISO currency code as the page shows money: the number grouped for the reader's language
+    (`format_grouped`, `decimals` places), then the code, joined by a no-break space so it never wraps away:
+    "1,234.50 USD" in English, "1\u202f234,50 USD" in French. The code, not a symbol: "$" is several currencies.
+    """
+    text = format_grouped(amount, decimals=decimals, locale=locale)
+    return f"{text}\u00a0{currency}" if currency else text
 
 
 def example(*, locale: str | None) -> str:

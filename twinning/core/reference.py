@@ -10,7 +10,7 @@ import pycountry
 from babel.core import Locale, UnknownLocaleError
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language, to_locale
+from django.utils.translation import get_language, gettext, to_locale
 from django.utils.translation import gettext_lazy as _
 
 
@@ -57,6 +57,36 @@ def country_name(code: str) -> str:
 def _territories(language: str) -> dict[str, str]:
     try:
         return dict(Locale.parse(to_locale(language)).territories)
+    except (UnknownLocaleError, ValueError):
+        return {}
+
+
+def shipped_name(name: str) -> str:
+    """A name of the reference data Twinning ships (pillars, health areas and the other seeded vocabularies,
+    stored in English and marked with gettext_noop where they are defined, so `make messages` puts them in the
+    catalogues) in the reader's language; a name an administrator or programme typed itself has no catalogue
+    entry and comes back as it is. Every display of such a name goes through here (the models' __str__).
+
+    Raises: nothing.
+    """
+    return gettext(name) if name else ""
+
+
+def language_name(code: str, fallback: str = "") -> str:
+    """A language's name ("pt") in the reader's language ("portugais" in French), from CLDR through babel, else
+    `fallback` (the stored English name), else the code.
+
+    Raises: nothing.
+    """
+    if not code:
+        return fallback
+    return _languages(get_language() or settings.LANGUAGE_CODE).get(code) or fallback or code
+
+
+@cache
+def _languages(language: str) -> dict[str, str]:
+    try:
+        return dict(Locale.parse(to_locale(language)).languages)
     except (UnknownLocaleError, ValueError):
         return {}
 

@@ -29,6 +29,23 @@ class VersionConflict(ValidationError):
         )
 
 
+def sent_before[Rec: models.Model](model: type[Rec], *, uuid: Any, partnership: models.Model) -> Rec | None:
+    """The record of `model` that an offline client already created under `uuid` in `partnership`, or None when
+    the UUID is new (or None). An offline client sends a create again when the first answer was lost; the create
+    services return this record instead of writing a second one.
+
+    Raises: ValidationError (on `uuid`) when the UUID names a record of another partnership.
+    """
+    if uuid is None:
+        return None
+    sent = model._default_manager.filter(uuid=uuid).first()
+    if sent is None:
+        return None
+    if getattr(sent, "partnership_id", None) != partnership.pk:
+        raise ValidationError({"uuid": [_("This id already names another record; make a new one.")]})
+    return sent
+
+
 def refuse_unknown_fields(data: Iterable[str], allowed: Iterable[str], what: str) -> None:
     """Raise TypeError naming every key of `data` that is not in `allowed`.
 

@@ -16,6 +16,8 @@ exception: callers turn it into a form error, a 422 or a row error.
 import csv
 import datetime
 import io
+import logging
+import re
 import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
@@ -28,9 +30,13 @@ from openpyxl.worksheet._reader import WorkSheetParser
 
 from twinning.core.numbers import parse_decimal
 
+logger = logging.getLogger(__name__)
+
 # Excel's own limit per cell: a workbook saved by a spreadsheet program never has a longer one.
 MAX_CELL_CHARS = 32_767
 MAX_COLUMNS = 100
+# Sheets read for text extraction; a workbook is limited to MAX_ARCHIVE_MEMBERS members anyway.
+MAX_SHEETS = 100
 # A results template or a rate table has about 15 archive members; a workbook with a few images, some dozens.
 MAX_ARCHIVE_MEMBERS = 200
 # Bounds on what the XML parser may be fed: a 20,000-row template is about 3 MB of sheet XML.
@@ -193,17 +199,29 @@ def check_archive(file: IO[bytes]) -> None:
             raise refused
 
 
-def _read_xlsx(file: IO[bytes], max_rows: int) -> Iterator[Row]:
+def _open_workbook(file: IO[bytes]) -> Any:
     check_archive(file)
     try:
         # openpyxl parses with defusedxml when it is installed (it is a dependency): no entity expansion.
-        workbook = load_workbook(file, read_only=True, data_only=True, keep_links=False)
+        return load_workbook(file, read_only=True, data_only=True, keep_links=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError):
         raise ValidationError(_("The file is not a valid .xlsx workbook.")) from None
     except Exception as exc:  # defusedxml refusals and other parser errors: hostile or broken input
         raise ValidationError(
             _("The workbook cannot be read safely (%(kind)s).") % {"kind": type(exc).__name__}
         ) from None
+
+
+def _unreadable_row(number: int, exc: Exception) -> ValidationError:
+    # A cell openpyxl cannot convert (e.g. a number cell holding "12abc").
+    return ValidationError(
+        _("Row %(row)s of the workbook cannot be read (%(kind)s); check its cells.")
+        % {"row": number, "kind": type(exc).__name__}
+    )
+
+
+def _read_xlsx(file: IO[bytes], max_rows: int) -> Iterator[Row]:
+    workbook = _open_workbook(file)
     number = 0
     try:
         sheets = workbook.worksheets
@@ -215,23 +233,50 @@ def _read_xlsx(file: IO[bytes], max_rows: int) -> Iterator[Row]:
             yield values
     except ValidationError:
         raise
-    except Exception as exc:  # a cell openpyxl cannot convert (e.g. a number cell holding "12abc")
-        raise ValidationError(
-            _("Row %(row)s of the workbook cannot be read (%(kind)s); check its cells.")
-            % {"row": number + 1, "kind": type(exc).__name__}
-        ) from None
+    except Exception as exc:
+        raise _unreadable_row(number + 1, exc) from None
     finally:
         workbook.close()
 
 
-def _sheet_rows(sheet: Any) -> Iterator[Row]:
+def read_workbook(
+    file: IO[bytes], *, max_rows: int, max_sheets: int = MAX_SHEETS
+) -> Iterator[tuple[str, Row]]:
+    """(sheet title, row) for the rows of every worksheet of an uploaded XLSX, sheet after sheet in the
+    workbook's order (hidden sheets included; chart sheets hold no cells): what text extraction reads.
+
+    The same bounds as `read_table`: the archive is checked before anything is parsed, each sheet's rows are
+    streamed whatever size it declares, cells are capped at MAX_CELL_CHARS and rows at MAX_COLUMNS.
+    `max_rows` bounds the rows of all sheets together (ValidationError past it), and only the first
+    `max_sheets` sheets are read. Only rows present in the file count and come out (no blank rows for the
+    gaps between numbered rows, so a row numbered in the billions costs nothing). Raises ValidationError when
+    the file is not a workbook or cannot be read safely. Rows are yielded as they are read: a caller may stop
+    early.
+    """
+    workbook = _open_workbook(file)
+    number = 0
+    try:
+        for sheet in workbook.worksheets[:max_sheets]:
+            for values in _sheet_rows(sheet, pad=False):
+                number += 1
+                _check_row(values, number, max_rows)
+                yield sheet.title, values
+    except ValidationError:
+        raise
+    except Exception as exc:
+        raise _unreadable_row(number + 1, exc) from None
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(sheet: Any, *, pad: bool = True) -> Iterator[Row]:
     """Every <row> element of a read-only sheet, in file order, one list of values per spreadsheet row.
 
     openpyxl's own row iterator trusts the sheet's declared size (a false <dimension> hides rows or pads each
     to thousands of columns) and silently skips a row numbered at or before an earlier one, so a sheet of a
     million rows all numbered 1 is parsed to the end without yielding once. Driving its sheet parser directly
     (as its iterator does) gives one yield per row element, so the row limit always applies. Rows missing
-    between two numbered rows come out blank, so row numbers match the spreadsheet's.
+    between two numbered rows come out blank, so row numbers match the spreadsheet's (unless `pad` is False).
     """
     workbook = sheet.parent
     expected = 1
@@ -245,7 +290,7 @@ def _sheet_rows(sheet: Any) -> Iterator[Row]:
             timedelta_formats=workbook._timedelta_formats,
         )
         for index, cells in parser.parse():
-            while expected < index:
+            while pad and expected < index:
                 expected += 1
                 yield []
             expected = max(expected, index) + 1
@@ -306,3 +351,46 @@ def cell_number(value: Any, *, limit: Decimal, locale: str | None = None) -> Dec
     if abs(number) >= limit:
         raise ValidationError(_("Enter a number below %(limit)s.") % {"limit": f"{limit:,.0f}"})
     return number
+
+
+# --- PDF ----------------------------------------------------------------------------------------------------
+
+# PDF names that make a reader run something: script, a program to launch, files hidden inside.
+_ACTIVE_PDF_NAMES = {b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"RichMedia", b"XFA"}
+_PDF_NAME = re.compile(rb"/([A-Za-z0-9#]+)")
+_HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+def refuse_active_pdf(file: IO[bytes]) -> None:
+    """Refuse a PDF with script, launch actions or embedded files: looked for in the raw bytes (names decoded
+    from their #xx escapes) and, through pypdf, in the catalogue and the objects inside compressed streams.
+    Every upload that accepts a PDF goes through it (practice documents, record evidence, results and gift
+    evidence, agreements, trip reports: core.validators.validate_upload_content). Raises ValidationError;
+    leaves the file at its start."""
+    data = file.read()
+    file.seek(0)
+    refused = ValidationError(
+        _(
+            "The PDF contains active content (scripts, launch actions or embedded files); save it again without it."
+        ),
+        code="unsafe",
+    )
+    for match in _PDF_NAME.finditer(data):
+        name = _HEX.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+        if name in _ACTIVE_PDF_NAMES:
+            raise refused
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(data))
+        root: Any = reader.trailer["/Root"]
+        names: Any = root.get("/Names") or {}
+        if "/JavaScript" in names or "/EmbeddedFiles" in names or "/AA" in root:
+            raise refused
+        action = root.get("/OpenAction")
+        if action is not None and hasattr(action, "get") and action.get("/S") in ("/JavaScript", "/Launch"):
+            raise refused
+    except ValidationError:
+        raise
+    except Exception:  # a damaged PDF: the raw scan above found nothing active; extraction will say the rest
+        logger.info("pypdf could not read a PDF's catalogue", exc_info=True)

@@ -22,6 +22,11 @@ KINDS: dict[str, Promise] = {
     "verify_time": _("Verify volunteer time"),
     "rate_missing": _("Add an exchange rate"),
     "action": _("Action item"),
+    "sign_transition": _("Sign the transition plan"),
+    "decide_graduation": _("Decide a graduation review"),
+    "follow_up": _("Answer a follow-up"),
+    "assessment": _("Answer an assessment"),
+    "review_practice": _("Review a practice"),
 }
 
 

@@ -38,6 +38,10 @@ from twinning.directory.models import (
 from twinning.directory.selectors import institution_list
 from twinning.directory.services import country_priority_create, institution_create, person_create
 from twinning.exchanges import demo as exchanges_demo
+from twinning.interop import demo as interop_demo
+from twinning.interop.dhis2 import demo as dhis2_demo
+from twinning.knowledge import demo as knowledge_demo
+from twinning.knowledge.spread import demo as spread_demo
 from twinning.matching import demo as matching_demo
 from twinning.monitoring import demo as monitoring_demo
 from twinning.partnerships.models import (
@@ -59,6 +63,9 @@ from twinning.partnerships.services import (
     stakeholder_create,
 )
 from twinning.planning import demo as planning_demo
+from twinning.reports import demo as reports_demo
+from twinning.sustainability import assessment_demo
+from twinning.sustainability import demo as sustainability_demo
 
 BATCH = 2000
 
@@ -70,6 +77,12 @@ APP_SEEDS = {
     "exchanges": SEED + 5,
     "monitoring": SEED + 6,
     "matching": SEED + 7,
+    "dhis2": SEED + 8,
+    "knowledge_spread": SEED + 11,
+    "sustainability": SEED + 9,
+    "knowledge": SEED + 12,
+    "assessments": SEED + 13,
+    "reports": SEED + 14,
 }
 
 
@@ -91,6 +104,11 @@ def demo_clear() -> None:
     programmes = Programme.objects.filter(name__in=PROGRAMME_NAMES.values())
     # The apps' rows first, most dependent first: results protect plans, and plans, ledgers, exchanges and
     # matching rounds protect partnerships and programmes.
+    spread_demo.clear_demo(programmes)
+    # Transition sign-offs protect the users who signed them, among them the assessments' respondents.
+    sustainability_demo.clear_demo(programmes)
+    assessment_demo.clear_demo(programmes)
+    knowledge_demo.clear_demo(programmes)
     monitoring_demo.clear_demo(programmes)
     planning_demo.clear_demo(programmes)
     contributions_demo.clear_demo(programmes)
@@ -285,6 +303,17 @@ def _apps_demo(
     contributions_demo.load_demo(**common("contributions"), today=today)
     exchanges_demo.load_demo(**common("exchanges"), today=today)
     matching_demo.load_demo(**common("matching"))
+    # Health checks and readiness scores before graduation reviews, whose criteria read the readiness score.
+    assessment_demo.load_demo(**common("assessments"), today=today)
+    sustainability_demo.load_demo(**common("sustainability"), today=today)
+    interop_demo.load_demo(programme=programme, users=users)
+    dhis2_demo.load_demo(**common("dhis2"))
+    # After the practice library's demo: adoptions and dissemination hang off its published practices.
+    # The practice library before the replication register, which records adoptions of published practices.
+    knowledge_demo.load_demo(**common("knowledge"))
+    spread_demo.load_demo(**common("knowledge_spread"), today=today)
+    # Last: the programme report covers what every other app has recorded.
+    reports_demo.load_demo(**common("reports"))
 
 
 def _partnership_with_services(

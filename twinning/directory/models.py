@@ -4,7 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 from twinning.core.choices import Choices
 from twinning.core.models import TwinningModel
-from twinning.core.reference import country_name, validate_country, validate_time_zone
+from twinning.core.reference import (
+    country_name,
+    language_name,
+    shipped_name,
+    validate_country,
+    validate_time_zone,
+)
+from twinning.core.validators import validate_dhis2_uid
 
 
 class Language(models.Model):
@@ -19,7 +26,7 @@ class Language(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return language_name(self.code, self.name)
 
 
 class HealthArea(models.Model):
@@ -38,7 +45,7 @@ class HealthArea(models.Model):
         ordering = ["order", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return shipped_name(self.name)
 
 
 class InstitutionQuerySet(models.QuerySet["Institution"]):
@@ -91,7 +98,9 @@ class Institution(TwinningModel):
             )
         ],
     )
-    dhis2_org_unit = models.CharField(_("DHIS2 organisation unit"), max_length=11, blank=True)
+    dhis2_org_unit = models.CharField(
+        _("DHIS2 organisation unit"), max_length=11, blank=True, validators=[validate_dhis2_uid]
+    )
     expertise = models.ManyToManyField(
         HealthArea, through="InstitutionExpertise", related_name="expert_institutions", blank=True
     )
@@ -109,6 +118,14 @@ class Institution(TwinningModel):
             # The directory filters by country and type together, and sorts by name.
             models.Index(fields=["country", "type", "name"], name="institution_country_type"),
             models.Index(fields=["name"], name="institution_name"),
+        ]
+        constraints = [
+            # An org unit is one place: two institutions with it would make a DHIS2 value's owner ambiguous.
+            models.UniqueConstraint(
+                fields=["dhis2_org_unit"],
+                condition=~models.Q(dhis2_org_unit=""),
+                name="institution_dhis2_org_unit_unique",
+            )
         ]
 
     def __str__(self) -> str:

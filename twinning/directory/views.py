@@ -23,7 +23,14 @@ from twinning.core.http import AuthedRequest
 from twinning.core.pagination import history_page, paginate
 from twinning.core.reference import country_name
 from twinning.directory import services
-from twinning.directory.forms import CountryPriorityForm, InstitutionEditForm, InstitutionForm, PersonForm
+from twinning.directory.forms import (
+    SEARCH_SUFFIX,
+    CountryPriorityForm,
+    InstitutionEditForm,
+    InstitutionForm,
+    PersonForm,
+    institution_picker_choices,
+)
 from twinning.directory.models import CountryPriority, HealthArea, Institution
 from twinning.directory.selectors import get_institution_for_user, institution_list, people_of
 
@@ -240,3 +247,16 @@ def priority_list_view(request: AuthedRequest) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def institution_options_view(request: AuthedRequest) -> HttpResponse:
+    """The <option>s of an institution search picker (forms.InstitutionSearchSelect) for the text typed in its
+    box, sent as `<field>_search` with the field's chosen value as `<field>`: the chosen institution stays
+    first. The directory is open to every signed-in user."""
+    search_key = next((key for key in request.GET if key.endswith(SEARCH_SUFFIX)), "")
+    field = search_key[: -len(SEARCH_SUFFIX)]
+    choices = institution_picker_choices(
+        selected=request.GET.get(field) or None, query=request.GET.get(search_key, "")
+    )
+    return render(request, "directory/includes/institution_options.html", {"choices": choices})

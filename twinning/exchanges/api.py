@@ -15,6 +15,7 @@ from twinning.core.api import (
     Country,
     Input,
     PageQuery,
+    TitledRef,
     Version,
     error_responses,
     omittable,
@@ -64,11 +65,6 @@ class PersonRef(Schema):
         return obj.cadre or None
 
 
-class PartnershipRef(Schema):
-    uuid: UUID
-    title: str
-
-
 class ParticipantOut(Schema):
     uuid: UUID
     version: int
@@ -99,7 +95,7 @@ class TraineeGroupOut(Schema):
 class ExchangeOut(Schema):
     uuid: UUID
     version: int
-    partnership: PartnershipRef
+    partnership: TitledRef
     title: str
     type: Exchange.Type
     direction: Exchange.Direction
@@ -120,7 +116,7 @@ class ExchangeOut(Schema):
 class ExchangeDetailOut(Schema):
     uuid: UUID
     version: int
-    partnership: PartnershipRef
+    partnership: TitledRef
     title: str
     type: Exchange.Type
     direction: Exchange.Direction
@@ -186,7 +182,7 @@ class SessionOut(Schema):
 class PairOut(Schema):
     uuid: UUID
     version: int
-    partnership: PartnershipRef
+    partnership: TitledRef
     mentor: PersonRef
     mentee: PersonRef
     mentor_side: Side

@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from twinning.core.forms import DateInput, ModelForm, VersionedForm
+from twinning.core.forms import DateInput, ModelForm, PersonChoiceField, VersionedForm
 from twinning.directory.models import Person
 from twinning.exchanges.models import (
     REPORT_EXTENSIONS,
@@ -18,13 +18,6 @@ from twinning.exchanges.models import (
 from twinning.exchanges.services import EXCHANGE_FIELDS, SESSION_FIELDS
 from twinning.partnerships.models import Partnership
 from twinning.planning.models import Activity, Objective
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    """A person of the partnership, chosen by UUID and labelled with their institution."""
-
-    def label_from_instance(self, obj: Person) -> str:  # type: ignore[override]
-        return f"{obj.full_name} ({obj.institution.short_name or obj.institution.name})"
 
 
 class ExchangeForm(ModelForm):

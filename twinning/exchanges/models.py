@@ -12,7 +12,7 @@ from twinning.accounts import access
 from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
 from twinning.core.reference import validate_country
-from twinning.core.validators import validate_upload_size
+from twinning.core.validators import validate_upload_content, validate_upload_size
 from twinning.directory.models import Person
 from twinning.partnerships.models import Partnership
 
@@ -87,7 +87,7 @@ class Exchange(TwinningModel):
         _("trip report file"),
         upload_to="exchanges/reports/%Y/",
         blank=True,
-        validators=[FileExtensionValidator(REPORT_EXTENSIONS), validate_upload_size],
+        validators=[FileExtensionValidator(REPORT_EXTENSIONS), validate_upload_size, validate_upload_content],
     )
     outcomes = models.TextField(_("outcomes"), blank=True)
     host_learned = models.TextField(_("what the host side learned"), blank=True)

@@ -475,3 +475,69 @@ class _Trainings:
                     )
                 )
         return node
+
+
+@dataclass
+class BenefitBySide:
+    """What each side of one partnership gained from completed exchanges and mentoring, keyed by side ("host",
+    "resource"): people trained (named trainees of that side, once each, plus unnamed trainees of trainings
+    that went to that side), mentoring pairs and sessions in which that side was mentored, and what that side
+    wrote it learned (the exchanges' `host_learned` / `resource_learned`, newest first, with the exchange)."""
+
+    trained: dict[str, int]
+    mentored_pairs: dict[str, int]
+    mentored_sessions: dict[str, int]
+    learned: dict[str, list[tuple[Exchange, str]]]
+
+
+# Unnamed trainees are counted for the side a training went to: its direction's receiving side.
+RECEIVING_SIDE = {
+    Exchange.Direction.RESOURCE_TO_HOST: "host",
+    Exchange.Direction.HOST_TO_RESOURCE: "resource",
+    Exchange.Direction.HOST_TO_HOST: "host",
+}
+
+
+def benefit_by_side(partnership: Partnership, *, learned_limit: int = 5) -> BenefitBySide:
+    """Each side's gains from the partnership's completed exchanges and its mentoring (see BenefitBySide), for
+    the mutual benefit balance (issue 13). Six queries, however many exchanges.
+
+    Raises: nothing.
+    """
+    completed = Exchange.objects.filter(partnership=partnership, status=Exchange.Status.COMPLETED)
+    trained = {"host": 0, "resource": 0}
+    named = (
+        Participant.objects.filter(exchange__in=completed, role=Participant.Role.TRAINEE)
+        .values_list("side")
+        .annotate(n=Count("person", distinct=True))
+        .order_by()
+    )
+    for side, n in named:
+        trained[side] += n
+    unnamed = (
+        TraineeGroup.objects.filter(exchange__in=completed)
+        .values_list("exchange__direction")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for direction, n in unnamed:
+        trained[RECEIVING_SIDE.get(direction, "host")] += n or 0
+    mentored_pairs = {"host": 0, "resource": 0}
+    mentored_sessions = {"host": 0, "resource": 0}
+    pairs = MentoringPair.objects.filter(partnership=partnership).exclude(
+        status=MentoringPair.Status.PROPOSED
+    )
+    for mentor_side, n, sessions in (
+        pairs.values_list("mentor_side")
+        .annotate(n=Count("id", distinct=True), s=Count("sessions"))
+        .order_by()
+    ):
+        mentee_side = "resource" if mentor_side == "host" else "host"
+        mentored_pairs[mentee_side] += n
+        mentored_sessions[mentee_side] += sessions
+    learned: dict[str, list[tuple[Exchange, str]]] = {}
+    for side in ("host", "resource"):
+        field_name = f"{side}_learned"
+        rows = completed.exclude(**{field_name: ""}).order_by("-end_date", "id")[:learned_limit]
+        learned[side] = [(e, getattr(e, field_name)) for e in rows]
+    return BenefitBySide(trained, mentored_pairs, mentored_sessions, learned)

@@ -22,6 +22,7 @@ from twinning.core.services import (
     delete_with_audit,
     lock_current,
     refuse_unknown_fields,
+    sent_before,
     update_with_audit,
 )
 from twinning.directory.models import Person
@@ -116,6 +117,9 @@ def exchange_create(
     Raises: Http404, PermissionDenied, ValidationError.
     """
     require_data_entry(actor, partnership)
+    # An offline client sends its create again when the first answer was lost: it was written once.
+    if (sent := sent_before(Exchange, uuid=uuid, partnership=partnership)) is not None:
+        return sent
     objectives, activities = list(objectives), list(activities)
     exchange = Exchange(
         **_id_kwargs(uuid),

@@ -1,4 +1,3 @@
-from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -13,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import PartnershipAccess, history_for_user
-from twinning.core import charts
 from twinning.core.exports import Column, Link, Table, export_response, list_download
 from twinning.core.forms import add_service_errors, ask_for_files_again
 from twinning.core.http import AuthedRequest
+from twinning.core.offline import offline_page
 from twinning.core.pagination import history_page, paginate
 from twinning.exchanges import services
+from twinning.exchanges.figures import summary_charts, summary_tables
 from twinning.exchanges.forms import (
     ExchangeEditForm,
     ExchangeForm,
@@ -121,6 +121,7 @@ def exchange_list_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpRe
 
 
 @login_required
+@offline_page
 def exchange_create_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     form = ExchangeForm(request.POST or None, request.FILES or None, partnership=partnership)
@@ -142,7 +143,13 @@ def exchange_create_view(request: AuthedRequest, partnership_uuid: UUID) -> Http
     return render(
         request,
         "exchanges/form.html",
-        {"form": form, "partnership": partnership, "title": _("New exchange")},
+        {
+            "form": form,
+            "partnership": partnership,
+            "title": _("New exchange"),
+            # Offline, what is typed waits in the browser and is sent to the API as a create (offline.js).
+            "offline_api": reverse("api:exchange_create"),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -333,90 +340,12 @@ def trainee_group_remove_view(
 # --- summaries -----------------------------------------------------------------------------------
 
 
-def _summary_charts(summary: ExchangeSummary) -> dict[str, Any]:
-    return {
-        "direction_chart": charts.bar_chart(
-            [(row.label, [row.person_days]) for row in summary.directions],
-            title=_("Person-days by direction"),
-        ),
-        "trained_chart": charts.bar_chart(
-            [(cell.label, [cell.total]) for cell in summary.trained], title=_("People trained by cadre")
-        ),
-    }
-
-
-def _summary_tables(summary: ExchangeSummary) -> dict[str, Table]:
-    """The summary page's tables, each with its total row where the page has one."""
-    count = partial(Column, kind="number")
-    sexes = list(summary.sexes)
-    tables = [
-        Table(
-            key="directions",
-            title=_("Exchanges by direction"),
-            columns=[
-                Column(_("Direction")),
-                count(_("Completed")),
-                count(_("Planned")),
-                count(_("Participants")),
-                count(_("Person-days")),
-            ],
-            rows=[
-                *(
-                    (r.label, r.completed, r.planned, r.participants, r.person_days)
-                    for r in summary.directions
-                ),
-                (_("Total"), summary.total_exchanges, None, None, summary.total_person_days),
-            ],
-        ),
-        Table(
-            key="trained",
-            title=_("Unique people trained by cadre and sex"),
-            columns=[Column(_("Cadre")), *(count(label) for _code, label in sexes), count(_("Total"))],
-            rows=[
-                *(
-                    (cell.label, *(cell.by_sex.get(code, 0) for code, _label in sexes), cell.total)
-                    for cell in summary.trained
-                ),
-                (
-                    _("Total"),
-                    *(summary.trained_by_sex.get(code, 0) for code, _label in sexes),
-                    summary.total_trained,
-                ),
-            ]
-            if summary.trained
-            else [],
-        ),
-        Table(
-            key="partnerships",
-            title=_("Exchanges and training by partnership"),
-            columns=[
-                Column(_("Partnership")),
-                count(_("Exchanges")),
-                count(_("Person-days")),
-                count(_("People trained")),
-            ],
-            rows=[
-                (
-                    Link(
-                        row["partnership"].title, reverse("exchanges:summary", args=[row["partnership"].uuid])
-                    ),
-                    row["exchanges"],
-                    row["person_days"],
-                    row["trained"],
-                )
-                for row in summary.by_partnership
-            ],
-        ),
-    ]
-    return {t.key: t for t in tables}
-
-
 def _summary_page(request: AuthedRequest, summary: ExchangeSummary, **context: Any) -> HttpResponse:
-    tables = _summary_tables(summary)
+    tables = summary_tables(summary)
     download = export_response(request, list(tables.values()))
     if download is not None:
         return download
-    context |= {"summary": summary, "tables": tables, **_summary_charts(summary)}
+    context |= {"summary": summary, "tables": tables, **summary_charts(summary)}
     return render(request, "exchanges/summary.html", context)
 
 

@@ -202,11 +202,14 @@ class TwinSearchForm(forms.Form):
         self.fields["type"].choices = [("", _("any")), *Institution.Type.choices]  # type: ignore[attr-defined]
         self.fields["language"].choices = [  # type: ignore[attr-defined]
             ("", _("any")),
-            *Language.objects.filter(institutions__isnull=False).distinct().values_list("code", "name"),
+            *(
+                (lang.code, str(lang))
+                for lang in Language.objects.filter(institutions__isnull=False).distinct()
+            ),
         ]
         self.fields["area"].choices = [  # type: ignore[attr-defined]
             ("", _("any")),
-            *HealthArea.objects.values_list("code", "name"),
+            *((area.code, str(area)) for area in HealthArea.objects.all()),
         ]
         for part in PARTS:
             self.fields[f"weight_{part}"] = forms.IntegerField(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from twinning.accounts import access
 from twinning.core.choices import Choices, Side
-from twinning.core.models import TwinningModel
+from twinning.core.models import BackgroundJob, TwinningModel
 from twinning.directory.models import Institution
 from twinning.matching.engine.scoring import DEFAULT_WEIGHTS, PARTS
 from twinning.partnerships.models import Partnership, Programme
@@ -174,7 +174,7 @@ class DeclaredConflict(TwinningModel):
         return f"{self.institution_a} / {self.institution_b}"
 
 
-class MatchingJob(TwinningModel):
+class MatchingJob(BackgroundJob, TwinningModel):
     """One computation of a round; the round page polls its progress."""
 
     class Status(Choices):
@@ -204,10 +204,6 @@ class MatchingJob(TwinningModel):
 
     def __str__(self) -> str:
         return f"{self.round}: {self.get_status_display()}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 class ProposedPair(models.Model):

@@ -379,7 +379,7 @@ def _profile_rows(
                 continue
             if area.pk in seen:
                 errors.setdefault(field, []).append(
-                    _("Row %(n)s: %(area)s is listed twice.") % {"n": n, "area": area.name}
+                    _("Row %(n)s: %(area)s is listed twice.") % {"n": n, "area": str(area)}
                 )
                 continue
             seen.add(area.pk)

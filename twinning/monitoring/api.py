@@ -12,10 +12,10 @@ from ninja import Field, Query, Router, Schema
 
 from twinning.accounts.api_auth import ApiRequest
 from twinning.accounts.models import User
-from twinning.core.api import Input, PageQuery, error_responses, paginate
+from twinning.core.api import Input, PageQuery, Version, error_responses, omittable, paginate, patch_changes
 from twinning.core.numbers import MachineDecimal
 from twinning.monitoring import selectors, services
-from twinning.monitoring.models import PeriodReport, Result
+from twinning.monitoring.models import NARRATIVE_MAX, PeriodReport, Result
 from twinning.partnerships.selectors import get_partnership_for_user
 from twinning.planning.models import DisaggregationOption, PlanIndicator
 from twinning.planning.periods import period_label
@@ -129,6 +129,36 @@ class ApproveIn(Input):
 
 class UnlockIn(Input):
     reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class NarrativeOut(Schema):
+    partnership: UUID
+    period: str
+    version: int | None = Field(None, description="The report's version; none before anything was entered.")
+    status: str
+    achievements: str
+    challenges: str
+    next_steps: str
+
+
+class NarrativeIn(Input):
+    achievements: str = omittable(max_length=NARRATIVE_MAX)
+    challenges: str = omittable(max_length=NARRATIVE_MAX)
+    next_steps: str = omittable(max_length=NARRATIVE_MAX)
+    version: Version | None = None
+
+
+def _narrative(partnership_uuid: UUID, period: str, report: PeriodReport | None) -> dict[str, Any]:
+    return {
+        "partnership": partnership_uuid,
+        "period": period,
+        "version": report.version if report else None,
+        "status": report.status if report else PeriodReport.Status.DRAFT,
+        **{
+            name: getattr(report, name) if report else ""
+            for name in ("achievements", "challenges", "next_steps")
+        },
+    }
 
 
 def _result_queryset(user: User) -> Any:
@@ -278,3 +308,36 @@ def report_unlock(
 ) -> PeriodReport:
     report = _report(request.auth, partnership_uuid, period)
     return services.report_unlock(actor=request.auth, report=report, reason=payload.reason)
+
+
+@router.get(
+    "/reports/{partnership_uuid}/{period}/narrative",
+    response={200: NarrativeOut, **error_responses(403, 404)},
+    summary="Get a period report's narrative",
+)
+def narrative_detail(request: ApiRequest, partnership_uuid: UUID, period: str) -> dict[str, Any]:
+    """Achievements, challenges and next steps of the period; readers only once the period is approved (403)."""
+    _p, _access, found, report = selectors.get_period_contents_for_user(
+        request.auth, partnership_uuid, period
+    )
+    return _narrative(partnership_uuid, found.id, report)
+
+
+@router.patch(
+    "/reports/{partnership_uuid}/{period}/narrative",
+    response={200: NarrativeOut, **error_responses(403, 404, 409)},
+    summary="Write a period report's narrative",
+)
+def narrative_update(
+    request: ApiRequest, partnership_uuid: UUID, period: str, payload: NarrativeIn
+) -> dict[str, Any]:
+    """Coordinators and programme editors write it while the report is a draft or returned; send `version`
+    (409 if someone changed the report since)."""
+    partnership, _access, found = selectors.get_partnership_period_for_user(
+        request.auth, partnership_uuid, period, write=True
+    )
+    data, version = patch_changes(payload)
+    report = services.report_narrative_save(
+        actor=request.auth, partnership=partnership, period=found.id, data=data, expected_version=version
+    )
+    return _narrative(partnership_uuid, found.id, report)

@@ -27,6 +27,32 @@ FEEDBACK = [
 ]
 
 
+ACHIEVEMENTS = [
+    "Trained two cohorts of midwives in emergency obstetric care; the skills lab is now used every week.",
+    "The joint maternal death audit committee met monthly and closed four of its six actions.",
+    "Introduced the early warning score chart on both maternity wards, with a nurse champion per shift.",
+]
+CHALLENGES = [
+    "Two trainers left for other posts; the resource side covered the gap remotely.",
+    "Stock-outs of magnesium sulphate for three weeks held back the protocol roll-out.",
+    "Power cuts made the online mentoring sessions hard to keep on schedule.",
+]
+NEXT_STEPS = [
+    "Certify the first trainers from our own staff and start the cascade to the district hospitals.",
+    "Present the audit findings to the regional health management team.",
+    "Agree a procurement plan for the emergency trays with the ministry.",
+]
+
+
+def _narrative(rng: random.Random) -> dict[str, str]:
+    """A period report's narrative, as coordinators write it (issue 14)."""
+    return {
+        "achievements": rng.choice(ACHIEVEMENTS),
+        "challenges": rng.choice(CHALLENGES),
+        "next_steps": rng.choice(NEXT_STEPS),
+    }
+
+
 def _value(indicator: Indicator, target: Decimal | None, rng: random.Random) -> dict[str, Any]:
     if indicator.measure == Indicator.Measure.PERCENTAGE:
         denominator = Decimal(rng.randint(8, 40))
@@ -102,6 +128,7 @@ def load_demo(
                     submitted_at=now,
                     reviewed_at=now,
                     reviewed_by=reviewer,
+                    **_narrative(rng),
                 )
                 for pid in period_ids[: -1 if walked else None]
             ]
@@ -114,6 +141,7 @@ def load_demo(
             states[index % len(states)],
             index,
             enterer=_enterer(partnership, manager),
+            writer=manager,
             reviewer=reviewer,
             rng=rng,
             today=today,
@@ -183,13 +211,15 @@ def _latest_report(
     index: int,
     *,
     enterer: User,
+    writer: User,
     reviewer: User,
     rng: random.Random,
     today: datetime.date,
 ) -> None:
-    """The latest period's report in the given review state, walked there through the services."""
+    """The latest period's report in the given review state, walked there through the services; its narrative
+    written (by `writer`, who edits the partnership) before it is submitted."""
+    services.report_narrative_save(actor=writer, partnership=partnership, period=latest, data=_narrative(rng))
     if state == "draft":
-        PeriodReport.objects.create(partnership=partnership, period=latest)
         return
     report = services.report_submit(actor=enterer, partnership=partnership, period=latest)
     if state in ("returned", "approved") or index % 3 == 1:

@@ -17,7 +17,7 @@ from twinning.core.forms import (
 )
 from twinning.core.numbers import current_locale, format_number
 from twinning.core.services import VersionConflict
-from twinning.monitoring.models import EVIDENCE_EXTENSIONS
+from twinning.monitoring.models import EVIDENCE_EXTENSIONS, NARRATIVE_MAX, PeriodReport
 from twinning.monitoring.selectors import EntryRow
 from twinning.monitoring.services import ResultEntry
 from twinning.partnerships.models import Partnership
@@ -209,6 +209,38 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=2000)
 
 
+def _narrative_text(label: Any, help_text: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        max_length=NARRATIVE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class NarrativeForm(forms.Form):
+    """The period report's narrative; the version is that of the report (none before it exists)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    achievements = _narrative_text(_("Achievements"), _("What the partnership achieved in the period."))
+    challenges = _narrative_text(_("Challenges"), _("What held it back, and how it was handled."))
+    next_steps = _narrative_text(_("Next steps"), _("What comes next period."))
+
+    @classmethod
+    def for_report(cls, report: PeriodReport | None) -> "NarrativeForm":
+        if report is None:
+            return cls()
+        return cls(
+            initial={
+                "version": report.version,
+                "achievements": report.achievements,
+                "challenges": report.challenges,
+                "next_steps": report.next_steps,
+            }
+        )
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     parent = forms.UUIDField(required=False, widget=forms.HiddenInput)
@@ -254,10 +286,20 @@ class UploadForm(forms.Form):
 
 class SettingsForm(VersionedForm):
     on_track_percent = LocalizedDecimalField(
-        label=_("On track from (% of target)"), max_digits=6, decimal_places=2, min_value=0, max_value=1000
+        # xgettext:no-python-format
+        label=_("On track from (% of target)"),
+        max_digits=6,
+        decimal_places=2,
+        min_value=0,
+        max_value=1000,
     )
     at_risk_percent = LocalizedDecimalField(
-        label=_("At risk from (% of target)"), max_digits=6, decimal_places=2, min_value=0, max_value=1000
+        # xgettext:no-python-format
+        label=_("At risk from (% of target)"),
+        max_digits=6,
+        decimal_places=2,
+        min_value=0,
+        max_value=1000,
     )
     report_due_days = LocalizedIntegerField(
         label=_("Reports due (days after the period ends)"), min_value=0, max_value=365

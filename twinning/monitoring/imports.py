@@ -458,6 +458,19 @@ class _RowChecker:
         values = self._values(line, row, measure, key[1] in self.negative_ok)
         if values is None:
             return None
+        status = self.reports.get((key[0], key[2]))
+        if status is not None and status not in PeriodReport.EDITABLE:
+            # A locked period refuses a change, not its own values given back (a re-imported export): those
+            # are unchanged, as in any other period.
+            stored = self.existing.get(key)
+            if stored is None or stored.values != values:
+                self.bad(
+                    line,
+                    "period",
+                    key[2],
+                    _("The %(period)s results are submitted or approved and locked.") % {"period": key[2]},
+                )
+                return None
         raw_version = self.cell(row, "version")
         seen_version = None
         if raw_version not in (None, ""):
@@ -538,15 +551,6 @@ class _RowChecker:
             if option_id is None:
                 self.bad(line, "option", option_code, _("Not a breakdown of %(code)s.") % {"code": code})
                 return None
-        status = self.reports.get((partnership.pk, period_id))
-        if status is not None and status not in PeriodReport.EDITABLE:
-            self.bad(
-                line,
-                "period",
-                period_id,
-                _("The %(period)s results are submitted or approved and locked.") % {"period": period_id},
-            )
-            return None
         label = " ".join(part for part in (code, option_code, period_id) if part)
         return (partnership.pk, indicator_id, period_id, option_id), measure, label
 
@@ -786,8 +790,10 @@ def _ensure_reports(touched: set[tuple[int, str]], known: dict[tuple[int, str], 
         # One statement, whatever the count: a million-value import can open tens of thousands of reports.
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO monitoring_periodreport (uuid, version, created_at, updated_at, partnership_id, period, status) "
-                "SELECT gen_random_uuid(), 1, now(), now(), p, per, 'draft' FROM unnest(%s::bigint[], %s::text[]) AS t(p, per) "
+                "INSERT INTO monitoring_periodreport (uuid, version, created_at, updated_at, partnership_id, period, status, "
+                "achievements, challenges, next_steps) "
+                "SELECT gen_random_uuid(), 1, now(), now(), p, per, 'draft', '', '', '' "
+                "FROM unnest(%s::bigint[], %s::text[]) AS t(p, per) "
                 "ON CONFLICT DO NOTHING",
                 [[p for p, _ in missing], [period for _, period in missing]],
             )

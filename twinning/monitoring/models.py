@@ -8,6 +8,7 @@ and roll-ups are computed at read time from these rows.
 
 import uuid as uuid_module
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import (
@@ -23,8 +24,8 @@ from django.db.models.functions import UUID4
 from django.utils.translation import gettext_lazy as _
 
 from twinning.core.choices import Choices
-from twinning.core.models import TwinningModel
-from twinning.core.validators import validate_storable_decimal, validate_upload_size
+from twinning.core.models import BackgroundJob, TwinningModel
+from twinning.core.validators import validate_storable_decimal, validate_upload_content, validate_upload_size
 from twinning.partnerships.models import Partnership, Programme
 from twinning.planning.models import DisaggregationOption, Indicator
 from twinning.planning.periods import period_label, validate_period_id
@@ -39,6 +40,7 @@ class ProgrammeMonitoringSettings(TwinningModel):
         Programme, on_delete=models.CASCADE, related_name="monitoring_settings", verbose_name=_("programme")
     )
     on_track_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("on track from (% of target)"),
         max_digits=6,
         decimal_places=2,
@@ -46,6 +48,7 @@ class ProgrammeMonitoringSettings(TwinningModel):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
     )
     at_risk_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("at risk from (% of target)"),
         max_digits=6,
         decimal_places=2,
@@ -82,8 +85,21 @@ class ProgrammeMonitoringSettings(TwinningModel):
             )
 
 
+NARRATIVE_MAX = 4000
+NARRATIVE_FIELDS = ("achievements", "challenges", "next_steps")
+
+
+def _narrative_field(label: Any) -> models.TextField:
+    # The limits of the form and the API, on the model so every door applies them.
+    return models.TextField(
+        label, blank=True, validators=[MaxLengthValidator(NARRATIVE_MAX), ProhibitNullCharactersValidator()]
+    )
+
+
 class PeriodReport(TwinningModel):
-    """A partnership's report for one period: the review workflow over that period's results."""
+    """A partnership's report for one period: the review workflow over that period's results, and the
+    coordinators' short narrative of the period (achievements, challenges, next steps) that donor reports quote.
+    """
 
     class Status(Choices):
         DRAFT = "draft", _("Draft")
@@ -116,6 +132,9 @@ class PeriodReport(TwinningModel):
         related_name="+",
         verbose_name=_("reviewed by"),
     )
+    achievements = _narrative_field(_("achievements"))
+    challenges = _narrative_field(_("challenges"))
+    next_steps = _narrative_field(_("next steps"))
 
     class Meta:
         verbose_name = _("period report")
@@ -133,6 +152,10 @@ class PeriodReport(TwinningModel):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
+
+    @property
+    def has_narrative(self) -> bool:
+        return any(getattr(self, name) for name in NARRATIVE_FIELDS)
 
 
 TEXT_MAX = 4000
@@ -269,7 +292,11 @@ class Evidence(TwinningModel):
     file = models.FileField(
         _("file"),
         upload_to="monitoring/evidence/%Y/",
-        validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS), validate_upload_size],
+        validators=[
+            FileExtensionValidator(EVIDENCE_EXTENSIONS),
+            validate_upload_size,
+            validate_upload_content,
+        ],
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -346,7 +373,7 @@ class ReviewComment(TwinningModel):
         return self.body[:60]
 
 
-class ImportJob(TwinningModel):
+class ImportJob(BackgroundJob, TwinningModel):
     """A results upload too large to import during the request: the task worker imports it, the page polls.
 
     The file is kept only until the job has run. `details` holds what the page lists afterwards: the conflicts
@@ -389,7 +416,3 @@ class ImportJob(TwinningModel):
 
     def __str__(self) -> str:
         return f"{self.source} ({self.get_status_display()})"  # type: ignore[attr-defined]
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -48,7 +48,6 @@ from twinning.monitoring.models import (
     Result,
     ReviewComment,
 )
-from twinning.monitoring.services import monitoring_settings
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar, Programme
 from twinning.partnerships.selectors import (
     get_partnership_for_user,
@@ -445,48 +444,122 @@ class IndicatorProgress:
 def partnership_progress(
     partnership: Partnership, *, today: datetime.date | None = None, approved_only: bool = False
 ) -> tuple[Plan | None, list[IndicatorProgress]]:
-    """Actual against target for each indicator of the plan in force, per period and cumulative (5 queries;
-    6 with `approved_only`, which counts only the approved periods' results, as readers see them).
+    """Actual against target for each indicator of the plan in force, per period and cumulative, as
+    `partnerships_progress` computes it for one partnership (its queries, and one more without `today`).
+
+    Raises: nothing.
+    """
+    today = today or partnership_today(partnership)
+    return partnerships_progress([partnership], today={partnership.pk: today}, approved_only=approved_only)[
+        partnership.pk
+    ]
+
+
+def partnerships_progress(
+    partnerships: list[Partnership],
+    *,
+    today: dict[int, datetime.date],
+    approved_only: bool = False,
+) -> dict[int, tuple[Plan | None, list[IndicatorProgress]]]:
+    """Each partnership's plan in force and actual against target for each of its indicators, per period and
+    cumulative, as of its date in `today` (by partnership id), by partnership id: the same queries however many
+    partnerships (6; 7 with `approved_only`, which counts only the approved periods' results, as readers see
+    them).
 
     A period reported only by its breakdown counts with the total derived from it (progress.derived_total),
     marked `derived`, or is marked `flagged` and left out where the indicator says so.
 
     Raises: nothing.
     """
-    today = today or partnership_today(partnership)
-    plan = plan_in_force(partnership)
-    if plan is None:
-        return None, []
-    shown = Result.objects.filter(partnership=partnership)
+    ids = [p.pk for p in partnerships]
+    plans: dict[int, Plan] = {}
+    for candidate in (
+        Plan.objects.filter(partnership_id__in=ids, agreed_at__isnull=False)
+        .select_related("partnership__programme")
+        .order_by("partnership_id", "-number")
+    ):
+        plans.setdefault(candidate.partnership_id, candidate)  # plan_in_force: the highest agreed number
+    out: dict[int, tuple[Plan | None, list[IndicatorProgress]]] = {pk: (None, []) for pk in ids}
+    if not plans:
+        return out
+    approved: dict[int, set[str]] | None = None
     if approved_only:
-        shown = shown.filter(period__in=approved_periods(partnership))
-    settings = monitoring_settings(partnership.programme)
-    adoptions = list(
-        PlanIndicator.objects.filter(plan=plan)
+        approved = defaultdict(set)
+        for partnership_id, period_id in PeriodReport.objects.filter(
+            partnership_id__in=list(plans), status=PeriodReport.Status.APPROVED
+        ).values_list("partnership_id", "period"):
+            approved[partnership_id].add(period_id)
+    programme_ids = {p.programme_id for p in partnerships}
+    found_settings = {
+        s.programme_id: s for s in ProgrammeMonitoringSettings.objects.filter(programme_id__in=programme_ids)
+    }
+    adoptions_of: dict[int, list[PlanIndicator]] = defaultdict(list)
+    for adoption in (
+        PlanIndicator.objects.filter(plan__in=list(plans.values()))
         .select_related("indicator", "objective")
-        .order_by("objective__order", "indicator__code")
+        .order_by("objective__order", "indicator__code", "id")
+    ):
+        adoptions_of[adoption.plan_id].append(adoption)
+    indicator_ids = {a.indicator_id for rows in adoptions_of.values() for a in rows}
+
+    def shown(partnership_id: int, period_id: str) -> bool:
+        return approved is None or period_id in approved[partnership_id]
+
+    # The partnerships' results by indicator, whichever plan version they were entered under (see Result).
+    values: dict[int, dict[int, dict[str, Result]]] = defaultdict(lambda: defaultdict(dict))
+    for res in Result.objects.filter(
+        partnership_id__in=list(plans), indicator_id__in=indicator_ids, option__isnull=True
+    ).only("partnership_id", "indicator_id", "period", "value", "numerator", "denominator", "text"):
+        if shown(res.partnership_id, res.period):
+            values[res.partnership_id][res.indicator_id][res.period] = res
+    parts: dict[int, dict[int, dict[str, list[progress.Part]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
     )
-    indicator_ids = [a.indicator_id for a in adoptions]
-    # The partnership's results by indicator, whichever plan version they were entered under (see Result).
-    values: dict[int, dict[str, Result]] = defaultdict(dict)
-    for res in shown.filter(indicator_id__in=indicator_ids, option__isnull=True).only(
-        "indicator_id", "period", "value", "numerator", "denominator", "text"
-    ):
-        values[res.indicator_id][res.period] = res
-    parts: dict[int, dict[str, list[progress.Part]]] = defaultdict(lambda: defaultdict(list))
-    for res in shown.filter(indicator_id__in=indicator_ids, option__isnull=False).select_related(
-        "option__category"
-    ):
+    for res in Result.objects.filter(
+        partnership_id__in=list(plans), indicator_id__in=indicator_ids, option__isnull=False
+    ).select_related("option__category"):
         option = res.option
         assert option is not None  # filtered above
-        parts[res.indicator_id][res.period].append(
-            progress.Part(option.category.name, option.name, res.value, res.numerator, res.denominator)
-        )
+        if shown(res.partnership_id, res.period):
+            parts[res.partnership_id][res.indicator_id][res.period].append(
+                progress.Part(option.category.name, option.name, res.value, res.numerator, res.denominator)
+            )
     targets: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for pi_id, target_period, target_value in Target.objects.filter(
-        plan_indicator__plan=plan, option__isnull=True
+        plan_indicator__plan__in=list(plans.values()), option__isnull=True
     ).values_list("plan_indicator_id", "period", "value"):
         targets[pi_id][target_period] = target_value
+    for partnership in partnerships:
+        plan = plans.get(partnership.pk)
+        if plan is None:
+            continue
+        settings = found_settings.get(partnership.programme_id) or ProgrammeMonitoringSettings(
+            programme_id=partnership.programme_id
+        )
+        out[partnership.pk] = (
+            plan,
+            _plan_progress(
+                plan,
+                adoptions_of[plan.pk],
+                today[partnership.pk],
+                settings,
+                values[partnership.pk],
+                parts[partnership.pk],
+                targets,
+            ),
+        )
+    return out
+
+
+def _plan_progress(
+    plan: Plan,
+    adoptions: list[PlanIndicator],
+    today: datetime.date,
+    settings: ProgrammeMonitoringSettings,
+    values: dict[int, dict[str, Result]],
+    parts: dict[int, dict[str, list[progress.Part]]],
+    targets: dict[int, dict[str, Decimal]],
+) -> list[IndicatorProgress]:
     out = []
     for adoption in adoptions:
         indicator = adoption.indicator
@@ -507,7 +580,7 @@ def partnership_progress(
         for period in periods:
             r: Result | None = mine.get(period.id)
             derived = flagged = False
-            if r is None and parts[indicator.pk].get(period.id):
+            if r is None and parts.get(indicator.pk, {}).get(period.id):
                 found = progress.derived_total(
                     indicator.measure,
                     indicator.breakdown,
@@ -561,7 +634,7 @@ def partnership_progress(
                 grade=progress.grade(pct, settings.on_track_percent, settings.at_risk_percent),
             )
         )
-    return plan, out
+    return out
 
 
 # --- programme roll-up ------------------------------------------------------------------------------
@@ -628,7 +701,6 @@ class ProgrammeRollUp:
     years: list[int]
     indicators: list[IndicatorRollUp]
     pillars: dict[int, Pillar]
-    not_combinable: list[Any]
 
 
 def partnership_countries(programme: Programme) -> dict[int, str]:
@@ -943,7 +1015,6 @@ def programme_rollup(
         years=years,
         indicators=[r for r in rollups.values()],
         pillars=pillars,
-        not_combinable=_not_combinable(programme, first, last, approved_only=approved_only),
     )
 
 
@@ -978,21 +1049,35 @@ def programme_rollup_cached(
     return rollup
 
 
-def _not_combinable(
-    programme: Programme, first: int | None, last: int | None, *, approved_only: bool = False
-) -> list[Any]:
-    """The range's results of common indicators that do not combine across partnerships, listed as they are."""
+def not_combinable_results(
+    programme: Programme,
+    *,
+    first: int | None,
+    last: int | None,
+    approved_only: bool = False,
+    limit: int,
+) -> tuple[list[Any], int]:
+    """The range's results of common indicators that do not combine across partnerships (a qualitative answer, a
+    ratio that must not be summed), listed as they are, by indicator code, partnership title and period: at most
+    `limit` of them (dicts with indicator__code, indicator__name, partnership__title, partnership__uuid, period,
+    value, text, score) and how many there are in all (one COUNT query only when the limit cut the list).
+
+    Kept out of the cached roll-up: a programme of 1,800 partnerships has thousands, which the dashboard lists
+    only the first of and the download reads in full (issue 10).
+
+    Raises: nothing.
+    """
     if first is None:
-        return []
-    return list(
-        in_years(
-            common_results(programme, approved_only=approved_only).filter(
-                indicator__cross_aggregation=Indicator.CrossAggregation.NONE
-            ),
-            first,
-            last,
-        )
-        .values(
+        return [], 0
+    results = in_years(
+        common_results(programme, approved_only=approved_only).filter(
+            indicator__cross_aggregation=Indicator.CrossAggregation.NONE
+        ),
+        first,
+        last,
+    )
+    rows = list(
+        results.values(
             "indicator__code",
             "indicator__name",
             "partnership__title",
@@ -1001,9 +1086,9 @@ def _not_combinable(
             "value",
             "text",
             "score",
-        )
-        .order_by("indicator__code", "partnership__title", "period")[:500]
+        ).order_by("indicator__code", "partnership__title", "period")[:limit]
     )
+    return rows, (len(rows) if len(rows) < limit else results.count())
 
 
 # --- what is due ----------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from twinning.accounts.access import (
     reviewers_of,
 )
 from twinning.accounts.models import Notification, User
-from twinning.accounts.notifications import notify
+from twinning.accounts.notifications import Message, notify
 from twinning.core.numbers import SPACES, parse_decimal
 from twinning.core.services import (
     VersionConflict,
@@ -39,6 +39,7 @@ from twinning.core.services import (
 )
 from twinning.monitoring import progress
 from twinning.monitoring.models import (
+    NARRATIVE_FIELDS,
     Evidence,
     PeriodReport,
     ProgrammeMonitoringSettings,
@@ -145,9 +146,10 @@ def report_url(report: PeriodReport) -> str:
 # --- notifications ------------------------------------------------------------------------------------
 
 
-def _notify(users: Iterable[Any], *, actor: User, message: str, url: str, subject: Any = None) -> None:
+def _notify(users: Iterable[Any], *, actor: User, message: Message, url: str, subject: Any = None) -> None:
     """In-app notices now (in the transaction) and one email each once the transaction commits (`subject`: the
-    email's, as accounts.notifications.notify takes it)."""
+    email's, as accounts.notifications.notify takes it). `message` is a function returning the text, so that
+    notify writes it in each recipient's language, not the actor's."""
     notify(users, actor=actor, message=message, url=url, subject=subject)
 
 
@@ -423,6 +425,8 @@ def _result_write(
             raise VersionConflict()  # it existed when the person read it, and someone removed it since
         if not fields:
             return None, False
+        if uuid is not None and Result.objects.filter(uuid=uuid).exists():
+            raise ValidationError({"uuid": [_("This id already names another value; make a new one.")]})
         result = Result(
             **same_place,
             comment=comment,
@@ -433,6 +437,9 @@ def _result_write(
         return create_with_audit(actor=actor, obj=result, parent=report), True
     unchanged = comment == existing.comment and all(getattr(existing, f) == v for f, v in fields.items())
     if skip_unchanged and fields and unchanged:
+        return existing, False
+    if uuid is not None and existing.uuid == uuid and expected_version is None and unchanged:
+        # The same create sent again (an offline client whose first answer was lost): the value is there.
         return existing, False
     if expected_version is None or existing.version != expected_version:
         raise VersionConflict()
@@ -617,12 +624,13 @@ def report_submit(
         submitted_at=timezone.now(),
         submitted_by=actor,
     )
-    label = period_label(period)
     _notify(
         _reviewers(partnership),
         actor=actor,
-        message=_("%(partnership)s submitted its results for %(period)s for review.")
-        % {"partnership": partnership.title, "period": label},
+        message=lambda: (
+            _("%(partnership)s submitted its results for %(period)s for review.")
+            % {"partnership": partnership.title, "period": period_label(period)}
+        ),
         url=report_url(report),
     )
     return report
@@ -657,8 +665,10 @@ def report_return(
     _notify(
         _partnership_people(report.partnership),
         actor=actor,
-        message=_("Your results for %(period)s were returned for correction: %(feedback)s")
-        % {"period": period_label(report.period), "feedback": feedback[:150]},
+        message=lambda: (
+            _("Your results for %(period)s were returned for correction: %(feedback)s")
+            % {"period": period_label(report.period), "feedback": feedback[:150]}
+        ),
         url=report_url(report),
         # The subject stays short: the feedback is in the email's body, not its subject line.
         subject=lambda: (
@@ -695,7 +705,9 @@ def report_approve(
     _notify(
         _partnership_people(report.partnership),
         actor=actor,
-        message=_("Your results for %(period)s were approved.") % {"period": period_label(report.period)},
+        message=lambda: (
+            _("Your results for %(period)s were approved.") % {"period": period_label(report.period)}
+        ),
         url=report_url(report),
     )
     return report
@@ -726,11 +738,42 @@ def report_unlock(
     _notify(
         _partnership_people(report.partnership),
         actor=actor,
-        message=_("Your approved results for %(period)s were unlocked: %(reason)s")
-        % {"period": period_label(report.period), "reason": reason[:150]},
+        message=lambda: (
+            _("Your approved results for %(period)s were unlocked: %(reason)s")
+            % {"period": period_label(report.period), "reason": reason[:150]}
+        ),
         url=report_url(report),
     )
     return report
+
+
+# --- the narrative --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_narrative_save(
+    *,
+    actor: User,
+    partnership: Partnership,
+    period: str,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+) -> PeriodReport:
+    """Write the period report's narrative: `data` holds any of NARRATIVE_FIELDS ("achievements", "challenges",
+    "next_steps"; text of at most NARRATIVE_MAX characters each, stripped). Coordinators and programme editors
+    write it (PartnershipAccess.can_write_narrative) while the report is a draft or returned, as they do the
+    results; the first write creates the draft report. Audited on the report, so its history shows it.
+
+    Raises: PermissionDenied, ValidationError, VersionConflict, TypeError.
+    """
+    require(partnership_access(actor, partnership).can_write_narrative)
+    refuse_unknown_fields(data, NARRATIVE_FIELDS, "narrative")
+    report = report_get_or_create(partnership, period)
+    _refuse_locked(report)
+    cleaned = {name: str(value or "").strip() for name, value in data.items()}
+    return update_with_audit(
+        actor=actor, obj=report, data=cleaned, expected_version=expected_version, parent=partnership
+    )
 
 
 # --- conversation -------------------------------------------------------------------------------------
@@ -798,13 +841,15 @@ def _notify_comment(report: PeriodReport, *, actor: User, body: str, assignee: A
     _notify(
         people.values(),
         actor=actor,
-        message=_("%(author)s commented on the %(period)s report of %(partnership)s: %(body)s")
-        % {
-            "author": actor.get_short_name() if hasattr(actor, "get_short_name") else str(actor),
-            "period": period_label(report.period),
-            "partnership": partnership.title,
-            "body": body[:120],
-        },
+        message=lambda: (
+            _("%(author)s commented on the %(period)s report of %(partnership)s: %(body)s")
+            % {
+                "author": actor.get_short_name() if hasattr(actor, "get_short_name") else str(actor),
+                "period": period_label(report.period),
+                "partnership": partnership.title,
+                "body": body[:120],
+            }
+        ),
         url=report_url(report),
     )
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path(f"{R}/rows/<uuid:adoption_uuid>/<str:option_key>/", views.row_save_view, name="row_save"),
     path(f"{R}/save/", views.save_all_view, name="save_all"),
     path(f"{R}/submit/", views.submit_view, name="submit"),
+    path(f"{R}/narrative/", views.narrative_view, name="narrative"),
     path(f"{R}/return/", views.return_view, name="return"),
     path(f"{R}/approve/", views.approve_view, name="approve"),
     path(f"{R}/unlock/", views.unlock_view, name="unlock"),

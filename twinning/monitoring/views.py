@@ -9,28 +9,26 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.safestring import SafeString
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import PartnershipAccess, history_for_user, programme_access, require
 from twinning.accounts.models import User
-from twinning.core import charts
-from twinning.core.exports import Column, Link, Table, export_response
+from twinning.core.exports import LIST_ROWS, Column, Link, Table, export_response, requested_format
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.numbers import current_locale, query_int
+from twinning.core.offline import offline_page
 from twinning.core.pagination import history_page
-from twinning.core.reference import country_name
-from twinning.core.rendering import degrades_to, nothing
 from twinning.core.uploads import read_table
 from twinning.monitoring import imports, selectors, services
+from twinning.monitoring.figures import progress_chart, progress_table, rollup_chart, rollup_tables
 from twinning.monitoring.forms import (
     ROW_VALUE_FIELDS,
     CommentForm,
     EvidenceForm,
     FeedbackForm,
+    NarrativeForm,
     NoteForm,
     ReasonForm,
     ResultRowForm,
@@ -42,9 +40,8 @@ from twinning.monitoring.forms import (
     typed_rows,
 )
 from twinning.monitoring.models import PeriodReport
-from twinning.partnerships.models import Partnership, Pillar
+from twinning.partnerships.models import Partnership
 from twinning.partnerships.selectors import get_programme_for_staff, partnership_today
-from twinning.planning.models import Indicator
 from twinning.planning.periods import Period, period_label
 
 
@@ -82,127 +79,31 @@ def notifications_read_view(request: AuthedRequest) -> HttpResponse:
 # --- partnership dashboard -----------------------------------------------------------------------------
 
 
-@degrades_to(nothing)
-def _progress_chart(row: selectors.IndicatorProgress) -> SafeString:
-    return charts.bar_line_chart(
-        str(row.indicator),
-        [p.period.label() for p in row.points],
-        [p.actual for p in row.points],
-        [p.target for p in row.points],
-    )
+NOT_COMBINABLE_SHOWN = 50  # rows on the dashboard; its downloads hold up to LIST_ROWS
 
 
-@degrades_to(nothing)
-def _rollup_chart(rollup: selectors.IndicatorRollUp) -> SafeString:
-    rows = rollup.total_rows()
-    return charts.bar_line_chart(
-        str(rollup.indicator),
-        [period_label(p) for p, _v, _n, _t in rows],
-        [v for _p, v, _n, _t in rows],
-        [t for _p, _v, _n, t in rows],
-        line_name=_("Their target"),
-    )
-
-
-def _value_kind(indicator: Indicator) -> str:
-    return "percent" if indicator.measure == Indicator.Measure.PERCENTAGE else "number"
-
-
-def _rollup_tables(
-    rollup: selectors.IndicatorRollUp, pillars: dict[int, Pillar]
-) -> tuple[Table, Table, Table]:
-    """The programme dashboard's three tables of one indicator: by period, by host country, by pillar."""
-    indicator = rollup.indicator
-    kind = _value_kind(indicator)
-    key = slugify(indicator.code) or str(indicator.pk)
-    name = f"{indicator.code} {indicator.name}"
-    periods = [period_label(p) for p in rollup.periods]
-    totals = Table(
-        key=f"{key}-periods",
-        title=name,
-        columns=[
-            Column(_("Period")),
-            Column(_("Programme"), kind),
-            Column(_("Partnerships reporting"), "number"),
-            Column(_("Their target"), kind),
-        ],
-        rows=[(period_label(p), v, n, t) for p, v, n, t in rollup.total_rows()],
-    )
-    by_country = Table(
-        key=f"{key}-countries",
-        title=_("%(indicator)s by host country") % {"indicator": name},
-        columns=[Column(_("Host country")), *(Column(p, kind) for p in periods)],
-        rows=[(country_name(c) or _("Unknown"), *values) for c, values in rollup.country_rows()],
-    )
-    by_pillar = Table(
-        key=f"{key}-pillars",
-        title=_("%(indicator)s by pillar") % {"indicator": name},
-        columns=[Column(_("Pillar")), *(Column(p, kind) for p in periods)],
-        rows=[(pillar.name, *values) for pillar, values in rollup.pillar_rows(pillars)],
-    )
-    by_country.rows.sort(key=lambda row: str(row[0]))
-    return totals, by_country, by_pillar
-
-
-def _not_combinable_table(rows: list[Any]) -> Table:
+def _not_combinable_table(rows: list[Any], total: int) -> Table:
     def result(row: dict[str, Any]) -> str:
         if row["text"]:
             text = row["text"] if len(row["text"]) <= 80 else row["text"][:79] + "…"
             return text if row["score"] is None else f"{text} ({row['score'].normalize():f})"
         return "" if row["value"] is None else f"{row['value'].normalize():f}"
 
+    # One reverse() for every row: the download may list a value for each of thousands of partnership periods.
+    url = reverse("monitoring:partnership", args=[UUID(int=0)]).replace(str(UUID(int=0)), "{}")
     return Table(
         key="not-combinable",
         title=_("Not combinable: by partnership"),
+        more_rows=total - len(rows),
         columns=[Column(_("Indicator")), Column(_("Partnership")), Column(_("Period")), Column(_("Result"))],
         rows=[
             (
                 row["indicator__code"],
-                Link(
-                    row["partnership__title"],
-                    reverse("monitoring:partnership", args=[row["partnership__uuid"]]),
-                ),
+                Link(row["partnership__title"], url.format(row["partnership__uuid"])),
                 period_label(row["period"]),
                 result(row),
             )
             for row in rows
-        ],
-    )
-
-
-def _progress_table(row: selectors.IndicatorProgress) -> Table:
-    """One indicator's periods on the partnership dashboard: achieved and target, each and to date."""
-    indicator = row.indicator
-    kind = _value_kind(indicator)
-    qualitative = indicator.measure == Indicator.Measure.QUALITATIVE
-
-    def note(point: Any) -> str:
-        if point.text:
-            return ""
-        if point.derived:
-            return _("from the breakdown")
-        return _("total missing") if point.flagged else ""
-
-    def achieved(point: Any) -> Any:
-        if qualitative:
-            text = point.text or ""
-            return text if len(text) <= 60 else text[:59] + "…"
-        return point.actual
-
-    return Table(
-        key=slugify(indicator.code) or f"indicator-{row.plan_indicator.uuid}",
-        title=f"{indicator.code} {indicator.name}",
-        columns=[
-            Column(_("Period")),
-            Column(_("Achieved"), "text" if qualitative else kind),
-            Column(_("Target"), kind),
-            Column(_("To date"), kind),
-            Column(_("Target to date"), kind),
-            Column(_("Note")),
-        ],
-        rows=[
-            (p.period.label(), achieved(p), p.target, p.cumulative, p.cumulative_target, note(p))
-            for p in row.points
         ],
     )
 
@@ -240,7 +141,7 @@ def partnership_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResp
     reports = {r.period: r for r in PeriodReport.objects.filter(partnership=partnership)}
     periods = selectors.reporting_periods(partnership, today=today)  # the only periods that open (404 else)
     with_reports = [(p, reports.get(p.id)) for p in periods]
-    tables = [_progress_table(row) for row in rows]
+    tables = [progress_table(row) for row in rows]
     periods_table = _periods_table(partnership, with_reports, drafts=access.can_see_drafts)
     download = export_response(request, [*tables, periods_table])
     if download is not None:
@@ -249,7 +150,7 @@ def partnership_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResp
         "partnership": partnership,
         "access": access,
         "plan": plan,
-        "rows": [(row, _progress_chart(row), table) for row, table in zip(rows, tables, strict=True)],
+        "rows": [(row, progress_chart(row), table) for row, table in zip(rows, tables, strict=True)],
         "periods": with_reports,
         "periods_table": periods_table,
         **_flags(request.user, access),
@@ -296,11 +197,14 @@ def _entry_context(
         "reason_form": forms.get("reason_form") or ReasonForm(),
         "note_form": NoteForm(),
         "evidence_form": forms.get("evidence_form") or EvidenceForm(),
+        "narrative_form": forms.get("narrative_form") or NarrativeForm.for_report(report),
+        "can_write_narrative": access.can_write_narrative and (report is None or report.is_editable),
         **flags,
     }
 
 
 @login_required
+@offline_page
 def entry_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
     partnership, access, period, _report = selectors.get_period_contents_for_user(
         request.user, partnership_uuid, period_id
@@ -458,6 +362,34 @@ def submit_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) 
     else:
         messages.success(request, _("Submitted for review. The programme's reviewers are notified."))
     return _back(partnership, period)
+
+
+@login_required
+@require_POST
+def narrative_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
+    """Save the period report's narrative; a refused one comes back on the entry page with what was typed."""
+    partnership, access, period = selectors.get_partnership_period_for_user(
+        request.user, partnership_uuid, period_id, write=True
+    )
+    require(access.can_write_narrative)
+    form = NarrativeForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.report_narrative_save(
+                actor=request.user,
+                partnership=partnership,
+                period=period.id,
+                data={name: data[name] for name in ("achievements", "challenges", "next_steps")},
+                expected_version=data["version"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The narrative is saved."))
+            return redirect(reverse("monitoring:entry", args=[partnership.uuid, period.id]) + "#narrative")
+    context = _entry_context(request, partnership, access, period, narrative_form=form)
+    return render(request, "monitoring/entry.html", context, status=400)
 
 
 def _reviewer_form_action(
@@ -766,15 +698,22 @@ def programme_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse
         programme, first=first, last=last, approved_only=not access.can_see_drafts
     )
     shown = [r for r in rollup.indicators if r.periods]
-    tables = {r.indicator.pk: _rollup_tables(r, rollup.pillars) for r in shown}
-    not_combinable = _not_combinable_table(rollup.not_combinable)
+    tables = {r.indicator.pk: rollup_tables(r, rollup.pillars) for r in shown}
+    listed = selectors.not_combinable_results(
+        programme,
+        first=rollup.first,
+        last=rollup.last,
+        approved_only=not access.can_see_drafts,
+        limit=LIST_ROWS if requested_format(request) else NOT_COMBINABLE_SHOWN,
+    )
+    not_combinable = _not_combinable_table(*listed)
     download = export_response(request, [t for three in tables.values() for t in three] + [not_combinable])
     if download is not None:
         return download
     context = {
         "programme": programme,
         "rollup": rollup,
-        "indicators": [(r, _rollup_chart(r), *tables[r.indicator.pk]) for r in shown],
+        "indicators": [(r, rollup_chart(r), *tables[r.indicator.pk]) for r in shown],
         "not_combinable": not_combinable,
         "can_edit": access.can_edit,
         "can_manage": access.can_manage,

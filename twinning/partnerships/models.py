@@ -2,16 +2,17 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
+from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from twinning.accounts import access
 from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
-from twinning.core.reference import validate_currency
-from twinning.core.validators import validate_upload_size
+from twinning.core.reference import shipped_name, validate_currency
+from twinning.core.validators import validate_dhis2_uid, validate_upload_content, validate_upload_size
 from twinning.directory.models import Institution
 
 if TYPE_CHECKING:
@@ -19,13 +20,42 @@ if TYPE_CHECKING:
 
     from twinning.accounts.models import User
 
+# Stored in English (gettext_noop), shown in the reader's language (core.reference.shipped_name).
 DEFAULT_PILLARS = [
-    ("models_of_care", _("Introducing new models of care and services")),
-    ("community", _("Mobilising communities for change")),
-    ("capacity", _("Building sustainable capacity among practitioners")),
-    ("professions", _("Developing health-related professions")),
-    ("knowledge", _("Expanding knowledge through dissemination of successful programmes")),
+    ("models_of_care", gettext_noop("Introducing new models of care and services")),
+    ("community", gettext_noop("Mobilising communities for change")),
+    ("capacity", gettext_noop("Building sustainable capacity among practitioners")),
+    ("professions", gettext_noop("Developing health-related professions")),
+    ("knowledge", gettext_noop("Expanding knowledge through dissemination of successful programmes")),
 ]
+
+
+# An IATI organisation identifier: a registration agency's prefix ("GB-CHC", "XM-DAC") and the number it gave.
+IATI_ORG_ID_VALIDATOR = RegexValidator(
+    r"^[A-Za-z]{2}(-[A-Za-z0-9]+)+(-[A-Za-z0-9._]+)*$",
+    _("Use the IATI form: a registration-agency prefix and a number, e.g. GB-CHC-202918."),
+)
+# An IATI activity identifier: the reporting organisation's identifier, a hyphen, the activity's own code.
+IATI_ACTIVITY_ID_VALIDATOR = RegexValidator(
+    r"^[^\s/&|?]+$", _("An IATI identifier has no spaces and none of / & | ?.")
+)
+
+
+class IatiOrganisationType(Choices):
+    """The publishing organisation's type, from IATI's OrganisationType codelist (the codes a programme can be)."""
+
+    GOVERNMENT = "10", _("Government")
+    OTHER_PUBLIC = "15", _("Other public sector")
+    INTERNATIONAL_NGO = "21", _("International NGO")
+    NATIONAL_NGO = "22", _("National NGO")
+    REGIONAL_NGO = "23", _("Regional NGO")
+    PARTNER_COUNTRY_NGO = "24", _("Partner-country-based NGO")
+    PUBLIC_PRIVATE = "30", _("Public-private partnership")
+    MULTILATERAL = "40", _("Multilateral")
+    FOUNDATION = "60", _("Foundation")
+    PRIVATE = "70", _("Private sector")
+    ACADEMIC = "80", _("Academic, training and research")
+    OTHER = "90", _("Other")
 
 
 class ProgrammeQuerySet(models.QuerySet["Programme"]):
@@ -61,6 +91,35 @@ class Programme(TwinningModel):
         default=False,
         help_text=_("People's e-mail addresses and phone numbers; names and roles are always shown."),
     )
+    # The DHIS2 attribute option combo (e.g. a funding mechanism) the programme's values are reported under
+    # when a partnership has none of its own.
+    dhis2_attribute_option_combo = models.CharField(
+        _("DHIS2 attribute option combo"), max_length=11, blank=True, validators=[validate_dhis2_uid]
+    )
+    # The DHIS2 data set the programme's values are reported in: ADX groups name it, data value sets may.
+    dhis2_data_set = models.CharField(
+        _("DHIS2 data set"), max_length=11, blank=True, validators=[validate_dhis2_uid]
+    )
+
+    # IATI 2.03 publishing (twinning/interop/iati): the programme reports as this organisation, and each
+    # partnership is one activity whose identifier starts with it.
+    iati_org_id = models.CharField(
+        _("IATI organisation identifier"),
+        max_length=100,
+        blank=True,
+        validators=[IATI_ORG_ID_VALIDATOR],
+        help_text=_("The organisation that publishes the programme's activities, e.g. GB-CHC-202918."),
+    )
+    iati_org_type = models.CharField(
+        _("IATI organisation type"), max_length=2, choices=IatiOrganisationType.choices, default="21"
+    )
+    iati_published = models.BooleanField(
+        _("IATI file published"),
+        default=False,
+        help_text=_(
+            "Anyone, without an account, may read the programme's IATI activity file at its public address."
+        ),
+    )
 
     objects = ProgrammeQuerySet.as_manager()
 
@@ -68,6 +127,13 @@ class Programme(TwinningModel):
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dhis2_attribute_option_combo"],
+                condition=~Q(dhis2_attribute_option_combo=""),
+                name="programme_dhis2_aoc_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -94,7 +160,7 @@ class Pillar(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return shipped_name(self.name)
 
 
 class Stage(Choices):
@@ -129,6 +195,15 @@ class Partnership(TwinningModel):
     institutions = models.ManyToManyField(
         Institution, through="PartnershipInstitution", related_name="partnerships"
     )
+    # Set for a partnership imported from another publisher's IATI file, so a second import finds it; empty for
+    # the programme's own, which publish as "<programme's IATI organisation identifier>-<uuid>".
+    iati_identifier = models.CharField(
+        _("IATI activity identifier"), max_length=150, blank=True, validators=[IATI_ACTIVITY_ID_VALIDATOR]
+    )
+    # The DHIS2 attribute option combo that tells this partnership's values from others at the same org unit.
+    dhis2_attribute_option_combo = models.CharField(
+        _("DHIS2 attribute option combo"), max_length=11, blank=True, validators=[validate_dhis2_uid]
+    )
 
     objects = PartnershipQuerySet.as_manager()
 
@@ -142,7 +217,19 @@ class Partnership(TwinningModel):
                 | Q(start_date__isnull=True)
                 | Q(end_date__gte=models.F("start_date")),
                 name="partnership_period_in_order",
-            )
+            ),
+            # An import finds a partnership by it: two with the same identifier would be ambiguous.
+            models.UniqueConstraint(
+                fields=["iati_identifier"],
+                condition=~Q(iati_identifier=""),
+                name="partnership_iati_identifier_unique",
+            ),
+            # A combo names one partnership of the programme, or a DHIS2 value's owner would be ambiguous.
+            models.UniqueConstraint(
+                fields=["programme", "dhis2_attribute_option_combo"],
+                condition=~Q(dhis2_attribute_option_combo=""),
+                name="partnership_dhis2_aoc_per_programme",
+            ),
         ]
         indexes = [models.Index(fields=["programme", "stage"], name="partnership_programme_stage")]
 
@@ -234,7 +321,11 @@ class Agreement(TwinningModel):
         _("document"),
         upload_to="agreements/%Y/",
         blank=True,
-        validators=[FileExtensionValidator(AGREEMENT_EXTENSIONS), validate_upload_size],
+        validators=[
+            FileExtensionValidator(AGREEMENT_EXTENSIONS),
+            validate_upload_size,
+            validate_upload_content,
+        ],
     )
     host_signed_on = models.DateField(_("signed by the host side"), null=True, blank=True)
     resource_signed_on = models.DateField(_("signed by the resource side"), null=True, blank=True)

@@ -74,7 +74,7 @@ def programme_create(
         ),
     )
     Pillar.objects.bulk_create(
-        Pillar(programme=programme, code=code, name=str(label), order=i)
+        Pillar(programme=programme, code=code, name=label, order=i)
         for i, (code, label) in enumerate(DEFAULT_PILLARS, start=1)
     )
     return programme
@@ -172,10 +172,12 @@ def partnership_create(
     stage_note: str = "",
     uuid: uuid_module.UUID | None = None,
     reason: str = "",
+    iati_identifier: str = "",
 ) -> Partnership:
     """Create a partnership with its host and resource institutions and its first stage record.
 
-    `uuid` lets a client (an offline one, an import) name the record itself; `stage_since` dates the
+    `uuid` lets a client (an offline one, an import) name the record itself; `iati_identifier` is the activity
+    identifier of a partnership imported from another publisher's IATI file; `stage_since` dates the
     first stage when a partnership already under way is recorded late; `reason` goes on the audit row (why it
     was started, e.g. from a twin search).
 
@@ -191,6 +193,7 @@ def partnership_create(
         start_date=start_date,
         end_date=end_date,
         stage=stage,
+        iati_identifier=iati_identifier,
     )
     stage_since = stage_since or _hosts_today(hosts)
     _validate_new_partnership(partnership, hosts, resources, stage_since)

@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from twinning.core.forms import DateInput, LocalizedIntegerField, ModelForm
+from twinning.core.forms import DateInput, IndicatorChoiceField, LocalizedIntegerField, ModelForm
 from twinning.core.numbers import SPACES, current_locale, parse_decimal
 from twinning.directory.models import CountryPriority, Person
 from twinning.partnerships.models import Partnership, Pillar, Programme
@@ -149,7 +149,7 @@ class AdoptForm(ModelForm):
     objective = forms.ModelChoiceField(
         queryset=Objective.objects.none(), to_field_name="uuid", label=_("Objective")
     )
-    indicator = forms.ModelChoiceField(
+    indicator = IndicatorChoiceField(
         queryset=Indicator.objects.none(), to_field_name="uuid", label=_("Indicator")
     )
 

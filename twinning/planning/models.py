@@ -7,13 +7,14 @@ every partnership at once, and nothing is copied that could drift.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
-from twinning.core.validators import validate_storable_decimal
+from twinning.core.validators import validate_dhis2_uid, validate_storable_decimal
 from twinning.directory.models import CountryPriority, Person
 from twinning.partnerships.models import Partnership, Pillar, Programme
 from twinning.planning.periods import Frequency, validate_period_id
@@ -218,12 +219,20 @@ class DisaggregationOption(models.Model):
     name = models.CharField(_("name"), max_length=100)
     order = models.PositiveSmallIntegerField(default=0)
     dhis2_category_option_combo = models.CharField(
-        _("DHIS2 category option combo"), max_length=11, blank=True
+        _("DHIS2 category option combo"), max_length=11, blank=True, validators=[validate_dhis2_uid]
     )
 
     class Meta:
         ordering = ["category", "order", "name"]
-        constraints = [models.UniqueConstraint(fields=["category", "code"], name="option_code_per_category")]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="option_code_per_category"),
+            # Two options with one combo could not be told apart in a DHIS2 file.
+            models.UniqueConstraint(
+                fields=["category", "dhis2_category_option_combo"],
+                condition=~Q(dhis2_category_option_combo=""),
+                name="option_dhis2_combo_per_category",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -308,7 +317,16 @@ class Indicator(TwinningModel):
             "Only for a number that measures a change (a net gain or loss); a count is never negative."
         ),
     )
-    dhis2_data_element = models.CharField(_("DHIS2 data element"), max_length=11, blank=True)
+    dhis2_data_element = models.CharField(
+        _("DHIS2 data element"), max_length=11, blank=True, validators=[validate_dhis2_uid]
+    )
+    # DHIS2 codes are at most 50 characters; files exchanged with idScheme=CODE name data elements by them.
+    dhis2_data_element_code = models.CharField(
+        _("DHIS2 data element code"),
+        max_length=50,
+        blank=True,
+        validators=[ProhibitNullCharactersValidator()],
+    )
 
     class Meta:
         verbose_name = _("indicator")
@@ -324,6 +342,17 @@ class Indicator(TwinningModel):
                 fields=["partnership", "code"],
                 condition=Q(partnership__isnull=False),
                 name="own_indicator_code",
+            ),
+            # A DHIS2 data element names one indicator of a programme, or imports could not say which.
+            models.UniqueConstraint(
+                fields=["programme", "dhis2_data_element"],
+                condition=~Q(dhis2_data_element=""),
+                name="indicator_dhis2_uid_per_programme",
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "dhis2_data_element_code"],
+                condition=~Q(dhis2_data_element_code=""),
+                name="indicator_dhis2_code_per_programme",
             ),
         ]
 

@@ -15,7 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def switch_to(page: Page, live_server, email: str) -> None:
-    page.context.clear_cookies()
+    # Sign out as a person would: it clears what the browser keeps offline, then submits; wait for that page.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign out").click()
     sign_in(page, live_server, email)
 
 

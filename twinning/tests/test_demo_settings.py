@@ -85,3 +85,55 @@ def test_debug_off_without_any_key_refuses_to_start(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_sqlite_waits_for_a_busy_database_instead_of_failing_at_once():
+    # Python's default of 5 s made the task worker die with "database is locked" while web requests wrote.
+    script = "import json, twinning.settings as s; print(json.dumps(s.DATABASES['default']['OPTIONS']))"
+    env = {
+        "DEBUG": "true",
+        "TWINNING_VAR_DIR": "/tmp",
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": "sqlite:///:memory:",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert json.loads(result.stdout.strip().splitlines()[-1])["timeout"] >= 20
+
+
+def test_make_demo_keeps_the_task_worker_running():
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    assert "scripts/keep-running $(BIN)/twinning db_worker &" in makefile
+
+
+def test_keep_running_starts_a_command_again_and_leaves_nothing_behind_when_stopped(tmp_path):
+    script = Path(__file__).resolve().parents[2] / "scripts" / "keep-running"
+    pids = tmp_path / "pids"
+    # The first run exits (as a dead worker does); the second stays up until keep-running is stopped.
+    command = f'echo $$ >> {pids}; [ "$(wc -l < {pids})" -ge 2 ] && exec sleep 300; exit 3'
+    runner = subprocess.Popen(
+        [str(script), "sh", "-c", command],
+        env={"PATH": "/usr/bin:/bin", "KEEP_RUNNING_DELAY": "0"},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert runner.stderr is not None
+        assert "exited with status 3; starting it again" in runner.stderr.readline()
+        for _ in range(600):
+            lines = pids.read_text().split() if pids.exists() else []
+            if len(lines) == 2:
+                break
+            subprocess.run(["sleep", "0.05"], check=True)
+        assert len(lines) == 2
+    finally:
+        runner.terminate()
+        runner.wait(timeout=30)
+    second = int(lines[1])
+    # The command still running when keep-running was stopped was stopped with it (no orphan left).
+    for _ in range(600):
+        if not Path(f"/proc/{second}").exists() or "Z" in Path(f"/proc/{second}/stat").read_text().split()[2]:
+            break
+        subprocess.run(["sleep", "0.05"], check=True)
+    assert not Path(f"/proc/{second}").exists() or Path(f"/proc/{second}/stat").read_text().split()[2] == "Z"

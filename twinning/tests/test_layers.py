@@ -37,6 +37,13 @@ SAME_LAYER_USES: dict[str, set[str]] = {
     "exchanges": {"planning"},
     # A gift or volunteer time may be logged against an exchange or a plan activity.
     "contributions": {"exchanges", "planning"},
+    # Sustainability reads what partnerships recorded: exchanges for the mutual benefit summary, plans and results
+    # for transition and graduation (DESIGN.md: "knowledge and sustainability read from monitoring and exchanges");
+    # a transition plan hands over the partnership's practices and a follow-up asks whether they still run.
+    "sustainability": {"exchanges", "monitoring", "planning", "knowledge"},
+    # A practice shows its effect through the partnership's indicators, whose approved figures are read live from
+    # monitoring (DESIGN.md: "knowledge and sustainability read from monitoring and exchanges").
+    "knowledge": {"exchanges", "monitoring", "planning"},
 }
 
 # Modules of the `twinning` package itself rather than of an app: settings, root URLs, API root, home page.

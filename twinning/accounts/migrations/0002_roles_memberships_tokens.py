@@ -6,45 +6,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('partnerships', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("partnerships", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='partnershipmembership',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='partnerships.partnership'),
+            model_name="partnershipmembership",
+            name="partnership",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="partnerships.partnership",
+            ),
         ),
         migrations.AddField(
-            model_name='partnershipmembership',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL),
+            model_name="partnershipmembership",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='programmerole',
-            name='programme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff_roles', to='partnerships.programme'),
+            model_name="programmerole",
+            name="programme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="staff_roles",
+                to="partnerships.programme",
+            ),
         ),
         migrations.AddField(
-            model_name='programmerole',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='programme_roles', to=settings.AUTH_USER_MODEL),
+            model_name="programmerole",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="programme_roles",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='partnershipmembership',
-            index=models.Index(fields=['partnership', 'side', 'role'], name='membership_side_role'),
+            model_name="partnershipmembership",
+            index=models.Index(fields=["partnership", "side", "role"], name="membership_side_role"),
         ),
         migrations.AddConstraint(
-            model_name='partnershipmembership',
-            constraint=models.UniqueConstraint(fields=('user', 'partnership'), name='one_membership_per_partnership'),
+            model_name="partnershipmembership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "partnership"), name="one_membership_per_partnership"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programmerole',
-            constraint=models.UniqueConstraint(fields=('user', 'programme'), name='one_role_per_programme'),
+            model_name="programmerole",
+            constraint=models.UniqueConstraint(fields=("user", "programme"), name="one_role_per_programme"),
         ),
     ]

@@ -39,7 +39,9 @@ class Migration(migrations.Migration):
                     ],
                     options={
                         "ordering": ["-created_at", "-id"],
-                        "indexes": [models.Index(fields=["user", "read_at"], name="notification_user_unread")],
+                        "indexes": [
+                            models.Index(fields=["user", "read_at"], name="notification_user_unread")
+                        ],
                         "db_table": "monitoring_notification",
                     },
                 ),

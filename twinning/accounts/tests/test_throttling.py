@@ -178,3 +178,18 @@ def test_the_rate_limit_keeps_one_small_number_per_token_however_many_calls(clie
     counts = [cache.get(f"{key}:{w}") for w in (window - 1, window)]
     assert all(c is None or isinstance(c, int) for c in counts)  # a count, not a list of call times
     assert sum(c or 0 for c in counts) == 5
+
+
+@pytest.mark.parametrize(
+    ("minutes", "english", "russian"),
+    [(1, "Try again in 1 minute,", "через 1 минуту"), (5, "Try again in 5 minutes,", "через 5 минут")],
+)
+def test_the_lockout_message_counts_its_minutes_in_words(client, person, minutes, english, russian):
+    import datetime
+
+    with override_settings(AXES_FAILURE_LIMIT=1, AXES_COOLOFF_TIME=datetime.timedelta(minutes=minutes)):
+        locked = sign_in(client, person.email, "wrong")
+        assert locked.status_code == 429
+        assert english in locked.content.decode()
+        client.cookies["django_language"] = "ru"
+        assert russian in sign_in(client, person.email, "wrong").content.decode()

@@ -6,35 +6,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='when')),
-                ('action', models.CharField(choices=[('create', 'created'), ('update', 'changed'), ('delete', 'deleted'), ('stage', 'moved stage'), ('grant', 'granted access'), ('revoke', 'revoked access')], max_length=10, verbose_name='action')),
-                ('target_id', models.CharField(max_length=64)),
-                ('target_repr', models.CharField(max_length=300, verbose_name='object')),
-                ('parent_id', models.CharField(blank=True, max_length=64)),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='changes')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
-                ('target_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="when")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "created"),
+                            ("update", "changed"),
+                            ("delete", "deleted"),
+                            ("stage", "moved stage"),
+                            ("grant", "granted access"),
+                            ("revoke", "revoked access"),
+                        ],
+                        max_length=10,
+                        verbose_name="action",
+                    ),
+                ),
+                ("target_id", models.CharField(max_length=64)),
+                ("target_repr", models.CharField(max_length=300, verbose_name="object")),
+                ("parent_id", models.CharField(blank=True, max_length=64)),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="changes")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "target_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit events',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='audit_target'), models.Index(fields=['parent_type', 'parent_id'], name='audit_parent')],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit events",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["target_type", "target_id"], name="audit_target"),
+                    models.Index(fields=["parent_type", "parent_id"], name="audit_parent"),
+                ],
             },
         ),
     ]

@@ -10,302 +10,910 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0003_institution_time_zone_validated'),
-        ('partnerships', '0001_initial'),
-        ('planning', '0001_plans_objectives_activities_indicators_targets'),
+        ("directory", "0003_institution_time_zone_validated"),
+        ("partnerships", "0001_initial"),
+        ("planning", "0001_plans_objectives_activities_indicators_targets"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Award',
+            name="Award",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('donor', models.CharField(max_length=200, verbose_name='donor')),
-                ('reference', models.CharField(max_length=100, verbose_name='reference')),
-                ('title', models.CharField(blank=True, max_length=255, verbose_name='title')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=16, validators=[django.core.validators.MinValueValidator(0)], verbose_name='amount')),
-                ('currency', models.CharField(max_length=3, validators=[twinning.core.reference.validate_currency], verbose_name='currency')),
-                ('start_date', models.DateField(verbose_name='starts')),
-                ('end_date', models.DateField(verbose_name='ends')),
-                ('cost_share_required', models.DecimalField(blank=True, decimal_places=2, help_text="The in-kind match the donor requires, in the award's currency.", max_digits=16, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='cost share required')),
-                ('cost_share_basis', models.CharField(choices=[('generic', 'Generic volunteer-hour rate'), ('fair_value', 'Fair value by profession and country'), ('local', 'Local rate')], default='generic', help_text="How the donor's cost-share rules value volunteer time.", max_length=12, verbose_name='cost-share valuation basis')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awards', to='partnerships.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("donor", models.CharField(max_length=200, verbose_name="donor")),
+                ("reference", models.CharField(max_length=100, verbose_name="reference")),
+                ("title", models.CharField(blank=True, max_length=255, verbose_name="title")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=16,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="amount",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        max_length=3,
+                        validators=[twinning.core.reference.validate_currency],
+                        verbose_name="currency",
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="starts")),
+                ("end_date", models.DateField(verbose_name="ends")),
+                (
+                    "cost_share_required",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="The in-kind match the donor requires, in the award's currency.",
+                        max_digits=16,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="cost share required",
+                    ),
+                ),
+                (
+                    "cost_share_basis",
+                    models.CharField(
+                        choices=[
+                            ("generic", "Generic volunteer-hour rate"),
+                            ("fair_value", "Fair value by profession and country"),
+                            ("local", "Local rate"),
+                        ],
+                        default="generic",
+                        help_text="How the donor's cost-share rules value volunteer time.",
+                        max_length=12,
+                        verbose_name="cost-share valuation basis",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="awards",
+                        to="partnerships.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'award',
-                'verbose_name_plural': 'awards',
-                'ordering': ['programme', '-start_date', 'reference'],
+                "verbose_name": "award",
+                "verbose_name_plural": "awards",
+                "ordering": ["programme", "-start_date", "reference"],
             },
         ),
         migrations.CreateModel(
-            name='Allocation',
+            name="Allocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=16, validators=[django.core.validators.MinValueValidator(0)], verbose_name='amount')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='partnerships.partnership')),
-                ('award', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='allocations', to='contributions.award')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=16,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="amount",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "award",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="allocations",
+                        to="contributions.award",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'allocation',
-                'verbose_name_plural': 'allocations',
-                'ordering': ['award', 'partnership__title'],
+                "verbose_name": "allocation",
+                "verbose_name_plural": "allocations",
+                "ordering": ["award", "partnership__title"],
             },
         ),
         migrations.CreateModel(
-            name='ExchangeRate',
+            name="ExchangeRate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('currency', models.CharField(max_length=3, validators=[twinning.core.reference.validate_currency], verbose_name='currency')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_to', models.DateField(verbose_name='valid to')),
-                ('rate', models.DecimalField(decimal_places=10, help_text='Reporting-currency units for one unit of this currency.', max_digits=20, validators=[django.core.validators.MinValueValidator(0)], verbose_name='rate')),
-                ('source', models.CharField(blank=True, max_length=300, verbose_name='source')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exchange_rates', to='partnerships.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "currency",
+                    models.CharField(
+                        max_length=3,
+                        validators=[twinning.core.reference.validate_currency],
+                        verbose_name="currency",
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                ("valid_to", models.DateField(verbose_name="valid to")),
+                (
+                    "rate",
+                    models.DecimalField(
+                        decimal_places=10,
+                        help_text="Reporting-currency units for one unit of this currency.",
+                        max_digits=20,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="rate",
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=300, verbose_name="source")),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="exchange_rates",
+                        to="partnerships.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'exchange rate',
-                'verbose_name_plural': 'exchange rates',
-                'ordering': ['programme', 'currency', '-valid_from'],
+                "verbose_name": "exchange rate",
+                "verbose_name_plural": "exchange rates",
+                "ordering": ["programme", "currency", "-valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='Gift',
+            name="Gift",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('category', models.CharField(choices=[('equipment', 'Equipment'), ('supplies', 'Supplies'), ('reference', 'Reference materials'), ('facilities', 'Facilities or space'), ('capital', 'Capital improvements'), ('logistics', 'Logistics and transport'), ('other', 'Other')], max_length=12, verbose_name='category')),
-                ('contributor_kind', models.CharField(choices=[('partner', 'Partner institution'), ('local_government', 'Local government'), ('national_government', 'National government'), ('community', 'Community'), ('private', 'Private donor')], max_length=20, verbose_name='contributor')),
-                ('contributor_name', models.CharField(max_length=255, verbose_name="contributor's name")),
-                ('receiving_side', models.CharField(choices=[('host', 'Host'), ('resource', 'Resource')], default='host', max_length=10, verbose_name='receiving side')),
-                ('description', models.TextField(verbose_name='description')),
-                ('quantity', models.DecimalField(decimal_places=2, default=1, max_digits=12, validators=[django.core.validators.MinValueValidator(0)], verbose_name='quantity')),
-                ('fair_value', models.DecimalField(decimal_places=2, help_text='Of the whole gift, all units together.', max_digits=16, validators=[django.core.validators.MinValueValidator(0)], verbose_name='fair value')),
-                ('currency', models.CharField(max_length=3, validators=[twinning.core.reference.validate_currency], verbose_name='currency')),
-                ('gift_date', models.DateField(help_text='Chooses the exchange rate.', verbose_name='date of the gift')),
-                ('valuation_technique', models.CharField(choices=[('market_price', 'Market price'), ('replacement_cost', 'Replacement cost'), ('appraisal', 'Independent appraisal'), ('donor_invoice', "Donor's invoice"), ('other', 'Other')], max_length=20, verbose_name='valuation technique')),
-                ('valuation_source', models.CharField(blank=True, max_length=300, verbose_name='valuation source')),
-                ('use', models.CharField(choices=[('used', 'Used in the programme'), ('monetised', 'Monetised')], default='used', max_length=10, verbose_name='monetised or used')),
-                ('restrictions', models.TextField(blank=True, verbose_name='restrictions')),
-                ('status', models.CharField(choices=[('pledged', 'Pledged'), ('received', 'Received'), ('verified', 'Verified')], default='pledged', max_length=10, verbose_name='status')),
-                ('year', models.PositiveSmallIntegerField(editable=False, verbose_name='year')),
-                ('received_on', models.DateField(blank=True, null=True, verbose_name='received')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='verified')),
-                ('contributor_institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='gifts', to='directory.institution')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='gifts', to='partnerships.partnership')),
-                ('received_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("equipment", "Equipment"),
+                            ("supplies", "Supplies"),
+                            ("reference", "Reference materials"),
+                            ("facilities", "Facilities or space"),
+                            ("capital", "Capital improvements"),
+                            ("logistics", "Logistics and transport"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "contributor_kind",
+                    models.CharField(
+                        choices=[
+                            ("partner", "Partner institution"),
+                            ("local_government", "Local government"),
+                            ("national_government", "National government"),
+                            ("community", "Community"),
+                            ("private", "Private donor"),
+                        ],
+                        max_length=20,
+                        verbose_name="contributor",
+                    ),
+                ),
+                ("contributor_name", models.CharField(max_length=255, verbose_name="contributor's name")),
+                (
+                    "receiving_side",
+                    models.CharField(
+                        choices=[("host", "Host"), ("resource", "Resource")],
+                        default="host",
+                        max_length=10,
+                        verbose_name="receiving side",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="description")),
+                (
+                    "quantity",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=1,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="quantity",
+                    ),
+                ),
+                (
+                    "fair_value",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Of the whole gift, all units together.",
+                        max_digits=16,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="fair value",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        max_length=3,
+                        validators=[twinning.core.reference.validate_currency],
+                        verbose_name="currency",
+                    ),
+                ),
+                (
+                    "gift_date",
+                    models.DateField(help_text="Chooses the exchange rate.", verbose_name="date of the gift"),
+                ),
+                (
+                    "valuation_technique",
+                    models.CharField(
+                        choices=[
+                            ("market_price", "Market price"),
+                            ("replacement_cost", "Replacement cost"),
+                            ("appraisal", "Independent appraisal"),
+                            ("donor_invoice", "Donor's invoice"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="valuation technique",
+                    ),
+                ),
+                (
+                    "valuation_source",
+                    models.CharField(blank=True, max_length=300, verbose_name="valuation source"),
+                ),
+                (
+                    "use",
+                    models.CharField(
+                        choices=[("used", "Used in the programme"), ("monetised", "Monetised")],
+                        default="used",
+                        max_length=10,
+                        verbose_name="monetised or used",
+                    ),
+                ),
+                ("restrictions", models.TextField(blank=True, verbose_name="restrictions")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pledged", "Pledged"), ("received", "Received"), ("verified", "Verified")],
+                        default="pledged",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(editable=False, verbose_name="year")),
+                ("received_on", models.DateField(blank=True, null=True, verbose_name="received")),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="verified")),
+                (
+                    "contributor_institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="gifts",
+                        to="directory.institution",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="gifts",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'in-kind gift',
-                'verbose_name_plural': 'in-kind gifts',
-                'ordering': ['-gift_date', '-id'],
+                "verbose_name": "in-kind gift",
+                "verbose_name_plural": "in-kind gifts",
+                "ordering": ["-gift_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='GiftEvidence',
+            name="GiftEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('file', models.FileField(upload_to='contributions/evidence/%Y/', validators=[django.core.validators.FileExtensionValidator(['pdf', 'png', 'jpg', 'jpeg', 'doc', 'docx', 'odt', 'xlsx', 'ods', 'csv']), twinning.core.validators.validate_upload_size], verbose_name='file')),
-                ('description', models.CharField(blank=True, max_length=255, verbose_name='description')),
-                ('gift', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='contributions.gift')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "file",
+                    models.FileField(
+                        upload_to="contributions/evidence/%Y/",
+                        validators=[
+                            django.core.validators.FileExtensionValidator(
+                                ["pdf", "png", "jpg", "jpeg", "doc", "docx", "odt", "xlsx", "ods", "csv"]
+                            ),
+                            twinning.core.validators.validate_upload_size,
+                        ],
+                        verbose_name="file",
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=255, verbose_name="description")),
+                (
+                    "gift",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="contributions.gift",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evidence',
-                'verbose_name_plural': 'evidence',
-                'ordering': ['-created_at'],
+                "verbose_name": "evidence",
+                "verbose_name_plural": "evidence",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='TimeEntry',
+            name="TimeEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('side', models.CharField(choices=[('host', 'Host'), ('resource', 'Resource')], max_length=10, verbose_name='giving side')),
-                ('start_date', models.DateField(verbose_name='from')),
-                ('end_date', models.DateField(verbose_name='to')),
-                ('quantity', models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(0)], verbose_name='time given')),
-                ('unit', models.CharField(choices=[('hours', 'Hours'), ('days', 'Days')], default='hours', max_length=5, verbose_name='unit')),
-                ('hours', models.DecimalField(decimal_places=2, editable=False, max_digits=12, verbose_name='hours')),
-                ('cadre', models.CharField(choices=[('physician', 'Physician'), ('surgeon', 'Surgeon'), ('nurse', 'Nurse'), ('midwife', 'Midwife'), ('clinical_officer', 'Clinical officer'), ('pharmacist', 'Pharmacist'), ('lab', 'Laboratory scientist'), ('public_health', 'Public-health specialist'), ('chw', 'Community health worker'), ('educator', 'Educator'), ('manager', 'Health manager or administrator'), ('other', 'Other')], max_length=30, verbose_name='profession or cadre')),
-                ('country', models.CharField(help_text='Chooses the fair-value and local rates.', max_length=2, validators=[twinning.core.reference.validate_country], verbose_name='country of the volunteer')),
-                ('description', models.TextField(blank=True, verbose_name='what was done')),
-                ('specialised_skill', models.BooleanField(default=False, verbose_name='specialised skill')),
-                ('status', models.CharField(choices=[('pledged', 'Pledged'), ('received', 'Received'), ('verified', 'Verified')], default='received', max_length=10, verbose_name='status')),
-                ('year', models.PositiveSmallIntegerField(editable=False, verbose_name='year')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='verified')),
-                ('activity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='time_entries', to='planning.activity')),
-                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='time_entries', to='directory.institution')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='time_entries', to='partnerships.partnership')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='time_entries', to='directory.person')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[("host", "Host"), ("resource", "Resource")],
+                        max_length=10,
+                        verbose_name="giving side",
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="from")),
+                ("end_date", models.DateField(verbose_name="to")),
+                (
+                    "quantity",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=10,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="time given",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[("hours", "Hours"), ("days", "Days")],
+                        default="hours",
+                        max_length=5,
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=2, editable=False, max_digits=12, verbose_name="hours"
+                    ),
+                ),
+                (
+                    "cadre",
+                    models.CharField(
+                        choices=[
+                            ("physician", "Physician"),
+                            ("surgeon", "Surgeon"),
+                            ("nurse", "Nurse"),
+                            ("midwife", "Midwife"),
+                            ("clinical_officer", "Clinical officer"),
+                            ("pharmacist", "Pharmacist"),
+                            ("lab", "Laboratory scientist"),
+                            ("public_health", "Public-health specialist"),
+                            ("chw", "Community health worker"),
+                            ("educator", "Educator"),
+                            ("manager", "Health manager or administrator"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="profession or cadre",
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        help_text="Chooses the fair-value and local rates.",
+                        max_length=2,
+                        validators=[twinning.core.reference.validate_country],
+                        verbose_name="country of the volunteer",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="what was done")),
+                ("specialised_skill", models.BooleanField(default=False, verbose_name="specialised skill")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pledged", "Pledged"), ("received", "Received"), ("verified", "Verified")],
+                        default="received",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(editable=False, verbose_name="year")),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="verified")),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="time_entries",
+                        to="planning.activity",
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="time_entries",
+                        to="directory.institution",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="time_entries",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="time_entries",
+                        to="directory.person",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'time entry',
-                'verbose_name_plural': 'time entries',
-                'ordering': ['-start_date', '-id'],
+                "verbose_name": "time entry",
+                "verbose_name_plural": "time entries",
+                "ordering": ["-start_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CostShareClaim',
+            name="CostShareClaim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('award', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='claims', to='contributions.award')),
-                ('claimed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('gift', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='cost_share_claims', to='contributions.gift')),
-                ('time_entry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='cost_share_claims', to='contributions.timeentry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "award",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="claims",
+                        to="contributions.award",
+                    ),
+                ),
+                (
+                    "claimed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "gift",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cost_share_claims",
+                        to="contributions.gift",
+                    ),
+                ),
+                (
+                    "time_entry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cost_share_claims",
+                        to="contributions.timeentry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cost-share claim',
-                'verbose_name_plural': 'cost-share claims',
-                'ordering': ['award', '-created_at'],
+                "verbose_name": "cost-share claim",
+                "verbose_name_plural": "cost-share claims",
+                "ordering": ["award", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ValuationRate',
+            name="ValuationRate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('basis', models.CharField(choices=[('generic', 'Generic volunteer-hour rate'), ('fair_value', 'Fair value by profession and country'), ('local', 'Local rate')], max_length=12, verbose_name='basis')),
-                ('cadre', models.CharField(blank=True, choices=[('physician', 'Physician'), ('surgeon', 'Surgeon'), ('nurse', 'Nurse'), ('midwife', 'Midwife'), ('clinical_officer', 'Clinical officer'), ('pharmacist', 'Pharmacist'), ('lab', 'Laboratory scientist'), ('public_health', 'Public-health specialist'), ('chw', 'Community health worker'), ('educator', 'Educator'), ('manager', 'Health manager or administrator'), ('other', 'Other')], help_text='Blank: any.', max_length=30, verbose_name='profession or cadre')),
-                ('country', models.CharField(blank=True, help_text='Blank: any.', max_length=2, validators=[twinning.core.reference.validate_country], verbose_name='country')),
-                ('hourly_rate', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(0)], verbose_name='hourly rate')),
-                ('currency', models.CharField(max_length=3, validators=[twinning.core.reference.validate_currency], verbose_name='currency')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, help_text='Blank: until further notice.', null=True, verbose_name='valid to')),
-                ('source', models.CharField(blank=True, max_length=300, verbose_name='source')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='valuation_rates', to='partnerships.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[
+                            ("generic", "Generic volunteer-hour rate"),
+                            ("fair_value", "Fair value by profession and country"),
+                            ("local", "Local rate"),
+                        ],
+                        max_length=12,
+                        verbose_name="basis",
+                    ),
+                ),
+                (
+                    "cadre",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("physician", "Physician"),
+                            ("surgeon", "Surgeon"),
+                            ("nurse", "Nurse"),
+                            ("midwife", "Midwife"),
+                            ("clinical_officer", "Clinical officer"),
+                            ("pharmacist", "Pharmacist"),
+                            ("lab", "Laboratory scientist"),
+                            ("public_health", "Public-health specialist"),
+                            ("chw", "Community health worker"),
+                            ("educator", "Educator"),
+                            ("manager", "Health manager or administrator"),
+                            ("other", "Other"),
+                        ],
+                        help_text="Blank: any.",
+                        max_length=30,
+                        verbose_name="profession or cadre",
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        blank=True,
+                        help_text="Blank: any.",
+                        max_length=2,
+                        validators=[twinning.core.reference.validate_country],
+                        verbose_name="country",
+                    ),
+                ),
+                (
+                    "hourly_rate",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="hourly rate",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        max_length=3,
+                        validators=[twinning.core.reference.validate_currency],
+                        verbose_name="currency",
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                (
+                    "valid_to",
+                    models.DateField(
+                        blank=True,
+                        help_text="Blank: until further notice.",
+                        null=True,
+                        verbose_name="valid to",
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=300, verbose_name="source")),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="valuation_rates",
+                        to="partnerships.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'valuation rate',
-                'verbose_name_plural': 'valuation rates',
-                'ordering': ['programme', 'basis', 'cadre', 'country', '-valid_from'],
+                "verbose_name": "valuation rate",
+                "verbose_name_plural": "valuation rates",
+                "ordering": ["programme", "basis", "cadre", "country", "-valid_from"],
             },
         ),
         migrations.AddConstraint(
-            model_name='award',
-            constraint=models.UniqueConstraint(fields=('programme', 'reference'), name='award_reference_per_programme'),
+            model_name="award",
+            constraint=models.UniqueConstraint(
+                fields=("programme", "reference"), name="award_reference_per_programme"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='award',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='award_period_order'),
+            model_name="award",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))), name="award_period_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='award',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='award_amount_not_negative'),
+            model_name="award",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)), name="award_amount_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.UniqueConstraint(fields=('award', 'partnership'), name='allocation_once_per_award'),
+            model_name="allocation",
+            constraint=models.UniqueConstraint(
+                fields=("award", "partnership"), name="allocation_once_per_award"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='allocation_amount_not_negative'),
+            model_name="allocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)), name="allocation_amount_not_negative"
+            ),
         ),
         migrations.AddIndex(
-            model_name='exchangerate',
-            index=models.Index(fields=['programme', 'currency', 'valid_from'], name='exchange_rate_lookup'),
+            model_name="exchangerate",
+            index=models.Index(fields=["programme", "currency", "valid_from"], name="exchange_rate_lookup"),
         ),
         migrations.AddConstraint(
-            model_name='exchangerate',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__gte', models.F('valid_from'))), name='exchange_rate_period_order'),
+            model_name="exchangerate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("valid_to__gte", models.F("valid_from"))),
+                name="exchange_rate_period_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='exchangerate',
-            constraint=models.CheckConstraint(condition=models.Q(('rate__gt', 0)), name='exchange_rate_positive'),
+            model_name="exchangerate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rate__gt", 0)), name="exchange_rate_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='exchangerate',
-            constraint=models.UniqueConstraint(fields=('programme', 'currency', 'valid_from'), name='exchange_rate_once_per_start'),
+            model_name="exchangerate",
+            constraint=models.UniqueConstraint(
+                fields=("programme", "currency", "valid_from"), name="exchange_rate_once_per_start"
+            ),
         ),
         migrations.AddIndex(
-            model_name='gift',
-            index=models.Index(fields=['partnership', 'year', 'status'], name='gift_report'),
+            model_name="gift",
+            index=models.Index(fields=["partnership", "year", "status"], name="gift_report"),
         ),
         migrations.AddConstraint(
-            model_name='gift',
-            constraint=models.CheckConstraint(condition=models.Q(('fair_value__gte', 0)), name='gift_value_not_negative'),
+            model_name="gift",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("fair_value__gte", 0)), name="gift_value_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gift',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'pledged'), models.Q(('received_by__isnull', False), ('received_on__isnull', False)), _connector='OR'), name='gift_receipt_signed'),
+            model_name="gift",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "pledged"),
+                    models.Q(("received_by__isnull", False), ("received_on__isnull", False)),
+                    _connector="OR",
+                ),
+                name="gift_receipt_signed",
+            ),
         ),
         migrations.AddIndex(
-            model_name='timeentry',
-            index=models.Index(fields=['partnership', 'year', 'status'], name='time_entry_report'),
+            model_name="timeentry",
+            index=models.Index(fields=["partnership", "year", "status"], name="time_entry_report"),
         ),
         migrations.AddConstraint(
-            model_name='timeentry',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='time_entry_period'),
+            model_name="timeentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))), name="time_entry_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='timeentry',
-            constraint=models.CheckConstraint(condition=models.Q(('person__isnull', False), ('institution__isnull', False), _connector='OR'), name='time_entry_has_giver'),
+            model_name="timeentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("person__isnull", False), ("institution__isnull", False), _connector="OR"
+                ),
+                name="time_entry_has_giver",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='timeentry',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gte', 0)), name='time_entry_hours_not_negative'),
+            model_name="timeentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hours__gte", 0)), name="time_entry_hours_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='costshareclaim',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('time_entry__isnull', False), ('gift__isnull', True)), models.Q(('time_entry__isnull', True), ('gift__isnull', False)), _connector='OR'), name='cost_share_claim_one_contribution'),
+            model_name="costshareclaim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("time_entry__isnull", False), ("gift__isnull", True)),
+                    models.Q(("time_entry__isnull", True), ("gift__isnull", False)),
+                    _connector="OR",
+                ),
+                name="cost_share_claim_one_contribution",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='costshareclaim',
-            constraint=models.UniqueConstraint(fields=('time_entry',), name='time_entry_counted_once'),
+            model_name="costshareclaim",
+            constraint=models.UniqueConstraint(fields=("time_entry",), name="time_entry_counted_once"),
         ),
         migrations.AddConstraint(
-            model_name='costshareclaim',
-            constraint=models.UniqueConstraint(fields=('gift',), name='gift_counted_once'),
+            model_name="costshareclaim",
+            constraint=models.UniqueConstraint(fields=("gift",), name="gift_counted_once"),
         ),
         migrations.AddIndex(
-            model_name='valuationrate',
-            index=models.Index(fields=['programme', 'basis', 'valid_from'], name='valuation_rate_lookup'),
+            model_name="valuationrate",
+            index=models.Index(fields=["programme", "basis", "valid_from"], name="valuation_rate_lookup"),
         ),
         migrations.AddConstraint(
-            model_name='valuationrate',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='valuation_rate_period_order'),
+            model_name="valuationrate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True), ("valid_to__gte", models.F("valid_from")), _connector="OR"
+                ),
+                name="valuation_rate_period_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='valuationrate',
-            constraint=models.CheckConstraint(condition=models.Q(('hourly_rate__gte', 0)), name='valuation_rate_not_negative'),
+            model_name="valuationrate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hourly_rate__gte", 0)), name="valuation_rate_not_negative"
+            ),
         ),
     ]

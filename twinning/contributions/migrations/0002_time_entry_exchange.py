@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contributions', '0001_awards_time_gifts_rates'),
-        ('exchanges', '0001_exchanges_participants_mentoring'),
+        ("contributions", "0001_awards_time_gifts_rates"),
+        ("exchanges", "0001_exchanges_participants_mentoring"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='timeentry',
-            name='exchange',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='time_entries', to='exchanges.exchange'),
+            model_name="timeentry",
+            name="exchange",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="time_entries",
+                to="exchanges.exchange",
+            ),
         ),
     ]

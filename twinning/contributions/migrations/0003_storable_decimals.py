@@ -6,40 +6,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contributions', '0002_time_entry_exchange'),
+        ("contributions", "0002_time_entry_exchange"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='allocation',
-            name='amount',
-            field=models.DecimalField(decimal_places=2, max_digits=16, validators=[django.core.validators.MinValueValidator(0), twinning.core.validators.validate_storable_decimal], verbose_name='amount'),
+            model_name="allocation",
+            name="amount",
+            field=models.DecimalField(
+                decimal_places=2,
+                max_digits=16,
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    twinning.core.validators.validate_storable_decimal,
+                ],
+                verbose_name="amount",
+            ),
         ),
         migrations.AlterField(
-            model_name='award',
-            name='amount',
-            field=models.DecimalField(decimal_places=2, max_digits=16, validators=[django.core.validators.MinValueValidator(0), twinning.core.validators.validate_storable_decimal], verbose_name='amount'),
+            model_name="award",
+            name="amount",
+            field=models.DecimalField(
+                decimal_places=2,
+                max_digits=16,
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    twinning.core.validators.validate_storable_decimal,
+                ],
+                verbose_name="amount",
+            ),
         ),
         migrations.AlterField(
-            model_name='award',
-            name='cost_share_required',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text="The in-kind match the donor requires, in the award's currency.", max_digits=16, null=True, validators=[django.core.validators.MinValueValidator(0), twinning.core.validators.validate_storable_decimal], verbose_name='cost share required'),
+            model_name="award",
+            name="cost_share_required",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                help_text="The in-kind match the donor requires, in the award's currency.",
+                max_digits=16,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    twinning.core.validators.validate_storable_decimal,
+                ],
+                verbose_name="cost share required",
+            ),
         ),
         migrations.AlterField(
-            model_name='exchangerate',
-            name='rate',
-            field=models.DecimalField(decimal_places=10, help_text='Reporting-currency units for one unit of this currency.', max_digits=20, validators=[django.core.validators.MinValueValidator(0), twinning.core.validators.validate_storable_decimal], verbose_name='rate'),
+            model_name="exchangerate",
+            name="rate",
+            field=models.DecimalField(
+                decimal_places=10,
+                help_text="Reporting-currency units for one unit of this currency.",
+                max_digits=20,
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    twinning.core.validators.validate_storable_decimal,
+                ],
+                verbose_name="rate",
+            ),
         ),
         migrations.AlterField(
-            model_name='gift',
-            name='fair_value',
-            field=models.DecimalField(decimal_places=2, help_text='Of the whole gift, all units together.', max_digits=16, validators=[django.core.validators.MinValueValidator(0), twinning.core.validators.validate_storable_decimal], verbose_name='fair value'),
+            model_name="gift",
+            name="fair_value",
+            field=models.DecimalField(
+                decimal_places=2,
+                help_text="Of the whole gift, all units together.",
+                max_digits=16,
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    twinning.core.validators.validate_storable_decimal,
+                ],
+                verbose_name="fair value",
+            ),
         ),
         migrations.AlterField(
-            model_name='valuationrate',
-            name='hourly_rate',
-            field=models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(0), twinning.core.validators.validate_storable_decimal], verbose_name='hourly rate'),
+            model_name="valuationrate",
+            name="hourly_rate",
+            field=models.DecimalField(
+                decimal_places=2,
+                max_digits=12,
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    twinning.core.validators.validate_storable_decimal,
+                ],
+                verbose_name="hourly rate",
+            ),
         ),
     ]

@@ -1,11 +1,16 @@
 from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils.crypto import salted_hmac
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from twinning.core.history import HistoryEntry, change_label, history_entries
+from twinning.core.numbers import format_grouped, format_money, format_percent
 from twinning.core.reference import country_name
 from twinning.core.rendering import as_text, degrades_to
+from twinning.core.sections import Section, sections_for
 
 register = template.Library()
 
@@ -60,3 +65,71 @@ def history_lines(context: Any, events: Any) -> list[HistoryEntry]:
 def country_name_filter(code: str) -> str:
     """An ISO country code ("UG") as the country's name in the reader's language ("Uganda")."""
     return country_name(str(code or ""))
+
+
+def _number_or_blank(value: Any, *args: Any) -> str:
+    return "" if value is None or value == "" else str(value)
+
+
+@register.filter
+@degrades_to(_number_or_blank)
+def grouped(value: Any, decimals: int = 0) -> str:
+    """A figure grouped for the reader's language with `decimals` places: `{{ total|grouped:1 }}` "1\u202f234,5"
+    in French (core.numbers.format_grouped). "" for None."""
+    if value is None or value == "":
+        return ""
+    return format_grouped(value, decimals=int(decimals))
+
+
+@register.filter
+@degrades_to(_number_or_blank)
+def percent(value: Any, decimals: int = 1) -> str:
+    """A percentage (45.5 for 45.5 %) as the reader's language writes it: `{{ share|percent:0 }}` "46\u00a0%" in
+    French, "46%" in English (core.numbers.format_percent). "" for None."""
+    if value is None or value == "":
+        return ""
+    return format_percent(value, decimals=int(decimals))
+
+
+@register.filter
+@degrades_to(_number_or_blank)
+def money(value: Any, currency: Any = "") -> str:
+    """An amount with two places and its currency code: `{{ gift.fair_value|money:gift.currency }}` "1\u202f234,50
+    USD" in French (core.numbers.format_money). "" for None."""
+    if value is None or value == "":
+        return ""
+    return format_money(value, str(currency or ""), decimals=2)
+
+
+@register.filter
+@degrades_to(_number_or_blank)
+def money0(value: Any, currency: Any = "") -> str:
+    """As `money`, without decimals: totals in a summary ("12\u202f346 USD")."""
+    if value is None or value == "":
+        return ""
+    return format_money(value, str(currency or ""), decimals=0)
+
+
+def _left_out(*args: Any, **kwargs: Any) -> str:
+    return ""
+
+
+@degrades_to(_left_out)
+def _one_section(section: Section, request: Any, obj: Any) -> str:
+    context = section.context(request, obj)
+    return "" if context is None else render_to_string(section.template, context, request=request)
+
+
+@register.simple_tag(takes_context=True)
+def page_sections(context: Any, slot: str, obj: Any) -> SafeString:
+    """The sections other apps registered in `slot` of this page (see twinning.core.sections), rendered for the
+    signed-in user. A section that fails is logged and left out: the page itself still renders."""
+    request = context["request"]
+    return mark_safe("".join(_one_section(section, request, obj) for section in sections_for(slot)))
+
+
+@register.simple_tag
+def offline_owner(user: Any) -> str:
+    """Who the data kept offline on this device belongs to, without naming them: when someone else signs in on
+    the same browser, site.js deletes what the previous person kept (see twinning.core.offline)."""
+    return salted_hmac("twinning.core.offline.owner", str(user.pk), algorithm="sha256").hexdigest()[:24]

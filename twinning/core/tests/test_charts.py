@@ -78,3 +78,24 @@ def test_period_labels_are_thinned_so_none_overlaps_the_next():
     assert label_every(["2024"] * 36, (420 - 52) / 36) == 3
     svg = str(bar_line_chart("t", labels, [Decimal(1)] * 12, [None] * 12))
     assert svg.count(">Q") == 6 + 12  # six shown labels, and every bar's tooltip
+
+
+def test_timeline_chart_draws_a_band_per_level_held_and_escapes_labels():
+    import datetime
+
+    from twinning.core.charts import timeline_chart
+
+    rows = [
+        ("<b>Lira</b>", [(datetime.date(2023, 2, 1), 0), (datetime.date(2024, 5, 1), 2)]),
+        ("Gulu district", [(datetime.date(2024, 1, 1), 1)]),
+    ]
+    svg = timeline_chart(
+        rows, title="Adopters", steps=["Adapting", "Piloting", "Adopted"], end=datetime.date(2025, 1, 1)
+    )
+    assert svg.count("<circle") == 3
+    assert "&lt;b&gt;Lira&lt;/b&gt;" in svg and "<b>" not in svg
+    assert ">2024<" in svg and ">2025<" in svg  # a tick at each 1 January
+    assert "Lira&lt;/b&gt;: Adopted (2024-05-01)" in svg
+    assert timeline_chart([("Nobody", [])], title="t", steps=["a"], end=datetime.date(2025, 1, 1)) == ""
+    bad: list = [("Bad", [(None, 0)])]
+    assert timeline_chart(bad, title="t", steps=["a"], end=datetime.date(2025, 1, 1)) == ""

@@ -49,7 +49,9 @@ def test_numbers_are_rounded_once_for_every_output():
 def test_the_page_writes_numbers_and_dates_in_the_readers_language():
     with translation.override("fr"):
         cells = [text for text, _url, _num in _table().html_rows()[0][0]]
-    assert cells[1] == "1\u202f234,57" and cells[2] == "45,6%"
+    assert (
+        cells[1] == "1\u202f234,57" and cells[2] == "45,6\u00a0%"
+    )  # CLDR: a no-break space before % in French
     assert cells[4] == "31 janvier 2026"
 
 

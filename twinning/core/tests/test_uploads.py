@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from twinning.core import uploads
-from twinning.core.uploads import MAX_CELL_CHARS, cell_number, read_table
+from twinning.core.uploads import MAX_CELL_CHARS, cell_number, read_table, read_workbook
 
 SHEET = "xl/worksheets/sheet1.xml"
 SHEET_HEAD = (
@@ -179,6 +179,70 @@ def test_an_archive_of_a_zip_version_python_cannot_read_is_refused_clearly():
 def test_workbook_values_keep_their_types():
     day = datetime.datetime(2024, 3, 1)
     assert rows_of(workbook(["n", "d"], [1.5, day])) == [["n", "d"], [1.5, day]]
+
+
+# --- every sheet of a workbook (text extraction) -----------------------------------------------------------
+
+
+def sheets(*named: tuple[str, list[list[object]]]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in named:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_every_sheet_is_read_in_the_workbooks_order():
+    xlsx = sheets(("Costs", [["item", "cost"], ["oxygen", 120]]), ("Notes", [["kangaroo care"]]))
+    got = list(read_workbook(io.BytesIO(xlsx), max_rows=100))
+    assert got == [("Costs", ["item", "cost"]), ("Costs", ["oxygen", 120]), ("Notes", ["kangaroo care"])]
+    # read_table stays with the first sheet, as the imports expect.
+    assert rows_of(xlsx) == [["item", "cost"], ["oxygen", 120]]
+
+
+def test_the_row_limit_counts_the_rows_of_all_sheets_together():
+    xlsx = sheets(*((f"S{n}", [[f"r{i}"] for i in range(40)]) for n in range(5)))
+    read = []
+    with pytest.raises(ValidationError, match="more than 100 rows"):
+        for row in read_workbook(io.BytesIO(xlsx), max_rows=100):
+            read.append(row)
+    assert len(read) == 101
+
+
+def test_only_the_first_sheets_are_read():
+    xlsx = sheets(*((f"S{n}", [[f"r{n}"]]) for n in range(5)))
+    assert [title for title, _row in read_workbook(io.BytesIO(xlsx), max_rows=100, max_sheets=2)] == [
+        "S0",
+        "S1",
+    ]
+
+
+def test_gaps_between_rows_cost_nothing_when_every_sheet_is_read():
+    # A row numbered in the billions would be a billion blank rows if the gaps were filled.
+    xlsx = with_member(workbook(["a"]), SHEET, sheet_xml(inline_row(1, "a") + inline_row(10**9, "b")))
+    assert [row for _title, row in read_workbook(io.BytesIO(xlsx), max_rows=5)] == [["a"], ["b"]]
+
+
+def test_a_later_sheet_keeps_the_cell_bound():
+    xlsx = sheets(("First", [["a"]]), ("Second", [["b"]]))
+    long_cell = with_member(
+        xlsx, "xl/worksheets/sheet2.xml", sheet_xml(inline_row(1, "x" * (MAX_CELL_CHARS + 1)))
+    )
+    with pytest.raises(ValidationError, match="more than 32,767 characters"):
+        list(read_workbook(io.BytesIO(long_cell), max_rows=10))
+
+
+def test_a_bomb_in_a_later_sheet_is_refused_before_the_workbook_is_opened(parser_never_runs):
+    xlsx = sheets(("First", [["a"]]), ("Second", [["b"]]))
+    bomb = with_member(xlsx, "xl/worksheets/sheet2.xml", sheet_xml(inline_row(1, "x" * 4_000_000)))
+    with pytest.raises(ValidationError, match="too large or too densely packed"):
+        list(read_workbook(io.BytesIO(bomb), max_rows=10))
+    with pytest.raises(ValidationError, match=r"not a valid \.xlsx"):
+        list(read_workbook(io.BytesIO(b"PK\x03\x04garbage"), max_rows=10))
 
 
 # --- text tables: encodings and separators ------------------------------------------------------------------

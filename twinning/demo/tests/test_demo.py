@@ -109,6 +109,17 @@ def check_other_coordinator_cannot_see_the_host_coordinators_partnership(demo: P
     )
 
 
+def check_the_demo_iati_file_passes_the_schema_and_the_rules(demo: Programme) -> None:
+    from twinning.interop.iati.collect import collect
+    from twinning.interop.iati.export import build_document
+    from twinning.interop.iati.rules import check
+
+    root = build_document(collect(demo, Partnership.objects.all()))
+    assert len(root) == Partnership.objects.filter(programme=demo).count()
+    assert root.xpath("count(//result/indicator/period/actual)") > 0
+    assert check(root) == []
+
+
 def test_the_default_demo_loads_a_realistic_programme_with_a_login_per_role(demo):
     # One load for all these checks: the default demo takes a couple of seconds to write through the services.
     check_the_demo_spans_at_least_twelve_countries_and_sixty_institutions(demo)
@@ -116,6 +127,8 @@ def test_the_default_demo_loads_a_realistic_programme_with_a_login_per_role(demo
     check_the_demo_partnerships_have_audit_history(demo)
     check_every_demo_login_exists_with_its_role(demo)
     check_other_coordinator_cannot_see_the_host_coordinators_partnership(demo)
+    check_the_demo_iati_file_passes_the_schema_and_the_rules(demo)
+    check_the_demo_graduation_reasons_agree_with_their_criteria(demo)
 
 
 def test_running_the_demo_again_keeps_it_and_reset_reloads_the_same_data_only(demo):
@@ -191,3 +204,19 @@ def test_the_huge_profile_is_ten_times_the_large_one():
     assert 60 <= Institution.objects.count() <= 70
     assert Partnership.objects.filter(programme=programme).count() == 18
     assert User.objects.get(email="manager@demo.twinning").check_password("demo")
+
+
+def check_the_demo_graduation_reasons_agree_with_their_criteria(demo: Programme) -> None:
+    """A decided review's reason says "Every criterion met" only when its kept evidence says so, and otherwise
+    names each criterion that was not met."""
+    from twinning.sustainability.models_transition import GraduationReview
+
+    decided = GraduationReview.objects.filter(partnership__programme=demo).exclude(decision="")
+    assert decided.count() >= 2
+    for review in decided:
+        missing = [c["label"] for c in review.evidence if c["met"] is False]
+        if missing:
+            assert "Every criterion met" not in review.reason
+            assert all(label in review.reason for label in missing), review.reason
+        else:
+            assert review.reason.startswith("Every criterion met")

@@ -8,159 +8,373 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Institution',
+            name="Institution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('short_name', models.CharField(blank=True, max_length=50, verbose_name='short name')),
-                ('type', models.CharField(choices=[('hospital', 'Hospital'), ('university', 'University or medical school'), ('nursing_school', 'Nursing or allied-health school'), ('ministry', 'Ministry or department of health'), ('public_health_agency', 'Public-health agency'), ('professional_association', 'Professional association'), ('ngo', 'NGO'), ('community', 'Community organisation'), ('other', 'Other')], max_length=30, verbose_name='type')),
-                ('country', models.CharField(max_length=2, validators=[twinning.core.reference.validate_country], verbose_name='country')),
-                ('region', models.CharField(blank=True, max_length=120, verbose_name='region')),
-                ('city', models.CharField(blank=True, max_length=120, verbose_name='city')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('time_zone', models.CharField(blank=True, max_length=64, verbose_name='time zone')),
-                ('capacity', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MaxValueValidator(50)], verbose_name='partnerships it can take on')),
-                ('iati_org_id', models.CharField(blank=True, max_length=100, validators=[django.core.validators.RegexValidator('^[A-Za-z]{2}(-[A-Za-z0-9]+)+(-[A-Za-z0-9._]+)*$', 'Use the IATI form: a registration-agency prefix and a number, e.g. GB-CHC-202918.')], verbose_name='IATI organisation identifier')),
-                ('dhis2_org_unit', models.CharField(blank=True, max_length=11, verbose_name='DHIS2 organisation unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                ("short_name", models.CharField(blank=True, max_length=50, verbose_name="short name")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("hospital", "Hospital"),
+                            ("university", "University or medical school"),
+                            ("nursing_school", "Nursing or allied-health school"),
+                            ("ministry", "Ministry or department of health"),
+                            ("public_health_agency", "Public-health agency"),
+                            ("professional_association", "Professional association"),
+                            ("ngo", "NGO"),
+                            ("community", "Community organisation"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        max_length=2,
+                        validators=[twinning.core.reference.validate_country],
+                        verbose_name="country",
+                    ),
+                ),
+                ("region", models.CharField(blank=True, max_length=120, verbose_name="region")),
+                ("city", models.CharField(blank=True, max_length=120, verbose_name="city")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("time_zone", models.CharField(blank=True, max_length=64, verbose_name="time zone")),
+                (
+                    "capacity",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[django.core.validators.MaxValueValidator(50)],
+                        verbose_name="partnerships it can take on",
+                    ),
+                ),
+                (
+                    "iati_org_id",
+                    models.CharField(
+                        blank=True,
+                        max_length=100,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z]{2}(-[A-Za-z0-9]+)+(-[A-Za-z0-9._]+)*$",
+                                "Use the IATI form: a registration-agency prefix and a number, e.g. GB-CHC-202918.",
+                            )
+                        ],
+                        verbose_name="IATI organisation identifier",
+                    ),
+                ),
+                (
+                    "dhis2_org_unit",
+                    models.CharField(blank=True, max_length=11, verbose_name="DHIS2 organisation unit"),
+                ),
             ],
             options={
-                'verbose_name': 'institution',
-                'verbose_name_plural': 'institutions',
-                'ordering': ['name'],
+                "verbose_name": "institution",
+                "verbose_name_plural": "institutions",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Language',
+            name="Language",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=3, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=3, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'language',
-                'verbose_name_plural': 'languages',
-                'ordering': ['name'],
+                "verbose_name": "language",
+                "verbose_name_plural": "languages",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HealthArea',
+            name="HealthArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='directory.healtharea')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="directory.healtharea",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'health-system area',
-                'verbose_name_plural': 'health-system areas',
-                'ordering': ['order', 'name'],
+                "verbose_name": "health-system area",
+                "verbose_name_plural": "health-system areas",
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='CountryPriority',
+            name="CountryPriority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('country', models.CharField(max_length=2, validators=[twinning.core.reference.validate_country], verbose_name='country')),
-                ('text', models.TextField(verbose_name='priority')),
-                ('source_document', models.CharField(max_length=300, verbose_name='source document')),
-                ('stated_on', models.DateField(verbose_name='date stated')),
-                ('rank', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)], verbose_name='rank')),
-                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.healtharea')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "country",
+                    models.CharField(
+                        max_length=2,
+                        validators=[twinning.core.reference.validate_country],
+                        verbose_name="country",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="priority")),
+                ("source_document", models.CharField(max_length=300, verbose_name="source document")),
+                ("stated_on", models.DateField(verbose_name="date stated")),
+                (
+                    "rank",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="rank",
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.healtharea",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'country health priority',
-                'verbose_name_plural': 'country health priorities',
-                'ordering': ['country', 'rank'],
+                "verbose_name": "country health priority",
+                "verbose_name_plural": "country health priorities",
+                "ordering": ["country", "rank"],
             },
         ),
         migrations.CreateModel(
-            name='InstitutionExpertise',
+            name="InstitutionExpertise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('depth', models.PositiveSmallIntegerField(choices=[(1, 'Basic'), (2, 'Established'), (3, 'Leading')], default=2, verbose_name='depth')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.healtharea')),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='expertise_items', to='directory.institution')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "depth",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Basic"), (2, "Established"), (3, "Leading")],
+                        default=2,
+                        verbose_name="depth",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.healtharea",
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="expertise_items",
+                        to="directory.institution",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='institution',
-            name='expertise',
-            field=models.ManyToManyField(blank=True, related_name='expert_institutions', through='directory.InstitutionExpertise', to='directory.healtharea'),
+            model_name="institution",
+            name="expertise",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="expert_institutions",
+                through="directory.InstitutionExpertise",
+                to="directory.healtharea",
+            ),
         ),
         migrations.CreateModel(
-            name='InstitutionNeed',
+            name="InstitutionNeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('priority', models.PositiveSmallIntegerField(choices=[(1, 'Low'), (2, 'Medium'), (3, 'High')], default=2, verbose_name='priority')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.healtharea')),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='need_items', to='directory.institution')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "priority",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Low"), (2, "Medium"), (3, "High")], default=2, verbose_name="priority"
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.healtharea",
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="need_items",
+                        to="directory.institution",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='institution',
-            name='needs',
-            field=models.ManyToManyField(blank=True, related_name='needy_institutions', through='directory.InstitutionNeed', to='directory.healtharea'),
+            model_name="institution",
+            name="needs",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="needy_institutions",
+                through="directory.InstitutionNeed",
+                to="directory.healtharea",
+            ),
         ),
         migrations.AddField(
-            model_name='institution',
-            name='languages',
-            field=models.ManyToManyField(blank=True, related_name='institutions', to='directory.language', verbose_name='languages'),
+            model_name="institution",
+            name="languages",
+            field=models.ManyToManyField(
+                blank=True, related_name="institutions", to="directory.language", verbose_name="languages"
+            ),
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('full_name', models.CharField(max_length=200, verbose_name='name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('cadre', models.CharField(choices=[('physician', 'Physician'), ('surgeon', 'Surgeon'), ('nurse', 'Nurse'), ('midwife', 'Midwife'), ('clinical_officer', 'Clinical officer'), ('pharmacist', 'Pharmacist'), ('lab', 'Laboratory scientist'), ('public_health', 'Public-health specialist'), ('chw', 'Community health worker'), ('educator', 'Educator'), ('manager', 'Health manager or administrator'), ('other', 'Other')], default='other', max_length=30, verbose_name='profession or cadre')),
-                ('is_volunteer', models.BooleanField(default=False, verbose_name='volunteer')),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='directory.institution')),
-                ('languages', models.ManyToManyField(blank=True, related_name='people', to='directory.language', verbose_name='languages')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("full_name", models.CharField(max_length=200, verbose_name="name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                (
+                    "cadre",
+                    models.CharField(
+                        choices=[
+                            ("physician", "Physician"),
+                            ("surgeon", "Surgeon"),
+                            ("nurse", "Nurse"),
+                            ("midwife", "Midwife"),
+                            ("clinical_officer", "Clinical officer"),
+                            ("pharmacist", "Pharmacist"),
+                            ("lab", "Laboratory scientist"),
+                            ("public_health", "Public-health specialist"),
+                            ("chw", "Community health worker"),
+                            ("educator", "Educator"),
+                            ("manager", "Health manager or administrator"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=30,
+                        verbose_name="profession or cadre",
+                    ),
+                ),
+                ("is_volunteer", models.BooleanField(default=False, verbose_name="volunteer")),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="directory.institution",
+                    ),
+                ),
+                (
+                    "languages",
+                    models.ManyToManyField(
+                        blank=True, related_name="people", to="directory.language", verbose_name="languages"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'people',
-                'ordering': ['full_name'],
+                "verbose_name": "person",
+                "verbose_name_plural": "people",
+                "ordering": ["full_name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='institutionexpertise',
-            constraint=models.UniqueConstraint(fields=('institution', 'area'), name='expertise_once_per_area'),
+            model_name="institutionexpertise",
+            constraint=models.UniqueConstraint(
+                fields=("institution", "area"), name="expertise_once_per_area"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='institutionneed',
-            constraint=models.UniqueConstraint(fields=('institution', 'area'), name='need_once_per_area'),
+            model_name="institutionneed",
+            constraint=models.UniqueConstraint(fields=("institution", "area"), name="need_once_per_area"),
         ),
         migrations.AddIndex(
-            model_name='institution',
-            index=models.Index(fields=['country', 'type', 'name'], name='institution_country_type'),
+            model_name="institution",
+            index=models.Index(fields=["country", "type", "name"], name="institution_country_type"),
         ),
         migrations.AddIndex(
-            model_name='institution',
-            index=models.Index(fields=['name'], name='institution_name'),
+            model_name="institution",
+            index=models.Index(fields=["name"], name="institution_name"),
         ),
     ]

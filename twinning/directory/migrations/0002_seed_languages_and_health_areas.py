@@ -4,7 +4,9 @@ from twinning.directory.taxonomy import HEALTH_AREAS, seed_languages_and_health_
 
 
 def seed(apps, schema_editor):
-    seed_languages_and_health_areas(apps.get_model("directory", "Language"), apps.get_model("directory", "HealthArea"))
+    seed_languages_and_health_areas(
+        apps.get_model("directory", "Language"), apps.get_model("directory", "HealthArea")
+    )
 
 
 def unseed(apps, schema_editor):

@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0002_seed_languages_and_health_areas'),
+        ("directory", "0002_seed_languages_and_health_areas"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='institution',
-            name='time_zone',
-            field=models.CharField(blank=True, max_length=64, validators=[twinning.core.reference.validate_time_zone], verbose_name='time zone'),
+            model_name="institution",
+            name="time_zone",
+            field=models.CharField(
+                blank=True,
+                max_length=64,
+                validators=[twinning.core.reference.validate_time_zone],
+                verbose_name="time zone",
+            ),
         ),
     ]

@@ -4,15 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0003_institution_time_zone_validated'),
+        ("directory", "0003_institution_time_zone_validated"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='person',
-            name='cadre',
-            field=models.CharField(blank=True, choices=[('physician', 'Physician'), ('surgeon', 'Surgeon'), ('nurse', 'Nurse'), ('midwife', 'Midwife'), ('clinical_officer', 'Clinical officer'), ('pharmacist', 'Pharmacist'), ('lab', 'Laboratory scientist'), ('public_health', 'Public-health specialist'), ('chw', 'Community health worker'), ('educator', 'Educator'), ('manager', 'Health manager or administrator'), ('other', 'Other')], max_length=30, verbose_name='profession or cadre'),
+            model_name="person",
+            name="cadre",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("physician", "Physician"),
+                    ("surgeon", "Surgeon"),
+                    ("nurse", "Nurse"),
+                    ("midwife", "Midwife"),
+                    ("clinical_officer", "Clinical officer"),
+                    ("pharmacist", "Pharmacist"),
+                    ("lab", "Laboratory scientist"),
+                    ("public_health", "Public-health specialist"),
+                    ("chw", "Community health worker"),
+                    ("educator", "Educator"),
+                    ("manager", "Health manager or administrator"),
+                    ("other", "Other"),
+                ],
+                max_length=30,
+                verbose_name="profession or cadre",
+            ),
         ),
     ]

@@ -9,171 +9,502 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0003_institution_time_zone_validated'),
-        ('partnerships', '0001_initial'),
-        ('planning', '0002_order_adoptions_and_targets_by_key'),
+        ("directory", "0003_institution_time_zone_validated"),
+        ("partnerships", "0001_initial"),
+        ("planning", "0002_order_adoptions_and_targets_by_key"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Exchange',
+            name="Exchange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('type', models.CharField(choices=[('site_visit', 'Site visit'), ('training', 'Training course'), ('workshop', 'Workshop'), ('conference', 'Conference'), ('placement', 'Long-term placement'), ('virtual', 'Virtual exchange')], max_length=20, verbose_name='type')),
-                ('direction', models.CharField(choices=[('resource_to_host', 'Resource to host'), ('host_to_resource', 'Host to resource'), ('host_to_host', 'Host to host')], max_length=20, verbose_name='direction')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='planned', max_length=12, verbose_name='status')),
-                ('start_date', models.DateField(verbose_name='starts')),
-                ('end_date', models.DateField(verbose_name='ends')),
-                ('days', models.PositiveIntegerField(default=1, editable=False, verbose_name='days')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='place')),
-                ('country', models.CharField(blank=True, max_length=2, validators=[twinning.core.reference.validate_country], verbose_name='country')),
-                ('purpose', models.TextField(blank=True, verbose_name='purpose')),
-                ('trip_report', models.TextField(blank=True, verbose_name='trip report')),
-                ('report_file', models.FileField(blank=True, upload_to='exchanges/reports/%Y/', validators=[django.core.validators.FileExtensionValidator(['pdf', 'doc', 'docx', 'odt', 'txt', 'rtf', 'jpg', 'jpeg', 'png']), twinning.core.validators.validate_upload_size], verbose_name='trip report file')),
-                ('outcomes', models.TextField(blank=True, verbose_name='outcomes')),
-                ('host_learned', models.TextField(blank=True, verbose_name='what the host side learned')),
-                ('resource_learned', models.TextField(blank=True, verbose_name='what the resource side learned')),
-                ('activities', models.ManyToManyField(blank=True, related_name='exchanges', to='planning.activity', verbose_name='activities served')),
-                ('objectives', models.ManyToManyField(blank=True, related_name='exchanges', to='planning.objective', verbose_name='objectives served')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exchanges', to='partnerships.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("site_visit", "Site visit"),
+                            ("training", "Training course"),
+                            ("workshop", "Workshop"),
+                            ("conference", "Conference"),
+                            ("placement", "Long-term placement"),
+                            ("virtual", "Virtual exchange"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("resource_to_host", "Resource to host"),
+                            ("host_to_resource", "Host to resource"),
+                            ("host_to_host", "Host to host"),
+                        ],
+                        max_length=20,
+                        verbose_name="direction",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="starts")),
+                ("end_date", models.DateField(verbose_name="ends")),
+                ("days", models.PositiveIntegerField(default=1, editable=False, verbose_name="days")),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="place")),
+                (
+                    "country",
+                    models.CharField(
+                        blank=True,
+                        max_length=2,
+                        validators=[twinning.core.reference.validate_country],
+                        verbose_name="country",
+                    ),
+                ),
+                ("purpose", models.TextField(blank=True, verbose_name="purpose")),
+                ("trip_report", models.TextField(blank=True, verbose_name="trip report")),
+                (
+                    "report_file",
+                    models.FileField(
+                        blank=True,
+                        upload_to="exchanges/reports/%Y/",
+                        validators=[
+                            django.core.validators.FileExtensionValidator(
+                                ["pdf", "doc", "docx", "odt", "txt", "rtf", "jpg", "jpeg", "png"]
+                            ),
+                            twinning.core.validators.validate_upload_size,
+                        ],
+                        verbose_name="trip report file",
+                    ),
+                ),
+                ("outcomes", models.TextField(blank=True, verbose_name="outcomes")),
+                ("host_learned", models.TextField(blank=True, verbose_name="what the host side learned")),
+                (
+                    "resource_learned",
+                    models.TextField(blank=True, verbose_name="what the resource side learned"),
+                ),
+                (
+                    "activities",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="exchanges",
+                        to="planning.activity",
+                        verbose_name="activities served",
+                    ),
+                ),
+                (
+                    "objectives",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="exchanges",
+                        to="planning.objective",
+                        verbose_name="objectives served",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exchanges",
+                        to="partnerships.partnership",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'exchange',
-                'verbose_name_plural': 'exchanges',
-                'ordering': ['-start_date', 'title'],
+                "verbose_name": "exchange",
+                "verbose_name_plural": "exchanges",
+                "ordering": ["-start_date", "title"],
             },
         ),
         migrations.CreateModel(
-            name='MentoringPair',
+            name="MentoringPair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('mentor_side', models.CharField(choices=[('host', 'Host'), ('resource', 'Resource')], max_length=10, verbose_name="mentor's side")),
-                ('goals', models.TextField(blank=True, verbose_name='goals')),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('active', 'Active'), ('paused', 'Paused'), ('completed', 'Completed'), ('ended', 'Ended early')], default='proposed', max_length=12, verbose_name='status')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='starts')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='ends')),
-                ('mentee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mentoring_as_mentee', to='directory.person')),
-                ('mentor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mentoring_as_mentor', to='directory.person')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mentoring_pairs', to='partnerships.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "mentor_side",
+                    models.CharField(
+                        choices=[("host", "Host"), ("resource", "Resource")],
+                        max_length=10,
+                        verbose_name="mentor's side",
+                    ),
+                ),
+                ("goals", models.TextField(blank=True, verbose_name="goals")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("active", "Active"),
+                            ("paused", "Paused"),
+                            ("completed", "Completed"),
+                            ("ended", "Ended early"),
+                        ],
+                        default="proposed",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="starts")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="ends")),
+                (
+                    "mentee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mentoring_as_mentee",
+                        to="directory.person",
+                    ),
+                ),
+                (
+                    "mentor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mentoring_as_mentor",
+                        to="directory.person",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mentoring_pairs",
+                        to="partnerships.partnership",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mentoring pair',
-                'verbose_name_plural': 'mentoring pairs',
-                'ordering': ['partnership', 'mentor__full_name', 'mentee__full_name'],
+                "verbose_name": "mentoring pair",
+                "verbose_name_plural": "mentoring pairs",
+                "ordering": ["partnership", "mentor__full_name", "mentee__full_name"],
             },
         ),
         migrations.CreateModel(
-            name='MentoringSession',
+            name="MentoringSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('date', models.DateField(verbose_name='date')),
-                ('mode', models.CharField(choices=[('in_person', 'In person'), ('remote', 'Remote')], max_length=10, verbose_name='mode')),
-                ('duration_minutes', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1440)], verbose_name='duration (minutes)')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('pair', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='exchanges.mentoringpair')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("in_person", "In person"), ("remote", "Remote")],
+                        max_length=10,
+                        verbose_name="mode",
+                    ),
+                ),
+                (
+                    "duration_minutes",
+                    models.PositiveIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(1440),
+                        ],
+                        verbose_name="duration (minutes)",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "pair",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="exchanges.mentoringpair",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mentoring session',
-                'verbose_name_plural': 'mentoring sessions',
-                'ordering': ['pair', '-date'],
+                "verbose_name": "mentoring session",
+                "verbose_name_plural": "mentoring sessions",
+                "ordering": ["pair", "-date"],
             },
         ),
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('side', models.CharField(choices=[('host', 'Host'), ('resource', 'Resource')], max_length=10, verbose_name='side')),
-                ('role', models.CharField(choices=[('traveller', 'Traveller'), ('host', 'Host'), ('trainer', 'Trainer'), ('trainee', 'Trainee')], max_length=10, verbose_name='role')),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('unknown', 'Not recorded')], default='unknown', max_length=10, verbose_name='sex')),
-                ('setting', models.CharField(choices=[('in_service', 'In-service'), ('pre_service', 'Pre-service')], default='in_service', max_length=12, verbose_name='in-service or pre-service')),
-                ('exchange', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='exchanges.exchange')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exchange_participations', to='directory.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[("host", "Host"), ("resource", "Resource")],
+                        max_length=10,
+                        verbose_name="side",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("traveller", "Traveller"),
+                            ("host", "Host"),
+                            ("trainer", "Trainer"),
+                            ("trainee", "Trainee"),
+                        ],
+                        max_length=10,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("other", "Other"),
+                            ("unknown", "Not recorded"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="sex",
+                    ),
+                ),
+                (
+                    "setting",
+                    models.CharField(
+                        choices=[("in_service", "In-service"), ("pre_service", "Pre-service")],
+                        default="in_service",
+                        max_length=12,
+                        verbose_name="in-service or pre-service",
+                    ),
+                ),
+                (
+                    "exchange",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participants",
+                        to="exchanges.exchange",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exchange_participations",
+                        to="directory.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'participant',
-                'verbose_name_plural': 'participants',
-                'ordering': ['exchange', 'role', 'person__full_name'],
+                "verbose_name": "participant",
+                "verbose_name_plural": "participants",
+                "ordering": ["exchange", "role", "person__full_name"],
             },
         ),
         migrations.CreateModel(
-            name='TraineeGroup',
+            name="TraineeGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('unknown', 'Not recorded')], max_length=10, verbose_name='sex')),
-                ('cadre', models.CharField(choices=[('physician', 'Physician'), ('surgeon', 'Surgeon'), ('nurse', 'Nurse'), ('midwife', 'Midwife'), ('clinical_officer', 'Clinical officer'), ('pharmacist', 'Pharmacist'), ('lab', 'Laboratory scientist'), ('public_health', 'Public-health specialist'), ('chw', 'Community health worker'), ('educator', 'Educator'), ('manager', 'Health manager or administrator'), ('other', 'Other')], max_length=30, verbose_name='cadre')),
-                ('setting', models.CharField(choices=[('in_service', 'In-service'), ('pre_service', 'Pre-service')], default='in_service', max_length=12, verbose_name='in-service or pre-service')),
-                ('count', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100000)], verbose_name='people trained')),
-                ('exchange', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='trainee_groups', to='exchanges.exchange')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("other", "Other"),
+                            ("unknown", "Not recorded"),
+                        ],
+                        max_length=10,
+                        verbose_name="sex",
+                    ),
+                ),
+                (
+                    "cadre",
+                    models.CharField(
+                        choices=[
+                            ("physician", "Physician"),
+                            ("surgeon", "Surgeon"),
+                            ("nurse", "Nurse"),
+                            ("midwife", "Midwife"),
+                            ("clinical_officer", "Clinical officer"),
+                            ("pharmacist", "Pharmacist"),
+                            ("lab", "Laboratory scientist"),
+                            ("public_health", "Public-health specialist"),
+                            ("chw", "Community health worker"),
+                            ("educator", "Educator"),
+                            ("manager", "Health manager or administrator"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="cadre",
+                    ),
+                ),
+                (
+                    "setting",
+                    models.CharField(
+                        choices=[("in_service", "In-service"), ("pre_service", "Pre-service")],
+                        default="in_service",
+                        max_length=12,
+                        verbose_name="in-service or pre-service",
+                    ),
+                ),
+                (
+                    "count",
+                    models.PositiveIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100000),
+                        ],
+                        verbose_name="people trained",
+                    ),
+                ),
+                (
+                    "exchange",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="trainee_groups",
+                        to="exchanges.exchange",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unnamed trainees',
-                'verbose_name_plural': 'unnamed trainees',
-                'ordering': ['exchange', 'cadre', 'sex'],
+                "verbose_name": "unnamed trainees",
+                "verbose_name_plural": "unnamed trainees",
+                "ordering": ["exchange", "cadre", "sex"],
             },
         ),
         migrations.AddIndex(
-            model_name='exchange',
-            index=models.Index(fields=['partnership', 'start_date'], name='exchange_partnership_date'),
+            model_name="exchange",
+            index=models.Index(fields=["partnership", "start_date"], name="exchange_partnership_date"),
         ),
         migrations.AddConstraint(
-            model_name='exchange',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='exchange_dates_in_order'),
+            model_name="exchange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))), name="exchange_dates_in_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mentoringpair',
-            constraint=models.UniqueConstraint(fields=('partnership', 'mentor', 'mentee'), name='mentoring_pair_once_per_partnership'),
+            model_name="mentoringpair",
+            constraint=models.UniqueConstraint(
+                fields=("partnership", "mentor", "mentee"), name="mentoring_pair_once_per_partnership"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mentoringpair',
-            constraint=models.CheckConstraint(condition=models.Q(('mentor', models.F('mentee')), _negated=True), name='mentoring_not_self'),
+            model_name="mentoringpair",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("mentor", models.F("mentee")), _negated=True), name="mentoring_not_self"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mentoringpair',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('start_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='mentoring_dates_in_order'),
+            model_name="mentoringpair",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("start_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="mentoring_dates_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mentoringsession',
-            constraint=models.CheckConstraint(condition=models.Q(('duration_minutes__gte', 1), ('duration_minutes__lte', 1440)), name='mentoring_session_duration_range'),
+            model_name="mentoringsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duration_minutes__gte", 1), ("duration_minutes__lte", 1440)),
+                name="mentoring_session_duration_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='participant',
-            index=models.Index(fields=['person', 'role'], name='participant_person_role'),
+            model_name="participant",
+            index=models.Index(fields=["person", "role"], name="participant_person_role"),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(fields=('exchange', 'person'), name='participant_once_per_exchange'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                fields=("exchange", "person"), name="participant_once_per_exchange"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='traineegroup',
-            constraint=models.UniqueConstraint(fields=('exchange', 'sex', 'cadre', 'setting'), name='trainee_group_once_per_breakdown'),
+            model_name="traineegroup",
+            constraint=models.UniqueConstraint(
+                fields=("exchange", "sex", "cadre", "setting"), name="trainee_group_once_per_breakdown"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='traineegroup',
-            constraint=models.CheckConstraint(condition=models.Q(('count__gte', 1)), name='trainee_group_count_positive'),
+            model_name="traineegroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("count__gte", 1)), name="trainee_group_count_positive"
+            ),
         ),
     ]

@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exchanges', '0001_exchanges_participants_mentoring'),
+        ("exchanges", "0001_exchanges_participants_mentoring"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='participant',
-            name='setting',
-            field=models.CharField(blank=True, choices=[('in_service', 'In-service'), ('pre_service', 'Pre-service')], max_length=12, verbose_name='in-service or pre-service'),
+            model_name="participant",
+            name="setting",
+            field=models.CharField(
+                blank=True,
+                choices=[("in_service", "In-service"), ("pre_service", "Pre-service")],
+                max_length=12,
+                verbose_name="in-service or pre-service",
+            ),
         ),
         migrations.AlterField(
-            model_name='traineegroup',
-            name='setting',
-            field=models.CharField(blank=True, choices=[('in_service', 'In-service'), ('pre_service', 'Pre-service')], max_length=12, verbose_name='in-service or pre-service'),
+            model_name="traineegroup",
+            name="setting",
+            field=models.CharField(
+                blank=True,
+                choices=[("in_service", "In-service"), ("pre_service", "Pre-service")],
+                max_length=12,
+                verbose_name="in-service or pre-service",
+            ),
         ),
     ]

@@ -8,184 +8,591 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0003_institution_time_zone_validated'),
-        ('partnerships', '0001_initial'),
+        ("directory", "0003_institution_time_zone_validated"),
+        ("partnerships", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MatchingRound',
+            name="MatchingRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('computing', 'Computing'), ('computed', 'Computed'), ('closed', 'Closed')], default='open', max_length=12, verbose_name='status')),
-                ('weight_coverage', models.PositiveSmallIntegerField(default=35, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='weight: expertise covers needs')),
-                ('weight_text', models.PositiveSmallIntegerField(default=15, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='weight: descriptions alike')),
-                ('weight_mutual', models.PositiveSmallIntegerField(default=5, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='weight: host expertise covers resource needs')),
-                ('weight_type', models.PositiveSmallIntegerField(default=5, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='weight: institution type')),
-                ('weight_specialties', models.PositiveSmallIntegerField(default=5, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='weight: shared specialties')),
-                ('weight_language', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='weight: working languages')),
-                ('weight_time_zone', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='weight: time-zone difference')),
-                ('weight_capacity', models.PositiveSmallIntegerField(default=5, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='weight: places left')),
-                ('weight_prior_ties', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='weight: earlier partnership together')),
-                ('top_k', models.PositiveSmallIntegerField(default=10, help_text="The optimal assignment starts from each institution's best candidates and adds others only where they could raise the total.", validators=[django.core.validators.MaxValueValidator(200)], verbose_name='candidates kept per institution')),
-                ('computed_at', models.DateTimeField(blank=True, null=True, verbose_name='computed')),
-                ('optimal_total', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='optimal total')),
-                ('stable_total', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='stable total')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='matching_rounds', to='partnerships.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("computing", "Computing"),
+                            ("computed", "Computed"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "weight_coverage",
+                    models.PositiveSmallIntegerField(
+                        default=35,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="weight: expertise covers needs",
+                    ),
+                ),
+                (
+                    "weight_text",
+                    models.PositiveSmallIntegerField(
+                        default=15,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="weight: descriptions alike",
+                    ),
+                ),
+                (
+                    "weight_mutual",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="weight: host expertise covers resource needs",
+                    ),
+                ),
+                (
+                    "weight_type",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="weight: institution type",
+                    ),
+                ),
+                (
+                    "weight_specialties",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="weight: shared specialties",
+                    ),
+                ),
+                (
+                    "weight_language",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="weight: working languages",
+                    ),
+                ),
+                (
+                    "weight_time_zone",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="weight: time-zone difference",
+                    ),
+                ),
+                (
+                    "weight_capacity",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="weight: places left",
+                    ),
+                ),
+                (
+                    "weight_prior_ties",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="weight: earlier partnership together",
+                    ),
+                ),
+                (
+                    "top_k",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        help_text="The optimal assignment starts from each institution's best candidates and adds others only where they could raise the total.",
+                        validators=[django.core.validators.MaxValueValidator(200)],
+                        verbose_name="candidates kept per institution",
+                    ),
+                ),
+                ("computed_at", models.DateTimeField(blank=True, null=True, verbose_name="computed")),
+                (
+                    "optimal_total",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="optimal total"
+                    ),
+                ),
+                (
+                    "stable_total",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="stable total"
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="matching_rounds",
+                        to="partnerships.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'matching round',
-                'verbose_name_plural': 'matching rounds',
-                'ordering': ['-created_at'],
+                "verbose_name": "matching round",
+                "verbose_name_plural": "matching rounds",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='MatchingJob',
+            name="MatchingJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status')),
-                ('progress', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='progress (%)')),
-                ('stage', models.CharField(blank=True, max_length=100, verbose_name='stage')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('seconds', models.FloatField(blank=True, null=True)),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='jobs', to='matching.matchinground')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="progress (%)",
+                    ),
+                ),
+                ("stage", models.CharField(blank=True, max_length=100, verbose_name="stage")),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("seconds", models.FloatField(blank=True, null=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="jobs",
+                        to="matching.matchinground",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'matching job',
-                'verbose_name_plural': 'matching jobs',
-                'ordering': ['-created_at'],
+                "verbose_name": "matching job",
+                "verbose_name_plural": "matching jobs",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='RoundApplicant',
+            name="RoundApplicant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('side', models.CharField(choices=[('host', 'Host'), ('resource', 'Resource')], max_length=10, verbose_name='side')),
-                ('capacity', models.PositiveSmallIntegerField(default=1, help_text='How many twins it can take.', validators=[django.core.validators.MaxValueValidator(50)], verbose_name='places')),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='round_applications', to='directory.institution')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='applicants', to='matching.matchinground')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[("host", "Host"), ("resource", "Resource")],
+                        max_length=10,
+                        verbose_name="side",
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="How many twins it can take.",
+                        validators=[django.core.validators.MaxValueValidator(50)],
+                        verbose_name="places",
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="round_applications",
+                        to="directory.institution",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="applicants",
+                        to="matching.matchinground",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'round applicant',
-                'verbose_name_plural': 'round applicants',
-                'ordering': ['side', 'institution__name'],
+                "verbose_name": "round applicant",
+                "verbose_name_plural": "round applicants",
+                "ordering": ["side", "institution__name"],
             },
         ),
         migrations.CreateModel(
-            name='ProposedPair',
+            name="ProposedPair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='score')),
-                ('parts', models.JSONField(default=dict, verbose_name='parts')),
-                ('in_optimal', models.BooleanField(default=False, verbose_name='in the optimal assignment')),
-                ('in_stable', models.BooleanField(default=False, verbose_name='in the stable assignment')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pairs', to='matching.matchinground')),
-                ('host', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='matching.roundapplicant')),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='matching.roundapplicant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.DecimalField(decimal_places=2, max_digits=5, verbose_name="score")),
+                ("parts", models.JSONField(default=dict, verbose_name="parts")),
+                ("in_optimal", models.BooleanField(default=False, verbose_name="in the optimal assignment")),
+                ("in_stable", models.BooleanField(default=False, verbose_name="in the stable assignment")),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pairs",
+                        to="matching.matchinground",
+                    ),
+                ),
+                (
+                    "host",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="matching.roundapplicant",
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="matching.roundapplicant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['host__institution__name', '-score'],
+                "ordering": ["host__institution__name", "-score"],
             },
         ),
         migrations.CreateModel(
-            name='MatchDecision',
+            name="MatchDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('accepted', 'Accepted'), ('overridden', 'Overridden')], max_length=12, verbose_name='decision')),
-                ('score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='score')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('decided_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('partnership', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='matching_decisions', to='partnerships.partnership')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='matching.matchinground')),
-                ('host', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='matching.roundapplicant')),
-                ('proposed_resource', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='matching.roundapplicant')),
-                ('resource', models.ForeignKey(blank=True, help_text='The twin chosen; empty when an override pairs the host with nobody.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='matching.roundapplicant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("accepted", "Accepted"), ("overridden", "Overridden")],
+                        max_length=12,
+                        verbose_name="decision",
+                    ),
+                ),
+                (
+                    "score",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="score"
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="matching_decisions",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="matching.matchinground",
+                    ),
+                ),
+                (
+                    "host",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="matching.roundapplicant",
+                    ),
+                ),
+                (
+                    "proposed_resource",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="matching.roundapplicant",
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The twin chosen; empty when an override pairs the host with nobody.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="matching.roundapplicant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'matching decision',
-                'verbose_name_plural': 'matching decisions',
-                'ordering': ['-created_at'],
+                "verbose_name": "matching decision",
+                "verbose_name_plural": "matching decisions",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='UnmatchedApplicant',
+            name="UnmatchedApplicant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('optimal', 'Optimal'), ('stable', 'Stable')], max_length=10)),
-                ('reason', models.CharField(choices=[('no_places', 'It has no places left.'), ('no_acceptable', 'Every candidate is excluded by a hard constraint.'), ('outscored', "Its acceptable candidates' places went to pairs that add more to the total score."), ('preferred_others', 'Every acceptable candidate filled its places with institutions it ranks higher.')], max_length=20)),
-                ('detail', models.JSONField(default=dict)),
-                ('applicant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='matching.roundapplicant')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='unmatched', to='matching.matchinground')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(choices=[("optimal", "Optimal"), ("stable", "Stable")], max_length=10),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("no_places", "It has no places left."),
+                            ("no_acceptable", "Every candidate is excluded by a hard constraint."),
+                            (
+                                "outscored",
+                                "Its acceptable candidates' places went to pairs that add more to the total score.",
+                            ),
+                            (
+                                "preferred_others",
+                                "Every acceptable candidate filled its places with institutions it ranks higher.",
+                            ),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("detail", models.JSONField(default=dict)),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="matching.roundapplicant",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="unmatched",
+                        to="matching.matchinground",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['method', 'applicant__side', 'applicant__institution__name'],
+                "ordering": ["method", "applicant__side", "applicant__institution__name"],
             },
         ),
         migrations.CreateModel(
-            name='DeclaredConflict',
+            name="DeclaredConflict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('declared_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('institution_a', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='directory.institution')),
-                ('institution_b', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='directory.institution')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='matching_conflicts', to='partnerships.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "declared_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "institution_a",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="directory.institution",
+                    ),
+                ),
+                (
+                    "institution_b",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="directory.institution",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="matching_conflicts",
+                        to="partnerships.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'declared conflict',
-                'verbose_name_plural': 'declared conflicts',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(fields=('programme', 'institution_a', 'institution_b'), name='conflict_once_per_pair'), models.CheckConstraint(condition=models.Q(('institution_a__lt', models.F('institution_b'))), name='conflict_pair_ordered')],
+                "verbose_name": "declared conflict",
+                "verbose_name_plural": "declared conflicts",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("programme", "institution_a", "institution_b"), name="conflict_once_per_pair"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("institution_a__lt", models.F("institution_b"))),
+                        name="conflict_pair_ordered",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='matchinground',
-            constraint=models.CheckConstraint(condition=models.Q(('weight_coverage__gt', 0), ('weight_text__gt', 0), ('weight_mutual__gt', 0), ('weight_type__gt', 0), ('weight_specialties__gt', 0), ('weight_language__gt', 0), ('weight_time_zone__gt', 0), ('weight_capacity__gt', 0), ('weight_prior_ties__gt', 0), _connector='OR'), name='matching_round_some_weight'),
+            model_name="matchinground",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("weight_coverage__gt", 0),
+                    ("weight_text__gt", 0),
+                    ("weight_mutual__gt", 0),
+                    ("weight_type__gt", 0),
+                    ("weight_specialties__gt", 0),
+                    ("weight_language__gt", 0),
+                    ("weight_time_zone__gt", 0),
+                    ("weight_capacity__gt", 0),
+                    ("weight_prior_ties__gt", 0),
+                    _connector="OR",
+                ),
+                name="matching_round_some_weight",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roundapplicant',
-            constraint=models.UniqueConstraint(fields=('round', 'institution'), name='applicant_once_per_round'),
+            model_name="roundapplicant",
+            constraint=models.UniqueConstraint(
+                fields=("round", "institution"), name="applicant_once_per_round"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposedpair',
-            constraint=models.UniqueConstraint(fields=('round', 'host', 'resource'), name='pair_once_per_round'),
+            model_name="proposedpair",
+            constraint=models.UniqueConstraint(
+                fields=("round", "host", "resource"), name="pair_once_per_round"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='matchdecision',
-            constraint=models.UniqueConstraint(condition=models.Q(('resource__isnull', False)), fields=('round', 'host', 'resource'), name='decision_once_per_pair'),
+            model_name="matchdecision",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("resource__isnull", False)),
+                fields=("round", "host", "resource"),
+                name="decision_once_per_pair",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='matchdecision',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'overridden'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='override_has_reason'),
+            model_name="matchdecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "overridden"), _negated=True),
+                    models.Q(("reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="override_has_reason",
+            ),
         ),
     ]

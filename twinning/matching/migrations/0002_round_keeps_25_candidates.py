@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0001_rounds_applicants_conflicts_jobs_decisions'),
+        ("matching", "0001_rounds_applicants_conflicts_jobs_decisions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='matchinground',
-            name='top_k',
-            field=models.PositiveSmallIntegerField(default=25, help_text="Large rounds are solved over each institution's best candidates only; more candidates come closer to the best total but take longer.", validators=[django.core.validators.MaxValueValidator(200)], verbose_name='candidates kept per institution'),
+            model_name="matchinground",
+            name="top_k",
+            field=models.PositiveSmallIntegerField(
+                default=25,
+                help_text="Large rounds are solved over each institution's best candidates only; more candidates come closer to the best total but take longer.",
+                validators=[django.core.validators.MaxValueValidator(200)],
+                verbose_name="candidates kept per institution",
+            ),
         ),
     ]

@@ -114,10 +114,6 @@ def test_parallel_starts_of_the_same_pair_create_one_partnership():
     for inst in (gulu, leeds):
         inst.capacity = 5
         inst.save()
-    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
-        ("file:memorydb", ":memory:")
-    ):
-        pytest.skip("threads need a database file or PostgreSQL")
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 

@@ -12,159 +12,466 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('partnerships', '0001_initial'),
-        ('planning', '0002_order_adoptions_and_targets_by_key'),
+        ("partnerships", "0001_initial"),
+        ("planning", "0002_order_adoptions_and_targets_by_key"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PeriodReport',
+            name="PeriodReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('period', models.CharField(max_length=8, validators=[twinning.planning.periods.validate_period_id], verbose_name='period')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('returned', 'Returned for correction'), ('approved', 'Approved')], default='draft', max_length=10, verbose_name='status')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='reviewed')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='period_reports', to='partnerships.partnership')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "period",
+                    models.CharField(
+                        max_length=8,
+                        validators=[twinning.planning.periods.validate_period_id],
+                        verbose_name="period",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("returned", "Returned for correction"),
+                            ("approved", "Approved"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="submitted")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="reviewed")),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="period_reports",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'period report',
-                'verbose_name_plural': 'period reports',
-                'ordering': ['partnership_id', '-period'],
+                "verbose_name": "period report",
+                "verbose_name_plural": "period reports",
+                "ordering": ["partnership_id", "-period"],
             },
         ),
         migrations.CreateModel(
-            name='ProgrammeMonitoringSettings',
+            name="ProgrammeMonitoringSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('on_track_percent', models.DecimalField(decimal_places=2, default=Decimal('90'), max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1000'))], verbose_name='on track from (% of target)')),
-                ('at_risk_percent', models.DecimalField(decimal_places=2, default=Decimal('70'), max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1000'))], verbose_name='at risk from (% of target)')),
-                ('report_due_days', models.PositiveSmallIntegerField(default=30, validators=[django.core.validators.MaxValueValidator(365)], verbose_name='report due (days after the period ends)')),
-                ('programme', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='monitoring_settings', to='partnerships.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "on_track_percent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("90"),
+                        max_digits=6,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("1000")),
+                        ],
+                        verbose_name="on track from (% of target)",
+                    ),
+                ),
+                (
+                    "at_risk_percent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("70"),
+                        max_digits=6,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("1000")),
+                        ],
+                        verbose_name="at risk from (% of target)",
+                    ),
+                ),
+                (
+                    "report_due_days",
+                    models.PositiveSmallIntegerField(
+                        default=30,
+                        validators=[django.core.validators.MaxValueValidator(365)],
+                        verbose_name="report due (days after the period ends)",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="monitoring_settings",
+                        to="partnerships.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'monitoring settings',
-                'verbose_name_plural': 'monitoring settings',
+                "verbose_name": "monitoring settings",
+                "verbose_name_plural": "monitoring settings",
             },
         ),
         migrations.CreateModel(
-            name='Result',
+            name="Result",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('uuid', models.UUIDField(db_default=django.db.models.functions.uuid.UUID4(), default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('period', models.CharField(max_length=8, validators=[twinning.planning.periods.validate_period_id], verbose_name='period')),
-                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, verbose_name='value')),
-                ('numerator', models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, verbose_name='numerator')),
-                ('denominator', models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, verbose_name='denominator')),
-                ('text', models.TextField(blank=True, verbose_name='text')),
-                ('score', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='score')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('option', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='results', to='planning.disaggregationoption')),
-                ('plan_indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='results', to='planning.planindicator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        db_default=django.db.models.functions.uuid.UUID4(),
+                        default=uuid.uuid4,
+                        editable=False,
+                        unique=True,
+                        verbose_name="public id",
+                    ),
+                ),
+                (
+                    "period",
+                    models.CharField(
+                        max_length=8,
+                        validators=[twinning.planning.periods.validate_period_id],
+                        verbose_name="period",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=18, null=True, verbose_name="value"
+                    ),
+                ),
+                (
+                    "numerator",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=18, null=True, verbose_name="numerator"
+                    ),
+                ),
+                (
+                    "denominator",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=18, null=True, verbose_name="denominator"
+                    ),
+                ),
+                ("text", models.TextField(blank=True, verbose_name="text")),
+                (
+                    "score",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=8, null=True, verbose_name="score"
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "option",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="results",
+                        to="planning.disaggregationoption",
+                    ),
+                ),
+                (
+                    "plan_indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="results",
+                        to="planning.planindicator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'result',
-                'verbose_name_plural': 'results',
-                'ordering': ['plan_indicator_id', 'period', 'option_id'],
+                "verbose_name": "result",
+                "verbose_name_plural": "results",
+                "ordering": ["plan_indicator_id", "period", "option_id"],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('file', models.FileField(upload_to='monitoring/evidence/%Y/', validators=[django.core.validators.FileExtensionValidator(['pdf', 'jpg', 'jpeg', 'png', 'docx', 'xlsx', 'csv', 'txt', 'odt', 'ods']), twinning.core.validators.validate_upload_size], verbose_name='file')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='monitoring.periodreport')),
-                ('result', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='evidence', to='monitoring.result')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "file",
+                    models.FileField(
+                        upload_to="monitoring/evidence/%Y/",
+                        validators=[
+                            django.core.validators.FileExtensionValidator(
+                                ["pdf", "jpg", "jpeg", "png", "docx", "xlsx", "csv", "txt", "odt", "ods"]
+                            ),
+                            twinning.core.validators.validate_upload_size,
+                        ],
+                        verbose_name="file",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="monitoring.periodreport",
+                    ),
+                ),
+                (
+                    "result",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="evidence",
+                        to="monitoring.result",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evidence',
-                'verbose_name_plural': 'evidence',
-                'ordering': ['created_at'],
+                "verbose_name": "evidence",
+                "verbose_name_plural": "evidence",
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewComment',
+            name="ReviewComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('comment', 'Comment'), ('feedback', 'Returned with feedback'), ('approval', 'Approved'), ('unlock', 'Unlocked')], default='comment', max_length=10, verbose_name='kind')),
-                ('body', models.TextField(verbose_name='message')),
-                ('is_action', models.BooleanField(default=False, verbose_name='action item')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='due')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='done')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='monitoring.reviewcomment')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='monitoring.periodreport')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("comment", "Comment"),
+                            ("feedback", "Returned with feedback"),
+                            ("approval", "Approved"),
+                            ("unlock", "Unlocked"),
+                        ],
+                        default="comment",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="message")),
+                ("is_action", models.BooleanField(default=False, verbose_name="action item")),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="due")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="done")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replies",
+                        to="monitoring.reviewcomment",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="monitoring.periodreport",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review comment',
-                'verbose_name_plural': 'review comments',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "review comment",
+                "verbose_name_plural": "review comments",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message', models.CharField(max_length=300, verbose_name='message')),
-                ('url', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("message", models.CharField(max_length=300, verbose_name="message")),
+                ("url", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['user', 'read_at'], name='notification_user_unread')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["user", "read_at"], name="notification_user_unread")],
             },
         ),
         migrations.AddConstraint(
-            model_name='periodreport',
-            constraint=models.UniqueConstraint(fields=('partnership', 'period'), name='one_report_per_partnership_period'),
+            model_name="periodreport",
+            constraint=models.UniqueConstraint(
+                fields=("partnership", "period"), name="one_report_per_partnership_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programmemonitoringsettings',
-            constraint=models.CheckConstraint(condition=models.Q(('at_risk_percent__lte', models.F('on_track_percent'))), name='thresholds_in_order'),
+            model_name="programmemonitoringsettings",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("at_risk_percent__lte", models.F("on_track_percent"))),
+                name="thresholds_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='result',
-            constraint=models.UniqueConstraint(condition=models.Q(('option__isnull', True)), fields=('plan_indicator', 'period'), name='one_overall_result'),
+            model_name="result",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("option__isnull", True)),
+                fields=("plan_indicator", "period"),
+                name="one_overall_result",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='result',
-            constraint=models.UniqueConstraint(condition=models.Q(('option__isnull', False)), fields=('plan_indicator', 'period', 'option'), name='one_result_per_option'),
+            model_name="result",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("option__isnull", False)),
+                fields=("plan_indicator", "period", "option"),
+                name="one_result_per_option",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='result',
-            constraint=models.CheckConstraint(condition=models.Q(('denominator__isnull', True), ('denominator__gt', 0), _connector='OR'), name='result_denominator_positive'),
+            model_name="result",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("denominator__isnull", True), ("denominator__gt", 0), _connector="OR"),
+                name="result_denominator_positive",
+            ),
         ),
     ]

@@ -5,20 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0004_results_no_longer_hang_off_plan_versions'),
+        ("monitoring", "0004_results_no_longer_hang_off_plan_versions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='result',
-            name='comment',
-            field=models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000), django.core.validators.ProhibitNullCharactersValidator()], verbose_name='comment'),
+            model_name="result",
+            name="comment",
+            field=models.TextField(
+                blank=True,
+                validators=[
+                    django.core.validators.MaxLengthValidator(2000),
+                    django.core.validators.ProhibitNullCharactersValidator(),
+                ],
+                verbose_name="comment",
+            ),
         ),
         migrations.AlterField(
-            model_name='result',
-            name='text',
-            field=models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(4000), django.core.validators.ProhibitNullCharactersValidator()], verbose_name='text'),
+            model_name="result",
+            name="text",
+            field=models.TextField(
+                blank=True,
+                validators=[
+                    django.core.validators.MaxLengthValidator(4000),
+                    django.core.validators.ProhibitNullCharactersValidator(),
+                ],
+                verbose_name="text",
+            ),
         ),
     ]

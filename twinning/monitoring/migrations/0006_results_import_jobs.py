@@ -8,39 +8,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0005_result_text_limits_on_the_model'),
-        ('partnerships', '0001_initial'),
+        ("monitoring", "0005_result_text_limits_on_the_model"),
+        ("partnerships", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('period', models.CharField(max_length=8, validators=[twinning.planning.periods.validate_period_id], verbose_name='period')),
-                ('file', models.FileField(blank=True, upload_to='monitoring/imports/%Y/', verbose_name='file')),
-                ('source', models.CharField(max_length=100, verbose_name='file name')),
-                ('locale', models.CharField(blank=True, max_length=20, verbose_name='locale')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Imported'), ('rejected', 'Nothing imported'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status')),
-                ('rows_read', models.PositiveIntegerField(default=0, verbose_name='rows read')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('details', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partnerships.partnership')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "period",
+                    models.CharField(
+                        max_length=8,
+                        validators=[twinning.planning.periods.validate_period_id],
+                        verbose_name="period",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(blank=True, upload_to="monitoring/imports/%Y/", verbose_name="file"),
+                ),
+                ("source", models.CharField(max_length=100, verbose_name="file name")),
+                ("locale", models.CharField(blank=True, max_length=20, verbose_name="locale")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Imported"),
+                            ("rejected", "Nothing imported"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("rows_read", models.PositiveIntegerField(default=0, verbose_name="rows read")),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                ("details", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'results import',
-                'verbose_name_plural': 'results imports',
-                'ordering': ['-created_at'],
+                "verbose_name": "results import",
+                "verbose_name_plural": "results imports",
+                "ordering": ["-created_at"],
             },
         ),
     ]

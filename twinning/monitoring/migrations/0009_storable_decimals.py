@@ -5,25 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0008_field_names_translatable'),
+        ("monitoring", "0008_field_names_translatable"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='result',
-            name='denominator',
-            field=models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, validators=[twinning.core.validators.validate_storable_decimal], verbose_name='denominator'),
+            model_name="result",
+            name="denominator",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                max_digits=18,
+                null=True,
+                validators=[twinning.core.validators.validate_storable_decimal],
+                verbose_name="denominator",
+            ),
         ),
         migrations.AlterField(
-            model_name='result',
-            name='numerator',
-            field=models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, validators=[twinning.core.validators.validate_storable_decimal], verbose_name='numerator'),
+            model_name="result",
+            name="numerator",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                max_digits=18,
+                null=True,
+                validators=[twinning.core.validators.validate_storable_decimal],
+                verbose_name="numerator",
+            ),
         ),
         migrations.AlterField(
-            model_name='result',
-            name='value',
-            field=models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, validators=[twinning.core.validators.validate_storable_decimal], verbose_name='value'),
+            model_name="result",
+            name="value",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                max_digits=18,
+                null=True,
+                validators=[twinning.core.validators.validate_storable_decimal],
+                verbose_name="value",
+            ),
         ),
     ]

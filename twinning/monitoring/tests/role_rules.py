@@ -49,6 +49,7 @@ RULES = {
     "monitoring:row_save": enter,
     "monitoring:save_all": enter,
     "monitoring:submit": enter,
+    "monitoring:narrative": ("post", roles.partnership_write),
     "monitoring:return": ("post", review),
     "monitoring:approve": ("post", review),
     "monitoring:unlock": ("post", review),

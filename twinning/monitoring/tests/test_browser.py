@@ -14,7 +14,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
+    # Signing out first clears what the browser keeps offline, then submits: wait for that page.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign out").click()
 
 
 def test_results_review_cycle(page: Page, live_server, world):

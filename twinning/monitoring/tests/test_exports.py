@@ -131,3 +131,19 @@ def test_partnership_dashboard_tables_download_with_the_pages_numbers(client, wo
     assert "Q1 2024" in [row[0] for row in periods]
     client.force_login(world.outsider)
     assert client.get(f"{url}?format=csv&table=hw1").status_code == 404
+
+
+def test_the_page_lists_the_first_not_combinable_rows_and_the_download_holds_them_all(
+    client, world, monkeypatch
+):
+    m = monitored(world)
+    for period, text in (("2024", "Ward rounds now daily"), ("2025", "Handover checklist in use")):
+        services.result_save(actor=world.member, plan_indicator=m.story, period=period, values={"text": text})
+    monkeypatch.setattr("twinning.monitoring.views.NOT_COMBINABLE_SHOWN", 1)
+    client.force_login(world.manager)
+
+    page = client.get(_url(world)).content.decode()
+    assert "Ward rounds now daily" in page and "Handover checklist in use" not in page
+    assert "1 more row is in the downloads." in page
+    rows = csv_rows(client.get(_url(world, "from=2024&to=2025&format=csv&table=not-combinable")).content)
+    assert [row[3] for row in rows[1:]] == ["Ward rounds now daily", "Handover checklist in use"]

@@ -130,7 +130,7 @@ def test_evidence_is_served_only_in_scope(client, world):
     )
     assert (
         client.post(
-            f"{base}/evidence/", {"title": "Reg", "file": SimpleUploadedFile("r.pdf", b"%PDF")}
+            f"{base}/evidence/", {"title": "Reg", "file": SimpleUploadedFile("r.pdf", b"%PDF-1.4")}
         ).status_code
         == 302
     )

@@ -10,168 +10,386 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0001_initial'),
+        ("directory", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Partnership',
+            name="Partnership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('shared_goal', models.TextField(blank=True, verbose_name='shared goal')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='funding starts')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='funding ends')),
-                ('stage', models.CharField(choices=[('scoping', 'Scoping'), ('matching', 'Matching'), ('agreement', 'Agreement'), ('planning', 'Planning'), ('implementation', 'Implementation'), ('transition', 'Transition'), ('graduated', 'Graduated'), ('closed', 'Closed')], default='scoping', max_length=20, verbose_name='stage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                ("shared_goal", models.TextField(blank=True, verbose_name="shared goal")),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="funding starts")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="funding ends")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("scoping", "Scoping"),
+                            ("matching", "Matching"),
+                            ("agreement", "Agreement"),
+                            ("planning", "Planning"),
+                            ("implementation", "Implementation"),
+                            ("transition", "Transition"),
+                            ("graduated", "Graduated"),
+                            ("closed", "Closed"),
+                        ],
+                        default="scoping",
+                        max_length=20,
+                        verbose_name="stage",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partnership',
-                'verbose_name_plural': 'partnerships',
-                'ordering': ['title'],
+                "verbose_name": "partnership",
+                "verbose_name_plural": "partnerships",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('funders', models.TextField(blank=True, help_text='One funder per line.', verbose_name='funders')),
-                ('reporting_currency', models.CharField(default='USD', max_length=3, validators=[twinning.core.reference.validate_currency], verbose_name='reporting currency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "funders",
+                    models.TextField(blank=True, help_text="One funder per line.", verbose_name="funders"),
+                ),
+                (
+                    "reporting_currency",
+                    models.CharField(
+                        default="USD",
+                        max_length=3,
+                        validators=[twinning.core.reference.validate_currency],
+                        verbose_name="reporting currency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'programme',
-                'verbose_name_plural': 'programmes',
-                'ordering': ['name'],
+                "verbose_name": "programme",
+                "verbose_name_plural": "programmes",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('document', models.FileField(blank=True, upload_to='agreements/%Y/', validators=[django.core.validators.FileExtensionValidator(['pdf', 'doc', 'docx', 'odt', 'png', 'jpg', 'jpeg']), twinning.core.validators.validate_upload_size], verbose_name='document')),
-                ('host_signed_on', models.DateField(blank=True, null=True, verbose_name='signed by the host side')),
-                ('resource_signed_on', models.DateField(blank=True, null=True, verbose_name='signed by the resource side')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agreements', to='partnerships.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                (
+                    "document",
+                    models.FileField(
+                        blank=True,
+                        upload_to="agreements/%Y/",
+                        validators=[
+                            django.core.validators.FileExtensionValidator(
+                                ["pdf", "doc", "docx", "odt", "png", "jpg", "jpeg"]
+                            ),
+                            twinning.core.validators.validate_upload_size,
+                        ],
+                        verbose_name="document",
+                    ),
+                ),
+                (
+                    "host_signed_on",
+                    models.DateField(blank=True, null=True, verbose_name="signed by the host side"),
+                ),
+                (
+                    "resource_signed_on",
+                    models.DateField(blank=True, null=True, verbose_name="signed by the resource side"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agreements",
+                        to="partnerships.partnership",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agreement',
-                'verbose_name_plural': 'agreements',
-                'ordering': ['-created_at'],
+                "verbose_name": "agreement",
+                "verbose_name_plural": "agreements",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='PartnershipInstitution',
+            name="PartnershipInstitution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('side', models.CharField(choices=[('host', 'Host'), ('resource', 'Resource')], max_length=10, verbose_name='side')),
-                ('joined_on', models.DateField(blank=True, null=True, verbose_name='joined')),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='side_links', to='directory.institution')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='side_links', to='partnerships.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[("host", "Host"), ("resource", "Resource")],
+                        max_length=10,
+                        verbose_name="side",
+                    ),
+                ),
+                ("joined_on", models.DateField(blank=True, null=True, verbose_name="joined")),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="side_links",
+                        to="directory.institution",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="side_links",
+                        to="partnerships.partnership",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partner institution',
-                'verbose_name_plural': 'partner institutions',
-                'ordering': ['side', 'institution__name'],
+                "verbose_name": "partner institution",
+                "verbose_name_plural": "partner institutions",
+                "ordering": ["side", "institution__name"],
             },
         ),
         migrations.AddField(
-            model_name='partnership',
-            name='institutions',
-            field=models.ManyToManyField(related_name='partnerships', through='partnerships.PartnershipInstitution', to='directory.institution'),
+            model_name="partnership",
+            name="institutions",
+            field=models.ManyToManyField(
+                related_name="partnerships",
+                through="partnerships.PartnershipInstitution",
+                to="directory.institution",
+            ),
         ),
         migrations.CreateModel(
-            name='Pillar',
+            name="Pillar",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pillars', to='partnerships.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pillars",
+                        to="partnerships.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pillar',
-                'verbose_name_plural': 'pillars',
-                'ordering': ['programme', 'order'],
+                "verbose_name": "pillar",
+                "verbose_name_plural": "pillars",
+                "ordering": ["programme", "order"],
             },
         ),
         migrations.AddField(
-            model_name='partnership',
-            name='programme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='partnerships', to='partnerships.programme'),
+            model_name="partnership",
+            name="programme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="partnerships",
+                to="partnerships.programme",
+            ),
         ),
         migrations.CreateModel(
-            name='StageChange',
+            name="StageChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('scoping', 'Scoping'), ('matching', 'Matching'), ('agreement', 'Agreement'), ('planning', 'Planning'), ('implementation', 'Implementation'), ('transition', 'Transition'), ('graduated', 'Graduated'), ('closed', 'Closed')], max_length=20, verbose_name='stage')),
-                ('changed_on', models.DateField(verbose_name='date')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stage_changes', to='partnerships.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("scoping", "Scoping"),
+                            ("matching", "Matching"),
+                            ("agreement", "Agreement"),
+                            ("planning", "Planning"),
+                            ("implementation", "Implementation"),
+                            ("transition", "Transition"),
+                            ("graduated", "Graduated"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=20,
+                        verbose_name="stage",
+                    ),
+                ),
+                ("changed_on", models.DateField(verbose_name="date")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stage_changes",
+                        to="partnerships.partnership",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stage change',
-                'verbose_name_plural': 'stage changes',
-                'ordering': ['-changed_on', '-id'],
+                "verbose_name": "stage change",
+                "verbose_name_plural": "stage changes",
+                "ordering": ["-changed_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Stakeholder',
+            name="Stakeholder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('ministry', 'Ministry of health'), ('local_government', 'Local government'), ('community', 'Community organisation'), ('other', 'Other')], max_length=20, verbose_name='kind')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('role', models.TextField(blank=True, verbose_name='role in the partnership')),
-                ('contact_name', models.CharField(blank=True, max_length=200, verbose_name='contact')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact email')),
-                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='stakeholder_roles', to='directory.institution')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stakeholders', to='partnerships.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ministry", "Ministry of health"),
+                            ("local_government", "Local government"),
+                            ("community", "Community organisation"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                ("role", models.TextField(blank=True, verbose_name="role in the partnership")),
+                ("contact_name", models.CharField(blank=True, max_length=200, verbose_name="contact")),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact email"),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stakeholder_roles",
+                        to="directory.institution",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stakeholders",
+                        to="partnerships.partnership",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stakeholder',
-                'verbose_name_plural': 'stakeholders',
-                'ordering': ['kind', 'name'],
+                "verbose_name": "stakeholder",
+                "verbose_name_plural": "stakeholders",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='partnershipinstitution',
-            constraint=models.UniqueConstraint(fields=('partnership', 'institution'), name='institution_once_per_partnership'),
+            model_name="partnershipinstitution",
+            constraint=models.UniqueConstraint(
+                fields=("partnership", "institution"), name="institution_once_per_partnership"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pillar',
-            constraint=models.UniqueConstraint(fields=('programme', 'code'), name='pillar_code_per_programme'),
+            model_name="pillar",
+            constraint=models.UniqueConstraint(
+                fields=("programme", "code"), name="pillar_code_per_programme"
+            ),
         ),
         migrations.AddIndex(
-            model_name='partnership',
-            index=models.Index(fields=['programme', 'stage'], name='partnership_programme_stage'),
+            model_name="partnership",
+            index=models.Index(fields=["programme", "stage"], name="partnership_programme_stage"),
         ),
         migrations.AddConstraint(
-            model_name='partnership',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('start_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='partnership_period_in_order'),
+            model_name="partnership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("start_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="partnership_period_in_order",
+            ),
         ),
     ]

@@ -4,20 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partnerships', '0001_initial'),
+        ("partnerships", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='programme',
-            name='viewers_see_contacts',
-            field=models.BooleanField(default=False, help_text="People's e-mail addresses and phone numbers; names and roles are always shown.", verbose_name='viewers see contact details'),
+            model_name="programme",
+            name="viewers_see_contacts",
+            field=models.BooleanField(
+                default=False,
+                help_text="People's e-mail addresses and phone numbers; names and roles are always shown.",
+                verbose_name="viewers see contact details",
+            ),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='viewers_see_evidence',
-            field=models.BooleanField(default=False, help_text='Evidence files may hold personal data (registers, attendance lists).', verbose_name='viewers see evidence files'),
+            model_name="programme",
+            name="viewers_see_evidence",
+            field=models.BooleanField(
+                default=False,
+                help_text="Evidence files may hold personal data (registers, attendance lists).",
+                verbose_name="viewers see evidence files",
+            ),
         ),
     ]

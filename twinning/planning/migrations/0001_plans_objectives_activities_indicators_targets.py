@@ -8,280 +8,719 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0003_institution_time_zone_validated'),
-        ('partnerships', '0001_initial'),
+        ("directory", "0003_institution_time_zone_validated"),
+        ("partnerships", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DisaggregationCategory',
+            name="DisaggregationCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='disaggregations', to='partnerships.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=30, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="disaggregations",
+                        to="partnerships.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'disaggregation',
-                'verbose_name_plural': 'disaggregations',
-                'ordering': ['programme', 'name'],
+                "verbose_name": "disaggregation",
+                "verbose_name_plural": "disaggregations",
+                "ordering": ["programme", "name"],
             },
         ),
         migrations.CreateModel(
-            name='DisaggregationOption',
+            name="DisaggregationOption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('dhis2_category_option_combo', models.CharField(blank=True, max_length=11, verbose_name='DHIS2 category option combo')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='options', to='planning.disaggregationcategory')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=30, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "dhis2_category_option_combo",
+                    models.CharField(blank=True, max_length=11, verbose_name="DHIS2 category option combo"),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="options",
+                        to="planning.disaggregationcategory",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['category', 'order', 'name'],
+                "ordering": ["category", "order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('code', models.CharField(max_length=30, verbose_name='code')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('definition', models.TextField(blank=True, verbose_name='definition')),
-                ('measure', models.CharField(choices=[('number', 'Number'), ('percentage', 'Percentage (numerator / denominator)'), ('yes_no', 'Yes / no'), ('qualitative', 'Qualitative (text, optional score)')], default='number', max_length=12, verbose_name='measure')),
-                ('unit', models.CharField(blank=True, max_length=50, verbose_name='unit')),
-                ('direction', models.CharField(choices=[('increase', 'Higher is better'), ('decrease', 'Lower is better'), ('maintain', 'Keep at target')], default='increase', max_length=10, verbose_name='direction')),
-                ('time_aggregation', models.CharField(choices=[('sum', 'Sum over periods'), ('latest', 'Latest value'), ('average', 'Average of periods')], default='sum', max_length=10, verbose_name='over time')),
-                ('cross_aggregation', models.CharField(choices=[('sum', 'Sum across partnerships'), ('average', 'Average across partnerships'), ('none', 'Not combinable')], default='sum', max_length=10, verbose_name='across partnerships')),
-                ('frequency', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('six_monthly', 'Six-monthly'), ('yearly', 'Yearly')], default='quarterly', max_length=12, verbose_name='reporting frequency')),
-                ('dhis2_data_element', models.CharField(blank=True, max_length=11, verbose_name='DHIS2 data element')),
-                ('categories', models.ManyToManyField(blank=True, related_name='indicators', to='planning.disaggregationcategory', verbose_name='disaggregated by')),
-                ('partnership', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='own_indicators', to='partnerships.partnership')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='indicators', to='partnerships.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("code", models.CharField(max_length=30, verbose_name="code")),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                ("definition", models.TextField(blank=True, verbose_name="definition")),
+                (
+                    "measure",
+                    models.CharField(
+                        choices=[
+                            ("number", "Number"),
+                            ("percentage", "Percentage (numerator / denominator)"),
+                            ("yes_no", "Yes / no"),
+                            ("qualitative", "Qualitative (text, optional score)"),
+                        ],
+                        default="number",
+                        max_length=12,
+                        verbose_name="measure",
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=50, verbose_name="unit")),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("increase", "Higher is better"),
+                            ("decrease", "Lower is better"),
+                            ("maintain", "Keep at target"),
+                        ],
+                        default="increase",
+                        max_length=10,
+                        verbose_name="direction",
+                    ),
+                ),
+                (
+                    "time_aggregation",
+                    models.CharField(
+                        choices=[
+                            ("sum", "Sum over periods"),
+                            ("latest", "Latest value"),
+                            ("average", "Average of periods"),
+                        ],
+                        default="sum",
+                        max_length=10,
+                        verbose_name="over time",
+                    ),
+                ),
+                (
+                    "cross_aggregation",
+                    models.CharField(
+                        choices=[
+                            ("sum", "Sum across partnerships"),
+                            ("average", "Average across partnerships"),
+                            ("none", "Not combinable"),
+                        ],
+                        default="sum",
+                        max_length=10,
+                        verbose_name="across partnerships",
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                            ("six_monthly", "Six-monthly"),
+                            ("yearly", "Yearly"),
+                        ],
+                        default="quarterly",
+                        max_length=12,
+                        verbose_name="reporting frequency",
+                    ),
+                ),
+                (
+                    "dhis2_data_element",
+                    models.CharField(blank=True, max_length=11, verbose_name="DHIS2 data element"),
+                ),
+                (
+                    "categories",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="indicators",
+                        to="planning.disaggregationcategory",
+                        verbose_name="disaggregated by",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="own_indicators",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="indicators",
+                        to="partnerships.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'indicator',
-                'verbose_name_plural': 'indicators',
-                'ordering': ['programme', 'code'],
+                "verbose_name": "indicator",
+                "verbose_name_plural": "indicators",
+                "ordering": ["programme", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Objective',
+            name="Objective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('code', models.CharField(max_length=20, verbose_name='code')),
-                ('statement', models.TextField(verbose_name='statement')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('pillar', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='objectives', to='partnerships.pillar')),
-                ('priorities', models.ManyToManyField(blank=True, related_name='objectives', to='directory.countrypriority', verbose_name='country health priorities served')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("code", models.CharField(max_length=20, verbose_name="code")),
+                ("statement", models.TextField(verbose_name="statement")),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "pillar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="objectives",
+                        to="partnerships.pillar",
+                    ),
+                ),
+                (
+                    "priorities",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="objectives",
+                        to="directory.countrypriority",
+                        verbose_name="country health priorities served",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'objective',
-                'verbose_name_plural': 'objectives',
-                'ordering': ['plan', 'order', 'code'],
+                "verbose_name": "objective",
+                "verbose_name_plural": "objectives",
+                "ordering": ["plan", "order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='starts')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='ends')),
-                ('responsible_side', models.CharField(choices=[('host', 'Host'), ('resource', 'Resource')], max_length=10, verbose_name='responsible side')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('in_progress', 'In progress'), ('done', 'Done'), ('delayed', 'Delayed'), ('cancelled', 'Cancelled')], default='planned', max_length=12, verbose_name='status')),
-                ('progress_note', models.TextField(blank=True, verbose_name='progress note')),
-                ('responsible_person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activities', to='directory.person')),
-                ('objective', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='planning.objective')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="starts")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="ends")),
+                (
+                    "responsible_side",
+                    models.CharField(
+                        choices=[("host", "Host"), ("resource", "Resource")],
+                        max_length=10,
+                        verbose_name="responsible side",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("delayed", "Delayed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("progress_note", models.TextField(blank=True, verbose_name="progress note")),
+                (
+                    "responsible_person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="activities",
+                        to="directory.person",
+                    ),
+                ),
+                (
+                    "objective",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activities",
+                        to="planning.objective",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'activity',
-                'verbose_name_plural': 'activities',
-                'ordering': ['objective', 'start_date', 'title'],
+                "verbose_name": "activity",
+                "verbose_name_plural": "activities",
+                "ordering": ["objective", "start_date", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('first_year', models.PositiveSmallIntegerField(verbose_name='first year')),
-                ('last_year', models.PositiveSmallIntegerField(verbose_name='last year')),
-                ('number', models.PositiveSmallIntegerField(default=1, verbose_name='plan version')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('agreed', 'Agreed'), ('superseded', 'Superseded')], default='draft', max_length=12, verbose_name='status')),
-                ('agreed_at', models.DateTimeField(blank=True, null=True, verbose_name='agreed')),
-                ('requires_ministry_sign_off', models.BooleanField(default=False, verbose_name='ministry sign-off required')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='partnerships.partnership')),
-                ('previous', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='next_version', to='planning.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                ("first_year", models.PositiveSmallIntegerField(verbose_name="first year")),
+                ("last_year", models.PositiveSmallIntegerField(verbose_name="last year")),
+                ("number", models.PositiveSmallIntegerField(default=1, verbose_name="plan version")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("agreed", "Agreed"), ("superseded", "Superseded")],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("agreed_at", models.DateTimeField(blank=True, null=True, verbose_name="agreed")),
+                (
+                    "requires_ministry_sign_off",
+                    models.BooleanField(default=False, verbose_name="ministry sign-off required"),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plans",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "previous",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="next_version",
+                        to="planning.plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'strategic plan',
-                'verbose_name_plural': 'strategic plans',
-                'ordering': ['partnership', '-number'],
+                "verbose_name": "strategic plan",
+                "verbose_name_plural": "strategic plans",
+                "ordering": ["partnership", "-number"],
             },
         ),
         migrations.AddField(
-            model_name='objective',
-            name='plan',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objectives', to='planning.plan'),
+            model_name="objective",
+            name="plan",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="objectives", to="planning.plan"
+            ),
         ),
         migrations.CreateModel(
-            name='PlanIndicator',
+            name="PlanIndicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('baseline_value', models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, verbose_name='baseline')),
-                ('baseline_date', models.DateField(blank=True, null=True, verbose_name='baseline date')),
-                ('baseline_note', models.TextField(blank=True, verbose_name='baseline note')),
-                ('end_target', models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, verbose_name='end-of-plan target')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='adoptions', to='planning.indicator')),
-                ('objective', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plan_indicators', to='planning.objective')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plan_indicators', to='planning.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "baseline_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=18, null=True, verbose_name="baseline"
+                    ),
+                ),
+                ("baseline_date", models.DateField(blank=True, null=True, verbose_name="baseline date")),
+                ("baseline_note", models.TextField(blank=True, verbose_name="baseline note")),
+                (
+                    "end_target",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=18,
+                        null=True,
+                        verbose_name="end-of-plan target",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="adoptions",
+                        to="planning.indicator",
+                    ),
+                ),
+                (
+                    "objective",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plan_indicators",
+                        to="planning.objective",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plan_indicators",
+                        to="planning.plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'plan indicator',
-                'verbose_name_plural': 'plan indicators',
-                'ordering': ['plan', 'objective', 'indicator__code'],
+                "verbose_name": "plan indicator",
+                "verbose_name_plural": "plan indicators",
+                "ordering": ["plan", "objective", "indicator__code"],
             },
         ),
         migrations.CreateModel(
-            name='PlanningEvent',
+            name="PlanningEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('meeting', 'Meeting'), ('workshop', 'Workshop'), ('consultation', 'Community consultation')], max_length=20, verbose_name='kind')),
-                ('date', models.DateField(verbose_name='date')),
-                ('place', models.CharField(max_length=200, verbose_name='place')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='planning.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("meeting", "Meeting"),
+                            ("workshop", "Workshop"),
+                            ("consultation", "Community consultation"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("place", models.CharField(max_length=200, verbose_name="place")),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="planning.plan"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'planning meeting or workshop',
-                'verbose_name_plural': 'planning meetings and workshops',
-                'ordering': ['date'],
+                "verbose_name": "planning meeting or workshop",
+                "verbose_name_plural": "planning meetings and workshops",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='PlanningParticipant',
+            name="PlanningParticipant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('group', models.CharField(choices=[('host_staff', 'Host institution staff'), ('resource_staff', 'Resource institution staff'), ('community', 'Community member'), ('ministry', 'Ministry of health staff'), ('local_government', 'Local government'), ('other', 'Other')], max_length=20, verbose_name='group')),
-                ('organisation', models.CharField(blank=True, max_length=200, verbose_name='organisation')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='planning.planningevent')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='directory.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "group",
+                    models.CharField(
+                        choices=[
+                            ("host_staff", "Host institution staff"),
+                            ("resource_staff", "Resource institution staff"),
+                            ("community", "Community member"),
+                            ("ministry", "Ministry of health staff"),
+                            ("local_government", "Local government"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="group",
+                    ),
+                ),
+                ("organisation", models.CharField(blank=True, max_length=200, verbose_name="organisation")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participants",
+                        to="planning.planningevent",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="directory.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['group', 'name'],
+                "ordering": ["group", "name"],
             },
         ),
         migrations.CreateModel(
-            name='PlanSignOff',
+            name="PlanSignOff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('party', models.CharField(choices=[('host', 'Host side'), ('resource', 'Resource side'), ('ministry', 'Ministry of health')], max_length=10, verbose_name='for')),
-                ('signed_at', models.DateTimeField(auto_now_add=True, verbose_name='signed')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sign_offs', to='planning.plan')),
-                ('signed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "party",
+                    models.CharField(
+                        choices=[
+                            ("host", "Host side"),
+                            ("resource", "Resource side"),
+                            ("ministry", "Ministry of health"),
+                        ],
+                        max_length=10,
+                        verbose_name="for",
+                    ),
+                ),
+                ("signed_at", models.DateTimeField(auto_now_add=True, verbose_name="signed")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sign_offs",
+                        to="planning.plan",
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('period', models.CharField(max_length=8, validators=[twinning.planning.periods.validate_period_id], verbose_name='period')),
-                ('value', models.DecimalField(decimal_places=4, max_digits=18, verbose_name='target')),
-                ('option', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='targets', to='planning.disaggregationoption')),
-                ('plan_indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='planning.planindicator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "period",
+                    models.CharField(
+                        max_length=8,
+                        validators=[twinning.planning.periods.validate_period_id],
+                        verbose_name="period",
+                    ),
+                ),
+                ("value", models.DecimalField(decimal_places=4, max_digits=18, verbose_name="target")),
+                (
+                    "option",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="targets",
+                        to="planning.disaggregationoption",
+                    ),
+                ),
+                (
+                    "plan_indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="planning.planindicator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'target',
-                'verbose_name_plural': 'targets',
-                'ordering': ['plan_indicator', 'period'],
+                "verbose_name": "target",
+                "verbose_name_plural": "targets",
+                "ordering": ["plan_indicator", "period"],
             },
         ),
         migrations.AddConstraint(
-            model_name='disaggregationcategory',
-            constraint=models.UniqueConstraint(fields=('programme', 'code'), name='disaggregation_code_per_programme'),
+            model_name="disaggregationcategory",
+            constraint=models.UniqueConstraint(
+                fields=("programme", "code"), name="disaggregation_code_per_programme"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='disaggregationoption',
-            constraint=models.UniqueConstraint(fields=('category', 'code'), name='option_code_per_category'),
+            model_name="disaggregationoption",
+            constraint=models.UniqueConstraint(fields=("category", "code"), name="option_code_per_category"),
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.UniqueConstraint(condition=models.Q(('partnership__isnull', True)), fields=('programme', 'code'), name='common_indicator_code'),
+            model_name="indicator",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("partnership__isnull", True)),
+                fields=("programme", "code"),
+                name="common_indicator_code",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.UniqueConstraint(condition=models.Q(('partnership__isnull', False)), fields=('partnership', 'code'), name='own_indicator_code'),
+            model_name="indicator",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("partnership__isnull", False)),
+                fields=("partnership", "code"),
+                name="own_indicator_code",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('start_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='activity_dates_in_order'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("start_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="activity_dates_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.UniqueConstraint(fields=('partnership', 'number'), name='plan_number_per_partnership'),
+            model_name="plan",
+            constraint=models.UniqueConstraint(
+                fields=("partnership", "number"), name="plan_number_per_partnership"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'superseded'), _negated=True), fields=('partnership',), name='one_current_plan_per_partnership'),
+            model_name="plan",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "superseded"), _negated=True),
+                fields=("partnership",),
+                name="one_current_plan_per_partnership",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.CheckConstraint(condition=models.Q(('last_year__gte', models.F('first_year'))), name='plan_years_in_order'),
+            model_name="plan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("last_year__gte", models.F("first_year"))), name="plan_years_in_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='objective',
-            constraint=models.UniqueConstraint(fields=('plan', 'code'), name='objective_code_per_plan'),
+            model_name="objective",
+            constraint=models.UniqueConstraint(fields=("plan", "code"), name="objective_code_per_plan"),
         ),
         migrations.AddConstraint(
-            model_name='planindicator',
-            constraint=models.UniqueConstraint(fields=('plan', 'indicator'), name='indicator_once_per_plan'),
+            model_name="planindicator",
+            constraint=models.UniqueConstraint(fields=("plan", "indicator"), name="indicator_once_per_plan"),
         ),
         migrations.AddConstraint(
-            model_name='plansignoff',
-            constraint=models.UniqueConstraint(fields=('plan', 'party'), name='one_sign_off_per_party'),
+            model_name="plansignoff",
+            constraint=models.UniqueConstraint(fields=("plan", "party"), name="one_sign_off_per_party"),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(condition=models.Q(('option__isnull', True)), fields=('plan_indicator', 'period'), name='one_overall_target'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("option__isnull", True)),
+                fields=("plan_indicator", "period"),
+                name="one_overall_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(condition=models.Q(('option__isnull', False)), fields=('plan_indicator', 'period', 'option'), name='one_target_per_option'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("option__isnull", False)),
+                fields=("plan_indicator", "period", "option"),
+                name="one_target_per_option",
+            ),
         ),
     ]

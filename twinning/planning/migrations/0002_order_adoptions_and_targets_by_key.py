@@ -4,18 +4,25 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0001_plans_objectives_activities_indicators_targets'),
+        ("planning", "0001_plans_objectives_activities_indicators_targets"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='planindicator',
-            options={'ordering': ['plan_id', 'objective_id', 'indicator__code'], 'verbose_name': 'plan indicator', 'verbose_name_plural': 'plan indicators'},
+            name="planindicator",
+            options={
+                "ordering": ["plan_id", "objective_id", "indicator__code"],
+                "verbose_name": "plan indicator",
+                "verbose_name_plural": "plan indicators",
+            },
         ),
         migrations.AlterModelOptions(
-            name='target',
-            options={'ordering': ['plan_indicator_id', 'period'], 'verbose_name': 'target', 'verbose_name_plural': 'targets'},
+            name="target",
+            options={
+                "ordering": ["plan_indicator_id", "period"],
+                "verbose_name": "target",
+                "verbose_name_plural": "targets",
+            },
         ),
     ]

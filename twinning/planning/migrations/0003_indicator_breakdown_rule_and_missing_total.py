@@ -4,20 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0002_order_adoptions_and_targets_by_key'),
+        ("planning", "0002_order_adoptions_and_targets_by_key"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='indicator',
-            name='breakdown',
-            field=models.CharField(choices=[('part', 'Options are parts of the total (they add up to at most the total)'), ('complete', 'The breakdown is complete (options add up to exactly the total)'), ('apart', 'Options are not parts of the total (rates, averages)')], default='part', max_length=10, verbose_name='breakdown and total'),
+            model_name="indicator",
+            name="breakdown",
+            field=models.CharField(
+                choices=[
+                    ("part", "Options are parts of the total (they add up to at most the total)"),
+                    ("complete", "The breakdown is complete (options add up to exactly the total)"),
+                    ("apart", "Options are not parts of the total (rates, averages)"),
+                ],
+                default="part",
+                max_length=10,
+                verbose_name="breakdown and total",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='missing_total',
-            field=models.CharField(choices=[('derive', 'Derive it from the breakdown'), ('flag', 'Flag the period as missing its total')], default='derive', max_length=10, verbose_name='period reported only by its breakdown'),
+            model_name="indicator",
+            name="missing_total",
+            field=models.CharField(
+                choices=[
+                    ("derive", "Derive it from the breakdown"),
+                    ("flag", "Flag the period as missing its total"),
+                ],
+                default="derive",
+                max_length=10,
+                verbose_name="period reported only by its breakdown",
+            ),
         ),
     ]

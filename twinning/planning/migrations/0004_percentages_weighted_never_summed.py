@@ -6,25 +6,38 @@ from django.db import migrations, models
 def percentages_weighted(apps, schema_editor):
     """A percentage indicator that said "sum" was already pooled (numerators over denominators): call it so."""
     Indicator = apps.get_model("planning", "Indicator")
-    Indicator.objects.filter(measure="percentage", cross_aggregation="sum").update(cross_aggregation="weighted")
+    Indicator.objects.filter(measure="percentage", cross_aggregation="sum").update(
+        cross_aggregation="weighted"
+    )
 
 
 def percentages_summed(apps, schema_editor):
     Indicator = apps.get_model("planning", "Indicator")
-    Indicator.objects.filter(measure="percentage", cross_aggregation="weighted").update(cross_aggregation="sum")
+    Indicator.objects.filter(measure="percentage", cross_aggregation="weighted").update(
+        cross_aggregation="sum"
+    )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0003_indicator_breakdown_rule_and_missing_total'),
+        ("planning", "0003_indicator_breakdown_rule_and_missing_total"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='indicator',
-            name='cross_aggregation',
-            field=models.CharField(choices=[('sum', 'Sum across partnerships'), ('weighted', 'Weighted mean across partnerships (numerators over denominators)'), ('average', 'Average across partnerships'), ('none', 'Not combinable')], default='sum', max_length=10, verbose_name='across partnerships'),
+            model_name="indicator",
+            name="cross_aggregation",
+            field=models.CharField(
+                choices=[
+                    ("sum", "Sum across partnerships"),
+                    ("weighted", "Weighted mean across partnerships (numerators over denominators)"),
+                    ("average", "Average across partnerships"),
+                    ("none", "Not combinable"),
+                ],
+                default="sum",
+                max_length=10,
+                verbose_name="across partnerships",
+            ),
         ),
         migrations.RunPython(percentages_weighted, percentages_summed),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0004_percentages_weighted_never_summed'),
+        ("planning", "0004_percentages_weighted_never_summed"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='indicator',
-            name='allows_negative',
-            field=models.BooleanField(default=False, help_text='Only for a number that measures a change (a net gain or loss); a count is never negative.', verbose_name='negative values allowed'),
+            model_name="indicator",
+            name="allows_negative",
+            field=models.BooleanField(
+                default=False,
+                help_text="Only for a number that measures a change (a net gain or loss); a count is never negative.",
+                verbose_name="negative values allowed",
+            ),
         ),
     ]

@@ -5,25 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0005_indicator_allows_negative'),
+        ("planning", "0005_indicator_allows_negative"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='planindicator',
-            name='baseline_value',
-            field=models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, validators=[twinning.core.validators.validate_storable_decimal], verbose_name='baseline'),
+            model_name="planindicator",
+            name="baseline_value",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                max_digits=18,
+                null=True,
+                validators=[twinning.core.validators.validate_storable_decimal],
+                verbose_name="baseline",
+            ),
         ),
         migrations.AlterField(
-            model_name='planindicator',
-            name='end_target',
-            field=models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, validators=[twinning.core.validators.validate_storable_decimal], verbose_name='end-of-plan target'),
+            model_name="planindicator",
+            name="end_target",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                max_digits=18,
+                null=True,
+                validators=[twinning.core.validators.validate_storable_decimal],
+                verbose_name="end-of-plan target",
+            ),
         ),
         migrations.AlterField(
-            model_name='target',
-            name='value',
-            field=models.DecimalField(decimal_places=4, max_digits=18, validators=[twinning.core.validators.validate_storable_decimal], verbose_name='target'),
+            model_name="target",
+            name="value",
+            field=models.DecimalField(
+                decimal_places=4,
+                max_digits=18,
+                validators=[twinning.core.validators.validate_storable_decimal],
+                verbose_name="target",
+            ),
         ),
     ]

@@ -29,6 +29,7 @@ from twinning.core.choices import Side
 from twinning.core.services import (
     create_with_audit,
     delete_with_audit,
+    lock_current,
     refuse_unknown_fields,
     update_with_audit,
 )
@@ -105,8 +106,10 @@ def plan_update(
     """
     refuse_unknown_fields(data, PLAN_FIELDS, "plan")
     _begin_plan_change(actor, plan)
-    first = data.get("first_year", plan.first_year)
-    last = data.get("last_year", plan.last_year)
+    # The years as they are now (a year saved meanwhile counts), not as the caller read them.
+    current = lock_current(plan, expected_version)
+    first = data.get("first_year", current.first_year)
+    last = data.get("last_year", current.last_year)
     if first and last and last >= first:
         outside = sorted(
             {

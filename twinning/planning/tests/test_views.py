@@ -268,8 +268,9 @@ def test_plan_page_query_count_does_not_grow_with_the_plan(client, world, role):
     small = _count(client, url)
     _grow(world, 6, start=1)
     assert _count(client, url) == small
-    # The page's own queries (about 25) and the navigation's "My work" count (a fixed 11 for a coordinator).
-    assert small <= 40, small
+    # The page's own queries (about 25) and the navigation's "My work" count (a fixed number per kind of work a
+    # coordinator may have: results, reviews, plans, gifts, assessments, transition plans, follow-ups...).
+    assert small <= 48, small
 
 
 def test_programme_indicators_page_is_read_by_partnership_members(client, world):

@@ -20,3 +20,88 @@ document.addEventListener("htmx:afterSettle", function (event) {
     status.scrollIntoView({ block: "nearest" });
   }
 });
+// Offline data entry (offline.js keeps what is typed without a connection in this browser): signed-in pages
+// register the service worker that keeps the app shell and the entry pages. Signing out deletes everything
+// kept on this device (asking first while entries wait to be sent), and so does another person signing in here.
+(function () {
+  "use strict";
+  var OWNER = "twinning-offline-owner";
+  var WAITING = "twinning-offline-waiting";
+
+  function stored(key) {
+    try { return window.localStorage.getItem(key); } catch (e) { return null; }
+  }
+
+  function forget() {
+    try { window.localStorage.removeItem(WAITING); window.localStorage.removeItem(OWNER); } catch (e) { /* private mode */ }
+    var jobs = [];
+    if (window.caches) {
+      jobs.push(caches.keys().then(function (keys) {
+        return Promise.all(keys.map(function (key) { return caches.delete(key); }));
+      }));
+    }
+    if (window.indexedDB) {
+      jobs.push(new Promise(function (done) {
+        var request = indexedDB.deleteDatabase("twinning");
+        request.onsuccess = request.onerror = request.onblocked = done;
+      }));
+    }
+    return Promise.all(jobs).catch(function () { return null; });
+  }
+  window.twinningForgetOffline = forget;
+
+  var body = document.body;
+  var owner = body && body.getAttribute("data-owner");
+  if (owner) {
+    var ready = stored(OWNER) && stored(OWNER) !== owner ? forget() : Promise.resolve();
+    ready.then(function () {
+      try { window.localStorage.setItem(OWNER, owner); } catch (e) { /* private mode */ }
+      if ("serviceWorker" in navigator) {
+        navigator.serviceWorker.register(body.getAttribute("data-service-worker")).catch(function () { return null; });
+        Array.prototype.forEach.call(document.querySelectorAll("#offline-keep"), function (box) { box.hidden = false; });
+      }
+    });
+  }
+
+  // <button data-offline-keep="URL URL..."> (My work): only when pressed, the worker fetches and keeps those forms
+  // one after another, and the status it controls says how far it got (data-progress, then data-done).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-offline-keep]") : null;
+    if (!button || !("serviceWorker" in navigator)) {
+      return;
+    }
+    var status = document.getElementById(button.getAttribute("aria-controls"));
+    var urls = button.getAttribute("data-offline-keep").split(" ");
+    function say(name, n) {
+      status.textContent = button.getAttribute(name).replace("%(done)s", n.done).replace("%(kept)s", n.kept)
+        .replace("%(total)s", n.total);
+    }
+    button.disabled = true;
+    status.removeAttribute("data-finished");
+    say("data-progress", { done: 0, total: urls.length });
+    navigator.serviceWorker.ready.then(function (registration) {
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function (message) {
+        var n = message.data;
+        say(n.done < n.total ? "data-progress" : "data-done", n);
+        if (n.done >= n.total) {
+          button.disabled = false;
+          status.setAttribute("data-finished", "");
+        }
+      };
+      registration.active.postMessage({ keep: urls, also: [button.getAttribute("data-also")] }, [channel.port2]);
+    });
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.hasAttribute("data-sign-out")) {
+      return;
+    }
+    event.preventDefault();
+    if (Number(stored(WAITING)) > 0 && !window.confirm(form.getAttribute("data-unsent"))) {
+      return;
+    }
+    forget().then(function () { form.submit(); });
+  });
+})();

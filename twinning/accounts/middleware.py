@@ -1,0 +1,37 @@
+"""The language a signed-in person chose on their profile wins over the browser's and the chooser's cookie.
+
+Django's LocaleMiddleware (earlier in settings.MIDDLEWARE, before the user is known) picks the language from the
+language chooser's cookie, else the browser's Accept-Language, else settings.LANGUAGE_CODE. This middleware,
+placed after AuthenticationMiddleware, replaces that choice with the profile's when the person has set one, so
+they read Twinning in the same language on every device. API calls with a token are handled in
+accounts.api_auth (the token's user is known only there).
+"""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+
+def profile_language(user: object) -> str:
+    """The language code the person chose on their profile ("fr"), or "" when they follow their browser (or it
+    is not an available language any more, or there is no signed-in person).
+
+    Raises: nothing.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    language = str(getattr(user, "language", "") or "")
+    return language if language and translation.check_for_language(language) else ""
+
+
+class ProfileLanguageMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = profile_language(getattr(request, "user", None))
+        if language and language != translation.get_language():
+            translation.activate(language)
+            request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        return self.get_response(request)

@@ -1,0 +1,4 @@
+from twinning.core.formats import cldr_separators
+
+DECIMAL_SEPARATOR, THOUSAND_SEPARATOR = cldr_separators("fr")
+NUMBER_GROUPING = 3

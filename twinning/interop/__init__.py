@@ -1,0 +1,1 @@
+"""Data exchange with IATI 2.03 and DHIS2: exports, imports and DHIS2 servers (issue 14)."""

@@ -1,0 +1,1 @@
+"""Practice library, dissemination and the replication register (issue 12)."""

@@ -1,0 +1,47 @@
+"""The public practice pages: readable without an account, only practices published publicly, light (no
+script, one stylesheet) and with link previews (Open Graph). Whoever is signed in sees the same."""
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from twinning.core.pagination import paginate
+from twinning.knowledge.selectors import (
+    document_editions,
+    get_public_practice,
+    get_version,
+    practice_figures,
+    public_practice_list,
+)
+from twinning.knowledge.views import file_response, filter_choices, search_context
+
+
+@require_GET
+def public_list_view(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = search_context(request, AnonymousUser())
+    if context["results"] is None:
+        context["page_obj"] = paginate(request, public_practice_list(context["filters"]))
+    context |= filter_choices()
+    return render(request, "knowledge/public_list.html", context)
+
+
+@require_GET
+def public_detail_view(request: HttpRequest, practice_uuid: UUID) -> HttpResponse:
+    practice = get_public_practice(practice_uuid)
+    context = {
+        "practice": practice,
+        "editions": document_editions(practice),
+        "figures": practice_figures(AnonymousUser(), practice),
+        "public": True,
+    }
+    return render(request, "knowledge/public_detail.html", context)
+
+
+@require_GET
+def public_download_view(request: HttpRequest, practice_uuid: UUID, version_uuid: UUID) -> FileResponse:
+    practice = get_public_practice(practice_uuid)
+    return file_response(get_version(practice, version_uuid))

@@ -1,0 +1,312 @@
+"""Full-text search over practices and their documents (extracted text included).
+
+The index is `SearchEntry`: one row per practice and one per current version of each document edition, rebuilt by
+`reindex_practice` in the same transaction as every change. On PostgreSQL each row carries a generated tsvector
+stemmed in the row's language (english, french, spanish, russian, portuguese; 'simple' otherwise) under a GIN
+index, and a query is parsed with every one of those configurations (OR-ed), so a French query finds the French
+edition and an English one the English edition; with a language filter, only that language's rules apply. On
+SQLite an FTS5 table (porter stemming, diacritics folded) answers the same question, ranked by bm25; for French,
+Spanish, Russian and Portuguese it also indexes the words' Snowball stems (knowledge.stemming).
+
+Every search starts from the practices the user may read (access.practice_scope), so nothing leaks: the
+visible practices' ids are a subquery of the one search query.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from twinning.knowledge.models import Document, DocumentVersion, Practice, SearchEntry
+from twinning.knowledge.stemming import query_stems, stems_of
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from twinning.accounts.models import User
+
+# The UI languages and PostgreSQL's text-search configuration for each; any other language is searched 'simple'.
+CONFIGS = {"en": "english", "fr": "french", "es": "spanish", "ru": "russian", "pt": "portuguese"}
+# The search index keeps this much of a document's text (a tsvector is limited to 1 MB).
+MAX_INDEXED_CHARS = 200_000
+# Snippets are cut from this much of the text, so highlighting stays fast on long documents.
+MAX_SNIPPET_SOURCE = 100_000
+_START, _STOP = "\x02", "\x03"
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+# --- the index ------------------------------------------------------------------------------------------
+
+
+def practice_text(practice: Practice) -> str:
+    """The practice's own words, as the index holds them (its title is indexed apart, weighted higher)."""
+    parts = [
+        practice.summary,
+        practice.problem,
+        practice.what_was_done,
+        practice.needs_staff,
+        practice.needs_equipment,
+        practice.needs_cost,
+        practice.conditions,
+        practice.results,
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def reindex_practice(practice: Practice) -> None:
+    """Rebuild the practice's search entries: its own, and one per language edition of each document (the
+    newest version of that edition). Call inside the service's transaction. Three queries.
+
+    Raises: nothing.
+    """
+    SearchEntry.objects.filter(practice=practice).delete()
+    entries = [
+        SearchEntry(
+            practice=practice,
+            language=practice.language,
+            title=practice.title,
+            body=practice_text(practice)[:MAX_INDEXED_CHARS],
+        )
+    ]
+    newest: dict[tuple[int, str], DocumentVersion] = {}
+    for version in DocumentVersion.objects.filter(document__practice=practice).select_related("document"):
+        key = (version.document_id, version.language)
+        if key not in newest or version.number > newest[key].number:
+            newest[key] = version
+    for version in newest.values():
+        document = version.document
+        body = "\n".join(p for p in (document.description, version.text) if p)
+        entries.append(
+            SearchEntry(
+                practice=practice,
+                version=version,
+                language=version.language,
+                document_type=document.type,
+                title=document.title,
+                body=body[:MAX_INDEXED_CHARS],
+            )
+        )
+    if connection.vendor == "sqlite":
+        for entry in entries:
+            entry.stems = stems_of(f"{entry.title}\n{entry.body}", entry.language)
+    SearchEntry.objects.bulk_create(entries)
+
+
+# --- the query ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a search may be narrowed to; empty strings mean "any". Values are codes (pillar and health-area
+    codes, ISO country and language codes, Setting and Document.Type values)."""
+
+    pillar: str = ""
+    health_area: str = ""
+    country: str = ""
+    setting: str = ""
+    document_type: str = ""
+    language: str = ""
+
+
+NO_FILTERS = Filters()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result: a practice, or one document edition of it (`version` set), with highlighted text."""
+
+    practice: Practice
+    version: DocumentVersion | None
+    rank: float
+    title: SafeString
+    snippet: SafeString
+
+    @property
+    def document(self) -> Document | None:
+        return self.version.document if self.version else None
+
+
+@dataclass(frozen=True)
+class Results:
+    hits: list[Hit]
+    total: int
+
+
+def practice_filter(queryset: QuerySet[Practice], filters: Filters) -> QuerySet[Practice]:
+    """Narrow practices by the practice-level filters (pillar, health area, country, setting)."""
+    if filters.pillar:
+        queryset = queryset.filter(pillars__code=filters.pillar)
+    if filters.health_area:
+        queryset = queryset.filter(health_areas__code=filters.health_area)
+    if filters.country:
+        queryset = queryset.filter(countries__country=filters.country)
+    if filters.setting:
+        queryset = queryset.filter(setting=filters.setting)
+    return queryset
+
+
+def search(
+    *,
+    user: "User | AnonymousUser",
+    text: str,
+    filters: Filters = NO_FILTERS,
+    limit: int = 20,
+    offset: int = 0,
+) -> Results:
+    """Practices and document editions the user may read that match `text`, best first, with the total.
+
+    Relevance: PostgreSQL's ts_rank (title words weigh more than body words), SQLite's bm25 (title 10x). The
+    highlighted title and snippet are HTML with the matches in <mark>, everything else escaped. A query with no
+    words gives no results. At most four queries whatever the number of hits (the page with its total, on SQLite
+    a count when the page is full, the practices, the document versions).
+
+    Raises: nothing.
+    """
+    if not _WORD.search(text or ""):
+        return Results([], 0)
+    visible = practice_filter(Practice.objects.visible_to(user), filters).values("pk")
+    scope_sql, scope_params = visible.query.sql_with_params()
+    where, where_params = _entry_filters(filters)
+    if connection.vendor == "postgresql":
+        rows, total = _postgresql(text, filters, scope_sql, scope_params, where, where_params, limit, offset)
+    else:
+        rows, total = _sqlite(text, filters, scope_sql, scope_params, where, where_params, limit, offset)
+    return Results(_hits(rows), total)
+
+
+def _entry_filters(filters: Filters) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    if filters.document_type:
+        clauses.append("e.document_type = %s")
+        params.append(filters.document_type)
+    if filters.language:
+        clauses.append("e.language = %s")
+        params.append(filters.language)
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+def _tsquery(filters: Filters) -> tuple[str, int]:
+    configs = [CONFIGS[filters.language]] if filters.language in CONFIGS else list(CONFIGS.values())
+    configs.append("simple")
+    return " || ".join(f"websearch_to_tsquery('{c}', %s)" for c in configs), len(configs)
+
+
+_ROW_CONFIG = (
+    "CASE e.language WHEN 'en' THEN 'english'::regconfig WHEN 'fr' THEN 'french'::regconfig "
+    "WHEN 'es' THEN 'spanish'::regconfig WHEN 'ru' THEN 'russian'::regconfig "
+    "WHEN 'pt' THEN 'portuguese'::regconfig ELSE 'simple'::regconfig END"
+)
+_HEADLINE = 'StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
+
+
+def _postgresql(
+    text: str,
+    filters: Filters,
+    scope_sql: str,
+    scope_params: tuple[Any, ...],
+    where: str,
+    where_params: list[Any],
+    limit: int,
+    offset: int,
+) -> tuple[list[tuple[Any, ...]], int]:
+    tsquery, count = _tsquery(filters)
+    match = f"FROM knowledge_searchentry e, q WHERE e.tsv @@ q.q AND e.practice_id IN ({scope_sql}){where}"
+    params = [*([text] * count), *scope_params, *where_params]
+    # The total comes with the page (a window count over the same matches), so the matching runs once.
+    page_sql = (
+        f"WITH q AS (SELECT ({tsquery}) AS q), "
+        f"hits AS (SELECT e.id, ts_rank(e.tsv, q.q) AS rank, count(*) OVER () AS total {match} "
+        "ORDER BY rank DESC, e.id LIMIT %s OFFSET %s) "
+        "SELECT e.id, e.practice_id, e.version_id, hits.rank, "
+        f"ts_headline({_ROW_CONFIG}, e.title, q.q, 'HighlightAll=true, StartSel=\x02, StopSel=\x03'), "
+        f"ts_headline({_ROW_CONFIG}, left(e.body, {MAX_SNIPPET_SOURCE}), q.q, %s), hits.total "
+        "FROM hits JOIN knowledge_searchentry e ON e.id = hits.id, q ORDER BY hits.rank DESC, e.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(page_sql, [*params, limit, offset, _HEADLINE])
+        rows = cursor.fetchall()
+        if rows:
+            return [row[:6] for row in rows], rows[0][6]
+        if offset == 0:
+            return [], 0
+        cursor.execute(f"WITH q AS (SELECT ({tsquery}) AS q) SELECT count(*) {match}", params)
+        return [], cursor.fetchone()[0]
+
+
+def fts5_query(text: str, language: str = "") -> str:
+    """A user's words as an FTS5 query: each word quoted (so no word is read as an operator), all required; a
+    word matches as typed (porter-stemmed, which covers English) or by its Snowball stem in the stems column (in
+    `language` when the search is narrowed to one, else in French, Spanish, Russian and Portuguese)."""
+    terms = []
+    for word in _WORD.findall(text)[:32]:
+        quoted = '"' + word.replace('"', "") + '"'
+        stems = " OR ".join(f'stems:"{stem}"' for stem in query_stems(word, language) if stem)
+        terms.append(f"({quoted} OR {stems})" if stems else quoted)
+    return " AND ".join(terms)
+
+
+def _sqlite(
+    text: str,
+    filters: Filters,
+    scope_sql: str,
+    scope_params: tuple[Any, ...],
+    where: str,
+    where_params: list[Any],
+    limit: int,
+    offset: int,
+) -> tuple[list[tuple[Any, ...]], int]:
+    match = (
+        "FROM knowledge_search_fts f JOIN knowledge_searchentry e ON e.id = f.rowid "
+        f"WHERE knowledge_search_fts MATCH %s AND e.practice_id IN ({scope_sql}){where}"
+    )
+    params = [fts5_query(text, filters.language), *scope_params, *where_params]
+    page_sql = (
+        "SELECT e.id, e.practice_id, e.version_id, bm25(knowledge_search_fts, 10.0, 1.0, 1.0) AS rank, "
+        "highlight(knowledge_search_fts, 0, char(2), char(3)), "
+        "snippet(knowledge_search_fts, 1, char(2), char(3), ' … ', 30) "
+        f"{match} ORDER BY rank, e.id LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(page_sql, [*params, limit, offset])
+        rows = cursor.fetchall()
+        if (rows or offset == 0) and len(rows) < limit:
+            total = offset + len(rows)
+        else:
+            # FTS5's ranking functions cannot run under a window count: the total is a query of its own.
+            cursor.execute(f"SELECT count(*) {match}", params)
+            total = cursor.fetchone()[0]
+    # bm25 is lower for better matches; the results speak of relevance, higher is better.
+    return [(*row[:3], -row[3], *row[4:6]) for row in rows], total
+
+
+def marked(text: str) -> SafeString:
+    """Text from the index with its match markers as <mark>, everything else escaped."""
+    return mark_safe(escape(text or "").replace(_START, "<mark>").replace(_STOP, "</mark>"))
+
+
+def _hits(rows: list[tuple[Any, ...]]) -> list[Hit]:
+    if not rows:
+        return []
+    practices = (
+        Practice.objects.select_related("programme")
+        .prefetch_related("partnerships")
+        .in_bulk({row[1] for row in rows})
+    )
+    versions = DocumentVersion.objects.select_related("document").in_bulk(
+        {row[2] for row in rows if row[2] is not None}
+    )
+    return [
+        Hit(
+            practice=practices[practice_id],
+            version=versions.get(version_id) if version_id else None,
+            rank=float(rank),
+            title=marked(title),
+            snippet=marked(snippet),
+        )
+        for _id, practice_id, version_id, rank, title, snippet in rows
+        if practice_id in practices
+    ]

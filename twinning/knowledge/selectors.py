@@ -1,0 +1,202 @@
+"""Reads for the practice library, always starting from what the user may see (access.practice_scope)."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from twinning.accounts import access
+from twinning.accounts.access import PracticeAccess
+from twinning.core.ids import parse_uuid
+from twinning.knowledge.models import Document, DocumentVersion, Practice, PracticeQuerySet
+from twinning.knowledge.search import NO_FILTERS, Filters, practice_filter
+from twinning.monitoring.models import Result
+from twinning.monitoring.selectors import in_approved_period
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from twinning.accounts.models import User
+
+
+def practices_visible_to(user: "User | AnonymousUser") -> PracticeQuerySet:
+    """Every practice the user may read: public ones for anyone, published-in-programme ones for the
+    programme's users, drafts and submissions for their partnerships' members and the programme's reviewers
+    (the rule: access.practice_scope).
+
+    Raises: nothing.
+    """
+    return Practice.objects.visible_to(user)
+
+
+def practice_detail_queryset() -> PracticeQuerySet:
+    """Practices with everything their page shows loaded in a fixed number of queries.
+
+    Raises: nothing.
+    """
+    return Practice.objects.select_related(
+        "programme", "contact_person__institution", "author"
+    ).prefetch_related(
+        "partnerships",
+        "institutions",
+        "pillars",
+        "health_areas",
+        "countries",
+        "indicators",
+        Prefetch(
+            "documents",
+            queryset=Document.objects.order_by("title", "id").prefetch_related(
+                Prefetch("versions", queryset=DocumentVersion.objects.order_by("language", "-number"))
+            ),
+        ),
+    )
+
+
+def get_practice_for_user(
+    user: "User | AnonymousUser", practice_uuid: Any, *, write: bool = False
+) -> tuple[Practice, PracticeAccess]:
+    """A practice the user may read, by UUID, with what they may do with it.
+
+    With `write`, the user must be able to change it (its partnerships' members while a draft, programme
+    editors at any stage but withdrawn). Raises Http404 when the user may not read it (an outsider, or an
+    anonymous visitor asking for anything not published publicly), PermissionDenied (403) for a write they may
+    not make.
+    """
+    practice = practice_detail_queryset().visible_to(user).filter(uuid=parse_uuid(practice_uuid)).first()
+    if practice is None:
+        raise Http404
+    rights = access.practice_access(user, practice, [p.pk for p in practice.partnerships.all()])
+    if write:
+        rights.require_edit()
+    return practice, rights
+
+
+def get_public_practice(practice_uuid: Any) -> Practice:
+    """A practice published publicly, for the pages anyone reads. Raises Http404 for anything else.
+
+    Raises: Http404.
+    """
+    practice = practice_detail_queryset().public().filter(uuid=parse_uuid(practice_uuid)).first()
+    if practice is None:
+        raise Http404
+    return practice
+
+
+def practice_list(
+    *, user: "User | AnonymousUser", filters: Filters = NO_FILTERS, status: str = ""
+) -> QuerySet[Practice]:
+    """Practices the user may read, narrowed by the practice filters (and a status), newest first, with their
+    partnerships loaded: a fixed number of queries whatever the length.
+
+    Raises: nothing.
+    """
+    qs = practice_filter(Practice.objects.visible_to(user), filters)
+    if status:
+        qs = qs.filter(status=status)
+    # The filters join many-to-many rows: select distinct practices by id, then order and load them.
+    return (
+        Practice.objects.filter(pk__in=qs.values("pk"))
+        .prefetch_related("partnerships")
+        .order_by("-published_at", "-updated_at", "id")
+    )
+
+
+def public_practice_list(filters: Filters = NO_FILTERS) -> QuerySet[Practice]:
+    """Practices published publicly, newest first, with what the public list shows loaded (fixed queries).
+
+    Raises: nothing.
+    """
+    qs = practice_filter(Practice.objects.public(), filters)
+    return (
+        Practice.objects.filter(pk__in=qs.values("pk"))
+        .prefetch_related("countries", "pillars")
+        .only("uuid", "title", "summary", "published_at", "setting", "status")
+        .order_by("-published_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One language edition of a document: its versions, newest first."""
+
+    document: Document
+    language: str
+    versions: list[DocumentVersion]
+
+    @property
+    def current(self) -> DocumentVersion:
+        return self.versions[0]
+
+
+def document_editions(practice: Practice) -> list[tuple[Document, list[Edition]]]:
+    """The practice's documents, each with its language editions (from the prefetched versions of
+    practice_detail_queryset: no query).
+
+    Raises: nothing.
+    """
+    out = []
+    for document in practice.documents.all():
+        by_language: dict[str, list[DocumentVersion]] = defaultdict(list)
+        for version in document.versions.all():
+            by_language[version.language].append(version)
+        editions = [
+            Edition(document, lang, sorted(v, key=lambda x: -x.number))
+            for lang, v in sorted(by_language.items())
+        ]
+        out.append((document, editions))
+    return out
+
+
+def get_document(practice: Practice, document_uuid: Any) -> Document:
+    """A document of this practice by UUID (the caller has checked access to the practice).
+
+    Raises: Http404.
+    """
+    document = Document.objects.filter(practice=practice, uuid=parse_uuid(document_uuid)).first()
+    if document is None:
+        raise Http404
+    document.practice = practice
+    return document
+
+
+def get_version(practice: Practice, version_uuid: Any) -> DocumentVersion:
+    """A file (any version) of one of this practice's documents by UUID (the caller has checked access).
+
+    Raises: Http404.
+    """
+    version = (
+        DocumentVersion.objects.filter(document__practice=practice, uuid=parse_uuid(version_uuid))
+        .select_related("document")
+        .first()
+    )
+    if version is None:
+        raise Http404
+    return version
+
+
+MAX_FIGURES = 60
+
+
+def practice_figures(user: "User | AnonymousUser", practice: Practice) -> list[Result]:
+    """The approved overall results of the practice's indicators in its partnerships, read live from monitoring
+    (never copied), by indicator, partnership and period; at most MAX_FIGURES rows, the newest periods kept.
+    Only approved periods: what a practice shows goes to every reader of it, the public included. One query.
+
+    Raises: nothing.
+    """
+    indicators = [i.pk for i in practice.indicators.all()]
+    if not indicators:
+        return []
+    rows = list(
+        Result.objects.filter(
+            indicator_id__in=indicators,
+            partnership_id__in=[p.pk for p in practice.partnerships.all()],
+            option__isnull=True,
+        )
+        .filter(in_approved_period())
+        .select_related("indicator", "partnership")
+        .order_by("-period")[:MAX_FIGURES]
+    )
+    return sorted(rows, key=lambda r: (r.indicator.code, r.partnership.title, r.period))

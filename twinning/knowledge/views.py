@@ -1,0 +1,336 @@
+"""Pages of the practice library: the library with its search, a practice, writing one up, its documents and
+the publication workflow. The public pages anyone reads are in public_views.py."""
+
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from twinning.accounts import access
+from twinning.accounts.access import PracticeAccess, history_for_user
+from twinning.core.exports import Column, Link, Table
+from twinning.core.forms import add_service_errors, ask_for_files_again
+from twinning.core.http import AuthedRequest
+from twinning.core.pagination import history_page, paginate
+from twinning.core.reference import shipped_name
+from twinning.directory.models import HealthArea
+from twinning.knowledge import services
+from twinning.knowledge.files import CONTENT_TYPES
+from twinning.knowledge.forms import DocumentForm, MoveForm, PracticeEditForm, PracticeForm, VersionForm
+from twinning.knowledge.models import Document, DocumentVersion, Practice, Setting
+from twinning.knowledge.search import Filters, search
+from twinning.knowledge.selectors import (
+    document_editions,
+    get_document,
+    get_practice_for_user,
+    get_version,
+    practice_figures,
+    practice_list,
+)
+from twinning.knowledge.spread.selectors import adoption_list
+from twinning.partnerships.models import Pillar, Programme
+
+SEARCH_PAGE_SIZE = 20
+
+
+def read_filters(request: HttpRequest) -> Filters:
+    """The search and list filters from the query string; anything unknown is ignored (no filter)."""
+    get = request.GET
+
+    def choice(name: str, allowed: Any) -> str:
+        value = get.get(name, "").strip()
+        return value if value in allowed else ""
+
+    return Filters(
+        pillar=get.get("pillar", "").strip()[:50],
+        health_area=get.get("health_area", "").strip()[:50],
+        country=get.get("country", "").strip().upper()[:2],
+        setting=choice("setting", Setting.values),
+        document_type=choice("document_type", Document.Type.values),
+        language=get.get("language", "").strip().lower()[:3],
+    )
+
+
+def filter_choices() -> dict[str, Any]:
+    """Choices the filter form offers (pillars by code across programmes). Three small queries."""
+    from twinning.core.reference import country_choices
+    from twinning.knowledge.forms import language_choices
+
+    # Shipped vocabularies: stored in English, offered in the reader's language (shipped_name).
+    pillars = dict(Pillar.objects.order_by("order").values_list("code", "name"))
+    areas = HealthArea.objects.filter(parent=None).values_list("code", "name")
+    return {
+        "pillars": [(code, shipped_name(name)) for code, name in pillars.items()],
+        "health_areas": [(code, shipped_name(name)) for code, name in areas],
+        "countries": country_choices(),
+        "settings": Setting.choices,
+        "document_types": Document.Type.choices,
+        "languages": language_choices(),
+    }
+
+
+def search_context(request: HttpRequest, user: Any) -> dict[str, Any]:
+    """The query, filters and one page of results (or none without a query), for the library and the public
+    list alike."""
+    text = request.GET.get("q", "").strip()[:200]
+    filters = read_filters(request)
+    try:
+        number = max(1, min(int(request.GET.get("page", "1")), 500))
+    except ValueError:
+        number = 1
+    results = (
+        search(
+            user=user,
+            text=text,
+            filters=filters,
+            limit=SEARCH_PAGE_SIZE,
+            offset=(number - 1) * SEARCH_PAGE_SIZE,
+        )
+        if text
+        else None
+    )
+    pages = -(-results.total // SEARCH_PAGE_SIZE) if results else 0
+    return {"q": text, "filters": filters, "results": results, "page_number": number, "pages": pages}
+
+
+def _practices_table(practices: Any) -> Table:
+    return Table(
+        key="practices",
+        title=_("Practices"),
+        columns=[Column(_("Practice")), Column(_("Partnerships")), Column(_("Setting")), Column(_("Status"))],
+        rows=[
+            (
+                Link(p.title, reverse("knowledge:detail", args=[p.uuid])),
+                ", ".join(x.title for x in p.partnerships.all()),
+                p.get_setting_display(),
+                p.get_status_display(),
+            )
+            for p in practices
+        ],
+    )
+
+
+@login_required
+def library_view(request: AuthedRequest) -> HttpResponse:
+    context = search_context(request, request.user)
+    status = request.GET.get("status", "")
+    practices = practice_list(
+        user=request.user,
+        filters=context["filters"],
+        status=status if status in Practice.Status.values else "",
+    )
+    page = paginate(request, practices)
+    context |= {
+        "page_obj": page,
+        "table": _practices_table(page.object_list),
+        "statuses": Practice.Status.choices,
+        "status": status,
+        "can_create": access.can_create_practice(request.user),
+        **filter_choices(),
+    }
+    template = "knowledge/includes/library_results.html" if request.htmx else "knowledge/library.html"
+    return render(request, template, context)
+
+
+def _detail_context(request: AuthedRequest, practice: Practice, rights: PracticeAccess) -> dict[str, Any]:
+    moves = [s for s in Practice.Status.values if rights.can_move(s)]
+    return {
+        "practice": practice,
+        "rights": rights,
+        "editions": document_editions(practice),
+        "figures": practice_figures(request.user, practice),
+        "moves": [(value, Practice.Status(value).label) for value in moves],
+        "move_form": MoveForm(),
+        "steps": practice.steps.select_related("actor") if rights.can_see_history else [],
+        "events": history_page(request, history_for_user(request.user, practice)),
+        "history_full": rights.can_see_history,
+        # The replication register is the programme's record: only its people reach the Spread page.
+        "can_see_spread": (
+            can_see_spread := Programme.objects.visible_to(request.user)
+            .filter(pk=practice.programme_id)
+            .exists()
+        ),
+        # Derived from the replication register each time, never stored beside it.
+        "adoption_count": adoption_list(user=request.user, practice=practice).count()
+        if can_see_spread
+        else None,
+    }
+
+
+@login_required
+def practice_detail_view(request: AuthedRequest, practice_uuid: UUID) -> HttpResponse:
+    practice, rights = get_practice_for_user(request.user, practice_uuid)
+    return render(request, "knowledge/detail.html", _detail_context(request, practice, rights))
+
+
+@login_required
+def practice_create_view(request: AuthedRequest) -> HttpResponse:
+    access.require(access.can_create_practice(request.user))
+    form = PracticeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            practice = services.practice_create(actor=request.user, **form.service_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The practice is saved as a draft. Add its documents, then submit it.")
+            )
+            return redirect("knowledge:detail", practice.uuid)
+    return render(
+        request,
+        "knowledge/form.html",
+        {"form": form, "title": _("Write up a practice")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def practice_edit_view(request: AuthedRequest, practice_uuid: UUID) -> HttpResponse:
+    practice, _rights = get_practice_for_user(request.user, practice_uuid, write=True)
+    form = PracticeEditForm(
+        request.POST or None, instance=practice, user=request.user, initial={"version": practice.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.practice_update(
+                actor=request.user,
+                practice=practice,
+                data=form.service_data(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("knowledge:detail", practice.uuid)
+    return render(
+        request,
+        "knowledge/form.html",
+        {"form": form, "practice": practice, "title": _("Edit %(title)s") % {"title": practice.title}},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def practice_move_view(request: AuthedRequest, practice_uuid: UUID) -> HttpResponse:
+    practice, rights = get_practice_for_user(request.user, practice_uuid)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Choose a step."))
+    to_status = form.cleaned_data["to_status"]
+    rights.require_move(to_status)
+    try:
+        services.practice_move(
+            actor=request.user, practice=practice, to_status=to_status, comment=form.cleaned_data["comment"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The practice is now: %(status)s.") % {"status": Practice.Status(to_status).label}
+        )
+    return redirect("knowledge:detail", practice.uuid)
+
+
+@login_required
+@require_POST
+def practice_confirm_view(request: AuthedRequest, practice_uuid: UUID) -> HttpResponse:
+    practice, _rights = get_practice_for_user(request.user, practice_uuid)
+    services.practice_confirm_no_personal_data(actor=request.user, practice=practice)
+    messages.success(request, _("Recorded: the practice and its documents hold no patient or personal data."))
+    return redirect("knowledge:detail", practice.uuid)
+
+
+@login_required
+def document_create_view(request: AuthedRequest, practice_uuid: UUID) -> HttpResponse:
+    practice, _rights = get_practice_for_user(request.user, practice_uuid, write=True)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.document_create(
+                actor=request.user,
+                practice=practice,
+                title=data["title"],
+                type=data["type"],
+                description=data["description"],
+                licence=data["licence"],
+                language=data["language"],
+                file=data["file"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The document is attached."))
+            return redirect("knowledge:detail", practice.uuid)
+    ask_for_files_again(form)
+    return render(
+        request,
+        "knowledge/document_form.html",
+        {"form": form, "practice": practice, "title": _("Attach a document")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def version_create_view(request: AuthedRequest, practice_uuid: UUID, document_uuid: UUID) -> HttpResponse:
+    practice, _rights = get_practice_for_user(request.user, practice_uuid, write=True)
+    document = get_document(practice, document_uuid)
+    form = VersionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.document_version_add(
+                actor=request.user,
+                document=document,
+                language=data["language"],
+                file=data["file"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The new version is uploaded; earlier ones stay available."))
+            return redirect("knowledge:detail", practice.uuid)
+    ask_for_files_again(form)
+    return render(
+        request,
+        "knowledge/document_form.html",
+        {
+            "form": form,
+            "practice": practice,
+            "title": _("New version of %(title)s") % {"title": document.title},
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def file_response(version: DocumentVersion) -> FileResponse:
+    """A document file, counted, always as an attachment with its type from the content and nosniff: a browser
+    never renders it inside Twinning's pages."""
+    services.document_download_counted(version)
+    response = FileResponse(
+        version.file.open("rb"),
+        as_attachment=True,
+        filename=Path(version.file_name).name or "document",
+        content_type=CONTENT_TYPES.get(version.file_type, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def version_download_view(request: AuthedRequest, practice_uuid: UUID, version_uuid: UUID) -> FileResponse:
+    practice, _rights = get_practice_for_user(request.user, practice_uuid)
+    return file_response(get_version(practice, version_uuid))

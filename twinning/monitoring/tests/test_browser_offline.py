@@ -1,0 +1,175 @@
+"""Offline data entry in a real browser (Debian's Chromium): the results entry page opens without a connection,
+what is entered there waits in a visible queue (kept across reloads) and is sent through the API when the
+connection returns; conflicts and refusals stay in the queue until the person decides."""
+
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from twinning.exchanges.models import Exchange
+from twinning.monitoring import services
+from twinning.monitoring.models import PeriodReport, Result
+from twinning.monitoring.tests.factories import monitored
+from twinning.partnerships.tests.test_browser import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WORKER_IN_CONTROL = "navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)"
+# Every address kept in the browser's caches other than static files (which hold nobody's data).
+KEPT = """caches.keys().then(names => Promise.all(names.map(name => caches.open(name).then(cache => cache.keys()))))
+  .then(lists => lists.flat().map(request => new URL(request.url).pathname)
+  .filter(path => !path.startsWith('/static/')))"""
+
+
+def open_kept(page: Page, url: str) -> None:
+    """Open a page once the service worker controls the site, so that it keeps the page."""
+    page.wait_for_function(WORKER_IN_CONTROL)
+    page.goto(url)
+
+
+def test_the_entry_page_opens_offline_and_signing_out_forgets_it(page: Page, live_server, world):
+    monitored(world)
+    entry = f"{live_server.url}/monitoring/{world.partnership.uuid}/2024Q1/"
+    sign_in(page, live_server, world.member.email)
+    open_kept(page, entry)
+
+    page.context.set_offline(True)
+    response = page.reload()
+    assert response is not None and response.from_service_worker
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Results for")
+    # A page that was never opened says that it needs a connection.
+    page.goto(f"{live_server.url}/partnerships/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("No connection")
+
+    page.context.set_offline(False)
+    page.goto(entry)
+    assert f"/monitoring/{world.partnership.uuid}/2024Q1/" in page.evaluate(KEPT)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("Password")).to_be_visible()
+    assert page.evaluate(KEPT) == []
+    assert "twinning" not in page.evaluate("indexedDB.databases().then(dbs => dbs.map(db => db.name))")
+
+
+def entry_url(live_server, world) -> str:
+    return f"{live_server.url}/monitoring/{world.partnership.uuid}/2024Q1/"
+
+
+def queue(page: Page):
+    return page.locator("#offline-queue")
+
+
+def test_results_entered_offline_survive_a_reload_and_reach_the_server(page: Page, live_server, world):
+    m = monitored(world)
+    sign_in(page, live_server, world.member.email)
+    open_kept(page, entry_url(live_server, world))
+    trained = page.locator(f"#row-{m.trained.uuid}-total")
+    female = page.locator("[data-row][data-option='sex:female']")
+    deaths = page.locator(f"#row-{m.deaths.uuid}-total")
+
+    page.context.set_offline(True)
+    trained.locator("input[name$='-value']").fill("25")
+    trained.get_by_role("button", name="Save").click()
+    female.locator("input[name$='-value']").fill("12")
+    female.locator("input[name$='-value']").press("Enter")
+    deaths.locator("input[name$='-numerator']").fill("4")
+    deaths.locator("input[name$='-denominator']").fill("5")
+    page.locator("#save-all").click()
+    expect(queue(page).get_by_role("heading")).to_have_text("3 entries wait to be sent")
+
+    page.reload()
+    expect(queue(page).get_by_role("heading")).to_have_text("3 entries wait to be sent")
+    expect(trained.locator("input[name$='-value']")).to_have_value("25")
+    expect(deaths.locator("input[name$='-denominator']")).to_have_value("5")
+    assert not Result.objects.exists()
+
+    page.context.set_offline(False)
+    expect(queue(page)).to_be_hidden()
+    assert Result.objects.get(indicator=m.trained.indicator, option=None).value == 25
+    assert Result.objects.get(indicator=m.trained.indicator, option__code="female").value == 12
+    deaths_result = Result.objects.get(indicator=m.deaths.indicator)
+    assert (deaths_result.numerator, deaths_result.denominator) == (4, 5)
+    # Sent under the UUIDs made in the browser, and the page now holds the versions the server gave.
+    page.reload()
+    expect(trained.locator("input[name$='-value']")).to_have_value("25")
+
+
+def test_a_conflict_shows_both_versions_and_the_person_chooses(page: Page, live_server, world):
+    m = monitored(world)
+    earlier = services.result_save(
+        actor=world.coordinator, plan_indicator=m.trained, period="2024Q1", values={"value": Decimal("20")}
+    )
+    sign_in(page, live_server, world.member.email)
+    open_kept(page, entry_url(live_server, world))
+    trained = page.locator(f"#row-{m.trained.uuid}-total")
+
+    page.context.set_offline(True)
+    trained.locator("input[name$='-value']").fill("25")
+    trained.get_by_role("button", name="Save").click()
+    expect(queue(page).get_by_role("heading")).to_have_text("1 entry waits to be sent")
+    services.result_save(
+        actor=world.coordinator,
+        plan_indicator=m.trained,
+        period="2024Q1",
+        values={"value": Decimal("30")},
+        expected_version=earlier.version,
+    )
+
+    page.context.set_offline(False)
+    conflict = queue(page).locator("li[data-state=conflict]")
+    expect(conflict).to_contain_text("Someone changed this value")
+    expect(conflict.locator("tr", has_text="Value")).to_contain_text("25")
+    expect(conflict.locator("tr", has_text="Value")).to_contain_text("30")
+    assert Result.objects.get(option=None, indicator=m.trained.indicator).value == 30  # nothing overwritten
+
+    conflict.get_by_role("button", name="Keep mine").click()
+    expect(queue(page)).to_be_hidden()
+    assert Result.objects.get(option=None, indicator=m.trained.indicator).value == 25
+
+
+def test_an_entry_for_a_period_approved_meanwhile_stays_with_the_servers_reason(
+    page: Page, live_server, world
+):
+    m = monitored(world)
+    sign_in(page, live_server, world.member.email)
+    open_kept(page, entry_url(live_server, world))
+    trained = page.locator(f"#row-{m.trained.uuid}-total")
+
+    page.context.set_offline(True)
+    trained.locator("input[name$='-value']").fill("25")
+    trained.get_by_role("button", name="Save").click()
+    expect(queue(page).get_by_role("heading")).to_have_text("1 entry waits to be sent")
+    PeriodReport.objects.create(partnership=world.partnership, period="2024Q1", status="approved")
+
+    page.context.set_offline(False)
+    refused = queue(page).locator("li[data-state=rejected]")
+    expect(refused).to_contain_text("approved and locked")
+    page.reload()  # still there, with its reason, on the page that is now read-only
+    expect(queue(page).locator("li[data-state=rejected]")).to_contain_text("approved and locked")
+    assert not Result.objects.exists()
+
+
+def test_an_exchange_logged_offline_survives_a_reload_and_is_recorded_once_online(
+    page: Page, live_server, world
+):
+    sign_in(page, live_server, world.member.email)
+    open_kept(page, f"{live_server.url}/exchanges/{world.partnership.uuid}/new/")
+
+    page.context.set_offline(True)
+    page.get_by_label("Title").fill("Emergency triage site visit")
+    page.get_by_label("Type").select_option(label="Site visit")
+    page.get_by_label("Direction").select_option(label="Resource to host")
+    page.get_by_label("Starts").fill("2025-03-03")
+    page.get_by_label("Ends").fill("2025-03-07")
+    page.get_by_role("button", name="Save").click()
+    expect(queue(page).get_by_role("heading")).to_have_text("1 entry waits to be sent")
+    expect(queue(page)).to_contain_text("Emergency triage site visit")
+
+    page.reload()
+    expect(queue(page)).to_contain_text("Emergency triage site visit")
+    assert not Exchange.objects.exists()
+
+    page.context.set_offline(False)
+    expect(queue(page)).to_be_hidden()
+    exchange = Exchange.objects.get()
+    assert (exchange.title, exchange.type, exchange.days) == ("Emergency triage site visit", "site_visit", 5)

@@ -1,0 +1,1 @@
+"""Partnership health checks, transition readiness, graduation and post-funding follow-up (issue 13)."""

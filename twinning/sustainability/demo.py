@@ -1,0 +1,324 @@
+"""Demo data for transition, graduation and follow-up, written through the services so it has its history.
+
+- The first partnership in transition has a signed transition plan (its activities handed over with owners and
+  funders, a coordinator role, risks, milestones); the second has an open graduation review.
+- The partnerships the demo plan graduated have their decided reviews and scheduled follow-ups.
+- Two earlier graduates (they graduated more than three years before the demo's anchor date, so their 1- and
+  3-year follow-ups have fallen due): the first answered both; the second answered the 1-year one, and its 3-year
+  one is overdue. They have no demo logins, so the programme recorded their answers (as an administrator may).
+"""
+
+import datetime
+import random
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+
+from twinning.accounts.models import PartnershipMembership, User
+from twinning.core.choices import Side
+from twinning.demo.plan import ANCHOR
+from twinning.directory.models import Institution, Person
+from twinning.partnerships.models import (
+    Partnership,
+    PartnershipInstitution,
+    Pillar,
+    Programme,
+    Stage,
+    StageChange,
+)
+from twinning.partnerships.services import partnership_create, partnership_stage_change
+from twinning.planning import services as planning
+from twinning.planning.models import Activity
+from twinning.planning.selectors import plan_in_force
+from twinning.sustainability import follow_ups, graduation_services
+from twinning.sustainability import transition_services as services
+from twinning.sustainability.graduation import Criterion, evaluate
+from twinning.sustainability.models_transition import (
+    FollowUp,
+    GraduationPolicy,
+    GraduationReview,
+    TransitionPlan,
+)
+
+FUNDERS = ["host_budget", "local_government", "ministry", "host_budget", "other_donor"]
+FUNDING_DETAIL = {
+    "host_budget": "Hospital recurrent budget, line 2.14 (training)",
+    "local_government": "District health plan 2026/27",
+    "ministry": "Ministry of health, quality-improvement programme",
+    "other_donor": "Global Fund grant, health-systems window",
+}
+RISKS = [
+    (
+        "Trained staff move to other posts",
+        "Train two deputies per skill; the skills lab keeps running monthly.",
+    ),
+    ("The district budget is cut", "The hospital board has approved the budget line; the ministry co-funds."),
+]
+EARLIER_GRADUATES = [
+    # title, years before the anchor it graduated (in days), how many follow-ups were answered
+    ("Mbale–Edinburgh Surgical Skills Partnership", 3 * 365 + 120, 2),
+    ("Tamale–Oslo Newborn Care Partnership", 3 * 365 + 60, 1),
+]
+EARLIER_ITEMS = [
+    # (activity of their plan, the unit that owns it after the end)
+    ("Monthly skills-lab sessions run by host trainers", "Skills-lab coordinator"),
+    ("Quarterly morbidity and mortality review", "Head of surgery"),
+    ("Safe-surgery checklist audits at every operation", "Theatre nursing manager"),
+]
+
+
+def clear_demo(programmes: QuerySet[Programme]) -> None:
+    """Remove the sustainability rows of the given (demo) programmes, which protect their partnerships."""
+    FollowUp.objects.filter(partnership__programme__in=programmes).delete()
+    GraduationReview.objects.filter(partnership__programme__in=programmes).delete()
+    TransitionPlan.objects.filter(partnership__programme__in=programmes).delete()
+    GraduationPolicy.objects.filter(programme__in=programmes).delete()
+
+
+def _coordinator(partnership: Partnership, side: str) -> User | None:
+    membership = (
+        PartnershipMembership.objects.filter(partnership=partnership, side=side, role="coordinator")
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return membership.user if membership else None
+
+
+def _sign(plan: TransitionPlan, admin: User) -> None:
+    """Both sides sign: their coordinators where the demo has them, else their signed copies are filed."""
+    for side in (Side.HOST, Side.RESOURCE):
+        coordinator = _coordinator(plan.partnership, side)
+        if coordinator is not None:
+            services.transition_plan_sign(actor=coordinator, plan=plan, party=side)
+        else:
+            services.record_signature(
+                actor=admin, plan=plan, party=side, note="Signed copy filed by the programme."
+            )
+
+
+def _transition_plan(
+    partnership: Partnership, actor: User, admin: User, rng: random.Random
+) -> TransitionPlan:
+    end = partnership.end_date or ANCHOR + datetime.timedelta(days=180)
+    plan = services.transition_plan_create(
+        actor=actor,
+        partnership=partnership,
+        summary="The host hospital takes over the training, the audits and the coordinator's role when the grant "
+        "ends; the district and the ministry fund what the hospital budget cannot.",
+        handover_date=end,
+    )
+    agreed = plan_in_force(partnership)
+    activities = list(Activity.objects.filter(objective__plan=agreed).order_by("pk")[:4]) if agreed else []
+    host_people = list(
+        Person.objects.filter(
+            institution__side_links__partnership=partnership, institution__side_links__side="host"
+        ).order_by("full_name")[:4]
+    )
+    for n, activity in enumerate(activities):
+        funder = FUNDERS[n % len(FUNDERS)]
+        services.transition_item_add(
+            actor=actor,
+            plan=plan,
+            kind="activity",
+            title=activity.title,
+            activity=activity,
+            owner=host_people[n % len(host_people)] if host_people else None,
+            owner_role="" if host_people else "Head of the quality-improvement unit",
+            funding_source=funder,
+            funding_detail=FUNDING_DETAIL.get(funder, ""),
+            takes_over_on=end - datetime.timedelta(days=90 - 30 * n),
+        )
+    services.transition_item_add(
+        actor=actor,
+        plan=plan,
+        kind="role",
+        title="Partnership coordinator (host side)",
+        owner_role="Head of the quality-improvement unit",
+        funding_source="host_budget",
+        funding_detail=FUNDING_DETAIL["host_budget"],
+        takes_over_on=end,
+    )
+    for risk, mitigation in RISKS:
+        services.transition_risk_add(actor=actor, plan=plan, risk=risk, mitigation=mitigation)
+    for title, days in (
+        ("Budget line approved by the hospital board", -60),
+        ("Last joint review meeting", 0),
+    ):
+        services.transition_milestone_add(
+            actor=actor, plan=plan, title=title, due_date=end + datetime.timedelta(days=days)
+        )
+    _sign(plan, admin)
+    return plan
+
+
+def demo_reason(criteria: Sequence[Criterion], why: str) -> str:
+    """A graduation reason that says what the criteria evaluation says: "Every criterion met" only when every
+    criterion that applies is met; otherwise which ones were not, and why the programme graduated it anyway."""
+    applying = [c for c in criteria if c.applies]
+    missing = [c.label for c in applying if not c.met]
+    if not missing:
+        return f"Every criterion met. {why}"
+    return (
+        f"{len(applying) - len(missing)} of {len(applying)} criteria met; not met: {', '.join(missing)}. "
+        f"The programme graduated it all the same: {why}"
+    )
+
+
+def _decided_review(partnership: Partnership, manager: User, ended_on: datetime.date, why: str) -> None:
+    """A review decided on `ended_on`, for a partnership whose graduation the demo's history already records;
+    its reason agrees with the criteria as evaluated then (`demo_reason`)."""
+    criteria = evaluate(partnership, today=ended_on).criteria
+    review = GraduationReview.objects.create(
+        partnership=partnership,
+        opened_by=manager,
+        decision=GraduationReview.Decision.GRADUATE,
+        reason=demo_reason(criteria, why),
+        decided_on=ended_on,
+        decided_by=manager,
+        evidence=[c.as_json() for c in criteria],
+    )
+    review.created_at = datetime.datetime.combine(ended_on, datetime.time(9), tzinfo=datetime.UTC)
+    GraduationReview.objects.filter(pk=review.pk).update(created_at=review.created_at)
+
+
+def _answer(follow_up: FollowUp, actor: User, rng: random.Random) -> None:
+    answers = {}
+    for q in follow_up.items.all():
+        status = rng.choice(["running", "running", "adapted", "stopped"])
+        funded = "" if status == "stopped" else rng.choice(["host_budget", "local_government", "ministry"])
+        answers[q.pk] = follow_ups.ItemAnswer(status=status, funded_by=funded)
+    follow_ups.follow_up_answer(
+        actor=actor,
+        follow_up=follow_up,
+        answers=answers,
+        staff_retained=rng.choice(["all", "most", "most", "some"]),
+        partner_contact=rng.choice(["regular", "occasional"]),
+        comment="Recorded by the programme from the host coordinator's answers by phone. The skills lab runs "
+        "every month; two of the trainers have moved to the regional hospital.",
+    )
+
+
+def _free_institutions(programme: Programme) -> tuple[Institution, Institution]:
+    """A host and a resource institution in no partnership yet, from the countries each side comes from."""
+    links = PartnershipInstitution.objects.filter(partnership__programme=programme)
+    free = Institution.objects.exclude(pk__in=links.values("institution")).order_by("name")
+    host_countries = set(links.filter(side="host").values_list("institution__country", flat=True))
+    resource_countries = set(links.filter(side="resource").values_list("institution__country", flat=True))
+    host = free.filter(country__in=host_countries - resource_countries).first()
+    resource = free.filter(country__in=resource_countries - host_countries).first()
+    if host is None or resource is None:
+        raise LookupError("The demo directory has no free institutions for the earlier graduates.")
+    return host, resource
+
+
+def _earlier_graduate(
+    programme: Programme, admin: User, manager: User, title: str, days_ago: int, answered: int, index: int
+) -> None:
+    ended = ANCHOR - datetime.timedelta(days=days_ago)
+    host, resource = _free_institutions(programme)
+    partnership = partnership_create(
+        actor=admin,
+        # The same every load, as the demo plan's partnerships are.
+        uuid=uuid.uuid5(uuid.NAMESPACE_URL, f"https://twinning.example.org/demo/{title}"),
+        programme=programme,
+        title=title,
+        hosts=[host],
+        resources=[resource],
+        shared_goal="Safer surgery and newborn care, run by the host hospital on its own.",
+        start_date=ended - datetime.timedelta(days=4 * 365),
+        end_date=ended,
+        stage=Stage.IMPLEMENTATION,
+        stage_since=ended - datetime.timedelta(days=4 * 365),
+    )
+    plan = services.transition_plan_create(actor=admin, partnership=partnership, handover_date=ended)
+    # A transition item names the activity of the partnership's plan it hands over: a short plan of their own.
+    pillar = Pillar.objects.filter(programme=programme).order_by("order", "pk").first()
+    if pillar is None:
+        raise LookupError("The demo programme has no pillars for the earlier graduates' plans.")
+    their_plan = planning.plan_create(
+        actor=admin,
+        partnership=partnership,
+        title="Strategic plan",
+        first_year=ended.year - 3,
+        last_year=ended.year,
+    )
+    objective = planning.objective_create(
+        actor=admin,
+        plan=their_plan,
+        code="O1",
+        statement="Safer surgery run by the host hospital",
+        pillar=pillar,
+    )
+    for title, owner_role in EARLIER_ITEMS:
+        activity = planning.activity_create(
+            actor=admin, objective=objective, title=title, responsible_side=Side.HOST
+        )
+        services.transition_item_add(
+            actor=admin,
+            plan=plan,
+            kind="activity",
+            title=title,
+            activity=activity,
+            owner_role=owner_role,
+            funding_source="host_budget",
+        )
+    _sign(plan, admin)
+    partnership_stage_change(
+        actor=manager, partnership=partnership, stage=Stage.GRADUATED, changed_on=ended, note="Graduated"
+    )
+    _decided_review(partnership, manager, ended, "the host hospital funds the work from its own budget.")
+    scheduled = follow_ups.follow_ups_schedule(
+        actor=manager, partnership=partnership, decided_on=ended, outcome=GraduationReview.Decision.GRADUATE
+    )
+    rng = random.Random(index)
+    for follow_up in sorted(scheduled, key=lambda f: f.years_after)[:answered]:
+        _answer(follow_up, admin, rng)
+
+
+def load_demo(
+    *,
+    programme: Programme,
+    partnerships: Sequence[Partnership],
+    users: dict[str, Any],
+    rng: random.Random,
+    today: datetime.date,
+) -> None:
+    """The demo programme's transition plans, graduation reviews and follow-ups (see the module's docstring)."""
+    admin = next(u for u in users.values() if u.is_superuser)
+    manager = next((u for u in users.values() if u.email.startswith("manager@")), admin)
+    services.graduation_policy_set(actor=manager, programme=programme, data={"min_on_track_percent": 60})
+    in_transition = [p for p in partnerships if p.stage == Stage.TRANSITION]
+    if in_transition:
+        first = in_transition[0]
+        _transition_plan(first, _coordinator(first, Side.HOST) or manager, admin, rng)
+    if len(in_transition) > 1:
+        graduation_services.graduation_review_open(
+            actor=manager, partnership=in_transition[1], note="Funding ends this year: check readiness."
+        )
+    for partnership in partnerships:
+        if partnership.stage != Stage.GRADUATED:
+            continue
+        ended = (
+            StageChange.objects.filter(partnership=partnership, stage=Stage.GRADUATED)
+            .values_list("changed_on", flat=True)
+            .first()
+        )
+        if ended is None:
+            continue
+        _decided_review(
+            partnership,
+            manager,
+            ended,
+            "the host side runs the work, and the follow-ups will show what lasts.",
+        )
+        follow_ups.follow_ups_schedule(
+            actor=manager,
+            partnership=partnership,
+            decided_on=ended,
+            outcome=GraduationReview.Decision.GRADUATE,
+        )
+    for index, (title, days_ago, answered) in enumerate(EARLIER_GRADUATES, start=1):
+        _earlier_graduate(programme, admin, manager, title, days_ago, answered, index)

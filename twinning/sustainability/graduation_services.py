@@ -1,0 +1,167 @@
+"""Writes for graduation reviews: programme staff open one, the criteria are evaluated, and they record the decision.
+
+The decision moves the partnership's stage through the partnerships' stage service (audited there as a stage
+change): "graduate" to Graduated, "close" to Closed, each scheduling the post-funding follow-ups; "extend" moves
+the end of the funding period to `extended_to` and leaves the stage as it is.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from twinning.accounts.access import partnership_access, require
+from twinning.accounts.models import User
+from twinning.core.services import VersionConflict, create_with_audit, lock_current, update_with_audit
+from twinning.partnerships.models import ENDED_STAGES, Partnership, Stage
+from twinning.partnerships.selectors import partnership_today
+from twinning.partnerships.services import partnership_stage_change, partnership_update
+from twinning.sustainability.follow_ups import follow_ups_schedule
+from twinning.sustainability.graduation import evaluate
+from twinning.sustainability.models_transition import GraduationReview
+
+STAGE_OF: dict[str, str] = {
+    GraduationReview.Decision.GRADUATE: Stage.GRADUATED,
+    GraduationReview.Decision.CLOSE: Stage.CLOSED,
+}
+
+
+class AlreadyDecided(VersionConflict):
+    """Someone recorded the decision of this review since the form was read: theirs stands (answered 409)."""
+
+    def __init__(self, review: GraduationReview) -> None:
+        ValidationError.__init__(
+            self,
+            _(
+                "Someone else recorded the decision on this review first (%(decision)s, %(date)s). "
+                "Reload to see it; nothing of yours was saved."
+            )
+            % {
+                "decision": review.get_decision_display(),
+                "date": date_format(review.decided_on) if review.decided_on else "",
+            },
+            code="version_conflict",
+        )
+
+
+def _require_decider(actor: User, partnership: Partnership) -> None:
+    access = partnership_access(actor, partnership)
+    if not access.can_read:
+        raise Http404
+    require(access.can_decide_graduation)
+
+
+@transaction.atomic
+def graduation_review_open(*, actor: User, partnership: Partnership, note: str = "") -> GraduationReview:
+    """Open a graduation review of a partnership that has not ended (programme managers and M&E officers); at most
+    one is open at a time.
+
+    Raises: Http404, PermissionDenied, ValidationError.
+    """
+    _require_decider(actor, partnership)
+    current = lock_current(partnership)
+    if current.stage in ENDED_STAGES:
+        raise ValidationError(
+            _("This partnership has already ended (%(stage)s).") % {"stage": current.get_stage_display()}
+        )
+    if GraduationReview.objects.filter(partnership=partnership, decision="").exists():
+        raise ValidationError(_("A graduation review of this partnership is already open."))
+    review = GraduationReview(partnership=partnership, opened_by=actor, note=note)
+    return create_with_audit(actor=actor, obj=review, parent=partnership)
+
+
+def _check_decision(
+    review: GraduationReview,
+    partnership: Partnership,
+    decision: str,
+    reason: str,
+    decided_on: datetime.date,
+    extended_to: datetime.date | None,
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if decision not in GraduationReview.Decision.values:
+        errors["decision"] = [_("Choose graduate, extend or close.")]
+    if not reason.strip():
+        errors["reason"] = [_("Give the reason for the decision.")]
+    today = partnership_today(partnership)
+    if decided_on > today:
+        errors["decided_on"] = [_("A decision cannot be dated in the future.")]
+    if decision == GraduationReview.Decision.EXTEND:
+        floor = max(d for d in (partnership.end_date, decided_on) if d is not None)
+        if extended_to is None:
+            errors["extended_to"] = [_("Give the new end of the funding period.")]
+        elif extended_to <= floor:
+            errors["extended_to"] = [_("The new end must be after %(date)s.") % {"date": date_format(floor)}]
+    elif extended_to is not None:
+        errors["extended_to"] = [_("Only an extension has a new end date.")]
+    if decision in STAGE_OF and partnership.stage in ENDED_STAGES:
+        errors["decision"] = [_("This partnership has already ended.")]
+    elif decision in STAGE_OF and "decided_on" not in errors:
+        # The stage service refuses a change dated before the last one; say so on the date, before writing.
+        latest = (
+            partnership.stage_changes.order_by("-changed_on").values_list("changed_on", flat=True).first()
+        )
+        if latest and decided_on < latest:
+            errors["decided_on"] = [
+                _("The last stage change is dated %(date)s; this one cannot be earlier.")
+                % {"date": date_format(latest)}
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def graduation_review_decide(
+    *,
+    actor: User,
+    review: GraduationReview,
+    decision: str,
+    reason: str,
+    decided_on: datetime.date | None = None,
+    extended_to: datetime.date | None = None,
+    expected_version: int | None = None,
+) -> GraduationReview:
+    """Record the decision of an open review with its reason, keeping the criteria as evaluated now as its
+    evidence. Graduating or closing moves the stage (partnerships' stage service, audited) and schedules the
+    follow-ups; extending moves the funding period's end to `extended_to`.
+
+    Raises: Http404, PermissionDenied, ValidationError, VersionConflict.
+    """
+    partnership = review.partnership
+    _require_decider(actor, partnership)
+    current = lock_current(review)
+    if not current.is_open:
+        raise AlreadyDecided(current)
+    if expected_version is not None and current.version != expected_version:
+        raise VersionConflict()
+    partnership = lock_current(partnership)
+    decided_on = decided_on or partnership_today(partnership)
+    _check_decision(current, partnership, decision, reason, decided_on, extended_to)
+    evidence = [c.as_json() for c in evaluate(partnership).criteria]
+    review = update_with_audit(
+        actor=actor,
+        obj=review,
+        data={
+            "decision": decision,
+            "reason": reason.strip(),
+            "decided_on": decided_on,
+            "decided_by": actor,
+            "extended_to": extended_to,
+        },
+        parent=partnership,
+    )
+    # The evidence is what the page showed when deciding, kept for the record; not a change anyone made.
+    GraduationReview.objects.filter(pk=review.pk).update(evidence=evidence)
+    review.evidence = evidence
+    if decision in STAGE_OF:
+        partnership_stage_change(
+            actor=actor, partnership=partnership, stage=STAGE_OF[decision], changed_on=decided_on, note=reason
+        )
+        follow_ups_schedule(actor=actor, partnership=partnership, decided_on=decided_on, outcome=decision)
+    else:
+        partnership_update(actor=actor, partnership=partnership, data={"end_date": extended_to})
+    review.partnership = partnership
+    return review

@@ -1,0 +1,155 @@
+"""How an assessment round's answers become scores (issue 13): pure functions over grouped answer rows.
+
+The rule, written once here and read by the round's page, the API, exports and trends (the programme view, which
+scores every partnership at once, runs the same rule in SQL: selectors.section_scores, held to this one by a
+Hypothesis test):
+- an answer is a point on its item's scale; "not applicable" and unanswered items count for nothing;
+- a side's item score is the mean of the points its submitted sheets gave the item, normalised to 0-100
+  ((mean - lowest point) / (highest - lowest) x 100), so items on 1-5 and 1-7 scales compare;
+- a side's section score is the mean of its item scores in the section (items it scored); its overall score is
+  the mean of its section scores (each section weighs the same, however many items it has);
+- the combined score is the mean of the two sides' scores where both have one, else the one there is; it exists
+  only once both sides have submitted (before that a side sees its own scores, and a "combined" score would be
+  only its own under another name);
+- the mutuality gap is host minus resource, in points of 0-100, where both sides have a score; a gap of
+  LARGE_GAP or more either way is highlighted;
+- every score and gap a person reads (pages, downloads, PDF and XLSX reports, the API) is rounded once, by
+  `score_round`: half-up (away from zero for a negative gap) to one decimal, in Decimal, so 66.25 is 66.3
+  everywhere.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from twinning.core.choices import Side
+
+# A gap of a fifth of the scale (one point on a 1-5 scale is 25) is worth a conversation.
+LARGE_GAP = 20.0
+SIDES = (Side.HOST, Side.RESOURCE)
+SCORE_PLACES = 1
+# Scores are means computed in floating point: 66.25 may arrive as 66.24999999999999. Rounding to this many places
+# first removes that noise without moving any real score (a mean of small integers over a few hundred sheets is
+# never that close to a half without being exactly on it).
+_NOISE = Decimal("1e-9")
+
+
+def score_round(value: float | Decimal | int | None, places: int = SCORE_PLACES) -> Decimal | None:
+    """A score or gap as shown to people: a Decimal rounded half-up (away from zero for negative gaps) to
+    `places` decimals (one by default); None stays None. The one rounding rule of every page, download, report
+    and the API.
+
+    Raises: nothing for None, floats, ints and Decimals (a NaN or infinity raises decimal.InvalidOperation).
+    """
+    if value is None:
+        return None
+    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    return exact.quantize(_NOISE, rounding=ROUND_HALF_UP).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+    )
+
+
+@dataclass(frozen=True)
+class ItemTotals:
+    """What a side's submitted sheets gave one item: the sum of the points and how many sheets gave one."""
+
+    item_id: int
+    section_id: int
+    side: str
+    total: int
+    count: int
+    scale_min: int
+    scale_max: int
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One line of results: each side's score (0-100, None when that side has none), combined and the gap.
+    `revealed` is False while a side has not submitted: then there is no combined score."""
+
+    host: float | None
+    resource: float | None
+    revealed: bool = True
+
+    @property
+    def combined(self) -> float | None:
+        if not self.revealed:
+            return None
+        present = [s for s in (self.host, self.resource) if s is not None]
+        return sum(present) / len(present) if present else None
+
+    @property
+    def gap(self) -> float | None:
+        """Host minus resource, in points of 0-100; None unless both sides have a score."""
+        if self.host is None or self.resource is None:
+            return None
+        return self.host - self.resource
+
+    @property
+    def is_large_gap(self) -> bool:
+        return self.gap is not None and abs(self.gap) >= LARGE_GAP
+
+    def side(self, side: str) -> float | None:
+        return self.host if side == Side.HOST else self.resource
+
+
+def _mean(values: Iterable[float]) -> float | None:
+    values = list(values)
+    return sum(values) / len(values) if values else None
+
+
+def normalise(mean: float, low: int, high: int) -> float:
+    """A mean point on a scale from `low` to `high` as 0-100.
+
+    Raises: ZeroDivisionError when low == high (the model refuses such a scale).
+    """
+    return (mean - low) * 100.0 / (high - low)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """Scores of one round: per item id, per section id, and overall."""
+
+    items: dict[int, Scored]
+    sections: dict[int, Scored]
+    overall: Scored
+
+
+def compute(
+    rows: Iterable[ItemTotals], section_of: Mapping[int, int] | None = None, *, revealed: bool = True
+) -> Computed:
+    """Scores from the per-item, per-side totals of one round's submitted sheets (the rule above).
+
+    `rows` holds one ItemTotals per item and side that has at least one point (count > 0); `section_of` maps every
+    item id to its section id when items without answers should still be listed (they score None).
+
+    Raises: nothing.
+    """
+    item_side: dict[int, dict[str, float]] = defaultdict(dict)
+    sections_of_items: dict[int, int] = dict(section_of or {})
+    for row in rows:
+        sections_of_items[row.item_id] = row.section_id
+        if row.count:
+            item_side[row.item_id][row.side] = normalise(row.total / row.count, row.scale_min, row.scale_max)
+    items = {
+        item_id: Scored(item_side[item_id].get(Side.HOST), item_side[item_id].get(Side.RESOURCE), revealed)
+        for item_id in sections_of_items
+    }
+    by_section: dict[int, list[Scored]] = defaultdict(list)
+    for item_id, section_id in sections_of_items.items():
+        by_section[section_id].append(items[item_id])
+    sections = {
+        section_id: Scored(
+            _mean(s.host for s in scored if s.host is not None),
+            _mean(s.resource for s in scored if s.resource is not None),
+            revealed,
+        )
+        for section_id, scored in by_section.items()
+    }
+    overall = Scored(
+        _mean(s.host for s in sections.values() if s.host is not None),
+        _mean(s.resource for s in sections.values() if s.resource is not None),
+        revealed,
+    )
+    return Computed(items=items, sections=sections, overall=overall)

@@ -1,0 +1,510 @@
+"""Writes for assessment instruments, rounds, answer sheets and the joint action plan (issue 13).
+
+Each service checks access first (twinning/accounts/access.py), validates everything, then saves and audits in
+one transaction; notifications go out with the change (accounts.notifications). An answer sheet is audited by how
+many items it answers, never by the answers, so the history cannot show one side's answers to the other.
+"""
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from twinning.accounts import access
+from twinning.accounts.models import PartnershipMembership, User
+from twinning.accounts.notifications import notify
+from twinning.audit.models import AuditEvent
+from twinning.audit.services import audit_record
+from twinning.core.choices import Side
+from twinning.core.reference import shipped_name
+from twinning.core.services import (
+    VersionConflict,
+    create_with_audit,
+    delete_with_audit,
+    lock_current,
+    refuse_unknown_fields,
+    update_with_audit,
+)
+from twinning.partnerships.models import Partnership, Programme
+from twinning.sustainability.models import (
+    Answer,
+    AssessmentAction,
+    AssessmentRound,
+    Instrument,
+    InstrumentVersion,
+    Item,
+    Response,
+    Section,
+)
+
+ACTION_FIELDS = ("title", "owner", "due_date", "status", "section")
+ITEM_FIELDS = ("statement", "guidance", "scale_min", "scale_max", "scale_labels", "allows_not_applicable")
+SECTION_FIELDS = ("title", "description")
+
+
+def _people_of_side(partnership: Partnership, *sides: str) -> Any:
+    """Users who answer for these sides of the partnership (their coordinators and members)."""
+    return User.objects.filter(
+        pk__in=PartnershipMembership.objects.filter(
+            partnership=partnership, side__in=sides, role__in=access.DATA_ENTRY_ROLES
+        ).values("user")
+    )
+
+
+def _other(side: str) -> str:
+    return Side.RESOURCE if side == Side.HOST else Side.HOST
+
+
+# --- rounds --------------------------------------------------------------------------------------------
+
+
+def _check_instrument_for(partnership: Partnership, instrument: Instrument) -> InstrumentVersion:
+    """The version a new round of `instrument` in `partnership` uses: its newest, which must have items."""
+    if instrument.programme_id not in (None, partnership.programme_id):
+        raise ValidationError({"instrument": _("Choose an instrument of this programme.")})
+    version = instrument.versions.order_by("-number").first()
+    if version is None or not Item.objects.filter(section__version=version).exists():
+        raise ValidationError({"instrument": _("This instrument has no statements to answer yet.")})
+    return version
+
+
+def _open_one(
+    *, actor: User, partnership: Partnership, version: InstrumentVersion, due_date: datetime.date, title: str
+) -> AssessmentRound:
+    assessment_round = AssessmentRound(
+        partnership=partnership,
+        instrument_version=version,
+        due_date=due_date,
+        title=title or f"{version.instrument.shown_name} {due_date.year}",
+        opened_by=actor,
+    )
+    create_with_audit(actor=actor, obj=assessment_round, parent=partnership)
+    url = reverse("sustainability:round", args=[assessment_round.uuid])
+    name, due, where = version.instrument.name, due_date, partnership.title
+    notify(
+        _people_of_side(partnership, Side.HOST, Side.RESOURCE),
+        actor=actor,
+        message=lambda: (
+            _("%(instrument)s for %(partnership)s: answer for your side by %(due)s.")
+            % {"instrument": shipped_name(name), "partnership": where, "due": due.isoformat()}
+        ),
+        url=url,
+    )
+    return assessment_round
+
+
+@transaction.atomic
+def round_open(
+    *, actor: User, partnership: Partnership, instrument: Instrument, due_date: datetime.date, title: str = ""
+) -> AssessmentRound:
+    """Open a round of the instrument's newest version for one partnership, due on `due_date`: programme editors,
+    or the partnership's coordinators for their own partnership. Both sides' people are notified.
+
+    Raises: Http404 (the partnership is not visible), PermissionDenied, ValidationError.
+    """
+    partnership_access = access.partnership_access(actor, partnership)
+    if not partnership_access.can_read:
+        raise Http404
+    access.require(partnership_access.can_open_assessment)
+    version = _check_instrument_for(partnership, instrument)
+    return _open_one(actor=actor, partnership=partnership, version=version, due_date=due_date, title=title)
+
+
+@transaction.atomic
+def rounds_open(
+    *,
+    actor: User,
+    programme: Programme,
+    instrument: Instrument,
+    partnerships: list[Partnership],
+    due_date: datetime.date,
+    title: str = "",
+) -> list[AssessmentRound]:
+    """Open one round of the instrument for each chosen partnership of the programme (programme editors only).
+    All or none: a partnership outside the programme refuses the whole request.
+
+    Raises: PermissionDenied, ValidationError.
+    """
+    access.require_programme_editor(actor, programme.pk)
+    if not partnerships:
+        raise ValidationError({"partnerships": _("Choose at least one partnership.")})
+    if any(p.programme_id != programme.pk for p in partnerships):
+        raise ValidationError({"partnerships": _("Choose partnerships of this programme.")})
+    rounds = []
+    for partnership in partnerships:
+        version = _check_instrument_for(partnership, instrument)
+        rounds.append(
+            _open_one(actor=actor, partnership=partnership, version=version, due_date=due_date, title=title)
+        )
+    return rounds
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One answer as typed: a point on the scale, or not applicable, or neither (not answered yet)."""
+
+    value: int | None = None
+    not_applicable: bool = False
+    comment: str = ""
+
+
+def _answering_side(actor: User, assessment_round: AssessmentRound) -> str:
+    partnership_access = access.partnership_access(actor, assessment_round.partnership)
+    if not partnership_access.can_read:
+        raise Http404
+    side = partnership_access.assessment_side
+    access.require(side is not None, _("Only the coordinators and members of each side answer."))
+    assert side is not None
+    if assessment_round.submitted_at(side):
+        raise ValidationError(_("Your side has submitted its answers; they can no longer change."))
+    return side
+
+
+def _validated_answers(
+    version_id: int, response: Response, answers: Mapping[int, AnswerInput]
+) -> tuple[list[Answer], dict[str, list[str]]]:
+    items = {i.pk: i for i in Item.objects.filter(section__version_id=version_id)}
+    existing = {a.item_id: a for a in response.answers.all()} if response.pk else {}
+    rows: list[Answer] = []
+    errors: dict[str, list[str]] = {}
+    for item_id, given in answers.items():
+        item = items.get(item_id)
+        if item is None:
+            errors.setdefault("__all__", []).append(_("An answer names a statement of another instrument."))
+            continue
+        if given.value is not None and given.not_applicable:
+            # Said here before the database's constraint does, in words a person reads (tester's finding 8).
+            errors[f"item-{item_id}"] = [_("Give a point on the scale or mark it not applicable, not both.")]
+            continue
+        row = existing.get(item_id) or Answer(response=response, item=item)
+        row.item = item
+        row.value, row.not_applicable, row.comment = given.value, given.not_applicable, given.comment
+        try:
+            row.full_clean(exclude=["response"])
+        except ValidationError as exc:
+            errors[f"item-{item_id}"] = exc.messages
+        rows.append(row)
+    return rows, errors
+
+
+@transaction.atomic
+def answers_save(
+    *,
+    actor: User,
+    assessment_round: AssessmentRound,
+    answers: Mapping[int, AnswerInput],
+    submit: bool = False,
+    expected_version: int | None = None,
+) -> Response:
+    """Save the actor's own answers (item id -> AnswerInput) on their own sheet for their side, and with
+    `submit` hand the sheet in (it then counts in the side's score; it may still change until the side is
+    submitted). The first answer freezes the instrument version. Every answer is checked before any is saved.
+    `expected_version` is the version of the sheet the person read (0: they had none yet); a sheet saved since,
+    from another tab or device, is a conflict rather than overwritten. A sheet with no answer is not handed in.
+
+    Raises: Http404, PermissionDenied (not on a side), ValidationError (keys "item-<id>" or "__all__"),
+    VersionConflict.
+    """
+    assessment_round = lock_current(assessment_round)
+    side = _answering_side(actor, assessment_round)
+    response = Response.objects.select_for_update().filter(round=assessment_round, respondent=actor).first()
+    if expected_version is not None and expected_version != (response.version if response else 0):
+        raise VersionConflict()
+    created = response is None
+    if response is None:
+        response = Response(round=assessment_round, respondent=actor, side=side)
+    else:
+        response.version += 1
+    before = response.answers.exclude(value__isnull=True, not_applicable=False).count() if not created else 0
+    rows, errors = _validated_answers(assessment_round.instrument_version_id, response, answers)
+    if errors:
+        raise ValidationError(errors)
+    response.full_clean()
+    response.save()
+    for row in rows:
+        row.response = response
+    Answer.objects.bulk_create([r for r in rows if r.pk is None])
+    Answer.objects.bulk_update([r for r in rows if r.pk], ["value", "not_applicable", "comment"])
+    after = response.answers.exclude(value__isnull=True, not_applicable=False).count()
+    changes: dict[str, list[Any]] = {"answered": [before, after]} if before != after else {}
+    if submit and after == 0:
+        raise ValidationError(_("Answer at least one statement before handing in your answers."))
+    if submit and response.submitted_at is None:
+        response.submitted_at = timezone.now()
+        response.save(update_fields=["submitted_at"])
+        changes["submitted_at"] = [None, response.submitted_at.isoformat()]
+    if created or changes:
+        action = AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE
+        audit_record(actor=actor, action=action, obj=response, changes=changes, parent=assessment_round)
+    InstrumentVersion.objects.filter(
+        pk=assessment_round.instrument_version_id, frozen_at__isnull=True
+    ).update(frozen_at=timezone.now())
+    return response
+
+
+@transaction.atomic
+def side_submit(*, actor: User, assessment_round: AssessmentRound) -> AssessmentRound:
+    """Submit the actor's side's answers (its coordinators): the side's submitted sheets are its answers from now
+    on, and the other side is told. When both sides are in, everyone on both sides and whoever opened the round
+    is told the results are ready.
+
+    Raises: Http404, PermissionDenied, ValidationError (already submitted, or no sheet submitted yet).
+    """
+    current = lock_current(assessment_round)
+    partnership_access = access.partnership_access(actor, assessment_round.partnership)
+    if not partnership_access.can_read:
+        raise Http404
+    side = partnership_access.assessment_submit_side
+    access.require(side is not None, _("A coordinator of each side submits that side's answers."))
+    assert side is not None
+    if current.submitted_at(side):
+        raise ValidationError(_("Your side has already submitted its answers."))
+    handed_in = assessment_round.responses.filter(side=side, submitted_at__isnull=False)
+    if not handed_in.exists():
+        raise ValidationError(_("No one on your side has handed in their answers yet."))
+    if (
+        not Answer.objects.filter(response__in=handed_in)
+        .exclude(value__isnull=True, not_applicable=False)
+        .exists()
+    ):
+        raise ValidationError(
+            _("The answers handed in on your side are all blank; nothing can be scored yet.")
+        )
+    update_with_audit(actor=actor, obj=assessment_round, data={f"{side}_submitted_at": timezone.now()})
+    _tell_about_submission(actor, assessment_round, side)
+    return assessment_round
+
+
+def _tell_about_submission(actor: User, assessment_round: AssessmentRound, side: str) -> None:
+    partnership = assessment_round.partnership
+    url = reverse("sustainability:round", args=[assessment_round.uuid])
+    title, where, side_label = assessment_round.title, partnership.title, Side(side).label
+    if assessment_round.is_revealed:
+        people = _people_of_side(partnership, Side.HOST, Side.RESOURCE)
+        recipients = [*people, assessment_round.opened_by]
+        notify(
+            recipients,
+            actor=actor,
+            message=lambda: (
+                _("%(round)s (%(partnership)s): both sides have answered; the results are ready.")
+                % {"round": title, "partnership": where}
+            ),
+            url=url,
+        )
+        return
+    notify(
+        _people_of_side(partnership, _other(side)),
+        actor=actor,
+        message=lambda: (
+            _(
+                "%(round)s (%(partnership)s): the %(side)s side has submitted; your side's answers are awaited."
+            )
+            % {"round": title, "partnership": where, "side": str(side_label).lower()}
+        ),
+        url=url,
+    )
+
+
+# --- the joint action plan ------------------------------------------------------------------------------
+
+
+def _check_action(assessment_round: AssessmentRound, data: Mapping[str, Any]) -> None:
+    errors = {}
+    owner = data.get("owner")
+    if owner is not None:
+        in_partnership = PartnershipMembership.objects.filter(
+            partnership_id=assessment_round.partnership_id, user=owner
+        ).exists()
+        if not in_partnership:
+            errors["owner"] = [_("Choose someone of this partnership.")]
+    section = data.get("section")
+    if section is not None and section.version_id != assessment_round.instrument_version_id:
+        errors["section"] = [_("Choose a section of this round's instrument.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _require_action_writer(actor: User, assessment_round: AssessmentRound) -> None:
+    partnership_access = access.partnership_access(actor, assessment_round.partnership)
+    if not partnership_access.can_read:
+        raise Http404
+    access.require(partnership_access.can_see_conversation and partnership_access.can_enter_data)
+    if not assessment_round.is_revealed:
+        raise ValidationError(_("The action plan is agreed once both sides have submitted their answers."))
+
+
+@transaction.atomic
+def action_create(*, actor: User, assessment_round: AssessmentRound, **data: Any) -> AssessmentAction:
+    """Add an action to the round's joint action plan (coordinators, members and programme editors, once both
+    sides have submitted). `data` takes ACTION_FIELDS; the owner must belong to the partnership.
+
+    Raises: Http404, PermissionDenied, ValidationError.
+    """
+    refuse_unknown_fields(data, ACTION_FIELDS, "action")
+    _require_action_writer(actor, assessment_round)
+    _check_action(assessment_round, data)
+    action = AssessmentAction(round=assessment_round, **data)
+    return create_with_audit(actor=actor, obj=action, parent=assessment_round)
+
+
+@transaction.atomic
+def action_update(
+    *, actor: User, action: AssessmentAction, data: dict[str, Any], expected_version: int | None = None
+) -> AssessmentAction:
+    """Change an action of the joint plan (its status, owner, due date, wording).
+
+    Raises: Http404, PermissionDenied, ValidationError, VersionConflict.
+    """
+    refuse_unknown_fields(data, ACTION_FIELDS, "action")
+    _require_action_writer(actor, action.round)
+    _check_action(action.round, data)
+    return update_with_audit(
+        actor=actor, obj=action, data=data, expected_version=expected_version, parent=action.round
+    )
+
+
+@transaction.atomic
+def action_delete(*, actor: User, action: AssessmentAction) -> None:
+    """Remove an action from the joint plan.
+
+    Raises: Http404, PermissionDenied, ValidationError.
+    """
+    _require_action_writer(actor, action.round)
+    delete_with_audit(actor=actor, obj=action, parent=action.round)
+
+
+# --- instruments ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def instrument_create(
+    *, actor: User, programme: Programme, name: str, kind: str = Instrument.Kind.OTHER, description: str = ""
+) -> Instrument:
+    """A programme's own instrument, with an empty version 1 to add sections and items to (programme editors).
+
+    Raises: PermissionDenied, ValidationError.
+    """
+    access.require(access.can_edit_instrument(actor, programme.pk))
+    base = slugify(name)[:40] or "instrument"
+    code, n = base, 1
+    while Instrument.objects.filter(programme=programme, code=code).exists():
+        n += 1
+        code = f"{base}-{n}"
+    instrument = Instrument(programme=programme, code=code, name=name, kind=kind, description=description)
+    create_with_audit(actor=actor, obj=instrument)
+    create_with_audit(actor=actor, obj=InstrumentVersion(instrument=instrument, number=1), parent=instrument)
+    return instrument
+
+
+def _copy_version(actor: User, old: InstrumentVersion) -> InstrumentVersion:
+    """The next version of `old`'s instrument, with copies of its sections and items."""
+    new = InstrumentVersion(instrument=old.instrument, number=old.number + 1)
+    create_with_audit(
+        actor=actor,
+        obj=new,
+        parent=old.instrument,
+        reason=_("Version %(number)s has answers, so the change makes a new version.")
+        % {"number": old.number},
+    )
+    for section in old.sections.prefetch_related("items"):
+        items = list(section.items.all())
+        section.pk, section.id, section.version = None, None, new
+        section.save()
+        for item in items:
+            item.pk, item.id, item.section = None, None, section
+        Item.objects.bulk_create(items)
+    return new
+
+
+def editable_version(*, actor: User, instrument: Instrument) -> InstrumentVersion:
+    """The version changes go to: the newest, or a copy of it as the next version when it is frozen (answered).
+    Call inside the caller's transaction, after checking `can_edit_instrument`.
+
+    Raises: nothing.
+    """
+    current = instrument.versions.select_for_update().order_by("-number").first()
+    if current is None:
+        current = InstrumentVersion(instrument=instrument, number=1)
+        create_with_audit(actor=actor, obj=current, parent=instrument)
+        return current
+    return _copy_version(actor, current) if current.is_frozen else current
+
+
+def _require_instrument_editor(actor: User, instrument: Instrument) -> None:
+    if not Instrument.objects.visible_to(actor).filter(pk=instrument.pk).exists():
+        raise Http404
+    access.require(access.can_edit_instrument(actor, instrument.programme_id))
+
+
+def _counterpart_section(version: InstrumentVersion, section: Section) -> Section:
+    return version.sections.get(code=section.code) if section.version_id != version.pk else section
+
+
+@transaction.atomic
+def section_add(*, actor: User, instrument: Instrument, title: str, description: str = "") -> Section:
+    """Add a section at the end of the instrument's editable version (a new version when it is frozen).
+
+    Raises: Http404, PermissionDenied, ValidationError.
+    """
+    _require_instrument_editor(actor, instrument)
+    version = editable_version(actor=actor, instrument=instrument)
+    order = version.sections.count() + 1
+    code = f"s{order}"
+    while version.sections.filter(code=code).exists():
+        order += 1
+        code = f"s{order}"
+    section = Section(version=version, code=code, title=title, description=description, order=order)
+    return create_with_audit(actor=actor, obj=section, parent=instrument)
+
+
+@transaction.atomic
+def item_add(*, actor: User, section: Section, **data: Any) -> Item:
+    """Add a statement at the end of a section, in the editable version (a new version when it is frozen).
+    `data` takes ITEM_FIELDS.
+
+    Raises: Http404, PermissionDenied, ValidationError.
+    """
+    refuse_unknown_fields(data, ITEM_FIELDS, "item")
+    instrument = section.version.instrument
+    _require_instrument_editor(actor, instrument)
+    version = editable_version(actor=actor, instrument=instrument)
+    target = _counterpart_section(version, section)
+    order = target.items.count() + 1
+    code = f"i{order}"
+    while target.items.filter(code=code).exists():
+        order += 1
+        code = f"i{order}"
+    item = Item(section=target, code=code, order=order, **data)
+    return create_with_audit(actor=actor, obj=item, parent=instrument)
+
+
+@transaction.atomic
+def item_update(*, actor: User, item: Item, data: dict[str, Any]) -> Item:
+    """Change a statement; on a frozen version the change goes to a new version and the answered one stays as
+    it was. Returns the item as changed (in the new version when one was made).
+
+    Raises: Http404, PermissionDenied, ValidationError.
+    """
+    refuse_unknown_fields(data, ITEM_FIELDS, "item")
+    instrument = item.section.version.instrument
+    _require_instrument_editor(actor, instrument)
+    version = editable_version(actor=actor, instrument=instrument)
+    if item.section.version_id != version.pk:
+        item = Item.objects.get(Q(section__version=version, section__code=item.section.code, code=item.code))
+    before = {k: getattr(item, k) for k in data}
+    for name, value in data.items():
+        setattr(item, name, value)
+    item.full_clean()
+    item.save()
+    changes = {k: [before[k], v] for k, v in data.items() if before[k] != v}
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=item, changes=changes, parent=instrument)
+    return item

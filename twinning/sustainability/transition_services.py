@@ -1,0 +1,343 @@
+"""Writes for graduation policies and transition plans. Each service checks access, validates everything, saves
+and audits in one transaction.
+
+A transition plan is drafted by whoever edits the partnership (its coordinators, programme editors) and signed by
+a coordinator of each side, and by the ministry when the programme's policy asks for it (the ministry's signature
+is recorded on its behalf by someone who edits the partnership, as for strategic plans: see
+`PartnershipAccess.can_sign_plan_for`). Any change to a plan after a signature withdraws every signature (audited):
+a signature is given to content.
+"""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from twinning.accounts.access import partnership_access, require, require_edit, require_programme_editor
+from twinning.accounts.models import User
+from twinning.audit.models import AuditEvent
+from twinning.audit.services import audit_record
+from twinning.core.services import (
+    create_with_audit,
+    delete_with_audit,
+    lock_current,
+    refuse_unknown_fields,
+    update_with_audit,
+)
+from twinning.directory.models import Person
+from twinning.knowledge.models import Practice, PracticePartnership
+from twinning.partnerships.models import Partnership, PartnershipInstitution, Programme
+from twinning.planning.models import Activity
+from twinning.sustainability.models_transition import (
+    FundingSource,
+    GraduationPolicy,
+    TransitionItem,
+    TransitionMilestone,
+    TransitionPlan,
+    TransitionRisk,
+    TransitionSignOff,
+)
+
+POLICY_FIELDS = (
+    "min_readiness_score",
+    "min_on_track_percent",
+    "require_signed_transition_plan",
+    "require_no_open_priority_actions",
+    "transition_requires_ministry",
+    "follow_up_years",
+    "reminder_lead_days",
+)
+PLAN_FIELDS = ("summary", "handover_date")
+ITEM_FIELDS = (
+    "kind",
+    "title",
+    "activity",
+    "practice",
+    "continues",
+    "owner",
+    "owner_role",
+    "funding_source",
+    "funding_detail",
+    "takes_over_on",
+    "note",
+)
+RISK_FIELDS = ("risk", "mitigation")
+MILESTONE_FIELDS = ("title", "due_date")
+
+
+def graduation_policy(programme: Programme) -> GraduationPolicy:
+    """The programme's graduation policy, or an unsaved one with the defaults when it has none (one query).
+
+    Raises: nothing.
+    """
+    policy = GraduationPolicy.objects.filter(programme=programme).first()
+    return policy or GraduationPolicy(programme=programme)
+
+
+@transaction.atomic
+def graduation_policy_set(*, actor: User, programme: Programme, data: dict[str, Any]) -> GraduationPolicy:
+    """Set a programme's graduation criteria, transition sign-off and follow-up schedule (programme editors).
+    Follow-ups already scheduled keep their dates; the new years apply to partnerships that end from now on.
+
+    Raises: PermissionDenied, ValidationError, TypeError.
+    """
+    require_programme_editor(actor, programme.pk)
+    refuse_unknown_fields(data, POLICY_FIELDS, "graduation policy")
+    policy = GraduationPolicy.objects.select_for_update().filter(programme=programme).first()
+    if policy is None:
+        return create_with_audit(
+            actor=actor, obj=GraduationPolicy(programme=programme, **data), parent=programme
+        )
+    return update_with_audit(actor=actor, obj=policy, data=data, parent=programme)
+
+
+# --- transition plans ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transition_plan_create(
+    *, actor: User, partnership: Partnership, summary: str = "", handover_date: datetime.date | None = None
+) -> TransitionPlan:
+    """Draft the partnership's transition plan (one per partnership). Whether the ministry signs it comes from the
+    programme's graduation policy as it is now.
+
+    Raises: PermissionDenied, ValidationError.
+    """
+    require_edit(actor, partnership)
+    if TransitionPlan.objects.filter(partnership=partnership).exists():
+        raise ValidationError(_("This partnership already has a transition plan; change it instead."))
+    policy = graduation_policy(partnership.programme)
+    plan = TransitionPlan(
+        partnership=partnership,
+        summary=summary,
+        handover_date=handover_date,
+        requires_ministry_sign_off=policy.transition_requires_ministry,
+    )
+    return create_with_audit(actor=actor, obj=plan, parent=partnership)
+
+
+def _withdraw_signatures(actor: User, plan: TransitionPlan) -> None:
+    """Every change to a plan's content withdraws the signatures given to the content before it (audited)."""
+    signed = list(plan.sign_offs.all())
+    if not signed:
+        return
+    plan.sign_offs.all().delete()
+    changes: dict[str, Any] = {"sign_offs": [sorted(s.get_party_display() for s in signed), []]}
+    if plan.signed_at is not None:
+        TransitionPlan.objects.filter(pk=plan.pk).update(signed_at=None)
+        changes["signed_at"] = [plan.signed_at.isoformat(), None]
+        plan.signed_at = None
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=plan,
+        changes=changes,
+        reason=_("The transition plan changed after it was signed; it needs signing again."),
+        parent=plan.partnership,
+    )
+
+
+def _begin_change(actor: User, plan: TransitionPlan) -> TransitionPlan:
+    """Edit access, the plan's row locked, and the signatures withdrawn: the start of every content change."""
+    require_edit(actor, plan.partnership)
+    current = lock_current(plan)
+    current.partnership = plan.partnership
+    _withdraw_signatures(actor, current)
+    plan.signed_at = current.signed_at
+    return current
+
+
+@transaction.atomic
+def transition_plan_update(
+    *, actor: User, plan: TransitionPlan, data: dict[str, Any], expected_version: int | None = None
+) -> TransitionPlan:
+    """Change the plan's summary or handover date; signatures given before are withdrawn.
+
+    Raises: PermissionDenied, ValidationError, VersionConflict, TypeError.
+    """
+    refuse_unknown_fields(data, PLAN_FIELDS, "transition plan")
+    require_edit(actor, plan.partnership)
+    current = lock_current(plan, expected_version)
+    # Compared with the saved row, never the caller's copy: a model form has already put the new values on it.
+    changed = {k: v for k, v in data.items() if getattr(current, k) != v}
+    if changed:
+        _begin_change(actor, plan)
+    return update_with_audit(
+        actor=actor, obj=plan, data=data, expected_version=expected_version, parent=plan.partnership
+    )
+
+
+def _check_item(plan: TransitionPlan, fields: dict[str, Any]) -> None:
+    """A complete item: an activity item names an activity of the partnership's plans, a practice item a practice
+    the partnership is behind (and neither names the other kind); an item that continues after the end says who
+    owns it (a person of the host side, or a role or unit) and who funds it (not "no funding")."""
+    errors: dict[str, list[str]] = {}
+    kind = fields.get("kind", TransitionItem.Kind.ACTIVITY)
+    if kind == TransitionItem.Kind.ACTIVITY and fields.get("activity") is None:
+        errors["activity"] = [_("Choose the activity of the plan that the host side takes over.")]
+    if kind == TransitionItem.Kind.PRACTICE and fields.get("practice") is None:
+        errors["practice"] = [_("Choose the practice of the library that the host side takes over.")]
+    if kind != TransitionItem.Kind.ACTIVITY and fields.get("activity") is not None:
+        errors["activity"] = [_("Only an activity item names an activity of the plan.")]
+    if kind != TransitionItem.Kind.PRACTICE and fields.get("practice") is not None:
+        errors["practice"] = [_("Only a practice item names a practice of the library.")]
+    if fields.get("continues", True):
+        if fields.get("owner") is None and not str(fields.get("owner_role") or "").strip():
+            errors["owner"] = [
+                _("Say who owns it after the end: a person of the host side, or a role or unit.")
+            ]
+        if fields.get("funding_source", FundingSource.HOST_BUDGET) in ("", None, FundingSource.NONE):
+            errors["funding_source"] = [_("Say who funds it after the end.")]
+    practice: Practice | None = fields.get("practice")
+    if (
+        practice is not None
+        and not PracticePartnership.objects.filter(
+            practice_id=practice.pk, partnership_id=plan.partnership_id
+        ).exists()
+    ):
+        errors["practice"] = [_("Choose a practice this partnership is behind.")]
+    activity: Activity | None = fields.get("activity")
+    if (
+        activity is not None
+        and not Activity.objects.filter(
+            pk=activity.pk, objective__plan__partnership_id=plan.partnership_id
+        ).exists()
+    ):
+        errors["activity"] = [_("Choose an activity of this partnership's plans.")]
+    owner: Person | None = fields.get("owner")
+    if (
+        owner is not None
+        and not PartnershipInstitution.objects.filter(
+            partnership_id=plan.partnership_id, side="host", institution_id=owner.institution_id
+        ).exists()
+    ):
+        errors["owner"] = [_("The responsible person must work at a host institution of the partnership.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def transition_item_add(*, actor: User, plan: TransitionPlan, **fields: Any) -> TransitionItem:
+    """Add what the host side takes over (or lets end): an activity, a practice or a role, with its owner, its
+    funding after the end and the date it is taken over. Signatures given before are withdrawn.
+
+    Raises: PermissionDenied, ValidationError, TypeError.
+    """
+    refuse_unknown_fields(fields, ITEM_FIELDS, "transition item")
+    require_edit(actor, plan.partnership)
+    _check_item(plan, fields)
+    item = TransitionItem(plan=plan, **fields)
+    item.full_clean()
+    _begin_change(actor, plan)
+    return create_with_audit(actor=actor, obj=item, parent=plan)
+
+
+@transaction.atomic
+def transition_risk_add(
+    *, actor: User, plan: TransitionPlan, risk: str, mitigation: str = ""
+) -> TransitionRisk:
+    """Add a risk to the handover and how it is mitigated. Signatures given before are withdrawn.
+
+    Raises: PermissionDenied, ValidationError.
+    """
+    require_edit(actor, plan.partnership)
+    row = TransitionRisk(plan=plan, risk=risk, mitigation=mitigation)
+    row.full_clean()
+    _begin_change(actor, plan)
+    return create_with_audit(actor=actor, obj=row, parent=plan)
+
+
+@transaction.atomic
+def transition_milestone_add(
+    *, actor: User, plan: TransitionPlan, title: str, due_date: datetime.date
+) -> TransitionMilestone:
+    """Add a milestone of the handover. Signatures given before are withdrawn.
+
+    Raises: PermissionDenied, ValidationError.
+    """
+    require_edit(actor, plan.partnership)
+    row = TransitionMilestone(plan=plan, title=title, due_date=due_date)
+    row.full_clean()
+    _begin_change(actor, plan)
+    return create_with_audit(actor=actor, obj=row, parent=plan)
+
+
+@transaction.atomic
+def transition_part_remove(
+    *, actor: User, part: TransitionItem | TransitionRisk | TransitionMilestone
+) -> None:
+    """Remove an item, risk or milestone from its plan. Signatures given before are withdrawn.
+
+    Raises: PermissionDenied.
+    """
+    plan = part.plan
+    require_edit(actor, plan.partnership)
+    _begin_change(actor, plan)
+    delete_with_audit(actor=actor, obj=part, parent=plan)
+
+
+def required_parties(plan: TransitionPlan) -> list[str]:
+    """Who must sign: both sides, and the ministry when the plan asks for it.
+
+    Raises: nothing.
+    """
+    parties = [TransitionSignOff.Party.HOST, TransitionSignOff.Party.RESOURCE]
+    if plan.requires_ministry_sign_off:
+        parties.append(TransitionSignOff.Party.MINISTRY)
+    return [str(p) for p in parties]
+
+
+@transaction.atomic
+def transition_plan_sign(
+    *, actor: User, plan: TransitionPlan, party: str, note: str = ""
+) -> TransitionSignOff:
+    """Sign the plan as it stands for one party: a coordinator for their own side; someone who edits the
+    partnership records the ministry's signature (say who signed in the note). When the last required party signs,
+    the plan is signed (`signed_at`). A plan with nothing to take over cannot be signed.
+
+    Raises: Http404, PermissionDenied, ValidationError.
+    """
+    access = partnership_access(actor, plan.partnership)
+    require(access.can_read)
+    if party not in TransitionSignOff.Party.values:
+        raise ValidationError({"party": _("Unknown party.")})
+    if party == TransitionSignOff.Party.MINISTRY and not plan.requires_ministry_sign_off:
+        raise ValidationError({"party": _("This transition plan does not ask for the ministry's signature.")})
+    if party not in access.can_sign_plan_for(requires_ministry=plan.requires_ministry_sign_off):
+        if party == TransitionSignOff.Party.MINISTRY:
+            raise PermissionDenied(
+                _("Only someone who edits the partnership records the ministry's signature.")
+            )
+        raise PermissionDenied(_("Only a coordinator of that side signs the transition plan for it."))
+    current = lock_current(plan)
+    if current.sign_offs.filter(party=party).exists():
+        raise ValidationError({"party": _("This party has already signed the transition plan.")})
+    if not current.items.exists():
+        raise ValidationError(_("Say what the host side takes over before signing the transition plan."))
+    return record_signature(actor=actor, plan=plan, party=party, note=note)
+
+
+def record_signature(*, actor: User, plan: TransitionPlan, party: str, note: str = "") -> TransitionSignOff:
+    """Write one party's signature (audited) and mark the plan signed when it was the last one needed. Callers
+    check who may sign: `transition_plan_sign`, and the demo loader filing the parties' signed copies.
+
+    Raises: ValidationError.
+    """
+    current = lock_current(plan)
+    sign_off = TransitionSignOff(plan=current, party=party, signed_by=actor, note=note)
+    sign_off.full_clean()
+    sign_off.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=sign_off,
+        changes={"party": [None, sign_off.get_party_display()], "note": [None, note or None]},
+        parent=plan,
+    )
+    signed = set(current.sign_offs.values_list("party", flat=True))
+    if signed >= set(required_parties(current)):
+        update_with_audit(actor=actor, obj=plan, data={"signed_at": timezone.now()}, parent=plan.partnership)
+    return sign_off
