@@ -16,6 +16,7 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Re
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from twinning.accounts import access
 from twinning.core.choices import Choices
@@ -89,7 +90,12 @@ class Practice(TwinningModel):
     results = models.TextField(_("results"), blank=True)
     # The language the practice is written in: search stems its words with that language's rules.
     language = models.CharField(_("language"), max_length=3, default="en", validators=[validate_language])
-    setting = models.CharField(_("setting"), max_length=20, choices=Setting.choices, blank=True)
+    setting = models.CharField(
+        pgettext_lazy("where a practice is carried out", "setting"),
+        max_length=20,
+        choices=Setting.choices,
+        blank=True,
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     partnerships = models.ManyToManyField(
         Partnership, through="PracticePartnership", related_name="practices", verbose_name=_("partnerships")

@@ -12,6 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBad
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from twinning.accounts import access
@@ -105,7 +106,12 @@ def _practices_table(practices: Any) -> Table:
     return Table(
         key="practices",
         title=_("Practices"),
-        columns=[Column(_("Practice")), Column(_("Partnerships")), Column(_("Setting")), Column(_("Status"))],
+        columns=[
+            Column(_("Practice")),
+            Column(_("Partnerships")),
+            Column(pgettext("where a practice is carried out", "Setting")),
+            Column(_("Status")),
+        ],
         rows=[
             (
                 Link(p.title, reverse("knowledge:detail", args=[p.uuid])),

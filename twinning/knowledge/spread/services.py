@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from twinning.accounts.access import can_record_adoptions, require, require_record_write
 from twinning.accounts.models import User
+from twinning.core.dates import latest_today
 from twinning.core.services import (
     create_with_audit,
     delete_with_audit,
@@ -36,6 +37,7 @@ from twinning.knowledge.models import (
     normalise_doi,
 )
 from twinning.partnerships.models import Partnership, Programme
+from twinning.partnerships.selectors import programme_zones
 
 DISSEMINATION_FIELDS = (
     "kind",
@@ -74,6 +76,21 @@ def _check_links(
         if len(set(seen.values_list("pk", flat=True))) != len(wanted):
             errors["practices"] = [_("Choose practices of this programme.")]
     return errors
+
+
+def _check_date(programme: Programme, date: Any) -> dict[str, list[str]]:
+    """A dissemination record says what happened (presented, published, people reached): its date is not in
+    the future anywhere the programme's host institutions are."""
+    if isinstance(date, datetime.date) and date > latest_today(programme_zones(programme)):
+        return {
+            "date": [
+                _(
+                    "A dissemination record is of something that already happened: its date cannot be in the "
+                    "future. Record it once it has taken place."
+                )
+            ]
+        }
+    return {}
 
 
 # --- dissemination --------------------------------------------------------------------------------
@@ -127,7 +144,7 @@ def dissemination_create(
     )
     if evidence_file is not None:
         record.evidence_file = evidence_file  # type: ignore[assignment]
-    errors = _check_links(actor, programme, partnerships, practices)
+    errors = {**_check_date(programme, date), **_check_links(actor, programme, partnerships, practices)}
     try:
         record.full_clean()
     except ValidationError as exc:
@@ -157,7 +174,10 @@ def dissemination_update(
         data["doi"] = normalise_doi(data["doi"])
     if "partnerships" in data and record.partnership_id:
         data["partnerships"] = [p for p in data["partnerships"] if p.pk != record.partnership_id]
-    errors = _check_links(actor, record.programme, data.get("partnerships", ()), data.get("practices", ()))
+    errors = {
+        **_check_date(record.programme, data.get("date")),
+        **_check_links(actor, record.programme, data.get("partnerships", ()), data.get("practices", ())),
+    }
     if errors:
         raise ValidationError(errors)
     return update_with_audit(
