@@ -11,8 +11,9 @@ Hypothesis test):
 - the combined score is the mean of the two sides' scores where both have one, else the one there is; it exists
   only once both sides have submitted (before that a side sees its own scores, and a "combined" score would be
   only its own under another name);
-- the mutuality gap is host minus resource, in points of 0-100, where both sides have a score; a gap of
-  LARGE_GAP or more either way is highlighted;
+- the mutuality gap is host minus resource, in points of 0-100, where both sides have a score, taken between the
+  scores as shown (each rounded first, `shown_gap`) so that it always equals the difference of the two numbers a
+  reader sees beside it; a gap of LARGE_GAP or more either way is highlighted;
 - every score and gap a person reads (pages, downloads, PDF and XLSX reports, the API) is rounded once, by
   `score_round`: half-up (away from zero for a negative gap) to one decimal, in Decimal, so 66.25 is 66.3
   everywhere.
@@ -50,6 +51,17 @@ def score_round(value: float | Decimal | int | None, places: int = SCORE_PLACES)
     )
 
 
+def shown_gap(host: float | Decimal | int, resource: float | Decimal | int) -> float:
+    """The gap as people read it: the host side's shown score minus the resource side's shown score (both
+    rounded by score_round), so it is exact in one decimal and equals the difference of the shown scores.
+
+    Raises: nothing for finite numbers.
+    """
+    shown_host, shown_resource = score_round(host), score_round(resource)
+    assert shown_host is not None and shown_resource is not None
+    return float(shown_host - shown_resource)
+
+
 @dataclass(frozen=True)
 class ItemTotals:
     """What a side's submitted sheets gave one item: the sum of the points and how many sheets gave one."""
@@ -81,10 +93,12 @@ class Scored:
 
     @property
     def gap(self) -> float | None:
-        """Host minus resource, in points of 0-100; None unless both sides have a score."""
+        """Host minus resource, in points of 0-100; None unless both sides have a score. It is the difference of
+        the two scores as shown (each rounded by score_round), so a reader who subtracts the shown scores gets
+        the shown gap (63.4 and 66.9 show a gap of -3.5, never -3.4), and "large" is judged on what is shown."""
         if self.host is None or self.resource is None:
             return None
-        return self.host - self.resource
+        return shown_gap(self.host, self.resource)
 
     @property
     def is_large_gap(self) -> bool:

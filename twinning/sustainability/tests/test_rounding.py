@@ -63,8 +63,9 @@ def test_a_score_rounds_as_the_exact_computation_does(points, other):
     assert scores.score_round(computed.sections[1].host) == half_up(host_exact)
     assert scores.score_round(computed.overall.resource) == half_up(resource_exact)
     assert scores.score_round(computed.items[100].resource) == half_up(resource_exact)
-    # host and resource in different sections: each side's overall is its section's.
-    assert scores.score_round(computed.overall.gap) == half_up(host_exact - resource_exact)
+    # host and resource in different sections: each side's overall is its section's. The gap is the difference
+    # of the two shown scores.
+    assert scores.score_round(computed.overall.gap) == half_up(host_exact) - half_up(resource_exact)
 
 
 def test_the_template_filter_and_the_graduation_summary_use_the_same_rule():
@@ -152,3 +153,59 @@ def test_no_combined_score_before_both_sides_have_submitted(client, world):
     submit_sides(assessment_round, Side.HOST, Side.RESOURCE)
     html = client.get(url).content.decode()
     assert "Combined" in html and "50.0" in html
+
+
+finite_score = st.floats(min_value=0, max_value=100, allow_nan=False, allow_infinity=False)
+
+
+@given(host=finite_score, resource=finite_score)
+def test_the_shown_gap_is_the_difference_of_the_shown_scores(host, resource):
+    """Whatever the two scores, the gap a reader sees equals the host score they see minus the resource score
+    they see, on the pages (the template filter), in the API and downloads (score_round)."""
+    scored = scores.Scored(host, resource)
+    shown_host, shown_resource = scores.score_round(host), scores.score_round(resource)
+    assert scores.score_round(scored.gap) == shown_host - shown_resource
+    with translation.override("en"):
+        assert Decimal(score(scored.gap)) == Decimal(score(host)) - Decimal(score(resource))
+    assert scored.is_large_gap == (abs(shown_host - shown_resource) >= Decimal(scores.LARGE_GAP))
+
+
+def test_scores_of_63_44_and_66_86_show_a_gap_of_minus_3_5():
+    """The tester's case: scores of 63.44 and 66.86 show as 63.4 and 66.9, so the gap shows -3.5 (their
+    difference), not -3.4 (the raw difference -3.42 rounded)."""
+    assert scores.score_round(scores.Scored(63.44, 66.86).gap) == Decimal("-3.5")
+    assert scores.score_round(scores.Scored(66.86, 63.44).gap) == Decimal("3.5")
+
+
+@pytest.mark.django_db
+def test_the_trend_table_and_the_api_show_the_gap_of_the_shown_scores(client, world):
+    """Host 63.3 (raw 63.33: three sheets on 0-10 giving 6, 6, 7) and resource 66.7 (raw 66.67: 7, 7, 6): the
+    trend table and the round's API show a gap of -3.4 (their difference), not -3.3 (the raw gap rounded)."""
+    version = small_version(sections=1, items=1, low=0, high=10)
+    item = version.sections.get().items.get()
+    assessment_round = RoundFactory(partnership=world.partnership, instrument_version=version)
+    for side, coordinator, points in (
+        (Side.HOST, world.coordinator, [6, 6, 7]),
+        (Side.RESOURCE, world.resource_coordinator, [7, 7, 6]),
+    ):
+        for n, value in enumerate(points):
+            person = (
+                coordinator
+                if n == 0
+                else partnership_member(world.partnership, PartnershipMembership.Role.MEMBER, side=side)
+            )
+            sheet(assessment_round, person, side, {item.pk: value})
+    submit_sides(assessment_round, Side.HOST, Side.RESOURCE)
+    client.force_login(world.manager)
+    url = reverse("sustainability:partnership", args=[world.partnership.uuid])
+    download = client.get(url, {"format": "csv", "table": "trend-1"})
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert rows[1][2:] == ["63.3", "66.7", "65", "-3.4"], rows
+    html = client.get(reverse("sustainability:round", args=[assessment_round.uuid])).content.decode()
+    assert "-3.4<" in html and "-3.3<" not in html
+    body = client.get(f"/api/v1/sustainability/rounds/{assessment_round.uuid}").json()
+    assert (body["overall"]["host"], body["overall"]["resource"], body["overall"]["gap"]) == (
+        63.3,
+        66.7,
+        -3.4,
+    )
