@@ -31,11 +31,11 @@ from twinning.core.api import (
 from twinning.core.choices import Side
 from twinning.partnerships.selectors import get_partnership_for_user
 from twinning.sustainability import selectors, services
+from twinning.sustainability.limits import COMMENT_MAX
 from twinning.sustainability.models import AssessmentAction, AssessmentRound, Instrument, Item, Section
 from twinning.sustainability.scores import Scored, score_round
 
 router = Router(tags=["sustainability"])
-MAX_TEXT = 20_000
 
 
 # --- output --------------------------------------------------------------------------------------------
@@ -171,7 +171,7 @@ class AssessmentAnswerIn(Input):
     key: str = Field(max_length=101)
     value: int | None = Field(None, ge=0, le=10)
     not_applicable: bool = False
-    comment: str = Field("", max_length=MAX_TEXT)
+    comment: str = Field("", max_length=COMMENT_MAX)
 
 
 class AssessmentAnswersIn(Input):

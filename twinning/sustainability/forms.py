@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from twinning.accounts.models import User
 from twinning.core.forms import DateInput, LocalizedIntegerField, VersionedForm
 from twinning.partnerships.models import Partnership
+from twinning.sustainability.limits import COMMENT_MAX, TEXT_MAX
 from twinning.sustainability.models import AssessmentAction, Instrument, InstrumentVersion, Item, Section
 from twinning.sustainability.services import AnswerInput
 
@@ -77,6 +78,7 @@ class AnswerSheetForm(forms.Form):
                 self.fields[f"comment-{item.pk}"] = forms.CharField(
                     label=_("Comment"),
                     required=False,
+                    max_length=COMMENT_MAX,
                     widget=forms.Textarea(attrs={"rows": 1}),
                     initial=given.comment if given is not None else "",
                 )
@@ -114,20 +116,24 @@ class InstrumentForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Instrument.Kind.choices, initial=Instrument.Kind.OTHER)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Description"), required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class SectionForm(forms.Form):
     title = forms.CharField(label=_("Section"), max_length=200)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Description"), required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class ItemForm(forms.Form):
-    statement = forms.CharField(label=_("Statement"), widget=forms.Textarea(attrs={"rows": 2}))
-    guidance = forms.CharField(label=_("Guidance"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    statement = forms.CharField(
+        label=_("Statement"), max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    guidance = forms.CharField(
+        label=_("Guidance"), required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
     scale_min = LocalizedIntegerField(label=_("Lowest point"), min_value=0, max_value=10, initial=1)
     scale_max = LocalizedIntegerField(label=_("Highest point"), min_value=0, max_value=10, initial=5)
     scale_labels = forms.CharField(

@@ -26,6 +26,7 @@ from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
 from twinning.core.reference import shipped_name
 from twinning.partnerships.models import Partnership, Programme
+from twinning.sustainability.limits import COMMENT_MAX, text_field
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -65,7 +66,7 @@ class Instrument(TwinningModel):
     code = models.SlugField(_("code"), max_length=50)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    description = models.TextField(_("description"), blank=True)
+    description = text_field(_("description"), blank=True)
 
     objects = InstrumentQuerySet.as_manager()
 
@@ -104,7 +105,7 @@ class InstrumentVersion(TwinningModel):
     )
     number = models.PositiveIntegerField(_("version"), validators=[MinValueValidator(1)])
     frozen_at = models.DateTimeField(_("frozen"), null=True, blank=True, editable=False)
-    note = models.TextField(_("what changed"), blank=True)
+    note = text_field(_("what changed"), blank=True)
 
     class Meta:
         verbose_name = _("instrument version")
@@ -134,7 +135,7 @@ class Section(models.Model):
     )
     code = models.SlugField(_("code"), max_length=50)
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = text_field(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -164,8 +165,8 @@ class Item(models.Model):
         Section, on_delete=models.CASCADE, related_name="items", verbose_name=_("section")
     )
     code = models.SlugField(_("code"), max_length=50)
-    statement = models.TextField(_("statement"))
-    guidance = models.TextField(_("guidance"), blank=True)
+    statement = text_field(_("statement"), limit=COMMENT_MAX)
+    guidance = text_field(_("guidance"), blank=True)
     scale_min = models.SmallIntegerField(
         _("lowest point"),
         default=1,
@@ -353,7 +354,7 @@ class Answer(models.Model):
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
     value = models.SmallIntegerField(_("answer"), null=True, blank=True)
     not_applicable = models.BooleanField(_("not applicable"), default=False)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = text_field(_("comment"), limit=COMMENT_MAX, blank=True)
 
     class Meta:
         verbose_name = _("answer")

@@ -30,6 +30,7 @@ from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
 from twinning.directory.models import Person
 from twinning.partnerships.models import Partnership, Programme
+from twinning.sustainability.limits import COMMENT_MAX, text_field
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -156,7 +157,7 @@ class TransitionPlan(TwinningModel):
     partnership = models.OneToOneField(
         Partnership, on_delete=models.PROTECT, related_name="transition_plan", verbose_name=_("partnership")
     )
-    summary = models.TextField(_("summary"), blank=True)
+    summary = text_field(_("summary"), blank=True)
     handover_date = models.DateField(_("host side takes over fully on"), null=True, blank=True)
     requires_ministry_sign_off = models.BooleanField(_("ministry sign-off required"), default=False)
     signed_at = models.DateTimeField(_("signed by all"), null=True, blank=True, editable=False)
@@ -188,7 +189,7 @@ class TransitionSignOff(models.Model):
     party = models.CharField(_("for"), max_length=10, choices=Party.choices)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(_("signed"), auto_now_add=True)
-    note = models.TextField(_("note"), blank=True)
+    note = text_field(_("note"), limit=COMMENT_MAX, blank=True)
 
     class Meta:
         verbose_name = _("transition plan signature")
@@ -244,7 +245,7 @@ class TransitionItem(TwinningModel):
     )
     funding_detail = models.CharField(_("budget line or funder"), max_length=255, blank=True)
     takes_over_on = models.DateField(_("host side takes over on"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = text_field(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("transition item")
@@ -258,7 +259,7 @@ class TransitionItem(TwinningModel):
 class TransitionRisk(TwinningModel):
     plan = models.ForeignKey(TransitionPlan, on_delete=models.CASCADE, related_name="risks")
     risk = models.CharField(_("risk"), max_length=500)
-    mitigation = models.TextField(_("mitigation"), blank=True)
+    mitigation = text_field(_("mitigation"), blank=True)
 
     class Meta:
         verbose_name = _("transition risk")
@@ -307,9 +308,9 @@ class GraduationReview(TwinningModel):
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    note = models.TextField(_("note"), blank=True)
+    note = text_field(_("note"), blank=True)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = text_field(_("reason"), blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -383,7 +384,7 @@ class FollowUp(TwinningModel):
     partner_contact = models.CharField(
         _("contact with the partner continuing"), max_length=12, choices=Contact.choices, blank=True
     )
-    comment = models.TextField(_("anything else"), blank=True)
+    comment = text_field(_("anything else"), blank=True)
 
     objects = FollowUpQuerySet.as_manager()
 

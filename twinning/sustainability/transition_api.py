@@ -35,6 +35,7 @@ from twinning.sustainability import follow_ups as follow_up_services
 from twinning.sustainability import graduation_services
 from twinning.sustainability import transition_services as services
 from twinning.sustainability.graduation import criteria_from_json, evaluate
+from twinning.sustainability.limits import COMMENT_MAX, TEXT_MAX
 from twinning.sustainability.models_transition import (
     FollowUp,
     FollowUpItem,
@@ -56,8 +57,6 @@ from twinning.sustainability.transition_selectors import (
 )
 
 router = Router(tags=["sustainability"])
-
-MAX_TEXT = 20_000
 
 
 # --- output --------------------------------------------------------------------------------------------
@@ -265,12 +264,12 @@ class ReviewFilters(ListFilters):
 
 class TransitionPlanCreate(Input):
     partnership: UUID
-    summary: str = Field("", max_length=MAX_TEXT)
+    summary: str = Field("", max_length=TEXT_MAX)
     handover_date: datetime.date | None = None
 
 
 class TransitionPlanUpdate(Input):
-    summary: str = omittable(max_length=MAX_TEXT)
+    summary: str = omittable(max_length=TEXT_MAX)
     handover_date: datetime.date | None = None
     version: Version = omittable()
 
@@ -286,12 +285,12 @@ class ItemIn(Input):
     funding_source: FundingSource = FundingSource.HOST_BUDGET
     funding_detail: str = Field("", max_length=255)
     takes_over_on: datetime.date | None = None
-    note: str = Field("", max_length=MAX_TEXT)
+    note: str = Field("", max_length=TEXT_MAX)
 
 
 class RiskIn(Input):
     risk: str = Field(min_length=1, max_length=500)
-    mitigation: str = Field("", max_length=MAX_TEXT)
+    mitigation: str = Field("", max_length=TEXT_MAX)
 
 
 class MilestoneIn(Input):
@@ -301,17 +300,17 @@ class MilestoneIn(Input):
 
 class SignIn(Input):
     party: TransitionSignOff.Party
-    note: str = Field("", max_length=2000)
+    note: str = Field("", max_length=COMMENT_MAX)
 
 
 class ReviewCreate(Input):
     partnership: UUID
-    note: str = Field("", max_length=5000)
+    note: str = Field("", max_length=TEXT_MAX)
 
 
 class GraduationDecisionIn(Input):
     decision: GraduationReview.Decision
-    reason: str = Field(min_length=1, max_length=5000)
+    reason: str = Field(min_length=1, max_length=TEXT_MAX)
     decided_on: datetime.date | None = None
     extended_to: datetime.date | None = None
     version: Version = omittable()
@@ -330,7 +329,7 @@ class FollowUpAnswersIn(Input):
     questions: list[FollowUpAnswerIn] = Field(max_length=500)
     staff_retained: FollowUp.StaffRetained
     partner_contact: FollowUp.Contact
-    comment: str = Field("", max_length=5000)
+    comment: str = Field("", max_length=TEXT_MAX)
     version: Version = omittable()
 
 

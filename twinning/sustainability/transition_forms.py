@@ -9,6 +9,7 @@ from twinning.knowledge.models import Practice
 from twinning.partnerships.models import Partnership
 from twinning.planning.models import Activity
 from twinning.sustainability.follow_ups import ItemAnswer
+from twinning.sustainability.limits import COMMENT_MAX, TEXT_MAX
 from twinning.sustainability.models_transition import (
     FollowUp,
     FollowUpItem,
@@ -99,12 +100,12 @@ class TransitionMilestoneForm(ModelForm):
 
 class SignForm(forms.Form):
     party = forms.ChoiceField(choices=TransitionSignOff.Party.choices, label=_("Sign for"))
-    note = forms.CharField(required=False, max_length=2000, label=_("Note"))
+    note = forms.CharField(required=False, max_length=COMMENT_MAX, label=_("Note"))
 
 
 class GraduationOpenForm(forms.Form):
     note = forms.CharField(
-        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note")
+        required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note")
     )
 
 
@@ -112,7 +113,7 @@ class GraduationDecideForm(forms.Form):
     decision = forms.ChoiceField(
         choices=GraduationReview.Decision.choices, widget=forms.RadioSelect, label=_("Decision")
     )
-    reason = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label=_("Reason"))
+    reason = forms.CharField(max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}), label=_("Reason"))
     decided_on = forms.DateField(required=False, widget=DateInput, label=_("Decided on"))
     extended_to = forms.DateField(
         required=False,
@@ -134,7 +135,10 @@ class FollowUpAnswerForm(forms.Form):
         choices=[("", "—"), *FollowUp.Contact.choices], label=_("Is contact with the partner continuing?")
     )
     comment = forms.CharField(
-        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label=_("Anything else")
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Anything else"),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
