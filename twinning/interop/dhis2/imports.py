@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from twinning.accounts.access import in_data_entry_partnerships, is_programme_editor
 from twinning.accounts.models import User
@@ -105,6 +106,11 @@ class ImportSummary:
     conflicts: list[Conflict] = field(default_factory=list)
     conflict_count: int = 0
     options: ImportOptions = field(default_factory=ImportOptions)
+
+    @property
+    def ignored_text(self) -> str:
+        """The ignored count and how many had a conflict, in the reader's language."""
+        return ignored_text(self.ignored, self.conflict_count)
 
     def as_dhis2(self) -> dict[str, Any]:
         return {
@@ -577,23 +583,32 @@ def _count(
     summary.conflicts = (current.conflicts.kept + rejected)[:MAX_CONFLICTS]
     summary.conflict_count = current.conflicts.count + rejected_count
     written = outcome is not None and (not summary.options.atomic or not summary.conflict_count)
-    # Each value is counted once: imported, updated, ignored (unchanged, blank, or left out unwritten) or a
-    # conflict; a value with a conflict is never also counted as ignored.
+    # As DHIS2 counts: every value read is imported, updated, deleted or ignored, and a value with a conflict
+    # is one of the ignored (the summary says how many of them had one).
     if not written or outcome is None:
         summary.status = "ERROR"
-        summary.ignored = max(0, summary.read - summary.conflict_count)
+        summary.ignored = summary.read
         return
     summary.imported = outcome.created
     summary.updated = outcome.updated
-    summary.ignored = max(0, summary.read - outcome.created - outcome.updated - summary.conflict_count)
+    summary.ignored = max(0, summary.read - outcome.created - outcome.updated)
     summary.status = "WARNING" if summary.conflict_count else "SUCCESS"
+
+
+def ignored_text(ignored: int, conflicts: int) -> str:
+    """How many values were ignored and how many of those had a conflict, as DHIS2 counts them."""
+    return ngettext(
+        "Ignored: %(ignored)s (%(conflicts)s with a conflict).",
+        "Ignored: %(ignored)s (%(conflicts)s with a conflict).",
+        conflicts,
+    ) % {"ignored": ignored, "conflicts": conflicts}
 
 
 def _describe(summary: ImportSummary) -> None:
     counts = {
         "imported": summary.imported,
         "updated": summary.updated,
-        "ignored": summary.ignored,
+        "deleted": summary.deleted,
         "conflicts": summary.conflict_count,
     }
     if summary.status == "ERROR":
@@ -606,12 +621,13 @@ def _describe(summary: ImportSummary) -> None:
     elif summary.status == "WARNING":
         text = (
             _(
-                "Per-value mode: %(imported)s imported, %(updated)s updated, %(ignored)s ignored; %(conflicts)s value(s) with a conflict were left out."
+                "Per-value mode, values with a conflict were left out: %(imported)s imported, %(updated)s updated, %(deleted)s deleted."
             )
             % counts
         )
     else:
-        text = _("%(imported)s imported, %(updated)s updated, %(ignored)s ignored.") % counts
+        text = _("%(imported)s imported, %(updated)s updated, %(deleted)s deleted.") % counts
+    text = f"{text} {summary.ignored_text}"
     if summary.options.dry_run:
         text = _("Dry run, nothing was written. %(what)s") % {"what": text}
     summary.description = text

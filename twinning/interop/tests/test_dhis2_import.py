@@ -140,8 +140,9 @@ def test_dhis2_adx_example_is_read_and_each_conflict_named(world):
     assert {c.object for c in summary.conflicts} == {"Malaria numeric", "Malaria text"}
     assert [c.index for c in summary.conflicts] == list(range(9))
     payload = summary.as_dhis2()
-    # Each value counted once: the nine with a conflict are not also counted as ignored.
-    assert payload["importCount"] == {"imported": 0, "updated": 0, "ignored": 0, "deleted": 0}
+    # As DHIS2 counts: the nine values with a conflict are ignored, and the summary says they had one.
+    assert payload["importCount"] == {"imported": 0, "updated": 0, "ignored": 9, "deleted": 0}
+    assert "Ignored: 9 (9 with a conflict)." in payload["description"]
     assert payload["totalConflicts"] == 9
     assert payload["conflicts"][0] == {
         "object": "Malaria numeric",
@@ -256,11 +257,13 @@ def test_one_conflict_writes_nothing_unless_per_value_mode(world):
     mapped(world)
     data = data_value_set(hw1(), hw1("2024Q2", "-3"), {**hw1("2024Q3"), "dataElement": "unknownDE01"})
     summary = run(world, data, "json")
-    # Each value counted once: the two with a conflict are not also ignored.
-    assert (summary.status, summary.imported, summary.ignored, summary.conflict_count) == ("ERROR", 0, 1, 2)
+    # As DHIS2 counts: nothing written, so all three are ignored, two of them with a conflict.
+    assert (summary.status, summary.imported, summary.ignored, summary.conflict_count) == ("ERROR", 0, 3, 2)
+    assert "Ignored: 3 (2 with a conflict)." in summary.description
     assert not Result.objects.exists()
     summary = run(world, data, "json", atomic=False)
-    assert (summary.status, summary.imported, summary.ignored, summary.conflict_count) == ("WARNING", 1, 0, 2)
+    assert (summary.status, summary.imported, summary.ignored, summary.conflict_count) == ("WARNING", 1, 2, 2)
+    assert "Ignored: 2 (2 with a conflict)." in summary.description
     assert summary.as_dhis2()["importOptions"]["atomicMode"] == "NONE"
     assert "Per-value mode" in summary.description
     assert {(c.index, c.property) for c in summary.conflicts} == {(1, "value"), (2, "dataElement")}
@@ -303,7 +306,7 @@ def test_our_own_export_of_locked_periods_comes_back_ignored_not_conflicts(world
     assert (percentages(world), values(world)) == before
 
 
-def test_a_changed_value_of_a_locked_period_is_one_conflict_and_the_rest_counted_once(world):
+def test_a_changed_value_of_a_locked_period_is_one_conflict_among_the_ignored(world):
     x = mapped(world)
     enter(world, x)
     approve(world, "2024Q1")
@@ -318,8 +321,9 @@ def test_a_changed_value_of_a_locked_period_is_one_conflict_and_the_rest_counted
     changed["value"] = "12"
     summary = run(world, json.dumps(exported).encode(), "json", atomic=False)
     assert summary.conflict_count == 1 and "locked" in summary.conflicts[0].value
-    assert summary.imported + summary.updated + summary.ignored + summary.conflict_count == summary.read
-    assert (summary.imported, summary.updated, summary.ignored) == (0, 0, summary.read - 1)
+    assert summary.imported + summary.updated + summary.ignored == summary.read
+    assert (summary.imported, summary.updated, summary.ignored) == (0, 0, summary.read)
+    assert f"Ignored: {summary.read} (1 with a conflict)." in summary.description
 
 
 def test_a_partnership_the_user_may_not_enter_data_for_is_a_conflict(world):
@@ -422,6 +426,46 @@ def test_import_record_and_audit_for_an_upload(client, world):
     record = Dhis2Import.objects.get()
     assert record.summary["importCount"]["imported"] == 1
     assert AuditEvent.objects.filter(target_id=str(record.pk), reason="DHIS2 import").exists()
+
+
+def test_conflicts_are_counted_among_the_ignored_in_the_page_the_api_and_the_import_log(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from twinning.accounts.services import api_token_create
+
+    mapped(world)
+    data = data_value_set(hw1(), hw1("2024Q2", "-3"), {**hw1("2024Q3"), "dataElement": "unknownDE01"})
+    client.force_login(world.manager)
+    response = client.post(
+        f"/interop/dhis2/{world.programme.uuid}/import/",
+        {"file": SimpleUploadedFile("values.json", data), "format": "auto", "mode": "per_value"},
+    )
+    assert response.status_code == 200
+    assert "Ignored: 2 (2 with a conflict)." in response.content.decode()
+    record = Dhis2Import.objects.get()
+    assert record.summary["importCount"] == {"imported": 1, "updated": 0, "ignored": 2, "deleted": 0}
+    event = AuditEvent.objects.get(target_id=str(record.pk), reason="DHIS2 import")
+    assert event.changes["ignored"] == [None, 2]
+    assert "Ignored: 2 (2 with a conflict)." in event.changes["summary"][1]
+    _t, raw = api_token_create(actor=world.manager, user=world.manager, name="t")
+    response = client.post(
+        f"/api/v1/interop/dhis2/programmes/{world.programme.uuid}/import?format=json&dryRun=true",
+        {"file": SimpleUploadedFile("v.json", data)},
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    answer = response.json()
+    assert answer["importCount"]["ignored"] == 3 and answer["totalConflicts"] == 2
+    assert "Ignored: 3 (2 with a conflict)." in answer["description"]
+
+
+def test_the_ignored_count_is_said_in_the_readers_language(world):
+    from django.utils import translation
+
+    mapped(world)
+    data = data_value_set(hw1(), {**hw1("2024Q3"), "dataElement": "unknownDE01"})
+    with translation.override("fr"):
+        summary = run(world, data, "json")
+    assert "Ignorées : 2 (1 avec un conflit)." in summary.description
 
 
 def test_api_import_answers_dhis2s_summary_and_refuses_readers(client, world):
