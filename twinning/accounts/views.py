@@ -6,17 +6,18 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import i18n
-from django.views.decorators.http import require_POST
 
 from twinning.accounts.forms import ApiTokenForm, LanguageForm
 from twinning.accounts.models import ApiToken
 from twinning.accounts.services import api_token_create, api_token_revoke, user_language_set
-from twinning.core.http import AuthedRequest
+from twinning.core.http import AuthedRequest, post_only, post_scope
+
+post_scope("token_id", lambda user, pk: get_object_or_404(ApiToken, user=user, pk=pk))
 
 
 @login_required
@@ -49,7 +50,7 @@ def profile(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     # Tokens of other users are simply not found: never reveal that they exist.
     token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
@@ -61,7 +62,7 @@ def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def language_change(request: AuthedRequest) -> HttpResponse:
     """The profile's language (blank: the browser's). The chooser's cookie follows it, so the page stays in
     that language after signing out on this browser."""
@@ -95,7 +96,7 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
     )
 
 
-@require_POST
+@post_only
 def set_language(request: HttpRequest) -> HttpResponse:
     """The language chooser on every page (a plain form, no JavaScript): Django's set_language (the cookie,
     then back to `next`), and for a signed-in person also their profile's language, which otherwise would win

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import (
     PartnershipAccess,
@@ -66,7 +65,7 @@ from twinning.contributions.selectors import (
 )
 from twinning.core.exports import Action, Column, Link, Table, export_response, list_download, xlsx_bytes
 from twinning.core.forms import add_service_errors
-from twinning.core.http import AuthedRequest
+from twinning.core.http import AuthedRequest, post_only, post_scope
 from twinning.core.ids import parse_uuid
 from twinning.core.numbers import current_locale, query_int
 from twinning.core.offline import offline_page
@@ -79,6 +78,8 @@ from twinning.partnerships.selectors import (
     get_programme_for_staff,
     partnership_today,
 )
+
+post_scope("award_uuid", lambda user, uuid: get_award_for_user(user, uuid))
 
 
 def _basis(request: AuthedRequest) -> str:
@@ -302,7 +303,7 @@ def award_detail_view(request: AuthedRequest, award_uuid: UUID) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def allocation_add_view(request: AuthedRequest, award_uuid: UUID) -> HttpResponse:
     award = get_award_for_user(request.user, award_uuid)
     if not programme_access(request.user, award.programme_id).can_manage_finance:
@@ -465,7 +466,7 @@ def _exchange_rates_page(
 
 
 @login_required
-@require_POST
+@post_only
 def exchange_rate_import_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_staff(request.user, programme_uuid)
     if not programme_access(request.user, programme.pk).can_manage_finance:
@@ -650,7 +651,7 @@ def _time_entry(partnership: Partnership, entry_uuid: UUID) -> TimeEntry:
 
 
 @login_required
-@require_POST
+@post_only
 def time_verify_view(request: AuthedRequest, partnership_uuid: UUID, entry_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
     entry = _time_entry(partnership, entry_uuid)
@@ -741,7 +742,7 @@ def gift_detail_view(request: AuthedRequest, partnership_uuid: UUID, gift_uuid: 
 
 
 @login_required
-@require_POST
+@post_only
 def gift_receive_view(request: AuthedRequest, partnership_uuid: UUID, gift_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     gift = _gift(partnership, gift_uuid)
@@ -760,7 +761,7 @@ def gift_receive_view(request: AuthedRequest, partnership_uuid: UUID, gift_uuid:
 
 
 @login_required
-@require_POST
+@post_only
 def gift_verify_view(request: AuthedRequest, partnership_uuid: UUID, gift_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid)
     gift = _gift(partnership, gift_uuid)
@@ -812,7 +813,7 @@ def verification_view(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def gift_evidence_add_view(request: AuthedRequest, partnership_uuid: UUID, gift_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     if not (access.can_enter_data or access.can_manage_finance):
@@ -848,7 +849,7 @@ def gift_evidence_view(
 
 
 @login_required
-@require_POST
+@post_only
 def claim_add_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     """Count a gift (field `gift`) or a time entry (field `time_entry`) toward an award's cost share."""
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)

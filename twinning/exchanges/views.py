@@ -9,12 +9,11 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import PartnershipAccess, history_for_user
 from twinning.core.exports import Column, Link, Table, export_response, list_download
 from twinning.core.forms import add_service_errors, ask_for_files_again
-from twinning.core.http import AuthedRequest
+from twinning.core.http import AuthedRequest, post_only
 from twinning.core.offline import offline_page
 from twinning.core.pagination import history_page, paginate
 from twinning.exchanges import services
@@ -227,7 +226,7 @@ def exchange_edit_view(request: AuthedRequest, partnership_uuid: UUID, exchange_
 
 
 @login_required
-@require_POST
+@post_only
 def exchange_delete_view(request: AuthedRequest, partnership_uuid: UUID, exchange_uuid: UUID) -> HttpResponse:
     partnership, _access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     exchange = get_exchange(partnership, exchange_uuid)
@@ -274,7 +273,7 @@ def _section_response(
 
 
 @login_required
-@require_POST
+@post_only
 def participant_add_view(request: AuthedRequest, partnership_uuid: UUID, exchange_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     exchange = get_exchange(partnership, exchange_uuid)
@@ -290,7 +289,7 @@ def participant_add_view(request: AuthedRequest, partnership_uuid: UUID, exchang
 
 
 @login_required
-@require_POST
+@post_only
 def participant_remove_view(
     request: AuthedRequest, partnership_uuid: UUID, exchange_uuid: UUID, participant_uuid: UUID
 ) -> HttpResponse:
@@ -305,7 +304,7 @@ def participant_remove_view(
 
 
 @login_required
-@require_POST
+@post_only
 def trainee_group_add_view(
     request: AuthedRequest, partnership_uuid: UUID, exchange_uuid: UUID
 ) -> HttpResponse:
@@ -323,7 +322,7 @@ def trainee_group_add_view(
 
 
 @login_required
-@require_POST
+@post_only
 def trainee_group_remove_view(
     request: AuthedRequest, partnership_uuid: UUID, exchange_uuid: UUID, group_uuid: UUID
 ) -> HttpResponse:
@@ -504,7 +503,7 @@ def _sessions_response(
 
 
 @login_required
-@require_POST
+@post_only
 def session_add_view(request: AuthedRequest, partnership_uuid: UUID, pair_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, data_entry=True)
     pair = get_mentoring_pair(partnership, pair_uuid)
@@ -520,7 +519,7 @@ def session_add_view(request: AuthedRequest, partnership_uuid: UUID, pair_uuid: 
 
 
 @login_required
-@require_POST
+@post_only
 def session_remove_view(
     request: AuthedRequest, partnership_uuid: UUID, pair_uuid: UUID, session_uuid: UUID
 ) -> HttpResponse:

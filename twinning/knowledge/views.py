@@ -13,13 +13,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_POST
 
 from twinning.accounts import access
 from twinning.accounts.access import PracticeAccess, history_for_user
 from twinning.core.exports import Column, Link, Table
 from twinning.core.forms import add_service_errors, ask_for_files_again
-from twinning.core.http import AuthedRequest
+from twinning.core.http import AuthedRequest, post_only, post_scope
 from twinning.core.pagination import history_page, paginate
 from twinning.core.reference import shipped_name
 from twinning.directory.models import HealthArea
@@ -38,6 +37,9 @@ from twinning.knowledge.selectors import (
 )
 from twinning.knowledge.spread.selectors import adoption_list
 from twinning.partnerships.models import Pillar, Programme
+
+post_scope("practice_uuid", lambda user, uuid: get_practice_for_user(user, uuid))
+
 
 SEARCH_PAGE_SIZE = 20
 
@@ -227,7 +229,7 @@ def practice_edit_view(request: AuthedRequest, practice_uuid: UUID) -> HttpRespo
 
 
 @login_required
-@require_POST
+@post_only
 def practice_move_view(request: AuthedRequest, practice_uuid: UUID) -> HttpResponse:
     practice, rights = get_practice_for_user(request.user, practice_uuid)
     form = MoveForm(request.POST)
@@ -249,7 +251,7 @@ def practice_move_view(request: AuthedRequest, practice_uuid: UUID) -> HttpRespo
 
 
 @login_required
-@require_POST
+@post_only
 def practice_confirm_view(request: AuthedRequest, practice_uuid: UUID) -> HttpResponse:
     practice, _rights = get_practice_for_user(request.user, practice_uuid)
     services.practice_confirm_no_personal_data(actor=request.user, practice=practice)

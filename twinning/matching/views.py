@@ -12,7 +12,6 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import (
     can_edit_institution,
@@ -25,7 +24,7 @@ from twinning.accounts.access import (
 from twinning.core import charts
 from twinning.core.choices import Side
 from twinning.core.forms import add_service_errors
-from twinning.core.http import AuthedRequest
+from twinning.core.http import AuthedRequest, post_only, post_scope
 from twinning.core.pagination import history_page, paginate
 from twinning.directory.models import Institution, InstitutionExpertise, InstitutionNeed
 from twinning.directory.selectors import get_institution_for_user
@@ -74,6 +73,10 @@ from twinning.matching.twins import (
 )
 from twinning.partnerships.models import Programme
 from twinning.partnerships.selectors import get_programme_for_staff
+
+post_scope("round_uuid", lambda user, uuid: get_round_for_user(user, uuid))
+post_scope("conflict_uuid", lambda user, uuid: get_conflict_for_user(user, uuid))
+post_scope("institution_uuid", lambda user, uuid: get_institution_for_user(user, uuid))
 
 
 def _score_chart(optimal: Decimal, stable: Decimal) -> SafeString:
@@ -257,7 +260,7 @@ def round_url(round: MatchingRound) -> str:
 
 
 @login_required
-@require_POST
+@post_only
 def applicant_add_view(request: AuthedRequest, round_uuid: UUID) -> HttpResponse:
     round = get_round_for_user(request.user, round_uuid, write=True)
     form = ApplicantForm(request.POST)
@@ -270,7 +273,7 @@ def applicant_add_view(request: AuthedRequest, round_uuid: UUID) -> HttpResponse
 
 
 @login_required
-@require_POST
+@post_only
 def applicant_remove_view(request: AuthedRequest, round_uuid: UUID, applicant_uuid: UUID) -> HttpResponse:
     round = get_round_for_user(request.user, round_uuid, write=True)
     applicant = get_applicant(round, applicant_uuid)
@@ -282,7 +285,7 @@ def applicant_remove_view(request: AuthedRequest, round_uuid: UUID, applicant_uu
 
 
 @login_required
-@require_POST
+@post_only
 def round_run_view(request: AuthedRequest, round_uuid: UUID) -> HttpResponse:
     round = get_round_for_user(request.user, round_uuid, write=True)
     try:
@@ -338,7 +341,7 @@ def _decision_message(decision: MatchDecision) -> str:
 
 
 @login_required
-@require_POST
+@post_only
 def decide_view(request: AuthedRequest, round_uuid: UUID) -> HttpResponse:
     """Accept (one click, the reason optional) or override a pair. From the round's list of pairs the answer
     keeps the list where it was and shows the confirmation on the pair itself (htmx swaps the list in place;
@@ -434,7 +437,7 @@ def conflicts_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse
 
 
 @login_required
-@require_POST
+@post_only
 def conflict_remove_view(request: AuthedRequest, conflict_uuid: UUID) -> HttpResponse:
     conflict = get_conflict_for_user(request.user, conflict_uuid)
     services.conflict_remove(
@@ -620,7 +623,7 @@ def _twin_refused(
 
 
 @login_required
-@require_POST
+@post_only
 def twin_start_view(request: AuthedRequest, institution_uuid: UUID) -> HttpResponse:
     institution, form, params = _twin_action(request, institution_uuid)
     if form.is_valid() and form.cleaned_data.get("programme"):
@@ -645,7 +648,7 @@ def twin_start_view(request: AuthedRequest, institution_uuid: UUID) -> HttpRespo
 
 
 @login_required
-@require_POST
+@post_only
 def twin_round_add_view(request: AuthedRequest, institution_uuid: UUID) -> HttpResponse:
     institution, form, params = _twin_action(request, institution_uuid)
     if form.is_valid() and form.cleaned_data.get("round"):

@@ -10,13 +10,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import PartnershipAccess, history_for_user, programme_access, require
 from twinning.accounts.models import User
 from twinning.core.exports import LIST_ROWS, Column, Link, Table, export_response, requested_format
 from twinning.core.forms import add_service_errors
-from twinning.core.http import AuthedRequest
+from twinning.core.http import AuthedRequest, post_only
 from twinning.core.numbers import current_locale, query_int
 from twinning.core.offline import offline_page
 from twinning.core.pagination import history_page
@@ -70,7 +69,7 @@ def due_view(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def notifications_read_view(request: AuthedRequest) -> HttpResponse:
     services.notifications_mark_read(actor=request.user)
     return redirect("monitoring:due")
@@ -213,7 +212,7 @@ def entry_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -
 
 
 @login_required
-@require_POST
+@post_only
 def row_save_view(
     request: AuthedRequest, partnership_uuid: UUID, period_id: str, adoption_uuid: UUID, option_key: str
 ) -> HttpResponse:
@@ -317,7 +316,7 @@ def _save_typed(
 
 
 @login_required
-@require_POST
+@post_only
 def save_all_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
     partnership, access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id, write=True
@@ -341,7 +340,7 @@ def _report_or_404(partnership: Partnership, period: Period) -> PeriodReport:
 
 
 @login_required
-@require_POST
+@post_only
 def submit_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
     """Save every value typed on the page (as Save all does), then submit; a refused save shows the page
     again with every typed value, and a refused submission keeps the saved values."""
@@ -365,7 +364,7 @@ def submit_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) 
 
 
 @login_required
-@require_POST
+@post_only
 def narrative_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
     """Save the period report's narrative; a refused one comes back on the entry page with what was typed."""
     partnership, access, period = selectors.get_partnership_period_for_user(
@@ -423,7 +422,7 @@ def _reviewer_form_action(
 
 
 @login_required
-@require_POST
+@post_only
 def return_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
     return _reviewer_form_action(
         request,
@@ -439,7 +438,7 @@ def return_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) 
 
 
 @login_required
-@require_POST
+@post_only
 def approve_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
     partnership, access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id
@@ -458,7 +457,7 @@ def approve_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str)
 
 
 @login_required
-@require_POST
+@post_only
 def unlock_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
     return _reviewer_form_action(
         request,
@@ -474,7 +473,7 @@ def unlock_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) 
 
 
 @login_required
-@require_POST
+@post_only
 def comment_add_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
     partnership, access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id
@@ -511,7 +510,7 @@ def comment_add_view(request: AuthedRequest, partnership_uuid: UUID, period_id: 
 
 
 @login_required
-@require_POST
+@post_only
 def action_done_view(
     request: AuthedRequest, partnership_uuid: UUID, period_id: str, review_comment_uuid: UUID
 ) -> HttpResponse:
@@ -536,7 +535,7 @@ def action_done_view(
 
 
 @login_required
-@require_POST
+@post_only
 def evidence_add_view(request: AuthedRequest, partnership_uuid: UUID, period_id: str) -> HttpResponse:
     partnership, access, period = selectors.get_partnership_period_for_user(
         request.user, partnership_uuid, period_id, write=True
@@ -588,7 +587,7 @@ def evidence_file_view(
 
 
 @login_required
-@require_POST
+@post_only
 def evidence_delete_view(
     request: AuthedRequest, partnership_uuid: UUID, period_id: str, result_evidence_uuid: UUID
 ) -> HttpResponse:

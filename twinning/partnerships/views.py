@@ -10,13 +10,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import PartnershipAccess, history_for_user, require_programme_manager
 from twinning.accounts.models import PartnershipMembership
 from twinning.core.exports import Column, Link, Table, list_download
 from twinning.core.forms import add_service_errors
-from twinning.core.http import AuthedRequest
+from twinning.core.http import AuthedRequest, post_only, post_scope
 from twinning.core.ids import parse_uuid
 from twinning.core.pagination import history_page, paginate
 from twinning.core.reference import country_name
@@ -34,9 +33,13 @@ from twinning.partnerships.models import Partnership, Programme, Stage
 from twinning.partnerships.selectors import (
     get_partnership_for_user,
     get_programme_for_staff,
+    get_programme_for_user,
     partnership_countries,
     partnership_list,
 )
+
+post_scope("partnership_uuid", lambda user, uuid: get_partnership_for_user(user, uuid))
+post_scope("programme_uuid", lambda user, uuid: get_programme_for_user(user, uuid))
 
 
 def _partnerships_table(partnerships: Any) -> Table:
@@ -230,7 +233,7 @@ def partnership_url(partnership: Partnership) -> str:
 
 
 @login_required
-@require_POST
+@post_only
 def stage_change_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     form = StageForm(request.POST)
@@ -253,7 +256,7 @@ def stage_change_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpRes
 
 
 @login_required
-@require_POST
+@post_only
 def stakeholder_add_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     form = StakeholderForm(request.POST)
@@ -268,7 +271,7 @@ def stakeholder_add_view(request: AuthedRequest, partnership_uuid: UUID) -> Http
 
 
 @login_required
-@require_POST
+@post_only
 def stakeholder_delete_view(
     request: AuthedRequest, partnership_uuid: UUID, stakeholder_uuid: UUID
 ) -> HttpResponse:
@@ -281,7 +284,7 @@ def stakeholder_delete_view(
 
 
 @login_required
-@require_POST
+@post_only
 def agreement_add_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     form = AgreementForm(request.POST, request.FILES)
@@ -310,7 +313,7 @@ def agreement_document_view(
 
 
 @login_required
-@require_POST
+@post_only
 def member_add_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     if not access.can_manage_members:
@@ -334,7 +337,7 @@ def member_add_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpRespo
 
 
 @login_required
-@require_POST
+@post_only
 def member_remove_view(request: AuthedRequest, partnership_uuid: UUID, membership_id: int) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     membership = (

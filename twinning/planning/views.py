@@ -16,7 +16,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import (
     PartnershipAccess,
@@ -25,7 +24,7 @@ from twinning.accounts.access import (
     is_programme_editor,
 )
 from twinning.core.forms import add_service_errors
-from twinning.core.http import AuthedRequest
+from twinning.core.http import AuthedRequest, post_only
 from twinning.core.pagination import history_page
 from twinning.partnerships.models import Partnership
 from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_user
@@ -164,7 +163,7 @@ def plan_version_view(request: AuthedRequest, partnership_uuid: UUID, plan_uuid:
 
 
 @login_required
-@require_POST
+@post_only
 def plan_create_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     form = PlanForm(request.POST)
@@ -225,7 +224,7 @@ def _form_page(request: AuthedRequest, form: Any, title: str, back: str, **extra
 
 
 @login_required
-@require_POST
+@post_only
 def plan_sign_view(request: AuthedRequest, partnership_uuid: UUID, plan_uuid: UUID) -> HttpResponse:
     # Only those who change the partnership sign (coordinators, programme editors); the service decides
     # which party each may sign for (403 otherwise).
@@ -254,7 +253,7 @@ def plan_sign_view(request: AuthedRequest, partnership_uuid: UUID, plan_uuid: UU
 
 
 @login_required
-@require_POST
+@post_only
 def plan_new_version_view(request: AuthedRequest, partnership_uuid: UUID, plan_uuid: UUID) -> HttpResponse:
     plan, partnership, access = _plan_for_write(request, partnership_uuid, plan_uuid)
     form = NewVersionForm(request.POST)
@@ -276,7 +275,7 @@ def plan_new_version_view(request: AuthedRequest, partnership_uuid: UUID, plan_u
 
 
 @login_required
-@require_POST
+@post_only
 def event_add_view(request: AuthedRequest, partnership_uuid: UUID, plan_uuid: UUID) -> HttpResponse:
     plan, partnership, access = _plan_for_write(request, partnership_uuid, plan_uuid)
     form = EventForm(request.POST)
@@ -306,7 +305,7 @@ def _event(
 
 
 @login_required
-@require_POST
+@post_only
 def participant_add_view(request: AuthedRequest, partnership_uuid: UUID, event_uuid: UUID) -> HttpResponse:
     event, partnership, access = _event(request, partnership_uuid, event_uuid)
     form = ParticipantForm(request.POST)
@@ -322,7 +321,7 @@ def participant_add_view(request: AuthedRequest, partnership_uuid: UUID, event_u
 
 
 @login_required
-@require_POST
+@post_only
 def participant_remove_view(
     request: AuthedRequest, partnership_uuid: UUID, event_uuid: UUID, participant_id: int
 ) -> HttpResponse:
@@ -342,7 +341,7 @@ def participant_remove_view(
 
 
 @login_required
-@require_POST
+@post_only
 def objective_add_view(request: AuthedRequest, partnership_uuid: UUID, plan_uuid: UUID) -> HttpResponse:
     plan, partnership, access = _plan_for_write(request, partnership_uuid, plan_uuid)
     form = ObjectiveForm(request.POST, partnership=partnership)
@@ -410,7 +409,7 @@ def objective_edit_view(request: AuthedRequest, partnership_uuid: UUID, objectiv
 
 
 @login_required
-@require_POST
+@post_only
 def objective_delete_view(
     request: AuthedRequest, partnership_uuid: UUID, objective_uuid: UUID
 ) -> HttpResponse:
@@ -423,7 +422,7 @@ def objective_delete_view(
 
 
 @login_required
-@require_POST
+@post_only
 def activity_add_view(request: AuthedRequest, partnership_uuid: UUID, plan_uuid: UUID) -> HttpResponse:
     plan, partnership, access = _plan_for_write(request, partnership_uuid, plan_uuid)
     form = ActivityForm(request.POST, plan=plan)
@@ -463,7 +462,7 @@ def activity_edit_view(request: AuthedRequest, partnership_uuid: UUID, activity_
 
 
 @login_required
-@require_POST
+@post_only
 def activity_progress_view(
     request: AuthedRequest, partnership_uuid: UUID, activity_uuid: UUID
 ) -> HttpResponse:
@@ -490,7 +489,7 @@ def activity_progress_view(
 
 
 @login_required
-@require_POST
+@post_only
 def activity_delete_view(request: AuthedRequest, partnership_uuid: UUID, activity_uuid: UUID) -> HttpResponse:
     activity, partnership, access = _plan_child(
         request, partnership_uuid, Activity, activity_uuid, "objective__plan"
@@ -503,7 +502,7 @@ def activity_delete_view(request: AuthedRequest, partnership_uuid: UUID, activit
 
 
 @login_required
-@require_POST
+@post_only
 def adopt_view(request: AuthedRequest, partnership_uuid: UUID, plan_uuid: UUID) -> HttpResponse:
     plan, partnership, access = _plan_for_write(request, partnership_uuid, plan_uuid)
     form = AdoptForm(request.POST, plan=plan, indicators=indicators_for_plan(plan))
@@ -598,7 +597,7 @@ def plan_indicator_view(
 
 
 @login_required
-@require_POST
+@post_only
 def targets_save_view(
     request: AuthedRequest, partnership_uuid: UUID, plan_indicator_uuid: UUID
 ) -> HttpResponse:
@@ -714,7 +713,7 @@ def _fill_grid(grid: dict[str, Any], data: Any, errors: dict[str, list[str]], co
 
 
 @login_required
-@require_POST
+@post_only
 def plan_indicator_remove_view(
     request: AuthedRequest, partnership_uuid: UUID, plan_indicator_uuid: UUID
 ) -> HttpResponse:
@@ -851,7 +850,7 @@ def _disaggregations_response(request: AuthedRequest, programme: Any, **forms: A
 
 
 @login_required
-@require_POST
+@post_only
 def disaggregation_add_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     programme = get_programme_for_user(request.user, programme_uuid, write=True)
     form = DisaggregationForm(request.POST)
@@ -866,7 +865,7 @@ def disaggregation_add_view(request: AuthedRequest, programme_uuid: UUID) -> Htt
 
 
 @login_required
-@require_POST
+@post_only
 def option_add_view(request: AuthedRequest, programme_uuid: UUID, category_code: str) -> HttpResponse:
     programme = get_programme_for_user(request.user, programme_uuid, write=True)
     category = DisaggregationCategory.objects.filter(programme=programme, code=category_code).first()

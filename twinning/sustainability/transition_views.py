@@ -12,13 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import PartnershipAccess, history_for_user, require
 from twinning.core import charts
 from twinning.core.exports import Column, Link, Table, export_response
 from twinning.core.forms import add_service_errors
-from twinning.core.http import AuthedRequest
+from twinning.core.http import AuthedRequest, post_only
 from twinning.core.pagination import history_page
 from twinning.partnerships.models import Partnership, Programme
 from twinning.partnerships.selectors import (
@@ -176,7 +175,7 @@ def _part_response(
 
 
 @login_required
-@require_POST
+@post_only
 def transition_item_add_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     plan = _plan_or_404(partnership)
@@ -190,7 +189,7 @@ def transition_item_add_view(request: AuthedRequest, partnership_uuid: UUID) -> 
 
 
 @login_required
-@require_POST
+@post_only
 def transition_risk_add_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     plan = _plan_or_404(partnership)
@@ -204,7 +203,7 @@ def transition_risk_add_view(request: AuthedRequest, partnership_uuid: UUID) -> 
 
 
 @login_required
-@require_POST
+@post_only
 def transition_milestone_add_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid, write=True)
     plan = _plan_or_404(partnership)
@@ -218,7 +217,7 @@ def transition_milestone_add_view(request: AuthedRequest, partnership_uuid: UUID
 
 
 @login_required
-@require_POST
+@post_only
 def transition_part_remove_view(
     request: AuthedRequest, partnership_uuid: UUID, part_uuid: UUID
 ) -> HttpResponse:
@@ -239,7 +238,7 @@ def transition_part_remove_view(
 
 
 @login_required
-@require_POST
+@post_only
 def transition_sign_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     plan = _plan_or_404(partnership)
@@ -289,7 +288,7 @@ def graduation_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpRespo
 
 
 @login_required
-@require_POST
+@post_only
 def graduation_open_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = _insider(request, partnership_uuid)
     require(access.can_decide_graduation)

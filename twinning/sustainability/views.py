@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import PartnershipAccess, can_edit_instrument, history_for_user, require
 from twinning.accounts.models import PartnershipMembership, User
@@ -24,7 +23,7 @@ from twinning.core import charts
 from twinning.core.dates import latest_today
 from twinning.core.exports import Column, Link, Table, export_response, list_download
 from twinning.core.forms import add_service_errors
-from twinning.core.http import AuthedRequest
+from twinning.core.http import AuthedRequest, post_only, post_scope
 from twinning.core.pagination import history_page
 from twinning.partnerships.models import Partnership, Programme
 from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_staff, programme_zones
@@ -44,6 +43,9 @@ from twinning.sustainability.scores import score_round as _score
 from twinning.sustainability.transition_views import programme_transition_context
 
 # --- a partnership's rounds, trends and mutual benefit ----------------------------------------------------
+
+
+post_scope("assessment_round_uuid", lambda user, uuid: selectors.get_round_for_user(user, uuid))
 
 
 def _rounds_table(rounds: Any) -> Table:
@@ -353,7 +355,7 @@ def round_view(request: AuthedRequest, assessment_round_uuid: UUID) -> HttpRespo
 
 
 @login_required
-@require_POST
+@post_only
 def answers_view(request: AuthedRequest, assessment_round_uuid: UUID) -> HttpResponse:
     assessment_round, access = selectors.get_round_for_user(request.user, assessment_round_uuid)
     # Whoever answers for no side is refused before their form is read (403, not the form's 400).
@@ -384,7 +386,7 @@ def answers_view(request: AuthedRequest, assessment_round_uuid: UUID) -> HttpRes
 
 
 @login_required
-@require_POST
+@post_only
 def side_submit_view(request: AuthedRequest, assessment_round_uuid: UUID) -> HttpResponse:
     assessment_round, _access = selectors.get_round_for_user(request.user, assessment_round_uuid)
     try:
@@ -406,7 +408,7 @@ def _get_action(assessment_round: AssessmentRound, action_uuid: UUID) -> Assessm
 
 
 @login_required
-@require_POST
+@post_only
 def action_add_view(
     request: AuthedRequest, assessment_round_uuid: UUID, action_uuid: UUID | None = None
 ) -> HttpResponse:

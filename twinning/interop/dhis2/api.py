@@ -122,6 +122,11 @@ class ImportQuery(Schema):
     atomicMode: Literal["ALL", "NONE"] = Field(
         "ALL", description="ALL: nothing unless every value; NONE: per value."
     )
+    importStrategy: Literal["CREATE_AND_UPDATE", "DELETE"] = Field(
+        "CREATE_AND_UPDATE",
+        description="CREATE_AND_UPDATE: add and update results; DELETE: delete the results the file names "
+        "(those of submitted or approved periods are conflicts, never deleted).",
+    )
     dataElementIdScheme: Literal["UID", "CODE", "uid", "code"] | None = None
     idScheme: Literal["UID", "CODE", "uid", "code"] | None = None
 
@@ -161,6 +166,7 @@ def _options(query: ImportQuery) -> ImportOptions:
     return ImportOptions(
         dry_run=query.dryRun,
         atomic=query.atomicMode == "ALL",
+        strategy=query.importStrategy,
         data_element_id_scheme=query.dataElementIdScheme.upper() if query.dataElementIdScheme else None,
         id_scheme=query.idScheme.upper() if query.idScheme else None,
     )

@@ -109,6 +109,15 @@ class ImportForm(forms.Form):
         initial="atomic",
         widget=forms.RadioSelect,
     )
+    strategy = forms.ChoiceField(
+        label=_("What to do with the file's values"),
+        choices=[
+            ("CREATE_AND_UPDATE", _("Add and update results (DHIS2's CREATE_AND_UPDATE)")),
+            ("DELETE", _("Delete the results the file names (DHIS2's DELETE)")),
+        ],
+        initial="CREATE_AND_UPDATE",
+        required=False,
+    )
     # On by default: a first look at a file should never write (untick it to import).
     dry_run = forms.BooleanField(
         label=_("Dry run: check and count, write nothing"), required=False, initial=True
@@ -132,6 +141,7 @@ class ImportForm(forms.Form):
         return ImportOptions(
             dry_run=bool(data.get("dry_run")),
             atomic=data.get("mode") != "per_value",
+            strategy=data.get("strategy") or "CREATE_AND_UPDATE",
             data_element_id_scheme=data.get("data_element_id_scheme") or None,
         )
 
@@ -201,6 +211,15 @@ class FetchForm(forms.Form):
         ],
         initial="atomic",
         widget=forms.RadioSelect,
+    )
+    strategy = forms.ChoiceField(
+        label=_("What to do with the file's values"),
+        choices=[
+            ("CREATE_AND_UPDATE", _("Add and update results (DHIS2's CREATE_AND_UPDATE)")),
+            ("DELETE", _("Delete the results the file names (DHIS2's DELETE)")),
+        ],
+        initial="CREATE_AND_UPDATE",
+        required=False,
     )
     # On by default: a first look at a file should never write (untick it to import).
     dry_run = forms.BooleanField(

@@ -10,6 +10,19 @@ Modes, as DHIS2's: by default (`atomic`, DHIS2's `atomicMode=ALL`) nothing is wr
 with `atomic=False` (`atomicMode=NONE`) the values with a conflict are left out and the rest imported, and the
 summary says so. A dry run checks and counts everything and writes nothing. A value equal to the stored one is
 ignored, so importing the same file twice changes nothing the second time.
+
+Counts are DHIS2's: every value read is imported, updated, deleted or ignored, and a value with a conflict is
+one of the ignored ("Ignored: 3 (2 with a conflict)").
+
+importStrategy (`ImportOptions.strategy`): CREATE_AND_UPDATE (the default) as above, or DELETE, supported as
+DHIS2 does it: each value names a stored result (its figure does not matter), which is deleted through the
+results service (`monitoring.services.result_save`, where a blank value deletes), so the entry form's rules
+hold: data entry rights on the partnership, and a result of a submitted or approved (locked) period is never
+deleted but reported as a conflict naming the lock (approved results are unlocked by programme staff first, on
+the results page, which records why). A value with nothing stored is ignored. Atomic mode deletes nothing if
+one value is refused; per-value mode deletes the others. Each deletion is audited on its period's report.
+Deletions go one value at a time (a few queries each), not through COPY. Other DHIS2 strategies (CREATE,
+UPDATE, NEW_AND_UPDATES) are refused with a message.
 """
 
 from collections.abc import Callable, Iterator
@@ -29,8 +42,9 @@ from twinning.interop.dhis2.ids import DEFAULT_COMBO_NAMES, IdScheme, id_scheme
 from twinning.interop.dhis2.parse import FileRefused, Header, Opener, RawValue, read
 from twinning.monitoring.imports import COLUMNS, ImportOutcome, ImportRejected, results_import
 from twinning.monitoring.models import Result
+from twinning.monitoring.services import result_save
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Programme
-from twinning.planning.models import DisaggregationOption, Indicator
+from twinning.planning.models import DisaggregationOption, Indicator, PlanIndicator
 
 Measure = Indicator.Measure
 MAX_CONFLICTS = 1000
@@ -47,6 +61,8 @@ PROPERTY = {
     "comment": "comment",
 }
 Progress = Callable[[int], None]
+DELETE = "DELETE"
+STRATEGIES = ("CREATE_AND_UPDATE", DELETE)
 
 
 @dataclass(frozen=True)
@@ -55,6 +71,7 @@ class ImportOptions:
 
     dry_run: bool = False
     atomic: bool = True
+    strategy: str = "CREATE_AND_UPDATE"  # DHIS2's importStrategy: CREATE_AND_UPDATE or DELETE
     id_scheme: str | None = None
     data_element_id_scheme: str | None = None
     org_unit_id_scheme: str | None = None
@@ -64,6 +81,7 @@ class ImportOptions:
         return {
             "dryRun": self.dry_run,
             "atomicMode": "ALL" if self.atomic else "NONE",
+            "importStrategy": self.strategy,
             "idScheme": self.id_scheme or "",
             "dataElementIdScheme": self.data_element_id_scheme or "",
             "orgUnitIdScheme": self.org_unit_id_scheme or "",
@@ -75,6 +93,7 @@ class ImportOptions:
         return cls(
             dry_run=bool(data.get("dryRun")),
             atomic=data.get("atomicMode", "ALL") != "NONE",
+            strategy=data.get("importStrategy") or "CREATE_AND_UPDATE",
             id_scheme=data.get("idScheme") or None,
             data_element_id_scheme=data.get("dataElementIdScheme") or None,
             org_unit_id_scheme=data.get("orgUnitIdScheme") or None,
@@ -500,6 +519,14 @@ def dhis2_import(
     results in no partnership of the programme (or not in `partnership`).
     """
     summary = ImportSummary(options=options)
+    if options.strategy not in STRATEGIES:
+        return _refused(
+            summary,
+            ValidationError(
+                _("Twinning imports with the strategy CREATE_AND_UPDATE or DELETE only, not %(strategy)s.")
+                % {"strategy": options.strategy[:40]}
+            ),
+        )
     try:
         header, _values_unused = read(opener, fmt)
         resolver = _Resolver(actor, programme, partnership, _Schemes.of(options, header))
@@ -509,7 +536,10 @@ def dhis2_import(
         raise PermissionDenied
     try:
         with transaction.atomic():
-            _run(actor, programme, partnership, opener, fmt, resolver, summary, source, progress)
+            if options.strategy == DELETE:
+                _run_delete(actor, opener, fmt, resolver, summary, progress)
+            else:
+                _run(actor, programme, partnership, opener, fmt, resolver, summary, source, progress)
             if options.dry_run or summary.status == "ERROR":
                 raise _Rollback
     except _Rollback:
@@ -593,6 +623,131 @@ def _count(
     summary.updated = outcome.updated
     summary.ignored = max(0, summary.read - outcome.created - outcome.updated)
     summary.status = "WARNING" if summary.conflict_count else "SUCCESS"
+
+
+def _place(resolver: _Resolver, raw: RawValue) -> tuple[int, int, str] | Conflict:
+    """The (partnership, indicator, option key) a value names, or its Conflict (for a deletion)."""
+    element = resolver.elements.get(raw.data_element)
+    if element is None:
+        return Conflict(
+            raw.data_element,
+            _("No indicator of the programme has this data element."),
+            property="dataElement",
+        )
+    _code, _measure, own, indicator = element
+    if raw.period.startswith("!"):
+        return Conflict(
+            raw.period[1:], _("Not a monthly, quarterly, six-monthly or yearly period."), property="period"
+        )
+    partnership = resolver.partnership(raw)
+    if isinstance(partnership, Conflict):
+        return partnership
+    if own is not None and own != partnership:
+        return Conflict(
+            raw.data_element,
+            _("This data element is another partnership's own indicator."),
+            property="dataElement",
+        )
+    option = resolver.option(raw)
+    if isinstance(option, Conflict):
+        return option
+    return partnership, indicator, option
+
+
+def _delete_one(
+    actor: User, programme: Programme, raw: RawValue, place: tuple[int, int, str], options: dict[str, int]
+) -> bool | Conflict:
+    """Delete the stored result a value names through the results service (access, the plan in force, and the
+    lock of submitted and approved periods checked there, the deletion audited); False when none is stored."""
+    partnership, indicator, key = place
+    option: int | None = None
+    if key:
+        if key not in options:
+            category, code = key.split(":", 1)
+            found = DisaggregationOption.objects.filter(
+                category__programme=programme, category__code=category, code=code
+            ).values_list("pk", flat=True)
+            options[key] = next(iter(found), 0)
+        option = options[key] or None
+    result = (
+        Result.objects.filter(
+            partnership_id=partnership, indicator_id=indicator, period=raw.period, option_id=option
+        )
+        .select_related("option")
+        .first()
+    )
+    if result is None:
+        return False
+    adoption = (
+        PlanIndicator.objects.filter(
+            plan__partnership_id=partnership, plan__agreed_at__isnull=False, indicator_id=indicator
+        )
+        .select_related("plan__partnership", "indicator")
+        .order_by("-plan__number")
+        .first()
+    )
+    if adoption is None:
+        return Conflict(
+            raw.data_element,
+            _(
+                "This indicator is not in the partnership's plan in force, so its values cannot be deleted here."
+            ),
+            property="dataElement",
+        )
+    try:
+        result_save(
+            actor=actor,
+            plan_indicator=adoption,
+            period=raw.period,
+            option=result.option,
+            values={},
+            expected_version=result.version,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else _("You may not delete it.")
+        return Conflict(raw.period, reason, property="period")
+    return True
+
+
+def _run_delete(
+    actor: User,
+    opener: Opener,
+    fmt: str,
+    resolver: _Resolver,
+    summary: ImportSummary,
+    progress: Progress | None,
+) -> None:
+    """DHIS2's importStrategy=DELETE, inside the import's transaction: each value names a stored result, which
+    is deleted through `monitoring.services.result_save` (a blank value deletes), one at a time in its own
+    savepoint, so a refused one (a submitted or approved period, no data entry right) is a conflict and never
+    deleted. The value's own figure does not matter, as in DHIS2; a value with nothing stored is ignored."""
+    conflicts = _Conflicts()
+    options: dict[str, int] = {}
+    read_count = deleted = 0
+    for index, raw in enumerate(read(opener, fmt)[1]):
+        read_count = index + 1
+        if progress is not None and read_count % 10_000 == 0:
+            progress(read_count)
+        place = _place(resolver, raw)
+        done = (
+            place
+            if isinstance(place, Conflict)
+            else _delete_one(actor, resolver.programme, raw, place, options)
+        )
+        if isinstance(done, Conflict):
+            conflicts.add(Conflict(done.object, done.value, index, done.property))
+        elif done:
+            deleted += 1
+    summary.read = read_count
+    summary.conflicts = conflicts.kept
+    summary.conflict_count = conflicts.count
+    if summary.options.atomic and conflicts.count:
+        summary.status = "ERROR"
+        summary.ignored = read_count
+        return
+    summary.deleted = deleted
+    summary.ignored = read_count - deleted
+    summary.status = "WARNING" if conflicts.count else "SUCCESS"
 
 
 def ignored_text(ignored: int, conflicts: int) -> str:

@@ -9,16 +9,18 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import can_use_dhis2_servers, require
 from twinning.core.forms import add_service_errors
-from twinning.core.http import AuthedRequest
+from twinning.core.http import AuthedRequest, post_only, post_scope
 from twinning.interop.dhis2 import servers
 from twinning.interop.dhis2.forms import FetchForm, SendForm, ServerForm
 from twinning.interop.dhis2.selectors import get_server_for_user
 from twinning.interop.models import Dhis2Server
 from twinning.partnerships.selectors import get_programme_for_staff
+
+post_scope("server_uuid", lambda user, uuid: get_server_for_user(user, uuid))
+
 
 FIELDS = servers.SERVER_FIELDS
 
@@ -91,7 +93,7 @@ def server_view(request: AuthedRequest, server_uuid: UUID) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def server_check_view(request: AuthedRequest, server_uuid: UUID) -> HttpResponse:
     server = _server(request, server_uuid)
     ok, message = servers.dhis2_server_check(actor=request.user, server=server)
@@ -100,7 +102,7 @@ def server_check_view(request: AuthedRequest, server_uuid: UUID) -> HttpResponse
 
 
 @login_required
-@require_POST
+@post_only
 def server_send_view(request: AuthedRequest, server_uuid: UUID) -> HttpResponse:
     """Send the programme's results to the server and show the server's own import summary."""
     server = _server(request, server_uuid)
@@ -117,7 +119,7 @@ def server_send_view(request: AuthedRequest, server_uuid: UUID) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def server_fetch_view(request: AuthedRequest, server_uuid: UUID) -> HttpResponse:
     """Fetch values from the server and import them, showing the import summary."""
     server = _server(request, server_uuid)
@@ -136,7 +138,7 @@ def server_fetch_view(request: AuthedRequest, server_uuid: UUID) -> HttpResponse
 
 
 @login_required
-@require_POST
+@post_only
 def server_delete_view(request: AuthedRequest, server_uuid: UUID) -> HttpResponse:
     server = _server(request, server_uuid)
     programme = server.programme

@@ -9,12 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from twinning.accounts.access import iati_file_is_public, programme_access, require
 from twinning.core.exports import Column, Table
 from twinning.core.forms import add_service_errors
-from twinning.core.http import AuthedRequest
+from twinning.core.http import AuthedRequest, post_only
 from twinning.interop.iati import selectors, services
 from twinning.interop.iati.forms import ImportForm, PublicationForm
 from twinning.interop.iati.importer import ImportSummary, iati_import
@@ -90,7 +90,7 @@ def programme_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse
 
 
 @login_required
-@require_POST
+@post_only
 def publication_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     """Set the IATI organisation and publish or withdraw the file: managers (other staff 403, others 404)."""
     programme = selectors.programme_for_iati_page(request.user, programme_uuid)
@@ -146,7 +146,7 @@ def public_file_view(request: HttpRequest, programme_uuid: UUID) -> HttpResponse
 
 
 @login_required
-@require_POST
+@post_only
 def import_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     """Check (dry run) or import an IATI activity file into the programme: its editors (other staff 403, others
     404). The page shows what changed or would change, every problem with its element's path, and warnings."""

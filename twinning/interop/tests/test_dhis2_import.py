@@ -550,3 +550,104 @@ def test_russian_calls_a_dhis2_value_znachenie_and_money_stoimost():
     with translation.override("ru"):
         assert gettext("Value") == "Значение"
         assert pgettext("money", "Value") == "Стоимость"
+
+
+# --- importStrategy=DELETE -----------------------------------------------------------------------------------
+
+
+def test_delete_strategy_deletes_the_results_the_file_names_through_the_results_service(world):
+    x = mapped(world)
+    enter(world, x)
+    female = Result.objects.get(indicator=x.m.trained.indicator, period="2024Q2", option=x.female)
+    data = data_value_set(
+        hw1("2024Q2", "999"), hw1("2024Q2", "", categoryOptionCombo=x.female.dhis2_category_option_combo)
+    )
+    summary = run(world, data, "json", strategy="DELETE")
+    assert (summary.status, summary.deleted, summary.ignored, summary.imported) == ("SUCCESS", 2, 0, 0)
+    assert summary.as_dhis2()["importCount"]["deleted"] == 2
+    assert summary.as_dhis2()["importOptions"]["importStrategy"] == "DELETE"
+    assert "2 deleted" in summary.description
+    assert not Result.objects.filter(indicator=x.m.trained.indicator, period="2024Q2").exists()
+    assert Result.objects.filter(indicator=x.m.trained.indicator, period="2024Q1").count() == 2
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DELETE, target_id=str(female.pk)).exists()
+    again = run(world, data, "json", strategy="DELETE")
+    assert (again.status, again.deleted, again.ignored) == ("SUCCESS", 0, 2)
+
+
+def test_delete_strategy_never_deletes_an_approved_or_submitted_value(world):
+    x = mapped(world)
+    enter(world, x)
+    approve(world, "2024Q1")
+    PeriodReport.objects.filter(partnership=world.partnership, period="2024Q2").update(
+        status=PeriodReport.Status.SUBMITTED
+    )
+    before = values(world)
+    data = data_value_set(hw1("2024Q1"), hw1("2024Q2"))
+    summary = run(world, data, "json", strategy="DELETE")
+    assert (summary.status, summary.deleted, summary.conflict_count) == ("ERROR", 0, 2)
+    assert "approved and locked" in summary.conflicts[0].value
+    assert "submitted" in summary.conflicts[1].value
+    summary = run(world, data, "json", strategy="DELETE", atomic=False)
+    assert (summary.status, summary.deleted, summary.ignored, summary.conflict_count) == ("WARNING", 0, 2, 2)
+    assert values(world) == before
+
+
+def test_delete_strategy_in_atomic_mode_deletes_nothing_when_one_value_is_refused(world):
+    x = mapped(world)
+    enter(world, x)
+    approve(world, "2024Q1")
+    summary = run(world, data_value_set(hw1("2024Q2"), hw1("2024Q1")), "json", strategy="DELETE")
+    assert (summary.status, summary.deleted, summary.ignored) == ("ERROR", 0, 2)
+    assert "Ignored: 2 (1 with a conflict)." in summary.description
+    assert Result.objects.filter(indicator=x.m.trained.indicator, period="2024Q2", option=None).exists()
+    dry = run(world, data_value_set(hw1("2024Q2")), "json", strategy="DELETE", dry_run=True)
+    assert (dry.status, dry.deleted) == ("SUCCESS", 1)
+    assert Result.objects.filter(indicator=x.m.trained.indicator, period="2024Q2", option=None).exists()
+
+
+def test_delete_strategy_needs_data_entry_rights(world):
+    x = mapped(world)
+    enter(world, x)
+    with pytest.raises(PermissionDenied):
+        run(world, data_value_set(hw1("2024Q2")), "json", user=world.partnership_viewer, strategy="DELETE")
+    assert Result.objects.filter(indicator=x.m.trained.indicator, period="2024Q2", option=None).exists()
+
+
+def test_an_import_strategy_twinning_does_not_support_is_refused_with_a_reason(world):
+    mapped(world)
+    summary = run(world, data_value_set(hw1()), "json", strategy="NEW_AND_UPDATES")
+    assert summary.status == "ERROR"
+    assert "CREATE_AND_UPDATE or DELETE" in summary.description
+    assert not Result.objects.exists()
+
+
+def test_the_api_and_the_page_delete_with_import_strategy_delete(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from twinning.accounts.services import api_token_create
+
+    x = mapped(world)
+    enter(world, x)
+    _t, raw = api_token_create(actor=world.manager, user=world.manager, name="t")
+    response = client.post(
+        f"/api/v1/interop/dhis2/programmes/{world.programme.uuid}/import?format=json&importStrategy=DELETE",
+        {"file": SimpleUploadedFile("v.json", data_value_set(hw1("2024Q2")))},
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["importCount"]["deleted"] == 1
+    client.force_login(world.manager)
+    response = client.post(
+        f"/interop/dhis2/{world.programme.uuid}/import/",
+        {
+            "file": SimpleUploadedFile("values.json", data_value_set(hw1("2024Q1"))),
+            "format": "auto",
+            "mode": "atomic",
+            "strategy": "DELETE",
+        },
+    )
+    assert response.status_code == 200
+    assert "1 deleted" in response.content.decode()
+    assert not Result.objects.filter(
+        indicator=x.m.trained.indicator, option=None, period__in=["2024Q1", "2024Q2"]
+    ).exists()

@@ -12,13 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from twinning.accounts.access import can_see_record_evidence, history_for_user, programme_access, require
 from twinning.core import charts
 from twinning.core.exports import Column, Link, Table, export_response, list_download
 from twinning.core.forms import add_service_errors, ask_for_files_again
-from twinning.core.http import AuthedRequest
+from twinning.core.http import AuthedRequest, post_only, post_scope
 from twinning.core.numbers import query_int
 from twinning.core.pagination import history_page, paginate
 from twinning.core.reference import country_name
@@ -37,6 +36,10 @@ from twinning.partnerships.models import Partnership, Programme
 from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_staff
 
 # --- tables and charts -----------------------------------------------------------------------------------
+
+
+post_scope("record_uuid", lambda user, uuid: selectors.get_dissemination_for_user(user, uuid))
+post_scope("practice_adoption_uuid", lambda user, uuid: selectors.get_adoption_for_user(user, uuid))
 
 
 def dissemination_table(title: str, records: Any) -> Table:
@@ -323,7 +326,7 @@ def dissemination_edit_view(request: AuthedRequest, record_uuid: UUID) -> HttpRe
 
 
 @login_required
-@require_POST
+@post_only
 def dissemination_delete_view(request: AuthedRequest, record_uuid: UUID) -> HttpResponse:
     record = selectors.get_dissemination_for_user(request.user, record_uuid, write=True)
     services.dissemination_delete(actor=request.user, record=record)
@@ -440,7 +443,7 @@ def adoption_edit_view(request: AuthedRequest, practice_adoption_uuid: UUID) -> 
 
 
 @login_required
-@require_POST
+@post_only
 def adoption_delete_view(request: AuthedRequest, practice_adoption_uuid: UUID) -> HttpResponse:
     adoption = selectors.get_adoption_for_user(request.user, practice_adoption_uuid, write=True)
     services.adoption_delete(actor=request.user, adoption=adoption)
@@ -449,7 +452,7 @@ def adoption_delete_view(request: AuthedRequest, practice_adoption_uuid: UUID) -
 
 
 @login_required
-@require_POST
+@post_only
 def adoption_level_add_view(request: AuthedRequest, practice_adoption_uuid: UUID) -> HttpResponse:
     adoption = selectors.get_adoption_for_user(request.user, practice_adoption_uuid, write=True)
     form = AdoptionLevelForm(request.POST)
@@ -466,7 +469,7 @@ def adoption_level_add_view(request: AuthedRequest, practice_adoption_uuid: UUID
 
 
 @login_required
-@require_POST
+@post_only
 def adoption_level_remove_view(
     request: AuthedRequest, practice_adoption_uuid: UUID, level_uuid: UUID
 ) -> HttpResponse:
