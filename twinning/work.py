@@ -23,6 +23,7 @@ from twinning.contributions import work as contributions_work
 from twinning.core.work import KINDS, WorkItem
 from twinning.knowledge import work as knowledge_work
 from twinning.monitoring import work as monitoring_work
+from twinning.monitoring.selectors import open_for_partnerships
 from twinning.partnerships.models import Partnership
 from twinning.planning import work as planning_work
 from twinning.sustainability import assessment_work
@@ -79,27 +80,31 @@ def work_counts(user: User) -> dict[str, int]:
     return {kind: counts[kind] for kind in KINDS if counts.get(kind)}
 
 
-MAX_OFFLINE_FORMS = 20  # pages fetched at once on a person's request: a bound on what a slow link must carry
+MAX_OFFLINE_FORMS = 30  # pages fetched at once on a person's request: a bound on what a slow link must carry
 
 
-def offline_forms(user: User, work: list[WorkItem]) -> list[str]:
+def offline_forms(user: User, work: list[WorkItem], *, today: datetime.date | None = None) -> list[str]:
     """The pages to keep for offline use when the person asks (My work's "Keep these forms for offline use"):
-    the entry pages of the results they should enter or fix (from `work`, no query), then for each partnership
-    where they enter data (as coordinator or member; by title) its forms for a new exchange, volunteer time and
-    an in-kind gift. Site-relative URLs, each once, at most MAX_OFFLINE_FORMS. One query.
+    the entry pages of the results they should enter or fix (from `work`), then those of every other open period
+    of the partnerships where they enter data (as coordinator or member; by title; started and not submitted,
+    the current period included, newest first: see monitoring's `open_for_partnerships`, judged on `today` when
+    given), then each such partnership's forms for a new exchange, volunteer time and an in-kind gift.
+    Site-relative URLs, each once, at most MAX_OFFLINE_FORMS. 6 queries (one when they enter data nowhere).
 
     Raises: nothing.
     """
     urls = [item.url for item in work if item.kind in ("enter", "fix")]
-    partnerships = (
+    partnerships = list(
         Partnership.objects.filter(in_data_entry_partnerships(user, via=""))
-        .order_by("title")
-        .values_list("uuid", flat=True)[:MAX_OFFLINE_FORMS]
+        .select_related("programme")
+        .order_by("title")[:MAX_OFFLINE_FORMS]
     )
-    for uuid in partnerships:
-        urls.append(reverse("exchanges:create", args=[uuid]))
-        urls.append(reverse("contributions:time_add", args=[uuid]))
-        urls.append(reverse("contributions:gift_add", args=[uuid]))
+    for open_period in open_for_partnerships(partnerships, today):
+        urls.append(reverse("monitoring:entry", args=[open_period.partnership.uuid, open_period.period.id]))
+    for partnership in partnerships:
+        urls.append(reverse("exchanges:create", args=[partnership.uuid]))
+        urls.append(reverse("contributions:time_add", args=[partnership.uuid]))
+        urls.append(reverse("contributions:gift_add", args=[partnership.uuid]))
     return list(dict.fromkeys(urls))[:MAX_OFFLINE_FORMS]
 
 

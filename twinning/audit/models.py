@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -18,12 +19,14 @@ class AuditEvent(models.Model):
     """One change, written by a service in the same transaction as the change itself."""
 
     class Action(models.TextChoices):
-        CREATE = "create", _("created")
-        UPDATE = "update", _("changed")
-        DELETE = "delete", _("deleted")
-        STAGE = "stage", _("moved stage")
-        GRANT = "grant", _("granted access")
-        REVOKE = "revoke", _("revoked access")
+        # Read in a history line as "{action} {kind} {target}"; the context lets a language say it without
+        # agreeing with the actor's gender (Russian uses nouns: "изменение: результат …").
+        CREATE = "create", pgettext_lazy("history action", "created")
+        UPDATE = "update", pgettext_lazy("history action", "changed")
+        DELETE = "delete", pgettext_lazy("history action", "deleted")
+        STAGE = "stage", pgettext_lazy("history action", "moved stage")
+        GRANT = "grant", pgettext_lazy("history action", "granted access")
+        REVOKE = "revoke", pgettext_lazy("history action", "revoked access")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -93,7 +93,9 @@ class Allocation(TwinningModel):
     """The part of an award given to one partnership, in the award's currency."""
 
     award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="allocations")
-    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="allocations")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("partnership")
+    )
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, validators=POSITIVE)
     notes = models.TextField(_("notes"), blank=True)
 
@@ -216,10 +218,20 @@ class TimeEntry(TwinningModel):
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="time_entries")
     side = models.CharField(_("giving side"), max_length=10, choices=Side.choices)
     person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="time_entries"
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="time_entries",
+        verbose_name=_("person"),
     )
     institution = models.ForeignKey(
-        Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="time_entries"
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="time_entries",
+        verbose_name=_("institution"),
     )
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("to"))
@@ -237,10 +249,20 @@ class TimeEntry(TwinningModel):
         help_text=_("Chooses the fair-value and local rates."),
     )
     exchange = models.ForeignKey(
-        "exchanges.Exchange", null=True, blank=True, on_delete=models.SET_NULL, related_name="time_entries"
+        "exchanges.Exchange",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="time_entries",
+        verbose_name=_("exchange"),
     )
     activity = models.ForeignKey(
-        "planning.Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="time_entries"
+        "planning.Activity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="time_entries",
+        verbose_name=_("activity"),
     )
     description = models.TextField(_("what was done"), blank=True)
     specialised_skill = models.BooleanField(_("specialised skill"), default=False)
@@ -315,7 +337,12 @@ class Gift(TwinningModel):
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)
     contributor_kind = models.CharField(_("contributor"), max_length=20, choices=ContributorKind.choices)
     contributor_institution = models.ForeignKey(
-        Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="gifts"
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="gifts",
+        verbose_name=_("contributor institution"),
     )
     contributor_name = models.CharField(_("contributor's name"), max_length=255)
     receiving_side = models.CharField(

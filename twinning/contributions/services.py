@@ -554,13 +554,14 @@ def time_entry_create(
 ) -> TimeEntry:
     """Record volunteer time given to a partnership (coordinators, members, programme editors); whoever verifies
     the programme's contributions (`finance_duty_of`) is notified, in-app now and by email on commit. A `uuid`
-    already used for this partnership's time returns that entry unchanged (an offline client's create sent again).
+    already used for this partnership's time returns that entry unchanged (an offline client's create sent again);
+    one naming another record raises ClientIdTaken.
 
     Raises: Http404, PermissionDenied, ValidationError.
     """
     require_data_entry(actor, partnership)
     # An offline client sends its create again when the first answer was lost: it was written once.
-    if (sent := sent_before(TimeEntry, uuid=uuid, partnership=partnership)) is not None:
+    if (sent := sent_before(TimeEntry, uuid=uuid, partnership=partnership, fields=fields)) is not None:
         return sent
     if status == ContributionStatus.VERIFIED:
         raise ValidationError({"status": _("Record the time first; a finance officer verifies it.")})
@@ -683,12 +684,13 @@ def gift_create(
 ) -> Gift:
     """Record a pledged in-kind gift (coordinators, members, programme editors); the coordinators of the
     receiving side, who sign for its arrival, are notified (in-app now, email on commit). A `uuid` already used for
-    this partnership's gift returns that gift unchanged (an offline client's create sent again).
+    this partnership's gift returns that gift unchanged (an offline client's create sent again); one naming another
+    record raises ClientIdTaken.
 
     Raises: Http404, PermissionDenied, ValidationError.
     """
     require_data_entry(actor, partnership)
-    if (sent := sent_before(Gift, uuid=uuid, partnership=partnership)) is not None:
+    if (sent := sent_before(Gift, uuid=uuid, partnership=partnership, fields=fields)) is not None:
         return sent  # sent again by an offline client whose first answer was lost
     gift = Gift(
         partnership=partnership, status=ContributionStatus.PLEDGED, recorded_by=actor, **_uuid(uuid), **fields

@@ -9,25 +9,30 @@ It imports no app: the routers of every app import it, and the API root (project
 
 import math
 from collections.abc import Callable
-from functools import partial
-from typing import Annotated, Any
+from functools import cache, partial
+from typing import Annotated, Any, get_args
 from uuid import UUID
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
+from pydantic_core.core_schema import ErrorType
 
 from twinning.core.middleware import too_large
 from twinning.core.numbers import MACHINE, SPACES
 from twinning.core.reference import country_names, time_zone_names
-from twinning.core.services import VersionConflict
+from twinning.core.services import Conflict
 
 # --- errors --------------------------------------------------------------------------------------
 
@@ -35,6 +40,8 @@ from twinning.core.services import VersionConflict
 class ErrorOut(Schema):
     detail: str
     errors: dict[str, list[str]] | None = None
+    # Each field of `errors` by the name people read on the form, in their language ("start_date": "Date de début").
+    labels: dict[str, str] | None = None
 
 
 def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
@@ -50,6 +57,62 @@ def _field_name(loc: tuple[Any, ...]) -> str:
         rest = rest[1:]
         return ".".join(str(part) for part in rest) or "body"
     return ".".join(str(part) for part in rest) or str(source)
+
+
+_BUILT_IN_ERRORS = frozenset(get_args(ErrorType))
+# Fields an API body has that no model names for people, and names that models label differently (a time entry's
+# "from", an award's "funding starts"): the general word is right whichever record the body is for.
+_API_LABELS = {
+    "uuid": gettext_lazy("Entry id"),
+    "version": gettext_lazy("Version"),
+    "start_date": gettext_lazy("Starts"),
+    "end_date": gettext_lazy("Ends"),
+    "quantity": gettext_lazy("Quantity"),
+    "value": gettext_lazy("Value"),
+    "title": gettext_lazy("Title"),
+    "description": gettext_lazy("Description"),
+    "country": gettext_lazy("Country"),
+    "comment": gettext_lazy("Comment"),
+    "status": gettext_lazy("Status"),
+    "side": gettext_lazy("Side"),
+    "cadre": gettext_lazy("Profession or cadre"),
+    "activity": gettext_lazy("Activity"),
+    "partnership": gettext_lazy("Partnership"),
+    "role": gettext_lazy("Role"),
+    "kind": gettext_lazy("Kind"),
+    "note": gettext_lazy("Note"),
+    "source": gettext_lazy("Source"),
+    "email": gettext_lazy("Email"),
+}
+
+
+@cache
+def _model_labels() -> dict[str, Any]:
+    """Every field name of Twinning's models with the label people read for it (its verbose_name)."""
+    labels: dict[str, Any] = {}
+    for model in apps.get_models():
+        if not model.__module__.startswith("twinning."):
+            continue
+        for field in model._meta.get_fields():
+            verbose = getattr(field, "verbose_name", None)
+            if isinstance(verbose, Promise):
+                labels.setdefault(field.name, verbose)
+    return labels
+
+
+def field_label(name: str) -> str:
+    """An API field name ("start_date", "objectives.0") as people read it, in their language ("Date de début");
+    a name no model knows is given as it is.
+
+    Raises: nothing.
+    """
+    first = name.split(".", 1)[0]
+    label = _API_LABELS.get(first) or _model_labels().get(first)
+    return capfirst(str(label)) if label is not None else name
+
+
+def _labels(errors: dict[str, Any]) -> dict[str, str]:
+    return {name: field_label(name) for name in errors if name not in ("__all__", "body")}
 
 
 def _message(error: dict[str, Any]) -> str:
@@ -84,9 +147,26 @@ def _message(error: dict[str, Any]) -> str:
         "model_attributes_type": _("Enter an object."),
         "dict_type": _("Enter an object."),
         "json_invalid": _("The request body is not valid JSON."),
+        "greater_than": _("Ensure this value is greater than %(gt)s."),
+        "less_than": _("Ensure this value is less than %(lt)s."),
+        "decimal_parsing": _("Enter a number."),
+        "decimal_type": _("Enter a number."),
+        "float_parsing": _("Enter a number."),
+        "float_type": _("Enter a number."),
+        "decimal_max_digits": _("Ensure that there are no more than %(max_digits)s digits in total."),
+        "decimal_max_places": _("Ensure that there are no more than %(decimal_places)s decimal places."),
+        "decimal_whole_digits": _("Enter a smaller number."),
+        "literal_error": _("Choose one of: %(expected)s."),
+        "too_short": _("Give at least %(min_length)s items."),
+        "datetime_parsing": _("Enter a valid date and time."),
+        "datetime_type": _("Enter a valid date and time."),
     }
     template = messages.get(error["type"])
     if template is None:
+        # pydantic's own wording is English: a built-in error without a template says so in the user's language;
+        # a custom error (PydanticCustomError, raised by our validators) is already in it.
+        if error["type"] in _BUILT_IN_ERRORS or error["type"] == "value_error":
+            return _("Enter a valid value.")
         return str(error.get("msg", _("Enter a valid value.")))
     try:
         return template % ctx
@@ -100,6 +180,9 @@ def _error(
     body: dict[str, Any] = {"detail": detail}
     if errors:
         body["errors"] = errors
+        labels = _labels(errors)
+        if labels:
+            body["labels"] = labels
     return api.create_response(request, body, status=status)
 
 
@@ -129,8 +212,10 @@ def _invalid(api: NinjaAPI, request: HttpRequest, exc: DjangoValidationError) ->
     return _error(api, request, 422, " ".join(exc.messages), {"__all__": exc.messages})
 
 
-def _conflict(api: NinjaAPI, request: HttpRequest, exc: VersionConflict) -> HttpResponse:
-    return _error(api, request, 409, " ".join(exc.messages))
+def _conflict(api: NinjaAPI, request: HttpRequest, exc: Conflict) -> HttpResponse:
+    # A clash with one field (a client id already taken) names it, so a client can tell it from a stale version.
+    errors = exc.message_dict if hasattr(exc, "error_dict") else None
+    return _error(api, request, 409, " ".join(exc.messages), errors)
 
 
 def _http_error(api: NinjaAPI, request: HttpRequest, exc: HttpError) -> HttpResponse:
@@ -165,7 +250,7 @@ _HANDLERS: dict[type[Exception], Callable[..., HttpResponse]] = {
     PermissionDenied: _forbidden,
     Http404: _not_found,
     DjangoValidationError: _invalid,
-    VersionConflict: _conflict,
+    Conflict: _conflict,
     Throttled: _throttled,
     HttpError: _http_error,
     NinjaValidationError: _invalid_request,

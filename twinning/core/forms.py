@@ -6,9 +6,22 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import ModelFormMetaclass
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from twinning.core.numbers import SPACES, current_locale, format_number, parse_decimal
+
+# The empty choice of every picker, in the reader's language. Django's own catalogues leave it untranslated in
+# Spanish, Russian and Portuguese, so ours carries it; CoreConfig.ready() makes it Django's blank choice label
+# (model choice fields and ModelChoiceField), and pickers that build their own choices use it too.
+BLANK_LABEL = gettext_lazy("- Select an option -")
+
+
+def interpolate_lazy(message: Any, **values: Any) -> Any:
+    """`message % values`, formatted when shown rather than now: for texts built at import time (a field's
+    label or help text in a class body), which would otherwise be fixed in the language active at start-up."""
+    return lazy(lambda: str(message) % values, str)()
 
 
 class DateInput(forms.DateInput):

@@ -17,7 +17,11 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Model)
 
 
-class VersionConflict(ValidationError):
+class Conflict(ValidationError):
+    """The request clashes with what is stored now: the API answers 409, and nothing was changed."""
+
+
+class VersionConflict(Conflict):
     """Someone else saved the record since it was read; the caller must reload rather than overwrite."""
 
     def __init__(self) -> None:
@@ -29,12 +33,50 @@ class VersionConflict(ValidationError):
         )
 
 
-def sent_before[Rec: models.Model](model: type[Rec], *, uuid: Any, partnership: models.Model) -> Rec | None:
+class ClientIdTaken(Conflict):
+    """A client-made UUID sent with a create already names another record (a different one, not this create
+    sent again): writing it would lose the new entry, and answering with the old record would hide that it was
+    lost, so the create is refused. The client makes a new UUID and sends the entry again."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            {
+                "uuid": [
+                    _(
+                        "This entry's id already names another record, so it was not saved. Send it again as a new entry."
+                    )
+                ]
+            },
+            code="client_id_taken",
+        )
+
+
+def _same_value(field: Any, stored: Any, sent: Any) -> bool:
+    if field.many_to_many:
+        return {getattr(o, "pk", o) for o in sent} == set(stored.values_list("pk", flat=True))
+    if field.is_relation:
+        return getattr(sent, "pk", sent) == stored
+    try:
+        sent = field.to_python(sent)
+    except ValidationError:
+        return False
+    if isinstance(sent, str) and isinstance(stored, str):
+        return sent.strip() == stored.strip()
+    return bool(sent == stored)
+
+
+def sent_before[Rec: models.Model](
+    model: type[Rec], *, uuid: Any, partnership: models.Model, fields: dict[str, Any] | None = None
+) -> Rec | None:
     """The record of `model` that an offline client already created under `uuid` in `partnership`, or None when
     the UUID is new (or None). An offline client sends a create again when the first answer was lost; the create
     services return this record instead of writing a second one.
 
-    Raises: ValidationError (on `uuid`) when the UUID names a record of another partnership.
+    It is the same create only when every value in `fields` (what this create sends; blanks, which take the
+    defaults, left out) equals the stored one: a UUID that names another record, in this partnership or another,
+    raises ClientIdTaken (the API's 409) instead of silently dropping the entry.
+
+    Raises: ClientIdTaken.
     """
     if uuid is None:
         return None
@@ -42,7 +84,14 @@ def sent_before[Rec: models.Model](model: type[Rec], *, uuid: Any, partnership: 
     if sent is None:
         return None
     if getattr(sent, "partnership_id", None) != partnership.pk:
-        raise ValidationError({"uuid": [_("This id already names another record; make a new one.")]})
+        raise ClientIdTaken()
+    for name, value in (fields or {}).items():
+        if value is None or value == "" or (isinstance(value, (list, tuple, set)) and not value):
+            continue
+        field = model._meta.get_field(name)
+        stored = getattr(sent, name) if field.many_to_many else getattr(sent, field.attname)  # type: ignore[union-attr]
+        if not _same_value(field, stored, value):
+            raise ClientIdTaken()
     return sent
 
 

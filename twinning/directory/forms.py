@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from twinning.core.forms import DateInput, ModelForm
+from twinning.core.forms import BLANK_LABEL, DateInput, ModelForm
 from twinning.core.reference import country_choices, country_name
 from twinning.directory.models import CountryPriority, HealthArea, Institution, Language, Person
 from twinning.directory.services import INSTITUTION_EDITABLE_FIELDS
@@ -118,7 +118,7 @@ class InstitutionForm(ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "---------"), *country_choices()]  # type: ignore[attr-defined]
+        self.fields["country"].choices = [("", BLANK_LABEL), *country_choices()]  # type: ignore[attr-defined]
         if self.instance.pk:
             self.initial.setdefault("expertise", [a.code for a in self.instance.expertise.all()])
             self.initial.setdefault("needs", [a.code for a in self.instance.needs.all()])
@@ -140,7 +140,9 @@ class PersonForm(ModelForm):
 
 class CountryPriorityForm(ModelForm):
     country = forms.ChoiceField(label=_("Country"))
-    area = forms.ModelChoiceField(queryset=HealthArea.objects.all(), to_field_name="code", required=False)
+    area = forms.ModelChoiceField(
+        queryset=HealthArea.objects.all(), to_field_name="code", required=False, label=_("Health area")
+    )
 
     class Meta:
         model = CountryPriority
@@ -149,4 +151,4 @@ class CountryPriorityForm(ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "---------"), *country_choices()]  # type: ignore[attr-defined]
+        self.fields["country"].choices = [("", BLANK_LABEL), *country_choices()]  # type: ignore[attr-defined]

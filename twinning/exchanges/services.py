@@ -112,15 +112,29 @@ def exchange_create(
     resource_learned: str = "",
     uuid: uuid_module.UUID | None = None,
 ) -> Exchange:
-    """Record an exchange; its length in days (both ends counted) is derived from the dates.
+    """Record an exchange; its length in days (both ends counted) is derived from the dates. A `uuid` already
+    used for this partnership's exchange returns it unchanged (an offline client's create sent again); one naming
+    another record raises ClientIdTaken.
 
     Raises: Http404, PermissionDenied, ValidationError.
     """
     require_data_entry(actor, partnership)
     # An offline client sends its create again when the first answer was lost: it was written once.
-    if (sent := sent_before(Exchange, uuid=uuid, partnership=partnership)) is not None:
-        return sent
     objectives, activities = list(objectives), list(activities)
+    sent_fields = {
+        "title": title,
+        "type": type,
+        "direction": direction,
+        "start_date": start_date,
+        "end_date": end_date,
+        "place": place,
+        "country": country,
+        "purpose": purpose,
+        "objectives": objectives,
+        "activities": activities,
+    }
+    if (sent := sent_before(Exchange, uuid=uuid, partnership=partnership, fields=sent_fields)) is not None:
+        return sent
     exchange = Exchange(
         **_id_kwargs(uuid),
         partnership=partnership,

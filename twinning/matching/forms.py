@@ -84,7 +84,7 @@ class ApplicantChoiceField(forms.ModelChoiceField):
 class DecisionForm(forms.Form):
     ACTIONS = [("accept", _("Accept")), ("override", _("Override"))]
 
-    action = forms.ChoiceField(choices=ACTIONS)
+    action = forms.ChoiceField(label=_("Decision"), choices=ACTIONS)
     host = ApplicantChoiceField(label=_("Host"))
     proposed = ApplicantChoiceField(label=_("Proposed twin"), required=False)
     resource = ApplicantChoiceField(label=_("Twin instead"), required=False)
@@ -230,13 +230,13 @@ class TwinActionForm(forms.Form):
     candidate = InstitutionChoiceField(
         label=_("Candidate"), error_messages={"required": _("Choose a candidate.")}
     )
-    role = forms.ChoiceField(choices=Side.choices)
+    role = forms.ChoiceField(label=_("Side"), choices=Side.choices)
     reason = forms.CharField(label=_("Reason"), max_length=2000)
     programme = forms.ModelChoiceField(
-        queryset=Programme.objects.none(), to_field_name="uuid", required=False
+        label=_("Programme"), queryset=Programme.objects.none(), to_field_name="uuid", required=False
     )
     round = forms.ModelChoiceField(
-        queryset=MatchingRound.objects.none(), to_field_name="uuid", required=False
+        label=_("Open round"), queryset=MatchingRound.objects.none(), to_field_name="uuid", required=False
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

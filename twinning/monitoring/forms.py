@@ -14,6 +14,7 @@ from twinning.core.forms import (
     LocalizedIntegerField,
     VersionedForm,
     add_service_errors,
+    interpolate_lazy,
 )
 from twinning.core.numbers import current_locale, format_number
 from twinning.core.services import VersionConflict
@@ -179,7 +180,7 @@ def row_label(row: EntryRow) -> str:
     """How an error summary names a row: the indicator's code, and the option of a breakdown row."""
     if row.option is None:
         return f"{row.indicator.code} {row.indicator.name}"
-    return f"{row.indicator.code} · {row.option.category.name}: {row.option.name}"
+    return f"{row.indicator.code} · {row.option.category}: {row.option}"
 
 
 def entry_error_summary(rows: EntryForms) -> list[tuple[str, str]]:
@@ -262,7 +263,8 @@ class EvidenceForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     file = forms.FileField(
         label=_("File"),
-        help_text=_("Allowed: %(types)s.") % {"types": ", ".join(EVIDENCE_EXTENSIONS)},
+        # Lazy all through: formatted at import time, the hint would be English whatever the reader's language.
+        help_text=interpolate_lazy(_("Allowed: %(types)s."), types=", ".join(EVIDENCE_EXTENSIONS)),
     )
 
 

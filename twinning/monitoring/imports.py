@@ -48,7 +48,7 @@ from twinning.monitoring.services import clean_result_values
 from twinning.partnerships.models import Partnership, Programme
 from twinning.partnerships.selectors import partnership_zones
 from twinning.planning.models import DisaggregationOption, Indicator, Plan, PlanIndicator
-from twinning.planning.periods import Period, parse_period
+from twinning.planning.periods import Period, parse_period, period_label
 
 COLUMNS = [
     "partnership",
@@ -468,7 +468,8 @@ class _RowChecker:
                     line,
                     "period",
                     key[2],
-                    _("The %(period)s results are submitted or approved and locked.") % {"period": key[2]},
+                    _("The %(period)s results are submitted or approved and locked.")
+                    % {"period": period_label(key[2])},
                 )
                 return None
         raw_version = self.cell(row, "version")
@@ -506,7 +507,7 @@ class _RowChecker:
                 line,
                 "period",
                 period_id,
-                _("This upload is for %(period)s only.") % {"period": self.scope_period},
+                _("This upload is for %(period)s only.") % {"period": period_label(self.scope_period)},
             )
             return None
         parsed = self._period(period_id)
@@ -530,7 +531,7 @@ class _RowChecker:
                 "period",
                 period_id,
                 _("%(code)s is not reported for periods like %(period)s.")
-                % {"code": code, "period": period_id},
+                % {"code": code, "period": period_label(period_id)},
             )
             return None
         if (
@@ -541,7 +542,8 @@ class _RowChecker:
                 line,
                 "period",
                 period_id,
-                _("%(period)s is not a period of the plan that has started.") % {"period": period_id},
+                _("%(period)s is not a period of the plan that has started.")
+                % {"period": period_label(period_id)},
             )
             return None
         option_code = cell_text(self.cell(row, "option"))

@@ -300,7 +300,7 @@ def _check_rows(indicator: Indicator, rows: list[EntryRow]) -> None:
     total = overall.result
     parts = [
         progress.Part(
-            r.option.category.name, r.option.name, r.result.value, r.result.numerator, r.result.denominator
+            str(r.option.category), str(r.option), r.result.value, r.result.numerator, r.result.denominator
         )
         for r in rows[1:]
         if r.option is not None and r.result is not None
@@ -522,7 +522,7 @@ def partnerships_progress(
         assert option is not None  # filtered above
         if shown(res.partnership_id, res.period):
             parts[res.partnership_id][res.indicator_id][res.period].append(
-                progress.Part(option.category.name, option.name, res.value, res.numerator, res.denominator)
+                progress.Part(str(option.category), str(option), res.value, res.numerator, res.denominator)
             )
     targets: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for pi_id, target_period, target_value in Target.objects.filter(
@@ -1107,21 +1107,11 @@ class DueItem:
         return str(dict(PeriodReport.Status.choices).get(self.status, self.status))
 
 
-def due_for_partnerships(
-    partnerships: list[Partnership], today: datetime.date | None = None
-) -> list[DueItem]:
-    """What each partnership should report (6 queries): ended periods of its plan in force whose report is not
-    submitted yet, and every report returned for correction, whatever its period or plan (a report sent back is
-    work to do even before its period ends or after the plan was revised). Returned reports come first, then by
-    due date: the period's end plus the programme's `report_due_days`.
-
-    Ended, due and overdue are judged on each partnership's own local date (its host institution's zone, see
-    `partnerships.selectors.partnership_zones`), or on `today` for all when given.
-
-    Raises: nothing.
-    """
-    if not partnerships:
-        return []
+def _editable_periods(
+    partnerships: list[Partnership], today: datetime.date | None, *, ended_only: bool
+) -> tuple[list[DueItem], dict[tuple[int, str], str], Any]:
+    """The started (or, with `ended_only`, ended) periods of each partnership's plan in force whose report is
+    still editable, as DueItems, with every report's status and the DueItem maker (5 queries)."""
     ids = [p.pk for p in partnerships]
     plans: dict[int, Plan] = {}
     for agreed in Plan.objects.filter(partnership_id__in=ids, agreed_at__isnull=False).order_by(
@@ -1147,7 +1137,6 @@ def due_for_partnerships(
         ).values_list("programme_id", "report_due_days")
     )
     zones = partnership_zones(ids) if today is None else {}
-    by_id = {p.pk: p for p in partnerships}
 
     def local_date(partnership: Partnership) -> datetime.date:
         return today or local_today(zones.get(partnership.pk, ""))
@@ -1166,16 +1155,53 @@ def due_for_partnerships(
         last = min(datetime.date(plan.last_year, 12, 31), local)
         for frequency in sorted(frequencies.get(plan.pk, ())):
             for period in periods_between(first, last, frequency):
-                if period.end >= local:
+                if period.start > local or (ended_only and period.end >= local):
                     continue
                 status = reports.get((partnership.pk, period.id), PeriodReport.Status.DRAFT)
                 if status in PeriodReport.EDITABLE:
                     items.append(item(partnership, period, status))
+    return items, reports, item
+
+
+def due_for_partnerships(
+    partnerships: list[Partnership], today: datetime.date | None = None
+) -> list[DueItem]:
+    """What each partnership should report (6 queries): ended periods of its plan in force whose report is not
+    submitted yet, and every report returned for correction, whatever its period or plan (a report sent back is
+    work to do even before its period ends or after the plan was revised). Returned reports come first, then by
+    due date: the period's end plus the programme's `report_due_days`.
+
+    Ended, due and overdue are judged on each partnership's own local date (its host institution's zone, see
+    `partnerships.selectors.partnership_zones`), or on `today` for all when given.
+
+    Raises: nothing.
+    """
+    if not partnerships:
+        return []
+    items, reports, item = _editable_periods(partnerships, today, ended_only=True)
+    by_id = {p.pk: p for p in partnerships}
     listed = {(i.partnership.pk, i.period.id) for i in items}
     for (partnership_id, period_id), status in sorted(reports.items()):
         if status == PeriodReport.Status.RETURNED and (partnership_id, period_id) not in listed:
             items.append(item(by_id[partnership_id], parse_period(period_id), status))
     items.sort(key=lambda i: (i.status != PeriodReport.Status.RETURNED, i.due_date, i.partnership.title))
+    return items
+
+
+def open_for_partnerships(
+    partnerships: list[Partnership], today: datetime.date | None = None
+) -> list[DueItem]:
+    """Every open period of each partnership: the periods of its plan in force that have started (on the
+    partnership's local date, or `today`) and whose report is still editable (draft or returned), the current
+    ones included, newest first within each partnership (in the given order). 5 queries, none when empty.
+
+    Raises: nothing.
+    """
+    if not partnerships:
+        return []
+    items, _reports, _item = _editable_periods(partnerships, today, ended_only=False)
+    order = {p.pk: n for n, p in enumerate(partnerships)}
+    items.sort(key=lambda i: (order[i.partnership.pk], -i.period.start.toordinal(), i.period.months))
     return items
 
 

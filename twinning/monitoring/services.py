@@ -31,6 +31,7 @@ from twinning.accounts.models import Notification, User
 from twinning.accounts.notifications import Message, notify
 from twinning.core.numbers import SPACES, parse_decimal
 from twinning.core.services import (
+    ClientIdTaken,
     VersionConflict,
     create_with_audit,
     delete_with_audit,
@@ -126,12 +127,12 @@ def _refuse_locked(report: PeriodReport) -> None:
     if report.status == PeriodReport.Status.APPROVED:
         raise ValidationError(
             _("The results of %(period)s are approved and locked; programme staff can unlock them.")
-            % {"period": report.period}
+            % {"period": period_label(report.period)}
         )
     if report.status == PeriodReport.Status.SUBMITTED:
         raise ValidationError(
             _("The results of %(period)s are submitted for review; they can be changed once returned.")
-            % {"period": report.period}
+            % {"period": period_label(report.period)}
         )
 
 
@@ -274,12 +275,12 @@ def check_period_for(
         return _("%(indicator)s is reported %(frequency)s; %(period)s is not such a period.") % {
             "indicator": indicator.code,
             "frequency": indicator.get_frequency_display().lower(),  # type: ignore[attr-defined]
-            "period": period.id,
+            "period": period.label(),
         }
     if not plan_first_year <= period.year <= plan_last_year:
-        return _("%(period)s is outside the plan's years.") % {"period": period.id}
+        return _("%(period)s is outside the plan's years.") % {"period": period.label()}
     if period.start > today:
-        return _("%(period)s has not started yet.") % {"period": period.id}
+        return _("%(period)s has not started yet.") % {"period": period.label()}
     return None
 
 
@@ -426,7 +427,7 @@ def _result_write(
         if not fields:
             return None, False
         if uuid is not None and Result.objects.filter(uuid=uuid).exists():
-            raise ValidationError({"uuid": [_("This id already names another value; make a new one.")]})
+            raise ClientIdTaken()  # another value's id: saving nothing silently would lose this one
         result = Result(
             **same_place,
             comment=comment,
@@ -524,7 +525,7 @@ def period_breakdown(rows: Iterable[Result]) -> tuple[progress.Value | None, lis
             total = progress.Value(r.period, r.value, r.numerator, r.denominator)
         else:
             parts.append(
-                progress.Part(r.option.category.name, r.option.name, r.value, r.numerator, r.denominator)
+                progress.Part(str(r.option.category), str(r.option), r.value, r.numerator, r.denominator)
             )
     return total, parts
 

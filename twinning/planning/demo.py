@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
 from twinning.demo.data import COUNTRIES
@@ -41,16 +42,18 @@ AGREED_STAGES = {"implementation", "transition", "graduated"}
 PLANNED_STAGES = {"planning", *AGREED_STAGES}
 BATCH = 2000
 
+# Names stored in English and shown in the reader's language (gettext_noop puts them in the catalogues; the
+# models' __str__ translates them through core.reference.shipped_name).
 CATEGORIES = [
-    ("sex", "Sex", [("female", "Female"), ("male", "Male")]),
+    ("sex", gettext_noop("Sex"), [("female", gettext_noop("Female")), ("male", gettext_noop("Male"))]),
     (
         "cadre",
-        "Cadre",
+        gettext_noop("Cadre"),
         [
-            ("nurse", "Nurse"),
-            ("midwife", "Midwife"),
-            ("clinical_officer", "Clinical officer"),
-            ("doctor", "Doctor"),
+            ("nurse", gettext_noop("Nurse")),
+            ("midwife", gettext_noop("Midwife")),
+            ("clinical_officer", gettext_noop("Clinical officer")),
+            ("doctor", gettext_noop("Doctor")),
         ],
     ),
 ]

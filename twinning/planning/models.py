@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
+from twinning.core.reference import shipped_name
 from twinning.core.validators import validate_dhis2_uid, validate_storable_decimal
 from twinning.directory.models import CountryPriority, Person
 from twinning.partnerships.models import Partnership, Pillar, Programme
@@ -135,7 +136,9 @@ class Objective(TwinningModel):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="objectives")
     code = models.CharField(_("code"), max_length=20)
     statement = models.TextField(_("statement"))
-    pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="objectives")
+    pillar = models.ForeignKey(
+        Pillar, on_delete=models.PROTECT, related_name="objectives", verbose_name=_("pillar")
+    )
     priorities = models.ManyToManyField(
         CountryPriority,
         blank=True,
@@ -168,7 +171,12 @@ class Activity(TwinningModel):
     end_date = models.DateField(_("ends"), null=True, blank=True)
     responsible_side = models.CharField(_("responsible side"), max_length=10, choices=Side.choices)
     responsible_person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        verbose_name=_("responsible person"),
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
     progress_note = models.TextField(_("progress note"), blank=True)
@@ -210,7 +218,8 @@ class DisaggregationCategory(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        # The shipped and demo categories (sex, cadre) in the reader's language; a programme's own name as typed.
+        return shipped_name(self.name)
 
 
 class DisaggregationOption(models.Model):
@@ -235,7 +244,7 @@ class DisaggregationOption(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return shipped_name(self.name)
 
 
 class Indicator(TwinningModel):

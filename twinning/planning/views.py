@@ -642,7 +642,7 @@ def _targets_grid(adoption: PlanIndicator) -> dict[str, Any]:
     columns: list[dict[str, Any]] = [{"key": "_all", "label": _("Overall"), "category": "", "option": None}]
     for category in indicator.categories.prefetch_related("options").order_by("name"):
         columns += [
-            {"key": f"{category.code}.{o.code}", "label": o.name, "category": category.name, "option": o}
+            {"key": f"{category.code}.{o.code}", "label": str(o), "category": str(category), "option": o}
             for o in category.options.all()
         ]
     values = {(t.period, t.option_id): t.value for t in adoption.targets.all()}

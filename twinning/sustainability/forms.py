@@ -14,7 +14,9 @@ NOT_APPLICABLE = "na"
 
 
 class RoundOpenForm(forms.Form):
-    instrument = forms.ModelChoiceField(queryset=Instrument.objects.none(), to_field_name="uuid")
+    instrument = forms.ModelChoiceField(
+        label=_("Instrument"), queryset=Instrument.objects.none(), to_field_name="uuid"
+    )
     due_date = forms.DateField(label=_("Due"), widget=DateInput())
     title = forms.CharField(
         label=_("Title"),
@@ -26,7 +28,6 @@ class RoundOpenForm(forms.Form):
     def __init__(self, *args: Any, instruments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["instrument"].queryset = instruments  # type: ignore[attr-defined]
-        self.fields["instrument"].label = _("Instrument")
 
 
 class ProgrammeRoundsForm(RoundOpenForm):

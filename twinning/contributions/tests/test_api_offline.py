@@ -1,6 +1,6 @@
 """Volunteer time and gift pledges recorded offline are sent as creates under the UUID the browser made: sent
-twice because the first answer was lost, each is recorded once; a UUID that names another partnership's record
-is refused; a later change carries the version it was read at."""
+twice because the first answer was lost, each is recorded once; a UUID that names another record (of this
+partnership or another) is a conflict, never a silent success; a later change carries the version it was read at."""
 
 import uuid
 from decimal import Decimal
@@ -62,10 +62,34 @@ def test_the_uuid_of_another_partnerships_record_is_refused(world):
     time = call(
         "post", time_url(world.partnership), world.member, {**time_body(world), "uuid": str(their_time.uuid)}
     )
-    assert gift.status_code == time.status_code == 422
+    assert gift.status_code == time.status_code == 409
     assert "uuid" in gift.json()["errors"] and "uuid" in time.json()["errors"]
     assert Gift.objects.get(uuid=their_gift.uuid).partnership == world.other_partnership
     assert TimeEntry.objects.get(uuid=their_time.uuid).partnership == world.other_partnership
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "other", "model"),
+    [
+        (
+            time_url,
+            time_body,
+            {"start_date": "2024-06-01", "end_date": "2024-06-01", "quantity": "3"},
+            TimeEntry,
+        ),
+        (gifts_url, lambda world: GIFT, {"description": "Two microscopes", "fair_value": "900"}, Gift),
+    ],
+)
+def test_the_uuid_of_another_record_of_the_same_partnership_is_a_conflict_not_dropped(
+    world, url, body, other, model
+):
+    client_uuid = str(uuid.uuid4())
+    first = call("post", url(world.partnership), world.member, {**body(world), "uuid": client_uuid})
+    assert first.status_code == 201
+    reused = call("post", url(world.partnership), world.member, {**body(world), **other, "uuid": client_uuid})
+    assert reused.status_code == 409, reused.content
+    assert "already names another record" in reused.json()["detail"] and "uuid" in reused.json()["errors"]
+    assert model.objects.count() == 1 and model.objects.get().version == first.json()["version"]
 
 
 @pytest.mark.parametrize(("url", "body"), [(time_url, time_body), (gifts_url, lambda world: GIFT)])

@@ -98,7 +98,7 @@ def test_an_entry_the_server_refuses_does_not_hold_back_the_entries_after_it(pag
         page.get_by_role("button", name="Save").click()
     expect(queue(page).get_by_role("heading")).to_have_text("2 entries wait to be sent")
 
-    answered = []
+    answered: list[str] = []
 
     # the first entry sent is answered 404 with no body, as for a partnership the person has left
     def refuse_the_first(route):

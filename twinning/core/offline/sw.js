@@ -71,13 +71,13 @@ self.addEventListener("fetch", function (event) {
 });
 
 // On the person's request only (My work's "Keep these forms for offline use"), a page asks for forms to be kept
-// before they are opened: {keep: [url, ...], also: [url, ...]}, at most 20 forms. They are fetched one after
+// before they are opened: {keep: [url, ...], also: [url, ...]}, at most 30 forms. They are fetched one after
 // another, so a slow link is not flooded, after the `also` pages (the JavaScript catalogue), and after each form
 // the page hears {done, kept, total} through the message's port.
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   function ours(url) { return new URL(url, self.location.href).origin === self.location.origin; }
-  var urls = (data.keep || []).slice(0, 20).filter(ours); // this site's pages only
+  var urls = (data.keep || []).slice(0, 30).filter(ours); // this site's pages only
   var port = event.ports && event.ports[0];
   var kept = 0;
   function fetchKeep(url) {

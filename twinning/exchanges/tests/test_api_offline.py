@@ -1,5 +1,6 @@
 """An exchange logged offline is sent as a create under the UUID the browser made: sent twice because the first
-answer was lost, it is recorded once; a UUID that names another partnership's exchange is refused."""
+answer was lost, it is recorded once; a UUID that names another exchange, of this partnership or another, is a
+conflict (409), never a silent success that drops the new one."""
 
 import uuid
 
@@ -27,8 +28,21 @@ def test_the_uuid_of_another_partnerships_exchange_is_refused(world):
     response = api(world.member).post(
         URL, body(world, uuid=str(theirs.uuid)), content_type="application/json"
     )
-    assert response.status_code == 422 and "uuid" in response.json()["errors"]
+    assert response.status_code == 409 and "uuid" in response.json()["errors"]
     assert Exchange.objects.get(uuid=theirs.uuid).partnership == world.other_partnership
+
+
+def test_the_uuid_of_another_exchange_of_the_same_partnership_is_a_conflict_not_dropped(world):
+    client = api(world.member)
+    client_uuid = str(uuid.uuid4())
+    assert client.post(URL, body(world, uuid=client_uuid), content_type="application/json").status_code == 201
+    other = body(
+        world, uuid=client_uuid, title="Another visit", start_date="2025-08-01", end_date="2025-08-02"
+    )
+    response = client.post(URL, other, content_type="application/json")
+    assert response.status_code == 409, response.content
+    assert "already names another record" in response.json()["detail"] and "uuid" in response.json()["errors"]
+    assert list(Exchange.objects.values_list("title", flat=True)) == ["Lab quality workshop"]
 
 
 def test_a_reader_gets_403_an_outsider_cannot_name_the_partnership_and_bad_input_is_422(world):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from twinning.core.forms import BLANK_LABEL
 from twinning.core.reference import country_choices
 from twinning.partnerships.models import IatiOrganisationType
 
@@ -38,4 +39,4 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["default_country"].choices = [("", "---------"), *country_choices()]  # type: ignore[attr-defined]
+        self.fields["default_country"].choices = [("", BLANK_LABEL), *country_choices()]  # type: ignore[attr-defined]

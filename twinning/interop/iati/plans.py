@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from twinning.accounts.models import User
-from twinning.core.periods import MONTHS_IN, Frequency, parse_period, period_containing
+from twinning.core.periods import MONTHS_IN, Frequency, parse_period, period_containing, period_label
 from twinning.interop.iati.reader import ActivityIn, IndicatorIn, PeriodIn, ResultIn, Value
 from twinning.interop.iati.rules import Problem
 from twinning.monitoring.models import Result
@@ -361,7 +361,7 @@ class PlanImporter:
                 self.summary.change(
                     "targets_set",
                     _("Set the %(period)s target of %(code)s to %(value)s")
-                    % {"period": pid, "code": indicator.code, "value": target},
+                    % {"period": period_label(pid), "code": indicator.code, "value": target},
                 )
 
     def _actuals(self, partnership: Partnership, items: list[IndicatorIn]) -> None:

@@ -41,12 +41,14 @@ def test_a_create_where_someone_else_created_the_value_meanwhile_is_a_conflict(c
     assert Result.objects.get().value == 15
 
 
-def test_the_uuid_of_another_value_is_refused(client, world):
+def test_the_uuid_of_another_value_of_the_same_partnership_is_a_conflict_that_says_so(client, world):
     m = monitored(world)
     other = put(client, world, world.member, value="3", option="sex:female").json()
     response = put(client, world, world.member, value="12", uuid=other["uuid"])
-    assert response.status_code == 422 and "uuid" in response.json()["errors"]
+    assert response.status_code == 409 and "uuid" in response.json()["errors"]
+    assert "already names another record" in response.json()["detail"]
     assert Result.objects.filter(indicator=m.trained.indicator, option=None).count() == 0
+    assert Result.objects.get(uuid=other["uuid"]).value == 3
 
 
 def test_a_malformed_client_uuid_is_refused(client, world):

@@ -58,7 +58,7 @@ def test_a_period_has_started_where_the_host_already_lives_in_it(world):
 def test_a_period_has_not_started_where_the_host_is_still_in_the_day_before(world):
     adoption = adopted(world)
     host_in(world, WEST)
-    with at(2025, 4, 1, 0, 30), pytest.raises(ValidationError, match="2025Q2 has not started yet"):
+    with at(2025, 4, 1, 0, 30), pytest.raises(ValidationError, match="Q2 2025 has not started yet"):
         save(world, adoption, "2025Q2")  # 31 March, 14:30 in Honolulu
     assert not Result.objects.exists()
 

@@ -33,7 +33,7 @@ from twinning.planning.models import (
     PlanIndicator,
     Target,
 )
-from twinning.planning.periods import Period, parse_period, periods_between
+from twinning.planning.periods import Period, parse_period, period_label, periods_between
 from twinning.planning.services.common import (
     INDICATOR_FIELDS,
     PLAN_INDICATOR_FIELDS,
@@ -350,12 +350,12 @@ def _check_target(
         if parsed.frequency != indicator.frequency:
             errors["period"] = [
                 _("%(period)s is not a %(frequency)s period, which this indicator is reported by.")
-                % {"period": period, "frequency": indicator.get_frequency_display().lower()}
+                % {"period": period_label(period), "frequency": indicator.get_frequency_display().lower()}
             ]
         elif not plan.first_year <= parsed.year <= plan.last_year:
             errors["period"] = [
                 _("%(period)s lies outside the plan's years (%(first)s-%(last)s).")
-                % {"period": period, "first": plan.first_year, "last": plan.last_year}
+                % {"period": period_label(period), "first": plan.first_year, "last": plan.last_year}
             ]
     if option is not None:
         if category_ids is None:

@@ -1,0 +1,96 @@
+"""Each language's own conventions, over the whole catalogue: French puts a no-break space before : ; ? and !,
+Russian never makes the reader's or author's gender guessable by "(а)" forms or a past-tense verb agreeing with a
+person's name (noun phrases instead), and Portuguese writes month names in lower case."""
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from django.utils import translation
+from django.utils.formats import date_format
+
+import twinning
+
+LOCALE = Path(twinning.__file__).parent / "locale"
+
+
+def _translations(language: str) -> list[tuple[str, str]]:
+    found = []
+    for domain in ("django", "djangojs"):
+        with open(LOCALE / language / "LC_MESSAGES" / f"{domain}.po", "rb") as po:
+            for message in read_po(po):
+                if not message.id:
+                    continue
+                source = message.id if isinstance(message.id, str) else message.id[0]
+                strings = message.string if isinstance(message.string, list | tuple) else [message.string]
+                found += [(source, text) for text in strings if text]
+    return found
+
+
+def test_french_puts_a_no_break_space_before_colons_semicolons_and_question_and_exclamation_marks():
+    faults = [
+        (source, text) for source, text in _translations("fr") if re.search(r"[^\S\u00a0\u202f][:;?!]", text)
+    ]
+    assert faults == []
+    # A mark glued to a word (no space at all) is code the reader types as shown: a URL, a header, "code: name".
+
+
+def test_french_reasons_read_with_their_no_break_space():
+    with translation.override("fr"):
+        assert translation.gettext("Reason:").endswith("\u00a0:")
+
+
+PERSON = r"%\((?:author|actor|name|who|user|person|inviter)\)s"
+PAST_TENSE = r"[а-яё]+(?:л|ла|ло|ли)(?:ся|сь)?"
+
+
+def test_russian_never_guesses_a_persons_gender():
+    faults = [
+        (source, text)
+        for source, text in _translations("ru")
+        if re.search(r"\w\((?:а|ла|ась|ой|ая)\)", text)
+        or re.search(rf"{PERSON}\s+(?:не\s+)?{PAST_TENSE}(?![а-яё])", text)
+    ]
+    assert faults == []
+
+
+def test_russian_history_lines_name_the_action_with_a_noun():
+    with translation.override("ru"):
+        actions = [
+            translation.pgettext("history action", action)
+            for action in ("created", "changed", "deleted", "moved stage", "granted access", "revoked access")
+        ]
+        comment = translation.gettext(
+            "%(author)s commented on the %(period)s report of %(partnership)s: %(body)s"
+        )
+    assert actions == [
+        "создание:",
+        "изменение:",
+        "удаление:",
+        "смена этапа:",
+        "предоставление доступа:",
+        "отзыв доступа:",
+    ]
+    assert comment.startswith("Комментарий от %(author)s")
+
+
+@pytest.mark.parametrize(
+    ("format_name", "expected"),
+    [("DATE_FORMAT", "5 de março de 2026"), ("YEAR_MONTH_FORMAT", "março de 2026")],
+)
+def test_portuguese_dates_write_the_month_in_lower_case(format_name, expected):
+    with translation.override("pt"):
+        assert date_format(datetime.date(2026, 3, 5), format_name) == expected
+        months = [date_format(datetime.date(2026, month, 1), "F") for month in range(1, 13)]
+    assert all(name == name.lower() for name in months)
+
+
+def test_other_languages_keep_djangos_month_names():
+    with translation.override("fr"):
+        assert date_format(datetime.date(2026, 3, 5)) == "5 mars 2026"
+    with translation.override("ru"):
+        assert date_format(datetime.date(2026, 3, 5)) == "5 марта 2026 г."
+    with translation.override("es"):
+        assert date_format(datetime.date(2026, 3, 5)) == "5 de marzo de 2026"
