@@ -8,7 +8,9 @@ kind shows (`PLACES`), and written in the reader's language on the page, in mach
 grouping) in the CSV, and as a number cell with a number format in the XLSX.
 
 Kinds: `text`, `number`, `percent` (values in percentage points: 45.5 means 45.5 %), `money` (the column names
-its currency; a money column without one is a programming error), `date` (a `datetime.date`).
+its currency; a money column without one is a programming error), `date` (a `datetime.date`). A text column
+keeps a date, a time or a number it is given as such (shown in the reader's language, written as ISO 8601 or
+plain digits in the CSV, and as a typed cell with a date format in the XLSX); anything else it holds is text.
 
 User text is never a formula (issue 9, section 6): the XLSX goes through `twinning.core.spreadsheets`, and a CSV
 text cell that starts with `=`, `+`, `-` or `@` (or a tab or carriage return, which Excel strips first) gets a
@@ -26,6 +28,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
@@ -40,6 +43,9 @@ from twinning.core.rendering import as_text, degrades_to
 from twinning.core.spreadsheets import FORMULA_STARTS, XLSX_TYPE, text_cell
 
 KINDS = ("text", "number", "percent", "money", "date")
+# What a text column keeps as it is given (everything else becomes text): the XLSX writes them as typed cells.
+TYPED = (datetime.date, Decimal, int, float)
+XLSX_DATETIME = "yyyy-mm-dd hh:mm"
 PLACES = {"number": 2, "percent": 1, "money": 2}
 XLSX_FORMATS = {"number": "#,##0.##", "percent": "0.0%", "money": "#,##0.00", "date": "yyyy-mm-dd"}
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -172,7 +178,9 @@ def clean_value(column: Column, value: Any) -> Any:
         if not isinstance(value, datetime.date):
             raise ValueError(f"Column {column.header!r} holds dates, not {value!r}.")
         return value.date() if isinstance(value, datetime.datetime) else value
-    return value if isinstance(value, Link) else str(value)
+    if isinstance(value, Link) or (isinstance(value, TYPED) and not isinstance(value, bool)):
+        return value  # a date, time or number in a text column stays typed (a date cell in the XLSX)
+    return str(value)
 
 
 @degrades_to(as_text)
@@ -189,6 +197,12 @@ def display(column: Column, value: Any) -> str:
         pattern = "#,##0" + ("." + fraction * column.decimals if column.decimals else "")
         text = format_decimal(value, format=pattern, locale=current_locale())
         return text
+    if isinstance(value, datetime.datetime):
+        return date_format(value, "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return date_format(value, "DATE_FORMAT")
+    if isinstance(value, Decimal | float):
+        return format_decimal(value, locale=current_locale())
     return str(value)
 
 
@@ -201,6 +215,12 @@ def machine(column: Column, value: Any) -> str:
         return str(value.isoformat())
     if column.numeric:
         return f"{value:f}"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal | float):
+        return f"{value:f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # a negative number is a number, not a formula
     text = str(value)
     return "'" + text if text.startswith(_CSV_FORMULA_STARTS) else text
 
@@ -246,11 +266,29 @@ def xlsx_bytes(tables: Iterable[Table]) -> bytes:
                     cell.number_format = _xlsx_format(column, value)
                     cells.append(cell)
                 else:
-                    cells.append(text_cell(sheet, str(value)))
+                    cells.append(_typed_cell(sheet, value))
             sheet.append(cells)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _typed_cell(sheet: Any, value: Any) -> Any:
+    """A text column's cell: a date or time as a date cell with its format (in the server's local time: Excel
+    has no time zones), a number as a number cell, anything else as text that is never a formula."""
+    if isinstance(value, datetime.datetime):
+        cell = WriteOnlyCell(
+            sheet, timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+        )
+        cell.number_format = XLSX_DATETIME
+        return cell
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value)
+        cell.number_format = XLSX_FORMATS["date"]
+        return cell
+    if isinstance(value, TYPED) and not isinstance(value, bool):
+        return WriteOnlyCell(sheet, value)
+    return text_cell(sheet, str(value))
 
 
 def _xlsx_format(column: Column, value: Any = None) -> str:

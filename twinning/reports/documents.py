@@ -133,9 +133,10 @@ def cover_table(document: ReportDocument) -> Table:
         (_("Report"), document.title),
         (_("Programme"), scope.programme.name),
         (_("Period"), scope.period.label()),
-        (_("Period starts"), scope.period.start.isoformat()),
-        (_("Period ends"), scope.period.end.isoformat()),
-        (_("Prepared"), date_format(timezone.localtime(document.generated_at), "DATETIME_FORMAT")),
+        # Dates as dates: the workbook writes them as date cells with a date format.
+        (_("Period starts"), scope.period.start),
+        (_("Period ends"), scope.period.end),
+        (_("Prepared"), timezone.localtime(document.generated_at)),
         (_("Prepared for"), scope.user.get_full_name() or scope.user.get_short_name()),
     ]
     if scope.approved_only:
@@ -145,8 +146,9 @@ def cover_table(document: ReportDocument) -> Table:
 
 
 def report_xlsx(document: ReportDocument) -> bytes:
-    """The report as a workbook: the cover, then each section's sheets (an IPTT sheet per partnership, the
-    programme summary, narratives, exchanges, contributions), each with a frozen bold header, number and
+    """The report as a workbook: the cover (its dates as date cells), then each section's sheets (an IPTT sheet
+    per partnership, the programme summary with its sheets by country and by pillar, narratives, exchanges with
+    their total, contributions), each with a frozen bold header, number and
     percentage cells formatted, and text that could start a formula written as text.
 
     Raises: nothing.

@@ -20,7 +20,7 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from twinning.accounts.models import User
 from twinning.contributions.figures import (
@@ -32,6 +32,7 @@ from twinning.contributions.figures import (
 )
 from twinning.contributions.selectors import leverage_report
 from twinning.core.exports import Column, Table
+from twinning.core.reference import country_name
 from twinning.exchanges.figures import summary_charts, summary_tables
 from twinning.exchanges.selectors import ExchangeSummary, exchange_list, exchange_summary
 from twinning.knowledge.models import Practice
@@ -64,6 +65,7 @@ class Scope:
     approved_only: bool
     partnership: Partnership | None = None
     on_step: Callable[[], None] | None = None  # told after each section and each partnership's IPTT
+    leverage: Any = None  # the leverage report to the period's end, read once (see `scope_leverage`)
 
     @property
     def is_programme(self) -> bool:
@@ -119,6 +121,15 @@ class SectionSpec:
     key: str
     title: str | Promise
     build: Callable[[Scope, Section], None]
+
+
+def scope_leverage(scope: Scope) -> Any:
+    """The leverage report of the report's programme (or partnership) to the period's end, read once a report."""
+    if scope.leverage is None:
+        scope.leverage = leverage_report(
+            programme=scope.programme, partnership=scope.partnership, until=scope.period.end
+        )
+    return scope.leverage
 
 
 # --- narrative -------------------------------------------------------------------------------------------
@@ -381,6 +392,76 @@ def programme_summary_section(scope: Scope, section: Section) -> None:
             rows=summary_rows,
         )
     )
+    section.sheets += breakdown_tables(scope)
+
+
+def breakdown_tables(scope: Scope) -> list[Table]:
+    """The programme report's sheets by country and by pillar (selectors.report_breakdown): partnerships,
+    indicators and overall results of the period, exchanges of the period and their participants, and
+    contributions to date in the reporting currency. A partnership working under several pillars counts under
+    each, which the pillar sheet's last row says."""
+    leverage = scope_leverage(scope)
+    breakdown = selectors.report_breakdown(
+        user=scope.user,
+        programme=scope.programme,
+        partnerships=scope.partnerships,
+        period=scope.period,
+        approved_only=scope.approved_only,
+        leverage=leverage,
+    )
+    currency = leverage.currency
+
+    def columns(first: str) -> list[Column]:
+        return [
+            Column(first),
+            Column(_("Partnerships"), "number"),
+            Column(_("Indicators"), "number"),
+            Column(_("Results reported in the period"), "number"),
+            Column(_("Exchanges in the period"), "number"),
+            Column(_("People in them"), "number"),
+            Column(_("Donor funds"), "money", currency),
+            Column(_("In-kind pledged"), "money", currency),
+            Column(_("In-kind verified"), "money", currency),
+        ]
+
+    def figures(part: selectors.Slice) -> tuple[Any, ...]:
+        return (
+            part.partnerships,
+            part.indicators,
+            part.results,
+            part.exchanges,
+            part.people,
+            part.funds,
+            part.inkind_pledged,
+            part.inkind_verified,
+        )
+
+    countries = sorted(
+        ((country_name(code) or _("Unknown"), part) for code, part in breakdown.by_country.items()),
+        key=lambda row: row[0],
+    )
+    total = selectors.Slice()
+    for _name, part in countries:
+        selectors.add_slice(total, part)
+    by_country = Table(
+        key="by-country",
+        title=_("By country"),
+        columns=columns(_("Country")),
+        rows=[*((name, *figures(part)) for name, part in countries), (_("Total"), *figures(total))],
+    )
+    by_pillar = Table(
+        key="by-pillar",
+        title=_("By pillar"),
+        columns=columns(_("Pillar")),
+        rows=[
+            *((name, *figures(part)) for name, part in breakdown.by_pillar.items()),
+            (
+                _("A partnership working under several pillars counts under each."),
+                *([None] * 8),
+            ),
+        ],
+    )
+    return [by_country, by_pillar]
 
 
 def _ends_by(period_id: str, period: Period) -> bool:
@@ -415,6 +496,32 @@ def _period_exchanges_table(scope: Scope) -> Table:
         partnership=scope.partnership,
         programme=scope.programme if scope.is_programme else None,
     ).filter(start_date__lte=scope.period.end, end_date__gte=scope.period.start)[:EXCHANGE_ROWS]
+    rows: list[Sequence[Any]] = [
+        (
+            e.partnership.title,
+            e.title,
+            e.get_type_display(),
+            e.get_direction_display(),
+            e.start_date,
+            e.end_date,
+            e.participant_count,  # type: ignore[attr-defined]  # annotated by exchange_list
+            e.get_status_display(),
+        )
+        for e in exchanges
+    ]
+    if rows:
+        rows.append(
+            (
+                _("Total"),
+                ngettext("%(count)s exchange", "%(count)s exchanges", len(rows)) % {"count": len(rows)},
+                None,
+                None,
+                None,
+                None,
+                sum(row[6] or 0 for row in rows),
+                None,
+            )
+        )
     return Table(
         key="period-exchanges",
         title=_("Exchanges in %(period)s") % {"period": scope.period.label()},
@@ -428,19 +535,7 @@ def _period_exchanges_table(scope: Scope) -> Table:
             Column(_("People"), "number"),
             Column(_("Status")),
         ],
-        rows=[
-            (
-                e.partnership.title,
-                e.title,
-                e.get_type_display(),
-                e.get_direction_display(),
-                e.start_date,
-                e.end_date,
-                e.participant_count,  # type: ignore[attr-defined]  # annotated by exchange_list
-                e.get_status_display(),
-            )
-            for e in exchanges
-        ],
+        rows=rows,
     )
 
 
@@ -484,7 +579,7 @@ def contributions_section(scope: Scope, section: Section) -> None:
     """Donor funds and in-kind contributions, pledged against verified, and leverage, by year (and, for the
     programme, by country and partnership), as the leverage pages show them (leverage_report), to the end of
     the report's period: funds for award days not yet come, and later contributions, are left out."""
-    report = leverage_report(programme=scope.programme, partnership=scope.partnership, until=scope.period.end)
+    report = scope_leverage(scope)
     charts = leverage_charts(report)
     if scope.is_programme:
         tables = leverage_tables(report)

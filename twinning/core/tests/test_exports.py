@@ -117,3 +117,50 @@ def test_xlsx_whole_counts_have_no_stray_decimal_point():
     assert (rows[0][3].value, rows[0][3].number_format) == (3, "#,##0")
     assert (rows[1][3].value, rows[1][3].number_format) == (2.5, "#,##0.0#")
     assert "." not in rows[0][3].number_format
+
+
+def _mixed_text_column():
+    return Table(
+        key="mixed",
+        title="Mixed",
+        columns=[Column("Item"), Column("Value")],
+        rows=[
+            ("Starts", datetime.date(2024, 1, 1)),
+            ("Prepared", datetime.datetime(2024, 3, 5, 14, 30, tzinfo=datetime.UTC)),
+            ("Amount", Decimal("-12.50")),
+            ("Count", -3),
+            ("Ratio", 0.25),
+            ("Formula", "=1+2"),
+            ("Plus", "+SUM(A1)"),
+            ("Minus", "-2+3"),
+            ("At", "@cmd"),
+            ("Yes", True),
+        ],
+    )
+
+
+def test_a_text_column_keeps_dates_and_numbers_typed_in_the_xlsx_and_user_text_stays_text(settings):
+    settings.TIME_ZONE = "UTC"
+    sheet = load_workbook(io.BytesIO(xlsx_bytes([_mixed_text_column()]))).worksheets[0]
+    cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
+    assert cells["Starts"].value == datetime.datetime(2024, 1, 1)
+    assert cells["Starts"].is_date and cells["Starts"].number_format == "yyyy-mm-dd"
+    assert cells["Prepared"].value == datetime.datetime(2024, 3, 5, 14, 30)
+    assert cells["Prepared"].is_date and cells["Prepared"].number_format == "yyyy-mm-dd hh:mm"
+    assert (cells["Amount"].data_type, cells["Amount"].value) == ("n", -12.5)
+    assert (cells["Count"].data_type, cells["Count"].value) == ("n", -3)
+    assert (cells["Ratio"].data_type, cells["Ratio"].value) == ("n", 0.25)
+    for key, text in (("Formula", "=1+2"), ("Plus", "+SUM(A1)"), ("Minus", "-2+3"), ("At", "@cmd")):
+        assert (cells[key].data_type, cells[key].value) == ("s", text), key
+    assert cells["Yes"].value == "True"  # a bool is not a number: written as text
+
+
+def test_a_text_column_writes_typed_values_in_the_readers_language_and_the_csv_in_machine_form():
+    table = _mixed_text_column()
+    with translation.override("en"):
+        cells = dict((row[0][0], row[1][0]) for row, _action in table.html_rows())
+    assert cells["Starts"] == "Jan. 1, 2024"
+    assert cells["Count"] == "-3"
+    text = csv_bytes(table).decode("utf-8")
+    assert "Starts,2024-01-01\r\n" in text and "Amount,-12.50\r\n" in text and "Count,-3\r\n" in text
+    assert "Formula,'=1+2\r\n" in text and "Minus,'-2+3\r\n" in text and "At,'@cmd\r\n" in text

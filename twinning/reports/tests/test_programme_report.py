@@ -257,3 +257,122 @@ def test_a_registered_section_appears_in_every_report(world):
             register_section(SectionSpec("health-checks", "Again", build))
     finally:
         SECTIONS[:] = [s for s in SECTIONS if s.key != "health-checks"]
+
+
+def _workbook(world):
+    document = documents.report_build(
+        user=world.manager,
+        programme=world.programme,
+        partnerships=partnerships_in_report(world.programme),
+        period=parse_period("2024"),
+        approved_only=False,
+    )
+    return load_workbook(io.BytesIO(documents.report_xlsx(document)))
+
+
+def _rows(sheet):
+    header = [c.value for c in sheet[1]]
+    return [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
+
+
+def _exchanges(world):
+    import datetime
+
+    from twinning.exchanges.tests.factories import ExchangeFactory, ParticipantFactory
+
+    first = ExchangeFactory(
+        partnership=world.partnership,
+        start_date=datetime.date(2024, 3, 4),
+        end_date=datetime.date(2024, 3, 8),
+    )
+    second = ExchangeFactory(
+        partnership=world.partnership,
+        start_date=datetime.date(2024, 9, 2),
+        end_date=datetime.date(2024, 9, 3),
+    )
+    ExchangeFactory(  # another year: not in the 2024 report's figures
+        partnership=world.partnership,
+        start_date=datetime.date(2023, 5, 1),
+        end_date=datetime.date(2023, 5, 2),
+    )
+    ParticipantFactory(exchange=first)
+    ParticipantFactory(exchange=first)
+    ParticipantFactory(exchange=second)
+
+
+def test_the_workbook_sums_the_programme_by_country_with_frozen_headers_and_number_formats(world):
+    from twinning.core.reference import country_name
+    from twinning.monitoring.models import Result
+    from twinning.reports.selectors import within
+
+    reported(world)
+    _exchanges(world)
+    book = _workbook(world)
+    sheet = book["By country"]
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b
+    rows = {row["Country"].value: row for row in _rows(sheet)}
+    partnerships = partnerships_in_report(world.programme)
+    host = world.partnership.side_links.get(side="host").institution.country
+    ours = rows[country_name(host)]
+    results = [
+        r
+        for r in Result.objects.filter(partnership__in=partnerships, option=None)
+        if r.partnership.side_links.get(side="host").institution.country == host
+        and within(r.period, parse_period("2024"))
+    ]
+    assert results
+    assert ours["Results reported in the period"].value == len(results)
+    assert (ours["Exchanges in the period"].value, ours["People in them"].value) == (2, 3)
+    assert ours["Partnerships"].number_format == "#,##0"
+    money = next(key for key in ours if key.startswith("Donor funds"))
+    assert ours[money].data_type == "n" and ours[money].number_format == "#,##0.00"
+    total = rows["Total"]
+    assert total["Partnerships"].value == len(partnerships)
+    assert total["Exchanges in the period"].value == 2
+
+
+def test_the_workbook_sums_the_programme_by_pillar(world):
+    from twinning.partnerships.models import Pillar
+    from twinning.planning.models import Objective
+
+    reported(world)
+    _exchanges(world)
+    sheet = _workbook(world)["By pillar"]
+    assert sheet.freeze_panes == "A2"
+    rows = {row["Pillar"].value: row for row in _rows(sheet)}
+    for pillar in Pillar.objects.filter(programme=world.programme):
+        working = (
+            Objective.objects.filter(pillar=pillar, plan__agreed_at__isnull=False)
+            .values("plan__partnership")
+            .distinct()
+            .count()
+        )
+        assert rows[pillar.name]["Partnerships"].value == working
+    worked = Objective.objects.filter(plan__partnership=world.partnership, plan__agreed_at__isnull=False)
+    ours = rows[worked.first().pillar.name]
+    assert (ours["Exchanges in the period"].value, ours["People in them"].value) == (2, 3)
+    assert ours["Results reported in the period"].value > 0
+
+
+def test_the_exchanges_sheet_ends_with_a_total_row(world):
+    reported(world)
+    _exchanges(world)
+    book = _workbook(world)
+    sheet = book[next(name for name in book.sheetnames if name.startswith("Exchanges in"))]
+    last = [c.value for c in list(sheet.iter_rows())[-1]]
+    header = [c.value for c in sheet[1]]
+    total = dict(zip(header, last, strict=True))
+    assert total["Partnership"] == "Total"
+    assert total["Exchange"] == "2 exchanges"
+    assert total["People"] == 3
+
+
+def test_the_cover_writes_its_dates_as_date_cells(world):
+    reported(world)
+    sheet = _workbook(world)["Report"]
+    cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
+    starts, ends, prepared = cells["Period starts"], cells["Period ends"], cells["Prepared"]
+    assert starts.is_date and starts.value.date().isoformat() == "2024-01-01"
+    assert starts.number_format == "yyyy-mm-dd"
+    assert ends.is_date and ends.value.date().isoformat() == "2024-12-31"
+    assert prepared.is_date and prepared.number_format == "yyyy-mm-dd hh:mm"
