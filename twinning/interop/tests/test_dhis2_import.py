@@ -465,7 +465,7 @@ def test_the_ignored_count_is_said_in_the_readers_language(world):
     data = data_value_set(hw1(), {**hw1("2024Q3"), "dataElement": "unknownDE01"})
     with translation.override("fr"):
         summary = run(world, data, "json")
-    assert "Ignorées : 2 (1 avec un conflit)." in summary.description
+    assert "Ignorées\u00a0: 2 (1 avec un conflit)." in summary.description
 
 
 def test_api_import_answers_dhis2s_summary_and_refuses_readers(client, world):
