@@ -11,7 +11,11 @@ DHIS2 data value set in JSON of that many values written to a file, then
   the results import, written through its COPY path, in one transaction.
 
 Reports rows/s of both, the ratio (target: the import reaches at least 35 % of COPY's rows/s) and the process's
-peak resident memory (ru_maxrss) before and after the import, so growth with the file shows. PostgreSQL only.
+peak resident memory (ru_maxrss) before and after the import, so growth with the file shows. Then the results
+are emptied and the same import runs again under tracemalloc (`traced_peak_mb`: the most memory Python objects
+held at once during the import; tracemalloc slows Python down, so that run is not timed): bounded memory means
+this figure stays the same from 100,000 to 1,000,000 values. `BENCH_DHIS2_TRACEMALLOC=0` skips it.
+PostgreSQL only.
 """
 
 import datetime
@@ -22,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 
 import django
 
@@ -52,6 +57,7 @@ PERIODS = [p.id for p in periods_between(datetime.date(2024, 1, 1), datetime.dat
 DISAGGREGATED, PLAIN = 10, 10
 ROWS_PER_PARTNERSHIP_PERIOD = DISAGGREGATED * 3 + PLAIN
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+TRACE = os.environ.get("BENCH_DHIS2_TRACEMALLOC", "1") != "0"
 
 
 def uid(prefix: str, n: int) -> str:
@@ -237,6 +243,21 @@ def child(size: int) -> dict:
             summary.conflicts[:3],
         )
         file_mb = round(os.path.getsize(json_path) / 1024 / 1024, 1)
+        traced_peak_mb = None
+        if TRACE:
+            empty_results()
+            tracemalloc.start()
+            traced = dhis2_import(
+                actor=admin,
+                programme=programme,
+                opener=lambda: open(json_path, "rb"),  # noqa: SIM115 (the reader closes it)
+                fmt="json",
+                options=ImportOptions(),
+                source="bench",
+            )
+            traced_peak_mb = round(tracemalloc.get_traced_memory()[1] / 1024 / 1024, 1)
+            tracemalloc.stop()
+            assert traced.imported == rows, traced.description
     return {
         "values": rows,
         "file_mb": file_mb,
@@ -247,6 +268,7 @@ def child(size: int) -> dict:
         "ratio_to_copy": round(copy_s / import_s, 3),
         "peak_mb_before_import": before,
         "peak_mb": peak_mb(),
+        "traced_peak_mb": traced_peak_mb,
     }
 
 

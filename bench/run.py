@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_BENCH_DB = "twinning_bench"
+PG_BENCH_DB = os.environ.get("BENCH_PG_DB", "twinning_bench")  # another name lets two benches share a server
 BENCHMARKS = [
     "bench.lists",
     "bench.contributions",
@@ -27,6 +27,7 @@ BENCHMARKS = [
     "bench.imports",
     "bench.dhis2",
     "bench.interop",
+    "bench.iati_import",
     "bench.reports",
     "bench.knowledge",
     "bench.slowlinks",
@@ -76,7 +77,13 @@ def main() -> None:
         pg = postgres_url()
         if pg:
             targets.append(("postgresql", pg))
-        for _name, url in targets:
+        # BENCH_DATABASES=postgresql (or sqlite) runs on that one only.
+        wanted = (
+            os.environ.get("BENCH_DATABASES", "").split(",") if os.environ.get("BENCH_DATABASES") else None
+        )
+        for name, url in targets:
+            if wanted is not None and name not in wanted:
+                continue
             for module in chosen:
                 results.append(run(module, url, var_dir))
     out_dir = ROOT / "bench" / "results"
@@ -140,7 +147,8 @@ def main() -> None:
                 print(
                     f"{r['database']:<11} DHIS2 import {d['values']} values ({d['file_mb']} MB JSON): "
                     f"{d['import_rows_per_second']}/s vs COPY {d['copy_rows_per_second']}/s = {d['ratio_to_copy']:.0%}; "
-                    f"peak memory {d['peak_mb']} MB ({d['peak_mb_before_import']} MB before the import)"
+                    f"peak memory {d['peak_mb']} MB ({d['peak_mb_before_import']} MB before the import); "
+                    f"tracemalloc peak {d.get('traced_peak_mb')} MB"
                 )
             continue
         if r.get("benchmark") == "interop" and "iati" in r:
@@ -151,6 +159,15 @@ def main() -> None:
                 f"(target {x['target_ratio']:.0%}), {x['queries']} queries; checks {x['check_seconds']} s, "
                 f"{x['problems']} problems"
             )
+            continue
+        if r.get("benchmark") == "iati_import":
+            for d in r["runs"]:
+                print(
+                    f"{r['database']:<11} IATI import {d['values']} values ({d['file_mb']} MB, {d['activities']} "
+                    f"activities): read {d['read_seconds']} s (tracemalloc peak {d['read_traced_peak_mb']} MB), "
+                    f"dry-run import {d['import_seconds']} s, {d['problems']} problems; tracemalloc peak "
+                    f"{d['traced_peak_mb']} MB, peak RSS {d['peak_mb']} MB"
+                )
             continue
         if r.get("benchmark") == "reports":
             print(
