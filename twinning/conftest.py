@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -22,6 +23,11 @@ from twinning.testing.factories import (
     partnership_member,
     programme_staff,
 )
+
+# Browser expectations wait up to 15 s instead of Playwright's 5: CI runs the suite with two workers on two cores, and
+# there a page that fetches its 16 kept forms in the background once took longer than 5 s. A failing expectation only
+# fails later; nothing passes that would fail with the shorter wait.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(autouse=True)
