@@ -1,3 +1,4 @@
+import uuid
 from collections import Counter
 from decimal import Decimal
 from typing import Any
@@ -96,6 +97,15 @@ class _LocalizedModelFormMetaclass(ModelFormMetaclass):
 
 class ModelForm(forms.ModelForm, metaclass=_LocalizedModelFormMetaclass):
     """Every ModelForm of the product: as Django's, with its number fields reading numbers the user's way."""
+
+
+def creates_once_field() -> forms.UUIDField:
+    """A hidden field carrying the UUID of the record a form creates, chosen when the form is shown (and kept when
+    it is shown again with errors): posting the form twice, by a double click or a resend after a lost answer,
+    names the same record, and the create service returns it instead of making a second one
+    (core.services.created_before).
+    """
+    return forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
 
 
 class VersionedForm(forms.Form):

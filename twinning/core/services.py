@@ -78,12 +78,31 @@ def sent_before[Rec: models.Model](
 
     Raises: ClientIdTaken.
     """
+    return created_before(model, uuid=uuid, parent_field="partnership", parent=partnership, fields=fields)
+
+
+def created_before[Rec: models.Model](
+    model: type[Rec],
+    *,
+    uuid: Any,
+    parent_field: str,
+    parent: models.Model,
+    fields: dict[str, Any] | None = None,
+) -> Rec | None:
+    """The record of `model` already created under `uuid` below `parent` (its `parent_field`), or None when the
+    UUID is new (or None). A form carries the UUID of the record it is about to create, so a double click (or an
+    offline client sending again) posts the same UUID twice and the create service returns this record instead of
+    writing a second one. With `fields`, it is the same create only when every value sent equals the stored one
+    (as sent_before says).
+
+    Raises: ClientIdTaken when the UUID names a record below another parent, or another record.
+    """
     if uuid is None:
         return None
     sent = model._default_manager.filter(uuid=uuid).first()
     if sent is None:
         return None
-    if getattr(sent, "partnership_id", None) != partnership.pk:
+    if getattr(sent, f"{parent_field}_id", None) != parent.pk:
         raise ClientIdTaken()
     for name, value in (fields or {}).items():
         if value is None or value == "" or (isinstance(value, (list, tuple, set)) and not value):

@@ -186,6 +186,10 @@ class AssessmentAnswersIn(Input):
 
 
 class ActionIn(Input):
+    uuid: UUID | None = Field(
+        None,
+        description="The new record's id, chosen by the client: sending the same again returns the first.",
+    )
     title: str = Field(min_length=1, max_length=255)
     section: str | None = Field(None, max_length=50, description="A section's code.")
     owner: str | None = Field(None, max_length=254, description="The owner's e-mail address.")

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from twinning.accounts.models import User
-from twinning.core.forms import DateInput, LocalizedIntegerField, VersionedForm
+from twinning.core.forms import DateInput, LocalizedIntegerField, VersionedForm, creates_once_field
 from twinning.partnerships.models import Partnership
 from twinning.sustainability.limits import COMMENT_MAX, TEXT_MAX
 from twinning.sustainability.models import AssessmentAction, Instrument, InstrumentVersion, Item, Section
@@ -101,6 +101,7 @@ class AnswerSheetForm(forms.Form):
 
 
 class ActionForm(VersionedForm):
+    uuid = creates_once_field()
     title = forms.CharField(label=_("Action"), max_length=255)
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Owner"))
     due_date = forms.DateField(label=_("Due"), required=False, widget=DateInput())

@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from twinning.core.choices import Side
 
@@ -34,6 +35,7 @@ SCORE_PLACES = 1
 # first removes that noise without moving any real score (a mean of small integers over a few hundred sheets is
 # never that close to a half without being exactly on it).
 _NOISE = Decimal("1e-9")
+_QUANTUM = Decimal(1).scaleb(-SCORE_PLACES)
 
 
 def score_round(value: float | Decimal | int | None, places: int = SCORE_PLACES) -> Decimal | None:
@@ -46,9 +48,8 @@ def score_round(value: float | Decimal | int | None, places: int = SCORE_PLACES)
     if value is None:
         return None
     exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    return exact.quantize(_NOISE, rounding=ROUND_HALF_UP).quantize(
-        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
-    )
+    quantum = _QUANTUM if places == SCORE_PLACES else Decimal(1).scaleb(-places)
+    return exact.quantize(_NOISE, rounding=ROUND_HALF_UP).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def shown_gap(host: float | Decimal | int, resource: float | Decimal | int) -> float:
@@ -91,7 +92,7 @@ class Scored:
         present = [s for s in (self.host, self.resource) if s is not None]
         return sum(present) / len(present) if present else None
 
-    @property
+    @cached_property
     def gap(self) -> float | None:
         """Host minus resource, in points of 0-100; None unless both sides have a score. It is the difference of
         the two scores as shown (each rounded by score_round), so a reader who subtracts the shown scores gets

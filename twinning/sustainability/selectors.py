@@ -448,7 +448,7 @@ def _overall(sections: dict[int, scores.Scored]) -> scores.Scored:
 
 
 def _largest_gap_section(sections: dict[int, scores.Scored], titles: dict[int, str]) -> str:
-    gaps = [(abs(s.gap), sid) for sid, s in sections.items() if s.gap is not None]
+    gaps = [(abs(gap), sid) for sid, s in sections.items() if (gap := s.gap) is not None]
     return titles.get(max(gaps)[1], "") if gaps else ""
 
 

@@ -9,6 +9,7 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,6 +30,7 @@ from twinning.core.reference import shipped_name
 from twinning.core.services import (
     VersionConflict,
     create_with_audit,
+    created_before,
     delete_with_audit,
     lock_current,
     refuse_unknown_fields,
@@ -343,16 +345,26 @@ def _require_action_writer(actor: User, assessment_round: AssessmentRound) -> No
 
 
 @transaction.atomic
-def action_create(*, actor: User, assessment_round: AssessmentRound, **data: Any) -> AssessmentAction:
+def action_create(
+    *, actor: User, assessment_round: AssessmentRound, uuid: UUID | None = None, **data: Any
+) -> AssessmentAction:
     """Add an action to the round's joint action plan (coordinators, members and programme editors, once both
-    sides have submitted). `data` takes ACTION_FIELDS; the owner must belong to the partnership.
+    sides have submitted). `data` takes ACTION_FIELDS; the owner must belong to the partnership. `uuid`, when
+    given, is the new action's (the form's or the client's): an action already made under it is returned as it
+    is, so a form posted twice by a double click adds one action.
 
     Raises: Http404, PermissionDenied, ValidationError.
     """
     refuse_unknown_fields(data, ACTION_FIELDS, "action")
     _require_action_writer(actor, assessment_round)
+    # The round's row is locked first, so a second post of the same form waits for the first and then finds it.
+    lock_current(assessment_round)
+    if (
+        made := created_before(AssessmentAction, uuid=uuid, parent_field="round", parent=assessment_round)
+    ) is not None:
+        return made
     _check_action(assessment_round, data)
-    action = AssessmentAction(round=assessment_round, **data)
+    action = AssessmentAction(round=assessment_round, **data, **({"uuid": uuid} if uuid else {}))
     return create_with_audit(actor=actor, obj=action, parent=assessment_round)
 
 

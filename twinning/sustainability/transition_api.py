@@ -275,6 +275,10 @@ class TransitionPlanUpdate(Input):
 
 
 class ItemIn(Input):
+    uuid: UUID | None = Field(
+        None,
+        description="The new record's id, chosen by the client: sending the same again returns the first.",
+    )
     kind: TransitionItem.Kind = TransitionItem.Kind.ACTIVITY
     title: str = Field(min_length=1, max_length=255)
     activity: UUID | None = None
@@ -289,11 +293,19 @@ class ItemIn(Input):
 
 
 class RiskIn(Input):
+    uuid: UUID | None = Field(
+        None,
+        description="The new record's id, chosen by the client: sending the same again returns the first.",
+    )
     risk: str = Field(min_length=1, max_length=500)
     mitigation: str = Field("", max_length=TEXT_MAX)
 
 
 class MilestoneIn(Input):
+    uuid: UUID | None = Field(
+        None,
+        description="The new record's id, chosen by the client: sending the same again returns the first.",
+    )
     title: str = Field(min_length=1, max_length=255)
     due_date: datetime.date
 

@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from twinning.core.forms import DateInput, ModelForm, PersonChoiceField
+from twinning.core.forms import DateInput, ModelForm, PersonChoiceField, creates_once_field
 from twinning.directory.models import Person
 from twinning.knowledge.models import Practice
 from twinning.partnerships.models import Partnership
@@ -43,6 +43,8 @@ class TransitionPlanEditForm(TransitionPlanForm):
 
 
 class TransitionItemForm(ModelForm):
+    uuid = creates_once_field()
+
     activity = forms.ModelChoiceField(
         queryset=Activity.objects.none(),
         to_field_name="uuid",
@@ -85,6 +87,8 @@ class TransitionItemForm(ModelForm):
 
 
 class TransitionRiskForm(ModelForm):
+    uuid = creates_once_field()
+
     class Meta:
         model = TransitionRisk
         fields = ["risk", "mitigation"]
@@ -92,6 +96,8 @@ class TransitionRiskForm(ModelForm):
 
 
 class TransitionMilestoneForm(ModelForm):
+    uuid = creates_once_field()
+
     class Meta:
         model = TransitionMilestone
         fields = ["title", "due_date"]

@@ -10,9 +10,10 @@ a signature is given to content.
 
 import datetime
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 from twinning.core.services import (
     create_with_audit,
+    created_before,
     delete_with_audit,
     lock_current,
     refuse_unknown_fields,
@@ -219,17 +221,34 @@ def _check_item(plan: TransitionPlan, fields: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
+def _made_before[Part: models.Model](
+    model: type[Part], plan: TransitionPlan, uuid: UUID | None
+) -> Part | None:
+    """The part of `plan` already made under `uuid` (a form posted twice), after locking the plan's row so that a
+    second post waits for the first and then finds what it made."""
+    if uuid is None:
+        return None
+    lock_current(plan)
+    return created_before(model, uuid=uuid, parent_field="plan", parent=plan)
+
+
 @transaction.atomic
-def transition_item_add(*, actor: User, plan: TransitionPlan, **fields: Any) -> TransitionItem:
+def transition_item_add(
+    *, actor: User, plan: TransitionPlan, uuid: UUID | None = None, **fields: Any
+) -> TransitionItem:
     """Add what the host side takes over (or lets end): an activity, a practice or a role, with its owner, its
-    funding after the end and the date it is taken over. Signatures given before are withdrawn.
+    funding after the end and the date it is taken over. Signatures given before are withdrawn. `uuid`, when
+    given, is the new item's: one already made under it is returned as it is (a form posted twice adds it once,
+    and withdraws no signature the second time).
 
     Raises: PermissionDenied, ValidationError, TypeError.
     """
     refuse_unknown_fields(fields, ITEM_FIELDS, "transition item")
     require_edit(actor, plan.partnership)
+    if (made := _made_before(TransitionItem, plan, uuid)) is not None:
+        return made
     _check_item(plan, fields)
-    item = TransitionItem(plan=plan, **fields)
+    item = TransitionItem(plan=plan, **fields, **({"uuid": uuid} if uuid else {}))
     item.full_clean()
     _begin_change(actor, plan)
     return create_with_audit(actor=actor, obj=item, parent=plan)
@@ -237,14 +256,17 @@ def transition_item_add(*, actor: User, plan: TransitionPlan, **fields: Any) -> 
 
 @transaction.atomic
 def transition_risk_add(
-    *, actor: User, plan: TransitionPlan, risk: str, mitigation: str = ""
+    *, actor: User, plan: TransitionPlan, risk: str, mitigation: str = "", uuid: UUID | None = None
 ) -> TransitionRisk:
-    """Add a risk to the handover and how it is mitigated. Signatures given before are withdrawn.
+    """Add a risk to the handover and how it is mitigated. Signatures given before are withdrawn. `uuid` as for
+    transition_item_add.
 
     Raises: PermissionDenied, ValidationError.
     """
     require_edit(actor, plan.partnership)
-    row = TransitionRisk(plan=plan, risk=risk, mitigation=mitigation)
+    if (made := _made_before(TransitionRisk, plan, uuid)) is not None:
+        return made
+    row = TransitionRisk(plan=plan, risk=risk, mitigation=mitigation, **({"uuid": uuid} if uuid else {}))
     row.full_clean()
     _begin_change(actor, plan)
     return create_with_audit(actor=actor, obj=row, parent=plan)
@@ -252,14 +274,17 @@ def transition_risk_add(
 
 @transaction.atomic
 def transition_milestone_add(
-    *, actor: User, plan: TransitionPlan, title: str, due_date: datetime.date
+    *, actor: User, plan: TransitionPlan, title: str, due_date: datetime.date, uuid: UUID | None = None
 ) -> TransitionMilestone:
-    """Add a milestone of the handover. Signatures given before are withdrawn.
+    """Add a milestone of the handover. Signatures given before are withdrawn. `uuid` as for
+    transition_item_add.
 
     Raises: PermissionDenied, ValidationError.
     """
     require_edit(actor, plan.partnership)
-    row = TransitionMilestone(plan=plan, title=title, due_date=due_date)
+    if (made := _made_before(TransitionMilestone, plan, uuid)) is not None:
+        return made
+    row = TransitionMilestone(plan=plan, title=title, due_date=due_date, **({"uuid": uuid} if uuid else {}))
     row.full_clean()
     _begin_change(actor, plan)
     return create_with_audit(actor=actor, obj=row, parent=plan)

@@ -424,7 +424,12 @@ def action_add_view(
         data = {k: form.cleaned_data[k] for k in services.ACTION_FIELDS}
         try:
             if action is None:
-                services.action_create(actor=request.user, assessment_round=assessment_round, **data)
+                services.action_create(
+                    actor=request.user,
+                    assessment_round=assessment_round,
+                    uuid=form.cleaned_data["uuid"],
+                    **data,
+                )
             else:
                 services.action_update(
                     actor=request.user,
