@@ -6,7 +6,8 @@ the exports cannot show more than this module gives them. The scoring rule is in
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db import connection
@@ -379,11 +380,18 @@ class ProgrammeRow:
 
     partnership: Partnership
     health_scores: scores.Scored | None
-    health_gap_section: str
     readiness_scores: scores.Scored | None
     waiting: int
+    # The health check's section scores and the section titles, for health_gap_section: worked out only for the
+    # rows someone reads (a page of them, or the download), not for every partnership the view sorts.
+    health_sections: dict[int, scores.Scored] = field(default_factory=dict, repr=False)
+    section_titles: dict[int, str] = field(default_factory=dict, repr=False)
 
-    @property
+    @cached_property
+    def health_gap_section(self) -> str:
+        return _largest_gap_section(self.health_sections, self.section_titles)
+
+    @cached_property
     def largest_gap(self) -> float:
         gaps = [abs(s.gap) for s in (self.health_scores, self.readiness_scores) if s and s.gap is not None]
         return max(gaps, default=0.0)
@@ -502,7 +510,8 @@ def programme_sustainability(*, programme_id: int, partnerships: QuerySet[Partne
             ProgrammeRow(
                 partnership=p,
                 health_scores=_overall(health_sections) if health else None,
-                health_gap_section=_largest_gap_section(health_sections, titles),
+                health_sections=health_sections,
+                section_titles=titles,
                 readiness_scores=_overall(computed.get(readiness[0], {})) if readiness else None,
                 waiting=waiting.get(p.pk, 0),
             )
