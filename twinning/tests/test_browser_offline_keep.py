@@ -31,7 +31,8 @@ def test_the_forms_kept_on_request_open_offline_without_having_been_opened(page:
     page.get_by_role("button", name="Keep these forms for offline use").click()
     status = page.locator("#offline-keep-status[data-finished]")
     # Every background request has ended before the test goes on (and before it ends).
-    expect(status).to_have_text(f"Forms kept for offline use: {len(forms)} of {len(forms)}.")
+    # Every open period's entry page is fetched one after another: on a loaded machine that takes a while.
+    expect(status).to_have_text(f"Forms kept for offline use: {len(forms)} of {len(forms)}.", timeout=60_000)
     assert set(forms) <= set(page.evaluate(KEPT))
 
     page.context.set_offline(True)

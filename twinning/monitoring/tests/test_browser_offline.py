@@ -2,11 +2,13 @@
 what is entered there waits in a visible queue (kept across reloads) and is sent through the API when the
 connection returns; conflicts and refusals stay in the queue until the person decides."""
 
+import re
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from twinning.accounts.models import User
 from twinning.exchanges.models import Exchange
 from twinning.monitoring import services
 from twinning.monitoring.models import PeriodReport, Result
@@ -127,6 +129,29 @@ def test_a_conflict_shows_both_versions_and_the_person_chooses(page: Page, live_
     assert Result.objects.get(option=None, indicator=m.trained.indicator).value == 25
 
 
+def test_a_result_typed_offline_is_checked_first_and_read_the_french_way(page: Page, live_server, world):
+    m = monitored(world)
+    sign_in(page, live_server, world.member.email)
+    User.objects.filter(pk=world.member.pk).update(language="fr")
+    open_kept(page, entry_url(live_server, world))
+    trained = page.locator(f"#row-{m.trained.uuid}-total")
+    value = trained.locator("input[name$='-value']")
+
+    page.context.set_offline(True)
+    value.fill("vingt-cinq")
+    page.locator("#save-all").click()  # no number: said at the field, nothing kept
+    expect(value).to_have_attribute("aria-invalid", "true")
+    expect(queue(page).locator("li")).to_have_count(0)
+    value.fill("1.250")  # a French reader's "1 250" typed with a dot, as on many keyboards
+    page.locator("#save-all").click()
+    expect(queue(page).locator("li[data-state=waiting]")).to_have_count(1)
+    expect(value).not_to_have_attribute("aria-invalid", "true")
+
+    page.context.set_offline(False)
+    expect(queue(page)).to_be_hidden()
+    assert Result.objects.get(indicator=m.trained.indicator, option=None).value == 1250
+
+
 def test_an_entry_for_a_period_approved_meanwhile_stays_with_the_servers_reason(
     page: Page, live_server, world
 ):
@@ -147,6 +172,9 @@ def test_an_entry_for_a_period_approved_meanwhile_stays_with_the_servers_reason(
     page.reload()  # still there, with its reason, on the page that is now read-only
     expect(queue(page).locator("li[data-state=rejected]")).to_contain_text("approved and locked")
     assert not Result.objects.exists()
+    # Its Edit action reopens the page and row it came from.
+    queue(page).locator("li[data-state=rejected]").get_by_role("button", name="Edit").click()
+    expect(page).to_have_url(re.compile(rf"#row-{m.trained.uuid}-total$"))
 
 
 def test_an_exchange_logged_offline_survives_a_reload_and_is_recorded_once_online(

@@ -3,7 +3,9 @@
 // (<section data-offline-queue>) says what waits to be sent. When the connection returns, each entry is sent
 // through the API with the version the person saw; the server refuses a stale version (409), and then both
 // versions are shown side by side for the person to choose: nothing is overwritten or lost. An entry the server
-// refuses (422/403, say a period approved meanwhile) stays in the queue with the server's reason. Signing out
+// refuses (422/403, say a period approved meanwhile) stays in the queue with the server's reason (each field by its
+// label) and an Edit action that reopens it in its form. Before anything is kept, required fields and numbers are
+// checked at the field; numbers are read the way the page's language writes them ("1.250,5"). Signing out
 // deletes the database (site.js). Text comes from Django's JavaScript catalogue (gettext, /i18n/js/).
 (function () {
   "use strict";
@@ -56,15 +58,47 @@
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
 
-  // Numbers as the page's language writes them ("1 234,5") to the API's machine form ("1234.5"); anything
-  // else is sent as typed, and the server's refusal says what is wrong with it.
+  // Numbers as the page's language writes them ("1 234,5", "1.234,5") to the API's machine form ("1234.5"): spaces
+  // and the grouping sign go, the decimal sign becomes a dot. Where both a dot and a comma are typed, the last is
+  // the decimal sign; a lone other sign followed by groups of three digits groups. Null when it is no number.
   var parts = {};
   new Intl.NumberFormat(document.documentElement.lang).formatToParts(12345.6).forEach(function (p) { parts[p.type] = p.value; });
   function machine(text) {
-    var plain = text.replace(/[\s\u00a0\u202f]/g, "");
-    if (parts.group) { plain = plain.split(parts.group).join(""); }
-    return parts.decimal ? plain.split(parts.decimal).join(".") : plain;
+    var plain = text.replace(/[\s\u00a0\u202f']/g, "");
+    var decimal = parts.decimal === "," ? "," : ".";
+    var other = decimal === "," ? "." : ",";
+    var last = Math.max(plain.lastIndexOf("."), plain.lastIndexOf(","));
+    if (plain.indexOf(".") >= 0 && plain.indexOf(",") >= 0) {
+      decimal = plain.charAt(last);
+    } else if (plain.indexOf(other) >= 0 && !/^-?\d{1,3}([.,]\d{3})+$/.test(plain)) {
+      decimal = other;
+    }
+    var grouping = decimal === "," ? "." : ",";
+    plain = plain.split(grouping).join("").replace(decimal, ".");
+    return /^-?\d+(\.\d+)?$|^-?\.\d+$/.test(plain) ? plain : null;
   }
+  window.twinningOffline = { machine: machine };
+  // Checks before anything is kept, so what the server would surely refuse (a required field left empty, a number
+  // that is none) is said at the field now rather than hours later in the queue. True when all is well.
+  function check(inputs) {
+    var first = null;
+    inputs.forEach(function (input) {
+      var numeric = input.inputMode === "decimal" || input.inputMode === "numeric";
+      input.setCustomValidity(numeric && input.value.trim() && machine(input.value.trim()) === null ? gettext("Enter a number.") : "");
+      if (input.checkValidity()) {
+        input.removeAttribute("aria-invalid");
+      } else {
+        input.setAttribute("aria-invalid", "true");
+        first = first || input;
+      }
+    });
+    if (first) { first.focus(); first.reportValidity(); }
+    return !first;
+  }
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (input.getAttribute && input.getAttribute("aria-invalid")) { input.setCustomValidity(""); input.removeAttribute("aria-invalid"); }
+  });
   function shown(value) {
     if (value === null || value === undefined || value === "") { return ""; }
     var text = String(value);
@@ -104,6 +138,11 @@
   }
 
   function keep(rows) {
+    var inputs = [];
+    rows.forEach(function (row) {
+      FIELDS.forEach(function (name) { var input = field(row.getAttribute("data-row"), name); if (input) { inputs.push(input); } });
+    });
+    if (!check(inputs)) { return Promise.resolve(); }
     return all().then(function (items) {
       var known = {};
       items.forEach(function (item) { known[item.key] = item; });
@@ -143,10 +182,13 @@
     return fetch(url, { method: method, credentials: "same-origin", body: body && JSON.stringify(body),
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" } });
   }
-  function reason(body) {
+  function reason(body, item) {
     var lines = [body.detail || ""];
     Object.keys(body.errors || {}).forEach(function (name) {
-      if (name !== "__all__") { lines.push(name + ": " + body.errors[name].join(" ")); }
+      var text = body.errors[name].join(" ");
+      if (name === "__all__" || text === body.detail) { return; }
+      // Each field by the name people read on the form, in their language (the server's labels, else the page's).
+      lines.push(((body.labels || {})[name] || (item.labels || {})[name] || name) + ": " + text);
     });
     return lines.join(" ");
   }
@@ -159,7 +201,7 @@
       : response.status === 413 ? gettext("This entry is too large to send.") : gettext("The server refused this entry.");
     return response.json().catch(function () { return {}; }).then(function (body) {
       item.state = "rejected";
-      item.reason = reason(body || {}).trim() || fallback;
+      item.reason = reason(body || {}, item).trim() || fallback;
       return put(item);
     });
   }
@@ -281,6 +323,8 @@
           li.appendChild(button(gettext("Keep the server's"), function () { choose(item, false); }));
         } else {
           li.appendChild(el("p", gettext("Refused by the server:") + " " + item.reason, { role: "alert", "class": "errorlist" }));
+          li.appendChild(button(gettext("Edit"), function () { edit(item); }));
+          li.appendChild(document.createTextNode(" "));
           li.appendChild(button(gettext("Try again"), function () { item.state = "waiting"; put(item).then(sync); }));
           li.appendChild(document.createTextNode(" "));
           li.appendChild(button(gettext("Remove from the queue"), function () { remove(item.key).then(draw); }));
@@ -295,6 +339,40 @@
         queueBox.appendChild(send);
       }
     });
+  }
+
+  // A refused entry reopens in its form to be corrected: a create's form filled with what was typed (sent again,
+  // it is a new entry with a new id, and the refused one leaves the queue), a result's row on its entry page.
+  function edit(item) {
+    location.href = item.page + (item.kind === "create" ? "#edit=" + encodeURIComponent(item.key) : "#row-" + item.row);
+    if (item.page === location.pathname) { location.reload(); }
+  }
+  function reopen() {
+    var wanted = /^#edit=(.+)$/.exec(location.hash);
+    if (!wanted || !form) { return Promise.resolve(); }
+    var key = decodeURIComponent(wanted[1]);
+    return all().then(function (items) {
+      var item = items.filter(function (found) { return found.key === key; })[0];
+      if (!item) { return; }
+      Object.keys(item.data).forEach(function (name) {
+        var input = form.elements.namedItem(name);
+        var value = item.data[name];
+        if (!input) { return; }
+        if (input.multiple) {
+          Array.prototype.forEach.call(input.options, function (o) { o.selected = value.indexOf(o.value) >= 0; });
+        } else if (input.type === "checkbox") {
+          input.checked = true;
+        } else {
+          input.value = input.inputMode === "decimal" || input.inputMode === "numeric" ? shown(value) : value;
+        }
+      });
+      form.setAttribute("data-editing", key);
+    });
+  }
+  function editedAway() {
+    var key = form.getAttribute("data-editing");
+    form.removeAttribute("data-editing");
+    return key ? remove(key) : Promise.resolve();
   }
 
   // --- wiring ----------------------------------------------------------------------------------------------
@@ -320,8 +398,12 @@
   // often it is sent; data-partnership when the API's address does not name the partnership). Files cannot wait
   // offline and are left out.
   function keepCreate(event) {
-    if (navigator.onLine) { return; }
+    if (navigator.onLine) { editedAway(); return; }
     event.preventDefault();
+    var inputs = Array.prototype.filter.call(form.elements, function (input) {
+      return input.name && input.type !== "file" && input.type !== "hidden" && !input.disabled;
+    });
+    if (!check(inputs)) { return; }
     var data = {};
     Array.prototype.forEach.call(form.elements, function (input) {
       if (!input.name || input.type === "file" || input.name === "csrfmiddlewaretoken" || input.disabled) { return; }
@@ -337,7 +419,7 @@
     put({ key: "create|" + id, owner: owner, kind: "create", api: form.getAttribute("data-api"), uuid: id,
       partnership: form.getAttribute("data-partnership"), data: data, page: location.pathname,
       label: document.title.split(" · ")[0] + (title && title.value ? " · " + title.value : ""),
-      state: "waiting", reason: "" }).then(function () {
+      state: "waiting", reason: "" }).then(editedAway).then(function () {
       form.reset();
       form.removeAttribute("data-dirty");
       return draw();
@@ -354,6 +436,10 @@
         keep([row]);
       }
     });
+    form.addEventListener("htmx:afterRequest", function (event) {
+      var row = rowOf(event.target);
+      if (row && event.detail.successful) { remove(placeKey(row)).then(draw); } // saved online: nothing waits for it
+    });
     form.addEventListener("htmx:sendError", function (event) {
       var row = rowOf(event.target);
       if (row) { keep([row]); }
@@ -367,5 +453,5 @@
   }
   window.addEventListener("online", sync);
   window.addEventListener("offline", draw);
-  restore().then(draw).then(sync);
+  restore().then(reopen).then(draw).then(sync);
 })();
