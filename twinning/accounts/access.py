@@ -1047,6 +1047,19 @@ def can_create_practice(user: "User | AnonymousUser") -> bool:
     )
 
 
+def is_practice_insider(user: "User | AnonymousUser", practice: Any, uploader_id: int | None = None) -> bool:
+    """Whether the user wrote the practice or runs its programme: an administrator, staff of its programme
+    (not its viewers: donors and ministries read), its author or the uploader of the file at hand. What they do with it (downloading a document, say) is their own
+    work, not readers' interest. One query at most (none for anonymous users).
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.pk in (practice.author_id, uploader_id):
+        return True
+    staff = ProgrammeRole.objects.filter(user=user, programme_id=practice.programme_id)
+    return staff.exclude(role=ProgrammeRole.Role.VIEWER).exists()
+
+
 def in_practice_partnerships(user: "User | AnonymousUser", via: str = "partnership") -> Q:
     """Partnerships (reached through `via`; "" for partnerships themselves) a practice may be written for by
     the user: those they enter data in, and every partnership of the programmes they edit.

@@ -409,7 +409,7 @@ def version_create(
 )
 def version_download(request: ApiRequest, practice_uuid: UUID, version_uuid: UUID) -> FileResponse:
     practice = _practice(request.auth, practice_uuid)
-    return file_response(get_version(practice, version_uuid))
+    return file_response(request, practice, get_version(practice, version_uuid))
 
 
 # --- search --------------------------------------------------------------------------------------

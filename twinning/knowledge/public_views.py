@@ -44,4 +44,4 @@ def public_detail_view(request: HttpRequest, practice_uuid: UUID) -> HttpRespons
 @require_GET
 def public_download_view(request: HttpRequest, practice_uuid: UUID, version_uuid: UUID) -> FileResponse:
     practice = get_public_practice(practice_uuid)
-    return file_response(get_version(practice, version_uuid))
+    return file_response(request, practice, get_version(practice, version_uuid))

@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -407,10 +408,49 @@ def document_version_add(
     return version
 
 
-def document_download_counted(version: DocumentVersion) -> None:
-    """Count one download of the version (the view has checked access). One UPDATE, no audit row: a download
-    changes nothing, and counting stays inside Twinning (no third-party analytics).
+# A User-Agent naming itself so is a robot, not a reader (search engines, link checkers, archivers).
+_ROBOT_WORDS = ("bot", "crawler", "spider")
+# A reader downloading the same file twice in a day (a second device tab, a retry) is one reader.
+DOWNLOAD_COUNTED_FOR = 24 * 60 * 60
+
+
+def download_is_a_readers(
+    *,
+    user: Any,
+    practice: Practice,
+    version: DocumentVersion,
+    method: str,
+    range_header: str,
+    user_agent: str,
+) -> bool:
+    """Whether a download shows a reader's interest: a GET (not HEAD), not the continuation of an interrupted
+    download (a Range starting past the first byte), not a robot (its User-Agent says bot, crawler or spider),
+    and not by the practice's own people (access.is_practice_insider: its author, the file's uploader, the
+    programme's staff, an administrator).
 
     Raises: nothing.
     """
+    if method != "GET":
+        return False
+    start = range_header.strip().lower().removeprefix("bytes=").split("-", 1)[0].strip()
+    if range_header and start not in ("", "0"):
+        return False
+    agent = user_agent.lower()
+    if any(word in agent for word in _ROBOT_WORDS):
+        return False
+    return not access.is_practice_insider(user, practice, uploader_id=version.uploaded_by_id)
+
+
+def document_download_counted(version: DocumentVersion, *, reader: str) -> bool:
+    """Count one download of the version by `reader` (a signed-in user's or a session's key), once a day per
+    reader and version (the view has checked access and `download_is_a_readers`). One UPDATE, no audit row: a
+    download changes nothing, and counting stays inside Twinning (no third-party analytics). Whether it
+    counted.
+
+    Raises: nothing.
+    """
+    key = "knowledge-download:" + hashlib.sha256(f"{version.pk}:{reader}".encode()).hexdigest()
+    if not cache.add(key, 1, timeout=DOWNLOAD_COUNTED_FOR):
+        return False
     DocumentVersion.objects.filter(pk=version.pk).update(downloads=F("downloads") + 1)
+    return True

@@ -324,10 +324,30 @@ def version_create_view(request: AuthedRequest, practice_uuid: UUID, document_uu
     )
 
 
-def file_response(version: DocumentVersion) -> FileResponse:
-    """A document file, counted, always as an attachment with its type from the content and nosniff: a browser
-    never renders it inside Twinning's pages."""
-    services.document_download_counted(version)
+def _reader_key(request: HttpRequest, user: Any) -> str:
+    """Who downloads, to count each reader once a day: the signed-in user, else the browser's session (made
+    here if it has none yet)."""
+    if user.is_authenticated:
+        return f"user:{user.pk}"
+    if not request.session.session_key:
+        request.session.save()
+    return f"session:{request.session.session_key}"
+
+
+def file_response(request: HttpRequest, practice: Practice, version: DocumentVersion) -> FileResponse:
+    """A document file, counted when it is a reader's download (services.download_is_a_readers, once a day per
+    reader), always as an attachment with its type from the content and nosniff: a browser never renders it
+    inside Twinning's pages."""
+    user = getattr(request, "auth", None) or request.user
+    if services.download_is_a_readers(
+        user=user,
+        practice=practice,
+        version=version,
+        method=request.method or "",
+        range_header=request.headers.get("Range", ""),
+        user_agent=request.headers.get("User-Agent", ""),
+    ):
+        services.document_download_counted(version, reader=_reader_key(request, user))
     response = FileResponse(
         version.file.open("rb"),
         as_attachment=True,
@@ -341,4 +361,4 @@ def file_response(version: DocumentVersion) -> FileResponse:
 @login_required
 def version_download_view(request: AuthedRequest, practice_uuid: UUID, version_uuid: UUID) -> FileResponse:
     practice, _rights = get_practice_for_user(request.user, practice_uuid)
-    return file_response(get_version(practice, version_uuid))
+    return file_response(request, practice, get_version(practice, version_uuid))

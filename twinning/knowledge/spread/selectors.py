@@ -351,15 +351,23 @@ def dissemination_reach(*, user: User, programme: Programme) -> list[ReachYear]:
     return [ReachYear(r["year"], r["records"], r["people"] or 0, r["facilities"] or 0) for r in rows]
 
 
+def _published_adoptions(user: User, programme: Programme) -> QuerySet[Any]:
+    """The adoptions a programme's figures count: those of its published practices (in the programme or
+    publicly), as `practices_published` counts them, whoever reads. Staff also see drafts, submissions and
+    withdrawn practices in the register, but a figure that changed with the reader's role would not be one
+    figure."""
+    return adoption_list(user=user, programme=programme).filter(
+        practice__status__in=access.PRACTICE_PUBLISHED
+    )
+
+
 def programme_spread(*, user: User, programme: Programme) -> ProgrammeSpread:
     """Adoptions by level, country and pillar, the practices with a national adoption, and dissemination reach
-    by year, over what the user may see of the programme. Five queries.
+    by year, over what the user may see of the programme's published practices. Five queries.
 
     Raises: nothing.
     """
-    rows = list(
-        adoption_list(user=user, programme=programme).values("practice_id", "country", "current_rank")
-    )
+    rows = list(_published_adoptions(user, programme).values("practice_id", "country", "current_rank"))
     by_level = _empty_levels()
     by_country: dict[str, dict[str, int]] = defaultdict(_empty_levels)
     national: dict[int, set[str]] = defaultdict(set)
@@ -409,7 +417,8 @@ class Pillar5:
 
 
 def pillar5_figures(*, user: User, programme: Programme) -> Pillar5:
-    """The pillar-5 figures of a programme over what the user may see, computed now. Four queries.
+    """The pillar-5 figures of a programme over what the user may see of its published practices, computed now.
+    Four queries.
 
     Raises: nothing.
     """
@@ -418,7 +427,7 @@ def pillar5_figures(*, user: User, programme: Programme) -> Pillar5:
         .filter(programme=programme, status__in=access.PRACTICE_PUBLISHED)
         .count()
     )
-    rows = list(adoption_list(user=user, programme=programme).values("practice_id", "current_rank"))
+    rows = list(_published_adoptions(user, programme).values("practice_id", "current_rank"))
     by_level = _empty_levels()
     for row in rows:
         if row["current_rank"]:

@@ -89,3 +89,122 @@ def test_the_glossary_names_the_setting_of_a_practice_in_every_language():
     glossary = (Path(__file__).resolve().parents[3] / "docs" / "GLOSSARY.md").read_text()
     row = next(line for line in glossary.splitlines() if line.startswith("| setting (of a practice"))
     assert all(word in row for word in ("milieu d'intervention", "ámbito", "место применения", "contexto"))
+
+
+# --- 5. programme figures count what is published, whoever reads ---------------------------------------------
+
+
+def _published_and_unpublished_adoptions(world):
+    from twinning.knowledge.models import Level
+    from twinning.knowledge.tests.spread_factories import AdoptionFactory
+
+    published = practice_of(world.partnership, status=Practice.Status.PROGRAMME, title="Published")
+    AdoptionFactory(practice=published, level=Level.ADOPTED, country="KE")
+    for status in (Practice.Status.DRAFT, Practice.Status.SUBMITTED, Practice.Status.WITHDRAWN):
+        hidden = practice_of(world.partnership, status=status, title=f"Not published: {status}")
+        AdoptionFactory(practice=hidden, site_kind="country", area="", country="TZ", level=Level.NATIONAL)
+
+
+@pytest.mark.parametrize("role", ["manager", "member", "programme_viewer"])
+def test_pillar5_figures_count_only_published_practices_for_every_reader(world, role):
+    from twinning.knowledge.spread.selectors import pillar5_figures, programme_spread
+
+    _published_and_unpublished_adoptions(world)
+    user = getattr(world, role)
+    figures = pillar5_figures(user=user, programme=world.programme)
+    assert figures.practices_published == 1
+    assert figures.national_adoptions == 0 and figures.national_practices == 0
+    assert sum(figures.by_level.values()) == 1 and figures.by_level["adopted"] == 1
+    spread = programme_spread(user=user, programme=world.programme)
+    assert spread.total == 1 and spread.national == [] and list(spread.by_country) == ["KE"]
+
+
+def test_the_dashboard_and_api_show_the_same_published_figures_to_staff(client, world):
+    _published_and_unpublished_adoptions(world)
+    client.force_login(world.manager)
+    dashboard = client.get(reverse("monitoring:programme", args=[world.programme.uuid])).content.decode()
+    assert '<dd id="pillar5-published">1</dd>' in dashboard
+    assert "0 adoptions, of 0 practice(s)" in dashboard
+    figures = api(world.manager).get(f"{URL}/programmes/{world.programme.uuid}/pillar5").json()
+    assert figures["national_adoptions"] == 0 and figures["practices_published"] == 1
+
+
+# --- 9. download counts are readers' downloads ----------------------------------------------------------------
+
+
+@pytest.fixture
+def public_file(world):
+    from twinning.knowledge.tests.test_views import _practice_with_file
+
+    practice = _practice_with_file(world, Practice.Status.PUBLIC, "Counted toolkit")
+    practice.author = world.member
+    practice.save(update_fields=["author"])
+    from twinning.knowledge.models import DocumentVersion
+
+    version = DocumentVersion.objects.get(document__practice=practice)
+    return practice, version, reverse("practices:download", args=[practice.uuid, version.uuid])
+
+
+def _count(version) -> int:
+    version.refresh_from_db()
+    return version.downloads
+
+
+def test_a_reader_downloading_twice_in_a_day_counts_once(client, public_file):
+    _practice, version, url = public_file
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200
+    assert _count(version) == 1
+    other_browser = type(client)()
+    other_browser.get(url)
+    assert _count(version) == 2
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "Googlebot/2.1 (+http://www.google.com/bot.html)",
+        "Mozilla/5.0 (compatible; AhrefsBot/7.0)",
+        "Some Crawler 1.0",
+        "Baiduspider",
+    ],
+)
+def test_robots_are_not_counted(client, public_file, agent):
+    _practice, version, url = public_file
+    assert client.get(url, HTTP_USER_AGENT=agent).status_code == 200
+    assert _count(version) == 0
+
+
+def test_a_range_continuation_is_not_counted_but_a_range_from_the_start_is(client, public_file):
+    _practice, version, url = public_file
+    client.get(url, HTTP_RANGE="bytes=500-")
+    assert _count(version) == 0
+    client.get(url, HTTP_RANGE="bytes=0-")
+    assert _count(version) == 1
+
+
+def test_head_is_not_counted(client, world, public_file):
+    practice, version, _url = public_file
+    client.force_login(world.programme_viewer)
+    url = reverse("knowledge:download", args=[practice.uuid, version.uuid])
+    client.head(url)
+    assert _count(version) == 0
+    client.get(url)
+    assert _count(version) == 1
+
+
+@pytest.mark.parametrize("role", ["member", "manager", "admin"])
+def test_the_author_staff_and_administrators_are_not_counted(client, world, public_file, role):
+    practice, version, _url = public_file
+    client.force_login(getattr(world, role))  # member: the author; admin: also the uploader
+    client.get(reverse("knowledge:download", args=[practice.uuid, version.uuid]))
+    api(getattr(world, role)).get(f"{URL}/practices/{practice.uuid}/files/{version.uuid}")
+    assert _count(version) == 0
+
+
+def test_an_api_reader_counts_once_a_day(world, public_file):
+    practice, version, _url = public_file
+    reader = api(world.programme_viewer)
+    for _n in range(3):
+        assert reader.get(f"{URL}/practices/{practice.uuid}/files/{version.uuid}").status_code == 200
+    assert _count(version) == 1
