@@ -22,7 +22,7 @@ from django.utils import formats
 from django.utils.translation import gettext, gettext_lazy
 
 from twinning.core.periods import period_label
-from twinning.core.reference import country_name
+from twinning.core.reference import country_name, language_name, shipped_name
 from twinning.core.rendering import as_text, degrades_to
 
 # Fields that say nothing to a reader: keys, versions, timestamps the row keeps for itself, checksums, who typed it
@@ -48,7 +48,9 @@ BOOKKEEPING = frozenset(
 )
 BOOKKEEPING_SUFFIXES = ("_hash", "_checksum", "_uuid", "_id")
 # Fields holding a country code ("UG"), shown by the country's name in the reader's language.
-COUNTRY_FIELDS = frozenset({"country", "host_country", "resource_country"})
+COUNTRY_FIELDS = frozenset({"country", "countries", "host_country", "resource_country"})
+# Fields holding an ISO 639-1 language code ("fr"), shown by the language's name in the reader's language.
+LANGUAGE_FIELDS = frozenset({"language", "languages"})
 # Fields holding a reporting period id ("2026Q4"), shown as the period's label ("Q4 2026", core.periods).
 PERIOD_FIELDS = frozenset({"period"})
 # Fields holding a year: a number, but written without grouping (2026, not 2,026).
@@ -172,10 +174,16 @@ def change_value(event: Any, name: str, value: Any, show_contacts: bool = False)
     text: str | None = None
     if name in COUNTRY_FIELDS and isinstance(value, str):
         text = country_name(value)
+    elif name in LANGUAGE_FIELDS and isinstance(value, str):
+        text = language_name(value)
     elif name in YEAR_FIELDS:
         text = str(value)
     elif name in PERIOD_FIELDS and isinstance(value, str):
         text = period_label(value)
+    elif found is not None and found.is_relation and isinstance(value, str):
+        # A related record is stored by its name as it read then; a name Twinning ships (a pillar, a health
+        # area) is shown in the reader's language, as the record's own __str__ does.
+        text = shipped_name(value)
     elif found is not None and getattr(found, "choices", None):
         text = str(dict(found.flatchoices).get(value, value))
     elif isinstance(found, models.BooleanField) or isinstance(value, bool):

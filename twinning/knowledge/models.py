@@ -14,7 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -78,7 +79,9 @@ class Practice(TwinningModel):
         PUBLIC = access.PRACTICE_PUBLIC, _("Published publicly")
         WITHDRAWN = access.PRACTICE_WITHDRAWN, _("Withdrawn")
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="practices")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="practices", verbose_name=_("programme")
+    )
     title = models.CharField(_("title"), max_length=255)
     summary = models.TextField(_("summary"))
     problem = models.TextField(_("the problem it answers"), blank=True)
@@ -162,7 +165,12 @@ class PracticePartnership(models.Model):
         verbose_name = _("partnership behind a practice")
         verbose_name_plural = _("partnerships behind practices")
         constraints = [
-            models.UniqueConstraint(fields=["practice", "partnership"], name="practice_partnership_once")
+            models.UniqueConstraint(
+                fields=["practice", "partnership"],
+                name="practice_partnership_once",
+                violation_error_message=_("This partnership is already named behind the practice."),
+                violation_error_code="duplicate_partnership",
+            )
         ]
 
     def __str__(self) -> str:
@@ -179,7 +187,14 @@ class PracticeCountry(models.Model):
         verbose_name = _("country of a practice")
         verbose_name_plural = _("countries of practices")
         ordering = ["country"]
-        constraints = [models.UniqueConstraint(fields=["practice", "country"], name="practice_country_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "country"],
+                name="practice_country_once",
+                violation_error_message=_("This country is already listed for the practice."),
+                violation_error_code="duplicate_country",
+            )
+        ]
         indexes = [models.Index(fields=["country"], name="practice_country_code")]
 
     def __str__(self) -> str:
@@ -276,7 +291,12 @@ class DocumentVersion(TwinningModel):
         _("text extraction"), max_length=8, choices=Extraction.choices, default=Extraction.NONE
     )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     # Counted by the download views themselves: no third-party analytics anywhere.
     downloads = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
@@ -287,9 +307,19 @@ class DocumentVersion(TwinningModel):
         ordering = ["document", "language", "-number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["document", "language", "number"], name="document_version_once_per_edition"
+                fields=["document", "language", "number"],
+                name="document_version_once_per_edition",
+                violation_error_message=_(
+                    "This language edition of the document already has a version with this number."
+                ),
+                violation_error_code="duplicate_version",
             ),
-            models.CheckConstraint(condition=Q(number__gte=1), name="document_version_number_positive"),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="document_version_number_positive",
+                violation_error_message=_("Version numbers start at 1."),
+                violation_error_code="version_number",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -552,16 +582,35 @@ class Adoption(TwinningModel):
                 fields=["practice", "institution"],
                 condition=Q(institution__isnull=False),
                 name="adoption_once_per_institution",
+                violation_error_message=_(
+                    "This institution already adopts the practice: open its adoption and record the new level "
+                    "there."
+                ),
+                violation_error_code="duplicate_adoption",
             ),
+            # A district is one site however its name is typed ("Gulu", " gulu "): the name compared without
+            # case (the model collapses its spaces).
             models.UniqueConstraint(
-                fields=["practice", "site_kind", "country", "area"],
+                F("practice"),
+                F("site_kind"),
+                F("country"),
+                Lower("area"),
                 condition=Q(institution__isnull=True),
                 name="adoption_once_per_area",
+                violation_error_message=_(
+                    "This district, region or country already adopts the practice (names are compared without "
+                    "regard to capitals or spaces): open its adoption and record the new level there."
+                ),
+                violation_error_code="duplicate_adoption",
             ),
             models.CheckConstraint(
                 condition=Q(site_kind="institution", institution__isnull=False)
                 | (~Q(site_kind="institution") & Q(institution__isnull=True)),
                 name="adoption_institution_iff_institution_site",
+                violation_error_message=_(
+                    "An institution site names an institution; a district, region or country names none."
+                ),
+                violation_error_code="site_institution",
             ),
         ]
         indexes = [models.Index(fields=["country"], name="adoption_country")]
@@ -594,7 +643,8 @@ class Adoption(TwinningModel):
             self.area = ""
         else:
             self.institution = None
-            if self.site_kind in (self.SiteKind.DISTRICT, self.SiteKind.REGION) and not self.area.strip():
+            self.area = " ".join(self.area.split())
+            if self.site_kind in (self.SiteKind.DISTRICT, self.SiteKind.REGION) and not self.area:
                 errors["area"] = _("Name the district or region.")
             if self.site_kind == self.SiteKind.COUNTRY:
                 self.area = ""
@@ -620,9 +670,20 @@ class AdoptionLevel(TwinningModel):
         ordering = ["adoption", "rank"]
         constraints = [
             # Each level is reached once; the date says when.
-            models.UniqueConstraint(fields=["adoption", "level"], name="adoption_level_once"),
+            models.UniqueConstraint(
+                fields=["adoption", "level"],
+                name="adoption_level_once",
+                violation_error_message=_(
+                    "This level is already recorded for this site, with its date. To correct the date, remove "
+                    "the level and record it again."
+                ),
+                violation_error_code="duplicate_level",
+            ),
             models.CheckConstraint(
-                condition=Q(rank__gte=1) & Q(rank__lte=5), name="adoption_level_rank_range"
+                condition=Q(rank__gte=1) & Q(rank__lte=5),
+                name="adoption_level_rank_range",
+                violation_error_message=_("A level's rank is from 1 (adapting) to 5 (national)."),
+                violation_error_code="level_rank",
             ),
         ]
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from twinning.accounts.access import can_record_adoptions, require, require_record_write
@@ -231,7 +231,13 @@ def _check_level(
         ]
     for other in others:
         if other.level == level:
-            errors["level"] = [_("This level is already recorded for this site.")]
+            errors["level"] = [
+                _(
+                    "%(level)s is already recorded for this site (reached on %(date)s). Each level is recorded "
+                    "once: to correct its date, remove it and record it again."
+                )
+                % {"level": other.get_level_display(), "date": formats.date_format(other.reached_on)}
+            ]
         elif reached_on and (
             (other.rank < rank and other.reached_on > reached_on)
             or (other.rank > rank and other.reached_on < reached_on)
@@ -275,7 +281,7 @@ def adoption_create(
         practice=practice,
         site_kind=site_kind,
         institution=institution if site_kind == Adoption.SiteKind.INSTITUTION else None,
-        area=(area or "").strip(),
+        area=" ".join((area or "").split()),
         country=(country or "").upper(),
         led_by=led_by,
         led_by_other=(led_by_other or "").strip() if led_by == Adoption.LedBy.OTHER else "",

@@ -208,3 +208,157 @@ def test_an_api_reader_counts_once_a_day(world, public_file):
     for _n in range(3):
         assert reader.get(f"{URL}/practices/{practice.uuid}/files/{version.uuid}").status_code == 200
     assert _count(version) == 1
+
+
+# --- 8. the history speaks the reader's language -------------------------------------------------------------
+
+
+def test_a_russian_practice_history_names_languages_countries_pillars_and_fields_in_russian(client, world):
+    import re
+
+    from twinning.knowledge import services
+
+    pillar = world.programme.pillars.create(
+        code="knowledge", name="Expanding knowledge through dissemination of successful programmes", order=5
+    )
+    practice = services.practice_create(
+        actor=world.member,
+        partnerships=[world.partnership],
+        title="Bundle",
+        summary="What we learned.",
+        setting=Setting.HOSPITAL,
+        language="en",
+    )
+    services.practice_update(
+        actor=world.member,
+        practice=practice,
+        data={"language": "fr", "countries": ["UG"], "pillars": [pillar], "setting": Setting.SCHOOL},
+    )
+    client.force_login(world.manager)
+    html = client.get(reverse("knowledge:detail", args=[practice.uuid]), HTTP_ACCEPT_LANGUAGE="ru")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.content.decode()))
+    assert "английский → французский" in text
+    assert "Уганда" in text and " UG " not in text
+    assert "Expanding knowledge" not in text
+    assert "программа :" in text and "programme :" not in text
+    assert "Больница → Учебное заведение" in text
+
+
+# --- 2. constraints speak plainly; one district is one site however its name is typed -------------------------
+
+
+def _adoption_body(**overrides):
+    return {
+        "site_kind": "district",
+        "area": "Gulu",
+        "country": "UG",
+        "level": "piloting",
+        "reached_on": "2025-02-01",
+        "led_by": "host",
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize("typed", ["gulu", "  GULU ", "Gulu"])
+def test_a_district_typed_differently_is_the_same_site_on_the_page(client, world, typed):
+    from twinning.knowledge.models import Adoption
+
+    practice = practice_of(world.partnership)
+    client.force_login(world.member)
+    url = reverse("knowledge:adoption_create", args=[practice.uuid])
+    assert client.post(url, _adoption_body()).status_code == 302
+    response = client.post(url, _adoption_body(area=typed))
+    html = response.content.decode()
+    assert response.status_code == 400 and "already adopts the practice" in html
+    assert "Constraint" not in html and "adoption_once_per_area" not in html
+    assert Adoption.objects.count() == 1
+
+
+def test_a_district_typed_differently_is_the_same_site_in_the_api(world):
+    practice = practice_of(world.partnership)
+    client = api(world.member)
+    url = f"{URL}/adoptions"
+    first = client.post(
+        url,
+        _adoption_body(practice=str(practice.uuid), area="  North   Gulu "),
+        content_type="application/json",
+    )
+    assert first.status_code == 201, first.json()
+    assert first.json()["area"] == "North Gulu"
+    again = client.post(
+        url, _adoption_body(practice=str(practice.uuid), area="north gulu"), content_type="application/json"
+    )
+    assert again.status_code == 422 and "already adopts the practice" in str(again.json())
+    assert "adoption_once_per_area" not in str(again.json())
+
+
+def test_the_same_institution_twice_is_told_plainly(world):
+    from twinning.testing.factories import InstitutionFactory
+
+    practice = practice_of(world.partnership)
+    hospital = InstitutionFactory()
+    client = api(world.member)
+    url = f"{URL}/adoptions"
+    body = _adoption_body(
+        practice=str(practice.uuid), site_kind="institution", area="", institution=str(hospital.uuid)
+    )
+    assert client.post(url, body, content_type="application/json").status_code == 201
+    again = client.post(url, body, content_type="application/json")
+    assert again.status_code == 422 and "This institution already adopts the practice" in str(again.json())
+
+
+def test_a_level_recorded_twice_says_which_and_what_to_do(client, world):
+    from twinning.knowledge.models import Level
+    from twinning.knowledge.tests.spread_factories import AdoptionFactory
+
+    adoption = AdoptionFactory(practice=practice_of(world.partnership), level=Level.PILOTING)
+    client.force_login(world.member)
+    response = client.post(
+        reverse("knowledge:adoption_level_add", args=[adoption.uuid]),
+        {"level": "piloting", "reached_on": "2025-03-01"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert (
+        "Piloting is already recorded for this site (reached on" in html and "remove it and record it" in html
+    )
+
+
+# Apps whose constraints still carry Django's default message ("Constraint “…” is violated."); each leaves this
+# list when its constraints say what went wrong in the reader's language.
+NOT_YET_MESSAGED = frozenset(
+    {
+        "accounts",
+        "contributions",
+        "directory",
+        "exchanges",
+        "interop",
+        "matching",
+        "monitoring",
+        "partnerships",
+        "planning",
+        "sustainability",
+    }
+)
+
+
+def test_every_model_constraint_says_what_went_wrong_in_the_readers_language():
+    from django.apps import apps
+    from django.db.models import BaseConstraint
+    from django.utils.translation import override
+
+    default = BaseConstraint.default_violation_error_message
+    missing = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("twinning.") or model._meta.app_label in NOT_YET_MESSAGED:
+            continue
+        for constraint in model._meta.constraints:
+            message = constraint.violation_error_message
+            if message == default or not constraint.violation_error_code:
+                missing.append(f"{model._meta.label}.{constraint.name}")
+                continue
+            with override("en"):
+                english = str(message)
+            with override("fr"):
+                assert str(message) != english, (constraint.name, "not translated")
+    assert not missing, missing
