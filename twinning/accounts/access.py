@@ -875,6 +875,28 @@ def practice_scope(user: "User | AnonymousUser", links: QuerySet[Any]) -> Q:
     )
 
 
+def _next_step_needed(status: str, to_status: str) -> str | None:
+    """What must happen first when someone who works on a practice asks for a step the workflow does not
+    take from where it is (a submission straight to public, a draft straight to published...)."""
+    if status == PRACTICE_SUBMITTED and to_status == PRACTICE_PUBLIC:
+        return _(
+            "A submitted practice is published in the programme first. Publish it in the programme; once the "
+            "author has confirmed it holds no personal data, publish it publicly."
+        )
+    if status == PRACTICE_DRAFT and to_status in PRACTICE_PUBLISHED:
+        return _(
+            "A draft is submitted for review first; the programme's managers and M&E officers then publish it in "
+            "the programme, and after that publicly."
+        )
+    if status == PRACTICE_WITHDRAWN and to_status != PRACTICE_DRAFT:
+        return _("A withdrawn practice is reopened as a draft first, then submitted for review again.")
+    if status == PRACTICE_PUBLIC and to_status in (PRACTICE_DRAFT, PRACTICE_SUBMITTED, PRACTICE_PROGRAMME):
+        return _("A public practice is withdrawn first, then reopened as a draft.")
+    if status == PRACTICE_PROGRAMME and to_status in (PRACTICE_DRAFT, PRACTICE_SUBMITTED):
+        return _("A published practice is withdrawn first, then reopened as a draft.")
+    return None
+
+
 @dataclass(frozen=True)
 class PracticeAccess:
     """What one user may do with one practice; `practice_access` computes it (two small queries at most).
@@ -961,6 +983,8 @@ class PracticeAccess:
                     "they see it in their review list."
                 ),
             )
+        if self.is_member or self.is_editor:
+            require(False, _next_step_needed(self.status, to_status))
         require(False)
 
     @property

@@ -29,7 +29,7 @@ from twinning.core.api import (
 from twinning.directory.models import HealthArea, Institution, Person
 from twinning.knowledge import services
 from twinning.knowledge.models import Document, DocumentVersion, Practice, Setting
-from twinning.knowledge.search import Filters, search
+from twinning.knowledge.search import Filters, filter_problems, search
 from twinning.knowledge.selectors import get_document, get_practice_for_user, get_version, practice_list
 from twinning.knowledge.spread.api import router as spread_router
 from twinning.knowledge.views import file_response
@@ -223,6 +223,7 @@ class PracticeUpdate(Input):
     countries: list[Country] = omittable(max_length=MAX_LINKS)
     indicators: list[UUID] = omittable(max_length=MAX_LINKS)
     institutions: list[UUID] = omittable(max_length=MAX_LINKS)
+    contact_person: UUID | None = Field(None, description="A person of the directory; null: nobody named.")
 
 
 class StepIn(Input):
@@ -272,6 +273,8 @@ def _links(user: Any, data: dict[str, Any], programme_id: int) -> dict[str, Any]
         if person is None:
             raise _missing("contact_person")
         out["contact_person"] = person
+    elif "contact_person" in data:
+        out["contact_person"] = None  # null: nobody named
     return out
 
 
@@ -285,16 +288,16 @@ def _practice(user: Any, practice_uuid: UUID, write: bool = False) -> Practice:
 @router.get("/practices", response={200: PracticePage, **error_responses()}, summary="List practices")
 def practices_list(request: ApiRequest, filters: Query[PracticeFilters]) -> dict[str, Any]:
     """Practices you may read (published, or your partnerships' drafts), newest first."""
-    qs = practice_list(
-        user=request.auth,
-        filters=Filters(
-            pillar=filters.pillar,
-            health_area=filters.health_area,
-            country=filters.country,
-            setting=filters.setting or "",
-        ),
-        status=filters.status or "",
+    wanted = Filters(
+        pillar=filters.pillar,
+        health_area=filters.health_area,
+        country=filters.country,
+        setting=filters.setting or "",
     )
+    problems = filter_problems(wanted)
+    if problems:
+        raise ValidationError({name: [message] for name, message in problems.items()})
+    qs = practice_list(user=request.auth, filters=wanted, status=filters.status or "")
     return paginate(qs, filters)
 
 
@@ -428,6 +431,9 @@ def search_view(request: ApiRequest, query: Query[SearchQuery]) -> dict[str, Any
         document_type=query.document_type or "",
         language=query.language,
     )
+    problems = filter_problems(filters)
+    if problems:
+        raise ValidationError({name: [message] for name, message in problems.items()})
     results = search(user=request.auth, text=query.q, filters=filters, limit=query.limit, offset=query.offset)
     items = [
         {

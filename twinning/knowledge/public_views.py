@@ -23,10 +23,12 @@ from twinning.knowledge.views import file_response, filter_choices, search_conte
 @require_GET
 def public_list_view(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = search_context(request, AnonymousUser())
+    problems = context.get("filter_problems")
     if context["results"] is None:
-        context["page_obj"] = paginate(request, public_practice_list(context["filters"]))
+        practices = public_practice_list(context["filters"])
+        context["page_obj"] = paginate(request, practices.none() if problems else practices)
     context |= filter_choices()
-    return render(request, "knowledge/public_list.html", context)
+    return render(request, "knowledge/public_list.html", context, status=400 if problems else 200)
 
 
 @require_GET

@@ -16,10 +16,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from twinning.knowledge.models import Document, DocumentVersion, Practice, SearchEntry
 from twinning.knowledge.stemming import query_stems, stems_of
@@ -136,6 +138,44 @@ class Results:
     total: int
 
 
+def filter_problems(filters: Filters) -> dict[str, str]:
+    """Each filter whose value names nothing Twinning knows (a pillar or health-area code, a country, setting,
+    document type or language), with a message saying so: a filter that named nothing would otherwise find
+    nothing, or be dropped silently. Two small queries at most.
+
+    Raises: nothing.
+    """
+    from twinning.core.reference import country_names
+    from twinning.directory.models import HealthArea
+    from twinning.knowledge.models import Setting, validate_language
+    from twinning.partnerships.models import Pillar
+
+    problems: dict[str, str] = {}
+    value = {name: str(getattr(filters, name))[:50] for name in Filters.__dataclass_fields__}
+    if filters.pillar and not Pillar.objects.filter(code=filters.pillar).exists():
+        problems["pillar"] = _("No pillar has the code “%(value)s”.") % {"value": value["pillar"]}
+    if filters.health_area and not HealthArea.objects.filter(code=filters.health_area).exists():
+        problems["health_area"] = _("No health area has the code “%(value)s”.") % {
+            "value": value["health_area"]
+        }
+    if filters.country and filters.country.upper() not in country_names():
+        problems["country"] = _("%(value)s is not an ISO 3166 country code.") % {"value": value["country"]}
+    if filters.setting and filters.setting not in Setting.values:
+        problems["setting"] = _("“%(value)s” is not a setting a practice is recorded in.") % {
+            "value": value["setting"]
+        }
+    if filters.document_type and filters.document_type not in Document.Type.values:
+        problems["document_type"] = _("“%(value)s” is not a type of document.") % {
+            "value": value["document_type"]
+        }
+    if filters.language:
+        try:
+            validate_language(filters.language)
+        except ValidationError:
+            problems["language"] = _("Choose a language by its two-letter ISO 639-1 code.")
+    return problems
+
+
 def practice_filter(queryset: QuerySet[Practice], filters: Filters) -> QuerySet[Practice]:
     """Narrow practices by the practice-level filters (pillar, health area, country, setting)."""
     if filters.pillar:
@@ -159,8 +199,11 @@ def search(
 ) -> Results:
     """Practices and document editions the user may read that match `text`, best first, with the total.
 
-    Relevance: PostgreSQL's ts_rank (title words weigh more than body words), SQLite's bm25 (title 10x). The
-    highlighted title and snippet are HTML with the matches in <mark>, everything else escaped. A query with no
+    Relevance: an entry whose title matches comes before every entry matched only in its text (a practice's
+    body, a document's extracted text, however often the words occur there); within each, PostgreSQL's ts_rank
+    (title words weigh more than body words), SQLite's bm25 (title 10x). The highlighted title and snippet are
+    HTML with the matches in <mark>, everything else escaped; a snippet that the database left unmarked (a
+    match by stem only) has the query's words and stems marked here. A query with no
     words gives no results. At most four queries whatever the number of hits (the page with its total, on SQLite
     a count when the page is full, the practices, the document versions).
 
@@ -175,7 +218,7 @@ def search(
         rows, total = _postgresql(text, filters, scope_sql, scope_params, where, where_params, limit, offset)
     else:
         rows, total = _sqlite(text, filters, scope_sql, scope_params, where, where_params, limit, offset)
-    return Results(_hits(rows), total)
+    return Results(_hits(rows, text), total)
 
 
 def _entry_filters(filters: Filters) -> tuple[str, list[Any]]:
@@ -219,12 +262,13 @@ def _postgresql(
     # The total comes with the page (a window count over the same matches), so the matching runs once.
     page_sql = (
         f"WITH q AS (SELECT ({tsquery}) AS q), "
-        f"hits AS (SELECT e.id, ts_rank(e.tsv, q.q) AS rank, count(*) OVER () AS total {match} "
-        "ORDER BY rank DESC, e.id LIMIT %s OFFSET %s) "
+        f"hits AS (SELECT e.id, ts_rank(e.tsv, q.q) AS rank, "
+        "ts_rank('{0, 0, 0, 1}', e.tsv, q.q) > 0 AS in_title, count(*) OVER () AS total "
+        f"{match} ORDER BY in_title DESC, rank DESC, e.id LIMIT %s OFFSET %s) "
         "SELECT e.id, e.practice_id, e.version_id, hits.rank, "
         f"ts_headline({_ROW_CONFIG}, e.title, q.q, 'HighlightAll=true, StartSel=\x02, StopSel=\x03'), "
         f"ts_headline({_ROW_CONFIG}, left(e.body, {MAX_SNIPPET_SOURCE}), q.q, %s), hits.total "
-        "FROM hits JOIN knowledge_searchentry e ON e.id = hits.id, q ORDER BY hits.rank DESC, e.id"
+        "FROM hits JOIN knowledge_searchentry e ON e.id = hits.id, q ORDER BY hits.in_title DESC, hits.rank DESC, e.id"
     )
     with connection.cursor() as cursor:
         cursor.execute(page_sql, [*params, limit, offset, _HEADLINE])
@@ -267,8 +311,9 @@ def _sqlite(
     page_sql = (
         "SELECT e.id, e.practice_id, e.version_id, bm25(knowledge_search_fts, 10.0, 1.0, 1.0) AS rank, "
         "highlight(knowledge_search_fts, 0, char(2), char(3)), "
-        "snippet(knowledge_search_fts, 1, char(2), char(3), ' … ', 30) "
-        f"{match} ORDER BY rank, e.id LIMIT %s OFFSET %s"
+        "snippet(knowledge_search_fts, 1, char(2), char(3), ' … ', 30), "
+        "instr(highlight(knowledge_search_fts, 0, char(2), char(3)), char(2)) > 0 AS in_title "
+        f"{match} ORDER BY in_title DESC, rank, e.id LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(page_sql, [*params, limit, offset])
@@ -288,7 +333,23 @@ def marked(text: str) -> SafeString:
     return mark_safe(escape(text or "").replace(_START, "<mark>").replace(_STOP, "</mark>"))
 
 
-def _hits(rows: list[tuple[Any, ...]]) -> list[Hit]:
+def _mark_words(snippet: str, text: str) -> str:
+    """`snippet` (from the index) with each word starting like one of the query's words or their stems marked,
+    when the database marked none."""
+    if not snippet or _START in snippet:
+        return snippet
+    prefixes = {w.lower() for w in _WORD.findall(text)[:32] if len(w) >= 3}
+    prefixes |= {stem for w in list(prefixes) for stem in query_stems(w, "") if stem and len(stem) >= 3}
+    if not prefixes:
+        return snippet
+    pattern = re.compile(
+        r"\b(?:" + "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True)) + r")\w*",
+        re.IGNORECASE,
+    )
+    return pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", snippet)
+
+
+def _hits(rows: list[tuple[Any, ...]], text: str = "") -> list[Hit]:
     if not rows:
         return []
     practices = (
@@ -305,7 +366,7 @@ def _hits(rows: list[tuple[Any, ...]]) -> list[Hit]:
             version=versions.get(version_id) if version_id else None,
             rank=float(rank),
             title=marked(title),
-            snippet=marked(snippet),
+            snippet=marked(_mark_words(snippet, text)),
         )
         for _id, practice_id, version_id, rank, title, snippet in rows
         if practice_id in practices

@@ -14,11 +14,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Max
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from twinning.accounts import access
 from twinning.accounts.models import User
+from twinning.accounts.notifications import notify
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 from twinning.core.reference import validate_country
@@ -28,7 +30,7 @@ from twinning.directory.models import HealthArea, Institution, Person
 from twinning.knowledge.files import inspect_upload
 from twinning.knowledge.models import Document, DocumentVersion, Practice, PracticeCountry, PracticeStep
 from twinning.knowledge.search import reindex_practice
-from twinning.partnerships.models import Partnership, Pillar
+from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar
 from twinning.planning.models import Indicator
 
 S = Practice.Status
@@ -65,10 +67,13 @@ def _check_links(
     indicators: Iterable[Indicator],
     countries: Iterable[str],
     known: frozenset[int] = frozenset(),
+    institutions: Iterable[Institution] | None = None,
+    contact_person: Person | None = None,
 ) -> dict[str, list[str]]:
     """Partnerships: at least one, all of one programme, each one the actor may write a practice for. Pillars
     and indicators of that programme; a partnership's own indicator only of the practice's partnerships.
-    Partnerships in `known` (already behind the practice) need not be the actor's."""
+    Partnerships in `known` (already behind the practice) need not be the actor's. Institutions behind it are
+    sides of its partnerships, and its contact person works at one of them (`None`: not being changed)."""
     errors: dict[str, list[str]] = {}
     if not partnerships:
         return {"partnerships": [_("Choose the partnership (or partnerships) behind the practice.")]}
@@ -96,6 +101,16 @@ def _check_links(
             validate_country(code)
         except ValidationError as exc:
             errors["countries"] = list(exc.messages)
+    sides = PartnershipInstitution.objects.filter(partnership__in=[p.pk for p in partnerships])
+    wanted = {i.pk for i in institutions or ()}
+    if wanted and len(set(sides.filter(institution__in=wanted).values_list("institution", flat=True))) != len(
+        wanted
+    ):
+        errors["institutions"] = [_("Choose institutions on a side of the practice's partnerships.")]
+    if contact_person is not None and not sides.filter(institution=contact_person.institution_id).exists():
+        errors["contact_person"] = [
+            _("Choose a contact person who works at an institution of the practice's partnerships.")
+        ]
     return errors
 
 
@@ -123,8 +138,15 @@ def practice_create(
     refuse_unknown_fields(fields, PRACTICE_FIELDS, "practice")
     partnerships, pillars, indicators = list(partnerships), list(pillars), list(indicators)
     countries = sorted(set(countries))
+    institutions = list(institutions)
     errors = _check_links(
-        actor=actor, partnerships=partnerships, pillars=pillars, indicators=indicators, countries=countries
+        actor=actor,
+        partnerships=partnerships,
+        pillars=pillars,
+        indicators=indicators,
+        countries=countries,
+        institutions=institutions,
+        contact_person=contact_person,
     )
     practice = Practice(
         programme_id=partnerships[0].programme_id if partnerships else None,  # type: ignore[misc]
@@ -145,7 +167,7 @@ def practice_create(
         "pillars": pillars,
         "health_areas": list(health_areas),
         "indicators": indicators,
-        "institutions": list(institutions),
+        "institutions": institutions,
     }
     create_with_audit(actor=actor, obj=practice, m2m=m2m)
     PracticeCountry.objects.bulk_create(PracticeCountry(practice=practice, country=c) for c in countries)
@@ -176,6 +198,8 @@ def practice_update(
         pillars=data.get("pillars", ()),
         indicators=data.get("indicators", ()),
         countries=countries or (),
+        institutions=data.get("institutions"),
+        contact_person=data.get("contact_person"),
     )
     if partnerships and any(p.programme_id != practice.programme_id for p in partnerships):
         errors["partnerships"] = [_("A practice stays in its programme; choose partnerships of it.")]
@@ -258,7 +282,28 @@ def practice_move(*, actor: User, practice: Practice, to_status: str, comment: s
         current.published_at,
     )
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=current, changes=changes, reason=comment)
+    _tell_the_author(actor, current, step)
     return step
+
+
+def _tell_the_author(actor: User, practice: Practice, step: PracticeStep) -> None:
+    """The author learns of every step of their practice (unless they took it), in their own language, with the
+    reviewer's comment."""
+
+    def message() -> str:
+        text = _("Your practice “%(title)s”: %(from)s → %(to)s.") % {
+            "title": practice.title,
+            "from": S(step.from_status).label,
+            "to": S(step.to_status).label,
+        }
+        return f"{text} {step.comment}" if step.comment else text
+
+    notify(
+        [practice.author],
+        actor=actor,
+        message=message,
+        url=reverse("knowledge:detail", args=[practice.uuid]),
+    )
 
 
 @transaction.atomic

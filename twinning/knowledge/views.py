@@ -26,7 +26,7 @@ from twinning.knowledge import services
 from twinning.knowledge.files import CONTENT_TYPES
 from twinning.knowledge.forms import DocumentForm, MoveForm, PracticeEditForm, PracticeForm, VersionForm
 from twinning.knowledge.models import Document, DocumentVersion, Practice, Setting
-from twinning.knowledge.search import Filters, search
+from twinning.knowledge.search import Filters, filter_problems, search
 from twinning.knowledge.selectors import (
     document_editions,
     get_document,
@@ -45,20 +45,16 @@ SEARCH_PAGE_SIZE = 20
 
 
 def read_filters(request: HttpRequest) -> Filters:
-    """The search and list filters from the query string; anything unknown is ignored (no filter)."""
+    """The search and list filters from the query string, as given (search.filter_problems says which name
+    nothing)."""
     get = request.GET
-
-    def choice(name: str, allowed: Any) -> str:
-        value = get.get(name, "").strip()
-        return value if value in allowed else ""
-
     return Filters(
         pillar=get.get("pillar", "").strip()[:50],
         health_area=get.get("health_area", "").strip()[:50],
-        country=get.get("country", "").strip().upper()[:2],
-        setting=choice("setting", Setting.values),
-        document_type=choice("document_type", Document.Type.values),
-        language=get.get("language", "").strip().lower()[:3],
+        country=get.get("country", "").strip().upper()[:50],
+        setting=get.get("setting", "").strip()[:50],
+        document_type=get.get("document_type", "").strip()[:50],
+        language=get.get("language", "").strip().lower()[:50],
     )
 
 
@@ -85,6 +81,17 @@ def search_context(request: HttpRequest, user: Any) -> dict[str, Any]:
     list alike."""
     text = request.GET.get("q", "").strip()[:200]
     filters = read_filters(request)
+    problems = filter_problems(filters)
+    if problems:
+        # Nothing is searched or listed with a filter that names nothing: the page says which one.
+        return {
+            "q": text,
+            "filters": filters,
+            "results": None,
+            "page_number": 1,
+            "pages": 0,
+            "filter_problems": list(problems.values()),
+        }
     try:
         number = max(1, min(int(request.GET.get("page", "1")), 500))
     except ValueError:
@@ -135,6 +142,8 @@ def library_view(request: AuthedRequest) -> HttpResponse:
         filters=context["filters"],
         status=status if status in Practice.Status.values else "",
     )
+    if context.get("filter_problems"):
+        practices = practices.none()
     page = paginate(request, practices)
     context |= {
         "page_obj": page,
@@ -145,7 +154,7 @@ def library_view(request: AuthedRequest) -> HttpResponse:
         **filter_choices(),
     }
     template = "knowledge/includes/library_results.html" if request.htmx else "knowledge/library.html"
-    return render(request, template, context)
+    return render(request, template, context, status=400 if context.get("filter_problems") else 200)
 
 
 def _detail_context(request: AuthedRequest, practice: Practice, rights: PracticeAccess) -> dict[str, Any]:

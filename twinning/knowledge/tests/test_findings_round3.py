@@ -362,3 +362,228 @@ def test_every_model_constraint_says_what_went_wrong_in_the_readers_language():
             with override("fr"):
                 assert str(message) != english, (constraint.name, "not translated")
     assert not missing, missing
+
+
+# --- 7. the workflow says which step comes first, and tells the author of each step ----------------------------
+
+S = Practice.Status
+
+
+def test_a_manager_publishing_a_submission_publicly_is_told_to_publish_it_in_the_programme_first(
+    client, world
+):
+    practice = practice_of(world.partnership, status=S.SUBMITTED)
+    client.force_login(world.manager)
+    response = client.post(
+        reverse("knowledge:move", args=[practice.uuid]), {"to_status": "public", "comment": "ok"}
+    )
+    assert response.status_code == 403
+    assert "A submitted practice is published in the programme first" in response.content.decode()
+    answer = api(world.manager).post(
+        f"{URL}/practices/{practice.uuid}/steps",
+        {"to_status": "public", "comment": "ok"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 403 and "published in the programme first" in answer.json()["detail"]
+    assert Practice.objects.get(pk=practice.pk).status == S.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("status", "to", "says"),
+    [
+        (S.DRAFT, S.PUBLIC, "A draft is submitted for review first"),
+        (S.WITHDRAWN, S.PROGRAMME, "reopened as a draft first"),
+        (S.PUBLIC, S.SUBMITTED, "A public practice is withdrawn first"),
+    ],
+)
+def test_other_skipped_steps_say_what_comes_first(world, status, to, says):
+    practice = practice_of(world.partnership, status=status)
+    answer = api(world.manager).post(
+        f"{URL}/practices/{practice.uuid}/steps",
+        {"to_status": to, "comment": "ok"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 403 and says in answer.json()["detail"]
+
+
+def test_the_author_is_told_of_each_step_in_their_own_language(world):
+    from twinning.accounts.models import Notification
+    from twinning.knowledge import services
+
+    world.member.language = "fr"
+    world.member.save(update_fields=["language"])
+    practice = services.practice_create(
+        actor=world.member, partnerships=[world.partnership], title="Bundle", summary="What we learned."
+    )
+    services.practice_move(actor=world.member, practice=practice, to_status=S.SUBMITTED)
+    assert not Notification.objects.filter(user=world.member).exists()  # their own step
+    services.practice_move(
+        actor=world.manager, practice=practice, to_status=S.DRAFT, comment="Add the costs."
+    )
+    services.practice_move(actor=world.member, practice=practice, to_status=S.SUBMITTED)
+    services.practice_move(
+        actor=world.manager, practice=practice, to_status=S.PROGRAMME, comment="Good work."
+    )
+    notices = list(Notification.objects.filter(user=world.member).order_by("id"))
+    assert len(notices) == 2
+    assert notices[0].message == "Votre pratique « Bundle » : Soumise pour examen → Brouillon. Add the costs."
+    assert "Publiée dans le programme" in notices[1].message and "Good work." in notices[1].message
+    assert notices[1].url == reverse("knowledge:detail", args=[practice.uuid])
+
+
+# --- 3. the API and the form hold the institutions and contact person behind a practice to one rule ------------
+
+
+def _side_institution(world):
+    from twinning.partnerships.models import PartnershipInstitution
+
+    return PartnershipInstitution.objects.filter(partnership=world.partnership).first().institution
+
+
+def test_the_api_refuses_institutions_and_a_contact_person_from_outside_the_partnerships(world):
+    from twinning.testing.factories import InstitutionFactory, PersonFactory
+
+    practice = practice_of(world.partnership, status=S.DRAFT)
+    client = api(world.member)
+    stranger = InstitutionFactory()
+    answer = client.patch(
+        f"{URL}/practices/{practice.uuid}",
+        {"institutions": [str(stranger.uuid)], "version": practice.version},
+        content_type="application/json",
+    )
+    assert answer.status_code == 422 and "on a side of the practice" in str(answer.json())
+    outsider = PersonFactory(institution=stranger)
+    answer = client.patch(
+        f"{URL}/practices/{practice.uuid}",
+        {"contact_person": str(outsider.uuid), "version": practice.version},
+        content_type="application/json",
+    )
+    assert answer.status_code == 422 and "contact person who works at" in str(answer.json())
+    practice.refresh_from_db()
+    assert practice.contact_person is None and not practice.institutions.exists()
+
+
+def test_the_form_refuses_the_same_institution_with_the_same_message(client, world):
+    from twinning.knowledge import services
+    from twinning.testing.factories import InstitutionFactory, PartnershipFactory
+
+    # An institution of another partnership the member works in: the form offers it, the rule refuses it here.
+    other = PartnershipFactory(programme=world.programme)
+    from twinning.accounts.models import PartnershipMembership
+
+    PartnershipMembership.objects.create(partnership=other, user=world.member, role="member")
+    elsewhere = other.side_links.first().institution
+    assert elsewhere != _side_institution(world)
+    practice = services.practice_create(
+        actor=world.member, partnerships=[world.partnership], title="Bundle", summary="S"
+    )
+    client.force_login(world.member)
+    page = client.get(reverse("knowledge:edit", args=[practice.uuid])).content.decode()
+    form = {
+        "title": "Bundle",
+        "summary": "S",
+        "language": "en",
+        "partnerships": [str(world.partnership.uuid)],
+        "institutions": [str(elsewhere.uuid)],
+        "version": practice.version,
+    }
+    assert str(elsewhere.uuid) in page
+    response = client.post(reverse("knowledge:edit", args=[practice.uuid]), form)
+    assert response.status_code == 400 and "on a side of the practice" in response.content.decode()
+    assert InstitutionFactory  # the directory holds others still
+
+
+def test_the_contact_person_is_patched_and_cleared_through_the_api(world):
+    from twinning.testing.factories import PersonFactory
+
+    practice = practice_of(world.partnership, status=S.DRAFT)
+    person = PersonFactory(institution=_side_institution(world))
+    client = api(world.member)
+    answer = client.patch(
+        f"{URL}/practices/{practice.uuid}",
+        {"contact_person": str(person.uuid), "version": practice.version},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200, answer.json()
+    practice.refresh_from_db()
+    assert practice.contact_person == person
+    cleared = client.patch(
+        f"{URL}/practices/{practice.uuid}",
+        {"contact_person": None, "version": practice.version},
+        content_type="application/json",
+    )
+    assert cleared.status_code == 200, cleared.json()
+    practice.refresh_from_db()
+    assert practice.contact_person is None
+
+
+# --- 4. search: a title match first, its snippet marked; filters that name nothing are refused -----------------
+
+
+def test_a_title_match_ranks_above_a_document_full_of_the_word(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from twinning.knowledge import services
+    from twinning.knowledge.samples import pdf_bytes
+    from twinning.knowledge.search import search
+    from twinning.knowledge.tests.factories import PracticeFactory
+
+    noisy = PracticeFactory(partnership=world.partnership, title="Ward rounds", summary="Partograph " * 40)
+    services.document_create(
+        actor=world.admin,
+        practice=noisy,
+        title="Checklist",
+        type="toolkit",
+        language="en",
+        file=SimpleUploadedFile("c.pdf", pdf_bytes("Checklist", ["partograph partograph partograph " * 30])),
+    )
+    titled = PracticeFactory(
+        partnership=world.partnership,
+        title="Partograph use in labour wards",
+        summary="Midwives chart every labour on a partograph, with a long summary " + "about labour " * 60,
+    )
+    results = search(user=world.member, text="partograph")
+    assert results.hits[0].practice == titled and results.hits[0].version is None
+    assert "<mark>" in str(results.hits[0].snippet)
+
+
+def test_a_snippet_matched_by_stem_only_is_marked_too(world):
+    from twinning.knowledge.search import _mark_words
+
+    marked = _mark_words("Les formations des sages-femmes", "formation")
+    assert "\x02formations\x03" in marked
+    assert _mark_words("already \x02marked\x03", "other") == "already \x02marked\x03"
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("pillar=999", "pillar"),
+        ("country=XX", "country"),
+        ("health_area=nothing", "health_area"),
+        ("setting=moon", "setting"),
+        ("document_type=poem", "document_type"),
+        ("language=zz", "language"),
+    ],
+)
+def test_the_search_api_answers_422_for_a_filter_naming_nothing(world, query, field):
+    answer = api(world.member).get(f"{URL}/search?q=care&{query}")
+    assert answer.status_code == 422, answer.json()
+    assert field in str(answer.json())
+
+
+def test_the_practice_list_api_answers_422_for_an_unknown_pillar(world):
+    answer = api(world.member).get(f"{URL}/practices?pillar=999")
+    assert answer.status_code == 422 and "999" in str(answer.json())
+
+
+@pytest.mark.parametrize("url_name", ["knowledge:library", "practices:list"])
+def test_the_pages_say_which_filter_names_nothing(client, world, url_name):
+    practice_of(world.partnership, status=S.PUBLIC, title="Visible anyway")
+    client.force_login(world.member)
+    response = client.get(reverse(url_name), {"q": "care", "pillar": "999", "country": "XX"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "No pillar has the code “999”." in html and "XX is not an ISO 3166 country code." in html
+    listing = client.get(reverse(url_name), {"pillar": "999"})
+    assert listing.status_code == 400 and "Visible anyway" not in listing.content.decode()
