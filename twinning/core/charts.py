@@ -83,8 +83,17 @@ def _open(width: int, height: int, title: str) -> str:
     )
 
 
-def _label(text: str) -> str:
-    cut = text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+def fitting_chars(room: float, size: int = 12) -> int:
+    """How many characters of a `size` px label fit in `room` px (about 0.62 × size a character, generous for
+    capitals and Cyrillic), at most LABEL_CHARS: a row label never runs off the chart's left edge.
+
+    Raises: nothing.
+    """
+    return max(4, min(LABEL_CHARS, int(room / (size * 0.62))))
+
+
+def _label(text: str, chars: int = LABEL_CHARS) -> str:
+    cut = text if len(text) <= chars else text[: chars - 1] + "…"
     return f"<title>{escape(text)}</title>{escape(cut)}" if cut != text else escape(text)
 
 
@@ -104,7 +113,8 @@ def bar_chart(
     per_row = max((len(values) for _label, values in rows), default=1)
     bar = 12 if per_row > 1 else 24
     group = bar * per_row + 8
-    legend = 20 if len(series) > 1 else 4
+    keys, legend_h = _wrapped_legend(series, colours, width) if len(series) > 1 else ("", 0)
+    legend = legend_h + 4
     bottom = legend + group * len(rows)
     height = bottom + 20  # the value axis: ticks and their numbers under the bars
     plot = width - label_width - 60  # room for the number after the longest bar
@@ -121,19 +131,13 @@ def bar_chart(
     parts.append(
         f'<line x1="{label_width}" y1="{bottom}" x2="{label_width + plot}" y2="{bottom}" stroke="{GREY}"/>'
     )
-    if len(series) > 1:
-        x = label_width
-        for i, name in enumerate(series):
-            parts.append(
-                f'<rect x="{x}" y="4" width="10" height="10" fill="{colours[i % len(colours)]}"/>'
-                f'<text x="{x + 14}" y="13" font-size="11">{escape(name)}</text>'
-            )
-            x += 14 + round(6.5 * len(name)) + 16
+    parts.append(keys)
+    chars = fitting_chars(label_width - 8)
     for r, (label, values) in enumerate(rows):
         y0 = legend + r * group
         parts.append(
             f'<text x="{label_width - 6}" y="{y0 + (group - 8) / 2 + 4:.0f}" font-size="12" text-anchor="end">'
-            f"{_label(label)}</text>"
+            f"{_label(label, chars)}</text>"
         )
         for i, value in enumerate(values):
             if value is None:
@@ -254,15 +258,61 @@ def bar_line_chart(
 STEPS = (LIGHT_BLUE, BLUE, GREEN, AMBER, "#7a3e8f")
 
 
-def _steps_legend(steps: Sequence[str], left: int) -> str:
-    parts = []
-    for i, name in enumerate(steps):
+def _wrapped_legend(
+    names: Sequence[str], colours: Sequence[str], width: int, size: int = 10
+) -> tuple[str, int]:
+    """A legend of swatches and names, left to right from the chart's left edge, wrapping onto a new line
+    before a key would run past `width` (a long name is cut to the width, in full in its tooltip). Returns the
+    SVG and the height it takes.
+
+    Raises: nothing.
+    """
+    parts, x, line, step = [], 4, 0, size + 8
+    for i, name in enumerate(names):
+        chars = fitting_chars(width - 8 - 14, size)
+        shown = name if len(name) <= chars else name[: chars - 1] + "…"
+        need = 14 + math.ceil(size * 0.62 * len(shown)) + 12
+        if x > 4 and x + need > width - 4:
+            x, line = 4, line + 1
+        y = 4 + line * step
+        tip = f"<title>{escape(name)}</title>" if shown != name else ""
         parts.append(
-            f'<rect x="{left}" y="5" width="10" height="10" fill="{STEPS[i % len(STEPS)]}"/>'
-            f'<text x="{left + 14}" y="14" font-size="10">{escape(name)}</text>'
+            f'<rect x="{x}" y="{y + 1}" width="10" height="10" fill="{colours[i % len(colours)]}"/>'
+            f'<text x="{x + 14}" y="{y + 10}" font-size="{size}">{tip}{escape(shown)}</text>'
         )
-        left += 14 + round(5.6 * len(name)) + 12
-    return "".join(parts)
+        x += need
+    return "".join(parts), (line + 1) * step if names else 0
+
+
+def _time_ticks(start: datetime.date, end: datetime.date, room: float) -> list[tuple[datetime.date, str]]:
+    """Dates to label on a time axis `room` px long, and their labels in the reader's language: 1 January of
+    each year over spans past eighteen months, else the first of each quarter or month, thinned so labels never overlap; the
+    start itself when no such date falls inside (a span of a few weeks still has a dated axis).
+
+    Raises: nothing.
+    """
+    from django.utils import formats
+
+    def month_label(day: datetime.date) -> str:
+        return str(formats.date_format(day, "YEAR_MONTH_FORMAT"))
+
+    span = max((end - start).days, 1)
+    if span > 540:
+        candidates = [datetime.date(y, 1, 1) for y in range(start.year + 1, end.year + 1)]
+        labelled = [(d, str(d.year)) for d in candidates]
+    else:
+        months = 1 if span <= 200 else 3
+        day = datetime.date(start.year, start.month, 1)
+        labelled = []
+        while day <= end:
+            if day > start and (day.month - 1) % months == 0:
+                labelled.append((day, month_label(day)))
+            day = datetime.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    if not labelled:
+        return [(start, month_label(start))]
+    longest = max(len(text) for _d, text in labelled)
+    every = max(1, math.ceil(len(labelled) * (longest * 10 * 0.6 + 8) / max(room, 1)))
+    return labelled[::every]
 
 
 @degrades_to(nothing)
@@ -277,8 +327,8 @@ def timeline_chart(
 ) -> SafeString:
     """One horizontal band per row over time: each row's `(date, step)` changes (step indexes `steps`, 0 first)
     colour its band from that date until the next change, the last one until `end`, with a dot where each step
-    was reached. The time axis runs from the earliest date to `end`, with a tick at each 1 January; a legend
-    names the steps. Nothing at all when no row has a date.
+    was reached. The time axis runs from the earliest date to `end`, labelled with dates in the reader's language
+    (`_time_ticks`); a legend, wrapped to the chart's width, names the steps. Nothing at all when no row has a date.
 
     Raises: nothing (data it cannot draw is logged and drawn as nothing).
     """
@@ -288,29 +338,33 @@ def timeline_chart(
     start = min(dates)
     end = max(end, max(dates))
     span = max((end - start).days, 1)
-    band, legend, axis = 18, 22, 22
+    band, axis = 18, 22
     plot = width - label_width - 16
+    keys, legend_h = _wrapped_legend(steps, STEPS, width)
+    legend = legend_h + 6
     height = legend + band * len(rows) + axis
 
     def x(day: datetime.date) -> float:
         return label_width + (day - start).days / span * plot
 
-    parts = [_open(width, height, title), _steps_legend(steps, label_width)]
+    parts = [_open(width, height, title), keys]
     bottom = legend + band * len(rows)
-    for year in range(start.year + 1, end.year + 1):
-        tick = x(datetime.date(year, 1, 1))
+    for day, text in _time_ticks(start, end, plot):
+        tick = x(day)
+        anchor = "start" if day == start else "middle"
         parts.append(
             f'<line class="tick" x1="{tick:.1f}" y1="{legend}" x2="{tick:.1f}" y2="{bottom + 4}" stroke="{GRID}"/>'
-            f'<text x="{tick:.1f}" y="{bottom + 15}" font-size="10" text-anchor="middle">{year}</text>'
+            f'<text x="{tick:.1f}" y="{bottom + 15}" font-size="10" text-anchor="{anchor}">{escape(text)}</text>'
         )
     parts.append(
         f'<line x1="{label_width}" y1="{bottom}" x2="{label_width + plot}" y2="{bottom}" stroke="{GREY}"/>'
     )
+    chars = fitting_chars(label_width - 8)
     for r, (label, changes) in enumerate(rows):
         y = legend + r * band
         parts.append(
             f'<text x="{label_width - 6}" y="{y + band / 2 + 4:.0f}" font-size="12" text-anchor="end">'
-            f"{_label(label)}</text>"
+            f"{_label(label, chars)}</text>"
         )
         ordered = sorted(changes)
         for i, (day, step) in enumerate(ordered):

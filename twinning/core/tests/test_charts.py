@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from twinning.core.charts import AMBER, BLUE, bar_chart, bar_line_chart, label_every, number
+from twinning.core.charts import AMBER, BLUE, bar_chart, bar_line_chart, fitting_chars, label_every, number
 
 
 @pytest.mark.parametrize(
@@ -36,7 +36,7 @@ def test_bars_escape_every_label_and_cut_long_ones_keeping_the_full_label_as_a_t
 
     assert "<script>" not in svg and "<b>" not in svg
     assert "&lt;b&gt;Uganda&lt;/b&gt;" in svg and "y &amp; z" in svg
-    assert "A" * 27 + "…" in svg and f"<title>{'A' * 40}</title>" in svg
+    assert "A" * (fitting_chars(170 - 8) - 1) + "…" in svg and f"<title>{'A' * 40}</title>" in svg
 
 
 def test_bars_draw_one_rectangle_per_value_and_none_for_a_missing_value():

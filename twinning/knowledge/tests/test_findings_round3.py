@@ -586,3 +586,59 @@ def test_the_pages_say_which_filter_names_nothing(client, world, url_name):
     assert "No pillar has the code “999”." in html and "XX is not an ISO 3166 country code." in html
     listing = client.get(reverse(url_name), {"pillar": "999"})
     assert listing.status_code == 400 and "Visible anyway" not in listing.content.decode()
+
+
+# --- 10. charts: nothing clipped, and the time axis is dated --------------------------------------------------
+
+
+def _texts(svg: str) -> list[tuple[float, str]]:
+    import re
+
+    return [
+        (float(x), re.sub(r"<title>.*?</title>", "", body))
+        for x, body in re.findall(r'<text x="([\d.]+)"[^>]*>(.*?)</text>', svg)
+    ]
+
+
+def test_the_adopters_over_time_chart_has_dated_axis_labels_within_one_year(client, world):
+    from twinning.core import charts
+
+    svg = str(
+        charts.timeline_chart(
+            [("Gulu", [(datetime.date(2025, 2, 1), 0), (datetime.date(2025, 6, 1), 1)])],
+            title="t",
+            steps=["Adapting", "Piloting"],
+            end=datetime.date(2025, 9, 30),
+        )
+    )
+    labels = [text for _x, text in _texts(svg)]
+    assert any("2025" in text for text in labels[2:]), labels  # month labels under the bands
+
+
+def test_the_spread_page_chart_in_russian_labels_its_dates_and_keeps_its_legend_inside(client, world):
+    import re
+
+    from twinning.knowledge.models import Level
+    from twinning.knowledge.tests.spread_factories import AdoptionFactory
+
+    practice = practice_of(world.partnership)
+    AdoptionFactory(practice=practice, level=Level.PILOTING, level__reached_on=timezone.localdate())
+    client.force_login(world.member)
+    html = client.get(
+        reverse("knowledge:practice_spread", args=[practice.uuid]), HTTP_ACCEPT_LANGUAGE="ru"
+    ).content.decode()
+    svg = re.search(r'<svg[^>]*aria-label="[^"]*"[^>]*>.*?</svg>', html, re.S).group(0)
+    width = float(re.search(r'width="(\d+)"', svg).group(1))
+    texts = _texts(svg)
+    for x, text in texts:
+        assert x + len(text) * 10 * 0.62 <= width + 1 or x < 200, (x, text)  # legend keys and axis labels fit
+    assert any(re.search(r"20\d\d", text) for _x, text in texts), texts
+
+
+def test_a_long_row_label_is_cut_to_its_room_with_the_full_label_as_tooltip():
+    from twinning.core import charts
+
+    svg = str(charts.bar_chart([("National policy, guideline or curriculum", [3])], title="t"))
+    assert "<title>National policy, guideline or curriculum</title>" in svg
+    shown = next(text for _x, text in _texts(svg) if text.startswith("National"))
+    assert len(shown) * 12 * 0.62 <= 170 - 6
