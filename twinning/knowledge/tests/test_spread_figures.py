@@ -94,8 +94,9 @@ def test_figures_match_a_plain_python_count(db, practices, adoptions, records, r
     programme, pillars, kept = build(practices, adoptions, records)
     role = ProgrammeRole.Role.VIEWER if reader else ProgrammeRole.Role.MANAGER
     user = programme_staff(programme, role)
-    # A viewer reads what is published in the programme; a manager every practice (drafts included).
-    seen = {i for i, (status, _p) in enumerate(practices) if not reader or status in PUBLISHED}
+    # A viewer reads what is published in the programme, a manager every practice (drafts included), but the
+    # programme's figures count the published practices' adoptions for both: one figure whoever reads it.
+    seen = {i for i, (status, _p) in enumerate(practices) if status in PUBLISHED}
     visible = [(p, country, max(ranks)) for p, country, ranks in kept if p in seen]
 
     by_level = Counter(LEVELS[rank - 1] for _p, _c, rank in visible)
