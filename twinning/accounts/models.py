@@ -92,7 +92,16 @@ class ProgrammeRole(models.Model):
         verbose_name = _("programme role")
         verbose_name_plural = _("programme roles")
         # One role per person and programme keeps "what may I do here" unambiguous.
-        constraints = [models.UniqueConstraint(fields=["user", "programme"], name="one_role_per_programme")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "programme"],
+                name="one_role_per_programme",
+                violation_error_message=_(
+                    "This person already has a role in the programme: change that role."
+                ),
+                violation_error_code="duplicate_role",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} - {self.get_role_display()} - {self.programme}"
@@ -118,7 +127,14 @@ class PartnershipMembership(models.Model):
         verbose_name = _("partnership membership")
         verbose_name_plural = _("partnership memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "partnership"], name="one_membership_per_partnership"),
+            models.UniqueConstraint(
+                fields=["user", "partnership"],
+                name="one_membership_per_partnership",
+                violation_error_message=_(
+                    "This person is already a member of the partnership: change their role or side instead."
+                ),
+                violation_error_code="duplicate_membership",
+            ),
         ]
         indexes = [models.Index(fields=["partnership", "side", "role"], name="membership_side_role")]
 

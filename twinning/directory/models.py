@@ -125,6 +125,8 @@ class Institution(TwinningModel):
                 fields=["dhis2_org_unit"],
                 condition=~models.Q(dhis2_org_unit=""),
                 name="institution_dhis2_org_unit_unique",
+                violation_error_message=_("Another institution already has this DHIS2 organisation unit."),
+                violation_error_code="duplicate_org_unit",
             )
         ]
 
@@ -149,7 +151,12 @@ class InstitutionExpertise(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["institution", "area"], name="expertise_once_per_area")
+            models.UniqueConstraint(
+                fields=["institution", "area"],
+                name="expertise_once_per_area",
+                violation_error_message=_("The institution already lists this area of expertise."),
+                violation_error_code="duplicate_expertise",
+            )
         ]
 
     def __str__(self) -> str:
@@ -170,7 +177,14 @@ class InstitutionNeed(models.Model):
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["institution", "area"], name="need_once_per_area")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "area"],
+                name="need_once_per_area",
+                violation_error_message=_("The institution already lists this need."),
+                violation_error_code="duplicate_need",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.institution}: {self.area}"

@@ -41,7 +41,12 @@ class Dhis2Server(TwinningModel):
         verbose_name_plural = _("DHIS2 servers")
         ordering = ["programme_id", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "name"], name="dhis2_server_name_per_programme")
+            models.UniqueConstraint(
+                fields=["programme", "name"],
+                name="dhis2_server_name_per_programme",
+                violation_error_message=_("The programme already has a DHIS2 server with this name."),
+                violation_error_code="duplicate_server",
+            )
         ]
 
     def __str__(self) -> str:

@@ -10,368 +10,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("directory", "0004_person_cadre_not_recorded_by_default"),
-        ("knowledge", "0001_practices_documents_search"),
-        ("partnerships", "0002_programme_reader_grants"),
+        ('directory', '0004_person_cadre_not_recorded_by_default'),
+        ('knowledge', '0001_practices_documents_search'),
+        ('partnerships', '0002_programme_reader_grants'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Adoption",
+            name='Adoption',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "uuid",
-                    models.UUIDField(
-                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
-                    ),
-                ),
-                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
-                (
-                    "site_kind",
-                    models.CharField(
-                        choices=[
-                            ("institution", "An institution"),
-                            ("district", "A district"),
-                            ("region", "A region"),
-                            ("country", "The whole country"),
-                        ],
-                        max_length=12,
-                        verbose_name="adopting site",
-                    ),
-                ),
-                (
-                    "area",
-                    models.CharField(
-                        blank=True,
-                        help_text="For a district or a region.",
-                        max_length=200,
-                        verbose_name="district or region",
-                    ),
-                ),
-                (
-                    "country",
-                    models.CharField(
-                        max_length=2,
-                        validators=[twinning.core.reference.validate_country],
-                        verbose_name="country",
-                    ),
-                ),
-                (
-                    "led_by",
-                    models.CharField(
-                        choices=[
-                            ("partnership", "The originating partnership"),
-                            ("host", "The host institution, now training others"),
-                            ("ministry", "The ministry of health"),
-                            ("other", "Other"),
-                        ],
-                        max_length=12,
-                        verbose_name="led by",
-                    ),
-                ),
-                ("led_by_other", models.CharField(blank=True, max_length=200, verbose_name="led by (other)")),
-                (
-                    "evidence_file",
-                    models.FileField(
-                        blank=True,
-                        upload_to="knowledge/adoptions/%Y/",
-                        validators=[
-                            django.core.validators.FileExtensionValidator(
-                                ["pdf", "docx", "xlsx", "odt", "txt", "jpg", "jpeg", "png"]
-                            ),
-                            twinning.core.validators.validate_upload_size,
-                            twinning.knowledge.models.validate_evidence_file,
-                        ],
-                        verbose_name="evidence file",
-                    ),
-                ),
-                ("evidence_url", models.URLField(blank=True, max_length=500, verbose_name="evidence link")),
-                ("notes", models.TextField(blank=True, verbose_name="notes")),
-                (
-                    "institution",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="adoptions",
-                        to="directory.institution",
-                        verbose_name="institution",
-                    ),
-                ),
-                (
-                    "practice",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="adoptions",
-                        to="knowledge.practice",
-                        verbose_name="practice",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
+                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                ('site_kind', models.CharField(choices=[('institution', 'An institution'), ('district', 'A district'), ('region', 'A region'), ('country', 'The whole country')], max_length=12, verbose_name='adopting site')),
+                ('area', models.CharField(blank=True, help_text='For a district or a region.', max_length=200, verbose_name='district or region')),
+                ('country', models.CharField(max_length=2, validators=[twinning.core.reference.validate_country], verbose_name='country')),
+                ('led_by', models.CharField(choices=[('partnership', 'The originating partnership'), ('host', 'The host institution, now training others'), ('ministry', 'The ministry of health'), ('other', 'Other')], max_length=12, verbose_name='led by')),
+                ('led_by_other', models.CharField(blank=True, max_length=200, verbose_name='led by (other)')),
+                ('evidence_file', models.FileField(blank=True, upload_to='knowledge/adoptions/%Y/', validators=[django.core.validators.FileExtensionValidator(['pdf', 'docx', 'xlsx', 'odt', 'txt', 'jpg', 'jpeg', 'png']), twinning.core.validators.validate_upload_size, twinning.knowledge.models.validate_evidence_file], verbose_name='evidence file')),
+                ('evidence_url', models.URLField(blank=True, max_length=500, verbose_name='evidence link')),
+                ('notes', models.TextField(blank=True, verbose_name='notes')),
+                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='adoptions', to='directory.institution', verbose_name='institution')),
+                ('practice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='adoptions', to='knowledge.practice', verbose_name='practice')),
             ],
             options={
-                "verbose_name": "adoption",
-                "verbose_name_plural": "adoptions",
-                "ordering": ["practice", "country", "area"],
+                'verbose_name': 'adoption',
+                'verbose_name_plural': 'adoptions',
+                'ordering': ['practice', 'country', 'area'],
             },
         ),
         migrations.CreateModel(
-            name="AdoptionLevel",
+            name='AdoptionLevel',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "uuid",
-                    models.UUIDField(
-                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
-                    ),
-                ),
-                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
-                (
-                    "level",
-                    models.CharField(
-                        choices=[
-                            ("adapting", "Adapting"),
-                            ("piloting", "Piloting"),
-                            ("adopted", "Adopted"),
-                            ("scaled_up", "Scaled up across a region"),
-                            ("national", "National policy, guideline or curriculum"),
-                        ],
-                        max_length=12,
-                        verbose_name="level",
-                    ),
-                ),
-                ("rank", models.PositiveSmallIntegerField(editable=False, verbose_name="rank")),
-                ("reached_on", models.DateField(verbose_name="reached on")),
-                ("note", models.TextField(blank=True, verbose_name="note")),
-                (
-                    "adoption",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="levels",
-                        to="knowledge.adoption",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
+                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                ('level', models.CharField(choices=[('adapting', 'Adapting'), ('piloting', 'Piloting'), ('adopted', 'Adopted'), ('scaled_up', 'Scaled up across a region'), ('national', 'National policy, guideline or curriculum')], max_length=12, verbose_name='level')),
+                ('rank', models.PositiveSmallIntegerField(editable=False, verbose_name='rank')),
+                ('reached_on', models.DateField(verbose_name='reached on')),
+                ('note', models.TextField(blank=True, verbose_name='note')),
+                ('adoption', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='levels', to='knowledge.adoption')),
             ],
             options={
-                "verbose_name": "adoption level",
-                "verbose_name_plural": "adoption levels",
-                "ordering": ["adoption", "rank"],
+                'verbose_name': 'adoption level',
+                'verbose_name_plural': 'adoption levels',
+                'ordering': ['adoption', 'rank'],
             },
         ),
         migrations.CreateModel(
-            name="DisseminationRecord",
+            name='DisseminationRecord',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "uuid",
-                    models.UUIDField(
-                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
-                    ),
-                ),
-                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("presentation", "Conference presentation"),
-                            ("article", "Journal article"),
-                            ("workshop", "Workshop or study tour for other facilities"),
-                            ("training", "Training of other facilities"),
-                            ("webinar", "Webinar"),
-                            ("media", "Media"),
-                            ("policy_brief", "Policy brief"),
-                            ("training_package", "Training package shared"),
-                        ],
-                        max_length=20,
-                        verbose_name="kind",
-                    ),
-                ),
-                ("title", models.CharField(max_length=255, verbose_name="title")),
-                ("date", models.DateField(verbose_name="date")),
-                (
-                    "audience",
-                    models.CharField(
-                        choices=[
-                            ("ministry", "Ministry of health"),
-                            ("facilities", "Other facilities"),
-                            ("professional", "Professional association"),
-                            ("academia", "Academia"),
-                            ("community", "Community"),
-                            ("public", "The public"),
-                        ],
-                        max_length=20,
-                        verbose_name="main audience",
-                    ),
-                ),
-                (
-                    "venue",
-                    models.CharField(
-                        blank=True,
-                        help_text="Where it was presented or published.",
-                        max_length=255,
-                        verbose_name="event, journal or outlet",
-                    ),
-                ),
-                (
-                    "doi",
-                    models.CharField(
-                        blank=True,
-                        max_length=200,
-                        validators=[
-                            django.core.validators.RegexValidator(
-                                "^10\\.\\d{4,9}/[^\\s]+$", "Enter a DOI such as 10.1186/s12913-024-10000-1."
-                            )
-                        ],
-                        verbose_name="DOI",
-                    ),
-                ),
-                (
-                    "people_reached",
-                    models.PositiveIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[django.core.validators.MaxValueValidator(1000000000)],
-                        verbose_name="people reached",
-                    ),
-                ),
-                (
-                    "facilities_reached",
-                    models.PositiveIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[django.core.validators.MaxValueValidator(1000000)],
-                        verbose_name="facilities reached",
-                    ),
-                ),
-                (
-                    "evidence_file",
-                    models.FileField(
-                        blank=True,
-                        upload_to="knowledge/dissemination/%Y/",
-                        validators=[
-                            django.core.validators.FileExtensionValidator(
-                                ["pdf", "docx", "xlsx", "odt", "txt", "jpg", "jpeg", "png"]
-                            ),
-                            twinning.core.validators.validate_upload_size,
-                            twinning.knowledge.models.validate_evidence_file,
-                        ],
-                        verbose_name="evidence file",
-                    ),
-                ),
-                ("evidence_url", models.URLField(blank=True, max_length=500, verbose_name="evidence link")),
-                ("notes", models.TextField(blank=True, verbose_name="notes")),
-                (
-                    "partnership",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="dissemination_records",
-                        to="partnerships.partnership",
-                        verbose_name="recorded by partnership",
-                    ),
-                ),
-                (
-                    "partnerships",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="+",
-                        to="partnerships.partnership",
-                        verbose_name="other partnerships involved",
-                    ),
-                ),
-                (
-                    "practices",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="dissemination_records",
-                        to="knowledge.practice",
-                        verbose_name="practices",
-                    ),
-                ),
-                (
-                    "programme",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="dissemination_records",
-                        to="partnerships.programme",
-                        verbose_name="programme",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
+                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                ('kind', models.CharField(choices=[('presentation', 'Conference presentation'), ('article', 'Journal article'), ('workshop', 'Workshop or study tour for other facilities'), ('training', 'Training of other facilities'), ('webinar', 'Webinar'), ('media', 'Media'), ('policy_brief', 'Policy brief'), ('training_package', 'Training package shared')], max_length=20, verbose_name='kind')),
+                ('title', models.CharField(max_length=255, verbose_name='title')),
+                ('date', models.DateField(verbose_name='date')),
+                ('audience', models.CharField(choices=[('ministry', 'Ministry of health'), ('facilities', 'Other facilities'), ('professional', 'Professional association'), ('academia', 'Academia'), ('community', 'Community'), ('public', 'The public')], max_length=20, verbose_name='main audience')),
+                ('venue', models.CharField(blank=True, help_text='Where it was presented or published.', max_length=255, verbose_name='event, journal or outlet')),
+                ('doi', models.CharField(blank=True, max_length=200, validators=[django.core.validators.RegexValidator('^10\\.\\d{4,9}/[^\\s]+$', 'Enter a DOI such as 10.1186/s12913-024-10000-1.')], verbose_name='DOI')),
+                ('people_reached', models.PositiveIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(1000000000)], verbose_name='people reached')),
+                ('facilities_reached', models.PositiveIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(1000000)], verbose_name='facilities reached')),
+                ('evidence_file', models.FileField(blank=True, upload_to='knowledge/dissemination/%Y/', validators=[django.core.validators.FileExtensionValidator(['pdf', 'docx', 'xlsx', 'odt', 'txt', 'jpg', 'jpeg', 'png']), twinning.core.validators.validate_upload_size, twinning.knowledge.models.validate_evidence_file], verbose_name='evidence file')),
+                ('evidence_url', models.URLField(blank=True, max_length=500, verbose_name='evidence link')),
+                ('notes', models.TextField(blank=True, verbose_name='notes')),
+                ('partnership', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='dissemination_records', to='partnerships.partnership', verbose_name='recorded by partnership')),
+                ('partnerships', models.ManyToManyField(blank=True, related_name='+', to='partnerships.partnership', verbose_name='other partnerships involved')),
+                ('practices', models.ManyToManyField(blank=True, related_name='dissemination_records', to='knowledge.practice', verbose_name='practices')),
+                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dissemination_records', to='partnerships.programme', verbose_name='programme')),
             ],
             options={
-                "verbose_name": "dissemination record",
-                "verbose_name_plural": "dissemination records",
-                "ordering": ["-date", "title"],
+                'verbose_name': 'dissemination record',
+                'verbose_name_plural': 'dissemination records',
+                'ordering': ['-date', 'title'],
             },
         ),
         migrations.AddIndex(
-            model_name="adoption",
-            index=models.Index(fields=["country"], name="adoption_country"),
+            model_name='adoption',
+            index=models.Index(fields=['country'], name='adoption_country'),
         ),
         migrations.AddConstraint(
-            model_name="adoption",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("institution__isnull", False)),
-                fields=("practice", "institution"),
-                name="adoption_once_per_institution",
-            ),
+            model_name='adoption',
+            constraint=models.UniqueConstraint(condition=models.Q(('institution__isnull', False)), fields=('practice', 'institution'), name='adoption_once_per_institution'),
         ),
         migrations.AddConstraint(
-            model_name="adoption",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("institution__isnull", True)),
-                fields=("practice", "site_kind", "country", "area"),
-                name="adoption_once_per_area",
-            ),
+            model_name='adoption',
+            constraint=models.UniqueConstraint(condition=models.Q(('institution__isnull', True)), fields=('practice', 'site_kind', 'country', 'area'), name='adoption_once_per_area'),
         ),
         migrations.AddConstraint(
-            model_name="adoption",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("institution__isnull", False), ("site_kind", "institution")),
-                    models.Q(
-                        models.Q(("site_kind", "institution"), _negated=True), ("institution__isnull", True)
-                    ),
-                    _connector="OR",
-                ),
-                name="adoption_institution_iff_institution_site",
-            ),
+            model_name='adoption',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('institution__isnull', False), ('site_kind', 'institution')), models.Q(models.Q(('site_kind', 'institution'), _negated=True), ('institution__isnull', True)), _connector='OR'), name='adoption_institution_iff_institution_site'),
         ),
         migrations.AddConstraint(
-            model_name="adoptionlevel",
-            constraint=models.UniqueConstraint(fields=("adoption", "level"), name="adoption_level_once"),
+            model_name='adoptionlevel',
+            constraint=models.UniqueConstraint(fields=('adoption', 'level'), name='adoption_level_once'),
         ),
         migrations.AddConstraint(
-            model_name="adoptionlevel",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("rank__gte", 1), ("rank__lte", 5)), name="adoption_level_rank_range"
-            ),
+            model_name='adoptionlevel',
+            constraint=models.CheckConstraint(condition=models.Q(('rank__gte', 1), ('rank__lte', 5)), name='adoption_level_rank_range'),
         ),
         migrations.AddIndex(
-            model_name="disseminationrecord",
-            index=models.Index(fields=["programme", "date"], name="dissemination_programme_date"),
+            model_name='disseminationrecord',
+            index=models.Index(fields=['programme', 'date'], name='dissemination_programme_date'),
         ),
     ]
