@@ -65,7 +65,10 @@ class ProgrammeMonitoringSettings(TwinningModel):
         constraints = [
             # Otherwise "at risk" would be a better grade than "on track".
             models.CheckConstraint(
-                condition=Q(at_risk_percent__lte=models.F("on_track_percent")), name="thresholds_in_order"
+                condition=Q(at_risk_percent__lte=models.F("on_track_percent")),
+                name="thresholds_in_order",
+                violation_error_message=_("The at-risk threshold cannot be above the on-track threshold."),
+                violation_error_code="thresholds_order",
             )
         ]
 
@@ -142,7 +145,10 @@ class PeriodReport(TwinningModel):
         ordering = ["partnership_id", "-period"]
         constraints = [
             models.UniqueConstraint(
-                fields=["partnership", "period"], name="one_report_per_partnership_period"
+                fields=["partnership", "period"],
+                name="one_report_per_partnership_period",
+                violation_error_message=_("The partnership already has a report for this period."),
+                violation_error_code="duplicate_report",
             )
         ]
 
@@ -252,15 +258,25 @@ class Result(TwinningModel):
                 fields=["partnership", "indicator", "period"],
                 condition=Q(option__isnull=True),
                 name="one_overall_result_per_partnership",
+                violation_error_message=_(
+                    "A result for this indicator and period is already entered: change it instead."
+                ),
+                violation_error_code="duplicate_result",
             ),
             models.UniqueConstraint(
                 fields=["partnership", "indicator", "period", "option"],
                 condition=Q(option__isnull=False),
                 name="one_option_result_per_partnership",
+                violation_error_message=_(
+                    "A result for this indicator, period and category is already entered: change it instead."
+                ),
+                violation_error_code="duplicate_result",
             ),
             models.CheckConstraint(
                 condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
                 name="result_denominator_positive",
+                violation_error_message=_("A denominator must be greater than zero."),
+                violation_error_code="denominator",
             ),
         ]
         # The programme roll-up reads one indicator's results across all partnerships by period.

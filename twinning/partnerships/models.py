@@ -132,6 +132,8 @@ class Programme(TwinningModel):
                 fields=["dhis2_attribute_option_combo"],
                 condition=~Q(dhis2_attribute_option_combo=""),
                 name="programme_dhis2_aoc_unique",
+                violation_error_message=_("Another programme already has this DHIS2 attribute option combo."),
+                violation_error_code="duplicate_aoc",
             )
         ]
 
@@ -156,7 +158,12 @@ class Pillar(models.Model):
         verbose_name_plural = _("pillars")
         ordering = ["programme", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "code"], name="pillar_code_per_programme")
+            models.UniqueConstraint(
+                fields=["programme", "code"],
+                name="pillar_code_per_programme",
+                violation_error_message=_("The programme already has a pillar with this code."),
+                violation_error_code="duplicate_pillar",
+            )
         ]
 
     def __str__(self) -> str:
@@ -217,18 +224,26 @@ class Partnership(TwinningModel):
                 | Q(start_date__isnull=True)
                 | Q(end_date__gte=models.F("start_date")),
                 name="partnership_period_in_order",
+                violation_error_message=_("A partnership cannot end before it starts."),
+                violation_error_code="period_order",
             ),
             # An import finds a partnership by it: two with the same identifier would be ambiguous.
             models.UniqueConstraint(
                 fields=["iati_identifier"],
                 condition=~Q(iati_identifier=""),
                 name="partnership_iati_identifier_unique",
+                violation_error_message=_("Another partnership already has this IATI identifier."),
+                violation_error_code="duplicate_iati",
             ),
             # A combo names one partnership of the programme, or a DHIS2 value's owner would be ambiguous.
             models.UniqueConstraint(
                 fields=["programme", "dhis2_attribute_option_combo"],
                 condition=~Q(dhis2_attribute_option_combo=""),
                 name="partnership_dhis2_aoc_per_programme",
+                violation_error_message=_(
+                    "Another partnership of the programme already has this DHIS2 attribute option combo."
+                ),
+                violation_error_code="duplicate_aoc",
             ),
         ]
         indexes = [models.Index(fields=["programme", "stage"], name="partnership_programme_stage")]
@@ -256,7 +271,10 @@ class PartnershipInstitution(models.Model):
         # An institution sits on one side only: being host and resource at once would make "mutual" meaningless.
         constraints = [
             models.UniqueConstraint(
-                fields=["partnership", "institution"], name="institution_once_per_partnership"
+                fields=["partnership", "institution"],
+                name="institution_once_per_partnership",
+                violation_error_message=_("This institution is already a side of the partnership."),
+                violation_error_code="duplicate_side",
             )
         ]
 

@@ -331,8 +331,6 @@ NOT_YET_MESSAGED = frozenset(
         "contributions",
         "exchanges",
         "matching",
-        "monitoring",
-        "partnerships",
         "planning",
         "sustainability",
     }
