@@ -607,7 +607,8 @@ def test_every_operation_declares_its_error_responses(client, db):
             assert "detail" in error_schema.get("required", []), (method, path, code, ref)
     error = schema["components"]["schemas"]["ErrorOut"]
     assert error["required"] == ["detail"]
-    assert set(error["properties"]) == {"detail", "errors"}
+    # `labels` names each field of `errors` in the reader's language (issue "Field conditions").
+    assert set(error["properties"]) == {"detail", "errors", "labels"}
 
 
 def test_no_operation_names_objects_by_integer_id(client, db):
