@@ -126,6 +126,19 @@ def transition_create_view(request: AuthedRequest, partnership_uuid: UUID) -> Ht
     )
 
 
+def _signed(plan: TransitionPlan) -> bool:
+    """Whether the plan carries signatures now (read before a change, which withdraws them)."""
+    return plan.sign_offs.exists()
+
+
+def _tell_signatures_withdrawn(request: AuthedRequest, signed_before: bool) -> None:
+    """Say so when a change withdrew the plan's signatures (a tester's finding, issue 13: only "saved" was said)."""
+    if signed_before:
+        messages.warning(
+            request, _("The transition plan changed after it was signed; it needs signing again.")
+        )
+
+
 def _plan_or_404(partnership: Partnership) -> TransitionPlan:
     plan = get_transition_plan(partnership)
     if plan is None:
@@ -140,6 +153,7 @@ def transition_edit_view(request: AuthedRequest, partnership_uuid: UUID) -> Http
     form = TransitionPlanEditForm(request.POST or None, instance=plan, initial={"version": plan.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        signed_before = _signed(plan)
         try:
             services.transition_plan_update(
                 actor=request.user,
@@ -151,6 +165,7 @@ def transition_edit_view(request: AuthedRequest, partnership_uuid: UUID) -> Http
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Your changes are saved."))
+            _tell_signatures_withdrawn(request, signed_before)
             return redirect("sustainability:transition", partnership.uuid)
     return render(
         request,
@@ -181,10 +196,13 @@ def transition_item_add_view(request: AuthedRequest, partnership_uuid: UUID) -> 
     plan = _plan_or_404(partnership)
     form = TransitionItemForm(request.POST, partnership=partnership)
     if form.is_valid():
+        signed_before = _signed(plan)
         try:
             services.transition_item_add(actor=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
+        else:
+            _tell_signatures_withdrawn(request, signed_before)
     return _part_response(request, partnership, access, plan, item_form=form)
 
 
@@ -195,10 +213,13 @@ def transition_risk_add_view(request: AuthedRequest, partnership_uuid: UUID) -> 
     plan = _plan_or_404(partnership)
     form = TransitionRiskForm(request.POST)
     if form.is_valid():
+        signed_before = _signed(plan)
         try:
             services.transition_risk_add(actor=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
+        else:
+            _tell_signatures_withdrawn(request, signed_before)
     return _part_response(request, partnership, access, plan, risk_form=form)
 
 
@@ -209,10 +230,13 @@ def transition_milestone_add_view(request: AuthedRequest, partnership_uuid: UUID
     plan = _plan_or_404(partnership)
     form = TransitionMilestoneForm(request.POST)
     if form.is_valid():
+        signed_before = _signed(plan)
         try:
             services.transition_milestone_add(actor=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
+        else:
+            _tell_signatures_withdrawn(request, signed_before)
     return _part_response(request, partnership, access, plan, milestone_form=form)
 
 
@@ -232,8 +256,10 @@ def transition_part_remove_view(
     if part is None:
         raise Http404
     part.plan = plan
+    signed_before = _signed(plan)
     services.transition_part_remove(actor=request.user, part=part)
     messages.success(request, _("Removed from the transition plan."))
+    _tell_signatures_withdrawn(request, signed_before)
     return redirect("sustainability:transition", partnership.uuid)
 
 

@@ -583,11 +583,17 @@ def instrument_view(request: AuthedRequest, instrument_uuid: UUID) -> HttpRespon
     instrument = selectors.get_instrument_for_user(request.user, instrument_uuid)
     can_edit = can_edit_instrument(request.user, instrument.programme_id)
     section_form, item_form = SectionForm(), ItemForm()
+    # The statement form that was refused opens where it was sent from, with what was typed and its errors
+    # (a tester's finding: the error sat in a closed panel and the alert under the unrelated "Add a section").
+    failed_section = failed_item = 0
     if request.method == "POST":
         require(can_edit)
         section_form, item_form = _instrument_post(request, instrument)
         if section_form is None:
             return redirect("sustainability:instrument", instrument.uuid)
+        what = request.POST.get("what", "")
+        failed_section = _posted_id(request, "section") if what == "item" else 0
+        failed_item = _posted_id(request, "item") if what == "edit" else 0
     version = selectors.current_version(instrument)
     context = {
         "instrument": instrument,
@@ -596,6 +602,9 @@ def instrument_view(request: AuthedRequest, instrument_uuid: UUID) -> HttpRespon
         "can_edit": can_edit,
         "section_form": section_form,
         "item_form": item_form,
+        "blank_item_form": ItemForm(),
+        "failed_section": failed_section,
+        "failed_item": failed_item,
         "events": history_page(request, history_for_user(request.user, instrument)),
         "history_full": can_edit,
     }

@@ -143,3 +143,34 @@ def test_a_huge_instrument_description_is_refused_on_the_page(client, world):
     response = client.post(url, {"name": "Ours", "kind": "other", "description": HUGE})
     assert response.status_code in (200, 400)
     assert f"at most {TEXT_MAX} characters" in response.content.decode()
+
+
+def test_a_refused_statement_opens_where_it_was_sent_with_what_was_typed(client, world):
+    """Tester's finding (issue 13): the statement's error sat inside the closed "Add a statement" panel and the alert
+    under the unrelated "Add a section" form. The refused form now opens in its own section, keeps what was typed,
+    and the alert at the top links to it; the other sections' panels stay closed and blank."""
+    instrument = services.instrument_create(actor=world.manager, programme=world.programme, name="Ours")
+    trust = services.section_add(actor=world.manager, instrument=instrument, title="Trust")
+    services.section_add(actor=world.manager, instrument=instrument, title="Money")
+    client.force_login(world.manager)
+    url = reverse("sustainability:instrument", args=[instrument.uuid])
+    response = client.post(
+        url,
+        {
+            "what": "item",
+            "section": trust.pk,
+            "statement": "We plan together",
+            "scale_min": "5",
+            "scale_max": "1",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count(' open id="fix"') == 1
+    opened = html[html.index(' open id="fix"') :]
+    opened = opened[: opened.index("</details>")]
+    assert "The highest point must be above the lowest." in opened
+    assert "We plan together" in opened
+    assert html.count("We plan together") == 1  # the other section's form is blank
+    assert 'href="#fix"' in html.split('id="section-')[0]  # the alert comes before the sections
+    assert not Item.objects.filter(statement="We plan together").exists()

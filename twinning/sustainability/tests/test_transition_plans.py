@@ -298,3 +298,25 @@ def test_the_edit_page_hides_from_outsiders_and_refuses_readers(client, world):
     client.force_login(world.partnership_viewer)
     assert client.post(url, {"summary": "x", "version": plan.version}).status_code == 403
     assert TransitionPlan.objects.get().is_signed
+
+
+def test_a_change_that_withdraws_the_signatures_says_so_and_one_that_does_not_stays_quiet(client, world):
+    """Tester's finding (issue 13): editing a signed plan or adding a risk to it withdrew the signatures while the page
+    said only "Your changes are saved." (or nothing)."""
+    said = '<li class="warning">The transition plan changed after it was signed; it needs signing again.</li>'
+    plan = signed_plan(world)
+    client.force_login(world.coordinator)
+    page = client.post(
+        reverse("sustainability:transition_edit", args=[world.partnership.uuid]),
+        {"summary": "New words", "handover_date": "", "version": plan.version},
+        follow=True,
+    )
+    assert said in page.content.decode()
+    risk_url = reverse("sustainability:transition_risk_add", args=[world.partnership.uuid])
+    quiet = client.post(risk_url, {"risk": "Staff leave", "mitigation": "Train two"}, follow=True)
+    assert quiet.status_code == 200 and said not in quiet.content.decode()  # nothing was signed any more
+    again = TransitionPlan.objects.get()
+    services.transition_plan_sign(actor=world.coordinator, plan=again, party="host")
+    told = client.post(risk_url, {"risk": "Budget cut", "mitigation": "Ministry line"}, follow=True)
+    assert said in told.content.decode()
+    assert not TransitionPlan.objects.get().sign_offs.exists()
