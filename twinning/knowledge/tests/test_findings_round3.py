@@ -421,7 +421,10 @@ def test_the_author_is_told_of_each_step_in_their_own_language(world):
     )
     notices = list(Notification.objects.filter(user=world.member).order_by("id"))
     assert len(notices) == 2
-    assert notices[0].message == "Votre pratique « Bundle » : Soumise pour examen → Brouillon. Add the costs."
+    assert (
+        notices[0].message
+        == "Votre pratique « Bundle »\u00a0: Soumise pour examen → Brouillon. Add the costs."
+    )
     assert "Publiée dans le programme" in notices[1].message and "Good work." in notices[1].message
     assert notices[1].url == reverse("knowledge:detail", args=[practice.uuid])
 
