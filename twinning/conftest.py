@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test.testcases import LiveServerThread
 from django.utils import translation
 from playwright.sync_api import expect
 
@@ -23,11 +24,16 @@ from twinning.testing.factories import (
     partnership_member,
     programme_staff,
 )
+from twinning.testing.live_server import OneRequestAtATimeOnSQLiteServer
 
 # Browser expectations wait up to 15 s instead of Playwright's 5: CI runs the suite with two workers on two cores, and
 # there a page that fetches its 16 kept forms in the background once took longer than 5 s. A failing expectation only
 # fails later; nothing passes that would fail with the shorter wait.
 expect.set_options(timeout=15_000)
+
+# pytest-django builds its live server from Django's LiveServerThread: on the in-memory SQLite database, its server
+# takes one request at a time (see twinning.testing.live_server).
+LiveServerThread.server_class = OneRequestAtATimeOnSQLiteServer
 
 
 @pytest.fixture(autouse=True)
