@@ -10,12 +10,15 @@ On PostgreSQL nothing changes: its connections wait for each other as in product
 
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 # Re-entrant: a request holds it for its whole handling, and each query inside takes it again.
 _in_memory_database_lock = threading.RLock()
@@ -49,7 +52,9 @@ class OneRequestAtATimeOnSQLiteServer(ThreadedWSGIServer):
     wait for it (`connection_created` above gives every such connection the waiting wrapper).
     """
 
-    def set_app(self, application: Callable[..., Iterable[bytes]]) -> None:
+    def set_app(self, application: "WSGIApplication | None") -> None:
+        assert application is not None
+
         def one_request_at_a_time(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
             # Asked per request: the server starts before the test database (and its in-memory name) is set up.
             if not _uses_in_memory_sqlite(connections["default"]):
