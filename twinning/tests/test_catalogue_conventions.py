@@ -56,23 +56,70 @@ def test_russian_never_guesses_a_persons_gender():
     assert faults == []
 
 
-def test_russian_history_lines_name_the_action_with_a_noun():
+HISTORY_ACTIONS = ("created", "changed", "deleted", "moved stage", "granted access", "revoked access")
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        # A history line reads "<action> <kind> <object>": a participle ("créé", "creado") would have to agree with
+        # a kind it does not know ("créé période"), so every language but English names the action with a noun.
+        (
+            "ru",
+            [
+                "создание:",
+                "изменение:",
+                "удаление:",
+                "смена этапа:",
+                "предоставление доступа:",
+                "отзыв доступа:",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "création\u00a0:",
+                "modification\u00a0:",
+                "suppression\u00a0:",
+                "changement d'étape\u00a0:",
+                "octroi d'accès\u00a0:",
+                "retrait d'accès\u00a0:",
+            ],
+        ),
+        (
+            "es",
+            [
+                "creación:",
+                "modificación:",
+                "eliminación:",
+                "cambio de etapa:",
+                "concesión de acceso:",
+                "revocación de acceso:",
+            ],
+        ),
+        (
+            "pt",
+            [
+                "criação:",
+                "alteração:",
+                "eliminação:",
+                "mudança de etapa:",
+                "concessão de acesso:",
+                "revogação de acesso:",
+            ],
+        ),
+    ],
+)
+def test_history_lines_name_the_action_with_a_noun(language, expected):
+    with translation.override(language):
+        assert [translation.pgettext("history action", action) for action in HISTORY_ACTIONS] == expected
+
+
+def test_russian_comments_name_their_author_before_the_verb():
     with translation.override("ru"):
-        actions = [
-            translation.pgettext("history action", action)
-            for action in ("created", "changed", "deleted", "moved stage", "granted access", "revoked access")
-        ]
         comment = translation.gettext(
             "%(author)s commented on the %(period)s report of %(partnership)s: %(body)s"
         )
-    assert actions == [
-        "создание:",
-        "изменение:",
-        "удаление:",
-        "смена этапа:",
-        "предоставление доступа:",
-        "отзыв доступа:",
-    ]
     assert comment.startswith("Комментарий от %(author)s")
 
 
