@@ -75,11 +75,24 @@ class Award(TwinningModel):
         ordering = ["programme", "-start_date", "reference"]
         constraints = [
             # The reference is how donors and finance name an award: two with one reference is a typing slip.
-            models.UniqueConstraint(fields=["programme", "reference"], name="award_reference_per_programme"),
-            models.CheckConstraint(
-                condition=Q(end_date__gte=models.F("start_date")), name="award_period_order"
+            models.UniqueConstraint(
+                fields=["programme", "reference"],
+                name="award_reference_per_programme",
+                violation_error_message=_("The programme already has an award with this reference."),
+                violation_error_code="duplicate_reference",
             ),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="award_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="award_period_order",
+                violation_error_message=_("The award cannot end before it starts."),
+                violation_error_code="period_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="award_amount_not_negative",
+                violation_error_message=_("An award's amount cannot be negative."),
+                violation_error_code="negative_amount",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -105,8 +118,20 @@ class Allocation(TwinningModel):
         ordering = ["award", "partnership__title"]
         constraints = [
             # One row per award and partnership; a change of amount edits it, so sums are never double.
-            models.UniqueConstraint(fields=["award", "partnership"], name="allocation_once_per_award"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="allocation_amount_not_negative"),
+            models.UniqueConstraint(
+                fields=["award", "partnership"],
+                name="allocation_once_per_award",
+                violation_error_message=_(
+                    "This partnership already has an allocation from this award: change it instead."
+                ),
+                violation_error_code="duplicate_allocation",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="allocation_amount_not_negative",
+                violation_error_message=_("An allocation cannot be negative."),
+                violation_error_code="negative_amount",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -148,8 +173,15 @@ class ValuationRate(TwinningModel):
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="valuation_rate_period_order",
+                violation_error_message=_("The period cannot end before it starts."),
+                violation_error_code="period_order",
             ),
-            models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="valuation_rate_not_negative"),
+            models.CheckConstraint(
+                condition=Q(hourly_rate__gte=0),
+                name="valuation_rate_not_negative",
+                violation_error_message=_("An hourly rate cannot be negative."),
+                violation_error_code="negative_rate",
+            ),
         ]
         indexes = [
             # Valuing an entry looks up the rate of one basis valid on a date.
@@ -185,12 +217,25 @@ class ExchangeRate(TwinningModel):
         ordering = ["programme", "currency", "-valid_from"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_to__gte=models.F("valid_from")), name="exchange_rate_period_order"
+                condition=Q(valid_to__gte=models.F("valid_from")),
+                name="exchange_rate_period_order",
+                violation_error_message=_("The period cannot end before it starts."),
+                violation_error_code="period_order",
             ),
-            models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
+            models.CheckConstraint(
+                condition=Q(rate__gt=0),
+                name="exchange_rate_positive",
+                violation_error_message=_("An exchange rate must be greater than zero."),
+                violation_error_code="rate_not_positive",
+            ),
             # Overlapping periods are refused by the service; equal starts are refused here too.
             models.UniqueConstraint(
-                fields=["programme", "currency", "valid_from"], name="exchange_rate_once_per_start"
+                fields=["programme", "currency", "valid_from"],
+                name="exchange_rate_once_per_start",
+                violation_error_message=_(
+                    "A rate for this currency already starts on this date: change it instead."
+                ),
+                violation_error_code="duplicate_rate",
             ),
         ]
         indexes = [models.Index(fields=["programme", "currency", "valid_from"], name="exchange_rate_lookup")]
@@ -285,12 +330,23 @@ class TimeEntry(TwinningModel):
         ordering = ["-start_date", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__gte=models.F("start_date")), name="time_entry_period"
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="time_entry_period",
+                violation_error_message=_("The period cannot end before it starts."),
+                violation_error_code="period_order",
             ),
             models.CheckConstraint(
-                condition=Q(person__isnull=False) | Q(institution__isnull=False), name="time_entry_has_giver"
+                condition=Q(person__isnull=False) | Q(institution__isnull=False),
+                name="time_entry_has_giver",
+                violation_error_message=_("Say who gave the time: a person or an institution."),
+                violation_error_code="no_giver",
             ),
-            models.CheckConstraint(condition=Q(hours__gte=0), name="time_entry_hours_not_negative"),
+            models.CheckConstraint(
+                condition=Q(hours__gte=0),
+                name="time_entry_hours_not_negative",
+                violation_error_message=_("Hours cannot be negative."),
+                violation_error_code="negative_hours",
+            ),
         ]
         indexes = [models.Index(fields=["partnership", "year", "status"], name="time_entry_report")]
 
@@ -386,11 +442,20 @@ class Gift(TwinningModel):
         verbose_name_plural = _("in-kind gifts")
         ordering = ["-gift_date", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(fair_value__gte=0), name="gift_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(fair_value__gte=0),
+                name="gift_value_not_negative",
+                violation_error_message=_("A gift's fair value cannot be negative."),
+                violation_error_code="negative_value",
+            ),
             # A received or verified gift always says who signed for it and when.
             models.CheckConstraint(
                 condition=Q(status="pledged") | (Q(received_by__isnull=False) & Q(received_on__isnull=False)),
                 name="gift_receipt_signed",
+                violation_error_message=_(
+                    "A received gift says who signed for it and on what date: fill in both, or keep the gift pledged."
+                ),
+                violation_error_code="receipt_unsigned",
             ),
         ]
         indexes = [models.Index(fields=["partnership", "year", "status"], name="gift_report")]
@@ -456,9 +521,25 @@ class CostShareClaim(TwinningModel):
                 condition=(Q(time_entry__isnull=False) & Q(gift__isnull=True))
                 | (Q(time_entry__isnull=True) & Q(gift__isnull=False)),
                 name="cost_share_claim_one_contribution",
+                violation_error_message=_("Name one gift or one time entry."),
+                violation_error_code="one_contribution",
             ),
-            models.UniqueConstraint(fields=["time_entry"], name="time_entry_counted_once"),
-            models.UniqueConstraint(fields=["gift"], name="gift_counted_once"),
+            models.UniqueConstraint(
+                fields=["time_entry"],
+                name="time_entry_counted_once",
+                violation_error_message=_(
+                    "This time entry already counts toward an award's cost share; withdraw it there first."
+                ),
+                violation_error_code="counted_twice",
+            ),
+            models.UniqueConstraint(
+                fields=["gift"],
+                name="gift_counted_once",
+                violation_error_message=_(
+                    "This gift already counts toward an award's cost share; withdraw it there first."
+                ),
+                violation_error_code="counted_twice",
+            ),
         ]
 
     def __str__(self) -> str:

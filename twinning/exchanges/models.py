@@ -101,7 +101,10 @@ class Exchange(TwinningModel):
         ordering = ["-start_date", "title"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__gte=models.F("start_date")), name="exchange_dates_in_order"
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="exchange_dates_in_order",
+                violation_error_message=_("The exchange cannot end before it starts."),
+                violation_error_code="period_order",
             ),
         ]
         indexes = [
@@ -147,7 +150,14 @@ class Participant(TwinningModel):
         ordering = ["exchange", "role", "person__full_name"]
         constraints = [
             # One role per person per exchange, so person-days and people trained never count anyone twice.
-            models.UniqueConstraint(fields=["exchange", "person"], name="participant_once_per_exchange"),
+            models.UniqueConstraint(
+                fields=["exchange", "person"],
+                name="participant_once_per_exchange",
+                violation_error_message=_(
+                    "This person is already a participant of the exchange: change their role instead."
+                ),
+                violation_error_code="duplicate_participant",
+            ),
         ]
         indexes = [models.Index(fields=["person", "role"], name="participant_person_role")]
 
@@ -175,9 +185,20 @@ class TraineeGroup(TwinningModel):
         ordering = ["exchange", "cadre", "sex"]
         constraints = [
             models.UniqueConstraint(
-                fields=["exchange", "sex", "cadre", "setting"], name="trainee_group_once_per_breakdown"
+                fields=["exchange", "sex", "cadre", "setting"],
+                name="trainee_group_once_per_breakdown",
+                violation_error_message=_(
+                    "The exchange already counts unnamed trainees of this sex, cadre and setting: "
+                    "change that count instead."
+                ),
+                violation_error_code="duplicate_group",
             ),
-            models.CheckConstraint(condition=Q(count__gte=1), name="trainee_group_count_positive"),
+            models.CheckConstraint(
+                condition=Q(count__gte=1),
+                name="trainee_group_count_positive",
+                violation_error_message=_("A count of unnamed trainees is at least 1."),
+                violation_error_code="count_not_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -216,14 +237,26 @@ class MentoringPair(TwinningModel):
         ordering = ["partnership", "mentor__full_name", "mentee__full_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["partnership", "mentor", "mentee"], name="mentoring_pair_once_per_partnership"
+                fields=["partnership", "mentor", "mentee"],
+                name="mentoring_pair_once_per_partnership",
+                violation_error_message=_(
+                    "This mentor and mentee are already paired in the partnership: open that pairing instead."
+                ),
+                violation_error_code="duplicate_pair",
             ),
-            models.CheckConstraint(condition=~Q(mentor=models.F("mentee")), name="mentoring_not_self"),
+            models.CheckConstraint(
+                condition=~Q(mentor=models.F("mentee")),
+                name="mentoring_not_self",
+                violation_error_message=_("A person cannot mentor themselves: choose another mentee."),
+                violation_error_code="self_mentoring",
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)
                 | Q(start_date__isnull=True)
                 | Q(end_date__gte=models.F("start_date")),
                 name="mentoring_dates_in_order",
+                violation_error_message=_("The pairing cannot end before it starts."),
+                violation_error_code="period_order",
             ),
         ]
 
@@ -260,6 +293,8 @@ class MentoringSession(TwinningModel):
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=1) & Q(duration_minutes__lte=24 * 60),
                 name="mentoring_session_duration_range",
+                violation_error_message=_("A session lasts at least 1 minute and at most 24 hours."),
+                violation_error_code="duration_range",
             )
         ]
 

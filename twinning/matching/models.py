@@ -107,6 +107,8 @@ class MatchingRound(TwinningModel):
                 | Q(weight_capacity__gt=0)
                 | Q(weight_prior_ties__gt=0),
                 name="matching_round_some_weight",
+                violation_error_message=_("Give at least one part of the score a weight above zero."),
+                violation_error_code="no_weight",
             )
         ]
 
@@ -138,7 +140,12 @@ class RoundApplicant(TwinningModel):
         ordering = ["side", "institution__name"]
         # One side per round: being both host and resource would let an institution twin with itself.
         constraints = [
-            models.UniqueConstraint(fields=["round", "institution"], name="applicant_once_per_round")
+            models.UniqueConstraint(
+                fields=["round", "institution"],
+                name="applicant_once_per_round",
+                violation_error_message=_("This institution is already in the round."),
+                violation_error_code="duplicate_applicant",
+            )
         ]
 
     def __str__(self) -> str:
@@ -163,10 +170,16 @@ class DeclaredConflict(TwinningModel):
         # Stored in one order (the service sorts the pair) so a pair is declared once.
         constraints = [
             models.UniqueConstraint(
-                fields=["programme", "institution_a", "institution_b"], name="conflict_once_per_pair"
+                fields=["programme", "institution_a", "institution_b"],
+                name="conflict_once_per_pair",
+                violation_error_message=_("This conflict is already declared."),
+                violation_error_code="duplicate_conflict",
             ),
             models.CheckConstraint(
-                condition=Q(institution_a__lt=models.F("institution_b")), name="conflict_pair_ordered"
+                condition=Q(institution_a__lt=models.F("institution_b")),
+                name="conflict_pair_ordered",
+                violation_error_message=_("A conflict is declared between two different institutions."),
+                violation_error_code="conflict_with_itself",
             ),
         ]
 
@@ -220,7 +233,12 @@ class ProposedPair(models.Model):
     class Meta:
         ordering = ["host__institution__name", "-score"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "host", "resource"], name="pair_once_per_round")
+            models.UniqueConstraint(
+                fields=["round", "host", "resource"],
+                name="pair_once_per_round",
+                violation_error_message=_("This pair is already proposed in the round."),
+                violation_error_code="duplicate_pair",
+            )
         ]
 
     def __str__(self) -> str:
@@ -299,9 +317,14 @@ class MatchDecision(TwinningModel):
                 fields=["round", "host", "resource"],
                 condition=Q(resource__isnull=False),
                 name="decision_once_per_pair",
+                violation_error_message=_("This pair is already decided."),
+                violation_error_code="duplicate_decision",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="overridden") | ~Q(reason=""), name="override_has_reason"
+                condition=~Q(kind="overridden") | ~Q(reason=""),
+                name="override_has_reason",
+                violation_error_message=_("Say why you override the proposal."),
+                violation_error_code="override_without_reason",
             ),
         ]
 

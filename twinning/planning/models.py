@@ -46,15 +46,27 @@ class Plan(TwinningModel):
         verbose_name_plural = _("strategic plans")
         ordering = ["partnership", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["partnership", "number"], name="plan_number_per_partnership"),
+            models.UniqueConstraint(
+                fields=["partnership", "number"],
+                name="plan_number_per_partnership",
+                violation_error_message=_("The partnership already has a plan with this version number."),
+                violation_error_code="duplicate_number",
+            ),
             # At most one plan a partnership is being worked on or in force; older versions are superseded.
             models.UniqueConstraint(
                 fields=["partnership"],
                 condition=~Q(status="superseded"),
                 name="one_current_plan_per_partnership",
+                violation_error_message=_(
+                    "This partnership already has a plan. Change its draft, or make a new version of the agreed plan."
+                ),
+                violation_error_code="current_plan_exists",
             ),
             models.CheckConstraint(
-                condition=Q(last_year__gte=models.F("first_year")), name="plan_years_in_order"
+                condition=Q(last_year__gte=models.F("first_year")),
+                name="plan_years_in_order",
+                violation_error_message=_("The plan cannot end before it starts."),
+                violation_error_code="period_order",
             ),
         ]
 
@@ -81,7 +93,14 @@ class PlanSignOff(models.Model):
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["plan", "party"], name="one_sign_off_per_party")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "party"],
+                name="one_sign_off_per_party",
+                violation_error_message=_("This party has already signed this version of the plan."),
+                violation_error_code="duplicate_sign_off",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.plan}: {self.get_party_display()}"
@@ -151,7 +170,14 @@ class Objective(TwinningModel):
         verbose_name = _("objective")
         verbose_name_plural = _("objectives")
         ordering = ["plan", "order", "code"]
-        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="objective_code_per_plan")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "code"],
+                name="objective_code_per_plan",
+                violation_error_message=_("Another objective of this plan has this code."),
+                violation_error_code="duplicate_code",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.statement[:60]}"
@@ -191,6 +217,8 @@ class Activity(TwinningModel):
                 | Q(start_date__isnull=True)
                 | Q(end_date__gte=models.F("start_date")),
                 name="activity_dates_in_order",
+                violation_error_message=_("The activity cannot end before it starts."),
+                violation_error_code="period_order",
             )
         ]
 
@@ -214,7 +242,12 @@ class DisaggregationCategory(models.Model):
         verbose_name_plural = _("disaggregations")
         ordering = ["programme", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "code"], name="disaggregation_code_per_programme")
+            models.UniqueConstraint(
+                fields=["programme", "code"],
+                name="disaggregation_code_per_programme",
+                violation_error_message=_("The programme already has a disaggregation with this code."),
+                violation_error_code="duplicate_code",
+            )
         ]
 
     def __str__(self) -> str:
@@ -234,12 +267,21 @@ class DisaggregationOption(models.Model):
     class Meta:
         ordering = ["category", "order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["category", "code"], name="option_code_per_category"),
+            models.UniqueConstraint(
+                fields=["category", "code"],
+                name="option_code_per_category",
+                violation_error_message=_("This disaggregation already has an option with this code."),
+                violation_error_code="duplicate_code",
+            ),
             # Two options with one combo could not be told apart in a DHIS2 file.
             models.UniqueConstraint(
                 fields=["category", "dhis2_category_option_combo"],
                 condition=~Q(dhis2_category_option_combo=""),
                 name="option_dhis2_combo_per_category",
+                violation_error_message=_(
+                    "Another option of this disaggregation already has this DHIS2 category option combo."
+                ),
+                violation_error_code="duplicate_combo",
             ),
         ]
 
@@ -346,22 +388,34 @@ class Indicator(TwinningModel):
                 fields=["programme", "code"],
                 condition=Q(partnership__isnull=True),
                 name="common_indicator_code",
+                violation_error_message=_("Another indicator has this code; choose another."),
+                violation_error_code="duplicate_code",
             ),
             models.UniqueConstraint(
                 fields=["partnership", "code"],
                 condition=Q(partnership__isnull=False),
                 name="own_indicator_code",
+                violation_error_message=_("Another indicator has this code; choose another."),
+                violation_error_code="duplicate_code",
             ),
             # A DHIS2 data element names one indicator of a programme, or imports could not say which.
             models.UniqueConstraint(
                 fields=["programme", "dhis2_data_element"],
                 condition=~Q(dhis2_data_element=""),
                 name="indicator_dhis2_uid_per_programme",
+                violation_error_message=_(
+                    "Another indicator of the programme already has this DHIS2 data element."
+                ),
+                violation_error_code="duplicate_data_element",
             ),
             models.UniqueConstraint(
                 fields=["programme", "dhis2_data_element_code"],
                 condition=~Q(dhis2_data_element_code=""),
                 name="indicator_dhis2_code_per_programme",
+                violation_error_message=_(
+                    "Another indicator of the programme already has this DHIS2 data element code."
+                ),
+                violation_error_code="duplicate_data_element_code",
             ),
         ]
 
@@ -449,7 +503,14 @@ class PlanIndicator(TwinningModel):
         # Ordering by the key columns, not the relations: following plan and objective (whose own orderings
         # lead back to the plan) makes Django refuse the query with "Infinite loop caused by ordering".
         ordering = ["plan_id", "objective_id", "indicator__code"]
-        constraints = [models.UniqueConstraint(fields=["plan", "indicator"], name="indicator_once_per_plan")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "indicator"],
+                name="indicator_once_per_plan",
+                violation_error_message=_("This plan already measures this indicator."),
+                violation_error_code="duplicate_indicator",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.indicator)
@@ -476,11 +537,19 @@ class Target(TwinningModel):
                 fields=["plan_indicator", "period"],
                 condition=Q(option__isnull=True),
                 name="one_overall_target",
+                violation_error_message=_(
+                    "This indicator already has a target for this period: change it instead."
+                ),
+                violation_error_code="duplicate_target",
             ),
             models.UniqueConstraint(
                 fields=["plan_indicator", "period", "option"],
                 condition=Q(option__isnull=False),
                 name="one_target_per_option",
+                violation_error_message=_(
+                    "This indicator already has a target for this period and category: change it instead."
+                ),
+                violation_error_code="duplicate_target",
             ),
         ]
 

@@ -75,10 +75,21 @@ class Instrument(TwinningModel):
         verbose_name_plural = _("assessment instruments")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "code"], name="instrument_code_per_programme"),
+            models.UniqueConstraint(
+                fields=["programme", "code"],
+                name="instrument_code_per_programme",
+                violation_error_message=_(
+                    "The programme already has an assessment instrument with this code."
+                ),
+                violation_error_code="duplicate_code",
+            ),
             # NULL programmes are distinct in a unique constraint, so the shipped codes need their own.
             models.UniqueConstraint(
-                fields=["code"], condition=Q(programme__isnull=True), name="instrument_code_shipped"
+                fields=["code"],
+                condition=Q(programme__isnull=True),
+                name="instrument_code_shipped",
+                violation_error_message=_("A shipped assessment instrument already has this code."),
+                violation_error_code="duplicate_code",
             ),
         ]
 
@@ -112,8 +123,18 @@ class InstrumentVersion(TwinningModel):
         verbose_name_plural = _("instrument versions")
         ordering = ["instrument", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["instrument", "number"], name="instrument_version_number_once"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="instrument_version_number_positive"),
+            models.UniqueConstraint(
+                fields=["instrument", "number"],
+                name="instrument_version_number_once",
+                violation_error_message=_("The instrument already has a version with this number."),
+                violation_error_code="duplicate_version",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="instrument_version_number_positive",
+                violation_error_message=_("A version number is 1 or more."),
+                violation_error_code="version_not_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -142,7 +163,16 @@ class Section(models.Model):
         verbose_name = _("section")
         verbose_name_plural = _("sections")
         ordering = ["version", "order", "id"]
-        constraints = [models.UniqueConstraint(fields=["version", "code"], name="section_code_per_version")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "code"],
+                name="section_code_per_version",
+                violation_error_message=_(
+                    "This version of the instrument already has a section with this code."
+                ),
+                violation_error_code="duplicate_code",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.shown_title
@@ -186,14 +216,24 @@ class Item(models.Model):
         verbose_name_plural = _("items")
         ordering = ["section", "order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["section", "code"], name="item_code_per_section"),
+            models.UniqueConstraint(
+                fields=["section", "code"],
+                name="item_code_per_section",
+                violation_error_message=_("The section already has a statement with this code."),
+                violation_error_code="duplicate_code",
+            ),
             # At least two points, or a score cannot be normalised to 0-100.
             models.CheckConstraint(
-                condition=Q(scale_max__gt=models.F("scale_min")), name="item_scale_in_order"
+                condition=Q(scale_max__gt=models.F("scale_min")),
+                name="item_scale_in_order",
+                violation_error_message=_("The top of the scale must be above its bottom."),
+                violation_error_code="scale_order",
             ),
             models.CheckConstraint(
                 condition=Q(scale_min__gte=SCALE_LOWEST) & Q(scale_max__lte=SCALE_HIGHEST),
                 name="item_scale_in_range",
+                violation_error_message=_("A scale runs between 0 and 10."),
+                violation_error_code="scale_range",
             ),
         ]
 
@@ -335,7 +375,14 @@ class Response(TwinningModel):
         verbose_name_plural = _("answer sheets")
         ordering = ["round", "side", "created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "respondent"], name="response_once_per_respondent"),
+            models.UniqueConstraint(
+                fields=["round", "respondent"],
+                name="response_once_per_respondent",
+                violation_error_message=_(
+                    "This person already has an answer sheet in this round: change it instead."
+                ),
+                violation_error_code="duplicate_response",
+            ),
         ]
         indexes = [models.Index(fields=["round", "side"], name="response_round_side")]
 
@@ -361,10 +408,19 @@ class Answer(models.Model):
         verbose_name_plural = _("answers")
         ordering = ["response", "item"]
         constraints = [
-            models.UniqueConstraint(fields=["response", "item"], name="answer_once_per_item"),
+            models.UniqueConstraint(
+                fields=["response", "item"],
+                name="answer_once_per_item",
+                violation_error_message=_(
+                    "This statement is already answered on the answer sheet: change that answer instead."
+                ),
+                violation_error_code="duplicate_answer",
+            ),
             models.CheckConstraint(
                 condition=Q(value__isnull=True) | Q(not_applicable=False),
                 name="answer_value_or_not_applicable",
+                violation_error_message=_("Give a point on the scale or mark it not applicable, not both."),
+                violation_error_code="value_and_not_applicable",
             ),
         ]
         indexes = [models.Index(fields=["item", "response"], name="answer_item_response")]

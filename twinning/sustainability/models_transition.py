@@ -196,7 +196,12 @@ class TransitionSignOff(models.Model):
         verbose_name_plural = _("transition plan signatures")
         ordering = ["signed_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "party"], name="one_transition_sign_off_per_party")
+            models.UniqueConstraint(
+                fields=["plan", "party"],
+                name="one_transition_sign_off_per_party",
+                violation_error_message=_("This party has already signed the transition plan."),
+                violation_error_code="duplicate_sign_off",
+            )
         ]
 
     def __str__(self) -> str:
@@ -328,11 +333,17 @@ class GraduationReview(TwinningModel):
         constraints = [
             # Two open reviews of one partnership would let two decisions move its stage at once.
             models.UniqueConstraint(
-                fields=["partnership"], condition=Q(decision=""), name="one_open_graduation_review"
+                fields=["partnership"],
+                condition=Q(decision=""),
+                name="one_open_graduation_review",
+                violation_error_message=_("A graduation review of this partnership is already open."),
+                violation_error_code="review_open",
             ),
             models.CheckConstraint(
                 condition=Q(decision="") | (Q(decided_on__isnull=False) & ~Q(reason="")),
                 name="graduation_decision_dated_with_reason",
+                violation_error_message=_("A graduation decision needs its date and its reason."),
+                violation_error_code="decision_incomplete",
             ),
         ]
 
@@ -393,9 +404,19 @@ class FollowUp(TwinningModel):
         verbose_name_plural = _("follow-ups")
         ordering = ["due_date", "partnership", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["partnership", "years_after"], name="one_follow_up_per_year"),
+            models.UniqueConstraint(
+                fields=["partnership", "years_after"],
+                name="one_follow_up_per_year",
+                violation_error_message=_(
+                    "The partnership already has a follow-up this many years after the end."
+                ),
+                violation_error_code="duplicate_follow_up",
+            ),
             models.CheckConstraint(
-                condition=Q(opens_on__lte=models.F("due_date")), name="follow_up_opens_first"
+                condition=Q(opens_on__lte=models.F("due_date")),
+                name="follow_up_opens_first",
+                violation_error_message=_("A follow-up cannot open after its due date."),
+                violation_error_code="opens_after_due",
             ),
         ]
         indexes = [models.Index(fields=["answered_at", "due_date"], name="follow_up_open_due")]
@@ -470,7 +491,14 @@ class FollowUpReminder(models.Model):
         verbose_name = _("follow-up reminder")
         verbose_name_plural = _("follow-up reminders")
         ordering = ["follow_up", "sent_at"]
-        constraints = [models.UniqueConstraint(fields=["follow_up", "step"], name="follow_up_step_sent_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follow_up", "step"],
+                name="follow_up_step_sent_once",
+                violation_error_message=_("This reminder has already been sent."),
+                violation_error_code="reminder_sent",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.follow_up}: {self.get_step_display()}"
