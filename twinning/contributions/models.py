@@ -355,8 +355,7 @@ class TimeEntry(TwinningModel):
 
     def clean(self) -> None:
         _period_clean(self.start_date, self.end_date)
-        if self.person_id is None and self.institution_id is None:
-            raise ValidationError(_("Say who gave the time: a person or an institution."))
+        # Who gave the time is said once, by the constraint time_entry_has_giver.
 
 
 class Gift(TwinningModel):

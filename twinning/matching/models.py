@@ -3,7 +3,6 @@
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -118,10 +117,6 @@ class MatchingRound(TwinningModel):
     @property
     def weights(self) -> dict[str, int]:
         return {part: getattr(self, f"weight_{part}") for part in PARTS}
-
-    def clean(self) -> None:
-        if not any(self.weights.values()):
-            raise ValidationError(_("Give at least one part of the score a weight above zero."))
 
 
 class RoundApplicant(TwinningModel):

@@ -226,7 +226,7 @@ class Item(models.Model):
             models.CheckConstraint(
                 condition=Q(scale_max__gt=models.F("scale_min")),
                 name="item_scale_in_order",
-                violation_error_message=_("The top of the scale must be above its bottom."),
+                violation_error_message=_("The highest point must be above the lowest."),
                 violation_error_code="scale_order",
             ),
             models.CheckConstraint(
@@ -430,9 +430,7 @@ class Answer(models.Model):
 
     def clean(self) -> None:
         if self.value is not None and self.not_applicable:
-            raise ValidationError(
-                _("An answer is either a point on the scale or 'not applicable', not both.")
-            )
+            return  # the constraint answer_value_or_not_applicable says so, once
         if self.not_applicable and not self.item.allows_not_applicable:
             raise ValidationError(_("This statement cannot be answered 'not applicable'."))
         if self.value is not None and not self.item.scale_min <= self.value <= self.item.scale_max:

@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
         migrations.AlterConstraint(
             model_name='item',
             name='item_scale_in_order',
-            constraint=models.CheckConstraint(condition=models.Q(('scale_max__gt', models.F('scale_min'))), name='item_scale_in_order', violation_error_code='scale_order', violation_error_message='The top of the scale must be above its bottom.'),
+            constraint=models.CheckConstraint(condition=models.Q(('scale_max__gt', models.F('scale_min'))), name='item_scale_in_order', violation_error_code='scale_order', violation_error_message='The highest point must be above the lowest.'),
         ),
         migrations.AlterConstraint(
             model_name='item',
