@@ -311,6 +311,13 @@ def demo_logins(flagship: int, other: int) -> list[UserSpec]:
             "host coordinator",
             memberships=[(other, "host", "coordinator")],
         ),
+        # Made a member of a partnership that graduated years ago by the sustainability demo (which creates that
+        # partnership), so one login answers an open follow-up.
+        UserSpec(
+            f"graduate-coordinator@{d}",
+            "Abena Mensah",
+            "host coordinator of a graduated partnership (answers its overdue follow-up)",
+        ),
     ]
 
 

@@ -5,7 +5,9 @@
 - The partnerships the demo plan graduated have their decided reviews and scheduled follow-ups.
 - Two earlier graduates (they graduated more than three years before the demo's anchor date, so their 1- and
   3-year follow-ups have fallen due): the first answered both; the second answered the 1-year one, and its 3-year
-  one is overdue. They have no demo logins, so the programme recorded their answers (as an administrator may).
+  one is overdue. The first has no demo login, so the programme recorded its answers (as an administrator may);
+  the second's host coordinator is the demo login `graduate-coordinator@` (GRADUATE_LOGIN), who answered the
+  1-year follow-up and has the overdue 3-year one open to answer.
 """
 
 import datetime
@@ -18,7 +20,7 @@ from django.db.models import QuerySet
 
 from twinning.accounts.models import PartnershipMembership, User
 from twinning.core.choices import Side
-from twinning.demo.plan import ANCHOR
+from twinning.demo.plan import ANCHOR, DEMO_EMAIL_DOMAIN
 from twinning.directory.models import Institution, Person
 from twinning.partnerships.models import (
     Partnership,
@@ -28,7 +30,7 @@ from twinning.partnerships.models import (
     Stage,
     StageChange,
 )
-from twinning.partnerships.services import partnership_create, partnership_stage_change
+from twinning.partnerships.services import membership_add, partnership_create, partnership_stage_change
 from twinning.planning import services as planning
 from twinning.planning.models import Activity
 from twinning.planning.selectors import plan_in_force
@@ -61,6 +63,8 @@ EARLIER_GRADUATES = [
     ("Mbale–Edinburgh Surgical Skills Partnership", 3 * 365 + 120, 2),
     ("Tamale–Oslo Newborn Care Partnership", 3 * 365 + 60, 1),
 ]
+# The demo login that coordinates the host side of the second earlier graduate (see the module docstring).
+GRADUATE_LOGIN = f"graduate-coordinator@{DEMO_EMAIL_DOMAIN}"
 EARLIER_ITEMS = [
     # (activity of their plan, the unit that owns it after the end)
     ("Monthly skills-lab sessions run by host trainers", "Skills-lab coordinator"),
@@ -196,8 +200,12 @@ def _answer(follow_up: FollowUp, actor: User, rng: random.Random) -> None:
         answers=answers,
         staff_retained=rng.choice(["all", "most", "most", "some"]),
         partner_contact=rng.choice(["regular", "occasional"]),
-        comment="Recorded by the programme from the host coordinator's answers by phone. The skills lab runs "
-        "every month; two of the trainers have moved to the regional hospital.",
+        comment=(
+            "Recorded by the programme from the host coordinator's answers by phone. "
+            if actor.is_superuser
+            else ""
+        )
+        + "The skills lab runs every month; two of the trainers have moved to the regional hospital.",
     )
 
 
@@ -215,7 +223,14 @@ def _free_institutions(programme: Programme) -> tuple[Institution, Institution]:
 
 
 def _earlier_graduate(
-    programme: Programme, admin: User, manager: User, title: str, days_ago: int, answered: int, index: int
+    programme: Programme,
+    admin: User,
+    manager: User,
+    title: str,
+    days_ago: int,
+    answered: int,
+    index: int,
+    coordinator: User | None = None,
 ) -> None:
     ended = ANCHOR - datetime.timedelta(days=days_ago)
     host, resource = _free_institutions(programme)
@@ -273,9 +288,14 @@ def _earlier_graduate(
     scheduled = follow_ups.follow_ups_schedule(
         actor=manager, partnership=partnership, decided_on=ended, outcome=GraduationReview.Decision.GRADUATE
     )
+    if coordinator is not None:
+        # Memberships outlive the partnership: its host coordinator answers the follow-ups years later.
+        membership_add(
+            actor=admin, partnership=partnership, user=coordinator, side=Side.HOST, role="coordinator"
+        )
     rng = random.Random(index)
     for follow_up in sorted(scheduled, key=lambda f: f.years_after)[:answered]:
-        _answer(follow_up, admin, rng)
+        _answer(follow_up, coordinator or admin, rng)
 
 
 def load_demo(
@@ -320,5 +340,7 @@ def load_demo(
             decided_on=ended,
             outcome=GraduationReview.Decision.GRADUATE,
         )
+    graduate_login = users.get(GRADUATE_LOGIN)
     for index, (title, days_ago, answered) in enumerate(EARLIER_GRADUATES, start=1):
-        _earlier_graduate(programme, admin, manager, title, days_ago, answered, index)
+        coordinator = graduate_login if index == len(EARLIER_GRADUATES) else None
+        _earlier_graduate(programme, admin, manager, title, days_ago, answered, index, coordinator)

@@ -22,6 +22,7 @@ LOGINS = [
     "resource-coordinator@demo.twinning",
     "member@demo.twinning",
     "other-coordinator@demo.twinning",
+    "graduate-coordinator@demo.twinning",
 ]
 
 
