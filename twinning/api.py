@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 
 from twinning.accounts.api_auth import BearerAuth, SessionAuth
 from twinning.contributions.api import router as contributions_router
-from twinning.core.api import install_error_handlers
+from twinning.core.api import StrictJSONParser, install_error_handlers
 from twinning.core.throttling import AddressThrottle, TokenThrottle
 from twinning.directory.api import router as directory_router
 from twinning.exchanges.api import router as exchanges_router
@@ -30,6 +30,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[BearerAuth(), SessionAuth()],
     throttle=[AddressThrottle(), TokenThrottle()],
+    parser=StrictJSONParser(),
     description="Programmes, partnerships and the institution directory. Objects are named by UUID.",
 )
 install_error_handlers(api)

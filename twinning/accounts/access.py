@@ -560,6 +560,19 @@ class PartnershipAccess:
         return self.can_read and not self.is_reader
 
     @property
+    def can_read_joint_actions(self) -> bool:
+        """An assessment round's joint action plan: internal work, as the conversation is, and read by the
+        programme's staff, viewers included, who follow what partnerships do with their results (issue 13: "the
+        programme reads results"). Reading only: `can_change_joint_actions` changes it."""
+        return self.can_see_conversation or (self.can_read and self.programme.is_staff)
+
+    @property
+    def can_change_joint_actions(self) -> bool:
+        """Those who see the conversation and enter data (coordinators, members, programme editors) agree and
+        change the joint action plan."""
+        return self.can_see_conversation and self.can_enter_data
+
+    @property
     def can_see_evidence(self) -> bool:
         """Evidence files may hold personal data (registers, attendance lists): readers when granted."""
         return self.can_read and (not self.is_reader or GRANT_EVIDENCE in self.grants)
@@ -1211,6 +1224,10 @@ def _sees_evidence_of(user: "User | AnonymousUser", page: Any) -> bool:
     return partnership_access(user, page.partnership).can_see_evidence
 
 
+def _reads_joint_actions_of(user: "User | AnonymousUser", page: Any) -> bool:
+    return partnership_access(user, page.partnership).can_read_joint_actions
+
+
 def _round_revealed(user: "User | AnonymousUser", page: Any) -> bool:
     return bool(page.is_revealed)
 
@@ -1223,9 +1240,9 @@ HISTORY_CHILD_RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     ("monitoring.periodreport", "monitoring.evidence"): _sees_evidence_of,
     ("contributions.gift", "contributions.giftevidence"): _sees_evidence_of,
     # An assessment round's answer sheets are hidden from everyone until both sides have submitted (issue 13);
-    # its joint action plan is internal work, as action items are.
+    # its joint action plan is internal work, read by the partnership's insiders and the programme's staff.
     ("sustainability.assessmentround", "sustainability.response"): _round_revealed,
-    ("sustainability.assessmentround", "sustainability.assessmentaction"): _sees_conversation_of,
+    ("sustainability.assessmentround", "sustainability.assessmentaction"): _reads_joint_actions_of,
 }
 
 

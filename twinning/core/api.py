@@ -7,8 +7,9 @@ which statuses each operation can answer; the API root installs the handlers wit
 It imports no app: the routers of every app import it, and the API root (project level) only mounts them.
 """
 
+import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from functools import cache, partial
 from typing import Annotated, Any, get_args
 from uuid import UUID
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 from pydantic_core.core_schema import ErrorType
@@ -100,19 +102,112 @@ def _model_labels() -> dict[str, Any]:
     return labels
 
 
+def _known_label(name: str) -> Any:
+    """The label of an API field name: its first part's ("objectives.0" -> objectives), else its last named
+    part's ("answers.0.value" -> value); None when no model or API field has that name."""
+    parts = [part for part in name.split(".") if not part.isdigit()]
+    for part in parts[:1] + parts[-1:]:
+        label = _API_LABELS.get(part) or _model_labels().get(part)
+        if label is not None:
+            return label
+    return None
+
+
 def field_label(name: str) -> str:
     """An API field name ("start_date", "objectives.0") as people read it, in their language ("Date de début");
     a name no model knows is given as it is.
 
     Raises: nothing.
     """
-    first = name.split(".", 1)[0]
-    label = _API_LABELS.get(first) or _model_labels().get(first)
+    label = _known_label(name)
     return capfirst(str(label)) if label is not None else name
 
 
-def _labels(errors: dict[str, Any]) -> dict[str, str]:
-    return {name: field_label(name) for name in errors if name not in ("__all__", "body")}
+def _labels(errors: dict[str, Any], given: dict[str, str] | None = None) -> dict[str, str]:
+    """Each error's field by the name people read, once: a name without a label (a statement's key, a row
+    number) is left out rather than repeated as its own label (a tester's finding, issue 13); `given` names
+    what the operation knows better (a statement's wording)."""
+    labels: dict[str, str] = {}
+    for name in errors:
+        if name in ("__all__", "body"):
+            continue
+        if given and name in given:
+            labels[name] = str(given[name])
+        elif (label := _known_label(name)) is not None:
+            labels[name] = capfirst(str(label))
+    return labels
+
+
+class LabelledValidationError(DjangoValidationError):
+    """A ValidationError keyed by names the operation labels itself (a statement's key -> its wording): the 422's
+    `labels` map gives them. Build it with a dict of errors."""
+
+    def __init__(self, errors: dict[str, list[str]], labels: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.labels = {name: str(label) for name, label in labels.items() if name in errors}
+
+
+def refuse_repeats[Entry](
+    entries: Iterable[Entry],
+    *,
+    key: Callable[[Entry], Hashable],
+    name: Callable[[Entry], str],
+    label: Callable[[Entry], str] | None = None,
+) -> None:
+    """Refuse a request body's list that gives the same item twice (one answer per statement, one target per
+    period and option): with a plain loop the later entry would silently win. The 422 names each repeated item
+    (`name`, the way the client names it, e.g. "strategic.shared-goal") with the positions it came at (from 1),
+    and `label` says it in words for the `labels` map. The one check of every operation that takes a list keyed
+    by item or field; a JSON object that names a key twice is refused by `StrictJSONParser`.
+
+    Raises: ValidationError (LabelledValidationError when `label` is given).
+    """
+    positions: dict[Hashable, list[int]] = {}
+    firsts: dict[Hashable, Entry] = {}
+    for number, entry in enumerate(entries, start=1):
+        item = key(entry)
+        positions.setdefault(item, []).append(number)
+        firsts.setdefault(item, entry)
+    errors: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    for item, numbers in positions.items():
+        if len(numbers) < 2:
+            continue
+        entry = firsts[item]
+        errors[name(entry)] = [
+            _("Given more than once (entries %(entries)s); give it once.")
+            % {"entries": ", ".join(str(n) for n in numbers)}
+        ]
+        if label is not None:
+            labels[name(entry)] = label(entry)
+    if errors:
+        raise LabelledValidationError(errors, labels) if labels else DjangoValidationError(errors)
+
+
+class RepeatedKey(ValueError):
+    """A JSON object of a request body names the same key twice."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise RepeatedKey(key)
+        obj[key] = value
+    return obj
+
+
+class StrictJSONParser(Parser):
+    """The API's body parser: a JSON object that gives a key twice (`{"value": 1, "value": 5}`) is refused with a
+    422 naming the key, where `json.loads` would silently keep the last one."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(request.body, object_pairs_hook=_no_repeated_keys)
+        return data
 
 
 def _message(error: dict[str, Any]) -> str:
@@ -175,12 +270,17 @@ def _message(error: dict[str, Any]) -> str:
 
 
 def _error(
-    api: NinjaAPI, request: HttpRequest, status: int, detail: str, errors: dict[str, list[str]] | None = None
+    api: NinjaAPI,
+    request: HttpRequest,
+    status: int,
+    detail: str,
+    errors: dict[str, list[str]] | None = None,
+    labels_given: dict[str, str] | None = None,
 ) -> HttpResponse:
     body: dict[str, Any] = {"detail": detail}
     if errors:
         body["errors"] = errors
-        labels = _labels(errors)
+        labels = _labels(errors, labels_given)
         if labels:
             body["labels"] = labels
     return api.create_response(request, body, status=status)
@@ -208,7 +308,8 @@ def _not_found(api: NinjaAPI, request: HttpRequest, exc: Http404) -> HttpRespons
 
 def _invalid(api: NinjaAPI, request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     if hasattr(exc, "error_dict"):
-        return _error(api, request, 422, _("Some of the data is not valid."), exc.message_dict)
+        given = getattr(exc, "labels", None)
+        return _error(api, request, 422, _("Some of the data is not valid."), exc.message_dict, given)
     return _error(api, request, 422, " ".join(exc.messages), {"__all__": exc.messages})
 
 
@@ -222,6 +323,11 @@ def _http_error(api: NinjaAPI, request: HttpRequest, exc: HttpError) -> HttpResp
     # Ninja raises a bare 400 only when the body is not parseable; that is bad input like any other, so it
     # answers 422 like every other validation failure (and 400 need not be declared on every operation).
     if exc.status_code == 400:
+        if isinstance(exc.__cause__, RepeatedKey):
+            message = _("The key “%(key)s” is given twice in one object; give it once.") % {
+                "key": exc.__cause__.key[:100]
+            }
+            return _error(api, request, 422, message, {"body": [message]})
         message = _("The request body is not valid JSON.")
         return _error(api, request, 422, message, {"body": [message]})
     return _error(api, request, exc.status_code, str(exc))

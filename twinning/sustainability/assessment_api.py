@@ -21,12 +21,14 @@ from twinning.accounts.models import PartnershipMembership, User
 from twinning.core.api import (
     MAX_INT,
     Input,
+    LabelledValidationError,
     PageQuery,
     Version,
     error_responses,
     omittable,
     paginate,
     patch_changes,
+    refuse_repeats,
 )
 from twinning.core.choices import Side
 from twinning.partnerships.selectors import get_partnership_for_user
@@ -314,9 +316,11 @@ def _action_out(action: AssessmentAction) -> dict[str, Any]:
     }
 
 
-def _actions_round(user: User, round_uuid: UUID) -> AssessmentRound:
+def _actions_round(user: User, round_uuid: UUID, *, write: bool = False) -> AssessmentRound:
+    """The round whose joint action plan is read (`can_read_joint_actions`) or changed
+    (`can_change_joint_actions`): 404 outside, 403 for those who may not."""
     assessment_round, access = selectors.get_round_for_user(user, round_uuid)
-    require(access.can_see_conversation)
+    require(access.can_change_joint_actions if write else access.can_read_joint_actions)
     return assessment_round
 
 
@@ -462,6 +466,10 @@ def answers_save(request: ApiRequest, round_uuid: UUID, payload: AssessmentAnswe
         raise ValidationError(
             {"answers": [_("Unknown statements: %(keys)s.") % {"keys": ", ".join(unknown)}]}
         )
+    # Two answers to one statement: the later would silently win (a tester's finding, issue 13).
+    refuse_repeats(
+        payload.answers, key=lambda a: a.key, name=lambda a: a.key, label=lambda a: by_key[a.key].statement
+    )
     answers = {
         by_key[a.key].pk: services.AnswerInput(
             value=a.value, not_applicable=a.not_applicable, comment=a.comment
@@ -479,7 +487,9 @@ def answers_save(request: ApiRequest, round_uuid: UUID, payload: AssessmentAnswe
     except ValidationError as exc:
         keys = {f"item-{item.pk}": key for key, item in by_key.items()}
         if hasattr(exc, "error_dict"):
-            raise ValidationError({keys.get(k, k): v for k, v in exc.message_dict.items()}) from None
+            errors = {keys.get(k, k): v for k, v in exc.message_dict.items()}
+            statements = {key: item.statement for key, item in by_key.items()}
+            raise LabelledValidationError(errors, statements) from None
         raise
     return {
         "version": sheet.version,
@@ -528,7 +538,7 @@ def actions_list(request: ApiRequest, round_uuid: UUID) -> list[dict[str, Any]]:
     summary="Add an action to the joint plan",
 )
 def action_create(request: ApiRequest, round_uuid: UUID, payload: ActionIn) -> Status:
-    assessment_round = _actions_round(request.auth, round_uuid)
+    assessment_round = _actions_round(request.auth, round_uuid, write=True)
     data = _action_data(assessment_round, payload.model_dump())
     action = services.action_create(actor=request.auth, assessment_round=assessment_round, **data)
     return Status(201, _action_out(action))
@@ -542,7 +552,7 @@ def action_create(request: ApiRequest, round_uuid: UUID, payload: ActionIn) -> S
 def action_patch(
     request: ApiRequest, round_uuid: UUID, action_uuid: UUID, payload: ActionUpdate
 ) -> dict[str, Any]:
-    assessment_round = _actions_round(request.auth, round_uuid)
+    assessment_round = _actions_round(request.auth, round_uuid, write=True)
     action = assessment_round.actions.filter(uuid=action_uuid).first()
     if action is None:
         raise Http404

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from twinning.accounts.access import partnership_access, require
 from twinning.accounts.models import User
@@ -20,7 +21,7 @@ from twinning.partnerships.models import ENDED_STAGES, Partnership, Stage
 from twinning.partnerships.selectors import partnership_today
 from twinning.partnerships.services import partnership_stage_change, partnership_update
 from twinning.sustainability.follow_ups import follow_ups_schedule
-from twinning.sustainability.graduation import evaluate
+from twinning.sustainability.graduation import Evaluation, evaluate
 from twinning.sustainability.models_transition import GraduationReview
 
 STAGE_OF: dict[str, str] = {
@@ -80,10 +81,23 @@ def _check_decision(
     reason: str,
     decided_on: datetime.date,
     extended_to: datetime.date | None,
+    evaluation: Evaluation,
+    confirm_unmet: bool,
 ) -> None:
     errors: dict[str, list[str]] = {}
     if decision not in GraduationReview.Decision.values:
         errors["decision"] = [_("Choose graduate, extend or close.")]
+    if decision == GraduationReview.Decision.GRADUATE and not evaluation.all_met and not confirm_unmet:
+        errors["confirm_unmet"] = [
+            ngettext(
+                "Only %(met)s of %(count)s graduation criterion is met. To graduate the partnership all the same, "
+                "confirm it and say why in the reason.",
+                "Only %(met)s of %(count)s graduation criteria are met. To graduate the partnership all the same, "
+                "confirm it and say why in the reason.",
+                evaluation.applying_count,
+            )
+            % {"met": evaluation.met_count, "count": evaluation.applying_count}
+        ]
     if not reason.strip():
         errors["reason"] = [_("Give the reason for the decision.")]
     today = partnership_today(partnership)
@@ -123,10 +137,12 @@ def graduation_review_decide(
     decided_on: datetime.date | None = None,
     extended_to: datetime.date | None = None,
     expected_version: int | None = None,
+    confirm_unmet: bool = False,
 ) -> GraduationReview:
     """Record the decision of an open review with its reason, keeping the criteria as evaluated now as its
     evidence. Graduating or closing moves the stage (partnerships' stage service, audited) and schedules the
-    follow-ups; extending moves the funding period's end to `extended_to`.
+    follow-ups; extending moves the funding period's end to `extended_to`. Graduating while a criterion that
+    applies is not met needs `confirm_unmet` (the decider saw how many are met and graduates all the same).
 
     Raises: Http404, PermissionDenied, ValidationError, VersionConflict.
     """
@@ -139,8 +155,11 @@ def graduation_review_decide(
         raise VersionConflict()
     partnership = lock_current(partnership)
     decided_on = decided_on or partnership_today(partnership)
-    _check_decision(current, partnership, decision, reason, decided_on, extended_to)
-    evidence = [c.as_json() for c in evaluate(partnership).criteria]
+    evaluation = evaluate(partnership)
+    _check_decision(
+        current, partnership, decision, reason, decided_on, extended_to, evaluation, confirm_unmet
+    )
+    evidence = [c.as_json() for c in evaluation.criteria]
     review = update_with_audit(
         actor=actor,
         obj=review,

@@ -339,7 +339,7 @@ def _require_action_writer(actor: User, assessment_round: AssessmentRound) -> No
     partnership_access = access.partnership_access(actor, assessment_round.partnership)
     if not partnership_access.can_read:
         raise Http404
-    access.require(partnership_access.can_see_conversation and partnership_access.can_enter_data)
+    access.require(partnership_access.can_change_joint_actions)
     if not assessment_round.is_revealed:
         raise ValidationError(_("The action plan is agreed once both sides have submitted their answers."))
 

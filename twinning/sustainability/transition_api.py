@@ -18,6 +18,7 @@ from twinning.accounts.api_auth import ApiRequest
 from twinning.accounts.models import User
 from twinning.core.api import (
     Input,
+    LabelledValidationError,
     PageQuery,
     TitledRef,
     Version,
@@ -25,6 +26,7 @@ from twinning.core.api import (
     omittable,
     paginate,
     patch_changes,
+    refuse_repeats,
 )
 from twinning.directory.models import Person
 from twinning.knowledge.models import Practice
@@ -325,6 +327,11 @@ class GraduationDecisionIn(Input):
     reason: str = Field(min_length=1, max_length=TEXT_MAX)
     decided_on: datetime.date | None = None
     extended_to: datetime.date | None = None
+    confirm_unmet: bool = Field(
+        False,
+        description="Graduate although not every criterion that applies is met (see the review's `criteria`); "
+        "without it such a graduation is refused (422).",
+    )
     version: Version = omittable()
 
 
@@ -456,8 +463,8 @@ def plan_patch(request: ApiRequest, plan_uuid: UUID, payload: TransitionPlanUpda
 def item_create(request: ApiRequest, plan_uuid: UUID, payload: ItemIn) -> Status:
     plan = get_transition_plan_for_user(request.auth, plan_uuid)
     require(partnership_access(request.auth, plan.partnership).can_edit)
-    item = services.transition_item_add(actor=request.auth, plan=plan, **_item_links(plan, payload))
-    return Status(201, item)
+    change = services.transition_item_add(actor=request.auth, plan=plan, **_item_links(plan, payload))
+    return Status(201, change.saved)
 
 
 @router.post(
@@ -467,7 +474,8 @@ def item_create(request: ApiRequest, plan_uuid: UUID, payload: ItemIn) -> Status
 )
 def risk_create(request: ApiRequest, plan_uuid: UUID, payload: RiskIn) -> Status:
     plan = get_transition_plan_for_user(request.auth, plan_uuid)
-    return Status(201, services.transition_risk_add(actor=request.auth, plan=plan, **payload.model_dump()))
+    change = services.transition_risk_add(actor=request.auth, plan=plan, **payload.model_dump())
+    return Status(201, change.saved)
 
 
 @router.post(
@@ -477,9 +485,8 @@ def risk_create(request: ApiRequest, plan_uuid: UUID, payload: RiskIn) -> Status
 )
 def milestone_create(request: ApiRequest, plan_uuid: UUID, payload: MilestoneIn) -> Status:
     plan = get_transition_plan_for_user(request.auth, plan_uuid)
-    return Status(
-        201, services.transition_milestone_add(actor=request.auth, plan=plan, **payload.model_dump())
-    )
+    change = services.transition_milestone_add(actor=request.auth, plan=plan, **payload.model_dump())
+    return Status(201, change.saved)
 
 
 @router.delete(
@@ -570,6 +577,7 @@ def review_decide(request: ApiRequest, review_uuid: UUID, payload: GraduationDec
         decided_on=payload.decided_on,
         extended_to=payload.extended_to,
         expected_version=payload.version,
+        confirm_unmet=payload.confirm_unmet,
     )
     return _review(request.auth, review_uuid)
 
@@ -603,17 +611,34 @@ def follow_up_answers(request: ApiRequest, follow_up_uuid: UUID, payload: Follow
     answers."""
     follow_up = get_follow_up_for_user(request.auth, follow_up_uuid)
     # Numbers to the questions' keys; a number this follow-up lacks stays unknown (0), which the service refuses.
-    keys = dict(enumerate(follow_up.items.values_list("pk", flat=True), start=1))
-    follow_up_services.follow_up_answer(
-        actor=request.auth,
-        follow_up=follow_up,
-        answers={
-            keys.get(a.question, 0): follow_up_services.ItemAnswer(a.status, a.funded_by or "", a.note)
-            for a in payload.questions
-        },
-        staff_retained=payload.staff_retained,
-        partner_contact=payload.partner_contact,
-        comment=payload.comment,
-        expected_version=payload.version,
+    questions = list(follow_up.items.values_list("pk", "title"))
+    keys = {number: pk for number, (pk, _title) in enumerate(questions, start=1)}
+    titles = {f"question.{number}": title for number, (_pk, title) in enumerate(questions, start=1)}
+    # Two answers to one question: the later would silently win.
+    refuse_repeats(
+        payload.questions,
+        key=lambda a: a.question,
+        name=lambda a: f"question.{a.question}",
+        label=lambda a: titles.get(f"question.{a.question}", str(a.question)),
     )
+    try:
+        follow_up_services.follow_up_answer(
+            actor=request.auth,
+            follow_up=follow_up,
+            answers={
+                keys.get(a.question, 0): follow_up_services.ItemAnswer(a.status, a.funded_by or "", a.note)
+                for a in payload.questions
+            },
+            staff_retained=payload.staff_retained,
+            partner_contact=payload.partner_contact,
+            comment=payload.comment,
+            expected_version=payload.version,
+        )
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        # The service names a question by its internal id ("item_12"); the API names it by its number.
+        numbers = {f"item_{pk}": f"question.{number}" for number, pk in keys.items()}
+        errors = {numbers.get(k, k): v for k, v in exc.message_dict.items()}
+        raise LabelledValidationError(errors, titles) from None
     return get_follow_up_for_user(request.auth, follow_up_uuid)

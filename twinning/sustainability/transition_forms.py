@@ -127,7 +127,18 @@ class GraduationDecideForm(forms.Form):
         label=_("Funding extended to"),
         help_text=_("Only for an extension."),
     )
+    confirm_unmet = forms.BooleanField(
+        required=False,
+        label=_("Graduate although not every criterion is met"),
+        help_text=_("Needed to graduate while a criterion is not met; say why in the reason."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, all_met: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if all_met:
+            # Nothing to confirm: every criterion that applies is met.
+            del self.fields["confirm_unmet"]
 
 
 class FollowUpAnswerForm(forms.Form):

@@ -6,15 +6,23 @@ a coordinator of each side, and by the ministry when the programme's policy asks
 is recorded on its behalf by someone who edits the partnership, as for strategic plans: see
 `PartnershipAccess.can_sign_plan_for`). Any change to a plan after a signature withdraws every signature (audited):
 a signature is given to content.
+
+Dates (`check_plan_dates`): every date a plan names (the handover, each item's takeover, each milestone) falls in
+the partnership's life: not before its funding starts (without a start date: `TRANSITION_YEARS` years before it was
+recorded) and not more than `TRANSITION_YEARS` years after its funding ends (without an end date: after today).
+Milestones and takeovers come on or before the handover date, when the host side has taken over fully; a handover
+date is refused while a milestone or takeover of the plan comes after it.
 """
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from twinning.accounts.access import partnership_access, require, require_edit, require_programme_editor
@@ -32,6 +40,7 @@ from twinning.core.services import (
 from twinning.directory.models import Person
 from twinning.knowledge.models import Practice, PracticePartnership
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Programme
+from twinning.partnerships.selectors import partnership_today
 from twinning.planning.models import Activity
 from twinning.sustainability.models_transition import (
     FundingSource,
@@ -68,6 +77,101 @@ ITEM_FIELDS = (
 )
 RISK_FIELDS = ("risk", "mitigation")
 MILESTONE_FIELDS = ("title", "due_date")
+
+
+@dataclass(frozen=True)
+class PlanChange[Saved]:
+    """What a change to a transition plan saved (None for a removal), and whether it withdrew signatures given
+    before it. Decided under the plan's row lock, so it says what this change did, not what someone else's did
+    in the meantime: the page says "it needs signing again" from it (a tester's finding, issue 13)."""
+
+    saved: Saved
+    withdrew_signatures: bool
+
+
+# How far a transition plan's dates may reach beyond the partnership's funding period (see the module docstring).
+TRANSITION_YEARS = 5
+
+
+def _years_from(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+def plan_date_range(partnership: Partnership) -> tuple[datetime.date, datetime.date]:
+    """The first and last date a transition plan of the partnership may name (the rule in the module docstring).
+
+    Raises: nothing.
+    """
+    recorded = (
+        timezone.localdate(partnership.created_at)
+        if partnership.created_at
+        else partnership_today(partnership)
+    )
+    first = partnership.start_date or _years_from(recorded, -TRANSITION_YEARS)
+    last = _years_from(partnership.end_date or max(partnership_today(partnership), first), TRANSITION_YEARS)
+    return first, last
+
+
+def check_plan_dates(
+    partnership: Partnership,
+    dates: dict[str, datetime.date | None],
+    *,
+    handover: datetime.date | None,
+) -> None:
+    """Refuse dates of a transition plan (field name -> date) outside `plan_date_range`, and a milestone's or
+    takeover's date (`due_date`, `takes_over_on`) after the plan's `handover` date.
+
+    Raises: ValidationError (keyed by the field).
+    """
+    first, last = plan_date_range(partnership)
+    errors: dict[str, list[str]] = {}
+    for name, day in dates.items():
+        if day is None:
+            continue
+        if not first <= day <= last:
+            errors[name] = [
+                _(
+                    "Give a date from %(first)s to %(last)s: the partnership's funding period and the years after it."
+                )
+                % {"first": date_format(first), "last": date_format(last)}
+            ]
+        elif name != "handover_date" and handover is not None and day > handover:
+            errors[name] = [
+                _(
+                    "This date is after the handover date (%(date)s): the host side has taken over fully by then."
+                )
+                % {"date": date_format(handover)}
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_handover(plan: TransitionPlan, handover: datetime.date | None) -> None:
+    """A new handover date within the partnership's range, and not before a milestone or takeover of the plan."""
+    check_plan_dates(plan.partnership, {"handover_date": handover}, handover=None)
+    if handover is None:
+        return
+    later: list[tuple[datetime.date, str]] = [
+        (day, title)
+        for title, day in [
+            *plan.milestones.filter(due_date__gt=handover).values_list("title", "due_date"),
+            *plan.items.filter(takes_over_on__gt=handover).values_list("title", "takes_over_on"),
+        ]
+        if day is not None
+    ]
+    if later:
+        day, title = max(later)
+        raise ValidationError(
+            {
+                "handover_date": [
+                    _("“%(title)s” is dated %(date)s, after this handover date: change or remove it first.")
+                    % {"title": title, "date": date_format(day)}
+                ]
+            }
+        )
 
 
 def graduation_policy(programme: Programme) -> GraduationPolicy:
@@ -111,6 +215,7 @@ def transition_plan_create(
     require_edit(actor, partnership)
     if TransitionPlan.objects.filter(partnership=partnership).exists():
         raise ValidationError(_("This partnership already has a transition plan; change it instead."))
+    check_plan_dates(partnership, {"handover_date": handover_date}, handover=None)
     policy = graduation_policy(partnership.programme)
     plan = TransitionPlan(
         partnership=partnership,
@@ -121,11 +226,12 @@ def transition_plan_create(
     return create_with_audit(actor=actor, obj=plan, parent=partnership)
 
 
-def _withdraw_signatures(actor: User, plan: TransitionPlan) -> None:
-    """Every change to a plan's content withdraws the signatures given to the content before it (audited)."""
+def _withdraw_signatures(actor: User, plan: TransitionPlan) -> bool:
+    """Every change to a plan's content withdraws the signatures given to the content before it (audited).
+    Returns whether there were any to withdraw."""
     signed = list(plan.sign_offs.all())
     if not signed:
-        return
+        return False
     plan.sign_offs.all().delete()
     changes: dict[str, Any] = {"sign_offs": [sorted(s.get_party_display() for s in signed), []]}
     if plan.signed_at is not None:
@@ -140,23 +246,26 @@ def _withdraw_signatures(actor: User, plan: TransitionPlan) -> None:
         reason=_("The transition plan changed after it was signed; it needs signing again."),
         parent=plan.partnership,
     )
+    return True
 
 
-def _begin_change(actor: User, plan: TransitionPlan) -> TransitionPlan:
-    """Edit access, the plan's row locked, and the signatures withdrawn: the start of every content change."""
+def _begin_change(actor: User, plan: TransitionPlan) -> bool:
+    """Edit access, the plan's row locked, and the signatures withdrawn: the start of every content change.
+    Returns whether signatures were withdrawn."""
     require_edit(actor, plan.partnership)
     current = lock_current(plan)
     current.partnership = plan.partnership
-    _withdraw_signatures(actor, current)
+    withdrew = _withdraw_signatures(actor, current)
     plan.signed_at = current.signed_at
-    return current
+    return withdrew
 
 
 @transaction.atomic
 def transition_plan_update(
     *, actor: User, plan: TransitionPlan, data: dict[str, Any], expected_version: int | None = None
-) -> TransitionPlan:
-    """Change the plan's summary or handover date; signatures given before are withdrawn.
+) -> PlanChange[TransitionPlan]:
+    """Change the plan's summary or handover date; signatures given before are withdrawn (the result says
+    whether there were any). The handover date follows the date rule of the module docstring.
 
     Raises: PermissionDenied, ValidationError, VersionConflict, TypeError.
     """
@@ -165,11 +274,13 @@ def transition_plan_update(
     current = lock_current(plan, expected_version)
     # Compared with the saved row, never the caller's copy: a model form has already put the new values on it.
     changed = {k: v for k, v in data.items() if getattr(current, k) != v}
-    if changed:
-        _begin_change(actor, plan)
-    return update_with_audit(
+    if "handover_date" in changed:
+        _check_handover(current, changed["handover_date"])
+    withdrew = _begin_change(actor, plan) if changed else False
+    saved = update_with_audit(
         actor=actor, obj=plan, data=data, expected_version=expected_version, parent=plan.partnership
     )
+    return PlanChange(saved, withdrew)
 
 
 def _check_item(plan: TransitionPlan, fields: dict[str, Any]) -> None:
@@ -235,29 +346,31 @@ def _made_before[Part: models.Model](
 @transaction.atomic
 def transition_item_add(
     *, actor: User, plan: TransitionPlan, uuid: UUID | None = None, **fields: Any
-) -> TransitionItem:
+) -> PlanChange[TransitionItem]:
     """Add what the host side takes over (or lets end): an activity, a practice or a role, with its owner, its
     funding after the end and the date it is taken over. Signatures given before are withdrawn. `uuid`, when
     given, is the new item's: one already made under it is returned as it is (a form posted twice adds it once,
-    and withdraws no signature the second time).
+    and withdraws no signature the second time). Its takeover date follows the date rule of the module docstring.
 
     Raises: PermissionDenied, ValidationError, TypeError.
     """
     refuse_unknown_fields(fields, ITEM_FIELDS, "transition item")
     require_edit(actor, plan.partnership)
     if (made := _made_before(TransitionItem, plan, uuid)) is not None:
-        return made
+        return PlanChange(made, False)
     _check_item(plan, fields)
     item = TransitionItem(plan=plan, **fields, **({"uuid": uuid} if uuid else {}))
     item.full_clean()
-    _begin_change(actor, plan)
-    return create_with_audit(actor=actor, obj=item, parent=plan)
+    current = lock_current(plan)
+    check_plan_dates(plan.partnership, {"takes_over_on": item.takes_over_on}, handover=current.handover_date)
+    withdrew = _begin_change(actor, plan)
+    return PlanChange(create_with_audit(actor=actor, obj=item, parent=plan), withdrew)
 
 
 @transaction.atomic
 def transition_risk_add(
     *, actor: User, plan: TransitionPlan, risk: str, mitigation: str = "", uuid: UUID | None = None
-) -> TransitionRisk:
+) -> PlanChange[TransitionRisk]:
     """Add a risk to the handover and how it is mitigated. Signatures given before are withdrawn. `uuid` as for
     transition_item_add.
 
@@ -265,43 +378,46 @@ def transition_risk_add(
     """
     require_edit(actor, plan.partnership)
     if (made := _made_before(TransitionRisk, plan, uuid)) is not None:
-        return made
+        return PlanChange(made, False)
     row = TransitionRisk(plan=plan, risk=risk, mitigation=mitigation, **({"uuid": uuid} if uuid else {}))
     row.full_clean()
-    _begin_change(actor, plan)
-    return create_with_audit(actor=actor, obj=row, parent=plan)
+    withdrew = _begin_change(actor, plan)
+    return PlanChange(create_with_audit(actor=actor, obj=row, parent=plan), withdrew)
 
 
 @transaction.atomic
 def transition_milestone_add(
     *, actor: User, plan: TransitionPlan, title: str, due_date: datetime.date, uuid: UUID | None = None
-) -> TransitionMilestone:
-    """Add a milestone of the handover. Signatures given before are withdrawn. `uuid` as for
-    transition_item_add.
+) -> PlanChange[TransitionMilestone]:
+    """Add a milestone of the handover, dated by the date rule of the module docstring (on or before the
+    handover date). Signatures given before are withdrawn. `uuid` as for transition_item_add.
 
     Raises: PermissionDenied, ValidationError.
     """
     require_edit(actor, plan.partnership)
     if (made := _made_before(TransitionMilestone, plan, uuid)) is not None:
-        return made
+        return PlanChange(made, False)
     row = TransitionMilestone(plan=plan, title=title, due_date=due_date, **({"uuid": uuid} if uuid else {}))
     row.full_clean()
-    _begin_change(actor, plan)
-    return create_with_audit(actor=actor, obj=row, parent=plan)
+    current = lock_current(plan)
+    check_plan_dates(plan.partnership, {"due_date": row.due_date}, handover=current.handover_date)
+    withdrew = _begin_change(actor, plan)
+    return PlanChange(create_with_audit(actor=actor, obj=row, parent=plan), withdrew)
 
 
 @transaction.atomic
 def transition_part_remove(
     *, actor: User, part: TransitionItem | TransitionRisk | TransitionMilestone
-) -> None:
+) -> PlanChange[None]:
     """Remove an item, risk or milestone from its plan. Signatures given before are withdrawn.
 
     Raises: PermissionDenied.
     """
     plan = part.plan
     require_edit(actor, plan.partnership)
-    _begin_change(actor, plan)
+    withdrew = _begin_change(actor, plan)
     delete_with_audit(actor=actor, obj=part, parent=plan)
+    return PlanChange(None, withdrew)
 
 
 def required_parties(plan: TransitionPlan) -> list[str]:

@@ -126,14 +126,10 @@ def transition_create_view(request: AuthedRequest, partnership_uuid: UUID) -> Ht
     )
 
 
-def _signed(plan: TransitionPlan) -> bool:
-    """Whether the plan carries signatures now (read before a change, which withdraws them)."""
-    return plan.sign_offs.exists()
-
-
-def _tell_signatures_withdrawn(request: AuthedRequest, signed_before: bool) -> None:
-    """Say so when a change withdrew the plan's signatures (a tester's finding, issue 13: only "saved" was said)."""
-    if signed_before:
+def _tell_signatures_withdrawn(request: AuthedRequest, change: services.PlanChange[Any]) -> None:
+    """Say so when the change withdrew the plan's signatures, as the service found under its lock (a tester's
+    finding, issue 13: reading the signatures here, before the service, raced with another person's change)."""
+    if change.withdrew_signatures:
         messages.warning(
             request, _("The transition plan changed after it was signed; it needs signing again.")
         )
@@ -153,9 +149,8 @@ def transition_edit_view(request: AuthedRequest, partnership_uuid: UUID) -> Http
     form = TransitionPlanEditForm(request.POST or None, instance=plan, initial={"version": plan.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        signed_before = _signed(plan)
         try:
-            services.transition_plan_update(
+            change = services.transition_plan_update(
                 actor=request.user,
                 plan=plan,
                 data={k: data[k] for k in services.PLAN_FIELDS},
@@ -165,7 +160,7 @@ def transition_edit_view(request: AuthedRequest, partnership_uuid: UUID) -> Http
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Your changes are saved."))
-            _tell_signatures_withdrawn(request, signed_before)
+            _tell_signatures_withdrawn(request, change)
             return redirect("sustainability:transition", partnership.uuid)
     return render(
         request,
@@ -196,13 +191,12 @@ def transition_item_add_view(request: AuthedRequest, partnership_uuid: UUID) -> 
     plan = _plan_or_404(partnership)
     form = TransitionItemForm(request.POST, partnership=partnership)
     if form.is_valid():
-        signed_before = _signed(plan)
         try:
-            services.transition_item_add(actor=request.user, plan=plan, **form.cleaned_data)
+            change = services.transition_item_add(actor=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            _tell_signatures_withdrawn(request, signed_before)
+            _tell_signatures_withdrawn(request, change)
     return _part_response(request, partnership, access, plan, item_form=form)
 
 
@@ -213,13 +207,12 @@ def transition_risk_add_view(request: AuthedRequest, partnership_uuid: UUID) -> 
     plan = _plan_or_404(partnership)
     form = TransitionRiskForm(request.POST)
     if form.is_valid():
-        signed_before = _signed(plan)
         try:
-            services.transition_risk_add(actor=request.user, plan=plan, **form.cleaned_data)
+            change = services.transition_risk_add(actor=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            _tell_signatures_withdrawn(request, signed_before)
+            _tell_signatures_withdrawn(request, change)
     return _part_response(request, partnership, access, plan, risk_form=form)
 
 
@@ -230,13 +223,12 @@ def transition_milestone_add_view(request: AuthedRequest, partnership_uuid: UUID
     plan = _plan_or_404(partnership)
     form = TransitionMilestoneForm(request.POST)
     if form.is_valid():
-        signed_before = _signed(plan)
         try:
-            services.transition_milestone_add(actor=request.user, plan=plan, **form.cleaned_data)
+            change = services.transition_milestone_add(actor=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            _tell_signatures_withdrawn(request, signed_before)
+            _tell_signatures_withdrawn(request, change)
     return _part_response(request, partnership, access, plan, milestone_form=form)
 
 
@@ -256,10 +248,9 @@ def transition_part_remove_view(
     if part is None:
         raise Http404
     part.plan = plan
-    signed_before = _signed(plan)
-    services.transition_part_remove(actor=request.user, part=part)
+    change = services.transition_part_remove(actor=request.user, part=part)
     messages.success(request, _("Removed from the transition plan."))
-    _tell_signatures_withdrawn(request, signed_before)
+    _tell_signatures_withdrawn(request, change)
     return redirect("sustainability:transition", partnership.uuid)
 
 
@@ -335,7 +326,12 @@ def graduation_open_view(request: AuthedRequest, partnership_uuid: UUID) -> Http
 def graduation_review_view(request: AuthedRequest, partnership_uuid: UUID, review_uuid: UUID) -> HttpResponse:
     partnership, access = _insider(request, partnership_uuid)
     review = get_graduation_review(partnership, review_uuid)
-    form = GraduationDecideForm(request.POST or None, initial={"version": review.version})
+    evaluation = evaluate(partnership) if review.is_open else None
+    form = GraduationDecideForm(
+        request.POST or None,
+        initial={"version": review.version},
+        all_met=evaluation is not None and evaluation.all_met,
+    )
     if request.method == "POST":
         require(access.can_decide_graduation)
         if form.is_valid():
@@ -349,6 +345,7 @@ def graduation_review_view(request: AuthedRequest, partnership_uuid: UUID, revie
                     decided_on=data["decided_on"],
                     extended_to=data["extended_to"],
                     expected_version=data["version"],
+                    confirm_unmet=data.get("confirm_unmet", False),
                 )
             except ValidationError as exc:
                 # Nothing was saved: show the review as it is in the database, not the copy the service filled in.
@@ -364,9 +361,8 @@ def graduation_review_view(request: AuthedRequest, partnership_uuid: UUID, revie
     context = {
         "partnership": partnership,
         "review": review,
-        "criteria": criteria_from_json(review.evidence)
-        if not review.is_open
-        else evaluate(partnership).criteria,
+        "criteria": criteria_from_json(review.evidence) if evaluation is None else evaluation.criteria,
+        "evaluation": evaluation,
         "decide_form": form if review.is_open and access.can_decide_graduation else None,
         "show_contacts": access.can_see_contacts,
         "events": history_page(request, history_for_user(request.user, review)),

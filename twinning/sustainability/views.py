@@ -38,7 +38,7 @@ from twinning.sustainability.forms import (
     SectionForm,
 )
 from twinning.sustainability.models import AssessmentAction, AssessmentRound, Item, Section
-from twinning.sustainability.scores import LARGE_GAP, SIDES, Scored
+from twinning.sustainability.scores import LARGE_GAP, SCORE_PLACES, SIDES, Scored
 from twinning.sustainability.scores import score_round as _score
 from twinning.sustainability.transition_views import programme_transition_context
 
@@ -302,7 +302,7 @@ def _round_context(
         answer_form = AnswerSheetForm(
             version=result.version, initial_answers=given, initial={"version": sheet.version if sheet else 0}
         )
-    sees_actions = assessment_round.is_revealed and access.can_see_conversation
+    sees_actions = assessment_round.is_revealed and access.can_read_joint_actions
     actions = list(assessment_round.actions.select_related("owner", "section")) if sees_actions else []
     submit_side = access.assessment_submit_side
     return {
@@ -328,7 +328,7 @@ def _round_context(
         "sees_actions": sees_actions,
         "actions": actions,
         "actions_table": _actions_table(assessment_round, actions),
-        "can_plan": sees_actions and access.can_enter_data,
+        "can_plan": sees_actions and access.can_change_joint_actions,
         "action_form": forms.get("action_form")
         or ActionForm(
             people=_round_people(assessment_round),
@@ -413,7 +413,7 @@ def action_add_view(
     request: AuthedRequest, assessment_round_uuid: UUID, action_uuid: UUID | None = None
 ) -> HttpResponse:
     assessment_round, access = selectors.get_round_for_user(request.user, assessment_round_uuid)
-    require(access.can_see_conversation and access.can_enter_data)
+    require(access.can_change_joint_actions)
     action = _get_action(assessment_round, action_uuid) if action_uuid else None
     form = ActionForm(
         request.POST,
@@ -455,19 +455,23 @@ def _programme_table(rows: Iterable[selectors.ProgrammeRow]) -> Table:
     return Table(
         key="partnerships",
         title=_("Health and readiness by partnership"),
+        # Scores and gaps are shown as every score is (scores.score_round: one decimal at most), in the reader's
+        # language; the largest gap, which orders the rows, is shown as the size it was sorted by.
         columns=[
             Column(_("Partnership")),
-            Column(_("Health check: host"), "number"),
-            Column(_("Health check: resource"), "number"),
-            Column(_("Health check: gap"), "number"),
+            Column(_("Largest gap (points)"), "number", places=SCORE_PLACES),
+            Column(_("Health check: host"), "number", places=SCORE_PLACES),
+            Column(_("Health check: resource"), "number", places=SCORE_PLACES),
+            Column(_("Health check: gap"), "number", places=SCORE_PLACES),
             Column(_("Largest gap in")),
-            Column(_("Readiness: combined"), "number"),
-            Column(_("Readiness: gap"), "number"),
+            Column(_("Readiness: combined"), "number", places=SCORE_PLACES),
+            Column(_("Readiness: gap"), "number", places=SCORE_PLACES),
             Column(_("Rounds waiting"), "number", places=0),
         ],
         rows=[
             (
                 Link(r.partnership.title, url.format(r.partnership.uuid)),
+                _score(r.largest_gap) if r.health_scores or r.readiness_scores else None,
                 _score(r.health_scores.host) if r.health_scores else None,
                 _score(r.health_scores.resource) if r.health_scores else None,
                 _score(r.health_scores.gap) if r.health_scores else None,

@@ -9,7 +9,7 @@ from ninja import Router, Status
 
 from twinning.accounts.access import can_edit_indicator
 from twinning.accounts.api_auth import ApiRequest
-from twinning.core.api import error_responses, patch_changes
+from twinning.core.api import error_responses, patch_changes, refuse_repeats
 from twinning.partnerships.models import Partnership
 from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_user
 from twinning.planning import services
@@ -133,6 +133,12 @@ def targets_put(request: ApiRequest, plan_indicator_uuid: str, payload: TargetsI
             category__programme_id=adoption.indicator.programme_id
         ).select_related("category")
     }
+    # One target per period and option: a repeated one would silently replace the first.
+    refuse_repeats(
+        payload.targets,
+        key=lambda row: (row.period, row.option),
+        name=lambda row: f"{row.period}/{row.option}" if row.option else row.period,
+    )
     errors: dict[str, list[str]] = {}
     values: dict[tuple[str, DisaggregationOption | None], Decimal | None] = {}
     for number, row in enumerate(payload.targets):
@@ -142,10 +148,7 @@ def targets_put(request: ApiRequest, plan_indicator_uuid: str, payload: TargetsI
             if option is None:
                 errors[f"targets.{number}.option"] = [_("Unknown option: %(key)s.") % {"key": row.option}]
                 continue
-        key = (row.period, option)
-        if key in values:
-            errors[f"targets.{number}"] = [_("This period and option are sent twice.")]
-        values[key] = row.value
+        values[(row.period, option)] = row.value
     if errors:
         raise ValidationError(errors)
     services.targets_save(actor=request.auth, plan_indicator=adoption, values=values)

@@ -207,7 +207,7 @@ def test_one_open_review_and_none_after_the_end(world):
     with pytest.raises(ValidationError):
         graduation_services.graduation_review_open(actor=world.manager, partnership=world.partnership)
     graduation_services.graduation_review_decide(
-        actor=world.manager, review=review, decision="graduate", reason="x"
+        actor=world.manager, review=review, decision="graduate", reason="x", confirm_unmet=True
     )
     with pytest.raises(ValidationError):
         graduation_services.graduation_review_open(actor=world.manager, partnership=world.partnership)
@@ -249,7 +249,19 @@ def test_staff_open_and_decide_a_review_on_its_pages(client, world):
     review_url = reverse("sustainability:graduation_review", args=[world.partnership.uuid, review.uuid])
     response = client.post(review_url, {"decision": "graduate", "reason": "", "version": review.version})
     assert response.status_code == 400
+    # One of four criteria is met here: the form says so, and graduating needs the box ticked (tester's finding).
+    page = client.get(review_url).content.decode()
+    assert "1 of 4 criteria met." in page and 'name="confirm_unmet"' in page
     response = client.post(review_url, {"decision": "graduate", "reason": "Ready", "version": review.version})
+    assert response.status_code == 400
+    assert "Only 1 of 4 graduation criteria are met" in response.content.decode()
+    world.partnership.refresh_from_db()
+    review.refresh_from_db()
+    assert world.partnership.stage != "graduated" and review.is_open
+    response = client.post(
+        review_url,
+        {"decision": "graduate", "reason": "Ready", "version": review.version, "confirm_unmet": "on"},
+    )
     assert response.status_code == 302
     world.partnership.refresh_from_db()
     assert world.partnership.stage == "graduated"

@@ -30,6 +30,7 @@ def _checks_off(world):
             "min_readiness_score": None,
             "min_on_track_percent": None,
             "require_no_open_priority_actions": False,
+            "require_signed_transition_plan": False,
         },
     )
 

@@ -115,7 +115,7 @@ def test_an_item_owner_must_be_of_the_host_side_and_its_activity_of_the_partners
         owner_role="Head of nursing",
         funding_source="ministry",
         takes_over_on=datetime.date(2026, 1, 1),
-    )
+    ).saved
     assert item.owner == owner and item.get_funding_source_display() == "Ministry of health"
 
 
