@@ -130,6 +130,7 @@ def test_the_default_demo_loads_a_realistic_programme_with_a_login_per_role(demo
     check_other_coordinator_cannot_see_the_host_coordinators_partnership(demo)
     check_the_demo_iati_file_passes_the_schema_and_the_rules(demo)
     check_the_demo_graduation_reasons_agree_with_their_criteria(demo)
+    check_a_demo_login_has_a_follow_up_to_answer(demo)
 
 
 def test_running_the_demo_again_keeps_it_and_reset_reloads_the_same_data_only(demo):
@@ -205,6 +206,23 @@ def test_the_huge_profile_is_ten_times_the_large_one():
     assert 60 <= Institution.objects.count() <= 70
     assert Partnership.objects.filter(programme=programme).count() == 18
     assert User.objects.get(email="manager@demo.twinning").check_password("demo")
+
+
+def check_a_demo_login_has_a_follow_up_to_answer(demo: Programme) -> None:
+    """A tester found no demo login could answer a follow-up: graduate-coordinator coordinates the host side of a
+    graduated partnership whose follow-up is open, unanswered, and theirs to answer."""
+    from twinning.accounts.access import partnership_access
+    from twinning.partnerships.selectors import partnership_today
+    from twinning.sustainability.models_transition import FollowUp
+
+    user = User.objects.get(email="graduate-coordinator@demo.twinning")
+    membership = PartnershipMembership.objects.get(user=user)
+    partnership = membership.partnership
+    assert (membership.side, membership.role, partnership.stage) == ("host", "coordinator", Stage.GRADUATED)
+    assert partnership_access(user, partnership).can_answer_follow_up
+    today = partnership_today(partnership)
+    waiting = FollowUp.objects.filter(partnership=partnership, answered_at__isnull=True, opens_on__lte=today)
+    assert waiting.exists()
 
 
 def check_the_demo_graduation_reasons_agree_with_their_criteria(demo: Programme) -> None:
