@@ -26,8 +26,10 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, models.fields.files.FieldFile):
         return value.name or ""
-    if isinstance(value, list | tuple | set):
+    if isinstance(value, set | frozenset):
         return sorted(_plain(v) for v in value)
+    if isinstance(value, list | tuple):  # in its own order: a scale's labels run from its lowest point up
+        return [_plain(v) for v in value]
     return value
 
 

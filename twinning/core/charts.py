@@ -97,6 +97,44 @@ def _label(text: str, chars: int = LABEL_CHARS) -> str:
     return f"<title>{escape(text)}</title>{escape(cut)}" if cut != text else escape(text)
 
 
+LABEL_LINES = 3  # a row label wraps onto at most this many lines
+LINE_HEIGHT = 14  # px between the lines of a 12 px row label
+
+
+def label_lines(text: str, chars: int, lines: int = LABEL_LINES) -> list[str]:
+    """A row label broken between words into lines of at most `chars` characters (`fitting_chars`), at most
+    `lines` of them; a word longer than a line, or what is left past the last line, is cut with "…". Labels that
+    differ only at their end ("Activity after 1 year", "… 3 years") stay apart where one line would cut them.
+
+    Raises: nothing.
+    """
+    out: list[str] = []
+    words = text.split()
+    while words and len(out) < lines:
+        line = words.pop(0)
+        while words and len(line) + 1 + len(words[0]) <= chars:
+            line += " " + words.pop(0)
+        if len(line) > chars or (words and len(out) == lines - 1):
+            rest = " ".join([line, *words])
+            line, words = rest[: chars - 1].rstrip() + "…", []
+        out.append(line)
+    return out or [""]
+
+
+def _wrapped_label(text: str, x: float, middle: float, chars: int) -> str:
+    """A right-aligned row label (`label_lines`) centred on `middle`, one tspan a line, the full label as its
+    tooltip whenever it does not stand on one line."""
+    lines = label_lines(text, chars)
+    if len(lines) == 1 and lines[0] == text:
+        return f'<text x="{x}" y="{middle + 4:.0f}" font-size="12" text-anchor="end">{escape(text)}</text>'
+    first = middle + 4 - (len(lines) - 1) * LINE_HEIGHT / 2
+    spans = "".join(
+        f'<tspan x="{x}" y="{first + i * LINE_HEIGHT:.0f}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return f'<text font-size="12" text-anchor="end"><title>{escape(text)}</title>{spans}</text>'
+
+
 @degrades_to(nothing)
 def bar_chart(
     rows: Sequence[tuple[str, Sequence[Number | None]]],
@@ -112,7 +150,12 @@ def bar_chart(
     value draws no bar; a negative one a bar of no length with its number."""
     per_row = max((len(values) for _label, values in rows), default=1)
     bar = 12 if per_row > 1 else 24
-    group = bar * per_row + 8
+    chars = fitting_chars(label_width - 8)
+    # A long label wraps (a Russian "Activity after 3 years" was cut to the words every row shares): its row
+    # grows to hold its lines, the bars centred in it.
+    tallest = max((len(label_lines(label, chars)) for label, _values in rows), default=1)
+    group = max(bar * per_row + 8, tallest * LINE_HEIGHT + 6)
+    inset = (group - 8 - bar * per_row) // 2
     keys, legend_h = _wrapped_legend(series, colours, width) if len(series) > 1 else ("", 0)
     legend = legend_h + 4
     bottom = legend + group * len(rows)
@@ -132,18 +175,14 @@ def bar_chart(
         f'<line x1="{label_width}" y1="{bottom}" x2="{label_width + plot}" y2="{bottom}" stroke="{GREY}"/>'
     )
     parts.append(keys)
-    chars = fitting_chars(label_width - 8)
     for r, (label, values) in enumerate(rows):
         y0 = legend + r * group
-        parts.append(
-            f'<text x="{label_width - 6}" y="{y0 + (group - 8) / 2 + 4:.0f}" font-size="12" text-anchor="end">'
-            f"{_label(label, chars)}</text>"
-        )
+        parts.append(_wrapped_label(label, label_width - 6, y0 + (group - 8) / 2, chars))
         for i, value in enumerate(values):
             if value is None:
                 continue
             w = max(float(value), 0.0) / top * plot
-            y = y0 + i * bar
+            y = y0 + inset + i * bar
             parts.append(
                 f'<rect x="{label_width}" y="{y}" width="{w:.1f}" height="{bar - 2}" '
                 f'fill="{colours[i % len(colours)]}"/>'

@@ -158,7 +158,11 @@ def _flagship_round(
                 item.pk: services.AnswerInput(
                     value=_point(rng, item, _levels(rng, side, item.section.code, gap)),
                     comment="Visitors decide the agenda; our staff are rarely asked what they need."
-                    if gap and side == Side.HOST and item.section.code == GAP_SECTION and item.order == 1
+                    if gap
+                    and side == Side.HOST
+                    and user == people[side][0]  # one host respondent says it, not each of them alike
+                    and item.section.code == GAP_SECTION
+                    and item.order == 1
                     else "",
                 )
                 for item in items

@@ -544,9 +544,10 @@ def mutual_benefit(*, partnership: Partnership) -> MutualBenefit:
 
 def round_comments(
     *, assessment_round: AssessmentRound, access: PartnershipAccess
-) -> dict[int, list[tuple[str, str]]]:
+) -> dict[int, list[tuple[str, str, int]]]:
     """The comments of the round's submitted sheets that the reader may see (`sees_assessment_comments`: their
-    own side's before both submit, both sides' after, never for readers), as item id -> [(side, comment)].
+    own side's before both submit, both sides' after, never for readers), as item id -> [(side, comment, how
+    many of the side's respondents wrote it)]: a comment two respondents of a side wrote alike is said once.
     One query, none when nothing may be seen.
 
     Raises: nothing.
@@ -563,7 +564,11 @@ def round_comments(
         .order_by("item_id", "response__side", "response__created_at")
         .values_list("item_id", "response__side", "comment")
     )
-    found: dict[int, list[tuple[str, str]]] = {}
+    counted: dict[int, dict[tuple[str, str], int]] = {}
     for item_id, side, comment in rows:
-        found.setdefault(item_id, []).append((side, comment))
-    return found
+        said = counted.setdefault(item_id, {})  # a dict keeps the order the comments were first written in
+        said[(side, comment)] = said.get((side, comment), 0) + 1
+    return {
+        item_id: [(side, comment, n) for (side, comment), n in said.items()]
+        for item_id, said in counted.items()
+    }

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -80,7 +81,8 @@ def _trend_parts(trends: dict[Any, list[selectors.TrendPoint]]) -> list[dict[str
     """Per instrument: a chart of both sides' overall scores over the completed rounds and its table."""
     parts = []
     for i, (instrument, points) in enumerate(trends.items()):
-        labels = [p.round.due_date.isoformat() for p in points]
+        # The axis writes each date as the table under it does (DATE_FORMAT, the reader's language).
+        labels = [str(date_format(p.round.due_date, "DATE_FORMAT")) for p in points]
         table = Table(
             key=f"trend-{i + 1}",
             title=_("%(instrument)s over time") % {"instrument": instrument.shown_name},
@@ -273,7 +275,7 @@ def _actions_table(assessment_round: AssessmentRound, actions: list[AssessmentAc
 
 
 def _lines_with_comments(
-    result: selectors.RoundScores, comments: dict[int, list[tuple[str, str]]]
+    result: selectors.RoundScores, comments: dict[int, list[tuple[str, str, int]]]
 ) -> list[Any]:
     """Each section line with its item lines, each item line with the comments the reader may see."""
     return [

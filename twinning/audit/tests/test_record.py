@@ -115,3 +115,18 @@ def test_a_diff_holds_only_what_changed_as_before_and_after():
 def test_a_diff_of_a_field_not_read_before_starts_from_none_and_identical_values_give_nothing():
     assert diff({}, {"title": "New"}) == {"title": [None, "New"]}
     assert diff({"title": "Same", "tags": ["a", "b"]}, {"title": "Same", "tags": ["a", "b"]}) == {}
+
+
+def test_a_snapshot_keeps_a_list_in_its_own_order_and_sorts_only_a_set():
+    from twinning.audit.services import _plain
+
+    # A scale's labels run from its lowest point up: sorted, "Always" would come first.
+    assert _plain(["Never", "Rarely", "Sometimes", "Often", "Always"]) == [
+        "Never",
+        "Rarely",
+        "Sometimes",
+        "Often",
+        "Always",
+    ]
+    assert _plain(("b", datetime.date(2026, 1, 2))) == ["b", "2026-01-02"]
+    assert _plain({"b", "a", "c"}) == ["a", "b", "c"]

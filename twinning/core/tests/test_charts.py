@@ -1,5 +1,6 @@
 """The one chart module: numbers written short in the page's language, text escaped, nothing drawn for None."""
 
+import itertools
 import re
 from decimal import Decimal
 
@@ -99,3 +100,31 @@ def test_timeline_chart_draws_a_band_per_level_held_and_escapes_labels():
     assert timeline_chart([("Nobody", [])], title="t", steps=["a"], end=datetime.date(2025, 1, 1)) == ""
     bad: list = [("Bad", [(None, 0)])]
     assert timeline_chart(bad, title="t", steps=["a"], end=datetime.date(2025, 1, 1)) == ""
+
+
+def test_a_long_row_label_wraps_between_words_instead_of_being_cut():
+    # A tester saw three Russian rows all read "Мероприятие через 1 …": the words that told them apart were cut.
+    from twinning.core.charts import label_lines
+
+    chars = fitting_chars(170 - 8)
+    labels = ["Мероприятие через 1 год", "Мероприятие через 3 года", "Мероприятие через 5 лет"]
+    for label in labels:
+        lines = label_lines(label, chars)
+        assert 1 < len(lines) <= 3 and " ".join(lines) == label and all(len(line) <= chars for line in lines)
+    svg = str(bar_chart([(label, [Decimal(50)]) for label in labels], title="t"))
+    assert "…" not in svg
+    for label in labels:  # every word shows, one tspan a line, and the whole label is the tooltip
+        assert f"<title>{label}</title>" in svg
+        assert "".join(re.findall(r">([^<>]+)</tspan>", svg)).count(label.split()[-1]) >= 1
+    # Rows grow to hold their lines: the bars of two wrapped rows do not overlap the next row's label.
+    ys = [int(y) for y in re.findall(r'<rect x="170" y="(\d+)"', svg)]
+    assert ys == sorted(ys) and min(b - a for a, b in itertools.pairwise(ys)) >= 2 * 14
+
+
+def test_a_label_longer_than_three_lines_ends_with_an_ellipsis_and_a_short_one_stays_whole():
+    from twinning.core.charts import label_lines
+
+    assert label_lines("Uganda", 21) == ["Uganda"]
+    lines = label_lines(" ".join(["word"] * 30), 21)
+    assert len(lines) == 3 and lines[-1].endswith("…") and all(len(line) <= 21 for line in lines)
+    assert label_lines("A" * 40, 21) == ["A" * 20 + "…"]
