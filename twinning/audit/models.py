@@ -36,6 +36,10 @@ class AuditEvent(models.Model):
     target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     target_id = models.CharField(max_length=64)
     target_repr = models.CharField(_("object"), max_length=300)
+    # The object's name in each other language where it reads differently ({"fr": "…"}): many names are made
+    # of translated words ("answers of host side", "Volunteer time: 3 days"), and the history is read in the
+    # reader's language, not the writer's. Empty for names that are the same in every language.
+    target_names = models.JSONField(default=dict, blank=True)
     # The record a child belongs to (a stakeholder's partnership), so the parent's page shows the whole history.
     parent_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.conf import settings
 from django.db import models, transaction
+from django.utils import translation
 
 from twinning.audit.models import AuditEvent
 
@@ -57,6 +59,23 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), after[k]] for k in after if before.get(k) != after[k]}
 
 
+def object_names(obj: models.Model) -> tuple[str, dict[str, str]]:
+    """The object's name as the history stores it: (its name in the active language, {language code: name} for
+    each other language of settings.LANGUAGES in which it reads differently), each at most 300 characters.
+
+    The history shows the name in the reader's language (core.history); a name typed by people is the same in
+    every language and costs nothing more. Raises: nothing beyond what the object's __str__ raises.
+    """
+    name = str(obj)[:300]
+    others: dict[str, str] = {}
+    for code, _label in settings.LANGUAGES:
+        with translation.override(code):
+            text = str(obj)[:300]
+        if text != name:
+            others[code] = text
+    return name, others
+
+
 def audit_record(
     *,
     actor: "User",
@@ -70,12 +89,14 @@ def audit_record(
 
     Raises: nothing.
     """
+    name, names = object_names(obj)
     event = AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         target_type=ContentType.objects.get_for_model(obj),
         target_id=str(obj.pk),
-        target_repr=str(obj)[:300],
+        target_repr=name,
+        target_names=names,
         changes=changes or {},
         reason=reason,
     )

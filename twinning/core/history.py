@@ -19,7 +19,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import formats
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from twinning.core.periods import period_label
 from twinning.core.reference import country_name, language_name, shipped_name
@@ -244,7 +244,7 @@ def history_entry(event: Any, *, full: bool, show_contacts: bool) -> HistoryEntr
 
     Raises: nothing (logs and shows a bare line).
     """
-    target = str(event.target_repr)
+    target = str((event.target_names or {}).get(get_language(), event.target_repr))
     changes = []
     for name, values in (event.changes or {}).items():
         if is_bookkeeping(str(name)):

@@ -154,3 +154,35 @@ def test_a_period_reads_as_its_label_and_a_result_has_a_readable_title():
         assert change_value(event_about(Result, {}), "period", "2024") == "2024"
         result = Result(indicator=Indicator(name="Health workers trained"), period="2026Q4")
         assert str(result) == "Health workers trained · Q4 2026"
+
+
+def test_an_objects_name_is_shown_in_the_readers_language_not_the_writers(world):
+    # A membership's name is made of translated words (its role): written by a French speaker, the history names
+    # it in each reader's own language.
+    from twinning.accounts.models import PartnershipMembership
+    from twinning.audit.services import audit_record
+
+    membership = PartnershipMembership.objects.filter(partnership=world.partnership).first()
+    with translation.override("fr"):
+        audit_record(actor=world.admin, action=AuditEvent.Action.UPDATE, obj=membership)
+        french = str(membership)
+    event = AuditEvent.objects.get(target_id=str(membership.pk), target_type__model="partnershipmembership")
+    assert event.target_repr == french
+    for language in ("en", "ru", "pt"):
+        with translation.override(language):
+            assert history_entry(event, full=True, show_contacts=True).target == str(membership) != french
+
+
+def test_a_name_people_typed_is_stored_once(world):
+    from twinning.audit.services import audit_record
+
+    event = audit_record(actor=world.admin, action=AuditEvent.Action.UPDATE, obj=world.partnership)
+    assert event.target_repr == world.partnership.title and event.target_names == {}
+    with translation.override("ru"):
+        assert history_entry(event, full=True, show_contacts=True).target == world.partnership.title
+
+
+def test_events_written_before_names_were_kept_per_language_show_the_stored_name():
+    event = event_about(Partnership, {}, target="Старое имя")
+    with translation.override("fr"):
+        assert history_entry(event, full=True, show_contacts=True).target == "Старое имя"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from twinning.accounts.access import can_edit_indicator, require, require_edit, require_programme_editor
 from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
-from twinning.audit.services import audit_record, changes_recorded
+from twinning.audit.services import audit_record, changes_recorded, object_names
 from twinning.core.numbers import current_locale, format_number
 from twinning.core.services import (
     create_with_audit,
@@ -479,7 +479,8 @@ def _audit_created_targets(actor: User, plan: Plan, targets: list[Target]) -> No
             action=AuditEvent.Action.CREATE,
             target_type=target_type,
             target_id=str(t.pk),
-            target_repr=str(t)[:300],
+            target_repr=name,
+            target_names=names,
             changes={
                 "period": [None, t.period],
                 **({"option": [None, str(t.option)]} if t.option else {}),
@@ -489,6 +490,7 @@ def _audit_created_targets(actor: User, plan: Plan, targets: list[Target]) -> No
             parent_id=str(plan.pk),
         )
         for t in targets
+        for name, names in [object_names(t)]
     )
     changes_recorded()
 
