@@ -3,7 +3,8 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.text import capfirst
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +20,25 @@ class ApiTokenForm(forms.Form):
 
 def language_choices() -> list[tuple[str, str]]:
     """Each language offered, named in itself ("Français"), so a person finds theirs whatever the page's."""
-    return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
+    return [(code, language_own_name(code)) for code, _name in settings.LANGUAGES]
+
+
+def language_own_name(code: str) -> str:
+    """A language's name in itself, capitalised the same way for every language ("Français", "Русский"): Django
+    writes some in lower case ("français") and some not, and a list mixing both looks careless."""
+    return str(capfirst(get_language_info(code)["name_local"]))
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form with its refusals in Twinning's own catalogues, so they use the glossary's words
+    (Django's Portuguese says "password" where every page of Twinning says "palavra-passe")."""
+
+    error_messages = {
+        "invalid_login": _(
+            "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."
+        ),
+        "inactive": _("This account is inactive."),
+    }
 
 
 class LanguageForm(forms.Form):

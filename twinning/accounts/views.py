@@ -3,7 +3,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import i18n
 
-from twinning.accounts.forms import ApiTokenForm, LanguageForm
+from twinning.accounts.forms import ApiTokenForm, LanguageForm, SignInForm
 from twinning.accounts.models import ApiToken
 from twinning.accounts.services import api_token_create, api_token_revoke, user_language_set
 from twinning.core.http import AuthedRequest, post_only, post_scope
@@ -127,7 +126,7 @@ def sign_in_locked_out(
         "or ask an administrator to unlock it.",
         minutes,
     ) % {"minutes": minutes}
-    form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")})
+    form = SignInForm(request, initial={"username": request.POST.get("username", "")})
     return render(
         request,
         "registration/login.html",

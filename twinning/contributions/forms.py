@@ -43,7 +43,7 @@ def _by_uuid(field: forms.Field, queryset: QuerySet[Any]) -> None:
 
 
 def _currency_field(**kwargs: Any) -> forms.ChoiceField:
-    return forms.ChoiceField(label=_("Currency"), choices=currency_choices(), **kwargs)
+    return forms.ChoiceField(label=_("Currency"), choices=currency_choices, **kwargs)
 
 
 class TimeEntryForm(_ServiceValidatedForm):

@@ -3,6 +3,7 @@
 The lists never change while the process runs, so caching them is safe across requests.
 """
 
+import unicodedata
 import zoneinfo
 from functools import cache
 
@@ -29,20 +30,57 @@ def time_zone_names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+def name_sort_key(name: object) -> tuple[str, str]:
+    """How names sort for display (pickers, tables, exports): as a reader expects in any of Twinning's
+    languages, letters with accents beside their base letter ("Éthiopie" between "Espagne" and "France", not
+    after "Ukraine"), case ignored; the exact text breaks ties so the order is stable. Every place that sorts
+    names for people goes through here.
+
+    Raises: nothing.
+    """
+    text = str(name or "")
+    folded = "".join(
+        c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c)
+    )
+    return folded, text
+
+
 def country_choices() -> list[tuple[str, str]]:
-    """[(code, name)] for every ISO 3166 country, named and sorted in the reader's language (`country_name`), so
-    that pickers, filters and tables write a country the same way. Call it per request, not at import.
+    """[(code, name)] for every ISO 3166 country, named and sorted in the reader's language (`country_name`,
+    `name_sort_key`), so that pickers, filters and tables write a country the same way. Call it per request,
+    not at import.
 
     Raises: nothing.
     """
     return sorted(
-        ((code, country_name(code)) for code in country_names()), key=lambda item: item[1].casefold()
+        ((code, country_name(code)) for code in country_names()), key=lambda item: name_sort_key(item[1])
     )
 
 
 def currency_choices() -> list[tuple[str, str]]:
+    """[(code, "code – name")] for every ISO 4217 currency, the name in the reader's language (CLDR through
+    babel, else pycountry's English name). Call it per request (a callable `choices`), not at import."""
     # The code leads the label: two ISO 4217 currencies share a name (VED and VES, "Bolívar Soberano").
-    return [(code, f"{code} – {name}") for code, name in sorted(currency_names().items())]
+    return [(code, f"{code} – {currency_name(code)}") for code in sorted(currency_names())]
+
+
+def currency_name(code: str) -> str:
+    """The currency `code` names ("USD") in the reader's language ("dollar des États-Unis"), from CLDR through
+    babel, else pycountry's English name, else the code.
+
+    Raises: nothing.
+    """
+    if not code:
+        return ""
+    return _currencies(get_language() or settings.LANGUAGE_CODE).get(code) or currency_names().get(code, code)
+
+
+@cache
+def _currencies(language: str) -> dict[str, str]:
+    try:
+        return dict(Locale.parse(to_locale(language)).currencies)
+    except (UnknownLocaleError, ValueError):
+        return {}
 
 
 def country_name(code: str) -> str:

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 
 from twinning.audit.models import AuditEvent
 from twinning.monitoring import services
@@ -334,3 +335,31 @@ def test_a_conflict_shows_the_stored_answer_as_its_label_and_the_other_persons_c
     html = response.content.decode()
     assert "it now reads Yes." in html and "it now reads 1" not in html
     assert "Their comment: Signed by the board" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("es", "Comentario de la otra persona: Signed by the board"),
+        ("fr", "Commentaire de l’autre personne\u00a0: Signed by the board"),
+        ("ru", "Комментарий другого пользователя: Signed by the board"),
+        ("pt", "Comentário da outra pessoa: Signed by the board"),
+    ],
+)
+def test_a_conflict_says_the_comment_is_the_other_persons_in_every_language(client, world, language, said):
+    """Issue 15: the Spanish read "Su comentario" (your comment) for the other person's comment."""
+    m = monitored(world)
+    services.result_save(
+        actor=world.coordinator,
+        plan_indicator=m.protocol,
+        period="2024",
+        values={"value": "1"},
+        comment="Signed by the board",
+    )
+    client.force_login(world.member)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    row = key(m.protocol)
+    data = {f"{row}-version": "", f"{row}-comment": "", f"{row}-value": "0"}
+    response = client.post(f"/monitoring/{world.partnership.uuid}/2024/save/", data)
+    assert response.status_code == 400
+    assert said in response.content.decode()
