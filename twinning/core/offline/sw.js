@@ -2,7 +2,9 @@
 // above this text). It keeps the app shell (the static files every page needs) and the pages that say they
 // work offline (the header Twinning-Offline: keep), so data entry pages open without a connection. Pages are
 // fetched from the network first and the kept copy is used only when the network fails; what the user types
-// offline is kept by offline.js in IndexedDB, never here. Signing out deletes every cache (site.js).
+// offline is kept by offline.js in IndexedDB, never here. Signing out deletes every cache (site.js); each
+// signed-in page then asks for the shell back ({shell: language}), and for the "No connection" page again when the
+// kept one speaks another language than the page (Django's Content-Language header says which).
 /* global SHELL, OFFLINE, VERSION */
 "use strict";
 var SHELL_CACHE = "twinning-shell-" + VERSION;
@@ -70,12 +72,27 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
+// The shell and the "No connection" page in `language`, fetched again only where missing or in another language.
+function restoreShell(language) {
+  return caches.open(SHELL_CACHE).then(function (cache) {
+    return Promise.all(SHELL.map(function (url) {
+      return cache.match(url).then(function (hit) { return hit || cache.add(url); });
+    }).concat(cache.match(OFFLINE).then(function (hit) {
+      return hit && hit.headers.get("Content-Language") === language ? hit : cache.add(OFFLINE);
+    })));
+  }).catch(function () { return null; }); // offline now: the next page load tries again
+}
+
 // On the person's request only (My work's "Keep these forms for offline use"), a page asks for forms to be kept
 // before they are opened: {keep: [url, ...], also: [url, ...]}, at most 30 forms. They are fetched one after
 // another, so a slow link is not flooded, after the `also` pages (the JavaScript catalogue), and after each form
 // the page hears {done, kept, total} through the message's port.
 self.addEventListener("message", function (event) {
   var data = event.data || {};
+  if (data.shell) {
+    event.waitUntil(restoreShell(String(data.shell)));
+    return;
+  }
   function ours(url) { return new URL(url, self.location.href).origin === self.location.origin; }
   var urls = (data.keep || []).slice(0, 30).filter(ours); // this site's pages only
   var port = event.ports && event.ports[0];

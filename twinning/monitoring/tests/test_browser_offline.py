@@ -24,9 +24,18 @@ KEPT = """caches.keys().then(names => Promise.all(names.map(name => caches.open(
   .filter(path => !path.startsWith('/static/')))"""
 
 
+def wait_until(page: Page, expression: str, expected) -> None:
+    """Wait until an expression (a promise, say) gives `expected`: wait_for_function takes any promise for true."""
+    for _ in range(300):
+        if page.evaluate(expression) == expected:
+            return
+        page.wait_for_timeout(100)
+    assert page.evaluate(expression) == expected
+
+
 def open_kept(page: Page, url: str) -> None:
     """Open a page once the service worker controls the site, so that it keeps the page."""
-    page.wait_for_function(WORKER_IN_CONTROL)
+    wait_until(page, WORKER_IN_CONTROL, True)
     page.goto(url)
 
 

@@ -5,8 +5,10 @@
 // versions are shown side by side for the person to choose: nothing is overwritten or lost. An entry the server
 // refuses (422/403, say a period approved meanwhile) stays in the queue with the server's reason (each field by its
 // label) and an Edit action that reopens it in its form. Before anything is kept, required fields and numbers are
-// checked at the field; numbers are read the way the page's language writes them ("1.250,5"). Signing out
-// deletes the database (site.js). Text comes from Django's JavaScript catalogue (gettext, /i18n/js/).
+// checked at the field; numbers are read the way the page's language writes them ("1.250,5"). A row kept offline
+// says so at its Save button; "Submit for review" without a connection says at the button that it needs one (what
+// was typed is kept as by Save all). Signing out deletes the database (site.js). Text comes from Django's
+// JavaScript catalogue (gettext, /i18n/js/).
 (function () {
   "use strict";
   var queueBox = document.querySelector("[data-offline-queue]");
@@ -136,6 +138,14 @@
     });
     row.removeAttribute("data-unsaved");
   }
+  // What a row says beside its Save button (the queue may be off-screen on a phone): kept here, or sent.
+  function note(row, text) {
+    var place = row && row.querySelector(".save");
+    if (!place) { return; }
+    Array.prototype.forEach.call(place.querySelectorAll("[role=status]"), function (old) { old.remove(); });
+    place.appendChild(el("span", text, { "class": "badge wrap", role: "status" }));
+  }
+  function kept(row) { note(row, gettext("Kept on this device: it will be sent when the connection returns.")); }
 
   function keep(rows) {
     var inputs = [];
@@ -169,7 +179,7 @@
           uuid: before ? before.uuid : uuid4(),
           version: before ? before.version : (version && version.value ? Number(version.value) : null),
           state: "waiting", reason: "", server: null
-        });
+        }).then(function () { kept(row); });
       }));
     }).then(draw);
   }
@@ -235,6 +245,7 @@
         return (response.status === 200 ? response.json() : Promise.resolve(null)).then(function (saved) {
           var version = item.page === location.pathname && field(item.row, "version");
           if (version) { version.value = saved ? saved.version : ""; version.defaultValue = version.value; }
+          if (item.page === location.pathname) { note(document.getElementById("row-" + item.row), gettext("Saved")); }
           return remove(item.key);
         });
       }
@@ -388,7 +399,7 @@
           }
         });
         var row = document.getElementById("row-" + item.row);
-        if (row) { settle(row); }
+        if (row) { settle(row); if (item.state === "waiting") { kept(row); } }
       });
     });
   }
@@ -447,6 +458,11 @@
     form.addEventListener("submit", function (event) {
       if (navigator.onLine) { return; }
       event.preventDefault();
+      var button = event.submitter;
+      if (button && button.hasAttribute("data-needs-connection") && !document.getElementById("needs-connection")) {
+        button.parentNode.appendChild(el("p", gettext("Submitting for review needs a connection: the period was not submitted. The values you typed are kept on this device and sent when the connection returns; then submit again."),
+          { id: "needs-connection", "class": "offline-note", role: "alert" }));
+      }
       var rows = Array.prototype.filter.call(form.querySelectorAll("[data-row]"), changed);
       if (rows.length) { keep(rows); }
     });

@@ -21,8 +21,10 @@ document.addEventListener("htmx:afterSettle", function (event) {
   }
 });
 // Offline data entry (offline.js keeps what is typed without a connection in this browser): signed-in pages
-// register the service worker that keeps the app shell and the entry pages. Signing out deletes everything
-// kept on this device (asking first while entries wait to be sent), and so does another person signing in here.
+// register the service worker that keeps the app shell and the entry pages, and ask it for the shell and the
+// "No connection" page in this page's language (after a sign-out, or when the language changed). Signing out
+// deletes everything kept on this device (asking first while entries wait to be sent), and so does another person
+// signing in here. Without a connection signing out does not start: nothing is deleted, and the page says why.
 (function () {
   "use strict";
   var OWNER = "twinning-offline-owner";
@@ -57,7 +59,11 @@ document.addEventListener("htmx:afterSettle", function (event) {
     ready.then(function () {
       try { window.localStorage.setItem(OWNER, owner); } catch (e) { /* private mode */ }
       if ("serviceWorker" in navigator) {
-        navigator.serviceWorker.register(body.getAttribute("data-service-worker")).catch(function () { return null; });
+        navigator.serviceWorker.register(body.getAttribute("data-service-worker")).then(function () {
+          return navigator.serviceWorker.ready;
+        }).then(function (registration) {
+          registration.active.postMessage({ shell: document.documentElement.lang });
+        }).catch(function () { return null; });
         Array.prototype.forEach.call(document.querySelectorAll("#offline-keep"), function (box) { box.hidden = false; });
       }
     });
@@ -99,9 +105,24 @@ document.addEventListener("htmx:afterSettle", function (event) {
       return;
     }
     event.preventDefault();
+    var note = document.getElementById("sign-out-offline");
+    function offline() { note.hidden = false; }
+    if (!navigator.onLine) {
+      offline();
+      return;
+    }
     if (Number(stored(WAITING)) > 0 && !window.confirm(form.getAttribute("data-unsent"))) {
       return;
     }
-    forget().then(function () { form.submit(); });
+    // The server signs out first; only then is this device cleared. No answer (no connection after all): nothing
+    // is deleted. An answer other than the way to the sign-in page: the form goes the ordinary way, and says why.
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" }).then(function (response) {
+      if (!response.ok || !response.redirected) {
+        form.submit();
+        return null;
+      }
+      note.hidden = true;
+      return forget().then(function () { window.location.assign(response.url); });
+    }, offline);
   });
 })();
