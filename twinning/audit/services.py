@@ -6,9 +6,9 @@ import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.conf import settings
 from django.db import models, transaction
 from django.utils import translation
 
