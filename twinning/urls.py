@@ -36,6 +36,7 @@ urlpatterns = [
     # At the root, so the service worker's scope is the whole site (offline data entry).
     path("sw.js", views.service_worker, name="service_worker"),
     path("manifest.webmanifest", views.web_manifest, name="web_manifest"),
+    path("manifest.<str:language>.webmanifest", views.web_manifest_in, name="web_manifest_in"),
     path("offline/", views.offline, name="offline"),
 ]
 

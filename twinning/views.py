@@ -1,13 +1,16 @@
 """The project-level pages: the home page gathers what every app offers the signed-in user."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.vary import vary_on_headers
 
 from twinning.accounts.access import in_finance_programmes, is_programme_editor
 from twinning.core.http import AuthedRequest
@@ -121,9 +124,26 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return HttpResponse(script, content_type="text/javascript; charset=utf-8")
 
 
-@cache_control(public=True, max_age=86400)
+@vary_on_headers("Accept-Language", "Cookie")
+@cache_control(private=True, max_age=86400)
 def web_manifest(request: HttpRequest) -> JsonResponse:
-    """What a phone needs to put Twinning on its home screen as an app."""
+    """What a phone needs to put Twinning on its home screen as an app, in the request's language. Pages link
+    `web_manifest_in` instead: a browser fetches a manifest without cookies, so the language a person chose
+    with the switcher or in their profile would not reach this one."""
+    return _manifest()
+
+
+@cache_control(public=True, max_age=86400)
+def web_manifest_in(request: HttpRequest, language: str) -> JsonResponse:
+    """The manifest in `language` (a code of settings.LANGUAGES, else 404), at a URL of its own per language,
+    so that every cache keeps each language apart and a change of language fetches the other one."""
+    if language not in dict(settings.LANGUAGES):
+        raise Http404
+    with translation.override(language):
+        return _manifest()
+
+
+def _manifest() -> JsonResponse:
     manifest = {
         "name": "Twinning",
         "short_name": "Twinning",

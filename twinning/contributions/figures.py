@@ -16,7 +16,7 @@ from twinning.contributions.selectors import (
 )
 from twinning.core import charts
 from twinning.core.exports import Column, Link, Table
-from twinning.core.reference import country_name
+from twinning.core.reference import country_name, name_sort_key
 from twinning.partnerships.models import Partnership
 
 
@@ -33,6 +33,7 @@ def leverage_charts(report: Leverage) -> dict[str, Any]:
         (country_name(c) if c else _("Unknown"), [f.inkind_pledged, f.inkind_verified, f.funds])
         for c, f in report.by_country.items()
     ]
+    by_country.sort(key=lambda row: name_sort_key(row[0]))
     return {
         "year_chart": charts.bar_chart(
             by_year, series=series, colours=colours, title=_("In-kind value and donor funds by year")
@@ -125,7 +126,7 @@ def unconverted_table(report: Leverage) -> Table:
             Column(_("Partnership")),
             Column(_("What")),
             Column(_("Currency")),
-            Column(_("Amount"), "number"),
+            Column(_("Amount"), "money", currency_from=2),
         ],
         rows=[(u.partnership, unconverted_kind(u.kind), u.currency, u.amount) for u in report.unconverted],
     )
@@ -136,7 +137,8 @@ def leverage_tables(report: Leverage) -> dict[str, Table]:
     c = report.currency
     labels = dict(Basis.choices)
     countries = sorted(
-        ((country_name(code) or _("Unknown"), f) for code, f in report.by_country.items()), key=lambda r: r[0]
+        ((country_name(code) or _("Unknown"), f) for code, f in report.by_country.items()),
+        key=lambda r: name_sort_key(r[0]),
     )
     tables = [
         Table(

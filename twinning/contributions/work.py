@@ -19,6 +19,7 @@ from twinning.accounts.access import in_finance_duty_programmes, in_finance_prog
 from twinning.accounts.models import User
 from twinning.contributions.models import Basis, ContributionStatus, ExchangeRate, Gift, TimeEntry
 from twinning.contributions.selectors import valuation_rate_exists
+from twinning.core.rendering import labelled
 from twinning.core.work import WorkItem
 
 LIMIT = 50
@@ -86,7 +87,7 @@ def _side_label(side: str) -> str:
 
 
 def _gift_label(gift: Gift) -> str:
-    return f"{gift.get_category_display()}: {gift.description[:80]}"  # type: ignore[attr-defined]
+    return labelled(gift.get_category_display(), gift.description[:80])  # type: ignore[attr-defined]
 
 
 def work_for_user(user: User, *, today: datetime.date | None = None, limit: int = LIMIT) -> list[WorkItem]:

@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
-from twinning.core.rendering import degrades_to, nothing
+from twinning.core.rendering import degrades_to, labelled, nothing
 
 Number = Decimal | int | float
 
@@ -273,14 +273,14 @@ def bar_line_chart(
             parts.append(
                 f'<rect x="{x + step * 0.15:.1f}" y="{min(y0, y1):.1f}" width="{step * 0.7:.1f}" '
                 f'height="{max(abs(y0 - y1), 0.5):.1f}" fill="{BLUE}">'
-                f"<title>{escape(label)}: {escape(number(value))}</title></rect>"
+                f"<title>{escape(labelled(label, number(value)))}</title></rect>"
             )
         target = line[i]
         if target is not None:
             parts.append(
                 f'<line x1="{x:.1f}" y1="{y(target):.1f}" x2="{x + step:.1f}" y2="{y(target):.1f}" '
                 f'stroke="{AMBER}" stroke-width="2.5">'
-                f"<title>{escape(line_name)} {escape(label)}: {escape(number(target))}</title></line>"
+                f"<title>{escape(labelled(f'{line_name} {label}', number(target)))}</title></line>"
             )
         if i % every == 0:
             parts.append(

@@ -38,7 +38,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from twinning.core.numbers import current_locale, format_percent
+from twinning.core.numbers import currency_decimals, current_locale, format_percent
 from twinning.core.rendering import as_text, degrades_to
 from twinning.core.spreadsheets import FORMULA_STARTS, XLSX_TYPE, text_cell
 
@@ -57,25 +57,27 @@ _KEY = re.compile(r"^[a-z0-9-]{1,60}$")
 
 @dataclass(frozen=True)
 class Column:
-    """One column: its header, its kind (see the module), and for `money` the ISO 4217 currency of its values."""
+    """One column: its header, its kind (see the module), and for `money` the ISO 4217 currency of its values,
+    or `currency_from`, the index of the column naming each row's own currency (a gift's fair value)."""
 
     header: str
     kind: str = "text"
     currency: str = ""
     places: int | None = (
-        None  # decimal places shown, if not the kind's (`PLACES`): 0 for whole currency units
+        None  # decimal places shown, if not the currency's (`currency_decimals`): 0 for whole currency units
     )
+    currency_from: int | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"Unknown column kind {self.kind!r}; use one of {KINDS}.")
-        if self.kind == "money" and not self.currency:
+        if self.kind == "money" and not self.currency and self.currency_from is None:
             raise ValueError(f"The money column {self.header!r} names no currency.")
 
     @property
     def title(self) -> str:
         """The header as every output writes it: a money column says its currency ("Value (USD)")."""
-        if self.kind == "money":
+        if self.kind == "money" and self.currency:
             return _("%(header)s (%(currency)s)") % {"header": self.header, "currency": self.currency}
         return str(self.header)
 
@@ -85,7 +87,18 @@ class Column:
 
     @property
     def decimals(self) -> int:
-        return PLACES.get(self.kind, 0) if self.places is None else self.places
+        if self.places is not None:
+            return self.places
+        if self.kind == "money":
+            return currency_decimals(self.currency)
+        return PLACES.get(self.kind, 0)
+
+    def decimals_in(self, row: Sequence[Any]) -> int:
+        """The places of this column's value in `row`: a money column of each row's own currency takes that
+        currency's."""
+        if self.kind == "money" and self.places is None and self.currency_from is not None:
+            return currency_decimals(str(row[self.currency_from] or ""))
+        return self.decimals
 
 
 @dataclass(frozen=True)
@@ -135,7 +148,10 @@ class Table:
             raise ValueError(
                 f"Table {self.key!r}: a row of {len(row)} values for {len(self.columns)} columns."
             )
-        return [clean_value(column, value) for column, value in zip(self.columns, row, strict=True)]
+        return [
+            clean_value(column, value, decimals=column.decimals_in(row))
+            for column, value in zip(self.columns, row, strict=True)
+        ]
 
     def headers(self) -> list[str]:
         return [c.title for c in self.columns]
@@ -159,16 +175,17 @@ class Table:
         return f"{slugify(self.title) or self.key}.{extension}"
 
 
-def clean_value(column: Column, value: Any) -> Any:
-    """`value` rounded to its column's places (ROUND_HALF_UP, trailing zeros kept for money only), so every
-    output writes the same number; None stays None. A number column given text is a programming error
-    (ValueError)."""
+def clean_value(column: Column, value: Any, *, decimals: int | None = None) -> Any:
+    """`value` rounded to its column's places (`decimals`, else the column's; ROUND_HALF_UP, trailing zeros kept
+    for money only, so money shows its currency's minor unit everywhere), so every output writes the same
+    number; None stays None. A number column given text is a programming error (ValueError)."""
     if value is None or value == "":
         return None
     if column.numeric:
         if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
             raise ValueError(f"Column {column.header!r} holds numbers, not {value!r}.")
-        number = Decimal(str(value)).quantize(Decimal(1).scaleb(-column.decimals), rounding=ROUND_HALF_UP)
+        places = column.decimals if decimals is None else decimals
+        number = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
         if column.kind != "money":
             number = (
                 number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
@@ -193,8 +210,11 @@ def display(column: Column, value: Any) -> str:
     if column.numeric:
         if column.kind == "percent":
             return format_percent(value, decimals=column.decimals or 0)
-        fraction = "0" if column.kind == "money" else "#"
-        pattern = "#,##0" + ("." + fraction * column.decimals if column.decimals else "")
+        if column.kind == "money":  # cleaned to its currency's places: show them all
+            places = _money_places(value)
+            pattern = "#,##0" + ("." + "0" * places if places else "")
+        else:
+            pattern = "#,##0" + ("." + "#" * column.decimals if column.decimals else "")
         text = format_decimal(value, format=pattern, locale=current_locale())
         return text
     if isinstance(value, datetime.datetime):
@@ -294,13 +314,19 @@ def _typed_cell(sheet: Any, value: Any) -> Any:
 def _xlsx_format(column: Column, value: Any = None) -> str:
     # A count shows "#,##0" when whole: Excel shows "#,##0.##" as "181." (a stray dot) for 181; a fraction
     # shows one to `decimals` places ("#,##0.0#" for 2.5 → "2.5").
-    if column.kind == "money" and column.places is not None:
-        return "#,##0" + ("." + "0" * column.places if column.places else "")
+    if column.kind == "money":
+        places = _money_places(value) if isinstance(value, Decimal) else column.decimals
+        return "#,##0" + ("." + "0" * places if places else "")
     if column.kind == "number":
         if column.decimals == 0 or (isinstance(value, int | Decimal) and value == int(value)):
             return "#,##0"
         return "#,##0.0" + "#" * (column.decimals - 1)
     return XLSX_FORMATS[column.kind]
+
+
+def _money_places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 def requested_format(request: HttpRequest) -> str | None:

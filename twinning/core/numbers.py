@@ -28,7 +28,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import NumberFormatError, format_decimal, get_decimal_symbol, get_group_symbol
+from babel.numbers import (
+    NumberFormatError,
+    format_decimal,
+    get_currency_precision,
+    get_decimal_symbol,
+    get_group_symbol,
+)
 from babel.numbers import format_percent as babel_format_percent
 from babel.numbers import parse_decimal as babel_parse_decimal
 from django.conf import settings
@@ -113,14 +119,24 @@ def format_percent(value: Decimal | int | float, *, decimals: int = 1, locale: s
     )
 
 
+def currency_decimals(currency: str) -> int:
+    """How many decimal places money in `currency` shows: its minor unit (ISO 4217 through babel's CLDR data),
+    2 for USD and EUR, 0 for JPY and UGX, 3 for KWD; 2 for an empty or unknown code. The one rule for money
+    everywhere (pages, tables, downloads), so an amount never reads "1.250,5" on one page and "1.250,50" on
+    another."""
+    return int(get_currency_precision(currency)) if currency else 2
+
+
 def format_money(
-    amount: Decimal | int | float, currency: str, *, decimals: int = 2, locale: str | None = None
+    amount: Decimal | int | float, currency: str, *, decimals: int | None = None, locale: str | None = None
 ) -> str:
     """An amount and its ISO currency code as the page shows money: the number grouped for the reader's language
-    (`format_grouped`, `decimals` places), then the code, joined by a no-break space so it never wraps away:
+    (`format_grouped`, the currency's decimals (`currency_decimals`) unless `decimals` says otherwise, as a
+    summary's whole-unit totals do), then the code, joined by a no-break space so it never wraps away:
     "1,234.50 USD" in English, "1\u202f234,50 USD" in French. The code, not a symbol: "$" is several currencies.
     """
-    text = format_grouped(amount, decimals=decimals, locale=locale)
+    places = currency_decimals(currency) if decimals is None else decimals
+    text = format_grouped(amount, decimals=places, locale=locale)
     return f"{text}\u00a0{currency}" if currency else text
 
 

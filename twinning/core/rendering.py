@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import pgettext
 
 logger = logging.getLogger(__name__)
 
@@ -46,3 +47,15 @@ def as_text(value: Any, *args: Any, **kwargs: Any) -> str:
 def nothing(*args: Any, **kwargs: Any) -> SafeString:
     """The fallback for markup (charts) whose numbers the page also shows as text."""
     return mark_safe("")
+
+
+def colon() -> str:
+    """What joins a label and its value ("Target: 95"), in the reader's language: French puts a no-break space
+    before the colon ("Cible : 95"). Every label glued to a value goes through here (or the `colon` tag), never
+    a hard-coded ": "."""
+    return pgettext("between a label and its value", ": ")
+
+
+def labelled(label: object, value: object) -> str:
+    """`label` and `value` joined as the reader's language joins them (`colon`): "Sexe : Femme" in French."""
+    return f"{label}{colon()}{value}"

@@ -21,7 +21,7 @@ from twinning.core.exports import Column, Link, Table, list_download
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest
 from twinning.core.pagination import history_page, paginate
-from twinning.core.reference import country_name
+from twinning.core.reference import country_name, name_sort_key
 from twinning.directory import services
 from twinning.directory.forms import (
     SEARCH_SUFFIX,
@@ -91,7 +91,9 @@ def institution_list_view(request: AuthedRequest) -> HttpResponse:
         "filters": filters,
         "types": Institution.Type.choices,
         "areas": HealthArea.objects.all(),
-        "countries": sorted(((c, country_name(c)) for c in countries), key=lambda item: item[1]),
+        "countries": sorted(
+            ((c, country_name(c)) for c in countries), key=lambda item: name_sort_key(item[1])
+        ),
         "can_create": can_create_institution(request.user),
     }
     template = "directory/includes/institution_results.html" if request.htmx else "directory/list.html"
@@ -242,7 +244,9 @@ def priority_list_view(request: AuthedRequest) -> HttpResponse:
         {
             "priorities": priorities,
             "country": country,
-            "countries": sorted(((c, country_name(c)) for c in countries), key=lambda item: item[1]),
+            "countries": sorted(
+                ((c, country_name(c)) for c in countries), key=lambda item: name_sort_key(item[1])
+            ),
             "form": form if can_add else None,
         },
         status=400 if form.errors else 200,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from twinning.accounts.access import EDITOR_ROLES
 from twinning.accounts.models import ProgrammeRole, User
+from twinning.core.reference import name_sort_key
 from twinning.core.work import WorkItem
 from twinning.knowledge.models import Practice, PracticeStep
 
@@ -49,7 +50,7 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
             kind="review_practice",
             label=practice.title,
             url=reverse("knowledge:detail", args=[practice.uuid]),
-            partnership=", ".join(sorted(p.title for p in practice.partnerships.all())),
+            partnership=", ".join(sorted((p.title for p in practice.partnerships.all()), key=name_sort_key)),
             date=timezone.localdate(practice.submitted_at or practice.updated_at),  # type: ignore[attr-defined]
         )
         for practice in practices

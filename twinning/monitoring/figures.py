@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from twinning.core import charts
 from twinning.core.exports import Column, Table
-from twinning.core.reference import country_name
+from twinning.core.reference import country_name, name_sort_key
 from twinning.core.rendering import degrades_to, nothing
 from twinning.monitoring import selectors
 from twinning.partnerships.models import Pillar
@@ -88,7 +88,7 @@ def rollup_tables(
         columns=[Column(_("Pillar")), *(Column(p, kind) for p in periods)],
         rows=[(str(pillar), *values) for pillar, values in rollup.pillar_rows(pillars)],
     )
-    by_country.rows.sort(key=lambda row: str(row[0]))
+    by_country.rows.sort(key=lambda row: name_sort_key(row[0]))
     return totals, by_country, by_pillar
 
 

@@ -17,6 +17,7 @@ from twinning.core.forms import (
     interpolate_lazy,
 )
 from twinning.core.numbers import current_locale, format_number
+from twinning.core.rendering import labelled
 from twinning.core.services import VersionConflict
 from twinning.monitoring.models import EVIDENCE_EXTENSIONS, NARRATIVE_MAX, PeriodReport
 from twinning.monitoring.selectors import EntryRow
@@ -180,7 +181,7 @@ def row_label(row: EntryRow) -> str:
     """How an error summary names a row: the indicator's code, and the option of a breakdown row."""
     if row.option is None:
         return f"{row.indicator.code} {row.indicator.name}"
-    return f"{row.indicator.code} · {row.option.category}: {row.option}"
+    return f"{row.indicator.code} · {labelled(row.option.category, row.option)}"
 
 
 def entry_error_summary(rows: EntryForms) -> list[tuple[str, str]]:
@@ -191,10 +192,10 @@ def entry_error_summary(rows: EntryForms) -> list[tuple[str, str]]:
             continue
         label = row_label(row)
         for message in form.non_field_errors():
-            summary.append((f"#row-{row.key}", f"{label}: {message}"))
+            summary.append((f"#row-{row.key}", labelled(label, message)))
         for field in form.visible_fields():
             for message in field.errors:
-                summary.append((f"#{field.auto_id}", f"{label} · {field.label}: {message}"))
+                summary.append((f"#{field.auto_id}", labelled(f"{label} · {field.label}", message)))
     return summary
 
 

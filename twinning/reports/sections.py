@@ -32,8 +32,10 @@ from twinning.contributions.figures import (
 )
 from twinning.contributions.selectors import leverage_report
 from twinning.core.exports import Column, Table
-from twinning.core.reference import country_name
+from twinning.core.reference import country_name, name_sort_key, shipped_name
+from twinning.core.rendering import labelled
 from twinning.exchanges.figures import summary_charts, summary_tables
+from twinning.exchanges.models import MentoringPair
 from twinning.exchanges.selectors import ExchangeSummary, exchange_list, exchange_summary
 from twinning.knowledge.models import Practice
 from twinning.knowledge.selectors import practice_list
@@ -256,7 +258,7 @@ def iptt_rows(
             out.append(
                 (
                     *head,
-                    f"{option.category}: {option.option}",
+                    labelled(option.category, option.option),
                     point.period.label(),
                     None,
                     option.target,
@@ -438,7 +440,7 @@ def breakdown_tables(scope: Scope) -> list[Table]:
 
     countries = sorted(
         ((country_name(code) or _("Unknown"), part) for code, part in breakdown.by_country.items()),
-        key=lambda row: row[0],
+        key=lambda row: name_sort_key(row[0]),
     )
     total = selectors.Slice()
     for _name, part in countries:
@@ -454,7 +456,7 @@ def breakdown_tables(scope: Scope) -> list[Table]:
         title=_("By pillar"),
         columns=columns(_("Pillar")),
         rows=[
-            *((name, *figures(part)) for name, part in breakdown.by_pillar.items()),
+            *((shipped_name(name), *figures(part)) for name, part in breakdown.by_pillar.items()),
             (
                 _("A partnership working under several pillars counts under each."),
                 *([None] * 8),
@@ -481,7 +483,11 @@ def _mentoring_table(summary: ExchangeSummary) -> Table:
         columns=[Column(_("What")), Column(_("Count"), "number")],
         rows=[
             *(
-                (_("Pairs: %(status)s") % {"status": status}, n)
+                (
+                    _("Pairs: %(status)s")
+                    % {"status": dict(MentoringPair.Status.choices).get(status, status)},
+                    n,
+                )
                 for status, n in summary.mentoring_by_status.items()
             ),
             (_("Sessions"), summary.mentoring_sessions),
@@ -728,7 +734,7 @@ def practices_section(scope: Scope, section: Section) -> None:
         rows=[
             (
                 p.title,
-                ", ".join(sorted(q.title for q in p.partnerships.all())),
+                ", ".join(sorted((q.title for q in p.partnerships.all()), key=name_sort_key)),
                 p.get_status_display(),  # type: ignore[attr-defined]
                 p.summary if len(p.summary) <= 300 else p.summary[:299] + "…",
             )

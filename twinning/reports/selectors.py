@@ -234,8 +234,8 @@ def breakdown_values(
         option = result.option
         assert option is not None  # filtered above
         found[result.partnership_id][result.indicator_id, result.period][option.pk] = OptionValue(
-            option.category.name,
-            option.name,
+            str(option.category),  # in the reader's language, as the pages show it (shipped_name)
+            str(option),
             (option.category.name, option.order, option.name),
             result.value,
             None,
@@ -252,8 +252,8 @@ def breakdown_values(
         row = rows[key].get(option.pk)
         if row is None:
             row = rows[key][option.pk] = OptionValue(
-                option.category.name,
-                option.name,
+                str(option.category),
+                str(option),
                 (option.category.name, option.order, option.name),
                 None,
                 None,

@@ -25,6 +25,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from twinning.core.rendering import labelled
 from twinning.monitoring.models import ReviewComment
 from twinning.monitoring.progress import Grade
 from twinning.monitoring.selectors import partnership_progress
@@ -126,7 +127,9 @@ def indicators_criterion(
     on_track = [r for r in key if r.grade == Grade.ON_TRACK]
     share = Decimal(len(on_track)) * 100 / Decimal(len(key))
     evidence = [
-        f"{r.indicator.code} {r.indicator.name}: {r.grade_label or _('no results against a target yet')}"
+        labelled(
+            f"{r.indicator.code} {r.indicator.name}", r.grade_label or _("no results against a target yet")
+        )
         for r in key
     ]
     return Criterion(

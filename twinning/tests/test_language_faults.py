@@ -73,3 +73,41 @@ def test_country_pickers_sort_ethiopia_before_ukraine_in_french(settings):
     with translation.override("fr"):
         names = [name for _code, name in country_choices()]
     assert names.index("Éthiopie") < names.index("France") < names.index("Ukraine")
+
+
+def test_money_shows_its_currencys_minor_unit_on_the_gift_page_and_in_the_gift_list(client, world):
+    from decimal import Decimal
+
+    from twinning.contributions.tests.factories import GiftFactory
+
+    eur = GiftFactory(partnership=world.partnership, currency="EUR", fair_value=Decimal("1250.5"))
+    yen = GiftFactory(partnership=world.partnership, currency="JPY", fair_value=Decimal("125000"))
+    client.force_login(world.coordinator)
+    in_language(client, "es")
+    detail = client.get(reverse("contributions:gift_detail", args=[world.partnership.uuid, eur.uuid]))
+    assert "1250,50\u00a0EUR" in detail.content.decode() or "1.250,50\u00a0EUR" in detail.content.decode()
+    listing = client.get(reverse("contributions:ledger", args=[world.partnership.uuid]) + "?table=gifts")
+    html = listing.content.decode()
+    assert ">1250,50<" in html or ">1.250,50<" in html
+    assert ">1250,5<" not in html and ">1.250,5<" not in html
+    assert ">125.000<" in html and ">125.000,00<" not in html  # yen have no minor unit
+    yen_page = client.get(reverse("contributions:gift_detail", args=[world.partnership.uuid, yen.uuid]))
+    assert "125.000\u00a0JPY" in yen_page.content.decode()
+
+
+def test_the_gift_download_writes_each_amount_with_its_currencys_places(client, world):
+    import io
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    from twinning.contributions.tests.factories import GiftFactory
+
+    GiftFactory(partnership=world.partnership, currency="EUR", fair_value=Decimal("1250.5"))
+    client.force_login(world.coordinator)
+    url = reverse("contributions:ledger", args=[world.partnership.uuid]) + "?table=gifts&format=xlsx"
+    sheet = load_workbook(io.BytesIO(client.get(url).content)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("Fair value") + 1)
+    assert cell.value == Decimal("1250.50") or cell.value == 1250.5
+    assert cell.number_format == "#,##0.00"

@@ -56,7 +56,7 @@ def test_disclosure_downloads_agree_with_the_page_and_total(client, world):
     assert gifts[-1][3:] == ["3", "300.00", "0.00", "1,200.50"]
     assert gifts[0][4:] == ["Pledged (USD)", "Received, not verified (USD)", "Verified (USD)"]
     unconverted = downloads_agree(client, url, "unconverted")
-    assert unconverted[1] == ["Equipment", "EUR", "999", "1"]
+    assert unconverted[1] == ["Equipment", "EUR", "999.00", "1"]  # money with its currency's cents
     client.force_login(world.coordinator)
     assert client.get(url, {"format": "xlsx", "table": "gifts"}).status_code == 404
 
@@ -109,6 +109,6 @@ def test_awards_download_with_their_currencies(client, world):
     url = reverse("contributions:awards", args=[world.programme.uuid])
 
     rows = downloads_agree(client, url, "awards")
-    assert rows[1][4:] == ["250,000", "1,000.5", "EUR", "1"]
+    assert rows[1][4:] == ["250,000.00", "1,000.50", "EUR", "1"]  # issue 15: never "1,000.5"
     client.force_login(world.member)
     assert client.get(url, {"format": "csv"}).status_code == 404

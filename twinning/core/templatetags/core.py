@@ -7,12 +7,18 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from twinning.core.history import HistoryEntry, change_label, history_entries
-from twinning.core.numbers import format_grouped, format_money, format_percent
+from twinning.core.numbers import currency_decimals, format_grouped, format_money, format_percent
 from twinning.core.reference import country_name
-from twinning.core.rendering import as_text, degrades_to
+from twinning.core.rendering import as_text, colon, degrades_to
 from twinning.core.sections import Section, sections_for
 
 register = template.Library()
+
+
+@register.simple_tag(name="colon")
+def colon_tag() -> str:
+    """`{% colon %}` between a label and its value: ": ", or " : " with a no-break space in French."""
+    return colon()
 
 
 def _plain_name(name: Any, event: Any = None) -> str:
@@ -94,11 +100,21 @@ def percent(value: Any, decimals: int = 1) -> str:
 @register.filter
 @degrades_to(_number_or_blank)
 def money(value: Any, currency: Any = "") -> str:
-    """An amount with two places and its currency code: `{{ gift.fair_value|money:gift.currency }}` "1\u202f234,50
-    USD" in French (core.numbers.format_money). "" for None."""
+    """An amount with its currency's decimals and its code: `{{ gift.fair_value|money:gift.currency }}`
+    "1\u202f234,50 USD" in French, "1\u202f235 JPY" (core.numbers.format_money). "" for None."""
     if value is None or value == "":
         return ""
-    return format_money(value, str(currency or ""), decimals=2)
+    return format_money(value, str(currency or ""))
+
+
+@register.filter
+@degrades_to(_number_or_blank)
+def amount(value: Any, currency: Any = "") -> str:
+    """As `money` without the code, for a column whose header names the currency: `{{ a.amount|amount:cur }}`
+    "1\u202f234,50" in French, with the currency's decimals. "" for None."""
+    if value is None or value == "":
+        return ""
+    return format_grouped(value, decimals=currency_decimals(str(currency or "")))
 
 
 @register.filter

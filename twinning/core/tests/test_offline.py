@@ -4,6 +4,7 @@ shown offline for a page not kept, and the mark on the pages the worker keeps.""
 import json
 
 import pytest
+from django.conf import settings
 from django.templatetags.static import static
 
 from twinning.monitoring.tests.factories import monitored
@@ -50,8 +51,29 @@ def test_the_manifest_speaks_the_visitors_language(client):
     assert response.json()["description"] != client.get("/manifest.webmanifest").json()["description"]
 
 
+def test_each_language_has_its_own_manifest_url_that_pages_link(client):
+    """Issue 15: a browser fetches the manifest without cookies, so a language chosen with the switcher never
+    reached it; each language now has its own URL, which every page links in the page's language."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    assert 'rel="manifest" href="/manifest.ru.webmanifest"' in client.get("/login/").content.decode()
+    client.cookies.clear()
+    english = client.get("/manifest.en.webmanifest").json()
+    for language in ("fr", "es", "ru", "pt"):
+        response = client.get(f"/manifest.{language}.webmanifest", HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200 and "public" in response["Cache-Control"]
+        manifest = response.json()
+        assert manifest["lang"] == language and manifest["description"] != english["description"]
+    assert client.get("/manifest.xx.webmanifest").status_code == 404
+
+
+def test_the_manifest_without_a_language_varies_on_what_chooses_it(client):
+    response = client.get("/manifest.webmanifest")
+    assert {"accept-language", "cookie"} <= {v.strip().lower() for v in response["Vary"].split(",")}
+    assert "public" not in response["Cache-Control"]
+
+
 def test_every_page_links_the_manifest_and_signed_in_pages_name_the_worker(client, world):
-    assert 'rel="manifest" href="/manifest.webmanifest"' in client.get("/login/").content.decode()
+    assert 'rel="manifest" href="/manifest.en.webmanifest"' in client.get("/login/").content.decode()
     assert "data-service-worker" not in client.get("/login/").content.decode()
     client.force_login(world.member)
     body = client.get("/").content.decode()

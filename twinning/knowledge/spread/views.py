@@ -20,7 +20,7 @@ from twinning.core.forms import add_service_errors, ask_for_files_again
 from twinning.core.http import AuthedRequest, post_only, post_scope
 from twinning.core.numbers import query_int
 from twinning.core.pagination import history_page, paginate
-from twinning.core.reference import country_name
+from twinning.core.reference import country_name, name_sort_key
 from twinning.knowledge.models import Adoption, DisseminationRecord, Level, Practice
 from twinning.knowledge.selectors import get_practice_for_user
 from twinning.knowledge.spread import selectors, services
@@ -150,7 +150,10 @@ def programme_tables(figures: selectors.ProgrammeSpread) -> dict[str, Table]:
             key="countries",
             title=_("Adoptions by country and level"),
             columns=_level_columns(_("Country")),
-            rows=[(country_name(code), *counts(levels)) for code, levels in figures.by_country.items()],
+            rows=sorted(
+                ((country_name(code), *counts(levels)) for code, levels in figures.by_country.items()),
+                key=lambda row: name_sort_key(row[0]),
+            ),
         ),
         Table(
             key="pillars",
