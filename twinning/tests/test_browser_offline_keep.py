@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from twinning.monitoring.tests.factories import monitored
-from twinning.monitoring.tests.test_browser_offline import KEPT, WORKER_IN_CONTROL
+from twinning.monitoring.tests.test_browser_offline import KEPT, WORKER_IN_CONTROL, wait_until
 from twinning.partnerships.tests.test_browser import sign_in
 from twinning.work import offline_forms, work_for_user
 
@@ -24,7 +24,7 @@ def test_the_forms_kept_on_request_open_offline_without_having_been_opened(page:
     assert entry in forms and set(partnership_forms) <= set(forms)
 
     sign_in(page, live_server, world.member.email)
-    page.wait_for_function(WORKER_IN_CONTROL)
+    wait_until(page, WORKER_IN_CONTROL, True)
     page.goto(f"{live_server.url}/my-work/")
     assert not set(forms) & set(page.evaluate(KEPT))  # not on a mere visit
 
