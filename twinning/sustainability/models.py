@@ -19,7 +19,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from twinning.accounts import access
 from twinning.core.choices import Choices, Side
@@ -444,10 +444,11 @@ class AssessmentAction(TwinningModel):
     """One action of the joint action plan the partnership agrees from a round's results."""
 
     class Status(Choices):
-        OPEN = "open", _("Open")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
-        DROPPED = "dropped", _("Dropped")
+        # A context of their own: the word agrees with "action" (feminine in French and Portuguese).
+        OPEN = "open", pgettext_lazy("action status", "Open")
+        IN_PROGRESS = "in_progress", pgettext_lazy("action status", "In progress")
+        DONE = "done", pgettext_lazy("action status", "Done")
+        DROPPED = "dropped", pgettext_lazy("action status", "Dropped")
 
     round = models.ForeignKey(
         AssessmentRound, on_delete=models.CASCADE, related_name="actions", verbose_name=_("round")

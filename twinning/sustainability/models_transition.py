@@ -23,7 +23,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from twinning.accounts import access
 from twinning.core.choices import Choices, Side
@@ -300,9 +300,10 @@ class GraduationReview(TwinningModel):
     per partnership. The decision keeps the criteria as they were evaluated then (`evidence`)."""
 
     class Decision(Choices):
-        GRADUATE = "graduate", _("Graduate")
-        EXTEND = "extend", _("Extend")
-        CLOSE = "close", _("Close")
+        # Read as the decision taken (a noun in the pipeline, the reviews and the follow-ups), not a command.
+        GRADUATE = "graduate", pgettext_lazy("graduation decision", "Graduate")
+        EXTEND = "extend", pgettext_lazy("graduation decision", "Extend")
+        CLOSE = "close", pgettext_lazy("graduation decision", "Close")
 
     partnership = models.ForeignKey(
         Partnership,

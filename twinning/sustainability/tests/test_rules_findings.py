@@ -292,7 +292,7 @@ def test_the_decision_form_says_how_many_criteria_are_met_in_the_readers_languag
     client.force_login(world.manager)
     url = reverse("sustainability:graduation_review", args=[world.partnership.uuid, review.uuid])
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "1 critères remplis sur 4." in page
+    assert "Critères remplis\u00a0: 1 sur 4." in page
     assert "Autonomiser bien que tous les critères ne soient pas remplis" in page
 
 
@@ -384,3 +384,30 @@ def test_programme_staff_read_the_joint_action_plan_but_do_not_change_it(client,
     assert api(world.partnership_viewer).get(f"{URL}/rounds/{round_uuid}/actions").status_code == 403
     assert api(world.outsider).get(f"{URL}/rounds/{round_uuid}/actions").status_code == 404
     assert AssessmentAction.objects.filter(round=assessment_round).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "decision", "status", "criteria"),
+    [
+        ("fr", "Autonomisation", "Terminée", "Critères remplis\u00a0: 1 sur 4."),
+        ("ru", "Завершение поддержки", "Выполнено", "Выполнено 1 из 4 критериев."),
+    ],
+)
+def test_a_decision_reads_as_taken_and_an_action_status_agrees_with_action(
+    language, decision, status, criteria
+):
+    # A tester read "Autonomiser" (the verb) in the decision column and "1 critères remplis sur 4".
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    from twinning.sustainability.models import AssessmentAction
+    from twinning.sustainability.models_transition import GraduationReview
+
+    with translation.override(language):
+        assert str(GraduationReview.Decision.GRADUATE.label) == decision
+        assert str(AssessmentAction.Status.DONE.label) == status
+        assert (
+            ngettext("%(met)s of %(counter)s criterion met.", "%(met)s of %(counter)s criteria met.", 4)
+            % {"met": 1, "counter": 4}
+            == criteria
+        )
