@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
 from twinning.core.reference import validate_country, validate_currency
+from twinning.core.rendering import labelled
 from twinning.core.validators import validate_storable_decimal, validate_upload_content, validate_upload_size
 from twinning.directory.models import Institution, Person
 from twinning.partnerships.models import Partnership, Programme
@@ -460,7 +461,7 @@ class Gift(TwinningModel):
         indexes = [models.Index(fields=["partnership", "year", "status"], name="gift_report")]
 
     def __str__(self) -> str:
-        return f"{self.get_category_display()}: {self.description[:60]}"
+        return labelled(self.get_category_display(), self.description[:60])
 
 
 EVIDENCE_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "doc", "docx", "odt", "xlsx", "ods", "csv"]

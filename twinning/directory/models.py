@@ -11,6 +11,7 @@ from twinning.core.reference import (
     validate_country,
     validate_time_zone,
 )
+from twinning.core.rendering import labelled
 from twinning.core.validators import validate_dhis2_uid
 
 
@@ -160,7 +161,7 @@ class InstitutionExpertise(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.institution}: {self.area}"
+        return labelled(self.institution, self.area)
 
 
 class InstitutionNeed(models.Model):
@@ -187,7 +188,7 @@ class InstitutionNeed(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.institution}: {self.area}"
+        return labelled(self.institution, self.area)
 
 
 class Person(TwinningModel):
@@ -245,4 +246,4 @@ class CountryPriority(TwinningModel):
         ordering = ["country", "rank"]
 
     def __str__(self) -> str:
-        return f"{self.country}: {self.text[:60]}"
+        return labelled(self.country, self.text[:60])

@@ -111,3 +111,15 @@ def test_the_gift_download_writes_each_amount_with_its_currencys_places(client, 
     cell = sheet.cell(row=2, column=header.index("Fair value") + 1)
     assert cell.value == Decimal("1250.50") or cell.value == 1250.5
     assert cell.number_format == "#,##0.00"
+
+
+def test_a_gift_is_named_with_the_languages_own_colon():
+    from django.utils import translation
+
+    from twinning.contributions.tests.factories import GiftFactory
+
+    gift = GiftFactory(category="equipment", description="Oxygen concentrator")
+    with translation.override("fr"):
+        assert str(gift) == "Équipement\u00a0: Oxygen concentrator"
+    with translation.override("en"):
+        assert str(gift) == "Equipment: Oxygen concentrator"
