@@ -190,7 +190,8 @@ def clean_result_values(
     measure: str, raw: dict[str, Any], *, locale: str | None = None, allows_negative: bool = False
 ) -> dict[str, Any]:
     """Typed, validated values for one result of an indicator with `measure`; ValidationError per field.
-    A number is never negative unless its indicator `allows_negative` (Indicator.allows_negative: a change).
+    A number is a count (whole, never negative) unless its indicator `allows_negative` (a change): the rule is
+    Indicator.count_error, shared with targets and baselines.
 
     Numbers may be Decimals, ints or text; text is read by `core.numbers.parse_decimal` as `locale` writes
     numbers (None: the machine form, `12.5`), so `12,5` is 12.5 for "pt" and refused otherwise, never 125.
@@ -233,8 +234,9 @@ def clean_result_values(
     else:
         if value is None:
             return {}
-        if value < 0 and not allows_negative:
-            errors["value"] = [_("A count cannot be negative; enter 0 or more.")]
+        why = Indicator.count_error(value, allows_negative=allows_negative)
+        if why:
+            errors["value"] = [why]
         out["value"] = value
     if errors:
         raise ValidationError(errors)

@@ -5,11 +5,14 @@ partnership, and adopted into a plan by reference (PlanIndicator): a correction 
 every partnership at once, and nothing is copied that could drift.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from twinning.core.choices import Choices, Side
@@ -439,6 +442,24 @@ class Indicator(TwinningModel):
         if measure == Indicator.Measure.QUALITATIVE:
             return Indicator.CrossAggregation.NONE
         return Indicator.CrossAggregation.SUM
+
+    @staticmethod
+    def count_error(value: Decimal, *, allows_negative: bool) -> str | None:
+        """Why `value` cannot be a number of a number indicator, or None if it can: the one rule every door
+        shares (results through the entry form, API, imports and offline sync; targets and baselines).
+
+        A number indicator is a count unless it `allows_negative` (it measures a change): a count is a whole
+        number of zero or more, so 12.5 health workers trained or -5 sessions are typing errors.
+
+        Raises: nothing.
+        """
+        if allows_negative:
+            return None
+        if value < 0:
+            return gettext("A count cannot be negative; enter 0 or more.")
+        if value != value.to_integral_value():
+            return gettext("A count is a whole number; enter it without decimals.")
+        return None
 
     def clean(self) -> None:
         # A percentage added across partnerships means nothing (40 % + 50 % is not 90 %); a weighted mean needs

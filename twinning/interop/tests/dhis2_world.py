@@ -47,7 +47,7 @@ def mapped(world: Any) -> Mapped:
 
 def enter(world: Any, x: Mapped) -> None:
     """Values of 2024Q1 and 2024Q2 (HW1 overall and by sex, MDA, and the 2024 yes/no and story)."""
-    for period, total in (("2024Q1", "11"), ("2024Q2", "7.5")):
+    for period, total in (("2024Q1", "11"), ("2024Q2", "8")):
         services.result_save(
             actor=world.member, plan_indicator=x.m.trained, period=period, values={"value": total}
         )

@@ -131,3 +131,11 @@ def rules_grid(
                 plan=plan, objective=goal, indicator=indicator
             )
     return partnerships, indicators, adoptions
+
+
+def measures_a_change(adoption: PlanIndicator) -> PlanIndicator:
+    """Make the adopted number indicator measure a change (allows_negative): no longer a count, so it takes
+    decimals. For tests about reading or storing a decimal number, not about counts (a count is whole)."""
+    Indicator.objects.filter(pk=adoption.indicator_id).update(allows_negative=True)
+    adoption.indicator.allows_negative = True
+    return adoption

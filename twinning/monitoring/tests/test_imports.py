@@ -16,7 +16,7 @@ from openpyxl import Workbook, load_workbook
 from twinning.core.uploads import read_table
 from twinning.monitoring import imports, services
 from twinning.monitoring.models import ImportJob, Result
-from twinning.monitoring.tests.factories import monitored
+from twinning.monitoring.tests.factories import measures_a_change, monitored
 from twinning.planning.models import Plan
 
 pytestmark = pytest.mark.django_db
@@ -464,7 +464,7 @@ def choose_language(client, world, language: str) -> None:
 
 
 def test_a_portuguese_csv_with_decimal_commas_imports_12_5(client, world):
-    monitored(world)
+    measures_a_change(monitored(world).trained)
     choose_language(client, world, "pt")
     body = HEADER.replace(",", ";") + ";2024Q1;HW1;;12,5;;;;;\n;2024Q1;MDA;;;4,5;50;;;\n"
     response = client.post(

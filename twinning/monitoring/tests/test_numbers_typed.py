@@ -12,7 +12,7 @@ from django.utils import translation
 
 from twinning.monitoring import services
 from twinning.monitoring.models import Result
-from twinning.monitoring.tests.factories import monitored
+from twinning.monitoring.tests.factories import measures_a_change, monitored
 from twinning.monitoring.tests.test_api import auth
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +26,7 @@ def save(world, adoption, period, locale, **values):
 
 def test_the_service_reads_a_portuguese_decimal_comma(world):
     m = monitored(world)
+    measures_a_change(m.trained)
     assert save(world, m.trained, "2024Q1", "pt", value="12,5").value == Decimal("12.5")
     deaths = save(world, m.deaths, "2024Q1", "pt", numerator="4,5", denominator="50")
     assert (deaths.numerator, deaths.denominator, deaths.value) == (Decimal("4.5"), Decimal(50), Decimal(9))
@@ -61,6 +62,7 @@ def entry_post(client, world, adoption, period, language, **fields):
 
 def test_a_portuguese_user_types_decimal_commas_on_the_entry_page(client, world):
     m = monitored(world)
+    measures_a_change(m.trained)
     response = entry_post(client, world, m.trained, "2024Q1", "pt", value="12,5")
     assert response.status_code == 200
     assert Result.objects.get(indicator=m.trained.indicator).value == Decimal("12.5")
@@ -103,7 +105,7 @@ def put(client, world, user, indicator, period, **body):
 
 
 def test_the_api_takes_json_numbers_and_machine_strings(client, world):
-    monitored(world)
+    measures_a_change(monitored(world).trained)
     assert put(client, world, world.member, "HW1", "2024Q1", value="12.5").json()["value"] == "12.5000"
     deaths = put(client, world, world.member, "MDA", "2024Q1", numerator=4.5, denominator=50)
     assert Decimal(deaths.json()["value"]) == Decimal(9)

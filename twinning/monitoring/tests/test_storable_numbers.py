@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from twinning.core.validators import validate_storable_decimal
 from twinning.monitoring import services
 from twinning.monitoring.models import Result
-from twinning.monitoring.tests.factories import monitored
+from twinning.monitoring.tests.factories import measures_a_change, monitored
 from twinning.monitoring.tests.test_api import auth, put
 from twinning.monitoring.tests.test_entry_page import PERIOD, entry, key, page_url, save_all, typed
 
@@ -23,6 +23,7 @@ TOO_LONG = "99999999999999.9999"
 
 def test_the_testers_value_is_refused_by_the_service_and_nothing_is_stored(world):
     m = monitored(world)
+    measures_a_change(m.trained)  # a count would be refused sooner, as not whole
     with pytest.raises(services.ResultsRejected) as refused:
         save_all(world, m, [entry(m, value=TOO_LONG)])
     assert "significant digits" in str(refused.value.row_errors[key(m.trained)])
@@ -31,6 +32,7 @@ def test_the_testers_value_is_refused_by_the_service_and_nothing_is_stored(world
 
 def test_the_entry_page_shows_the_error_beside_the_field_not_a_500(client, world):
     m = monitored(world)
+    measures_a_change(m.trained)
     client.force_login(world.member)
     response = client.post(page_url(world, "save/"), typed(m, trained=TOO_LONG))
     assert response.status_code == 400

@@ -323,9 +323,11 @@ def _check_value(indicator: Indicator, value: Decimal | None, field: str) -> Non
         raise ValidationError({field: _("A percentage lies between 0 and 100.")})
     if indicator.measure == Indicator.Measure.YES_NO and value not in (0, 1):
         raise ValidationError({field: _("A yes/no target is 1 (yes) or 0 (no).")})
-    if indicator.measure == Indicator.Measure.NUMBER and value < 0 and not indicator.allows_negative:
-        # The same rule as results (monitoring.services.clean_result_values): a count is never negative.
-        raise ValidationError({field: _("A count cannot be negative; enter 0 or more.")})
+    if indicator.measure == Indicator.Measure.NUMBER:
+        # The same rule as results (monitoring.services.clean_result_values): a count is whole, never negative.
+        why = Indicator.count_error(value, allows_negative=indicator.allows_negative)
+        if why:
+            raise ValidationError({field: why})
 
 
 def _check_target(

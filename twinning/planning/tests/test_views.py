@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from twinning.monitoring.tests.factories import measures_a_change
 from twinning.planning import services
 from twinning.planning.models import Activity, Indicator, Objective, Plan, Target
 from twinning.planning.tests.factories import agree, draft_plan, pillars, plan_with_indicator, sex
@@ -166,6 +167,8 @@ def test_new_version_through_the_page_keeps_the_old_one_readable(client, world):
 
 def test_targets_grid_saves_all_or_nothing(client, world):
     _plan, _o, adoption = plan_with_indicator(world)
+    # A change takes decimals; a count's targets are whole (monitoring/tests/test_fractional_counts.py).
+    measures_a_change(adoption)
     client.force_login(world.coordinator)
     url = reverse("planning:plan_indicator", args=[world.partnership.uuid, adoption.uuid])
     page = client.get(url)
@@ -191,6 +194,8 @@ def test_targets_grid_reads_and_shows_numbers_the_users_way(client, world):
     from django.conf import settings
 
     _plan, _o, adoption = plan_with_indicator(world)
+    # A change takes decimals; a count's targets are whole (monitoring/tests/test_fractional_counts.py).
+    measures_a_change(adoption)
     client.force_login(world.coordinator)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "pt"
     url = reverse("planning:plan_indicator", args=[world.partnership.uuid, adoption.uuid])
