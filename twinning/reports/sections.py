@@ -635,7 +635,7 @@ def sustainability_section(scope: Scope, section: Section) -> None:
             found = latest.get((partnership.pk, kind))
             if found is None:
                 continue
-            head = (partnership.title, str(label), found.round.title, found.round.due_date)
+            head = (partnership.title, str(label), found.round.shown_title, found.round.due_date)
             lines = [
                 (_("Overall"), found.overall),
                 *((part.shown_title, scored) for part, scored in found.sections),

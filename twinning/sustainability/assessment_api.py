@@ -111,7 +111,9 @@ class AssessmentRoundOut(Schema):
     partnership: UUID
     instrument: UUID
     instrument_version: int
-    title: str
+    title: str = Field(
+        description="The title as typed, else the instrument's name and the due year in the reader's language."
+    )
     due_date: datetime.date
     status: AssessmentRound.Status
     host_submitted_at: datetime.datetime | None
@@ -166,7 +168,11 @@ class RoundCreate(Input):
     partnership: UUID
     instrument: UUID
     due_date: datetime.date
-    title: str = Field("", max_length=200)
+    title: str = Field(
+        "",
+        max_length=200,
+        description="Empty: the instrument's name and the due year, in each reader's language.",
+    )
 
 
 class AssessmentAnswerIn(Input):
@@ -248,7 +254,7 @@ def _round_out(r: AssessmentRound) -> dict[str, Any]:
         "partnership": r.partnership.uuid,
         "instrument": r.instrument_version.instrument.uuid,
         "instrument_version": r.instrument_version.number,
-        "title": r.title,
+        "title": r.shown_title,
         "due_date": r.due_date,
         "status": r.status,
         "host_submitted_at": r.host_submitted_at,

@@ -110,7 +110,7 @@ def _bulk_round(
     assessment_round = AssessmentRound.objects.create(
         partnership=partnership,
         instrument_version=version,
-        title=f"{version.instrument.name} {due.year}",
+        title="",  # automatic: the instrument and year in each reader's language (shown_title)
         due_date=due,
         opened_by=admin,
         host_submitted_at=when if Side.HOST in sides else None,
@@ -150,7 +150,6 @@ def _flagship_round(
         partnership=partnership,
         instrument=instrument,
         due_date=due,
-        title=f"{instrument.name} {due.year}",
     )
     for side in (Side.HOST, Side.RESOURCE):
         for user in people[side]:

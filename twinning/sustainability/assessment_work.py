@@ -56,9 +56,15 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
 
     Raises: nothing.
     """
-    rounds = list(rounds_waiting(user).select_related("partnership").order_by("due_date", "id")[:limit])
+    rounds = list(
+        rounds_waiting(user)
+        .select_related("partnership", "instrument_version__instrument")
+        .order_by("due_date", "id")[:limit]
+    )
     actions = list(
-        actions_owned(user).select_related("round__partnership").order_by("due_date", "id")[:limit]
+        actions_owned(user)
+        .select_related("round__partnership", "round__instrument_version__instrument")
+        .order_by("due_date", "id")[:limit]
     )
     ids = {r.partnership_id for r in rounds} | {a.round.partnership_id for a in actions}
     zones = partnership_zones(ids) if today is None and ids else {}
@@ -69,9 +75,9 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
     items = [
         WorkItem(
             kind="assessment",
-            label=r.title
+            label=r.shown_title
             if r.my_role == PartnershipMembership.Role.COORDINATOR  # type: ignore[attr-defined]
-            else _("%(round)s: your answers") % {"round": r.title},
+            else _("%(round)s: your answers") % {"round": r.shown_title},
             url=reverse("sustainability:round", args=[r.uuid]),
             partnership=r.partnership.title,
             due_date=r.due_date,
@@ -85,7 +91,7 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
             label=a.title[:120],
             url=reverse("sustainability:round", args=[a.round.uuid]) + "#actions",
             partnership=a.round.partnership.title,
-            period=a.round.title,
+            period=a.round.shown_title,
             due_date=a.due_date,
             overdue=late(a.due_date, a.round.partnership_id),
         )

@@ -25,7 +25,7 @@ def latest_readiness(partnership: Partnership) -> tuple[str, datetime.date, Deci
     done = max(d for d in (found.round.host_submitted_at, found.round.resource_submitted_at) if d is not None)
     score = score_round(found.overall.combined)
     assert score is not None
-    return found.round.title, timezone.localdate(done), score
+    return found.round.shown_title, timezone.localdate(done), score
 
 
 def overdue_joint_actions(

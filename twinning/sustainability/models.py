@@ -310,7 +310,9 @@ class AssessmentRound(TwinningModel):
         related_name="rounds",
         verbose_name=_("instrument version"),
     )
-    title = models.CharField(_("title"), max_length=200)
+    # Blank when nobody typed one: the round is then called by its instrument and year in the reader's language
+    # (shown_title), not in the language of whoever opened it.
+    title = models.CharField(_("title"), max_length=200, blank=True)
     due_date = models.DateField(_("due"))
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -334,7 +336,15 @@ class AssessmentRound(TwinningModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        """The typed title as typed, else the instrument's name in the reader's language and the due year
+        ("Sustainability assessment 2026"). Lists select_related("instrument_version__instrument")."""
+        if self.title:
+            return self.title
+        return f"{self.instrument_version.instrument.shown_name} {self.due_date.year}"
 
     def submitted_at(self, side: str) -> Any:
         return self.host_submitted_at if side == Side.HOST else self.resource_submitted_at

@@ -86,7 +86,7 @@ def _open_one(
         partnership=partnership,
         instrument_version=version,
         due_date=due_date,
-        title=title or f"{version.instrument.shown_name} {due_date.year}",
+        title=title.strip(),  # blank: shown as the instrument and year in each reader's language (shown_title)
         opened_by=actor,
     )
     create_with_audit(actor=actor, obj=assessment_round, parent=partnership)
@@ -289,7 +289,8 @@ def side_submit(*, actor: User, assessment_round: AssessmentRound) -> Assessment
 def _tell_about_submission(actor: User, assessment_round: AssessmentRound, side: str) -> None:
     partnership = assessment_round.partnership
     url = reverse("sustainability:round", args=[assessment_round.uuid])
-    title, where, side_label = assessment_round.title, partnership.title, Side(side).label
+    where, side_label = partnership.title, Side(side).label
+    # The message is written in each recipient's language: so is an automatic round title (shown_title).
     if assessment_round.is_revealed:
         people = _people_of_side(partnership, Side.HOST, Side.RESOURCE)
         recipients = [*people, assessment_round.opened_by]
@@ -298,7 +299,7 @@ def _tell_about_submission(actor: User, assessment_round: AssessmentRound, side:
             actor=actor,
             message=lambda: (
                 _("%(round)s (%(partnership)s): both sides have answered; the results are ready.")
-                % {"round": title, "partnership": where}
+                % {"round": assessment_round.shown_title, "partnership": where}
             ),
             url=url,
         )
@@ -310,7 +311,7 @@ def _tell_about_submission(actor: User, assessment_round: AssessmentRound, side:
             _(
                 "%(round)s (%(partnership)s): the %(side)s side has submitted; your side's answers are awaited."
             )
-            % {"round": title, "partnership": where, "side": str(side_label).lower()}
+            % {"round": assessment_round.shown_title, "partnership": where, "side": str(side_label).lower()}
         ),
         url=url,
     )

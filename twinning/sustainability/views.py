@@ -64,7 +64,7 @@ def _rounds_table(rounds: Any) -> Table:
         ],
         rows=[
             (
-                Link(r.title, reverse("sustainability:round", args=[r.uuid])),
+                Link(r.shown_title, reverse("sustainability:round", args=[r.uuid])),
                 r.instrument_version.instrument.shown_name,
                 r.instrument_version.number,
                 r.due_date,
@@ -96,7 +96,7 @@ def _trend_parts(trends: dict[Any, list[selectors.TrendPoint]]) -> list[dict[str
             ],
             rows=[
                 (
-                    Link(p.round.title, reverse("sustainability:round", args=[p.round.uuid])),
+                    Link(p.round.shown_title, reverse("sustainability:round", args=[p.round.uuid])),
                     p.round.due_date,
                     _score(p.overall.host),
                     _score(p.overall.resource),
@@ -237,7 +237,7 @@ def _results_table(result: selectors.RoundScores) -> Table:
         columns += [Column(_("Combined"), "number"), Column(_("Gap (host − resource)"), "number")]
     return Table(
         key="results",
-        title=_("Results: %(round)s") % {"round": result.round.title},
+        title=_("Results: %(round)s") % {"round": result.round.shown_title},
         columns=columns,
         rows=rows,
         caption=_("Scores from 0 to 100; a gap of %(gap)s points or more is large.")
@@ -253,7 +253,7 @@ def _result_row(section: str, statement: str, scored: Scored, revealed: bool) ->
 def _actions_table(assessment_round: AssessmentRound, actions: list[AssessmentAction]) -> Table:
     return Table(
         key="actions",
-        title=_("Joint action plan: %(round)s") % {"round": assessment_round.title},
+        title=_("Joint action plan: %(round)s") % {"round": assessment_round.shown_title},
         columns=[
             Column(_("Action")),
             Column(_("Section")),
