@@ -39,6 +39,7 @@ from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import changes_recorded
 from twinning.core.dates import local_today
+from twinning.core.rendering import labelled
 from twinning.core.services import create_with_audit
 from twinning.core.spreadsheets import Sheet, workbook_bytes
 from twinning.core.uploads import cell_number, cell_text, read_table
@@ -871,7 +872,7 @@ def template_rows(partnership: Partnership, period: Period) -> list[list[Any]]:
                 r.score if r else None,
                 r.comment if r else "",
                 r.version if r else None,
-                indicator.name + (f" — {option.name}" if option else ""),
+                indicator.name + (f" — {labelled(option.category, option)}" if option else ""),
                 indicator.get_measure_display(),  # type: ignore[attr-defined]
                 indicator.unit,
                 row.target,

@@ -179,8 +179,8 @@ def _mapping_rows(mapping: dhis2_mapping.Dhis2Mapping) -> dict[str, list[dict[st
         ],
         "options": [
             {
-                "label": o.name,
-                "detail": o.category.name,
+                "label": str(o),  # in the reader's language, as every page names shipped options
+                "detail": str(o.category),
                 "key": m.option_key(o),
                 "value": o.dhis2_category_option_combo,
             }

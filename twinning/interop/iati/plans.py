@@ -349,7 +349,7 @@ class PlanImporter:
                         _(
                             "%(code)s is not broken down by %(category)s: its targets by %(option)s are left out."
                         )
-                        % {"code": indicator.code, "category": option.category.name, "option": option.name},
+                        % {"code": indicator.code, "category": str(option.category), "option": str(option)},
                     )
                 )
                 continue

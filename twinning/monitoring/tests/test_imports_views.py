@@ -224,3 +224,18 @@ def test_return_and_unlock_need_their_reason_and_change_nothing_without_it(clien
     assert client.post(f"{base}/unlock/", {"reason": "Register corrected"}).status_code == 302
     report.refresh_from_db()
     assert report.status != "approved"
+
+
+def test_the_template_names_breakdown_options_in_the_readers_language(client, world):
+    """Issue 15: the label column wrote the shipped option in English ("— Female") on a French template."""
+    monitored(world)
+    client.force_login(world.member)
+    client.cookies["django_language"] = "fr"
+    response = client.get(f"/monitoring/{world.partnership.uuid}/2024Q1/template.xlsx")
+    cells = [
+        str(c)
+        for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+        for c in row
+    ]
+    assert any(c.endswith("— Sexe\u00a0: Femme") for c in cells)
+    assert not any(c.endswith("Female") for c in cells)
