@@ -221,9 +221,9 @@ def _results_table(result: selectors.RoundScores) -> Table:
     revealed = result.round.is_revealed
     rows: list[Any] = []
     for line in result.sections:
-        rows.append(_result_row(line.section.title, "", line.scored, revealed))
+        rows.append(_result_row(line.section.shown_title, "", line.scored, revealed))
         rows.extend(
-            _result_row(line.section.title, item_line.item.statement, item_line.scored, revealed)
+            _result_row(line.section.shown_title, item_line.item.shown_statement, item_line.scored, revealed)
             for item_line in line.items
         )
     rows.append(_result_row(_("Overall"), "", result.overall, revealed))
@@ -264,7 +264,7 @@ def _actions_table(assessment_round: AssessmentRound, actions: list[AssessmentAc
         rows=[
             (
                 a.title,
-                a.section.title if a.section else "",
+                a.section.shown_title if a.section else "",
                 str(a.owner) if a.owner else "",
                 a.due_date,
                 a.get_status_display(),
