@@ -375,13 +375,16 @@ class _RowChecker:
         self.index = index
         self.width = max(index.values()) + 1
         self.targets = _targets_for(allowed)
-        # Indicators whose numbers may be negative (a change); every other number is a count (one query).
-        self.negative_ok = set(
-            Indicator.objects.filter(
-                pk__in={i[0] for _p, t in self.targets.values() for i in t.indicators.values()},
-                allows_negative=True,
-            ).values_list("pk", flat=True)
-        )
+        # Indicators whose numbers may be negative (a change), and those counted in whole numbers (one query).
+        self.negative_ok: set[int] = set()
+        self.whole_only: set[int] = set()
+        for pk, allows_negative, whole_numbers in Indicator.objects.filter(
+            pk__in={i[0] for _p, t in self.targets.values() for i in t.indicators.values()}
+        ).values_list("pk", "allows_negative", "whole_numbers"):
+            if allows_negative:
+                self.negative_ok.add(pk)
+            if whole_numbers:
+                self.whole_only.add(pk)
         self.default_partnership = str(scope.partnership.uuid) if scope.partnership is not None else ""
         self.scope_period = scope_period
         # "Has the period started" is asked on each partnership's own date (its host's time zone).
@@ -456,7 +459,7 @@ class _RowChecker:
         if where is None:
             return None
         key, measure, label = where
-        values = self._values(line, row, measure, key[1] in self.negative_ok)
+        values = self._values(line, row, measure, key[1] in self.negative_ok, key[1] in self.whole_only)
         if values is None:
             return None
         status = self.reports.get((key[0], key[2]))
@@ -566,7 +569,7 @@ class _RowChecker:
         return self.periods[period_id]
 
     def _values(
-        self, line: int, row: list[Any], measure: str, allows_negative: bool
+        self, line: int, row: list[Any], measure: str, allows_negative: bool, whole_numbers: bool
     ) -> tuple[Any, ...] | None:
         """The typed values of a row, checked as the entry form and the API check them, or None if bad."""
         numbers: dict[str, Decimal | None] = {}
@@ -581,7 +584,12 @@ class _RowChecker:
             return None
         text = cell_text(self.cell(row, "text"))
         try:
-            cleaned = clean_result_values(measure, {**numbers, "text": text}, allows_negative=allows_negative)
+            cleaned = clean_result_values(
+                measure,
+                {**numbers, "text": text},
+                allows_negative=allows_negative,
+                whole_numbers=whole_numbers,
+            )
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 self.bad(line, name, self.cell(row, name), " ".join(messages))

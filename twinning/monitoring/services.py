@@ -187,11 +187,16 @@ def _decimal(raw: Any, field: str, errors: dict[str, list[str]], locale: str | N
 
 
 def clean_result_values(
-    measure: str, raw: dict[str, Any], *, locale: str | None = None, allows_negative: bool = False
+    measure: str,
+    raw: dict[str, Any],
+    *,
+    locale: str | None = None,
+    allows_negative: bool = False,
+    whole_numbers: bool = False,
 ) -> dict[str, Any]:
     """Typed, validated values for one result of an indicator with `measure`; ValidationError per field.
-    A number is a count (whole, never negative) unless its indicator `allows_negative` (a change): the rule is
-    Indicator.count_error, shared with targets and baselines.
+    A number is never negative unless its indicator `allows_negative` (a change), and whole when it counts in
+    `whole_numbers`: the rule is Indicator.count_error, shared with targets and baselines.
 
     Numbers may be Decimals, ints or text; text is read by `core.numbers.parse_decimal` as `locale` writes
     numbers (None: the machine form, `12.5`), so `12,5` is 12.5 for "pt" and refused otherwise, never 125.
@@ -234,7 +239,7 @@ def clean_result_values(
     else:
         if value is None:
             return {}
-        why = Indicator.count_error(value, allows_negative=allows_negative)
+        why = Indicator.count_error(value, allows_negative=allows_negative, whole_numbers=whole_numbers)
         if why:
             errors["value"] = [why]
         out["value"] = value
@@ -412,7 +417,11 @@ def _result_write(
     indicator = plan_indicator.indicator
     comment = _checked_result_place(plan_indicator, period, option, entry.comment, today)
     fields = clean_result_values(
-        indicator.measure, entry.values, locale=locale, allows_negative=indicator.allows_negative
+        indicator.measure,
+        entry.values,
+        locale=locale,
+        allows_negative=indicator.allows_negative,
+        whole_numbers=indicator.whole_numbers,
     )
     if fields and check_breakdown:
         problems = breakdown_check(

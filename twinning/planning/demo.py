@@ -181,6 +181,8 @@ def _programme_framework(programme: Programme, editor: User) -> tuple[list[Indic
             cross_aggregation=cross,
             frequency=frequency,
             categories=[categories[c] for c in cats],
+            # Every number of the demo counts (people, facilities, sessions).
+            whole_numbers=measure == "number",
         )
         for code, name, definition, measure, unit, time, cross, frequency, cats in COMMON
     ]
@@ -446,6 +448,7 @@ def _indicators(
             time_aggregation=time,
             cross_aggregation=cross,
             frequency=frequency,
+            whole_numbers=measure == "number",
         )
         values, end_target = _target_values(own, options, rng, 4)
         adoption = services.plan_indicator_adopt(

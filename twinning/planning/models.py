@@ -371,6 +371,15 @@ class Indicator(TwinningModel):
             "Only for a number that measures a change (a net gain or loss); a count is never negative."
         ),
     )
+    # DHIS2's INTEGER value types: a count (people trained, sessions held) has no decimals; an average, a rate or
+    # a quantity (days, hours, a mean score) has. Only the indicator knows which.
+    whole_numbers = models.BooleanField(
+        _("whole numbers only"),
+        default=False,
+        help_text=_(
+            "For a count (people trained, sessions held): results, targets and baselines without decimals."
+        ),
+    )
     dhis2_data_element = models.CharField(
         _("DHIS2 data element"), max_length=11, blank=True, validators=[validate_dhis2_uid]
     )
@@ -444,20 +453,19 @@ class Indicator(TwinningModel):
         return Indicator.CrossAggregation.SUM
 
     @staticmethod
-    def count_error(value: Decimal, *, allows_negative: bool) -> str | None:
+    def count_error(value: Decimal, *, allows_negative: bool, whole_numbers: bool = False) -> str | None:
         """Why `value` cannot be a number of a number indicator, or None if it can: the one rule every door
         shares (results through the entry form, API, imports and offline sync; targets and baselines).
 
-        A number indicator is a count unless it `allows_negative` (it measures a change): a count is a whole
-        number of zero or more, so 12.5 health workers trained or -5 sessions are typing errors.
+        A number is never negative unless its indicator `allows_negative` (it measures a change), and has no
+        decimals when the indicator counts in `whole_numbers` (DHIS2's INTEGER_ZERO_OR_POSITIVE value type):
+        12.5 health workers trained is a typing error, an average stay of 4.2 days is not.
 
         Raises: nothing.
         """
-        if allows_negative:
-            return None
-        if value < 0:
+        if value < 0 and not allows_negative:
             return gettext("A count cannot be negative; enter 0 or more.")
-        if value != value.to_integral_value():
+        if whole_numbers and value != value.to_integral_value():
             return gettext("A count is a whole number; enter it without decimals.")
         return None
 
@@ -472,6 +480,8 @@ class Indicator(TwinningModel):
                     )
                 }
             )
+        if self.whole_numbers and self.measure != self.Measure.NUMBER:
+            raise ValidationError({"whole_numbers": _("Only a number indicator counts in whole numbers.")})
         if self.allows_negative and self.measure != self.Measure.NUMBER:
             raise ValidationError(
                 {"allows_negative": _("Only a number indicator may allow negative values.")}

@@ -1,8 +1,9 @@
 """A count is a whole number, whatever the door: the entry form, the API (and so the offline sync, which uses
 it), the results import and the DHIS2 import that goes through it, a result's breakdown values, and a count's
 targets, baseline and end target in planning. "Health workers trained" = 1250.5 was accepted (issue 15,
-"numbers"). One rule, Indicator.count_error, beside "a count cannot be negative"; an indicator that measures a
-change (allows_negative) is no count and keeps its decimals."""
+"numbers"). One rule, Indicator.count_error, beside "a count cannot be negative", for an indicator that counts in
+whole numbers (DHIS2's INTEGER value types); any other number indicator (an average stay, hours, a change) keeps its
+decimals."""
 
 import json
 import uuid
@@ -28,40 +29,62 @@ pytestmark = pytest.mark.django_db
 WHOLE = "A count is a whole number; enter it without decimals."
 
 
+def counting(indicator: Indicator) -> None:
+    Indicator.objects.filter(pk=indicator.pk).update(whole_numbers=True)
+    indicator.whole_numbers = True
+
+
 def save(world, adoption, value, period="2025Q1"):
     return services.result_save(
         actor=world.member, plan_indicator=adoption, period=period, values={"value": value}
     )
 
 
-def test_the_rule_refuses_fractions_and_negatives_of_a_count_only():
-    assert Indicator.count_error(Decimal("12.5"), allows_negative=False) == WHOLE
+def test_the_rule_refuses_fractions_of_a_count_only_and_negatives_of_anything_but_a_change():
+    assert Indicator.count_error(Decimal("12.5"), allows_negative=False, whole_numbers=True) == WHOLE
     assert Indicator.count_error(Decimal("-1"), allows_negative=False).startswith(
         "A count cannot be negative"
     )
-    assert Indicator.count_error(Decimal("12.0000"), allows_negative=False) is None
-    assert Indicator.count_error(Decimal("0"), allows_negative=False) is None
+    assert Indicator.count_error(Decimal("12.0000"), allows_negative=False, whole_numbers=True) is None
+    assert Indicator.count_error(Decimal("0"), allows_negative=False, whole_numbers=True) is None
+    assert Indicator.count_error(Decimal("4.2"), allows_negative=False) is None  # an average stay in days
     assert Indicator.count_error(Decimal("-2.5"), allows_negative=True) is None
 
 
-def test_the_service_refuses_a_fractional_count_and_takes_a_fractional_change(world):
-    adoption = adopted(world)
+def test_the_service_refuses_a_fractional_count_and_takes_a_fractional_average(world):
+    adoption = adopted(world, whole_numbers=True)
     with pytest.raises(ValidationError) as refused:
         save(world, adoption, "1250.5")
     assert refused.value.message_dict == {"value": [WHOLE]}
     assert not Result.objects.exists()
     assert save(world, adoption, "1250.0", "2025Q2").value == 1250
     planning.indicator_update(
-        actor=world.manager, indicator=adoption.indicator, data={"allows_negative": True}
+        actor=world.manager, indicator=adoption.indicator, data={"whole_numbers": False}
     )
     adoption.refresh_from_db()
-    assert save(world, adoption, "12.5").value == Decimal("12.5")
+    assert save(world, adoption, "4.2").value == Decimal("4.2")
+
+
+def test_only_a_number_indicator_counts_in_whole_numbers(world):
+    adoption = adopted(world)
+    with pytest.raises(ValidationError) as refused:
+        planning.indicator_update(
+            actor=world.manager,
+            indicator=adoption.indicator,
+            data={
+                "measure": Indicator.Measure.PERCENTAGE,
+                "whole_numbers": True,
+                "cross_aggregation": "weighted",
+            },
+        )
+    assert "whole_numbers" in refused.value.message_dict
 
 
 def test_a_breakdown_value_of_a_count_is_whole_too(world):
     from twinning.monitoring.tests.factories import monitored
 
     m = monitored(world)
+    counting(m.trained.indicator)
     female = m.sex.options.get(code="female")
     with pytest.raises(ValidationError) as refused:
         services.result_save(
@@ -76,7 +99,7 @@ def test_a_breakdown_value_of_a_count_is_whole_too(world):
 
 
 def test_the_entry_form_refuses_a_fractional_count_in_the_users_language(client, world):
-    adoption = adopted(world)
+    adoption = adopted(world, whole_numbers=True)
     client.force_login(world.member)
     prefix = f"{adoption.uuid}-total"
     url = f"/monitoring/{world.partnership.uuid}/2025Q1/rows/{adoption.uuid}/total/"
@@ -102,21 +125,21 @@ def api_put(client, world, **body):
 
 
 def test_the_api_refuses_a_fractional_count(client, world):
-    adopted(world)
+    adopted(world, whole_numbers=True)
     response = api_put(client, world, value="1250.5")
     assert response.status_code == 422 and WHOLE in str(response.json())
     assert not Result.objects.exists()
 
 
 def test_the_offline_sync_under_its_client_uuid_is_refused_the_same(client, world):
-    adopted(world)
+    adopted(world, whole_numbers=True)
     response = api_put(client, world, value="12.5", uuid=str(uuid.uuid4()))
     assert response.status_code == 422 and WHOLE in str(response.json())
     assert not Result.objects.exists()
 
 
 def test_the_import_names_each_fractional_count_and_writes_nothing(world):
-    adopted(world)
+    adopted(world, whole_numbers=True)
     rows = (
         "partnership,period,indicator,value\n"
         f"{world.partnership.uuid},2025Q1,HW1,12\n"
@@ -132,6 +155,7 @@ def test_the_import_names_each_fractional_count_and_writes_nothing(world):
 
 def test_the_dhis2_import_reports_a_fractional_count_as_a_conflict_and_writes_nothing(world):
     mapped(world)
+    Indicator.objects.filter(code="HW1").update(whole_numbers=True)
     events = AuditEvent.objects.count()
     data = json.dumps(
         {
@@ -156,7 +180,7 @@ def test_the_dhis2_import_reports_a_fractional_count_as_a_conflict_and_writes_no
 
 
 def test_a_count_target_baseline_or_end_target_is_whole(world):
-    indicator = common_indicator(world.manager, world.programme, "HW1")
+    indicator = common_indicator(world.manager, world.programme, "HW1", whole_numbers=True)
     plan = draft_plan(world.coordinator, world.partnership)
     goal = objective(world.coordinator, plan)
     for field in ("end_target", "baseline_value"):
@@ -187,6 +211,7 @@ def test_a_count_target_baseline_or_end_target_is_whole(world):
 
 def test_the_targets_grid_and_api_refuse_a_fractional_count_target(client, world):
     _plan, _o, adoption = plan_with_indicator(world)
+    counting(adoption.indicator)
     client.force_login(world.coordinator)
     save_url = reverse("planning:targets_save", args=[world.partnership.uuid, adoption.uuid])
     response = client.post(save_url, {"t-2024Q1-_all": "10", "t-2024Q1-sex.female": "4.5"})

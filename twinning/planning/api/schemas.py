@@ -82,6 +82,7 @@ class IndicatorOut(Schema):
     breakdown: Indicator.Breakdown
     missing_total: Indicator.MissingTotal
     allows_negative: bool
+    whole_numbers: bool
     frequency: Frequency
     categories: list[CategoryOut]
     dhis2_data_element: str
@@ -380,6 +381,9 @@ class IndicatorIn(Input):
     breakdown: Indicator.Breakdown = Indicator.Breakdown.PART
     missing_total: Indicator.MissingTotal = Indicator.MissingTotal.DERIVE
     allows_negative: bool = Field(False, description="Only a number measuring a change may be negative.")
+    whole_numbers: bool = Field(
+        False, description="A count: results, targets and baselines without decimals."
+    )
     frequency: Frequency = Frequency.QUARTERLY
     categories: list[str] = Field([], max_length=20, description="Disaggregation codes.")
     dhis2_data_element: str = Field("", max_length=11)
@@ -398,6 +402,7 @@ class IndicatorUpdate(Input):
     breakdown: Indicator.Breakdown = omittable()
     missing_total: Indicator.MissingTotal = omittable()
     allows_negative: bool = omittable()
+    whole_numbers: bool = omittable()
     frequency: Frequency = omittable()
     categories: list[str] = omittable(max_length=20)
     dhis2_data_element: str = omittable(max_length=11)

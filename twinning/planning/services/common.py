@@ -41,6 +41,7 @@ INDICATOR_FIELDS = (
     "breakdown",
     "missing_total",
     "allows_negative",
+    "whole_numbers",
     "frequency",
     "categories",
     "dhis2_data_element",

@@ -324,8 +324,10 @@ def _check_value(indicator: Indicator, value: Decimal | None, field: str) -> Non
     if indicator.measure == Indicator.Measure.YES_NO and value not in (0, 1):
         raise ValidationError({field: _("A yes/no target is 1 (yes) or 0 (no).")})
     if indicator.measure == Indicator.Measure.NUMBER:
-        # The same rule as results (monitoring.services.clean_result_values): a count is whole, never negative.
-        why = Indicator.count_error(value, allows_negative=indicator.allows_negative)
+        # The same rule as results (monitoring.services.clean_result_values).
+        why = Indicator.count_error(
+            value, allows_negative=indicator.allows_negative, whole_numbers=indicator.whole_numbers
+        )
         if why:
             raise ValidationError({field: why})
 
