@@ -23,6 +23,7 @@ from twinning.accounts.access import (
 )
 from twinning.accounts.models import User
 from twinning.core.dates import latest_today, local_today
+from twinning.core.reference import name_sort_key
 from twinning.monitoring.models import PeriodReport, Result
 from twinning.monitoring.selectors import reporting_periods
 from twinning.partnerships.models import Partnership, Programme
@@ -266,14 +267,16 @@ def breakdown_values(
 
 
 def partnerships_in_report(programme: Programme) -> list[Partnership]:
-    """The programme's partnerships a programme report covers (every one its staff see), by title; their
-    programme loaded. One query.
+    """The programme's partnerships a programme report covers (every one its staff see), by title as the
+    reader's language sorts it (`name_sort_key`: "Éthiopie …" before "Ukraine …", which a database's byte order
+    would not); their programme loaded. One query.
 
     Raises: nothing.
     """
-    return list(
+    found = (
         Partnership.objects.filter(programme=programme).select_related("programme").order_by("title", "id")
     )
+    return sorted(found, key=lambda p: name_sort_key(p.title))
 
 
 # --- report jobs -------------------------------------------------------------------------------------------

@@ -101,3 +101,12 @@ def test_russian_iptt_headers_hyphenate_and_never_split_a_word_without_a_hyphen(
         fragments = [whole[:n] for n in range(2, len(whole) - 1)]
         bare = [line for line in lines if any(line.endswith(" " + f) or line == f for f in fragments)]
         assert not bare, bare
+
+
+def test_a_programme_report_lists_partnerships_with_accents_beside_their_base_letter(world):
+    PartnershipFactory(programme=world.programme, title="Zambia twinning")
+    PartnershipFactory(programme=world.programme, title="Éthiopie : santé maternelle")
+    PartnershipFactory(programme=world.programme, title="Ethiopia and Kenya")
+    titles = [p.title for p in partnerships_in_report(world.programme)]
+    assert titles.index("Ethiopia and Kenya") < titles.index("Éthiopie : santé maternelle")
+    assert titles.index("Éthiopie : santé maternelle") < titles.index("Zambia twinning")
