@@ -26,7 +26,14 @@ def interpolate_lazy(message: Any, **values: Any) -> Any:
 
 
 class DateInput(forms.DateInput):
+    """`<input type="date">`: its value is always ISO 8601 (the browser shows it the reader's way). Django would
+    write the active language's first input format ("30/06/2028" in French), which a date box cannot read: it
+    showed empty, and saving the form erased the date (a tester, editing a transition plan in French)."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class NumberInput(forms.TextInput):

@@ -103,3 +103,22 @@ def test_a_refused_form_shows_back_what_was_typed():
         form = Sample({"amount": "12,5x", "count": "2"})
         assert not form.is_valid()
         assert 'value="12,5x"' in str(form["amount"])
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ru", "es", "pt"])
+def test_a_date_box_holds_its_value_in_iso_form_in_every_language(language):
+    # A date box reads only ISO 8601; Django wrote "30/06/2028" in French, the box showed empty and saving erased
+    # the date.
+    import datetime
+
+    from django import forms as django_forms
+    from django.utils import translation
+
+    from twinning.core.forms import DateInput
+
+    class Form(django_forms.Form):
+        handover = django_forms.DateField(widget=DateInput)
+
+    with translation.override(language):
+        html = str(Form(initial={"handover": datetime.date(2028, 6, 30)})["handover"])
+    assert 'type="date"' in html and 'value="2028-06-30"' in html
