@@ -393,8 +393,12 @@ class ProgrammeRow:
 
     @cached_property
     def largest_gap(self) -> float:
-        gaps = [abs(s.gap) for s in (self.health_scores, self.readiness_scores) if s and s.gap is not None]
-        return max(gaps, default=0.0)
+        """The largest difference between the sides, in points: of the health check's sections (where a gap on
+        one principle hides in the overall mean: 75 against 0 on "respectful and reciprocal" is 7.5 overall)
+        and of the overall scores. The rows are sorted by it; "largest gap in" names the section when it is one.
+        """
+        scored = [self.health_scores, self.readiness_scores, *self.health_sections.values()]
+        return max((abs(s.gap) for s in scored if s and s.gap is not None), default=0.0)
 
 
 # The rule of scores.py, in SQL for many rounds at once: per round, side and item the mean of the submitted

@@ -242,3 +242,35 @@ def test_a_point_and_not_applicable_together_are_refused_in_words(world):
             answers={item.pk: services.AnswerInput(value=3, not_applicable=True)},
         )
     assert "not both" in refused.value.message_dict[f"item-{item.pk}"][0]
+
+
+def test_a_gap_on_one_section_is_the_largest_gap_even_when_the_overall_gap_is_small(world):
+    # A tester: 75 against 0 on "respectful and reciprocal" showed as the overall 7.5 and sorted low.
+    from twinning.sustainability.selectors import programme_sustainability
+
+    uniform = _scored_partnership(world, host=5, resource=2)  # 75 points apart on every section
+    assessment_round = RoundFactory(partnership=PartnershipFactory(programme=world.programme))
+    items = list(
+        Item.objects.filter(section__version=assessment_round.instrument_version).order_by("section__order")
+    )
+    sections = {i.section_id for i in items}
+    first = items[0].section_id
+    sheet(assessment_round, world.admin, Side.HOST, {i.pk: 5 for i in items})
+    sheet(
+        assessment_round,
+        world.manager,
+        Side.RESOURCE,
+        {i.pk: 1 if i.section_id == first else 5 for i in items},
+    )
+    submit_sides(assessment_round, Side.HOST, Side.RESOURCE)
+    assessment_round.instrument_version.instrument.kind = "health_check"
+    assessment_round.instrument_version.instrument.save()
+    rows = programme_sustainability(
+        programme_id=world.programme.pk, partnerships=Partnership.objects.filter(programme=world.programme)
+    )
+    by_partnership = {row.partnership.pk: row for row in rows}
+    one_section = by_partnership[assessment_round.partnership_id]
+    assert one_section.health_scores.gap == pytest.approx(100 / len(sections))
+    assert one_section.largest_gap == pytest.approx(100)
+    assert by_partnership[uniform.pk].largest_gap == pytest.approx(75)  # more than the other's overall 50
+    assert [row.partnership.pk for row in rows][:2] == [assessment_round.partnership_id, uniform.pk]
