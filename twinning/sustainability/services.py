@@ -47,6 +47,7 @@ from twinning.sustainability.models import (
     Response,
     Section,
 )
+from twinning.sustainability.transition_services import check_partnership_date
 
 ACTION_FIELDS = ("title", "owner", "due_date", "status", "section")
 ITEM_FIELDS = ("statement", "guidance", "scale_min", "scale_max", "scale_labels", "allows_not_applicable")
@@ -82,6 +83,7 @@ def _check_instrument_for(partnership: Partnership, instrument: Instrument) -> I
 def _open_one(
     *, actor: User, partnership: Partnership, version: InstrumentVersion, due_date: datetime.date, title: str
 ) -> AssessmentRound:
+    check_partnership_date(partnership, "due_date", due_date)
     assessment_round = AssessmentRound(
         partnership=partnership,
         instrument_version=version,
@@ -334,6 +336,8 @@ def _check_action(assessment_round: AssessmentRound, data: Mapping[str, Any]) ->
         errors["section"] = [_("Choose a section of this round's instrument.")]
     if errors:
         raise ValidationError(errors)
+    if data.get("due_date") is not None:
+        check_partnership_date(assessment_round.partnership, "due_date", data["due_date"])
 
 
 def _require_action_writer(actor: User, assessment_round: AssessmentRound) -> None:

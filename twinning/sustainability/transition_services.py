@@ -115,6 +115,15 @@ def plan_date_range(partnership: Partnership) -> tuple[datetime.date, datetime.d
     return first, last
 
 
+def check_partnership_date(partnership: Partnership, field: str, day: datetime.date) -> None:
+    """Refuse a date outside `plan_date_range` (a round's or an action's due date: a tester's year 1 and 9999
+    were taken, and an action due in year 1 failed a graduation criterion for good).
+
+    Raises: ValidationError keyed by `field`.
+    """
+    check_plan_dates(partnership, {field: day}, handover=None)
+
+
 def check_plan_dates(
     partnership: Partnership,
     dates: dict[str, datetime.date | None],

@@ -411,3 +411,37 @@ def test_a_decision_reads_as_taken_and_an_action_status_agrees_with_action(
             % {"met": 1, "counter": 4}
             == criteria
         )
+
+
+@pytest.mark.parametrize(
+    "due", [datetime.date(1, 1, 1), datetime.date(1900, 1, 1), datetime.date(9999, 12, 31)]
+)
+def test_a_round_or_an_action_due_outside_the_partnerships_years_is_refused(world, due):
+    # A tester opened rounds due in year 1, 1900 and 9999, and an action due in year 1 failed a graduation
+    # criterion ("no overdue open actions") for good.
+    from twinning.sustainability import services as assessment_services
+    from twinning.sustainability.models import AssessmentRound
+    from twinning.sustainability.tests.test_double_posts import _revealed_round
+    from twinning.sustainability.tests.test_services import health_check
+
+    rounds = AssessmentRound.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        assessment_services.round_open(
+            actor=world.coordinator, partnership=world.partnership, instrument=health_check(), due_date=due
+        )
+    assert "due_date" in refused.value.message_dict
+    assert AssessmentRound.objects.count() == rounds
+    assessment_round = _revealed_round(world)
+    actions = assessment_round.actions.count()
+    with pytest.raises(ValidationError) as refused:
+        assessment_services.action_create(
+            actor=world.coordinator, assessment_round=assessment_round, title="Visit", due_date=due
+        )
+    assert "due_date" in refused.value.message_dict
+    answer = api(world.coordinator).post(
+        f"{URL}/rounds/{assessment_round.uuid}/actions",
+        {"title": "Visit", "due_date": due.isoformat()},
+        content_type="application/json",
+    )
+    assert answer.status_code == 422, answer.json()
+    assert assessment_round.actions.count() == actions
