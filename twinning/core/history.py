@@ -62,6 +62,16 @@ HIDDEN = gettext_lazy("(hidden)")
 EMPTY = "—"
 # How many events the short version shows.
 SHORT_LIMIT = 10
+# Names services give a change that is no field of the record (a count, a summary): their labels, translated.
+CHANGE_LABELS = {
+    "answered": gettext_lazy("statements answered"),
+    "sign_offs": gettext_lazy("sign-offs"),
+    "party": gettext_lazy("signed for"),
+    "iati_import": gettext_lazy("IATI import"),
+    "exchange_rates_imported": gettext_lazy("exchange rates imported"),
+    "results imported": gettext_lazy("results imported"),
+    "periods": gettext_lazy("periods"),
+}
 
 
 def is_bookkeeping(name: str) -> bool:
@@ -92,7 +102,8 @@ def _model_field(event: Any, name: str) -> Any:
 
 
 def _plain_label(event: Any, name: str) -> str:
-    return str(name).replace("_", " ")
+    label = CHANGE_LABELS.get(str(name))
+    return str(label) if label is not None else str(name).replace("_", " ")
 
 
 @degrades_to(_plain_label)

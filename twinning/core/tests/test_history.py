@@ -186,3 +186,16 @@ def test_events_written_before_names_were_kept_per_language_show_the_stored_name
     event = event_about(Partnership, {}, target="Старое имя")
     with translation.override("fr"):
         assert history_entry(event, full=True, show_contacts=True).target == "Старое имя"
+
+
+@pytest.mark.parametrize(
+    ("name", "french"),
+    [("answered", "énoncés répondus"), ("results imported", "résultats importés"), ("sign_offs", "signatures")],
+)
+def test_a_change_that_is_no_field_has_a_translated_label(name, french):
+    # A tester read "answered: 0 → 40" on a French page: the services name some changes that are no field.
+    from twinning.sustainability.models import Response
+
+    with translation.override("fr"):
+        line = history_entry(event_about(Response, {name: [0, 40]}), full=True, show_contacts=True)
+    assert [c.label for c in line.changes] == [french]
