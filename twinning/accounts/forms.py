@@ -3,7 +3,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UsernameField
 from django.utils.text import capfirst
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,8 @@ class SignInForm(AuthenticationForm):
     """Django's sign-in form with its refusals in Twinning's own catalogues, so they use the glossary's words
     (Django's Portuguese says "password" where every page of Twinning says "palavra-passe")."""
 
+    # Django labels the field at run time from the user model's USERNAME_FIELD; Twinning signs in by e-mail.
+    username = UsernameField(label=_("Email"), widget=forms.TextInput(attrs={"autofocus": True}))
     error_messages = {
         "invalid_login": _(
             "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."

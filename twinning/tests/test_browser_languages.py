@@ -48,7 +48,7 @@ def test_a_visitor_chooses_french_before_signing_in_and_reads_french_figures(pag
     )
     page.goto(f"{live_server.url}/login/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
-    choose_language(page, "français", "Change")
+    choose_language(page, "Français", "Change")
 
     expect(page.get_by_role("heading", level=1)).to_have_text(french("Sign in"))
     expect(page.locator("html")).to_have_attribute("lang", "fr")

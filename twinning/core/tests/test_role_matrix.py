@@ -102,6 +102,7 @@ FOUNDATION_RULES: dict[str, tuple[str, Rule]] = {
     "favicon": ("get", anyone),
     "service_worker": ("get", anyone),
     "web_manifest": ("get", anyone),
+    "web_manifest_in": ("get", anyone),
     "offline": ("get", anyone),
     "login": ("get", login_page),
     "logout": ("post", redirects),
@@ -243,6 +244,7 @@ def objects(world):
         "token_id": token.pk,
         "uidb64": "MQ",
         "token": "set-password",
+        "language": "fr",
     }
     for module in app_rule_modules():
         if hasattr(module, "objects"):
