@@ -96,6 +96,7 @@ def demo_objects(partnership: Partnership) -> dict[str, Any]:
         "version_uuid": first_uuid(DocumentVersion.objects.filter(document=document)),
         "uidb64": "MQ",
         "token": "set-password",
+        "language": "fr",  # the web manifest of one language
     }
 
 
