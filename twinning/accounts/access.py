@@ -635,6 +635,12 @@ class PartnershipAccess:
         """Programme editors open rounds for chosen partnerships; a partnership's coordinators open one for itself."""
         return self.can_edit
 
+    def can_change_assessment_round(self, *, opened_by_programme: bool) -> bool:
+        """Changing a round's due date or title, and cancelling it: the programme's editors for every round; the
+        partnership's coordinators (and other editors of it) only for a round the partnership opened for itself,
+        since a round the programme asked for is the programme's to change (issue 13)."""
+        return self.programme.can_edit or (self.can_edit and not opened_by_programme)
+
     def sees_assessment_answers(self, side: str, *, revealed: bool) -> bool:
         """Whether the user sees a side's answers and scores in an assessment round (issue 13): once both sides
         have submitted (`revealed`), everyone who reads the partnership sees the scores; before that, only the

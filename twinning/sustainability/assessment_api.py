@@ -33,7 +33,7 @@ from twinning.core.api import (
 from twinning.core.choices import Side
 from twinning.partnerships.selectors import get_partnership_for_user
 from twinning.sustainability import selectors, services
-from twinning.sustainability.limits import COMMENT_MAX
+from twinning.sustainability.limits import COMMENT_MAX, TEXT_MAX
 from twinning.sustainability.models import AssessmentAction, AssessmentRound, Instrument, Item, Section
 from twinning.sustainability.scores import Scored, score_round
 
@@ -118,6 +118,12 @@ class AssessmentRoundOut(Schema):
     status: AssessmentRound.Status
     host_submitted_at: datetime.datetime | None
     resource_submitted_at: datetime.datetime | None
+    cancelled_at: datetime.datetime | None = Field(
+        description="When the round was cancelled (status 'cancelled'); its sheets are kept, it takes no answers."
+    )
+    cancel_reason: str = Field(
+        description="Why it was cancelled; empty when not cancelled or no reason given."
+    )
 
 
 class AssessmentRoundDetailOut(AssessmentRoundOut):
@@ -172,6 +178,23 @@ class RoundCreate(Input):
         "",
         max_length=200,
         description="Empty: the instrument's name and the due year, in each reader's language.",
+    )
+
+
+class RoundUpdate(Input):
+    due_date: datetime.date = omittable()
+    title: str = omittable(max_length=200)
+    version: Version = omittable()
+
+
+class RoundCancel(Input):
+    reason: str = Field(
+        "",
+        max_length=TEXT_MAX,
+        description="Why the round is cancelled: required once anyone has handed in answers.",
+    )
+    version: int | None = Field(
+        None, ge=1, le=MAX_INT, description="The version of the round you read; 409 if it changed since."
     )
 
 
@@ -259,6 +282,8 @@ def _round_out(r: AssessmentRound) -> dict[str, Any]:
         "status": r.status,
         "host_submitted_at": r.host_submitted_at,
         "resource_submitted_at": r.resource_submitted_at,
+        "cancelled_at": r.cancelled_at,
+        "cancel_reason": r.cancel_reason,
     }
 
 
@@ -416,6 +441,40 @@ def round_create(request: ApiRequest, payload: RoundCreate) -> Status:
     summary="Get a round with the scores the reader may see",
 )
 def round_detail(request: ApiRequest, round_uuid: UUID) -> dict[str, Any]:
+    return _round_detail(request.auth, round_uuid)
+
+
+@router.patch(
+    "/rounds/{uuid:round_uuid}",
+    response={200: AssessmentRoundDetailOut, **error_responses(403, 404, 409)},
+    summary="Change an open round's due date or title",
+    description="The programme's editors; the partnership's coordinators for a round it opened itself. "
+    "A complete or cancelled round no longer changes.",
+)
+def round_patch(request: ApiRequest, round_uuid: UUID, payload: RoundUpdate) -> dict[str, Any]:
+    assessment_round, _access = selectors.get_round_for_user(request.auth, round_uuid)
+    data, version = patch_changes(payload)
+    services.round_update(
+        actor=request.auth, assessment_round=assessment_round, data=data, expected_version=version
+    )
+    return _round_detail(request.auth, round_uuid)
+
+
+@router.post(
+    "/rounds/{uuid:round_uuid}/cancel",
+    response={200: AssessmentRoundDetailOut, **error_responses(403, 404, 409)},
+    summary="Cancel a round that is not complete",
+    description="Nothing is deleted: the round is kept as cancelled with its answer sheets, takes no more "
+    "answers and reminds nobody. A reason is required once anyone has handed in answers.",
+)
+def round_cancel(request: ApiRequest, round_uuid: UUID, payload: RoundCancel) -> dict[str, Any]:
+    assessment_round, _access = selectors.get_round_for_user(request.auth, round_uuid)
+    services.round_cancel(
+        actor=request.auth,
+        assessment_round=assessment_round,
+        reason=payload.reason,
+        expected_version=payload.version,
+    )
     return _round_detail(request.auth, round_uuid)
 
 

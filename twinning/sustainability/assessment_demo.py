@@ -46,7 +46,9 @@ def clear_demo(programmes: QuerySet[Programme]) -> None:
     calls this first."""
     AssessmentRound.objects.filter(partnership__programme__in=programmes).delete()
     User.objects.filter(email__iendswith=f"@{RESPONDENT_DOMAIN}").delete()
-    InstrumentVersion.objects.filter(instrument__programme__isnull=True, rounds__isnull=True).update(
+    # A shipped version no answer is left on is editable again (the rule of InstrumentVersion.frozen_at).
+    answered = Answer.objects.given().values("item__section__version")
+    InstrumentVersion.objects.filter(instrument__programme__isnull=True).exclude(pk__in=answered).update(
         frozen_at=None
     )
 
@@ -219,7 +221,8 @@ def load_demo(
         people = _respondents(partnership, index)
         if people[Side.HOST] and people[Side.RESOURCE]:
             _bulk_round(rng, partnership, r_version, r_items, this_year, Side.values, people, admin)
-    frozen = {
-        r.instrument_version_id for r in AssessmentRound.objects.filter(partnership__programme=programme)
-    }
-    InstrumentVersion.objects.filter(pk__in=frozen, frozen_at__isnull=True).update(frozen_at=timezone.now())
+    # The bulk rounds write their answers directly: the versions they answered are frozen as answers_save would.
+    answered = Answer.objects.given().filter(response__round__partnership__programme=programme)
+    InstrumentVersion.objects.filter(
+        pk__in=answered.values("item__section__version"), frozen_at__isnull=True
+    ).update(frozen_at=timezone.now())

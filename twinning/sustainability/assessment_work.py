@@ -23,15 +23,15 @@ OPEN_ACTION = (AssessmentAction.Status.OPEN, AssessmentAction.Status.IN_PROGRESS
 
 
 def rounds_waiting(user: User) -> QuerySet[AssessmentRound]:
-    """Rounds whose user's side has not submitted, less those where the user (not a coordinator) handed in.
+    """Rounds whose user's side has not submitted, less those where the user (not a coordinator) handed in, and
+    less cancelled rounds (nobody is reminded of those any more).
 
     Raises: nothing.
     """
     handed_in = Response.objects.filter(round=OuterRef("pk"), respondent=user, submitted_at__isnull=False)
     return (
-        AssessmentRound.objects.annotate(
-            my_side=answering_membership(user), my_role=answering_membership(user, field="role")
-        )
+        AssessmentRound.objects.not_cancelled()
+        .annotate(my_side=answering_membership(user), my_role=answering_membership(user, field="role"))
         .filter(
             Q(my_side="host", host_submitted_at__isnull=True)
             | Q(my_side="resource", resource_submitted_at__isnull=True)

@@ -52,10 +52,13 @@ ANSWER_FIELDS = ("staff_retained", "partner_contact", "comment")
 
 
 def years_later(day: datetime.date, years: int) -> datetime.date:
-    """The same day `years` later; 29 February becomes 28 February in a year without one.
+    """The same day `years` later; 29 February becomes 28 February in a year without one. Past the calendar
+    (a year after 9999) it is the last day there is.
 
     Raises: nothing.
     """
+    if day.year + years > datetime.MAXYEAR:
+        return datetime.date.max
     try:
         return day.replace(year=day.year + years)
     except ValueError:

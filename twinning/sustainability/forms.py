@@ -30,6 +30,32 @@ class RoundOpenForm(forms.Form):
         self.fields["instrument"].queryset = instruments  # type: ignore[attr-defined]
 
 
+class RoundEditForm(VersionedForm):
+    """An open round's due date and title (services.round_update)."""
+
+    due_date = forms.DateField(label=_("Due"), widget=DateInput())
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Empty: the instrument's name and the year."),
+    )
+
+
+class RoundCancelForm(VersionedForm):
+    """Cancelling a round (services.round_cancel): the reason, required once answers were handed in."""
+
+    reason = forms.CharField(
+        label=_("Why is the round cancelled?"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Needed once anyone has handed in answers. Nothing is deleted: the answer sheets are kept as they are."
+        ),
+    )
+
+
 class ProgrammeRoundsForm(RoundOpenForm):
     partnerships = forms.ModelMultipleChoiceField(
         queryset=Partnership.objects.none(),

@@ -20,9 +20,14 @@ from twinning.core.services import VersionConflict, create_with_audit, lock_curr
 from twinning.partnerships.models import ENDED_STAGES, Partnership, Stage
 from twinning.partnerships.selectors import partnership_today
 from twinning.partnerships.services import partnership_stage_change, partnership_update
-from twinning.sustainability.follow_ups import follow_ups_schedule
+from twinning.sustainability.follow_ups import follow_ups_schedule, years_later
 from twinning.sustainability.graduation import Evaluation, evaluate
 from twinning.sustainability.models_transition import GraduationReview
+from twinning.sustainability.transition_services import TRANSITION_YEARS, plan_date_range
+
+# The earliest decision date taken for a partnership without a recorded start: before it, a date is a typing
+# slip (year 1, 1900), not a partnership's history.
+EARLIEST_DECISION = datetime.date(1950, 1, 1)
 
 STAGE_OF: dict[str, str] = {
     GraduationReview.Decision.GRADUATE: Stage.GRADUATED,
@@ -101,18 +106,52 @@ def _check_decision(
     if not reason.strip():
         errors["reason"] = [_("Give the reason for the decision.")]
     today = partnership_today(partnership)
+    # A decision falls within the partnership's funding period and after it; one recorded long after the fact (a
+    # partnership entered with its history, no start date recorded) may go back to EARLIEST_DECISION.
+    first = partnership.start_date or EARLIEST_DECISION
+    last = plan_date_range(partnership)[1]
     if decided_on > today:
         errors["decided_on"] = [_("A decision cannot be dated in the future.")]
+    elif decided_on < first:
+        errors["decided_on"] = [
+            _("Give a date from %(first)s to today: a decision falls within the partnership's years.")
+            % {"first": date_format(first)}
+        ]
     if decision == GraduationReview.Decision.EXTEND:
-        floor = max(d for d in (partnership.end_date, decided_on) if d is not None)
+        # A refused decision date says so on its own field; the new end is then measured from today, never from
+        # the refused date (a tester's 9999-12-31 read "The new end must be after 31 December 9999").
+        decided = decided_on if "decided_on" not in errors else today
+        floor = max(d for d in (partnership.end_date, decided) if d is not None)
         if extended_to is None:
             errors["extended_to"] = [_("Give the new end of the funding period.")]
         elif extended_to <= floor:
             errors["extended_to"] = [_("The new end must be after %(date)s.") % {"date": date_format(floor)}]
+        elif extended_to > last:
+            errors["extended_to"] = [
+                _(
+                    "Give a new end no later than %(last)s: an extension reaches at most %(years)s years "
+                    "past the funding period's end."
+                )
+                % {"last": date_format(last), "years": TRANSITION_YEARS}
+            ]
     elif extended_to is not None:
         errors["extended_to"] = [_("Only an extension has a new end date.")]
     if decision in STAGE_OF and partnership.stage in ENDED_STAGES:
         errors["decision"] = [_("This partnership has already ended.")]
+    elif (
+        decision in STAGE_OF
+        and partnership.end_date
+        and partnership.end_date > years_later(today, TRANSITION_YEARS)
+    ):
+        # The follow-ups count from the funding end (follow_up_anchor): one years ahead would put them past any
+        # real date (and 9999 past the calendar).
+        errors["decision"] = [
+            _(
+                "The funding period is recorded as ending on %(date)s, more than %(years)s years ahead: correct "
+                "the partnership's end date first, so that its follow-ups fall on real dates."
+            )
+            % {"date": date_format(partnership.end_date), "years": TRANSITION_YEARS}
+        ]
     elif decision in STAGE_OF and "decided_on" not in errors:
         # The stage service refuses a change dated before the last one; say so on the date, before writing.
         latest = (
@@ -143,6 +182,10 @@ def graduation_review_decide(
     evidence. Graduating or closing moves the stage (partnerships' stage service, audited) and schedules the
     follow-ups; extending moves the funding period's end to `extended_to`. Graduating while a criterion that
     applies is not met needs `confirm_unmet` (the decider saw how many are met and graduates all the same).
+    Dates are held to a sane range, each refused on its own field: `decided_on` from the partnership's start
+    (EARLIEST_DECISION when none is recorded) to today; `extended_to` after the current end and no later than
+    `transition_services.plan_date_range` allows; graduating or closing needs a funding end at most
+    TRANSITION_YEARS ahead, since the follow-ups count from it.
 
     Raises: Http404, PermissionDenied, ValidationError, VersionConflict.
     """

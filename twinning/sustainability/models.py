@@ -2,8 +2,9 @@
 
 An instrument (a partnership health check, a sustainability capacity assessment, a transition-readiness scorecard,
 or one a programme writes) has versions; a version has sections, a section has items, and an item is a statement
-answered on a scale with labelled points. A version is frozen once anyone has answered it: a change after that
-makes a new version, so every result names the version it used (issue 13).
+answered on a scale with labelled points. A version is frozen once anyone has answered it (an answer given, not an
+answer sheet merely opened or saved blank): a change after that makes a new version, so every result names the
+version it used (issue 13).
 
 A round asks one partnership to answer one version by a due date. Each person on a side answers on their own sheet
 (`Response`); a side's coordinator then submits the side, and the side's score is the average of its submitted
@@ -108,8 +109,10 @@ class Instrument(TwinningModel):
 
 
 class InstrumentVersion(TwinningModel):
-    """One wording of an instrument. `frozen_at` is set when the first answer is saved against it; from then on
-    its sections and items never change (a change makes the next version)."""
+    """One wording of an instrument. `frozen_at` is set when the first answer is given against it (a point, "not
+    applicable" or a comment: `Answer.objects.given()`); from then on its sections and items never change (a change
+    makes the next version). A sheet saved with nothing on it freezes nothing: a programme may still correct an
+    instrument that nobody has really answered (a tester's finding, issue 13)."""
 
     instrument = models.ForeignKey(
         Instrument, on_delete=models.CASCADE, related_name="versions", verbose_name=_("instrument")
@@ -287,6 +290,9 @@ class AssessmentRoundQuerySet(models.QuerySet["AssessmentRound"]):
         """Rounds of the partnerships the user may see (their answers follow `access.sees_assessment_answers`)."""
         return self.filter(access.in_visible_partnerships(user))
 
+    def not_cancelled(self) -> "AssessmentRoundQuerySet":
+        return self.filter(cancelled_at__isnull=True)
+
     def revealed(self) -> "AssessmentRoundQuerySet":
         """Rounds both sides have submitted: only these have results."""
         return self.filter(host_submitted_at__isnull=False, resource_submitted_at__isnull=False)
@@ -300,6 +306,7 @@ class AssessmentRound(TwinningModel):
         WAITING_HOST = "waiting_host", _("Waiting for the host side")
         WAITING_RESOURCE = "waiting_resource", _("Waiting for the resource side")
         COMPLETE = "complete", _("Both sides submitted")
+        CANCELLED = "cancelled", pgettext_lazy("assessment round status", "Cancelled")
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.PROTECT, related_name="assessment_rounds", verbose_name=_("partnership")
@@ -317,6 +324,22 @@ class AssessmentRound(TwinningModel):
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who may change or cancel the round (access.PartnershipAccess.can_change_assessment_round): a round the
+    # programme asked for is the programme's to change; one the partnership opened for itself is its own too.
+    opened_by_programme = models.BooleanField(_("opened by the programme"), default=True, editable=False)
+    # A cancelled round stays, with every sheet as it was (handed-in answers are never lost): it takes no more
+    # answers, reminds nobody, and is listed as cancelled with the reason (needed once answers were handed in).
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True, editable=False)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("cancelled by"),
+    )
+    cancel_reason = text_field(_("why the round was cancelled"), blank=True)
     host_submitted_at = models.DateTimeField(_("host side submitted"), null=True, blank=True, editable=False)
     resource_submitted_at = models.DateTimeField(
         _("resource side submitted"), null=True, blank=True, editable=False
@@ -355,7 +378,18 @@ class AssessmentRound(TwinningModel):
         return self.host_submitted_at is not None and self.resource_submitted_at is not None
 
     @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def is_open(self) -> bool:
+        """Still taking answers: neither cancelled nor complete. Only an open round's due date and title change."""
+        return not self.is_cancelled and not self.is_revealed
+
+    @property
     def status(self) -> str:
+        if self.is_cancelled:
+            return self.Status.CANCELLED
         if self.is_revealed:
             return self.Status.COMPLETE
         if self.host_submitted_at:
@@ -403,6 +437,13 @@ class Response(TwinningModel):
         }
 
 
+class AnswerQuerySet(models.QuerySet["Answer"]):
+    def given(self) -> "AnswerQuerySet":
+        """Answers with something on them: a point, "not applicable" or a comment. A blank row (a sheet saved
+        before anything was chosen) is not an answer; it does not freeze the instrument version."""
+        return self.exclude(value__isnull=True, not_applicable=False, comment="")
+
+
 class Answer(models.Model):
     """One sheet's answer to one item: a point on the item's scale, or "not applicable" (then `value` is empty);
     neither means not answered yet."""
@@ -412,6 +453,8 @@ class Answer(models.Model):
     value = models.SmallIntegerField(_("answer"), null=True, blank=True)
     not_applicable = models.BooleanField(_("not applicable"), default=False)
     comment = text_field(_("comment"), limit=COMMENT_MAX, blank=True)
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("answer")

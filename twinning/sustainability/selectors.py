@@ -90,7 +90,9 @@ def current_version(instrument: Instrument) -> InstrumentVersion | None:
 
 
 def round_queryset() -> QuerySet[AssessmentRound]:
-    return AssessmentRound.objects.select_related("partnership__programme", "instrument_version__instrument")
+    return AssessmentRound.objects.select_related(
+        "partnership__programme", "instrument_version__instrument", "cancelled_by"
+    )
 
 
 def round_list(
@@ -468,7 +470,7 @@ def programme_sustainability(*, programme_id: int, partnerships: QuerySet[Partne
     """Health-check and readiness scores across the programme's partnerships (`partnerships`: those the reader
     may see), largest gap first: for each, its newest completed round of each kind, and how many of its rounds
     still wait for a side (`waiting`: rounds of every instrument, health check or not, that at least one side
-    has not submitted yet, whether still before their due date or overdue). Four queries, however many partnerships, rounds and answers: the scores are averaged
+    has not submitted yet, whether still before their due date or overdue; cancelled rounds wait for nobody). Four queries, however many partnerships, rounds and answers: the scores are averaged
     in the database (section_scores).
 
     Raises: nothing.
@@ -477,6 +479,7 @@ def programme_sustainability(*, programme_id: int, partnerships: QuerySet[Partne
     partnership_list = list(partnerships.filter(programme_id=programme_id).order_by("title", "id"))
     rounds = (
         AssessmentRound.objects.filter(partnership_id__in=[p.pk for p in partnership_list])
+        .not_cancelled()  # a cancelled round waits for nobody
         .order_by("-due_date", "-created_at", "-id")
         .values_list(
             "pk",

@@ -50,6 +50,7 @@ from twinning.sustainability.models import (
 from twinning.sustainability.transition_services import check_partnership_date
 
 ACTION_FIELDS = ("title", "owner", "due_date", "status", "section")
+ROUND_FIELDS = ("title", "due_date")
 ITEM_FIELDS = ("statement", "guidance", "scale_min", "scale_max", "scale_labels", "allows_not_applicable")
 SECTION_FIELDS = ("title", "description")
 
@@ -81,7 +82,13 @@ def _check_instrument_for(partnership: Partnership, instrument: Instrument) -> I
 
 
 def _open_one(
-    *, actor: User, partnership: Partnership, version: InstrumentVersion, due_date: datetime.date, title: str
+    *,
+    actor: User,
+    partnership: Partnership,
+    version: InstrumentVersion,
+    due_date: datetime.date,
+    title: str,
+    by_programme: bool,
 ) -> AssessmentRound:
     check_partnership_date(partnership, "due_date", due_date)
     assessment_round = AssessmentRound(
@@ -90,6 +97,7 @@ def _open_one(
         due_date=due_date,
         title=title.strip(),  # blank: shown as the instrument and year in each reader's language (shown_title)
         opened_by=actor,
+        opened_by_programme=by_programme,
     )
     create_with_audit(actor=actor, obj=assessment_round, parent=partnership)
     url = reverse("sustainability:round", args=[assessment_round.uuid])
@@ -120,7 +128,14 @@ def round_open(
         raise Http404
     access.require(partnership_access.can_open_assessment)
     version = _check_instrument_for(partnership, instrument)
-    return _open_one(actor=actor, partnership=partnership, version=version, due_date=due_date, title=title)
+    return _open_one(
+        actor=actor,
+        partnership=partnership,
+        version=version,
+        due_date=due_date,
+        title=title,
+        by_programme=partnership_access.programme.can_edit,
+    )
 
 
 @transaction.atomic
@@ -147,9 +162,140 @@ def rounds_open(
     for partnership in partnerships:
         version = _check_instrument_for(partnership, instrument)
         rounds.append(
-            _open_one(actor=actor, partnership=partnership, version=version, due_date=due_date, title=title)
+            _open_one(
+                actor=actor,
+                partnership=partnership,
+                version=version,
+                due_date=due_date,
+                title=title,
+                by_programme=True,
+            )
         )
     return rounds
+
+
+def _refuse_cancelled(assessment_round: AssessmentRound) -> None:
+    if assessment_round.is_cancelled:
+        raise ValidationError(_("This round has been cancelled: it takes no more answers."))
+
+
+def _require_round_changer(actor: User, assessment_round: AssessmentRound) -> None:
+    partnership_access = access.partnership_access(actor, assessment_round.partnership)
+    if not partnership_access.can_read:
+        raise Http404
+    access.require(
+        partnership_access.can_change_assessment_round(
+            opened_by_programme=assessment_round.opened_by_programme
+        ),
+        _("Only the programme's editors change a round the programme opened."),
+    )
+
+
+def _refuse_closed(assessment_round: AssessmentRound) -> None:
+    if assessment_round.is_cancelled:
+        raise ValidationError(_("This round has been cancelled; it can no longer change."))
+    if assessment_round.is_revealed:
+        raise ValidationError(_("Both sides have submitted: the round is complete and can no longer change."))
+
+
+@transaction.atomic
+def round_update(
+    *,
+    actor: User,
+    assessment_round: AssessmentRound,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+) -> AssessmentRound:
+    """Change an open round's due date or title (`data` takes ROUND_FIELDS; a blank title shows the instrument
+    and year): the programme's editors, or the partnership's coordinators for a round it opened itself
+    (`can_change_assessment_round`). A new due date is held to the partnership's years as when opening, and both
+    sides are told of it. A round that is complete or cancelled no longer changes.
+
+    Raises: Http404, PermissionDenied, ValidationError, VersionConflict.
+    """
+    refuse_unknown_fields(data, ROUND_FIELDS, "round")
+    _require_round_changer(actor, assessment_round)
+    current = lock_current(assessment_round, expected_version)
+    _refuse_closed(current)
+    if "title" in data:
+        data = {**data, "title": (data["title"] or "").strip()}
+    if data.get("due_date") is None and "due_date" in data:
+        raise ValidationError({"due_date": _("Give the due date.")})
+    if "due_date" in data:
+        check_partnership_date(current.partnership, "due_date", data["due_date"])
+    before_due = current.due_date
+    saved = update_with_audit(
+        actor=actor,
+        obj=assessment_round,
+        data=data,
+        expected_version=expected_version,
+        parent=assessment_round.partnership,
+    )
+    if saved.due_date != before_due:
+        url = reverse("sustainability:round", args=[saved.uuid])
+        where, due = saved.partnership.title, saved.due_date
+        notify(
+            _people_of_side(saved.partnership, *_waiting_sides(saved)),
+            actor=actor,
+            message=lambda: (
+                _("%(round)s (%(partnership)s): the due date is now %(due)s.")
+                % {"round": saved.shown_title, "partnership": where, "due": due.isoformat()}
+            ),
+            url=url,
+        )
+    return saved
+
+
+def _waiting_sides(assessment_round: AssessmentRound) -> list[str]:
+    return [side for side in (Side.HOST, Side.RESOURCE) if not assessment_round.submitted_at(side)]
+
+
+@transaction.atomic
+def round_cancel(
+    *, actor: User, assessment_round: AssessmentRound, reason: str = "", expected_version: int | None = None
+) -> AssessmentRound:
+    """Cancel a round that is not complete (who may: as `round_update`). Nothing is deleted: the round stays,
+    listed as cancelled with who cancelled it, when and why, and every answer sheet stays as it was, still hidden
+    from the other side (the round is never revealed). It takes no more answers and drops out of everyone's work
+    (no more reminders). Once anyone has handed in answers, or a side has submitted, the round is withdrawn from
+    people who did the work, so the `reason` is required; the people of both sides are told either way.
+    This is how M&E platforms close a survey wave: closed and kept, never erased.
+
+    Raises: Http404, PermissionDenied, ValidationError, VersionConflict.
+    """
+    _require_round_changer(actor, assessment_round)
+    current = lock_current(assessment_round, expected_version)
+    _refuse_closed(current)
+    reason = reason.strip()
+    worked_on = (
+        current.host_submitted_at is not None
+        or current.resource_submitted_at is not None
+        or current.responses.filter(submitted_at__isnull=False).exists()
+    )
+    if worked_on and not reason:
+        raise ValidationError(
+            {"reason": _("Answers have been handed in for this round: say why it is cancelled.")}
+        )
+    saved = update_with_audit(
+        actor=actor,
+        obj=assessment_round,
+        data={"cancelled_at": timezone.now(), "cancelled_by": actor, "cancel_reason": reason},
+        expected_version=expected_version,
+        parent=assessment_round.partnership,
+        reason=reason,
+    )
+    url = reverse("sustainability:round", args=[saved.uuid])
+    where = saved.partnership.title
+    notify(
+        _people_of_side(saved.partnership, Side.HOST, Side.RESOURCE),
+        actor=actor,
+        message=lambda: (
+            _("%(round)s (%(partnership)s) has been cancelled; no more answers are needed.")
+            % {"round": saved.shown_title, "partnership": where}
+        ),
+        url=url,
+    )
+    return saved
 
 
 @dataclass(frozen=True)
@@ -168,6 +314,7 @@ def _answering_side(actor: User, assessment_round: AssessmentRound) -> str:
     side = partnership_access.assessment_side
     access.require(side is not None, _("Only the coordinators and members of each side answer."))
     assert side is not None
+    _refuse_cancelled(assessment_round)
     if assessment_round.submitted_at(side):
         raise ValidationError(_("Your side has submitted its answers; they can no longer change."))
     return side
@@ -211,7 +358,8 @@ def answers_save(
 ) -> Response:
     """Save the actor's own answers (item id -> AnswerInput) on their own sheet for their side, and with
     `submit` hand the sheet in (it then counts in the side's score; it may still change until the side is
-    submitted). The first answer freezes the instrument version. Every answer is checked before any is saved.
+    submitted). The first answer given (a point, "not applicable" or a comment; not a blank sheet) freezes the
+    instrument version. Every answer is checked before any is saved.
     `expected_version` is the version of the sheet the person read (0: they had none yet); a sheet saved since,
     from another tab or device, is a conflict rather than overwritten. A sheet with no answer is not handed in.
 
@@ -229,6 +377,9 @@ def answers_save(
     else:
         response.version += 1
     before = response.answers.exclude(value__isnull=True, not_applicable=False).count() if not created else 0
+    # The version's row is locked before its items are read, so an edit of a version not frozen yet either comes
+    # before these answers are checked (and they are checked against it) or waits until they have frozen it.
+    InstrumentVersion.objects.select_for_update().filter(pk=assessment_round.instrument_version_id).first()
     rows, errors = _validated_answers(assessment_round.instrument_version_id, response, answers)
     if errors:
         raise ValidationError(errors)
@@ -249,9 +400,11 @@ def answers_save(
     if created or changes:
         action = AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE
         audit_record(actor=actor, action=action, obj=response, changes=changes, parent=assessment_round)
-    InstrumentVersion.objects.filter(
-        pk=assessment_round.instrument_version_id, frozen_at__isnull=True
-    ).update(frozen_at=timezone.now())
+    if response.submitted_at or response.answers.given().exists():
+        # Only a sheet with something on it freezes the version: one opened and saved blank leaves it editable.
+        InstrumentVersion.objects.filter(
+            pk=assessment_round.instrument_version_id, frozen_at__isnull=True
+        ).update(frozen_at=timezone.now())
     return response
 
 
@@ -270,6 +423,7 @@ def side_submit(*, actor: User, assessment_round: AssessmentRound) -> Assessment
     side = partnership_access.assessment_submit_side
     access.require(side is not None, _("A coordinator of each side submits that side's answers."))
     assert side is not None
+    _refuse_cancelled(current)
     if current.submitted_at(side):
         raise ValidationError(_("Your side has already submitted its answers."))
     handed_in = assessment_round.responses.filter(side=side, submitted_at__isnull=False)

@@ -94,10 +94,17 @@ TRANSITION_YEARS = 5
 
 
 def _years_from(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` later (earlier when negative), within the calendar Python has: a funding end typed
+    as 9999 reaches the last day there is, not an error."""
+    year = day.year + years
+    if year > datetime.MAXYEAR:
+        return datetime.date.max
+    if year < datetime.MINYEAR:
+        return datetime.date.min
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:  # 29 February into a year without one
-        return day.replace(year=day.year + years, day=28)
+        return day.replace(year=year, day=28)
 
 
 def plan_date_range(partnership: Partnership) -> tuple[datetime.date, datetime.date]:

@@ -21,6 +21,8 @@ urlpatterns: list[URLPattern] = [
     path(R, views.round_view, name="round"),
     path(R + "answers/", views.answers_view, name="answers"),
     path(R + "submit/", views.side_submit_view, name="side_submit"),
+    path(R + "edit/", views.round_edit_view, name="round_edit"),
+    path(R + "cancel/", views.round_cancel_view, name="round_cancel"),
     path(R + "actions/", views.action_add_view, name="action_add"),
     path(R + "actions/<uuid:action_uuid>/", views.action_add_view, name="action_edit"),
     # Transition, graduation and follow-up (issue 13, second half).

@@ -35,6 +35,8 @@ from twinning.sustainability.forms import (
     InstrumentForm,
     ItemForm,
     ProgrammeRoundsForm,
+    RoundCancelForm,
+    RoundEditForm,
     RoundOpenForm,
     SectionForm,
 )
@@ -297,7 +299,11 @@ def _round_context(
     result = selectors.round_scores(assessment_round=assessment_round, access=access)
     my_side = access.assessment_side
     sheet = selectors.own_response(assessment_round, request.user) if my_side else None
-    can_answer = my_side is not None and not assessment_round.submitted_at(my_side)
+    can_answer = (
+        my_side is not None
+        and not assessment_round.is_cancelled
+        and not assessment_round.submitted_at(my_side)
+    )
     answer_form = forms.get("answer_form")
     if answer_form is None and can_answer:
         given = {a.item_id: a for a in sheet.answers.all()} if sheet else {}
@@ -319,7 +325,9 @@ def _round_context(
         "my_side": my_side,
         "sheet": sheet,
         "answer_form": answer_form,
-        "can_submit_side": submit_side is not None and not assessment_round.submitted_at(submit_side),
+        "can_submit_side": submit_side is not None
+        and not assessment_round.is_cancelled
+        and not assessment_round.submitted_at(submit_side),
         "lines": _lines_with_comments(
             result, selectors.round_comments(assessment_round=assessment_round, access=access)
         ),
@@ -338,6 +346,10 @@ def _round_context(
             initial={"version": 1},
         ),
         "large_gap": LARGE_GAP,
+        "can_change_round": assessment_round.is_open
+        and access.can_change_assessment_round(opened_by_programme=assessment_round.opened_by_programme),
+        "cancel_form": forms.get("cancel_form")
+        or RoundCancelForm(initial={"version": assessment_round.version}),
         "events": history_page(request, history_for_user(request.user, assessment_round)),
         "history_full": access.can_enter_data,
     }
@@ -399,6 +411,67 @@ def side_submit_view(request: AuthedRequest, assessment_round_uuid: UUID) -> Htt
     else:
         messages.success(request, _("Your side's answers are submitted."))
     return redirect("sustainability:round", assessment_round.uuid)
+
+
+def _require_round_changer(access: PartnershipAccess, assessment_round: AssessmentRound) -> None:
+    require(access.can_change_assessment_round(opened_by_programme=assessment_round.opened_by_programme))
+
+
+@login_required
+def round_edit_view(request: AuthedRequest, assessment_round_uuid: UUID) -> HttpResponse:
+    assessment_round, access = selectors.get_round_for_user(request.user, assessment_round_uuid)
+    _require_round_changer(access, assessment_round)
+    form = RoundEditForm(
+        request.POST or None,
+        initial={
+            "due_date": assessment_round.due_date,
+            "title": assessment_round.title,
+            "version": assessment_round.version,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.round_update(
+                actor=request.user,
+                assessment_round=assessment_round,
+                data={"due_date": data["due_date"], "title": data["title"]},
+                expected_version=data["version"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The round is changed."))
+            return redirect("sustainability:round", assessment_round.uuid)
+    context = {
+        "form": form,
+        "partnership": assessment_round.partnership,
+        "title": _("Change the round: %(round)s") % {"round": assessment_round.shown_title},
+    }
+    return render(request, "sustainability/assessment_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@post_only
+def round_cancel_view(request: AuthedRequest, assessment_round_uuid: UUID) -> HttpResponse:
+    assessment_round, access = selectors.get_round_for_user(request.user, assessment_round_uuid)
+    _require_round_changer(access, assessment_round)
+    form = RoundCancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.round_cancel(
+                actor=request.user,
+                assessment_round=assessment_round,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The round is cancelled; its answer sheets are kept."))
+            return redirect("sustainability:round", assessment_round.uuid)
+    context = _round_context(request, assessment_round, access, cancel_form=form)
+    return render(request, "sustainability/round.html", context, status=400)
 
 
 def _get_action(assessment_round: AssessmentRound, action_uuid: UUID) -> AssessmentAction:
