@@ -7,16 +7,18 @@ which statuses each operation can answer; the API root installs the handlers wit
 It imports no app: the routers of every app import it, and the API root (project level) only mounts them.
 """
 
+import inspect
 import json
 import math
 from collections.abc import Callable, Hashable, Iterable
-from functools import cache, partial
+from functools import cache, partial, wraps
 from typing import Annotated, Any, get_args
 from uuid import UUID
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import Promise
@@ -323,6 +325,7 @@ def _http_error(api: NinjaAPI, request: HttpRequest, exc: HttpError) -> HttpResp
     # Ninja raises a bare 400 only when the body is not parseable; that is bad input like any other, so it
     # answers 422 like every other validation failure (and 400 need not be declared on every operation).
     if exc.status_code == 400:
+        setattr(request, _REFUSED_BEFORE_VIEW, True)
         if isinstance(exc.__cause__, RepeatedKey):
             message = _("The key “%(key)s” is given twice in one object; give it once.") % {
                 "key": exc.__cause__.key[:100]
@@ -345,6 +348,7 @@ def _throttled(api: NinjaAPI, request: HttpRequest, exc: Throttled) -> HttpRespo
 
 
 def _invalid_request(api: NinjaAPI, request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    setattr(request, _REFUSED_BEFORE_VIEW, True)
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
         errors.setdefault(_field_name(tuple(error["loc"])), []).append(_message(error))
@@ -365,9 +369,79 @@ _HANDLERS: dict[type[Exception], Callable[..., HttpResponse]] = {
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
-    """Make every error raised in `api`'s operations answer in the one error shape above."""
+    """Make every error raised in `api`'s operations answer in the one error shape above, and a request refused
+    before its view ran (bad body or query) answer 404 when its path names an object the caller may not see."""
     for exc_class, handler in _HANDLERS.items():
         api.add_exception_handler(exc_class, partial(handler, api))
+    api.add_decorator(_hidden_before_invalid, mode="view")
+
+
+# --- an unseen object answers 404 before a bad body answers 422 ---------------------------------------------
+#
+# django-ninja validates the path, query and body before the view runs, so an outsider who posted an incomplete
+# body to another partnership's time entries got 422 (which says the partnership exists) where any other request
+# of theirs gets 404. When validation refuses a request whose path names objects, the view is tried once more with
+# every parameter but the path's replaced by a stand-in that stops the view the moment it is read: the view's own
+# first step (its `get_<thing>_for_user` lookup, the one access rule) then runs as for any request, and the answer
+# is 404 if it raised Http404, else the 422. The try runs in a transaction that is always rolled back, so nothing a
+# view might do before reading its input is kept (on_commit work of a rolled-back transaction never runs).
+
+_REFUSED_BEFORE_VIEW = "_twinning_refused_before_view"
+
+
+class _InputRead(Exception):
+    """The view read the input that validation refused: it got past its access lookup."""
+
+
+class _RolledBack(Exception):
+    pass
+
+
+class _Unread:
+    """Stands for a request input that did not validate; any use of it stops the view."""
+
+    def __getattribute__(self, name: str) -> Any:
+        raise _InputRead(name)
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise _InputRead
+
+    __getitem__ = __iter__ = __len__ = __bool__ = __contains__ = __eq__ = __str__ = __int__ = _refuse
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _path_hides_object(operation: Any, request: HttpRequest, path_values: dict[str, Any]) -> bool:
+    """True when `operation`'s view, given `path_values` and nothing else usable, answers 404 before it reads its
+    input (rolled back whatever happens)."""
+    parameters = list(inspect.signature(operation.view_func).parameters)[1:]
+    arguments = {name: path_values[name] if name in path_values else _Unread() for name in parameters}
+    try:
+        with transaction.atomic():
+            operation.view_func(request, **arguments)
+            raise _RolledBack
+    except Http404:
+        return True
+    except Exception:  # any other end (input read, 403, even a fault) keeps the validation answer
+        return False
+
+
+def _hidden_before_invalid(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    operation = getattr(run, "__self__", None)
+
+    @wraps(run)
+    def guarded(request: HttpRequest, **path_values: Any) -> HttpResponse:
+        response = run(request, **path_values)
+        if (
+            response.status_code == 422
+            and path_values
+            and operation is not None
+            and getattr(request, _REFUSED_BEFORE_VIEW, False)
+            and _path_hides_object(operation, request, path_values)
+        ):
+            return _not_found(operation.api, request, Http404())
+        return response
+
+    return guarded
 
 
 # --- input types shared by routers --------------------------------------------------------------

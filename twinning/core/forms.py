@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.forms.models import ModelFormMetaclass
 from django.utils.functional import lazy
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from twinning.core.numbers import SPACES, current_locale, format_number, parse_decimal
+from twinning.core.reference import name_sort_key
 
 # The empty choice of every picker, in the reader's language. Django's own catalogues leave it untranslated in
 # Spanish, Russian and Portuguese, so ours carries it; CoreConfig.ready() makes it Django's blank choice label
@@ -174,19 +175,62 @@ def indicator_label(indicator: Any) -> str:
     return f"{indicator} ({indicator.partnership.title})"
 
 
-class _PersonChoices(forms.models.ModelChoiceIterator):
-    """The people of a picker, where two of one institution who share a name are told apart by their email or,
-    without one, their profession (a large hospital has more than one John Banda)."""
+_TEXT_FIELDS = (models.CharField, models.TextField)
+
+
+def name_ordering(queryset: Any) -> str | None:
+    """ "asc" or "desc" when `queryset` is ordered by a text (a name, a title, a code) first, as the database sorts
+    it: byte order on SQLite ("Élan" after "Zomba"), the collation's on PostgreSQL; else None. Such a picker's
+    options are sorted again with `name_sort_key`; one ordered by number, date or position (objectives,
+    periods) keeps its order.
+
+    Raises: nothing.
+    """
+    query = queryset.query
+    ordering = list(query.order_by) or (list(queryset.model._meta.ordering) if query.default_ordering else [])
+    if not ordering or not isinstance(ordering[0], str) or ordering[0] == "?":
+        return None
+    model, field = queryset.model, None
+    for part in ordering[0].lstrip("-").split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        if field.is_relation:
+            model = field.related_model
+    if not isinstance(field, _TEXT_FIELDS):
+        return None
+    return "desc" if ordering[0].startswith("-") else "asc"
+
+
+class NameOrderedChoices(forms.models.ModelChoiceIterator):
+    """The options of every model picker (CoreConfig.ready() makes it Django's ModelChoiceField iterator, so
+    pickers that Django builds for a ModelForm's foreign keys and the admin's are covered too): when the
+    queryset is ordered by a name, the options are sorted by their label as the reader sees it, with
+    `name_sort_key`, so both databases and every language list "Élan" beside "Elgon" (issue 15)."""
+
+    def labelled(self, objects: list[Any]) -> list[tuple[Any, str]]:
+        return [(obj, self.field.label_from_instance(obj)) for obj in objects]
 
     def __iter__(self) -> Any:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        people = list(self.queryset)
+        options = self.labelled(list(self.queryset))
+        if direction := name_ordering(self.queryset):
+            options.sort(key=lambda option: name_sort_key(option[1]), reverse=direction == "desc")
+        for obj, label in options:
+            yield (self.choice(obj)[0], label)
+
+
+class _PersonChoices(NameOrderedChoices):
+    """The people of a picker, where two of one institution who share a name are told apart by their email or,
+    without one, their profession (a large hospital has more than one John Banda)."""
+
+    def labelled(self, objects: list[Any]) -> list[tuple[Any, str]]:
         labels = _told_apart(
-            [person_label(p) for p in people], [lambda p: p.email or p.get_cadre_display()], people
+            [person_label(p) for p in objects], [lambda p: p.email or p.get_cadre_display()], objects
         )
-        for person, label in zip(people, labels, strict=True):
-            yield (self.choice(person)[0], label)
+        return list(zip(objects, labels, strict=True))
 
 
 def _told_apart(labels: list[str], details: list[Any], objects: list[Any]) -> list[str]:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from twinning.accounts.access import in_edited_programmes
 from twinning.core.choices import Side
 from twinning.core.forms import LocalizedIntegerField, ModelForm
-from twinning.core.reference import country_choices
+from twinning.core.reference import country_choices, name_sort_key
 from twinning.directory.forms import institution_label
 from twinning.directory.models import HealthArea, Institution, InstitutionExpertise, InstitutionNeed, Language
 from twinning.matching.engine.scoring import PARTS
@@ -202,9 +202,12 @@ class TwinSearchForm(forms.Form):
         self.fields["type"].choices = [("", _("any")), *Institution.Type.choices]  # type: ignore[attr-defined]
         self.fields["language"].choices = [  # type: ignore[attr-defined]
             ("", _("any")),
-            *(
-                (lang.code, str(lang))
-                for lang in Language.objects.filter(institutions__isnull=False).distinct()
+            *sorted(
+                (
+                    (lang.code, str(lang))
+                    for lang in Language.objects.filter(institutions__isnull=False).distinct()
+                ),
+                key=lambda choice: name_sort_key(choice[1]),
             ),
         ]
         self.fields["area"].choices = [  # type: ignore[attr-defined]

@@ -18,7 +18,7 @@ from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest, post_only, post_scope
 from twinning.core.ids import parse_uuid
 from twinning.core.pagination import history_page, paginate
-from twinning.core.reference import country_name
+from twinning.core.reference import country_name, name_sort_key
 from twinning.partnerships import services
 from twinning.partnerships.forms import (
     AgreementForm,
@@ -95,9 +95,12 @@ def partnership_list_view(request: AuthedRequest) -> HttpResponse:
         "table": _partnerships_table(page.object_list),
         "filters": filters,
         "programme": programme,
-        "programmes": programmes,
+        "programmes": sorted(programmes, key=lambda p: name_sort_key(p.name)),
         "stages": Stage.choices,
-        "countries": [(code, country_name(code)) for code in partnership_countries(request.user)],
+        "countries": sorted(
+            ((code, country_name(code)) for code in partnership_countries(request.user)),
+            key=lambda choice: name_sort_key(choice[1]),
+        ),
         "can_create": Programme.objects.edited_by(request.user).order_by("name").exists(),
     }
     template = "partnerships/includes/partnership_results.html" if request.htmx else "partnerships/list.html"

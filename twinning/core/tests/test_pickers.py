@@ -53,3 +53,52 @@ def test_a_partnerships_own_indicators_with_one_code_name_their_partnership_in_o
         "MENTOR Mentoring sessions held (Mbale–Bristol)",
     ]
     assert len(queries) == 1
+
+
+NAMES = ["Zomba Central Hospital", "Élan Santé", "Elgon Hospital", "abidjan clinic"]
+READER_ORDER = ["abidjan clinic", "Élan Santé", "Elgon Hospital", "Zomba Central Hospital"]
+
+
+def test_a_picker_of_names_sorts_accented_names_beside_their_letter_on_both_databases():
+    from django import forms
+
+    from twinning.directory.models import Institution
+
+    for name in NAMES:
+        InstitutionFactory(name=name)
+    if connection.vendor == "sqlite":
+        # The fault itself: SQLite sorts bytes, so lower case and accented capitals come after "Z".
+        assert list(Institution.objects.values_list("name", flat=True))[-1] != "Zomba Central Hospital"
+    single = forms.ModelChoiceField(queryset=Institution.objects.all())
+    several = forms.ModelMultipleChoiceField(queryset=Institution.objects.order_by("-name"))
+    assert _labels(single) == READER_ORDER
+    assert _labels(several) == READER_ORDER[::-1]
+
+
+def test_a_modelforms_own_foreign_key_picker_and_the_people_picker_sort_names_too():
+    from django import forms
+
+    hospitals = [InstitutionFactory(name=name, short_name="") for name in NAMES]
+    for hospital in hospitals:
+        PersonFactory(institution=hospital, full_name=f"Ana {hospital.name}")
+
+    class PersonForm(forms.ModelForm):
+        class Meta:
+            model = Person
+            fields = ["institution"]
+
+    assert [label for value, label in PersonForm().fields["institution"].choices if value][:4] == READER_ORDER
+    people = _labels(PersonChoiceField(queryset=Person.objects.all()))
+    assert [label.split(" (")[0] for label in people] == [f"Ana {name}" for name in READER_ORDER]
+
+
+def test_a_picker_in_a_chosen_order_keeps_it():
+    from django import forms
+
+    from twinning.directory.models import HealthArea
+
+    HealthArea.objects.all().delete()
+    for order, name in enumerate(["Zoonoses", "Anaesthesia", "Émergences"]):
+        HealthArea.objects.create(code=f"a{order}", name=name, order=order)
+    field = forms.ModelChoiceField(queryset=HealthArea.objects.all())
+    assert _labels(field) == ["Zoonoses", "Anaesthesia", "Émergences"]

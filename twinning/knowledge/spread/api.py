@@ -400,7 +400,7 @@ def dissemination_evidence(request: ApiRequest, record_uuid: UUID) -> FileRespon
 def dissemination_evidence_upload(
     request: ApiRequest, record_uuid: UUID, payload: Form[EvidenceIn], file: File[UploadedFile]
 ) -> DisseminationRecord:
-    return evidence_attach(DISSEMINATION, request.auth, record_uuid, file, payload.version)
+    return evidence_attach(DISSEMINATION, request.auth, record_uuid, file, payload)
 
 
 @router.delete(
@@ -501,7 +501,7 @@ def adoption_evidence(request: ApiRequest, adoption_uuid: UUID) -> FileResponse:
 def adoption_evidence_upload(
     request: ApiRequest, adoption_uuid: UUID, payload: Form[EvidenceIn], file: File[UploadedFile]
 ) -> Adoption:
-    return evidence_attach(ADOPTION, request.auth, adoption_uuid, file, payload.version)
+    return evidence_attach(ADOPTION, request.auth, adoption_uuid, file, payload)
 
 
 @router.delete(

@@ -63,11 +63,14 @@ def evidence_download[R: (DisseminationRecord, Adoption)](
 
 
 def evidence_attach[R: (DisseminationRecord, Adoption)](
-    kind: EvidenceOf[R], user: User, uuid: UUID, file: Any, expected_version: int | None
+    kind: EvidenceOf[R], user: User, uuid: UUID, file: Any, sent: Any
 ) -> R:
-    """Attach `file` to the record (replacing the one attached), through its update service; returns the record
-    read again. Raises: Http404, PermissionDenied, ValidationError (a refused file), VersionConflict."""
-    kind.update(user, kind.get(user, uuid, write=True), {"evidence_file": file}, expected_version)
+    """Attach `file` to the record (replacing the one attached), through its update service, at the version the
+    form `sent` gives (`sent.version`, int or None); returns the record read again. The record is looked up
+    before the form is read, so a hidden record answers 404 whatever was sent (see twinning.core.api).
+    Raises: Http404, PermissionDenied, ValidationError (a refused file), VersionConflict."""
+    record = kind.get(user, uuid, write=True)
+    kind.update(user, record, {"evidence_file": file}, sent.version)
     return kind.get(user, uuid)
 
 
