@@ -14,6 +14,8 @@ from functools import cache
 
 from babel.core import get_global
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 
 @cache
@@ -61,3 +63,28 @@ def latest_today(zones: Iterable[str] = ()) -> datetime.date:
     Raises: nothing.
     """
     return max([local_today(z) for z in zones] or [local_today()])
+
+
+# The earliest date a record of what a programme did may carry (a talk given, a level of adoption reached): the
+# health partnerships Twinning records began in the late 1980s. An earlier date is a slip of the keyboard (year
+# 1, 1066) that would otherwise be stored and drawn as year "1" in the charts.
+EARLIEST_RECORD_DATE = datetime.date(1980, 1, 1)
+
+
+def check_date_between(
+    day: datetime.date | None, *, first: datetime.date, last: datetime.date, field: str
+) -> dict[str, list[str]]:
+    """The error (keyed by `field`) for a `day` outside `first`..`last` inclusive, with both bounds in the
+    reader's date format; {} for a day inside, or None (a missing date is the model's to refuse). A service
+    merges it with its other errors and raises one ValidationError.
+
+    Raises: nothing.
+    """
+    if not isinstance(day, datetime.date) or first <= day <= last:
+        return {}
+    return {
+        field: [
+            _("Give a date from %(first)s to %(last)s.")
+            % {"first": date_format(first), "last": date_format(last)}
+        ]
+    }

@@ -28,7 +28,15 @@ from twinning.core.api import (
 )
 from twinning.directory.models import HealthArea, Institution, Person
 from twinning.knowledge import services
-from twinning.knowledge.models import Document, DocumentVersion, Practice, Setting
+from twinning.knowledge.models import (
+    COMMENT_MAX,
+    SECTION_MAX,
+    SUMMARY_MAX,
+    Document,
+    DocumentVersion,
+    Practice,
+    Setting,
+)
 from twinning.knowledge.search import Filters, filter_problems, search
 from twinning.knowledge.selectors import get_document, get_practice_for_user, get_version, practice_list
 from twinning.knowledge.spread.api import router as spread_router
@@ -39,7 +47,8 @@ from twinning.planning.models import Indicator
 router = Router(tags=["knowledge"])
 router.add_router("", spread_router)
 
-MAX_TEXT = 20_000
+# The models' limits (knowledge.models), so the schema refuses what the model would.
+MAX_TEXT = SECTION_MAX
 MAX_LINKS = 50
 
 
@@ -202,13 +211,13 @@ class PracticeFields(Input):
 class PracticeCreate(PracticeFields):
     partnerships: list[UUID] = Field(min_length=1, max_length=MAX_LINKS)
     title: str = Field(min_length=1, max_length=255)
-    summary: str = Field(min_length=1, max_length=MAX_TEXT)
+    summary: str = Field(min_length=1, max_length=SUMMARY_MAX)
 
 
 class PracticeUpdate(Input):
     version: Version | None = None
     title: str = omittable(min_length=1, max_length=255)
-    summary: str = omittable(min_length=1, max_length=MAX_TEXT)
+    summary: str = omittable(min_length=1, max_length=SUMMARY_MAX)
     problem: str = omittable(max_length=MAX_TEXT)
     what_was_done: str = omittable(max_length=MAX_TEXT)
     needs_staff: str = omittable(max_length=MAX_TEXT)
@@ -228,7 +237,7 @@ class PracticeUpdate(Input):
 
 class StepIn(Input):
     to_status: Practice.Status
-    comment: str = Field("", max_length=MAX_TEXT)
+    comment: str = Field("", max_length=COMMENT_MAX)
 
 
 class DocumentIn(Input):
@@ -236,7 +245,7 @@ class DocumentIn(Input):
     type: Document.Type
     language: str = Field(min_length=2, max_length=3, pattern="^[a-z]{2,3}$")
     licence: Document.Licence = Document.Licence.CC_BY
-    description: str = Field("", max_length=MAX_TEXT)
+    description: str = Field("", max_length=SUMMARY_MAX)
     note: str = Field("", max_length=500)
 
 

@@ -10,7 +10,7 @@ from twinning.core.forms import IndicatorMultipleChoiceField, ModelForm, PersonC
 from twinning.core.reference import country_choices
 from twinning.directory.models import HealthArea, Institution, Person
 from twinning.knowledge.files import ACCEPTED_EXTENSIONS
-from twinning.knowledge.models import Document, Practice, Setting
+from twinning.knowledge.models import COMMENT_MAX, Document, Practice, Setting
 from twinning.knowledge.services import DOCUMENT_FIELDS
 from twinning.partnerships.models import Partnership, Pillar
 from twinning.planning.models import Indicator
@@ -183,4 +183,6 @@ class VersionForm(forms.Form):
 
 class MoveForm(forms.Form):
     to_status = forms.ChoiceField(choices=Practice.Status.choices, widget=forms.HiddenInput)
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )

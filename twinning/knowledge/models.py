@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from twinning.accounts import access
 from twinning.core.choices import Choices
+from twinning.core.limits import COMMENT_MAX, TEXT_MAX, text_field
 from twinning.core.models import TwinningModel
 from twinning.core.reference import country_name, validate_country
 from twinning.core.validators import validate_upload_content, validate_upload_size
@@ -31,6 +32,15 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from twinning.accounts.models import User
+
+
+# How long the free text of a practice, a document, a dissemination record or an adoption may be: room for a
+# real write-up (a summary of a few paragraphs, each section a page or two), never megabytes that a page, an
+# export or the search highlighter must read. On the model fields (core.limits.text_field): form, API, import
+# and services apply them alike. Notes are core.limits.TEXT_MAX, a level's note and a step's comment COMMENT_MAX.
+SUMMARY_MAX = 3000
+SECTION_MAX = 10_000
+NOTES_MAX = TEXT_MAX
 
 
 @cache
@@ -83,14 +93,14 @@ class Practice(TwinningModel):
         Programme, on_delete=models.PROTECT, related_name="practices", verbose_name=_("programme")
     )
     title = models.CharField(_("title"), max_length=255)
-    summary = models.TextField(_("summary"))
-    problem = models.TextField(_("the problem it answers"), blank=True)
-    what_was_done = models.TextField(_("what was done"), blank=True)
-    needs_staff = models.TextField(_("staff it needs"), blank=True)
-    needs_equipment = models.TextField(_("equipment it needs"), blank=True)
-    needs_cost = models.TextField(_("what it costs"), blank=True)
-    conditions = models.TextField(_("conditions for success"), blank=True)
-    results = models.TextField(_("results"), blank=True)
+    summary = text_field(_("summary"), limit=SUMMARY_MAX)
+    problem = text_field(_("the problem it answers"), limit=SECTION_MAX, blank=True)
+    what_was_done = text_field(_("what was done"), limit=SECTION_MAX, blank=True)
+    needs_staff = text_field(_("staff it needs"), limit=SECTION_MAX, blank=True)
+    needs_equipment = text_field(_("equipment it needs"), limit=SECTION_MAX, blank=True)
+    needs_cost = text_field(_("what it costs"), limit=SECTION_MAX, blank=True)
+    conditions = text_field(_("conditions for success"), limit=SECTION_MAX, blank=True)
+    results = text_field(_("results"), limit=SECTION_MAX, blank=True)
     # The language the practice is written in: search stems its words with that language's rules.
     language = models.CharField(_("language"), max_length=3, default="en", validators=[validate_language])
     setting = models.CharField(
@@ -213,7 +223,7 @@ class PracticeStep(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    comment = models.TextField(_("comment"), blank=True)
+    comment = text_field(_("comment"), limit=COMMENT_MAX, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
@@ -249,7 +259,7 @@ class Document(TwinningModel):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(_("title"), max_length=255)
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
-    description = models.TextField(_("description"), blank=True)
+    description = text_field(_("description"), limit=SUMMARY_MAX, blank=True)
     licence = models.CharField(_("licence"), max_length=20, choices=Licence.choices, default=Licence.CC_BY)
 
     class Meta:
@@ -261,8 +271,9 @@ class Document(TwinningModel):
         return self.title
 
 
-# Well above any real toolkit's extracted text; bounds the search index's row and the time to build it.
-MAX_EXTRACTED_CHARS = 1_000_000
+# The text kept of a document for search: about a hundred pages, what the index reads (search.MAX_INDEXED_CHARS);
+# bounds the stored row, the index's row and the time to build and highlight it.
+MAX_EXTRACTED_CHARS = 200_000
 
 
 class DocumentVersion(TwinningModel):
@@ -286,7 +297,7 @@ class DocumentVersion(TwinningModel):
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     note = models.CharField(_("what changed"), max_length=500, blank=True)
-    text = models.TextField(_("extracted text"), blank=True, editable=False)
+    text = text_field(_("extracted text"), limit=MAX_EXTRACTED_CHARS, blank=True, editable=False)
     extraction = models.CharField(
         _("text extraction"), max_length=8, choices=Extraction.choices, default=Extraction.NONE
     )
@@ -467,7 +478,7 @@ class DisseminationRecord(TwinningModel):
         validators=EVIDENCE_VALIDATORS,
     )
     evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = text_field(_("notes"), limit=NOTES_MAX, blank=True)
 
     objects = DisseminationQuerySet.as_manager()
 
@@ -568,7 +579,7 @@ class Adoption(TwinningModel):
         _("evidence file"), upload_to="knowledge/adoptions/%Y/", blank=True, validators=EVIDENCE_VALIDATORS
     )
     evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = text_field(_("notes"), limit=NOTES_MAX, blank=True)
 
     objects = AdoptionQuerySet.as_manager()
 
@@ -662,7 +673,7 @@ class AdoptionLevel(TwinningModel):
     # The level's place in Level (1 lowest), stored so the current level is a plain MAX in SQL.
     rank = models.PositiveSmallIntegerField(_("rank"), editable=False)
     reached_on = models.DateField(_("reached on"))
-    note = models.TextField(_("note"), blank=True)
+    note = text_field(_("note"), limit=COMMENT_MAX, blank=True)
 
     class Meta:
         verbose_name = _("adoption level")

@@ -33,10 +33,16 @@ if TYPE_CHECKING:
 
 # The UI languages and PostgreSQL's text-search configuration for each; any other language is searched 'simple'.
 CONFIGS = {"en": "english", "fr": "french", "es": "spanish", "ru": "russian", "pt": "portuguese"}
-# The search index keeps this much of a document's text (a tsvector is limited to 1 MB).
+# The search index keeps this much of an entry's text (a tsvector is limited to 1 MB; a document's stored text
+# is capped at models.MAX_EXTRACTED_CHARS, a practice's fields by their models' limits).
 MAX_INDEXED_CHARS = 200_000
-# Snippets are cut from this much of the text, so highlighting stays fast on long documents.
-MAX_SNIPPET_SOURCE = 100_000
+# Snippets are cut from this much of the start of an entry's text: highlighters cost grows with the number of
+# matches in what they read (PostgreSQL's ts_headline; SQLite's FTS5 snippet() is quadratic in them, 28 s for a
+# 200 KB row of one repeated word), so they are never given the whole entry. A match further in still finds the
+# entry; its snippet is then the entry's opening words.
+MAX_SNIPPET_SOURCE = 20_000
+# Words of a snippet cut on SQLite (PostgreSQL's ts_headline has its own MaxWords).
+SNIPPET_WORDS = 30
 _START, _STOP = "\x02", "\x03"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -308,10 +314,12 @@ def _sqlite(
         f"WHERE knowledge_search_fts MATCH %s AND e.practice_id IN ({scope_sql}){where}"
     )
     params = [fts5_query(text, filters.language), *scope_params, *where_params]
+    # FTS5's snippet() is quadratic in the matches of the row (the whole body): the snippet is cut here from a
+    # bounded excerpt instead (`_snippet`); highlight() reads only the title.
     page_sql = (
         "SELECT e.id, e.practice_id, e.version_id, bm25(knowledge_search_fts, 10.0, 1.0, 1.0) AS rank, "
         "highlight(knowledge_search_fts, 0, char(2), char(3)), "
-        "snippet(knowledge_search_fts, 1, char(2), char(3), ' … ', 30), "
+        f"substr(e.body, 1, {MAX_SNIPPET_SOURCE}), "
         "instr(highlight(knowledge_search_fts, 0, char(2), char(3)), char(2)) > 0 AS in_title "
         f"{match} ORDER BY in_title DESC, rank, e.id LIMIT %s OFFSET %s"
     )
@@ -325,7 +333,7 @@ def _sqlite(
             cursor.execute(f"SELECT count(*) {match}", params)
             total = cursor.fetchone()[0]
     # bm25 is lower for better matches; the results speak of relevance, higher is better.
-    return [(*row[:3], -row[3], *row[4:6]) for row in rows], total
+    return [(*row[:3], -row[3], row[4], _snippet(row[5], text)) for row in rows], total
 
 
 def marked(text: str) -> SafeString:
@@ -333,19 +341,54 @@ def marked(text: str) -> SafeString:
     return mark_safe(escape(text or "").replace(_START, "<mark>").replace(_STOP, "</mark>"))
 
 
+def _query_pattern(text: str) -> "re.Pattern[str] | None":
+    """A word starting like one of the query's words (at most 32) or their Snowball stems; None when the query
+    has no word of three letters or more."""
+    prefixes = {w.lower() for w in _WORD.findall(text)[:32] if len(w) >= 3}
+    prefixes |= {stem for w in list(prefixes) for stem in query_stems(w, "") if stem and len(stem) >= 3}
+    if not prefixes:
+        return None
+    return re.compile(
+        r"\b(?:" + "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True)) + r")\w*",
+        re.IGNORECASE,
+    )
+
+
+def _snippet(excerpt: str, text: str) -> str:
+    """About SNIPPET_WORDS words of `excerpt` (at most MAX_SNIPPET_SOURCE characters of an entry's text) around
+    the first word matching the query (its opening words when none does), with " … " where it was cut; the
+    marks are added by `_mark_words`. Linear in the excerpt: one regular-expression search and a bounded window.
+
+    Raises: nothing.
+    """
+    excerpt = (excerpt or "")[:MAX_SNIPPET_SOURCE]
+    pattern = _query_pattern(text)
+    found = pattern.search(excerpt) if pattern else None
+    start = found.start() if found else 0
+    # A window of characters around the match, wide enough for the words wanted, then cut to whole words.
+    reach = SNIPPET_WORDS * 12
+    left = max(0, start - reach // 3)
+    window = excerpt[left : start + reach]
+    words = window.split()
+    cut = left > 0 and bool(words) and not excerpt[left - 1].isspace()
+    if cut:
+        words = words[1:]  # a word cut at the left edge
+    before = max(0, len(excerpt[left:start].split()) - cut) if found else 0
+    first = max(0, before - SNIPPET_WORDS // 3)
+    chosen = words[first : first + SNIPPET_WORDS]
+    prefix = " … " if left > 0 or first > 0 else ""
+    suffix = " … " if left + len(window) < len(excerpt) or first + SNIPPET_WORDS < len(words) else ""
+    return f"{prefix}{' '.join(chosen)}{suffix}".strip()
+
+
 def _mark_words(snippet: str, text: str) -> str:
     """`snippet` (from the index) with each word starting like one of the query's words or their stems marked,
     when the database marked none."""
     if not snippet or _START in snippet:
         return snippet
-    prefixes = {w.lower() for w in _WORD.findall(text)[:32] if len(w) >= 3}
-    prefixes |= {stem for w in list(prefixes) for stem in query_stems(w, "") if stem and len(stem) >= 3}
-    if not prefixes:
+    pattern = _query_pattern(text)
+    if pattern is None:
         return snippet
-    pattern = re.compile(
-        r"\b(?:" + "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True)) + r")\w*",
-        re.IGNORECASE,
-    )
     return pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", snippet)
 
 

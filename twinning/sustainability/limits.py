@@ -1,4 +1,5 @@
-"""How long free text people type into the sustainability app may be.
+"""How long free text people type into the sustainability app may be: the product-wide limits of
+twinning.core.limits, named here for the app's modules.
 
 The limits live on the model fields (`text_field`), so every door applies them alike: the forms (which take their
 `max_length` from the field, so the browser stops typing there too), the API (whose schemas name the same
@@ -6,26 +7,6 @@ constants) and the services behind both, which `full_clean()` what they save. Pa
 Django's translated "Ensure this value has at most N characters (it has M)." and nothing is saved.
 """
 
-from typing import Any
+from twinning.core.limits import COMMENT_MAX, TEXT_MAX, text_field
 
-from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
-from django.db import models
-
-# A paragraph or a few: descriptions, notes, summaries, reasons, mitigations, a follow-up's closing comment.
-TEXT_MAX = 5000
-# A remark beside one answer or one signature, or an item's statement: the length of monitoring's comments.
-COMMENT_MAX = 2000
-
-
-def text_field(label: Any, *, limit: int = TEXT_MAX, **kwargs: Any) -> models.TextField:
-    """A TextField capped at `limit` characters (and refusing NUL characters) by the model's validators and, in
-    forms built from it, by the form field's max_length.
-
-    Raises: nothing.
-    """
-    return models.TextField(
-        label,
-        max_length=limit,
-        validators=[MaxLengthValidator(limit), ProhibitNullCharactersValidator()],
-        **kwargs,
-    )
+__all__ = ["COMMENT_MAX", "TEXT_MAX", "text_field"]

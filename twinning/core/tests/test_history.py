@@ -190,7 +190,11 @@ def test_events_written_before_names_were_kept_per_language_show_the_stored_name
 
 @pytest.mark.parametrize(
     ("name", "french"),
-    [("answered", "énoncés répondus"), ("results imported", "résultats importés"), ("sign_offs", "signatures")],
+    [
+        ("answered", "énoncés répondus"),
+        ("results imported", "résultats importés"),
+        ("sign_offs", "signatures"),
+    ],
 )
 def test_a_change_that_is_no_field_has_a_translated_label(name, french):
     # A tester read "answered: 0 → 40" on a French page: the services name some changes that are no field.

@@ -26,7 +26,15 @@ from twinning.core.api import (
     patch_changes,
 )
 from twinning.directory.models import Institution
-from twinning.knowledge.models import Adoption, AdoptionLevel, DisseminationRecord, Level, Practice
+from twinning.knowledge.models import (
+    COMMENT_MAX,
+    NOTES_MAX,
+    Adoption,
+    AdoptionLevel,
+    DisseminationRecord,
+    Level,
+    Practice,
+)
 from twinning.knowledge.selectors import get_practice_for_user
 from twinning.knowledge.spread import selectors, services
 from twinning.knowledge.spread.evidence import (
@@ -41,7 +49,6 @@ from twinning.partnerships.selectors import get_partnership_for_user, get_progra
 
 router = Router(tags=["knowledge: dissemination and adoptions"])
 
-MAX_TEXT = 20_000
 MAX_LINKS = 50
 MAX_REACH = 1_000_000_000
 EVIDENCE_SUMMARY = "Multipart: `file` (PDF, DOCX, XLSX, ODT, TXT, JPEG or PNG, checked as in the web form); optional `version`."
@@ -188,7 +195,7 @@ class DisseminationCreate(Input):
     people_reached: int | None = Field(None, ge=0, le=MAX_REACH)
     facilities_reached: int | None = Field(None, ge=0, le=1_000_000)
     evidence_url: str = Field("", max_length=500)
-    notes: str = Field("", max_length=MAX_TEXT)
+    notes: str = Field("", max_length=NOTES_MAX)
     partnerships: list[UUID] = Field([], max_length=MAX_LINKS)
     practices: list[UUID] = Field([], max_length=MAX_LINKS)
 
@@ -205,7 +212,7 @@ class DisseminationUpdate(Input):
     people_reached: int | None = Field(None, ge=0, le=MAX_REACH)
     facilities_reached: int | None = Field(None, ge=0, le=1_000_000)
     evidence_url: str = omittable(max_length=500)
-    notes: str = omittable(max_length=MAX_TEXT)
+    notes: str = omittable(max_length=NOTES_MAX)
     partnerships: list[UUID] = omittable(max_length=MAX_LINKS)
     practices: list[UUID] = omittable(max_length=MAX_LINKS)
     version: Version = omittable()
@@ -229,16 +236,16 @@ class AdoptionCreate(Input):
     led_by_other: str = Field("", max_length=200)
     level: Level = Field(description="The first level reached.")
     reached_on: datetime.date
-    level_note: str = Field("", max_length=MAX_TEXT)
+    level_note: str = Field("", max_length=COMMENT_MAX)
     evidence_url: str = Field("", max_length=500)
-    notes: str = Field("", max_length=MAX_TEXT)
+    notes: str = Field("", max_length=NOTES_MAX)
 
 
 class AdoptionUpdate(Input):
     led_by: Adoption.LedBy = omittable()
     led_by_other: str = omittable(max_length=200)
     evidence_url: str = omittable(max_length=500)
-    notes: str = omittable(max_length=MAX_TEXT)
+    notes: str = omittable(max_length=NOTES_MAX)
     version: Version = omittable()
 
 
@@ -246,7 +253,7 @@ class LevelIn(Input):
     uuid: UUID | None = None
     level: Level
     reached_on: datetime.date
-    note: str = Field("", max_length=MAX_TEXT)
+    note: str = Field("", max_length=COMMENT_MAX)
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from twinning.core.reference import country_choices
 from twinning.directory.forms import SEARCH_SUFFIX, InstitutionSearchSelect, institution_picker_choices
 from twinning.directory.models import Institution
 from twinning.knowledge.models import (
+    COMMENT_MAX,
     EVIDENCE_EXTENSIONS,
+    NOTES_MAX,
     Adoption,
     DisseminationRecord,
     Level,
@@ -95,7 +97,10 @@ class AdoptionForm(forms.Form):
     level = forms.ChoiceField(choices=Level.choices, label=_("Level reached"))
     reached_on = forms.DateField(label=_("Reached on"), widget=DateInput)
     level_note = forms.CharField(
-        label=_("About this level"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("About this level"),
+        required=False,
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     led_by = forms.ChoiceField(choices=Adoption.LedBy.choices, label=_("Led by"))
     led_by_other = forms.CharField(label=_("Led by (other)"), max_length=200, required=False)
@@ -105,7 +110,9 @@ class AdoptionForm(forms.Form):
     evidence_url = forms.URLField(
         label=_("Evidence link"), max_length=500, required=False, assume_scheme="https"
     )
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=NOTES_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -137,4 +144,6 @@ class AdoptionEditForm(ModelForm):
 class AdoptionLevelForm(forms.Form):
     level = forms.ChoiceField(choices=Level.choices, label=_("Level reached"))
     reached_on = forms.DateField(label=_("Reached on"), widget=DateInput)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from twinning.accounts.access import can_record_adoptions, require, require_record_write
 from twinning.accounts.models import User
-from twinning.core.dates import latest_today
+from twinning.core.dates import EARLIEST_RECORD_DATE, check_date_between, latest_today
 from twinning.core.services import (
     create_with_audit,
     delete_with_audit,
@@ -80,8 +80,12 @@ def _check_links(
 
 def _check_date(programme: Programme, date: Any) -> dict[str, list[str]]:
     """A dissemination record says what happened (presented, published, people reached): its date is not in
-    the future anywhere the programme's host institutions are."""
-    if isinstance(date, datetime.date) and date > latest_today(programme_zones(programme)):
+    the future anywhere the programme's host institutions are, nor before core.dates.EARLIEST_RECORD_DATE (a year
+    1 or 1066 typed by mistake)."""
+    if not isinstance(date, datetime.date):
+        return {}
+    today = latest_today(programme_zones(programme))
+    if date > today:
         return {
             "date": [
                 _(
@@ -90,7 +94,7 @@ def _check_date(programme: Programme, date: Any) -> dict[str, list[str]]:
                 )
             ]
         }
-    return {}
+    return check_date_between(date, first=EARLIEST_RECORD_DATE, last=today, field="date")
 
 
 # --- dissemination --------------------------------------------------------------------------------
@@ -215,8 +219,9 @@ def _require_adoption_write(actor: User, practice: Practice) -> None:
 def _check_level(
     adoption: Adoption, level: str, reached_on: datetime.date | None, others: Iterable[AdoptionLevel]
 ) -> dict[str, list[str]]:
-    """A level is reached once, not in the future, and in order: a higher level is not dated before a lower one
-    already recorded, nor a lower one after a higher one. National policy is reached by a whole country."""
+    """A level is reached once, not in the future nor before core.dates.EARLIEST_RECORD_DATE, and in order: a
+    higher level is not dated before a lower one already recorded, nor a lower one after a higher one. National
+    policy is reached by a whole country."""
     errors: dict[str, list[str]] = {}
     rank = LEVEL_RANKS.get(level)
     if rank is None:
@@ -229,6 +234,12 @@ def _check_level(
         errors["reached_on"] = [
             _("A level is recorded once it is reached: the date cannot be in the future.")
         ]
+    else:
+        errors.update(
+            check_date_between(
+                reached_on, first=EARLIEST_RECORD_DATE, last=timezone.localdate(), field="reached_on"
+            )
+        )
     for other in others:
         if other.level == level:
             errors["level"] = [
@@ -369,7 +380,9 @@ def adoption_level_record(
     )
     errors: dict[str, list[str]] = {}
     try:
-        row.full_clean()
+        # `_check_level` says a level is already recorded (with its date); the model's unique constraint would
+        # say it a second time, so it is left to the database here (the adoption's row lock orders writers).
+        row.full_clean(exclude=["adoption"])
     except ValidationError as exc:
         errors.update(exc.message_dict)
     errors.update(_check_level(current, level, reached_on, current.levels.all()))
