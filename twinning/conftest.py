@@ -4,6 +4,7 @@ import importlib
 import os
 import shutil
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -160,3 +161,29 @@ def page(page):
     page.on("console", listen)
     yield page
     assert not violations, "The page broke its Content-Security-Policy:\n" + "\n".join(violations)
+
+
+@dataclass
+class EntryPage:
+    """The results entry page of `world`'s partnership for 2024Q1, open for its member and kept for offline use."""
+
+    monitored: (
+        Any  # what twinning.monitoring.tests.factories.monitored made: plan indicators such as `trained`
+    )
+    trained: Any  # the Locator of the "trained" indicator's total row
+    url: str
+
+
+@pytest.fixture
+def entry_page(page, live_server, world) -> EntryPage:
+    """The set-up every offline browser test of the entry page starts from: a monitored plan, the member signed
+    in, and the entry page opened once the service worker controls the site (so it keeps the page)."""
+    from twinning.monitoring.tests.factories import monitored
+    from twinning.monitoring.tests.test_browser_offline import open_kept
+    from twinning.partnerships.tests.test_browser import sign_in
+
+    made = monitored(world)
+    url = f"{live_server.url}/monitoring/{world.partnership.uuid}/2024Q1/"
+    sign_in(page, live_server, world.member.email)
+    open_kept(page, url)
+    return EntryPage(monitored=made, trained=page.locator(f"#row-{made.trained.uuid}-total"), url=url)

@@ -28,11 +28,10 @@ def wait_for_offline_page(page: Page, language: str) -> None:
     wait_until(page, OFFLINE_PAGE_LANGUAGE, language)
 
 
-def test_signing_out_offline_deletes_nothing_and_says_it_needs_a_connection(page: Page, live_server, world):
-    m = monitored(world)
-    sign_in(page, live_server, world.member.email)
-    open_kept(page, entry_url(live_server, world))
-    trained = page.locator(f"#row-{m.trained.uuid}-total")
+def test_signing_out_offline_deletes_nothing_and_says_it_needs_a_connection(
+    page: Page, live_server, world, entry_page
+):
+    m, trained = entry_page.monitored, entry_page.trained
 
     page.context.set_offline(True)
     trained.locator("input[name$='-value']").fill("25")
@@ -47,6 +46,7 @@ def test_signing_out_offline_deletes_nothing_and_says_it_needs_a_connection(page
 
     page.context.set_offline(False)  # still signed in: the unsent value reaches the server
     expect(page.locator("#offline-queue")).to_be_hidden()
+    expect(page.locator("#sign-out-offline")).to_be_hidden()  # it needed a connection; there is one again
     assert Result.objects.get(indicator=m.trained.indicator, option=None).value == 25
     page.reload()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
@@ -110,11 +110,8 @@ def test_another_person_signing_in_clears_the_device_but_keeps_the_no_connection
     expect(page.get_by_role("heading", level=1)).to_have_text("No connection")
 
 
-def test_submitting_for_review_offline_says_it_needs_a_connection(page: Page, live_server, world):
-    m = monitored(world)
-    sign_in(page, live_server, world.member.email)
-    open_kept(page, entry_url(live_server, world))
-    trained = page.locator(f"#row-{m.trained.uuid}-total")
+def test_submitting_for_review_offline_says_it_needs_a_connection(page: Page, live_server, world, entry_page):
+    m, trained = entry_page.monitored, entry_page.trained
 
     page.context.set_offline(True)
     trained.locator("input[name$='-value']").fill("25")
@@ -126,8 +123,15 @@ def test_submitting_for_review_offline_says_it_needs_a_connection(page: Page, li
 
     page.context.set_offline(False)
     expect(page.locator("#offline-queue")).to_be_hidden()
+    expect(note).to_be_hidden()  # the connection is back: the note no longer holds
     assert Result.objects.get(indicator=m.trained.indicator, option=None).value == 25
     assert not PeriodReport.objects.filter(status="submitted").exists()
+
+    page.context.set_offline(True)  # a second try offline says it again
+    page.get_by_role("button", name="Submit for review").click()
+    expect(note).to_be_visible()
+    page.context.set_offline(False)
+    expect(note).to_be_hidden()
 
 
 def test_a_row_saved_offline_says_at_the_row_that_it_is_kept_in_french(page: Page, live_server, world):

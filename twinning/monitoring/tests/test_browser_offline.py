@@ -70,11 +70,10 @@ def queue(page: Page):
     return page.locator("#offline-queue")
 
 
-def test_results_entered_offline_survive_a_reload_and_reach_the_server(page: Page, live_server, world):
-    m = monitored(world)
-    sign_in(page, live_server, world.member.email)
-    open_kept(page, entry_url(live_server, world))
-    trained = page.locator(f"#row-{m.trained.uuid}-total")
+def test_results_entered_offline_survive_a_reload_and_reach_the_server(
+    page: Page, live_server, world, entry_page
+):
+    m, trained = entry_page.monitored, entry_page.trained
     female = page.locator("[data-row][data-option='sex:female']")
     deaths = page.locator(f"#row-{m.deaths.uuid}-total")
 
@@ -162,12 +161,9 @@ def test_a_result_typed_offline_is_checked_first_and_read_the_french_way(page: P
 
 
 def test_an_entry_for_a_period_approved_meanwhile_stays_with_the_servers_reason(
-    page: Page, live_server, world
+    page: Page, live_server, world, entry_page
 ):
-    m = monitored(world)
-    sign_in(page, live_server, world.member.email)
-    open_kept(page, entry_url(live_server, world))
-    trained = page.locator(f"#row-{m.trained.uuid}-total")
+    m, trained = entry_page.monitored, entry_page.trained
 
     page.context.set_offline(True)
     trained.locator("input[name$='-value']").fill("25")

@@ -456,12 +456,16 @@
       if (row) { keep([row]); }
     });
     form.addEventListener("submit", function (event) {
-      if (navigator.onLine) { return; }
+      var button = event.submitter, needs = document.getElementById("needs-connection");
+      if (navigator.onLine) { // sent now: a note from an earlier try offline no longer holds
+        if (needs) { needs.hidden = true; }
+        return;
+      }
       event.preventDefault();
-      var button = event.submitter;
-      if (button && button.hasAttribute("data-needs-connection") && !document.getElementById("needs-connection")) {
-        button.parentNode.appendChild(el("p", gettext("Submitting for review needs a connection: the period was not submitted. The values you typed are kept on this device and sent when the connection returns; then submit again."),
+      if (button && button.hasAttribute("data-needs-connection")) {
+        needs = needs || button.parentNode.appendChild(el("p", gettext("Submitting for review needs a connection: the period was not submitted. The values you typed are kept on this device and sent when the connection returns; then submit again."),
           { id: "needs-connection", "class": "offline-note", role: "alert" }));
+        needs.hidden = false;
       }
       var rows = Array.prototype.filter.call(form.querySelectorAll("[data-row]"), changed);
       if (rows.length) { keep(rows); }

@@ -20,6 +20,11 @@ document.addEventListener("htmx:afterSettle", function (event) {
     status.scrollIntoView({ block: "nearest" });
   }
 });
+// A note that something needs a connection (class offline-note: signing out, submitting for review) is no longer
+// true once the connection returns, so it goes.
+window.addEventListener("online", function () {
+  Array.prototype.forEach.call(document.querySelectorAll(".offline-note"), function (note) { note.hidden = true; });
+});
 // Offline data entry (offline.js keeps what is typed without a connection in this browser): signed-in pages
 // register the service worker that keeps the app shell and the entry pages, and ask it for the shell and the
 // "No connection" page in this page's language (after a sign-out, or when the language changed). Signing out
