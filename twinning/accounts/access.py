@@ -1003,7 +1003,15 @@ class PracticeAccess:
                 ),
             )
         if self.is_member or self.is_editor:
-            require(False, _next_step_needed(self.status, to_status))
+            require(
+                False,
+                _next_step_needed(self.status, to_status)
+                or _(
+                    "The publication workflow does not take this step from the practice's current stage. Its "
+                    "steps are: draft, submitted for review, published in the programme, published publicly; a "
+                    "submitted or published practice may be withdrawn, and a withdrawn one reopened as a draft."
+                ),
+            )
         require(False)
 
     @property

@@ -14,6 +14,7 @@ from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from twinning.accounts.access import in_finance_duty_programmes, in_finance_programmes, on_receiving_side
 from twinning.accounts.models import User
@@ -152,7 +153,9 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
         items.append(
             WorkItem(
                 kind="rate_missing",
-                label=_("No %(currency)s rate for %(n)s gift(s)")
+                label=ngettext(
+                    "No %(currency)s rate for %(n)s gift", "No %(currency)s rate for %(n)s gifts", gap["n"]
+                )
                 % {"currency": gap["currency"], "n": gap["n"]},
                 url=reverse("contributions:exchange_rates", args=[gap["partnership__programme__uuid"]]),
                 partnership=gap["partnership__programme__name"],

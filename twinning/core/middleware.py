@@ -21,10 +21,17 @@ def body_limit(request: HttpRequest) -> int:
 
 
 def too_large(request: HttpRequest) -> HttpResponse:
-    """413 with a message a person can act on: JSON under the API, a short page elsewhere."""
-    message = _("The request is too large; files may be at most %(limit)s.") % {
-        "limit": filesizeformat(settings.MAX_UPLOAD_BYTES)
-    }
+    """413 with a message a person can act on, naming the limit that applies to this request (`body_limit`): the
+    file limit for an upload (multipart), the body limit for anything else (a 3 MB JSON body was told "files may be
+    at most 10 MB"). JSON under the API, a short page elsewhere."""
+    if request.content_type == "multipart/form-data":
+        message = _("The request is too large; files may be at most %(limit)s.") % {
+            "limit": filesizeformat(settings.MAX_UPLOAD_BYTES)
+        }
+    else:
+        message = _("The request is too large; a request's body may be at most %(limit)s.") % {
+            "limit": filesizeformat(body_limit(request))
+        }
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=413)
     # The standalone layout: this answer comes before sessions and users are known.

@@ -60,3 +60,26 @@ def test_a_body_found_too_large_while_read_answers_413(client, world):
     fields = {f"f{n}": "x" * 90 for n in range(20)}
     response = client.post(rates_url(world), {**fields, "file": SimpleUploadedFile("r.csv", b"a")})
     assert response.status_code == 413
+
+
+@override_settings(**SMALL)
+def test_a_json_body_over_the_limit_names_the_body_limit_not_the_file_limit(world):
+    # A tester's 3 MB JSON body was told "files may be at most 10.0 MB": no file was sent, and the limit
+    # that refused it was the body's (DATA_UPLOAD_MAX_MEMORY_SIZE).
+    _token, raw = api_token_create(actor=world.member, user=world.member, name="t")
+    response = Client().post(
+        "/api/v1/knowledge/practices",
+        data=json.dumps({"summary": "x" * 3000}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert response.status_code == 413
+    detail = response.json()["detail"]
+    assert "body may be at most 1000" in detail and "files" not in detail
+
+
+@override_settings(**SMALL)
+def test_an_upload_over_the_limit_still_names_the_file_limit(client, world):
+    client.force_login(world.finance)
+    response = client.post(rates_url(world), {"file": SimpleUploadedFile("r.csv", b"x" * 5000)})
+    assert response.status_code == 413 and "files may be at most 2.0" in response.content.decode()

@@ -768,8 +768,10 @@ def _describe(summary: ImportSummary) -> None:
     }
     if summary.status == "ERROR":
         text = (
-            _(
-                "Nothing was imported: %(conflicts)s conflict(s). Correct them, or import in per-value mode to leave them out."
+            ngettext(
+                "Nothing was imported: %(conflicts)s conflict. Correct it, or import in per-value mode to leave it out.",
+                "Nothing was imported: %(conflicts)s conflicts. Correct them, or import in per-value mode to leave them out.",
+                summary.conflict_count,
             )
             % counts
         )

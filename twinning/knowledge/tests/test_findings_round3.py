@@ -124,7 +124,7 @@ def test_the_dashboard_and_api_show_the_same_published_figures_to_staff(client, 
     client.force_login(world.manager)
     dashboard = client.get(reverse("monitoring:programme", args=[world.programme.uuid])).content.decode()
     assert '<dd id="pillar5-published">1</dd>' in dashboard
-    assert "0 adoptions, of 0 practice(s)" in dashboard
+    assert "0 adoptions, of 0 practices" in dashboard
     figures = api(world.manager).get(f"{URL}/programmes/{world.programme.uuid}/pillar5").json()
     assert figures["national_adoptions"] == 0 and figures["practices_published"] == 1
 
