@@ -14,9 +14,11 @@ import datetime
 import random
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from twinning.accounts.models import PartnershipMembership, User
 from twinning.core.choices import Side
@@ -45,32 +47,98 @@ from twinning.sustainability.models_transition import (
 )
 
 FUNDERS = ["host_budget", "local_government", "ministry", "host_budget", "other_donor"]
+# Names and fixed vocabulary the demo writes (a funding line, a role, a milestone, an item handed over): stored in
+# English, marked for the catalogues here and shown in the reader's language through core.reference.shipped_name,
+# as the shipped vocabularies are. Sentences people would type (a summary, a risk, a comment) stay as written.
 FUNDING_DETAIL = {
-    "host_budget": "Hospital recurrent budget, line 2.14 (training)",
-    "local_government": "District health plan 2026/27",
-    "ministry": "Ministry of health, quality-improvement programme",
-    "other_donor": "Global Fund grant, health-systems window",
+    "host_budget": gettext_noop("Hospital recurrent budget, training line"),
+    "local_government": gettext_noop("District health plan"),
+    "ministry": gettext_noop("Ministry of health, quality-improvement programme"),
+    "other_donor": gettext_noop("Global Fund grant, health-systems window"),
 }
+QUALITY_UNIT = gettext_noop("Head of the quality-improvement unit")
+HOST_COORDINATOR_ROLE = gettext_noop("Partnership coordinator (host side)")
+MILESTONES = [
+    (gettext_noop("Budget line approved by the hospital board"), -60),
+    (gettext_noop("Last joint review meeting"), 0),
+]
 RISKS = [
     (
         "Trained staff move to other posts",
-        "Train two deputies per skill; the skills lab keeps running monthly.",
+        "Train two deputies per skill; the host trainers keep the sessions running monthly.",
     ),
     ("The district budget is cut", "The hospital board has approved the budget line; the ministry co-funds."),
 ]
+
+
+@dataclass(frozen=True)
+class EarlierGraduate:
+    """A partnership that graduated years before the demo's anchor date, with what its own plan handed over: a
+    surgical partnership hands over surgical work, a newborn-care one newborn care (a tester found the newborn-care
+    partnership carrying the surgical one's items)."""
+
+    title: str
+    days_ago: int  # how long before the anchor it graduated
+    answered: int  # how many of its follow-ups were answered
+    shared_goal: str
+    objective: str
+    # (activity handed over, the role or unit that owns it after the end, who funds it)
+    items: tuple[tuple[str, str, str], ...]
+    comment: str  # what the host coordinator said in the follow-ups answered
+
+
 EARLIER_GRADUATES = [
-    # title, years before the anchor it graduated (in days), how many follow-ups were answered
-    ("Mbale–Edinburgh Surgical Skills Partnership", 3 * 365 + 120, 2),
-    ("Tamale–Oslo Newborn Care Partnership", 3 * 365 + 60, 1),
+    EarlierGraduate(
+        title="Mbale–Edinburgh Surgical Skills Partnership",
+        days_ago=3 * 365 + 120,
+        answered=2,
+        shared_goal="Safer surgery at the host hospital, taught and run by its own surgeons and theatre staff.",
+        objective="Safer surgery run by the host hospital",
+        items=(
+            (
+                gettext_noop("Monthly skills-lab sessions run by host trainers"),
+                gettext_noop("Skills-lab coordinator"),
+                "host_budget",
+            ),
+            (
+                gettext_noop("Quarterly morbidity and mortality review"),
+                gettext_noop("Head of surgery"),
+                "host_budget",
+            ),
+            (
+                gettext_noop("Safe-surgery checklist audits at every operation"),
+                gettext_noop("Theatre nursing manager"),
+                "ministry",
+            ),
+        ),
+        comment="The skills lab runs every month; two of the trainers have moved to the regional hospital.",
+    ),
+    EarlierGraduate(
+        title="Tamale–Oslo Newborn Care Partnership",
+        days_ago=3 * 365 + 60,
+        answered=1,
+        shared_goal="Fewer newborn deaths at the host hospital: resuscitation at birth, kangaroo mother care and a "
+        "special-care unit its own staff run.",
+        objective="Newborn care run by the host hospital",
+        items=(
+            (
+                gettext_noop("Newborn resuscitation drills for every midwife each quarter"),
+                gettext_noop("Midwife in charge of the labour ward"),
+                "host_budget",
+            ),
+            (
+                gettext_noop("Kangaroo mother care for every baby under 2 kg"),
+                gettext_noop("Neonatal nursing officer"),
+                "host_budget",
+            ),
+            (gettext_noop("Monthly perinatal death review"), gettext_noop("Head of paediatrics"), "ministry"),
+        ),
+        comment="Kangaroo mother care goes on in the newborn unit; the resuscitation drills have slowed since two "
+        "midwives left.",
+    ),
 ]
 # The demo login that coordinates the host side of the second earlier graduate (see the module docstring).
 GRADUATE_LOGIN = f"graduate-coordinator@{DEMO_EMAIL_DOMAIN}"
-EARLIER_ITEMS = [
-    # (activity of their plan, the unit that owns it after the end)
-    ("Monthly skills-lab sessions run by host trainers", "Skills-lab coordinator"),
-    ("Quarterly morbidity and mortality review", "Head of surgery"),
-    ("Safe-surgery checklist audits at every operation", "Theatre nursing manager"),
-]
 
 
 def clear_demo(programmes: QuerySet[Programme]) -> None:
@@ -107,15 +175,24 @@ def _transition_plan(
     partnership: Partnership, actor: User, admin: User, rng: random.Random
 ) -> TransitionPlan:
     end = partnership.end_date or ANCHOR + datetime.timedelta(days=180)
+    agreed = plan_in_force(partnership)
+    activities = list(Activity.objects.filter(objective__plan=agreed).order_by("pk")[:4]) if agreed else []
+    host = (
+        PartnershipInstitution.objects.filter(partnership=partnership, side=Side.HOST)
+        .select_related("institution")
+        .order_by("pk")
+        .first()
+    )
+    # The summary names this partnership's host and its own activities, not work another partnership does.
+    handed_over = "; ".join(a.title for a in activities[:2]) or "the partnership's activities"
     plan = services.transition_plan_create(
         actor=actor,
         partnership=partnership,
-        summary="The host hospital takes over the training, the audits and the coordinator's role when the grant "
-        "ends; the district and the ministry fund what the hospital budget cannot.",
+        summary=f"{host.institution.name if host else 'The host institution'} takes over its activities "
+        f"({handed_over}) and the coordinator's role when the grant ends; the district and the ministry fund "
+        "what its own budget cannot.",
         handover_date=end,
     )
-    agreed = plan_in_force(partnership)
-    activities = list(Activity.objects.filter(objective__plan=agreed).order_by("pk")[:4]) if agreed else []
     host_people = list(
         Person.objects.filter(
             institution__side_links__partnership=partnership, institution__side_links__side="host"
@@ -130,7 +207,7 @@ def _transition_plan(
             title=activity.title,
             activity=activity,
             owner=host_people[n % len(host_people)] if host_people else None,
-            owner_role="" if host_people else "Head of the quality-improvement unit",
+            owner_role="" if host_people else QUALITY_UNIT,
             funding_source=funder,
             funding_detail=FUNDING_DETAIL.get(funder, ""),
             takes_over_on=end - datetime.timedelta(days=90 - 30 * n),
@@ -139,18 +216,15 @@ def _transition_plan(
         actor=actor,
         plan=plan,
         kind="role",
-        title="Partnership coordinator (host side)",
-        owner_role="Head of the quality-improvement unit",
+        title=HOST_COORDINATOR_ROLE,
+        owner_role=QUALITY_UNIT,
         funding_source="host_budget",
         funding_detail=FUNDING_DETAIL["host_budget"],
         takes_over_on=end,
     )
     for risk, mitigation in RISKS:
         services.transition_risk_add(actor=actor, plan=plan, risk=risk, mitigation=mitigation)
-    for title, days in (
-        ("Budget line approved by the hospital board", -60),
-        ("Last joint review meeting", 0),
-    ):
+    for title, days in MILESTONES:
         services.transition_milestone_add(
             actor=actor, plan=plan, title=title, due_date=end + datetime.timedelta(days=days)
         )
@@ -188,7 +262,7 @@ def _decided_review(partnership: Partnership, manager: User, ended_on: datetime.
     GraduationReview.objects.filter(pk=review.pk).update(created_at=review.created_at)
 
 
-def _answer(follow_up: FollowUp, actor: User, rng: random.Random) -> None:
+def _answer(follow_up: FollowUp, actor: User, rng: random.Random, said: str) -> None:
     answers = {}
     for q in follow_up.items.all():
         status = rng.choice(["running", "running", "adapted", "stopped"])
@@ -205,7 +279,7 @@ def _answer(follow_up: FollowUp, actor: User, rng: random.Random) -> None:
             if actor.is_superuser
             else ""
         )
-        + "The skills lab runs every month; two of the trainers have moved to the regional hospital.",
+        + said,
     )
 
 
@@ -226,23 +300,21 @@ def _earlier_graduate(
     programme: Programme,
     admin: User,
     manager: User,
-    title: str,
-    days_ago: int,
-    answered: int,
+    spec: EarlierGraduate,
     index: int,
     coordinator: User | None = None,
 ) -> None:
-    ended = ANCHOR - datetime.timedelta(days=days_ago)
+    ended = ANCHOR - datetime.timedelta(days=spec.days_ago)
     host, resource = _free_institutions(programme)
     partnership = partnership_create(
         actor=admin,
         # The same every load, as the demo plan's partnerships are.
-        uuid=uuid.uuid5(uuid.NAMESPACE_URL, f"https://twinning.example.org/demo/{title}"),
+        uuid=uuid.uuid5(uuid.NAMESPACE_URL, f"https://twinning.example.org/demo/{spec.title}"),
         programme=programme,
-        title=title,
+        title=spec.title,
         hosts=[host],
         resources=[resource],
-        shared_goal="Safer surgery and newborn care, run by the host hospital on its own.",
+        shared_goal=spec.shared_goal,
         start_date=ended - datetime.timedelta(days=4 * 365),
         end_date=ended,
         stage=Stage.IMPLEMENTATION,
@@ -264,10 +336,10 @@ def _earlier_graduate(
         actor=admin,
         plan=their_plan,
         code="O1",
-        statement="Safer surgery run by the host hospital",
+        statement=spec.objective,
         pillar=pillar,
     )
-    for title, owner_role in EARLIER_ITEMS:
+    for title, owner_role, funder in spec.items:
         activity = planning.activity_create(
             actor=admin, objective=objective, title=title, responsible_side=Side.HOST
         )
@@ -278,7 +350,8 @@ def _earlier_graduate(
             title=title,
             activity=activity,
             owner_role=owner_role,
-            funding_source="host_budget",
+            funding_source=funder,
+            funding_detail=FUNDING_DETAIL.get(funder, ""),
         )
     _sign(plan, admin)
     partnership_stage_change(
@@ -294,8 +367,8 @@ def _earlier_graduate(
             actor=admin, partnership=partnership, user=coordinator, side=Side.HOST, role="coordinator"
         )
     rng = random.Random(index)
-    for follow_up in sorted(scheduled, key=lambda f: f.years_after)[:answered]:
-        _answer(follow_up, coordinator or admin, rng)
+    for follow_up in sorted(scheduled, key=lambda f: f.years_after)[: spec.answered]:
+        _answer(follow_up, coordinator or admin, rng, spec.comment)
 
 
 def load_demo(
@@ -341,6 +414,6 @@ def load_demo(
             outcome=GraduationReview.Decision.GRADUATE,
         )
     graduate_login = users.get(GRADUATE_LOGIN)
-    for index, (title, days_ago, answered) in enumerate(EARLIER_GRADUATES, start=1):
+    for index, spec in enumerate(EARLIER_GRADUATES, start=1):
         coordinator = graduate_login if index == len(EARLIER_GRADUATES) else None
-        _earlier_graduate(programme, admin, manager, title, days_ago, answered, index, coordinator)
+        _earlier_graduate(programme, admin, manager, spec, index, coordinator)

@@ -31,6 +31,7 @@ from twinning.accounts.models import User
 from twinning.accounts.notifications import notify
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
+from twinning.core.reference import shipped_name
 from twinning.core.services import create_with_audit, lock_current
 from twinning.knowledge.models import Practice
 from twinning.partnerships.models import Partnership
@@ -195,9 +196,9 @@ def _check_answers(
         answer = answers.get(q.pk)
         key = f"item_{q.pk}"
         if answer is None or answer.status not in FollowUpItem.Status.values:
-            errors[key] = [_("Say whether “%(title)s” is still running.") % {"title": q.title}]
+            errors[key] = [_("Say whether “%(title)s” is still running.") % {"title": shipped_name(q.title)}]
         elif answer.status != FollowUpItem.Status.STOPPED and answer.funded_by not in FundingSource.values:
-            errors[key] = [_("Say who funds “%(title)s” now.") % {"title": q.title}]
+            errors[key] = [_("Say who funds “%(title)s” now.") % {"title": shipped_name(q.title)}]
         elif answer.funded_by and answer.funded_by not in FundingSource.values:
             errors[key] = [_("Unknown funding source.")]
         elif len(answer.note) > 500:

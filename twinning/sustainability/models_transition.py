@@ -28,6 +28,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from twinning.accounts import access
 from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
+from twinning.core.reference import shipped_name
 from twinning.directory.models import Person
 from twinning.partnerships.models import Partnership, Programme
 from twinning.sustainability.limits import COMMENT_MAX, text_field
@@ -258,7 +259,21 @@ class TransitionItem(TwinningModel):
         ordering = ["plan", "kind", "title", "id"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    # The demo's items, roles and funding lines are fixed vocabulary marked for the catalogues (sustainability.demo):
+    # shown in the reader's language; what people type has no catalogue entry and shows as written.
+    @property
+    def shown_title(self) -> str:
+        return shipped_name(self.title)
+
+    @property
+    def shown_owner_role(self) -> str:
+        return shipped_name(self.owner_role)
+
+    @property
+    def shown_funding_detail(self) -> str:
+        return shipped_name(self.funding_detail)
 
 
 class TransitionRisk(TwinningModel):
@@ -286,7 +301,12 @@ class TransitionMilestone(TwinningModel):
         ordering = ["plan", "due_date", "id"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        """In the reader's language when it is the demo's fixed vocabulary (see TransitionItem.shown_title)."""
+        return shipped_name(self.title)
 
 
 class GraduationReviewQuerySet(models.QuerySet["GraduationReview"]):
@@ -471,7 +491,12 @@ class FollowUpItem(models.Model):
         ordering = ["follow_up", "order", "id"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        """In the reader's language when it is the demo's fixed vocabulary (see TransitionItem.shown_title)."""
+        return shipped_name(self.title)
 
 
 class FollowUpReminder(models.Model):

@@ -166,7 +166,7 @@ class FollowUpAnswerForm(forms.Form):
             self.fields[f"status_{q.pk}"] = forms.ChoiceField(
                 choices=[("", "—"), *FollowUpItem.Status.choices],
                 required=False,
-                label=q.title,
+                label=q.shown_title,
                 initial=q.status,
             )
             self.fields[f"funded_{q.pk}"] = forms.ChoiceField(

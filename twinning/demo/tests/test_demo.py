@@ -131,6 +131,31 @@ def test_the_default_demo_loads_a_realistic_programme_with_a_login_per_role(demo
     check_the_demo_iati_file_passes_the_schema_and_the_rules(demo)
     check_the_demo_graduation_reasons_agree_with_their_criteria(demo)
     check_a_demo_login_has_a_follow_up_to_answer(demo)
+    check_each_graduate_hands_over_and_is_asked_about_its_own_work(demo)
+
+
+def check_each_graduate_hands_over_and_is_asked_about_its_own_work(demo: Programme) -> None:
+    """A tester found the newborn-care graduate (Tamale–Oslo) carrying the surgical one's (Mbale's) transition
+    items: each earlier graduate's plan and follow-up questions are its own, and none is another's."""
+    from twinning.sustainability.models_transition import FollowUpItem, TransitionItem
+
+    titles = {}
+    for partnership in Partnership.objects.filter(
+        programme=demo,
+        title__in=["Tamale–Oslo Newborn Care Partnership", "Mbale–Edinburgh Surgical Skills Partnership"],
+    ):
+        items = set(
+            TransitionItem.objects.filter(plan__partnership=partnership).values_list("title", flat=True)
+        )
+        asked = set(
+            FollowUpItem.objects.filter(follow_up__partnership=partnership).values_list("title", flat=True)
+        )
+        assert items and asked <= items, partnership.title
+        titles[partnership.title.split("–")[0]] = items
+    assert set(titles) == {"Tamale", "Mbale"}
+    assert not titles["Tamale"] & titles["Mbale"]
+    assert any("newborn" in t.lower() or "kangaroo" in t.lower() for t in titles["Tamale"])
+    assert not any("surg" in t.lower() for t in titles["Tamale"])
 
 
 def test_running_the_demo_again_keeps_it_and_reset_reloads_the_same_data_only(demo):
