@@ -63,7 +63,7 @@ def rollup_tables(
     indicator = rollup.indicator
     kind = value_kind(indicator)
     key = slugify(indicator.code) or str(indicator.pk)
-    name = f"{indicator.code} {indicator.name}"
+    name = str(indicator)
     periods = [period_label(p) for p in rollup.periods]
     totals = Table(
         key=f"{key}-periods",
@@ -113,7 +113,7 @@ def progress_table(row: selectors.IndicatorProgress) -> Table:
 
     return Table(
         key=slugify(indicator.code) or f"indicator-{row.plan_indicator.uuid}",
-        title=f"{indicator.code} {indicator.name}",
+        title=str(indicator),
         columns=[
             Column(_("Period")),
             Column(_("Achieved"), "text" if qualitative else kind),

@@ -180,7 +180,7 @@ def attach_row_errors(rows: EntryForms, row_errors: dict[str, ValidationError]) 
 def row_label(row: EntryRow) -> str:
     """How an error summary names a row: the indicator's code, and the option of a breakdown row."""
     if row.option is None:
-        return f"{row.indicator.code} {row.indicator.name}"
+        return str(row.indicator)
     return f"{row.indicator.code} · {labelled(row.option.category, row.option)}"
 
 

@@ -880,7 +880,7 @@ def template_rows(partnership: Partnership, period: Period) -> list[list[Any]]:
                 r.score if r else None,
                 r.comment if r else "",
                 r.version if r else None,
-                indicator.name + (f" — {labelled(option.category, option)}" if option else ""),
+                indicator.shown_name + (f" — {labelled(option.category, option)}" if option else ""),
                 indicator.get_measure_display(),  # type: ignore[attr-defined]
                 indicator.unit,
                 row.target,

@@ -284,7 +284,7 @@ class Result(TwinningModel):
 
     def __str__(self) -> str:
         # The history's object title: "Health workers trained · Q4 2026 · Female" (not "5 2026Q4").
-        parts = [str(self.indicator.name), period_label(self.period)]
+        parts = [self.indicator.shown_name, period_label(self.period)]
         if self.option_id:
             parts.append(str(self.option))
         return " · ".join(parts)

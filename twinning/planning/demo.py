@@ -62,10 +62,10 @@ CATEGORIES = [
 COMMON = [
     (
         "HW-TRAINED",
-        "Health workers trained",
+        gettext_noop("Health workers trained"),
         "Health workers who completed a partnership training of at least two days in the period.",
         "number",
-        "people",
+        gettext_noop("people"),
         "sum",
         "sum",
         "quarterly",
@@ -73,10 +73,10 @@ COMMON = [
     ),
     (
         "TRIAGE",
-        "Facilities with functioning triage",
+        gettext_noop("Facilities with functioning triage"),
         "Facilities where a trained triage nurse sorts every emergency arrival with a standard tool.",
         "number",
-        "facilities",
+        gettext_noop("facilities"),
         "latest",
         "sum",
         "six_monthly",
@@ -84,7 +84,7 @@ COMMON = [
     ),
     (
         "MDA",
-        "Maternal deaths audited (%)",
+        gettext_noop("Maternal deaths audited (%)"),
         "Maternal deaths in the period reviewed by a maternal death surveillance and response committee.",
         "percentage",
         "%",
@@ -95,10 +95,10 @@ COMMON = [
     ),
     (
         "COMMUNITY",
-        "Community engagement",
+        gettext_noop("Community engagement"),
         "How far the community shapes and follows the work, scored 1 (informed) to 5 (community-led).",
         "qualitative",
-        "score 1-5",
+        gettext_noop("score 1-5"),
         "latest",
         "none",
         "six_monthly",
@@ -144,10 +144,18 @@ ACTIVITIES = {
 }
 
 OWN = [
-    ("MENTOR", "Mentoring sessions held", "number", "sessions", "sum", "none", "quarterly"),
+    (
+        "MENTOR",
+        gettext_noop("Mentoring sessions held"),
+        "number",
+        gettext_noop("sessions"),
+        "sum",
+        "none",
+        "quarterly",
+    ),
     (
         "PROTOCOLS",
-        "Clinical protocols adopted by the hospital board",
+        gettext_noop("Clinical protocols adopted by the hospital board"),
         "yes_no",
         "",
         "latest",

@@ -432,15 +432,23 @@ class Indicator(TwinningModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.shown_name}"
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the reader's language when it is one Twinning ships (the demo's indicators, marked with
+        gettext_noop where the demo defines them), else as the programme typed it. Every display of the name
+        goes through here (or __str__), never the raw field."""
+        return shipped_name(self.name)
 
     @property
     def unit_to_show(self) -> str:
-        """The unit to show after the name ("%"), or "" when there is none or the name already ends with it in
-        brackets ("Maternal deaths audited (%)"), so the label never reads "(%) (%)"."""
+        """The unit to show after the name ("%"), in the reader's language when it is a shipped one ("people"),
+        or "" when there is none or the name already ends with it in brackets ("Maternal deaths audited (%)"),
+        so the label never reads "(%) (%)"."""
         if not self.unit or self.name.rstrip().endswith(f"({self.unit})"):
             return ""
-        return self.unit
+        return shipped_name(self.unit)
 
     @staticmethod
     def default_cross_aggregation(measure: str) -> str:

@@ -226,7 +226,7 @@ def iptt_rows(
     cumulates = indicator.time_aggregation == Indicator.TimeAggregation.SUM
     qualitative = indicator.measure == Indicator.Measure.QUALITATIVE
     unit = indicator.unit_to_show or ("%" if indicator.measure == Indicator.Measure.PERCENTAGE else "")
-    head = (indicator.code, indicator.name, unit)
+    head = (indicator.code, indicator.shown_name, unit)
     total = _("Total")
     out: list[tuple[Any, ...]] = []
     for point in row.points:
@@ -374,7 +374,7 @@ def programme_summary_section(scope: Scope, section: Section) -> None:
         section.blocks.append(Block("table", table=countries))
         section.blocks.append(Block("table", table=pillars))
         summary_rows += [
-            (indicator.code, indicator.name, period_label(p), v, n, t)
+            (indicator.code, indicator.shown_name, period_label(p), v, n, t)
             for p, v, n, t in indicator_rollup.total_rows()
         ]
     if not summary_rows:
