@@ -80,13 +80,19 @@ class ProgrammeRole(models.Model):
     EDITOR_ROLES = (Role.MANAGER, Role.ME_OFFICER)
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="programme_roles"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="programme_roles",
+        verbose_name=_("user"),
     )
     programme = models.ForeignKey(
-        "partnerships.Programme", on_delete=models.CASCADE, related_name="staff_roles"
+        "partnerships.Programme",
+        on_delete=models.CASCADE,
+        related_name="staff_roles",
+        verbose_name=_("programme"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         verbose_name = _("programme role")
@@ -115,13 +121,18 @@ class PartnershipMembership(models.Model):
         MEMBER = "member", _("Member")
         VIEWER = "viewer", _("Viewer")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
     partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="memberships"
+        "partnerships.Partnership",
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("partnership"),
     )
     side = models.CharField(_("side"), max_length=10, choices=Side.choices)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         verbose_name = _("partnership membership")
@@ -149,11 +160,16 @@ class Notification(models.Model):
     (`twinning.accounts.notifications.notify`) without importing another app.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("user"),
+    )
     message = models.CharField(_("message"), max_length=300)
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    url = models.CharField(max_length=300, blank=True, verbose_name=_("link"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read on"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -179,9 +195,13 @@ class ApiToken(models.Model):
 
     PREFIX = "tw_"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(
+        max_length=64, unique=True, editable=False, verbose_name=_("token fingerprint")
+    )
     hint = models.CharField(_("starts with"), max_length=12, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)

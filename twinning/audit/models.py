@@ -30,21 +30,33 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    target_id = models.CharField(max_length=64)
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("record type")
+    )
+    target_id = models.CharField(max_length=64, verbose_name=_("record key"))
     target_repr = models.CharField(_("object"), max_length=300)
     # The object's name in each other language where it reads differently ({"fr": "…"}): many names are made
     # of translated words ("answers of host side", "Volunteer time: 3 days"), and the history is read in the
     # reader's language, not the writer's. Empty for names that are the same in every language.
-    target_names = models.JSONField(default=dict, blank=True)
+    target_names = models.JSONField(default=dict, blank=True, verbose_name=_("record names"))
     # The record a child belongs to (a stakeholder's partnership), so the parent's page shows the whole history.
     parent_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ContentType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("parent record type"),
     )
-    parent_id = models.CharField(max_length=64, blank=True)
+    parent_id = models.CharField(max_length=64, blank=True, verbose_name=_("parent record key"))
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     reason = models.TextField(_("reason"), blank=True)
 

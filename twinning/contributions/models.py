@@ -44,7 +44,9 @@ class Basis(Choices):
 class Award(TwinningModel):
     """Donor funding given to the programme, to be allocated to partnerships."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="awards")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="awards", verbose_name=_("programme")
+    )
     donor = models.CharField(_("donor"), max_length=200)
     reference = models.CharField(_("reference"), max_length=100)
     title = models.CharField(_("title"), max_length=255, blank=True)
@@ -106,7 +108,9 @@ class Award(TwinningModel):
 class Allocation(TwinningModel):
     """The part of an award given to one partnership, in the award's currency."""
 
-    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="allocations")
+    award = models.ForeignKey(
+        Award, on_delete=models.CASCADE, related_name="allocations", verbose_name=_("award")
+    )
     partnership = models.ForeignKey(
         Partnership, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("partnership")
     )
@@ -146,7 +150,9 @@ class ValuationRate(TwinningModel):
     neither; among equals the one that started last.
     """
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="valuation_rates")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="valuation_rates", verbose_name=_("programme")
+    )
     basis = models.CharField(_("basis"), max_length=12, choices=Basis.choices)
     cadre = models.CharField(
         _("profession or cadre"),
@@ -199,7 +205,9 @@ class ValuationRate(TwinningModel):
 class ExchangeRate(TwinningModel):
     """How many units of the programme's reporting currency one unit of `currency` is worth over a period."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="exchange_rates")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="exchange_rates", verbose_name=_("programme")
+    )
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"))
@@ -261,7 +269,9 @@ class TimeEntry(TwinningModel):
         HOURS = "hours", _("Hours")
         DAYS = "days", _("Days")
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="time_entries")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="time_entries", verbose_name=_("partnership")
+    )
     side = models.CharField(_("giving side"), max_length=10, choices=Side.choices)
     person = models.ForeignKey(
         Person,
@@ -318,10 +328,20 @@ class TimeEntry(TwinningModel):
     # Stored (not extracted) because reports group by it: see STACK_NOTES on ExtractYear.
     year = models.PositiveSmallIntegerField(_("year"), editable=False)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("verified by"),
     )
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
 
@@ -389,7 +409,9 @@ class Gift(TwinningModel):
         USED = "used", _("Used in the programme")
         MONETISED = "monetised", _("Monetised")
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="gifts")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="gifts", verbose_name=_("partnership")
+    )
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)
     contributor_kind = models.CharField(_("contributor"), max_length=20, choices=ContributorKind.choices)
     contributor_institution = models.ForeignKey(
@@ -426,14 +448,29 @@ class Gift(TwinningModel):
     )
     year = models.PositiveSmallIntegerField(_("year"), editable=False)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("received by"),
     )
     received_on = models.DateField(_("received"), null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("verified by"),
     )
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
 
@@ -470,7 +507,9 @@ EVIDENCE_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "doc", "docx", "odt", "xlsx"
 class GiftEvidence(TwinningModel):
     """A receipt, invoice, appraisal or photo backing a gift's value. Served only through a scoped view."""
 
-    gift = models.ForeignKey(Gift, on_delete=models.CASCADE, related_name="evidence")
+    gift = models.ForeignKey(
+        Gift, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("in-kind gift")
+    )
     file = models.FileField(
         _("file"),
         upload_to="contributions/evidence/%Y/",
@@ -482,7 +521,12 @@ class GiftEvidence(TwinningModel):
     )
     description = models.CharField(_("description"), max_length=255, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
 
     class Meta:
@@ -501,15 +545,30 @@ class CostShareClaim(TwinningModel):
     impossible even if two finance officers try at once; the service refuses it first with a clear message.
     """
 
-    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="claims")
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="claims", verbose_name=_("award"))
     time_entry = models.ForeignKey(
-        TimeEntry, null=True, blank=True, on_delete=models.CASCADE, related_name="cost_share_claims"
+        TimeEntry,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="cost_share_claims",
+        verbose_name=_("time entry"),
     )
     gift = models.ForeignKey(
-        Gift, null=True, blank=True, on_delete=models.CASCADE, related_name="cost_share_claims"
+        Gift,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="cost_share_claims",
+        verbose_name=_("in-kind gift"),
     )
     claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("claimed by"),
     )
 
     class Meta:

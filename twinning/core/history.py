@@ -71,6 +71,36 @@ CHANGE_LABELS = {
     "exchange_rates_imported": gettext_lazy("exchange rates imported"),
     "results imported": gettext_lazy("results imported"),
     "periods": gettext_lazy("periods"),
+    "hosts": gettext_lazy("host institutions"),
+    "resources": gettext_lazy("resource institutions"),
+    # A DHIS2 import's counts (interop/dhis2/jobs.py) and a sending to DHIS2 (interop/dhis2/servers.py).
+    "imported": gettext_lazy("values imported"),
+    "updated": gettext_lazy("values updated"),
+    "ignored": gettext_lazy("values ignored"),
+    "deleted": gettext_lazy("values deleted"),
+    "conflicts": gettext_lazy("conflicts"),
+    "sent": gettext_lazy("values sent"),
+    "dry run": gettext_lazy("dry run"),
+    "server status": gettext_lazy("server status"),
+    "server import count": gettext_lazy("server import count"),
+    "password or token": gettext_lazy("password or token"),
+}
+
+
+def _results_imported(value: dict[str, Any]) -> str:
+    counts = {k: _number(Decimal(value.get(k) or 0)) for k in ("created", "updated", "conflicts")}
+    return gettext("%(created)s created, %(updated)s updated, %(conflicts)s conflicts from %(source)s") % {
+        **counts,
+        "source": value.get("source", ""),
+    }
+
+
+# Values services write as counts under a name of CHANGE_LABELS, worded in the reader's language (events written
+# before show the sentence they stored).
+CHANGE_FORMATS = {"results imported": _results_imported}
+# Values services write as codes under a name of CHANGE_LABELS (no field's choices to read them from): their labels.
+CHANGE_VALUES = {
+    "password or token": {"changed": gettext_lazy("changed")},
 }
 
 
@@ -99,6 +129,35 @@ def _model_field(event: Any, name: str) -> Any:
         return model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+
+
+def _target_model(event: Any) -> Any:
+    target_type = getattr(event, "target_type", None)
+    return target_type.model_class() if target_type is not None else None
+
+
+def _choice_label(model: Any, code: str) -> str | None:
+    """The label, in the active language, of `code` among the choices of `model`'s fields; None when no field of
+    the model offers it (a value stored as shown, by events written before codes were stored)."""
+    for found in model._meta.concrete_fields:
+        if found.choices:
+            label = dict(found.flatchoices).get(code)
+            if label is not None:
+                return str(label)
+    return None
+
+
+def _parts_label(event: Any, value: str) -> str | None:
+    """A change named after one of the record's parts (a follow-up's question by its title) holds the part's
+    values as codes joined with " · " (sustainability/follow_ups.py); the record's model names its parts in
+    `history_parts` (the reverse relation). Each code is shown by its label, free text as it is."""
+    model = _target_model(event)
+    parts = getattr(model, "history_parts", None) if model is not None else None
+    if not parts:
+        return None
+    part_model = model._meta.get_field(parts).related_model
+    pieces = value.split(" · ")
+    return " · ".join(_choice_label(part_model, piece) or piece for piece in pieces)
 
 
 def _plain_label(event: Any, name: str) -> str:
@@ -183,7 +242,15 @@ def change_value(event: Any, name: str, value: Any, show_contacts: bool = False)
         return ", ".join(change_value(event, name, v, show_contacts) for v in value)
     found = _model_field(event, name)
     text: str | None = None
-    if name in COUNTRY_FIELDS and isinstance(value, str):
+    if found is None and isinstance(value, dict) and str(name) in CHANGE_FORMATS:
+        text = CHANGE_FORMATS[str(name)](value)
+    elif found is None and isinstance(value, str):
+        # A change that is no field of the record: a code of CHANGE_VALUES, or a part's codes (_parts_label).
+        coded = CHANGE_VALUES.get(str(name), {}).get(value)
+        text = str(coded) if coded is not None else _parts_label(event, value)
+    if text is not None:
+        pass
+    elif name in COUNTRY_FIELDS and isinstance(value, str):
         text = country_name(value)
     elif name in LANGUAGE_FIELDS and isinstance(value, str):
         text = language_name(value)
@@ -191,6 +258,10 @@ def change_value(event: Any, name: str, value: Any, show_contacts: bool = False)
         text = str(value)
     elif name in PERIOD_FIELDS and isinstance(value, str):
         text = period_label(value)
+    elif found is not None and found.auto_created and not found.concrete and isinstance(value, str):
+        # The record's own parts named by a code (a plan's sign-offs by the party that signed): the code's label
+        # among the parts' choices; a name as the record's __str__ gave it otherwise.
+        text = _choice_label(found.related_model, value) or shipped_name(value)
     elif found is not None and found.is_relation and isinstance(value, str):
         # A related record is stored by its name as it read then; a name Twinning ships (a pillar, a health
         # area) is shown in the reader's language, as the record's own __str__ does.

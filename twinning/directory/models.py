@@ -36,9 +36,14 @@ class HealthArea(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=150)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent area"),
     )
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
 
     class Meta:
         verbose_name = _("health-system area")
@@ -103,10 +108,18 @@ class Institution(TwinningModel):
         _("DHIS2 organisation unit"), max_length=11, blank=True, validators=[validate_dhis2_uid]
     )
     expertise = models.ManyToManyField(
-        HealthArea, through="InstitutionExpertise", related_name="expert_institutions", blank=True
+        HealthArea,
+        through="InstitutionExpertise",
+        related_name="expert_institutions",
+        blank=True,
+        verbose_name=_("expertise"),
     )
     needs = models.ManyToManyField(
-        HealthArea, through="InstitutionNeed", related_name="needy_institutions", blank=True
+        HealthArea,
+        through="InstitutionNeed",
+        related_name="needy_institutions",
+        blank=True,
+        verbose_name=_("needs"),
     )
 
     objects = InstitutionQuerySet.as_manager()
@@ -145,8 +158,12 @@ class InstitutionExpertise(models.Model):
         ESTABLISHED = 2, _("Established")
         LEADING = 3, _("Leading")
 
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="expertise_items")
-    area = models.ForeignKey(HealthArea, on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="expertise_items", verbose_name=_("institution")
+    )
+    area = models.ForeignKey(
+        HealthArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("health-system area")
+    )
     depth = models.PositiveSmallIntegerField(_("depth"), choices=Depth.choices, default=Depth.ESTABLISHED)
     description = models.TextField(_("description"), blank=True)
 
@@ -170,8 +187,12 @@ class InstitutionNeed(models.Model):
         MEDIUM = 2, _("Medium")
         HIGH = 3, _("High")
 
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="need_items")
-    area = models.ForeignKey(HealthArea, on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="need_items", verbose_name=_("institution")
+    )
+    area = models.ForeignKey(
+        HealthArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("health-system area")
+    )
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.MEDIUM
     )
@@ -208,7 +229,9 @@ class Person(TwinningModel):
 
     full_name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"), blank=True)
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="people")
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="people", verbose_name=_("institution")
+    )
     cadre = models.CharField(
         # Blank until someone says which: "other" by default would record a choice nobody made (issue 9).
         _("profession or cadre"),
@@ -235,7 +258,14 @@ class CountryPriority(TwinningModel):
 
     country = models.CharField(_("country"), max_length=2, validators=[validate_country])
     text = models.TextField(_("priority"))
-    area = models.ForeignKey(HealthArea, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        HealthArea,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("health-system area"),
+    )
     source_document = models.CharField(_("source document"), max_length=300)
     stated_on = models.DateField(_("date stated"))
     rank = models.PositiveSmallIntegerField(_("rank"), default=1, validators=[MinValueValidator(1)])

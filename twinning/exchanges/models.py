@@ -63,7 +63,9 @@ class Exchange(TwinningModel):
         COMPLETED = "completed", _("Completed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="exchanges")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="exchanges", verbose_name=_("partnership")
+    )
     title = models.CharField(_("title"), max_length=255)
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
     direction = models.CharField(_("direction"), max_length=20, choices=Direction.choices)
@@ -134,8 +136,12 @@ class Participant(TwinningModel):
         TRAINER = "trainer", _("Trainer")
         TRAINEE = "trainee", _("Trainee")
 
-    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="participants")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="exchange_participations")
+    exchange = models.ForeignKey(
+        Exchange, on_delete=models.CASCADE, related_name="participants", verbose_name=_("exchange")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="exchange_participations", verbose_name=_("person")
+    )
     side = models.CharField(_("side"), max_length=10, choices=Side.choices)
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
@@ -168,7 +174,9 @@ class Participant(TwinningModel):
 class TraineeGroup(TwinningModel):
     """People trained who are not named: a count for one sex, cadre and setting in one training."""
 
-    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="trainee_groups")
+    exchange = models.ForeignKey(
+        Exchange, on_delete=models.CASCADE, related_name="trainee_groups", verbose_name=_("exchange")
+    )
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
     cadre = models.CharField(_("cadre"), max_length=30, choices=Person.Cadre.choices)
     # Blank until someone says which: a default would record a choice nobody made (issue 9).
@@ -219,9 +227,15 @@ class MentoringPair(TwinningModel):
         COMPLETED = "completed", _("Completed")
         ENDED = "ended", _("Ended early")
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="mentoring_pairs")
-    mentor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="mentoring_as_mentor")
-    mentee = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="mentoring_as_mentee")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="mentoring_pairs", verbose_name=_("partnership")
+    )
+    mentor = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="mentoring_as_mentor", verbose_name=_("mentor")
+    )
+    mentee = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="mentoring_as_mentee", verbose_name=_("mentee")
+    )
     # The mentor's side; the mentee is on the other one (pairs cross the partnership in either direction).
     mentor_side = models.CharField(_("mentor's side"), max_length=10, choices=Side.choices)
     goals = models.TextField(_("goals"), blank=True)
@@ -277,7 +291,9 @@ class MentoringSession(TwinningModel):
         IN_PERSON = "in_person", _("In person")
         REMOTE = "remote", _("Remote")
 
-    pair = models.ForeignKey(MentoringPair, on_delete=models.CASCADE, related_name="sessions")
+    pair = models.ForeignKey(
+        MentoringPair, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("mentoring pair")
+    )
     date = models.DateField(_("date"))
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
     duration_minutes = models.PositiveIntegerField(

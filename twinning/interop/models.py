@@ -96,8 +96,8 @@ class Dhis2Import(BackgroundJob, TwinningModel):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     values_read = models.PositiveIntegerField(_("values read"), default=0)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished"))
 
     class Meta:
         verbose_name = _("DHIS2 import")

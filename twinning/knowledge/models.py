@@ -168,8 +168,12 @@ class Practice(TwinningModel):
 class PracticePartnership(models.Model):
     """A partnership behind a practice (a practice may come from several partnerships of one programme)."""
 
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="partnership_links")
-    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="practice_links")
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="partnership_links", verbose_name=_("practice")
+    )
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="practice_links", verbose_name=_("partnership")
+    )
 
     class Meta:
         verbose_name = _("partnership behind a practice")
@@ -190,7 +194,9 @@ class PracticePartnership(models.Model):
 class PracticeCountry(models.Model):
     """A country where the practice was carried out (a row each, so filters use an index on both databases)."""
 
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="countries")
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="countries", verbose_name=_("practice")
+    )
     country = models.CharField(_("country"), max_length=2, validators=[validate_country])
 
     class Meta:
@@ -217,11 +223,18 @@ class PracticeStep(models.Model):
     The workflow's own record (the audit log holds the same event for the history); never edited.
     """
 
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="steps")
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="steps", verbose_name=_("practice")
+    )
     from_status = models.CharField(_("from"), max_length=12, choices=Practice.Status.choices)
     to_status = models.CharField(_("to"), max_length=12, choices=Practice.Status.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
     comment = text_field(_("comment"), limit=COMMENT_MAX, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
@@ -256,7 +269,9 @@ class Document(TwinningModel):
         CC0 = "cc0", _("CC0 (public domain)")
         RESERVED = "reserved", _("All rights reserved")
 
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="documents")
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="documents", verbose_name=_("practice")
+    )
     title = models.CharField(_("title"), max_length=255)
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
     description = text_field(_("description"), limit=SUMMARY_MAX, blank=True)
@@ -287,7 +302,9 @@ class DocumentVersion(TwinningModel):
         NONE = "none", _("No text in this kind of file")
         FAILED = "failed", _("Text could not be extracted")
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="versions", verbose_name=_("document")
+    )
     language = models.CharField(_("language"), max_length=3, validators=[validate_language])
     number = models.PositiveIntegerField(_("version"), validators=[MaxValueValidator(100_000)])
     file = models.FileField(_("file"), upload_to="knowledge/%Y/", max_length=255)
@@ -346,18 +363,25 @@ class SearchEntry(models.Model):
     by triggers. Neither is a Django field: the search selector reads them with SQL of its own.
     """
 
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="search_entries")
-    version = models.OneToOneField(
-        DocumentVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="search_entry"
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="search_entries", verbose_name=_("practice")
     )
-    language = models.CharField(max_length=3)
-    document_type = models.CharField(max_length=20, blank=True)
-    title = models.CharField(max_length=255)
-    body = models.TextField(blank=True)
+    version = models.OneToOneField(
+        DocumentVersion,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="search_entry",
+        verbose_name=_("document version"),
+    )
+    language = models.CharField(max_length=3, verbose_name=_("language"))
+    document_type = models.CharField(max_length=20, blank=True, verbose_name=_("document type"))
+    title = models.CharField(max_length=255, verbose_name=_("title"))
+    body = models.TextField(blank=True, verbose_name=_("text"))
     # SQLite only: the title's and body's words stemmed by the Snowball stemmer of the row's language (French,
     # Spanish, Russian, Portuguese), which FTS5's porter tokenizer (English) cannot do; empty on PostgreSQL,
     # whose tsvector is stemmed by the same Snowball algorithms.
-    stems = models.TextField(blank=True, default="")
+    stems = models.TextField(blank=True, default="", verbose_name=_("word stems"))
 
     class Meta:
         verbose_name = _("search entry")
@@ -668,7 +692,9 @@ class Adoption(TwinningModel):
 class AdoptionLevel(TwinningModel):
     """One level an adopting site reached, and when: the rows of an adoption are its history."""
 
-    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="levels")
+    adoption = models.ForeignKey(
+        Adoption, on_delete=models.CASCADE, related_name="levels", verbose_name=_("adoption")
+    )
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
     # The level's place in Level (1 lowest), stored so the current level is a plain MAX in SQL.
     rank = models.PositiveSmallIntegerField(_("rank"), editable=False)

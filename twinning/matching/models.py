@@ -58,7 +58,9 @@ class MatchingRound(TwinningModel):
         COMPUTED = "computed", _("Computed")
         CLOSED = "closed", _("Closed")
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="matching_rounds")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="matching_rounds", verbose_name=_("programme")
+    )
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
@@ -122,8 +124,15 @@ class MatchingRound(TwinningModel):
 class RoundApplicant(TwinningModel):
     """An institution taking part in a round on one side, with the number of twins it can take."""
 
-    round = models.ForeignKey(MatchingRound, on_delete=models.CASCADE, related_name="applicants")
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="round_applications")
+    round = models.ForeignKey(
+        MatchingRound, on_delete=models.CASCADE, related_name="applicants", verbose_name=_("matching round")
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="round_applications",
+        verbose_name=_("institution"),
+    )
     side = models.CharField(_("side"), max_length=10, choices=Side.choices)
     capacity = models.PositiveSmallIntegerField(
         _("places"), default=1, validators=[MaxValueValidator(50)], help_text=_("How many twins it can take.")
@@ -150,12 +159,22 @@ class RoundApplicant(TwinningModel):
 class DeclaredConflict(TwinningModel):
     """Two institutions a programme must not pair (a dispute, a shared owner, an audit...)."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="matching_conflicts")
-    institution_a = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
-    institution_b = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="matching_conflicts", verbose_name=_("programme")
+    )
+    institution_a = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="+", verbose_name=_("first institution")
+    )
+    institution_b = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="+", verbose_name=_("second institution")
+    )
     reason = models.TextField(_("reason"))
     declared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("declared by"),
     )
 
     class Meta:
@@ -191,7 +210,9 @@ class MatchingJob(BackgroundJob, TwinningModel):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    round = models.ForeignKey(MatchingRound, on_delete=models.CASCADE, related_name="jobs")
+    round = models.ForeignKey(
+        MatchingRound, on_delete=models.CASCADE, related_name="jobs", verbose_name=_("matching round")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(
         _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
@@ -199,11 +220,15 @@ class MatchingJob(BackgroundJob, TwinningModel):
     stage = models.CharField(_("stage"), max_length=100, blank=True)
     error = models.TextField(_("error"), blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    seconds = models.FloatField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished"))
+    seconds = models.FloatField(null=True, blank=True, verbose_name=_("duration (seconds)"))
 
     class Meta:
         verbose_name = _("matching job")
@@ -217,9 +242,15 @@ class MatchingJob(BackgroundJob, TwinningModel):
 class ProposedPair(models.Model):
     """A pair in the optimal assignment, the stable one or both, with its score explained part by part."""
 
-    round = models.ForeignKey(MatchingRound, on_delete=models.CASCADE, related_name="pairs")
-    host = models.ForeignKey(RoundApplicant, on_delete=models.CASCADE, related_name="+")
-    resource = models.ForeignKey(RoundApplicant, on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(
+        MatchingRound, on_delete=models.CASCADE, related_name="pairs", verbose_name=_("matching round")
+    )
+    host = models.ForeignKey(
+        RoundApplicant, on_delete=models.CASCADE, related_name="+", verbose_name=_("host institution")
+    )
+    resource = models.ForeignKey(
+        RoundApplicant, on_delete=models.CASCADE, related_name="+", verbose_name=_("resource institution")
+    )
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
     parts = models.JSONField(_("parts"), default=dict)
     in_optimal = models.BooleanField(_("in the optimal assignment"), default=False)
@@ -259,11 +290,15 @@ class UnmatchedApplicant(models.Model):
             _("Every acceptable candidate filled its places with institutions it ranks higher."),
         )
 
-    round = models.ForeignKey(MatchingRound, on_delete=models.CASCADE, related_name="unmatched")
-    applicant = models.ForeignKey(RoundApplicant, on_delete=models.CASCADE, related_name="+")
-    method = models.CharField(max_length=10, choices=Method.choices)
-    reason = models.CharField(max_length=20, choices=Reason.choices)
-    detail = models.JSONField(default=dict)
+    round = models.ForeignKey(
+        MatchingRound, on_delete=models.CASCADE, related_name="unmatched", verbose_name=_("matching round")
+    )
+    applicant = models.ForeignKey(
+        RoundApplicant, on_delete=models.CASCADE, related_name="+", verbose_name=_("applicant")
+    )
+    method = models.CharField(max_length=10, choices=Method.choices, verbose_name=_("matching method"))
+    reason = models.CharField(max_length=20, choices=Reason.choices, verbose_name=_("reason"))
+    detail = models.JSONField(default=dict, verbose_name=_("details"))
 
     class Meta:
         ordering = ["method", "applicant__side", "applicant__institution__name"]
@@ -279,9 +314,13 @@ class MatchDecision(TwinningModel):
         ACCEPTED = "accepted", _("Accepted")
         OVERRIDDEN = "overridden", _("Overridden")
 
-    round = models.ForeignKey(MatchingRound, on_delete=models.CASCADE, related_name="decisions")
+    round = models.ForeignKey(
+        MatchingRound, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("matching round")
+    )
     kind = models.CharField(_("decision"), max_length=12, choices=Kind.choices)
-    host = models.ForeignKey(RoundApplicant, on_delete=models.PROTECT, related_name="+")
+    host = models.ForeignKey(
+        RoundApplicant, on_delete=models.PROTECT, related_name="+", verbose_name=_("host institution")
+    )
     resource = models.ForeignKey(
         RoundApplicant,
         null=True,
@@ -289,17 +328,32 @@ class MatchDecision(TwinningModel):
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("The twin chosen; empty when an override pairs the host with nobody."),
+        verbose_name=_("resource institution"),
     )
     proposed_resource = models.ForeignKey(
-        RoundApplicant, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        RoundApplicant,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed resource institution"),
     )
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     partnership = models.ForeignKey(
-        Partnership, null=True, blank=True, on_delete=models.SET_NULL, related_name="matching_decisions"
+        Partnership,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="matching_decisions",
+        verbose_name=_("partnership"),
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
 
     class Meta:

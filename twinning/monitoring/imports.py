@@ -827,7 +827,8 @@ def _audit(actor: User, touched: set[tuple[int, str]], outcome: ImportOutcome, s
         periods.setdefault(partnership_id, []).append(period)
     partnership_type = ContentType.objects.get_for_model(Partnership)
     titles = dict(Partnership.objects.filter(pk__in=periods).values_list("pk", "title"))
-    summary = _("%(created)s created, %(updated)s updated, %(conflicts)s conflicts from %(source)s") % {
+    # The counts, not a sentence: the history words them in the reader's language (core.history.CHANGE_FORMATS).
+    summary = {
         "created": outcome.created,
         "updated": outcome.updated,
         "conflicts": outcome.conflict_count,

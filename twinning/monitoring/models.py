@@ -422,8 +422,8 @@ class ImportJob(BackgroundJob, TwinningModel):
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     summary = models.TextField(_("summary"), blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished"))
 
     class Meta:
         verbose_name = _("results import")

@@ -148,7 +148,9 @@ class Programme(TwinningModel):
 class Pillar(models.Model):
     """One pillar of a programme's framework. Data, so each programme may use its own framework."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="pillars")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="pillars", verbose_name=_("programme")
+    )
     code = models.SlugField(_("code"), max_length=50)
     name = models.CharField(_("name"), max_length=200)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -193,14 +195,19 @@ class PartnershipQuerySet(models.QuerySet["Partnership"]):
 
 
 class Partnership(TwinningModel):
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="partnerships")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="partnerships", verbose_name=_("programme")
+    )
     title = models.CharField(_("title"), max_length=255)
     shared_goal = models.TextField(_("shared goal"), blank=True)
     start_date = models.DateField(_("funding starts"), null=True, blank=True)
     end_date = models.DateField(_("funding ends"), null=True, blank=True)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.SCOPING)
     institutions = models.ManyToManyField(
-        Institution, through="PartnershipInstitution", related_name="partnerships"
+        Institution,
+        through="PartnershipInstitution",
+        related_name="partnerships",
+        verbose_name=_("institutions"),
     )
     # Set for a partnership imported from another publisher's IATI file, so a second import finds it; empty for
     # the programme's own, which publish as "<programme's IATI organisation identifier>-<uuid>".
@@ -259,8 +266,12 @@ class Partnership(TwinningModel):
 class PartnershipInstitution(models.Model):
     """An institution on one side of a partnership. A side may have several institutions."""
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="side_links")
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="side_links")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="side_links", verbose_name=_("partnership")
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="side_links", verbose_name=_("institution")
+    )
     side = models.CharField(_("side"), max_length=10, choices=Side.choices)
     joined_on = models.DateField(_("joined"), null=True, blank=True)
 
@@ -285,12 +296,20 @@ class PartnershipInstitution(models.Model):
 class StageChange(models.Model):
     """The dated history of a partnership's lifecycle stage."""
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="stage_changes")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="stage_changes", verbose_name=_("partnership")
+    )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     changed_on = models.DateField(_("date"))
     note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("changed by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("changed on"))
 
     class Meta:
         verbose_name = _("stage change")
@@ -308,11 +327,18 @@ class Stakeholder(TwinningModel):
         COMMUNITY = "community", _("Community organisation")
         OTHER = "other", _("Other")
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="stakeholders")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="stakeholders", verbose_name=_("partnership")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=255)
     institution = models.ForeignKey(
-        Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="stakeholder_roles"
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stakeholder_roles",
+        verbose_name=_("institution"),
     )
     role = models.TextField(_("role in the partnership"), blank=True)
     contact_name = models.CharField(_("contact"), max_length=200, blank=True)
@@ -333,7 +359,9 @@ AGREEMENT_EXTENSIONS = ["pdf", "doc", "docx", "odt", "png", "jpg", "jpeg"]
 class Agreement(TwinningModel):
     """A memorandum of understanding (or other agreement) with the date each side signed it."""
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="agreements")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="agreements", verbose_name=_("partnership")
+    )
     title = models.CharField(_("title"), max_length=255)
     document = models.FileField(
         _("document"),

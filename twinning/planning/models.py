@@ -32,13 +32,20 @@ class Plan(TwinningModel):
         AGREED = "agreed", _("Agreed")
         SUPERSEDED = "superseded", _("Superseded")
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="plans")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="plans", verbose_name=_("partnership")
+    )
     title = models.CharField(_("title"), max_length=255)
     first_year = models.PositiveSmallIntegerField(_("first year"))
     last_year = models.PositiveSmallIntegerField(_("last year"))
     number = models.PositiveSmallIntegerField(_("plan version"), default=1)
     previous = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_version",
+        verbose_name=_("previous plan"),
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     agreed_at = models.DateTimeField(_("agreed"), null=True, blank=True)
@@ -89,9 +96,13 @@ class PlanSignOff(models.Model):
         RESOURCE = Side.RESOURCE, _("Resource side")
         MINISTRY = "ministry", _("Ministry of health")
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sign_offs")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="sign_offs", verbose_name=_("strategic plan")
+    )
     party = models.CharField(_("for"), max_length=10, choices=Party.choices)
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("signed by")
+    )
     signed_at = models.DateTimeField(_("signed"), auto_now_add=True)
     note = models.TextField(_("note"), blank=True)
 
@@ -117,7 +128,9 @@ class PlanningEvent(TwinningModel):
         WORKSHOP = "workshop", _("Workshop")
         CONSULTATION = "consultation", _("Community consultation")
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="events", verbose_name=_("strategic plan")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200)
@@ -141,11 +154,18 @@ class PlanningParticipant(models.Model):
         LOCAL_GOVERNMENT = "local_government", _("Local government")
         OTHER = "other", _("Other")
 
-    event = models.ForeignKey(PlanningEvent, on_delete=models.CASCADE, related_name="participants")
+    event = models.ForeignKey(
+        PlanningEvent,
+        on_delete=models.CASCADE,
+        related_name="participants",
+        verbose_name=_("planning meeting or workshop"),
+    )
     name = models.CharField(_("name"), max_length=200)
     group = models.CharField(_("group"), max_length=20, choices=Group.choices)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("person")
+    )
 
     class Meta:
         ordering = ["group", "name"]
@@ -155,7 +175,9 @@ class PlanningParticipant(models.Model):
 
 
 class Objective(TwinningModel):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="objectives")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="objectives", verbose_name=_("strategic plan")
+    )
     code = models.CharField(_("code"), max_length=20)
     statement = models.TextField(_("statement"))
     pillar = models.ForeignKey(
@@ -167,7 +189,7 @@ class Objective(TwinningModel):
         related_name="objectives",
         verbose_name=_("country health priorities served"),
     )
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
 
     class Meta:
         verbose_name = _("objective")
@@ -194,7 +216,9 @@ class Activity(TwinningModel):
         DELAYED = "delayed", _("Delayed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="activities")
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="activities", verbose_name=_("objective")
+    )
     title = models.CharField(_("title"), max_length=255)
     start_date = models.DateField(_("starts"), null=True, blank=True)
     end_date = models.DateField(_("ends"), null=True, blank=True)
@@ -236,7 +260,9 @@ class Activity(TwinningModel):
 class DisaggregationCategory(models.Model):
     """A way results are broken down (sex, cadre, age group), defined once by the programme."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="disaggregations")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="disaggregations", verbose_name=_("programme")
+    )
     code = models.SlugField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=100)
 
@@ -259,10 +285,15 @@ class DisaggregationCategory(models.Model):
 
 
 class DisaggregationOption(models.Model):
-    category = models.ForeignKey(DisaggregationCategory, on_delete=models.CASCADE, related_name="options")
+    category = models.ForeignKey(
+        DisaggregationCategory,
+        on_delete=models.CASCADE,
+        related_name="options",
+        verbose_name=_("disaggregation"),
+    )
     code = models.SlugField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=100)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
     dhis2_category_option_combo = models.CharField(
         _("DHIS2 category option combo"), max_length=11, blank=True, validators=[validate_dhis2_uid]
     )
@@ -326,9 +357,16 @@ class Indicator(TwinningModel):
         DERIVE = "derive", _("Derive it from the breakdown")
         FLAG = "flag", _("Flag the period as missing its total")
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="indicators")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("programme")
+    )
     partnership = models.ForeignKey(
-        Partnership, null=True, blank=True, on_delete=models.PROTECT, related_name="own_indicators"
+        Partnership,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="own_indicators",
+        verbose_name=_("partnership"),
     )
     code = models.CharField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=255)
@@ -514,9 +552,15 @@ class Indicator(TwinningModel):
 class PlanIndicator(TwinningModel):
     """An indicator adopted (by reference) into a plan, under one objective, with its baseline and end target."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="plan_indicators")
-    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="plan_indicators")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="adoptions")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="plan_indicators", verbose_name=_("strategic plan")
+    )
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="plan_indicators", verbose_name=_("objective")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="adoptions", verbose_name=_("indicator")
+    )
     baseline_value = models.DecimalField(
         _("baseline"),
         max_digits=18,
@@ -558,10 +602,17 @@ class PlanIndicator(TwinningModel):
 class Target(TwinningModel):
     """The target of one adopted indicator for one period, overall (no option) or for one disaggregation option."""
 
-    plan_indicator = models.ForeignKey(PlanIndicator, on_delete=models.CASCADE, related_name="targets")
+    plan_indicator = models.ForeignKey(
+        PlanIndicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("plan indicator")
+    )
     period = models.CharField(_("period"), max_length=8, validators=[validate_period_id])
     option = models.ForeignKey(
-        DisaggregationOption, null=True, blank=True, on_delete=models.PROTECT, related_name="targets"
+        DisaggregationOption,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="targets",
+        verbose_name=_("disaggregation option"),
     )
     value = models.DecimalField(
         _("target"), max_digits=18, decimal_places=4, validators=[validate_storable_decimal]

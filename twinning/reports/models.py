@@ -52,8 +52,8 @@ class ReportJob(BackgroundJob, TwinningModel):
     file = models.FileField(_("file"), upload_to="reports/%Y/", blank=True)
     filename = models.CharField(_("file name"), max_length=120, blank=True)
     summary = models.TextField(_("summary"), blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished"))
 
     class Meta:
         verbose_name = _("programme report")

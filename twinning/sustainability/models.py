@@ -322,7 +322,12 @@ class AssessmentRound(TwinningModel):
     title = models.CharField(_("title"), max_length=200, blank=True)
     due_date = models.DateField(_("due"))
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("opened by"),
     )
     # Who may change or cancel the round (access.PartnershipAccess.can_change_assessment_round): a round the
     # programme asked for is the programme's to change; one the partnership opened for itself is its own too.
@@ -448,8 +453,10 @@ class Answer(models.Model):
     """One sheet's answer to one item: a point on the item's scale, or "not applicable" (then `value` is empty);
     neither means not answered yet."""
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("answer sheet")
+    )
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers", verbose_name=_("item"))
     value = models.SmallIntegerField(_("answer"), null=True, blank=True)
     not_applicable = models.BooleanField(_("not applicable"), default=False)
     comment = text_field(_("comment"), limit=COMMENT_MAX, blank=True)

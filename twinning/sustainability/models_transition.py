@@ -186,9 +186,13 @@ class TransitionSignOff(models.Model):
         RESOURCE = Side.RESOURCE, _("Resource side")
         MINISTRY = "ministry", _("Ministry of health")
 
-    plan = models.ForeignKey(TransitionPlan, on_delete=models.CASCADE, related_name="sign_offs")
+    plan = models.ForeignKey(
+        TransitionPlan, on_delete=models.CASCADE, related_name="sign_offs", verbose_name=_("transition plan")
+    )
     party = models.CharField(_("for"), max_length=10, choices=Party.choices)
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("signed by")
+    )
     signed_at = models.DateTimeField(_("signed"), auto_now_add=True)
     note = text_field(_("note"), limit=COMMENT_MAX, blank=True)
 
@@ -217,7 +221,9 @@ class TransitionItem(TwinningModel):
         PRACTICE = "practice", _("Practice")
         ROLE = "role", _("Role")
 
-    plan = models.ForeignKey(TransitionPlan, on_delete=models.CASCADE, related_name="items")
+    plan = models.ForeignKey(
+        TransitionPlan, on_delete=models.CASCADE, related_name="items", verbose_name=_("transition plan")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ACTIVITY)
     title = models.CharField(_("what"), max_length=255)
     activity = models.ForeignKey(
@@ -277,7 +283,9 @@ class TransitionItem(TwinningModel):
 
 
 class TransitionRisk(TwinningModel):
-    plan = models.ForeignKey(TransitionPlan, on_delete=models.CASCADE, related_name="risks")
+    plan = models.ForeignKey(
+        TransitionPlan, on_delete=models.CASCADE, related_name="risks", verbose_name=_("transition plan")
+    )
     risk = models.CharField(_("risk"), max_length=500)
     mitigation = text_field(_("mitigation"), blank=True)
 
@@ -291,7 +299,9 @@ class TransitionRisk(TwinningModel):
 
 
 class TransitionMilestone(TwinningModel):
-    plan = models.ForeignKey(TransitionPlan, on_delete=models.CASCADE, related_name="milestones")
+    plan = models.ForeignKey(
+        TransitionPlan, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("transition plan")
+    )
     title = models.CharField(_("milestone"), max_length=255)
     due_date = models.DateField(_("due"))
 
@@ -332,14 +342,23 @@ class GraduationReview(TwinningModel):
         verbose_name=_("partnership"),
     )
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("opened by"),
     )
     note = text_field(_("note"), blank=True)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
     reason = text_field(_("reason"), blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     extended_to = models.DateField(_("funding extended to"), null=True, blank=True)
     # The criteria as evaluated when the decision was recorded: [{code, label, met, applies, evidence}].
@@ -396,6 +415,10 @@ class FollowUp(TwinningModel):
         OCCASIONAL = "occasional", _("Now and then")
         NONE = "none", _("No")
 
+    # An answer's change is named by its question's title and holds the question's codes (follow_ups.py): the
+    # history reads them through the items' choices, in the reader's language (core.history).
+    history_parts = "items"
+
     partnership = models.ForeignKey(
         Partnership, on_delete=models.PROTECT, related_name="follow_ups", verbose_name=_("partnership")
     )
@@ -408,7 +431,12 @@ class FollowUp(TwinningModel):
     opens_on = models.DateField(_("open from"))
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True, editable=False)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("answered by"),
     )
     staff_retained = models.CharField(
         _("trained staff still in post"), max_length=10, choices=StaffRetained.choices, blank=True
@@ -468,22 +496,39 @@ class FollowUpItem(models.Model):
         ADAPTED = "adapted", _("Running, adapted")
         STOPPED = "stopped", _("Stopped")
 
-    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="items")
+    follow_up = models.ForeignKey(
+        FollowUp, on_delete=models.CASCADE, related_name="items", verbose_name=_("follow-up")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=TransitionItem.Kind.choices)
     title = models.CharField(_("what"), max_length=255)
     transition_item = models.ForeignKey(
-        TransitionItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        TransitionItem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("transition item"),
     )
     activity = models.ForeignKey(
-        "planning.Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "planning.Activity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("activity"),
     )
     practice = models.ForeignKey(
-        "knowledge.Practice", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "knowledge.Practice",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("practice"),
     )
     status = models.CharField(_("now"), max_length=10, choices=Status.choices, blank=True)
     funded_by = models.CharField(_("funded by"), max_length=20, choices=FundingSource.choices, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
 
     class Meta:
         verbose_name = _("follow-up question")
@@ -508,7 +553,9 @@ class FollowUpReminder(models.Model):
         DUE = "due", _("The follow-up is due today")
         OVERDUE = "overdue", _("The follow-up is overdue")
 
-    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="reminders")
+    follow_up = models.ForeignKey(
+        FollowUp, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("follow-up")
+    )
     step = models.CharField(_("step"), max_length=10, choices=Step.choices)
     sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
     recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)

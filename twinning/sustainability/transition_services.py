@@ -249,7 +249,7 @@ def _withdraw_signatures(actor: User, plan: TransitionPlan) -> bool:
     if not signed:
         return False
     plan.sign_offs.all().delete()
-    changes: dict[str, Any] = {"sign_offs": [sorted(s.get_party_display() for s in signed), []]}
+    changes: dict[str, Any] = {"sign_offs": [sorted(s.party for s in signed), []]}
     if plan.signed_at is not None:
         TransitionPlan.objects.filter(pk=plan.pk).update(signed_at=None)
         changes["signed_at"] = [plan.signed_at.isoformat(), None]
@@ -491,7 +491,7 @@ def record_signature(*, actor: User, plan: TransitionPlan, party: str, note: str
         actor=actor,
         action=AuditEvent.Action.CREATE,
         obj=sign_off,
-        changes={"party": [None, sign_off.get_party_display()], "note": [None, note or None]},
+        changes={"party": [None, sign_off.party], "note": [None, note or None]},
         parent=plan,
     )
     signed = set(current.sign_offs.values_list("party", flat=True))

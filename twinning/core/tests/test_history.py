@@ -203,3 +203,21 @@ def test_a_change_that_is_no_field_has_a_translated_label(name, french):
     with translation.override("fr"):
         line = history_entry(event_about(Response, {name: [0, 40]}), full=True, show_contacts=True)
     assert [c.label for c in line.changes] == [french]
+
+
+@pytest.mark.parametrize("language", ["fr", "ru"])
+def test_a_results_import_is_worded_in_the_readers_language_from_its_counts(language):
+    counts = {"created": 1200, "updated": 3, "conflicts": 0, "source": "q1.xlsx"}
+    event = event_about(Partnership, {"results imported": [None, counts]})
+    with translation.override(language):
+        after = history_entry(event, full=True, show_contacts=True).changes[0].after
+        sentence = translation.gettext(
+            "%(created)s created, %(updated)s updated, %(conflicts)s conflicts from %(source)s"
+        )
+    assert sentence != "%(created)s created, %(updated)s updated, %(conflicts)s conflicts from %(source)s"
+    expected = sentence % {"created": "1 200", "updated": "3", "conflicts": "0", "source": "q1.xlsx"}
+    assert plain_spaces(after) == plain_spaces(expected)
+
+
+def plain_spaces(text: str) -> str:
+    return text.replace("\u202f", " ").replace("\xa0", " ")

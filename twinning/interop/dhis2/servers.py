@@ -66,7 +66,7 @@ def dhis2_server_update(
         raise TypeError(f"Unknown DHIS2 server fields: {sorted(unknown)}")
     if "base_url" in data:
         addresses.check_url(data["base_url"])
-    extra = {"password or token": ["…", _("changed")]} if secret else None
+    extra = {"password or token": ["…", "changed"]} if secret else None  # a code: history shows it translated
     server = update_with_audit(
         actor=actor,
         obj=server,

@@ -75,7 +75,7 @@ def _withdraw_sign_offs(actor: User, plan: Plan) -> None:
         actor=actor,
         action=AuditEvent.Action.UPDATE,
         obj=plan,
-        changes={"sign_offs": [sorted(s.get_party_display() for s in signed), []]},
+        changes={"sign_offs": [sorted(s.party for s in signed), []]},
         reason=_("The draft changed after it was signed; it needs signing again."),
     )
 

@@ -180,7 +180,7 @@ def _record_sign_off(*, actor: User, plan: Plan, party: str, note: str) -> PlanS
         actor=actor,
         action=AuditEvent.Action.CREATE,
         obj=sign_off,
-        changes={"party": [None, sign_off.get_party_display()], "note": [None, note or None]},
+        changes={"party": [None, sign_off.party], "note": [None, note or None]},
         parent=plan,
     )
     signed = set(plan.sign_offs.values_list("party", flat=True))
@@ -366,7 +366,7 @@ def _participant_save(actor: User, event: PlanningEvent, fields: dict[str, Any])
         obj=participant,
         changes={
             "name": [None, participant.name],
-            "group": [None, participant.get_group_display()],
+            "group": [None, participant.group],
             **({"organisation": [None, participant.organisation]} if participant.organisation else {}),
         },
         parent=event.plan,
