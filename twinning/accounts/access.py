@@ -894,6 +894,29 @@ def practice_scope(user: "User | AnonymousUser", links: QuerySet[Any]) -> Q:
     )
 
 
+def practice_insider_scope(user: "User | AnonymousUser", links: QuerySet[Any]) -> Q:
+    """Practices whose every document the user reads, those not yet confirmed free of personal data included: the
+    practice_scope rule without its "published publicly" part, except that the programme's users read a public
+    practice's unconfirmed documents too (as they read it while it was published in the programme). Anyone else
+    (an anonymous visitor, another programme's user) reads a public practice's confirmed documents only.
+
+    Raises: nothing.
+    """
+    if not user.is_authenticated:
+        return _nothing()
+    if user.is_superuser:
+        return Q()
+    reviewing = ProgrammeRole.objects.filter(user=user).exclude(role__in=READER_PROGRAMME_ROLES)
+    members = PartnershipMembership.objects.filter(user=user, role__in=DATA_ENTRY_ROLES)
+    own = links.filter(partnership__in=members.values("partnership")).values("practice")
+    return (
+        (Q(status__in=PRACTICE_PUBLISHED) & in_visible_programmes(user, via="programme"))
+        | Q(programme__in=reviewing.values("programme"))
+        | Q(pk__in=own)
+        | Q(author=user)
+    )
+
+
 def _next_step_needed(status: str, to_status: str) -> str | None:
     """What must happen first when someone who works on a practice asks for a step the workflow does not
     take from where it is (a submission straight to public, a draft straight to published...)."""
@@ -1025,7 +1048,9 @@ class PracticeAccess:
         return self.is_member or self.is_editor or self.is_author
 
     def can_confirm_no_personal_data(self) -> bool:
-        return (self.is_author or self.is_admin) and self.status not in (PRACTICE_PUBLIC, PRACTICE_WITHDRAWN)
+        """The author (or an administrator) confirms, before public publication and again, while the practice is
+        public, for content added since (a document a manager uploaded stays off the public pages until then)."""
+        return (self.is_author or self.is_admin) and self.status != PRACTICE_WITHDRAWN
 
     def can_move(self, to_status: str) -> bool:
         """Whether the user may move the practice from its status to `to_status` (the table above)."""

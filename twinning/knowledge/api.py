@@ -38,7 +38,13 @@ from twinning.knowledge.models import (
     Setting,
 )
 from twinning.knowledge.search import Filters, filter_problems, search
-from twinning.knowledge.selectors import get_document, get_practice_for_user, get_version, practice_list
+from twinning.knowledge.selectors import (
+    get_document,
+    get_practice_for_user,
+    get_version,
+    practice_list,
+    reads_whole,
+)
 from twinning.knowledge.spread.api import router as spread_router
 from twinning.knowledge.views import file_response
 from twinning.partnerships.models import Partnership, Pillar
@@ -67,6 +73,10 @@ class VersionOut(Schema):
     extraction: DocumentVersion.Extraction
     downloads: int
     created_at: datetime.datetime
+    cleared_at: datetime.datetime | None = Field(
+        description="When the practice's author confirmed the file holds no personal data; None: not yet (a "
+        "file added to a public practice stays off the public pages until then)."
+    )
 
 
 class DocumentOut(Schema):
@@ -82,7 +92,10 @@ class DocumentOut(Schema):
 
     @staticmethod
     def resolve_files(obj: Document) -> list[DocumentVersion]:
-        return list(obj.versions.all())
+        versions = list(obj.versions.all())
+        if getattr(obj, "confirmed_only", False):
+            versions = [v for v in versions if v.cleared_at is not None]
+        return versions
 
 
 class PracticeOut(Schema):
@@ -148,7 +161,13 @@ class PracticeDetailOut(PracticeOut):
 
     @staticmethod
     def resolve_documents(obj: Practice) -> list[Document]:
-        return list(obj.documents.all())
+        documents = list(obj.documents.all())
+        if getattr(obj, "confirmed_only", False):
+            # A reader who sees the practice only because it is public reads its confirmed files only.
+            for document in documents:
+                document.confirmed_only = True  # type: ignore[attr-defined]
+            documents = [d for d in documents if any(v.cleared_at is not None for v in d.versions.all())]
+        return documents
 
 
 class PracticePage(Schema):
@@ -288,7 +307,9 @@ def _links(user: Any, data: dict[str, Any], programme_id: int) -> dict[str, Any]
 
 
 def _practice(user: Any, practice_uuid: UUID, write: bool = False) -> Practice:
-    return get_practice_for_user(user, practice_uuid, write=write)[0]
+    practice = get_practice_for_user(user, practice_uuid, write=write)[0]
+    practice.confirmed_only = not reads_whole(user, practice)  # type: ignore[attr-defined]
+    return practice
 
 
 # --- practices -----------------------------------------------------------------------------------
@@ -421,7 +442,8 @@ def version_create(
 )
 def version_download(request: ApiRequest, practice_uuid: UUID, version_uuid: UUID) -> FileResponse:
     practice = _practice(request.auth, practice_uuid)
-    return file_response(request, practice, get_version(practice, version_uuid))
+    whole = not getattr(practice, "confirmed_only", False)
+    return file_response(request, practice, get_version(practice, version_uuid, whole=whole))
 
 
 # --- search --------------------------------------------------------------------------------------

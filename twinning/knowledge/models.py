@@ -75,6 +75,10 @@ class PracticeQuerySet(models.QuerySet["Practice"]):
         """Practices published publicly: what anyone reads without an account."""
         return self.filter(status=Practice.Status.PUBLIC)
 
+    def read_whole_by(self, user: "User | AnonymousUser") -> "PracticeQuerySet":
+        """Practices whose unconfirmed documents the user reads too (the rule: access.practice_insider_scope)."""
+        return self.filter(access.practice_insider_scope(user, links=PracticePartnership.objects.all()))
+
 
 class Practice(TwinningModel):
     """Something a partnership developed or adapted that others could reuse.
@@ -328,6 +332,12 @@ class DocumentVersion(TwinningModel):
     )
     # Counted by the download views themselves: no third-party analytics anywhere.
     downloads = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
+    # When the practice's author confirmed that this file holds no patient or personal data (their confirmation
+    # covers every file there is then). A file uploaded later, to a practice already public, stays off the public
+    # pages, files and search until the author confirms again.
+    cleared_at = models.DateTimeField(
+        _("confirmed free of personal data"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("document version")

@@ -36,7 +36,8 @@ def public_detail_view(request: HttpRequest, practice_uuid: UUID) -> HttpRespons
     practice = get_public_practice(practice_uuid)
     context = {
         "practice": practice,
-        "editions": document_editions(practice),
+        # Files added since the author's last confirmation of no personal data wait for it.
+        "editions": document_editions(practice, whole=False),
         "figures": practice_figures(AnonymousUser(), practice),
         "public": True,
     }
@@ -46,4 +47,4 @@ def public_detail_view(request: HttpRequest, practice_uuid: UUID) -> HttpRespons
 @require_GET
 def public_download_view(request: HttpRequest, practice_uuid: UUID, version_uuid: UUID) -> FileResponse:
     practice = get_public_practice(practice_uuid)
-    return file_response(request, practice, get_version(practice, version_uuid))
+    return file_response(request, practice, get_version(practice, version_uuid, whole=False))

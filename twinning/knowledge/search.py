@@ -220,6 +220,17 @@ def search(
     visible = practice_filter(Practice.objects.visible_to(user), filters).values("pk")
     scope_sql, scope_params = visible.query.sql_with_params()
     where, where_params = _entry_filters(filters)
+    # A document edition whose file awaits the author's confirmation of no personal data is found only by those
+    # who read the practice whole (access.practice_insider_scope), never by the public.
+    confirmed = "SELECT v.id FROM knowledge_documentversion v WHERE v.cleared_at IS NOT NULL"
+    if user.is_authenticated:
+        whole_sql, whole_params = Practice.objects.read_whole_by(user).values("pk").query.sql_with_params()
+        where += (
+            f" AND (e.version_id IS NULL OR e.version_id IN ({confirmed}) OR e.practice_id IN ({whole_sql}))"
+        )
+        where_params = [*where_params, *whole_params]
+    else:
+        where += f" AND (e.version_id IS NULL OR e.version_id IN ({confirmed}))"
     if connection.vendor == "postgresql":
         rows, total = _postgresql(text, filters, scope_sql, scope_params, where, where_params, limit, offset)
     else:

@@ -130,9 +130,22 @@ class Edition:
         return self.versions[0]
 
 
-def document_editions(practice: Practice) -> list[tuple[Document, list[Edition]]]:
+def reads_whole(user: "User | AnonymousUser", practice: Practice) -> bool:
+    """Whether the user reads the practice's files not yet confirmed free of personal data (the rule:
+    access.practice_insider_scope); anonymous visitors and other programmes' users read confirmed files only.
+    One query at most (none for an anonymous visitor).
+
+    Raises: nothing.
+    """
+    if not user.is_authenticated:
+        return False
+    return Practice.objects.read_whole_by(user).filter(pk=practice.pk).exists()
+
+
+def document_editions(practice: Practice, *, whole: bool = True) -> list[tuple[Document, list[Edition]]]:
     """The practice's documents, each with its language editions (from the prefetched versions of
-    practice_detail_queryset: no query).
+    practice_detail_queryset: no query). Without `whole`, only files confirmed free of personal data
+    (DocumentVersion.cleared_at), and only documents that have one: what the public reads.
 
     Raises: nothing.
     """
@@ -140,7 +153,11 @@ def document_editions(practice: Practice) -> list[tuple[Document, list[Edition]]
     for document in practice.documents.all():
         by_language: dict[str, list[DocumentVersion]] = defaultdict(list)
         for version in document.versions.all():
+            if not whole and version.cleared_at is None:
+                continue
             by_language[version.language].append(version)
+        if not by_language:
+            continue
         editions = [
             Edition(document, lang, sorted(v, key=lambda x: -x.number))
             for lang, v in sorted(by_language.items())
@@ -161,16 +178,16 @@ def get_document(practice: Practice, document_uuid: Any) -> Document:
     return document
 
 
-def get_version(practice: Practice, version_uuid: Any) -> DocumentVersion:
-    """A file (any version) of one of this practice's documents by UUID (the caller has checked access).
+def get_version(practice: Practice, version_uuid: Any, *, whole: bool = True) -> DocumentVersion:
+    """A file (any version) of one of this practice's documents by UUID (the caller has checked access). Without
+    `whole`, only a file confirmed free of personal data (see `document_editions`).
 
     Raises: Http404.
     """
-    version = (
-        DocumentVersion.objects.filter(document__practice=practice, uuid=parse_uuid(version_uuid))
-        .select_related("document")
-        .first()
-    )
+    versions = DocumentVersion.objects.filter(document__practice=practice, uuid=parse_uuid(version_uuid))
+    if not whole:
+        versions = versions.filter(cleared_at__isnull=False)
+    version = versions.select_related("document").first()
     if version is None:
         raise Http404
     return version

@@ -276,6 +276,11 @@ def practice_move(*, actor: User, practice: Practice, to_status: str, comment: s
         current.published_at = timezone.now()
         update_fields.append("published_at")
     current.save(update_fields=update_fields)
+    if to_status == S.PUBLIC:
+        # The author's confirmation, required above, covers every file the practice has now.
+        DocumentVersion.objects.filter(document__practice=current, cleared_at__isnull=True).update(
+            cleared_at=current.no_personal_data_confirmed_at
+        )
     practice.status, practice.version, practice.published_at = (
         current.status,
         current.version,
@@ -306,10 +311,29 @@ def _tell_the_author(actor: User, practice: Practice, step: PracticeStep) -> Non
     )
 
 
+def _ask_the_author_to_confirm(actor: User, practice: Practice, version: DocumentVersion) -> None:
+    """A file added to a public practice shows publicly only once the author confirms it holds no patient or
+    personal data: the author is asked (unless they added it), in their own language."""
+
+    def message() -> str:
+        return _(
+            "A file (%(file)s) was added to your public practice “%(title)s”. It shows publicly once you confirm "
+            "that it holds no patient or personal data."
+        ) % {"file": version.file_name, "title": practice.title}
+
+    notify(
+        [practice.author],
+        actor=actor,
+        message=message,
+        url=reverse("knowledge:detail", args=[practice.uuid]),
+    )
+
+
 @transaction.atomic
 def practice_confirm_no_personal_data(*, actor: User, practice: Practice) -> Practice:
     """The author states that the practice and every document hold no patient or personal data (required before
-    public publication; a later change of content or documents clears it).
+    public publication; a later change of content or documents clears it). It covers every file there is now
+    (DocumentVersion.cleared_at): on a public practice, the files added since then show publicly from now on.
 
     Raises: Http404, PermissionDenied.
     """
@@ -318,6 +342,10 @@ def practice_confirm_no_personal_data(*, actor: User, practice: Practice) -> Pra
     current.no_personal_data_confirmed_at = timezone.now()
     current.save(update_fields=["no_personal_data_confirmed_at"])
     practice.no_personal_data_confirmed_at = current.no_personal_data_confirmed_at
+    # The confirmation covers every file there is now: on a public practice, the files added since show publicly.
+    DocumentVersion.objects.filter(document__practice=current, cleared_at__isnull=True).update(
+        cleared_at=current.no_personal_data_confirmed_at
+    )
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -364,6 +392,8 @@ def _new_version(
     if errors:
         raise ValidationError(errors)
     version.save()
+    if document.practice.status == S.PUBLIC:
+        _ask_the_author_to_confirm(actor, document.practice, version)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,

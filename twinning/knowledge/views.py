@@ -34,6 +34,7 @@ from twinning.knowledge.selectors import (
     get_version,
     practice_figures,
     practice_list,
+    reads_whole,
 )
 from twinning.knowledge.spread.selectors import adoption_list
 from twinning.partnerships.models import Pillar, Programme
@@ -159,10 +160,14 @@ def library_view(request: AuthedRequest) -> HttpResponse:
 
 def _detail_context(request: AuthedRequest, practice: Practice, rights: PracticeAccess) -> dict[str, Any]:
     moves = [s for s in Practice.Status.values if rights.can_move(s)]
+    whole = reads_whole(request.user, practice)
     return {
         "practice": practice,
         "rights": rights,
-        "editions": document_editions(practice),
+        "editions": document_editions(practice, whole=whole),
+        "awaiting_confirmation": whole
+        and practice.status == Practice.Status.PUBLIC
+        and any(v.cleared_at is None for d in practice.documents.all() for v in d.versions.all()),
         "figures": practice_figures(request.user, practice),
         "moves": [(value, Practice.Status(value).label) for value in moves],
         "move_form": MoveForm(),
@@ -370,4 +375,5 @@ def file_response(request: HttpRequest, practice: Practice, version: DocumentVer
 @login_required
 def version_download_view(request: AuthedRequest, practice_uuid: UUID, version_uuid: UUID) -> FileResponse:
     practice, _rights = get_practice_for_user(request.user, practice_uuid)
-    return file_response(request, practice, get_version(practice, version_uuid))
+    whole = reads_whole(request.user, practice)
+    return file_response(request, practice, get_version(practice, version_uuid, whole=whole))

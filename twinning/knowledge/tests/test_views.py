@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from twinning.knowledge import services
 from twinning.knowledge.models import DocumentVersion, Practice
@@ -27,6 +28,8 @@ def _practice_with_file(world, status, title):
         file=SimpleUploadedFile("t.pdf", pdf_bytes(title, [f"Body of {title}"])),
     )
     Practice.objects.filter(pk=practice.pk).update(status=status)
+    # As publication through the workflow does: the author's confirmation covers the file.
+    DocumentVersion.objects.filter(document__practice=practice).update(cleared_at=timezone.now())
     return Practice.objects.get(pk=practice.pk)
 
 
