@@ -19,7 +19,7 @@ def clear_what_was_published(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('knowledge', '0006_bounded_text_fields'),
+        ('knowledge', '0007_field_labels_translated'),
     ]
 
     operations = [
