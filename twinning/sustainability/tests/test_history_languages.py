@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.html import escape
 
 from twinning.audit.models import AuditEvent
+from twinning.core.rendering import colon
 from twinning.planning import services as planning
 from twinning.planning.tests.factories import plan_with_indicator
 from twinning.sustainability import transition_services
@@ -29,6 +30,11 @@ def _page(client, user, language, url) -> str:
 def _in(language, text) -> str:
     with translation.override(language):
         return escape(translation.gettext(text))
+
+
+def _colon(language) -> str:
+    with translation.override(language):
+        return colon()
 
 
 def _transition_plan_signed_in_russian(world):
@@ -113,10 +119,10 @@ def test_follow_up_answers_read_as_labels_in_the_readers_language(client, world,
         client, world.coordinator, language, reverse("partnerships:detail", args=[world.partnership.uuid])
     )
     running, budget = _in(language, "Still running"), _in(language, "Host institution's budget line")
-    assert f"<strong>Triage training 1</strong>: — → {running} · {budget}</div>" in page
+    assert f"<strong>Triage training 1</strong>{_colon(language)}— → {running} · {budget}</div>" in page
     assert "running · host_budget" not in page and "Still running" not in page
     staff = _in(language, "trained staff still in post")
-    assert f"<strong>{staff}</strong>: — → {_in(language, 'Most of them')}</div>" in page
+    assert f"<strong>{staff}</strong>{_colon(language)}— → {_in(language, 'Most of them')}</div>" in page
 
 
 def test_the_renderer_reads_a_stored_password_change_code_in_the_readers_language(world):
@@ -154,6 +160,6 @@ def test_who_opened_a_round_is_labelled_in_the_readers_language_on_the_partnersh
     page = _page(
         client, world.coordinator, language, reverse("partnerships:detail", args=[world.partnership.uuid])
     )
-    assert f"<strong>{_in(language, 'opened by')}</strong>: — → " in page
-    assert f"<strong>{_in(language, 'instrument version')}</strong>: — → " in page
+    assert f"<strong>{_in(language, 'opened by')}</strong>{_colon(language)}— → " in page
+    assert f"<strong>{_in(language, 'instrument version')}</strong>{_colon(language)}— → " in page
     assert "<strong>opened by</strong>" not in page
