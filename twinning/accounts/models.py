@@ -172,6 +172,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read on"))
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         # The unread count is asked on pages; the index keeps it a cheap lookup.
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]

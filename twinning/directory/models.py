@@ -168,6 +168,8 @@ class InstitutionExpertise(models.Model):
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
+        verbose_name = _("institution's expertise")
+        verbose_name_plural = _("institutions' expertise")
         constraints = [
             models.UniqueConstraint(
                 fields=["institution", "area"],
@@ -199,6 +201,8 @@ class InstitutionNeed(models.Model):
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
+        verbose_name = _("institution's need")
+        verbose_name_plural = _("institutions' needs")
         constraints = [
             models.UniqueConstraint(
                 fields=["institution", "area"],

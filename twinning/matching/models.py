@@ -257,6 +257,8 @@ class ProposedPair(models.Model):
     in_stable = models.BooleanField(_("in the stable assignment"), default=False)
 
     class Meta:
+        verbose_name = _("proposed pair")
+        verbose_name_plural = _("proposed pairs")
         ordering = ["host__institution__name", "-score"]
         constraints = [
             models.UniqueConstraint(
@@ -301,6 +303,8 @@ class UnmatchedApplicant(models.Model):
     detail = models.JSONField(default=dict, verbose_name=_("details"))
 
     class Meta:
+        verbose_name = _("unmatched applicant")
+        verbose_name_plural = _("unmatched applicants")
         ordering = ["method", "applicant__side", "applicant__institution__name"]
 
     def __str__(self) -> str:

@@ -107,6 +107,8 @@ class PlanSignOff(models.Model):
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
+        verbose_name = _("plan sign-off")
+        verbose_name_plural = _("plan sign-offs")
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "party"],
@@ -168,6 +170,8 @@ class PlanningParticipant(models.Model):
     )
 
     class Meta:
+        verbose_name = _("planning participant")
+        verbose_name_plural = _("planning participants")
         ordering = ["group", "name"]
 
     def __str__(self) -> str:
@@ -299,6 +303,8 @@ class DisaggregationOption(models.Model):
     )
 
     class Meta:
+        verbose_name = _("disaggregation option")
+        verbose_name_plural = _("disaggregation options")
         ordering = ["category", "order", "name"]
         constraints = [
             models.UniqueConstraint(

@@ -21,6 +21,22 @@ def _unlabelled(model_classes) -> list[str]:
     ]
 
 
+def _unnamed(model_classes) -> list[str]:
+    """Models whose own name is Django's made-up English ("plan sign off"): the history names the record's kind
+    with it ("created: plan sign off …" in Russian)."""
+    return [
+        f"{model._meta.label}.{option}"
+        for model in model_classes
+        for option in ("verbose_name", "verbose_name_plural")
+        if not isinstance(model._meta.original_attrs.get(option), Promise)
+    ]
+
+
+def test_every_project_model_has_a_translated_name():
+    project = [model for model in apps.get_models() if model.__module__.startswith("twinning.")]
+    assert _unnamed(project) == []
+
+
 def test_every_field_of_every_project_model_has_a_translated_label():
     project = [model for model in apps.get_models() if model.__module__.startswith("twinning.")]
     assert len(project) > 60  # the walk found the project's models
@@ -45,6 +61,7 @@ def test_a_field_left_with_djangos_made_up_label_is_found():
             app_label = "core"
 
     assert _unlabelled([Labelled]) == []
+    assert _unnamed([Unlabelled]) == ["core.Unlabelled.verbose_name", "core.Unlabelled.verbose_name_plural"]
     assert [line.split(":")[0] for line in _unlabelled([Unlabelled])] == [
         "core.Unlabelled.opened_by",
         "core.Unlabelled.note",

@@ -26,7 +26,7 @@ def test_history_names_a_field_by_its_label():
 
 
 def test_history_names_a_relation_by_its_records():
-    assert field_label("sign_offs", event_about(Plan)) == "plan sign offs"
+    assert field_label("sign_offs", event_about(Plan)) == "plan sign-offs"
 
 
 def test_history_names_a_field_that_is_gone_or_odd_by_its_raw_name():

@@ -411,4 +411,4 @@ def test_plan_page_still_shows_after_a_signed_draft_is_edited(client, world):
         client.force_login(user)
         response = client.get(plan_url(world))
         assert response.status_code == 200
-        assert "sign offs" in response.content.decode()
+        assert "sign-offs" in response.content.decode()
