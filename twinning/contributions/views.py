@@ -591,7 +591,7 @@ def _time_table(partnership: Partnership, entries: Any, currency: str, *, verify
                 t.person.full_name if t.person else t.institution.name,
                 t.get_cadre_display(),
                 country_name(t.country),
-                t.activity.title if t.activity else "",
+                t.activity.shown_title if t.activity else "",
                 t.quantity,
                 t.get_unit_display(),
                 t.hours,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from twinning.accounts.models import User
 from twinning.core.choices import Side
@@ -34,27 +35,61 @@ from twinning.exchanges.models import (
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Programme
 
 BATCH = 2000
+# The exchanges' titles are fixed names, stored in English and shown in the reader's language (gettext_noop puts
+# them in the catalogues; Exchange.shown_title translates them through core.reference.shipped_name). Purposes,
+# outcomes and what each side learned are narrative prose, as a user would write it: they stay as written.
+PLACEMENT_TITLE = gettext_noop("Long-term placement at the resource institution")
+CALL_TITLE = gettext_noop("Monthly case-review call")
+PLANNED_VISIT_TITLE = gettext_noop("Annual review visit")
 
 VISITS = [
-    ("Scoping visit to the host wards", "Agree priorities with ward leads and see current practice."),
-    ("Quality-improvement site visit", "Review audit data and coach the improvement team."),
-    ("Follow-up visit on the new protocols", "Check how the new protocols are used and adjust them."),
+    (
+        gettext_noop("Scoping visit to the host wards"),
+        "Agree priorities with ward leads and see current practice.",
+    ),
+    (gettext_noop("Quality-improvement site visit"), "Review audit data and coach the improvement team."),
+    (
+        gettext_noop("Follow-up visit on the new protocols"),
+        "Check how the new protocols are used and adjust them.",
+    ),
 ]
 RETURN_VISITS = [
-    ("Host clinical leads visit the resource hospital", "See how the resource side runs its services."),
-    ("Observership for host nurses", "Shadow colleagues and bring back ideas for the host wards."),
+    (
+        gettext_noop("Host clinical leads visit the resource hospital"),
+        "See how the resource side runs its services.",
+    ),
+    (
+        gettext_noop("Observership for host nurses"),
+        "Shadow colleagues and bring back ideas for the host wards.",
+    ),
 ]
 WORKSHOPS = [
-    ("Regional dissemination workshop", "Share results with district hospitals in the region."),
-    ("Joint planning workshop", "Review the year and set next year's activities."),
+    (gettext_noop("Regional dissemination workshop"), "Share results with district hospitals in the region."),
+    (gettext_noop("Joint planning workshop"), "Review the year and set next year's activities."),
 ]
+# Each course, and its repeat run by the host instructors it trained (the cascade).
 TRAININGS = [
-    "Emergency triage training course",
-    "Neonatal resuscitation course",
-    "Infection prevention and control course",
-    "Obstetric emergencies skills drill",
-    "Laboratory quality management course",
+    gettext_noop("Emergency triage training course"),
+    gettext_noop("Neonatal resuscitation course"),
+    gettext_noop("Infection prevention and control course"),
+    gettext_noop("Obstetric emergencies skills drill"),
+    gettext_noop("Laboratory quality management course"),
 ]
+CASCADE_TITLES = {
+    "Emergency triage training course": gettext_noop(
+        "Emergency triage training course (run by host instructors)"
+    ),
+    "Neonatal resuscitation course": gettext_noop("Neonatal resuscitation course (run by host instructors)"),
+    "Infection prevention and control course": gettext_noop(
+        "Infection prevention and control course (run by host instructors)"
+    ),
+    "Obstetric emergencies skills drill": gettext_noop(
+        "Obstetric emergencies skills drill (run by host instructors)"
+    ),
+    "Laboratory quality management course": gettext_noop(
+        "Laboratory quality management course (run by host instructors)"
+    ),
+}
 HOST_LEARNED = [
     "A structured handover that cut missed observations.",
     "How to run a short daily safety huddle.",
@@ -257,7 +292,7 @@ def _visits(writer: _Writer, s: _Setting, rng: random.Random) -> None:
     begin, finish = _trip(rng, s.day(0.55), 90 if placement else rng.choice([10, 14]))
     back = writer.exchange(
         partnership,
-        title="Long-term placement at the resource institution" if placement else title,
+        title=PLACEMENT_TITLE if placement else title,
         type=Exchange.Type.PLACEMENT if placement else Exchange.Type.SITE_VISIT,
         direction=Exchange.Direction.HOST_TO_RESOURCE,
         status=s.completed(finish),
@@ -305,7 +340,7 @@ def _trainings(writer: _Writer, s: _Setting, rng: random.Random) -> None:
     begin, finish = _trip(rng, s.day(0.6), 2)
     cascade = writer.exchange(
         partnership,
-        title=f"{course_title} (run by host instructors)",
+        title=CASCADE_TITLES[course_title],
         type=Exchange.Type.TRAINING,
         direction=Exchange.Direction.HOST_TO_HOST,
         status=s.completed(finish),
@@ -345,7 +380,7 @@ def _workshop_call_and_planned_visit(writer: _Writer, s: _Setting, rng: random.R
         writer.participant(workshop, person, Side.HOST, Participant.Role.HOST, rng)
     virtual = writer.exchange(
         partnership,
-        title="Monthly case-review call",
+        title=CALL_TITLE,
         type=Exchange.Type.VIRTUAL,
         direction=Exchange.Direction.RESOURCE_TO_HOST,
         status=s.completed(s.day(0.7)),
@@ -357,7 +392,7 @@ def _workshop_call_and_planned_visit(writer: _Writer, s: _Setting, rng: random.R
     future = s.today + datetime.timedelta(days=rng.randint(30, 120))
     writer.exchange(
         partnership,
-        title="Annual review visit",
+        title=PLANNED_VISIT_TITLE,
         type=Exchange.Type.SITE_VISIT,
         direction=Exchange.Direction.RESOURCE_TO_HOST,
         status=Exchange.Status.PLANNED,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from twinning.accounts import access
 from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
-from twinning.core.reference import validate_country
+from twinning.core.reference import shipped_name, validate_country
 from twinning.core.validators import validate_upload_content, validate_upload_size
 from twinning.directory.models import Person
 from twinning.partnerships.models import Partnership
@@ -115,7 +115,13 @@ class Exchange(TwinningModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language when it is one Twinning ships (the demo's, marked with gettext_noop
+        in exchanges.demo), else as typed. Every display of the title goes through here (or __str__)."""
+        return shipped_name(self.title)
 
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:

@@ -62,7 +62,7 @@ def _exchanges_table(partnership: Partnership, exchanges: Any) -> Table:
         ],
         rows=[
             (
-                Link(e.title, reverse("exchanges:detail", args=[partnership.uuid, e.uuid])),
+                Link(e.shown_title, reverse("exchanges:detail", args=[partnership.uuid, e.uuid])),
                 e.place,
                 e.get_type_display(),
                 e.get_direction_display(),
@@ -219,7 +219,7 @@ def exchange_edit_view(request: AuthedRequest, partnership_uuid: UUID, exchange_
             "form": form,
             "partnership": partnership,
             "exchange": exchange,
-            "title": _("Edit %(title)s") % {"title": exchange.title},
+            "title": _("Edit %(title)s") % {"title": exchange.shown_title},
         },
         status=400 if form.errors else 200,
     )

@@ -883,7 +883,7 @@ def template_rows(partnership: Partnership, period: Period) -> list[list[Any]]:
                 r.version if r else None,
                 indicator.shown_name + (f" — {labelled(option.category, option)}" if option else ""),
                 indicator.get_measure_display(),  # type: ignore[attr-defined]
-                indicator.unit,
+                indicator.shown_unit,
                 row.target,
             ]
         )

@@ -19,6 +19,7 @@ from twinning.core.http import AuthedRequest, post_only
 from twinning.core.numbers import current_locale, query_int
 from twinning.core.offline import offline_page
 from twinning.core.pagination import history_page
+from twinning.core.reference import shipped_name
 from twinning.core.uploads import read_table
 from twinning.monitoring import imports, selectors, services
 from twinning.monitoring.figures import progress_chart, progress_table, rollup_chart, rollup_tables
@@ -97,7 +98,9 @@ def _not_combinable_table(rows: list[Any], total: int) -> Table:
         columns=[Column(_("Indicator")), Column(_("Partnership")), Column(_("Period")), Column(_("Result"))],
         rows=[
             (
-                row["indicator__code"],
+                # As the indicator's own display writes it (Indicator.__str__): the code and the name in the
+                # reader's language when it is a shipped one (the demo's), read from the values() row.
+                f"{row['indicator__code']} {shipped_name(row['indicator__name'])}",
                 Link(row["partnership__title"], url.format(row["partnership__uuid"])),
                 period_label(row["period"]),
                 result(row),

@@ -41,6 +41,10 @@ FIRST_YEAR, LAST_YEAR = 2024, 2026
 AGREED_STAGES = {"implementation", "transition", "graduated"}
 PLANNED_STAGES = {"planning", *AGREED_STAGES}
 BATCH = 2000
+# The demo plans' title, objectives and activities are fixed texts too: stored in English, marked for the
+# catalogues, shown through Plan.shown_title, Objective.shown_statement and Activity.shown_title.
+PLAN_TITLE = gettext_noop("Strategic plan 2024-2026")
+REVISION_ACTIVITY = gettext_noop("Hand-over plan agreed with the district")
 
 # Names stored in English and shown in the reader's language (gettext_noop puts them in the catalogues; the
 # models' __str__ translates them through core.reference.shipped_name).
@@ -108,39 +112,53 @@ COMMON = [
 
 OBJECTIVES = {
     "models_of_care": [
-        "Introduce emergency triage and early warning scores in the host hospital and its referral facilities.",
-        "Establish respectful maternity care and a maternal death review cycle in every labour ward.",
+        gettext_noop(
+            "Introduce emergency triage and early warning scores in the host hospital and its referral facilities."
+        ),
+        gettext_noop(
+            "Establish respectful maternity care and a maternal death review cycle in every labour ward."
+        ),
     ],
     "community": [
-        "Work with village health teams so that mothers and newborns reach care early.",
-        "Give community members a standing voice in planning and reviewing the services.",
+        gettext_noop("Work with village health teams so that mothers and newborns reach care early."),
+        gettext_noop("Give community members a standing voice in planning and reviewing the services."),
     ],
     "capacity": [
-        "Build a sustainable cadre of trainers in emergency, maternal and newborn care.",
-        "Train nurses and midwives in life-saving skills with on-the-job mentoring.",
+        gettext_noop("Build a sustainable cadre of trainers in emergency, maternal and newborn care."),
+        gettext_noop("Train nurses and midwives in life-saving skills with on-the-job mentoring."),
     ],
     "professions": [
-        "Strengthen the clinical officer and nursing curricula with supervised placements.",
+        gettext_noop("Strengthen the clinical officer and nursing curricula with supervised placements."),
     ],
     "knowledge": [
-        "Document and share what works with the ministry and other districts.",
+        gettext_noop("Document and share what works with the ministry and other districts."),
     ],
 }
 
 ACTIVITIES = {
     "models_of_care": [
-        "Triage protocol workshop",
-        "Early warning score roll-out",
-        "Quarterly clinical audit",
+        gettext_noop("Triage protocol workshop"),
+        gettext_noop("Early warning score roll-out"),
+        gettext_noop("Quarterly clinical audit"),
     ],
     "community": [
-        "Community dialogue meetings",
-        "Village health team refresher",
-        "Feedback boards in the wards",
+        gettext_noop("Community dialogue meetings"),
+        gettext_noop("Village health team refresher"),
+        gettext_noop("Feedback boards in the wards"),
     ],
-    "capacity": ["Training of trainers course", "Skills drills in the wards", "Remote mentoring calls"],
-    "professions": ["Curriculum review with the training school", "Student placement exchange"],
-    "knowledge": ["District learning event", "Case study for the practice library"],
+    "capacity": [
+        gettext_noop("Training of trainers course"),
+        gettext_noop("Skills drills in the wards"),
+        gettext_noop("Remote mentoring calls"),
+    ],
+    "professions": [
+        gettext_noop("Curriculum review with the training school"),
+        gettext_noop("Student placement exchange"),
+    ],
+    "knowledge": [
+        gettext_noop("District learning event"),
+        gettext_noop("Case study for the practice library"),
+    ],
 }
 
 OWN = [
@@ -290,7 +308,7 @@ def _plan_one(
     plan = services.plan_create(
         actor=editor,
         partnership=partnership,
-        title=f"Strategic plan {FIRST_YEAR}-{LAST_YEAR}",
+        title=PLAN_TITLE,
         first_year=FIRST_YEAR,
         last_year=LAST_YEAR,
         requires_ministry_sign_off=has_ministry,
@@ -648,7 +666,7 @@ def _revise(plan: Plan, partnership: Partnership, editor: User, manager: User) -
     services.activity_create(
         actor=editor,
         objective=objective,
-        title="Hand-over plan agreed with the district",
+        title=REVISION_ACTIVITY,
         start_date=datetime.date(2025, 7, 1),
         end_date=datetime.date(2026, 6, 30),
         responsible_side="host",

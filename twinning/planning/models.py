@@ -81,7 +81,14 @@ class Plan(TwinningModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} (v{self.number})"
+        return f"{self.shown_title} (v{self.number})"
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language when it is one Twinning ships (the demo's "Strategic plan
+        2024-2026", marked with gettext_noop in planning.demo), else as the partnership typed it. Every display
+        of the title goes through here (or __str__), never the raw field."""
+        return shipped_name(self.title)
 
     def clean(self) -> None:
         if self.first_year and self.last_year and self.last_year < self.first_year:
@@ -209,7 +216,13 @@ class Objective(TwinningModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.statement[:60]}"
+        return f"{self.code} {self.shown_statement[:60]}"
+
+    @property
+    def shown_statement(self) -> str:
+        """The statement in the reader's language when it is one of the demo's (planning.demo.OBJECTIVES, marked
+        with gettext_noop), else as the partnership wrote it. Every display goes through here (or __str__)."""
+        return shipped_name(self.statement)
 
 
 class Activity(TwinningModel):
@@ -254,7 +267,13 @@ class Activity(TwinningModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language when it is one of the demo's (planning.demo.ACTIVITIES, marked with
+        gettext_noop), else as the partnership wrote it. Every display goes through here (or __str__)."""
+        return shipped_name(self.title)
 
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
@@ -484,6 +503,13 @@ class Indicator(TwinningModel):
         gettext_noop where the demo defines them), else as the programme typed it. Every display of the name
         goes through here (or __str__), never the raw field."""
         return shipped_name(self.name)
+
+    @property
+    def shown_unit(self) -> str:
+        """The unit in the reader's language when it is a shipped one (the demo's "people"), else as typed; ""
+        when there is none. For a display that always names the unit (the measure column); after the name, use
+        unit_to_show."""
+        return shipped_name(self.unit)
 
     @property
     def unit_to_show(self) -> str:

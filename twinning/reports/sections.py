@@ -336,7 +336,7 @@ def iptt_section(scope: Scope, section: Section) -> None:
             Block(
                 "text",
                 text=_("Against %(title)s (version %(number)s).")
-                % {"title": plan.title, "number": plan.number},
+                % {"title": plan.shown_title, "number": plan.number},
             )
         )
         section.blocks.append(Block("table", table=table))
@@ -505,7 +505,7 @@ def _period_exchanges_table(scope: Scope) -> Table:
     rows: list[Sequence[Any]] = [
         (
             e.partnership.title,
-            e.title,
+            e.shown_title,
             e.get_type_display(),
             e.get_direction_display(),
             e.start_date,

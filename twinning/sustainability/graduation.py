@@ -127,10 +127,7 @@ def indicators_criterion(
     on_track = [r for r in key if r.grade == Grade.ON_TRACK]
     share = Decimal(len(on_track)) * 100 / Decimal(len(key))
     evidence = [
-        labelled(
-            f"{r.indicator.code} {r.indicator.name}", r.grade_label or _("no results against a target yet")
-        )
-        for r in key
+        labelled(str(r.indicator), r.grade_label or _("no results against a target yet")) for r in key
     ]
     return Criterion(
         "indicators",
