@@ -29,6 +29,7 @@ GREY = "#999"  # axes
 GRID = "#e6e9ee"  # grid lines behind the bars
 PALETTE = (BLUE, AMBER, GREEN, LIGHT_BLUE)
 
+TEXT_PX = 12  # a chart drawn at about a unit a pixel (timeline_chart) sets all its text at this size
 LABEL_CHARS = 28  # longer row labels are cut (the full label is the text's tooltip and is in the table)
 
 
@@ -323,8 +324,10 @@ def _wrapped_legend(
     return "".join(parts), (line + 1) * step if names else 0
 
 
-def _time_ticks(start: datetime.date, end: datetime.date, room: float) -> list[tuple[datetime.date, str]]:
-    """Dates to label on a time axis `room` px long, and their labels in the reader's language: 1 January of
+def _time_ticks(
+    start: datetime.date, end: datetime.date, room: float, size: int = 10
+) -> list[tuple[datetime.date, str]]:
+    """Dates to label on a time axis `room` px long (labels `size` px high), and their labels in the reader's language: 1 January of
     each year over spans past eighteen months, else the first of each quarter or month, thinned so labels never overlap; the
     start itself when no such date falls inside (a span of a few weeks still has a dated axis).
 
@@ -350,7 +353,7 @@ def _time_ticks(start: datetime.date, end: datetime.date, room: float) -> list[t
     if not labelled:
         return [(start, month_label(start))]
     longest = max(len(text) for _d, text in labelled)
-    every = max(1, math.ceil(len(labelled) * (longest * 10 * 0.6 + 8) / max(room, 1)))
+    every = max(1, math.ceil(len(labelled) * (longest * size * 0.6 + 8) / max(room, 1)))
     return labelled[::every]
 
 
@@ -361,13 +364,16 @@ def timeline_chart(
     title: str,
     steps: Sequence[str],
     end: datetime.date,
-    width: int = 640,
-    label_width: int = 190,
+    width: int = 320,
+    label_width: int = 120,
 ) -> SafeString:
     """One horizontal band per row over time: each row's `(date, step)` changes (step indexes `steps`, 0 first)
     colour its band from that date until the next change, the last one until `end`, with a dot where each step
     was reached. The time axis runs from the earliest date to `end`, labelled with dates in the reader's language
     (`_time_ticks`); a legend, wrapped to the chart's width, names the steps. Nothing at all when no row has a date.
+    It is drawn at a phone's width (320 units, its text TEXT_PX) and never scaled up (`svg.chart` in site.css), so a
+    unit is about a pixel and its text stays readable on a 375 px phone; longer site names are cut (in full in their
+    tooltip and in the table beside the chart).
 
     Raises: nothing (data it cannot draw is logged and drawn as nothing).
     """
@@ -377,9 +383,9 @@ def timeline_chart(
     start = min(dates)
     end = max(end, max(dates))
     span = max((end - start).days, 1)
-    band, axis = 18, 22
+    band, axis = 20, 24
     plot = width - label_width - 16
-    keys, legend_h = _wrapped_legend(steps, STEPS, width)
+    keys, legend_h = _wrapped_legend(steps, STEPS, width, size=TEXT_PX)
     legend = legend_h + 6
     height = legend + band * len(rows) + axis
 
@@ -388,21 +394,21 @@ def timeline_chart(
 
     parts = [_open(width, height, title), keys]
     bottom = legend + band * len(rows)
-    for day, text in _time_ticks(start, end, plot):
+    for day, text in _time_ticks(start, end, plot, size=TEXT_PX):
         tick = x(day)
         anchor = "start" if day == start else "middle"
         parts.append(
             f'<line class="tick" x1="{tick:.1f}" y1="{legend}" x2="{tick:.1f}" y2="{bottom + 4}" stroke="{GRID}"/>'
-            f'<text x="{tick:.1f}" y="{bottom + 15}" font-size="10" text-anchor="{anchor}">{escape(text)}</text>'
+            f'<text x="{tick:.1f}" y="{bottom + 17}" font-size="{TEXT_PX}" text-anchor="{anchor}">{escape(text)}</text>'
         )
     parts.append(
         f'<line x1="{label_width}" y1="{bottom}" x2="{label_width + plot}" y2="{bottom}" stroke="{GREY}"/>'
     )
-    chars = fitting_chars(label_width - 8)
+    chars = fitting_chars(label_width - 8, TEXT_PX)
     for r, (label, changes) in enumerate(rows):
         y = legend + r * band
         parts.append(
-            f'<text x="{label_width - 6}" y="{y + band / 2 + 4:.0f}" font-size="12" text-anchor="end">'
+            f'<text x="{label_width - 6}" y="{y + band / 2 + 4:.0f}" font-size="{TEXT_PX}" text-anchor="end">'
             f"{_label(label, chars)}</text>"
         )
         ordered = sorted(changes)
