@@ -5,6 +5,7 @@ of world.partnership; the public pages are also asked for it (nobody may reach a
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from twinning.knowledge import services
 from twinning.knowledge.models import Practice
@@ -89,6 +90,10 @@ def _with_document(world: Any, status: str) -> tuple[Practice, Any]:
         file=SimpleUploadedFile("toolkit.pdf", pdf_bytes("Toolkit", ["For the role matrix."])),
     )
     Practice.objects.filter(pk=practice.pk).update(status=status)
+    if status == Practice.Status.PUBLIC:
+        # Published without the workflow, so its file is marked as covered by the author's confirmation, as
+        # publishing publicly does (a file not yet confirmed stays off the public pages).
+        document.versions.update(cleared_at=timezone.now())
     return practice, document
 
 

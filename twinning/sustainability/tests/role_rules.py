@@ -60,6 +60,15 @@ def answer_follow_up(role: str) -> Any:
     return _partnership_scoped(role, {"coordinator", "member", "admin"})
 
 
+def change_programme_round(role: str) -> Any:
+    """Changing or cancelling a round the programme opened (the role matrix's round): its editors; everyone else
+    who reads the partnership is refused (403), outsiders don't see it (issue 13)."""
+    seen = roles.partnership_read(role)
+    if seen != 200:
+        return seen
+    return roles.OK if role in roles.PROGRAMME_EDITORS else 403
+
+
 def shipped_instrument_change(role: str) -> Any:
     """The instruments shipped with Twinning are read by every signed-in user and changed by administrators."""
     if role == "anonymous":
@@ -97,6 +106,9 @@ RULES = {
     "sustainability:round": read,
     "sustainability:round#csv": read,
     "sustainability:round#xlsx": read,
+    "sustainability:round_edit": ("get", change_programme_round),
+    "sustainability:round_edit#post": ("post", change_programme_round),
+    "sustainability:round_cancel": ("post", change_programme_round),
     "sustainability:answers": ("post", answer),
     "sustainability:side_submit": ("post", submit_side),
     "sustainability:action_add": enter,
