@@ -8,13 +8,15 @@ value was changed by someone after the download is kept as they left it and repo
 equal to the stored value is left alone (its version is kept), so uploading the same file twice changes
 nothing.
 
-On PostgreSQL, validated new rows stream straight into the results table through COPY (bulk_create reaches
-only a tenth of COPY's speed); rows that already exist are COPYed to a temporary table and updated from it in
-one statement. SQLite uses bulk_create and bulk_update. Both run the same validation.
+Validated rows go to a temporary table as they are read (COPY on PostgreSQL: bulk_create reaches only a tenth
+of its speed) and are then read back beside the stored values one indicator-period group at a time, so memory
+does not grow with the file (issue 14). New results are written with one INSERT … SELECT and changed ones with
+one UPDATE … FROM that skips any row saved meanwhile. Both databases run the same code.
 """
 
 import dataclasses
 import datetime
+import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -67,17 +69,6 @@ COLUMNS = [
 REQUIRED = ["period", "indicator"]
 VALUE_COLUMNS = ("value", "numerator", "denominator", "text", "score")
 INFO_COLUMNS = ["indicator name", "measure", "unit", "target"]
-UPDATED_FIELDS = [
-    "value",
-    "numerator",
-    "denominator",
-    "text",
-    "score",
-    "comment",
-    "version",
-    "updated_at",
-    "entered_by",
-]
 MAX_ERRORS = 1000
 MAX_ROWS = 20_000
 # Files up to this size (a filled template of one period is tens of kilobytes) are imported during the
@@ -230,10 +221,6 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _nullable(value: Decimal | None) -> str:
-    return "\\N" if value is None else str(value)
-
-
 def results_import(
     *,
     actor: User,
@@ -271,77 +258,64 @@ def results_import(
 def _import(
     actor: User, rows: Iterator[list[Any]], scope: _Scope, progress: Progress | None
 ) -> tuple[ImportOutcome, set[tuple[int, str]]]:
-    """Check every row, then write what changed; returns the outcome and the (partnership, period) written."""
+    """Check every row, then write what changed; returns the outcome and the (partnership, period) written.
+
+    Good rows go to a temporary table as they are read (`_Stage`); the stored values are then read beside them
+    one indicator-period group at a time (`_Pass`). Neither the file nor the stored results are held in memory,
+    so a million-value import runs in the memory of a small one (issue 14, "Streaming").
+    """
     check = _RowChecker(_header_index(next(rows, None)), scope)
-    plan = _Plan(check.existing, _Writer(actor, timezone.now()))
+    stage = _Stage(actor, timezone.now())
     line = 1
     for row in rows:
         line += 1
         checked = check.row(line, row)
-        if checked is not None and not check.error_count:
-            plan.add(checked)
+        if checked is not None:
+            stage.add(checked, check.locked(checked.key))
         if progress is not None and line % PROGRESS_EVERY == 0:
             progress(line - 1)
-    if not check.error_count:
-        for line, column, label, message in _breakdown_problems(plan.written, check.existing):
-            check.bad(line, column, label, message)
+    stage.flush()
+    plan = _Pass(check, stage)
+    plan.run()
     if check.error_count:
-        raise ImportRejected(check.errors, check.error_count)
-    plan.finish()
+        raise ImportRejected(sorted(check.errors, key=lambda e: e.row), check.error_count)
+    plan.outcome.updated, stale = stage.write(plan.outcome.updated)
+    for stale_line, label in stale:
+        plan.conflict(
+            stale_line, label, _("Someone changed this value while the file was imported; theirs is kept.")
+        )
+    stage.close()
+    plan.outcome.conflicts.sort(key=lambda c: c.row)
     plan.outcome.skipped = check.skipped
     plan.outcome.reports = _ensure_reports(plan.touched, check.reports)
     return plan.outcome, plan.touched
 
 
 def _breakdown_problems(
-    written: dict[tuple[int, int, str], dict[int | None, tuple[int, tuple[Any, ...]]]],
-    existing: dict[tuple[int, int, str, int | None], "_Stored"],
-) -> list[tuple[int, str, str, str]]:
-    """Where a period's breakdown would disagree with its total once the file is written, as (line, column,
-    label, message): the rule every door applies (progress.breakdown_problems, as the entry form and the API
-    check each save; the complete-breakdown equality is checked at submission there and here alike). Reported
-    on the file's last row of that indicator and period. Two queries, plus one pass over the stored values.
+    group: tuple[int, int, str],
+    values: dict[int | None, tuple[Any, ...]],
+    rule: tuple[str, str],
+    names: dict[int, tuple[str, str]],
+) -> list[tuple[str, str]]:
+    """Where one indicator-period's breakdown would disagree with its total once the file is written, as
+    (column, message): the rule every door applies (progress.breakdown_problems, as the entry form and the API
+    check each save; the complete-breakdown equality is checked at submission there and here alike).
+
+    `group` is (partnership id, indicator id, period); `values` what the group will hold by option (None: the
+    total), each (value, numerator, denominator, …); `rule` the indicator's (measure, breakdown rule); `names`
+    each option's (category, name). Raises: nothing.
     """
-    if not written:
-        return []
-    stored_parts: dict[tuple[int, int, str], dict[int | None, tuple[Any, ...]]] = {}
-    for (partnership_id, indicator_id, period, option_id), stored in existing.items():
-        group = (partnership_id, indicator_id, period)
-        if group in written:
-            stored_parts.setdefault(group, {})[option_id] = stored.values
-    indicator_ids = {group[1] for group in written}
-    rules = {
-        pk: (code, measure, breakdown)
-        for pk, code, measure, breakdown in Indicator.objects.filter(pk__in=indicator_ids).values_list(
-            "pk", "code", "measure", "breakdown"
-        )
-    }
-    option_ids = {o for group in written.values() for o in group if o is not None} | {
-        o for group in stored_parts.values() for o in group if o is not None
-    }
-    names = {
-        pk: (category, name)
-        for pk, category, name in DisaggregationOption.objects.filter(pk__in=option_ids).values_list(
-            "pk", "category__name", "name"
-        )
-    }
-    problems = []
-    for group, rows in written.items():
-        values = {**stored_parts.get(group, {}), **{o: v for o, (_line, v) in rows.items()}}
-        if len(values) < 2 or None not in values:
-            continue  # no total, or no breakdown: nothing to compare (a breakdown alone derives its total)
-        code, measure, rule = rules[group[1]]
-        total_values = values[None]
-        total = progress.Value(group[2], total_values[0], total_values[1], total_values[2])
-        parts = [
-            progress.Part(*names[o], v[0], v[1], v[2])
-            for o, v in sorted(values.items(), key=lambda i: i[0] or 0)
-            if o is not None
-        ]
-        line = max(line for line, _v in rows.values())
-        for column, message in progress.breakdown_problems(measure, rule, total, parts):
-            problems.append((line, column, f"{code} {group[2]}", message))
-    return problems
+    if len(values) < 2 or None not in values:
+        return []  # no total, or no breakdown: nothing to compare (a breakdown alone derives its total)
+    measure, breakdown = rule
+    total_values = values[None]
+    total = progress.Value(group[2], total_values[0], total_values[1], total_values[2])
+    parts = [
+        progress.Part(*names[o], v[0], v[1], v[2])
+        for o, v in sorted(values.items(), key=lambda i: i[0] or 0)
+        if o is not None
+    ]
+    return list(progress.breakdown_problems(measure, breakdown, total, parts))
 
 
 def _header_index(header: list[Any] | None) -> dict[str, int]:
@@ -399,49 +373,34 @@ class _RowChecker:
         self.errors: list[RowError] = []
         self.error_count = 0
         self.skipped = 0
-        self.seen: set[tuple[int, int, str, int | None]] = set()
-        # Which values exist already, read once: asking per chunk would re-read every earlier row of the same
-        # indicators as the table fills (quadratic on a million-row import).
-        existing_qs = Result.objects.filter(partnership__in=allowed)
-        if scope_period:
-            existing_qs = existing_qs.filter(period=scope_period)
-        self.existing: dict[tuple[int, int, str, int | None], _Stored] = {
-            (partnership_id, indicator_id, period, option): _Stored(
-                pk, version, (value, num, den, text, score, comment)
+        indicator_ids = {i[0] for _p, t in self.targets.values() for i in t.indicators.values()}
+        # What the breakdown check needs of each indicator and option (bounded by the plans, not the file).
+        self.rules: dict[int, tuple[str, str, str]] = {
+            pk: (code, measure, breakdown)
+            for pk, code, measure, breakdown in Indicator.objects.filter(pk__in=indicator_ids).values_list(
+                "pk", "code", "measure", "breakdown"
             )
-            for (
-                pk,
-                partnership_id,
-                indicator_id,
-                period,
-                option,
-                version,
-                value,
-                num,
-                den,
-                text,
-                score,
-                comment,
-            ) in existing_qs.values_list(
-                "pk",
-                "partnership_id",
-                "indicator_id",
-                "period",
-                "option_id",
-                "version",
-                "value",
-                "numerator",
-                "denominator",
-                "text",
-                "score",
-                "comment",
-            ).iterator(chunk_size=20000)
+        }
+        option_ids = {
+            o for _p, t in self.targets.values() for i in t.indicators.values() for o in i[3].values()
+        }
+        self.option_names: dict[int, tuple[str, str]] = {
+            pk: (category, name)
+            for pk, category, name in DisaggregationOption.objects.filter(pk__in=option_ids).values_list(
+                "pk", "category__name", "name"
+            )
         }
 
     def bad(self, row: int, column: str, value: Any, message: str) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(RowError(row, column, cell_text(value)[:100], message))
+
+    def locked(self, key: tuple[int, int, str, int | None]) -> bool:
+        """Whether the row's period is submitted or approved: it then refuses a change, not its own values given
+        back (a re-imported export), which `_Pass` tells apart once it has read the stored value."""
+        status = self.reports.get((key[0], key[2]))
+        return status is not None and status not in PeriodReport.EDITABLE
 
     def cell(self, row: list[Any], column: str) -> Any:
         position = self.index.get(column)
@@ -462,20 +421,6 @@ class _RowChecker:
         values = self._values(line, row, measure, key[1] in self.negative_ok, key[1] in self.whole_only)
         if values is None:
             return None
-        status = self.reports.get((key[0], key[2]))
-        if status is not None and status not in PeriodReport.EDITABLE:
-            # A locked period refuses a change, not its own values given back (a re-imported export): those
-            # are unchanged, as in any other period.
-            stored = self.existing.get(key)
-            if stored is None or stored.values != values:
-                self.bad(
-                    line,
-                    "period",
-                    key[2],
-                    _("The %(period)s results are submitted or approved and locked.")
-                    % {"period": period_label(key[2])},
-                )
-                return None
         raw_version = self.cell(row, "version")
         seen_version = None
         if raw_version not in (None, ""):
@@ -487,12 +432,6 @@ class _RowChecker:
             if seen_version is None or seen_version < 1:
                 self.bad(line, "version", raw_version, _("Leave the version as the template gave it."))
                 return None
-        if key in self.seen:
-            self.bad(
-                line, "indicator", label, _("This indicator, period and breakdown appear twice in the file.")
-            )
-            return None
-        self.seen.add(key)
         return _Checked(line, key, seen_version, values, label)
 
     def _where(self, line: int, row: list[Any]) -> tuple[tuple[int, int, str, int | None], str, str] | None:
@@ -617,6 +556,193 @@ class _RowChecker:
         )
 
 
+STAGE = "monitoring_import_stage"
+DECIDED = "monitoring_import_decided"
+STAGE_COLUMNS = (
+    "line, partnership_id, indicator_id, period, option_id, seen_version, locked, value, numerator, denominator, "
+    "text, score, comment, label"
+)
+NUMBER_COLUMNS = ("value", "numerator", "denominator", "text", "score", "comment")
+FETCH = 5000
+_CURSORS = itertools.count()
+
+
+class _Stage:
+    """The file's good rows in a temporary table, then what the import decided for each, then the writes.
+
+    Rows are (line, partnership id, indicator id, period, option id, version seen, locked, value, numerator,
+    denominator, text, score, comment, label); numbers are kept as their exact text (SQLite would turn a
+    NUMERIC into a float). `decided` holds (line, stored result id, its version read): no id means a new result.
+    COPY on PostgreSQL, executemany on SQLite; the writes are one INSERT … SELECT and one UPDATE … FROM.
+    The tables live only in this import's transaction (a rolled-back import takes them with it).
+    """
+
+    def __init__(self, actor: User, now: datetime.datetime) -> None:
+        self.postgres = connection.vendor == "postgresql"
+        self.actor_id = getattr(actor, "pk", None)
+        self.now = connection.ops.adapt_datetimefield_value(now)
+        self.rows: list[tuple[Any, ...]] = []
+        self.decisions: list[tuple[int, int | None, int | None]] = []
+        drop = " ON COMMIT DROP" if self.postgres else ""
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            cursor.execute(f"DROP TABLE IF EXISTS {DECIDED}")
+            cursor.execute(
+                f"CREATE TEMP TABLE {STAGE} (line integer NOT NULL, partnership_id bigint NOT NULL, "
+                "indicator_id bigint NOT NULL, period varchar(8) NOT NULL, option_id bigint, seen_version integer, "
+                "locked smallint NOT NULL, value text, numerator text, denominator text, text text NOT NULL, "
+                f"score text, comment text NOT NULL, label text NOT NULL){drop}"
+            )
+            cursor.execute(
+                f"CREATE TEMP TABLE {DECIDED} (line integer NOT NULL, result_id bigint, result_version integer){drop}"
+            )
+
+    def add(self, row: "_Checked", locked: bool) -> None:
+        value, numerator, denominator, text, score, comment = row.values
+        self.rows.append(
+            (
+                row.line,
+                *row.key,
+                row.seen_version,
+                int(locked),
+                _text(value),
+                _text(numerator),
+                _text(denominator),
+                text,
+                _text(score),
+                comment,
+                row.label,
+            )
+        )
+        if len(self.rows) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        self.rows = self._put(STAGE, self.rows)
+
+    def decide(self, line: int, stored: "_Stored | None") -> None:
+        """Record that the row at `line` is to be written: new (no `stored`) or over the stored value read."""
+        self.decisions.append((line, None, None) if stored is None else (line, stored.pk, stored.version))
+        if len(self.decisions) >= CHUNK:
+            self.decisions = self._put(DECIDED, self.decisions)
+
+    def _put(self, table: str, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        if not rows:
+            return rows
+        with connection.cursor() as cursor:
+            if self.postgres:
+                with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                    copy.write("".join("\t".join(map(_copy_field, r)) + "\n" for r in rows))
+            else:
+                marks = ", ".join(["%s"] * len(rows[0]))
+                cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+        return []
+
+    def ordered(self) -> Iterator[tuple[Any, ...]]:
+        """The staged rows by partnership, indicator, period, option and line: one group after another."""
+        return _read(
+            f"SELECT {STAGE_COLUMNS} FROM {STAGE} ORDER BY partnership_id, indicator_id, period{_binary()}, "
+            "COALESCE(option_id, 0), line"
+        )
+
+    def stored(self) -> Iterator[tuple[Any, ...]]:
+        """The stored results of the groups the file names, in the same order as `ordered`: (id, version,
+        partnership id, indicator id, period, option id, value, numerator, denominator, text, score, comment),
+        numbers as text."""
+        number = "CAST(r.{} AS TEXT)"
+        return _read(
+            "SELECT r.id, r.version, r.partnership_id, r.indicator_id, r.period, r.option_id, "
+            f"{number.format('value')}, {number.format('numerator')}, {number.format('denominator')}, r.text, "
+            f"{number.format('score')}, r.comment FROM monitoring_result r JOIN (SELECT DISTINCT partnership_id, "
+            f"indicator_id, period FROM {STAGE}) g ON r.partnership_id = g.partnership_id AND "
+            "r.indicator_id = g.indicator_id AND r.period = g.period "
+            f"ORDER BY r.partnership_id, r.indicator_id, r.period{_binary()}, COALESCE(r.option_id, 0)"
+        )
+
+    def write(self, updates: int) -> tuple[int, list[tuple[int, str]]]:
+        """Write what was decided: the new results, then the changed ones still at the version read (a value
+        saved meanwhile is never overwritten). Returns (results updated, [(line, label)] of the rows whose value
+        moved on meanwhile, at most MAX_ERRORS)."""
+        self.decisions = self._put(DECIDED, self.decisions)
+        numeric = "CAST(s.{0} AS numeric)" if self.postgres else "s.{0}"
+        values = ", ".join(
+            f"{numeric.format(c)} AS {c}" if c not in ("text", "comment") else f"s.{c} AS {c}"
+            for c in NUMBER_COLUMNS
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO monitoring_result (version, created_at, updated_at, partnership_id, indicator_id, "
+                "period, option_id, value, numerator, denominator, text, score, comment, entered_by_id) "
+                f"SELECT 1, %s, %s, s.partnership_id, s.indicator_id, s.period, s.option_id, {values}, %s "
+                f"FROM {STAGE} s JOIN {DECIDED} d ON d.line = s.line WHERE d.result_id IS NULL",
+                [self.now, self.now, self.actor_id],
+            )
+            if not updates:
+                return 0, []
+            assignments = ", ".join(f"{c} = u.{c}" for c in NUMBER_COLUMNS)
+            cursor.execute(
+                f"UPDATE monitoring_result SET {assignments}, version = monitoring_result.version + 1, "
+                "updated_at = %s, entered_by_id = %s "
+                f"FROM (SELECT d.result_id, d.result_version, {values} "
+                f"FROM {STAGE} s JOIN {DECIDED} d ON d.line = s.line WHERE d.result_id IS NOT NULL) u "
+                "WHERE monitoring_result.id = u.result_id AND monitoring_result.version = u.result_version",
+                [self.now, self.actor_id],
+            )
+            done = cursor.rowcount
+            if done == updates:
+                return done, []
+            cursor.execute(
+                f"SELECT s.line, s.label FROM {STAGE} s JOIN {DECIDED} d ON d.line = s.line "
+                "LEFT JOIN monitoring_result r ON r.id = d.result_id "
+                "WHERE d.result_id IS NOT NULL AND (r.id IS NULL OR r.version <> d.result_version + 1 "
+                "OR r.updated_at <> %s) ORDER BY s.line LIMIT %s",
+                [self.now, MAX_ERRORS],
+            )
+            return done, [(line, label) for line, label in cursor.fetchall()]
+
+    def close(self) -> None:
+        # ON COMMIT DROP is not enough: a second import in the same transaction would find the tables there.
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {STAGE}")
+            cursor.execute(f"DROP TABLE {DECIDED}")
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _number_or_none(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _copy_field(value: Any) -> str:
+    """One field of COPY's text format: NULL as \\N, backslash, tab and line breaks escaped."""
+    if value is None:
+        return "\\N"
+    return _escape(value) if isinstance(value, str) else str(value)
+
+
+def _binary() -> str:
+    # Both streams must sort periods as Python compares them (byte order), whatever the database's collation.
+    return ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+
+
+def _read(sql: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of `sql`, FETCH at a time: a server-side cursor on PostgreSQL (psycopg's ordinary cursor would
+    hold the whole answer), SQLite's own stepping elsewhere."""
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        with connection.connection.cursor(name=f"monitoring_import_{next(_CURSORS)}") as cursor:
+            cursor.itersize = FETCH
+            cursor.execute(sql)
+            yield from cursor
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        while batch := cursor.fetchmany(FETCH):
+            yield from batch
+
+
 @dataclass(frozen=True)
 class _Stored:
     pk: int
@@ -624,174 +750,122 @@ class _Stored:
     values: tuple[Any, ...]  # value, numerator, denominator, text, score, comment
 
 
-class _Plan:
-    """What the import will write: new values, changed values, and the rows it leaves alone and why.
+class _Pass:
+    """One ordered pass over the staged rows beside the stored values, one indicator-period group at a time:
+    what the import will write, the rows it leaves alone and why, and the file's remaining row errors (a row
+    repeated, a change to a locked period, a breakdown that disagrees with its total).
 
     A row equal to the stored value is unchanged and not written (its version stays). A row that names the
     version the person downloaded, when the stored value has moved on since, is a conflict: the newer value
     is kept and the row reported (issue 9, section 5). A file without a version column updates as before.
     """
 
-    def __init__(self, existing: dict[tuple[int, int, str, int | None], _Stored], writer: "_Writer") -> None:
-        self.existing = existing
-        self.writer = writer
+    def __init__(self, check: _RowChecker, stage: _Stage) -> None:
+        self.check = check
+        self.stage = stage
         self.outcome = ImportOutcome()
-        self.fresh: list[tuple[Any, ...]] = []
-        self.updates: list[tuple[_Checked, _Stored]] = []
         self.touched: set[tuple[int, str]] = set()
-        # What each (partnership, indicator, period) will hold after the import, by option: (line, values).
-        self.written: dict[tuple[int, int, str], dict[int | None, tuple[int, tuple[Any, ...]]]] = {}
 
-    def add(self, row: _Checked) -> None:
-        stored = self.existing.get(row.key)
-        if stored is None:
-            if row.seen_version is not None:
-                self.conflict(row, _("The value was removed after the template was downloaded."))
-                return
-            self.fresh.append((*row.key, *row.values))
-            self.outcome.created += 1
-            if len(self.fresh) >= CHUNK:
-                self.flush()
-        elif stored.values == row.values:
-            self.outcome.unchanged += 1
-            return
-        elif row.seen_version is not None and row.seen_version != stored.version:
-            self.conflict(
-                row, _("Someone changed this value after the template was downloaded; theirs is kept.")
+    def run(self) -> None:
+        stored_groups = _groups(self.stage.stored(), 2)
+        pending = next(stored_groups, None)
+        for key, rows in _groups(self.stage.ordered(), 1):
+            while pending is not None and pending[0] < key:
+                pending = next(stored_groups, None)
+            stored: dict[int | None, _Stored] = {}
+            if pending is not None and pending[0] == key:
+                for pk, version, *_where, option, v, n, d, text, score, comment in pending[1]:
+                    values = (_number_or_none(v), _number_or_none(n), _number_or_none(d), text)
+                    stored[option] = _Stored(pk, version, (*values, _number_or_none(score), comment))
+            self._group(key, rows, stored)
+
+    def _group(
+        self, key: tuple[int, int, str], rows: list[tuple[Any, ...]], stored: dict[int | None, _Stored]
+    ) -> None:
+        check = self.check
+        written: dict[int | None, tuple[Any, ...]] = {}
+        seen: set[int | None] = set()
+        last_line = 0
+        for line, _p, _i, period, option, seen_version, locked, v, n, d, text, score, comment, label in rows:
+            values = (
+                _number_or_none(v),
+                _number_or_none(n),
+                _number_or_none(d),
+                text,
+                _number_or_none(score),
+                comment,
             )
+            if option in seen:
+                check.bad(
+                    line,
+                    "indicator",
+                    label,
+                    _("This indicator, period and breakdown appear twice in the file."),
+                )
+                continue
+            seen.add(option)
+            found = stored.get(option)
+            if locked and (found is None or found.values != values):
+                # A locked period refuses a change, not its own values given back (a re-imported export).
+                check.bad(
+                    line,
+                    "period",
+                    period,
+                    _("The %(period)s results are submitted or approved and locked.")
+                    % {"period": period_label(period)},
+                )
+                continue
+            if found is None and seen_version is not None:
+                self.conflict(line, label, _("The value was removed after the template was downloaded."))
+                continue
+            if found is not None and found.values == values:
+                self.outcome.unchanged += 1
+                continue
+            if found is not None and seen_version is not None and seen_version != found.version:
+                self.conflict(
+                    line,
+                    label,
+                    _("Someone changed this value after the template was downloaded; theirs is kept."),
+                )
+                continue
+            if found is None:
+                self.outcome.created += 1
+            else:
+                self.outcome.updated += 1
+            if not check.error_count:
+                self.stage.decide(line, found)
+            self.touched.add((key[0], key[2]))
+            written[option] = values
+            last_line = max(last_line, line)
+        if not written or check.error_count:
             return
-        else:
-            self.updates.append((row, stored))
-        self.touched.add((row.key[0], row.key[2]))
-        partnership_id, indicator_id, period, option_id = row.key
-        self.written.setdefault((partnership_id, indicator_id, period), {})[option_id] = (
-            row.line,
-            row.values,
-        )
+        will_hold = {**{o: s.values for o, s in stored.items()}, **written}
+        names = {o: self._option_name(o) for o in will_hold if o is not None}
+        code, measure, breakdown = check.rules[key[1]]
+        for column, message in _breakdown_problems(key, will_hold, (measure, breakdown), names):
+            check.bad(last_line, column, f"{code} {key[2]}", message)
 
-    def conflict(self, row: _Checked, message: str) -> None:
+    def _option_name(self, pk: int) -> tuple[str, str]:
+        names = self.check.option_names
+        if pk not in names:  # a stored value's option that the plan no longer names
+            for found, category, name in DisaggregationOption.objects.filter(pk=pk).values_list(
+                "pk", "category__name", "name"
+            ):
+                names[found] = (category, name)
+        return names[pk]
+
+    def conflict(self, line: int, label: str, message: str) -> None:
         self.outcome.conflict_count += 1
         if len(self.outcome.conflicts) < MAX_ERRORS:
-            self.outcome.conflicts.append(RowConflict(row.line, row.label, message))
-
-    def flush(self) -> None:
-        if self.fresh:
-            self.writer.create(self.fresh)
-            self.fresh = []
-
-    def finish(self) -> None:
-        """Write what is left; an update whose row changed meanwhile (a concurrent save) becomes a conflict."""
-        self.flush()
-        stale = self.writer.update([(stored.pk, stored.version, *row.values) for row, stored in self.updates])
-        for row, stored in self.updates:
-            if stored.pk in stale:
-                self.conflict(
-                    row, _("Someone changed this value while the file was imported; theirs is kept.")
-                )
-        self.outcome.updated = len(self.updates) - len(stale)
+            self.outcome.conflicts.append(RowConflict(line, label, message))
 
 
-class _Writer:
-    """Creates new results and updates existing ones; COPY on PostgreSQL, bulk ORM elsewhere.
-
-    New rows are (partnership id, indicator id, period, option id, value, numerator, denominator, text, score,
-    comment);
-    updates are (pk, version read, value, numerator, denominator, text, score, comment).
-    """
-
-    def __init__(self, actor: User, now: datetime.datetime) -> None:
-        self.actor_id = getattr(actor, "pk", None)
-        self.now = now
-        self.postgres = connection.vendor == "postgresql"
-
-    def create(self, fresh: list[tuple[Any, ...]]) -> None:
-        if self.postgres:
-            self._copy_new(fresh)
-            return
-        Result.objects.bulk_create(
-            [
-                Result(
-                    partnership_id=r[0],
-                    indicator_id=r[1],
-                    period=r[2],
-                    option_id=r[3],
-                    value=r[4],
-                    numerator=r[5],
-                    denominator=r[6],
-                    text=r[7],
-                    score=r[8],
-                    comment=r[9],
-                    entered_by_id=self.actor_id,
-                )
-                for r in fresh
-            ],
-            batch_size=1000,
-        )
-
-    def _copy_new(self, rows: list[tuple[Any, ...]]) -> None:
-        now = self.now.isoformat()
-        actor = "\\N" if self.actor_id is None else str(self.actor_id)
-        head = f"1\t{now}\t{now}\t"
-        lines = [
-            f"{head}{r[0]}\t{r[1]}\t{r[2]}\t{_nullable(r[3])}\t{_nullable(r[4])}\t{_nullable(r[5])}\t"
-            f"{_nullable(r[6])}\t{_escape(r[7])}\t{_nullable(r[8])}\t{_escape(r[9])}\t{actor}\n"
-            for r in rows
-        ]
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
-            with raw.copy(
-                "COPY monitoring_result (version, created_at, updated_at, partnership_id, indicator_id, period, "
-                "option_id, value, numerator, denominator, text, score, comment, entered_by_id) FROM STDIN"
-            ) as copy:
-                copy.write("".join(lines))
-
-    def update(self, updates: list[tuple[Any, ...]]) -> set[int]:
-        """Apply `updates` to rows still at the version read; returns the pks of rows that had moved on."""
-        if not updates:
-            return set()
-        if self.postgres:
-            return self._update_postgres(updates)
-        # SQLite lets one writer at a time and fails a transaction whose reads went stale, so the versions
-        # read at the start still hold here.
-        objs = Result.objects.in_bulk([u[0] for u in updates])
-        changed = []
-        for pk, _version, value, numerator, denominator, text, score, comment in updates:
-            obj = objs[pk]
-            obj.value, obj.numerator, obj.denominator = value, numerator, denominator
-            obj.text, obj.score, obj.comment = text, score, comment
-            obj.version += 1
-            obj.updated_at = self.now
-            obj.entered_by_id = self.actor_id
-            changed.append(obj)
-        Result.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=500)
-        return set()
-
-    def _update_postgres(self, updates: list[tuple[Any, ...]]) -> set[int]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMP TABLE monitoring_result_import (id bigint, version integer, value numeric, "
-                "numerator numeric, denominator numeric, text text, score numeric, comment text) ON COMMIT DROP"
-            )
-            with cursor.cursor.copy("COPY monitoring_result_import FROM STDIN") as copy:
-                copy.write(
-                    "".join(
-                        f"{u[0]}\t{u[1]}\t{_nullable(u[2])}\t{_nullable(u[3])}\t{_nullable(u[4])}\t"
-                        f"{_escape(u[5])}\t{_nullable(u[6])}\t{_escape(u[7])}\n"
-                        for u in updates
-                    )
-                )
-            # Only rows still at the version read: a value saved meanwhile is never overwritten.
-            cursor.execute(
-                "UPDATE monitoring_result r SET value = i.value, numerator = i.numerator, "
-                "denominator = i.denominator, text = i.text, score = i.score, comment = i.comment, "
-                "version = r.version + 1, updated_at = %s, entered_by_id = %s "
-                "FROM monitoring_result_import i WHERE r.id = i.id AND r.version = i.version RETURNING r.id",
-                [self.now, self.actor_id],
-            )
-            done = {pk for (pk,) in cursor.fetchall()}
-            # ON COMMIT DROP is not enough: a second import in the same transaction would find the table there.
-            cursor.execute("DROP TABLE monitoring_result_import")
-        return {u[0] for u in updates} - done
+def _groups(
+    rows: Iterator[tuple[Any, ...]], start: int
+) -> Iterator[tuple[tuple[int, int, str], list[tuple[Any, ...]]]]:
+    """Consecutive rows with the same (partnership, indicator, period), found at `start` in each row."""
+    for key, group in itertools.groupby(rows, key=lambda r: (r[start], r[start + 1], r[start + 2])):
+        yield key, list(group)
 
 
 def _ensure_reports(touched: set[tuple[int, str]], known: dict[tuple[int, str], str]) -> int:

@@ -125,6 +125,7 @@ def partnership_countries(user: User) -> list[str]:
     return sorted(
         set(
             PartnershipInstitution.objects.filter(partnership__in=Partnership.objects.visible_to(user))
+            .order_by()
             .values_list("institution__country", flat=True)
             .distinct()
         )
