@@ -66,8 +66,12 @@ def test_a_value_saved_while_the_file_is_written_is_kept_and_reported(world, mon
     """Between the pass that reads the stored versions and the write, someone saves: the UPDATE skips that row
     (it is no longer at the version read) and the import reports it as a conflict instead of counting it."""
     m = monitored(world)
-    services.result_save(actor=world.member, plan_indicator=m.trained, period="2024Q1", values={"value": "11"})
-    services.result_save(actor=world.member, plan_indicator=m.trained, period="2024Q2", values={"value": "21"})
+    services.result_save(
+        actor=world.member, plan_indicator=m.trained, period="2024Q1", values={"value": "11"}
+    )
+    services.result_save(
+        actor=world.member, plan_indicator=m.trained, period="2024Q2", values={"value": "21"}
+    )
     write = imports._Stage.write
 
     def someone_saves_first(stage, updates):
