@@ -2,6 +2,7 @@
 
 import datetime
 import decimal
+import posixpath
 import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -18,25 +19,79 @@ if TYPE_CHECKING:
     from twinning.accounts.models import User
 
 
+def related_label(obj: models.Model) -> str | dict[str, Any]:
+    """A related record as a change stores it: its name when it reads the same in every language (a name people
+    typed), else {"name": its name in the active language, "names": {language code: name}} for the languages in
+    which it reads differently (an instrument version's "…, version 1", a demo indicator's shipped name), so the
+    history quotes it in the reader's language (core.history), not the writer's.
+
+    Raises: nothing beyond what the record's __str__ raises.
+    """
+    name, names = object_names(obj)
+    return {"name": name, "names": names} if names else name
+
+
+def related_labels(objs: Iterable[models.Model]) -> list[str | dict[str, Any]]:
+    """Related records (a many-to-many field's, a child table's) as a change stores them: their related_label,
+    sorted by name in the active language.
+
+    Raises: nothing beyond what the records' __str__ raises.
+    """
+    return sorted((related_label(o) for o in objs), key=label_text)
+
+
+def label_text(value: Any) -> str:
+    """The name of a stored related label (a plain string, or related_label's dict) as it was written.
+
+    Raises: nothing.
+    """
+    if isinstance(value, dict):
+        return str(value.get("name", ""))
+    return str(value)
+
+
+# Fields beside a file that hold the name it had on the uploader's machine (the stored name is a storage path).
+FILE_NAME_FIELDS = ("original_name", "file_name", "filename", "source")
+
+
+def file_label(obj: models.Model, name: str) -> str:
+    """A file field's value as a reader knows the file: the name it was uploaded under (a `file_name`-like field
+    beside it, or the name of a file not saved yet), else the last part of its stored name. Never the storage
+    path ("knowledge/2026/…"): that says nothing to a reader and tells where files are kept.
+
+    Raises: nothing.
+    """
+    file = getattr(obj, name)
+    if not file:
+        return ""
+    for sibling in (f"{name}_name", *FILE_NAME_FIELDS):
+        if sibling != name and any(f.name == sibling for f in obj._meta.concrete_fields):
+            value = getattr(obj, sibling, "")
+            if value:
+                return str(value)
+    return posixpath.basename(str(file.name or "").replace("\\", "/"))
+
+
 def _plain(value: Any) -> Any:
     """A JSON-safe, human-readable form of a field value."""
     if isinstance(value, models.Model):
-        return str(value)
+        return related_label(value)
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)
     if isinstance(value, models.fields.files.FieldFile):
-        return value.name or ""
+        return posixpath.basename(value.name or "")
     if isinstance(value, set | frozenset):
-        return sorted(_plain(v) for v in value)
+        return sorted((_plain(v) for v in value), key=label_text)
     if isinstance(value, list | tuple):  # in its own order: a scale's labels run from its lowest point up
         return [_plain(v) for v in value]
     return value
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """Values of the given fields (many-to-many as sorted labels), for diffing before and after a change.
+    """Values of the given fields, for diffing before and after a change: a related record by its related_label
+    (many-to-many as a sorted list of them), a file by the name it was uploaded under (file_label).
 
     Raises: nothing.
     """
@@ -44,7 +99,9 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     for name in fields:
         field = obj._meta.get_field(name)
         if field.many_to_many:
-            result[name] = sorted(str(o) for o in getattr(obj, name).all()) if obj.pk else []
+            result[name] = related_labels(getattr(obj, name).all()) if obj.pk else []
+        elif isinstance(field, models.FileField):
+            result[name] = file_label(obj, name)
         else:
             result[name] = _plain(getattr(obj, name))
     return result

@@ -11,6 +11,7 @@ Every helper here is wrapped with `degrades_to`: a history reaches back years, t
 """
 
 import datetime
+import posixpath
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -21,6 +22,7 @@ from django.db import models
 from django.utils import formats
 from django.utils.translation import get_language, gettext, gettext_lazy
 
+from twinning.audit.models import AuditEvent
 from twinning.core.periods import period_label
 from twinning.core.reference import country_name, language_name, shipped_name
 from twinning.core.rendering import as_text, degrades_to
@@ -147,15 +149,20 @@ def _choice_label(model: Any, code: str) -> str | None:
     return None
 
 
+def _parts_model(event: Any) -> Any:
+    """The model of the record's parts when its model names them in `history_parts` (the reverse relation)."""
+    model = _target_model(event)
+    parts = getattr(model, "history_parts", None) if model is not None else None
+    return model._meta.get_field(parts).related_model if parts else None
+
+
 def _parts_label(event: Any, value: str) -> str | None:
     """A change named after one of the record's parts (a follow-up's question by its title) holds the part's
     values as codes joined with " · " (sustainability/follow_ups.py); the record's model names its parts in
     `history_parts` (the reverse relation). Each code is shown by its label, free text as it is."""
-    model = _target_model(event)
-    parts = getattr(model, "history_parts", None) if model is not None else None
-    if not parts:
+    part_model = _parts_model(event)
+    if part_model is None:
         return None
-    part_model = model._meta.get_field(parts).related_model
     pieces = value.split(" · ")
     return " · ".join(_choice_label(part_model, piece) or piece for piece in pieces)
 
@@ -173,6 +180,10 @@ def change_label(event: Any, name: str) -> str:
     Raises: nothing (logs and shows the raw name).
     """
     found = _model_field(event, name)
+    if found is None and str(name) not in CHANGE_LABELS and _parts_model(event) is not None:
+        # A change named after one of the record's parts (a follow-up's question by its activity's title): a
+        # title Twinning ships (the demo's activities) in the reader's language, as the part shows it.
+        return shipped_name(str(name))
     if found is None:
         return _plain_label(event, name)
     label = getattr(found, "verbose_name", None)
@@ -227,6 +238,18 @@ def _raw(event: Any, name: str, value: Any, show_contacts: bool = False) -> str:
     return text if show_contacts else mask_contacts(text)
 
 
+def _is_named(value: Any) -> bool:
+    """Whether a stored value is a related record named per language (audit.services.related_label)."""
+    return isinstance(value, dict) and set(value) == {"name", "names"} and isinstance(value["names"], dict)
+
+
+def _shown_in_readers_language(event: Any, name: str) -> bool:
+    """Whether the record's model shows the field through a `shown_<field>` property: a text Twinning may ship
+    (the demo's plan titles, objective statements, indicator names), read in the reader's language."""
+    model = _target_model(event)
+    return model is not None and isinstance(getattr(model, f"shown_{name}", None), property)
+
+
 @degrades_to(_raw)
 def change_value(event: Any, name: str, value: Any, show_contacts: bool = False) -> str:
     """One value of a change as a reader says it: a choice's label, a date and a number in the active locale,
@@ -242,7 +265,10 @@ def change_value(event: Any, name: str, value: Any, show_contacts: bool = False)
         return ", ".join(change_value(event, name, v, show_contacts) for v in value)
     found = _model_field(event, name)
     text: str | None = None
-    if found is None and isinstance(value, dict) and str(name) in CHANGE_FORMATS:
+    if _is_named(value):
+        # A related record named in each language where its name reads differently, the writer's otherwise.
+        text = str(value["names"].get(get_language(), value["name"]))
+    elif found is None and isinstance(value, dict) and str(name) in CHANGE_FORMATS:
         text = CHANGE_FORMATS[str(name)](value)
     elif found is None and isinstance(value, str):
         # A change that is no field of the record: a code of CHANGE_VALUES, or a part's codes (_parts_label).
@@ -266,6 +292,9 @@ def change_value(event: Any, name: str, value: Any, show_contacts: bool = False)
         # A related record is stored by its name as it read then; a name Twinning ships (a pillar, a health
         # area) is shown in the reader's language, as the record's own __str__ does.
         text = shipped_name(value)
+    elif isinstance(found, models.FileField) and isinstance(value, str):
+        # Events written before files were named as uploaded hold the storage path: its last part is the name.
+        text = posixpath.basename(value)
     elif found is not None and getattr(found, "choices", None):
         text = str(dict(found.flatchoices).get(value, value))
     elif isinstance(found, models.BooleanField) or isinstance(value, bool):
@@ -281,6 +310,8 @@ def change_value(event: Any, name: str, value: Any, show_contacts: bool = False)
     ):
         number = _as_number(value)
         text = _number(number) if number is not None else None
+    elif isinstance(value, str) and _shown_in_readers_language(event, name):
+        text = shipped_name(value)
     if text is None:
         text = as_text(value)
     return text if show_contacts else mask_contacts(text)
@@ -288,8 +319,10 @@ def change_value(event: Any, name: str, value: Any, show_contacts: bool = False)
 
 @dataclass
 class Change:
+    """One field of a history line; `before` is None in a creation, where there was nothing before."""
+
     label: str
-    before: str
+    before: str | None
     after: str
 
 
@@ -327,6 +360,9 @@ def history_entry(event: Any, *, full: bool, show_contacts: bool) -> HistoryEntr
     Raises: nothing (logs and shows a bare line).
     """
     target = str((event.target_names or {}).get(get_language(), event.target_repr))
+    # A creation lists the values the record started with: "statements answered: 40", not "0 → 40" as if
+    # someone had changed them (services store a creation's values as pairs from None, some from 0 or []).
+    created = event.action == AuditEvent.Action.CREATE
     changes = []
     for name, values in (event.changes or {}).items():
         if is_bookkeeping(str(name)):
@@ -335,7 +371,7 @@ def history_entry(event: Any, *, full: bool, show_contacts: bool) -> HistoryEntr
         changes.append(
             Change(
                 label=change_label(event, name),
-                before=change_value(event, name, pair[0], show_contacts),
+                before=None if created else change_value(event, name, pair[0], show_contacts),
                 after=change_value(event, name, pair[1], show_contacts),
             )
         )

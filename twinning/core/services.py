@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from twinning.audit.models import AuditEvent
-from twinning.audit.services import audit_record, diff, snapshot
+from twinning.audit.services import audit_record, diff, related_labels, snapshot
 
 if TYPE_CHECKING:
     from twinning.accounts.models import User
@@ -129,6 +129,17 @@ def refuse_unknown_fields(data: Iterable[str], allowed: Iterable[str], what: str
         raise TypeError(f"Unknown {what} fields: {sorted(unknown)}")
 
 
+def _new_files(obj: models.Model, names: Iterable[str]) -> list[str]:
+    """The file fields among `names` that hold a file not saved yet (an upload to store)."""
+    return [
+        name
+        for name in names
+        if isinstance(obj._meta.get_field(name), models.FileField)
+        and getattr(obj, name)
+        and not getattr(obj, name)._committed
+    ]
+
+
 def create_with_audit[M: models.Model](
     *,
     actor: "User",
@@ -136,12 +147,19 @@ def create_with_audit[M: models.Model](
     m2m: dict[str, Any] | None = None,
     parent: models.Model | None = None,
     reason: str = "",
+    extra_values: dict[str, Any] | None = None,
 ) -> M:
     """Validate, save, set many-to-many values and write the audit row. Call inside a transaction.
+
+    The creation's audit row holds every value the record starts with, its many-to-many values included, and
+    `extra_values` ({name: value}) for what the service writes beside the record in the same transaction (a
+    practice's countries, a partnership's institutions), so the history's "created" line shows all of it.
 
     Raises: ValidationError.
     """
     obj.full_clean()
+    # A file is named as it was uploaded: once saved, its name is the storage path.
+    uploaded = snapshot(obj, _new_files(obj, [f.name for f in obj._meta.concrete_fields]))
     obj.save()
     for name, values in (m2m or {}).items():
         getattr(obj, name).set(values)
@@ -153,7 +171,7 @@ def create_with_audit[M: models.Model](
         if f.name not in hidden
         and not (parent is not None and f.is_relation and f.related_model is type(parent))
     ]
-    after = snapshot(obj, [*fields, *(m2m or {})])
+    after = {**snapshot(obj, [*fields, *(m2m or {})]), **uploaded, **(extra_values or {})}
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -217,8 +235,11 @@ def update_with_audit[M: models.Model](
     before = snapshot(current, data.keys())
     for name, value in plain.items():
         setattr(current, name, value)
-    after = {**snapshot(current, plain.keys()), **{k: sorted(str(o) for o in v) for k, v in m2m.items()}}
+    after = {**snapshot(current, plain.keys()), **{k: related_labels(v) for k, v in m2m.items()}}
     changes = {**diff(before, after), **(extra_changes or {})}
+    for name in _new_files(current, plain.keys()):
+        # A new file under the name of the one it replaces is still a change (and must be saved).
+        changes[name] = [before.get(name), after[name]]
     if not changes and not reason:
         # Saving identical values would bump the version and make another editor's save a false conflict.
         _take_saved_row(obj, current)

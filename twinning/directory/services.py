@@ -12,6 +12,7 @@ from twinning.accounts.access import (
     require,
 )
 from twinning.accounts.models import User
+from twinning.audit.services import related_labels
 from twinning.core.services import create_with_audit, refuse_unknown_fields, update_with_audit
 from twinning.directory.models import (
     CountryPriority,
@@ -76,8 +77,11 @@ def institution_create(
     require(can_create_institution(actor))
     # `uuid` may be given by a client that names its records itself (offline entry, imports).
     refuse_unknown_fields(fields, (*INSTITUTION_FIELDS, "uuid"), "institution")
+    expertise, needs = list(expertise), list(needs)
+    # Expertise and needs are rows beside the institution: its creation's audit row lists them with its languages.
+    areas = {"expertise": related_labels(expertise), "needs": related_labels(needs)}
     institution = create_with_audit(
-        actor=actor, obj=Institution(**fields), m2m={"languages": list(languages)}
+        actor=actor, obj=Institution(**fields), m2m={"languages": list(languages)}, extra_values=areas
     )
     _set_areas(institution, expertise, needs)
     return institution
@@ -103,8 +107,8 @@ def institution_update(
     if expertise is not None or needs is not None:
         # The through models are not plain m2m fields, so audit them as area-name lists here.
         before = {
-            "expertise": sorted(str(a) for a in institution.expertise.all()),
-            "needs": sorted(str(a) for a in institution.needs.all()),
+            "expertise": related_labels(institution.expertise.all()),
+            "needs": related_labels(institution.needs.all()),
         }
         _set_areas(
             institution,
@@ -112,8 +116,8 @@ def institution_update(
             needs if needs is not None else institution.needs.all(),
         )
         after = {
-            "expertise": sorted(str(a) for a in institution.expertise.all()),
-            "needs": sorted(str(a) for a in institution.needs.all()),
+            "expertise": related_labels(institution.expertise.all()),
+            "needs": related_labels(institution.needs.all()),
         }
         area_changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     else:

@@ -169,7 +169,8 @@ def practice_create(
         "indicators": indicators,
         "institutions": institutions,
     }
-    create_with_audit(actor=actor, obj=practice, m2m=m2m)
+    # The countries are rows beside the practice: its creation's audit row lists them with its links.
+    create_with_audit(actor=actor, obj=practice, m2m=m2m, extra_values={"countries": countries})
     PracticeCountry.objects.bulk_create(PracticeCountry(practice=practice, country=c) for c in countries)
     reindex_practice(practice)
     return practice

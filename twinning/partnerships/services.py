@@ -19,7 +19,7 @@ from twinning.accounts.access import (
 from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
 from twinning.accounts.services import invitation_send, user_find_or_invite
 from twinning.audit.models import AuditEvent
-from twinning.audit.services import audit_record
+from twinning.audit.services import audit_record, related_labels
 from twinning.core.choices import Side
 from twinning.core.dates import local_today, place_zone
 from twinning.core.services import (
@@ -62,6 +62,9 @@ def programme_create(
     Raises: PermissionDenied, ValidationError.
     """
     require_admin(actor)
+    pillars = [
+        Pillar(code=code, name=label, order=i) for i, (code, label) in enumerate(DEFAULT_PILLARS, start=1)
+    ]
     programme = create_with_audit(
         actor=actor,
         obj=Programme(
@@ -72,11 +75,12 @@ def programme_create(
             viewers_see_evidence=viewers_see_evidence,
             viewers_see_contacts=viewers_see_contacts,
         ),
+        # The default pillars are written beside the programme: its creation's audit row names them.
+        extra_values={"pillars": related_labels(pillars)},
     )
-    Pillar.objects.bulk_create(
-        Pillar(programme=programme, code=code, name=label, order=i)
-        for i, (code, label) in enumerate(DEFAULT_PILLARS, start=1)
-    )
+    for pillar in pillars:
+        pillar.programme = programme
+    Pillar.objects.bulk_create(pillars)
     return programme
 
 
@@ -197,20 +201,13 @@ def partnership_create(
     )
     stage_since = stage_since or _hosts_today(hosts)
     _validate_new_partnership(partnership, hosts, resources, stage_since)
-    create_with_audit(actor=actor, obj=partnership, reason=reason)
+    # The sides are written beside the partnership: its creation's audit row names them.
+    sides = {"hosts": related_labels(hosts), "resources": related_labels(resources)}
+    create_with_audit(actor=actor, obj=partnership, reason=reason, extra_values=sides)
     PartnershipInstitution.objects.bulk_create(
         PartnershipInstitution(partnership=partnership, institution=i, side=side, joined_on=stage_since)
         for side, members in ((Side.HOST, hosts), (Side.RESOURCE, resources))
         for i in members
-    )
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        obj=partnership,
-        changes={
-            "hosts": [[], sorted(str(i) for i in hosts)],
-            "resources": [[], sorted(str(i) for i in resources)],
-        },
     )
     StageChange.objects.create(
         partnership=partnership, stage=stage, changed_on=stage_since, note=stage_note, actor=actor
@@ -292,8 +289,8 @@ def partnership_sides_set(
     current = {link.institution_id: link for link in partnership.side_links.select_related("institution")}
     changes: dict[str, list[Any]] = {}
     for side in Side.values:
-        before = sorted(str(link.institution) for link in current.values() if link.side == side)
-        after = sorted(str(i) for i, s in wanted.values() if s == side)
+        before = related_labels(link.institution for link in current.values() if link.side == side)
+        after = related_labels(i for i, s in wanted.values() if s == side)
         if before != after:
             changes[f"{side}s"] = [before, after]
     if not changes:

@@ -390,7 +390,10 @@ def answers_save(
     Answer.objects.bulk_create([r for r in rows if r.pk is None])
     Answer.objects.bulk_update([r for r in rows if r.pk], ["value", "not_applicable", "comment"])
     after = response.answers.exclude(value__isnull=True, not_applicable=False).count()
-    changes: dict[str, list[Any]] = {"answered": [before, after]} if before != after else {}
+    # A new sheet starts with its count (its history line reads "statements answered: 40", not "0 → 40").
+    changes: dict[str, list[Any]] = (
+        {"answered": [None if created else before, after]} if before != after else {}
+    )
     if submit and after == 0:
         raise ValidationError(_("Answer at least one statement before handing in your answers."))
     if submit and response.submitted_at is None:

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from twinning.audit.models import AuditEvent
+from twinning.audit.services import related_labels
 from twinning.core.services import VersionConflict, create_with_audit, delete_with_audit, update_with_audit
 from twinning.directory.models import Institution, Language
 from twinning.partnerships.models import Stakeholder
@@ -85,7 +86,7 @@ def test_a_reason_alone_is_recorded_even_when_no_field_changed():
 
 
 @pytest.mark.django_db
-def test_many_to_many_changes_are_saved_and_audited_as_sorted_names():
+def test_many_to_many_changes_are_saved_and_audited_as_sorted_names_in_each_language():
     institution = an_institution()
     english, french = (
         Language.objects.get_or_create(code=c, defaults={"name": n})[0]
@@ -97,7 +98,7 @@ def test_many_to_many_changes_are_saved_and_audited_as_sorted_names():
 
     assert set(institution.languages.all()) == {english, french}
     assert events_about(institution).get().changes == {
-        "languages": [[str(english)], sorted([str(english), str(french)])]
+        "languages": [related_labels([english]), related_labels([english, french])]
     }
 
 

@@ -3,10 +3,10 @@ audited record (its translated verbose name) or a name in core.history.CHANGE_LA
 in English ("answered") on a French reader's history, so this test reads the source of every module that writes the
 audit log and fails on one.
 
-The walk is static (ast): it finds each call to audit_record / update_with_audit / AuditEvent(...), the record it
-audits (the `obj=` variable, or the model of `target_type=`), and every constant key of the dict literals given as
-`changes=` / `extra_changes=`, directly or through a local variable built in the same function (`changes = {...}`,
-`changes["x"] = ...`, `changes.update({...})`). Keys computed at run time come from field lists (snapshots) and are
+The walk is static (ast): it finds each call to audit_record / create_with_audit / update_with_audit /
+AuditEvent(...), the record it audits (the `obj=` variable, or the model of `target_type=`), and every constant key
+of the dict literals given as `changes=` / `extra_changes=` / `extra_values=`, directly or through a local variable
+built in the same function (`changes = {...}`, `changes["x"] = ...`, `changes.update({...})`). Keys computed at run time come from field lists (snapshots) and are
 fields by construction."""
 
 import ast
@@ -19,8 +19,8 @@ from django.core.exceptions import FieldDoesNotExist
 import twinning
 from twinning.core.history import CHANGE_LABELS, is_bookkeeping
 
-AUDIT_CALLS = frozenset({"audit_record", "update_with_audit", "AuditEvent"})
-CHANGE_ARGUMENTS = frozenset({"changes", "extra_changes"})
+AUDIT_CALLS = frozenset({"audit_record", "create_with_audit", "update_with_audit", "AuditEvent"})
+CHANGE_ARGUMENTS = frozenset({"changes", "extra_changes", "extra_values"})
 ROOT = pathlib.Path(twinning.__file__).parent
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from twinning.accounts.access import can_edit_indicator, require, require_edit, require_programme_editor
 from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
-from twinning.audit.services import audit_record, changes_recorded, object_names
+from twinning.audit.services import audit_record, changes_recorded, object_names, related_label
 from twinning.core.numbers import current_locale, format_number
 from twinning.core.services import (
     create_with_audit,
@@ -88,7 +88,7 @@ def _option_save(
         actor=actor,
         action=AuditEvent.Action.CREATE,
         obj=option,
-        changes={"category": [None, category.name], "code": [None, code], "name": [None, name]},
+        changes={"category": [None, related_label(category)], "code": [None, code], "name": [None, name]},
         parent=category.programme,
     )
     return option
@@ -487,7 +487,7 @@ def _audit_created_targets(actor: User, plan: Plan, targets: list[Target]) -> No
             target_names=names,
             changes={
                 "period": [None, t.period],
-                **({"option": [None, str(t.option)]} if t.option else {}),
+                **({"option": [None, related_label(t.option)]} if t.option else {}),
                 "value": [None, str(t.value)],
             },
             parent_type=plan_type,
