@@ -76,8 +76,8 @@ def test_a_signature_given_in_russian_reads_in_the_readers_language_on_the_trans
         reverse("sustainability:transition", args=[world.partnership.uuid]),
     )
     party = _in(language, "Resource side")
-    assert f"— → {party}</div>" in page
-    assert "— → Resource side" not in page
+    assert f"{_colon(language)}{party}</div>" in page  # a creation: the value it started with, no arrow
+    assert "Resource side</div>" not in page
     if language == "fr":
         assert "Ресурсная сторона" not in page
 
@@ -95,7 +95,7 @@ def test_withdrawn_plan_signatures_are_named_by_party_in_the_readers_language(cl
     page = _page(client, world.coordinator, language, reverse("planning:plan", args=[world.partnership.uuid]))
     host = _in(language, "Host side")
     assert f": {host} → —</div>" in page  # the sign-offs withdrawn
-    assert f"— → {host}</div>" in page  # the signature
+    assert f"{_colon(language)}{host}</div>" in page  # the signature (a creation: no arrow)
     assert "Host side" not in page
     if language == "fr":
         assert "Принимающая сторона" not in page
@@ -160,6 +160,7 @@ def test_who_opened_a_round_is_labelled_in_the_readers_language_on_the_partnersh
     page = _page(
         client, world.coordinator, language, reverse("partnerships:detail", args=[world.partnership.uuid])
     )
-    assert f"<strong>{_in(language, 'opened by')}</strong>{_colon(language)}— → " in page
-    assert f"<strong>{_in(language, 'instrument version')}</strong>{_colon(language)}— → " in page
+    assert f"<strong>{_in(language, 'opened by')}</strong>{_colon(language)}" in page
+    assert f"<strong>{_in(language, 'instrument version')}</strong>{_colon(language)}" in page
+    assert "— → " not in page  # a creation lists the values it started with
     assert "<strong>opened by</strong>" not in page
