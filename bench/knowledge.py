@@ -117,6 +117,11 @@ def generate(rng: random.Random) -> tuple[User, Programme]:
             )
             for n in range(size)
         )
+        for p in practices:
+            if p.status == "public":
+                # What publishing does: the public reads the text as it was confirmed (here: as generated).
+                p.public_text = {"title": p.title, "summary": p.summary, "documents": {}}
+        Practice.objects.bulk_update([p for p in practices if p.status == "public"], ["public_text"])
         PracticePartnership.objects.bulk_create(
             PracticePartnership(practice=p, partnership=rng.choice(partnerships)) for p in practices
         )
@@ -131,6 +136,7 @@ def generate(rng: random.Random) -> tuple[User, Programme]:
                 number=1,
                 file=f"knowledge/bench/{uuid.uuid4().hex}.pdf",
                 file_name="toolkit.pdf",
+                cleared_at=now if d.practice.status == "public" else None,
                 file_type="pdf",
                 size=1000,
                 sha256="0" * 64,
@@ -139,11 +145,13 @@ def generate(rng: random.Random) -> tuple[User, Programme]:
             )
             for d in documents
         )
+        # A public practice's entries have their public copy besides (knowledge.search.reindex_practice).
         SearchEntry.objects.bulk_create(
             [
                 *(
-                    SearchEntry(practice=p, language=p.language, title=p.title, body=p.summary)
+                    SearchEntry(practice=p, language=p.language, title=p.title, body=p.summary, public=public)
                     for p in practices
+                    for public in ((False, True) if p.status == "public" else (False,))
                 ),
                 *(
                     SearchEntry(
@@ -153,8 +161,10 @@ def generate(rng: random.Random) -> tuple[User, Programme]:
                         document_type="toolkit",
                         title=v.document.title,
                         body=v.text,
+                        public=public,
                     )
                     for v in versions
+                    for public in ((False, True) if v.document.practice.status == "public" else (False,))
                 ),
             ]
         )

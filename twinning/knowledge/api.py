@@ -4,6 +4,7 @@ Practices (list, create, read, update, workflow steps), their documents (upload 
 an edition as multipart/form-data, download a file) and search over both.
 """
 
+import copy
 import datetime
 from typing import Any
 from uuid import UUID
@@ -39,10 +40,12 @@ from twinning.knowledge.models import (
 )
 from twinning.knowledge.search import Filters, filter_problems, search
 from twinning.knowledge.selectors import (
+    as_read_by,
     get_document,
     get_practice_for_user,
     get_version,
     practice_list,
+    public_copy,
     reads_whole,
 )
 from twinning.knowledge.spread.api import router as spread_router
@@ -162,12 +165,22 @@ class PracticeDetailOut(PracticeOut):
     @staticmethod
     def resolve_documents(obj: Practice) -> list[Document]:
         documents = list(obj.documents.all())
-        if getattr(obj, "confirmed_only", False):
-            # A reader who sees the practice only because it is public reads its confirmed files only.
-            for document in documents:
-                document.confirmed_only = True  # type: ignore[attr-defined]
-            documents = [d for d in documents if any(v.cleared_at is not None for v in d.versions.all())]
-        return documents
+        if not getattr(obj, "confirmed_only", False):
+            return documents
+        # A reader who sees the practice only because it is public reads its confirmed files only, under the
+        # titles and descriptions its author last confirmed (Practice.public_text).
+        confirmed = (obj.public_text or {}).get("documents") or {}
+        shown = []
+        for document in documents:
+            text = confirmed.get(str(document.uuid))
+            if text is None or not any(v.cleared_at is not None for v in document.versions.all()):
+                continue
+            document = copy.copy(document)
+            document.title = str(text.get("title") or "")
+            document.description = str(text.get("description") or "")
+            document.confirmed_only = True  # type: ignore[attr-defined]
+            shown.append(document)
+        return shown
 
 
 class PracticePage(Schema):
@@ -308,7 +321,11 @@ def _links(user: Any, data: dict[str, Any], programme_id: int) -> dict[str, Any]
 
 def _practice(user: Any, practice_uuid: UUID, write: bool = False) -> Practice:
     practice = get_practice_for_user(user, practice_uuid, write=write)[0]
-    practice.confirmed_only = not reads_whole(user, practice)  # type: ignore[attr-defined]
+    if reads_whole(user, practice):
+        return practice
+    # A reader who sees it only because it is public reads the text and files its author last confirmed.
+    practice = public_copy(practice)
+    practice.confirmed_only = True  # type: ignore[attr-defined]
     return practice
 
 
@@ -328,7 +345,9 @@ def practices_list(request: ApiRequest, filters: Query[PracticeFilters]) -> dict
     if problems:
         raise ValidationError({name: [message] for name, message in problems.items()})
     qs = practice_list(user=request.auth, filters=wanted, status=filters.status or "")
-    return paginate(qs, filters)
+    page = paginate(qs, filters)
+    page["items"] = as_read_by(request.auth, page["items"])
+    return page
 
 
 @router.post(

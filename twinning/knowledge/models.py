@@ -66,6 +66,21 @@ class Setting(Choices):
     OTHER = "other", _("Other")
 
 
+# The practice's own text that the public reads as the author last confirmed it (Practice.public_text); its
+# documents' titles and descriptions are kept there too, under "documents" by document UUID.
+PUBLIC_TEXT_FIELDS = (
+    "title",
+    "summary",
+    "problem",
+    "what_was_done",
+    "needs_staff",
+    "needs_equipment",
+    "needs_cost",
+    "conditions",
+    "results",
+)
+
+
 class PracticeQuerySet(models.QuerySet["Practice"]):
     def visible_to(self, user: "User | AnonymousUser") -> "PracticeQuerySet":
         """Practices the user may read (the rule: access.practice_scope)."""
@@ -152,6 +167,14 @@ class Practice(TwinningModel):
         _("no personal data confirmed"), null=True, blank=True, editable=False
     )
     published_at = models.DateTimeField(_("published publicly"), null=True, blank=True, editable=False)
+    # What the public pages, public search and link previews show of a public practice: its text (PUBLIC_TEXT_FIELDS
+    # and its documents' titles and descriptions) as it was when the author last confirmed it holds no patient or
+    # personal data. An edit to a public practice reaches its programme's readers at once and the public only
+    # once the author confirms again (services.practice_confirm_no_personal_data takes a new copy).
+    public_text = models.JSONField(_("public text"), null=True, blank=True, editable=False)
+    public_text_cleared_at = models.DateTimeField(
+        _("public text confirmed"), null=True, blank=True, editable=False
+    )
 
     objects = PracticeQuerySet.as_manager()
 
@@ -376,14 +399,18 @@ class SearchEntry(models.Model):
     practice = models.ForeignKey(
         Practice, on_delete=models.CASCADE, related_name="search_entries", verbose_name=_("practice")
     )
-    version = models.OneToOneField(
+    version = models.ForeignKey(
         DocumentVersion,
         null=True,
         blank=True,
         on_delete=models.CASCADE,
-        related_name="search_entry",
+        related_name="search_entries",
         verbose_name=_("document version"),
     )
+    # A public practice has two sets of entries: its current text (public=False), found by those who read it
+    # whole (access.practice_insider_scope), and the text the public reads (public=True: Practice.public_text and
+    # the files confirmed free of personal data), found by everyone else.
+    public = models.BooleanField(_("public copy"), default=False)
     language = models.CharField(max_length=3, verbose_name=_("language"))
     document_type = models.CharField(max_length=20, blank=True, verbose_name=_("document type"))
     title = models.CharField(max_length=255, verbose_name=_("title"))

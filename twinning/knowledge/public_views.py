@@ -15,6 +15,7 @@ from twinning.knowledge.selectors import (
     get_public_practice,
     get_version,
     practice_figures,
+    public_copy,
     public_practice_list,
 )
 from twinning.knowledge.views import file_response, filter_choices, search_context
@@ -33,7 +34,8 @@ def public_list_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def public_detail_view(request: HttpRequest, practice_uuid: UUID) -> HttpResponse:
-    practice = get_public_practice(practice_uuid)
+    # The text its author last confirmed free of personal data, not edits made since (Practice.public_text).
+    practice = public_copy(get_public_practice(practice_uuid))
     context = {
         "practice": practice,
         # Files added since the author's last confirmation of no personal data wait for it.

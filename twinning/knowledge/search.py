@@ -50,24 +50,31 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # --- the index ------------------------------------------------------------------------------------------
 
 
-def practice_text(practice: Practice) -> str:
-    """The practice's own words, as the index holds them (its title is indexed apart, weighted higher)."""
-    parts = [
-        practice.summary,
-        practice.problem,
-        practice.what_was_done,
-        practice.needs_staff,
-        practice.needs_equipment,
-        practice.needs_cost,
-        practice.conditions,
-        practice.results,
-    ]
+def practice_text(practice: Practice | dict[str, Any]) -> str:
+    """The practice's own words, as the index holds them (its title is indexed apart, weighted higher); from a
+    practice, or from the text its author last confirmed (Practice.public_text)."""
+    names = (
+        "summary",
+        "problem",
+        "what_was_done",
+        "needs_staff",
+        "needs_equipment",
+        "needs_cost",
+        "conditions",
+        "results",
+    )
+    if isinstance(practice, dict):
+        parts = [str(practice.get(name) or "") for name in names]
+    else:
+        parts = [getattr(practice, name) for name in names]
     return "\n".join(p for p in parts if p)
 
 
 def reindex_practice(practice: Practice) -> None:
     """Rebuild the practice's search entries: its own, and one per language edition of each document (the
-    newest version of that edition). Call inside the service's transaction. Three queries.
+    newest version of that edition). A public practice has a public copy besides (SearchEntry.public): the text
+    its author last confirmed (Practice.public_text) and the newest confirmed file of each edition, what anyone
+    who does not read it whole finds. Call inside the service's transaction. Three queries.
 
     Raises: nothing.
     """
@@ -81,27 +88,56 @@ def reindex_practice(practice: Practice) -> None:
         )
     ]
     newest: dict[tuple[int, str], DocumentVersion] = {}
+    newest_confirmed: dict[tuple[int, str], DocumentVersion] = {}
     for version in DocumentVersion.objects.filter(document__practice=practice).select_related("document"):
         key = (version.document_id, version.language)
         if key not in newest or version.number > newest[key].number:
             newest[key] = version
+        if version.cleared_at is not None and (
+            key not in newest_confirmed or version.number > newest_confirmed[key].number
+        ):
+            newest_confirmed[key] = version
     for version in newest.values():
         document = version.document
-        body = "\n".join(p for p in (document.description, version.text) if p)
+        entries.append(_document_entry(practice, version, document.title, document.description))
+    public = practice.public_text if practice.status == Practice.Status.PUBLIC else None
+    if public:
         entries.append(
             SearchEntry(
                 practice=practice,
-                version=version,
-                language=version.language,
-                document_type=document.type,
-                title=document.title,
-                body=body[:MAX_INDEXED_CHARS],
+                public=True,
+                language=practice.language,
+                title=str(public.get("title") or "")[:255],
+                body=practice_text(public)[:MAX_INDEXED_CHARS],
             )
         )
+        documents = public.get("documents") or {}
+        for version in newest_confirmed.values():
+            text = documents.get(str(version.document.uuid))
+            if text is not None:
+                entry = _document_entry(
+                    practice, version, str(text.get("title") or ""), str(text.get("description") or "")
+                )
+                entry.public = True
+                entries.append(entry)
     if connection.vendor == "sqlite":
         for entry in entries:
             entry.stems = stems_of(f"{entry.title}\n{entry.body}", entry.language)
     SearchEntry.objects.bulk_create(entries)
+
+
+def _document_entry(
+    practice: Practice, version: DocumentVersion, title: str, description: str
+) -> SearchEntry:
+    body = "\n".join(p for p in (description, version.text) if p)
+    return SearchEntry(
+        practice=practice,
+        version=version,
+        language=version.language,
+        document_type=version.document.type,
+        title=title[:255],
+        body=body[:MAX_INDEXED_CHARS],
+    )
 
 
 # --- the query ------------------------------------------------------------------------------------------
@@ -220,17 +256,15 @@ def search(
     visible = practice_filter(Practice.objects.visible_to(user), filters).values("pk")
     scope_sql, scope_params = visible.query.sql_with_params()
     where, where_params = _entry_filters(filters)
-    # A document edition whose file awaits the author's confirmation of no personal data is found only by those
-    # who read the practice whole (access.practice_insider_scope), never by the public.
-    confirmed = "SELECT v.id FROM knowledge_documentversion v WHERE v.cleared_at IS NOT NULL"
+    # Those who read a practice whole (access.practice_insider_scope) find its current entries; everyone else
+    # (the public, another programme's user) finds a public practice's public copy: the text its author last
+    # confirmed free of personal data and the files confirmed so (reindex_practice).
     if user.is_authenticated:
         whole_sql, whole_params = Practice.objects.read_whole_by(user).values("pk").query.sql_with_params()
-        where += (
-            f" AND (e.version_id IS NULL OR e.version_id IN ({confirmed}) OR e.practice_id IN ({whole_sql}))"
-        )
+        where += f" AND (CASE WHEN e.practice_id IN ({whole_sql}) THEN NOT e.public ELSE e.public END)"
         where_params = [*where_params, *whole_params]
     else:
-        where += f" AND (e.version_id IS NULL OR e.version_id IN ({confirmed}))"
+        where += " AND e.public"
     if connection.vendor == "postgresql":
         rows, total = _postgresql(text, filters, scope_sql, scope_params, where, where_params, limit, offset)
     else:
@@ -284,14 +318,14 @@ def _postgresql(
         f"{match} ORDER BY in_title DESC, rank DESC, e.id LIMIT %s OFFSET %s) "
         "SELECT e.id, e.practice_id, e.version_id, hits.rank, "
         f"ts_headline({_ROW_CONFIG}, e.title, q.q, 'HighlightAll=true, StartSel=\x02, StopSel=\x03'), "
-        f"ts_headline({_ROW_CONFIG}, left(e.body, {MAX_SNIPPET_SOURCE}), q.q, %s), hits.total "
+        f"ts_headline({_ROW_CONFIG}, left(e.body, {MAX_SNIPPET_SOURCE}), q.q, %s), e.public, hits.total "
         "FROM hits JOIN knowledge_searchentry e ON e.id = hits.id, q ORDER BY hits.in_title DESC, hits.rank DESC, e.id"
     )
     with connection.cursor() as cursor:
         cursor.execute(page_sql, [*params, limit, offset, _HEADLINE])
         rows = cursor.fetchall()
         if rows:
-            return [row[:6] for row in rows], rows[0][6]
+            return [row[:7] for row in rows], rows[0][7]
         if offset == 0:
             return [], 0
         cursor.execute(f"WITH q AS (SELECT ({tsquery}) AS q) SELECT count(*) {match}", params)
@@ -331,7 +365,7 @@ def _sqlite(
         "SELECT e.id, e.practice_id, e.version_id, bm25(knowledge_search_fts, 10.0, 1.0, 1.0) AS rank, "
         "highlight(knowledge_search_fts, 0, char(2), char(3)), "
         f"substr(e.body, 1, {MAX_SNIPPET_SOURCE}), "
-        "instr(highlight(knowledge_search_fts, 0, char(2), char(3)), char(2)) > 0 AS in_title "
+        "instr(highlight(knowledge_search_fts, 0, char(2), char(3)), char(2)) > 0 AS in_title, e.public "
         f"{match} ORDER BY in_title DESC, rank, e.id LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
@@ -344,7 +378,7 @@ def _sqlite(
             cursor.execute(f"SELECT count(*) {match}", params)
             total = cursor.fetchone()[0]
     # bm25 is lower for better matches; the results speak of relevance, higher is better.
-    return [(*row[:3], -row[3], row[4], _snippet(row[5], text)) for row in rows], total
+    return [(*row[:3], -row[3], row[4], _snippet(row[5], text), row[7]) for row in rows], total
 
 
 def marked(text: str) -> SafeString:
@@ -414,14 +448,28 @@ def _hits(rows: list[tuple[Any, ...]], text: str = "") -> list[Hit]:
     versions = DocumentVersion.objects.select_related("document").in_bulk(
         {row[2] for row in rows if row[2] is not None}
     )
-    return [
-        Hit(
-            practice=practices[practice_id],
-            version=versions.get(version_id) if version_id else None,
-            rank=float(rank),
-            title=marked(title),
-            snippet=marked(_mark_words(snippet, text)),
+    from twinning.knowledge.selectors import public_copy
+
+    # A hit in a public copy names the practice (and its document) by the text its author last confirmed.
+    shown = {row[1]: public_copy(practices[row[1]]) for row in rows if row[6] and row[1] in practices}
+    hits = []
+    for _id, practice_id, version_id, rank, title, snippet, public in rows:
+        if practice_id not in practices:
+            continue
+        version = versions.get(version_id) if version_id else None
+        if version is not None and public:
+            confirmed = ((practices[practice_id].public_text or {}).get("documents") or {}).get(
+                str(version.document.uuid)
+            ) or {}
+            version.document.title = str(confirmed.get("title") or "")
+            version.document.description = str(confirmed.get("description") or "")
+        hits.append(
+            Hit(
+                practice=shown.get(practice_id, practices[practice_id]) if public else practices[practice_id],
+                version=version,
+                rank=float(rank),
+                title=marked(title),
+                snippet=marked(_mark_words(snippet, text)),
+            )
         )
-        for _id, practice_id, version_id, rank, title, snippet in rows
-        if practice_id in practices
-    ]
+    return hits

@@ -1,16 +1,24 @@
 """Reads for the practice library, always starting from what the user may see (access.practice_scope)."""
 
+import copy
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
+from django.db.models.fields.json import KT
 from django.http import Http404
 
 from twinning.accounts import access
 from twinning.accounts.access import PracticeAccess
 from twinning.core.ids import parse_uuid
-from twinning.knowledge.models import Document, DocumentVersion, Practice, PracticeQuerySet
+from twinning.knowledge.models import (
+    PUBLIC_TEXT_FIELDS,
+    Document,
+    DocumentVersion,
+    Practice,
+    PracticeQuerySet,
+)
 from twinning.knowledge.search import NO_FILTERS, Filters, practice_filter
 from twinning.monitoring.models import Result
 from twinning.monitoring.selectors import in_approved_period
@@ -109,12 +117,66 @@ def public_practice_list(filters: Filters = NO_FILTERS) -> QuerySet[Practice]:
     Raises: nothing.
     """
     qs = practice_filter(Practice.objects.public(), filters)
+    # Only the text the author last confirmed (Practice.public_text) is read: never the current title or summary.
     return (
         Practice.objects.filter(pk__in=qs.values("pk"))
         .prefetch_related("countries", "pillars")
-        .only("uuid", "title", "summary", "published_at", "setting", "status")
+        .only("uuid", "published_at", "setting", "status")
+        .annotate(public_title=KT("public_text__title"), public_summary=KT("public_text__summary"))
         .order_by("-published_at", "id")
     )
+
+
+def public_text_now(practice: Practice) -> dict[str, Any]:
+    """The practice's text as the public would read it if the author confirmed it now (Practice.public_text): its
+    PUBLIC_TEXT_FIELDS and its documents' titles and descriptions by document UUID. One query unless the
+    documents are prefetched.
+
+    Raises: nothing.
+    """
+    text: dict[str, Any] = {name: getattr(practice, name) for name in PUBLIC_TEXT_FIELDS}
+    text["documents"] = {
+        str(d.uuid): {"title": d.title, "description": d.description} for d in practice.documents.all()
+    }
+    return text
+
+
+def public_text_waits(practice: Practice) -> bool:
+    """Whether a public practice's text (or a document's title or description) changed since its author last
+    confirmed it: the public still reads the earlier text.
+
+    Raises: nothing.
+    """
+    return practice.status == Practice.Status.PUBLIC and public_text_now(practice) != practice.public_text
+
+
+def public_copy(practice: Practice) -> Practice:
+    """The practice as the public reads it: an unsaved copy whose text is the one its author last confirmed
+    (Practice.public_text; blank if there is none), for the public pages and for readers who see it only because
+    it is public. Its documents' titles and descriptions follow in `document_editions(..., whole=False)`.
+
+    Raises: nothing.
+    """
+    shown = copy.copy(practice)
+    text = practice.public_text or {}
+    for name in PUBLIC_TEXT_FIELDS:
+        setattr(shown, name, str(text.get(name) or ""))
+    shown.shows_public_text = True  # type: ignore[attr-defined]
+    return shown
+
+
+def as_read_by(user: "User | AnonymousUser", practices: list[Practice]) -> list[Practice]:
+    """Each practice as the user reads it: whole (its current text) when the user reads it whole
+    (access.practice_insider_scope), else its public copy (`public_copy`). One query at most.
+
+    Raises: nothing.
+    """
+    public = [p.pk for p in practices if p.status == Practice.Status.PUBLIC]
+    if not public:
+        # Whoever reads a practice that is not public reads it whole (practice_scope's other parts).
+        return practices
+    whole = set(Practice.objects.read_whole_by(user).filter(pk__in=public).values_list("pk", flat=True))
+    return [public_copy(p) if p.pk in public and p.pk not in whole else p for p in practices]
 
 
 @dataclass(frozen=True)
@@ -144,13 +206,24 @@ def reads_whole(user: "User | AnonymousUser", practice: Practice) -> bool:
 
 def document_editions(practice: Practice, *, whole: bool = True) -> list[tuple[Document, list[Edition]]]:
     """The practice's documents, each with its language editions (from the prefetched versions of
-    practice_detail_queryset: no query). Without `whole`, only files confirmed free of personal data
-    (DocumentVersion.cleared_at), and only documents that have one: what the public reads.
+    practice_detail_queryset: no query). Without `whole`, what the public reads: only files confirmed free of
+    personal data (DocumentVersion.cleared_at), only documents that have one, each with the title and
+    description the author last confirmed (Practice.public_text).
 
     Raises: nothing.
     """
     out = []
+    confirmed = (practice.public_text or {}).get("documents") or {}
     for document in practice.documents.all():
+        if not whole:
+            text = confirmed.get(str(document.uuid))
+            if text is None:
+                continue
+            document = copy.copy(document)
+            document.title, document.description = (
+                str(text.get("title") or ""),
+                str(text.get("description") or ""),
+            )
         by_language: dict[str, list[DocumentVersion]] = defaultdict(list)
         for version in document.versions.all():
             if not whole and version.cleared_at is None:

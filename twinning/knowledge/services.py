@@ -30,6 +30,7 @@ from twinning.directory.models import HealthArea, Institution, Person
 from twinning.knowledge.files import inspect_upload
 from twinning.knowledge.models import Document, DocumentVersion, Practice, PracticeCountry, PracticeStep
 from twinning.knowledge.search import reindex_practice
+from twinning.knowledge.selectors import public_text_now
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar
 from twinning.planning.models import Indicator
 
@@ -220,6 +221,7 @@ def practice_update(
             PracticeCountry(practice=practice, country=c) for c in countries or ()
         )
     _content_changed(practice)
+    _ask_the_author_to_confirm_text(actor, practice)
     return practice
 
 
@@ -275,17 +277,29 @@ def practice_move(*, actor: User, practice: Practice, to_status: str, comment: s
     update_fields = ["status", "version", "updated_at"]
     if to_status == S.PUBLIC:
         current.published_at = timezone.now()
-        update_fields.append("published_at")
+        # The author's confirmation, required above, covers the text as it is now (no change since clears it):
+        # the public reads this copy until the author confirms a later one.
+        current.public_text = public_text_now(current)
+        current.public_text_cleared_at = current.no_personal_data_confirmed_at
+        update_fields += ["published_at", "public_text", "public_text_cleared_at"]
+    from_status = step.from_status
     current.save(update_fields=update_fields)
     if to_status == S.PUBLIC:
         # The author's confirmation, required above, covers every file the practice has now.
         DocumentVersion.objects.filter(document__practice=current, cleared_at__isnull=True).update(
             cleared_at=current.no_personal_data_confirmed_at
         )
+    if S.PUBLIC in (from_status, to_status):
+        # The public copy of its search entries is made or dropped.
+        reindex_practice(current)
     practice.status, practice.version, practice.published_at = (
         current.status,
         current.version,
         current.published_at,
+    )
+    practice.public_text, practice.public_text_cleared_at = (
+        current.public_text,
+        current.public_text_cleared_at,
     )
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=current, changes=changes, reason=comment)
     _tell_the_author(actor, current, step)
@@ -330,29 +344,53 @@ def _ask_the_author_to_confirm(actor: User, practice: Practice, version: Documen
     )
 
 
+def _ask_the_author_to_confirm_text(actor: User, practice: Practice) -> None:
+    """An edit to a public practice shows publicly only once the author confirms it holds no patient or personal
+    data: the author is asked (unless they made it), in their own language."""
+    if practice.status != S.PUBLIC:
+        return
+
+    def message() -> str:
+        return _(
+            "Your public practice “%(title)s” was changed. The public page keeps showing the earlier text until "
+            "you confirm that the new text holds no patient or personal data."
+        ) % {"title": practice.title}
+
+    notify(
+        [practice.author],
+        actor=actor,
+        message=message,
+        url=reverse("knowledge:detail", args=[practice.uuid]),
+    )
+
+
 @transaction.atomic
 def practice_confirm_no_personal_data(*, actor: User, practice: Practice) -> Practice:
     """The author states that the practice and every document hold no patient or personal data (required before
     public publication; a later change of content or documents clears it). It covers every file there is now
-    (DocumentVersion.cleared_at): on a public practice, the files added since then show publicly from now on.
+    (DocumentVersion.cleared_at) and the text as it is now (Practice.public_text): on a public practice, the
+    files added and the text changed since then show publicly from now on (pages, search, link previews).
 
     Raises: Http404, PermissionDenied.
     """
     current = lock_current(practice)
     access.require(_rights(actor, current).can_confirm_no_personal_data())
-    current.no_personal_data_confirmed_at = timezone.now()
-    current.save(update_fields=["no_personal_data_confirmed_at"])
-    practice.no_personal_data_confirmed_at = current.no_personal_data_confirmed_at
+    now = timezone.now()
+    before = current.public_text_cleared_at
+    current.no_personal_data_confirmed_at = now
+    current.public_text = public_text_now(current)
+    current.public_text_cleared_at = now
+    current.save(update_fields=["no_personal_data_confirmed_at", "public_text", "public_text_cleared_at"])
+    practice.no_personal_data_confirmed_at = now
+    practice.public_text, practice.public_text_cleared_at = current.public_text, now
     # The confirmation covers every file there is now: on a public practice, the files added since show publicly.
-    DocumentVersion.objects.filter(document__practice=current, cleared_at__isnull=True).update(
-        cleared_at=current.no_personal_data_confirmed_at
-    )
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        obj=current,
-        changes={"no_personal_data_confirmed_at": [None, current.no_personal_data_confirmed_at.isoformat()]},
-    )
+    DocumentVersion.objects.filter(document__practice=current, cleared_at__isnull=True).update(cleared_at=now)
+    changes: dict[str, list[Any]] = {"no_personal_data_confirmed_at": [None, now.isoformat()]}
+    if current.status == S.PUBLIC:
+        changes["public_text_cleared_at"] = [before.isoformat() if before else None, now.isoformat()]
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=current, changes=changes)
+    # The public copy of its search entries now holds this text and these files.
+    reindex_practice(current)
     return practice
 
 
@@ -462,6 +500,7 @@ def document_update(
         actor=actor, obj=document, data=data, expected_version=expected_version, parent=document.practice
     )
     _content_changed(document.practice)
+    _ask_the_author_to_confirm_text(actor, document.practice)
     return document
 
 

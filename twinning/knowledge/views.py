@@ -28,12 +28,15 @@ from twinning.knowledge.forms import DocumentForm, MoveForm, PracticeEditForm, P
 from twinning.knowledge.models import Document, DocumentVersion, Practice, Setting
 from twinning.knowledge.search import Filters, filter_problems, search
 from twinning.knowledge.selectors import (
+    as_read_by,
     document_editions,
     get_document,
     get_practice_for_user,
     get_version,
     practice_figures,
     practice_list,
+    public_copy,
+    public_text_waits,
     reads_whole,
 )
 from twinning.knowledge.spread.selectors import adoption_list
@@ -146,6 +149,7 @@ def library_view(request: AuthedRequest) -> HttpResponse:
     if context.get("filter_problems"):
         practices = practices.none()
     page = paginate(request, practices)
+    page.object_list = as_read_by(request.user, list(page.object_list))
     context |= {
         "page_obj": page,
         "table": _practices_table(page.object_list),
@@ -162,12 +166,14 @@ def _detail_context(request: AuthedRequest, practice: Practice, rights: Practice
     moves = [s for s in Practice.Status.values if rights.can_move(s)]
     whole = reads_whole(request.user, practice)
     return {
-        "practice": practice,
+        # Whoever reads it only because it is public reads the text its author last confirmed.
+        "practice": practice if whole else public_copy(practice),
         "rights": rights,
         "editions": document_editions(practice, whole=whole),
         "awaiting_confirmation": whole
         and practice.status == Practice.Status.PUBLIC
         and any(v.cleared_at is None for d in practice.documents.all() for v in d.versions.all()),
+        "text_awaiting_confirmation": whole and public_text_waits(practice),
         "figures": practice_figures(request.user, practice),
         "moves": [(value, Practice.Status(value).label) for value in moves],
         "move_form": MoveForm(),

@@ -167,14 +167,17 @@ def _public_practices(ids: list[int]) -> dict[int, list[PracticeLink]]:
         .values_list(
             "partnership_id",
             "practice__uuid",
-            "practice__title",
+            # The title its author last confirmed free of personal data, as on its public page.
+            "practice__public_text__title",
             "practice__language",
             "practice__published_at",
         )
     )
     for partnership_id, uuid, title, language, published in links:
         found[partnership_id].append(
-            PracticeLink(str(uuid), title, language, timezone.localdate(published) if published else None)
+            PracticeLink(
+                str(uuid), str(title or ""), language, timezone.localdate(published) if published else None
+            )
         )
     return found
 

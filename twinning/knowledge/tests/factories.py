@@ -3,10 +3,12 @@
 from typing import Any
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from twinning.knowledge.models import Document, Practice, PracticePartnership
+from twinning.knowledge.models import Document, DocumentVersion, Practice, PracticePartnership
 from twinning.knowledge.search import reindex_practice
+from twinning.knowledge.selectors import public_text_now
 from twinning.partnerships.models import Partnership
 
 
@@ -27,6 +29,10 @@ class PracticeFactory(DjangoModelFactory[Practice]):
         kwargs.setdefault("programme", partnership.programme)
         practice = super()._create(model_class, *args, **kwargs)
         PracticePartnership.objects.create(practice=practice, partnership=partnership)
+        if practice.status == Practice.Status.PUBLIC and practice.public_text is None:
+            # As publishing does: the public reads the text as it is now.
+            practice.public_text = public_text_now(practice)
+            practice.save(update_fields=["public_text"])
         reindex_practice(practice)
         return practice
 
@@ -37,3 +43,19 @@ class DocumentFactory(DjangoModelFactory[Document]):
 
     title = factory.Sequence(lambda n: f"Toolkit {n}")
     type = Document.Type.TOOLKIT
+
+
+def publish_as_is(practice: Practice) -> Practice:
+    """Publish the practice publicly without the workflow, as its author's confirmation and the public step do:
+    its files and its text as they are now are what the public reads (cleared_at, public_text), and search holds
+    the public copy. Returns the practice read again."""
+    practice = Practice.objects.get(pk=practice.pk)
+    practice.status = Practice.Status.PUBLIC
+    practice.public_text = public_text_now(practice)
+    practice.public_text_cleared_at = timezone.now()
+    practice.save(update_fields=["status", "public_text", "public_text_cleared_at"])
+    DocumentVersion.objects.filter(document__practice=practice, cleared_at__isnull=True).update(
+        cleared_at=practice.public_text_cleared_at
+    )
+    reindex_practice(practice)
+    return Practice.objects.get(pk=practice.pk)

@@ -5,13 +5,12 @@ of world.partnership; the public pages are also asked for it (nobody may reach a
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from twinning.knowledge import services
 from twinning.knowledge.models import Practice
 from twinning.knowledge.samples import pdf_bytes
 from twinning.knowledge.tests import spread_role_rules
-from twinning.knowledge.tests.factories import PracticeFactory
+from twinning.knowledge.tests.factories import PracticeFactory, publish_as_is
 from twinning.testing import roles
 
 DRAFT_READERS = {"finance", "me_officer", "manager", "member", "coordinator", "resource_coordinator", "admin"}
@@ -91,9 +90,9 @@ def _with_document(world: Any, status: str) -> tuple[Practice, Any]:
     )
     Practice.objects.filter(pk=practice.pk).update(status=status)
     if status == Practice.Status.PUBLIC:
-        # Published without the workflow, so its file is marked as covered by the author's confirmation, as
-        # publishing publicly does (a file not yet confirmed stays off the public pages).
-        document.versions.update(cleared_at=timezone.now())
+        # Published without the workflow, so its file and text are marked as covered by the author's
+        # confirmation, as publishing publicly does (what is not yet confirmed stays off the public pages).
+        return publish_as_is(practice), document
     return practice, document
 
 

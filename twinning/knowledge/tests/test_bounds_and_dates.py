@@ -11,7 +11,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from twinning.accounts.services import api_token_create
 from twinning.knowledge import search as search_module
@@ -24,14 +23,13 @@ from twinning.knowledge.models import (
     SUMMARY_MAX,
     AdoptionLevel,
     DisseminationRecord,
-    DocumentVersion,
     Level,
     Practice,
     SearchEntry,
 )
 from twinning.knowledge.search import MAX_SNIPPET_SOURCE, search
 from twinning.knowledge.spread import services as spread_services
-from twinning.knowledge.tests.factories import PracticeFactory
+from twinning.knowledge.tests.factories import PracticeFactory, publish_as_is
 from twinning.knowledge.tests.spread_factories import AdoptionFactory, practice_of
 
 pytestmark = pytest.mark.django_db
@@ -130,8 +128,7 @@ def test_search_over_long_repetitive_text_reads_only_bounded_excerpts(client, wo
         language="en",
         file=SimpleUploadedFile("long.txt", ("lorem " * 400_000).encode()),
     )
-    Practice.objects.filter(pk=practice.pk).update(status=S.PUBLIC)
-    DocumentVersion.objects.filter(document__practice=practice).update(cleared_at=timezone.now())
+    publish_as_is(practice)
     # The stored and indexed text is at its cap, however long the file was.
     assert max(len(e.body) for e in SearchEntry.objects.all()) <= search_module.MAX_INDEXED_CHARS
     seen: list[int] = []

@@ -6,14 +6,13 @@ import io
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from openpyxl import Workbook
 
 from twinning.knowledge import services
-from twinning.knowledge.models import DocumentVersion, Practice
+from twinning.knowledge.models import Practice
 from twinning.knowledge.samples import docx_bytes, pdf_bytes
 from twinning.knowledge.search import Filters, search
-from twinning.knowledge.tests.factories import PracticeFactory
+from twinning.knowledge.tests.factories import PracticeFactory, publish_as_is
 
 S = Practice.Status
 
@@ -129,8 +128,7 @@ def test_search_never_leaks_a_draft(world, library, role):
 
 def test_search_finds_what_was_published_for_everyone(world, library):
     practice = library["pdf"]
-    Practice.objects.filter(pk=practice.pk).update(status=S.PUBLIC)
-    DocumentVersion.objects.filter(document__practice=practice).update(cleared_at=timezone.now())
+    publish_as_is(practice)
     for user in (AnonymousUser(), world.other_coordinator, world.programme_viewer):
         assert [h.practice for h in search(user=user, text="thermoregulation").hits] == [practice]
 

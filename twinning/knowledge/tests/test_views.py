@@ -12,7 +12,7 @@ from django.utils import timezone
 from twinning.knowledge import services
 from twinning.knowledge.models import DocumentVersion, Practice
 from twinning.knowledge.samples import docx_bytes, pdf_bytes
-from twinning.knowledge.tests.factories import PracticeFactory
+from twinning.knowledge.tests.factories import PracticeFactory, publish_as_is
 
 S = Practice.Status
 
@@ -28,8 +28,10 @@ def _practice_with_file(world, status, title):
         file=SimpleUploadedFile("t.pdf", pdf_bytes(title, [f"Body of {title}"])),
     )
     Practice.objects.filter(pk=practice.pk).update(status=status)
-    # As publication through the workflow does: the author's confirmation covers the file.
+    # As publication through the workflow does: the author's confirmation covers the file (and the text).
     DocumentVersion.objects.filter(document__practice=practice).update(cleared_at=timezone.now())
+    if status == S.PUBLIC:
+        return publish_as_is(practice)
     return Practice.objects.get(pk=practice.pk)
 
 
