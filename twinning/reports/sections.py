@@ -49,7 +49,7 @@ from twinning.planning.periods import Period, parse_period, period_label
 from twinning.reports import selectors
 from twinning.sustainability.models import Instrument
 from twinning.sustainability.models_transition import TransitionItem
-from twinning.sustainability.scores import score_round
+from twinning.sustainability.scores import one_side_note, score_round
 from twinning.sustainability.selectors import latest_scores
 
 EXCHANGE_ROWS = 500  # a report lists at most this many exchanges of the period; the summary counts them all
@@ -641,9 +641,21 @@ def sustainability_section(scope: Scope, section: Section) -> None:
                 *((part.shown_title, scored) for part, scored in found.sections),
             ]
             rows += [
-                (*head, name, _score(sc.host), _score(sc.resource), _score(sc.combined), _score(sc.gap))
+                (
+                    *head,
+                    name,
+                    _score(sc.host),
+                    _score(sc.resource),
+                    _score(sc.combined),
+                    _score(sc.gap),
+                    one_side_note(sc),
+                )
                 for name, sc in lines
             ]
+    # A line only one side scored (the other marked it "not applicable") has a combined score of that side
+    # alone and no gap: the table then says so in a last column, which it leaves out when no line needs it.
+    noted = any(row[-1] for row in rows)
+    rows = [row if noted else row[:-1] for row in rows]
     table = Table(
         key="assessments",
         title=_("Health checks and sustainability"),
@@ -657,6 +669,7 @@ def sustainability_section(scope: Scope, section: Section) -> None:
             Column(_("Resource side"), "number"),
             Column(_("Combined"), "number"),
             Column(_("Gap"), "number"),
+            *([Column(_("Note"))] if noted else []),
         ],
         rows=rows,
     )

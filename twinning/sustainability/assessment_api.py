@@ -93,6 +93,10 @@ class ScoreOut(Schema):
     combined: float | None
     gap: float | None = Field(description="Host minus resource.")
     large_gap: bool
+    only_side: Side | None = Field(
+        description="Set once both sides have submitted when only this side scored the line (the other marked it "
+        "not applicable or left it blank): the combined score is this side's alone and there is no gap."
+    )
 
 
 class ItemScoreOut(ScoreOut):
@@ -267,6 +271,7 @@ def _score(scored: Scored) -> dict[str, Any]:
         "combined": r(scored.combined),
         "gap": r(scored.gap),
         "large_gap": scored.is_large_gap,
+        "only_side": scored.only_side,
     }
 
 

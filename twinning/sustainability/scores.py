@@ -10,7 +10,9 @@ Hypothesis test):
   the mean of its section scores (each section weighs the same, however many items it has);
 - the combined score is the mean of the two sides' scores where both have one, else the one there is; it exists
   only once both sides have submitted (before that a side sees its own scores, and a "combined" score would be
-  only its own under another name);
+  only its own under another name). Where only one side has a score (the other marked every statement "not
+  applicable" or left it blank), the combined score is that side's alone and there is no gap: `only_side` says
+  which side, and every page, download and the API says so beside the number;
 - the mutuality gap is host minus resource, in points of 0-100, where both sides have a score, taken between the
   scores as shown (each rounded first, `shown_gap`) so that it always equals the difference of the two numbers a
   reader sees beside it; a gap of LARGE_GAP or more either way is highlighted;
@@ -24,6 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
+
+from django.utils.translation import gettext as _
 
 from twinning.core.choices import Side
 
@@ -91,6 +95,15 @@ class Scored:
             return None
         present = [s for s in (self.host, self.resource) if s is not None]
         return sum(present) / len(present) if present else None
+
+    @property
+    def only_side(self) -> str | None:
+        """The side whose score alone makes the combined score, when the other side has none (it marked the
+        statements "not applicable" or left them blank), once both sides have submitted; else None. Before both
+        submit it is always None: a side's missing score then means "not shown yet", not "not scored"."""
+        if not self.revealed or (self.host is None) == (self.resource is None):
+            return None
+        return Side.HOST if self.host is not None else Side.RESOURCE
 
     @cached_property
     def gap(self) -> float | None:
@@ -168,3 +181,20 @@ def compute(
         revealed,
     )
     return Computed(items=items, sections=sections, overall=overall)
+
+
+def one_side_note(scored: Scored) -> str:
+    """What a download writes beside a line scored by one side only (`Scored.only_side`), in the reader's
+    language; "" for a line both sides scored or one not revealed yet.
+
+    Raises: nothing.
+    """
+    if scored.only_side == Side.HOST:
+        return _(
+            "Host side only: the resource side gave no score (not applicable or blank), so there is no gap."
+        )
+    if scored.only_side == Side.RESOURCE:
+        return _(
+            "Resource side only: the host side gave no score (not applicable or blank), so there is no gap."
+        )
+    return ""

@@ -173,6 +173,17 @@ class RoundScores:
         return self.round.is_revealed
 
     @property
+    def one_sided(self) -> bool:
+        """Some line (a statement, a section or the overall score) was scored by one side only
+        (scores.Scored.only_side): its combined score is that side's alone and it has no gap."""
+        lines = [
+            self.overall,
+            *(s.scored for s in self.sections),
+            *(i.scored for s in self.sections for i in s.items),
+        ]
+        return any(scored.only_side for scored in lines)
+
+    @property
     def large_gaps(self) -> list[ItemLine]:
         """The items whose gap is large (scores.LARGE_GAP), largest first."""
         lines = [line for s in self.sections for line in s.items if line.scored.is_large_gap]

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -107,7 +108,7 @@ def _open_one(
         actor=actor,
         message=lambda: (
             _("%(instrument)s for %(partnership)s: answer for your side by %(due)s.")
-            % {"instrument": shipped_name(name), "partnership": where, "due": due.isoformat()}
+            % {"instrument": shipped_name(name), "partnership": where, "due": date_format(due, "DATE_FORMAT")}
         ),
         url=url,
     )
@@ -239,7 +240,7 @@ def round_update(
             actor=actor,
             message=lambda: (
                 _("%(round)s (%(partnership)s): the due date is now %(due)s.")
-                % {"round": saved.shown_title, "partnership": where, "due": due.isoformat()}
+                % {"round": saved.shown_title, "partnership": where, "due": date_format(due, "DATE_FORMAT")}
             ),
             url=url,
         )

@@ -2,7 +2,7 @@
 programme view and the instruments. What each reader sees of a round's answers is decided in the selectors
 (access.sees_assessment_answers); the views only lay it out."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +26,7 @@ from twinning.core.exports import Column, Link, Table, export_response, list_dow
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest, post_only, post_scope
 from twinning.core.pagination import history_page
+from twinning.core.rendering import colon
 from twinning.partnerships.models import Partnership, Programme
 from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_staff, programme_zones
 from twinning.sustainability import selectors, services
@@ -41,7 +42,7 @@ from twinning.sustainability.forms import (
     SectionForm,
 )
 from twinning.sustainability.models import AssessmentAction, AssessmentRound, Item, Section
-from twinning.sustainability.scores import LARGE_GAP, SCORE_PLACES, SIDES, Scored
+from twinning.sustainability.scores import LARGE_GAP, SCORE_PLACES, SIDES, Scored, one_side_note
 from twinning.sustainability.scores import score_round as _score
 from twinning.sustainability.transition_views import programme_transition_context
 
@@ -79,16 +80,25 @@ def _rounds_table(rounds: Any) -> Table:
     )
 
 
+def _noted(
+    columns: list[Column], rows: list[Sequence[Any]], notes: list[str]
+) -> tuple[list[Column], list[Sequence[Any]]]:
+    """The columns and rows of a table of overall scores with a last "Note" column when some row was scored by one
+    side only (scores.one_side_note: its combined score is that side's alone, it has no gap); without one when
+    no row needs it, as is usual."""
+    if not any(notes):
+        return columns, rows
+    return [*columns, Column(_("Note"))], [(*row, note) for row, note in zip(rows, notes, strict=True)]
+
+
 def _trend_parts(trends: dict[Any, list[selectors.TrendPoint]]) -> list[dict[str, Any]]:
     """Per instrument: a chart of both sides' overall scores over the completed rounds and its table."""
     parts = []
     for i, (instrument, points) in enumerate(trends.items()):
         # The axis writes each date as the table under it does (DATE_FORMAT, the reader's language).
         labels = [str(date_format(p.round.due_date, "DATE_FORMAT")) for p in points]
-        table = Table(
-            key=f"trend-{i + 1}",
-            title=_("%(instrument)s over time") % {"instrument": instrument.shown_name},
-            columns=[
+        columns, rows = _noted(
+            [
                 Column(_("Round")),
                 Column(_("Due"), "date"),
                 Column(_("Host side"), "number"),
@@ -96,7 +106,7 @@ def _trend_parts(trends: dict[Any, list[selectors.TrendPoint]]) -> list[dict[str
                 Column(_("Combined"), "number"),
                 Column(_("Gap"), "number"),
             ],
-            rows=[
+            [
                 (
                     Link(p.round.shown_title, reverse("sustainability:round", args=[p.round.uuid])),
                     p.round.due_date,
@@ -107,6 +117,13 @@ def _trend_parts(trends: dict[Any, list[selectors.TrendPoint]]) -> list[dict[str
                 )
                 for p in points
             ],
+            [one_side_note(p.overall) for p in points],
+        )
+        table = Table(
+            key=f"trend-{i + 1}",
+            title=_("%(instrument)s over time") % {"instrument": instrument.shown_name},
+            columns=columns,
+            rows=rows,
         )
         chart = charts.bar_line_chart(
             table.title,
@@ -236,7 +253,11 @@ def _results_table(result: selectors.RoundScores) -> Table:
         Column(_("Resource side"), "number"),
     ]
     if revealed:
-        columns += [Column(_("Combined"), "number"), Column(_("Gap (host − resource)"), "number")]
+        columns += [
+            Column(_("Combined"), "number"),
+            Column(_("Gap (host − resource)"), "number"),
+            Column(_("Note")),
+        ]
     return Table(
         key="results",
         title=_("Results: %(round)s") % {"round": result.round.shown_title},
@@ -249,7 +270,7 @@ def _results_table(result: selectors.RoundScores) -> Table:
 
 def _result_row(section: str, statement: str, scored: Scored, revealed: bool) -> tuple[Any, ...]:
     row = (section, statement, _score(scored.host), _score(scored.resource))
-    return (*row, _score(scored.combined), _score(scored.gap)) if revealed else row
+    return (*row, _score(scored.combined), _score(scored.gap), one_side_note(scored)) if revealed else row
 
 
 def _actions_table(assessment_round: AssessmentRound, actions: list[AssessmentAction]) -> Table:
@@ -527,12 +548,19 @@ def action_add_view(
 def _programme_table(rows: Iterable[selectors.ProgrammeRow]) -> Table:
     # One reverse() for every row: the download lists every partnership of the programme.
     url = reverse("sustainability:partnership", args=[UUID(int=0)]).replace(str(UUID(int=0)), "{}")
-    return Table(
-        key="partnerships",
-        title=_("Health and readiness by partnership"),
+    rows = list(rows)
+    notes = [
+        "\n".join(
+            f"{label}{colon()}{note}"
+            for label, scored in ((_("Health check"), r.health_scores), (_("Readiness"), r.readiness_scores))
+            if scored and (note := one_side_note(scored))
+        )
+        for r in rows
+    ]
+    columns, table_rows = _noted(
         # Scores and gaps are shown as every score is (scores.score_round: one decimal at most), in the reader's
         # language; the largest gap, which orders the rows, is shown as the size it was sorted by.
-        columns=[
+        [
             Column(_("Partnership")),
             Column(_("Largest gap (points)"), "number", places=SCORE_PLACES),
             Column(_("Health check: host"), "number", places=SCORE_PLACES),
@@ -543,7 +571,7 @@ def _programme_table(rows: Iterable[selectors.ProgrammeRow]) -> Table:
             Column(_("Readiness: gap"), "number", places=SCORE_PLACES),
             Column(_("Rounds waiting"), "number", places=0),
         ],
-        rows=[
+        [
             (
                 Link(r.partnership.title, url.format(r.partnership.uuid)),
                 _score(r.largest_gap) if r.health_scores or r.readiness_scores else None,
@@ -557,6 +585,13 @@ def _programme_table(rows: Iterable[selectors.ProgrammeRow]) -> Table:
             )
             for r in rows
         ],
+        notes,
+    )
+    return Table(
+        key="partnerships",
+        title=_("Health and readiness by partnership"),
+        columns=columns,
+        rows=table_rows,
         caption=_("The newest round both sides have submitted; largest gap first."),
     )
 

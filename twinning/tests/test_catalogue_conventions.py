@@ -141,3 +141,35 @@ def test_other_languages_keep_djangos_month_names():
         assert date_format(datetime.date(2026, 3, 5)) == "5 марта 2026 г."
     with translation.override("es"):
         assert date_format(datetime.date(2026, 3, 5)) == "5 de marzo de 2026"
+
+
+# The two sides of a partnership each have one name per language (docs/GLOSSARY.md): a tester read "côté hôte"
+# beside "partenaire ressource" on one page. A message about the host side (or resource side) names it with its
+# glossary term: French côté hôte / côté ressource; Spanish and Portuguese the host and support institution, in
+# full (never "la anfitriona", "lado anfitrión", "parte anfitriona"); Russian принимающая / ресурсная сторона.
+SIDE_TERMS = {
+    "fr": {"host": r"côtés? hôtes?", "resource": r"côtés? ressources?"},
+    "es": {"host": r"instituci(ón|ones) anfitrionas?", "resource": r"instituci(ón|ones) de apoyo"},
+    "pt": {"host": r"instituiç(ão|ões) anfitriãs?", "resource": r"instituiç(ão|ões) de apoio"},
+    "ru": {"host": r"принимающ\w+ сторон", "resource": r"ресурсн\w+ сторон"},
+}
+SIDE_OUTLIERS = {
+    "fr": r"partenaires? ressources?|partenaires? hôtes?|institutions? hôtes?",
+    "es": r"lado anfitrión|parte anfitriona|(la|las) anfitrionas?\b",
+    "pt": r"lado anfitrião|parte anfitriã|(a|as) anfitriãs?\b",
+    "ru": r"$^",
+}
+
+
+@pytest.mark.parametrize("language", sorted(SIDE_TERMS))
+def test_each_side_of_a_partnership_has_one_name_in_each_language(language):
+    wrong = []
+    for source, text in _translations(language):
+        for side, term in SIDE_TERMS[language].items():
+            if re.search(rf"\b{side} sides?\b", source, re.I) and not re.search(term, text, re.I):
+                wrong.append((source, text))
+        if re.search(r"\b(host|resource) sides?\b", source, re.I) and re.search(
+            SIDE_OUTLIERS[language], text, re.I
+        ):
+            wrong.append((source, text))
+    assert wrong == []

@@ -183,3 +183,36 @@ def test_the_still_running_chart_shows_long_russian_labels_whole(page: Page, liv
         assert box["y"] + box["height"] <= frame["y"] + frame["height"] + 0.5  # type: ignore[index]
     for upper, lower in itertools.pairwise(boxes):
         assert upper["y"] + upper["height"] <= lower["y"] + 0.5  # type: ignore[index]
+
+
+# Tables on the page that would need a sideways swipe to read: their box scrolls (scrollWidth > clientWidth).
+SWIPED = """() => [...document.querySelectorAll(".table-wrap")].filter((w) => w.scrollWidth > w.clientWidth + 1)
+  .map((w) => (w.querySelector("table") || w).id || w.querySelector("table").className)"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_round_results_and_programme_scores_read_without_any_sideways_scroll(page: Page, live_server, width):
+    """A tester on a phone had to swipe a round's score columns and the programme's sustainability table into
+    view: on a phone they stack (the work-list pattern), each number named by its column, and neither the page
+    nor any table scrolls sideways; at a desk's width they stay tables."""
+    rounds, _email = _revealed_rounds()
+    programme = rounds[-1].partnership.programme
+    manager = programme_staff(programme, email="manager@example.org")
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in_as(page, live_server, manager.email)
+    for name, url, selector in (
+        ("round", f"/sustainability/rounds/{rounds[-1].uuid}/", "table.results td.num"),
+        ("programme", f"/sustainability/programme/{programme.uuid}/", "#scores td.num"),
+    ):
+        page.goto(live_server.url + url)
+        cells = page.locator(selector)
+        assert cells.count() >= 4, name
+        _shot(page, f"stacked-{name}-{width}.png")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+        assert page.evaluate(SWIPED) == [], name
+        assert page.evaluate(HIDDEN, selector) == [], name
+        header_shown = page.locator(f"{selector.split(' ')[0]} thead").first.is_visible()
+        assert header_shown == (width > 640), name  # a phone reads each number's column name beside it
+        if width < 640:
+            label = cells.first.evaluate("(td) => getComputedStyle(td, '::before').content")
+            assert label.strip('"').endswith(": "), name
