@@ -370,7 +370,8 @@ _HANDLERS: dict[type[Exception], Callable[..., HttpResponse]] = {
 
 def install_error_handlers(api: NinjaAPI) -> None:
     """Make every error raised in `api`'s operations answer in the one error shape above, and a request refused
-    before its view ran (bad body or query) answer 404 when its path names an object the caller may not see."""
+    before its view ran (bad body or query) answer 404 when its path names an object the caller may not see, and
+    403 when the caller may see it but not change it."""
     for exc_class, handler in _HANDLERS.items():
         api.add_exception_handler(exc_class, partial(handler, api))
     api.add_decorator(_hidden_before_invalid, mode="view")
@@ -383,7 +384,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 # of theirs gets 404. When validation refuses a request whose path names objects, the view is tried once more with
 # every parameter but the path's replaced by a stand-in that stops the view the moment it is read: the view's own
 # first step (its `get_<thing>_for_user` lookup, the one access rule) then runs as for any request, and the answer
-# is 404 if it raised Http404, else the 422. The try runs in a transaction that is always rolled back, so nothing a
+# is 404 if it raised Http404, 403 if it raised PermissionDenied (a read-only member's write: the same answer as
+# with a valid body), else the 422. The try runs in a transaction that is always rolled back, so nothing a
 # view might do before reading its input is kept (on_commit work of a rolled-back transaction never runs).
 
 _REFUSED_BEFORE_VIEW = "_twinning_refused_before_view"
@@ -410,19 +412,22 @@ class _Unread:
     __hash__ = None  # type: ignore[assignment]
 
 
-def _path_hides_object(operation: Any, request: HttpRequest, path_values: dict[str, Any]) -> bool:
-    """True when `operation`'s view, given `path_values` and nothing else usable, answers 404 before it reads its
-    input (rolled back whatever happens)."""
+def _refusal_before_input(
+    operation: Any, request: HttpRequest, path_values: dict[str, Any]
+) -> Http404 | PermissionDenied | None:
+    """What `operation`'s view, given `path_values` and nothing else usable, refuses before it reads its input:
+    Http404 (an object the caller may not see), PermissionDenied (a read-only caller's write), else None (rolled
+    back whatever happens)."""
     parameters = list(inspect.signature(operation.view_func).parameters)[1:]
     arguments = {name: path_values[name] if name in path_values else _Unread() for name in parameters}
     try:
         with transaction.atomic():
             operation.view_func(request, **arguments)
             raise _RolledBack
-    except Http404:
-        return True
-    except Exception:  # any other end (input read, 403, even a fault) keeps the validation answer
-        return False
+    except (Http404, PermissionDenied) as refusal:
+        return refusal
+    except Exception:  # any other end (input read, even a fault) keeps the validation answer
+        return None
 
 
 def _hidden_before_invalid(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -436,9 +441,12 @@ def _hidden_before_invalid(run: Callable[..., HttpResponse]) -> Callable[..., Ht
             and path_values
             and operation is not None
             and getattr(request, _REFUSED_BEFORE_VIEW, False)
-            and _path_hides_object(operation, request, path_values)
         ):
-            return _not_found(operation.api, request, Http404())
+            refusal = _refusal_before_input(operation, request, path_values)
+            if isinstance(refusal, Http404):
+                return _not_found(operation.api, request, refusal)
+            if isinstance(refusal, PermissionDenied):
+                return _forbidden(operation.api, request, refusal)
         return response
 
     return guarded

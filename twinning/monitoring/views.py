@@ -186,6 +186,7 @@ def _entry_context(
         "period": period,
         "page": page,
         "report": report,
+        "report_statuses": PeriodReport.Status.choices,
         "rows": rows,
         "page_errors": page_errors or [],
         "error_summary": entry_error_summary(rows),

@@ -97,7 +97,7 @@ def test_my_work_stacks_on_a_phone_with_the_due_date_on_screen(page: Page, live_
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, live_server, world.member.email)
     page.goto(f"{live_server.url}/my-work/")
-    due = page.locator("table.work-list tbody td[data-label='Due']").first
+    due = page.locator("table.work-list tbody td[data-label='Due: ']").first
     expect(due).to_be_visible()
     box = due.bounding_box()
     assert box is not None and box["x"] + box["width"] <= 390

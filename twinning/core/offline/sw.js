@@ -83,10 +83,10 @@ function restoreShell(language) {
   }).catch(function () { return null; }); // offline now: the next page load tries again
 }
 
-// On the person's request only (My work's "Keep these forms for offline use"), a page asks for forms to be kept
-// before they are opened: {keep: [url, ...], also: [url, ...]}, at most 30 forms. They are fetched one after
-// another, so a slow link is not flooded, after the `also` pages (the JavaScript catalogue), and after each form
-// the page hears {done, kept, total} through the message's port.
+// On the person's request (My work's "Keep these forms for offline use"), or for a data entry page that was loaded
+// before this worker was in control (site.js), a page asks for forms to be kept: {keep: [url, ...], also: [url, ...]},
+// at most 30 forms. They are fetched one after another, so a slow link is not flooded, after the `also` pages (the
+// JavaScript catalogue), and after each form the page hears {done, kept, total} through the message's port.
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.shell) {
@@ -102,7 +102,15 @@ self.addEventListener("message", function (event) {
       return store(new Request(url), response);
     }).catch(function () { return false; });
   }
-  var chain = Promise.all((data.also || []).slice(0, 2).filter(ours).map(fetchKeep));
+  // {assets: [url, ...]}: the scripts and styles of a page kept after the fact (a page loaded before this worker
+  // was in control): static files join the shell's cache where missing, the JavaScript catalogue is kept as a page.
+  var assets = (data.assets || []).slice(0, 20).filter(ours).map(function (url) {
+    if (new URL(url, self.location.href).pathname.indexOf("/static/") !== 0) { return fetchKeep(url); }
+    return caches.open(SHELL_CACHE).then(function (cache) {
+      return cache.match(url).then(function (hit) { return hit || cache.add(url); });
+    }).catch(function () { return null; });
+  });
+  var chain = Promise.all((data.also || []).slice(0, 2).filter(ours).map(fetchKeep).concat(assets));
   event.waitUntil(urls.reduce(function (before, url, index) {
     return before.then(function () { return fetchKeep(url); }).then(function (ok) {
       kept += ok ? 1 : 0;

@@ -16,6 +16,8 @@ from twinning.api import api
 from twinning.contributions.models import TimeEntry
 from twinning.contributions.tests.test_api import API as CONTRIBUTIONS
 from twinning.contributions.tests.test_api import bearer, call
+from twinning.core.tests.test_role_matrix import objects  # noqa: F401 (a fixture)
+from twinning.sustainability.models_transition import TransitionPlan
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +62,9 @@ def _url(path: str) -> str:
 
 
 def test_the_walk_finds_the_nested_write_routes():
+    assert (
+        len(WRITES) - len(READS_INPUT_FIRST) - len(HIDDEN_FROM_THE_VIEWER) >= 30
+    )  # the ones that answer 403
     walked = {(method, path) for method, path, _sent in ROUTES}
     assert ("POST", "/contributions/partnerships/{partnership_uuid}/time-entries") in walked
     assert ("PATCH", "/sustainability/transition-plans/{uuidstr:plan_uuid}") in walked
@@ -95,3 +100,115 @@ def test_a_bad_page_of_another_partnerships_list_answers_404(world):
     url = f"{CONTRIBUTIONS}/partnerships/{world.partnership.uuid}/gifts?limit=0"
     assert call("get", url, world.outsider).status_code == 404
     assert call("get", url, world.member).status_code == 422
+
+
+# --- a read-only caller's write answers 403 whatever the body -------------------------------------------------
+#
+# A viewer who may see an object but not change it gets 403 for a write with a valid body; with a body that
+# cannot validate they got 422 (which says the route would take a well-formed one from them). The same probe
+# answers 403. The routes are walked with the role matrix's objects, each one the programme's viewer may see.
+
+WRITES = [(m, p) for m, p, sent in ROUTES if sent == "body"]
+
+# Names a path gives two kinds of object under different prefixes: (prefix, name) -> the matrix's name.
+OWN_NAMES = {
+    ("/sustainability/", "round_uuid"): "assessment_round_uuid",
+    ("/sustainability/", "plan_uuid"): "transition_plan_uuid",
+    ("/knowledge/", "adoption_uuid"): "practice_adoption_uuid",
+}
+
+
+def _seen_url(path: str, seen: dict[str, Any]) -> str:
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "period":
+            return "2024Q1"
+        for (prefix, own), matrix_name in OWN_NAMES.items():
+            if own == name and path.startswith(prefix):
+                return str(seen[matrix_name])
+        return str(seen[name])
+
+    return "/api/v1" + PATH_PARAMETER.sub(fill, path)
+
+
+# Routes still answering otherwise (left to do): their view hands its input to a service, which checks the
+# caller's rights, so the probe stops at the input before any access rule runs (422); or the matrix's object is
+# one the programme's viewer may not see (404, answered rightly). Each is expected to fail until its view asks
+# for write access (`get_<thing>_for_user(..., write=True)`) before it reads its input; strict, so a route that
+# gets it right leaves this list.
+READS_INPUT_FIRST = {
+    "PATCH /contributions/awards/{award_uuid}",
+    "PATCH /contributions/gifts/{gift_uuid}",
+    "PATCH /contributions/time-entries/{entry_uuid}",
+    "PATCH /exchanges/mentoring/{uuidstr:pair_uuid}",
+    "PATCH /exchanges/{uuidstr:exchange_uuid}",
+    "PATCH /institutions/{institution_uuid}",
+    "PATCH /sustainability/rounds/{uuidstr:round_uuid}",
+    "PATCH /sustainability/transition-plans/{uuidstr:plan_uuid}",
+    "POST /contributions/awards/{award_uuid}/claims",
+    "POST /contributions/gifts/{gift_uuid}/receive",
+    "POST /contributions/partnerships/{partnership_uuid}/gifts",
+    "POST /contributions/partnerships/{partnership_uuid}/time-entries",
+    "POST /contributions/programmes/{programme_uuid}/awards",
+    "POST /contributions/programmes/{programme_uuid}/exchange-rates",
+    "POST /contributions/programmes/{programme_uuid}/exchange-rates/import",
+    "POST /contributions/programmes/{programme_uuid}/rates",
+    "POST /exchanges/mentoring/{uuidstr:pair_uuid}/sessions",
+    "POST /exchanges/{uuidstr:exchange_uuid}/participants",
+    "POST /exchanges/{uuidstr:exchange_uuid}/trainee-groups",
+    "POST /interop/dhis2/partnerships/{partnership_uuid}/import",
+    "POST /interop/dhis2/programmes/{programme_uuid}/import",
+    "POST /interop/iati/programmes/{programme_uuid}/import",
+    "POST /matching/institutions/{institution_uuid}/twins/partnership",
+    "POST /matching/institutions/{institution_uuid}/twins/round",
+    "POST /monitoring/reports/{partnership_uuid}/{period}/approve",
+    "POST /monitoring/reports/{partnership_uuid}/{period}/return",
+    "POST /monitoring/reports/{partnership_uuid}/{period}/unlock",
+    "POST /reports/partnerships/{partnership_uuid}",
+    "POST /reports/programmes/{programme_uuid}",
+    "POST /sustainability/graduation-reviews/{uuidstr:review_uuid}/decision",
+    "POST /sustainability/rounds/{uuidstr:round_uuid}/cancel",
+    "POST /sustainability/transition-plans/{uuidstr:plan_uuid}/milestones",
+    "POST /sustainability/transition-plans/{uuidstr:plan_uuid}/risks",
+    "POST /sustainability/transition-plans/{uuidstr:plan_uuid}/sign",
+    "PUT /contributions/awards/{award_uuid}/allocations/{partnership_uuid}",
+    "PUT /matching/institutions/{institution_uuid}/profile",
+    "PUT /sustainability/follow-ups/{uuidstr:follow_up_uuid}/answers",
+    "PUT /sustainability/rounds/{uuidstr:round_uuid}/answers/mine",
+}
+HIDDEN_FROM_THE_VIEWER = {
+    "PATCH /exchanges/{uuidstr:exchange_uuid}/participants/{uuidstr:participant_uuid}",
+    "PATCH /knowledge/practices/{uuidstr:practice_uuid}",
+    "POST /knowledge/practices/{uuidstr:practice_uuid}/documents",
+    "POST /knowledge/practices/{uuidstr:practice_uuid}/documents/{uuidstr:document_uuid}/versions",
+    "POST /knowledge/practices/{uuidstr:practice_uuid}/steps",
+}
+
+
+def _expected(method: str, path: str) -> Any:
+    route = f"{method} {path}"
+    reason = (
+        "reads its input before its access check"
+        if route in READS_INPUT_FIRST
+        else "hidden from the programme's viewer"
+        if route in HIDDEN_FROM_THE_VIEWER
+        else None
+    )
+    marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+    return pytest.param(method, path, id=route, marks=marks)
+
+
+@pytest.mark.parametrize(("method", "path"), [_expected(m, p) for m, p in WRITES])
+def test_a_viewers_write_answers_403_whatever_the_input(world, viewer_objects, method, path):
+    response = call(
+        method.lower(), _seen_url(path, viewer_objects), world.programme_viewer, {"not-a-field": [1]}
+    )
+    assert response.status_code == 403, (response.status_code, response.content[:300])
+
+
+@pytest.fixture
+def viewer_objects(world, request) -> dict[str, Any]:
+    """The role matrix's objects (each hanging off world.partnership), and the partnership's transition plan."""
+    made = request.getfixturevalue("objects")  # first: the transition plan is one of them
+    plan = TransitionPlan.objects.get(partnership=world.partnership)
+    return {**made, "transition_plan_uuid": plan.uuid}

@@ -93,8 +93,13 @@ def test_results_entered_offline_survive_a_reload_and_reach_the_server(
     expect(deaths.locator("input[name$='-denominator']")).to_have_value("5")
     assert not Result.objects.exists()
 
+    expect(page.locator("#report-status")).to_have_text("Not started")
+
     page.context.set_offline(False)
     expect(queue(page)).to_be_hidden()
+    # What the page says follows the sync: each row is saved, and the period is now a draft on the server.
+    expect(trained.get_by_role("status")).to_have_text("Saved")
+    expect(page.locator("#report-status")).to_have_text("Draft")
     assert Result.objects.get(indicator=m.trained.indicator, option=None).value == 25
     assert Result.objects.get(indicator=m.trained.indicator, option__code="female").value == 12
     deaths_result = Result.objects.get(indicator=m.deaths.indicator)
@@ -109,6 +114,7 @@ def test_a_conflict_shows_both_versions_and_the_person_chooses(page: Page, live_
     earlier = services.result_save(
         actor=world.coordinator, plan_indicator=m.trained, period="2024Q1", values={"value": Decimal("20")}
     )
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
     sign_in(page, live_server, world.member.email)
     open_kept(page, entry_url(live_server, world))
     trained = page.locator(f"#row-{m.trained.uuid}-total")
@@ -131,9 +137,14 @@ def test_a_conflict_shows_both_versions_and_the_person_chooses(page: Page, live_
     expect(conflict.locator("tr", has_text="Value")).to_contain_text("25")
     expect(conflict.locator("tr", has_text="Value")).to_contain_text("30")
     assert Result.objects.get(option=None, indicator=m.trained.indicator).value == 30  # nothing overwritten
+    # The row no longer says it will be sent; the two versions stack on the phone instead of widening the page.
+    expect(trained.get_by_role("status")).to_contain_text("Not sent: someone changed this value meanwhile")
+    expect(conflict.locator("td[data-label='Yours: ']").first).to_have_text("25")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     conflict.get_by_role("button", name="Keep mine").click()
     expect(queue(page)).to_be_hidden()
+    expect(trained.get_by_role("status")).to_have_text("Saved")
     assert Result.objects.get(option=None, indicator=m.trained.indicator).value == 25
 
 
@@ -174,6 +185,7 @@ def test_an_entry_for_a_period_approved_meanwhile_stays_with_the_servers_reason(
     page.context.set_offline(False)
     refused = queue(page).locator("li[data-state=rejected]")
     expect(refused).to_contain_text("approved and locked")
+    expect(trained.get_by_role("status")).to_contain_text("Not sent: the server refused this value")
     page.reload()  # still there, with its reason, on the page that is now read-only
     expect(queue(page).locator("li[data-state=rejected]")).to_contain_text("approved and locked")
     assert not Result.objects.exists()
@@ -206,3 +218,50 @@ def test_an_exchange_logged_offline_survives_a_reload_and_is_recorded_once_onlin
     expect(queue(page)).to_be_hidden()
     exchange = Exchange.objects.get()
     assert (exchange.title, exchange.type, exchange.days) == ("Emergency triage site visit", "site_visit", 5)
+
+
+def test_the_no_connection_page_opens_the_asked_page_when_the_connection_returns(
+    page: Page, live_server, world
+):
+    sign_in(page, live_server, world.member.email)
+    wait_until(page, WORKER_IN_CONTROL, True)
+
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/partnerships/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("No connection")
+    retry = page.get_by_role("button", name="Try again")
+    with page.expect_navigation():  # still offline: it tries the asked address again, and says so again
+        retry.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("No connection")
+    assert page.url == f"{live_server.url}/partnerships/"
+
+    page.context.set_offline(False)  # the browser's `online` event: the asked page opens by itself
+    expect(page.get_by_role("heading", level=1)).to_have_text("Partnerships")
+    assert page.url == f"{live_server.url}/partnerships/"
+
+
+def test_the_entry_page_opened_first_after_signing_in_on_a_new_device_works_offline(
+    page: Page, live_server, world
+):
+    m = monitored(world)
+    entry = f"/monitoring/{world.partnership.uuid}/2024Q1/"
+    # Signing in on a fresh browser straight to the entry page: the page loads before the service worker it
+    # registers is in control, so the worker never saw it go by.
+    page.goto(f"{live_server.url}/login/?next={entry}")
+    page.get_by_label("Email").fill(world.member.email)
+    page.get_by_label("Password").fill("pw")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Results for")
+    assert page.evaluate("navigator.serviceWorker.controller") is None
+    wait_until(page, "navigator.serviceWorker.ready.then(() => true)", True)
+    wait_until(page, f"({KEPT}).then(paths => paths.includes({entry!r}))", True)
+
+    page.context.set_offline(True)
+    response = page.reload()
+    assert response is not None and response.from_service_worker
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Results for")
+    # Its scripts came back too: a value typed now waits in the queue.
+    trained = page.locator(f"#row-{m.trained.uuid}-total")
+    trained.locator("input[name$='-value']").fill("25")
+    trained.get_by_role("button", name="Save").click()
+    expect(queue(page).get_by_role("heading")).to_have_text("1 entry waits to be sent")

@@ -146,6 +146,31 @@
     place.appendChild(el("span", text, { "class": "badge wrap", role: "status" }));
   }
   function kept(row) { note(row, gettext("Kept on this device: it will be sent when the connection returns.")); }
+  // After a sync, what each row says beside its Save button follows its entry: a refused or conflicting entry no
+  // longer says it will be sent (the queue says what to do), and the period's status badge (#report-status, "Not
+  // started" until the first value reaches the server) is read again from the server.
+  function told(item) {
+    var row = item.kind !== "create" && item.page === location.pathname && document.getElementById("row-" + item.row);
+    if (!row) { return; }
+    if (item.state === "conflict") {
+      note(row, gettext("Not sent: someone changed this value meanwhile. Choose the version to keep in the queue above."));
+    } else if (item.state === "rejected") {
+      note(row, gettext("Not sent: the server refused this value. The queue above says why."));
+    }
+  }
+  function status() {
+    var badge = document.getElementById("report-status");
+    if (!badge || !badge.getAttribute("data-api")) { return Promise.resolve(); }
+    return request("GET", badge.getAttribute("data-api")).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (report) {
+      var label = report && badge.getAttribute("data-status-" + report.status);
+      if (label) {
+        badge.textContent = label;
+        badge.className = "badge status-" + report.status;
+      }
+    }).catch(function () { return null; });
+  }
 
   function keep(rows) {
     var inputs = [];
@@ -263,12 +288,17 @@
   function sync() {
     if (sending || !navigator.onLine) { return Promise.resolve(); }
     sending = true;
+    var tried = [];
     return all().then(function (items) {
       var waiting = items.filter(function (item) { return item.state === "waiting"; });
       return waiting.reduce(function (chain, item) {
-        return chain.then(function () { return sendOne(item); });
+        return chain.then(function () { tried.push(item); return sendOne(item); });
       }, Promise.resolve());
-    }).catch(function () { return null; }).then(function () { sending = false; return draw(); });
+    }).catch(function () { return null; }).then(function () {
+      sending = false;
+      tried.forEach(told);
+      return Promise.all([draw(), tried.length ? status() : null]);
+    });
   }
 
   // --- the queue on the page -------------------------------------------------------------------------------
@@ -284,19 +314,24 @@
     return b;
   }
   function comparison(item) {
-    var table = el("table", "", { "class": "compare" });
+    // A work-list table: on a phone each field stacks ("Yours: 25", "On the server: 30") instead of widening the
+    // page; each cell's label carries the page language's separator (data-colon), so the style sheet adds none.
+    var table = el("table", "", { "class": "compare work-list" });
     var head = el("tr");
-    [gettext("Field"), gettext("Yours"), gettext("On the server")].forEach(function (h) { head.appendChild(el("th", h)); });
-    table.appendChild(head);
+    var titles = [gettext("Field"), gettext("Yours"), gettext("On the server")];
+    var colon = queueBox.getAttribute("data-colon") || ": ";
+    titles.forEach(function (h) { head.appendChild(el("th", h, { scope: "col" })); });
+    table.appendChild(el("thead")).appendChild(head);
+    var rows = table.appendChild(el("tbody"));
     FIELDS.forEach(function (name) {
       if (!(name in item.labels)) { return; }
       var tr = el("tr");
       var mine = item.data[name];
       var theirs = item.server ? item.server[name] : null;
-      tr.appendChild(el("th", item.labels[name]));
-      tr.appendChild(el("td", shown(mine) || "—"));
-      tr.appendChild(el("td", shown(theirs === undefined ? null : theirs) || "—"));
-      table.appendChild(tr);
+      tr.appendChild(el("th", item.labels[name], { scope: "row" }));
+      tr.appendChild(el("td", shown(mine) || "—", { "data-label": titles[1] + colon }));
+      tr.appendChild(el("td", shown(theirs === undefined ? null : theirs) || "—", { "data-label": titles[2] + colon }));
+      rows.appendChild(tr);
     });
     return table;
   }

@@ -25,6 +25,27 @@ document.addEventListener("htmx:afterSettle", function (event) {
 window.addEventListener("online", function () {
   Array.prototype.forEach.call(document.querySelectorAll(".offline-note"), function (note) { note.hidden = true; });
 });
+// The "No connection" page stands in (from the service worker) for the page that was asked for, at that page's
+// address: when the person presses "Try again", or when the connection returns, loading the address again opens it.
+// The browser may say it is online a moment before requests get through (the service worker's among them), so on
+// the `online` event the page first asks the server for the address's headers (HEAD, which the worker leaves to the
+// network), and loads it once they come, trying again every two seconds a while.
+(function () {
+  if (!document.querySelector("[data-offline-retry]")) {
+    return;
+  }
+  function retry() { window.location.reload(); }
+  var tries = 0;
+  function whenReachable() {
+    fetch(window.location.href, { method: "HEAD", credentials: "same-origin", cache: "no-store" }).then(retry, function () {
+      tries += 1;
+      if (tries < 30 && navigator.onLine) { window.setTimeout(whenReachable, 2000); }
+    });
+  }
+  window.addEventListener("online", function () { tries = 0; whenReachable(); });
+  var button = document.getElementById("offline-retry");
+  if (button) { button.addEventListener("click", retry); }
+})();
 // Offline data entry (offline.js keeps what is typed without a connection in this browser): signed-in pages
 // register the service worker that keeps the app shell and the entry pages, and ask it for the shell and the
 // "No connection" page in this page's language (after a sign-out, or when the language changed). Signing out
@@ -64,10 +85,20 @@ window.addEventListener("online", function () {
     ready.then(function () {
       try { window.localStorage.setItem(OWNER, owner); } catch (e) { /* private mode */ }
       if ("serviceWorker" in navigator) {
+        var controlled = !!navigator.serviceWorker.controller;
         navigator.serviceWorker.register(body.getAttribute("data-service-worker")).then(function () {
           return navigator.serviceWorker.ready;
         }).then(function (registration) {
           registration.active.postMessage({ shell: document.documentElement.lang });
+          // A data entry page loaded before the worker was in control (the first page after signing in on a new
+          // device) went past it, so nothing kept it: the worker fetches and keeps it now, with its scripts and
+          // styles (the JavaScript catalogue among them), as it would have on the way through.
+          if (!controlled && document.querySelector("[data-offline-queue]")) {
+            var assets = Array.prototype.map.call(document.querySelectorAll("script[src], link[rel=stylesheet][href]"), function (node) {
+              return node.src || node.href;
+            });
+            registration.active.postMessage({ keep: [window.location.href.split("#")[0]], assets: assets });
+          }
         }).catch(function () { return null; });
         Array.prototype.forEach.call(document.querySelectorAll("#offline-keep"), function (box) { box.hidden = false; });
       }
