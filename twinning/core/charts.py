@@ -29,7 +29,10 @@ GREY = "#999"  # axes
 GRID = "#e6e9ee"  # grid lines behind the bars
 PALETTE = (BLUE, AMBER, GREEN, LIGHT_BLUE)
 
-TEXT_PX = 12  # a chart drawn at about a unit a pixel (timeline_chart) sets all its text at this size
+# Charts are drawn at a phone's width, a unit about a pixel, and never scaled up (`svg.chart` in site.css: at most
+# the column's width): their text, all TEXT_PX, stays at least 11 px on a 390 px wide phone and 12 px elsewhere.
+TEXT_PX = 12
+CHART_WIDTH = 320
 LABEL_CHARS = 28  # longer row labels are cut (the full label is the text's tooltip and is in the table)
 
 
@@ -127,13 +130,13 @@ def _wrapped_label(text: str, x: float, middle: float, chars: int) -> str:
     tooltip whenever it does not stand on one line."""
     lines = label_lines(text, chars)
     if len(lines) == 1 and lines[0] == text:
-        return f'<text x="{x}" y="{middle + 4:.0f}" font-size="12" text-anchor="end">{escape(text)}</text>'
+        return f'<text x="{x}" y="{middle + 4:.0f}" font-size="{TEXT_PX}" text-anchor="end">{escape(text)}</text>'
     first = middle + 4 - (len(lines) - 1) * LINE_HEIGHT / 2
     spans = "".join(
         f'<tspan x="{x}" y="{first + i * LINE_HEIGHT:.0f}">{escape(line)}</tspan>'
         for i, line in enumerate(lines)
     )
-    return f'<text font-size="12" text-anchor="end"><title>{escape(text)}</title>{spans}</text>'
+    return f'<text font-size="{TEXT_PX}" text-anchor="end"><title>{escape(text)}</title>{spans}</text>'
 
 
 @degrades_to(nothing)
@@ -143,25 +146,26 @@ def bar_chart(
     title: str,
     series: Sequence[str] = (),
     colours: Sequence[str] = PALETTE,
-    width: int = 560,
-    label_width: int = 170,
+    width: int = CHART_WIDTH,
+    label_width: int = 130,
 ) -> SafeString:
     """Horizontal bars from zero: one group per `(label, values)` row, one bar per value, the i-th value of
     every row in `colours[i]`. `series` names the values in a legend (shown when there are several). A None
-    value draws no bar; a negative one a bar of no length with its number."""
+    value draws no bar; a negative one a bar of no length with its number. Drawn at a phone's width with its
+    text TEXT_PX (long row labels wrap onto up to three lines, in full in their tooltip and the table)."""
     per_row = max((len(values) for _label, values in rows), default=1)
-    bar = 12 if per_row > 1 else 24
-    chars = fitting_chars(label_width - 8)
+    bar = 14 if per_row > 1 else 24
+    chars = fitting_chars(label_width - 8, TEXT_PX)
     # A long label wraps (a Russian "Activity after 3 years" was cut to the words every row shares): its row
     # grows to hold its lines, the bars centred in it.
     tallest = max((len(label_lines(label, chars)) for label, _values in rows), default=1)
     group = max(bar * per_row + 8, tallest * LINE_HEIGHT + 6)
     inset = (group - 8 - bar * per_row) // 2
-    keys, legend_h = _wrapped_legend(series, colours, width) if len(series) > 1 else ("", 0)
+    keys, legend_h = _wrapped_legend(series, colours, width, size=TEXT_PX) if len(series) > 1 else ("", 0)
     legend = legend_h + 4
     bottom = legend + group * len(rows)
-    height = bottom + 20  # the value axis: ticks and their numbers under the bars
-    plot = width - label_width - 60  # room for the number after the longest bar
+    height = bottom + 22  # the value axis: ticks and their numbers under the bars
+    plot = width - label_width - 48  # room for the number after the longest bar
     axis = ticks(0, max(_finite(v for _label, values in rows for v in values), default=0.0))
     top = float(axis[-1])
     parts = [_open(width, height, title)]
@@ -170,7 +174,7 @@ def bar_chart(
         parts.append(
             f'<line class="tick" x1="{x:.1f}" y1="{legend}" x2="{x:.1f}" y2="{bottom + 4}" stroke="{GRID}"/>'
             f'<line x1="{x:.1f}" y1="{bottom}" x2="{x:.1f}" y2="{bottom + 4}" stroke="{GREY}"/>'
-            f'<text x="{x:.1f}" y="{bottom + 15}" font-size="10" text-anchor="middle">{escape(number(tick))}</text>'
+            f'<text x="{x:.1f}" y="{bottom + 17}" font-size="{TEXT_PX}" text-anchor="middle">{escape(number(tick))}</text>'
         )
     parts.append(
         f'<line x1="{label_width}" y1="{bottom}" x2="{label_width + plot}" y2="{bottom}" stroke="{GREY}"/>'
@@ -187,32 +191,40 @@ def bar_chart(
             parts.append(
                 f'<rect x="{label_width}" y="{y}" width="{w:.1f}" height="{bar - 2}" '
                 f'fill="{colours[i % len(colours)]}"/>'
-                f'<text x="{label_width + w + 4:.1f}" y="{y + bar / 2 + 3:.0f}" font-size="11">'
+                f'<text x="{label_width + w + 4:.1f}" y="{y + bar / 2 + 4:.0f}" font-size="{TEXT_PX}">'
                 f"{escape(number(value))}</text>"
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every piece of text above is escaped
 
 
-def _legend(left: int, bar_name: str, line_name: str | None) -> str:
-    """The key above a period chart: a bar swatch for what was achieved and, if drawn, a line for the target."""
+LEGEND_LINE = TEXT_PX + 6  # px between the lines of a period chart's key
+
+
+def _legend(left: int, bar_name: str, line_name: str | None, width: int) -> tuple[str, int]:
+    """The key above a period chart: a bar swatch for what was achieved and, if drawn, a line for the target,
+    on a second line when both do not fit in `width`. Returns the SVG and the number of lines."""
     legend = [
-        f'<rect x="{left}" y="2" width="8" height="8" fill="{BLUE}"/>'
-        f'<text x="{left + 11}" y="10">{escape(bar_name)}</text>'
+        f'<rect x="{left}" y="3" width="10" height="10" fill="{BLUE}"/>'
+        f'<text x="{left + 14}" y="{TEXT_PX}">{escape(bar_name)}</text>'
     ]
+    lines = 1
     if line_name:
-        at = left + 11 + round(6 * len(bar_name)) + 14
+        at = left + 14 + math.ceil(TEXT_PX * 0.62 * len(bar_name)) + 16
+        if at + 18 + TEXT_PX * 0.62 * len(line_name) > width - 4:
+            at, lines = left, 2
+        top = (lines - 1) * LEGEND_LINE
         legend.append(
-            f'<line x1="{at}" y1="6" x2="{at + 12}" y2="6" stroke="{AMBER}" stroke-width="2.5"/>'
-            f'<text x="{at + 16}" y="10">{escape(line_name)}</text>'
+            f'<line x1="{at}" y1="{top + 8}" x2="{at + 14}" y2="{top + 8}" stroke="{AMBER}" stroke-width="2.5"/>'
+            f'<text x="{at + 18}" y="{top + TEXT_PX}">{escape(line_name)}</text>'
         )
-    return f'<g font-size="10">{"".join(legend)}</g>'
+    return f'<g font-size="{TEXT_PX}">{"".join(legend)}</g>', lines
 
 
-def label_every(labels: Sequence[str], step: float, size: int = 9) -> int:
+def label_every(labels: Sequence[str], step: float, size: int = TEXT_PX) -> int:
     """Show every k-th period label so that none overlaps the next: k is the smallest whole number for which k
     slots (`step` px each, in the chart's own units, so it holds at every width the SVG is scaled to) hold the
-    longest label (about 0.6 × font `size` px a character) plus a 6 px gap. "Q1 2024" at 9 px needs ~44 px.
+    longest label (about 0.6 × font `size` px a character) plus a 6 px gap. "Q1 2024" at 12 px needs ~57 px.
 
     Raises: nothing.
     """
@@ -233,14 +245,18 @@ def bar_line_chart(
 ) -> SafeString:
     """Vertical bars over periods (what was achieved in each) and a stepped line (its target), on one axis that
     includes zero. `labels`, `bars` and `line` run in parallel; None draws nothing for that period. The legend
-    names the line only when it has a value. Nothing at all when there is no number to draw."""
-    width, height, left, bottom, top_margin = 420, 180, 44, 28, 12
+    names the line only when it has a value. Nothing at all when there is no number to draw. Drawn at a phone's
+    width with its text TEXT_PX; period labels are thinned so none overlaps the next (`label_every`)."""
+    width, left, bottom = CHART_WIDTH, 48, 30
     bar_name = bar_name or _("Achieved")
     line_name = line_name or _("Target")
     _finite([*bars, *line])
     numbers = [Decimal(str(v)) for v in [*bars, *line] if v is not None]
     if not labels or not numbers:
         return mark_safe("")
+    key, key_lines = _legend(left, bar_name, line_name if any(v is not None for v in line) else None, width)
+    top_margin = key_lines * LEGEND_LINE + 6
+    height = top_margin + 150 + bottom
     axis = ticks(min(numbers), max(numbers))
     floor, top = axis[0], axis[-1]
     span = top - floor
@@ -250,7 +266,7 @@ def bar_line_chart(
     def y(value: Number) -> float:
         return top_margin + float((top - Decimal(str(value))) / span) * plot_h
 
-    def text(x: float | int, y_: float | int, content: str, size: int = 10, anchor: str = "end") -> str:
+    def text(x: float | int, y_: float | int, content: str, size: int = TEXT_PX, anchor: str = "end") -> str:
         return f'<text x="{x:.1f}" y="{y_:.1f}" font-size="{size}" text-anchor="{anchor}">{escape(content)}</text>'
 
     parts = [_open(width, height, title)]
@@ -260,12 +276,12 @@ def bar_line_chart(
             f'stroke="{GRID}"/><line x1="{left - 4}" y1="{y(tick):.1f}" x2="{left}" y2="{y(tick):.1f}" '
             f'stroke="{GREY}"/>'
         )
-        parts.append(text(left - 6, y(tick) + 3, number(tick)))
+        parts.append(text(left - 6, y(tick) + 4, number(tick)))
     parts.append(
         f'<line x1="{left}" y1="{top_margin}" x2="{left}" y2="{height - bottom}" stroke="{GREY}"/>'
         f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - 8}" y2="{y(0):.1f}" stroke="{GREY}"/>'
     )
-    every = label_every(labels, step)
+    every = label_every(labels, step, size=TEXT_PX)
     for i, label in enumerate(labels):
         x = left + i * step
         value = bars[i]
@@ -288,8 +304,8 @@ def bar_line_chart(
                 f'<line x1="{x + step / 2:.1f}" y1="{height - bottom}" x2="{x + step / 2:.1f}" '
                 f'y2="{height - bottom + 4}" stroke="{GREY}"/>'
             )
-            parts.append(text(x + step / 2, height - 10, label, size=9, anchor="middle"))
-    parts.append(_legend(left, bar_name, line_name if any(v is not None for v in line) else None))
+            parts.append(text(x + step / 2, height - 12, label, anchor="middle"))
+    parts.append(key)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every piece of text above is escaped
 

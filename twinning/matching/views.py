@@ -84,7 +84,6 @@ def _score_chart(optimal: Decimal, stable: Decimal) -> SafeString:
     return charts.bar_chart(
         [(_("Optimal"), [optimal]), (_("Stable"), [stable])],
         title=_("Total score of each assignment"),
-        width=360,
         label_width=80,
     )
 

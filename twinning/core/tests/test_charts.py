@@ -37,7 +37,7 @@ def test_bars_escape_every_label_and_cut_long_ones_keeping_the_full_label_as_a_t
 
     assert "<script>" not in svg and "<b>" not in svg
     assert "&lt;b&gt;Uganda&lt;/b&gt;" in svg and "y &amp; z" in svg
-    assert "A" * (fitting_chars(170 - 8) - 1) + "…" in svg and f"<title>{'A' * 40}</title>" in svg
+    assert "A" * (fitting_chars(130 - 8) - 1) + "…" in svg and f"<title>{'A' * 40}</title>" in svg
 
 
 def test_bars_draw_one_rectangle_per_value_and_none_for_a_missing_value():
@@ -71,14 +71,14 @@ def test_bars_have_a_value_axis_with_round_ticks():
 def test_period_labels_are_thinned_so_none_overlaps_the_next():
     # A tester saw "Q1 2024Q2 2024…" run together: twelve quarters gave 31 px slots for ~44 px labels.
     labels = [f"Q{q} {y}" for y in (2024, 2025, 2026) for q in (1, 2, 3, 4)]
-    step = (420 - 44 - 8) / len(labels)
+    step = (320 - 48 - 8) / len(labels)
     every = label_every(labels, step)
-    assert every == 2
-    assert every * step >= len("Q1 2024") * 9 * 0.6 + 6  # each shown label fits in the slots it owns
-    assert label_every(["Q1 2024", "Q2 2024"], 184) == 1
-    assert label_every(["2024"] * 36, (420 - 52) / 36) == 3
+    assert every == 3
+    assert every * step >= len("Q1 2024") * 12 * 0.6 + 6  # each shown label fits in the slots it owns
+    assert label_every(["Q1 2024", "Q2 2024"], 132) == 1
+    assert label_every(["2024"] * 36, (320 - 56) / 36) == 5
     svg = str(bar_line_chart("t", labels, [Decimal(1)] * 12, [None] * 12))
-    assert svg.count(">Q") == 6 + 12  # six shown labels, and every bar's tooltip
+    assert svg.count(">Q") == 4 + 12  # four shown labels, and every bar's tooltip
 
 
 def test_timeline_chart_draws_a_band_per_level_held_and_escapes_labels():
@@ -106,7 +106,7 @@ def test_a_long_row_label_wraps_between_words_instead_of_being_cut():
     # A tester saw three Russian rows all read "Мероприятие через 1 …": the words that told them apart were cut.
     from twinning.core.charts import label_lines
 
-    chars = fitting_chars(170 - 8)
+    chars = fitting_chars(130 - 8)
     labels = ["Мероприятие через 1 год", "Мероприятие через 3 года", "Мероприятие через 5 лет"]
     for label in labels:
         lines = label_lines(label, chars)
@@ -117,7 +117,7 @@ def test_a_long_row_label_wraps_between_words_instead_of_being_cut():
         assert f"<title>{label}</title>" in svg
         assert "".join(re.findall(r">([^<>]+)</tspan>", svg)).count(label.split()[-1]) >= 1
     # Rows grow to hold their lines: the bars of two wrapped rows do not overlap the next row's label.
-    ys = [int(y) for y in re.findall(r'<rect x="170" y="(\d+)"', svg)]
+    ys = [int(y) for y in re.findall(r'<rect x="130" y="(\d+)"', svg)]
     assert ys == sorted(ys) and min(b - a for a, b in itertools.pairwise(ys)) >= 2 * 14
 
 
@@ -128,3 +128,47 @@ def test_a_label_longer_than_three_lines_ends_with_an_ellipsis_and_a_short_one_s
     lines = label_lines(" ".join(["word"] * 30), 21)
     assert len(lines) == 3 and lines[-1].endswith("…") and all(len(line) <= 21 for line in lines)
     assert label_lines("A" * 40, 21) == ["A" * 20 + "…"]
+
+
+def _font_sizes(svg: str) -> set[int]:
+    return {int(size) for size in re.findall(r'font-size="(\d+)"', svg)}
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        pytest.param(
+            lambda: bar_chart([("Uganda", [Decimal(3)]), ("Kenya", [Decimal(12)])], title="t"), id="bars"
+        ),
+        pytest.param(
+            lambda: bar_chart(
+                [("2025", [Decimal(10), Decimal(4)]), ("2026", [Decimal(20), None])],
+                title="t",
+                series=["In-kind value", "Donor funds"],
+            ),
+            id="grouped bars",
+        ),
+        pytest.param(
+            lambda: bar_line_chart(
+                "t", ["Q1 2024", "Q2 2024", "Q3 2024"], [Decimal(5), None, Decimal(9)], [Decimal(8)] * 3
+            ),
+            id="bars and line",
+        ),
+    ],
+)
+def test_bar_charts_are_drawn_at_a_phones_width_with_12_px_text(svg):
+    # On a phone the charts shrank to fit the column, their text to 6-7 px: they are drawn 320 units wide (a
+    # unit a pixel, never scaled up), so on a 390 px phone (a column of about 340 px) their text stays 12 px.
+    drawn = str(svg())
+    assert 'viewBox="0 0 320 ' in drawn and 'width="320"' in drawn
+    assert _font_sizes(drawn) == {12}
+
+
+def test_a_long_target_name_moves_the_key_to_a_second_line():
+    one = str(bar_line_chart("t", ["Q1"], [Decimal(1)], [Decimal(2)]))
+    two = str(
+        bar_line_chart("t", ["Q1"], [Decimal(1)], [Decimal(2)], line_name="The partnerships' own targets")
+    )
+    height = lambda svg: int(re.search(r'viewBox="0 0 320 (\d+)"', svg).group(1))  # noqa: E731
+    assert height(two) == height(one) + 18
+    assert not any(float(x) > 320 for x in re.findall(r' x2?="([\d.]+)"', two))

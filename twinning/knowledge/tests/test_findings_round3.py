@@ -630,4 +630,4 @@ def test_a_long_row_label_wraps_within_its_room_with_the_full_label_as_tooltip()
     assert "<title>National policy, guideline or curriculum</title>" in svg
     lines = re.findall(r'<tspan x="[\d.]+" y="[\d.]+">([^<]*)</tspan>', svg)
     assert " ".join(lines) == "National policy, guideline or curriculum"
-    assert all(len(line) * 12 * 0.62 <= 170 - 6 for line in lines)
+    assert all(len(line) * 12 * 0.62 <= 130 - 6 for line in lines)
