@@ -19,10 +19,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from twinning.accounts.models import PartnershipMembership
 from twinning.contributions import services
 from twinning.contributions.models import (
+    DEMO_AWARD_TITLE,
     Allocation,
     Award,
     Basis,
@@ -102,6 +104,16 @@ GIFT_LINES = {
     ],
     "other": [("Translation of training materials", "market_price", (1500, 6000))],
 }
+# Who the demo's gifts come from when not a partner institution: stored in English, shown in the reader's language
+# (Gift.shown_contributor_name).
+CONTRIBUTOR_NAMES = [
+    gettext_noop("Ministry of Health"),
+    gettext_noop("District health office"),
+    gettext_noop("Community health committee"),
+    gettext_noop("Rotary club"),
+    gettext_noop("Medical supplies company"),
+    gettext_noop("Alumni association"),
+]
 CONTRIBUTORS = [
     ("partner", 0.45),
     ("national_government", 0.18),
@@ -508,10 +520,10 @@ def _contributor(
         iid, name, _country = rng.choice(institutions.get(side) or institutions["host"])
         return kind, name, iid
     name = {
-        "national_government": "Ministry of Health",
-        "local_government": "District health office",
-        "community": "Community health committee",
-        "private": rng.choice(["Rotary club", "Medical supplies company", "Alumni association"]),
+        "national_government": CONTRIBUTOR_NAMES[0],
+        "local_government": CONTRIBUTOR_NAMES[1],
+        "community": CONTRIBUTOR_NAMES[2],
+        "private": rng.choice(CONTRIBUTOR_NAMES[3:]),
     }[kind]
     return kind, name, None
 
@@ -597,7 +609,7 @@ def _write_awards(
         fields: dict[str, Any] = {
             "donor": funder,
             "reference": f"{''.join(w[0] for w in funder.split())}-{start.year}-{n + 1:02d}",
-            "title": f"Twinning partnerships {start.year}–{end.year}",
+            "title": DEMO_AWARD_TITLE % {"first": start.year, "last": end.year},
             "amount": (allocated * Decimal("1.04")).quantize(Decimal("1000")),
             "currency": "USD",
             "start_date": start,
@@ -662,7 +674,7 @@ def _flagship_through_services(
             partnership=flagship,
             category="equipment" if steps != 2 else "reference",
             contributor_kind="local_government",
-            contributor_name="District health office",
+            contributor_name=CONTRIBUTOR_NAMES[1],
             receiving_side="host",
             description=description,
             quantity=Decimal(1),

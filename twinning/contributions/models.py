@@ -14,10 +14,11 @@ from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
-from twinning.core.reference import validate_country, validate_currency
+from twinning.core.reference import shipped_format, shipped_name, validate_country, validate_currency
 from twinning.core.rendering import labelled
 from twinning.core.validators import validate_storable_decimal, validate_upload_content, validate_upload_size
 from twinning.directory.models import Institution, Person
@@ -39,6 +40,10 @@ class Basis(Choices):
     GENERIC = "generic", _("Generic volunteer-hour rate")
     FAIR_VALUE = "fair_value", _("Fair value by profession and country")
     LOCAL = "local", _("Local rate")
+
+
+# The demo's award title (contributions.demo), stored in English and shown in the reader's language.
+DEMO_AWARD_TITLE = gettext_noop("Twinning partnerships %(first)s–%(last)s")
 
 
 class Award(TwinningModel):
@@ -99,7 +104,18 @@ class Award(TwinningModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.donor} {self.reference}"
+        return f"{self.shown_donor} {self.reference}"
+
+    @property
+    def shown_donor(self) -> str:
+        """The donor in the reader's language when it is one of the demo's funders (twinning.demo.plan), else as
+        typed."""
+        return shipped_name(self.donor)
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language when it is the demo's (contributions.demo), else as typed."""
+        return shipped_format(self.title, DEMO_AWARD_TITLE)
 
     def clean(self) -> None:
         _period_clean(self.start_date, self.end_date)
@@ -499,6 +515,12 @@ class Gift(TwinningModel):
 
     def __str__(self) -> str:
         return labelled(self.get_category_display(), self.description[:60])
+
+    @property
+    def shown_contributor_name(self) -> str:
+        """Who gave it, in the reader's language when the demo named them ("Ministry of Health", marked with
+        gettext_noop in contributions.demo), else as typed (an institution's or a person's name)."""
+        return shipped_name(self.contributor_name)
 
 
 EVIDENCE_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "doc", "docx", "odt", "xlsx", "ods", "csv"]

@@ -232,8 +232,8 @@ def _awards_table(awards: Any) -> Table:
         ],
         rows=[
             (
-                Link(f"{a.donor} {a.reference}", reverse("contributions:award_detail", args=[a.uuid])),
-                a.title,
+                Link(f"{a.shown_donor} {a.reference}", reverse("contributions:award_detail", args=[a.uuid])),
+                a.shown_title,
                 a.start_date,
                 a.end_date,
                 a.amount,
@@ -547,7 +547,7 @@ def _gifts_table(partnership: Partnership, gifts: Any, currency: str) -> Table:
                 Link(g.description, reverse("contributions:gift_detail", args=[partnership.uuid, g.uuid])),
                 g.get_category_display(),
                 g.get_use_display(),
-                g.contributor_name,
+                g.shown_contributor_name,
                 g.get_contributor_kind_display(),
                 g.fair_value,
                 g.currency,

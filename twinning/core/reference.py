@@ -3,6 +3,7 @@
 The lists never change while the process runs, so caching them is safe across requests.
 """
 
+import re
 import unicodedata
 import zoneinfo
 from functools import cache
@@ -108,6 +109,35 @@ def shipped_name(name: str) -> str:
     Raises: nothing.
     """
     return gettext(name) if name else ""
+
+
+def shipped_format(text: str, *patterns: str) -> str:
+    """`text` in the reader's language when it was made from one of `patterns`, shipped texts with named
+    placeholders marked with gettext_noop ("%(city)s community hall", a demo planning event's place): the stored
+    English is matched against each pattern and the translated pattern is filled with the same values. Any other
+    text goes through `shipped_name` (a shipped name is translated, a typed one comes back as it is).
+
+    Raises: nothing.
+    """
+    for pattern in patterns:
+        found = re.fullmatch(_PLACEHOLDER.sub(_group, re.escape(pattern)), text or "")
+        if found:
+            try:
+                return gettext(pattern) % found.groupdict()
+            except (
+                KeyError,
+                ValueError,
+                TypeError,
+            ):  # a translation that lost a placeholder: keep the English
+                return text
+    return shipped_name(text)
+
+
+_PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)s")  # a named placeholder as re.escape writes it
+
+
+def _group(match: re.Match[str]) -> str:
+    return f"(?P<{match.group(1)}>.+?)"
 
 
 def language_name(code: str, fallback: str = "") -> str:

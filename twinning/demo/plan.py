@@ -11,6 +11,8 @@ import unicodedata
 import uuid
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_noop
+
 from twinning.core.reference import country_name
 from twinning.demo.data import (
     COUNTRIES,
@@ -23,6 +25,7 @@ from twinning.demo.data import (
     THEMES,
     Country,
 )
+from twinning.partnerships.models import DEMO_ADDENDUM_TITLE, DEMO_AGREEMENT_TITLE
 
 ANCHOR = datetime.date(2026, 1, 1)
 SEED = 20260101
@@ -43,10 +46,18 @@ PROGRAMME_NAMES = {
 # How many times the large profile's institutions and partnerships each profile has: "huge" is the load
 # benchmark's programme (issue "Hardening": ten times the large profile).
 LARGE_MULTIPLES = {"large": 1, "huge": 10}
+# The demo's funders (each award's donor): stored in English, shown in the reader's language (Award.shown_donor).
+FUNDER_NAMES = [
+    gettext_noop("Northbridge Foundation"),
+    gettext_noop("Alder Global Health Trust"),
+    gettext_noop("Kestrel Fund for Health Equity"),
+    gettext_noop("Meridian Development Agency"),
+]
+NORTHBRIDGE, ALDER, KESTREL, MERIDIAN = FUNDER_NAMES
 FUNDERS = {
-    "default": "Northbridge Foundation\nAlder Global Health Trust\nKestrel Fund for Health Equity",
-    "large": "Northbridge Foundation\nAlder Global Health Trust\nMeridian Development Agency",
-    "huge": "Northbridge Foundation\nAlder Global Health Trust\nMeridian Development Agency\nKestrel Fund for Health Equity",
+    "default": "\n".join([NORTHBRIDGE, ALDER, KESTREL]),
+    "large": "\n".join([NORTHBRIDGE, ALDER, MERIDIAN]),
+    "huge": "\n".join([NORTHBRIDGE, ALDER, MERIDIAN, KESTREL]),
 }
 
 STAGE_PATH = ("scoping", "matching", "agreement", "planning", "implementation", "transition", "graduated")
@@ -582,9 +593,10 @@ class _Planner:
         if "agreement" not in dates:
             return
         r = self.rng
-        title = "Memorandum of Understanding between {} and {}".format(
-            " and ".join(i.name for i in hosts), " and ".join(i.name for i in resources)
-        )
+        title = DEMO_AGREEMENT_TITLE % {
+            "hosts": " and ".join(i.name for i in hosts),
+            "resources": " and ".join(i.name for i in resources),
+        }
         host_signed: datetime.date | None
         resource_signed: datetime.date | None
         if "planning" in dates:
@@ -611,7 +623,7 @@ class _Planner:
             p.agreements.append(
                 AgreementSpec(
                     uuid=demo_uuid(self.profile, "agreement", p.index, 2),
-                    title="Transition and sustainability addendum",
+                    title=DEMO_ADDENDUM_TITLE,
                     host_signed_on=signed,
                     resource_signed_on=signed + datetime.timedelta(days=r.randint(0, 10)),
                     notes="Sets out which activities the host institution funds after the grant ends.",

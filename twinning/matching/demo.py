@@ -8,6 +8,8 @@ conflict is declared, one pair is accepted, so every part of the page has someth
 import random
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from twinning.accounts.models import User
 from twinning.demo.plan import demo_uuid
 from twinning.directory.models import HealthArea, Language
@@ -93,7 +95,7 @@ def load_demo(
     round = services.round_create(
         actor=admin,
         programme=programme,
-        name="2025 twinning call: first round",
+        name=gettext_noop("2025 twinning call: first round"),
         description="Hosts from the 2025 call and the resource institutions that volunteered.",
     )
     hosts = _hosts(admin, round, areas, langs, codes, rng)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from twinning.accounts import access
 from twinning.core.choices import Choices, Side
 from twinning.core.models import BackgroundJob, TwinningModel
+from twinning.core.reference import shipped_name
 from twinning.directory.models import Institution
 from twinning.matching.engine.scoring import DEFAULT_WEIGHTS, PARTS
 from twinning.partnerships.models import Partnership, Programme
@@ -114,7 +115,12 @@ class MatchingRound(TwinningModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.shown_name
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the reader's language when it is the demo's (matching.demo), else as staff typed it."""
+        return shipped_name(self.name)
 
     @property
     def weights(self) -> dict[str, int]:

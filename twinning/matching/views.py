@@ -239,7 +239,7 @@ def round_edit_view(request: AuthedRequest, round_uuid: UUID) -> HttpResponse:
     return render(
         request,
         "matching/form.html",
-        {"form": form, "title": _("Edit %(name)s") % {"name": round.name}},
+        {"form": form, "title": _("Edit %(name)s") % {"name": round.shown_name}},
         status=400 if form.errors else 200,
     )
 

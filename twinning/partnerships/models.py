@@ -11,7 +11,7 @@ from django.utils.translation import gettext_noop
 from twinning.accounts import access
 from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
-from twinning.core.reference import shipped_name, validate_currency
+from twinning.core.reference import shipped_format, shipped_name, validate_currency
 from twinning.core.validators import validate_dhis2_uid, validate_upload_content, validate_upload_size
 from twinning.directory.models import Institution
 
@@ -356,6 +356,11 @@ class Stakeholder(TwinningModel):
 AGREEMENT_EXTENSIONS = ["pdf", "doc", "docx", "odt", "png", "jpg", "jpeg"]
 
 
+# The demo's agreement titles (twinning.demo.plan), stored in English and shown in the reader's language.
+DEMO_AGREEMENT_TITLE = gettext_noop("Memorandum of Understanding between %(hosts)s and %(resources)s")
+DEMO_ADDENDUM_TITLE = gettext_noop("Transition and sustainability addendum")
+
+
 class Agreement(TwinningModel):
     """A memorandum of understanding (or other agreement) with the date each side signed it."""
 
@@ -383,7 +388,12 @@ class Agreement(TwinningModel):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language when it is one of the demo's, else as the partnership typed it."""
+        return shipped_format(self.title, DEMO_AGREEMENT_TITLE)
 
     @property
     def is_signed(self) -> bool:

@@ -22,6 +22,7 @@ from twinning.directory.models import CountryPriority, Institution, Person
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Pillar, Programme, Stakeholder
 from twinning.planning import services
 from twinning.planning.models import (
+    DEMO_EVENT_PLACE,
     Activity,
     DisaggregationCategory,
     DisaggregationOption,
@@ -364,7 +365,7 @@ def _planning_events(
         plan=plan,
         kind="consultation",
         date=datetime.date(2023, 9, rng.randint(4, 28)),
-        place=f"{host.city} community hall",
+        place=DEMO_EVENT_PLACE % {"city": host.city},
         summary="Listening session with community members on the care they need and what stops them reaching it.",
         participants=community(rng.randint(4, 6)) + staff("host", 2) + ministry_people[1:],
     )

@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
-from twinning.core.reference import shipped_name
+from twinning.core.reference import shipped_format, shipped_name
 from twinning.core.validators import validate_dhis2_uid, validate_storable_decimal
 from twinning.directory.models import CountryPriority, Person
 from twinning.partnerships.models import Partnership, Pillar, Programme
@@ -129,6 +129,10 @@ class PlanSignOff(models.Model):
         return f"{self.plan}: {self.get_party_display()}"
 
 
+# The place the demo gives a planning consultation (planning.demo), stored in English, shown in the reader's language.
+DEMO_EVENT_PLACE = gettext_noop("%(city)s community hall")
+
+
 class PlanningEvent(TwinningModel):
     """A meeting or workshop where the plan was shaped, and who took part."""
 
@@ -152,6 +156,11 @@ class PlanningEvent(TwinningModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date}"
+
+    @property
+    def shown_place(self) -> str:
+        """The place in the reader's language when the demo wrote it ("Gulu community hall"), else as typed."""
+        return shipped_format(self.place, DEMO_EVENT_PLACE)
 
 
 class PlanningParticipant(models.Model):

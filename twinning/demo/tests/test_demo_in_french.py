@@ -15,10 +15,16 @@ from django.urls import reverse
 from django.utils import translation
 
 from twinning.accounts.models import PartnershipMembership, User
+from twinning.contributions import demo as contributions_demo
+from twinning.contributions.models import Award, Gift
+from twinning.demo import plan as demo_plan
 from twinning.exchanges import demo as exchanges_demo
 from twinning.exchanges.models import Exchange
+from twinning.matching.models import MatchingRound
 from twinning.monitoring.models import PeriodReport
+from twinning.partnerships.models import Agreement
 from twinning.planning import demo as planning_demo
+from twinning.planning.models import PlanningEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -67,11 +73,33 @@ def english_left(page: str, all_names: list[str]) -> list[str]:
     return left + [f"({unit})" for unit in units if f"({unit})" in text]
 
 
+def money_and_matching_names() -> list[str]:
+    """The demo's funders, gift contributors, matching round, agreement titles, award title and event place (the
+    last three as patterns with placeholders)."""
+    return [
+        *demo_plan.FUNDER_NAMES,
+        *contributions_demo.CONTRIBUTOR_NAMES,
+        "2025 twinning call: first round",
+        "Memorandum of Understanding between %(hosts)s and %(resources)s",
+        "Transition and sustainability addendum",
+        "Twinning partnerships %(first)s–%(last)s",
+        "%(city)s community hall",
+    ]
+
+
 @pytest.mark.parametrize("language", ["fr", "es", "ru", "pt"])
 def test_every_demo_name_has_its_translation(language):
     with translation.override(language):
-        names = demo_names() + exchange_names() + demo_units()
+        names = demo_names() + exchange_names() + demo_units() + money_and_matching_names()
         assert [name for name in names if translation.gettext(name) == name] == ["%"]
+
+
+def shown_text(response) -> str:
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'lang="fr"' in page
+    page = re.sub(r'<section id="history".*?</section>', " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
 def test_the_demos_key_pages_in_french_show_no_english_demo_name():
@@ -105,3 +133,40 @@ def test_the_demos_key_pages_in_french_show_no_english_demo_name():
     exchange = Exchange.objects.filter(partnership=flagship, title=exchanges_demo.CALL_TITLE).get()
     page = client.get(reverse("exchanges:detail", args=[flagship.uuid, exchange.uuid])).content.decode()
     assert "Appel mensuel de revue de cas" in html.unescape(page) and not english_left(page, exchange_names())
+
+    # Awards (donor and title), a gift's contributor, the matching round, the agreements and the planning
+    # meetings' places: each page shows none of the English the demo stored, and the French in its place.
+    programme = flagship.programme
+    award = Award.objects.filter(programme=programme).order_by("reference").first()
+    gift = Gift.objects.filter(
+        partnership=flagship, contributor_name__in=contributions_demo.CONTRIBUTOR_NAMES
+    ).first()
+    matching_round = MatchingRound.objects.get(name="2025 twinning call: first round")
+    agreements = list(Agreement.objects.filter(partnership=flagship).values_list("title", flat=True))
+    places = set(PlanningEvent.objects.filter(plan__partnership=flagship).values_list("place", flat=True))
+    assert award and gift and agreements and any("community hall" in place for place in places)
+    english_on = {
+        reverse("contributions:awards", args=[programme.uuid]): [award.donor, award.title],
+        reverse("contributions:award_detail", args=[award.uuid]): [award.donor],
+        reverse("contributions:gift_detail", args=[flagship.uuid, gift.uuid]): [gift.contributor_name],
+        reverse("matching:rounds"): [matching_round.name],
+        reverse("matching:round", args=[matching_round.uuid]): [matching_round.name],
+        pages["partnership"]: agreements,
+        pages["plan"]: [place for place in places if "community hall" in place],
+    }
+    left = {
+        url: [name for name in names if name in shown_text(client.get(url))]
+        for url, names in english_on.items()
+    }
+    assert {url: names for url, names in left.items() if names} == {}
+    assert "Fondation Northbridge" in shown_text(
+        client.get(reverse("contributions:awards", args=[programme.uuid]))
+    )
+    with translation.override("fr"):
+        contributor = translation.gettext(gift.contributor_name)
+    assert contributor in shown_text(
+        client.get(reverse("contributions:gift_detail", args=[flagship.uuid, gift.uuid]))
+    )
+    assert "Appel à jumelages 2025\u00a0: premier cycle" in shown_text(client.get(reverse("matching:rounds")))
+    assert "Protocole d'accord entre" in shown_text(client.get(pages["partnership"]))
+    assert "Salle communautaire de " in shown_text(client.get(pages["plan"]))
