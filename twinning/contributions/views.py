@@ -70,7 +70,7 @@ from twinning.core.ids import parse_uuid
 from twinning.core.numbers import current_locale, query_int
 from twinning.core.offline import offline_page
 from twinning.core.pagination import history_page, paginate
-from twinning.core.reference import country_name
+from twinning.core.reference import country_name, shipped_name
 from twinning.core.spreadsheets import XLSX_TYPE, Sheet, xlsx_response
 from twinning.partnerships.models import Partnership, Programme
 from twinning.partnerships.selectors import (
@@ -271,7 +271,8 @@ def award_list_view(request: AuthedRequest, programme_uuid: UUID) -> HttpRespons
         "awards_table": awards,
         "form": form,
         "can_manage": can_manage,
-        "funders": programme.funder_list,
+        # The demo's funders read in the reader's language; a programme's own are shown as typed.
+        "funders": [shipped_name(f) for f in programme.funder_list],
     }
     return render(request, "contributions/awards.html", context, status=400 if form.errors else 200)
 
