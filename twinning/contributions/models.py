@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from twinning.core.choices import Choices, Side
+from twinning.core.limits import NARRATIVE_MAX, text_field
 from twinning.core.models import TwinningModel
 from twinning.core.reference import shipped_format, shipped_name, validate_country, validate_currency
 from twinning.core.rendering import labelled
@@ -75,7 +76,7 @@ class Award(TwinningModel):
         default=Basis.GENERIC,
         help_text=_("How the donor's cost-share rules value volunteer time."),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = text_field(_("notes"), limit=NARRATIVE_MAX, blank=True)
 
     class Meta:
         verbose_name = _("award")
@@ -131,7 +132,7 @@ class Allocation(TwinningModel):
         Partnership, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("partnership")
     )
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, validators=POSITIVE)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = text_field(_("notes"), limit=NARRATIVE_MAX, blank=True)
 
     class Meta:
         verbose_name = _("allocation")
@@ -336,7 +337,7 @@ class TimeEntry(TwinningModel):
         related_name="time_entries",
         verbose_name=_("activity"),
     )
-    description = models.TextField(_("what was done"), blank=True)
+    description = text_field(_("what was done"), limit=NARRATIVE_MAX, blank=True)
     specialised_skill = models.BooleanField(_("specialised skill"), default=False)
     status = models.CharField(
         _("status"), max_length=10, choices=ContributionStatus.choices, default=ContributionStatus.RECEIVED
@@ -442,7 +443,7 @@ class Gift(TwinningModel):
     receiving_side = models.CharField(
         _("receiving side"), max_length=10, choices=Side.choices, default=Side.HOST
     )
-    description = models.TextField(_("description"))
+    description = text_field(_("description"), limit=NARRATIVE_MAX)
     quantity = models.DecimalField(
         _("quantity"), max_digits=12, decimal_places=2, default=1, validators=[MinValueValidator(0)]
     )
@@ -458,7 +459,7 @@ class Gift(TwinningModel):
     valuation_technique = models.CharField(_("valuation technique"), max_length=20, choices=Technique.choices)
     valuation_source = models.CharField(_("valuation source"), max_length=300, blank=True)
     use = models.CharField(_("monetised or used"), max_length=10, choices=Use.choices, default=Use.USED)
-    restrictions = models.TextField(_("restrictions"), blank=True)
+    restrictions = text_field(_("restrictions"), limit=NARRATIVE_MAX, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=ContributionStatus.choices, default=ContributionStatus.PLEDGED
     )

@@ -17,6 +17,11 @@ from django.db import models
 TEXT_MAX = 5000
 # A remark beside one answer or one signature, or an item's statement: the length of monitoring's comments.
 COMMENT_MAX = 2000
+# A narrative of its own: a partnership's description, a plan's summary, an exchange's outcomes and what each side
+# learned (a few pages).
+NARRATIVE_MAX = 10_000
+# The longest free text people write in one field: an exchange's trip report.
+REPORT_MAX = 20_000
 
 
 def text_field(label: Any, *, limit: int = TEXT_MAX, **kwargs: Any) -> models.TextField:

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from twinning.core.choices import Choices
+from twinning.core.limits import NARRATIVE_MAX, text_field
 from twinning.core.models import TwinningModel
 from twinning.core.reference import (
     country_name,
@@ -88,7 +89,7 @@ class Institution(TwinningModel):
         Language, blank=True, related_name="institutions", verbose_name=_("languages")
     )
     website = models.URLField(_("website"), blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = text_field(_("description"), limit=NARRATIVE_MAX, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True, validators=[validate_time_zone])
     capacity = models.PositiveSmallIntegerField(
         _("partnerships it can take on"), default=1, validators=[MaxValueValidator(50)]
@@ -165,7 +166,7 @@ class InstitutionExpertise(models.Model):
         HealthArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("health-system area")
     )
     depth = models.PositiveSmallIntegerField(_("depth"), choices=Depth.choices, default=Depth.ESTABLISHED)
-    description = models.TextField(_("description"), blank=True)
+    description = text_field(_("description"), limit=NARRATIVE_MAX, blank=True)
 
     class Meta:
         verbose_name = _("institution's expertise")
@@ -198,7 +199,7 @@ class InstitutionNeed(models.Model):
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.MEDIUM
     )
-    description = models.TextField(_("description"), blank=True)
+    description = text_field(_("description"), limit=NARRATIVE_MAX, blank=True)
 
     class Meta:
         verbose_name = _("institution's need")
@@ -261,7 +262,7 @@ class CountryPriority(TwinningModel):
     """A health-system priority as stated by a country's ministry of health."""
 
     country = models.CharField(_("country"), max_length=2, validators=[validate_country])
-    text = models.TextField(_("priority"))
+    text = text_field(_("priority"), limit=NARRATIVE_MAX)
     area = models.ForeignKey(
         HealthArea,
         null=True,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from twinning.accounts import access
 from twinning.core.choices import Choices, Side
+from twinning.core.limits import NARRATIVE_MAX, REPORT_MAX, TEXT_MAX, text_field
 from twinning.core.models import TwinningModel
 from twinning.core.reference import shipped_name, validate_country
 from twinning.core.validators import validate_upload_content, validate_upload_size
@@ -77,23 +78,23 @@ class Exchange(TwinningModel):
     days = models.PositiveIntegerField(_("days"), default=1, editable=False)
     place = models.CharField(_("place"), max_length=200, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True, validators=[validate_country])
-    purpose = models.TextField(_("purpose"), blank=True)
+    purpose = text_field(_("purpose"), limit=TEXT_MAX, blank=True)
     objectives = models.ManyToManyField(
         "planning.Objective", blank=True, related_name="exchanges", verbose_name=_("objectives served")
     )
     activities = models.ManyToManyField(
         "planning.Activity", blank=True, related_name="exchanges", verbose_name=_("activities served")
     )
-    trip_report = models.TextField(_("trip report"), blank=True)
+    trip_report = text_field(_("trip report"), limit=REPORT_MAX, blank=True)
     report_file = models.FileField(
         _("trip report file"),
         upload_to="exchanges/reports/%Y/",
         blank=True,
         validators=[FileExtensionValidator(REPORT_EXTENSIONS), validate_upload_size, validate_upload_content],
     )
-    outcomes = models.TextField(_("outcomes"), blank=True)
-    host_learned = models.TextField(_("what the host side learned"), blank=True)
-    resource_learned = models.TextField(_("what the resource side learned"), blank=True)
+    outcomes = text_field(_("outcomes"), limit=NARRATIVE_MAX, blank=True)
+    host_learned = text_field(_("what the host side learned"), limit=NARRATIVE_MAX, blank=True)
+    resource_learned = text_field(_("what the resource side learned"), limit=NARRATIVE_MAX, blank=True)
 
     objects = ExchangeQuerySet.as_manager()
 
@@ -244,7 +245,7 @@ class MentoringPair(TwinningModel):
     )
     # The mentor's side; the mentee is on the other one (pairs cross the partnership in either direction).
     mentor_side = models.CharField(_("mentor's side"), max_length=10, choices=Side.choices)
-    goals = models.TextField(_("goals"), blank=True)
+    goals = text_field(_("goals"), limit=TEXT_MAX, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED)
     start_date = models.DateField(_("starts"), null=True, blank=True)
     end_date = models.DateField(_("ends"), null=True, blank=True)
@@ -305,7 +306,7 @@ class MentoringSession(TwinningModel):
     duration_minutes = models.PositiveIntegerField(
         _("duration (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = text_field(_("notes"), limit=TEXT_MAX, blank=True)
 
     class Meta:
         verbose_name = _("mentoring session")

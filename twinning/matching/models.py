@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from twinning.accounts import access
 from twinning.core.choices import Choices, Side
+from twinning.core.limits import TEXT_MAX, text_field
 from twinning.core.models import BackgroundJob, TwinningModel
 from twinning.core.reference import shipped_name
 from twinning.directory.models import Institution
@@ -63,7 +64,7 @@ class MatchingRound(TwinningModel):
         Programme, on_delete=models.PROTECT, related_name="matching_rounds", verbose_name=_("programme")
     )
     name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = text_field(_("description"), limit=TEXT_MAX, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     weight_coverage = _weight_field("coverage", _("weight: expertise covers needs"))
     weight_text = _weight_field("text", _("weight: descriptions alike"))
@@ -174,7 +175,7 @@ class DeclaredConflict(TwinningModel):
     institution_b = models.ForeignKey(
         Institution, on_delete=models.CASCADE, related_name="+", verbose_name=_("second institution")
     )
-    reason = models.TextField(_("reason"))
+    reason = text_field(_("reason"), limit=TEXT_MAX)
     declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -349,7 +350,7 @@ class MatchDecision(TwinningModel):
         verbose_name=_("proposed resource institution"),
     )
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = text_field(_("reason"), limit=TEXT_MAX, blank=True)
     partnership = models.ForeignKey(
         Partnership,
         null=True,

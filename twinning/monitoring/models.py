@@ -23,7 +23,9 @@ from django.db.models import Q
 from django.db.models.functions import UUID4
 from django.utils.translation import gettext_lazy as _
 
+from twinning.core import limits
 from twinning.core.choices import Choices
+from twinning.core.limits import text_field
 from twinning.core.models import BackgroundJob, TwinningModel
 from twinning.core.validators import validate_storable_decimal, validate_upload_content, validate_upload_size
 from twinning.partnerships.models import Partnership, Programme
@@ -359,7 +361,8 @@ class ReviewComment(TwinningModel):
         verbose_name=_("author"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMMENT)
-    body = models.TextField(_("message"))
+    # The review form's limit (forms.MessageForm), on the model so the API and imports apply it too.
+    body = text_field(_("message"), limit=limits.TEXT_MAX)
     is_action = models.BooleanField(_("action item"), default=False)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

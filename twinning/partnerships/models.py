@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 
 from twinning.accounts import access
 from twinning.core.choices import Choices, Side
+from twinning.core.limits import NARRATIVE_MAX, text_field
 from twinning.core.models import TwinningModel
 from twinning.core.reference import shipped_format, shipped_name, validate_currency
 from twinning.core.validators import validate_dhis2_uid, validate_upload_content, validate_upload_size
@@ -74,8 +75,8 @@ class ProgrammeQuerySet(models.QuerySet["Programme"]):
 
 class Programme(TwinningModel):
     name = models.CharField(_("name"), max_length=200, unique=True)
-    description = models.TextField(_("description"), blank=True)
-    funders = models.TextField(_("funders"), blank=True, help_text=_("One funder per line."))
+    description = text_field(_("description"), limit=NARRATIVE_MAX, blank=True)
+    funders = text_field(_("funders"), limit=NARRATIVE_MAX, blank=True, help_text=_("One funder per line."))
     reporting_currency = models.CharField(
         _("reporting currency"), max_length=3, default="USD", validators=[validate_currency]
     )
@@ -199,7 +200,7 @@ class Partnership(TwinningModel):
         Programme, on_delete=models.PROTECT, related_name="partnerships", verbose_name=_("programme")
     )
     title = models.CharField(_("title"), max_length=255)
-    shared_goal = models.TextField(_("shared goal"), blank=True)
+    shared_goal = text_field(_("shared goal"), limit=NARRATIVE_MAX, blank=True)
     start_date = models.DateField(_("funding starts"), null=True, blank=True)
     end_date = models.DateField(_("funding ends"), null=True, blank=True)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.SCOPING)
@@ -301,7 +302,7 @@ class StageChange(models.Model):
     )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     changed_on = models.DateField(_("date"))
-    note = models.TextField(_("note"), blank=True)
+    note = text_field(_("note"), limit=NARRATIVE_MAX, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -340,7 +341,7 @@ class Stakeholder(TwinningModel):
         related_name="stakeholder_roles",
         verbose_name=_("institution"),
     )
-    role = models.TextField(_("role in the partnership"), blank=True)
+    role = text_field(_("role in the partnership"), limit=NARRATIVE_MAX, blank=True)
     contact_name = models.CharField(_("contact"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
 
@@ -380,7 +381,7 @@ class Agreement(TwinningModel):
     )
     host_signed_on = models.DateField(_("signed by the host side"), null=True, blank=True)
     resource_signed_on = models.DateField(_("signed by the resource side"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = text_field(_("notes"), limit=NARRATIVE_MAX, blank=True)
 
     class Meta:
         verbose_name = _("agreement")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from twinning.core.choices import Choices, Side
+from twinning.core.limits import NARRATIVE_MAX, TEXT_MAX, text_field
 from twinning.core.models import TwinningModel
 from twinning.core.reference import shipped_format, shipped_name
 from twinning.core.validators import validate_dhis2_uid, validate_storable_decimal
@@ -111,7 +112,7 @@ class PlanSignOff(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("signed by")
     )
     signed_at = models.DateTimeField(_("signed"), auto_now_add=True)
-    note = models.TextField(_("note"), blank=True)
+    note = text_field(_("note"), limit=TEXT_MAX, blank=True)
 
     class Meta:
         verbose_name = _("plan sign-off")
@@ -147,7 +148,7 @@ class PlanningEvent(TwinningModel):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = text_field(_("summary"), limit=NARRATIVE_MAX, blank=True)
 
     class Meta:
         verbose_name = _("planning meeting or workshop")
@@ -199,7 +200,7 @@ class Objective(TwinningModel):
         Plan, on_delete=models.CASCADE, related_name="objectives", verbose_name=_("strategic plan")
     )
     code = models.CharField(_("code"), max_length=20)
-    statement = models.TextField(_("statement"))
+    statement = text_field(_("statement"), limit=TEXT_MAX)
     pillar = models.ForeignKey(
         Pillar, on_delete=models.PROTECT, related_name="objectives", verbose_name=_("pillar")
     )
@@ -258,7 +259,7 @@ class Activity(TwinningModel):
         verbose_name=_("responsible person"),
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
-    progress_note = models.TextField(_("progress note"), blank=True)
+    progress_note = text_field(_("progress note"), limit=TEXT_MAX, blank=True)
 
     class Meta:
         verbose_name = _("activity")
@@ -404,7 +405,7 @@ class Indicator(TwinningModel):
     )
     code = models.CharField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=255)
-    definition = models.TextField(_("definition"), blank=True)
+    definition = text_field(_("definition"), limit=TEXT_MAX, blank=True)
     measure = models.CharField(_("measure"), max_length=12, choices=Measure.choices, default=Measure.NUMBER)
     unit = models.CharField(_("unit"), max_length=50, blank=True)
     direction = models.CharField(
@@ -611,7 +612,7 @@ class PlanIndicator(TwinningModel):
         validators=[validate_storable_decimal],
     )
     baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
-    baseline_note = models.TextField(_("baseline note"), blank=True)
+    baseline_note = text_field(_("baseline note"), limit=TEXT_MAX, blank=True)
     end_target = models.DecimalField(
         _("end-of-plan target"),
         max_digits=18,
