@@ -4,7 +4,7 @@ import datetime
 import decimal
 import posixpath
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -123,14 +123,34 @@ def object_names(obj: models.Model) -> tuple[str, dict[str, str]]:
     The history shows the name in the reader's language (core.history); a name typed by people is the same in
     every language and costs nothing more. Raises: nothing beyond what the object's __str__ raises.
     """
-    name = str(obj)[:300]
+    return texts_by_language(lambda: str(obj))
+
+
+def texts_by_language(build: Callable[[], str], limit: int = 300) -> tuple[str, dict[str, str]]:
+    """A text the history stores in every language it reads differently in: (`build()` in the active language,
+    {language code: `build()` in that language} where it differs), each cut at `limit` characters.
+
+    Raises: nothing beyond what `build` raises.
+    """
+    name = build()[:limit]
     others: dict[str, str] = {}
     for code, _label in settings.LANGUAGES:
         with translation.override(code):
-            text = str(obj)[:300]
+            text = build()[:limit]
         if text != name:
             others[code] = text
     return name, others
+
+
+def named_text(build: Callable[[], str], limit: int = 2000) -> str | dict[str, Any]:
+    """A value of a change that words codes or shipped names (a need's area and priority), stored as
+    related_label stores a record: the text when it reads the same in every language, else {"name": …,
+    "names": {language code: text}}, so the history quotes it in the reader's language (core.history).
+
+    Raises: nothing beyond what `build` raises.
+    """
+    name, names = texts_by_language(build, limit)
+    return {"name": name, "names": names} if names else name
 
 
 def audit_record(

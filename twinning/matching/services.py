@@ -5,7 +5,7 @@ round is queued (or, for a small round, run) once the transaction has committed.
 """
 
 import uuid as uuid_module
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,8 +21,9 @@ from twinning.accounts.access import (
 )
 from twinning.accounts.models import User
 from twinning.audit.models import AuditEvent
-from twinning.audit.services import audit_record
+from twinning.audit.services import audit_record, named_text
 from twinning.core.choices import Side
+from twinning.core.rendering import labelled
 from twinning.core.services import (
     create_with_audit,
     delete_with_audit,
@@ -400,11 +401,20 @@ def _profile_rows(
     return rows
 
 
-def _describe_profile(needs: Iterable[Any], expertise: Iterable[Any]) -> dict[str, dict[str, str]]:
-    """Needs and expertise as the audit row shows them: area → "level: description"."""
+def _describe_profile(needs: Iterable[Any], expertise: Iterable[Any]) -> dict[str, list[Any]]:
+    """Needs and expertise as the audit row shows them: one "area: priority (or depth) · description" a row,
+    each stored in every language it reads differently in (audit.services.named_text: the area is a shipped
+    name, the level a choice), so the history shows the reader's language, not the editor's.
+    """
+
+    def worded(o: Any, level: Callable[[], str]) -> Any:
+        return named_text(
+            lambda: labelled(str(o.area), " · ".join(t for t in (str(level()), o.description) if t))
+        )
+
     return {
-        "needs": {str(o.area): f"{o.priority}: {o.description}" for o in needs},
-        "expertise": {str(o.area): f"{o.depth}: {o.description}" for o in expertise},
+        "needs": [worded(o, o.get_priority_display) for o in needs],
+        "expertise": [worded(o, o.get_depth_display) for o in expertise],
     }
 
 

@@ -331,3 +331,26 @@ def test_every_value_a_file_snapshot_gives_is_json_and_names_only_the_file():
         document=ContentFile(b"%PDF", name="x/y/Signed MoU.pdf")
     )
     assert snapshot(record, ["document"]) == {"document": "Signed MoU.pdf"}
+
+
+def test_an_institutions_needs_and_expertise_are_quoted_in_the_readers_language(world):
+    """The matching profile's areas are shipped names and its levels choices: an English editor's change reads
+    in French for a French reader (it was stored as the editor wrote it)."""
+    from twinning.matching import services
+    from twinning.matching.tests.factories import area
+
+    institution = world.partnership.side_links.get(side="host").institution
+    with translation.override("en"):
+        services.profile_update(
+            actor=world.coordinator,
+            institution=institution,
+            needs=[{"area": area("laboratory"), "priority": 3, "description": "blood culture"}],
+            expertise=[],
+        )
+    event = AuditEvent.objects.for_object(institution).filter(changes__has_key="needs").get()
+    with translation.override("fr"):
+        need = institution.need_items.get()
+        expected = f"{need.area}\u00a0: {need.get_priority_display()} · blood culture"
+    assert "Laboratory" not in expected
+    (change,) = line(event, "fr").values()
+    assert change == ("—", expected)
