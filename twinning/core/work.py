@@ -27,6 +27,7 @@ KINDS: dict[str, Promise] = {
     "follow_up": _("Answer a follow-up"),
     "assessment": _("Answer an assessment"),
     "review_practice": _("Review a practice"),
+    "confirm_practice": _("Confirm a public practice's changes"),
 }
 
 

@@ -63,7 +63,7 @@ def _institutions_table(institutions: Any) -> Table:
                 i.city,
                 country_name(i.country),
                 "; ".join(_(area.name) for area in i.expertise.all()),
-                ", ".join(lang.name for lang in i.languages.all()),
+                ", ".join(str(lang) for lang in i.languages.all()),
             )
             for i in institutions
         ],

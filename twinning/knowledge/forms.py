@@ -183,6 +183,8 @@ class VersionForm(forms.Form):
 
 class MoveForm(forms.Form):
     to_status = forms.ChoiceField(choices=Practice.Status.choices, widget=forms.HiddenInput)
+    # The status the page showed: a step asked from a status the practice has left since is not taken.
+    from_status = forms.ChoiceField(choices=Practice.Status.choices, widget=forms.HiddenInput, required=False)
     comment = forms.CharField(
         label=_("Comment"), required=False, max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )

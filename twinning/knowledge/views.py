@@ -256,6 +256,21 @@ def practice_move_view(request: AuthedRequest, practice_uuid: UUID) -> HttpRespo
     if not form.is_valid():
         return HttpResponseBadRequest(_("Choose a step."))
     to_status = form.cleaned_data["to_status"]
+    seen = form.cleaned_data["from_status"]
+    if seen and seen != practice.status:
+        # Someone took another step since the page was shown: this step was asked of a status that is gone (it
+        # may not even exist from the new one), so it is not taken, and the comment is given back to copy.
+        messages.error(
+            request,
+            _("This practice was moved meanwhile and is now: %(status)s. Your step was not taken.")
+            % {"status": practice.get_status_display()},
+        )
+        if form.cleaned_data["comment"]:
+            messages.info(
+                request,
+                _("Your comment was not recorded: %(comment)s") % {"comment": form.cleaned_data["comment"]},
+            )
+        return redirect("knowledge:detail", practice.uuid)
     rights.require_move(to_status)
     try:
         services.practice_move(

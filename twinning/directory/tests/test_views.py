@@ -49,6 +49,15 @@ class TestDirectory:
         response = client.get(reverse("directory:list"), {"q": "nairobi"})
         assert "Kenyatta Hospital" in response.text
 
+    def test_the_list_names_languages_in_the_readers_language(self, client, world):
+        institution = InstitutionFactory(name="Kenyatta Hospital", country="KE", city="Nairobi")
+        institution.languages.set(
+            [Language.objects.get_or_create(code="en", defaults={"name": "English"})[0]]
+        )
+        client.force_login(world.outsider)
+        response = client.get(reverse("directory:list"), {"q": "kenyatta"}, HTTP_ACCEPT_LANGUAGE="fr")
+        assert "<td>anglais</td>" in response.content.decode()
+
     def test_filter_by_expertise(self, client, world):
         surgeon = InstitutionFactory(name="Surgical Centre")
         surgeon.expertise_items.create(area=HealthArea.objects.get(code="surgery-anaesthesia"))

@@ -81,3 +81,45 @@ def test_my_work_page_lists_the_practice_and_the_navigation_counts_it(client, wo
     body = client.get(reverse("my_work")).text
     assert "Safe birth checklist" in body and "Review a practice" in body
     assert any(item.kind == "review_practice" for item in all_work(world.manager, today=TODAY))
+
+
+def test_a_public_practices_author_is_asked_to_confirm_what_changed_and_no_one_else(world):
+    """Issue 12: an edit or a new file on a public practice waits for the author's confirmation; the author's
+    My work says so until they confirm (else the change stays off the public page unseen)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    practice = PracticeFactory.create(
+        partnership=world.partnership, status=S.PROGRAMME, author=world.member, title="Kangaroo care"
+    )
+    services.practice_confirm_no_personal_data(actor=world.member, practice=practice)
+    services.practice_move(actor=world.manager, practice=practice, to_status=S.PUBLIC, comment="Good")
+    assert work_counts(world.member) == {}  # confirmed as it is: nothing waits
+
+    practice = Practice.objects.get(pk=practice.pk)
+    services.practice_update(actor=world.manager, practice=practice, data={"title": "Kangaroo care, 2nd"})
+
+    (item,) = work_for_user(world.member, today=TODAY)
+    assert (item.kind, item.label) == ("confirm_practice", "Kangaroo care, 2nd")
+    assert item.url == reverse("knowledge:detail", args=[practice.uuid])
+    assert work_counts(world.member) == {"confirm_practice": 1} and "confirm_practice" in all_counts(
+        world.member
+    )
+    for who in (world.manager, world.coordinator, world.programme_viewer, world.outsider):
+        assert work_counts(who) == {}
+
+    services.practice_confirm_no_personal_data(
+        actor=world.member, practice=Practice.objects.get(pk=practice.pk)
+    )
+    assert work_counts(world.member) == {}
+    # A file a manager adds waits the same way.
+    services.document_create(
+        actor=world.manager,
+        practice=Practice.objects.get(pk=practice.pk),
+        title="Ward checklist",
+        type="toolkit",
+        language="en",
+        file=SimpleUploadedFile("checklist.txt", b"Thermoregulation checklist."),
+    )
+    assert [i.kind for i in all_work(world.member, today=TODAY) if i.kind == "confirm_practice"] == [
+        "confirm_practice"
+    ]

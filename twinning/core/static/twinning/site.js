@@ -20,16 +20,12 @@ document.addEventListener("htmx:afterSettle", function (event) {
     status.scrollIntoView({ block: "nearest" });
   }
 });
-// A note that something needs a connection (class offline-note: signing out, submitting for review) is no longer
-// true once the connection returns, so it goes.
+// A "needs a connection" note (class offline-note) goes when the connection returns.
 window.addEventListener("online", function () {
   Array.prototype.forEach.call(document.querySelectorAll(".offline-note"), function (note) { note.hidden = true; });
 });
-// The "No connection" page stands in (from the service worker) for the page that was asked for, at that page's
-// address: when the person presses "Try again", or when the connection returns, loading the address again opens it.
-// The browser may say it is online a moment before requests get through (the service worker's among them), so on
-// the `online` event the page first asks the server for the address's headers (HEAD, which the worker leaves to the
-// network), and loads it once they come, trying again every two seconds a while.
+// "No connection" stands in at the asked page's address: reload it on "Try again", or once a HEAD gets through
+// after `online` (the browser says online before requests pass).
 (function () {
   if (!document.querySelector("[data-offline-retry]")) {
     return;
@@ -90,9 +86,7 @@ window.addEventListener("online", function () {
           return navigator.serviceWorker.ready;
         }).then(function (registration) {
           registration.active.postMessage({ shell: document.documentElement.lang });
-          // A data entry page loaded before the worker was in control (the first page after signing in on a new
-          // device) went past it, so nothing kept it: the worker fetches and keeps it now, with its scripts and
-          // styles (the JavaScript catalogue among them), as it would have on the way through.
+          // An entry page loaded before the worker was in control went past it: have the worker keep it now.
           if (!controlled && document.querySelector("[data-offline-queue]")) {
             var assets = Array.prototype.map.call(document.querySelectorAll("script[src], link[rel=stylesheet][href]"), function (node) {
               return node.src || node.href;
