@@ -77,32 +77,32 @@ LOCAL_DEFAULT = Decimal("7.50")
 
 GIFT_LINES = {
     "equipment": [
-        ("Patient monitors", "market_price", (6000, 24000)),
-        ("Ultrasound machine (portable)", "donor_invoice", (18000, 42000)),
-        ("Anaesthesia machine, refurbished", "appraisal", (22000, 60000)),
-        ("Laboratory centrifuges and analysers", "replacement_cost", (8000, 35000)),
+        (gettext_noop("Patient monitors"), "market_price", (6000, 24000)),
+        (gettext_noop("Ultrasound machine (portable)"), "donor_invoice", (18000, 42000)),
+        (gettext_noop("Anaesthesia machine, refurbished"), "appraisal", (22000, 60000)),
+        (gettext_noop("Laboratory centrifuges and analysers"), "replacement_cost", (8000, 35000)),
     ],
     "supplies": [
-        ("Surgical consumables for a year of camps", "donor_invoice", (9000, 30000)),
-        ("Neonatal resuscitation kits", "market_price", (3000, 12000)),
+        (gettext_noop("Surgical consumables for a year of camps"), "donor_invoice", (9000, 30000)),
+        (gettext_noop("Neonatal resuscitation kits"), "market_price", (3000, 12000)),
     ],
     "reference": [
-        ("Clinical textbooks and journal subscriptions", "market_price", (2000, 9000)),
-        ("E-learning licences for nursing staff", "donor_invoice", (4000, 15000)),
+        (gettext_noop("Clinical textbooks and journal subscriptions"), "market_price", (2000, 9000)),
+        (gettext_noop("E-learning licences for nursing staff"), "donor_invoice", (4000, 15000)),
     ],
     "facilities": [
-        ("Training room and skills lab use", "market_price", (6000, 20000)),
-        ("Staff housing for visiting volunteers", "market_price", (5000, 16000)),
+        (gettext_noop("Training room and skills lab use"), "market_price", (6000, 20000)),
+        (gettext_noop("Staff housing for visiting volunteers"), "market_price", (5000, 16000)),
     ],
     "capital": [
-        ("Renovation of the maternity theatre", "appraisal", (30000, 90000)),
-        ("Solar power for the laboratory", "replacement_cost", (20000, 55000)),
+        (gettext_noop("Renovation of the maternity theatre"), "appraisal", (30000, 90000)),
+        (gettext_noop("Solar power for the laboratory"), "replacement_cost", (20000, 55000)),
     ],
     "logistics": [
-        ("Air freight of donated equipment", "donor_invoice", (4000, 14000)),
-        ("Vehicle and fuel for outreach visits", "market_price", (3000, 12000)),
+        (gettext_noop("Air freight of donated equipment"), "donor_invoice", (4000, 14000)),
+        (gettext_noop("Vehicle and fuel for outreach visits"), "market_price", (3000, 12000)),
     ],
-    "other": [("Translation of training materials", "market_price", (1500, 6000))],
+    "other": [(gettext_noop("Translation of training materials"), "market_price", (1500, 6000))],
 }
 # Who the demo's gifts come from when not a partner institution: stored in English, shown in the reader's language
 # (Gift.shown_contributor_name).
@@ -439,9 +439,9 @@ def _time_entries(
                 hours=hours,
                 cadre=cadre,
                 country=country,
-                description="Clinical mentoring and teaching on the wards"
+                description=gettext_noop("Clinical mentoring and teaching on the wards")
                 if cadre != "manager"
-                else "Management support",
+                else gettext_noop("Management support"),
                 specialised_skill=cadre in ("surgeon", "physician", "pharmacist", "lab"),
                 status=status,
                 year=on.year,
@@ -495,9 +495,9 @@ def _gifts(
                 currency=currency,
                 gift_date=on,
                 valuation_technique=technique,
-                valuation_source="Supplier quotation" if technique == "market_price" else "",
+                valuation_source=gettext_noop("Supplier quotation") if technique == "market_price" else "",
                 use="monetised" if rng.random() < 0.04 else "used",
-                restrictions="For the maternity unit only" if rng.random() < 0.1 else "",
+                restrictions=gettext_noop("For the maternity unit only") if rng.random() < 0.1 else "",
                 status=status,
                 year=on.year,
                 received_by=signer if status != "pledged" else None,
@@ -558,13 +558,13 @@ def _add_unconverted_gifts(
                 contributor_institution_id=iid,
                 contributor_name=name,
                 receiving_side="host",
-                description="Infusion pumps (shipment from Europe)",
+                description=gettext_noop("Infusion pumps (shipment from Europe)"),
                 quantity=Decimal(6),
                 fair_value=value,
                 currency="EUR",
                 gift_date=month,
                 valuation_technique="donor_invoice",
-                valuation_source="Invoice from the manufacturer",
+                valuation_source=gettext_noop("Invoice from the manufacturer"),
                 use="used",
                 status="verified",
                 year=month.year,
@@ -665,9 +665,9 @@ def _flagship_through_services(
         return
     on = today - datetime.timedelta(days=30)
     for description, value, steps in (
-        ("Defibrillators for the emergency unit (two)", Decimal("9800.00"), 3),
-        ("Printed clinical guidelines for district clinics", Decimal("2150.00"), 2),
-        ("Cold-chain refrigerator for vaccines", Decimal("6400.00"), 1),
+        (gettext_noop("Defibrillators for the emergency unit (two)"), Decimal("9800.00"), 3),
+        (gettext_noop("Printed clinical guidelines for district clinics"), Decimal("2150.00"), 2),
+        (gettext_noop("Cold-chain refrigerator for vaccines"), Decimal("6400.00"), 1),
     ):
         gift = services.gift_create(
             actor=member,
@@ -682,7 +682,7 @@ def _flagship_through_services(
             currency="USD",
             gift_date=on,
             valuation_technique="market_price",
-            valuation_source="Two supplier quotations",
+            valuation_source=gettext_noop("Two supplier quotations"),
         )
         if steps >= 2:
             gift = services.gift_receive(actor=member, gift=gift, received_on=on + datetime.timedelta(days=3))

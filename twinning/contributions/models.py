@@ -515,7 +515,13 @@ class Gift(TwinningModel):
         indexes = [models.Index(fields=["partnership", "year", "status"], name="gift_report")]
 
     def __str__(self) -> str:
-        return labelled(self.get_category_display(), self.description[:60])
+        return labelled(self.get_category_display(), self.shown_description[:60])
+
+    @property
+    def shown_description(self) -> str:
+        """What was given, in the reader's language when the demo wrote it (contributions.demo, gettext_noop),
+        else as typed."""
+        return shipped_name(self.description)
 
     @property
     def shown_contributor_name(self) -> str:

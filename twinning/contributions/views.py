@@ -347,7 +347,9 @@ def _claim_rows(claims: Any) -> Iterator[list[Any]]:
         item = c.gift or c.time_entry
         kind = _("Gift") if c.gift_id else _("Time")
         described = (
-            c.gift.description if c.gift_id else f"{c.time_entry.hours} h, {c.time_entry.get_cadre_display()}"
+            c.gift.shown_description
+            if c.gift_id
+            else f"{c.time_entry.hours} h, {c.time_entry.get_cadre_display()}"
         )
         date = c.gift.gift_date if c.gift_id else c.time_entry.start_date
         yield [
@@ -545,7 +547,9 @@ def _gifts_table(partnership: Partnership, gifts: Any, currency: str) -> Table:
         rows=[
             (
                 g.gift_date,
-                Link(g.description, reverse("contributions:gift_detail", args=[partnership.uuid, g.uuid])),
+                Link(
+                    g.shown_description, reverse("contributions:gift_detail", args=[partnership.uuid, g.uuid])
+                ),
                 g.get_category_display(),
                 g.get_use_display(),
                 g.shown_contributor_name,

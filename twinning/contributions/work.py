@@ -88,7 +88,7 @@ def _side_label(side: str) -> str:
 
 
 def _gift_label(gift: Gift) -> str:
-    return labelled(gift.get_category_display(), gift.description[:80])  # type: ignore[attr-defined]
+    return labelled(gift.get_category_display(), gift.shown_description[:80])  # type: ignore[attr-defined]
 
 
 def work_for_user(user: User, *, today: datetime.date | None = None, limit: int = LIMIT) -> list[WorkItem]:

@@ -12,7 +12,7 @@ import pycountry
 from babel.core import Locale, UnknownLocaleError
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language, gettext, to_locale
+from django.utils.translation import get_language, gettext, gettext_noop, to_locale
 from django.utils.translation import gettext_lazy as _
 
 
@@ -59,21 +59,39 @@ def country_choices() -> list[tuple[str, str]]:
 
 
 def currency_choices() -> list[tuple[str, str]]:
-    """[(code, "code – name")] for every ISO 4217 currency, the name in the reader's language (CLDR through
-    babel, else pycountry's English name). Call it per request (a callable `choices`), not at import."""
+    """[(code, "code – name")] for every ISO 4217 currency, the name in the reader's language (`currency_name`).
+    Call it per request (a callable `choices`), not at import."""
     # The code leads the label: two ISO 4217 currencies share a name (VED and VES, "Bolívar Soberano").
     return [(code, f"{code} – {currency_name(code)}") for code in sorted(currency_names())]
 
 
+# ISO 4217 currencies whose name the CLDR data babel ships lacks in some of Twinning's languages (babel 2.19: XAD
+# in every language; VED, XSU, XUA and UYW in some of fr, es, ru, pt). Their English name (CLDR's where it has one)
+# is marked here for the catalogues, which carry the translations; CLDR still wins wherever it names the currency.
+CURRENCY_NAMES_CLDR_LACKS = {
+    "VED": gettext_noop("Bolívar Soberano"),
+    "UYW": gettext_noop("Uruguayan Nominal Wage Index Unit"),
+    "XAD": gettext_noop("Arab Accounting Dinar"),
+    "XSU": gettext_noop("Sucre"),
+    "XUA": gettext_noop("ADB Unit of Account"),
+}
+
+
 def currency_name(code: str) -> str:
     """The currency `code` names ("USD") in the reader's language ("dollar des États-Unis"), from CLDR through
-    babel, else pycountry's English name, else the code.
+    babel, else from Twinning's own catalogue for the few CLDR lacks (`CURRENCY_NAMES_CLDR_LACKS`), else
+    pycountry's English name, else the code.
 
     Raises: nothing.
     """
     if not code:
         return ""
-    return _currencies(get_language() or settings.LANGUAGE_CODE).get(code) or currency_names().get(code, code)
+    found = _currencies(get_language() or settings.LANGUAGE_CODE).get(code)
+    if found:
+        return found
+    if code in CURRENCY_NAMES_CLDR_LACKS:
+        return gettext(CURRENCY_NAMES_CLDR_LACKS[code])
+    return currency_names().get(code, code)
 
 
 @cache

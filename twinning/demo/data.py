@@ -5,6 +5,8 @@ Everything here is fictional or generic; real cities are used only as places, ne
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 
 @dataclass(frozen=True)
 class Country:
@@ -674,27 +676,33 @@ PRIORITY_TEXTS: tuple[tuple[str, str], ...] = (
 )
 
 STAGE_NOTES: dict[str, tuple[str, ...]] = {
-    "matching": ("Shortlisted twins discussed with the ministry.", "Matching round opened."),
-    "agreement": (
-        "Both institutions agreed to twin; MoU drafting started.",
-        "Twin chosen after a site visit.",
+    "matching": (
+        gettext_noop("Shortlisted twins discussed with the ministry."),
+        gettext_noop("Matching round opened."),
     ),
-    "planning": ("MoU signed by both sides.", "Agreement signed at the launch meeting."),
+    "agreement": (
+        gettext_noop("Both institutions agreed to twin; MoU drafting started."),
+        gettext_noop("Twin chosen after a site visit."),
+    ),
+    "planning": (
+        gettext_noop("MoU signed by both sides."),
+        gettext_noop("Agreement signed at the launch meeting."),
+    ),
     "implementation": (
-        "Strategic plan approved by the steering committee.",
-        "Work plan and indicators approved.",
+        gettext_noop("Strategic plan approved by the steering committee."),
+        gettext_noop("Work plan and indicators approved."),
     ),
     "transition": (
-        "Host team now leads most activities.",
-        "Transition plan agreed for the last funding year.",
+        gettext_noop("Host team now leads most activities."),
+        gettext_noop("Transition plan agreed for the last funding year."),
     ),
     "graduated": (
-        "Host institution runs the programme on its own budget.",
-        "Graduated after the final review.",
+        gettext_noop("Host institution runs the programme on its own budget."),
+        gettext_noop("Graduated after the final review."),
     ),
     "closed": (
-        "Closed by mutual agreement.",
-        "Closed: the host institution withdrew.",
-        "Closed after funding ended.",
+        gettext_noop("Closed by mutual agreement."),
+        gettext_noop("Closed: the host institution withdrew."),
+        gettext_noop("Closed after funding ended."),
     ),
 }

@@ -530,7 +530,7 @@ class _Planner:
             note = (
                 r.choice(STAGE_NOTES[s])
                 if s in STAGE_NOTES
-                else "Concept note received from the host institution."
+                else gettext_noop("Concept note received from the host institution.")
             )
             result.append((s, day, note))
             if i < len(durations):
@@ -547,7 +547,9 @@ class _Planner:
                 kind="ministry",
                 name=ministry.name if ministry else country.ministry,
                 institution=ministry.index if ministry else None,
-                role="Aligns the objectives with national priorities; sits on the steering committee.",
+                role=gettext_noop(
+                    "Aligns the objectives with national priorities; sits on the steering committee."
+                ),
                 contact_name=contact.full_name if contact else "",
                 contact_email=contact.email if contact else "",
             )
@@ -566,7 +568,7 @@ class _Planner:
                 kind="local_government",
                 name=local,
                 institution=None,
-                role="Owns the district health plan; contributes staff time and facilities.",
+                role=gettext_noop("Owns the district health plan; contributes staff time and facilities."),
                 contact_name=f"{self.rng.choice(country.given)} {self.rng.choice(country.family)}",
             )
         )
@@ -581,7 +583,9 @@ class _Planner:
                     kind="community",
                     name=org.name if org else f"{host.city} Community Health Committee",
                     institution=org.index if org else None,
-                    role="Represents patients and communities; mobilises community health workers.",
+                    role=gettext_noop(
+                        "Represents patients and communities; mobilises community health workers."
+                    ),
                 )
             )
         return result
@@ -615,7 +619,7 @@ class _Planner:
                 title=title[:255],
                 host_signed_on=host_signed,
                 resource_signed_on=resource_signed,
-                notes="" if resource_signed else "Awaiting signature.",
+                notes="" if resource_signed else gettext_noop("Awaiting signature."),
             )
         )
         if "transition" in dates:
@@ -626,7 +630,9 @@ class _Planner:
                     title=DEMO_ADDENDUM_TITLE,
                     host_signed_on=signed,
                     resource_signed_on=signed + datetime.timedelta(days=r.randint(0, 10)),
-                    notes="Sets out which activities the host institution funds after the grant ends.",
+                    notes=gettext_noop(
+                        "Sets out which activities the host institution funds after the grant ends."
+                    ),
                 )
             )
 

@@ -36,8 +36,9 @@ from twinning.partnerships.models import Partnership, PartnershipInstitution, Pr
 
 BATCH = 2000
 # The exchanges' titles are fixed names, stored in English and shown in the reader's language (gettext_noop puts
-# them in the catalogues; Exchange.shown_title translates them through core.reference.shipped_name). Purposes,
-# outcomes and what each side learned are narrative prose, as a user would write it: they stay as written.
+# them in the catalogues; Exchange.shown_title translates them through core.reference.shipped_name). The demo's
+# purposes, outcomes, lessons, goals and session notes are fixed texts too, marked the same way and shown through
+# the `shipped` template filter; what a user writes in those fields stays as written.
 PLACEMENT_TITLE = gettext_noop("Long-term placement at the resource institution")
 CALL_TITLE = gettext_noop("Monthly case-review call")
 PLANNED_VISIT_TITLE = gettext_noop("Annual review visit")
@@ -45,27 +46,36 @@ PLANNED_VISIT_TITLE = gettext_noop("Annual review visit")
 VISITS = [
     (
         gettext_noop("Scoping visit to the host wards"),
-        "Agree priorities with ward leads and see current practice.",
+        gettext_noop("Agree priorities with ward leads and see current practice."),
     ),
-    (gettext_noop("Quality-improvement site visit"), "Review audit data and coach the improvement team."),
+    (
+        gettext_noop("Quality-improvement site visit"),
+        gettext_noop("Review audit data and coach the improvement team."),
+    ),
     (
         gettext_noop("Follow-up visit on the new protocols"),
-        "Check how the new protocols are used and adjust them.",
+        gettext_noop("Check how the new protocols are used and adjust them."),
     ),
 ]
 RETURN_VISITS = [
     (
         gettext_noop("Host clinical leads visit the resource hospital"),
-        "See how the resource side runs its services.",
+        gettext_noop("See how the resource side runs its services."),
     ),
     (
         gettext_noop("Observership for host nurses"),
-        "Shadow colleagues and bring back ideas for the host wards.",
+        gettext_noop("Shadow colleagues and bring back ideas for the host wards."),
     ),
 ]
 WORKSHOPS = [
-    (gettext_noop("Regional dissemination workshop"), "Share results with district hospitals in the region."),
-    (gettext_noop("Joint planning workshop"), "Review the year and set next year's activities."),
+    (
+        gettext_noop("Regional dissemination workshop"),
+        gettext_noop("Share results with district hospitals in the region."),
+    ),
+    (
+        gettext_noop("Joint planning workshop"),
+        gettext_noop("Review the year and set next year's activities."),
+    ),
 ]
 # Each course, and its repeat run by the host instructors it trained (the cascade).
 TRAININGS = [
@@ -91,27 +101,32 @@ CASCADE_TITLES = {
     ),
 }
 HOST_LEARNED = [
-    "A structured handover that cut missed observations.",
-    "How to run a short daily safety huddle.",
-    "Using simple audit charts to see progress week by week.",
+    gettext_noop("A structured handover that cut missed observations."),
+    gettext_noop("How to run a short daily safety huddle."),
+    gettext_noop("Using simple audit charts to see progress week by week."),
 ]
 RESOURCE_LEARNED = [
-    "Clinical judgement with few diagnostics; ways to share tasks across cadres.",
-    "Community follow-up through health workers, which the resource side wants to try at home.",
-    "How to keep equipment working with local maintenance and few spare parts.",
+    gettext_noop("Clinical judgement with few diagnostics; ways to share tasks across cadres."),
+    gettext_noop("Community follow-up through health workers, which the resource side wants to try at home."),
+    gettext_noop("How to keep equipment working with local maintenance and few spare parts."),
 ]
 OUTCOMES = [
-    "Protocol adopted on two wards; audit planned in three months.",
-    "Six staff certified; skills-lab sessions now run monthly by host staff.",
-    "Action plan agreed with the hospital management team.",
+    gettext_noop("Protocol adopted on two wards; audit planned in three months."),
+    gettext_noop("Six staff certified; skills-lab sessions now run monthly by host staff."),
+    gettext_noop("Action plan agreed with the hospital management team."),
 ]
 GOALS = [
-    "Lead a morbidity and mortality review each month.",
-    "Publish the ward audit in a regional journal.",
-    "Set up and run a skills lab with local trainers.",
-    "Manage a quality-improvement project from start to finish.",
+    gettext_noop("Lead a morbidity and mortality review each month."),
+    gettext_noop("Publish the ward audit in a regional journal."),
+    gettext_noop("Set up and run a skills lab with local trainers."),
+    gettext_noop("Manage a quality-improvement project from start to finish."),
 ]
-NOTES = ["Reviewed the audit data.", "Planned the next teaching session.", "Discussed a difficult case.", ""]
+NOTES = [
+    gettext_noop("Reviewed the audit data."),
+    gettext_noop("Planned the next teaching session."),
+    gettext_noop("Discussed a difficult case."),
+    "",
+]
 UNNAMED_CADRES = ["nurse", "midwife", "clinical_officer", "chw", "physician"]
 
 
@@ -279,7 +294,9 @@ def _visits(writer: _Writer, s: _Setting, rng: random.Random) -> None:
             place=s.host_city,
             country=s.country,
             purpose=purpose,
-            trip_report="The team worked alongside ward staff every day and met the management team at the end.",
+            trip_report=gettext_noop(
+                "The team worked alongside ward staff every day and met the management team at the end."
+            ),
             outcomes=rng.choice(OUTCOMES),
             host_learned=rng.choice(HOST_LEARNED),
             resource_learned=rng.choice(RESOURCE_LEARNED),
@@ -323,8 +340,12 @@ def _trainings(writer: _Writer, s: _Setting, rng: random.Random) -> None:
         end_date=finish,
         place=s.host_city,
         country=s.country,
-        purpose="Train a first group of host staff, some of whom will teach the course themselves.",
-        outcomes="Trainees passed the practical assessment; three were chosen as future instructors.",
+        purpose=gettext_noop(
+            "Train a first group of host staff, some of whom will teach the course themselves."
+        ),
+        outcomes=gettext_noop(
+            "Trainees passed the practical assessment; three were chosen as future instructors."
+        ),
     )
     trainer = rng.choice(resources)
     writer.participant(course, trainer, Side.RESOURCE, Participant.Role.TRAINER, rng)
@@ -348,8 +369,10 @@ def _trainings(writer: _Writer, s: _Setting, rng: random.Random) -> None:
         end_date=finish,
         place=s.host_city,
         country=s.country,
-        purpose="Host instructors trained at the first course teach district colleagues and students.",
-        host_learned="Host instructors can run the course without the resource side.",
+        purpose=gettext_noop(
+            "Host instructors trained at the first course teach district colleagues and students."
+        ),
+        host_learned=gettext_noop("Host instructors can run the course without the resource side."),
     )
     writer.participant(cascade, new_trainer, Side.HOST, Participant.Role.TRAINER, rng)
     for person in cascade_trainees:
@@ -386,7 +409,7 @@ def _workshop_call_and_planned_visit(writer: _Writer, s: _Setting, rng: random.R
         status=s.completed(s.day(0.7)),
         start_date=s.day(0.7),
         end_date=s.day(0.7),
-        purpose="Discuss difficult cases together.",
+        purpose=gettext_noop("Discuss difficult cases together."),
     )
     writer.participant(virtual, rng.choice(resources), Side.RESOURCE, Participant.Role.TRAINER, rng)
     future = s.today + datetime.timedelta(days=rng.randint(30, 120))
@@ -400,7 +423,7 @@ def _workshop_call_and_planned_visit(writer: _Writer, s: _Setting, rng: random.R
         end_date=future + datetime.timedelta(days=6),
         place=s.host_city,
         country=s.country,
-        purpose="Review the year with the host team.",
+        purpose=gettext_noop("Review the year with the host team."),
     )
 
 

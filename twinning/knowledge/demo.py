@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from twinning.accounts.models import User
 from twinning.directory.models import HealthArea, Person
@@ -26,18 +27,22 @@ S = Practice.Status
 # (title, type, [(language, format, paragraphs)]).
 PRACTICES: list[tuple[Any, ...]] = [
     (
-        "Safer births bundle with a labour-ward checklist",
+        gettext_noop("Safer births bundle with a labour-ward checklist"),
         "models_of_care",
         "hospital",
         ["maternal-newborn"],
         S.PUBLIC,
-        "A checklist used at admission, before pushing, soon after birth and before discharge, with a daily "
-        "huddle that reviews every near miss.",
-        "Midwives on both sides adapted the WHO Safe Childbirth Checklist to local drugs and referral routes, "
-        "trained every shift and audited use weekly.",
+        gettext_noop(
+            "A checklist used at admission, before pushing, soon after birth and before discharge, with a daily "
+            "huddle that reviews every near miss."
+        ),
+        gettext_noop(
+            "Midwives on both sides adapted the WHO Safe Childbirth Checklist to local drugs and referral routes, "
+            "trained every shift and audited use weekly."
+        ),
         [
             (
-                "Labour-ward checklist toolkit",
+                gettext_noop("Labour-ward checklist toolkit"),
                 "toolkit",
                 [
                     (
@@ -61,16 +66,20 @@ PRACTICES: list[tuple[Any, ...]] = [
         ],
     ),
     (
-        "Kangaroo mother care for small babies",
+        gettext_noop("Kangaroo mother care for small babies"),
         "models_of_care",
         "hospital",
         ["child-health"],
         S.PUBLIC,
-        "Continuous skin-to-skin contact for babies under 2,000 g, started in the ward and continued at home.",
-        "A six-bed kangaroo unit opened beside the neonatal ward; mothers stay with their babies day and night.",
+        gettext_noop(
+            "Continuous skin-to-skin contact for babies under 2,000 g, started in the ward and continued at home."
+        ),
+        gettext_noop(
+            "A six-bed kangaroo unit opened beside the neonatal ward; mothers stay with their babies day and night."
+        ),
         [
             (
-                "Kangaroo care protocol",
+                gettext_noop("Kangaroo care protocol"),
                 "protocol",
                 [
                     ("en", "pdf", ["Thermoregulation by skin-to-skin contact for at least 20 hours a day."]),
@@ -84,48 +93,56 @@ PRACTICES: list[tuple[Any, ...]] = [
         ],
     ),
     (
-        "Community health worker home visits after birth",
+        gettext_noop("Community health worker home visits after birth"),
         "community",
         "community",
         ["child-health", "community-health"],
         S.PUBLIC,
-        "Community health workers visit every mother on days 1, 3 and 7 after birth and refer danger signs.",
-        "Volunteers were recruited by village health committees and given phones to report each visit.",
+        gettext_noop(
+            "Community health workers visit every mother on days 1, 3 and 7 after birth and refer danger signs."
+        ),
+        gettext_noop(
+            "Volunteers were recruited by village health committees and given phones to report each visit."
+        ),
         [
             (
-                "Home visit training package",
+                gettext_noop("Home visit training package"),
                 "training",
                 [("en", "docx", ["Danger signs: fast breathing, fever, poor feeding, yellow skin."])],
             ),
         ],
     ),
     (
-        "Mothers' groups for breastfeeding support",
+        gettext_noop("Mothers' groups for breastfeeding support"),
         "community",
         "primary_care",
         ["child-health"],
         S.PROGRAMME,
-        "Monthly peer groups led by experienced mothers at the health centre.",
-        "Health centre nurses trained twelve peer leaders and hosted the groups after vaccination clinics.",
+        gettext_noop("Monthly peer groups led by experienced mothers at the health centre."),
+        gettext_noop(
+            "Health centre nurses trained twelve peer leaders and hosted the groups after vaccination clinics."
+        ),
         [
             (
-                "Peer leader guide",
+                gettext_noop("Peer leader guide"),
                 "training",
                 [("es", "docx", ["Guía para madres líderes: lactancia exclusiva durante seis meses."])],
             )
         ],
     ),
     (
-        "Simulation-based emergency obstetric drills",
+        gettext_noop("Simulation-based emergency obstetric drills"),
         "capacity",
         "hospital",
         ["maternal-newborn"],
         S.PUBLIC,
-        "Monthly in-situ drills for postpartum haemorrhage, eclampsia and shoulder dystocia.",
-        "Resource-side trainers ran the first drills; host midwives now lead them with a low-cost mannequin.",
+        gettext_noop("Monthly in-situ drills for postpartum haemorrhage, eclampsia and shoulder dystocia."),
+        gettext_noop(
+            "Resource-side trainers ran the first drills; host midwives now lead them with a low-cost mannequin."
+        ),
         [
             (
-                "Drill scenarios and debrief forms",
+                gettext_noop("Drill scenarios and debrief forms"),
                 "curriculum",
                 [
                     (
@@ -139,48 +156,60 @@ PRACTICES: list[tuple[Any, ...]] = [
         ],
     ),
     (
-        "Mentoring scheme for newly qualified nurses",
+        gettext_noop("Mentoring scheme for newly qualified nurses"),
         "capacity",
         "hospital",
         ["nursing-midwifery"],
         S.SUBMITTED,
-        "Each new nurse is paired with an experienced mentor for six months, with remote sessions across the twins.",
-        "Mentors meet mentees weekly on the ward and monthly online with a mentor from the resource side.",
+        gettext_noop(
+            "Each new nurse is paired with an experienced mentor for six months, with remote sessions across the twins."
+        ),
+        gettext_noop(
+            "Mentors meet mentees weekly on the ward and monthly online with a mentor from the resource side."
+        ),
         [
             (
-                "Mentoring handbook",
+                gettext_noop("Mentoring handbook"),
                 "toolkit",
                 [("en", "pdf", ["Weekly mentoring conversations follow a simple reflective model."])],
             )
         ],
     ),
     (
-        "Laboratory quality management step by step",
+        gettext_noop("Laboratory quality management step by step"),
         "capacity",
         "laboratory",
         ["laboratory"],
         S.PROGRAMME,
-        "A stepwise path to accreditation for district laboratories, with internal quality control every day.",
-        "Laboratory scientists from both sides wrote standard operating procedures and ran external quality rounds.",
+        gettext_noop(
+            "A stepwise path to accreditation for district laboratories, with internal quality control every day."
+        ),
+        gettext_noop(
+            "Laboratory scientists from both sides wrote standard operating procedures and ran external quality rounds."
+        ),
         [
             (
-                "Quality control SOPs",
+                gettext_noop("Quality control SOPs"),
                 "protocol",
                 [("en", "pdf", ["Levey-Jennings charts for daily internal quality control."])],
             )
         ],
     ),
     (
-        "Nurse anaesthetist curriculum",
+        gettext_noop("Nurse anaesthetist curriculum"),
         "professions",
         "school",
         ["surgery-anaesthesia"],
         S.PUBLIC,
-        "A two-year diploma curriculum for nurse anaesthetists, accredited by the national nursing council.",
-        "The nursing school and the resource university co-wrote the modules and co-teach the first cohort.",
+        gettext_noop(
+            "A two-year diploma curriculum for nurse anaesthetists, accredited by the national nursing council."
+        ),
+        gettext_noop(
+            "The nursing school and the resource university co-wrote the modules and co-teach the first cohort."
+        ),
         [
             (
-                "Curriculum and competency framework",
+                gettext_noop("Curriculum and competency framework"),
                 "curriculum",
                 [
                     ("en", "pdf", ["Module 3: airway management, spinal anaesthesia and safe sedation."]),
@@ -190,60 +219,66 @@ PRACTICES: list[tuple[Any, ...]] = [
         ],
     ),
     (
-        "Clinical officer surgical task sharing",
+        gettext_noop("Clinical officer surgical task sharing"),
         "professions",
         "hospital",
         ["surgery-anaesthesia"],
         S.SUBMITTED,
-        "Clinical officers trained to perform caesarean sections and hernia repairs under supervision.",
-        "A log book of supervised procedures and quarterly outcome reviews.",
+        gettext_noop(
+            "Clinical officers trained to perform caesarean sections and hernia repairs under supervision."
+        ),
+        gettext_noop("A log book of supervised procedures and quarterly outcome reviews."),
         [
             (
-                "Supervision log book",
+                gettext_noop("Supervision log book"),
                 "other",
                 [("en", "docx", ["Each procedure is signed by the supervising surgeon."])],
             )
         ],
     ),
     (
-        "Regional dissemination of the triage model",
+        gettext_noop("Regional dissemination of the triage model"),
         "knowledge",
         "health_system",
         ["emergency-care"],
         S.PUBLIC,
-        "The emergency triage model spread from the twinned hospital to the district hospitals of its region.",
-        "Host triage nurses trained district teams and a policy brief went to the regional health office.",
+        gettext_noop(
+            "The emergency triage model spread from the twinned hospital to the district hospitals of its region."
+        ),
+        gettext_noop(
+            "Host triage nurses trained district teams and a policy brief went to the regional health office."
+        ),
         [
             (
-                "Policy brief: emergency triage for district hospitals",
+                gettext_noop("Policy brief: emergency triage for district hospitals"),
                 "policy_brief",
                 [("en", "pdf", ["Colour-coded triage reduced waiting time for emergency cases."])],
             ),
             (
-                "Case study of the first district",
+                gettext_noop("Case study of the first district"),
                 "case_study",
                 [("en", "docx", ["Within six months, every patient was triaged on arrival."])],
             ),
         ],
     ),
     (
-        "Open learning library for health workers",
+        gettext_noop("Open learning library for health workers"),
         "knowledge",
         "school",
         ["health-workforce"],
         S.DRAFT,
-        "Short video lessons and quizzes that run offline on phones.",
-        "Lessons recorded by both sides, shared on memory cards where there is no internet.",
+        gettext_noop("Short video lessons and quizzes that run offline on phones."),
+        gettext_noop("Lessons recorded by both sides, shared on memory cards where there is no internet."),
         [],
     ),
     (
-        "Paper-based referral slip (replaced)",
+        gettext_noop("Paper-based referral slip (replaced)"),
         "models_of_care",
         "primary_care",
         ["primary-care"],
         S.WITHDRAWN,
-        "A carbon-copy referral slip between health centres and the hospital.",
-        "Replaced by the district's electronic referral system in the second year.",
+        gettext_noop("A carbon-copy referral slip between health centres and the hospital."),
+        gettext_noop("Replaced by the district's electronic referral system in the second year."),
         [],
     ),
 ]
@@ -255,9 +290,9 @@ PATH: dict[str, list[str]] = {
     S.WITHDRAWN: [S.SUBMITTED, S.PROGRAMME, S.WITHDRAWN],
 }
 COMMENTS: dict[str, str] = {
-    S.PROGRAMME: "Clear and complete; shared with the whole programme.",
-    S.PUBLIC: "Checked for personal data; published for everyone.",
-    S.WITHDRAWN: "Replaced by the district's new system.",
+    S.PROGRAMME: gettext_noop("Clear and complete; shared with the whole programme."),
+    S.PUBLIC: gettext_noop("Checked for personal data; published for everyone."),
+    S.WITHDRAWN: gettext_noop("Replaced by the district's new system."),
 }
 
 
@@ -301,7 +336,9 @@ def load_demo(
             what_was_done=done,
             # No count of the sites using it here: that figure is the replication register's, derived from
             # the adoptions on the Spread page, and a number written into the text would soon disagree with it.
-            results="Reported in the partnership's indicators; the Spread page lists the sites that use it.",
+            results=gettext_noop(
+                "Reported in the partnership's indicators; the Spread page lists the sites that use it."
+            ),
             setting=setting,
             pillars=[pillars[pillar]] if pillar in pillars else [],
             health_areas=[areas[c] for c in area_codes if c in areas],
@@ -332,9 +369,12 @@ def load_demo(
                     document=document,
                     language=first_language,
                     file=_file(
-                        doc_title, first_language, first_kind, [*first_text, "Revised after the first year."]
+                        doc_title,
+                        first_language,
+                        first_kind,
+                        [*first_text, gettext_noop("Revised after the first year.")],
                     ),
-                    note="Revised after the first year.",
+                    note=gettext_noop("Revised after the first year."),
                 )
         _move(practice, status, writer=writer, manager=manager, admin=admin)
 

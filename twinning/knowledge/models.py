@@ -23,7 +23,7 @@ from twinning.accounts import access
 from twinning.core.choices import Choices
 from twinning.core.limits import COMMENT_MAX, TEXT_MAX, text_field
 from twinning.core.models import TwinningModel
-from twinning.core.reference import country_name, validate_country
+from twinning.core.reference import country_name, shipped_name, validate_country
 from twinning.core.validators import validate_upload_content, validate_upload_size
 from twinning.directory.models import HealthArea, Institution, Person
 from twinning.partnerships.models import Partnership, Pillar, Programme
@@ -189,7 +189,13 @@ class Practice(TwinningModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language when it is one of the demo's (knowledge.demo, gettext_noop), else
+        as typed (core.reference.shipped_name)."""
+        return shipped_name(self.title)
 
 
 class PracticePartnership(models.Model):

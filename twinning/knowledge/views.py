@@ -127,7 +127,7 @@ def _practices_table(practices: Any) -> Table:
         ],
         rows=[
             (
-                Link(p.title, reverse("knowledge:detail", args=[p.uuid])),
+                Link(p.shown_title, reverse("knowledge:detail", args=[p.uuid])),
                 ", ".join(x.title for x in p.partnerships.all()),
                 p.get_setting_display(),
                 p.get_status_display(),
@@ -243,7 +243,7 @@ def practice_edit_view(request: AuthedRequest, practice_uuid: UUID) -> HttpRespo
     return render(
         request,
         "knowledge/form.html",
-        {"form": form, "practice": practice, "title": _("Edit %(title)s") % {"title": practice.title}},
+        {"form": form, "practice": practice, "title": _("Edit %(title)s") % {"title": practice.shown_title}},
         status=400 if form.errors else 200,
     )
 

@@ -96,7 +96,7 @@ def load_demo(
         actor=admin,
         programme=programme,
         name=gettext_noop("2025 twinning call: first round"),
-        description="Hosts from the 2025 call and the resource institutions that volunteered.",
+        description=gettext_noop("Hosts from the 2025 call and the resource institutions that volunteered."),
     )
     hosts = _hosts(admin, round, areas, langs, codes, rng)
     resources = _resources(admin, round, areas, langs, codes, rng)
@@ -105,7 +105,7 @@ def load_demo(
         programme=programme,
         institution_a=hosts[0].institution,
         institution_b=resources[0].institution,
-        reason="The two hospitals are in a dispute over an earlier equipment donation.",
+        reason=gettext_noop("The two hospitals are in a dispute over an earlier equipment donation."),
     )
     # A small round is computed as soon as the run is recorded (no worker needed for the demo).
     services.round_run(actor=admin, round=round)
@@ -196,7 +196,7 @@ def _accept_the_best_pair(admin: User, round: MatchingRound) -> None:
             round=round,
             host=first.host,
             resource=first.resource,
-            reason="Strongest fit in both assignments; both sides confirmed interest.",
+            reason=gettext_noop("Strongest fit in both assignments; both sides confirmed interest."),
         )
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from twinning.accounts.models import PartnershipMembership, ProgrammeRole, User
 from twinning.monitoring import services
@@ -21,26 +22,34 @@ from twinning.planning.periods import Period, periods_between
 from twinning.planning.selectors import plan_in_force
 
 FEEDBACK = [
-    "The female and male figures do not add up to the total; please check the training register.",
-    "The denominator looks like last quarter's; please confirm with the records office.",
-    "Please attach the attendance sheets for the two trainings counted here.",
+    gettext_noop(
+        "The female and male figures do not add up to the total; please check the training register."
+    ),
+    gettext_noop("The denominator looks like last quarter's; please confirm with the records office."),
+    gettext_noop("Please attach the attendance sheets for the two trainings counted here."),
 ]
 
 
 ACHIEVEMENTS = [
-    "Trained two cohorts of midwives in emergency obstetric care; the skills lab is now used every week.",
-    "The joint maternal death audit committee met monthly and closed four of its six actions.",
-    "Introduced the early warning score chart on both maternity wards, with a nurse champion per shift.",
+    gettext_noop(
+        "Trained two cohorts of midwives in emergency obstetric care; the skills lab is now used every week."
+    ),
+    gettext_noop("The joint maternal death audit committee met monthly and closed four of its six actions."),
+    gettext_noop(
+        "Introduced the early warning score chart on both maternity wards, with a nurse champion per shift."
+    ),
 ]
 CHALLENGES = [
-    "Two trainers left for other posts; the resource side covered the gap remotely.",
-    "Stock-outs of magnesium sulphate for three weeks held back the protocol roll-out.",
-    "Power cuts made the online mentoring sessions hard to keep on schedule.",
+    gettext_noop("Two trainers left for other posts; the resource side covered the gap remotely."),
+    gettext_noop("Stock-outs of magnesium sulphate for three weeks held back the protocol roll-out."),
+    gettext_noop("Power cuts made the online mentoring sessions hard to keep on schedule."),
 ]
 NEXT_STEPS = [
-    "Certify the first trainers from our own staff and start the cascade to the district hospitals.",
-    "Present the audit findings to the regional health management team.",
-    "Agree a procurement plan for the emergency trays with the ministry.",
+    gettext_noop(
+        "Certify the first trainers from our own staff and start the cascade to the district hospitals."
+    ),
+    gettext_noop("Present the audit findings to the regional health management team."),
+    gettext_noop("Agree a procurement plan for the emergency trays with the ministry."),
 ]
 
 
@@ -68,7 +77,10 @@ def _value(indicator: Indicator, target: Decimal | None, rng: random.Random) -> 
     if indicator.measure == Indicator.Measure.QUALITATIVE:
         return {
             "text": rng.choice(
-                ["Triage nurses now lead the morning handover.", "Community health workers refer earlier."]
+                [
+                    gettext_noop("Triage nurses now lead the morning handover."),
+                    gettext_noop("Community health workers refer earlier."),
+                ]
             ),
             "score": Decimal(rng.randint(2, 5)),
         }
@@ -229,18 +241,20 @@ def _latest_report(
             actor=enterer,
             report=report,
             parent=feedback,
-            body="Thanks, we are checking the register this week.",
+            body=gettext_noop("Thanks, we are checking the register this week."),
         )
         services.comment_add(
             actor=reviewer,
             report=report,
-            body="Please attach the corrected register.",
+            body=gettext_noop("Please attach the corrected register."),
             assignee=enterer,
             due_date=today + datetime.timedelta(days=14),
         )
     if state == "approved":
         report = services.report_submit(actor=enterer, partnership=partnership, period=latest)
-        services.report_approve(actor=reviewer, report=report, note="Thank you for the corrections.")
+        services.report_approve(
+            actor=reviewer, report=report, note=gettext_noop("Thank you for the corrections.")
+        )
 
 
 def clear_demo(programmes: Any) -> None:

@@ -68,7 +68,9 @@ COMMON = [
     (
         "HW-TRAINED",
         gettext_noop("Health workers trained"),
-        "Health workers who completed a partnership training of at least two days in the period.",
+        gettext_noop(
+            "Health workers who completed a partnership training of at least two days in the period."
+        ),
         "number",
         gettext_noop("people"),
         "sum",
@@ -79,7 +81,9 @@ COMMON = [
     (
         "TRIAGE",
         gettext_noop("Facilities with functioning triage"),
-        "Facilities where a trained triage nurse sorts every emergency arrival with a standard tool.",
+        gettext_noop(
+            "Facilities where a trained triage nurse sorts every emergency arrival with a standard tool."
+        ),
         "number",
         gettext_noop("facilities"),
         "latest",
@@ -90,7 +94,9 @@ COMMON = [
     (
         "MDA",
         gettext_noop("Maternal deaths audited (%)"),
-        "Maternal deaths in the period reviewed by a maternal death surveillance and response committee.",
+        gettext_noop(
+            "Maternal deaths in the period reviewed by a maternal death surveillance and response committee."
+        ),
         "percentage",
         "%",
         "average",
@@ -101,7 +107,9 @@ COMMON = [
     (
         "COMMUNITY",
         gettext_noop("Community engagement"),
-        "How far the community shapes and follows the work, scored 1 (informed) to 5 (community-led).",
+        gettext_noop(
+            "How far the community shapes and follows the work, scored 1 (informed) to 5 (community-led)."
+        ),
         "qualitative",
         gettext_noop("score 1-5"),
         "latest",
@@ -273,12 +281,18 @@ def _status(start: datetime.date, end: datetime.date, rng: random.Random) -> tup
     """An agreed plan's activity status as of the demo's anchor date, whatever the real date."""
     if end < ANCHOR:
         return (
-            ("done", "Completed as planned.")
+            ("done", gettext_noop("Completed as planned."))
             if rng.random() < 0.85
-            else ("delayed", "Finishing late: staff turnover.")
+            else ("delayed", gettext_noop("Finishing late: staff turnover."))
         )
     if start <= ANCHOR:
-        return "in_progress", rng.choice(["Under way.", "About half done.", "First round finished."])
+        return "in_progress", rng.choice(
+            [
+                gettext_noop("Under way."),
+                gettext_noop("About half done."),
+                gettext_noop("First round finished."),
+            ]
+        )
     return "planned", ""
 
 
@@ -334,7 +348,12 @@ def _planning_events(
                 "name": f"{rng.choice(country.given)} {rng.choice(country.family)}",
                 "group": "community",
                 "organisation": rng.choice(
-                    ["Village health team", "Women's group", "Youth association", "Parish council"]
+                    [
+                        gettext_noop("Village health team"),
+                        gettext_noop("Women's group"),
+                        gettext_noop("Youth association"),
+                        gettext_noop("Parish council"),
+                    ]
                 ),
             }
             for _ in range(n)
@@ -357,7 +376,7 @@ def _planning_events(
         {
             "name": f"{rng.choice(country.given)} {rng.choice(country.family)}",
             "group": "local_government",
-            "organisation": "District health office",
+            "organisation": gettext_noop("District health office"),
         },
     ]
     services.planning_event_create(
@@ -366,7 +385,9 @@ def _planning_events(
         kind="consultation",
         date=datetime.date(2023, 9, rng.randint(4, 28)),
         place=DEMO_EVENT_PLACE % {"city": host.city},
-        summary="Listening session with community members on the care they need and what stops them reaching it.",
+        summary=gettext_noop(
+            "Listening session with community members on the care they need and what stops them reaching it."
+        ),
         participants=community(rng.randint(4, 6)) + staff("host", 2) + ministry_people[1:],
     )
     services.planning_event_create(
@@ -375,7 +396,9 @@ def _planning_events(
         kind="workshop",
         date=datetime.date(2023, 11, rng.randint(6, 24)),
         place=host.name,
-        summary="Joint planning workshop: objectives, activities and indicators agreed by both sides.",
+        summary=gettext_noop(
+            "Joint planning workshop: objectives, activities and indicators agreed by both sides."
+        ),
         participants=staff("host", 3) + staff("resource", 3) + ministry_people + community(2),
     )
 
@@ -459,7 +482,7 @@ def _indicators(
                 {"percentage": 35, "qualitative": 2}.get(indicator.measure, rng.randint(0, 3))
             ),
             baseline_date=datetime.date(2023, 12, 31),
-            baseline_note="From the baseline assessment at the planning workshop.",
+            baseline_note=gettext_noop("From the baseline assessment at the planning workshop."),
             end_target=end_target,
         )
         services.targets_save(actor=editor, plan_indicator=adoption, values=values)
@@ -502,7 +525,7 @@ def _sign(plan: Plan, partnership: Partnership, ministry: User) -> None:
                 actor=ministry,
                 plan=plan,
                 party=party,
-                note="Signed by the district health officer at the validation meeting.",
+                note=gettext_noop("Signed by the district health officer at the validation meeting."),
             )
         elif party in coordinators:
             services.plan_sign_off(actor=users[coordinators[party]], plan=plan, party=party)
@@ -510,7 +533,10 @@ def _sign(plan: Plan, partnership: Partnership, ministry: User) -> None:
             # Most demo partnerships have no coordinator logins; the sign-off is recorded as the programme
             # manager having filed the side's signed copy.
             _record_sign_off(
-                actor=ministry, plan=plan, party=party, note="Signed copy filed by the programme office."
+                actor=ministry,
+                plan=plan,
+                party=party,
+                note=gettext_noop("Signed copy filed by the programme office."),
             )
 
 
@@ -660,7 +686,9 @@ def _copy_plan(template: Plan, copies: list[tuple[Partnership, bool]]) -> None:
 def _revise(plan: Plan, partnership: Partnership, editor: User, manager: User) -> None:
     """A mid-term review: a new version with one more activity, agreed again; version 1 stays readable."""
     new = services.plan_new_version(
-        actor=editor, plan=plan, reason="Mid-term review, June 2025: sustainability activity added."
+        actor=editor,
+        plan=plan,
+        reason=gettext_noop("Mid-term review, June 2025: sustainability activity added."),
     )
     objective = new.objectives.order_by("order").first()
     assert objective is not None
@@ -672,7 +700,7 @@ def _revise(plan: Plan, partnership: Partnership, editor: User, manager: User) -
         end_date=datetime.date(2026, 6, 30),
         responsible_side="host",
         status=Activity.Status.IN_PROGRESS,
-        progress_note="Draft shared with the district health team.",
+        progress_note=gettext_noop("Draft shared with the district health team."),
     )
     _sign(new, partnership, manager)
 

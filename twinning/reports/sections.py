@@ -143,23 +143,17 @@ def narrative_section(scope: Scope, section: Section) -> None:
     rows: list[Sequence[Any]] = []
     for report in reports:
         heading = period_label(report.period)
+        # The demo's narratives are shipped texts, read in the reader's language; typed ones stay as typed.
+        texts = [shipped_name(t) for t in (report.achievements, report.challenges, report.next_steps)]
         if scope.is_programme:
             heading = f"{report.partnership.title} · {heading}"
         section.blocks.append(
             Block(
                 "narrative",
-                narrative=Narrative(heading, report.achievements, report.challenges, report.next_steps),
+                narrative=Narrative(heading, *texts),
             )
         )
-        rows.append(
-            (
-                report.partnership.title,
-                period_label(report.period),
-                report.achievements,
-                report.challenges,
-                report.next_steps,
-            )
-        )
+        rows.append((report.partnership.title, period_label(report.period), *texts))
     if not reports:
         section.blocks.append(Block("text", text=_("No narrative was written for this period.")))
     section.sheets.append(
@@ -234,7 +228,7 @@ def iptt_rows(
             (point.cumulative, point.cumulative_target) if cumulates else (point.actual, point.target)
         )
         percent = None if qualitative else progress.achievement_percent(indicator.direction, actual, target)
-        note = point.text if qualitative else ""
+        note = shipped_name(point.text) if qualitative else ""
         if point.derived:
             note = _("from the breakdown")
         elif point.flagged:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 
 from twinning.core.history import HistoryEntry, change_label, history_entries
 from twinning.core.numbers import currency_decimals, format_grouped, format_money, format_percent
-from twinning.core.reference import country_name
+from twinning.core.reference import country_name, shipped_name
 from twinning.core.rendering import as_text, colon, degrades_to
 from twinning.core.sections import Section, sections_for
 
@@ -64,6 +64,15 @@ def history_lines(context: Any, events: Any) -> list[HistoryEntry]:
         access.can_see_contacts if hasattr(access, "can_see_contacts") else context.get("show_contacts")
     )
     return history_entries(events, full=bool(context.get("history_full")), show_contacts=bool(contacts))
+
+
+@register.filter("shipped")
+@degrades_to(as_text)
+def shipped_filter(text: Any) -> str:
+    """`{{ text|shipped }}`: a text the demo ships (marked with gettext_noop where it is written, such as an
+    indicator's definition or a gift's description) in the reader's language; typed text comes back as it is
+    (core.reference.shipped_name). Place it before any filter that adds markup (`|shipped|linebreaksbr`)."""
+    return shipped_name(str(text or ""))
 
 
 @register.filter("country_name")

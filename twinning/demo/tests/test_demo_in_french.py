@@ -170,3 +170,90 @@ def test_the_demos_key_pages_in_french_show_no_english_demo_name():
     assert "Appel à jumelages 2025\u00a0: premier cycle" in shown_text(client.get(reverse("matching:rounds")))
     assert "Protocole d'accord entre" in shown_text(client.get(pages["partnership"]))
     assert "Salle communautaire de " in shown_text(client.get(pages["plan"]))
+
+
+def test_the_demos_longer_texts_read_in_the_readers_language():
+    """Indicator definitions, plan summaries and notes, gift descriptions, exchange purposes and outcomes, stage
+    notes and stakeholder roles, practices, review messages and a matching round's description: each page shows the French (and,
+    for a few, the Spanish) of what the demo stored, never its English."""
+    from twinning.knowledge.models import Practice
+    from twinning.monitoring.models import ReviewComment
+    from twinning.partnerships.models import StageChange, Stakeholder
+    from twinning.planning.models import Activity, Indicator, PlanIndicator
+
+    call_command("demo", stdout=StringIO())
+    flagship = PartnershipMembership.objects.get(user__email="host-coordinator@demo.twinning").partnership
+    programme = flagship.programme
+    admin = User.objects.get(email="admin@demo.twinning")
+    client = Client()
+    client.force_login(admin)
+
+    indicator = Indicator.objects.get(programme=programme, code="HW-TRAINED")
+    adoption = PlanIndicator.objects.filter(plan__partnership=flagship, indicator=indicator).first()
+    event = PlanningEvent.objects.filter(plan__partnership=flagship).exclude(summary="").first()
+    activity = (
+        Activity.objects.filter(objective__plan__partnership=flagship).exclude(progress_note="").first()
+    )
+    gift = Gift.objects.filter(partnership=flagship).exclude(description="").first()
+    exchange = (
+        Exchange.objects.filter(partnership__programme=programme)
+        .exclude(purpose="")
+        .exclude(outcomes="")
+        .first()
+    )
+    change = StageChange.objects.filter(partnership=flagship).exclude(note="").first()
+    stakeholder = Stakeholder.objects.filter(partnership=flagship).exclude(role="").first()
+    practice = Practice.objects.filter(programme=programme).order_by("created_at").first()
+    comment = ReviewComment.objects.filter(report__partnership__programme=programme, kind="feedback").first()
+    matching_round = MatchingRound.objects.exclude(description="").first()
+    found = dict(
+        adoption=adoption,
+        event=event,
+        activity=activity,
+        gift=gift,
+        exchange=exchange,
+        change=change,
+        stakeholder=stakeholder,
+        practice=practice,
+        comment=comment,
+        matching_round=matching_round,
+    )
+    assert [name for name, row in found.items() if row is None] == []
+    plan_url = reverse("planning:plan", args=[flagship.uuid])
+    stored_on = {
+        reverse("planning:indicators", args=[programme.uuid]): [indicator.definition],
+        reverse("planning:plan_indicator", args=[flagship.uuid, adoption.uuid]): [
+            indicator.definition,
+            adoption.baseline_note,
+        ],
+        plan_url: [event.summary],  # an editor sees activities' notes in their edit fields, as stored
+        reverse("contributions:gift_detail", args=[flagship.uuid, gift.uuid]): [gift.description],
+        reverse("exchanges:detail", args=[exchange.partnership.uuid, exchange.uuid]): [
+            exchange.purpose,
+            exchange.outcomes,
+        ],
+        reverse("partnerships:detail", args=[flagship.uuid]): [change.note, stakeholder.role],
+        reverse("knowledge:detail", args=[practice.uuid]): [
+            practice.title,
+            practice.summary,
+            practice.what_was_done,
+        ],
+        reverse("monitoring:entry", args=[comment.report.partnership.uuid, comment.report.period]): [
+            comment.body
+        ],
+        reverse("matching:round", args=[matching_round.uuid]): [matching_round.description],
+    }
+    for language, marker in (("fr", 'lang="fr"'), ("es", 'lang="es"')):
+        User.objects.filter(pk=admin.pk).update(language=language)
+        with translation.override(language):
+            for url, texts in stored_on.items():
+                response = client.get(url)
+                assert response.status_code == 200, url
+                page = response.content.decode()
+                assert marker in page, url
+                page = re.sub(r'<section id="history".*?</section>', " ", page, flags=re.S)
+                shown = html.unescape(re.sub(r"<[^>]+>", " ", page))
+                for text in texts:
+                    assert translation.gettext(text) != text, text
+                    assert translation.gettext(text) in shown, (language, url, text)
+                    assert text not in shown, (language, url, text)
