@@ -49,7 +49,7 @@ from twinning.planning.periods import Period, parse_period, period_label
 from twinning.reports import selectors
 from twinning.sustainability.models import Instrument
 from twinning.sustainability.models_transition import TransitionItem
-from twinning.sustainability.scores import one_side_note, score_round
+from twinning.sustainability.scores import score_note, score_round
 from twinning.sustainability.selectors import latest_scores
 
 EXCHANGE_ROWS = 500  # a report lists at most this many exchanges of the period; the summary counts them all
@@ -629,7 +629,14 @@ def sustainability_section(scope: Scope, section: Section) -> None:
             found = latest.get((partnership.pk, kind))
             if found is None:
                 continue
-            head = (partnership.title, str(label), found.round.shown_title, found.round.due_date)
+            # The version names which statements were scored: two versions' scores do not compare line by line.
+            head = (
+                partnership.title,
+                str(label),
+                found.round.instrument_version.number,
+                found.round.shown_title,
+                found.round.due_date,
+            )
             lines = [
                 (_("Overall"), found.overall),
                 *((part.shown_title, scored) for part, scored in found.sections),
@@ -642,7 +649,7 @@ def sustainability_section(scope: Scope, section: Section) -> None:
                     _score(sc.resource),
                     _score(sc.combined),
                     _score(sc.gap),
-                    one_side_note(sc),
+                    score_note(sc),
                 )
                 for name, sc in lines
             ]
@@ -656,6 +663,7 @@ def sustainability_section(scope: Scope, section: Section) -> None:
         columns=[
             Column(_("Partnership")),
             Column(_("Assessment")),
+            Column(_("Version"), "number", places=0),
             Column(_("Round")),
             Column(_("Due"), "date"),
             Column(_("Section")),

@@ -91,11 +91,18 @@ class ScoreOut(Schema):
     host: float | None
     resource: float | None
     combined: float | None
-    gap: float | None = Field(description="Host minus resource.")
+    gap: float | None = Field(
+        description="Host minus resource, over the statements both sides scored (see gap_over_shared_statements)."
+    )
     large_gap: bool
     only_side: Side | None = Field(
         description="Set once both sides have submitted when only this side scored the line (the other marked it "
         "not applicable or left it blank): the combined score is this side's alone and there is no gap."
+    )
+    gap_over_shared_statements: bool = Field(
+        description="True when the gap is worked out over the statements both sides scored, fewer than either "
+        "scored (one side marked some not applicable or left them blank): it then differs from host minus "
+        "resource as shown. Only a section or the overall line can have it."
     )
 
 
@@ -272,6 +279,7 @@ def _score(scored: Scored) -> dict[str, Any]:
         "gap": r(scored.gap),
         "large_gap": scored.is_large_gap,
         "only_side": scored.only_side,
+        "gap_over_shared_statements": scored.partial_gap,
     }
 
 

@@ -16,6 +16,12 @@ Hypothesis test):
 - the mutuality gap is host minus resource, in points of 0-100, where both sides have a score, taken between the
   scores as shown (each rounded first, `shown_gap`) so that it always equals the difference of the two numbers a
   reader sees beside it; a gap of LARGE_GAP or more either way is highlighted;
+- the gap compares like with like: a section's gap is taken over the statements both sides scored, and the
+  overall gap over the sections both sides scored (each by its shared statements). When one side marked some of a
+  section's statements "not applicable" (or left them blank) and the other scored them, the section's scores
+  stay each side's own (every statement it scored) but its gap is worked out over the shared statements only
+  (`Scored.gap_over`), and every page, download and the API says so beside it (`partial_gap`): otherwise a
+  statement only one side scored would count as disagreement (fresh tester of issue 13);
 - every score and gap a person reads (pages, downloads, PDF and XLSX reports, the API) is rounded once, by
   `score_round`: half-up (away from zero for a negative gap) to one decimal, in Decimal, so 66.25 is 66.3
   everywhere.
@@ -83,11 +89,15 @@ class ItemTotals:
 @dataclass(frozen=True)
 class Scored:
     """One line of results: each side's score (0-100, None when that side has none), combined and the gap.
-    `revealed` is False while a side has not submitted: then there is no combined score."""
+    `revealed` is False while a side has not submitted: then there is no combined score. `gap_over` is (host,
+    resource) over the statements both sides scored, given only when that is not every statement either scored
+    (a section or the overall score where one side marked some statements "not applicable"); None entries there
+    mean the sides share no statement, so there is no gap."""
 
     host: float | None
     resource: float | None
     revealed: bool = True
+    gap_over: tuple[float | None, float | None] | None = None
 
     @property
     def combined(self) -> float | None:
@@ -112,7 +122,16 @@ class Scored:
         the shown gap (63.4 and 66.9 show a gap of -3.5, never -3.4), and "large" is judged on what is shown."""
         if self.host is None or self.resource is None:
             return None
-        return shown_gap(self.host, self.resource)
+        host, resource = self.gap_over or (self.host, self.resource)
+        if host is None or resource is None:
+            return None
+        return shown_gap(host, resource)
+
+    @property
+    def partial_gap(self) -> bool:
+        """Both sides have a score but the gap is worked out over the statements both scored, fewer than either
+        scored (`gap_over`): a reader must be told, since it is then not the difference of the shown scores."""
+        return self.revealed and self.gap_over is not None and None not in (self.host, self.resource)
 
     @property
     def is_large_gap(self) -> bool:
@@ -167,25 +186,53 @@ def compute(
     by_section: dict[int, list[Scored]] = defaultdict(list)
     for item_id, section_id in sections_of_items.items():
         by_section[section_id].append(items[item_id])
-    sections = {
-        section_id: Scored(
-            _mean(s.host for s in scored if s.host is not None),
-            _mean(s.resource for s in scored if s.resource is not None),
-            revealed,
-        )
-        for section_id, scored in by_section.items()
-    }
-    overall = Scored(
-        _mean(s.host for s in sections.values() if s.host is not None),
-        _mean(s.resource for s in sections.values() if s.resource is not None),
+    sections = {section_id: section_of_items(scored, revealed) for section_id, scored in by_section.items()}
+    return Computed(items=items, sections=sections, overall=overall_of(sections.values(), revealed))
+
+
+def _shared(lines: list[Scored]) -> tuple[float | None, float | None] | None:
+    """The sides' means over the `lines` both scored, each line by its own gap basis (its `gap_over`, else its
+    scores): the `gap_over` of a line made of them. None when every line scored at all was scored by both sides
+    on the same statements, since the sides' own means then already compare like with like."""
+    scored = [line for line in lines if line.host is not None or line.resource is not None]
+    if all(line.host is not None and line.resource is not None and line.gap_over is None for line in scored):
+        return None
+    pairs = [line.gap_over or (line.host, line.resource) for line in scored]
+    shared = [(h, r) for h, r in pairs if h is not None and r is not None]
+    return _mean(h for h, _r in shared), _mean(r for _h, r in shared)
+
+
+def section_of_items(items: Iterable[Scored], revealed: bool = True) -> Scored:
+    """A section's line from its statements' lines: each side's mean over the statements it scored, and the
+    gap over the statements both scored (`Scored.gap_over`, when that differs).
+
+    Raises: nothing.
+    """
+    return _combine(list(items), revealed)
+
+
+def overall_of(sections: Iterable[Scored], revealed: bool = True) -> Scored:
+    """The overall line from the section lines: each side's mean over the sections it scored (each section
+    weighs the same), and the gap over the sections both scored, each by its own gap basis (`gap_over`).
+
+    Raises: nothing.
+    """
+    return _combine(list(sections), revealed)
+
+
+def _combine(lines: list[Scored], revealed: bool) -> Scored:
+    return Scored(
+        _mean(s.host for s in lines if s.host is not None),
+        _mean(s.resource for s in lines if s.resource is not None),
         revealed,
+        gap_over=_shared(lines),
     )
-    return Computed(items=items, sections=sections, overall=overall)
 
 
-def one_side_note(scored: Scored) -> str:
-    """What a download writes beside a line scored by one side only (`Scored.only_side`), in the reader's
-    language; "" for a line both sides scored or one not revealed yet.
+def score_note(scored: Scored) -> str:
+    """What a download writes beside a line whose gap is not simply the difference of its two scores, in the
+    reader's language: a line scored by one side only (`Scored.only_side`: no gap), or one whose gap is worked out
+    over the statements both sides scored (`Scored.partial_gap`); "" for any other line or one not revealed yet.
 
     Raises: nothing.
     """
@@ -196,5 +243,13 @@ def one_side_note(scored: Scored) -> str:
     if scored.only_side == Side.RESOURCE:
         return _(
             "Resource side only: the host side gave no score (not applicable or blank), so there is no gap."
+        )
+    if scored.partial_gap and scored.gap is None:
+        return _(
+            "The two sides scored no statement in common (the others are not applicable or blank), so there is no gap."
+        )
+    if scored.partial_gap:
+        return _(
+            "Gap over the statements both sides scored: some were scored by one side only (not applicable or blank)."
         )
     return ""

@@ -184,6 +184,12 @@ class RoundScores:
         return any(scored.only_side for scored in lines)
 
     @property
+    def partial_gaps(self) -> bool:
+        """Some section's or the overall gap is worked out over the statements both sides scored, fewer than
+        either scored (scores.Scored.partial_gap)."""
+        return any(scored.partial_gap for scored in (self.overall, *(s.scored for s in self.sections)))
+
+    @property
     def large_gaps(self) -> list[ItemLine]:
         """The items whose gap is large (scores.LARGE_GAP), largest first."""
         lines = [line for s in self.sections for line in s.items if line.scored.is_large_gap]
@@ -395,6 +401,9 @@ class ProgrammeRow:
     health_scores: scores.Scored | None
     readiness_scores: scores.Scored | None
     waiting: int
+    # The instrument version each of those rounds used (None without one): results say which they used.
+    health_version: int | None = None
+    readiness_version: int | None = None
     # The health check's section scores and the section titles, for health_gap_section: worked out only for the
     # rows someone reads (a page of them, or the download), not for every partnership the view sorts.
     health_sections: dict[int, scores.Scored] = field(default_factory=dict, repr=False)
@@ -415,35 +424,42 @@ class ProgrammeRow:
 
 
 # The rule of scores.py, in SQL for many rounds at once: per round, side and item the mean of the submitted
-# sheets' points scaled to 0-100, then per section the mean of its items. The database does the averaging over
-# the answers (a programme's rounds hold tens of thousands), so only a row per round, side and section comes back;
-# the overall score (the mean of the sections) and the gaps are then figured over those few rows as
-# scores.compute does. The points are cast to double precision first, so both databases do the same floating
-# arithmetic as Python (PostgreSQL's AVG of integers would otherwise be an exact numeric).
+# sheets' points scaled to 0-100, then per section the mean of its items, and the same mean over only the items
+# both sides scored (`sides` = 2: the gap's basis, scores.Scored.gap_over) with how many items each takes. The
+# database does the averaging over the answers (a programme's rounds hold tens of thousands), so only a row per
+# round, side and section comes back; the overall score (the mean of the sections) and the gaps are then figured
+# over those few rows by scores.overall_of. The points are cast to double precision first, so both databases do
+# the same floating arithmetic as Python (PostgreSQL's AVG of integers would otherwise be an exact numeric).
 _SECTION_SCORES_SQL = """
-    SELECT t.round_id, t.side, t.section_id, AVG(t.item_score) FROM (
-        SELECT s.round_id, s.side, i.section_id,
-               (AVG(CAST(a.value AS DOUBLE PRECISION)) - i.scale_min) * 100.0 / (i.scale_max - i.scale_min)
-                   AS item_score
-        FROM {answer} a
-        JOIN {response} s ON s.id = a.response_id
-        JOIN {item} i ON i.id = a.item_id
-        WHERE s.round_id IN ({rounds}) AND s.submitted_at IS NOT NULL AND a.value IS NOT NULL
-        GROUP BY s.round_id, s.side, i.section_id, i.id, i.scale_min, i.scale_max
+    SELECT t.round_id, t.side, t.section_id, AVG(t.item_score), COUNT(*),
+           AVG(CASE WHEN t.sides = 2 THEN t.item_score END), COUNT(CASE WHEN t.sides = 2 THEN 1 END)
+    FROM (
+        SELECT u.*, COUNT(*) OVER (PARTITION BY u.round_id, u.item_id) AS sides FROM (
+            SELECT s.round_id, s.side, i.section_id, i.id AS item_id,
+                   (AVG(CAST(a.value AS DOUBLE PRECISION)) - i.scale_min) * 100.0 / (i.scale_max - i.scale_min)
+                       AS item_score
+            FROM {answer} a
+            JOIN {response} s ON s.id = a.response_id
+            JOIN {item} i ON i.id = a.item_id
+            WHERE s.round_id IN ({rounds}) AND s.submitted_at IS NOT NULL AND a.value IS NOT NULL
+            GROUP BY s.round_id, s.side, i.section_id, i.id, i.scale_min, i.scale_max
+        ) u
     ) t
     GROUP BY t.round_id, t.side, t.section_id"""
 
 
 def section_scores(round_ids: list[int]) -> dict[int, dict[int, scores.Scored]]:
-    """Per round (give only rounds both sides have submitted), per section id: each side's section score, as
-    scores.compute gives it (sections no sheet of a side scored are missing for that side). One query, whose
-    rows are one per round, side and section however many answers.
+    """Per round (give only rounds both sides have submitted), per section id: each side's section score and the
+    gap's basis over the statements both sides scored, as scores.compute gives them (sections no sheet of a side
+    scored are missing for that side). One query, whose rows are one per round, side and section however many
+    answers.
 
     Raises: nothing.
     """
-    found: dict[int, dict[int, dict[str, float]]] = {round_id: {} for round_id in round_ids}
     if not round_ids:
         return {}
+    # round -> section -> side -> (score, items scored, score over the shared items, shared items)
+    found: dict[int, dict[int, dict[str, tuple[float, int, float | None, int]]]] = {r: {} for r in round_ids}
     sql = _SECTION_SCORES_SQL.format(
         answer=Answer._meta.db_table,
         response=Response._meta.db_table,
@@ -452,24 +468,28 @@ def section_scores(round_ids: list[int]) -> dict[int, dict[int, scores.Scored]]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, round_ids)
-        for round_id, side, section_id, score in cursor.fetchall():
-            found[round_id].setdefault(section_id, {})[side] = float(score)
+        for round_id, side, section_id, score, count, shared, shared_count in cursor.fetchall():
+            shared_score = None if shared is None else float(shared)
+            found[round_id].setdefault(section_id, {})[side] = (
+                float(score),
+                count,
+                shared_score,
+                shared_count,
+            )
     return {
-        round_id: {
-            section_id: scores.Scored(by_side.get(Side.HOST), by_side.get(Side.RESOURCE))
-            for section_id, by_side in sections.items()
-        }
+        round_id: {section_id: _section(by_side) for section_id, by_side in sections.items()}
         for round_id, sections in found.items()
     }
 
 
-def _overall(sections: dict[int, scores.Scored]) -> scores.Scored:
-    """The overall score from the section scores: the mean of each side's (scores.compute)."""
-    host = [s.host for s in sections.values() if s.host is not None]
-    resource = [s.resource for s in sections.values() if s.resource is not None]
-    return scores.Scored(
-        sum(host) / len(host) if host else None, sum(resource) / len(resource) if resource else None
-    )
+def _section(by_side: dict[str, tuple[float, int, float | None, int]]) -> scores.Scored:
+    """A section's line from section_scores' rows for it: the gap's basis is given (scores.Scored.gap_over) when
+    some side scored an item the other did not, as scores.section_of_items decides."""
+    host, resource = by_side.get(Side.HOST), by_side.get(Side.RESOURCE)
+    if host is None or resource is None:
+        return scores.Scored(host[0] if host else None, resource[0] if resource else None)
+    all_shared = host[1] == host[3] and resource[1] == resource[3]
+    return scores.Scored(host[0], resource[0], gap_over=None if all_shared else (host[2], resource[2]))
 
 
 def _largest_gap_section(sections: dict[int, scores.Scored], titles: dict[int, str]) -> str:
@@ -497,20 +517,23 @@ def programme_sustainability(*, programme_id: int, partnerships: QuerySet[Partne
             "partnership_id",
             "instrument_version__instrument__kind",
             "instrument_version_id",
+            "instrument_version__number",
             "host_submitted_at",
             "resource_submitted_at",
         )
     )
-    latest: dict[tuple[int, str], tuple[int, int]] = {}
+    latest: dict[tuple[int, str], tuple[int, int, int]] = {}
     waiting: dict[int, int] = {}
-    for round_id, partnership_id, kind, version_id, host_at, resource_at in rounds:
+    for round_id, partnership_id, kind, version_id, number, host_at, resource_at in rounds:
         if host_at is not None and resource_at is not None:
             if kind in kinds:
-                latest.setdefault((partnership_id, kind), (round_id, version_id))
+                latest.setdefault((partnership_id, kind), (round_id, version_id, number))
         else:
             waiting[partnership_id] = waiting.get(partnership_id, 0) + 1
-    computed = section_scores(sorted(round_id for round_id, _v in latest.values()))
-    health_versions = {v for (_p, kind), (_r, v) in latest.items() if kind == Instrument.Kind.HEALTH_CHECK}
+    computed = section_scores(sorted(round_id for round_id, _v, _n in latest.values()))
+    health_versions = {
+        v for (_p, kind), (_r, v, _n) in latest.items() if kind == Instrument.Kind.HEALTH_CHECK
+    }
     titles = (
         {
             pk: shipped_name(title)
@@ -527,11 +550,15 @@ def programme_sustainability(*, programme_id: int, partnerships: QuerySet[Partne
         result.append(
             ProgrammeRow(
                 partnership=p,
-                health_scores=_overall(health_sections) if health else None,
+                health_scores=scores.overall_of(health_sections.values()) if health else None,
                 health_sections=health_sections,
                 section_titles=titles,
-                readiness_scores=_overall(computed.get(readiness[0], {})) if readiness else None,
+                readiness_scores=scores.overall_of(computed.get(readiness[0], {}).values())
+                if readiness
+                else None,
                 waiting=waiting.get(p.pk, 0),
+                health_version=health[2] if health else None,
+                readiness_version=readiness[2] if readiness else None,
             )
         )
     return sorted(result, key=lambda row: (-row.largest_gap, row.partnership.title))

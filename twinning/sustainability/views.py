@@ -42,7 +42,7 @@ from twinning.sustainability.forms import (
     SectionForm,
 )
 from twinning.sustainability.models import AssessmentAction, AssessmentRound, Item, Section
-from twinning.sustainability.scores import LARGE_GAP, SCORE_PLACES, SIDES, Scored, one_side_note
+from twinning.sustainability.scores import LARGE_GAP, SCORE_PLACES, SIDES, Scored, score_note
 from twinning.sustainability.scores import score_round as _score
 from twinning.sustainability.transition_views import programme_transition_context
 
@@ -84,7 +84,7 @@ def _noted(
     columns: list[Column], rows: list[Sequence[Any]], notes: list[str]
 ) -> tuple[list[Column], list[Sequence[Any]]]:
     """The columns and rows of a table of overall scores with a last "Note" column when some row was scored by one
-    side only (scores.one_side_note: its combined score is that side's alone, it has no gap); without one when
+    side only (scores.score_note: its combined score is that side's alone, it has no gap); without one when
     no row needs it, as is usual."""
     if not any(notes):
         return columns, rows
@@ -100,6 +100,7 @@ def _trend_parts(trends: dict[Any, list[selectors.TrendPoint]]) -> list[dict[str
         columns, rows = _noted(
             [
                 Column(_("Round")),
+                Column(_("Version"), "number", places=0),
                 Column(_("Due"), "date"),
                 Column(_("Host side"), "number"),
                 Column(_("Resource side"), "number"),
@@ -109,6 +110,7 @@ def _trend_parts(trends: dict[Any, list[selectors.TrendPoint]]) -> list[dict[str
             [
                 (
                     Link(p.round.shown_title, reverse("sustainability:round", args=[p.round.uuid])),
+                    p.round.instrument_version.number,
                     p.round.due_date,
                     _score(p.overall.host),
                     _score(p.overall.resource),
@@ -117,7 +119,7 @@ def _trend_parts(trends: dict[Any, list[selectors.TrendPoint]]) -> list[dict[str
                 )
                 for p in points
             ],
-            [one_side_note(p.overall) for p in points],
+            [score_note(p.overall) for p in points],
         )
         table = Table(
             key=f"trend-{i + 1}",
@@ -238,15 +240,20 @@ def _results_table(result: selectors.RoundScores) -> Table:
     the sides the reader may see (the others are empty); the combined score and the gap only once both sides
     have submitted."""
     revealed = result.round.is_revealed
+    # Each row names the instrument and its version: scores of two versions do not compare statement by
+    # statement, and a downloaded file travels without the page that says which one the round used (issue 13).
+    used = (result.version.instrument.shown_name, result.version.number)
     rows: list[Any] = []
     for line in result.sections:
-        rows.append(_result_row(line.section.shown_title, "", line.scored, revealed))
+        rows.append((*used, *_result_row(line.section.shown_title, "", line.scored, revealed)))
         rows.extend(
-            _result_row(line.section.shown_title, item_line.item.shown_statement, item_line.scored, revealed)
-            for item_line in line.items
+            (*used, *_result_row(line.section.shown_title, item.item.shown_statement, item.scored, revealed))
+            for item in line.items
         )
-    rows.append(_result_row(_("Overall"), "", result.overall, revealed))
+    rows.append((*used, *_result_row(_("Overall"), "", result.overall, revealed)))
     columns = [
+        Column(_("Instrument")),
+        Column(_("Version"), "number", places=0),
         Column(_("Section")),
         Column(_("Statement")),
         Column(_("Host side"), "number"),
@@ -270,7 +277,7 @@ def _results_table(result: selectors.RoundScores) -> Table:
 
 def _result_row(section: str, statement: str, scored: Scored, revealed: bool) -> tuple[Any, ...]:
     row = (section, statement, _score(scored.host), _score(scored.resource))
-    return (*row, _score(scored.combined), _score(scored.gap), one_side_note(scored)) if revealed else row
+    return (*row, _score(scored.combined), _score(scored.gap), score_note(scored)) if revealed else row
 
 
 def _actions_table(assessment_round: AssessmentRound, actions: list[AssessmentAction]) -> Table:
@@ -553,7 +560,7 @@ def _programme_table(rows: Iterable[selectors.ProgrammeRow]) -> Table:
         "\n".join(
             f"{label}{colon()}{note}"
             for label, scored in ((_("Health check"), r.health_scores), (_("Readiness"), r.readiness_scores))
-            if scored and (note := one_side_note(scored))
+            if scored and (note := score_note(scored))
         )
         for r in rows
     ]
@@ -563,10 +570,12 @@ def _programme_table(rows: Iterable[selectors.ProgrammeRow]) -> Table:
         [
             Column(_("Partnership")),
             Column(_("Largest gap (points)"), "number", places=SCORE_PLACES),
+            Column(_("Health check: version"), "number", places=0),
             Column(_("Health check: host"), "number", places=SCORE_PLACES),
             Column(_("Health check: resource"), "number", places=SCORE_PLACES),
             Column(_("Health check: gap"), "number", places=SCORE_PLACES),
             Column(_("Largest gap in")),
+            Column(_("Readiness: version"), "number", places=0),
             Column(_("Readiness: combined"), "number", places=SCORE_PLACES),
             Column(_("Readiness: gap"), "number", places=SCORE_PLACES),
             Column(_("Rounds waiting"), "number", places=0),
@@ -575,10 +584,12 @@ def _programme_table(rows: Iterable[selectors.ProgrammeRow]) -> Table:
             (
                 Link(r.partnership.title, url.format(r.partnership.uuid)),
                 _score(r.largest_gap) if r.health_scores or r.readiness_scores else None,
+                r.health_version,
                 _score(r.health_scores.host) if r.health_scores else None,
                 _score(r.health_scores.resource) if r.health_scores else None,
                 _score(r.health_scores.gap) if r.health_scores else None,
                 r.health_gap_section,
+                r.readiness_version,
                 _score(r.readiness_scores.combined) if r.readiness_scores else None,
                 _score(r.readiness_scores.gap) if r.readiness_scores else None,
                 r.waiting,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from twinning.accounts.services import api_token_create
 from twinning.core.choices import Side
 from twinning.sustainability.models import Item
-from twinning.sustainability.scores import Scored, one_side_note
+from twinning.sustainability.scores import Scored, score_note
 from twinning.sustainability.tests.factories import RoundFactory, sheet, small_version, submit_sides
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +23,10 @@ URL = "/api/v1/sustainability"
 def _round(world, *, revealed: bool = True):
     """Two sections of two statements on a 1-5 scale. Host: 5, not applicable | not applicable, not applicable.
     Resource: 3, 4 | 2, 5. By hand, on 0-100: statement 1 host 100, resource 50, combined 75, gap 50;
-    statement 2 resource 75 alone; section 1 host 100, resource 62.5, combined 81.25, gap 37.5; section 2
-    resource (25 + 100) / 2 = 62.5 alone; overall host 100, resource 62.5, combined 81.25, gap 37.5."""
+    statement 2 resource 75 alone; section 1 host 100, resource 62.5, combined 81.25, and its gap over statement
+    1, the only one both sides scored, 100 - 50 = 50 (not 100 - 62.5 = 37.5: statement 2, which the host side
+    marked not applicable, is no disagreement); section 2 resource (25 + 100) / 2 = 62.5 alone; overall host 100,
+    resource 62.5, combined 81.25, gap over section 1, the only section both scored: 50."""
     version = small_version(sections=2, items=2)
     items = list(Item.objects.filter(section__version=version).order_by("section__order", "order"))
     assessment_round = RoundFactory(partnership=world.partnership, instrument_version=version)
@@ -42,7 +44,7 @@ def test_only_side_names_the_side_that_alone_makes_the_combined_score():
     assert Scored(40.0, None).only_side == Side.HOST
     assert Scored(40.0, 60.0).only_side is None and Scored(None, None).only_side is None
     assert Scored(40.0, None, revealed=False).only_side is None  # not shown yet is not "not scored"
-    assert "Host side only" in one_side_note(Scored(40.0, None)) and one_side_note(Scored(1.0, 2.0)) == ""
+    assert "Host side only" in score_note(Scored(40.0, None)) and score_note(Scored(1.0, 2.0)) == ""
 
 
 def test_the_round_page_says_which_lines_one_side_alone_scored(client, world):
@@ -56,9 +58,12 @@ def test_the_round_page_says_which_lines_one_side_alone_scored(client, world):
     overall = lines[-1]
     assert ">75.0<" in statement_1 and ">50.0<" in statement_1 and "side only" not in statement_1
     assert ">75.0 <" in statement_2 and "resource side only" in statement_2 and "no gap" in statement_2
-    assert "81.3" in section_1 and "37.5" in section_1 and "side only" not in section_1
+    assert "81.3" in section_1 and ">50.0<" in section_1 and "side only" not in section_1
+    assert "over shared statements" in section_1 and "37.5" not in section_1
     assert ">62.5 <" in section_2 and "resource side only" in section_2 and "no gap" in section_2
-    assert "81.3" in overall and "37.5" in overall and "side only" not in overall
+    assert "81.3" in overall and ">50.0<" in overall and "side only" not in overall
+    assert "over shared statements" in overall and "over shared statements" not in statement_1
+    assert 'id="shared-gap-note"' in body
 
 
 def test_the_download_writes_the_note_beside_a_line_one_side_alone_scored(client, world):
@@ -77,8 +82,14 @@ def test_the_download_writes_the_note_beside_a_line_one_side_alone_scored(client
     assert statement_2[note].startswith("Resource side only")
     assert (section_2[combined], section_2[gap]) == ("62.5", "")
     assert section_2[note].startswith("Resource side only")
-    assert [line[note] for line in (lines[0], lines[1], lines[-1])] == ["", "", ""]
-    assert (lines[-1][combined], lines[-1][gap]) == ("81.3", "37.5")
+    assert lines[1][note] == ""
+    assert lines[0][note].startswith("Gap over the statements both sides scored")
+    assert lines[-1][note].startswith("Gap over the statements both sides scored")
+    assert (lines[0][combined], lines[0][gap]) == ("81.3", "50")
+    assert (lines[-1][combined], lines[-1][gap]) == ("81.3", "50")
+    assert {(line[header.index("Instrument")], line[header.index("Version")]) for line in lines} == {
+        (assessment_round.instrument_version.instrument.name, str(assessment_round.instrument_version.number))
+    }
 
 
 def test_the_api_names_the_only_side_once_both_submitted_and_never_before(world):
@@ -97,7 +108,11 @@ def test_the_api_names_the_only_side_once_both_submitted_and_never_before(world)
         None,
     )
     assert (second["combined"], second["gap"]) == (62.5, None)
-    assert (detail["overall"]["combined"], detail["overall"]["gap"]) == (81.3, 37.5)
+    assert (detail["overall"]["combined"], detail["overall"]["gap"]) == (81.3, 50.0)
+    assert (first["gap"], first["gap_over_shared_statements"]) == (50.0, True)
+    assert detail["overall"]["gap_over_shared_statements"] is True
+    assert [i["gap_over_shared_statements"] for i in first["items"]] == [False, False]
+    assert second["gap_over_shared_statements"] is False  # one side only: no gap at all
 
     waiting, _items = _round(world, revealed=False)
     seen = api.get(f"{URL}/rounds/{waiting.uuid}").json()

@@ -63,9 +63,16 @@ def test_a_score_rounds_as_the_exact_computation_does(points, other):
     assert scores.score_round(computed.sections[1].host) == half_up(host_exact)
     assert scores.score_round(computed.overall.resource) == half_up(resource_exact)
     assert scores.score_round(computed.items[100].resource) == half_up(resource_exact)
-    # host and resource in different sections: each side's overall is its section's. The gap is the difference
-    # of the two shown scores.
-    assert scores.score_round(computed.overall.gap) == half_up(host_exact) - half_up(resource_exact)
+    # host and resource in different sections: each side's overall is its section's, but they scored no statement
+    # in common, so there is no gap (a gap compares the same statements).
+    assert computed.overall.gap is None and computed.overall.partial_gap
+    # The same statement scored by both: the gap is the difference of the two shown scores.
+    both = scores.compute(
+        [scores.ItemTotals(100, 2, Side.HOST, sum(points[0]), len(points[0]), 1, 7), rows[-1]]
+    )
+    host_on_7 = (Fraction(sum(points[0]), len(points[0])) - 1) * 100 / 6
+    assert scores.score_round(both.overall.gap) == half_up(host_on_7) - half_up(resource_exact)
+    assert not both.overall.partial_gap
 
 
 def test_the_template_filter_and_the_graduation_summary_use_the_same_rule():
@@ -201,7 +208,8 @@ def test_the_trend_table_and_the_api_show_the_gap_of_the_shown_scores(client, wo
     url = reverse("sustainability:partnership", args=[world.partnership.uuid])
     download = client.get(url, {"format": "csv", "table": "trend-1"})
     rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
-    assert rows[1][2:] == ["63.3", "66.7", "65", "-3.4"], rows
+    assert rows[0][:3] == ["Round", "Version", "Due"]
+    assert rows[1][3:] == ["63.3", "66.7", "65", "-3.4"], rows
     html = client.get(reverse("sustainability:round", args=[assessment_round.uuid])).content.decode()
     assert "-3.4<" in html and "-3.3<" not in html
     body = client.get(f"/api/v1/sustainability/rounds/{assessment_round.uuid}").json()

@@ -2,6 +2,7 @@
 
 import statistics
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -37,6 +38,49 @@ def expected(version, sheets_by_side):
         if section_scores:
             result[(side, "overall")] = statistics.mean(section_scores)
     return result
+
+
+def expected_gaps(version, want):
+    """The gaps by the rule written out plainly: per section, host minus resource over the statements both sides
+    scored (the sides' section scores when neither scored a statement the other did not); overall, over the
+    sections both scored, each by that basis (the overall scores when every scored section is shared whole).
+    Each difference is of the scores as shown (rounded first). {("section", id) | ("overall",): gap or None}."""
+
+    def shown(host, resource):
+        shown_host, shown_resource = scores.score_round(host), scores.score_round(resource)
+        if shown_host is None or shown_resource is None:
+            return None
+        return shown_host - shown_resource
+
+    gaps: dict[tuple[str, ...], Decimal | None] = {}
+    bases, whole = [], True
+    for section in version.sections.all():
+        host_items = {i.pk for i in section.items.all() if ("host", "item", i.pk) in want}
+        resource_items = {i.pk for i in section.items.all() if ("resource", "item", i.pk) in want}
+        if not host_items and not resource_items:
+            continue
+        shared = host_items & resource_items
+        if host_items == resource_items:
+            basis = (want[("host", "section", section.pk)], want[("resource", "section", section.pk)])
+        else:
+            whole = False
+            basis = (
+                statistics.mean(want[("host", "item", i)] for i in shared) if shared else None,
+                statistics.mean(want[("resource", "item", i)] for i in shared) if shared else None,
+            )
+        if host_items and resource_items:
+            gaps[("section", section.pk)] = shown(*basis)
+        if None not in basis:
+            bases.append(basis)
+    if ("host", "overall") in want and ("resource", "overall") in want:
+        if whole:
+            gaps[("overall",)] = shown(want[("host", "overall")], want[("resource", "overall")])
+        else:
+            gaps[("overall",)] = shown(
+                statistics.mean(h for h, _r in bases) if bases else None,
+                statistics.mean(r for _h, r in bases) if bases else None,
+            )
+    return gaps
 
 
 def test_normalise_spans_0_to_100():
@@ -97,6 +141,14 @@ def test_round_scores_match_an_independent_computation(host, resource):
             )
     for side in scores.SIDES:
         assert result.overall.side(side) == pytest.approx(want.get((side, "overall")))
+    gaps = expected_gaps(version, want)
+    for section_line in result.sections:
+        gap = section_line.scored.gap
+        assert (None if gap is None else scores.score_round(gap)) == gaps.get(
+            ("section", section_line.section.pk)
+        )
+    gap = result.overall.gap
+    assert (None if gap is None else scores.score_round(gap)) == gaps.get(("overall",))
     assert result.sheets == {Side.HOST: len(host), Side.RESOURCE: len(resource)}
 
 
@@ -157,6 +209,10 @@ def test_programme_scores_match_an_independent_computation(partnerships, low):
         for side in scores.SIDES:
             assert row.health_scores.side(side) == pytest.approx(want.get((side, "overall")), abs=1e-9)
             assert row.health_scores.side(side) == pytest.approx(page.overall.side(side), abs=1e-9)
+        assert row.health_scores.gap == page.overall.gap
+        assert row.health_scores.partial_gap == page.overall.partial_gap
+        for line in page.sections:
+            assert row.health_sections.get(line.section.pk, scores.Scored(None, None)).gap == line.scored.gap
         gaps = [(abs(s.scored.gap), s.section.pk) for s in page.sections if s.scored.gap is not None]
         titles = {s.section.pk: s.section.title for s in page.sections}
         assert row.health_gap_section == (titles[max(gaps)[1]] if gaps else "")
