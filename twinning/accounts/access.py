@@ -641,6 +641,27 @@ class PartnershipAccess:
         since a round the programme asked for is the programme's to change (issue 13)."""
         return self.programme.can_edit or (self.can_edit and not opened_by_programme)
 
+    def require_change_assessment_round(self, *, opened_by_programme: bool) -> None:
+        """Enforce `can_change_assessment_round`, saying why a partnership's coordinator is refused.
+
+        Raises: PermissionDenied.
+        """
+        require(
+            self.can_change_assessment_round(opened_by_programme=opened_by_programme),
+            _("Only the programme's editors change a round the programme opened."),
+        )
+
+    def require_assessment_side(self) -> str:
+        """The side the user answers assessment rounds for (`assessment_side`); PermissionDenied for whoever
+        answers for no side (programme staff, viewers, administrators).
+
+        Raises: PermissionDenied.
+        """
+        side = self.assessment_side
+        require(side is not None, _("Only the coordinators and members of each side answer."))
+        assert side is not None
+        return side
+
     def sees_assessment_answers(self, side: str, *, revealed: bool) -> bool:
         """Whether the user sees a side's answers and scores in an assessment round (issue 13): once both sides
         have submitted (`revealed`), everyone who reads the partnership sees the scores; before that, only the

@@ -393,8 +393,10 @@ def _plan_links(partnership: Partnership, data: dict[str, Any]) -> dict[str, Any
     return found
 
 
-def _detail(user: User, exchange_uuid: Any) -> Exchange:
-    return get_exchange_for_user(user, exchange_uuid)
+def _detail(user: User, exchange_uuid: Any, *, write: bool = False) -> Exchange:
+    # write=True before a view reads its body: a read-only caller gets 403 whatever they sent (a bad body
+    # included, which django-ninja refuses before the view runs; see core.api._hidden_before_invalid).
+    return get_exchange_for_user(user, exchange_uuid, write=write)
 
 
 # --- mentoring (before /{exchange_uuid} so the literal path wins) ---------------------------------
@@ -451,7 +453,7 @@ def pair_detail(request: ApiRequest, pair_uuid: UUID) -> MentoringPair:
     summary="Update a mentoring pair",
 )
 def pair_patch(request: ApiRequest, pair_uuid: UUID, payload: PairUpdate) -> MentoringPair:
-    pair = get_mentoring_pair_for_user(request.auth, pair_uuid)
+    pair = get_mentoring_pair_for_user(request.auth, pair_uuid, write=True)
     data, version = patch_changes(payload)
     services.mentoring_pair_update(actor=request.auth, pair=pair, data=data, expected_version=version)
     return get_mentoring_pair_for_user(request.auth, pair_uuid)
@@ -463,7 +465,7 @@ def pair_patch(request: ApiRequest, pair_uuid: UUID, payload: PairUpdate) -> Men
     summary="Log a mentoring session",
 )
 def session_create(request: ApiRequest, pair_uuid: UUID, payload: SessionIn) -> Status:
-    pair = get_mentoring_pair_for_user(request.auth, pair_uuid)
+    pair = get_mentoring_pair_for_user(request.auth, pair_uuid, write=True)
     session = services.mentoring_session_add(actor=request.auth, pair=pair, **payload.model_dump())
     return Status(201, session)
 
@@ -557,7 +559,7 @@ def exchange_detail(request: ApiRequest, exchange_uuid: UUID) -> Exchange:
     summary="Update an exchange",
 )
 def exchange_patch(request: ApiRequest, exchange_uuid: UUID, payload: ExchangeUpdate) -> Exchange:
-    exchange = _detail(request.auth, exchange_uuid)
+    exchange = _detail(request.auth, exchange_uuid, write=True)
     data, version = patch_changes(payload)
     data.update(_plan_links(exchange.partnership, data))
     services.exchange_update(actor=request.auth, exchange=exchange, data=data, expected_version=version)
@@ -578,7 +580,7 @@ def exchange_delete(request: ApiRequest, exchange_uuid: UUID) -> Status:
     summary="Add a participant",
 )
 def participant_create(request: ApiRequest, exchange_uuid: UUID, payload: ParticipantIn) -> Status:
-    exchange = _detail(request.auth, exchange_uuid)
+    exchange = _detail(request.auth, exchange_uuid, write=True)
     person = _person(exchange.partnership, payload.person, "person")
     participant = services.participant_add(
         actor=request.auth,
@@ -635,7 +637,7 @@ def participant_delete(request: ApiRequest, exchange_uuid: UUID, participant_uui
     summary="Add unnamed trainees (adds to an existing count for the same breakdown)",
 )
 def trainee_group_create(request: ApiRequest, exchange_uuid: UUID, payload: TraineeGroupIn) -> Status:
-    exchange = _detail(request.auth, exchange_uuid)
+    exchange = _detail(request.auth, exchange_uuid, write=True)
     fields = payload.model_dump()
     fields["setting"] = fields["setting"] or ""  # null: not recorded
     group = services.trainee_group_add(actor=request.auth, exchange=exchange, **fields)

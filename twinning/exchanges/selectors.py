@@ -12,6 +12,7 @@ from django.db.models import Case, CharField, Count, F, Max, Prefetch, Q, QueryS
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from twinning.accounts.access import require_data_entry
 from twinning.accounts.models import User
 from twinning.core.ids import parse_uuid
 from twinning.directory.models import Person
@@ -94,15 +95,19 @@ def get_exchange(partnership: Partnership, exchange_uuid: Any) -> Exchange:
     return exchange
 
 
-def get_exchange_for_user(user: User, exchange_uuid: Any) -> Exchange:
-    """The exchange with this UUID among those the user may see, loaded for its page.
+def get_exchange_for_user(user: User, exchange_uuid: Any, *, write: bool = False) -> Exchange:
+    """The exchange with this UUID among those the user may see, loaded for its page. With `write`, the user
+    must also enter data in its partnership (`access.require_data_entry`, the rule every exchange service
+    applies), so a read-only caller is refused before the view reads what they sent.
 
-    Raises: Http404.
+    Raises: Http404, PermissionDenied.
     """
     visible = Exchange.objects.visible_to(user).filter(uuid=parse_uuid(exchange_uuid))
     exchange = exchange_detail_queryset().filter(pk__in=visible.values("pk")).first()
     if exchange is None:
         raise Http404
+    if write:
+        require_data_entry(user, exchange.partnership)
     return exchange
 
 
@@ -140,10 +145,11 @@ def get_mentoring_pair(partnership: Partnership, pair_uuid: Any) -> MentoringPai
     return pair
 
 
-def get_mentoring_pair_for_user(user: User, pair_uuid: Any) -> MentoringPair:
-    """The mentoring pair with this UUID among those the user may see.
+def get_mentoring_pair_for_user(user: User, pair_uuid: Any, *, write: bool = False) -> MentoringPair:
+    """The mentoring pair with this UUID among those the user may see. With `write`, the user must also enter
+    data in its partnership (`access.require_data_entry`, as the mentoring services require).
 
-    Raises: Http404.
+    Raises: Http404, PermissionDenied.
     """
     pair = (
         MentoringPair.objects.visible_to(user)
@@ -153,6 +159,8 @@ def get_mentoring_pair_for_user(user: User, pair_uuid: Any) -> MentoringPair:
     )
     if pair is None:
         raise Http404
+    if write:
+        require_data_entry(user, pair.partnership)
     return pair
 
 

@@ -465,7 +465,7 @@ def round_detail(request: ApiRequest, round_uuid: UUID) -> dict[str, Any]:
     "A complete or cancelled round no longer changes.",
 )
 def round_patch(request: ApiRequest, round_uuid: UUID, payload: RoundUpdate) -> dict[str, Any]:
-    assessment_round, _access = selectors.get_round_for_user(request.auth, round_uuid)
+    assessment_round, _access = selectors.get_round_for_user(request.auth, round_uuid, change=True)
     data, version = patch_changes(payload)
     services.round_update(
         actor=request.auth, assessment_round=assessment_round, data=data, expected_version=version
@@ -481,7 +481,7 @@ def round_patch(request: ApiRequest, round_uuid: UUID, payload: RoundUpdate) -> 
     "answers and reminds nobody. A reason is required once anyone has handed in answers.",
 )
 def round_cancel(request: ApiRequest, round_uuid: UUID, payload: RoundCancel) -> dict[str, Any]:
-    assessment_round, _access = selectors.get_round_for_user(request.auth, round_uuid)
+    assessment_round, _access = selectors.get_round_for_user(request.auth, round_uuid, change=True)
     services.round_cancel(
         actor=request.auth,
         assessment_round=assessment_round,
@@ -537,7 +537,7 @@ def answers_list(request: ApiRequest, round_uuid: UUID) -> list[dict[str, Any]]:
     summary="Save (and hand in) one's own answers",
 )
 def answers_save(request: ApiRequest, round_uuid: UUID, payload: AssessmentAnswersIn) -> dict[str, Any]:
-    assessment_round, _access = selectors.get_round_for_user(request.auth, round_uuid)
+    assessment_round, _access = selectors.get_round_for_user(request.auth, round_uuid, answer=True)
     by_key = _items_by_key(assessment_round)
     unknown = [a.key for a in payload.answers if a.key not in by_key]
     if unknown:

@@ -115,16 +115,27 @@ def round_list(
     ).order_by("-due_date", "-created_at", "id")
 
 
-def get_round_for_user(user: User, round_uuid: Any) -> tuple[AssessmentRound, PartnershipAccess]:
-    """The round with this UUID among those the user may see, and the user's access to its partnership.
+def get_round_for_user(
+    user: User, round_uuid: Any, *, change: bool = False, answer: bool = False
+) -> tuple[AssessmentRound, PartnershipAccess]:
+    """The round with this UUID among those the user may see, and the user's access to its partnership. With
+    `change`, the user must also change the round (its due date, title, cancelling it:
+    `PartnershipAccess.require_change_assessment_round`); with `answer`, answer for a side
+    (`PartnershipAccess.require_assessment_side`): the rules the round services apply, asked before a page or
+    the API reads what was sent, so a caller who may not is refused (403) whatever they sent.
 
-    Raises: Http404.
+    Raises: Http404, PermissionDenied.
     """
     visible = AssessmentRound.objects.visible_to(user).filter(uuid=parse_uuid(round_uuid))
     found = round_queryset().filter(pk__in=visible.values("pk")).first()
     if found is None:
         raise Http404
-    return found, partnership_access(user, found.partnership)
+    access = partnership_access(user, found.partnership)
+    if change:
+        access.require_change_assessment_round(opened_by_programme=found.opened_by_programme)
+    if answer:
+        access.require_assessment_side()
+    return found, access
 
 
 def own_response(assessment_round: AssessmentRound, user: User) -> Response | None:

@@ -184,11 +184,8 @@ def _require_round_changer(actor: User, assessment_round: AssessmentRound) -> No
     partnership_access = access.partnership_access(actor, assessment_round.partnership)
     if not partnership_access.can_read:
         raise Http404
-    access.require(
-        partnership_access.can_change_assessment_round(
-            opened_by_programme=assessment_round.opened_by_programme
-        ),
-        _("Only the programme's editors change a round the programme opened."),
+    partnership_access.require_change_assessment_round(
+        opened_by_programme=assessment_round.opened_by_programme
     )
 
 
@@ -312,9 +309,7 @@ def _answering_side(actor: User, assessment_round: AssessmentRound) -> str:
     partnership_access = access.partnership_access(actor, assessment_round.partnership)
     if not partnership_access.can_read:
         raise Http404
-    side = partnership_access.assessment_side
-    access.require(side is not None, _("Only the coordinators and members of each side answer."))
-    assert side is not None
+    side = partnership_access.require_assessment_side()
     _refuse_cancelled(assessment_round)
     if assessment_round.submitted_at(side):
         raise ValidationError(_("Your side has submitted its answers; they can no longer change."))

@@ -394,9 +394,13 @@ def _item_links(plan: TransitionPlan, payload: ItemIn) -> dict[str, Any]:
     return data
 
 
-def _review(user: User, review_uuid: UUID) -> GraduationReview:
+def _review(user: User, review_uuid: UUID, *, write: bool = False) -> GraduationReview:
+    """The review, when the user reads graduation reviews (`can_read_graduation`) or, with `write`, decides them
+    (`can_decide_graduation`, the decision service's rule, asked before the view reads what was sent): 404
+    outside, 403 for those who may not."""
     review = get_graduation_review_for_user(user, review_uuid)
-    require(partnership_access(user, review.partnership).can_read_graduation)
+    access = partnership_access(user, review.partnership)
+    require(access.can_decide_graduation if write else access.can_read_graduation)
     return review
 
 
@@ -449,7 +453,7 @@ def plan_detail(request: ApiRequest, plan_uuid: UUID) -> TransitionPlan:
     summary="Change a transition plan (withdraws its signatures)",
 )
 def plan_patch(request: ApiRequest, plan_uuid: UUID, payload: TransitionPlanUpdate) -> TransitionPlan:
-    plan = get_transition_plan_for_user(request.auth, plan_uuid)
+    plan = get_transition_plan_for_user(request.auth, plan_uuid, write=True)
     data, version = patch_changes(payload)
     services.transition_plan_update(actor=request.auth, plan=plan, data=data, expected_version=version)
     return get_transition_plan_for_user(request.auth, plan_uuid)
@@ -461,8 +465,7 @@ def plan_patch(request: ApiRequest, plan_uuid: UUID, payload: TransitionPlanUpda
     summary="Add what the host side takes over",
 )
 def item_create(request: ApiRequest, plan_uuid: UUID, payload: ItemIn) -> Status:
-    plan = get_transition_plan_for_user(request.auth, plan_uuid)
-    require(partnership_access(request.auth, plan.partnership).can_edit)
+    plan = get_transition_plan_for_user(request.auth, plan_uuid, write=True)
     change = services.transition_item_add(actor=request.auth, plan=plan, **_item_links(plan, payload))
     return Status(201, change.saved)
 
@@ -473,7 +476,7 @@ def item_create(request: ApiRequest, plan_uuid: UUID, payload: ItemIn) -> Status
     summary="Add a risk and its mitigation",
 )
 def risk_create(request: ApiRequest, plan_uuid: UUID, payload: RiskIn) -> Status:
-    plan = get_transition_plan_for_user(request.auth, plan_uuid)
+    plan = get_transition_plan_for_user(request.auth, plan_uuid, write=True)
     change = services.transition_risk_add(actor=request.auth, plan=plan, **payload.model_dump())
     return Status(201, change.saved)
 
@@ -484,7 +487,7 @@ def risk_create(request: ApiRequest, plan_uuid: UUID, payload: RiskIn) -> Status
     summary="Add a milestone",
 )
 def milestone_create(request: ApiRequest, plan_uuid: UUID, payload: MilestoneIn) -> Status:
-    plan = get_transition_plan_for_user(request.auth, plan_uuid)
+    plan = get_transition_plan_for_user(request.auth, plan_uuid, write=True)
     change = services.transition_milestone_add(actor=request.auth, plan=plan, **payload.model_dump())
     return Status(201, change.saved)
 
@@ -515,7 +518,7 @@ def part_delete(request: ApiRequest, plan_uuid: UUID, part_uuid: UUID) -> Status
     summary="Sign a transition plan for one party",
 )
 def plan_sign(request: ApiRequest, plan_uuid: UUID, payload: SignIn) -> Status:
-    plan = get_transition_plan_for_user(request.auth, plan_uuid)
+    plan = get_transition_plan_for_user(request.auth, plan_uuid, sign=True)
     sign_off = services.transition_plan_sign(
         actor=request.auth, plan=plan, party=payload.party, note=payload.note
     )
@@ -568,7 +571,7 @@ def review_detail(request: ApiRequest, review_uuid: UUID) -> GraduationReview:
 def review_decide(request: ApiRequest, review_uuid: UUID, payload: GraduationDecisionIn) -> GraduationReview:
     """Graduate or close moves the partnership's stage and schedules the follow-ups; extend moves the end of its
     funding to `extended_to`."""
-    review = _review(request.auth, review_uuid)
+    review = _review(request.auth, review_uuid, write=True)
     graduation_services.graduation_review_decide(
         actor=request.auth,
         review=review,
@@ -609,7 +612,7 @@ def follow_up_detail(request: ApiRequest, follow_up_uuid: UUID) -> FollowUp:
 def follow_up_answers(request: ApiRequest, follow_up_uuid: UUID, payload: FollowUpAnswersIn) -> FollowUp:
     """Every question needs a status and, unless stopped, who funds it now; answering again corrects the
     answers."""
-    follow_up = get_follow_up_for_user(request.auth, follow_up_uuid)
+    follow_up = get_follow_up_for_user(request.auth, follow_up_uuid, write=True)
     # Numbers to the questions' keys; a number this follow-up lacks stays unknown (0), which the service refuses.
     questions = list(follow_up.items.values_list("pk", "title"))
     keys = {number: pk for number, (pk, _title) in enumerate(questions, start=1)}

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
+from twinning.accounts.access import partnership_access, require, require_edit
 from twinning.accounts.models import User
 from twinning.core.ids import parse_uuid
 from twinning.partnerships.models import Partnership, Programme, Stage
@@ -52,10 +53,16 @@ def get_transition_plan(partnership: Partnership) -> TransitionPlan | None:
     return plan
 
 
-def get_transition_plan_for_user(user: User, plan_uuid: Any) -> TransitionPlan:
-    """A transition plan the user may see, by UUID, loaded as `get_transition_plan` loads it.
+def get_transition_plan_for_user(
+    user: User, plan_uuid: Any, *, write: bool = False, sign: bool = False
+) -> TransitionPlan:
+    """A transition plan the user may see, by UUID, loaded as `get_transition_plan` loads it. With `write`, the
+    user must also edit its partnership (`access.require_edit`, the rule of every content change); with `sign`,
+    be able to sign it for some party (`PartnershipAccess.can_sign_plan_for`; which party is the signing
+    service's to check). Asked before a view reads what was sent, so a read-only caller gets 403 whatever
+    they sent.
 
-    Raises: Http404.
+    Raises: Http404, PermissionDenied.
     """
     plan = (
         TransitionPlan.objects.visible_to(user)
@@ -65,6 +72,11 @@ def get_transition_plan_for_user(user: User, plan_uuid: Any) -> TransitionPlan:
     )
     if plan is None:
         raise Http404
+    if write:
+        require_edit(user, plan.partnership)
+    if sign:
+        access = partnership_access(user, plan.partnership)
+        require(bool(access.can_sign_plan_for(requires_ministry=plan.requires_ministry_sign_off)))
     found = get_transition_plan(plan.partnership)
     assert found is not None
     return found
@@ -178,15 +190,18 @@ def get_follow_up(partnership: Partnership, follow_up_uuid: Any) -> FollowUp:
     return follow_up
 
 
-def get_follow_up_for_user(user: User, follow_up_uuid: Any) -> FollowUp:
-    """A follow-up the user may see, by UUID, with its questions.
+def get_follow_up_for_user(user: User, follow_up_uuid: Any, *, write: bool = False) -> FollowUp:
+    """A follow-up the user may see, by UUID, with its questions. With `write`, the user must also answer it
+    (`PartnershipAccess.can_answer_follow_up`: the host side, as `follow_ups.follow_up_answer` requires).
 
-    Raises: Http404.
+    Raises: Http404, PermissionDenied.
     """
     visible = FollowUp.objects.visible_to(user).filter(uuid=parse_uuid(follow_up_uuid))
     follow_up = _follow_up_queryset().filter(pk__in=visible.values("pk")).first()
     if follow_up is None:
         raise Http404
+    if write:
+        require(partnership_access(user, follow_up.partnership).can_answer_follow_up)
     return follow_up
 
 

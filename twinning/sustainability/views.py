@@ -399,9 +399,8 @@ def round_view(request: AuthedRequest, assessment_round_uuid: UUID) -> HttpRespo
 @login_required
 @post_only
 def answers_view(request: AuthedRequest, assessment_round_uuid: UUID) -> HttpResponse:
-    assessment_round, access = selectors.get_round_for_user(request.user, assessment_round_uuid)
     # Whoever answers for no side is refused before their form is read (403, not the form's 400).
-    require(access.assessment_side is not None, _("Only the coordinators and members of each side answer."))
+    assessment_round, access = selectors.get_round_for_user(request.user, assessment_round_uuid, answer=True)
     version = selectors.version_detail_queryset().get(pk=assessment_round.instrument_version_id)
     form = AnswerSheetForm(request.POST, version=version, initial_answers={})
     if form.is_valid():
@@ -441,14 +440,9 @@ def side_submit_view(request: AuthedRequest, assessment_round_uuid: UUID) -> Htt
     return redirect("sustainability:round", assessment_round.uuid)
 
 
-def _require_round_changer(access: PartnershipAccess, assessment_round: AssessmentRound) -> None:
-    require(access.can_change_assessment_round(opened_by_programme=assessment_round.opened_by_programme))
-
-
 @login_required
 def round_edit_view(request: AuthedRequest, assessment_round_uuid: UUID) -> HttpResponse:
-    assessment_round, access = selectors.get_round_for_user(request.user, assessment_round_uuid)
-    _require_round_changer(access, assessment_round)
+    assessment_round, _access = selectors.get_round_for_user(request.user, assessment_round_uuid, change=True)
     form = RoundEditForm(
         request.POST or None,
         initial={
@@ -482,8 +476,7 @@ def round_edit_view(request: AuthedRequest, assessment_round_uuid: UUID) -> Http
 @login_required
 @post_only
 def round_cancel_view(request: AuthedRequest, assessment_round_uuid: UUID) -> HttpResponse:
-    assessment_round, access = selectors.get_round_for_user(request.user, assessment_round_uuid)
-    _require_round_changer(access, assessment_round)
+    assessment_round, access = selectors.get_round_for_user(request.user, assessment_round_uuid, change=True)
     form = RoundCancelForm(request.POST)
     if form.is_valid():
         try:

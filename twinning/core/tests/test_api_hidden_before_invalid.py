@@ -66,7 +66,7 @@ def _url(path: str) -> str:
 
 def test_the_walk_finds_the_nested_write_routes():
     assert (
-        len(WRITES) - len(READS_INPUT_FIRST) - len(HIDDEN_FROM_THE_VIEWER) >= 30
+        len(WRITES) - len(READS_INPUT_FIRST) - len(HIDDEN_FROM_THE_VIEWER) - len(OPEN_TO_READERS) >= 30
     )  # the ones that answer 403
     walked = {(method, path) for method, path, _sent in ROUTES}
     assert ("POST", "/contributions/partnerships/{partnership_uuid}/time-entries") in walked
@@ -143,11 +143,7 @@ READS_INPUT_FIRST = {
     "PATCH /contributions/awards/{award_uuid}",
     "PATCH /contributions/gifts/{gift_uuid}",
     "PATCH /contributions/time-entries/{entry_uuid}",
-    "PATCH /exchanges/mentoring/{uuidstr:pair_uuid}",
-    "PATCH /exchanges/{uuidstr:exchange_uuid}",
     "PATCH /institutions/{institution_uuid}",
-    "PATCH /sustainability/rounds/{uuidstr:round_uuid}",
-    "PATCH /sustainability/transition-plans/{uuidstr:plan_uuid}",
     "POST /contributions/awards/{award_uuid}/claims",
     "POST /contributions/gifts/{gift_uuid}/receive",
     "POST /contributions/partnerships/{partnership_uuid}/gifts",
@@ -156,28 +152,13 @@ READS_INPUT_FIRST = {
     "POST /contributions/programmes/{programme_uuid}/exchange-rates",
     "POST /contributions/programmes/{programme_uuid}/exchange-rates/import",
     "POST /contributions/programmes/{programme_uuid}/rates",
-    "POST /exchanges/mentoring/{uuidstr:pair_uuid}/sessions",
-    "POST /exchanges/{uuidstr:exchange_uuid}/participants",
-    "POST /exchanges/{uuidstr:exchange_uuid}/trainee-groups",
     "POST /interop/dhis2/partnerships/{partnership_uuid}/import",
     "POST /interop/dhis2/programmes/{programme_uuid}/import",
     "POST /interop/iati/programmes/{programme_uuid}/import",
     "POST /matching/institutions/{institution_uuid}/twins/partnership",
     "POST /matching/institutions/{institution_uuid}/twins/round",
-    "POST /monitoring/reports/{partnership_uuid}/{period}/approve",
-    "POST /monitoring/reports/{partnership_uuid}/{period}/return",
-    "POST /monitoring/reports/{partnership_uuid}/{period}/unlock",
-    "POST /reports/partnerships/{partnership_uuid}",
-    "POST /reports/programmes/{programme_uuid}",
-    "POST /sustainability/graduation-reviews/{uuidstr:review_uuid}/decision",
-    "POST /sustainability/rounds/{uuidstr:round_uuid}/cancel",
-    "POST /sustainability/transition-plans/{uuidstr:plan_uuid}/milestones",
-    "POST /sustainability/transition-plans/{uuidstr:plan_uuid}/risks",
-    "POST /sustainability/transition-plans/{uuidstr:plan_uuid}/sign",
     "PUT /contributions/awards/{award_uuid}/allocations/{partnership_uuid}",
     "PUT /matching/institutions/{institution_uuid}/profile",
-    "PUT /sustainability/follow-ups/{uuidstr:follow_up_uuid}/answers",
-    "PUT /sustainability/rounds/{uuidstr:round_uuid}/answers/mine",
 }
 HIDDEN_FROM_THE_VIEWER = {
     "PATCH /exchanges/{uuidstr:exchange_uuid}/participants/{uuidstr:participant_uuid}",
@@ -185,6 +166,13 @@ HIDDEN_FROM_THE_VIEWER = {
     "POST /knowledge/practices/{uuidstr:practice_uuid}/documents",
     "POST /knowledge/practices/{uuidstr:practice_uuid}/documents/{uuidstr:document_uuid}/versions",
     "POST /knowledge/practices/{uuidstr:practice_uuid}/steps",
+}
+# Requests a reader rightly makes: asking for a donor report queues a job, but a report is read, not changed
+# (the access table's "donor reports: yes" for readers; `can_read_reports`, and a reader's report holds only what
+# they see). The viewer's bad body there answers 422, as anyone's does: it says nothing they may not know.
+OPEN_TO_READERS = {
+    "POST /reports/partnerships/{partnership_uuid}",
+    "POST /reports/programmes/{programme_uuid}",
 }
 
 
@@ -201,12 +189,25 @@ def _expected(method: str, path: str) -> Any:
     return pytest.param(method, path, id=route, marks=marks)
 
 
-@pytest.mark.parametrize(("method", "path"), [_expected(m, p) for m, p in WRITES])
+@pytest.mark.parametrize(
+    ("method", "path"), [_expected(m, p) for m, p in WRITES if f"{m} {p}" not in OPEN_TO_READERS]
+)
 def test_a_viewers_write_answers_403_whatever_the_input(world, viewer_objects, method, path):
     response = call(
         method.lower(), _seen_url(path, viewer_objects), world.programme_viewer, {"not-a-field": [1]}
     )
     assert response.status_code == 403, (response.status_code, response.content[:300])
+
+
+@pytest.mark.parametrize("route", sorted(OPEN_TO_READERS))
+def test_a_viewers_bad_request_for_a_report_answers_422(world, viewer_objects, route):
+    method, path = route.split(" ", 1)
+    assert (method, path) in WRITES
+    response = call(
+        method.lower(), _seen_url(path, viewer_objects), world.programme_viewer, {"not-a-field": [1]}
+    )
+    assert response.status_code == 422, (response.status_code, response.content[:300])
+    assert "not-a-field" in str(response.json()["errors"])
 
 
 @pytest.fixture

@@ -81,6 +81,21 @@ def test_a_viewer_reads_scores_but_gets_no_sheets_and_cannot_answer(world):
     assert answer(viewer, opened["uuid"], keys[:1], 3).status_code == 403
 
 
+def test_a_bad_body_from_whoever_may_not_change_or_answer_a_round_is_403_not_422(world):
+    # django-ninja refuses a bad body before the view runs; the view's lookup still asks the round's rule first.
+    opened = open_round(world)  # by the partnership's coordinator: its coordinators change it
+    base = f"{URL}/rounds/{opened['uuid']}"
+    bad = {"surprise": 1}
+    viewer, manager, host = api(world.partnership_viewer), api(world.manager), api(world.coordinator)
+    for method, url in (("patch", base), ("post", f"{base}/cancel"), ("put", f"{base}/answers/mine")):
+        assert getattr(viewer, method)(url, bad, content_type="application/json").status_code == 403, url
+        assert getattr(host, method)(url, bad, content_type="application/json").status_code == 422, url
+    # The programme's manager changes every round but answers for no side.
+    assert manager.patch(base, bad, content_type="application/json").status_code == 422
+    assert manager.put(f"{base}/answers/mine", bad, content_type="application/json").status_code == 403
+    assert host.get(base).json()["status"] != "cancelled"
+
+
 def test_an_outsider_gets_404(world):
     opened = open_round(world)
     outsider = api(world.other_coordinator)

@@ -102,6 +102,46 @@ def test_plan_bad_input_and_access(world):
     assert hidden.status_code == 422
 
 
+def test_a_readers_bad_body_is_403_where_a_writers_is_422(world):
+    # django-ninja refuses a bad body before the view runs; the view's lookup still asks the write rule first.
+    plan = TransitionPlan.objects.create(partnership=world.partnership)
+    review = GraduationReview.objects.create(partnership=world.partnership, opened_by=world.manager)
+    today = datetime.date.today()
+    follow_up = FollowUp.objects.create(
+        partnership=world.partnership,
+        years_after=1,
+        ended_on=today,
+        outcome="graduate",
+        due_date=today,
+        opens_on=today,
+    )
+    bad = {"surprise": 1}
+    writes = [
+        ("patch", f"/transition-plans/{plan.uuid}", world.coordinator),
+        ("post", f"/transition-plans/{plan.uuid}/risks", world.coordinator),
+        ("post", f"/transition-plans/{plan.uuid}/milestones", world.coordinator),
+        ("post", f"/transition-plans/{plan.uuid}/sign", world.resource_coordinator),
+        ("post", f"/graduation-reviews/{review.uuid}/decision", world.me_officer),
+        ("put", f"/follow-ups/{follow_up.uuid}/answers", world.member),
+    ]
+    for method, path, writer in writes:
+        for reader in (world.programme_viewer, world.partnership_viewer):
+            refused = getattr(api(reader), method)(f"{URL}{path}", bad, content_type="application/json")
+            assert refused.status_code == 403, (path, reader)
+        invalid = getattr(api(writer), method)(f"{URL}{path}", bad, content_type="application/json")
+        assert invalid.status_code == 422, path
+    # Whoever may sign for no party (a manager, when the ministry's signature is not asked for) nor answer for the
+    # host side (its resource side) is refused before the body is read, too.
+    sign = api(world.manager).post(
+        f"{URL}/transition-plans/{plan.uuid}/sign", bad, content_type="application/json"
+    )
+    assert sign.status_code == 403
+    answers = api(world.resource_coordinator).put(
+        f"{URL}/follow-ups/{follow_up.uuid}/answers", bad, content_type="application/json"
+    )
+    assert answers.status_code == 403
+
+
 def test_staff_open_and_decide_a_review_and_the_stage_moves(world):
     _checks_off(world)
     manager = api(world.manager)
