@@ -73,8 +73,9 @@ class ResetOrFirstPasswordForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        # The email is written in the account's language (its profile's), not the page's: someone may ask
-        # for a link on a shared computer set to another language.
+        # The email is written in the account's language (its profile's, else the one it last used signed in:
+        # accounts.notifications.email_language), not the page's: someone may ask for a link on a shared
+        # computer set to another language.
         with in_language_of(context.get("user")):
             super().send_mail(
                 subject_template_name,

@@ -5,12 +5,20 @@ language chooser's cookie, else the browser's Accept-Language, else settings.LAN
 placed after AuthenticationMiddleware, replaces that choice with the profile's when the person has set one, so
 they read Twinning in the same language on every device. API calls with a token are handled in
 accounts.api_auth (the token's user is known only there).
+
+It also records the language each signed-in page is shown in (User.last_language), so that emails to someone
+who never chose a language are written in the one they read Twinning in (accounts.notifications). The user row
+is loaded anyway to read the profile's language, so a page costs no query for it: one UPDATE, only when the
+language differs from the one recorded.
 """
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+
+from twinning.accounts.models import User
 
 
 def profile_language(user: object) -> str:
@@ -34,4 +42,19 @@ class ProfileLanguageMiddleware:
         if language and language != translation.get_language():
             translation.activate(language)
             request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        _remember_language(getattr(request, "user", None))
         return self.get_response(request)
+
+
+def _remember_language(user: object) -> None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return
+    language = translation.get_language()
+    if (
+        language
+        and language != getattr(user, "last_language", language)
+        and language in dict(settings.LANGUAGES)
+    ):
+        # update(), not save(): one column, no full_clean or audit (it is a reading habit, not a change of data).
+        User.objects.filter(pk=user.pk).update(last_language=language)  # type: ignore[attr-defined]
+        user.last_language = language  # type: ignore[attr-defined]

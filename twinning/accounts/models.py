@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from twinning.accounts import notices
 from twinning.core.choices import Choices, Side
 
 
@@ -43,6 +44,16 @@ class User(AbstractUser):
     # is signed in and is the language of every email and notification written to them.
     language = models.CharField(
         _("language"), max_length=10, blank=True, choices=settings.LANGUAGES, default=""
+    )
+    # The language of the person's last signed-in page (accounts.middleware records it when it changes): what
+    # emails to them are written in when they have not chosen a language (accounts.notifications).
+    last_language = models.CharField(
+        _("last language used"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        default="",
+        editable=False,
     )
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
@@ -166,7 +177,16 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("user"),
     )
+    # Before message ids, the text itself, written once in one language; now the English wording, shown only
+    # if the message id cannot be worded. Rows written before have no message id and show this text.
     message = models.CharField(_("message"), max_length=300)
+    # What the notice says (accounts.notices): an English message id and its parameters, worded when shown in
+    # the reader's language.
+    message_id = models.CharField(_("message id"), max_length=500, blank=True, default="", editable=False)
+    message_plural = models.CharField(
+        _("plural message id"), max_length=500, blank=True, default="", editable=False
+    )
+    params = models.JSONField(_("parameters"), null=True, blank=True, editable=False)
     url = models.CharField(max_length=300, blank=True, verbose_name=_("link"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
     read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read on"))
@@ -179,7 +199,13 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
 
     def __str__(self) -> str:
-        return self.message
+        return self.shown_message
+
+    @property
+    def shown_message(self) -> str:
+        """The notice in the reader's (active) language; the stored text for a row written before message ids.
+        Every display goes through here. Raises: nothing."""
+        return notices.word(self.message_id, self.message_plural, self.params, fallback=self.message)
 
 
 def hash_token(raw: str) -> str:

@@ -130,8 +130,8 @@ def invitation_send(*, inviter: Any, user: User, partnership: Any, new_account: 
 def user_language_set(*, actor: User, user: User, language: str) -> User:
     """Set the language `user` reads Twinning in: a code of settings.LANGUAGES ("fr"), or "" to follow the
     browser. It wins over the browser and the language chooser's cookie on every page once signed in
-    (accounts.middleware), and every email and notification to the person is written in it. Setting the same
-    language again changes and audits nothing.
+    (accounts.middleware), every email to the person is written in it, and their notices, worded when read, read
+    in it (accounts.notifications). Setting the same language again changes and audits nothing.
 
     Raises: PermissionDenied (someone else's profile, unless an administrator), ValidationError (unknown code).
     """

@@ -14,7 +14,9 @@ from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from twinning.accounts import notices
 from twinning.accounts.access import (
     finance_duty_of,
     partnership_access,
@@ -38,7 +40,6 @@ from twinning.contributions.models import (
     TimeEntry,
     ValuationRate,
 )
-from twinning.core.numbers import current_locale, format_number
 from twinning.core.services import (
     create_with_audit,
     delete_with_audit,
@@ -578,18 +579,14 @@ def time_entry_create(
 def _notify_time_recorded(actor: User, entry: TimeEntry) -> None:
     """Recorded time waits for finance: tell whoever verifies the programme's contributions."""
     partnership = entry.partnership
-    hours = entry.hours
-
-    def message() -> str:
-        return _("%(partnership)s recorded %(hours)s hours of volunteer time to verify.") % {
-            "partnership": partnership.title,
-            "hours": format_number(hours, locale=current_locale()),
-        }
-
     notify(
         User.objects.filter(finance_duty_of(partnership.programme_id)),
         actor=actor,
-        message=message,
+        message=notices.notice(
+            gettext_noop("%(partnership)s recorded %(hours)s hours of volunteer time to verify."),
+            partnership=notices.text(partnership.title),
+            hours=notices.number(entry.hours),
+        ),
         url=reverse("contributions:verification") + "?show=time",
     )
 
@@ -708,18 +705,14 @@ def _gift_url(gift: Gift) -> str:
 def _notify_gift_pledged(actor: User, gift: Gift) -> None:
     """A pledged gift waits for the receiving side's signature: tell that side's coordinators."""
     partnership = gift.partnership
-    description = gift.description[:80]
-
-    def message() -> str:
-        return _("A gift to %(partnership)s waits for your side to sign for its arrival: %(gift)s") % {
-            "partnership": partnership.title,
-            "gift": description,
-        }
-
     notify(
         User.objects.filter(side_coordinators_of(partnership.pk, gift.receiving_side)),
         actor=actor,
-        message=message,
+        message=notices.notice(
+            gettext_noop("A gift to %(partnership)s waits for your side to sign for its arrival: %(gift)s"),
+            partnership=notices.text(partnership.title),
+            gift=notices.text(gift.description[:80]),
+        ),
         url=_gift_url(gift),
     )
 
@@ -773,18 +766,14 @@ def gift_receive(*, actor: User, gift: Gift, received_on: datetime.date | None =
         parent=gift.partnership,
     )
     partnership = gift.partnership
-    description = gift.description[:80]
-
-    def message() -> str:
-        return _("A gift to %(partnership)s was signed for and waits for verification: %(gift)s") % {
-            "partnership": partnership.title,
-            "gift": description,
-        }
-
     notify(
         User.objects.filter(finance_duty_of(partnership.programme_id)),
         actor=actor,
-        message=message,
+        message=notices.notice(
+            gettext_noop("A gift to %(partnership)s was signed for and waits for verification: %(gift)s"),
+            partnership=notices.text(partnership.title),
+            gift=notices.text(gift.description[:80]),
+        ),
         url=_gift_url(gift),
     )
     return gift

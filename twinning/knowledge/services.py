@@ -17,8 +17,9 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from twinning.accounts import access
+from twinning.accounts import access, notices
 from twinning.accounts.models import User
 from twinning.accounts.notifications import notify
 from twinning.audit.models import AuditEvent
@@ -309,15 +310,18 @@ def practice_move(*, actor: User, practice: Practice, to_status: str, comment: s
 def _tell_the_author(actor: User, practice: Practice, step: PracticeStep) -> None:
     """The author learns of every step of their practice (unless they took it), in their own language, with the
     reviewer's comment."""
-
-    def message() -> str:
-        text = _("Your practice “%(title)s”: %(from)s → %(to)s.") % {
-            "title": practice.title,
-            "from": S(step.from_status).label,
-            "to": S(step.to_status).label,
-        }
-        return f"{text} {step.comment}" if step.comment else text
-
+    params = {
+        "title": notices.text(practice.title),
+        "from": notices.shipped(S(step.from_status).label),
+        "to": notices.shipped(S(step.to_status).label),
+    }
+    if step.comment:
+        params["comment"] = notices.text(step.comment)
+        message = notices.Notice(
+            gettext_noop("Your practice “%(title)s”: %(from)s → %(to)s. %(comment)s"), params
+        )
+    else:
+        message = notices.Notice(gettext_noop("Your practice “%(title)s”: %(from)s → %(to)s."), params)
     notify(
         [practice.author],
         actor=actor,
@@ -329,17 +333,17 @@ def _tell_the_author(actor: User, practice: Practice, step: PracticeStep) -> Non
 def _ask_the_author_to_confirm(actor: User, practice: Practice, version: DocumentVersion) -> None:
     """A file added to a public practice shows publicly only once the author confirms it holds no patient or
     personal data: the author is asked (unless they added it), in their own language."""
-
-    def message() -> str:
-        return _(
-            "A file (%(file)s) was added to your public practice “%(title)s”. It shows publicly once you confirm "
-            "that it holds no patient or personal data."
-        ) % {"file": version.file_name, "title": practice.title}
-
     notify(
         [practice.author],
         actor=actor,
-        message=message,
+        message=notices.notice(
+            gettext_noop(
+                "A file (%(file)s) was added to your public practice “%(title)s”. It shows publicly once you "
+                "confirm that it holds no patient or personal data."
+            ),
+            file=notices.text(version.file_name),
+            title=notices.text(practice.title),
+        ),
         url=reverse("knowledge:detail", args=[practice.uuid]),
     )
 
@@ -349,17 +353,16 @@ def _ask_the_author_to_confirm_text(actor: User, practice: Practice) -> None:
     data: the author is asked (unless they made it), in their own language."""
     if practice.status != S.PUBLIC:
         return
-
-    def message() -> str:
-        return _(
-            "Your public practice “%(title)s” was changed. The public page keeps showing the earlier text until "
-            "you confirm that the new text holds no patient or personal data."
-        ) % {"title": practice.title}
-
     notify(
         [practice.author],
         actor=actor,
-        message=message,
+        message=notices.notice(
+            gettext_noop(
+                "Your public practice “%(title)s” was changed. The public page keeps showing the earlier text "
+                "until you confirm that the new text holds no patient or personal data."
+            ),
+            title=notices.text(practice.title),
+        ),
         url=reverse("knowledge:detail", args=[practice.uuid]),
     )
 

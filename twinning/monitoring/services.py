@@ -17,8 +17,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
+from twinning.accounts import notices
 from twinning.accounts.access import (
     PartnershipAccess,
     data_entry_people_of,
@@ -28,7 +29,7 @@ from twinning.accounts.access import (
     reviewers_of,
 )
 from twinning.accounts.models import Notification, User
-from twinning.accounts.notifications import Message, notify
+from twinning.accounts.notifications import Notice, notify
 from twinning.core.numbers import SPACES, parse_decimal
 from twinning.core.services import (
     ClientIdTaken,
@@ -147,10 +148,11 @@ def report_url(report: PeriodReport) -> str:
 # --- notifications ------------------------------------------------------------------------------------
 
 
-def _notify(users: Iterable[Any], *, actor: User, message: Message, url: str, subject: Any = None) -> None:
+def _notify(
+    users: Iterable[Any], *, actor: User, message: Notice, url: str, subject: Notice | None = None
+) -> None:
     """In-app notices now (in the transaction) and one email each once the transaction commits (`subject`: the
-    email's, as accounts.notifications.notify takes it). `message` is a function returning the text, so that
-    notify writes it in each recipient's language, not the actor's."""
+    email's), as accounts.notifications.notify takes them: each reader reads them in their own language."""
     notify(users, actor=actor, message=message, url=url, subject=subject)
 
 
@@ -639,9 +641,10 @@ def report_submit(
     _notify(
         _reviewers(partnership),
         actor=actor,
-        message=lambda: (
-            _("%(partnership)s submitted its results for %(period)s for review.")
-            % {"partnership": partnership.title, "period": period_label(period)}
+        message=notices.notice(
+            gettext_noop("%(partnership)s submitted its results for %(period)s for review."),
+            partnership=notices.text(partnership.title),
+            period=notices.period(period),
         ),
         url=report_url(report),
     )
@@ -677,15 +680,17 @@ def report_return(
     _notify(
         _partnership_people(report.partnership),
         actor=actor,
-        message=lambda: (
-            _("Your results for %(period)s were returned for correction: %(feedback)s")
-            % {"period": period_label(report.period), "feedback": feedback[:150]}
+        message=notices.notice(
+            gettext_noop("Your results for %(period)s were returned for correction: %(feedback)s"),
+            period=notices.period(report.period),
+            feedback=notices.text(feedback[:150]),
         ),
         url=report_url(report),
         # The subject stays short: the feedback is in the email's body, not its subject line.
-        subject=lambda: (
-            _("Results returned for correction: %(partnership)s, %(period)s")
-            % {"partnership": report.partnership.title, "period": period_label(report.period)}
+        subject=notices.notice(
+            gettext_noop("Results returned for correction: %(partnership)s, %(period)s"),
+            partnership=notices.text(report.partnership.title),
+            period=notices.period(report.period),
         ),
     )
     return report
@@ -717,8 +722,8 @@ def report_approve(
     _notify(
         _partnership_people(report.partnership),
         actor=actor,
-        message=lambda: (
-            _("Your results for %(period)s were approved.") % {"period": period_label(report.period)}
+        message=notices.notice(
+            gettext_noop("Your results for %(period)s were approved."), period=notices.period(report.period)
         ),
         url=report_url(report),
     )
@@ -750,9 +755,10 @@ def report_unlock(
     _notify(
         _partnership_people(report.partnership),
         actor=actor,
-        message=lambda: (
-            _("Your approved results for %(period)s were unlocked: %(reason)s")
-            % {"period": period_label(report.period), "reason": reason[:150]}
+        message=notices.notice(
+            gettext_noop("Your approved results for %(period)s were unlocked: %(reason)s"),
+            period=notices.period(report.period),
+            reason=notices.text(reason[:150]),
         ),
         url=report_url(report),
     )
@@ -853,14 +859,12 @@ def _notify_comment(report: PeriodReport, *, actor: User, body: str, assignee: A
     _notify(
         people.values(),
         actor=actor,
-        message=lambda: (
-            _("%(author)s commented on the %(period)s report of %(partnership)s: %(body)s")
-            % {
-                "author": actor.get_short_name() if hasattr(actor, "get_short_name") else str(actor),
-                "period": period_label(report.period),
-                "partnership": partnership.title,
-                "body": body[:120],
-            }
+        message=notices.notice(
+            gettext_noop("%(author)s commented on the %(period)s report of %(partnership)s: %(body)s"),
+            author=notices.text(actor.get_short_name() if hasattr(actor, "get_short_name") else actor),
+            period=notices.period(report.period),
+            partnership=notices.text(partnership.title),
+            body=notices.text(body[:120]),
         ),
         url=report_url(report),
     )

@@ -24,8 +24,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
+from twinning.accounts import notices
 from twinning.accounts.access import follow_up_answerers_of, partnership_access, require
 from twinning.accounts.models import User
 from twinning.accounts.notifications import notify
@@ -290,37 +291,39 @@ def step_dates(follow_up: FollowUp) -> dict[str, datetime.date]:
     }
 
 
-def _message(follow_up: FollowUp, step: str) -> tuple[Any, Any]:
-    """The reminder's subject and text, as functions (called in each recipient's language by `notify`)."""
-    title = follow_up.partnership.title
-    due = follow_up.due_date
-
-    def subject() -> str:
-        if step == FollowUpReminder.Step.OVERDUE:
-            return _("Overdue: follow-up of %(partnership)s") % {"partnership": title}
-        return _("Follow-up of %(partnership)s") % {"partnership": title}
-
-    def text() -> str:
-        values = {"partnership": title, "years": follow_up.years_after, "date": date_format(due)}
-        if step == FollowUpReminder.Step.OPEN:
-            return (
-                ngettext(
-                    "%(years)s year after %(partnership)s ended, please tell the programme what still runs: "
-                    "the follow-up is open and due on %(date)s.",
-                    "%(years)s years after %(partnership)s ended, please tell the programme what still runs: "
-                    "the follow-up is open and due on %(date)s.",
-                    follow_up.years_after,
-                )
-                % values
+def _message(follow_up: FollowUp, step: str) -> tuple[notices.Notice, notices.Notice]:
+    """The reminder's subject and text, as notices (worded in each reader's language by accounts.notices)."""
+    title = notices.text(follow_up.partnership.title)
+    if step == FollowUpReminder.Step.OVERDUE:
+        subject = notices.notice(gettext_noop("Overdue: follow-up of %(partnership)s"), partnership=title)
+    else:
+        subject = notices.notice(gettext_noop("Follow-up of %(partnership)s"), partnership=title)
+    values = {
+        "partnership": title,
+        "years": notices.count(follow_up.years_after),
+        "date": notices.date(follow_up.due_date),
+    }
+    if step == FollowUpReminder.Step.OPEN:
+        singular, plural = notices.plural_ids(
+            lambda n: ngettext(
+                "%(years)s year after %(partnership)s ended, please tell the programme what still runs: "
+                "the follow-up is open and due on %(date)s.",
+                "%(years)s years after %(partnership)s ended, please tell the programme what still runs: "
+                "the follow-up is open and due on %(date)s.",
+                n,
             )
-        if step == FollowUpReminder.Step.DUE:
-            return _("The %(years)s-year follow-up of %(partnership)s is due today (%(date)s).") % values
-        return (
-            _("The %(years)s-year follow-up of %(partnership)s was due on %(date)s and is not answered yet.")
-            % values
         )
-
-    return subject, text
+        return subject, notices.Notice(singular, values, plural)
+    if step == FollowUpReminder.Step.DUE:
+        return subject, notices.Notice(
+            gettext_noop("The %(years)s-year follow-up of %(partnership)s is due today (%(date)s)."), values
+        )
+    return subject, notices.Notice(
+        gettext_noop(
+            "The %(years)s-year follow-up of %(partnership)s was due on %(date)s and is not answered yet."
+        ),
+        values,
+    )
 
 
 def follow_up_reminder_send(*, follow_up_id: int, step: str, today: datetime.date | None = None) -> bool:

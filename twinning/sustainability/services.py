@@ -17,17 +17,16 @@ from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from twinning.accounts import access
+from twinning.accounts import access, notices
 from twinning.accounts.models import PartnershipMembership, User
 from twinning.accounts.notifications import notify
 from twinning.audit.models import AuditEvent
 from twinning.audit.services import audit_record
 from twinning.core.choices import Side
-from twinning.core.reference import shipped_name
 from twinning.core.services import (
     VersionConflict,
     create_with_audit,
@@ -102,13 +101,14 @@ def _open_one(
     )
     create_with_audit(actor=actor, obj=assessment_round, parent=partnership)
     url = reverse("sustainability:round", args=[assessment_round.uuid])
-    name, due, where = version.instrument.name, due_date, partnership.title
     notify(
         _people_of_side(partnership, Side.HOST, Side.RESOURCE),
         actor=actor,
-        message=lambda: (
-            _("%(instrument)s for %(partnership)s: answer for your side by %(due)s.")
-            % {"instrument": shipped_name(name), "partnership": where, "due": date_format(due, "DATE_FORMAT")}
+        message=notices.notice(
+            gettext_noop("%(instrument)s for %(partnership)s: answer for your side by %(due)s."),
+            instrument=notices.shipped(version.instrument.name),
+            partnership=notices.text(partnership.title),
+            due=notices.date(due_date),
         ),
         url=url,
     )
@@ -231,17 +231,29 @@ def round_update(
     )
     if saved.due_date != before_due:
         url = reverse("sustainability:round", args=[saved.uuid])
-        where, due = saved.partnership.title, saved.due_date
         notify(
             _people_of_side(saved.partnership, *_waiting_sides(saved)),
             actor=actor,
-            message=lambda: (
-                _("%(round)s (%(partnership)s): the due date is now %(due)s.")
-                % {"round": saved.shown_title, "partnership": where, "due": date_format(due, "DATE_FORMAT")}
+            message=notices.notice(
+                gettext_noop("%(round)s (%(partnership)s): the due date is now %(due)s."),
+                round=_round_title(saved),
+                partnership=notices.text(saved.partnership.title),
+                due=notices.date(saved.due_date),
             ),
             url=url,
         )
     return saved
+
+
+def _round_title(assessment_round: AssessmentRound) -> notices.Param:
+    """The round's title as a notice's parameter, read as AssessmentRound.shown_title reads it: the typed title
+    as typed, else the instrument's name in the reader's language and the due year."""
+    if assessment_round.title:
+        return notices.text(assessment_round.title)
+    return notices.words(
+        notices.shipped(assessment_round.instrument_version.instrument.name),
+        notices.text(assessment_round.due_date.year),
+    )
 
 
 def _waiting_sides(assessment_round: AssessmentRound) -> list[str]:
@@ -283,13 +295,13 @@ def round_cancel(
         reason=reason,
     )
     url = reverse("sustainability:round", args=[saved.uuid])
-    where = saved.partnership.title
     notify(
         _people_of_side(saved.partnership, Side.HOST, Side.RESOURCE),
         actor=actor,
-        message=lambda: (
-            _("%(round)s (%(partnership)s) has been cancelled; no more answers are needed.")
-            % {"round": saved.shown_title, "partnership": where}
+        message=notices.notice(
+            gettext_noop("%(round)s (%(partnership)s) has been cancelled; no more answers are needed."),
+            round=_round_title(saved),
+            partnership=notices.text(saved.partnership.title),
         ),
         url=url,
     )
@@ -444,17 +456,17 @@ def side_submit(*, actor: User, assessment_round: AssessmentRound) -> Assessment
 def _tell_about_submission(actor: User, assessment_round: AssessmentRound, side: str) -> None:
     partnership = assessment_round.partnership
     url = reverse("sustainability:round", args=[assessment_round.uuid])
-    where, side_label = partnership.title, Side(side).label
-    # The message is written in each recipient's language: so is an automatic round title (shown_title).
+    # The notice is worded in each reader's language: so is an automatic round title (_round_title).
+    params = {"round": _round_title(assessment_round), "partnership": notices.text(partnership.title)}
     if assessment_round.is_revealed:
         people = _people_of_side(partnership, Side.HOST, Side.RESOURCE)
         recipients = [*people, assessment_round.opened_by]
         notify(
             recipients,
             actor=actor,
-            message=lambda: (
-                _("%(round)s (%(partnership)s): both sides have answered; the results are ready.")
-                % {"round": assessment_round.shown_title, "partnership": where}
+            message=notices.Notice(
+                gettext_noop("%(round)s (%(partnership)s): both sides have answered; the results are ready."),
+                params,
             ),
             url=url,
         )
@@ -462,11 +474,11 @@ def _tell_about_submission(actor: User, assessment_round: AssessmentRound, side:
     notify(
         _people_of_side(partnership, _other(side)),
         actor=actor,
-        message=lambda: (
-            _(
+        message=notices.Notice(
+            gettext_noop(
                 "%(round)s (%(partnership)s): the %(side)s side has submitted; your side's answers are awaited."
-            )
-            % {"round": assessment_round.shown_title, "partnership": where, "side": str(side_label).lower()}
+            ),
+            {**params, "side": notices.side(side)},
         ),
         url=url,
     )

@@ -430,20 +430,30 @@ def test_finance_sees_whom_a_pledged_gift_waits_for(client, world):
     assert "Waiting for the host side to sign for it; it can be verified once they have." in body
 
 
-def test_a_notice_is_written_in_its_recipients_profile_language(world, django_capture_on_commit_callbacks):
+def test_a_notice_is_emailed_in_its_recipients_profile_language_else_the_one_they_last_used(
+    world, django_capture_on_commit_callbacks, mailoutbox
+):
     from django.utils import translation
 
+    from twinning.accounts import notices
     from twinning.accounts.notifications import notify
 
     world.coordinator.language = "pt"  # a profile language, when users have one
+    world.coordinator.last_language = "ru"
+    world.member.last_language = "es"  # no profile language: the one last used
     with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
         rows = notify(
             [world.coordinator, world.member, world.manager, None, world.member],
             actor=world.manager,
-            message=translation.get_language,
+            message=notices.notice("Approved."),
             url="/somewhere/",
         )
-    assert {(row.user, row.message) for row in rows} == {(world.coordinator, "pt"), (world.member, "fr")}
+    assert {row.user for row in rows} == {world.coordinator, world.member}
+    sent = {m.to[0]: m.body for m in mailoutbox}
+    for user, language in ((world.coordinator, "pt"), (world.member, "es")):
+        with translation.override(language):
+            expected = translation.gettext("Approved.")
+        assert expected != "Approved." and sent[user.email].startswith(expected)
 
 
 def test_time_no_valuation_rate_values_asks_finance_for_one(world):

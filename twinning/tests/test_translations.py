@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 
 import twinning
+from twinning.accounts import notices
 from twinning.accounts.notifications import notify
 from twinning.accounts.services import invitation_send
 from twinning.contributions import services as contributions
@@ -296,7 +297,7 @@ def test_a_notification_reaches_each_person_in_their_language(django_capture_on_
         notify(
             [russian_reader, english_reader],
             actor=world.me_officer,
-            message=lambda: translation.gettext(approved) % {"period": "2024"},
+            message=notices.notice(approved, period=notices.period("2024")),
             url="/",
         )
     sent = {m.to[0]: m.body for m in mail.outbox}

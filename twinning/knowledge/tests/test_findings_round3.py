@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from twinning.knowledge.models import DisseminationRecord, Practice, Setting
 from twinning.knowledge.tests.spread_factories import DisseminationFactory, practice_of
@@ -409,11 +409,15 @@ def test_the_author_is_told_of_each_step_in_their_own_language(world):
     )
     notices = list(Notification.objects.filter(user=world.member).order_by("id"))
     assert len(notices) == 2
-    assert (
-        notices[0].message
-        == "Votre pratique « Bundle »\u00a0: Soumise pour examen → Brouillon. Add the costs."
-    )
-    assert "Publiée dans le programme" in notices[1].message and "Good work." in notices[1].message
+    with translation.override("fr"):  # worded when read, in the reader's language
+        assert (
+            notices[0].shown_message
+            == "Votre pratique « Bundle »\u00a0: Soumise pour examen → Brouillon. Add the costs."
+        )
+        assert (
+            "Publiée dans le programme" in notices[1].shown_message
+            and "Good work." in notices[1].shown_message
+        )
     assert notices[1].url == reverse("knowledge:detail", args=[practice.uuid])
 
 

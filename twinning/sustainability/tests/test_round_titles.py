@@ -110,7 +110,8 @@ def test_a_notification_names_the_round_in_the_recipients_language(world):
     Notification.objects.all().delete()
     services.side_submit(actor=world.coordinator, assessment_round=assessment_round)
     told = Notification.objects.get(user=world.resource_coordinator)
-    assert told.message.startswith(french())
+    with translation.override("fr"):  # worded when read, in the reader's language
+        assert told.shown_message.startswith(french())
 
 
 def test_the_history_names_the_round_in_the_readers_language(world):
