@@ -109,6 +109,13 @@ class IndicatorLike(Protocol):
     def partnership(self) -> PartnershipLike | None: ...
 
 
+class GiftLike(Protocol):
+    @property
+    def partnership(self) -> PartnershipLike: ...
+    @property
+    def receiving_side(self) -> str: ...
+
+
 class InstitutionLike(Protocol):
     @property
     def pk(self) -> Any: ...
@@ -799,9 +806,14 @@ def can_see_conflicts(user: "User | AnonymousUser", programme_id: int) -> bool:
     return programme_access(user, programme_id).is_staff
 
 
-def can_start_twinning(user: "User | AnonymousUser", programme_id: int) -> bool:
-    """Acting on a twin search (starting a partnership, adding both to a round) is programme editors' work."""
-    return programme_access(user, programme_id).can_edit
+def can_start_twinning(user: "User | AnonymousUser", programme_id: int | None = None) -> bool:
+    """Acting on a twin search (starting a partnership, adding both to a round) is programme editors' work: of
+    the given programme, or of any programme when none is given (the floor a request is held to before the
+    programme or round it names is read).
+
+    Raises: nothing.
+    """
+    return is_programme_editor(user, programme_id)
 
 
 def can_see_people_of(user: "User | AnonymousUser", institution: InstitutionLike) -> bool:
@@ -1400,6 +1412,22 @@ def require_data_entry(user: "User | AnonymousUser", partnership: PartnershipLik
     if not access.can_read:
         raise Http404
     require(access.can_enter_data)
+    return access
+
+
+def require_receipt_signer(user: "User | AnonymousUser", gift: GiftLike) -> PartnershipAccess:
+    """The user's access to the gift's partnership if they may sign for its arrival (`can_sign_receipt`: a
+    coordinator or member of the side that received it, or an administrator); PermissionDenied, with the
+    reason, otherwise. The caller has found the gift through the user's scope (404 outside it).
+
+    Raises: PermissionDenied.
+    """
+    access = partnership_access(user, gift.partnership)
+    require(access.can_read)
+    require(
+        access.can_sign_receipt(gift.receiving_side),
+        _("Only a coordinator or member of the receiving side can sign for a gift."),
+    )
     return access
 
 

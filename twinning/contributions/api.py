@@ -1,7 +1,10 @@
 """The contributions ledger over the API: awards, allocations, cost share, rates, time entries, gifts, leverage.
 
 Thin endpoints: the same selectors and services as the web pages, the same scoping (404 outside, 403 for a
-read-only write). Every amount is a decimal string in JSON; converted values are null when no exchange rate
+read-only write). A write asks for write access in its lookup (`write=True`, `data_entry=True`,
+`get_programme_for_finance`), before it reads its input: django-ninja validates the body first, and only a
+refusal made before the input is read turns a reader's malformed request into the 403 a well-formed one gets
+(`twinning.core.api`). Every amount is a decimal string in JSON; converted values are null when no exchange rate
 covers the date (never guessed).
 """
 
@@ -17,6 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
+from twinning.accounts.access import require_receipt_signer
 from twinning.accounts.api_auth import ApiRequest
 from twinning.contributions import services
 from twinning.contributions.models import (
@@ -36,6 +40,7 @@ from twinning.contributions.selectors import (
     get_award_for_user,
     get_claim_for_user,
     get_gift_for_user,
+    get_programme_for_finance,
     get_time_entry_for_user,
     get_valuation_rate_for_user,
     gift_list,
@@ -538,7 +543,7 @@ def awards_list(request: ApiRequest, programme_uuid: str, page: Query[PageQuery]
     summary="Record donor funding",
 )
 def awards_create(request: ApiRequest, programme_uuid: str, payload: AwardIn) -> Status:
-    programme = get_programme_for_staff(request.auth, programme_uuid)
+    programme = get_programme_for_finance(request.auth, programme_uuid)
     award = services.award_create(actor=request.auth, programme=programme, **payload.model_dump())
     return Status(201, award)
 
@@ -555,7 +560,7 @@ def award_detail(request: ApiRequest, award_uuid: str) -> Award:
     summary="Update an award",
 )
 def award_patch(request: ApiRequest, award_uuid: str, payload: AwardPatch) -> Award:
-    award = get_award_for_user(request.auth, award_uuid)
+    award = get_award_for_user(request.auth, award_uuid, write=True)
     data, version = patch_changes(payload)
     services.award_update(actor=request.auth, award=award, data=data, expected_version=version)
     return award_list(programme=award.programme).get(pk=award.pk)
@@ -577,7 +582,7 @@ def allocations_list(request: ApiRequest, award_uuid: str) -> Any:
     summary="Allocate part of an award to a partnership (allocations cannot exceed the award)",
 )
 def allocation_put(request: ApiRequest, award_uuid: str, partnership_uuid: str, payload: AllocationIn) -> Any:
-    award = get_award_for_user(request.auth, award_uuid)
+    award = get_award_for_user(request.auth, award_uuid, write=True)
     partnership = Partnership.objects.filter(
         programme=award.programme, uuid=parse_uuid(partnership_uuid)
     ).first()
@@ -613,7 +618,7 @@ def cost_share(request: ApiRequest, award_uuid: str) -> dict[str, Any]:
     summary="Count a gift or time entry toward the award's cost share (once only)",
 )
 def claim_create(request: ApiRequest, award_uuid: str, payload: ClaimIn) -> Status:
-    award = get_award_for_user(request.auth, award_uuid)
+    award = get_award_for_user(request.auth, award_uuid, write=True)
     if (payload.gift is None) == (payload.time_entry is None):
         raise ValidationError(_("Name one gift or one time entry."))
     scope = {"partnership__programme": award.programme}
@@ -657,7 +662,7 @@ def rates_list(request: ApiRequest, programme_uuid: str) -> Any:
     summary="Add a dated valuation rate",
 )
 def rates_create(request: ApiRequest, programme_uuid: str, payload: RateIn) -> Status:
-    programme = get_programme_for_staff(request.auth, programme_uuid)
+    programme = get_programme_for_finance(request.auth, programme_uuid)
     data = payload.model_dump()
     data["cadre"] = data["cadre"] or ""
     return Status(201, services.valuation_rate_create(actor=request.auth, programme=programme, **data))
@@ -688,7 +693,7 @@ def exchange_rates_list(request: ApiRequest, programme_uuid: str) -> Any:
     summary="Add an exchange rate for a period",
 )
 def exchange_rates_create(request: ApiRequest, programme_uuid: str, payload: ExchangeRateIn) -> Status:
-    programme = get_programme_for_staff(request.auth, programme_uuid)
+    programme = get_programme_for_finance(request.auth, programme_uuid)
     return Status(
         201, services.exchange_rate_create(actor=request.auth, programme=programme, **payload.model_dump())
     )
@@ -701,7 +706,7 @@ def exchange_rates_create(request: ApiRequest, programme_uuid: str, payload: Exc
 )
 def exchange_rates_import(request: ApiRequest, programme_uuid: str, payload: ExchangeRateImportIn) -> Status:
     """A file with any bad row answers 422 with every bad row (row, column, value, why); nothing is written."""
-    programme = get_programme_for_staff(request.auth, programme_uuid)
+    programme = get_programme_for_finance(request.auth, programme_uuid)
     try:
         created = services.exchange_rates_import(actor=request.auth, programme=programme, data=payload.csv)
     except services.ImportRejected as exc:
@@ -735,7 +740,7 @@ def time_entries_list(request: ApiRequest, partnership_uuid: str, page: Query[Pa
     summary="Record volunteer time",
 )
 def time_entries_create(request: ApiRequest, partnership_uuid: str, payload: TimeEntryIn) -> Status:
-    partnership, _access = get_partnership_for_user(request.auth, partnership_uuid)
+    partnership, _access = get_partnership_for_user(request.auth, partnership_uuid, data_entry=True)
     data = _time_links(partnership, payload.model_dump())
     entry = services.time_entry_create(actor=request.auth, partnership=partnership, **data)
     return Status(201, _valued_time(entry))
@@ -756,7 +761,7 @@ def time_entry_detail(request: ApiRequest, entry_uuid: str) -> TimeEntry:
     summary="Change a time entry (not once verified)",
 )
 def time_entry_patch(request: ApiRequest, entry_uuid: str, payload: TimeEntryPatch) -> TimeEntry:
-    entry = get_time_entry_for_user(request.auth, entry_uuid)
+    entry = get_time_entry_for_user(request.auth, entry_uuid, write=True)
     data, version = patch_changes(payload)
     services.time_entry_update(actor=request.auth, entry=entry, data=data, expected_version=version)
     return _valued_time(entry)
@@ -802,7 +807,7 @@ def gifts_list(request: ApiRequest, partnership_uuid: str, page: Query[PageQuery
     summary="Record a pledged in-kind gift",
 )
 def gifts_create(request: ApiRequest, partnership_uuid: str, payload: GiftIn) -> Status:
-    partnership, _access = get_partnership_for_user(request.auth, partnership_uuid)
+    partnership, _access = get_partnership_for_user(request.auth, partnership_uuid, data_entry=True)
     data = payload.model_dump()
     data["contributor_institution"] = _in_partnership(
         Institution,
@@ -825,7 +830,7 @@ def gift_detail(request: ApiRequest, gift_uuid: str) -> Gift:
     summary="Change a gift (not once verified)",
 )
 def gift_patch(request: ApiRequest, gift_uuid: str, payload: GiftPatch) -> Gift:
-    gift = get_gift_for_user(request.auth, gift_uuid)
+    gift = get_gift_for_user(request.auth, gift_uuid, write=True)
     data, version = patch_changes(payload)
     services.gift_update(actor=request.auth, gift=gift, data=data, expected_version=version)
     return _valued_gift(gift)
@@ -838,6 +843,7 @@ def gift_patch(request: ApiRequest, gift_uuid: str, payload: GiftPatch) -> Gift:
 )
 def gift_receive(request: ApiRequest, gift_uuid: str, payload: ReceiveIn) -> Gift:
     gift = get_gift_for_user(request.auth, gift_uuid)
+    require_receipt_signer(request.auth, gift)
     services.gift_receive(actor=request.auth, gift=gift, received_on=payload.received_on)
     return _valued_gift(gift)
 

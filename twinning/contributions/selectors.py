@@ -32,7 +32,12 @@ from django.db.models import (
 )
 from django.http import Http404
 
-from twinning.accounts.access import in_staff_programmes, in_visible_partnerships
+from twinning.accounts.access import (
+    in_staff_programmes,
+    in_visible_partnerships,
+    require_data_entry,
+    require_finance,
+)
 from twinning.accounts.models import User
 from twinning.contributions.models import (
     Allocation,
@@ -47,6 +52,7 @@ from twinning.contributions.models import (
 )
 from twinning.core.ids import parse_uuid
 from twinning.partnerships.models import Partnership, PartnershipInstitution, Programme
+from twinning.partnerships.selectors import get_programme_for_staff
 
 ZERO = decimal.Decimal(0)
 CENT = decimal.Decimal("0.01")
@@ -675,12 +681,29 @@ def _one(qs: QuerySet[Any], object_uuid: Any) -> Any:
     return found
 
 
-def get_award_for_user(user: User, award_uuid: Any) -> Award:
-    """An award of a programme the user is staff of, with its programme; Http404 otherwise.
+def get_programme_for_finance(user: User, programme_uuid: Any) -> Programme:
+    """A programme the user is staff of (Http404 otherwise) whose ledger's money side they manage (awards,
+    rates, exchange rates: `require_finance`, the rule the services apply; PermissionDenied otherwise). Asked
+    before a request's input is read, so a reader's write answers 403 whatever it carries.
 
-    Raises: Http404.
+    Raises: Http404, PermissionDenied.
     """
-    return _one(Award.objects.filter(in_staff_programmes(user)).select_related("programme"), award_uuid)
+    programme = get_programme_for_staff(user, programme_uuid)
+    require_finance(user, programme)
+    return programme
+
+
+def get_award_for_user(user: User, award_uuid: Any, *, write: bool = False) -> Award:
+    """An award of a programme the user is staff of, with its programme; Http404 otherwise. With write=True
+    (changing it, its allocations or its cost-share claims) the user must manage the programme's finance
+    (`require_finance`, as the services); PermissionDenied otherwise.
+
+    Raises: Http404, PermissionDenied.
+    """
+    award = _one(Award.objects.filter(in_staff_programmes(user)).select_related("programme"), award_uuid)
+    if write:
+        require_finance(user, award.programme)
+    return award
 
 
 def get_claim_for_user(user: User, claim_uuid: Any) -> CostShareClaim:
@@ -702,23 +725,33 @@ def get_valuation_rate_for_user(user: User, rate_uuid: Any) -> ValuationRate:
     )
 
 
-def get_time_entry_for_user(user: User, entry_uuid: Any) -> TimeEntry:
+def get_time_entry_for_user(user: User, entry_uuid: Any, *, write: bool = False) -> TimeEntry:
     """A time entry of a partnership the user may see, with its partnership and programme; Http404 otherwise.
+    With write=True the user must enter data in the partnership (`require_data_entry`, as the services);
+    PermissionDenied otherwise.
 
-    Raises: Http404.
+    Raises: Http404, PermissionDenied.
     """
     entries = TimeEntry.objects.filter(in_visible_partnerships(user))
-    return _one(entries.select_related("partnership__programme"), entry_uuid)
+    entry = _one(entries.select_related("partnership__programme"), entry_uuid)
+    if write:
+        require_data_entry(user, entry.partnership)
+    return entry
 
 
-def get_gift_for_user(user: User, gift_uuid: Any) -> Gift:
+def get_gift_for_user(user: User, gift_uuid: Any, *, write: bool = False) -> Gift:
     """A gift of a partnership the user may see, with its partnership and programme; Http404 otherwise.
+    With write=True the user must enter data in the partnership (`require_data_entry`, as the services);
+    PermissionDenied otherwise. (Signing for its arrival is the receiving side's: `require_receipt_signer`.)
 
-    Raises: Http404.
+    Raises: Http404, PermissionDenied.
     """
-    return _one(
+    gift = _one(
         Gift.objects.filter(in_visible_partnerships(user)).select_related("partnership__programme"), gift_uuid
     )
+    if write:
+        require_data_entry(user, gift.partnership)
+    return gift
 
 
 def time_entry_list(*, partnership: Partnership) -> QuerySet[TimeEntry]:

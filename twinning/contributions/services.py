@@ -23,6 +23,7 @@ from twinning.accounts.access import (
     require,
     require_data_entry,
     require_finance,
+    require_receipt_signer,
     side_coordinators_of,
 )
 from twinning.accounts.models import User
@@ -747,12 +748,7 @@ def gift_receive(*, actor: User, gift: Gift, received_on: datetime.date | None =
 
     Raises: PermissionDenied, ValidationError.
     """
-    access = partnership_access(actor, gift.partnership)
-    require(access.can_read)
-    require(
-        access.can_sign_receipt(gift.receiving_side),
-        _("Only a coordinator or member of the receiving side can sign for a gift."),
-    )
+    require_receipt_signer(actor, gift)
     if lock_current(gift).status != ContributionStatus.PLEDGED:  # as it is now, not as it was read
         raise ValidationError(_("This gift has already been signed for."))
     today = partnership_today(gift.partnership, side=gift.receiving_side)  # where it is received

@@ -199,7 +199,8 @@ def institutions_create(request: ApiRequest, payload: InstitutionCreate) -> Stat
 )
 def institution_patch(request: ApiRequest, institution_uuid: str, payload: InstitutionUpdate) -> Institution:
     """Programme editors, and coordinators of partnerships the institution is in, may change it."""
-    institution = get_institution_for_user(request.auth, institution_uuid)
+    # Asked before the input is read, so that a reader's malformed request answers 403 too (not 422).
+    institution = get_institution_for_user(request.auth, institution_uuid, write=True)
     data, version = patch_changes(payload)
     institution_update(
         actor=request.auth, institution=institution, data=_resolve_codes(data), expected_version=version

@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from twinning.accounts.access import can_edit_institution, require
 from twinning.accounts.models import User
 from twinning.core.ids import parse_uuid
 from twinning.directory.models import Institution, Person
@@ -31,14 +32,18 @@ def institution_list(
     return qs.prefetch_related("languages", "expertise").order_by("name", "id")
 
 
-def get_institution_for_user(user: User, institution_uuid: Any) -> Institution:
-    """The institution with this UUID, from the directory the user may see.
+def get_institution_for_user(user: User, institution_uuid: Any, *, write: bool = False) -> Institution:
+    """The institution with this UUID, from the directory the user may see (Http404 otherwise). With
+    write=True the user must also maintain it (`can_edit_institution`, the rule the services apply);
+    PermissionDenied otherwise.
 
-    Raises: Http404.
+    Raises: Http404, PermissionDenied.
     """
     institution = institution_list(user=user).filter(uuid=parse_uuid(institution_uuid)).first()
     if institution is None:
         raise Http404
+    if write:
+        require(can_edit_institution(user, institution))
     return institution
 
 

@@ -157,9 +157,7 @@ def institution_create_view(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def institution_edit_view(request: AuthedRequest, institution_uuid: UUID) -> HttpResponse:
-    institution = get_institution_for_user(request.user, institution_uuid)
-    if not can_edit_institution(request.user, institution):
-        raise PermissionDenied
+    institution = get_institution_for_user(request.user, institution_uuid, write=True)
     form = InstitutionEditForm(
         request.POST or None, instance=institution, initial={"version": institution.version}
     )
@@ -189,9 +187,7 @@ def institution_edit_view(request: AuthedRequest, institution_uuid: UUID) -> Htt
 
 @login_required
 def person_add_view(request: AuthedRequest, institution_uuid: UUID) -> HttpResponse:
-    institution = get_institution_for_user(request.user, institution_uuid)
-    if not can_edit_institution(request.user, institution):
-        raise PermissionDenied
+    institution = get_institution_for_user(request.user, institution_uuid, write=True)
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

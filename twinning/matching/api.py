@@ -18,6 +18,7 @@ from twinning.core.choices import Side
 from twinning.core.ids import parse_uuid
 from twinning.core.reference import country_choices
 from twinning.directory.models import HealthArea, Institution, InstitutionExpertise, InstitutionNeed, Language
+from twinning.directory.selectors import get_institution_for_user
 from twinning.matching import services
 from twinning.matching.engine.scoring import PARTS
 from twinning.matching.models import MatchDecision, MatchingJob, MatchingRound, RoundApplicant
@@ -25,6 +26,7 @@ from twinning.matching.selectors import (
     applicants_of,
     conflicts_of,
     get_applicant,
+    get_institution_for_twinning,
     get_round_for_user,
     latest_job,
     recommendations,
@@ -520,7 +522,8 @@ def profile_get(request: ApiRequest, institution_uuid: str) -> dict[str, Any]:
     summary="Replace needs and expertise",
 )
 def profile_put(request: ApiRequest, institution_uuid: str, payload: ProfileIO) -> dict[str, Any]:
-    institution = _get_institution(institution_uuid)
+    # Write access is asked before the input is read, so that a reader's malformed profile answers 403 too.
+    institution = get_institution_for_user(request.auth, institution_uuid, write=True)
     areas = {a.code: a for a in HealthArea.objects.all()}
     rows = {
         "needs": [{**n.model_dump(), "area": areas.get(n.area)} for n in payload.needs],
@@ -719,7 +722,7 @@ def twins_find(request: ApiRequest, institution_uuid: str, params: Query[TwinQue
 )
 def twins_start(request: ApiRequest, institution_uuid: str, payload: TwinStartIn) -> Status:
     """The partnership starts in the scoping stage with both sides set; the reason is audited."""
-    institution = _get_institution(institution_uuid)
+    institution = get_institution_for_twinning(request.auth, institution_uuid)
     try:
         programme = get_programme_for_staff(request.auth, payload.programme)
     except Http404:
@@ -745,7 +748,7 @@ def twins_start(request: ApiRequest, institution_uuid: str, payload: TwinStartIn
 )
 def twins_round_add(request: ApiRequest, institution_uuid: str, payload: TwinRoundIn) -> Status:
     """Each is added on its side with the reason audited; one already in the round on that side stays."""
-    institution = _get_institution(institution_uuid)
+    institution = get_institution_for_twinning(request.auth, institution_uuid)
     try:
         round = get_round_for_user(request.auth, payload.round)
     except Http404:

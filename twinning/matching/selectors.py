@@ -8,9 +8,16 @@ import numpy as np
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from twinning.accounts.access import in_staff_programmes, require_programme_editor
+from twinning.accounts.access import (
+    can_start_twinning,
+    in_staff_programmes,
+    require,
+    require_programme_editor,
+)
 from twinning.accounts.models import User
 from twinning.core.ids import parse_uuid
+from twinning.directory.models import Institution
+from twinning.directory.selectors import get_institution_for_user
 from twinning.matching.engine.scoring import NO_CAPACITY, PARTS, constraint_names
 from twinning.matching.models import (
     DeclaredConflict,
@@ -40,6 +47,19 @@ def get_round_for_user(user: User, round_uuid: Any, *, write: bool = False) -> M
     if write:
         require_programme_editor(user, round.programme_id)
     return round
+
+
+def get_institution_for_twinning(user: User, institution_uuid: Any) -> Institution:
+    """An institution of the directory (Http404 otherwise) to act on a twin search found for it: starting a
+    partnership, adding both to a round. PermissionDenied unless the user edits some programme
+    (`can_start_twinning` with no programme): the floor asked before the request's input is read; which
+    programme or round it names is the services' to check.
+
+    Raises: Http404, PermissionDenied.
+    """
+    institution = get_institution_for_user(user, institution_uuid)
+    require(can_start_twinning(user))
+    return institution
 
 
 def round_list(*, user: User, programme: Programme | None = None) -> QuerySet[MatchingRound]:

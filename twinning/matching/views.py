@@ -17,7 +17,6 @@ from twinning.accounts.access import (
     can_edit_institution,
     can_start_twinning,
     history_for_user,
-    in_edited_programmes,
     in_staff_programmes,
     is_programme_editor,
 )
@@ -53,6 +52,7 @@ from twinning.matching.selectors import (
     conflicts_of,
     get_applicant,
     get_conflict_for_user,
+    get_institution_for_twinning,
     get_round_for_user,
     latest_job,
     open_rounds,
@@ -606,9 +606,7 @@ def twins_view(request: AuthedRequest, institution_uuid: UUID) -> HttpResponse:
 
 
 def _twin_action(request: AuthedRequest, institution_uuid: UUID) -> tuple[Institution, TwinActionForm, Any]:
-    institution = get_institution_for_user(request.user, institution_uuid)
-    if not Programme.objects.filter(in_edited_programmes(request.user, via="")).exists():
-        raise PermissionDenied
+    institution = get_institution_for_twinning(request.user, institution_uuid)
     form = TwinActionForm(request.POST, user=request.user)
     params = QueryDict(request.POST.get("search", "")[:2000])
     return institution, form, params

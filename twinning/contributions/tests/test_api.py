@@ -127,6 +127,36 @@ def test_outsider_gets_404_and_viewer_403(world):
     )
 
 
+@pytest.mark.parametrize(
+    ("route", "reader", "writer"),
+    [
+        ("time_entry", "partnership_viewer", "member"),
+        ("gift", "programme_viewer", "coordinator"),
+        # Awards and rates are the finance officer's work, not only the programme editors'.
+        ("awards", "programme_viewer", "finance"),
+        ("claims", "programme_viewer", "finance"),
+        # Only the receiving (host) side signs for a gift: the resource side's coordinator enters data but not this.
+        ("receive", "resource_coordinator", "coordinator"),
+    ],
+)
+def test_a_bad_body_answers_403_to_who_may_not_write_it_and_422_to_who_may(world, route, reader, writer):
+    # django-ninja refuses the body before the view runs; the answer still follows who may write here.
+    award = AwardFactory(programme=world.programme)
+    urls = {
+        "time_entry": ("patch", f"{API}/time-entries/{TimeEntryFactory(partnership=world.partnership).uuid}"),
+        "gift": ("patch", f"{API}/gifts/{GiftFactory(partnership=world.partnership).uuid}"),
+        "awards": ("post", f"{API}/programmes/{world.programme.uuid}/awards"),
+        "claims": ("post", f"{API}/awards/{award.uuid}/claims"),
+        "receive": ("post", f"{API}/gifts/{GiftFactory(partnership=world.partnership).uuid}/receive"),
+    }
+    method, url = urls[route]
+    bad = {"quantity": "forty", "amount": "x", "gift": "not-a-uuid", "received_on": "2024-02-30"}
+    refused = call(method, url, getattr(world, reader), bad)
+    assert refused.status_code == 403, refused.content
+    invalid = call(method, url, getattr(world, writer), bad)
+    assert invalid.status_code == 422, invalid.content
+
+
 def test_time_entry_is_valued_on_each_basis(world):
     ValuationRateFactory(programme=world.programme, basis=Basis.GENERIC, hourly_rate=Decimal("30"))
     ValuationRateFactory(

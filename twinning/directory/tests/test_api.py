@@ -400,6 +400,20 @@ def test_read_only_user_cannot_update_an_institution(client, directory, who):
     assert (directory.host.city, directory.host.version) == ("Mbarara", 1)
 
 
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("programme_viewer", 403), ("outsider", 403), ("coordinator", 422), ("manager", 422)],
+)
+def test_a_bad_update_answers_403_to_who_may_not_change_it_and_422_to_who_may(client, directory, who, status):
+    # django-ninja refuses the body before the view runs; the refusal still follows who may change the row.
+    response = patch(
+        client, f"{URL}/{directory.host.uuid}", {"country": "ZZ"}, bearer(getattr(directory, who))
+    )
+    assert response.status_code == status, response.content
+    directory.host.refresh_from_db()
+    assert (directory.host.country, directory.host.version) == ("UG", 1)
+
+
 def test_update_of_unknown_institution_gets_404(client, directory):
     url = f"{URL}/00000000-0000-0000-0000-000000000000"
     assert patch(client, url, {"city": "X"}, bearer(directory.manager)).status_code == 404

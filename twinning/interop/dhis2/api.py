@@ -192,6 +192,8 @@ def programme_import(
     """Import a DHIS2 data value set (JSON, XML, CSV) or ADX file into the programme's results (its managers and
     M&E officers). Answers DHIS2's ImportSummary; a large file is queued (202) and its summary recorded."""
     programme = get_programme_for_staff(request.auth, programme_uuid)
+    # Asked before the file is read (as the service asks again), so a reader's malformed upload answers 403.
+    jobs.require_import(request.auth, programme, None)
     done = jobs.import_upload(
         actor=request.auth, programme=programme, upload=file, fmt=query.format, options=_options(query)
     )
@@ -208,6 +210,7 @@ def partnership_import(
 ) -> tuple[int, dict[str, Any]]:
     """As the programme import, for one partnership (those who enter its data); values of others are conflicts."""
     partnership, _access = get_partnership_for_user(request.auth, partnership_uuid)
+    jobs.require_import(request.auth, partnership.programme, partnership)  # before the file, as above
     done = jobs.import_upload(
         actor=request.auth,
         programme=partnership.programme,

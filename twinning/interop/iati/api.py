@@ -88,7 +88,7 @@ def import_file(
     """Programme editors (403 for other staff, 404 for everyone else). A dry run (the default) says what would
     change; an import writes everything or, with any problem, nothing. Re-importing the same file changes
     nothing. `default_country` (ISO 3166 alpha-2) places new organisations the file does not place."""
-    programme = selectors.programme_for_iati_page(request.auth, programme_uuid)
+    programme = selectors.programme_for_iati_import(request.auth, programme_uuid)
     summary = iati_import(
         actor=request.auth,
         programme=programme,

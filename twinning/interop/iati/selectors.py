@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from twinning.accounts.access import iati_file_is_public
+from twinning.accounts.access import iati_file_is_public, programme_access, require
 from twinning.accounts.models import User
 from twinning.core.ids import parse_uuid
 from twinning.interop.iati.collect import collect
@@ -98,3 +98,15 @@ def programme_for_iati_page(user: User | AnonymousUser, programme_uuid: Any) -> 
     Raises: Http404.
     """
     return get_programme_for_staff(user, programme_uuid)  # type: ignore[arg-type]
+
+
+def programme_for_iati_import(user: User | AnonymousUser, programme_uuid: Any) -> Programme:
+    """A programme the user may import an IATI file into: its staff (Http404 for anyone else) who edit it
+    (`can_import_iati`, the rule `iati_import` applies; PermissionDenied for other staff). Asked before the
+    file is read, so a reader's malformed upload answers 403 as a well-formed one does.
+
+    Raises: Http404, PermissionDenied.
+    """
+    programme = programme_for_iati_page(user, programme_uuid)
+    require(programme_access(user, programme.pk, programme).can_import_iati)
+    return programme

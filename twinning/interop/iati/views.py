@@ -150,8 +150,7 @@ def public_file_view(request: HttpRequest, programme_uuid: UUID) -> HttpResponse
 def import_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     """Check (dry run) or import an IATI activity file into the programme: its editors (other staff 403, others
     404). The page shows what changed or would change, every problem with its element's path, and warnings."""
-    programme = selectors.programme_for_iati_page(request.user, programme_uuid)
-    require(programme_access(request.user, programme.pk, programme).can_import_iati)
+    programme = selectors.programme_for_iati_import(request.user, programme_uuid)
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, programme, _publication_form(programme), status=400, import_form=form)

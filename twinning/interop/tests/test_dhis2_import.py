@@ -651,3 +651,23 @@ def test_the_api_and_the_page_delete_with_import_strategy_delete(client, world):
     assert not Result.objects.filter(
         indicator=x.m.trained.indicator, option=None, period__in=["2024Q1", "2024Q2"]
     ).exists()
+
+
+@pytest.mark.parametrize(
+    ("scope", "reader", "writer"),
+    [("programmes", "finance", "manager"), ("partnerships", "partnership_viewer", "member")],
+)
+def test_an_api_import_without_a_file_answers_403_to_a_reader_and_422_to_who_may_import(
+    client, world, scope, reader, writer
+):
+    # django-ninja refuses the request before the view runs; the answer still follows who may import here.
+    from twinning.accounts.services import api_token_create
+
+    target = world.programme if scope == "programmes" else world.partnership
+    url = f"/api/v1/interop/dhis2/{scope}/{target.uuid}/import?format=json"
+    for who, status in ((reader, 403), (writer, 422)):
+        user = getattr(world, who)
+        _t, raw = api_token_create(actor=user, user=user, name="t")
+        response = client.post(url, {"not-a-file": "x"}, headers={"Authorization": f"Bearer {raw}"})
+        assert response.status_code == status, (who, response.content)
+    assert not Dhis2Import.objects.exists()

@@ -240,6 +240,16 @@ def test_the_page_checks_then_imports_and_refuses_viewers_and_outsiders(client, 
     assert refused.status_code == 400 and b"IATI 1.x" in refused.content
 
 
+def test_an_api_import_without_a_file_answers_403_to_a_reader_and_422_to_an_editor(world):
+    # django-ninja refuses the request before the view runs; the answer still follows who may import here.
+    from twinning.interop.tests.test_iati_export import api
+
+    url = f"/api/v1/interop/iati/programmes/{world.programme.uuid}/import"
+    for who in ("programme_viewer", "finance"):
+        assert api(getattr(world, who)).post(url, {"dry_run": "false"}).status_code == 403, who
+    assert api(world.manager).post(url, {"dry_run": "false"}).status_code == 422
+
+
 def test_the_api_imports_with_a_dry_run_first(world):
     from twinning.interop.tests.test_iati_export import api
 

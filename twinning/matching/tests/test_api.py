@@ -131,3 +131,23 @@ def test_find_a_twin_over_the_api_and_start_a_partnership(world):
         api(world.manager).post(start, {**payload, "reason": ""}, content_type="application/json").status_code
         == 422
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "reader", "writer"),
+    [
+        ("profile", "member", "coordinator"),
+        ("twins/partnership", "programme_viewer", "manager"),
+        ("twins/round", "programme_viewer", "me_officer"),
+    ],
+)
+def test_a_bad_body_answers_403_to_a_reader_and_422_to_who_may_write(world, path, reader, writer):
+    # django-ninja refuses the body before the view runs; the answer still follows who may act here.
+    inst = world.partnership.side_links.get(side="host").institution
+    url = f"/api/v1/matching/institutions/{inst.uuid}/{path}"
+    bad = {"needs": "none", "role": "nobody"}
+    method = "put" if path == "profile" else "post"
+    refused = getattr(api(getattr(world, reader)), method)(url, bad, content_type="application/json")
+    assert refused.status_code == 403, refused.content
+    invalid = getattr(api(getattr(world, writer)), method)(url, bad, content_type="application/json")
+    assert invalid.status_code == 422, invalid.content
