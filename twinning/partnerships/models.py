@@ -259,6 +259,11 @@ class Partnership(TwinningModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def has_ended(self) -> bool:
+        """Graduated or closed (ENDED_STAGES): its people keep reading it, but it starts no new work."""
+        return self.stage in ENDED_STAGES
+
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The funding period cannot end before it starts.")})

@@ -54,6 +54,8 @@ class RoundCancelForm(VersionedForm):
             "Needed once anyone has handed in answers. Nothing is deleted: the answer sheets are kept as they are."
         ),
     )
+    # Cancelling cannot be undone and tells both sides: one click on a button next to "Change" must not do it.
+    confirm = forms.BooleanField(label=_("Yes, cancel this round"), required=True)
 
 
 class ProgrammeRoundsForm(RoundOpenForm):

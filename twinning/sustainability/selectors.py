@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from twinning.accounts.access import PartnershipAccess, partnership_access
@@ -245,6 +245,21 @@ def _sheet_counts(round_ids: list[int]) -> dict[tuple[int, str], int]:
         .order_by()
     )
     return {(round_id, side): n for round_id, side, n in rows}
+
+
+def sheets_not_handed_in(assessment_round: AssessmentRound, side: str) -> list[str]:
+    """The names of the side's people whose answer sheet in the round holds saved answers that they have not
+    handed in (sorted): submitting the side leaves those answers out, so whoever submits it is told first (fresh
+    tester, issue 13). One query.
+
+    Raises: nothing.
+    """
+    sheets = (
+        Response.objects.filter(round=assessment_round, side=side, submitted_at__isnull=True)
+        .filter(Exists(Answer.objects.filter(response=OuterRef("pk"))))
+        .select_related("respondent")
+    )
+    return sorted(str(sheet.respondent) for sheet in sheets)
 
 
 def round_scores(

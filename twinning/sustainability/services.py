@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from twinning.accounts import access, notices
 from twinning.accounts.models import PartnershipMembership, User
@@ -128,6 +128,7 @@ def round_open(
     if not partnership_access.can_read:
         raise Http404
     access.require(partnership_access.can_open_assessment)
+    refuse_ended([partnership], NON_FIELD_ERRORS)
     version = _check_instrument_for(partnership, instrument)
     return _open_one(
         actor=actor,
@@ -159,6 +160,7 @@ def rounds_open(
         raise ValidationError({"partnerships": _("Choose at least one partnership.")})
     if any(p.programme_id != programme.pk for p in partnerships):
         raise ValidationError({"partnerships": _("Choose partnerships of this programme.")})
+    refuse_ended(partnerships, "partnerships")
     rounds = []
     for partnership in partnerships:
         version = _check_instrument_for(partnership, instrument)
@@ -175,6 +177,26 @@ def rounds_open(
     return rounds
 
 
+def refuse_ended(partnerships: list[Partnership], field: str) -> None:
+    """A round is a conversation between two active partners: a graduated or closed partnership takes no new one
+    (its follow-ups after graduation are asked on the graduation page). Every ended partnership is named at once.
+
+    Raises: ValidationError on `field`.
+    """
+    ended = sorted(p.title for p in partnerships if p.has_ended)
+    if ended:
+        raise ValidationError(
+            {
+                field: ngettext(
+                    "%(partnerships)s has graduated or closed: it takes no new assessment round.",
+                    "%(partnerships)s have graduated or closed: they take no new assessment round.",
+                    len(ended),
+                )
+                % {"partnerships": ", ".join(ended)}
+            }
+        )
+
+
 def _refuse_cancelled(assessment_round: AssessmentRound) -> None:
     if assessment_round.is_cancelled:
         raise ValidationError(_("This round has been cancelled: it takes no more answers."))
@@ -189,7 +211,11 @@ def _require_round_changer(actor: User, assessment_round: AssessmentRound) -> No
     )
 
 
-def _refuse_closed(assessment_round: AssessmentRound) -> None:
+def refuse_closed(assessment_round: AssessmentRound) -> None:
+    """A complete or cancelled round no longer changes (its due date, title or state).
+
+    Raises: ValidationError saying which.
+    """
     if assessment_round.is_cancelled:
         raise ValidationError(_("This round has been cancelled; it can no longer change."))
     if assessment_round.is_revealed:
@@ -214,7 +240,7 @@ def round_update(
     refuse_unknown_fields(data, ROUND_FIELDS, "round")
     _require_round_changer(actor, assessment_round)
     current = lock_current(assessment_round, expected_version)
-    _refuse_closed(current)
+    refuse_closed(current)
     if "title" in data:
         data = {**data, "title": (data["title"] or "").strip()}
     if data.get("due_date") is None and "due_date" in data:
@@ -275,7 +301,7 @@ def round_cancel(
     """
     _require_round_changer(actor, assessment_round)
     current = lock_current(assessment_round, expected_version)
-    _refuse_closed(current)
+    refuse_closed(current)
     reason = reason.strip()
     worked_on = (
         current.host_submitted_at is not None

@@ -9,7 +9,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,7 +27,7 @@ from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest, post_only, post_scope
 from twinning.core.pagination import history_page
 from twinning.core.rendering import colon
-from twinning.partnerships.models import Partnership, Programme
+from twinning.partnerships.models import ENDED_STAGES, Partnership, Programme
 from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_staff, programme_zones
 from twinning.sustainability import selectors, services
 from twinning.sustainability.forms import (
@@ -152,7 +152,7 @@ def partnership_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResp
         "partnership": partnership,
         "table": table,
         "trends": trends,
-        "can_open": access.can_open_assessment,
+        "can_open": access.can_open_assessment and not partnership.has_ended,
     }
     return render(request, "sustainability/partnership.html", context)
 
@@ -211,6 +211,13 @@ def benefit_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse
 def round_open_view(request: AuthedRequest, partnership_uuid: UUID) -> HttpResponse:
     partnership, access = get_partnership_for_user(request.user, partnership_uuid)
     require(access.can_open_assessment)
+    if request.method != "POST":
+        try:  # the service would refuse the round: say so before anyone fills the form in
+            services.refuse_ended([partnership], NON_FIELD_ERRORS)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.info(request, message)
+            return redirect("sustainability:partnership", partnership.uuid)
     instruments = selectors.instrument_list(user=request.user, programme_id=partnership.programme_id)
     form = RoundOpenForm(request.POST or None, instruments=instruments)
     if request.method == "POST" and form.is_valid():
@@ -341,6 +348,11 @@ def _round_context(
     sees_actions = assessment_round.is_revealed and access.can_read_joint_actions
     actions = list(assessment_round.actions.select_related("owner", "section")) if sees_actions else []
     submit_side = access.assessment_submit_side
+    can_submit_side = (
+        submit_side is not None
+        and not assessment_round.is_cancelled
+        and not assessment_round.submitted_at(submit_side)
+    )
     return {
         "round": assessment_round,
         "partnership": assessment_round.partnership,
@@ -353,9 +365,10 @@ def _round_context(
         "my_side": my_side,
         "sheet": sheet,
         "answer_form": answer_form,
-        "can_submit_side": submit_side is not None
-        and not assessment_round.is_cancelled
-        and not assessment_round.submitted_at(submit_side),
+        "can_submit_side": can_submit_side,
+        "not_handed_in": selectors.sheets_not_handed_in(assessment_round, submit_side)
+        if can_submit_side and submit_side
+        else [],
         "lines": _lines_with_comments(
             result, selectors.round_comments(assessment_round=assessment_round, access=access)
         ),
@@ -443,6 +456,13 @@ def side_submit_view(request: AuthedRequest, assessment_round_uuid: UUID) -> Htt
 @login_required
 def round_edit_view(request: AuthedRequest, assessment_round_uuid: UUID) -> HttpResponse:
     assessment_round, _access = selectors.get_round_for_user(request.user, assessment_round_uuid, change=True)
+    if request.method != "POST":
+        try:
+            services.refuse_closed(assessment_round)
+        except ValidationError as exc:  # a complete or cancelled round: no form to fill in for nothing
+            for message in exc.messages:
+                messages.info(request, message)
+            return redirect("sustainability:round", assessment_round.uuid)
     form = RoundEditForm(
         request.POST or None,
         initial={
@@ -640,7 +660,10 @@ def programme_rounds_view(request: AuthedRequest, programme_uuid: UUID) -> HttpR
     form = ProgrammeRoundsForm(
         request.POST or None,
         instruments=selectors.instrument_list(user=request.user, programme_id=programme.pk),
-        partnerships=Partnership.objects.filter(programme=programme).order_by("title"),
+        # A graduated or closed partnership takes no new round (services.rounds_open refuses it).
+        partnerships=Partnership.objects.filter(programme=programme)
+        .exclude(stage__in=ENDED_STAGES)
+        .order_by("title"),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -706,8 +729,23 @@ def instrument_view(request: AuthedRequest, instrument_uuid: UUID) -> HttpRespon
     failed_section = failed_item = 0
     if request.method == "POST":
         require(can_edit)
+        before = instrument.versions.order_by("-number").values_list("number", flat=True).first()
         section_form, item_form = _instrument_post(request, instrument)
         if section_form is None:
+            after = instrument.versions.order_by("-number").values_list("number", flat=True).first()
+            if before is not None and after != before:
+                # A change to an answered version is saved in a new one (services.editable_version): the editor
+                # must know that rounds already answered keep the old wording, and new rounds take the new.
+                messages.success(
+                    request,
+                    _(
+                        "Saved as version %(new)s: version %(old)s has been answered, so it stays as it was for "
+                        "its rounds. New rounds use version %(new)s."
+                    )
+                    % {"new": after, "old": before},
+                )
+            else:
+                messages.success(request, _("Saved."))
             return redirect("sustainability:instrument", instrument.uuid)
         what = request.POST.get("what", "")
         failed_section = _posted_id(request, "section") if what == "item" else 0

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from twinning.accounts.access import EDITOR_ROLES, coordinated_side, in_follow_up_partnerships
 from twinning.accounts.models import ProgrammeRole, User
 from twinning.core.work import WorkItem, is_overdue
+from twinning.partnerships.models import ENDED_STAGES
 from twinning.sustainability.models_transition import (
     FollowUp,
     GraduationReview,
@@ -27,13 +28,15 @@ LIMIT = 50
 
 def transition_plans_to_sign(user: User) -> QuerySet[TransitionPlan]:
     """Unsigned transition plans with something to take over whose side coordinated by the user has not signed
-    (annotated `side`).
+    (annotated `side`), of partnerships that have not ended: once a partnership has graduated or closed, its
+    hand-over happened without the signature, and a "sign" item would wait for ever (fresh tester, issue 13).
 
     Raises: nothing.
     """
     signed = TransitionSignOff.objects.filter(plan=OuterRef("pk"), party=OuterRef("side"))
     return (
         TransitionPlan.objects.filter(signed_at__isnull=True)
+        .exclude(partnership__stage__in=ENDED_STAGES)
         .annotate(side=coordinated_side(user))
         .filter(
             Q(side__isnull=False)

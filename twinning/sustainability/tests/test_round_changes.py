@@ -10,14 +10,18 @@ from django.urls import reverse
 
 from twinning.accounts.models import Notification
 from twinning.audit.models import AuditEvent
+from twinning.core.choices import Side
 from twinning.core.services import VersionConflict
+from twinning.partnerships.models import ENDED_STAGES, Partnership
 from twinning.sustainability import graduation_services, services
 from twinning.sustainability.assessment_work import rounds_waiting
 from twinning.sustainability.models import Answer, AssessmentRound, InstrumentVersion, Response
 from twinning.sustainability.models_transition import GraduationReview
 from twinning.sustainability.services import AnswerInput
+from twinning.sustainability.tests.factories import submit_sides
 from twinning.sustainability.tests.test_api import URL, api
 from twinning.sustainability.tests.test_services import DUE, answer_all, health_check, items_of
+from twinning.testing.factories import PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -246,9 +250,17 @@ def test_the_round_page_changes_and_cancels_a_round(client, world):
     assert assessment_round.due_date == datetime.date(2026, 11, 30)
     stale = client.post(edit_url, {"due_date": "2026-10-31", "title": "", "version": "1"})
     assert stale.status_code == 400
-    assert client.post(cancel_url, {"reason": "", "version": "2"}).status_code == 302
+    unconfirmed = client.post(cancel_url, {"reason": "", "version": "2"})
+    assert unconfirmed.status_code == 400 and 'name="confirm"' in unconfirmed.content.decode()
+    assessment_round.refresh_from_db()
+    assert not assessment_round.is_cancelled
+    assert client.post(cancel_url, {"reason": "", "version": "2", "confirm": "on"}).status_code == 302
     page = client.get(round_url).content.decode()
     assert 'id="round-cancelled"' in page and 'id="change-round"' not in page and "Cancelled" in page
+    # A cancelled round's change page sends its reader back to the round, saying why.
+    gone = client.get(edit_url, follow=True)
+    assert gone.redirect_chain == [(round_url, 302)]
+    assert "can no longer change" in gone.content.decode()
     rounds = client.get(reverse("sustainability:partnership", args=[world.partnership.uuid])).content.decode()
     assert "Cancelled" in rounds
 
@@ -258,7 +270,7 @@ def test_the_round_page_asks_for_a_reason_once_answers_are_handed_in(client, wor
     answer_all(world.member, assessment_round, 3)
     client.force_login(world.manager)
     cancel_url = reverse("sustainability:round_cancel", args=[assessment_round.uuid])
-    refused = client.post(cancel_url, {"reason": "", "version": "1"})
+    refused = client.post(cancel_url, {"reason": "", "version": "1", "confirm": "on"})
     assert refused.status_code == 400 and "say why it is cancelled" in refused.content.decode()
     assessment_round.refresh_from_db()
     assert not assessment_round.is_cancelled
@@ -414,3 +426,48 @@ def test_the_page_and_the_api_refuse_a_decision_in_year_9999(client, world):
         == 403
     )
     assert GraduationReview.objects.get(pk=review.pk).is_open
+
+
+def test_a_completed_rounds_change_page_sends_back_to_the_round(client, world):
+    assessment_round = _programme_round(world)
+    submit_sides(assessment_round, Side.HOST, Side.RESOURCE)
+    client.force_login(world.manager)
+    round_url = reverse("sustainability:round", args=[assessment_round.uuid])
+    response = client.get(reverse("sustainability:round_edit", args=[assessment_round.uuid]), follow=True)
+    assert response.redirect_chain == [(round_url, 302)]
+    assert "the round is complete and can no longer change" in response.content.decode()
+
+
+@pytest.mark.parametrize("stage", ENDED_STAGES)
+def test_an_ended_partnership_takes_no_new_round(client, world, stage):
+    """A graduated or closed partnership: the service refuses a round (one or many), the pages offer none and say
+    why, and nothing is opened."""
+    other = Partnership.objects.get(pk=PartnershipFactory(programme=world.programme, title="Still running").pk)
+    world.partnership.stage = stage
+    world.partnership.save()
+    instrument = health_check()
+    before = AssessmentRound.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        services.round_open(
+            actor=world.manager, partnership=world.partnership, instrument=instrument, due_date=DUE
+        )
+    assert "has graduated or closed" in str(refused.value)
+    with pytest.raises(ValidationError) as refused:
+        services.rounds_open(
+            actor=world.manager,
+            programme=world.programme,
+            instrument=instrument,
+            partnerships=[other, world.partnership],
+            due_date=DUE,
+        )
+    assert world.partnership.title in str(refused.value.message_dict["partnerships"])
+    assert AssessmentRound.objects.count() == before
+    client.force_login(world.manager)
+    page = client.get(reverse("sustainability:partnership", args=[world.partnership.uuid])).content.decode()
+    assert reverse("sustainability:round_open", args=[world.partnership.uuid]) not in page
+    response = client.get(reverse("sustainability:round_open", args=[world.partnership.uuid]), follow=True)
+    assert "takes no new assessment round" in response.content.decode()
+    form = client.get(
+        reverse("sustainability:programme_rounds", args=[world.programme.uuid])
+    ).content.decode()
+    assert str(other.uuid) in form and str(world.partnership.uuid) not in form

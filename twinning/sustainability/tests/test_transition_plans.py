@@ -9,9 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from twinning.audit.models import AuditEvent
+from twinning.partnerships.models import ENDED_STAGES
 from twinning.sustainability import transition_services as services
 from twinning.sustainability.models_transition import TransitionItem, TransitionPlan, TransitionSignOff
 from twinning.sustainability.tests.transition_factories import plan_activities, signed_plan
+from twinning.sustainability.work import transition_plans_to_sign
 from twinning.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -320,3 +322,17 @@ def test_a_change_that_withdraws_the_signatures_says_so_and_one_that_does_not_st
     told = client.post(risk_url, {"risk": "Budget cut", "mitigation": "Ministry line"}, follow=True)
     assert said in told.content.decode()
     assert not TransitionPlan.objects.get().sign_offs.exists()
+
+
+@pytest.mark.parametrize("stage", ENDED_STAGES)
+def test_an_ended_partnerships_unsigned_plan_waits_in_no_ones_work(world, stage):
+    """Tester's finding (issue 13): a graduated partnership's unsigned plan still asked its coordinators to sign
+    it in My work, for ever. Once the partnership has ended, no one is asked."""
+    plan = services.transition_plan_create(actor=world.coordinator, partnership=world.partnership)
+    services.transition_item_add(
+        actor=world.coordinator, plan=plan, title="Triage", kind="role", owner_role="Head of nursing"
+    )
+    assert [p.pk for p in transition_plans_to_sign(world.coordinator)] == [plan.pk]
+    world.partnership.stage = stage
+    world.partnership.save()
+    assert not transition_plans_to_sign(world.coordinator).exists()

@@ -15,6 +15,7 @@ from twinning.sustainability import services
 from twinning.sustainability.models import Item
 from twinning.sustainability.services import AnswerInput
 from twinning.sustainability.tests.factories import RoundFactory, sheet, submit_sides
+from twinning.sustainability.tests.test_services import DUE, answer_all, health_check
 from twinning.testing.factories import PartnershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -274,3 +275,42 @@ def test_a_gap_on_one_section_is_the_largest_gap_even_when_the_overall_gap_is_sm
     assert one_section.largest_gap == pytest.approx(100)
     assert by_partnership[uniform.pk].largest_gap == pytest.approx(75)  # more than the other's overall 50
     assert [row.partnership.pk for row in rows][:2] == [assessment_round.partnership_id, uniform.pk]
+
+
+def test_a_change_to_an_answered_instrument_says_it_made_a_new_version(client, world):
+    """Tester's finding (issue 13): a change to an answered version is saved in a new version without a word; the
+    editor is now told which version the change went to and that answered rounds keep the old one."""
+    instrument = services.instrument_create(actor=world.manager, programme=world.programme, name="Ours")
+    trust = services.section_add(actor=world.manager, instrument=instrument, title="Trust")
+    services.item_add(actor=world.manager, section=trust, statement="We plan together")
+    answered = services.round_open(
+        actor=world.manager, partnership=world.partnership, instrument=instrument, due_date=DUE
+    )
+    answer_all(world.member, answered, 3)
+    client.force_login(world.manager)
+    url = reverse("sustainability:instrument", args=[instrument.uuid])
+    first = client.post(url, {"what": "section", "title": "Money"}, follow=True)
+    assert "Saved as version 2: version 1 has been answered" in first.content.decode()
+    assert list(instrument.versions.values_list("number", flat=True).order_by("number")) == [1, 2]
+    again = client.post(url, {"what": "section", "title": "Time"}, follow=True)
+    assert "Saved." in again.content.decode() and "Saved as version" not in again.content.decode()
+    assert instrument.versions.count() == 2
+
+
+def test_whoever_submits_a_side_is_told_of_answers_saved_but_not_handed_in(client, world):
+    """Tester's finding (issue 13): the coordinator could submit the side while a member's answers sat saved and
+    not handed in, and those answers were silently left out. The submit card now names who has not handed in."""
+    assessment_round = services.round_open(
+        actor=world.manager, partnership=world.partnership, instrument=health_check(), due_date=DUE
+    )
+    answer_all(world.member, assessment_round, 3, submit=False)
+    client.force_login(world.coordinator)
+    url = reverse("sustainability:round", args=[assessment_round.uuid])
+    page = client.get(url).content.decode()
+    assert 'id="not-handed-in"' in page and str(world.member) in page.split('id="not-handed-in"')[1][:300]
+    answer_all(world.member, assessment_round, 3, submit=True)
+    assert 'id="not-handed-in"' not in client.get(url).content.decode()
+    # The member, who cannot submit the side, is not shown the warning about themselves.
+    answer_all(world.member, assessment_round, 4, submit=False)
+    client.force_login(world.member)
+    assert 'id="not-handed-in"' not in client.get(url).content.decode()
