@@ -442,7 +442,9 @@ def test_a_completed_rounds_change_page_sends_back_to_the_round(client, world):
 def test_an_ended_partnership_takes_no_new_round(client, world, stage):
     """A graduated or closed partnership: the service refuses a round (one or many), the pages offer none and say
     why, and nothing is opened."""
-    other = Partnership.objects.get(pk=PartnershipFactory(programme=world.programme, title="Still running").pk)
+    other = Partnership.objects.get(
+        pk=PartnershipFactory(programme=world.programme, title="Still running").pk
+    )
     world.partnership.stage = stage
     world.partnership.save()
     instrument = health_check()
