@@ -712,7 +712,8 @@ def _notify_gift_pledged(actor: User, gift: Gift) -> None:
         message=notices.notice(
             gettext_noop("A gift to %(partnership)s waits for your side to sign for its arrival: %(gift)s"),
             partnership=notices.text(partnership.title),
-            gift=notices.text(gift.description[:80]),
+            # The demo's descriptions are shipped texts: each reader sees them in their own language.
+            gift=notices.shipped(gift.description[:80]),
         ),
         url=_gift_url(gift),
     )
@@ -768,7 +769,8 @@ def gift_receive(*, actor: User, gift: Gift, received_on: datetime.date | None =
         message=notices.notice(
             gettext_noop("A gift to %(partnership)s was signed for and waits for verification: %(gift)s"),
             partnership=notices.text(partnership.title),
-            gift=notices.text(gift.description[:80]),
+            # The demo's descriptions are shipped texts: each reader sees them in their own language.
+            gift=notices.shipped(gift.description[:80]),
         ),
         url=_gift_url(gift),
     )

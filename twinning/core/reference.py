@@ -129,19 +129,29 @@ def shipped_name(name: str) -> str:
     return gettext(name) if name else ""
 
 
-def shipped_format(text: str, *patterns: str) -> str:
+def shipped_format(text: str, *patterns: str, names: dict[str, str] | None = None) -> str:
     """`text` in the reader's language when it was made from one of `patterns`, shipped texts with named
     placeholders marked with gettext_noop ("%(city)s community hall", a demo planning event's place): the stored
     English is matched against each pattern and the translated pattern is filled with the same values. Any other
     text goes through `shipped_name` (a shipped name is translated, a typed one comes back as it is).
+
+    `names` lists the placeholders whose values are themselves shipped names, mapped to the separator that joins
+    several of them ("" for one): each is translated too (a demo transition plan's summary names the plan's
+    activities, "Triage protocol workshop; Quarterly clinical audit"). Other values (an institution's name, a
+    figure) are kept as stored.
 
     Raises: nothing.
     """
     for pattern in patterns:
         found = re.fullmatch(_PLACEHOLDER.sub(_group, re.escape(pattern)), text or "")
         if found:
+            values = found.groupdict()
+            for name, separator in (names or {}).items():
+                if name in values:
+                    parts = values[name].split(separator) if separator else [values[name]]
+                    values[name] = separator.join(shipped_name(part) for part in parts)
             try:
-                return gettext(pattern) % found.groupdict()
+                return gettext(pattern) % values
             except (
                 KeyError,
                 ValueError,

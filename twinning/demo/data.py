@@ -572,107 +572,192 @@ RESOURCE_TEMPLATES["east"] = RESOURCE_TEMPLATES["en"]
 RESOURCE_TEMPLATES["es"] = RESOURCE_TEMPLATES["en"]
 RESOURCE_TEMPLATES["pt"] = RESOURCE_TEMPLATES["en"]
 
-# Partnership themes: the health area they work on, a title phrase and a shared goal.
+# Partnership themes: the health area they work on, a title phrase and a shared goal. The goals are stored in
+# English with the host's name filled in, and shown in the reader's language (Partnership.shown_shared_goal matches
+# the stored text against these patterns, core.reference.shipped_format).
 THEMES: tuple[tuple[str, str, str], ...] = (
     (
         "maternal-newborn",
         "Safer Births",
-        "Reduce maternal and newborn deaths at {host} by strengthening emergency obstetric and newborn care.",
+        gettext_noop(
+            "Reduce maternal and newborn deaths at %(host)s by strengthening emergency obstetric and newborn care."
+        ),
     ),
     (
         "emergency-care",
         "Emergency Care",
-        "Build a triage-based emergency unit at {host} that sees the sickest patients first.",
+        gettext_noop("Build a triage-based emergency unit at %(host)s that sees the sickest patients first."),
     ),
     (
         "surgery-anaesthesia",
         "Safe Surgery and Anaesthesia",
-        "Make surgery at {host} safer through the surgical safety checklist, anaesthesia training and equipment care.",
+        gettext_noop(
+            "Make surgery at %(host)s safer through the surgical safety checklist, anaesthesia training and equipment care."
+        ),
     ),
     (
         "nursing-midwifery",
         "Nursing Leadership",
-        "Grow a cadre of nurse and midwife leaders at {host} who mentor others and run quality projects.",
+        gettext_noop(
+            "Grow a cadre of nurse and midwife leaders at %(host)s who mentor others and run quality projects."
+        ),
     ),
     (
         "infectious-disease",
         "HIV and TB Care",
-        "Improve retention in HIV and TB care at {host} with community follow-up and better laboratory turnaround.",
+        gettext_noop(
+            "Improve retention in HIV and TB care at %(host)s with community follow-up and better laboratory turnaround."
+        ),
     ),
     (
         "ncd",
         "Chronic Disease Care",
-        "Set up nurse-led clinics at {host} for hypertension and diabetes, with follow-up in the community.",
+        gettext_noop(
+            "Set up nurse-led clinics at %(host)s for hypertension and diabetes, with follow-up in the community."
+        ),
     ),
     (
         "mental-health",
         "Mental Health",
-        "Bring mental-health care into primary care around {host} and train staff to recognise and treat depression.",
+        gettext_noop(
+            "Bring mental-health care into primary care around %(host)s and train staff to recognise and treat depression."
+        ),
     ),
-    ("oncology", "Cancer Care", "Start cervical-cancer screening and a palliative-care service at {host}."),
+    (
+        "oncology",
+        "Cancer Care",
+        gettext_noop("Start cervical-cancer screening and a palliative-care service at %(host)s."),
+    ),
     (
         "laboratory",
         "Laboratory Quality",
-        "Bring the laboratory at {host} to accreditation through quality management and biomedical support.",
+        gettext_noop(
+            "Bring the laboratory at %(host)s to accreditation through quality management and biomedical support."
+        ),
     ),
     (
         "infection-prevention",
         "Infection Prevention",
-        "Cut hospital-acquired infections at {host} through hand hygiene, sterilisation and surveillance.",
+        gettext_noop(
+            "Cut hospital-acquired infections at %(host)s through hand hygiene, sterilisation and surveillance."
+        ),
     ),
     (
         "child-health",
         "Child Health",
-        "Reduce deaths of children under five at {host} through emergency triage and paediatric ward rounds.",
+        gettext_noop(
+            "Reduce deaths of children under five at %(host)s through emergency triage and paediatric ward rounds."
+        ),
     ),
     (
         "health-information",
         "Health Information",
-        "Use routine data at {host} for decisions: a working DHIS2 dashboard reviewed monthly by the management team.",
+        gettext_noop(
+            "Use routine data at %(host)s for decisions: a working DHIS2 dashboard reviewed monthly by the management team."
+        ),
     ),
     (
         "primary-care",
         "Primary Care",
-        "Strengthen the primary-care network around {host} with supportive supervision and referral feedback.",
+        gettext_noop(
+            "Strengthen the primary-care network around %(host)s with supportive supervision and referral feedback."
+        ),
     ),
     (
         "health-workforce",
         "Health Professions Education",
-        "Modernise the curriculum at {host} with skills labs, simulation and clinical mentors.",
+        gettext_noop(
+            "Modernise the curriculum at %(host)s with skills labs, simulation and clinical mentors."
+        ),
     ),
     (
         "rehabilitation",
         "Rehabilitation",
-        "Start a physiotherapy and rehabilitation service at {host} for trauma and stroke patients.",
+        gettext_noop(
+            "Start a physiotherapy and rehabilitation service at %(host)s for trauma and stroke patients."
+        ),
     ),
     (
         "quality-safety",
         "Patient Safety",
-        "Build a patient-safety culture at {host}: incident reporting, morbidity and mortality reviews, and audits.",
+        gettext_noop(
+            "Build a patient-safety culture at %(host)s: incident reporting, morbidity and mortality reviews, and audits."
+        ),
     ),
 )
 
+# Institutions' descriptions by kind, their figures filled in by the generator; stored in English and shown in the
+# reader's language (Institution.shown_description, core.reference.shipped_format).
+INSTITUTION_DESCRIPTIONS: dict[str, str] = {
+    "host_hospital": gettext_noop(
+        "%(beds)s-bed public hospital serving about %(people)s people in %(region)s."
+    ),
+    "resource_hospital": gettext_noop(
+        "%(beds)s-bed teaching hospital with a global-health office and a long record of partnerships."
+    ),
+    "ministry": gettext_noop(
+        "National ministry responsible for health policy, planning and the public health system."
+    ),
+    "university": gettext_noop(
+        "Trains doctors, nurses and allied health professionals; about %(students)s students."
+    ),
+    "nursing_school": gettext_noop(
+        "Diploma and degree programmes in nursing and midwifery; about %(graduates)s graduates a year."
+    ),
+    "public_health_agency": gettext_noop(
+        "Surveillance, laboratory and outbreak-response services for the region."
+    ),
+    "community": gettext_noop(
+        "Community organisation working with about %(workers)s community health workers."
+    ),
+    "ngo": gettext_noop("Non-profit organisation supporting health services and health-worker training."),
+    "professional_association": gettext_noop(
+        "Professional body that sets standards and runs continuing education for its members."
+    ),
+}
+
+DEMO_SHARED_GOALS: tuple[str, ...] = tuple(goal for _area, _phrase, goal in THEMES)
+
+# Ministries' stated priorities: stored in English, shown in the reader's language (the `shipped` filter).
 PRIORITY_TEXTS: tuple[tuple[str, str], ...] = (
     (
         "maternal-newborn",
-        "Reduce maternal and neonatal mortality through skilled birth attendance and emergency "
-        "obstetric care in every district.",
+        gettext_noop(
+            "Reduce maternal and neonatal mortality through skilled birth attendance and emergency "
+            "obstetric care in every district."
+        ),
     ),
-    ("primary-care", "Strengthen primary health care as the foundation of universal health coverage."),
+    (
+        "primary-care",
+        gettext_noop("Strengthen primary health care as the foundation of universal health coverage."),
+    ),
     (
         "health-workforce",
-        "Train, deploy and retain enough qualified health workers, above all in rural areas.",
+        gettext_noop("Train, deploy and retain enough qualified health workers, above all in rural areas."),
     ),
-    ("infectious-disease", "End HIV, tuberculosis and malaria as public-health threats."),
-    ("ncd", "Prevent and control non-communicable diseases, with screening for hypertension and diabetes."),
+    ("infectious-disease", gettext_noop("End HIV, tuberculosis and malaria as public-health threats.")),
+    (
+        "ncd",
+        gettext_noop(
+            "Prevent and control non-communicable diseases, with screening for hypertension and diabetes."
+        ),
+    ),
     (
         "emergency-care",
-        "Build an integrated emergency care system from the community to the referral hospital.",
+        gettext_noop(
+            "Build an integrated emergency care system from the community to the referral hospital."
+        ),
     ),
-    ("quality-safety", "Improve the quality and safety of care in public hospitals."),
-    ("health-information", "Use timely, reliable health information for planning and accountability."),
-    ("community-health", "Engage communities and community health workers in planning and delivering care."),
-    ("mental-health", "Integrate mental-health services into general health care."),
+    ("quality-safety", gettext_noop("Improve the quality and safety of care in public hospitals.")),
+    (
+        "health-information",
+        gettext_noop("Use timely, reliable health information for planning and accountability."),
+    ),
+    (
+        "community-health",
+        gettext_noop("Engage communities and community health workers in planning and delivering care."),
+    ),
+    ("mental-health", gettext_noop("Integrate mental-health services into general health care.")),
 )
 
 STAGE_NOTES: dict[str, tuple[str, ...]] = {

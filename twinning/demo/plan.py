@@ -18,6 +18,7 @@ from twinning.demo.data import (
     COUNTRIES,
     DEFAULT_COUNTRY_COUNT,
     HOST_TEMPLATES,
+    INSTITUTION_DESCRIPTIONS,
     PRIORITY_TEXTS,
     RESOURCE_TEMPLATES,
     SAINTS,
@@ -383,23 +384,24 @@ class _Planner:
         return f"{name} – Campus {n}"
 
     def description(self, kind: str, host: bool, region: str) -> str:
+        """An institution's description: one of `INSTITUTION_DESCRIPTIONS`, its figures filled in (stored in
+        English, shown in the reader's language through Institution.shown_description)."""
         r = self.rng
         if kind == "hospital":
             beds = r.randrange(120, 900, 10)
             if host:
-                return f"{beds}-bed public hospital serving about {r.randrange(300, 3000, 50) * 1000:,} people in {region}."
-            return (
-                f"{beds}-bed teaching hospital with a global-health office and a long record of partnerships."
-            )
-        return {
-            "ministry": "National ministry responsible for health policy, planning and the public health system.",
-            "university": f"Trains doctors, nurses and allied health professionals; about {r.randrange(2, 30) * 500:,} students.",
-            "nursing_school": f"Diploma and degree programmes in nursing and midwifery; about {r.randrange(8, 60) * 10} graduates a year.",
-            "public_health_agency": "Surveillance, laboratory and outbreak-response services for the region.",
-            "community": f"Community organisation working with about {r.randrange(4, 60) * 10} community health workers.",
-            "ngo": "Non-profit organisation supporting health services and health-worker training.",
-            "professional_association": "Professional body that sets standards and runs continuing education for its members.",
-        }[kind]
+                return INSTITUTION_DESCRIPTIONS["host_hospital"] % {
+                    "beds": beds,
+                    "people": f"{r.randrange(300, 3000, 50) * 1000:,}",
+                    "region": region,
+                }
+            return INSTITUTION_DESCRIPTIONS["resource_hospital"] % {"beds": beds}
+        figures = {
+            "university": {"students": f"{r.randrange(2, 30) * 500:,}"},
+            "nursing_school": {"graduates": r.randrange(8, 60) * 10},
+            "community": {"workers": r.randrange(4, 60) * 10},
+        }
+        return INSTITUTION_DESCRIPTIONS[kind] % figures.get(kind, {})
 
     def add_institution(self, country: Country, kind: str) -> InstitutionSpec:
         r = self.rng
@@ -680,7 +682,7 @@ class _Planner:
                 index=index,
                 uuid=demo_uuid(self.profile, "partnership", index),
                 title=title[:255],
-                shared_goal=goal.format(host=host.name),
+                shared_goal=goal % {"host": host.name},
                 hosts=[i.index for i in host_side],
                 resources=[i.index for i in resource_side],
                 history=self.history(stage),

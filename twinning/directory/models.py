@@ -8,12 +8,14 @@ from twinning.core.models import TwinningModel
 from twinning.core.reference import (
     country_name,
     language_name,
+    shipped_format,
     shipped_name,
     validate_country,
     validate_time_zone,
 )
 from twinning.core.rendering import labelled
 from twinning.core.validators import validate_dhis2_uid
+from twinning.demo.data import INSTITUTION_DESCRIPTIONS  # plain word lists: imports nothing of ours
 
 
 class Language(models.Model):
@@ -147,6 +149,12 @@ class Institution(TwinningModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shown_description(self) -> str:
+        """The description in the reader's language when the demo wrote it (twinning.demo.data's
+        INSTITUTION_DESCRIPTIONS, its figures kept), else as typed (core.reference.shipped_format)."""
+        return shipped_format(self.description, *INSTITUTION_DESCRIPTIONS.values())
 
     @property
     def country_name(self) -> str:

@@ -310,13 +310,14 @@ def practice_move(*, actor: User, practice: Practice, to_status: str, comment: s
 def _tell_the_author(actor: User, practice: Practice, step: PracticeStep) -> None:
     """The author learns of every step of their practice (unless they took it), in their own language, with the
     reviewer's comment."""
+    # The demo's titles and comments are shipped texts: each reader sees them in their own language.
     params = {
-        "title": notices.text(practice.title),
+        "title": notices.shipped(practice.title),
         "from": notices.shipped(S(step.from_status).label),
         "to": notices.shipped(S(step.to_status).label),
     }
     if step.comment:
-        params["comment"] = notices.text(step.comment)
+        params["comment"] = notices.shipped(step.comment)
         message = notices.Notice(
             gettext_noop("Your practice “%(title)s”: %(from)s → %(to)s. %(comment)s"), params
         )

@@ -353,7 +353,7 @@ def version_create_view(request: AuthedRequest, practice_uuid: UUID, document_uu
         {
             "form": form,
             "practice": practice,
-            "title": _("New version of %(title)s") % {"title": document.title},
+            "title": _("New version of %(title)s") % {"title": shipped_name(document.title)},
         },
         status=400 if form.errors else 200,
     )

@@ -76,7 +76,7 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
         [
             WorkItem(
                 kind="review_practice",
-                label=practice.title,
+                label=practice.shown_title,
                 url=reverse("knowledge:detail", args=[practice.uuid]),
                 partnership=", ".join(
                     sorted((p.title for p in practice.partnerships.all()), key=name_sort_key)
@@ -88,7 +88,7 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
         + [
             WorkItem(
                 kind="confirm_practice",
-                label=practice.title,
+                label=practice.shown_title,
                 url=reverse("knowledge:detail", args=[practice.uuid]),
                 partnership=", ".join(
                     sorted((p.title for p in practice.partnerships.all()), key=name_sort_key)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from twinning.accounts.access import in_edited_programmes, in_visible_partnerships
 from twinning.accounts.models import User
 from twinning.core.dates import local_today
+from twinning.core.reference import shipped_name
 from twinning.core.work import WorkItem, is_overdue
 from twinning.monitoring.models import PeriodReport, ReviewComment
 from twinning.monitoring.selectors import due_for_user
@@ -91,7 +92,7 @@ def work_for_user(user: User, *, today: datetime.date | None = None, limit: int 
         items.append(
             WorkItem(
                 kind="action",
-                label=comment.body[:120],
+                label=shipped_name(comment.body)[:120],  # the demo's comments are shipped texts
                 url=_entry_url(report.partnership.uuid, report.period) + f"#c-{comment.uuid}",
                 partnership=report.partnership.title,
                 period=period_label(report.period),

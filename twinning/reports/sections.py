@@ -748,10 +748,10 @@ def practices_section(scope: Scope, section: Section) -> None:
         columns=[Column(_("Practice")), Column(_("Partnerships")), Column(_("Status")), Column(_("Summary"))],
         rows=[
             (
-                p.title,
+                p.shown_title,
                 ", ".join(sorted((q.title for q in p.partnerships.all()), key=name_sort_key)),
                 p.get_status_display(),  # type: ignore[attr-defined]
-                p.summary if len(p.summary) <= 300 else p.summary[:299] + "…",
+                summary if len(summary := shipped_name(p.summary)) <= 300 else summary[:299] + "…",
             )
             for p in practices
         ],

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from twinning.accounts.models import PartnershipMembership, User
 from twinning.core.choices import Side
@@ -158,7 +159,9 @@ def _flagship_round(
             answers = {
                 item.pk: services.AnswerInput(
                     value=_point(rng, item, _levels(rng, side, item.section.code, gap)),
-                    comment="Visitors decide the agenda; our staff are rarely asked what they need."
+                    comment=gettext_noop(
+                        "Visitors decide the agenda; our staff are rarely asked what they need."
+                    )
                     if gap
                     and side == Side.HOST
                     and user == people[side][0]  # one host respondent says it, not each of them alike
@@ -204,7 +207,7 @@ def load_demo(
             services.action_create(
                 actor=coordinator,
                 assessment_round=latest,
-                title="Both sides draft the agenda of every visit together, two weeks ahead",
+                title=gettext_noop("Both sides draft the agenda of every visit together, two weeks ahead"),
                 owner=people[Side.RESOURCE][0],
                 due_date=today + datetime.timedelta(days=30),
                 section=latest.instrument_version.sections.get(code=GAP_SECTION),

@@ -40,6 +40,9 @@ from twinning.sustainability import follow_ups, graduation_services
 from twinning.sustainability import transition_services as services
 from twinning.sustainability.graduation import Criterion, evaluate
 from twinning.sustainability.models_transition import (
+    DEMO_REASON_ALL_MET,
+    DEMO_REASON_SOME_MET,
+    DEMO_TRANSITION_SUMMARY,
     FollowUp,
     GraduationPolicy,
     GraduationReview,
@@ -49,7 +52,8 @@ from twinning.sustainability.models_transition import (
 FUNDERS = ["host_budget", "local_government", "ministry", "host_budget", "other_donor"]
 # Names and fixed vocabulary the demo writes (a funding line, a role, a milestone, an item handed over): stored in
 # English, marked for the catalogues here and shown in the reader's language through core.reference.shipped_name,
-# as the shipped vocabularies are. Sentences people would type (a summary, a risk, a comment) stay as written.
+# as the shipped vocabularies are. The demo's sentences (a summary, a risk, a comment, a graduation reason) are
+# marked the same way and shown through the `shipped` template filter or the models' shown_* properties.
 FUNDING_DETAIL = {
     "host_budget": gettext_noop("Hospital recurrent budget, training line"),
     "local_government": gettext_noop("District health plan"),
@@ -64,10 +68,13 @@ MILESTONES = [
 ]
 RISKS = [
     (
-        "Trained staff move to other posts",
-        "Train two deputies per skill; the host trainers keep the sessions running monthly.",
+        gettext_noop("Trained staff move to other posts"),
+        gettext_noop("Train two deputies per skill; the host trainers keep the sessions running monthly."),
     ),
-    ("The district budget is cut", "The hospital board has approved the budget line; the ministry co-funds."),
+    (
+        gettext_noop("The district budget is cut"),
+        gettext_noop("The hospital board has approved the budget line; the ministry co-funds."),
+    ),
 ]
 
 
@@ -92,8 +99,10 @@ EARLIER_GRADUATES = [
         title="Mbale–Edinburgh Surgical Skills Partnership",
         days_ago=3 * 365 + 120,
         answered=2,
-        shared_goal="Safer surgery at the host hospital, taught and run by its own surgeons and theatre staff.",
-        objective="Safer surgery run by the host hospital",
+        shared_goal=gettext_noop(
+            "Safer surgery at the host hospital, taught and run by its own surgeons and theatre staff."
+        ),
+        objective=gettext_noop("Safer surgery run by the host hospital"),
         items=(
             (
                 gettext_noop("Monthly skills-lab sessions run by host trainers"),
@@ -111,15 +120,19 @@ EARLIER_GRADUATES = [
                 "ministry",
             ),
         ),
-        comment="The skills lab runs every month; two of the trainers have moved to the regional hospital.",
+        comment=gettext_noop(
+            "The skills lab runs every month; two of the trainers have moved to the regional hospital."
+        ),
     ),
     EarlierGraduate(
         title="Tamale–Oslo Newborn Care Partnership",
         days_ago=3 * 365 + 60,
         answered=1,
-        shared_goal="Fewer newborn deaths at the host hospital: resuscitation at birth, kangaroo mother care and a "
-        "special-care unit its own staff run.",
-        objective="Newborn care run by the host hospital",
+        shared_goal=gettext_noop(
+            "Fewer newborn deaths at the host hospital: resuscitation at birth, kangaroo mother care and a "
+            "special-care unit its own staff run."
+        ),
+        objective=gettext_noop("Newborn care run by the host hospital"),
         items=(
             (
                 gettext_noop("Newborn resuscitation drills for every midwife each quarter"),
@@ -133,8 +146,10 @@ EARLIER_GRADUATES = [
             ),
             (gettext_noop("Monthly perinatal death review"), gettext_noop("Head of paediatrics"), "ministry"),
         ),
-        comment="Kangaroo mother care goes on in the newborn unit; the resuscitation drills have slowed since two "
-        "midwives left.",
+        comment=gettext_noop(
+            "Kangaroo mother care goes on in the newborn unit; the resuscitation drills have slowed since two "
+            "midwives left."
+        ),
     ),
 ]
 # The demo login that coordinates the host side of the second earlier graduate (see the module docstring).
@@ -167,7 +182,7 @@ def _sign(plan: TransitionPlan, admin: User) -> None:
             services.transition_plan_sign(actor=coordinator, plan=plan, party=side)
         else:
             services.record_signature(
-                actor=admin, plan=plan, party=side, note="Signed copy filed by the programme."
+                actor=admin, plan=plan, party=side, note=gettext_noop("Signed copy filed by the programme.")
             )
 
 
@@ -184,13 +199,15 @@ def _transition_plan(
         .first()
     )
     # The summary names this partnership's host and its own activities, not work another partnership does.
-    handed_over = "; ".join(a.title for a in activities[:2]) or "the partnership's activities"
+    handed_over = "; ".join(a.title for a in activities[:2]) or gettext_noop("the partnership's activities")
     plan = services.transition_plan_create(
         actor=actor,
         partnership=partnership,
-        summary=f"{host.institution.name if host else 'The host institution'} takes over its activities "
-        f"({handed_over}) and the coordinator's role when the grant ends; the district and the ministry fund "
-        "what its own budget cannot.",
+        summary=DEMO_TRANSITION_SUMMARY
+        % {
+            "host": host.institution.name if host else gettext_noop("The host institution"),
+            "activities": handed_over,
+        },
         handover_date=end,
     )
     host_people = list(
@@ -238,11 +255,13 @@ def demo_reason(criteria: Sequence[Criterion], why: str) -> str:
     applying = [c for c in criteria if c.applies]
     missing = [c.label for c in applying if not c.met]
     if not missing:
-        return f"Every criterion met. {why}"
-    return (
-        f"{len(applying) - len(missing)} of {len(applying)} criteria met; not met: {', '.join(missing)}. "
-        f"The programme graduated it all the same: {why}"
-    )
+        return DEMO_REASON_ALL_MET % {"why": why}
+    return DEMO_REASON_SOME_MET % {
+        "met": len(applying) - len(missing),
+        "applying": len(applying),
+        "missing": ", ".join(missing),
+        "why": why,
+    }
 
 
 def _decided_review(partnership: Partnership, manager: User, ended_on: datetime.date, why: str) -> None:
@@ -328,7 +347,7 @@ def _earlier_graduate(
     their_plan = planning.plan_create(
         actor=admin,
         partnership=partnership,
-        title="Strategic plan",
+        title=gettext_noop("Strategic plan"),
         first_year=ended.year - 3,
         last_year=ended.year,
     )
@@ -357,7 +376,9 @@ def _earlier_graduate(
     partnership_stage_change(
         actor=manager, partnership=partnership, stage=Stage.GRADUATED, changed_on=ended, note="Graduated"
     )
-    _decided_review(partnership, manager, ended, "the host hospital funds the work from its own budget.")
+    _decided_review(
+        partnership, manager, ended, gettext_noop("the host hospital funds the work from its own budget.")
+    )
     scheduled = follow_ups.follow_ups_schedule(
         actor=manager, partnership=partnership, decided_on=ended, outcome=GraduationReview.Decision.GRADUATE
     )
@@ -389,7 +410,9 @@ def load_demo(
         _transition_plan(first, _coordinator(first, Side.HOST) or manager, admin, rng)
     if len(in_transition) > 1:
         graduation_services.graduation_review_open(
-            actor=manager, partnership=in_transition[1], note="Funding ends this year: check readiness."
+            actor=manager,
+            partnership=in_transition[1],
+            note=gettext_noop("Funding ends this year: check readiness."),
         )
     for partnership in partnerships:
         if partnership.stage != Stage.GRADUATED:
@@ -405,7 +428,7 @@ def load_demo(
             partnership,
             manager,
             ended,
-            "the host side runs the work, and the follow-ups will show what lasts.",
+            gettext_noop("the host side runs the work, and the follow-ups will show what lasts."),
         )
         follow_ups.follow_ups_schedule(
             actor=manager,

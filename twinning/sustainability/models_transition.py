@@ -23,12 +23,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
+from django.utils.translation import gettext_noop, ngettext, pgettext_lazy
 
 from twinning.accounts import access
 from twinning.core.choices import Choices, Side
 from twinning.core.models import TwinningModel
-from twinning.core.reference import shipped_name
+from twinning.core.reference import shipped_format, shipped_name
 from twinning.directory.models import Person
 from twinning.partnerships.models import Partnership, Programme
 from twinning.sustainability.limits import COMMENT_MAX, text_field
@@ -151,6 +151,19 @@ class TransitionPlanQuerySet(models.QuerySet["TransitionPlan"]):
         return self.filter(access.in_visible_partnerships(user))
 
 
+# The demo's transition-plan summary and graduation reasons (sustainability.demo): stored in English with their
+# values filled in, shown in the reader's language (shown_summary, shown_reason). The activities a summary names,
+# the criteria a reason lists and the reason's last sentence are shipped names too, and are translated with it.
+DEMO_TRANSITION_SUMMARY = gettext_noop(
+    "%(host)s takes over its activities (%(activities)s) and the coordinator's role when the grant ends; the "
+    "district and the ministry fund what its own budget cannot."
+)
+DEMO_REASON_ALL_MET = gettext_noop("Every criterion met. %(why)s")
+DEMO_REASON_SOME_MET = gettext_noop(
+    "%(met)s of %(applying)s criteria met; not met: %(missing)s. The programme graduated it all the same: %(why)s"
+)
+
+
 class TransitionPlan(TwinningModel):
     """What the host side takes over when funding ends. One per partnership; signed by both sides (and the
     ministry when `requires_ministry_sign_off`, copied from the programme's policy when the plan is drafted)."""
@@ -172,6 +185,11 @@ class TransitionPlan(TwinningModel):
 
     def __str__(self) -> str:
         return _("Transition plan of %(partnership)s") % {"partnership": self.partnership}
+
+    @property
+    def shown_summary(self) -> str:
+        """The summary in the reader's language when the demo wrote it (DEMO_TRANSITION_SUMMARY), else as typed."""
+        return shipped_format(self.summary, DEMO_TRANSITION_SUMMARY, names={"host": "", "activities": "; "})
 
     @property
     def is_signed(self) -> bool:
@@ -389,6 +407,14 @@ class GraduationReview(TwinningModel):
 
     def __str__(self) -> str:
         return _("Graduation review of %(partnership)s") % {"partnership": self.partnership}
+
+    @property
+    def shown_reason(self) -> str:
+        """The reason in the reader's language when the demo wrote it (DEMO_REASON_ALL_MET, DEMO_REASON_SOME_MET),
+        else as typed."""
+        return shipped_format(
+            self.reason, DEMO_REASON_ALL_MET, DEMO_REASON_SOME_MET, names={"missing": ", ", "why": ""}
+        )
 
     @property
     def is_open(self) -> bool:

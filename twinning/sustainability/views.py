@@ -26,6 +26,7 @@ from twinning.core.exports import Column, Link, Table, export_response, list_dow
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest, post_only, post_scope
 from twinning.core.pagination import history_page
+from twinning.core.reference import shipped_name
 from twinning.core.rendering import colon
 from twinning.partnerships.models import ENDED_STAGES, Partnership, Programme
 from twinning.partnerships.selectors import get_partnership_for_user, get_programme_for_staff, programme_zones
@@ -300,7 +301,7 @@ def _actions_table(assessment_round: AssessmentRound, actions: list[AssessmentAc
         ],
         rows=[
             (
-                a.title,
+                shipped_name(a.title),
                 a.section.shown_title if a.section else "",
                 str(a.owner) if a.owner else "",
                 a.due_date,

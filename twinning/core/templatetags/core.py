@@ -68,11 +68,14 @@ def history_lines(context: Any, events: Any) -> list[HistoryEntry]:
 
 @register.filter("shipped")
 @degrades_to(as_text)
-def shipped_filter(text: Any) -> str:
+def shipped_filter(text: Any) -> Any:
     """`{{ text|shipped }}`: a text the demo ships (marked with gettext_noop where it is written, such as an
     indicator's definition or a gift's description) in the reader's language; typed text comes back as it is
-    (core.reference.shipped_name). Place it before any filter that adds markup (`|shipped|linebreaksbr`)."""
-    return shipped_name(str(text or ""))
+    (core.reference.shipped_name). None is ""; a value that is not text (a number, a date) is passed through for
+    the template to format. Place it before any filter that adds markup (`|shipped|linebreaksbr`)."""
+    if text is None:
+        return ""
+    return shipped_name(text) if isinstance(text, str) else text
 
 
 @register.filter("country_name")

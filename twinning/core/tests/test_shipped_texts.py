@@ -5,7 +5,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from twinning.core.reference import CURRENCY_NAMES_CLDR_LACKS, currency_choices, currency_name
+from twinning.core.reference import CURRENCY_NAMES_CLDR_LACKS, currency_choices, currency_name, shipped_format
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,35 @@ def test_a_typed_text_is_shown_as_typed_and_escaped():
         assert render("Our own note <b>as typed</b>") == "Our own note &lt;b&gt;as typed&lt;/b&gt;"
         assert render("") == ""
         assert render(None) == ""
+
+
+def test_a_patterns_shipped_values_are_translated_with_it_and_other_values_kept():
+    from twinning.sustainability.models_transition import DEMO_REASON_SOME_MET, DEMO_TRANSITION_SUMMARY
+
+    summary = DEMO_TRANSITION_SUMMARY % {
+        "host": "Gulu Regional Referral Hospital",
+        "activities": "Triage protocol workshop; Quarterly clinical audit",
+    }
+    reason = DEMO_REASON_SOME_MET % {
+        "met": 2,
+        "applying": 4,
+        "missing": "Transition readiness, Key indicators on track",
+        "why": "the host hospital funds the work from its own budget.",
+    }
+    with translation.override("fr"):
+        shown = shipped_format(summary, DEMO_TRANSITION_SUMMARY, names={"host": "", "activities": "; "})
+        assert shown.startswith("Gulu Regional Referral Hospital reprend ses activités (")
+        assert "Quarterly clinical audit" not in shown and "Triage protocol workshop" not in shown
+        shown = shipped_format(reason, DEMO_REASON_SOME_MET, names={"missing": ", ", "why": ""})
+        assert shown.startswith("2 critères sur 4 remplis\u202f; non remplis\u00a0: ")
+        assert shown.endswith("l'hôpital hôte finance le travail sur son propre budget.")
+        assert "Transition readiness" not in shown
+        typed = "Our own summary (typed)."
+        assert shipped_format(typed, DEMO_TRANSITION_SUMMARY, names={"activities": "; "}) == typed
+
+
+def test_a_number_passes_the_filter_untouched_for_the_template_to_format():
+    from decimal import Decimal
+
+    with translation.override("fr"):
+        assert Template("{% load core %}{{ n|shipped }}").render(Context({"n": Decimal("3.5")})) == "3,5"

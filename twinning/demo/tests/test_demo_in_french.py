@@ -243,6 +243,52 @@ def test_the_demos_longer_texts_read_in_the_readers_language():
         ],
         reverse("matching:round", args=[matching_round.uuid]): [matching_round.description],
     }
+    # Texts made from a pattern (a shared goal names its host institution, a description its figures) or kept
+    # on other pages: a partnership's goal, an institution's description and its country's priorities, a
+    # transition plan's risks, a dissemination record.
+    from twinning.directory.models import CountryPriority
+    from twinning.knowledge.models import DisseminationRecord
+    from twinning.sustainability.models_transition import TransitionRisk
+
+    host = flagship.side_links.filter(side="host").select_related("institution").first().institution
+    priority = CountryPriority.objects.filter(country=host.country).first()
+    risk = (
+        TransitionRisk.objects.filter(plan__partnership__programme=programme).select_related("plan").first()
+    )
+    from twinning.knowledge.spread import demo as spread_demo
+
+    # A published article keeps the title it was published under; the demo's own records are translated.
+    record = DisseminationRecord.objects.filter(
+        programme=programme, title__in=[title for _kind, _audience, title, *_rest in spread_demo.RECORDS]
+    ).first()
+    assert priority and risk and record
+    stored_on[reverse("partnerships:detail", args=[flagship.uuid])].append(flagship.shared_goal)
+    stored_on[reverse("directory:detail", args=[host.uuid])] = [host.description, priority.text]
+    stored_on[reverse("sustainability:transition", args=[risk.plan.partnership.uuid])] = [
+        risk.risk,
+        risk.mitigation,
+    ]
+    stored_on[reverse("knowledge:dissemination_detail", args=[record.uuid])] = [record.title]
+    # A transition plan's summary names its activities, a graduation reason the criteria not met: both are
+    # translated along with the sentence.
+    from twinning.sustainability.models_transition import GraduationReview
+
+    transition = risk.plan
+    review = GraduationReview.objects.filter(partnership__programme=programme).exclude(reason="").first()
+    assert review is not None
+    stored_on[reverse("sustainability:transition", args=[transition.partnership.uuid])].append(
+        transition.summary
+    )
+    stored_on[reverse("sustainability:graduation_review", args=[review.partnership.uuid, review.uuid])] = [
+        review.reason
+    ]
+    shown_for = {
+        flagship.shared_goal: lambda: flagship.shown_shared_goal,
+        host.description: lambda: host.shown_description,
+        transition.summary: lambda: transition.shown_summary,
+        review.reason: lambda: review.shown_reason,
+    }
+
     for language, marker in (("fr", 'lang="fr"'), ("es", 'lang="es"')):
         User.objects.filter(pk=admin.pk).update(language=language)
         with translation.override(language):
@@ -254,6 +300,46 @@ def test_the_demos_longer_texts_read_in_the_readers_language():
                 page = re.sub(r'<section id="history".*?</section>', " ", page, flags=re.S)
                 shown = html.unescape(re.sub(r"<[^>]+>", " ", page))
                 for text in texts:
-                    assert translation.gettext(text) != text, text
-                    assert translation.gettext(text) in shown, (language, url, text)
+                    expected = shown_for.get(text, lambda text=text: translation.gettext(text))()
+                    assert expected != text, text
+                    assert expected in shown, (language, url, text)
                     assert text not in shown, (language, url, text)
+
+
+def test_a_typed_goal_and_description_stay_as_typed_and_the_demos_read_in_russian():
+    """Only what the demo wrote is translated: a goal and a description someone typed read as typed in French,
+    the demo's (its pattern filled with the host's name or the figures) in the reader's language."""
+    from twinning.demo.data import DEMO_SHARED_GOALS, INSTITUTION_DESCRIPTIONS
+    from twinning.testing.factories import InstitutionFactory, PartnershipFactory, UserFactory
+
+    typed = PartnershipFactory(shared_goal="Our own goal: fewer infections on ward 3.")
+    demo = PartnershipFactory(shared_goal=DEMO_SHARED_GOALS[1] % {"host": "Gulu Regional Referral Hospital"})
+    typed_institution = InstitutionFactory(description="A hospital we describe ourselves.")
+    demo_institution = InstitutionFactory(
+        description=INSTITUTION_DESCRIPTIONS["host_hospital"]
+        % {"beds": 250, "people": "1,200,000", "region": "Northern"}
+    )
+    admin = UserFactory(is_superuser=True, is_staff=True, language="fr")
+    client = Client()
+    client.force_login(admin)
+
+    def text_of(url: str) -> str:
+        return shown_text(client.get(url))
+
+    assert "Our own goal: fewer infections on ward 3." in text_of(
+        reverse("partnerships:detail", args=[typed.uuid])
+    )
+    assert "A hospital we describe ourselves." in text_of(
+        reverse("directory:detail", args=[typed_institution.uuid])
+    )
+    page = text_of(reverse("partnerships:detail", args=[demo.uuid]))
+    assert "Créer à Gulu Regional Referral Hospital un service d'urgences fondé sur le triage" in page
+    assert demo.shared_goal not in page
+    page = text_of(reverse("directory:detail", args=[demo_institution.uuid]))
+    assert "Hôpital public de 250 lits desservant environ 1,200,000 personnes (Northern)." in page
+    with translation.override("ru"):
+        assert demo.shown_shared_goal.startswith(
+            "Создать в учреждении Gulu Regional Referral Hospital отделение"
+        )
+        assert demo_institution.shown_description.startswith("Государственная больница на 250 коек")
+        assert typed.shown_shared_goal == "Our own goal: fewer infections on ward 3."

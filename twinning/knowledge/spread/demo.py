@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from twinning.accounts import access
 from twinning.accounts.models import User
@@ -43,19 +44,49 @@ RECORDS = [
     (
         Kind.PRESENTATION,
         Audience.ACADEMIA,
-        "Results of the first year, presented at the regional health congress",
+        gettext_noop("Results of the first year, presented at the regional health congress"),
         180,
         None,
     ),
-    (Kind.WORKSHOP, Audience.FACILITIES, "Workshop for district hospitals on the new protocols", 46, 11),
-    (Kind.TRAINING, Audience.FACILITIES, "Training of trainers from neighbouring facilities", 24, 8),
-    (Kind.WEBINAR, Audience.PROFESSIONAL, "Webinar for the national nursing association", 310, None),
-    (Kind.MEDIA, Audience.PUBLIC, "Radio programme on safer care in our hospital", 25_000, None),
-    (Kind.POLICY_BRIEF, Audience.MINISTRY, "Policy brief for the ministry's quality directorate", 35, None),
+    (
+        Kind.WORKSHOP,
+        Audience.FACILITIES,
+        gettext_noop("Workshop for district hospitals on the new protocols"),
+        46,
+        11,
+    ),
+    (
+        Kind.TRAINING,
+        Audience.FACILITIES,
+        gettext_noop("Training of trainers from neighbouring facilities"),
+        24,
+        8,
+    ),
+    (
+        Kind.WEBINAR,
+        Audience.PROFESSIONAL,
+        gettext_noop("Webinar for the national nursing association"),
+        310,
+        None,
+    ),
+    (
+        Kind.MEDIA,
+        Audience.PUBLIC,
+        gettext_noop("Radio programme on safer care in our hospital"),
+        25_000,
+        None,
+    ),
+    (
+        Kind.POLICY_BRIEF,
+        Audience.MINISTRY,
+        gettext_noop("Policy brief for the ministry's quality directorate"),
+        35,
+        None,
+    ),
     (
         Kind.TRAINING_PACKAGE,
         Audience.FACILITIES,
-        "Training package shared with the regional training centre",
+        gettext_noop("Training package shared with the regional training centre"),
         90,
         14,
     ),
@@ -152,7 +183,7 @@ def _dissemination(
         programme=programme,
         partnership=None,
         kind=Kind.WORKSHOP,
-        title="Annual learning forum of the twinning programme",
+        title=gettext_noop("Annual learning forum of the twinning programme"),
         date=today - datetime.timedelta(days=120),
         audience=Audience.MINISTRY,
         people_reached=140,
@@ -216,7 +247,7 @@ def _adoption(
     *,
     use_services: bool,
 ) -> None:
-    notes = "Adopted after the regional workshop; the host team trains its staff."
+    notes = gettext_noop("Adopted after the regional workshop; the host team trains its staff.")
     if use_services:
         (first, first_on), rest = steps[0], steps[1:]
         adoption = services.adoption_create(
@@ -265,7 +296,9 @@ def _south_to_south(admin: User, programme: Programme, flagship: Partnership, to
         title=title,
         hosts=[partner],
         resources=[host.institution],
-        shared_goal="Pass on the safer-births bundle to a district hospital, with the host hospital as mentor.",
+        shared_goal=gettext_noop(
+            "Pass on the safer-births bundle to a district hospital, with the host hospital as mentor."
+        ),
         start_date=start,
         stage=Stage.IMPLEMENTATION,
         stage_since=start,

@@ -20,7 +20,7 @@ from twinning.core.forms import add_service_errors, ask_for_files_again
 from twinning.core.http import AuthedRequest, post_only, post_scope
 from twinning.core.numbers import query_int
 from twinning.core.pagination import history_page, paginate
-from twinning.core.reference import country_name, name_sort_key
+from twinning.core.reference import country_name, name_sort_key, shipped_name
 from twinning.knowledge.models import Adoption, DisseminationRecord, Level, Practice
 from twinning.knowledge.selectors import get_practice_for_user
 from twinning.knowledge.spread import selectors, services
@@ -59,7 +59,7 @@ def dissemination_table(title: str, records: Any) -> Table:
         rows=[
             (
                 r.date,
-                Link(r.title, reverse("knowledge:dissemination_detail", args=[r.uuid])),
+                Link(shipped_name(r.title), reverse("knowledge:dissemination_detail", args=[r.uuid])),
                 r.get_kind_display(),
                 r.get_audience_display(),
                 r.partnership.title if r.partnership else _("The programme"),
@@ -80,7 +80,7 @@ def adoption_table(practice: Practice, adoptions: list[Any]) -> Table:
     """The adopters of a practice, earliest first: the table beside the spread chart."""
     return Table(
         key="adoptions",
-        title=_("Adoptions of %(practice)s") % {"practice": practice.title},
+        title=_("Adoptions of %(practice)s") % {"practice": practice.shown_title},
         columns=[
             Column(_("Adopting site")),
             Column(_("Country")),
@@ -109,7 +109,9 @@ def spread_chart(spread: selectors.Spread) -> Any:
         (a.site_name, [(row.reached_on, row.rank - 1) for row in selectors.adoption_levels(a)])
         for a in spread.adoptions
     ]
-    title = _("Adopters of %(practice)s over time, by level reached") % {"practice": spread.practice.title}
+    title = _("Adopters of %(practice)s over time, by level reached") % {
+        "practice": spread.practice.shown_title
+    }
     return charts.timeline_chart(
         rows, title=title, steps=[str(label) for label in Level.labels], end=timezone.localdate()
     )
@@ -167,7 +169,7 @@ def programme_tables(figures: selectors.ProgrammeSpread) -> dict[str, Table]:
             columns=[Column(_("Practice")), Column(_("Countries"))],
             rows=[
                 (
-                    Link(practice.title, reverse("knowledge:practice_spread", args=[practice.uuid])),
+                    Link(practice.shown_title, reverse("knowledge:practice_spread", args=[practice.uuid])),
                     ", ".join(country_name(code) for code in codes),
                 )
                 for practice, codes in figures.national
@@ -281,7 +283,11 @@ def _record_form_page(
         else:
             return redirect("knowledge:dissemination_detail", record.uuid)
     ask_for_files_again(form)
-    title = _("Edit %(title)s") % {"title": record.title} if record else _("New dissemination record")
+    title = (
+        _("Edit %(title)s") % {"title": shipped_name(record.title)}
+        if record
+        else _("New dissemination record")
+    )
     context = {
         "form": form,
         "title": title,
