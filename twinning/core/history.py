@@ -337,6 +337,8 @@ class HistoryEntry:
     target: str
     changes: list[Change] = field(default_factory=list)
     reason: str = ""
+    # A creation's changes are the values the record started with: the page folds them away.
+    created: bool = False
 
 
 def _who(actor: Any, show_contacts: bool) -> str:
@@ -363,9 +365,11 @@ def history_entry(event: Any, *, full: bool, show_contacts: bool) -> HistoryEntr
     # A creation lists the values the record started with: "statements answered: 40", not "0 → 40" as if
     # someone had changed them (services store a creation's values as pairs from None, some from 0 or []).
     created = event.action == AuditEvent.Action.CREATE
+    # Fields the model works out from others (`history_derived`): events written before they were left out.
+    derived = getattr(_target_model(event), "history_derived", ())
     changes = []
     for name, values in (event.changes or {}).items():
-        if is_bookkeeping(str(name)):
+        if is_bookkeeping(str(name)) or name in derived:
             continue
         pair = values if isinstance(values, list | tuple) and len(values) == 2 else [None, values]
         changes.append(
@@ -380,6 +384,7 @@ def history_entry(event: Any, *, full: bool, show_contacts: bool) -> HistoryEntr
         target, reason = mask_contacts(target), mask_contacts(reason)
     return HistoryEntry(
         at=event.at,
+        created=created,
         who=_who(event.actor, show_contacts),
         action=str(event.get_action_display()),
         kind=str(event.target_type.name) if event.target_type_id else "",

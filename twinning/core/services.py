@@ -164,7 +164,8 @@ def create_with_audit[M: models.Model](
     for name, values in (m2m or {}).items():
         getattr(obj, name).set(values)
     # Keys and bookkeeping say nothing to a reader, and the parent is the page the history is shown on.
-    hidden = {"id", "uuid", "version", "created_at", "updated_at"}
+    # A model's `history_derived` fields are worked out from others (an adoption level's rank from its level).
+    hidden = {"id", "uuid", "version", "created_at", "updated_at", *getattr(type(obj), "history_derived", ())}
     fields = [
         f.name
         for f in obj._meta.concrete_fields

@@ -16,6 +16,8 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Re
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -23,7 +25,7 @@ from twinning.accounts import access
 from twinning.core.choices import Choices
 from twinning.core.limits import COMMENT_MAX, TEXT_MAX, text_field
 from twinning.core.models import TwinningModel
-from twinning.core.reference import country_name, shipped_name, validate_country
+from twinning.core.reference import country_name, language_name, shipped_name, validate_country
 from twinning.core.validators import validate_upload_content, validate_upload_size
 from twinning.directory.models import HealthArea, Institution, Person
 from twinning.partnerships.models import Partnership, Pillar, Programme
@@ -390,7 +392,13 @@ class DocumentVersion(TwinningModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.document} ({self.language}, v{self.number})"
+        # Read in histories and titles: the language by its name and the version in words, in the reader's
+        # language (the history stores it in each language: audit.services.object_names).
+        return gettext("%(document)s (%(language)s, version %(number)s)") % {
+            "document": self.document,
+            "language": language_name(self.language, self.language),
+            "number": self.number,
+        }
 
 
 class SearchEntry(models.Model):
@@ -767,8 +775,12 @@ class AdoptionLevel(TwinningModel):
             ),
         ]
 
+    # Derived from `level` (clean): a history shows the level, never its internal rank (core.history).
+    history_derived = ("rank",)
+
     def __str__(self) -> str:
-        return f"{self.get_level_display()} ({self.reached_on})"
+        when = date_format(self.reached_on, "DATE_FORMAT") if self.reached_on else ""
+        return f"{self.get_level_display()} ({when})"
 
     def clean(self) -> None:
         if self.level in LEVEL_RANKS:

@@ -163,7 +163,14 @@ def library_view(request: AuthedRequest) -> HttpResponse:
 
 
 def _detail_context(request: AuthedRequest, practice: Practice, rights: PracticeAccess) -> dict[str, Any]:
-    moves = [s for s in Practice.Status.values if rights.can_move(s)]
+    # Publishing publicly waits for the author's "no personal data" confirmation (services.practice_move refuses
+    # it before): the button is not offered until then; the page says why (detail.html).
+    moves = [
+        s
+        for s in Practice.Status.values
+        if rights.can_move(s)
+        and not (s == Practice.Status.PUBLIC and practice.no_personal_data_confirmed_at is None)
+    ]
     whole = reads_whole(request.user, practice)
     return {
         # Whoever reads it only because it is public reads the text its author last confirmed.
