@@ -26,7 +26,7 @@ from django.utils.formats import date_format
 from django.utils.functional import Promise
 
 from twinning.core.choices import Side
-from twinning.core.numbers import current_locale, format_number
+from twinning.core.numbers import current_locale, format_grouped
 from twinning.core.periods import period_label
 from twinning.core.reference import shipped_name
 
@@ -152,7 +152,12 @@ def _date(raw: Any) -> str:
 
 
 def _number(raw: Any) -> str:
-    return format_number(Decimal(raw), locale=current_locale())
+    # Read in a sentence, so grouped as the reader's language groups thousands ("1.250,5" in Portuguese), with the
+    # places the value has and no trailing zeros (fresh tester, issue 15: "1250,5 horas").
+    number = Decimal(raw)
+    number = number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+    places = max(0, -int(number.as_tuple().exponent))
+    return format_grouped(number, decimals=places, locale=current_locale())
 
 
 def _words(raw: Any) -> str:

@@ -2,14 +2,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from twinning.accounts import views
-from twinning.accounts.forms import ResetOrFirstPasswordForm, SignInForm
+from twinning.accounts.forms import ResetOrFirstPasswordForm
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,7 +13,7 @@ from django.utils.translation import ngettext
 from django.views import i18n
 
 from twinning.accounts.forms import ApiTokenForm, LanguageForm, SignInForm
-from twinning.accounts.models import ApiToken
+from twinning.accounts.models import ApiToken, User
 from twinning.accounts.services import api_token_create, api_token_revoke, user_language_set
 from twinning.core.http import AuthedRequest, post_only, post_scope
 
@@ -103,13 +104,36 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = i18n.set_language(request)
     language = request.POST.get("language", "")
     user = request.user
-    if (
-        user.is_authenticated
-        and language in dict(settings.LANGUAGES)
-        and translation.check_for_language(language)
-    ):
-        user_language_set(actor=user, user=user, language=language)  # type: ignore[arg-type]
+    if language in dict(settings.LANGUAGES) and translation.check_for_language(language):
+        if user.is_authenticated:
+            user_language_set(actor=user, user=user, language=language)  # type: ignore[arg-type]
+        else:
+            # Chosen before signing in: the person's latest explicit choice, which the sign-in then keeps as
+            # their profile's language (SignInView), rather than their older saved one silently winning.
+            request.session[CHOSEN_BEFORE_SIGN_IN] = language
     return response
+
+
+CHOSEN_BEFORE_SIGN_IN = "twinning_language_chosen"
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in, keeping a language chosen on the way in (the chooser on the sign-in page, `set_language`)
+    as the person's profile language: the profile wins over the browser on every page once signed in
+    (accounts.middleware), so without this the choice made a second earlier was dropped (fresh tester, issue 15).
+    """
+
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        chosen = self.request.session.get(CHOSEN_BEFORE_SIGN_IN, "")
+        response = super().form_valid(form)  # signs in: the session keeps its data under a new key
+        self.request.session.pop(CHOSEN_BEFORE_SIGN_IN, None)
+        user = self.request.user
+        if chosen in dict(settings.LANGUAGES) and isinstance(user, User):
+            user_language_set(actor=user, user=user, language=chosen)
+        return response
 
 
 def sign_in_locked_out(

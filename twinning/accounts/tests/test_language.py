@@ -124,3 +124,33 @@ def test_an_api_caller_without_accept_language_is_answered_in_the_token_owners_l
     assert answer.status_code == 404 and page_language(answer) == "ru"
     named = client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE="es")
     assert page_language(named) == "es"
+
+
+def test_a_language_chosen_on_the_sign_in_page_is_kept_after_signing_in(client):
+    """Fresh tester (issue 15): someone whose profile says French chose Русский on the sign-in page and, once
+    signed in, read French. The choice made on the way in is now their profile's language."""
+    user = UserFactory(language="fr")
+    user.set_password("a long demo password")
+    user.save()
+    client.post("/i18n/setlang/", {"language": "ru", "next": "/login/"})
+    signed_in = client.post("/login/", {"username": user.email, "password": "a long demo password"})
+    assert signed_in.status_code == 302
+    user.refresh_from_db()
+    assert user.language == "ru"
+    assert page_language(client.get("/account/")) == "ru"
+    # Signing in again without choosing keeps it; the choice is not applied twice to another account.
+    client.logout()
+    other = UserFactory(language="pt")
+    other.set_password("a long demo password")
+    other.save()
+    client.post("/login/", {"username": other.email, "password": "a long demo password"})
+    other.refresh_from_db()
+    assert other.language == "pt"
+
+
+def test_a_failed_sign_in_leaves_the_profile_language_alone(client):
+    user = UserFactory(language="fr")
+    client.post("/i18n/setlang/", {"language": "es", "next": "/login/"})
+    assert client.post("/login/", {"username": user.email, "password": "wrong"}).status_code == 200
+    user.refresh_from_db()
+    assert user.language == "fr"

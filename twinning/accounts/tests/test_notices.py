@@ -299,3 +299,14 @@ def test_a_notices_parameters_are_bounded():
         notices.notice("%(n)s things", plural="%(n)s thing")  # a plural needs its count
     with pytest.raises(ValueError):
         notices.Notice("raw", {"a": "not a Param"})  # type: ignore[dict-item]
+
+
+def test_a_number_in_a_notice_is_grouped_as_the_reader_groups_thousands():
+    """Fresh tester (issue 15): "registou 1250,5 horas" in Portuguese; a number read in a sentence is grouped."""
+    stored = notices.notice("%(hours)s", hours=notices.number(Decimal("1250.50"))).encoded_params()
+    for language, shown in (("pt", "1.250,5"), ("en", "1,250.5"), ("fr", "1\u202f250,5")):
+        with translation.override(language):
+            assert notices.word("%(hours)s", "", stored) == shown
+    whole = notices.notice("%(hours)s", hours=notices.number(Decimal("1200.00"))).encoded_params()
+    with translation.override("es"):
+        assert notices.word("%(hours)s", "", whole) in ("1.200", "1200")  # CLDR: Spanish groups from 5 digits
