@@ -649,13 +649,19 @@ class PartnershipAccess:
         return self.programme.can_edit or (self.can_edit and not opened_by_programme)
 
     def require_change_assessment_round(self, *, opened_by_programme: bool) -> None:
-        """Enforce `can_change_assessment_round`, saying why a partnership's coordinator is refused.
+        """Enforce `can_change_assessment_round`, saying why the user is refused: a round the programme opened is
+        the programme's editors' alone; one the partnership opened is also its coordinators' (a member refused
+        there was told the programme's reason: a tester's finding, issue 13).
 
         Raises: PermissionDenied.
         """
         require(
             self.can_change_assessment_round(opened_by_programme=opened_by_programme),
-            _("Only the programme's editors change a round the programme opened."),
+            _("Only the programme's editors change a round the programme opened.")
+            if opened_by_programme
+            else _(
+                "Only the partnership's coordinators and the programme's editors change a round the partnership opened."
+            ),
         )
 
     def require_assessment_side(self) -> str:

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictInt
 
 from twinning.accounts.access import require
 from twinning.accounts.api_auth import ApiRequest
@@ -211,7 +212,9 @@ class RoundCancel(Input):
 
 class AssessmentAnswerIn(Input):
     key: str = Field(max_length=101)
-    value: int | None = Field(None, ge=0, le=10)
+    # Strict: true would otherwise be taken as point 1 (and "3" or 3.0 as 3), as a tester found (issue 13); a
+    # point is only ever sent as a whole number.
+    value: StrictInt | None = Field(None, ge=0, le=10, description="A point on the statement's scale.")
     not_applicable: bool = False
     comment: str = Field("", max_length=COMMENT_MAX)
 

@@ -108,6 +108,12 @@ class Instrument(TwinningModel):
         return shipped_name(self.description)
 
 
+def version_name(instrument: str, number: int) -> str:
+    """An instrument's version as people name it, in the reader's language: "<instrument>, version <number>"
+    (`instrument`: its shown name)."""
+    return _("%(instrument)s, version %(number)s") % {"instrument": instrument, "number": number}
+
+
 class InstrumentVersion(TwinningModel):
     """One wording of an instrument. `frozen_at` is set when the first answer is given against it (a point, "not
     applicable" or a comment: `Answer.objects.given()`); from then on its sections and items never change (a change
@@ -141,10 +147,7 @@ class InstrumentVersion(TwinningModel):
         ]
 
     def __str__(self) -> str:
-        return _("%(instrument)s, version %(number)s") % {
-            "instrument": self.instrument,
-            "number": self.number,
-        }
+        return version_name(str(self.instrument), self.number)
 
     @property
     def is_frozen(self) -> bool:

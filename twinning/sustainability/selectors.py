@@ -30,6 +30,7 @@ from twinning.sustainability.models import (
     Item,
     Response,
     Section,
+    version_name,
 )
 
 # --- instruments ---------------------------------------------------------------------------------------
@@ -247,10 +248,23 @@ def _sheet_counts(round_ids: list[int]) -> dict[tuple[int, str], int]:
     return {(round_id, side): n for round_id, side, n in rows}
 
 
-def sheets_not_handed_in(assessment_round: AssessmentRound, side: str) -> list[str]:
-    """The names of the side's people whose answer sheet in the round holds saved answers that they have not
-    handed in (sorted): submitting the side leaves those answers out, so whoever submits it is told first (fresh
-    tester, issue 13). One query.
+@dataclass(frozen=True)
+class NotHandedIn:
+    """The side's answer sheets saved but not handed in, as the person about to submit the side is told of them:
+    `own` whether theirs is one (said in the second person: a tester's finding, issue 13, read their own name as
+    someone else's), `others` the other people's names (sorted). False when there is none."""
+
+    own: bool
+    others: list[str]
+
+    def __bool__(self) -> bool:
+        return self.own or bool(self.others)
+
+
+def sheets_not_handed_in(assessment_round: AssessmentRound, side: str, *, viewer: User) -> NotHandedIn:
+    """The side's people whose answer sheet in the round holds saved answers that they have not handed in:
+    submitting the side leaves those answers out, so whoever submits it (`viewer`) is told first (fresh tester,
+    issue 13). One query.
 
     Raises: nothing.
     """
@@ -259,7 +273,14 @@ def sheets_not_handed_in(assessment_round: AssessmentRound, side: str) -> list[s
         .filter(Exists(Answer.objects.filter(response=OuterRef("pk"))))
         .select_related("respondent")
     )
-    return sorted(str(sheet.respondent) for sheet in sheets)
+    own = False
+    others = []
+    for sheet in sheets:
+        if sheet.respondent_id == viewer.pk:
+            own = True
+        else:
+            others.append(str(sheet.respondent))
+    return NotHandedIn(own=own, others=sorted(others))
 
 
 def round_scores(
@@ -430,6 +451,11 @@ class ProgrammeRow:
     # The instrument version each of those rounds used (None without one): results say which they used.
     health_version: int | None = None
     readiness_version: int | None = None
+    # The instrument and version of each as people name them ("<instrument>, version <n>", in the reader's
+    # language; None without one): a programme may have its own instrument of the same kind, and rows on
+    # different questionnaires must not read as comparable (a tester's finding, issue 13).
+    health_instrument: str | None = None
+    readiness_instrument: str | None = None
     # The health check's section scores and the section titles, for health_gap_section: worked out only for the
     # rows someone reads (a page of them, or the download), not for every partnership the view sorts.
     health_sections: dict[int, scores.Scored] = field(default_factory=dict, repr=False)
@@ -525,7 +551,8 @@ def _largest_gap_section(sections: dict[int, scores.Scored], titles: dict[int, s
 
 def programme_sustainability(*, programme_id: int, partnerships: QuerySet[Partnership]) -> list[ProgrammeRow]:
     """Health-check and readiness scores across the programme's partnerships (`partnerships`: those the reader
-    may see), largest gap first: for each, its newest completed round of each kind, and how many of its rounds
+    may see), largest gap first: for each, its newest completed round of each kind (whichever instrument of that
+    kind it used, which the row names: `health_instrument`, `readiness_instrument`), and how many of its rounds
     still wait for a side (`waiting`: rounds of every instrument, health check or not, that at least one side
     has not submitted yet, whether still before their due date or overdue; cancelled rounds wait for nobody). Four queries, however many partnerships, rounds and answers: the scores are averaged
     in the database (section_scores).
@@ -544,21 +571,22 @@ def programme_sustainability(*, programme_id: int, partnerships: QuerySet[Partne
             "instrument_version__instrument__kind",
             "instrument_version_id",
             "instrument_version__number",
+            "instrument_version__instrument__name",
             "host_submitted_at",
             "resource_submitted_at",
         )
     )
-    latest: dict[tuple[int, str], tuple[int, int, int]] = {}
+    latest: dict[tuple[int, str], tuple[int, int, int, str]] = {}
     waiting: dict[int, int] = {}
-    for round_id, partnership_id, kind, version_id, number, host_at, resource_at in rounds:
+    for round_id, partnership_id, kind, version_id, number, name, host_at, resource_at in rounds:
         if host_at is not None and resource_at is not None:
             if kind in kinds:
-                latest.setdefault((partnership_id, kind), (round_id, version_id, number))
+                latest.setdefault((partnership_id, kind), (round_id, version_id, number, name))
         else:
             waiting[partnership_id] = waiting.get(partnership_id, 0) + 1
-    computed = section_scores(sorted(round_id for round_id, _v, _n in latest.values()))
+    computed = section_scores(sorted(round_id for round_id, *_rest in latest.values()))
     health_versions = {
-        v for (_p, kind), (_r, v, _n) in latest.items() if kind == Instrument.Kind.HEALTH_CHECK
+        v for (_p, kind), (_r, v, *_rest) in latest.items() if kind == Instrument.Kind.HEALTH_CHECK
     }
     titles = (
         {
@@ -585,6 +613,10 @@ def programme_sustainability(*, programme_id: int, partnerships: QuerySet[Partne
                 waiting=waiting.get(p.pk, 0),
                 health_version=health[2] if health else None,
                 readiness_version=readiness[2] if readiness else None,
+                health_instrument=version_name(shipped_name(health[3]), health[2]) if health else None,
+                readiness_instrument=version_name(shipped_name(readiness[3]), readiness[2])
+                if readiness
+                else None,
             )
         )
     return sorted(result, key=lambda row: (-row.largest_gap, row.partnership.title))

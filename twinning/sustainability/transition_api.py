@@ -315,6 +315,14 @@ class MilestoneIn(Input):
 class SignIn(Input):
     party: TransitionSignOff.Party
     note: str = Field("", max_length=COMMENT_MAX)
+    # Required, unlike a PATCH's: a signature given to content the signer never saw is worse than a lost update
+    # (a tester's finding, issue 13).
+    version: Version = Field(
+        description=(
+            "Required: the plan's version you read and sign. 409 if the plan changed since (its fields, or an "
+            "item, risk or milestone added or removed); nothing is signed, read the plan again."
+        )
+    )
 
 
 class ReviewCreate(Input):
@@ -514,13 +522,17 @@ def part_delete(request: ApiRequest, plan_uuid: UUID, part_uuid: UUID) -> Status
 
 @router.post(
     "/transition-plans/{uuid:plan_uuid}/sign",
-    response={201: TransitionSignOffOut, **error_responses(403, 404)},
+    response={201: TransitionSignOffOut, **error_responses(403, 404, 409)},
     summary="Sign a transition plan for one party",
 )
 def plan_sign(request: ApiRequest, plan_uuid: UUID, payload: SignIn) -> Status:
     plan = get_transition_plan_for_user(request.auth, plan_uuid, sign=True)
     sign_off = services.transition_plan_sign(
-        actor=request.auth, plan=plan, party=payload.party, note=payload.note
+        actor=request.auth,
+        plan=plan,
+        party=payload.party,
+        note=payload.note,
+        expected_version=payload.version,
     )
     return Status(201, sign_off)
 

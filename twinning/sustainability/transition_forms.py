@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from twinning.core.forms import DateInput, ModelForm, PersonChoiceField, creates_once_field
+from twinning.core.forms import DateInput, ModelForm, PersonChoiceField, VersionedForm, creates_once_field
 from twinning.directory.models import Person
 from twinning.knowledge.models import Practice
 from twinning.partnerships.models import Partnership
@@ -104,7 +104,10 @@ class TransitionMilestoneForm(ModelForm):
         widgets = {"due_date": DateInput}
 
 
-class SignForm(forms.Form):
+class SignForm(VersionedForm):
+    """The plan's version the signer read rides along, so a plan changed since the page was loaded is refused
+    rather than signed unseen (a tester's finding, issue 13)."""
+
     party = forms.ChoiceField(choices=TransitionSignOff.Party.choices, label=_("Sign for"))
     note = forms.CharField(required=False, max_length=COMMENT_MAX, label=_("Note"))
 

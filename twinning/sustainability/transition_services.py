@@ -276,6 +276,18 @@ def _begin_change(actor: User, plan: TransitionPlan) -> bool:
     return withdrew
 
 
+def _begin_part_change(actor: User, plan: TransitionPlan) -> bool:
+    """`_begin_change` for an item, risk or milestone added or removed, which also moves the plan's version:
+    they are the content a signature covers, so a sign form loaded before them is refused as stale (a tester's
+    finding, issue 13). A change of the plan's own fields moves it through `update_with_audit` instead.
+    Returns whether signatures were withdrawn."""
+    withdrew = _begin_change(actor, plan)
+    moved = lock_current(plan).version + 1
+    TransitionPlan.objects.filter(pk=plan.pk).update(version=moved, updated_at=timezone.now())
+    plan.version = moved
+    return withdrew
+
+
 @transaction.atomic
 def transition_plan_update(
     *, actor: User, plan: TransitionPlan, data: dict[str, Any], expected_version: int | None = None
@@ -379,7 +391,7 @@ def transition_item_add(
     item.full_clean()
     current = lock_current(plan)
     check_plan_dates(plan.partnership, {"takes_over_on": item.takes_over_on}, handover=current.handover_date)
-    withdrew = _begin_change(actor, plan)
+    withdrew = _begin_part_change(actor, plan)
     return PlanChange(create_with_audit(actor=actor, obj=item, parent=plan), withdrew)
 
 
@@ -397,7 +409,7 @@ def transition_risk_add(
         return PlanChange(made, False)
     row = TransitionRisk(plan=plan, risk=risk, mitigation=mitigation, **({"uuid": uuid} if uuid else {}))
     row.full_clean()
-    withdrew = _begin_change(actor, plan)
+    withdrew = _begin_part_change(actor, plan)
     return PlanChange(create_with_audit(actor=actor, obj=row, parent=plan), withdrew)
 
 
@@ -417,7 +429,7 @@ def transition_milestone_add(
     row.full_clean()
     current = lock_current(plan)
     check_plan_dates(plan.partnership, {"due_date": row.due_date}, handover=current.handover_date)
-    withdrew = _begin_change(actor, plan)
+    withdrew = _begin_part_change(actor, plan)
     return PlanChange(create_with_audit(actor=actor, obj=row, parent=plan), withdrew)
 
 
@@ -431,7 +443,7 @@ def transition_part_remove(
     """
     plan = part.plan
     require_edit(actor, plan.partnership)
-    withdrew = _begin_change(actor, plan)
+    withdrew = _begin_part_change(actor, plan)
     delete_with_audit(actor=actor, obj=part, parent=plan)
     return PlanChange(None, withdrew)
 
@@ -449,13 +461,18 @@ def required_parties(plan: TransitionPlan) -> list[str]:
 
 @transaction.atomic
 def transition_plan_sign(
-    *, actor: User, plan: TransitionPlan, party: str, note: str = ""
+    *, actor: User, plan: TransitionPlan, party: str, note: str = "", expected_version: int | None = None
 ) -> TransitionSignOff:
     """Sign the plan as it stands for one party: a coordinator for their own side; someone who edits the
     partnership records the ministry's signature (say who signed in the note). When the last required party signs,
     the plan is signed (`signed_at`). A plan with nothing to take over cannot be signed.
 
-    Raises: Http404, PermissionDenied, ValidationError.
+    `expected_version` is the plan's version the signer read: a signature is given to content the signer saw,
+    so a plan changed since (its fields, or an item, risk or milestone added or removed) is refused with
+    VersionConflict and nothing is signed (a tester's finding, issue 13). The page's sign form and the API always
+    send it; None (the demo loader, service-level tests) skips the check.
+
+    Raises: Http404, PermissionDenied, ValidationError, VersionConflict.
     """
     access = partnership_access(actor, plan.partnership)
     require(access.can_read)
@@ -469,7 +486,7 @@ def transition_plan_sign(
                 _("Only someone who edits the partnership records the ministry's signature.")
             )
         raise PermissionDenied(_("Only a coordinator of that side signs the transition plan for it."))
-    current = lock_current(plan)
+    current = lock_current(plan, expected_version)
     if current.sign_offs.filter(party=party).exists():
         raise ValidationError({"party": _("This party has already signed the transition plan.")})
     if not current.items.exists():

@@ -262,7 +262,14 @@ def transition_sign_view(request: AuthedRequest, partnership_uuid: UUID) -> Http
     form = SignForm(request.POST)
     if form.is_valid():
         try:
-            services.transition_plan_sign(actor=request.user, plan=plan, **form.cleaned_data)
+            data = form.cleaned_data
+            services.transition_plan_sign(
+                actor=request.user,
+                plan=plan,
+                party=data["party"],
+                note=data["note"],
+                expected_version=data["version"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -367,9 +367,9 @@ def _round_context(
         "sheet": sheet,
         "answer_form": answer_form,
         "can_submit_side": can_submit_side,
-        "not_handed_in": selectors.sheets_not_handed_in(assessment_round, submit_side)
+        "not_handed_in": selectors.sheets_not_handed_in(assessment_round, submit_side, viewer=request.user)
         if can_submit_side and submit_side
-        else [],
+        else None,
         "lines": _lines_with_comments(
             result, selectors.round_comments(assessment_round=assessment_round, access=access)
         ),
@@ -584,12 +584,12 @@ def _programme_table(rows: Iterable[selectors.ProgrammeRow]) -> Table:
         [
             Column(_("Partnership")),
             Column(_("Largest gap (points)"), "number", places=SCORE_PLACES),
-            Column(_("Health check: version"), "number", places=0),
+            Column(_("Health check: instrument")),
             Column(_("Health check: host"), "number", places=SCORE_PLACES),
             Column(_("Health check: resource"), "number", places=SCORE_PLACES),
             Column(_("Health check: gap"), "number", places=SCORE_PLACES),
             Column(_("Largest gap in")),
-            Column(_("Readiness: version"), "number", places=0),
+            Column(_("Readiness: instrument")),
             Column(_("Readiness: combined"), "number", places=SCORE_PLACES),
             Column(_("Readiness: gap"), "number", places=SCORE_PLACES),
             Column(_("Rounds waiting"), "number", places=0),
@@ -598,12 +598,12 @@ def _programme_table(rows: Iterable[selectors.ProgrammeRow]) -> Table:
             (
                 Link(r.partnership.title, url.format(r.partnership.uuid)),
                 _score(r.largest_gap) if r.health_scores or r.readiness_scores else None,
-                r.health_version,
+                r.health_instrument,
                 _score(r.health_scores.host) if r.health_scores else None,
                 _score(r.health_scores.resource) if r.health_scores else None,
                 _score(r.health_scores.gap) if r.health_scores else None,
                 r.health_gap_section,
-                r.readiness_version,
+                r.readiness_instrument,
                 _score(r.readiness_scores.combined) if r.readiness_scores else None,
                 _score(r.readiness_scores.gap) if r.readiness_scores else None,
                 r.waiting,

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from twinning.accounts.services import api_token_create
-from twinning.sustainability.models import Instrument
+from twinning.sustainability.models import Answer, Instrument
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/sustainability"
@@ -112,6 +112,11 @@ def test_bad_answers_are_refused_by_statement(world):
     key = opened["sections"][0]["items"][0]["key"]
     refused = answer(host, opened["uuid"], [key], 9)
     assert refused.status_code == 422
+    # Not a whole number: refused, never taken as a point (true was stored as 1: a tester's finding, issue 13).
+    for value in (True, 2.5, "3"):
+        refused = _put(host, opened["uuid"], {"answers": [{"key": key, "value": value}]})
+        assert refused.status_code == 422, value
+    assert not Answer.objects.filter(response__round__uuid=opened["uuid"]).exists()
 
 
 def test_the_action_plan_over_the_api(world):

@@ -129,7 +129,9 @@ def test_programme_staff_change_a_rounds_due_date_audited_and_both_sides_told(wo
 
 def test_who_changes_a_round_depends_on_who_opened_it(world):
     programme_round = _programme_round(world)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(
+        PermissionDenied, match="Only the programme's editors change a round the programme opened"
+    ):
         services.round_update(actor=world.coordinator, assessment_round=programme_round, data={"title": "x"})
     with pytest.raises(PermissionDenied):
         services.round_cancel(actor=world.coordinator, assessment_round=programme_round)
@@ -137,10 +139,14 @@ def test_who_changes_a_round_depends_on_who_opened_it(world):
     assert own.opened_by_programme is False and programme_round.opened_by_programme is True
     services.round_update(actor=world.coordinator, assessment_round=own, data={"title": "Ours"})
     services.round_update(actor=world.manager, assessment_round=own, data={"title": "Ours, checked"})
+    # Refused with the reason that fits a round the partnership opened, not the programme's (issue 13).
+    own_reason = (
+        "Only the partnership's coordinators and the programme's editors change a round the partnership"
+    )
     for who in ("member", "partnership_viewer", "programme_viewer", "finance"):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match=own_reason):
             services.round_update(actor=getattr(world, who), assessment_round=own, data={"title": "x"})
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match=own_reason):
             services.round_cancel(actor=getattr(world, who), assessment_round=own)
     with pytest.raises(Http404):
         services.round_update(actor=world.outsider, assessment_round=own, data={"title": "x"})

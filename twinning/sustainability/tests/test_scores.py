@@ -206,6 +206,12 @@ def test_programme_scores_match_an_independent_computation(partnerships, low):
     for row in rows:
         want, page = wanted[row.partnership.pk]
         assert row.waiting == 1
+        assert (
+            row.health_instrument
+            == f"{version.instrument.shown_name}, version {version.number}"
+            == str(version)
+        )
+        assert row.readiness_instrument is None and row.readiness_version is None
         for side in scores.SIDES:
             assert row.health_scores.side(side) == pytest.approx(want.get((side, "overall")), abs=1e-9)
             assert row.health_scores.side(side) == pytest.approx(page.overall.side(side), abs=1e-9)

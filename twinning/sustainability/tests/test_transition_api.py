@@ -57,10 +57,16 @@ def test_coordinators_draft_and_sign_a_plan_over_the_api(world):
     )
     assert item.status_code == 201 and item.json()["funding_source"] == "ministry"
     assert _post(host, f"/transition-plans/{plan}/risks", {"risk": "Staff turnover"}).status_code == 201
-    assert _post(host, f"/transition-plans/{plan}/sign", {"party": "host"}).status_code == 201
+    version = host.get(f"{URL}/transition-plans/{plan}").json()["version"]
+    assert (
+        _post(host, f"/transition-plans/{plan}/sign", {"party": "host", "version": version}).status_code
+        == 201
+    )
     assert (
         _post(
-            api(world.resource_coordinator), f"/transition-plans/{plan}/sign", {"party": "resource"}
+            api(world.resource_coordinator),
+            f"/transition-plans/{plan}/sign",
+            {"party": "resource", "version": version},
         ).status_code
         == 201
     )
@@ -74,6 +80,33 @@ def test_coordinators_draft_and_sign_a_plan_over_the_api(world):
         and changed.json()["signed_at"] is None
         and changed.json()["sign_offs"] == []
     )
+
+
+def test_a_signature_over_a_plan_changed_since_it_was_read_is_refused(world):
+    # A tester's finding (issue 13): the M&E officer added an item after the coordinator read the plan; signing
+    # the version read would sign content the coordinator never saw.
+    plan = transition_services.transition_plan_create(actor=world.coordinator, partnership=world.partnership)
+    transition_services.transition_item_add(
+        actor=world.coordinator,
+        plan=plan,
+        title="Triage",
+        kind="role",
+        owner_role="Nurse",
+        funding_source="ministry",
+    )
+    read = api(world.resource_coordinator).get(f"{URL}/transition-plans/{plan.uuid}").json()["version"]
+    added = _post(api(world.me_officer), f"/transition-plans/{plan.uuid}/risks", {"risk": "Staff turnover"})
+    assert added.status_code == 201
+    path = f"/transition-plans/{plan.uuid}/sign"
+    stale = _post(api(world.resource_coordinator), path, {"party": "resource", "version": read})
+    assert stale.status_code == 409 and not plan.sign_offs.exists()
+    # Required: leaving it out does not sign whatever is there now.
+    assert _post(api(world.resource_coordinator), path, {"party": "resource"}).status_code == 422
+    assert not plan.sign_offs.exists()
+    fresh = api(world.resource_coordinator).get(f"{URL}/transition-plans/{plan.uuid}").json()["version"]
+    assert fresh > read
+    signed = _post(api(world.resource_coordinator), path, {"party": "resource", "version": fresh})
+    assert signed.status_code == 201 and list(plan.sign_offs.values_list("party", flat=True)) == ["resource"]
 
 
 def test_plan_bad_input_and_access(world):
@@ -94,7 +127,7 @@ def test_plan_bad_input_and_access(world):
     )
     assert (
         _post(
-            api(world.coordinator), f"/transition-plans/{plan.uuid}/sign", {"party": "resource"}
+            api(world.coordinator), f"/transition-plans/{plan.uuid}/sign", {"party": "resource", "version": 1}
         ).status_code
         == 403
     )

@@ -215,14 +215,44 @@ def test_coordinators_draft_fill_and_sign_the_plan_on_its_page(client, world):
         },
     )
     assert response.status_code == 302
-    client.post(reverse("sustainability:transition_sign", args=[world.partnership.uuid]), {"party": "host"})
+    version = TransitionPlan.objects.get().version
+    sign = reverse("sustainability:transition_sign", args=[world.partnership.uuid])
+    assert client.post(sign, {"party": "host", "version": version}).status_code == 302
     client.force_login(world.resource_coordinator)
-    client.post(
-        reverse("sustainability:transition_sign", args=[world.partnership.uuid]), {"party": "resource"}
-    )
+    assert client.post(sign, {"party": "resource", "version": version}).status_code == 302
     html = client.get(url).content.decode()
     assert TransitionPlan.objects.get().is_signed
     assert "Triage training" in html and "Signed" in html
+
+
+def test_a_signature_over_a_plan_changed_since_the_page_was_loaded_is_refused(client, world):
+    # A tester's finding (issue 13): the page the coordinator loaded carries the plan's version; the M&E officer
+    # adds an item meanwhile; the sign form posted from the old page signs nothing and shows the current plan.
+    plan = services.transition_plan_create(actor=world.coordinator, partnership=world.partnership)
+    services.transition_item_add(
+        actor=world.coordinator,
+        plan=plan,
+        title="Triage",
+        kind="role",
+        owner_role="Nurse",
+        funding_source="ministry",
+    )
+    url = reverse("sustainability:transition", args=[world.partnership.uuid])
+    sign = reverse("sustainability:transition_sign", args=[world.partnership.uuid])
+    for signer, party in ((world.resource_coordinator, "resource"), (world.coordinator, "host")):
+        client.force_login(signer)
+        read = TransitionPlan.objects.get().version
+        assert f'name="version" value="{read}"' in client.get(url).content.decode()
+        services.transition_risk_add(actor=world.me_officer, plan=plan, risk=f"Turnover of the {party} side")
+        refused = client.post(sign, {"party": party, "version": read})
+        html = refused.content.decode()
+        assert refused.status_code == 400 and not plan.sign_offs.exists()
+        assert "Someone else changed this record" in html and f"Turnover of the {party} side" in html
+        current = TransitionPlan.objects.get().version
+        assert current > read and f'name="version" value="{current}"' in html
+    # From the page as it is now, the signature is recorded.
+    assert client.post(sign, {"party": "host", "version": current}).status_code == 302
+    assert list(plan.sign_offs.values_list("party", flat=True)) == ["host"]
 
 
 def test_a_bad_item_comes_back_with_its_message(client, world):

@@ -1,5 +1,6 @@
 """The pages: neither side's answers show to anyone outside it before both submit (page, export, history)."""
 
+import csv
 import re
 
 import pytest
@@ -177,6 +178,38 @@ def test_the_programme_view_shows_the_largest_gaps_a_page_at_a_time_and_download
     assert download[1].startswith(widest.title)
 
 
+def test_each_programme_row_names_the_instrument_its_scores_come_from(client, world):
+    # A tester's finding (issue 13): a partnership whose newest health check was the programme's own instrument
+    # of that kind read as if on the shipped 10-principle one, "version 1" of another questionnaire.
+    from twinning.sustainability.models import Instrument
+
+    shipped = Instrument.objects.get(programme__isnull=True, code="partnership-health-check")
+    on_shipped = RoundFactory(
+        partnership=PartnershipFactory(programme=world.programme),
+        instrument_version=shipped.versions.get(number=1),
+    )
+    items = list(Item.objects.filter(section__version=on_shipped.instrument_version))
+    sheet(on_shipped, world.admin, Side.HOST, {i.pk: 4 for i in items})
+    sheet(on_shipped, world.manager, Side.RESOURCE, {i.pk: 4 for i in items})
+    submit_sides(on_shipped, Side.HOST, Side.RESOURCE)
+    own = _scored_partnership(world)
+    own_instrument = Instrument.objects.get(versions__rounds__partnership=own)
+    own_instrument.name = "Our district check"
+    own_instrument.save()
+    client.force_login(world.manager)
+    url = reverse("sustainability:programme", args=[world.programme.uuid])
+    page = client.get(url).content.decode()
+    assert "Health check: instrument" in page and "Our district check, version 1" in page
+    assert f"{shipped.name}, version 1" in page
+    header, *lines = csv.reader(client.get(url + "?format=csv").content.decode("utf-8-sig").splitlines())
+    named = {line[0]: line[header.index("Health check: instrument")] for line in lines}
+    assert named == {
+        own.title: "Our district check, version 1",
+        on_shipped.partnership.title: f"{shipped.name}, version 1",
+        world.partnership.title: "",  # no completed round: no instrument to name
+    }
+
+
 def test_the_mutual_benefit_page_reads_for_every_reader(client, world):
     response = _get(
         client, world.partnership_viewer, reverse("sustainability:benefit", args=[world.partnership.uuid])
@@ -314,3 +347,25 @@ def test_whoever_submits_a_side_is_told_of_answers_saved_but_not_handed_in(clien
     answer_all(world.member, assessment_round, 4, submit=False)
     client.force_login(world.member)
     assert 'id="not-handed-in"' not in client.get(url).content.decode()
+
+
+def test_whoever_submits_a_side_is_told_of_their_own_answers_not_handed_in_as_their_own(client, world):
+    """Tester's finding (issue 13): the coordinator was warned of their own saved sheet in the third person, by
+    their own name, as if someone else's."""
+    assessment_round = services.round_open(
+        actor=world.manager, partnership=world.partnership, instrument=health_check(), due_date=DUE
+    )
+    answer_all(world.coordinator, assessment_round, 3, submit=False)
+    client.force_login(world.coordinator)
+    url = reverse("sustainability:round", args=[assessment_round.uuid])
+    page = client.get(url).content.decode()
+    assert 'id="own-not-handed-in"' in page and "Your own answers are saved but not handed in" in page
+    assert 'id="not-handed-in"' not in page
+    answer_all(world.member, assessment_round, 3, submit=False)
+    page = client.get(url).content.decode()
+    warned = page.split('id="not-handed-in"')[1][:300]
+    assert (
+        'id="own-not-handed-in"' in page
+        and str(world.member) in warned
+        and str(world.coordinator) not in warned
+    )
