@@ -514,6 +514,45 @@ def verifies_anywhere(user: "User | AnonymousUser") -> bool:
     return user.is_superuser or ProgrammeRole.objects.filter(user=user, role__in=FINANCE_ROLES).exists()
 
 
+def enters_data_anywhere(user: "User | AnonymousUser") -> bool:
+    """Whether the user enters data in at least one partnership (`PartnershipAccess.can_enter_data` somewhere): an
+    administrator, a programme editor (manager, M&E officer), or a partnership's coordinator or member.
+
+    The floor of a write whose partnership is named in its body rather than its path (results, exchanges,
+    dissemination, adoptions): checked before the body is read, so a caller who may enter data nowhere (a viewer)
+    is refused 403 whatever the body, malformed or not, as a path-addressed write refuses them (`core.api`,
+    "a body-addressed write"). One query at most (none for administrators and anonymous users).
+
+    Raises: nothing.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    editing = ProgrammeRole.objects.filter(user=user, role__in=EDITOR_ROLES)
+    entering = PartnershipMembership.objects.filter(user=user, role__in=DATA_ENTRY_ROLES)
+    return User.objects.filter(pk=user.pk).filter(Exists(editing) | Exists(entering)).exists()
+
+
+def edits_a_partnership_anywhere(user: "User | AnonymousUser") -> bool:
+    """Whether the user edits at least one partnership (`PartnershipAccess.can_edit` somewhere): an administrator,
+    a programme editor, or a partnership's coordinator. The floor of body-addressed writes that are the
+    partnership's editors' work (transition plans, assessment rounds, new institutions), checked before the body
+    is read as `enters_data_anywhere` is. One query at most (none for administrators and anonymous users).
+
+    Raises: nothing.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    editing = ProgrammeRole.objects.filter(user=user, role__in=EDITOR_ROLES)
+    coordinating = PartnershipMembership.objects.filter(
+        user=user, role=PartnershipMembership.Role.COORDINATOR
+    )
+    return User.objects.filter(pk=user.pk).filter(Exists(editing) | Exists(coordinating)).exists()
+
+
 def is_programme_staff(user: "User | AnonymousUser") -> bool:
     """On the staff of any programme (or an administrator)."""
     if not user.is_authenticated:
@@ -787,14 +826,7 @@ def can_edit_institution(user: "User | AnonymousUser", institution: InstitutionL
 
 def can_create_institution(user: "User | AnonymousUser") -> bool:
     """Programme editors and partnership coordinators add institutions to the directory."""
-    if is_programme_editor(user):
-        return True
-    return (
-        user.is_authenticated
-        and PartnershipMembership.objects.filter(
-            user=user, role=PartnershipMembership.Role.COORDINATOR
-        ).exists()
-    )
+    return edits_a_partnership_anywhere(user)
 
 
 # --- finding a twin from the directory --------------------------------------------------------------
@@ -1153,13 +1185,7 @@ def practice_access(
 
 def can_create_practice(user: "User | AnonymousUser") -> bool:
     """Coordinators and members write up their partnerships' practices; programme editors may too."""
-    if not user.is_authenticated:
-        return False
-    return (
-        user.is_superuser
-        or PartnershipMembership.objects.filter(user=user, role__in=DATA_ENTRY_ROLES).exists()
-        or ProgrammeRole.objects.filter(user=user, role__in=EDITOR_ROLES).exists()
-    )
+    return enters_data_anywhere(user)
 
 
 def is_practice_insider(user: "User | AnonymousUser", practice: Any, uploader_id: int | None = None) -> bool:

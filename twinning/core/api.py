@@ -371,7 +371,7 @@ _HANDLERS: dict[type[Exception], Callable[..., HttpResponse]] = {
 def install_error_handlers(api: NinjaAPI) -> None:
     """Make every error raised in `api`'s operations answer in the one error shape above, and a request refused
     before its view ran (bad body or query) answer 404 when its path names an object the caller may not see, and
-    403 when the caller may see it but not change it."""
+    403 when the caller may see it but not change it, or (a body-addressed write) may write nothing of its kind."""
     for exc_class, handler in _HANDLERS.items():
         api.add_exception_handler(exc_class, partial(handler, api))
     api.add_decorator(_hidden_before_invalid, mode="view")
@@ -387,6 +387,19 @@ def install_error_handlers(api: NinjaAPI) -> None:
 # is 404 if it raised Http404, 403 if it raised PermissionDenied (a read-only member's write: the same answer as
 # with a valid body), else the 422. The try runs in a transaction that is always rolled back, so nothing a
 # view might do before reading its input is kept (on_commit work of a rolled-back transaction never runs).
+#
+# A body-addressed write (its object named in the body, not the path: `PATCH /monitoring/results`, `POST
+# /exchanges`) is tried the same way, with no path values. Its view's first step is the input-independent floor
+# of its kind of write, from `twinning.accounts.access` (`enters_data_anywhere`, `edits_a_partnership_anywhere`,
+# `is_programme_editor`, ...): a caller who may write that kind of thing nowhere (a programme's viewer) is
+# refused 403 whatever the body, malformed or not; anyone who passes the floor gets the 422 of a bad body.
+#
+# The object a body names answers as a path's would: when the whole request is about one object (the
+# partnership an exchange, a result or a transition plan is for), one the caller may not see answers 404
+# `{"detail": "Not found."}`, whether it is hidden or does not exist, like every other cross-partnership request.
+# Only where a body names several things (a batch's rows, the partnerships a practice comes from, the people or
+# institutions a record links to) does an unknown one answer 422 naming its field, with the same message for a
+# hidden and a missing one, so it too says nothing about what exists.
 
 _REFUSED_BEFORE_VIEW = "_twinning_refused_before_view"
 
@@ -438,7 +451,6 @@ def _hidden_before_invalid(run: Callable[..., HttpResponse]) -> Callable[..., Ht
         response = run(request, **path_values)
         if (
             response.status_code == 422
-            and path_values
             and operation is not None
             and getattr(request, _REFUSED_BEFORE_VIEW, False)
         ):

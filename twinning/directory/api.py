@@ -9,6 +9,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from twinning.accounts.access import can_create_institution, require
 from twinning.accounts.api_auth import ApiRequest
 from twinning.core.api import (
     Country,
@@ -188,6 +189,9 @@ def institution_detail(request: ApiRequest, institution_uuid: str) -> Institutio
 )
 def institutions_create(request: ApiRequest, payload: InstitutionCreate) -> Status:
     """Programme editors and partnership coordinators may add institutions."""
+    # The floor before the body is read: who may add none (a viewer, a member) is refused 403 whatever the
+    # body (twinning.core.api).
+    require(can_create_institution(request.auth))
     institution = institution_create(actor=request.auth, **_resolve_codes(payload.model_dump()))
     return Status(201, get_institution_for_user(request.auth, institution.uuid))
 

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from twinning.accounts.access import enters_data_anywhere, require
 from twinning.accounts.api_auth import ApiRequest
 from twinning.accounts.models import User
 from twinning.core.api import (
@@ -365,6 +366,12 @@ def _partnership(user: User, partnership_uuid: UUID) -> Partnership:
         raise ValidationError({"partnership": [_("Unknown partnership.")]}) from None
 
 
+def _subject(user: User, partnership_uuid: UUID) -> Partnership:
+    # The one partnership a write's body is about: hidden or missing answers 404, as it would in a path (the
+    # rule is in twinning.core.api); a partnership that only filters a list stays input (`_partnership`, 422).
+    return get_partnership_for_user(user, partnership_uuid)[0]
+
+
 def _person(partnership: Partnership, person_uuid: UUID, field: str) -> Person:
     person = partnership_people(partnership).filter(uuid=person_uuid).first()
     if person is None:
@@ -411,10 +418,14 @@ def pairs_list(request: ApiRequest, filters: Query[PairFilters]) -> dict[str, An
 
 
 @router.post(
-    "/mentoring", response={201: PairDetailOut, **error_responses(403)}, summary="Create a mentoring pair"
+    "/mentoring",
+    response={201: PairDetailOut, **error_responses(403, 404)},
+    summary="Create a mentoring pair",
 )
 def pair_create(request: ApiRequest, payload: PairCreate) -> Status:
-    partnership = _partnership(request.auth, payload.partnership)
+    # The floor before the body is read: who enters data nowhere (a viewer) is refused 403 whatever the body.
+    require(enters_data_anywhere(request.auth))
+    partnership = _subject(request.auth, payload.partnership)
     errors: dict[str, list[str]] = {}
     people: dict[str, Person] = {}
     for field in ("mentor", "mentee"):
@@ -535,9 +546,11 @@ def exchanges_list(request: ApiRequest, filters: Query[ExchangeFilters]) -> dict
     return paginate(qs, filters)
 
 
-@router.post("", response={201: ExchangeDetailOut, **error_responses(403)}, summary="Log an exchange")
+@router.post("", response={201: ExchangeDetailOut, **error_responses(403, 404)}, summary="Log an exchange")
 def exchange_create(request: ApiRequest, payload: ExchangeCreate) -> Status:
-    partnership = _partnership(request.auth, payload.partnership)
+    # The floor before the body is read: who enters data nowhere (a viewer) is refused 403 whatever the body.
+    require(enters_data_anywhere(request.auth))
+    partnership = _subject(request.auth, payload.partnership)
     data = payload.model_dump(exclude={"partnership"})
     data.update(_plan_links(partnership, data))
     exchange = services.exchange_create(actor=request.auth, partnership=partnership, **data)

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from twinning.accounts.access import is_programme_editor, require
 from twinning.accounts.api_auth import ApiRequest
 from twinning.accounts.models import User
 from twinning.core.api import Input, PageQuery, Ref, Version, error_responses, omittable, paginate
@@ -275,13 +276,14 @@ def rounds_list(request: ApiRequest, page: Query[PageQuery]) -> dict[str, Any]:
 
 
 @router.post(
-    "/rounds", response={201: RoundDetailOut, **error_responses(403)}, summary="Open a matching round"
+    "/rounds", response={201: RoundDetailOut, **error_responses(403, 404)}, summary="Open a matching round"
 )
 def rounds_create(request: ApiRequest, payload: RoundIn) -> Status:
-    try:
-        programme = get_programme_for_staff(request.auth, payload.programme)
-    except Http404:
-        raise ValidationError({"programme": [_("Unknown programme.")]}) from None
+    # The floor before the body is read: who edits no programme (a viewer) is refused 403 whatever the
+    # body (twinning.core.api).
+    require(is_programme_editor(request.auth))
+    # The one programme the request is about, named in the body: hidden or missing answers 404, as in a path.
+    programme = get_programme_for_staff(request.auth, payload.programme)
     weights = payload.weights.model_dump(exclude_none=True) if payload.weights else None
     round = services.round_create(
         actor=request.auth,

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from twinning.accounts.access import require
+from twinning.accounts.access import enters_data_anywhere, require
 from twinning.accounts.api_auth import ApiRequest
 from twinning.accounts.models import User
 from twinning.core.api import Input, PageQuery, Version, error_responses, omittable, paginate, patch_changes
@@ -181,21 +181,18 @@ def results_list(request: ApiRequest, filters: Query[ResultFilters]) -> dict[str
 
 @router.patch(
     "/results",
-    response={200: ResultOut, 204: None, **error_responses(403, 409)},
+    response={200: ResultOut, 204: None, **error_responses(403, 404, 409)},
     summary="Enter or correct a result",
 )
 def result_put(request: ApiRequest, payload: ResultIn) -> Any:
     """Create or update the value of one indicator, period and option; send `version` when updating (409 if
     someone changed it since). All value fields empty deletes the value (204)."""
-    try:
-        partnership, access = get_partnership_for_user(request.auth, payload.partnership)
-    except Http404:
-        # Named in the body, not the path: an unknown or hidden partnership is bad input, as in the import.
-        raise ValidationError({"partnership": [_("Not a partnership you can see.")]}) from None
-    if not access.can_enter_data:
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
+    # The floor before the body is read: who enters data nowhere (a viewer) is refused 403 whatever the body.
+    require(enters_data_anywhere(request.auth))
+    # The one partnership the request is about, named in the body: hidden or missing answers 404, as in a path
+    # (the rule is in `twinning.core.api`).
+    partnership, access = get_partnership_for_user(request.auth, payload.partnership)
+    require(access.can_enter_data)
     plan = plan_in_force(partnership)
     adoption = (
         PlanIndicator.objects.filter(plan=plan, indicator__code=payload.indicator)

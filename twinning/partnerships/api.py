@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from twinning.accounts.access import is_programme_editor, require
 from twinning.accounts.api_auth import ApiRequest
 from twinning.accounts.models import User
 from twinning.core.api import (
@@ -209,14 +210,17 @@ def partnership_detail(request: ApiRequest, partnership_uuid: str) -> Partnershi
     return partnership
 
 
-@router.post("", response={201: PartnershipDetailOut, **error_responses(403)}, summary="Create a partnership")
+@router.post(
+    "", response={201: PartnershipDetailOut, **error_responses(403, 404)}, summary="Create a partnership"
+)
 def partnerships_create(request: ApiRequest, payload: PartnershipCreate) -> Status:
     """Programme managers and M&E officers create partnerships in their programme."""
+    # The floor before the body is read: who edits no programme (a viewer, a coordinator) is refused 403 whatever the
+    # body (twinning.core.api).
+    require(is_programme_editor(request.auth))
+    # The one programme the request is about, named in the body: hidden or missing answers 404, as in a path.
+    programme = get_programme_for_user(request.auth, payload.programme)
     errors: dict[str, list[str]] = {}
-    try:
-        programme = _programme(request.auth, payload.programme)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
     hosts = _institutions(request.auth, payload.hosts, "hosts", errors)
     resources = _institutions(request.auth, payload.resources, "resources", errors)
     if errors:

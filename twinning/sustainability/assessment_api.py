@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictInt
 
-from twinning.accounts.access import require
+from twinning.accounts.access import edits_a_partnership_anywhere, require
 from twinning.accounts.api_auth import ApiRequest
 from twinning.accounts.models import PartnershipMembership, User
 from twinning.core.api import (
@@ -430,14 +430,15 @@ def rounds_list(request: ApiRequest, filters: Query[RoundFilters]) -> dict[str, 
 
 @router.post(
     "/rounds",
-    response={201: AssessmentRoundDetailOut, **error_responses(403)},
+    response={201: AssessmentRoundDetailOut, **error_responses(403, 404)},
     summary="Open an assessment round",
 )
 def round_create(request: ApiRequest, payload: RoundCreate) -> Status:
-    try:
-        partnership = get_partnership_for_user(request.auth, payload.partnership)[0]
-    except Http404:
-        raise ValidationError({"partnership": [_("Unknown partnership.")]}) from None
+    # The floor before the body is read: who edits no partnership (a viewer, a member) is refused 403 whatever the
+    # body (twinning.core.api).
+    require(edits_a_partnership_anywhere(request.auth))
+    # The one partnership the request is about, named in the body: hidden or missing answers 404, as in a path.
+    partnership = get_partnership_for_user(request.auth, payload.partnership)[0]
     instrument = selectors.instrument_list(user=request.auth).filter(uuid=payload.instrument).first()
     if instrument is None:
         raise ValidationError({"instrument": [_("Unknown instrument.")]})

@@ -13,7 +13,13 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from twinning.accounts.access import in_graduation_partnerships, partnership_access, require
+from twinning.accounts.access import (
+    edits_a_partnership_anywhere,
+    in_graduation_partnerships,
+    is_programme_editor,
+    partnership_access,
+    require,
+)
 from twinning.accounts.api_auth import ApiRequest
 from twinning.accounts.models import User
 from twinning.core.api import (
@@ -432,11 +438,15 @@ def plans_list(request: ApiRequest, filters: Query[ListFilters]) -> dict[str, An
 
 @router.post(
     "/transition-plans",
-    response={201: TransitionPlanDetailOut, **error_responses(403)},
+    response={201: TransitionPlanDetailOut, **error_responses(403, 404)},
     summary="Draft a transition plan",
 )
 def plan_create(request: ApiRequest, payload: TransitionPlanCreate) -> Status:
-    partnership = _partnership(request.auth, payload.partnership)
+    # The floor before the body is read: who edits no partnership (a viewer, a member) is refused 403 whatever the
+    # body (twinning.core.api).
+    require(edits_a_partnership_anywhere(request.auth))
+    # The one partnership the request is about, named in the body: hidden or missing answers 404, as in a path.
+    partnership = get_partnership_for_user(request.auth, payload.partnership)[0]
     plan = services.transition_plan_create(
         actor=request.auth,
         partnership=partnership,
@@ -555,11 +565,15 @@ def reviews_list(request: ApiRequest, filters: Query[ReviewFilters]) -> dict[str
 
 @router.post(
     "/graduation-reviews",
-    response={201: ReviewDetailOut, **error_responses(403)},
+    response={201: ReviewDetailOut, **error_responses(403, 404)},
     summary="Open a graduation review",
 )
 def review_create(request: ApiRequest, payload: ReviewCreate) -> Status:
-    partnership = _partnership(request.auth, payload.partnership)
+    # The floor before the body is read: who edits no programme (a viewer, a coordinator) is refused 403 whatever the
+    # body (twinning.core.api).
+    require(is_programme_editor(request.auth))
+    # The one partnership the request is about, named in the body: hidden or missing answers 404, as in a path.
+    partnership = get_partnership_for_user(request.auth, payload.partnership)[0]
     review = graduation_services.graduation_review_open(
         actor=request.auth, partnership=partnership, note=payload.note
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from twinning.accounts.access import enters_data_anywhere, require
 from twinning.accounts.api_auth import ApiRequest
 from twinning.accounts.models import User
 from twinning.core.api import (
@@ -327,22 +328,24 @@ def dissemination_list(request: ApiRequest, filters: Query[DisseminationFilters]
 
 @router.post(
     "/dissemination",
-    response={201: DisseminationDetailOut, **error_responses(403)},
+    response={201: DisseminationDetailOut, **error_responses(403, 404)},
     summary="Record dissemination",
 )
 def dissemination_create(request: ApiRequest, payload: DisseminationCreate) -> Status:
     """For a partnership (its coordinators and members) or, naming only `programme`, for the programme as a
     whole (its editors)."""
+    # The floor before the body is read: who enters data nowhere (a viewer) is refused 403 whatever the
+    # body (twinning.core.api).
+    require(enters_data_anywhere(request.auth))
     data = payload.model_dump(exclude={"programme", "partnership"})
+    # The one partnership (or programme) the record is for, named in the body: hidden or missing answers 404, as
+    # in a path.
     if payload.partnership:
-        partnership = _partnership(request.auth, payload.partnership)
+        partnership = get_partnership_for_user(request.auth, payload.partnership)[0]
         programme = partnership.programme
     elif payload.programme:
         partnership = None
-        try:
-            programme = get_programme_for_staff(request.auth, payload.programme)
-        except Http404:
-            raise ValidationError({"programme": [_("Unknown programme.")]}) from None
+        programme = get_programme_for_staff(request.auth, payload.programme)
     else:
         raise ValidationError(
             {"partnership": [_("Name the partnership (or the programme) that records it.")]}
@@ -443,10 +446,14 @@ def adoptions_list(request: ApiRequest, filters: Query[AdoptionFilters]) -> dict
 
 
 @router.post(
-    "/adoptions", response={201: AdoptionDetailOut, **error_responses(403)}, summary="Record an adoption"
+    "/adoptions", response={201: AdoptionDetailOut, **error_responses(403, 404)}, summary="Record an adoption"
 )
 def adoption_create(request: ApiRequest, payload: AdoptionCreate) -> Status:
-    practice = _practice(request.auth, payload.practice)
+    # The floor before the body is read: who enters data nowhere (a viewer) is refused 403 whatever the
+    # body (twinning.core.api).
+    require(enters_data_anywhere(request.auth))
+    # The one practice the request is about, named in the body: hidden or missing answers 404, as in a path.
+    practice = get_practice_for_user(request.auth, payload.practice)[0]
     data = payload.model_dump(exclude={"practice", "institution"})
     institution = None
     if payload.institution:
