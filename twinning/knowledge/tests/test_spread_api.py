@@ -66,12 +66,19 @@ def test_bad_input_is_422_and_writes_nothing(world):
         {"kind": "tweet"},
         {"practices": ["5b0c8c4e-4b8e-4d43-9b7f-3d3f2b6f2a11"]},
         {"title": "nul\x00"},
-        {"partnership": str(world.other_partnership.uuid)},
     ):
         response = client.post(
             f"{URL}/dissemination", record_body(world, **overrides), content_type="application/json"
         )
         assert response.status_code == 422, (overrides, response.json())
+    # The partnership the record is for is the one object the request is about: another one answers 404, as in a
+    # path (twinning.core.api).
+    response = client.post(
+        f"{URL}/dissemination",
+        record_body(world, partnership=str(world.other_partnership.uuid)),
+        content_type="application/json",
+    )
+    assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
     assert not DisseminationRecord.objects.exists()
 
 
