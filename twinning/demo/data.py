@@ -7,6 +7,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_noop
 
+# The texts the models read live in their own apps (below the demo); the demo writes them.
+from twinning.directory.shipped import INSTITUTION_DESCRIPTIONS as INSTITUTION_DESCRIPTIONS
+from twinning.partnerships.shipped import THEMES as THEMES
+
 
 @dataclass(frozen=True)
 class Country:
@@ -572,151 +576,6 @@ RESOURCE_TEMPLATES["east"] = RESOURCE_TEMPLATES["en"]
 RESOURCE_TEMPLATES["es"] = RESOURCE_TEMPLATES["en"]
 RESOURCE_TEMPLATES["pt"] = RESOURCE_TEMPLATES["en"]
 
-# Partnership themes: the health area they work on, a title phrase and a shared goal. The goals are stored in
-# English with the host's name filled in, and shown in the reader's language (Partnership.shown_shared_goal matches
-# the stored text against these patterns, core.reference.shipped_format).
-THEMES: tuple[tuple[str, str, str], ...] = (
-    (
-        "maternal-newborn",
-        "Safer Births",
-        gettext_noop(
-            "Reduce maternal and newborn deaths at %(host)s by strengthening emergency obstetric and newborn care."
-        ),
-    ),
-    (
-        "emergency-care",
-        "Emergency Care",
-        gettext_noop("Build a triage-based emergency unit at %(host)s that sees the sickest patients first."),
-    ),
-    (
-        "surgery-anaesthesia",
-        "Safe Surgery and Anaesthesia",
-        gettext_noop(
-            "Make surgery at %(host)s safer through the surgical safety checklist, anaesthesia training and equipment care."
-        ),
-    ),
-    (
-        "nursing-midwifery",
-        "Nursing Leadership",
-        gettext_noop(
-            "Grow a cadre of nurse and midwife leaders at %(host)s who mentor others and run quality projects."
-        ),
-    ),
-    (
-        "infectious-disease",
-        "HIV and TB Care",
-        gettext_noop(
-            "Improve retention in HIV and TB care at %(host)s with community follow-up and better laboratory turnaround."
-        ),
-    ),
-    (
-        "ncd",
-        "Chronic Disease Care",
-        gettext_noop(
-            "Set up nurse-led clinics at %(host)s for hypertension and diabetes, with follow-up in the community."
-        ),
-    ),
-    (
-        "mental-health",
-        "Mental Health",
-        gettext_noop(
-            "Bring mental-health care into primary care around %(host)s and train staff to recognise and treat depression."
-        ),
-    ),
-    (
-        "oncology",
-        "Cancer Care",
-        gettext_noop("Start cervical-cancer screening and a palliative-care service at %(host)s."),
-    ),
-    (
-        "laboratory",
-        "Laboratory Quality",
-        gettext_noop(
-            "Bring the laboratory at %(host)s to accreditation through quality management and biomedical support."
-        ),
-    ),
-    (
-        "infection-prevention",
-        "Infection Prevention",
-        gettext_noop(
-            "Cut hospital-acquired infections at %(host)s through hand hygiene, sterilisation and surveillance."
-        ),
-    ),
-    (
-        "child-health",
-        "Child Health",
-        gettext_noop(
-            "Reduce deaths of children under five at %(host)s through emergency triage and paediatric ward rounds."
-        ),
-    ),
-    (
-        "health-information",
-        "Health Information",
-        gettext_noop(
-            "Use routine data at %(host)s for decisions: a working DHIS2 dashboard reviewed monthly by the management team."
-        ),
-    ),
-    (
-        "primary-care",
-        "Primary Care",
-        gettext_noop(
-            "Strengthen the primary-care network around %(host)s with supportive supervision and referral feedback."
-        ),
-    ),
-    (
-        "health-workforce",
-        "Health Professions Education",
-        gettext_noop(
-            "Modernise the curriculum at %(host)s with skills labs, simulation and clinical mentors."
-        ),
-    ),
-    (
-        "rehabilitation",
-        "Rehabilitation",
-        gettext_noop(
-            "Start a physiotherapy and rehabilitation service at %(host)s for trauma and stroke patients."
-        ),
-    ),
-    (
-        "quality-safety",
-        "Patient Safety",
-        gettext_noop(
-            "Build a patient-safety culture at %(host)s: incident reporting, morbidity and mortality reviews, and audits."
-        ),
-    ),
-)
-
-# Institutions' descriptions by kind, their figures filled in by the generator; stored in English and shown in the
-# reader's language (Institution.shown_description, core.reference.shipped_format).
-INSTITUTION_DESCRIPTIONS: dict[str, str] = {
-    "host_hospital": gettext_noop(
-        "%(beds)s-bed public hospital serving about %(people)s people in %(region)s."
-    ),
-    "resource_hospital": gettext_noop(
-        "%(beds)s-bed teaching hospital with a global-health office and a long record of partnerships."
-    ),
-    "ministry": gettext_noop(
-        "National ministry responsible for health policy, planning and the public health system."
-    ),
-    "university": gettext_noop(
-        "Trains doctors, nurses and allied health professionals; about %(students)s students."
-    ),
-    "nursing_school": gettext_noop(
-        "Diploma and degree programmes in nursing and midwifery; about %(graduates)s graduates a year."
-    ),
-    "public_health_agency": gettext_noop(
-        "Surveillance, laboratory and outbreak-response services for the region."
-    ),
-    "community": gettext_noop(
-        "Community organisation working with about %(workers)s community health workers."
-    ),
-    "ngo": gettext_noop("Non-profit organisation supporting health services and health-worker training."),
-    "professional_association": gettext_noop(
-        "Professional body that sets standards and runs continuing education for its members."
-    ),
-}
-
-DEMO_SHARED_GOALS: tuple[str, ...] = tuple(goal for _area, _phrase, goal in THEMES)
 
 # Ministries' stated priorities: stored in English, shown in the reader's language (the `shipped` filter).
 PRIORITY_TEXTS: tuple[tuple[str, str], ...] = (
@@ -791,3 +650,8 @@ STAGE_NOTES: dict[str, tuple[str, ...]] = {
         gettext_noop("Closed after funding ended."),
     ),
 }
+
+__all__ = [
+    "INSTITUTION_DESCRIPTIONS",
+    "THEMES",
+]  # written by the demo, read by the models from their own apps

@@ -15,7 +15,7 @@ from twinning.core.reference import (
 )
 from twinning.core.rendering import labelled
 from twinning.core.validators import validate_dhis2_uid
-from twinning.demo.data import INSTITUTION_DESCRIPTIONS  # plain word lists: imports nothing of ours
+from twinning.directory.shipped import INSTITUTION_DESCRIPTIONS
 
 
 class Language(models.Model):

@@ -14,8 +14,8 @@ from twinning.core.limits import NARRATIVE_MAX, text_field
 from twinning.core.models import TwinningModel
 from twinning.core.reference import shipped_format, shipped_name, validate_currency
 from twinning.core.validators import validate_dhis2_uid, validate_upload_content, validate_upload_size
-from twinning.demo.data import DEMO_SHARED_GOALS  # plain word lists: imports nothing of ours
 from twinning.directory.models import Institution
+from twinning.partnerships.shipped import SHIPPED_SHARED_GOALS
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -268,8 +268,8 @@ class Partnership(TwinningModel):
     @property
     def shown_shared_goal(self) -> str:
         """The shared goal in the reader's language when the demo wrote it (twinning.demo.data's
-        DEMO_SHARED_GOALS, the host's name kept), else as typed (core.reference.shipped_format)."""
-        return shipped_format(self.shared_goal, *DEMO_SHARED_GOALS)
+        SHIPPED_SHARED_GOALS, the host's name kept), else as typed (core.reference.shipped_format)."""
+        return shipped_format(self.shared_goal, *SHIPPED_SHARED_GOALS)
 
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:

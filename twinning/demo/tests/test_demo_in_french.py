@@ -309,11 +309,14 @@ def test_the_demos_longer_texts_read_in_the_readers_language():
 def test_a_typed_goal_and_description_stay_as_typed_and_the_demos_read_in_russian():
     """Only what the demo wrote is translated: a goal and a description someone typed read as typed in French,
     the demo's (its pattern filled with the host's name or the figures) in the reader's language."""
-    from twinning.demo.data import DEMO_SHARED_GOALS, INSTITUTION_DESCRIPTIONS
+    from twinning.directory.shipped import INSTITUTION_DESCRIPTIONS
+    from twinning.partnerships.shipped import SHIPPED_SHARED_GOALS
     from twinning.testing.factories import InstitutionFactory, PartnershipFactory, UserFactory
 
     typed = PartnershipFactory(shared_goal="Our own goal: fewer infections on ward 3.")
-    demo = PartnershipFactory(shared_goal=DEMO_SHARED_GOALS[1] % {"host": "Gulu Regional Referral Hospital"})
+    demo = PartnershipFactory(
+        shared_goal=SHIPPED_SHARED_GOALS[1] % {"host": "Gulu Regional Referral Hospital"}
+    )
     typed_institution = InstitutionFactory(description="A hospital we describe ourselves.")
     demo_institution = InstitutionFactory(
         description=INSTITUTION_DESCRIPTIONS["host_hospital"]
