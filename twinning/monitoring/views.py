@@ -271,6 +271,8 @@ def row_save_view(
     page = selectors.entry_page(partnership, period)
     rows = [(r, form if r.key == row.key else f) for r, f in typed_rows(request.POST, page.rows)]
     context = _entry_context(request, partnership, access, period, page=page, rows=rows)
+    if saved:
+        context["saved_row"] = row.key  # the row says "Saved" at its button, as when JavaScript saved it
     return render(request, "monitoring/entry.html", context, status=200 if saved else 400)
 
 

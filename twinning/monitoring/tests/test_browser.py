@@ -66,6 +66,7 @@ def test_a_portuguese_member_types_decimal_commas(page: Page, live_server, world
     page.locator("#lang").select_option("pt")
     page.locator("footer button").click()  # the language chooser at the foot of every page
     expect(page.locator("html")).to_have_attribute("lang", "pt")
+    page.wait_for_load_state()  # the new page's deferred scripts (htmx) have run: Enter saves the row in place
 
     trained = f"#row-{m.trained.uuid}-total"
     page.locator(f"{trained} input[name$='-value']").fill("12,5")

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+import lxml.html
 import pytest
 from django.conf import settings
 
@@ -260,6 +261,9 @@ def test_a_row_save_without_javascript_keeps_the_other_rows_typed(client, world)
     assert response.status_code == 200
     assert Result.objects.count() == 1
     assert b'value="4"' in response.content and b'value="50"' in response.content
+    page = lxml.html.fromstring(response.content)
+    saved = [row.get("id") for row in page.find_class("entry-row") if row.xpath(".//*[@role='status']")]
+    assert saved == [f"row-{key(m.trained)}"]  # the saved row says so at its button; the typed one does not
 
 
 def test_a_submitted_report_refuses_a_save_and_keeps_the_values(client, world):
