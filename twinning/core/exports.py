@@ -40,7 +40,7 @@ from openpyxl.styles import Font
 
 from twinning.core.numbers import currency_decimals, current_locale, format_percent
 from twinning.core.rendering import as_text, degrades_to
-from twinning.core.spreadsheets import FORMULA_STARTS, XLSX_TYPE, text_cell
+from twinning.core.spreadsheets import FORMULA_STARTS, XLSX_TYPE, sheet_title, text_cell
 
 KINDS = ("text", "number", "percent", "money", "date")
 # What a text column keeps as it is given (everything else becomes text): the XLSX writes them as typed cells.
@@ -259,15 +259,9 @@ def xlsx_bytes(tables: Iterable[Table]) -> bytes:
     """The tables as one XLSX, a sheet each: bold frozen header, number cells with their kind's format
     (percent cells hold the fraction, 0.455 for 45.5 %), dates as date cells, text through `text_cell`."""
     book = Workbook(write_only=True)
-    used: set[str] = set()
+    taken: set[str] = set()
     for table in tables:
-        title = (
-            ILLEGAL_CHARACTERS_RE.sub("", re.sub(r"[\\/*?:\[\]]", " ", table.title))[:31].strip() or "Sheet"
-        )
-        while title in used:
-            title = title[:28] + f" {len(used)}"
-        used.add(title)
-        sheet = book.create_sheet(title=title)
+        sheet = book.create_sheet(title=sheet_title(table.title, taken))
         sheet.freeze_panes = "A2"
         header = []
         for name in table.headers():

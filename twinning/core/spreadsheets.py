@@ -8,6 +8,7 @@ instead of failing the download. Rows are streamed with openpyxl's write-only wo
 """
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,11 +24,45 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@")
+SHEET_TITLE_LIMIT = 31  # Excel refuses a longer sheet name
+_NOT_IN_SHEET_TITLES = re.compile(r"[\\/*?:\[\]]")
+_APOSTROPHES_AT_ENDS = re.compile(r"^[' ]+|[' ]+$")
+_TRAILING_PUNCTUATION = " -\u2013\u2014,.;:\u00b7"
+
+
+def sheet_title(text: str, taken: set[str]) -> str:
+    """A sheet name Excel accepts for `text` that is not yet in `taken` (compared without case, as Excel
+    compares), added to `taken`.
+
+    Excel's rules for sheet names: at most 31 characters; none of \\ / * ? : [ ] (each becomes a space); no
+    apostrophe at either end; not "History", which Excel keeps for itself. A longer text is cut at the last word
+    break that leaves room for "…" (inside a word only when its first half holds no break), so "Contributions
+    and leverage to date" becomes "Contributions and leverage to…"; a name already taken gets " (2)", " (3)"… still
+    within 31 characters. Characters XML cannot hold are dropped; an empty result is "Sheet". Raises nothing."""
+    base = ILLEGAL_CHARACTERS_RE.sub("", _NOT_IN_SHEET_TITLES.sub(" ", text))
+    base = _APOSTROPHES_AT_ENDS.sub("", " ".join(base.split())) or "Sheet"
+    used = {title.casefold() for title in taken} | {"history"}
+    title, number = _fit_sheet_title(base, ""), 1
+    while title.casefold() in used:
+        number += 1
+        title = _fit_sheet_title(base, f" ({number})")
+    taken.add(title)
+    return title
+
+
+def _fit_sheet_title(base: str, suffix: str) -> str:
+    room = SHEET_TITLE_LIMIT - len(suffix)
+    if len(base) <= room:
+        return base + suffix
+    cut = base[:room]  # a break right after the room left for "…" still counts
+    space = cut.rfind(" ")
+    cut = cut[:space] if space > room // 2 else cut[: room - 1]
+    return cut.rstrip(_TRAILING_PUNCTUATION + "'") + "\u2026" + suffix
 
 
 @dataclass
 class Sheet:
-    """One sheet: a title (cut to Excel's 31 characters), a bold header row, the rows, optional widths."""
+    """One sheet: a title (made a name Excel accepts by `sheet_title`), a bold header row, the rows, optional widths."""
 
     title: str
     header: Sequence[str]
@@ -52,8 +87,9 @@ def text_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
 def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
     """An XLSX file of `sheets`, every cell written through `text_cell`."""
     book = Workbook(write_only=True)
+    taken: set[str] = set()
     for spec in sheets:
-        sheet = book.create_sheet(title=ILLEGAL_CHARACTERS_RE.sub("", spec.title)[:31] or "Sheet")
+        sheet = book.create_sheet(title=sheet_title(spec.title, taken))
         for index, width in enumerate(spec.widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
         if spec.freeze_header and spec.header:
