@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language, gettext, gettext_noop, to_locale
 from django.utils.translation import gettext_lazy as _
 
+from twinning.core.numbers import format_grouped
+
 
 @cache
 def country_names() -> dict[str, str]:
@@ -137,15 +139,19 @@ def shipped_format(text: str, *patterns: str, names: dict[str, str] | None = Non
 
     `names` lists the placeholders whose values are themselves shipped names, mapped to the separator that joins
     several of them ("" for one): each is translated too (a demo transition plan's summary names the plan's
-    activities, "Triage protocol workshop; Quarterly clinical audit"). Other values (an institution's name, a
-    figure) are kept as stored.
+    activities, "Triage protocol workshop; Quarterly clinical audit"). A figure stored with English thousands
+    separators ("1,200,000 people") is grouped as the reader's language groups it ("1\u202f200\u202f000" in
+    French); other values (an institution's name, a year, a figure under 1,000) are kept as stored.
 
     Raises: nothing.
     """
     for pattern in patterns:
         found = re.fullmatch(_PLACEHOLDER.sub(_group, re.escape(pattern)), text or "")
         if found:
-            values = found.groupdict()
+            values = {
+                name: format_grouped(int(value.replace(",", ""))) if _ENGLISH_FIGURE.fullmatch(value) else value
+                for name, value in found.groupdict().items()
+            }
             for name, separator in (names or {}).items():
                 if name in values:
                     parts = values[name].split(separator) if separator else [values[name]]
@@ -161,6 +167,7 @@ def shipped_format(text: str, *patterns: str, names: dict[str, str] | None = Non
     return shipped_name(text)
 
 
+_ENGLISH_FIGURE = re.compile(r"\d{1,3}(?:,\d{3})+")  # how the demo writes a figure of 1,000 or more
 _PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)s")  # a named placeholder as re.escape writes it
 
 

@@ -339,10 +339,14 @@ def test_a_typed_goal_and_description_stay_as_typed_and_the_demos_read_in_russia
     assert "Créer à Gulu Regional Referral Hospital un service d'urgences fondé sur le triage" in page
     assert demo.shared_goal not in page
     page = text_of(reverse("directory:detail", args=[demo_institution.uuid]))
-    assert "Hôpital public de 250 lits desservant environ 1,200,000 personnes (Northern)." in page
+    # The figure is grouped the French way (CLDR: a narrow no-break space), not the stored English "1,200,000".
+    assert "Hôpital public de 250 lits desservant environ 1\u202f200\u202f000 personnes (Northern)." in page
     with translation.override("ru"):
         assert demo.shown_shared_goal.startswith(
             "Создать в учреждении Gulu Regional Referral Hospital отделение"
         )
         assert demo_institution.shown_description.startswith("Государственная больница на 250 коек")
+        assert "1\u00a0200\u00a0000" in demo_institution.shown_description
+    with translation.override("en"):
+        assert "about 1,200,000 people" in demo_institution.shown_description
         assert typed.shown_shared_goal == "Our own goal: fewer infections on ward 3."
