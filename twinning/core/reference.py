@@ -149,7 +149,9 @@ def shipped_format(text: str, *patterns: str, names: dict[str, str] | None = Non
         found = re.fullmatch(_PLACEHOLDER.sub(_group, re.escape(pattern)), text or "")
         if found:
             values = {
-                name: format_grouped(int(value.replace(",", ""))) if _ENGLISH_FIGURE.fullmatch(value) else value
+                name: format_grouped(int(value.replace(",", "")))
+                if _ENGLISH_FIGURE.fullmatch(value)
+                else value
                 for name, value in found.groupdict().items()
             }
             for name, separator in (names or {}).items():
