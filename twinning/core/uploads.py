@@ -310,6 +310,8 @@ def _sheet_rows(sheet: Any, *, pad: bool = True) -> Iterator[Row]:
 
 def cell_text(value: Any) -> str:
     """A cell as trimmed text: numbers without a spurious ".0", dates as ISO 8601, blank as ""."""
+    if type(value) is str:  # most cells, first: imports call this several times a row
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

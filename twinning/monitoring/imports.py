@@ -18,11 +18,12 @@ import dataclasses
 import datetime
 import itertools
 import logging
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -76,6 +77,7 @@ MAX_ROWS = 20_000
 INLINE_BYTES = 256 * 1024
 LIMIT = Decimal(10) ** 14
 CHUNK = 20_000
+MAX_PERIODS = 10_000  # periods parsed and kept by one import (a plan of 10 years has 3,650 days)
 PROGRESS_EVERY = 1000
 Progress = Callable[[int], None]
 logger = logging.getLogger(__name__)
@@ -330,9 +332,9 @@ def _header_index(header: list[Any] | None) -> dict[str, int]:
     return {c: names.index(c) for c in COLUMNS if c in names}
 
 
-@dataclass(frozen=True)
-class _Checked:
-    """A good row: where it goes, the version the person saw (if the file says), and the values."""
+class _Checked(NamedTuple):
+    """A good row: where it goes, the version the person saw (if the file says), and the values (a tuple: one
+    is made per row, and a frozen dataclass takes several times as long to build)."""
 
     line: int
     key: tuple[int, int, str, int | None]  # partnership, indicator, period, option
@@ -348,6 +350,11 @@ class _RowChecker:
         allowed, scope_period = scope.allowed, scope.period
         self.index = index
         self.width = max(index.values()) + 1
+        # Positions looked up once, not per row (None: the file has no such column).
+        self.at = {c: index.get(c) for c in COLUMNS}
+        self.value_positions = [index[c] for c in VALUE_COLUMNS if c in index]
+        # The model's rules for the text fields, run on every row.
+        self.text_fields = [(name, Result._meta.get_field(name)) for name in ("text", "comment")]
         self.targets = _targets_for(allowed)
         # Indicators whose numbers may be negative (a change), and those counted in whole numbers (one query).
         self.negative_ok: set[int] = set()
@@ -369,7 +376,7 @@ class _RowChecker:
             (r.partnership_id, r.period): r.status
             for r in PeriodReport.objects.select_for_update().filter(partnership__in=allowed)
         }
-        self.periods: dict[str, Period | None] = {}
+        self.periods: dict[str, Period] = {}
         self.errors: list[RowError] = []
         self.error_count = 0
         self.skipped = 0
@@ -403,14 +410,18 @@ class _RowChecker:
         return status is not None and status not in PeriodReport.EDITABLE
 
     def cell(self, row: list[Any], column: str) -> Any:
-        position = self.index.get(column)
+        position = self.at[column]
         return row[position] if position is not None else None
 
     def row(self, line: int, row: list[Any]) -> _Checked | None:
         """The checked row, or None when it is blank or bad (then reported through `bad`)."""
         if len(row) < self.width:
             row = [*row, *([None] * (self.width - len(row)))]
-        if all(self.cell(row, c) in (None, "") for c in VALUE_COLUMNS):
+        for position in self.value_positions:
+            given = row[position]
+            if given is not None and given != "":
+                break
+        else:  # no value given
             if any(v not in (None, "") for v in row):
                 self.skipped += 1  # a template row left blank
             return None
@@ -443,7 +454,8 @@ class _RowChecker:
                 line, "partnership", p_key, _("Not a partnership you can enter results for (give its UUID).")
             )
             return None
-        partnership, target = found
+        _partnership, target = found
+        partnership_id = target.plan.partnership_id  # not `partnership.pk`, a property: this runs once a row
         period_id = cell_text(row[self.index["period"]]) or self.scope_period or ""
         if self.scope_period and period_id != self.scope_period:
             self.bad(
@@ -479,7 +491,7 @@ class _RowChecker:
             return None
         if (
             not target.plan.first_year <= parsed.year <= target.plan.last_year
-            or parsed.start > self.today[partnership.pk]
+            or parsed.start > self.today[partnership_id]
         ):
             self.bad(
                 line,
@@ -496,16 +508,21 @@ class _RowChecker:
             if option_id is None:
                 self.bad(line, "option", option_code, _("Not a breakdown of %(code)s.") % {"code": code})
                 return None
-        label = " ".join(part for part in (code, option_code, period_id) if part)
-        return (partnership.pk, indicator_id, period_id, option_id), measure, label
+        label = " ".join(filter(None, (code, option_code, period_id)))
+        return (partnership_id, indicator_id, period_id, option_id), measure, label
 
     def _period(self, period_id: str) -> Period | None:
-        if period_id not in self.periods:
+        """The period `period_id` names, or None; periods read are kept (up to MAX_PERIODS: a file naming a
+        million different ones must not hold them all), mistakes are not (they are few, and unbounded)."""
+        parsed = self.periods.get(period_id)
+        if parsed is None:
             try:
-                self.periods[period_id] = parse_period(period_id)
+                parsed = parse_period(period_id)
             except ValueError:
-                self.periods[period_id] = None
-        return self.periods[period_id]
+                return None
+            if len(self.periods) < MAX_PERIODS:
+                self.periods[period_id] = parsed
+        return parsed
 
     def _values(
         self, line: int, row: list[Any], measure: str, allows_negative: bool, whole_numbers: bool
@@ -514,10 +531,14 @@ class _RowChecker:
         numbers: dict[str, Decimal | None] = {}
         failed = False
         for name in ("value", "numerator", "denominator", "score"):
+            given = self.cell(row, name)
+            if given is None:  # most cells of a row: only the measure's own are filled in
+                numbers[name] = None
+                continue
             try:
-                numbers[name] = _number(self.cell(row, name), self.locale)
+                numbers[name] = _number(given, self.locale)
             except ValidationError as exc:
-                self.bad(line, name, self.cell(row, name), " ".join(exc.messages))
+                self.bad(line, name, given, " ".join(exc.messages))
                 failed = True
         if failed:
             return None
@@ -538,9 +559,13 @@ class _RowChecker:
             self.bad(line, "comment", "", _("Text may not contain NUL (0x00) characters."))
             return None
         # The model's own field rules (lengths and the like), whatever door the value comes through.
-        for name, value in (("text", cleaned.get("text", "")), ("comment", comment)):
+        for (name, model_field), value in zip(
+            self.text_fields, (cleaned.get("text", ""), comment), strict=True
+        ):
+            if not value:
+                continue  # Field.run_validators passes blank values
             try:
-                Result._meta.get_field(name).run_validators(value)  # type: ignore[union-attr]
+                model_field.run_validators(value)  # type: ignore[union-attr]
             except ValidationError as exc:
                 self.bad(line, name, value, " ".join(exc.messages))
                 return None
@@ -581,8 +606,9 @@ class _Stage:
         self.postgres = connection.vendor == "postgresql"
         self.actor_id = getattr(actor, "pk", None)
         self.now = connection.ops.adapt_datetimefield_value(now)
-        self.rows: list[tuple[Any, ...]] = []
-        self.decisions: list[tuple[int, int | None, int | None]] = []
+        # Lines of COPY's text format on PostgreSQL, tuples for executemany elsewhere.
+        self.rows: list[Any] = []
+        self.decisions: list[Any] = []
         drop = " ON COMMIT DROP" if self.postgres else ""
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
@@ -599,21 +625,36 @@ class _Stage:
 
     def add(self, row: "_Checked", locked: bool) -> None:
         value, numerator, denominator, text, score, comment = row.values
-        self.rows.append(
-            (
-                row.line,
-                *row.key,
-                row.seen_version,
-                int(locked),
-                _text(value),
-                _text(numerator),
-                _text(denominator),
-                text,
-                _text(score),
-                comment,
-                row.label,
+        partnership_id, indicator_id, period, option_id = row.key
+        if self.postgres:
+            # COPY's text format, written out (NULL as \\N): ids and numbers need no escaping, texts do (`_escape`).
+            self.rows.append(
+                f"{row.line}\t{partnership_id}\t{indicator_id}\t{_escape(period)}\t"
+                f"{NULL if option_id is None else option_id}\t"
+                f"{NULL if row.seen_version is None else row.seen_version}\t{1 if locked else 0}\t"
+                f"{NULL if value is None else str(value)}\t{NULL if numerator is None else str(numerator)}\t"
+                f"{NULL if denominator is None else str(denominator)}\t{_escape(text)}\t"
+                f"{NULL if score is None else str(score)}\t{_escape(comment)}\t{_escape(row.label)}\n"
             )
-        )
+        else:
+            self.rows.append(
+                (
+                    row.line,
+                    partnership_id,
+                    indicator_id,
+                    period,
+                    option_id,
+                    row.seen_version,
+                    int(locked),
+                    _text(value),
+                    _text(numerator),
+                    _text(denominator),
+                    text,
+                    _text(score),
+                    comment,
+                    row.label,
+                )
+            )
         if len(self.rows) >= CHUNK:
             self.flush()
 
@@ -622,17 +663,24 @@ class _Stage:
 
     def decide(self, line: int, stored: "_Stored | None") -> None:
         """Record that the row at `line` is to be written: new (no `stored`) or over the stored value read."""
-        self.decisions.append((line, None, None) if stored is None else (line, stored.pk, stored.version))
+        if self.postgres:
+            self.decisions.append(
+                f"{line}\t\\N\t\\N\n" if stored is None else f"{line}\t{stored.pk}\t{stored.version}\n"
+            )
+        else:
+            self.decisions.append((line, None, None) if stored is None else (line, stored.pk, stored.version))
         if len(self.decisions) >= CHUNK:
             self.decisions = self._put(DECIDED, self.decisions)
 
-    def _put(self, table: str, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    def _put(self, table: str, rows: list[Any]) -> list[Any]:
+        """Write `rows` to `table` and return an empty list: on PostgreSQL lines of COPY's text format, ready
+        written by `add` and `decide`; elsewhere tuples."""
         if not rows:
             return rows
         with connection.cursor() as cursor:
             if self.postgres:
                 with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
-                    copy.write("".join("\t".join(map(_copy_field, r)) + "\n" for r in rows))
+                    copy.write("".join(rows))
             else:
                 marks = ", ".join(["%s"] * len(rows[0]))
                 cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
@@ -715,11 +763,7 @@ def _number_or_none(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
 
 
-def _copy_field(value: Any) -> str:
-    """One field of COPY's text format: NULL as \\N, backslash, tab and line breaks escaped."""
-    if value is None:
-        return "\\N"
-    return _escape(value) if isinstance(value, str) else str(value)
+NULL = "\\N"  # COPY's text format
 
 
 def _binary() -> str:
@@ -787,12 +831,12 @@ class _Pass:
         seen: set[int | None] = set()
         last_line = 0
         for line, _p, _i, period, option, seen_version, locked, v, n, d, text, score, comment, label in rows:
-            values = (
-                _number_or_none(v),
-                _number_or_none(n),
-                _number_or_none(d),
+            values = (  # as _number_or_none reads them, inline: once a row
+                None if v is None else Decimal(v),
+                None if n is None else Decimal(n),
+                None if d is None else Decimal(d),
                 text,
-                _number_or_none(score),
+                None if score is None else Decimal(score),
                 comment,
             )
             if option in seen:
@@ -864,7 +908,7 @@ def _groups(
     rows: Iterator[tuple[Any, ...]], start: int
 ) -> Iterator[tuple[tuple[int, int, str], list[tuple[Any, ...]]]]:
     """Consecutive rows with the same (partnership, indicator, period), found at `start` in each row."""
-    for key, group in itertools.groupby(rows, key=lambda r: (r[start], r[start + 1], r[start + 2])):
+    for key, group in itertools.groupby(rows, key=operator.itemgetter(start, start + 1, start + 2)):
         yield key, list(group)
 
 

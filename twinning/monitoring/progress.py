@@ -265,8 +265,11 @@ def breakdown_problems(
             ]
         )
         for field, got, limit, what in checks:
-            if limit is None:
+            if limit is None or not (
+                got > limit or (final and rule == Indicator.Breakdown.COMPLETE and got != limit)
+            ):
                 continue
+            # Worded only for a problem: imports check every breakdown of a file here.
             label = _names(names) if not what else f"{_names(names)} ({what})"
             if got > limit:
                 problems.append(

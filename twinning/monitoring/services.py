@@ -168,6 +168,10 @@ def _partnership_people(partnership: Partnership) -> list[User]:
 # --- results ------------------------------------------------------------------------------------------
 
 
+_TOO_LARGE = Decimal(10) ** MAX_DIGITS_BEFORE_POINT
+_PLACES = Decimal("0.0001")
+
+
 def _decimal(raw: Any, field: str, errors: dict[str, list[str]], locale: str | None) -> Decimal | None:
     if raw is None or (isinstance(raw, str) and not raw.strip(SPACES)):
         return None
@@ -175,17 +179,20 @@ def _decimal(raw: Any, field: str, errors: dict[str, list[str]], locale: str | N
         errors.setdefault(field, []).append(_("Enter a number."))
         return None
     try:
-        number = parse_decimal(raw, locale=locale) if isinstance(raw, str) else Decimal(raw)
+        if type(raw) is Decimal:  # already read (an import's cells): Decimals are immutable, no copy needed
+            number = raw
+        else:
+            number = parse_decimal(raw, locale=locale) if isinstance(raw, str) else Decimal(raw)
     except ValidationError as exc:
         errors.setdefault(field, []).extend(exc.messages)
         return None
     if not number.is_finite():
         errors.setdefault(field, []).append(_("Enter a number."))
         return None
-    if abs(number) >= Decimal(10) ** MAX_DIGITS_BEFORE_POINT:
+    if abs(number) >= _TOO_LARGE:
         errors.setdefault(field, []).append(_("This number is too large."))
         return None
-    return number.quantize(Decimal("0.0001"))
+    return number.quantize(_PLACES)
 
 
 def clean_result_values(

@@ -40,6 +40,7 @@ from twinning.accounts.models import User
 from twinning.core.choices import Side
 from twinning.interop.dhis2.ids import DEFAULT_COMBO_NAMES, IdScheme, id_scheme
 from twinning.interop.dhis2.parse import FileRefused, Header, Opener, RawValue, read
+from twinning.interop.dhis2.parse import values as read_values
 from twinning.monitoring.imports import COLUMNS, ImportOutcome, ImportRejected, results_import
 from twinning.monitoring.models import Result
 from twinning.monitoring.services import result_save
@@ -246,6 +247,7 @@ class _Resolver:
             self.uuid[pk] = str(uuid)
             if combo:
                 self.by_combo[combo] = pk
+        self.resolved: dict[tuple[str, str], int] = {}  # (attribute option combo, org unit) -> partnership
         self.hosted: dict[str, list[int]] = {}
         self.sites: dict[int, set[str]] = {}
         for pk, side, unit in (
@@ -278,8 +280,22 @@ class _Resolver:
                 self.categories[category][combo] = key
 
     def partnership(self, raw: RawValue) -> int | Conflict:
-        """The partnership a value belongs to: by its attribute option combo, else the org unit's host."""
-        combo, unit = raw.attribute_option_combo, raw.org_unit
+        """The partnership a value belongs to: by its attribute option combo, else the org unit's host.
+
+        What it answers depends on the (attribute option combo, org unit) pair alone (and on this import's
+        mapping and access, fixed for its length), so a pair found once is not worked out again. Only pairs
+        naming a partnership are kept: they are bounded by the mapping, not the file; conflicts are not kept,
+        so a file of a million bad pairs holds no more memory than a good one."""
+        pair = (raw.attribute_option_combo, raw.org_unit)
+        kept = self.resolved.get(pair)
+        if kept is not None:
+            return kept
+        found = self._partnership(*pair)
+        if not isinstance(found, Conflict):
+            self.resolved[pair] = found
+        return found
+
+    def _partnership(self, combo: str, unit: str) -> int | Conflict:
         if combo.startswith("!"):
             return Conflict(
                 combo[1:],
@@ -294,7 +310,7 @@ class _Resolver:
                     _("No partnership of the programme has this attribute option combo."),
                     property="attributeOptionCombo",
                 )
-            if unit not in self.sites.get(pk, set()):
+            if unit not in self.sites.get(pk, ()):
                 return Conflict(
                     unit, _("This org unit is not one of the partnership's institutions."), property="orgUnit"
                 )
@@ -528,7 +544,7 @@ def dhis2_import(
             ),
         )
     try:
-        header, _values_unused = read(opener, fmt)
+        header, _values_unused = read(opener, fmt)  # the values are read in the passes below
         resolver = _Resolver(actor, programme, partnership, _Schemes.of(options, header))
     except (FileRefused, ValidationError) as exc:
         return _refused(summary, exc)
@@ -537,9 +553,11 @@ def dhis2_import(
     try:
         with transaction.atomic():
             if options.strategy == DELETE:
-                _run_delete(actor, opener, fmt, resolver, summary, progress)
+                _run_delete(actor, opener, fmt, header, resolver, summary, progress)
             else:
-                _run(actor, programme, partnership, opener, fmt, resolver, summary, source, progress)
+                _run(
+                    actor, programme, partnership, (opener, fmt, header), resolver, summary, source, progress
+                )
             if options.dry_run or summary.status == "ERROR":
                 raise _Rollback
     except _Rollback:
@@ -563,8 +581,7 @@ def _run(
     actor: User,
     programme: Programme,
     partnership: Partnership | None,
-    opener: Opener,
-    fmt: str,
+    file: tuple[Opener, str, Header],
     resolver: _Resolver,
     summary: ImportSummary,
     source: str,
@@ -581,7 +598,7 @@ def _run(
             with transaction.atomic():
                 outcome: ImportOutcome | None = results_import(
                     actor=actor,
-                    rows=current.rows(read(opener, fmt)[1], progress),
+                    rows=current.rows(read_values(*file), progress),
                     programme=programme,
                     partnership=partnership,
                     source=source[:100],
@@ -713,6 +730,7 @@ def _run_delete(
     actor: User,
     opener: Opener,
     fmt: str,
+    header: Header,
     resolver: _Resolver,
     summary: ImportSummary,
     progress: Progress | None,
@@ -724,7 +742,7 @@ def _run_delete(
     conflicts = _Conflicts()
     options: dict[str, int] = {}
     read_count = deleted = 0
-    for index, raw in enumerate(read(opener, fmt)[1]):
+    for index, raw in enumerate(read_values(opener, fmt, header)):
         read_count = index + 1
         if progress is not None and read_count % 10_000 == 0:
             progress(read_count)

@@ -52,6 +52,7 @@ class Header:
     """What a file says about all its values (a data value set's attributes, ADX's nothing)."""
 
     id_schemes: dict[str, str] = field(default_factory=dict)  # idScheme, dataElementIdScheme, ...
+    defaults: dict[str, str] = field(default_factory=dict)  # period, orgUnit, attributeOptionCombo
 
 
 SCHEME_KEYS = ("idScheme", "dataElementIdScheme", "orgUnitIdScheme", "categoryOptionComboIdScheme")
@@ -90,26 +91,47 @@ def _bool(value: Any) -> bool:
     return str(value).strip().lower() in ("true", "1")
 
 
-_KEYS = {
-    "dataElement": "data_element",
-    "period": "period",
-    "orgUnit": "org_unit",
-    "categoryOptionCombo": "category_option_combo",
-    "attributeOptionCombo": "attribute_option_combo",
-    "value": "value",
-    "comment": "comment",
-}
 _DEFAULTS = ("period", "orgUnit", "attributeOptionCombo")
 
 
+def _id(given: Any) -> str:
+    """An identifier field as `_value` keeps it: text, cut at MAX_FIELD, trimmed."""
+    if type(given) is str:  # the usual case, without `_text`'s conversions
+        return (given if len(given) <= MAX_FIELD else given[:MAX_FIELD]).strip()
+    return _text(given).strip()
+
+
+def _plain(given: Any) -> str:
+    """The value or comment field: text cut at MAX_FIELD, kept as written (spaces may be meant)."""
+    if type(given) is str and len(given) <= MAX_FIELD:
+        return given
+    return _text(given)
+
+
 def _value(item: dict[str, Any], defaults: dict[str, str]) -> RawValue:
-    raw = RawValue(deleted=_bool(item.get("deleted", "")))
-    for key, name in _KEYS.items():
-        given = item.get(key)
-        if given in (None, "") and key in defaults:
-            given = defaults[key]
-        setattr(raw, name, _text(given).strip() if name != "comment" and name != "value" else _text(given))
-    return raw
+    """One value from its fields by DHIS2 name (dataElement, period, orgUnit, categoryOptionCombo,
+    attributeOptionCombo, value, comment, deleted); a blank period, orgUnit or attributeOptionCombo takes the
+    file's default (`_DEFAULTS`). Called once a value, so written out field by field."""
+    get = item.get
+    period, unit, combo = get("period"), get("orgUnit"), get("attributeOptionCombo")
+    if defaults:
+        if period is None or period == "":
+            period = defaults.get("period", period)
+        if unit is None or unit == "":
+            unit = defaults.get("orgUnit", unit)
+        if combo is None or combo == "":
+            combo = defaults.get("attributeOptionCombo", combo)
+    deleted = get("deleted")
+    return RawValue(
+        _id(get("dataElement")),
+        _id(period),
+        _id(unit),
+        _id(get("categoryOptionCombo")),
+        _id(combo),
+        _plain(get("value")),
+        _plain(get("comment")),
+        deleted=False if deleted is None else _bool(deleted),
+    )
 
 
 # --- JSON ------------------------------------------------------------------------------------------------
@@ -126,7 +148,9 @@ def _json_header(source: IO[bytes]) -> dict[str, str]:
     return found
 
 
-def read_json(opener: Opener) -> tuple[Header, Iterator[RawValue]]:
+def json_header(opener: Opener) -> Header:
+    """A data value set's id schemes and defaults: its top-level scalars, wherever they are (a whole pass over
+    the file). Raises FileRefused."""
     with opener() as first:
         try:
             top = _json_header(_limited(first))
@@ -134,22 +158,23 @@ def read_json(opener: Opener) -> tuple[Header, Iterator[RawValue]]:
             raise FileRefused(
                 _("The file is not valid JSON: %(error)s") % {"error": str(exc)[:200]}
             ) from None
-    defaults = {k: top[k] for k in _DEFAULTS if k in top}
-    header = Header({k: top[k] for k in SCHEME_KEYS if k in top})
+    return Header({k: top[k] for k in SCHEME_KEYS if k in top}, {k: top[k] for k in _DEFAULTS if k in top})
 
-    def values() -> Iterator[RawValue]:
-        with opener() as source:
-            try:
-                for item in ijson.items(_limited(source), "dataValues.item", use_float=False):
-                    if not isinstance(item, dict):
-                        raise FileRefused(_("Each of dataValues must be an object."))
-                    yield _value(item, defaults)
-            except ijson.JSONError as exc:
-                raise FileRefused(
-                    _("The file is not valid JSON: %(error)s") % {"error": str(exc)[:200]}
-                ) from None
 
-    return header, values()
+def json_values(opener: Opener, header: Header) -> Iterator[RawValue]:
+    """Each of a data value set's `dataValues`, one at a time. Raises FileRefused as they are read."""
+    defaults = header.defaults
+    with opener() as source:
+        try:
+            # The C backend (yajl2_c) builds each value's dict; use_float=False keeps numbers exact.
+            for item in ijson.items(_limited(source), "dataValues.item", use_float=False):
+                if not isinstance(item, dict):
+                    raise FileRefused(_("Each of dataValues must be an object."))
+                yield _value(item, defaults)
+        except ijson.JSONError as exc:
+            raise FileRefused(
+                _("The file is not valid JSON: %(error)s") % {"error": str(exc)[:200]}
+            ) from None
 
 
 # --- XML: data value sets and ADX -------------------------------------------------------------------------
@@ -180,29 +205,33 @@ def _xml_root(opener: Opener) -> tuple[str, dict[str, str]]:
     raise FileRefused(_("The file is empty."))
 
 
-def read_xml(opener: Opener) -> tuple[Header, Iterator[RawValue]]:
+def xml_header(opener: Opener) -> Header:
+    """A DXF data value set's id schemes and defaults: its root's attributes. Raises FileRefused."""
     root_name, attributes = _xml_root(opener)
     if root_name != "dataValueSet":
         raise FileRefused(
             _("This is not a DHIS2 data value set (its root element is %(name)s).") % {"name": root_name[:50]}
         )
-    defaults = {k: attributes[k] for k in _DEFAULTS if k in attributes}
-    header = Header({k: attributes[k] for k in SCHEME_KEYS if k in attributes})
+    return Header(
+        {k: attributes[k] for k in SCHEME_KEYS if k in attributes},
+        {k: attributes[k] for k in _DEFAULTS if k in attributes},
+    )
 
-    def values() -> Iterator[RawValue]:
-        with opener() as source:
-            root = None
-            for event, element in _xml_events(_limited(source)):
-                if root is None:
-                    root = element
-                if event == "end" and _local(element.tag) == "dataValue":
-                    attrib = dict(element.attrib)
-                    for child in element:  # DXF 2 also allows child elements for the fields
-                        attrib.setdefault(_local(child.tag), child.text or "")
-                    yield _value(attrib, defaults)
-                    root.clear()
 
-    return header, values()
+def xml_values(opener: Opener, header: Header) -> Iterator[RawValue]:
+    """Each `dataValue` of a DXF data value set, one at a time. Raises FileRefused as they are read."""
+    defaults = header.defaults
+    with opener() as source:
+        root = None
+        for event, element in _xml_events(_limited(source)):
+            if root is None:
+                root = element
+            if event == "end" and _local(element.tag) == "dataValue":
+                attrib = dict(element.attrib)
+                for child in element:  # DXF 2 also allows child elements for the fields
+                    attrib.setdefault(_local(child.tag), child.text or "")
+                yield _value(attrib, defaults)
+                root.clear()
 
 
 _ADX_KNOWN = {
@@ -216,32 +245,34 @@ _ADX_KNOWN = {
 }
 
 
-def read_adx(opener: Opener) -> tuple[Header, Iterator[RawValue]]:
+def adx_header(opener: Opener) -> Header:
+    """Nothing but the check that the file is ADX (its root element). Raises FileRefused."""
     root_name, _attributes = _xml_root(opener)
     if root_name != "adx":
         raise FileRefused(
             _("This is not an ADX file (its root element is %(name)s).") % {"name": root_name[:50]}
         )
+    return Header()
 
-    def values() -> Iterator[RawValue]:
-        with opener() as source:
-            root = None
-            holder = None  # the element the values hang off (their group), emptied after each
-            group: dict[str, str] = {}
-            for event, element in _xml_events(_limited(source)):
-                name = _local(element.tag)
-                if root is None:
-                    root = holder = element
-                elif event == "start" and name == "group":
-                    group, holder = dict(element.attrib), element
-                elif event == "end" and name == "dataValue":
-                    yield _adx_value(group, dict(element.attrib), element)
-                    holder.clear()  # type: ignore[union-attr]
-                elif event == "end" and name == "group":
-                    root.clear()
-                    holder = root
 
-    return Header(), values()
+def adx_values(opener: Opener, header: Header) -> Iterator[RawValue]:
+    """Each `dataValue` of an ADX file with its group's fields, one at a time. Raises FileRefused as read."""
+    with opener() as source:
+        root = None
+        holder = None  # the element the values hang off (their group), emptied after each
+        group: dict[str, str] = {}
+        for event, element in _xml_events(_limited(source)):
+            name = _local(element.tag)
+            if root is None:
+                root = holder = element
+            elif event == "start" and name == "group":
+                group, holder = dict(element.attrib), element
+            elif event == "end" and name == "dataValue":
+                yield _adx_value(group, dict(element.attrib), element)
+                holder.clear()  # type: ignore[union-attr]
+            elif event == "end" and name == "group":
+                root.clear()
+                holder = root
 
 
 def _adx_value(group: dict[str, str], attrib: dict[str, str], element: Any) -> RawValue:
@@ -298,36 +329,44 @@ _CSV_KEYS = {
 }
 
 
-def read_csv(opener: Opener) -> tuple[Header, Iterator[RawValue]]:
+def csv_header(opener: Opener) -> Header:
+    """DHIS2's CSV says nothing about all its values: its header row names the columns, read with them."""
+    return Header()
+
+
+def csv_values(opener: Opener, header: Header) -> Iterator[RawValue]:
     """DHIS2's CSV: a header row naming the columns (any case), or no header and DHIS2's column order."""
-
-    def values() -> Iterator[RawValue]:
-        with opener() as source:
-            text = io.TextIOWrapper(_limited(source), encoding="utf-8-sig", errors="strict", newline="")
-            reader = csv.reader(text)
-            try:
-                for line, row in enumerate(reader):
-                    if line == 0:
-                        names = [c.strip().lower().replace("_", "") for c in row]
-                        if "dataelement" in names:
-                            columns = names
-                            continue
-                        columns = _CSV_COLUMNS
-                    item = {
-                        _CSV_KEYS[c]: row[i] for i, c in enumerate(columns) if c in _CSV_KEYS and i < len(row)
-                    }
-                    if not any(row):
+    with opener() as source:
+        text = io.TextIOWrapper(_limited(source), encoding="utf-8-sig", errors="strict", newline="")
+        reader = csv.reader(text)
+        try:
+            for line, row in enumerate(reader):
+                if line == 0:
+                    names = [c.strip().lower().replace("_", "") for c in row]
+                    if "dataelement" in names:
+                        columns = names
                         continue
-                    yield _value(item, {})
-            except (UnicodeDecodeError, csv.Error) as exc:
-                raise FileRefused(
-                    _("The file is not a UTF-8 CSV file: %(error)s") % {"error": str(exc)[:200]}
-                ) from None
+                    columns = _CSV_COLUMNS
+                item = {
+                    _CSV_KEYS[c]: row[i] for i, c in enumerate(columns) if c in _CSV_KEYS and i < len(row)
+                }
+                if not any(row):
+                    continue
+                yield _value(item, {})
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise FileRefused(
+                _("The file is not a UTF-8 CSV file: %(error)s") % {"error": str(exc)[:200]}
+            ) from None
 
-    return Header(), values()
 
-
-READERS = {"json": read_json, "xml": read_xml, "csv": read_csv, "adx": read_adx}
+HeaderReader = Callable[[Opener], Header]
+ValuesReader = Callable[[Opener, Header], Iterator[RawValue]]
+READERS: dict[str, tuple[HeaderReader, ValuesReader]] = {
+    "json": (json_header, json_values),
+    "xml": (xml_header, xml_values),
+    "csv": (csv_header, csv_values),
+    "adx": (adx_header, adx_values),
+}
 
 
 def read(opener: Opener, fmt: str) -> tuple[Header, Iterator[RawValue]]:
@@ -336,7 +375,17 @@ def read(opener: Opener, fmt: str) -> tuple[Header, Iterator[RawValue]]:
 
     Raises: FileRefused (the header already; the values as they are read).
     """
-    return READERS[fmt](opener)
+    header = READERS[fmt][0](opener)
+    return header, values(opener, fmt, header)
+
+
+def values(opener: Opener, fmt: str, header: Header) -> Iterator[RawValue]:
+    """The values of the file again, for another pass, with its `header` as `read` gave it (so a JSON file is
+    read once a pass, not twice). Nothing is opened until the first value is asked for.
+
+    Raises: FileRefused, as the values are read.
+    """
+    return READERS[fmt][1](opener, header)
 
 
 def guess_format(name: str, head: bytes) -> str | None:

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from twinning.audit.models import AuditEvent
 from twinning.interop.dhis2.export import ExportScope, export_stream
 from twinning.interop.dhis2.imports import ImportOptions, dhis2_import
 from twinning.interop.models import Dhis2Import
-from twinning.interop.tests.dhis2_world import HW1, MDA, ORG_UNIT, approve, enter, mapped
+from twinning.interop.tests.dhis2_world import AOC, FEMALE, HW1, MALE, MDA, ORG_UNIT, approve, enter, mapped
 from twinning.monitoring import services
 from twinning.monitoring.models import PeriodReport, Result
 from twinning.partnerships.models import Pillar
@@ -358,6 +360,132 @@ def test_a_member_imports_their_partnership(world):
     member = partnership_member(world.partnership, "member")
     summary = run(world, data_value_set(hw1()), "json", user=member, partnership=world.partnership)
     assert (summary.status, summary.imported) == ("SUCCESS", 1)
+
+
+# --- what the import keeps while it reads a file ---------------------------------------------------------------
+
+
+def second_partnership_at_the_host(world, x, combo: str):
+    """Another partnership with `combo` as its attribute option combo, working at world.partnership's host
+    (ORG_UNIT) as its partner institution, with an agreed 2024-2026 plan adopting HW1."""
+    second = PartnershipFactory(programme=world.programme, sides=False, dhis2_attribute_option_combo=combo)
+    second.side_links.create(
+        institution=world.partnership.side_links.get(side="host").institution, side="partner"
+    )
+    plan = Plan.objects.create(
+        partnership=second,
+        title="P",
+        first_year=2024,
+        last_year=2026,
+        status="agreed",
+        agreed_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC),
+    )
+    pillar = Pillar.objects.create(programme=world.programme, code="p2", name="P", order=2)
+    goal = Objective.objects.create(plan=plan, code="O", statement="s", pillar=pillar)
+    PlanIndicator.objects.create(plan=plan, objective=goal, indicator=x.m.trained.indicator)
+    return second
+
+
+def test_one_org_unit_is_named_back_to_each_partnership_its_combo_says_all_through_a_file(world):
+    # The import keeps each (attribute option combo, org unit) it has named back to a partnership: the same
+    # org unit must still go to whichever partnership each value's combo says, and a combo found good at one
+    # org unit is still refused at an org unit that is not one of its partnership's institutions.
+    x = mapped(world)
+    second = second_partnership_at_the_host(world, x, "aOcPartner2")
+    data = data_value_set(
+        hw1("2024Q1", "1", attributeOptionCombo=AOC),
+        hw1("2024Q1", "2", attributeOptionCombo="aOcPartner2"),
+        hw1("2024Q2", "3"),  # the default combo: the org unit's host, world.partnership
+        hw1("2024Q3", "4", attributeOptionCombo=AOC, orgUnit="BdfsJfj87js"),
+        hw1("2024Q3", "5", attributeOptionCombo="aOcPartner2"),
+        hw1("2024Q4", "6", attributeOptionCombo=AOC),
+        hw1("2024Q4", "7", attributeOptionCombo="aOcPartner2", orgUnit="BdfsJfj87js"),
+    )
+    summary = run(world, data, "json", atomic=False)
+    assert (summary.status, summary.imported, summary.conflict_count) == ("WARNING", 5, 2)
+    assert [(c.index, c.object, c.property) for c in summary.conflicts] == [
+        (3, "BdfsJfj87js", "orgUnit"),
+        (6, "BdfsJfj87js", "orgUnit"),
+    ]
+    assert values(world) == {
+        (world.partnership.pk, "HW1", "2024Q1", ""): (Decimal("1"), "", ""),
+        (second.pk, "HW1", "2024Q1", ""): (Decimal("2"), "", ""),
+        (world.partnership.pk, "HW1", "2024Q2", ""): (Decimal("3"), "", ""),
+        (second.pk, "HW1", "2024Q3", ""): (Decimal("5"), "", ""),
+        (world.partnership.pk, "HW1", "2024Q4", ""): (Decimal("6"), "", ""),
+    }
+
+
+def test_a_partnership_refused_to_the_importer_stays_refused_whatever_came_before(world):
+    # A pair refused (here: a partnership the coordinator does not enter data for) is never kept as good.
+    x = mapped(world)
+    second_partnership_at_the_host(world, x, "aOcPartner2")
+    data = data_value_set(
+        hw1("2024Q1", "1", attributeOptionCombo=AOC),
+        hw1("2024Q1", "2", attributeOptionCombo="aOcPartner2"),
+        hw1("2024Q2", "3", attributeOptionCombo=AOC),
+        hw1("2024Q2", "4", attributeOptionCombo="aOcPartner2"),
+    )
+    summary = run(world, data, "json", user=world.coordinator, atomic=False)
+    assert (summary.imported, summary.conflict_count) == (2, 2)
+    assert [(c.index, c.property) for c in summary.conflicts] == [
+        (1, "attributeOptionCombo"),
+        (3, "attributeOptionCombo"),
+    ]
+
+
+def quarterly_values(count_periods: int, breakdown: bool) -> bytes:
+    items: list[dict] = []
+    for year in (2024, 2025, 2026):
+        for quarter in range(1, 5):
+            if len(items) >= count_periods * (3 if breakdown else 1):
+                break
+            period = f"{year}Q{quarter}"
+            items.append(hw1(period, "10"))
+            if breakdown:
+                items.append(hw1(period, "4", categoryOptionCombo=FEMALE))
+                items.append(hw1(period, "5", categoryOptionCombo=MALE))
+    return data_value_set(*items)
+
+
+@pytest.mark.parametrize("atomic", [True, False])
+def test_the_imports_queries_do_not_grow_with_its_values(world, atomic):
+    mapped(world)
+    counts = []
+    for data in (quarterly_values(1, breakdown=False), quarterly_values(11, breakdown=True)):
+        Result.objects.all().delete()
+        PeriodReport.objects.all().delete()
+        with CaptureQueriesContext(connection) as queries:
+            summary = run(world, data, "json", atomic=atomic)
+        assert summary.status == "SUCCESS", summary.conflicts
+        counts.append((summary.imported, len(queries)))
+    (few, few_queries), (many, many_queries) = counts
+    assert (few, many) == (1, 33)
+    assert many_queries == few_queries
+
+
+def test_defaults_given_after_the_values_hold_in_every_pass_of_a_per_value_import(world):
+    # The file's header is read once; each pass of a per-value import (here a second one, without the value
+    # the results import refused) reads the values again with the same defaults.
+    mapped(world)
+    data = json.dumps(
+        {
+            "dataValues": [
+                {"dataElement": HW1, "value": "12"},
+                {"dataElement": HW1, "value": "-3", "period": "2024Q2"},
+                {"dataElement": HW1, "value": "4", "categoryOptionCombo": FEMALE},
+            ],
+            "period": "2024Q1",
+            "orgUnit": ORG_UNIT,
+        }
+    ).encode()
+    summary = run(world, data, "json", atomic=False)
+    assert (summary.status, summary.imported, summary.conflict_count) == ("WARNING", 2, 1)
+    assert summary.conflicts[0].index == 1
+    assert values(world) == {
+        (world.partnership.pk, "HW1", "2024Q1", ""): (Decimal("12"), "", ""),
+        (world.partnership.pk, "HW1", "2024Q1", "female"): (Decimal("4"), "", ""),
+    }
 
 
 # --- hostile and broken files --------------------------------------------------------------------------------
