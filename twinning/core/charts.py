@@ -10,13 +10,13 @@ import math
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from babel.core import Locale, UnknownLocaleError
-from babel.numbers import format_compact_decimal, format_decimal
+from babel.numbers import format_compact_decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, to_locale
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from twinning.core.numbers import babel_locale, format_with
 from twinning.core.rendering import degrades_to, labelled, nothing
 
 Number = Decimal | int | float
@@ -39,13 +39,12 @@ LABEL_CHARS = 28  # longer row labels are cut (the full label is the text's tool
 def number(value: Number) -> str:
     """A number as a chart writes it, in the current language: from a thousand up in the short form ("1.2K",
     "15K", "1.2M"), below it with at most two decimals ("12.5", "0.33")."""
-    try:
-        locale = Locale.parse(to_locale(get_language() or "en"))
-    except (UnknownLocaleError, ValueError):
-        locale = Locale("en")
+    locale = get_language() or "en"
     if abs(float(value)) >= 1000:
-        return format_compact_decimal(value, format_type="short", fraction_digits=1, locale=locale)
-    return format_decimal(value, format="#,##0.##", locale=locale)
+        return format_compact_decimal(
+            value, format_type="short", fraction_digits=1, locale=babel_locale(locale)
+        )
+    return format_with(value, "#,##0.##", locale=locale)
 
 
 def ticks(low: Number, high: Number, count: int = 4) -> list[Decimal]:

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from babel.numbers import format_decimal
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -38,7 +37,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from twinning.core.numbers import currency_decimals, current_locale, format_percent
+from twinning.core.numbers import currency_decimals, format_percent, format_with
 from twinning.core.rendering import as_text, degrades_to
 from twinning.core.spreadsheets import FORMULA_STARTS, XLSX_TYPE, sheet_title, text_cell
 
@@ -215,14 +214,13 @@ def display(column: Column, value: Any) -> str:
             pattern = "#,##0" + ("." + "0" * places if places else "")
         else:
             pattern = "#,##0" + ("." + "#" * column.decimals if column.decimals else "")
-        text = format_decimal(value, format=pattern, locale=current_locale())
-        return text
+        return format_with(value, pattern)
     if isinstance(value, datetime.datetime):
         return date_format(value, "DATETIME_FORMAT")
     if isinstance(value, datetime.date):
         return date_format(value, "DATE_FORMAT")
     if isinstance(value, Decimal | float):
-        return format_decimal(value, locale=current_locale())
+        return format_with(value, None)
     return str(value)
 
 
