@@ -1091,6 +1091,43 @@ def not_combinable_results(
     return rows, (len(rows) if len(rows) < limit else results.count())
 
 
+def not_combinable_results_cached(
+    programme: Programme,
+    *,
+    first: int | None,
+    last: int | None,
+    approved_only: bool = False,
+    limit: int,
+) -> tuple[list[Any], int]:
+    """`not_combinable_results`, kept in the shared cache under the audit change stamp like the roll-up
+    (`programme_rollup_cached`, same key parts and lifetime): the dashboard reads its first NOT_COMBINABLE_SHOWN
+    rows on every visit. Only small limits are kept (a download's LIST_ROWS rows are read afresh, not cached).
+    Computed afresh, and not cached, inside a transaction that has made changes itself.
+
+    Raises: nothing.
+    """
+    stamp = change_stamp() if limit <= NOT_COMBINABLE_CACHED_ROWS else None
+    if stamp is None:
+        return not_combinable_results(
+            programme, first=first, last=last, approved_only=approved_only, limit=limit
+        )
+    key = (
+        f"monitoring:not-combinable:{programme.pk}:{first}:{last}:{approved_only}:{limit}:"
+        f"{timezone.now().date()}:{stamp}"
+    )
+    found = cache.get(key)
+    if found is None:
+        found = not_combinable_results(
+            programme, first=first, last=last, approved_only=approved_only, limit=limit
+        )
+        cache.set(key, found, ROLLUP_CACHE_SECONDS)
+    return found
+
+
+# The dashboard shows 50 of them (views.NOT_COMBINABLE_SHOWN); larger reads are downloads.
+NOT_COMBINABLE_CACHED_ROWS = 100
+
+
 # --- what is due ----------------------------------------------------------------------------------------
 
 

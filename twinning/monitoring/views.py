@@ -705,7 +705,7 @@ def programme_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse
     )
     shown = [r for r in rollup.indicators if r.periods]
     tables = {r.indicator.pk: rollup_tables(r, rollup.pillars) for r in shown}
-    listed = selectors.not_combinable_results(
+    listed = selectors.not_combinable_results_cached(
         programme,
         first=rollup.first,
         last=rollup.last,

@@ -3,11 +3,13 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from twinning.accounts.access import PartnershipAccess, require
 from twinning.accounts.models import User
+from twinning.audit.services import change_stamp
 from twinning.core.ids import parse_uuid
 from twinning.partnerships.models import Partnership, Programme
 from twinning.partnerships.selectors import get_partnership_for_user
@@ -179,25 +181,23 @@ def indicator_queryset() -> QuerySet[Indicator]:
     )
 
 
-def plan_detail(plan: Plan) -> PlanDetail:
-    """A plan with its objectives, activities, adopted indicators and targets loaded for the plan page.
-
-    Raises: nothing.
-    """
+def _objectives(plan: Plan, *, overall_only: bool) -> list[Objective]:
+    if overall_only:
+        # The plan page lists each indicator's overall targets and names its disaggregations: the targets per
+        # option and the options themselves are on the indicator's own page.
+        targets = Target.objects.filter(option__isnull=True).order_by("period")
+        indicators = Indicator.objects.select_related("partnership").prefetch_related(
+            Prefetch("categories", queryset=DisaggregationCategory.objects.all())
+        )
+    else:
+        targets = Target.objects.select_related("option__category").order_by("period", "option__order")
+        indicators = indicator_queryset()
     adoptions = (
         PlanIndicator.objects.select_related("objective")
-        .prefetch_related(
-            Prefetch("indicator", queryset=indicator_queryset()),
-            Prefetch(
-                "targets",
-                queryset=Target.objects.select_related("option__category").order_by(
-                    "period", "option__order"
-                ),
-            ),
-        )
+        .prefetch_related(Prefetch("indicator", queryset=indicators), Prefetch("targets", queryset=targets))
         .order_by("indicator__code")
     )
-    objectives = list(
+    return list(
         plan.objectives.select_related("pillar").prefetch_related(
             "priorities",
             Prefetch(
@@ -209,10 +209,12 @@ def plan_detail(plan: Plan) -> PlanDetail:
             Prefetch("plan_indicators", queryset=adoptions),
         )
     )
+
+
+def _detail(plan: Plan, objectives: list[Objective], events: list[PlanningEvent]) -> PlanDetail:
     for objective in objectives:
         for adoption in objective.plan_indicators.all():
             adoption.plan = plan
-    events = list(plan.events.prefetch_related("participants").order_by("date"))
     sign_offs = list(plan.sign_offs.select_related("signed_by").order_by("signed_at"))
     return PlanDetail(
         plan=plan,
@@ -221,6 +223,50 @@ def plan_detail(plan: Plan) -> PlanDetail:
         sign_offs=sign_offs,
         signed_parties={s.party for s in sign_offs},
     )
+
+
+def _events(plan: Plan) -> list[PlanningEvent]:
+    return list(plan.events.prefetch_related("participants").order_by("date"))
+
+
+def plan_detail(plan: Plan) -> PlanDetail:
+    """A plan with its objectives, activities, adopted indicators (with their disaggregations and options) and
+    every target (overall and per option), planning events and sign-offs loaded: what the plan API answers.
+    Twelve queries whatever the plan's size.
+
+    Raises: nothing.
+    """
+    return _detail(plan, _objectives(plan, overall_only=False), _events(plan))
+
+
+# Bounds how long the plan page can miss a change made outside the services (the admin, a database restore);
+# every change through the services renews the audit change stamp, and with it the key, at once.
+PLAN_PAGE_CACHE_SECONDS = 600
+
+
+def plan_page_detail(plan: Plan) -> PlanDetail:
+    """What the plan page shows of a plan: as `plan_detail`, but each adopted indicator with its overall targets
+    only (by period) and its disaggregations without their options.
+
+    The objectives and events (with activities, indicators, targets, participants) are the same for every
+    reader (what each may do with them is the page's `access`), so they are kept in the shared cache under the
+    audit change stamp (`audit.services.change_stamp`, renewed when any audited change commits) and the plan's
+    version, for at most PLAN_PAGE_CACHE_SECONDS: the first request after a change loads them (9 queries),
+    later ones read them back (one cache read). Loaded afresh, and not cached, inside a transaction that has
+    made changes itself. The sign-offs (who signed) are read every time (one query) and never cached.
+
+    Raises: nothing.
+    """
+    stamp = change_stamp()
+    if stamp is None:
+        return _detail(plan, _objectives(plan, overall_only=True), _events(plan))
+    key = f"planning:page:{plan.pk}:{plan.version}:{stamp}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = (_objectives(plan, overall_only=True), _events(plan))
+        cache.set(key, cached, PLAN_PAGE_CACHE_SECONDS)
+    objectives, events = cached
+    return _detail(plan, objectives, events)
 
 
 def indicators_for_plan(plan: Plan) -> QuerySet[Indicator]:

@@ -61,7 +61,7 @@ from twinning.planning.selectors import (
     get_plan_for_user,
     indicators_for_plan,
     own_indicators,
-    plan_detail,
+    plan_page_detail,
     plan_versions,
     require_plan_readable,
 )
@@ -86,7 +86,7 @@ def _plan_context(
     if plan is None:
         context["plan_form"] = forms.get("plan_form") or PlanForm()
         return context
-    detail = plan_detail(plan)
+    detail = plan_page_detail(plan)
     draft = plan.status == Plan.Status.DRAFT
     editable = access.can_edit and draft
     signable = access.can_sign_plan_for(requires_ministry=plan.requires_ministry_sign_off) if draft else []

@@ -11,12 +11,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractYear
 from django.http import Http404
+from django.utils import timezone
 
 from twinning.accounts import access
 from twinning.accounts.models import User
+from twinning.audit.services import change_stamp
 from twinning.core.ids import parse_uuid
 from twinning.directory.models import Institution
 from twinning.knowledge.models import (
@@ -440,3 +443,29 @@ def pillar5_figures(*, user: User, programme: Programme) -> Pillar5:
         national_practices=len({row["practice_id"] for row in national}),
         reach=dissemination_reach(user=user, programme=programme),
     )
+
+
+# Bounds how long the dashboard's pillar-5 figures can miss a change made outside the services (the admin, a
+# database restore); every change through the services renews the audit change stamp, and with it the key.
+PILLAR5_CACHE_SECONDS = 600
+
+
+def pillar5_figures_cached(*, user: User, programme: Programme) -> Pillar5:
+    """`pillar5_figures`, kept in the shared cache for this user and programme under the audit change stamp
+    (`audit.services.change_stamp`, renewed when any audited change commits, role changes included) and the
+    date, for at most PILLAR5_CACHE_SECONDS: the programme dashboard shows them on every visit and their four
+    queries cost more to build than to run (each starts from what the user may see). Per user, because the
+    figures count what that user may see. Computed afresh, and not cached, inside a transaction that has made
+    changes itself.
+
+    Raises: nothing.
+    """
+    stamp = change_stamp()
+    if stamp is None:
+        return pillar5_figures(user=user, programme=programme)
+    key = f"knowledge:pillar5:{programme.pk}:{user.pk}:{timezone.now().date()}:{stamp}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = pillar5_figures(user=user, programme=programme)
+        cache.set(key, figures, PILLAR5_CACHE_SECONDS)
+    return figures
