@@ -350,6 +350,11 @@ def _who(actor: Any, show_contacts: bool) -> str:
     return str(actor.email) if show_contacts else gettext("(no name given)")
 
 
+# Each action's label, looked up rather than through get_action_display(), which translates all six labels to
+# return one (see core.models.ChoiceDisplay); a history page shows up to 50 events.
+_ACTION_LABELS = dict(AuditEvent.Action.choices)
+
+
 def _entry_fallback(event: Any, *, full: bool, show_contacts: bool) -> HistoryEntry:
     return HistoryEntry(at=event.at, who=gettext("system"), action=str(HIDDEN), kind="", target="")
 
@@ -386,7 +391,7 @@ def history_entry(event: Any, *, full: bool, show_contacts: bool) -> HistoryEntr
         at=event.at,
         created=created,
         who=_who(event.actor, show_contacts),
-        action=str(event.get_action_display()),
+        action=str(_ACTION_LABELS.get(event.action, event.action)),
         kind=str(event.target_type.name) if event.target_type_id else "",
         target=target,
         changes=changes,

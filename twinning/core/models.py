@@ -1,12 +1,43 @@
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 
 
-class TwinningModel(models.Model):
+def _choice_labels(field: models.Field) -> dict[Any, Any]:
+    # The field's choices as value -> label, built once per field and kept on it: the labels stay lazy, so each
+    # is translated when shown, in the reader's language.
+    labels = field.__dict__.get("_twinning_choice_labels")
+    if labels is None:
+        labels = {make_hashable(value): label for value, label in field.flatchoices}
+        field.__dict__["_twinning_choice_labels"] = labels
+    return labels
+
+
+class ChoiceDisplay(models.Model):
+    """`get_<field>_display()` that translates only the label it returns.
+
+    Django's builds a dict of every choice on each call, hashing each lazy label on the way, which translates
+    every label of the field: a page with a status per row translated the whole list of statuses for each row
+    (about a tenth of the plan page's rendering). Same result: the label of the stored value, else the value.
+    """
+
+    class Meta:
+        abstract = True
+
+    def _get_FIELD_display(self, field: models.Field) -> Any:
+        if not isinstance(field.choices, list | tuple):  # callable choices may change: Django's way
+            return super()._get_FIELD_display(field)  # type: ignore[misc]
+        value = getattr(self, field.attname)
+        return force_str(_choice_labels(field).get(make_hashable(value), value), strings_only=True)
+
+
+class TwinningModel(ChoiceDisplay):
     """Base for every record people create or edit.
 
     The UUID is the public name of a row (URLs, API, offline clients may generate it);

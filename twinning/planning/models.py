@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from twinning.core.choices import Choices, Side
 from twinning.core.limits import NARRATIVE_MAX, TEXT_MAX, text_field
-from twinning.core.models import TwinningModel
+from twinning.core.models import ChoiceDisplay, TwinningModel
 from twinning.core.reference import shipped_format, shipped_name
 from twinning.core.validators import validate_dhis2_uid, validate_storable_decimal
 from twinning.directory.models import CountryPriority, Person
@@ -96,7 +96,7 @@ class Plan(TwinningModel):
             raise ValidationError({"last_year": _("The plan cannot end before it starts.")})
 
 
-class PlanSignOff(models.Model):
+class PlanSignOff(ChoiceDisplay):
     """A side's (or the ministry's) agreement to one plan version."""
 
     class Party(Choices):
@@ -164,7 +164,7 @@ class PlanningEvent(TwinningModel):
         return shipped_format(self.place, DEMO_EVENT_PLACE)
 
 
-class PlanningParticipant(models.Model):
+class PlanningParticipant(ChoiceDisplay):
     class Group(Choices):
         HOST_STAFF = "host_staff", _("Host institution staff")
         RESOURCE_STAFF = "resource_staff", _("Resource institution staff")

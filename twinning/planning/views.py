@@ -98,7 +98,8 @@ def _plan_context(
             "versions": plan_versions(partnership, drafts=access.can_see_drafts),
             "editable": editable,
             "can_track": access.can_edit and plan.status != Plan.Status.SUPERSEDED,
-            "activity_statuses": Activity.Status.choices,
+            # Translated once here, not once per activity's status list.
+            "activity_statuses": [(value, str(label)) for value, label in Activity.Status.choices],
             "parties": [
                 {
                     "code": party,
