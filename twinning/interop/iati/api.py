@@ -10,7 +10,6 @@ from twinning.accounts.api_auth import ApiRequest
 from twinning.core.api import error_responses
 from twinning.interop.iati import selectors
 from twinning.interop.iati.importer import iati_import
-from twinning.interop.iati.reader import max_bytes
 
 router = Router(tags=["interop"])
 
@@ -92,7 +91,7 @@ def import_file(
     summary = iati_import(
         actor=request.auth,
         programme=programme,
-        data=file.read(max_bytes() + 1),
+        data=file,  # read as a stream (the upload handler has it in memory or a temporary file)
         dry_run=dry_run,
         default_country=default_country.strip().upper()[:2],
         name=file.name or "",

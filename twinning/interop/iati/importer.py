@@ -2,10 +2,14 @@
 organisation reference, plans with indicators, baselines, targets and actuals, written only through the apps'
 services (so every rule, permission and audit row applies).
 
-One code path for the dry run and the import: everything runs in one transaction, which a dry run (or any
-problem) rolls back. So a dry run shows exactly what would change, including what the services would refuse,
-nothing is written unless everything can be, and a second import of the same file changes nothing (each
-write happens only where the stored value differs).
+One code path for the dry run and the import, in one pass over the file: the reader streams the activities
+one at a time (see reader.py) and each is written as soon as it is read, all in one transaction, which a dry
+run (or any problem, found by the reader or by a service, however late in the file) rolls back. So memory
+follows the largest activity, not the file; a dry run shows exactly what would change, including what the
+services would refuse; nothing is written unless everything can be; and a second import of the same file
+changes nothing (each write happens only where the stored value differs). Once the reader has found a
+problem in the file, the rest is only read (for its problems), and the summary holds the file's problems
+alone, as if nothing had been tried.
 
 Which organisation is on which side: our own attribute (twinning:side, written by our export) when present;
 else implementing organisations (role 4) in a recipient country are the host side and the other implementing
@@ -16,7 +20,7 @@ the host government) as host and the extending one (role 3) as resource. Funders
 import contextlib
 import uuid as uuid_module
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -33,7 +37,7 @@ from twinning.directory.services import institution_create, institution_update
 from twinning.interop.iati import mapping as m
 from twinning.interop.iati.codelists import codes
 from twinning.interop.iati.plans import PlanImporter
-from twinning.interop.iati.reader import ActivityIn, FileRefused, OrganisationIn, read_file
+from twinning.interop.iati.reader import ActivityIn, FileIn, FileRefused, OrganisationIn, read_file
 from twinning.interop.iati.rules import Problem
 from twinning.partnerships.models import Partnership, Programme, Stage
 from twinning.partnerships.services import (
@@ -294,15 +298,16 @@ def iati_import(
     *,
     actor: User,
     programme: Programme,
-    data: bytes,
+    data: bytes | IO[bytes],
     dry_run: bool,
     default_country: str = "",
     name: str = "",
 ) -> ImportSummary:
     """Import an IATI 2.0x activity file into the programme (programme editors; PermissionDenied otherwise), or
-    with `dry_run` say what it would change. Nothing is written when any problem is found; the import is
-    audited on the programme with its counts, in the same transaction. `default_country` is the country of
-    organisations whose country the file does not say; `name` is the file's name, for the audit row.
+    with `dry_run` say what it would change. `data` is the file's bytes or a binary file (an upload), read
+    as a stream. Nothing is written when any problem is found; the import is audited on the programme with
+    its counts, in the same transaction. `default_country` is the country of organisations whose country the
+    file does not say; `name` is the file's name, for the audit row.
 
     Raises: PermissionDenied. Every other refusal is a problem in the summary.
     """
@@ -310,18 +315,13 @@ def iati_import(
     summary = ImportSummary(dry_run=dry_run)
     try:
         file = read_file(data)
-    except FileRefused as exc:
-        summary.problems.append(Problem("/", str(exc)))
-        return summary
-    summary.problems += file.problems
-    summary.warnings += file.warnings
-    if summary.problems:
-        return summary
-    try:
         with transaction.atomic():
-            importer = Importer(actor, programme, summary, default_country)
-            for activity in file.activities:
-                importer.activity(activity)
+            _write(file, Importer(actor, programme, summary, default_country))
+            summary.problems = file.problems + summary.problems
+            summary.warnings = file.warnings + summary.warnings
+            if file.problems:  # the file's own problems alone, as when nothing is tried
+                summary.changes, summary.counts = [], {}
+                summary.problems, summary.warnings = file.problems, file.warnings
             if summary.problems or dry_run:
                 raise _Rollback
             audit_record(
@@ -331,10 +331,19 @@ def iati_import(
                 changes={"iati_import": [None, dict(sorted(summary.counts.items()))]},
                 reason=_("IATI file imported: %(name)s") % {"name": name or "-"},
             )
+    except FileRefused as exc:  # before reading, or on the way: whatever was tried is rolled back
+        return ImportSummary(dry_run=dry_run, problems=[Problem("/", str(exc))])
     except _Rollback:
         return _deduplicated(summary)
     summary.written = True
     return _deduplicated(summary)
+
+
+def _write(file: FileIn, importer: Importer) -> None:
+    """Each activity as it is read, until the file shows a problem (then the rest is read for its problems)."""
+    for activity in file:
+        if not file.problems:
+            importer.activity(activity)
 
 
 def _deduplicated(summary: ImportSummary) -> ImportSummary:

@@ -1,22 +1,39 @@
-"""Reading an IATI activity file from another publisher, safely, into plain data with every problem found.
+"""Reading an IATI activity file from another publisher, safely and one activity at a time, into plain data with
+every problem found.
 
-Hostile XML is refused before it can do harm: a size bound before parsing; no document type declaration (the
-home of external entities and of "billion laughs" entity expansion); lxml with entities unresolved, no network
-and no huge trees. IATI 1.x files are refused with a clear message. What is read is what the importer writes:
+Hostile XML is refused before it can do harm: a size bound and a scan for any document type declaration (the
+home of external entities and of "billion laughs" entity expansion), both before parsing; then lxml with
+entities unresolved, no network, no DTD and no huge trees. IATI 1.x files are refused with a clear message.
+
+The file streams: lxml's `iterparse` hands over each `iati-activity` once it is complete; it is checked by
+itself (the official 2.03 schema, where `iati-activity` is a global element, and our ruleset checks), read
+into plain data, handed to the caller, then cleared and dropped from the tree with whatever came before it.
+So memory follows the largest activity, not the file. What is read is what the importer writes:
 organisations, the activity's own fields, results with indicators, baselines and periods.
 """
 
 import datetime
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from io import BytesIO
+from typing import IO
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
 from twinning.interop.iati import mapping as m
-from twinning.interop.iati.rules import Problem, ruleset_problems, schema_problems
+from twinning.interop.iati.rules import (
+    PathOf,
+    Problem,
+    activity_ruleset_problems,
+    activity_schema_problems,
+    root_schema_problems,
+)
 
 SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
 
@@ -30,7 +47,7 @@ class FileRefused(Exception):
     """The file is not read at all (too large, not XML, hostile, IATI 1.x); the message says why."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Value:
     """A target or actual (or baseline) value with the dimensions it is broken down by."""
 
@@ -40,7 +57,7 @@ class Value:
     comment: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class PeriodIn:
     path: str
     start: datetime.date | None
@@ -49,7 +66,7 @@ class PeriodIn:
     actuals: list[Value] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class IndicatorIn:
     path: str
     title: str
@@ -63,14 +80,14 @@ class IndicatorIn:
     periods: list[PeriodIn] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ResultIn:
     path: str
     title: str
     indicators: list[IndicatorIn] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class OrganisationIn:
     path: str
     ref: str
@@ -80,7 +97,7 @@ class OrganisationIn:
     side: str  # "host", "resource" or "" when the file does not say
 
 
-@dataclass
+@dataclass(slots=True)
 class ActivityIn:
     path: str
     identifier: str
@@ -95,38 +112,42 @@ class ActivityIn:
     results: list[ResultIn]
 
 
-@dataclass
-class FileIn:
-    activities: list[ActivityIn]
-    problems: list[Problem]  # errors: nothing is written while there is one
-    warnings: list[Problem]  # what is left out, said so; does not stop the import
+CHUNK = 64 * 1024  # bytes read at a time by the scan before parsing
+DECLARATION = b"<!ENTITY"
 
 
-def parse_safely(data: bytes) -> etree._Element:
-    """The document's root, or FileRefused: too large, a DTD or entity declaration, not well-formed XML.
+def check_safe(stream: IO[bytes]) -> None:
+    """Refuse a file before parsing it: larger than max_bytes(), or with a document type declaration (in its
+    first 4 KB) or an entity declaration (anywhere). The file is read through in chunks, then rewound.
 
     Raises: FileRefused.
     """
-    if len(data) > max_bytes():
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(0)
+    if size > max_bytes():
         raise FileRefused(
             _("The file is larger than %(size)s; split it or ask an administrator to raise the limit.")
             % {"size": filesizeformat(max_bytes())}
         )
-    head = data[:4096].upper()
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in data.upper():
+    declared = re.compile(re.escape(DECLARATION), re.IGNORECASE)
+    head = stream.read(4096)
+    found = re.search(rb"<!DOCTYPE", head, re.IGNORECASE) is not None
+    tail = b""
+    chunk = head
+    while chunk and not found:
+        # A declaration may straddle two chunks: keep the end of the previous one.
+        found = declared.search(tail + chunk) is not None
+        tail = chunk[-(len(DECLARATION) - 1) :]
+        chunk = stream.read(CHUNK)
+    stream.seek(0)
+    if found:
         raise FileRefused(
             _(
                 "Files with a document type declaration or entities are refused: IATI files have none, and they can "
                 "reach outside the file or expand without bound."
             )
         )
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_pis=True
-    )
-    try:
-        return etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise FileRefused(_("This is not well-formed XML: %(error)s") % {"error": exc}) from None
 
 
 def check_version(root: etree._Element) -> list[Problem]:
@@ -186,11 +207,7 @@ def _date(element: etree._Element | None) -> datetime.date | None:
         return None
 
 
-def _path(element: etree._Element) -> str:
-    return element.getroottree().getpath(element)
-
-
-def _value(element: etree._Element, problems: list[Problem], numeric: bool) -> Value:
+def _value(element: etree._Element, problems: list[Problem], numeric: bool, path: PathOf) -> Value:
     raw = (element.get("value") or "").strip()
     value = None
     if raw:
@@ -200,21 +217,21 @@ def _value(element: etree._Element, problems: list[Problem], numeric: bool) -> V
                 raise InvalidOperation
         except InvalidOperation:
             if numeric:
-                problems.append(Problem(_path(element), _("“%(value)s” is not a number.") % {"value": raw}))
+                problems.append(Problem(path(element), _("“%(value)s” is not a number.") % {"value": raw}))
     dimensions = [
         (d.get("name", "").strip(), d.get("value", "").strip()) for d in element.iterfind("dimension")
     ]
-    return Value(_path(element), value, dimensions, _text(element.find("comment")))
+    return Value(path(element), value, dimensions, _text(element.find("comment")))
 
 
-def _indicator(element: etree._Element, problems: list[Problem]) -> IndicatorIn:
+def _indicator(element: etree._Element, problems: list[Problem], path: PathOf) -> IndicatorIn:
     measure = element.get("measure", "")
     numeric = measure != "5"
     ascending = element.get("ascending")
     reference = element.find("reference[@vocabulary='99']")
     baseline = element.find("baseline")
     indicator = IndicatorIn(
-        path=_path(element),
+        path=path(element),
         title=_text(element.find("title")),
         description=_text(element.find("description")),
         measure=m.CODE_MEASURE.get(measure, ""),
@@ -226,18 +243,18 @@ def _indicator(element: etree._Element, problems: list[Problem]) -> IndicatorIn:
             Problem(indicator.path, _("Unknown indicator measure “%(code)s”.") % {"code": measure})
         )
     if baseline is not None:
-        indicator.baseline = _value(baseline, problems, numeric)
+        indicator.baseline = _value(baseline, problems, numeric, path)
         year = baseline.get("year", "")
         indicator.baseline_year = int(year) if year.isdigit() else None
         indicator.baseline_date = _date(baseline)
     for period in element.iterfind("period"):
         indicator.periods.append(
             PeriodIn(
-                path=_path(period),
+                path=path(period),
                 start=_date(period.find("period-start")),
                 end=_date(period.find("period-end")),
-                targets=[_value(t, problems, numeric) for t in period.iterfind("target")],
-                actuals=[_value(a, problems, numeric) for a in period.iterfind("actual")],
+                targets=[_value(t, problems, numeric, path) for t in period.iterfind("target")],
+                actuals=[_value(a, problems, numeric, path) for a in period.iterfind("actual")],
             )
         )
     return indicator
@@ -251,9 +268,9 @@ def _description(activity: etree._Element) -> str:
     return _text(found)
 
 
-def _organisation(element: etree._Element) -> OrganisationIn:
+def _organisation(element: etree._Element, path: PathOf) -> OrganisationIn:
     return OrganisationIn(
-        path=_path(element),
+        path=path(element),
         ref=(element.get("ref") or "").strip(),
         name=_text(element),
         type=element.get("type", ""),
@@ -262,11 +279,11 @@ def _organisation(element: etree._Element) -> OrganisationIn:
     )
 
 
-def _activity(element: etree._Element, problems: list[Problem]) -> ActivityIn:
+def _activity(element: etree._Element, problems: list[Problem], path: PathOf) -> ActivityIn:
     dates = {d.get("type"): _date(d) for d in element.iterfind("activity-date")}
     status = element.find("activity-status")
     activity = ActivityIn(
-        path=_path(element),
+        path=path(element),
         identifier=(element.findtext("iati-identifier") or "").strip(),
         title=_text(element.find("title")),
         description=_description(element),
@@ -275,7 +292,7 @@ def _activity(element: etree._Element, problems: list[Problem]) -> ActivityIn:
         planned_start=dates.get(m.DATE_PLANNED_START),
         planned_end=dates.get(m.DATE_PLANNED_END),
         countries=[c.get("code", "") for c in element.iterfind("recipient-country")],
-        organisations=[_organisation(o) for o in element.iterfind("participating-org")],
+        organisations=[_organisation(o, path) for o in element.iterfind("participating-org")],
         results=[],
     )
     if not activity.identifier:
@@ -287,31 +304,178 @@ def _activity(element: etree._Element, problems: list[Problem]) -> ActivityIn:
     for result in element.iterfind("result"):
         activity.results.append(
             ResultIn(
-                path=_path(result),
+                path=path(result),
                 title=_text(result.find("title")),
-                indicators=[_indicator(i, problems) for i in result.iterfind("indicator")],
+                indicators=[_indicator(i, problems, path) for i in result.iterfind("indicator")],
             )
         )
     return activity
 
 
-def read_file(data: bytes) -> FileIn:
-    """Read an IATI activity file: refused outright when unsafe or IATI 1.x (FileRefused); otherwise every
-    activity, with every problem (schema, the ruleset checks that matter to an import, values) by path.
+def activity_path(index: int, indexed: bool) -> str:
+    """The path of the file's `index`-th activity (from 1), as lxml writes it: with `[index]` unless it is the
+    file's only activity."""
+    return f"/iati-activities/iati-activity[{index}]" if indexed else "/iati-activities/iati-activity"
 
-    Raises: FileRefused.
+
+def _paths(activity: etree._Element, prefix: str) -> PathOf:
+    """Paths of an activity's elements in the file: their path within the activity after the activity's own
+    (the tree no longer holds the activities before it, so the tree's own paths would count wrong)."""
+    tree = etree.ElementTree(activity)
+    cut = len("/iati-activity")
+    # (the tree gives the activity itself its path in the whole document)
+    return lambda element: prefix if element is activity else prefix + tree.getpath(element)[cut:]
+
+
+class RootOutline:
+    """The root's children as the schema sees them, kept as the file streams: an empty copy of each child that
+    is not an activity, one empty `iati-activity` for each run of activities in a row, and whether any text
+    other than whitespace stands between them. Checked against the schema at the end (with the official
+    declaration of `iati-activities`), it finds what the whole document's check found at the root: no
+    activity at all, or elements it may not hold, each with its path in the file.
     """
-    root = parse_safely(data)
-    problems = check_version(root)
-    if (root.get("version") or "") == "2.03":
-        problems += schema_problems(root)
-    # Codes, dates and percentages are the publisher's business; what the import itself relies on (an
-    # indicator's periods in order and apart) is checked as an error, the rest reported as warnings.
-    ruleset = ruleset_problems(root)
-    errors = [p for p in ruleset if "/result/" in p.path]
-    problems += errors
-    warnings = [p for p in ruleset if p not in errors]
-    activities = [_activity(a, problems) for a in root.iterfind("iati-activity")]
-    if not activities:
-        problems.append(Problem("/iati-activities", _("The file holds no activity.")))
-    return FileIn(activities=activities, problems=problems, warnings=warnings)
+
+    def __init__(self) -> None:
+        self.children: list[etree._Element] = []
+        self.runs: list[int] = []  # the index in the file of each run's first activity
+        self.activities = 0
+
+    def add(self, child: etree._Element) -> None:
+        """Note one child of the root (before it is dropped from the tree)."""
+        if isinstance(child.tag, str):
+            if child.tag == "iati-activity":
+                self.activities += 1
+            last = self.children[-1] if self.children else None
+            if child.tag != "iati-activity" or last is None or last.tag != "iati-activity" or last.tail:
+                stub = etree.Element(child.tag, nsmap=child.nsmap)
+                stub.sourceline = child.sourceline
+                self.children.append(stub)
+                if child.tag == "iati-activity":
+                    self.runs.append(self.activities)
+        if (child.tail or "").strip() and self.children:
+            self.children[-1].tail = "text"
+
+    def problems(self, root: etree._Element) -> list[Problem]:
+        """The schema's problems with what the root holds, with the paths the activities have in the file."""
+        found = []
+        pattern = re.compile(r"^/iati-activities/iati-activity(?:\[(\d+)\])?(?=/|$)")
+        for problem in root_schema_problems(root, self.children):
+            match = pattern.match(problem.path)
+            if match:
+                index = self.runs[int(match.group(1) or 1) - 1]
+                path = activity_path(index, self.activities > 1) + problem.path[match.end() :]
+                problem = Problem(path, problem.message)
+            found.append(problem)
+        return found
+
+
+class FileIn:
+    """An IATI activity file being read. Iterating it (once) gives its activities one at a time, as plain data;
+    meanwhile `problems` (errors: nothing is written while there is one) and `warnings` (what is left out, said
+    so) fill up, each with the element's path in the file, and `activities` counts the activities read. Both
+    lists are complete once the iteration ends.
+
+    Iterating raises FileRefused when the file turns out not to be XML, not an IATI activity file, or IATI 1.x.
+    """
+
+    def __init__(self, stream: IO[bytes], today: datetime.date | None = None) -> None:
+        self.stream = stream
+        self.today = today or timezone.localdate()
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.activities = 0
+        self.version = ""
+        self._read = False
+
+    def __iter__(self) -> Iterator[ActivityIn]:
+        if self._read:
+            raise RuntimeError("An IATI file is read once.")
+        self._read = True
+        try:
+            yield from self._activities()
+        except etree.XMLSyntaxError as exc:
+            raise FileRefused(_("This is not well-formed XML: %(error)s") % {"error": exc}) from None
+
+    def _activities(self) -> Iterator[ActivityIn]:
+        events = etree.iterparse(
+            self.stream,
+            events=("start", "end"),
+            # Any namespace, so that a root of another name is seen (and refused) at its first such element.
+            tag=("{*}iati-activities", "{*}iati-activity"),
+            resolve_entities=False,
+            no_network=True,
+            huge_tree=False,
+            load_dtd=False,
+            remove_pis=True,
+        )
+        root: etree._Element | None = None
+        outline = RootOutline()
+        held: etree._Element | None = (
+            None  # the first activity: its path has [1] only if a second one follows
+        )
+        for event, element in events:
+            if root is None:
+                root = element.getroottree().getroot()
+                self._root(root)
+            if element.getparent() is not root or element.tag != "iati-activity":
+                continue
+            if event == "start":
+                if held is not None:
+                    yield from self._activity(held, 1, True)
+                    held = None
+                continue
+            self.activities += 1
+            if self.activities == 1:
+                held = element
+                continue
+            yield from self._activity(element, self.activities, True)
+            # Drop what came before this activity; it is cleared but stays, so that the parser can go on.
+            while (first := root[0]) is not element:
+                outline.add(first)
+                del root[0]
+        if root is None:  # no element named iati-activities or iati-activity anywhere
+            root = events.root
+            self._root(root)
+        if held is not None:
+            yield from self._activity(held, 1, False)
+        for child in root:
+            outline.add(child)
+        if self.version == "2.03":
+            self.problems += outline.problems(root)
+        if not self.activities:
+            self.problems.append(Problem("/iati-activities", _("The file holds no activity.")))
+
+    def _root(self, root: etree._Element) -> None:
+        """On the root's start: IATI 1.x and other files refused, the version and the root's attributes checked."""
+        self.problems += check_version(root)
+        self.version = (root.get("version") or "").strip()
+        if self.version == "2.03":
+            self.problems += root_schema_problems(root)
+
+    def _activity(self, element: etree._Element, index: int, indexed: bool) -> Iterator[ActivityIn]:
+        """Check one activity, give it as plain data, then clear it."""
+        prefix = activity_path(index, indexed)
+        path = _paths(element, prefix)
+        if self.version == "2.03":
+            self.problems += activity_schema_problems(element, prefix)
+        # Codes, dates and percentages are the publisher's business; what the import itself relies on (an
+        # indicator's periods in order and apart) is checked as an error, the rest reported as warnings.
+        for problem in activity_ruleset_problems(element, today=self.today, path=path):
+            (self.problems if "/result/" in problem.path else self.warnings).append(problem)
+        activity = _activity(element, self.problems, path)
+        yield activity
+        element.clear(keep_tail=True)
+
+
+def read_file(source: bytes | IO[bytes], *, today: datetime.date | None = None) -> FileIn:
+    """Open an IATI activity file for reading, from its bytes or a binary file (an upload; rewound first):
+    refused outright when too large or carrying a document type or entity declaration (FileRefused).
+    Iterate the answer for the activities, one at a time; its `problems` and `warnings` (schema, the ruleset
+    checks that matter to an import, values; by path) are complete once the iteration ends. `today` is the
+    date the ruleset's "not in the future" rules compare with (the local date by default).
+
+    Raises: FileRefused (here: size and declarations; while iterating: not XML, not IATI, IATI 1.x).
+    """
+    stream = BytesIO(source) if isinstance(source, bytes) else source
+    check_safe(stream)
+    return FileIn(stream, today)

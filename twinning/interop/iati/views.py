@@ -18,7 +18,6 @@ from twinning.core.http import AuthedRequest, post_only
 from twinning.interop.iati import selectors, services
 from twinning.interop.iati.forms import ImportForm, PublicationForm
 from twinning.interop.iati.importer import ImportSummary, iati_import
-from twinning.interop.iati.reader import max_bytes
 from twinning.interop.iati.rules import Problem
 from twinning.interop.iati.selectors import IatiFile
 from twinning.partnerships.models import Programme
@@ -158,7 +157,7 @@ def import_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
     summary = iati_import(
         actor=request.user,
         programme=programme,
-        data=upload.read(max_bytes() + 1),
+        data=upload,  # read as a stream (the upload handler has it in memory or a temporary file)
         dry_run=form.cleaned_data["dry_run"],
         default_country=form.cleaned_data["default_country"],
         name=upload.name,
