@@ -30,9 +30,12 @@ def test_every_work_list_label_in_a_template_ends_with_the_separator_and_the_sty
     for template in PACKAGE.glob("**/templates/**/*.html"):
         text = template.read_text(encoding="utf-8")
         if "work-list" in text:
+            # The separator said once for a long table ({% colon as sep %}) counts as {% colon %} said per label.
+            once = {f"{{{{ {name} }}}}" for name in re.findall(r"\{% colon as (\w+) %\}", text)}
             labels += [
                 (template.name, label)
                 for label in re.findall(r'data-label="((?:\{%.*?%\}|\{\{.*?\}\}|[^"{])*)"', text)
+                if not any(label.endswith(name) for name in once)
             ]
     assert len(labels) >= 10
     assert [(name, label) for name, label in labels if not label.endswith("{% colon %}")] == []

@@ -266,7 +266,7 @@ class _Resolver:
             .values_list(name, "code", "measure", "partnership_id", "pk")
         }
         # Stored percentages by (partnership, indicator), read when the file first names the pair.
-        self.stored: dict[tuple[int, int], dict[tuple[str, str], tuple[Decimal, Decimal, Decimal]]] = {}
+        self.results: dict[tuple[int, int], dict[tuple[str, str], list[Decimal | None]]] = {}
         self.combos: dict[str, str] = {}
         self.categories: dict[str, dict[str, str]] = {}
         for combo, option, category in DisaggregationOption.objects.filter(
@@ -345,29 +345,30 @@ class _Resolver:
             )
         return pk
 
-    def percentage(
+    def stored(
         self, partnership: int, indicator: int, period: str, option: str
-    ) -> tuple[Decimal, Decimal, Decimal] | None:
-        """The stored (percentage, numerator, denominator) of this result, or None (one query per partnership
-        and indicator the file names)."""
+    ) -> tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None] | None:
+        """The stored (value, numerator, denominator, score) of this result, or None when there is none (one
+        query per partnership and indicator the file names, only for the measures that need it: a percentage and
+        a qualitative result, whose DHIS2 value carries only part of what is stored)."""
         pair = (partnership, indicator)
-        if pair not in self.stored:
-            self.stored[pair] = {
-                (
-                    result_period,
-                    f"{category}:{option_code}" if option_code else "",
-                ): (value, numerator, denominator)  # type: ignore[misc]  # None excluded below
-                for result_period, category, option_code, value, numerator, denominator in Result.objects.filter(
+        if pair not in self.results:
+            self.results[pair] = {
+                (result_period, f"{category}:{option_code}" if option_code else ""): stored
+                for result_period, category, option_code, *stored in Result.objects.filter(
                     partnership_id=partnership, indicator_id=indicator
-                )
-                .exclude(value=None)
-                .exclude(numerator=None)
-                .exclude(denominator=None)
-                .values_list(
-                    "period", "option__category__code", "option__code", "value", "numerator", "denominator"
+                ).values_list(
+                    "period",
+                    "option__category__code",
+                    "option__code",
+                    "value",
+                    "numerator",
+                    "denominator",
+                    "score",
                 )
             }
-        return self.stored[pair].get((period, option))
+        found = self.results[pair].get((period, option))
+        return None if found is None else (found[0], found[1], found[2], found[3])
 
     def option(self, raw: RawValue) -> str | Conflict:
         """The option key ("category:option") of a value, "" for the overall value."""
@@ -400,37 +401,40 @@ class _Resolver:
         return key
 
 
-def _percentage(value: str, stored: tuple[Decimal, Decimal, Decimal] | None) -> list[Any] | Conflict:
+def _percentage(value: str, stored: tuple[Decimal | None, ...] | None) -> list[Any] | Conflict:
     """The cells of a percentage's row: a DHIS2 value carries only the percentage, so the one it may bring is
     the stored one (as an export wrote it), which keeps its numerator and denominator and changes nothing."""
     try:
         given = Decimal(value.strip())
     except InvalidOperation:
         given = None
-    if stored is not None and given is not None and given.is_finite() and given == stored[0]:
-        return [None, stored[1], stored[2], "", None]
-    if stored is None:
+    percentage, numerator, denominator = stored[:3] if stored is not None else (None, None, None)
+    if percentage is None or numerator is None or denominator is None:
         reason = _(
             "A percentage needs its numerator and denominator; a DHIS2 value carries only the percentage."
         )
-    else:
-        reason = _(
-            "A percentage needs its numerator and denominator; a DHIS2 value carries only the percentage, "
-            "and this one differs from the stored %(percentage)s."
-        ) % {"percentage": format(stored[0].normalize(), "f")}
+        return Conflict(value[:50], reason, property="value")
+    if given is not None and given.is_finite() and given == percentage:
+        return [None, numerator, denominator, "", None]
+    reason = _(
+        "A percentage needs its numerator and denominator; a DHIS2 value carries only the percentage, "
+        "and this one differs from the stored %(percentage)s."
+    ) % {"percentage": format(percentage.normalize(), "f")}
     return Conflict(value[:50], reason, property="value")
 
 
-def _values(measure: str, value: str) -> list[Any] | Conflict:
+def _values(measure: str, value: str, stored_score: Decimal | None = None) -> list[Any] | Conflict:
     """The value, numerator, denominator, text and score cells of a row for a DHIS2 value of `measure` (not a
-    percentage: see `_percentage`)."""
+    percentage: see `_percentage`). A qualitative result's DHIS2 value is its text alone: the row keeps the
+    stored score (`stored_score`), so a re-imported export changes nothing and new text leaves the score as it
+    was (found by a fresh tester: the score was cleared, and in a locked period the unchanged text refused)."""
     if measure == Measure.YES_NO:
         answer = {"true": "1", "1": "1", "false": "0", "0": "0"}.get(value.strip().lower())
         if answer is None:
             return Conflict(value[:50], _("A yes/no value is true or false."), property="value")
         return [answer, None, None, "", None]
     if measure == Measure.QUALITATIVE:
-        return [None, None, None, value, None]
+        return [None, None, None, value, stored_score]
     return [value.strip(), None, None, "", None]
 
 
@@ -466,7 +470,10 @@ def _row(resolver: _Resolver, raw: RawValue) -> list[Any] | Conflict | None:
     if raw.adx and measure == Measure.QUALITATIVE:
         value, comment = raw.comment, ""  # ADX carries text in the annotation
     if measure == Measure.PERCENTAGE:
-        values = _percentage(value, resolver.percentage(partnership, indicator, raw.period, option))
+        values = _percentage(value, resolver.stored(partnership, indicator, raw.period, option))
+    elif measure == Measure.QUALITATIVE:
+        stored = resolver.stored(partnership, indicator, raw.period, option)
+        values = _values(measure, value, stored[3] if stored else None)
     else:
         values = _values(measure, value)
     if isinstance(values, Conflict):

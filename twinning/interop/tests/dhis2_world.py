@@ -75,7 +75,10 @@ def enter(world: Any, x: Mapped) -> None:
         actor=world.member,
         plan_indicator=x.m.story,
         period="2024",
-        values={"text": "Midwives lead <drills> & more"},
+        values={
+            "text": "Midwives lead <drills> & more",
+            "score": "4",
+        },  # DHIS2 carries the text, not the score
     )
 
 

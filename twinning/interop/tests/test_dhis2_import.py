@@ -15,7 +15,18 @@ from twinning.audit.models import AuditEvent
 from twinning.interop.dhis2.export import ExportScope, export_stream
 from twinning.interop.dhis2.imports import ImportOptions, dhis2_import
 from twinning.interop.models import Dhis2Import
-from twinning.interop.tests.dhis2_world import AOC, FEMALE, HW1, MALE, MDA, ORG_UNIT, approve, enter, mapped
+from twinning.interop.tests.dhis2_world import (
+    AOC,
+    FEMALE,
+    HW1,
+    MALE,
+    MDA,
+    ORG_UNIT,
+    STORY,
+    approve,
+    enter,
+    mapped,
+)
 from twinning.monitoring import services
 from twinning.monitoring.models import PeriodReport, Result
 from twinning.partnerships.models import Pillar
@@ -799,3 +810,19 @@ def test_an_api_import_without_a_file_answers_403_to_a_reader_and_422_to_who_may
         response = client.post(url, {"not-a-file": "x"}, headers={"Authorization": f"Bearer {raw}"})
         assert response.status_code == status, (who, response.content)
     assert not Dhis2Import.objects.exists()
+
+
+def test_new_text_for_a_qualitative_result_keeps_its_score(world):
+    """A DHIS2 value is a qualitative result's text alone (fresh tester, issue 14: the score was cleared, and the
+    unchanged text of a locked period was refused)."""
+    x = mapped(world)
+    enter(world, x)
+    exported = json.loads(
+        "".join(export_stream(world.manager, ExportScope(programme=world.programme), "json"))
+    )
+    story = next(v for v in exported["dataValues"] if v["dataElement"] == STORY)
+    story["value"] = "Midwives now lead the drills"
+    summary = run(world, json.dumps(exported).encode(), "json")
+    assert (summary.status, summary.updated, summary.conflict_count) == ("SUCCESS", 1, 0), summary.conflicts
+    stored = Result.objects.get(indicator=x.m.story.indicator)
+    assert (stored.text, stored.score) == ("Midwives now lead the drills", Decimal(4))
