@@ -57,9 +57,11 @@ demo: install var/secret_key
 	@$(DEMO_ENV) $(BIN)/twinning collectstatic --noinput --verbosity 0
 	@echo "Twinning is at http://127.0.0.1:$(PORT)/ (sign in with a login above; Ctrl-C stops it)"
 	@# The task worker is started again whenever it exits (scripts/keep-running), and stopped with the server.
+	@# Threads: a browser's spare connections, opened ahead and left idle, would each hold a whole sync worker for its
+	@# 30 s timeout (then killed, answering a bare 500), stalling every other request; threaded workers wait on them apart.
 	@$(DEMO_ENV) scripts/keep-running $(BIN)/twinning db_worker & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-		$(DEMO_ENV) $(BIN)/gunicorn twinning.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --no-control-socket
+		$(DEMO_ENV) $(BIN)/gunicorn twinning.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --no-control-socket
 
 serve: install
 	DEBUG=true $(BIN)/twinning runserver 127.0.0.1:$(PORT)

@@ -63,6 +63,8 @@ def test_make_demo_runs_with_debug_off_under_gunicorn():
     recipe = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
     assert "collectstatic" in recipe
     assert "gunicorn" in recipe
+    # Threaded workers: idle spare connections from browsers must not hold every worker (fresh tester, issue 10).
+    assert re.search(r"gunicorn .*--threads [2-9]", recipe)
     assert "runserver" not in recipe
 
 
