@@ -11,14 +11,13 @@ from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from twinning.accounts.access import does_any_work, in_data_entry_partnerships
 from twinning.accounts.models import User
-from twinning.audit.services import change_stamp
+from twinning.audit.services import cached_until_change
 from twinning.contributions import work as contributions_work
 from twinning.core.work import KINDS, WorkItem
 from twinning.knowledge import work as knowledge_work
@@ -120,16 +119,11 @@ class LazyWork:
     def counts(self) -> dict[str, int]:
         # Shown on every page, and a programme-wide count costs the most on a big programme: kept in the shared
         # cache until the next audited change commits (audit.services.change_stamp), and for MY_WORK_CACHE_SECONDS at most.
-        seconds = settings.MY_WORK_CACHE_SECONDS
-        stamp = change_stamp() if seconds else None
-        if stamp is None:
-            return work_counts(self._user)
-        key = f"work:counts:{self._user.pk}:{timezone.now().date()}:{stamp}"
-        counts = cache.get(key)
-        if counts is None:
-            counts = work_counts(self._user)
-            cache.set(key, counts, seconds)
-        return counts
+        return cached_until_change(
+            f"work:counts:{self._user.pk}:{timezone.now().date()}",
+            lambda: work_counts(self._user),
+            settings.MY_WORK_CACHE_SECONDS,
+        )
 
     @property
     def total(self) -> int:

@@ -224,3 +224,25 @@ def change_stamp() -> str | None:
         cache.add(CHANGE_STAMP_KEY, uuid.uuid4().hex, None)  # add: a stamp another process set first wins
         stamp = cache.get(CHANGE_STAMP_KEY)
     return stamp
+
+
+def cached_until_change[T](key: str, compute: Callable[[], T], seconds: int) -> T:
+    """`compute()`, kept in the shared cache under `key` and the audit change stamp (`change_stamp`) for at most
+    `seconds`: the first call after any audited change commits computes it again, later ones read it back (two
+    cache reads). `seconds` bounds how long a change made outside the services (the admin, a database restore)
+    can go unseen. Computed afresh, and not cached, when `seconds` is 0 or inside a transaction that has made
+    audited changes itself (they are not committed, so must not be kept). `key` names everything the result
+    depends on besides the data (the object, the reader, the date where it decides what is shown); `compute`
+    must not return None (None means "not cached").
+
+    Raises: whatever `compute` raises.
+    """
+    stamp = change_stamp() if seconds else None
+    if stamp is None:
+        return compute()
+    stamped = f"{key}:{stamp}"
+    value = cache.get(stamped)
+    if value is None:
+        value = compute()
+        cache.set(stamped, value, seconds)
+    return value  # type: ignore[no-any-return]

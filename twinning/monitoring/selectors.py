@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.core.cache import cache
 from django.db.models import (
     Case,
     CharField,
@@ -36,7 +35,7 @@ from twinning.accounts.access import (
     require,
 )
 from twinning.accounts.models import Notification, User
-from twinning.audit.services import change_stamp
+from twinning.audit.services import cached_until_change
 from twinning.core.dates import latest_today, local_today
 from twinning.core.ids import parse_uuid
 from twinning.monitoring import progress
@@ -1037,16 +1036,12 @@ def programme_rollup_cached(
 
     Raises: nothing.
     """
-    stamp = change_stamp()
-    if stamp is None:
-        return programme_rollup(programme, first=first, last=last, approved_only=approved_only)
     # The date is part of the key: which years are shown depends on it.
-    key = f"monitoring:rollup:{programme.pk}:{first}:{last}:{approved_only}:{timezone.now().date()}:{stamp}"
-    rollup = cache.get(key)
-    if rollup is None:
-        rollup = programme_rollup(programme, first=first, last=last, approved_only=approved_only)
-        cache.set(key, rollup, ROLLUP_CACHE_SECONDS)
-    return rollup
+    return cached_until_change(
+        f"monitoring:rollup:{programme.pk}:{first}:{last}:{approved_only}:{timezone.now().date()}",
+        lambda: programme_rollup(programme, first=first, last=last, approved_only=approved_only),
+        ROLLUP_CACHE_SECONDS,
+    )
 
 
 def not_combinable_results(
@@ -1106,22 +1101,13 @@ def not_combinable_results_cached(
 
     Raises: nothing.
     """
-    stamp = change_stamp() if limit <= NOT_COMBINABLE_CACHED_ROWS else None
-    if stamp is None:
-        return not_combinable_results(
+    return cached_until_change(
+        f"monitoring:not-combinable:{programme.pk}:{first}:{last}:{approved_only}:{limit}:{timezone.now().date()}",
+        lambda: not_combinable_results(
             programme, first=first, last=last, approved_only=approved_only, limit=limit
-        )
-    key = (
-        f"monitoring:not-combinable:{programme.pk}:{first}:{last}:{approved_only}:{limit}:"
-        f"{timezone.now().date()}:{stamp}"
+        ),
+        ROLLUP_CACHE_SECONDS if limit <= NOT_COMBINABLE_CACHED_ROWS else 0,  # 0: computed afresh, not kept
     )
-    found = cache.get(key)
-    if found is None:
-        found = not_combinable_results(
-            programme, first=first, last=last, approved_only=approved_only, limit=limit
-        )
-        cache.set(key, found, ROLLUP_CACHE_SECONDS)
-    return found
 
 
 # The dashboard shows 50 of them (views.NOT_COMBINABLE_SHOWN); larger reads are downloads.

@@ -3,13 +3,12 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from twinning.accounts.access import PartnershipAccess, require
 from twinning.accounts.models import User
-from twinning.audit.services import change_stamp
+from twinning.audit.services import cached_until_change
 from twinning.core.ids import parse_uuid
 from twinning.partnerships.models import Partnership, Programme
 from twinning.partnerships.selectors import get_partnership_for_user
@@ -257,15 +256,11 @@ def plan_page_detail(plan: Plan) -> PlanDetail:
 
     Raises: nothing.
     """
-    stamp = change_stamp()
-    if stamp is None:
-        return _detail(plan, _objectives(plan, overall_only=True), _events(plan))
-    key = f"planning:page:{plan.pk}:{plan.version}:{stamp}"
-    cached = cache.get(key)
-    if cached is None:
-        cached = (_objectives(plan, overall_only=True), _events(plan))
-        cache.set(key, cached, PLAN_PAGE_CACHE_SECONDS)
-    objectives, events = cached
+    objectives, events = cached_until_change(
+        f"planning:page:{plan.pk}:{plan.version}",
+        lambda: (_objectives(plan, overall_only=True), _events(plan)),
+        PLAN_PAGE_CACHE_SECONDS,
+    )
     return _detail(plan, objectives, events)
 
 

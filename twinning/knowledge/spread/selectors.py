@@ -11,7 +11,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractYear
 from django.http import Http404
@@ -19,7 +18,7 @@ from django.utils import timezone
 
 from twinning.accounts import access
 from twinning.accounts.models import User
-from twinning.audit.services import change_stamp
+from twinning.audit.services import cached_until_change
 from twinning.core.ids import parse_uuid
 from twinning.directory.models import Institution
 from twinning.knowledge.models import (
@@ -460,12 +459,8 @@ def pillar5_figures_cached(*, user: User, programme: Programme) -> Pillar5:
 
     Raises: nothing.
     """
-    stamp = change_stamp()
-    if stamp is None:
-        return pillar5_figures(user=user, programme=programme)
-    key = f"knowledge:pillar5:{programme.pk}:{user.pk}:{timezone.now().date()}:{stamp}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = pillar5_figures(user=user, programme=programme)
-        cache.set(key, figures, PILLAR5_CACHE_SECONDS)
-    return figures
+    return cached_until_change(
+        f"knowledge:pillar5:{programme.pk}:{user.pk}:{timezone.now().date()}",
+        lambda: pillar5_figures(user=user, programme=programme),
+        PILLAR5_CACHE_SECONDS,
+    )
