@@ -131,8 +131,11 @@ class LazyWork:
 
     @cached_property
     def shown(self) -> bool:
-        # Always asked (not skipped when there is work), so a page's query count does not depend on the data.
-        return does_any_work(self._user)
+        # Always asked (not skipped when there is work), so a page's query count does not depend on the data; kept
+        # like the counts, as every page asks it.
+        return cached_until_change(
+            f"work:shown:{self._user.pk}", lambda: does_any_work(self._user), settings.MY_WORK_CACHE_SECONDS
+        )
 
 
 def my_work(request: HttpRequest) -> dict[str, Any]:

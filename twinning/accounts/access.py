@@ -72,7 +72,7 @@ models (ProgrammeRole, PartnershipMembership) and takes higher layers' objects b
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.contrib.contenttypes.models import ContentType
@@ -575,6 +575,18 @@ class PartnershipAccess:
     membership_side: str | None = None
     is_admin: bool = False
     grants: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def cache_key(self) -> str:
+        """What this access is made of, as text: every permission below is computed from these fields alone, so
+        two readers with the same key may do exactly the same, and a page part rendered for one serves the other
+        (core's `{% cached_section %}`, issue 10). Sets are sorted: their order is not the same in every process."""
+        return repr(
+            tuple(
+                tuple(sorted(value)) if isinstance(value, frozenset) else value
+                for value in (getattr(self, f.name) for f in fields(self))
+            )
+        )
 
     @property
     def programme(self) -> ProgrammeAccess:

@@ -156,6 +156,8 @@ def _detail_context(
     return {
         "partnership": partnership,
         "access": access,
+        # The page's sections are kept rendered ({% cached_section %}), but never with a form's input.
+        "cache_sections": not forms,
         "host_links": [link for link in links if link.side == "host"],
         "resource_links": [link for link in links if link.side == "resource"],
         "host_members": [m for m in members if m.side == "host"],

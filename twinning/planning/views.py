@@ -81,6 +81,8 @@ def _plan_context(
         "partnership": partnership,
         "access": access,
         "plan": plan,
+        # The page's costliest sections are kept rendered ({% cached_section %}), but never with a form's input.
+        "cache_sections": not forms,
         "own_indicators": list(own_indicators(partnership)),
     }
     if plan is None:

@@ -1,12 +1,17 @@
+import hashlib
+import uuid
+from functools import cache
 from typing import Any
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from twinning.audit.services import cached_until_change
 from twinning.core.history import HistoryEntry, change_label, history_entries
 from twinning.core.numbers import currency_decimals, format_grouped, format_money, format_percent
 from twinning.core.reference import country_name, shipped_name
@@ -81,11 +86,19 @@ def history_lines(context: Any, events: Any) -> list[HistoryEntry]:
     the reader may change the record (`history_full`), else the short one; e-mail addresses only for readers
     who may see contact details (the page's `access`, else `show_contacts`).
     """
-    access = context.get("access")
-    contacts = (
-        access.can_see_contacts if hasattr(access, "can_see_contacts") else context.get("show_contacts")
+    return history_entries(
+        events, full=bool(context.get("history_full")), show_contacts=history_contacts(context)
     )
-    return history_entries(events, full=bool(context.get("history_full")), show_contacts=bool(contacts))
+
+
+@register.simple_tag(takes_context=True)
+def history_contacts(context: Any) -> bool:
+    """`{% history_contacts as contacts %}`: whether the page's history shows e-mail addresses (see
+    `history_lines`): the page's `access` says, else the reader's `show_contacts`."""
+    access = context.get("access")
+    if hasattr(access, "can_see_contacts"):
+        return bool(access.can_see_contacts)
+    return bool(context.get("show_contacts"))
 
 
 @register.filter("shipped")
@@ -183,3 +196,77 @@ def offline_owner(user: Any) -> str:
     """Who the data kept offline on this device belongs to, without naming them: when someone else signs in on
     the same browser, site.js deletes what the previous person kept (see twinning.core.offline)."""
     return salted_hmac("twinning.core.offline.owner", str(user.pk), algorithm="sha256").hexdigest()[:24]
+
+
+# How long a rendered section can miss a change made outside the services (the admin, a database restore); every
+# change through the services renews the audit change stamp, and with it every section's key, at once.
+SECTION_CACHE_SECONDS = 600
+
+# What a cached section may depend on: values whose text says all they are (a model instance's does not).
+_KEY_TYPES = (str, int, bool, uuid.UUID, type(None))
+
+
+@cache
+def _csrf_placeholder() -> str:
+    # Stands for the reader's CSRF token in a cached section and is replaced by it on the way out. Derived from
+    # the secret key: the same in every process sharing the cache, and not a text anyone can type into a form.
+    return "csrf" + salted_hmac("twinning.core.cached_section", "csrf-placeholder").hexdigest()
+
+
+class CachedSectionNode(template.Node):
+    def __init__(self, name: str, dependencies: list[Any], nodelist: template.NodeList) -> None:
+        self.name = name
+        self.dependencies = dependencies
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> str:
+        token = context.get("csrf_token")
+        values = [d.resolve(context) for d in self.dependencies]
+        if (
+            not context.get("cache_sections")
+            or not token
+            or not all(isinstance(v, _KEY_TYPES) for v in values)
+        ):
+            return self.nodelist.render(context)
+        # The day too: a form's initial date or a "due" badge may read it.
+        parts = [
+            self.name,
+            translation.get_language() or "",
+            timezone.get_current_timezone_name(),
+            str(timezone.localdate()),
+            *map(repr, values),
+        ]
+        key = "section:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+        def render_section() -> str:
+            with context.push(csrf_token=_csrf_placeholder()):
+                return str(self.nodelist.render(context))
+
+        html = cached_until_change(key, render_section, SECTION_CACHE_SECONDS)
+        return mark_safe(html.replace(_csrf_placeholder(), conditional_escape(token)))
+
+
+@register.tag
+def cached_section(parser: template.base.Parser, token: template.base.Token) -> CachedSectionNode:
+    """`{% cached_section "name" dep1 dep2 ... %}...{% endcached_section %}`: the enclosed part of a page, rendered
+    once and kept in the shared cache under the audit change stamp (`audit.services.cached_until_change`, at most
+    SECTION_CACHE_SECONDS), keyed by its name, the dependencies, the language, the time zone and the day. For a section
+    that costs more to render than to read back and shows only stored data (issue 10's load goal: a plan's
+    objectives, a record's history).
+
+    The dependencies must name everything the part shows besides audited data: the object (its pk), the reader's
+    permissions (flags), the query string where a pager reads it. Each must be text, a number, a boolean, a UUID
+    or None; anything else (a model instance, whose text need not identify it) renders the part afresh, as does
+    a context without `cache_sections` true (set it only where the part holds no form input: a form with errors
+    shows what the user typed) or without a CSRF token. `{% csrf_token %}` inside is the reader's own: the cached
+    copy holds a placeholder that is replaced on the way out.
+
+    Raises: TemplateSyntaxError when the name is missing.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("cached_section needs a name")
+    name = bits[1].strip("\"'")
+    nodelist = parser.parse(("endcached_section",))
+    parser.delete_first_token()
+    return CachedSectionNode(name, [parser.compile_filter(bit) for bit in bits[2:]], nodelist)
