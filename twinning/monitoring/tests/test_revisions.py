@@ -4,6 +4,7 @@ neither hides a value nor lets it be entered (and counted) twice."""
 from decimal import Decimal
 
 import pytest
+from django.db.migrations import executor
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -202,10 +203,52 @@ def test_revisions_and_entries_agree_everywhere_with_an_independent_count(client
 # --- the data migration --------------------------------------------------------------------------------
 
 
+class MigrationExecutor(executor.MigrationExecutor):
+    """Django's executor, except that going back it renders the state before each migration it unapplies by itself,
+    rather than rendering one state early and carrying it, rendered, through every applied migration up to the last
+    one to unapply (this project's field-label migrations hold hundreds of AlterFields, each reloading the models
+    related to its own in a rendered state). The states, and what is run on the database, are Django's: measured on
+    SQLite, going back from monitoring 0014 to 0001 took 44 s with Django's executor and 5 s with this one."""
+
+    def _migrate_all_backwards(self, plan, full_plan, fake):
+        # Django 6.1's _migrate_all_backwards, with the rendering moved from the first pass to the second.
+        migrations_to_run = {m[0] for m in plan}
+        states = {}
+        state = self._create_project_state()
+        applied_migrations = {
+            self.loader.graph.nodes[key]
+            for key in self.loader.applied_migrations
+            if key in self.loader.graph.nodes
+        }
+        for migration, _ in full_plan:
+            if not migrations_to_run:
+                break
+            if migration in migrations_to_run:
+                states[migration] = state
+                state = migration.mutate_state(state, preserve=True)
+                migrations_to_run.remove(migration)
+            elif migration in applied_migrations:
+                migration.mutate_state(state, preserve=False)
+        for migration, _ in plan:
+            # Rendered here, by itself, just before it is unapplied.
+            states[migration].apps  # noqa: B018
+            self.unapply_migration(states[migration], migration, fake=fake)
+            applied_migrations.remove(migration)
+        last_unapplied_migration = plan[-1][0]
+        state = states[last_unapplied_migration]
+        del state.apps
+        for index, (migration, _) in enumerate(full_plan):
+            if migration == last_unapplied_migration:
+                for migration, _ in full_plan[index:]:
+                    if migration in applied_migrations:
+                        migration.mutate_state(state, preserve=False)
+                break
+        return state
+
+
 @pytest.mark.django_db(transaction=True)
 def test_migration_merges_duplicates_keeping_the_newest_version_and_reverses(world):
     from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
 
     before = [("monitoring", "0001_results_reports_review")]
     after = [("monitoring", "0004_results_no_longer_hang_off_plan_versions")]
