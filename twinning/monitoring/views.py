@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from twinning.accounts.access import PartnershipAccess, history_for_user, programme_access, require
@@ -704,23 +705,40 @@ def programme_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse
         programme, first=first, last=last, approved_only=not access.can_see_drafts
     )
     shown = [r for r in rollup.indicators if r.periods]
-    tables = {r.indicator.pk: rollup_tables(r, rollup.pillars) for r in shown}
-    listed = selectors.not_combinable_results_cached(
-        programme,
-        first=rollup.first,
-        last=rollup.last,
-        approved_only=not access.can_see_drafts,
-        limit=LIST_ROWS if requested_format(request) else NOT_COMBINABLE_SHOWN,
-    )
-    not_combinable = _not_combinable_table(*listed)
-    download = export_response(request, [t for three in tables.values() for t in three] + [not_combinable])
-    if download is not None:
-        return download
+
+    def tables() -> dict[int, tuple[Table, Table, Table]]:
+        return {r.indicator.pk: rollup_tables(r, rollup.pillars) for r in shown}
+
+    def not_combinable(limit: int) -> Table:
+        return _not_combinable_table(
+            *selectors.not_combinable_results_cached(
+                programme,
+                first=rollup.first,
+                last=rollup.last,
+                approved_only=not access.can_see_drafts,
+                limit=limit,
+            )
+        )
+
+    if requested_format(request):
+        download = export_response(
+            request, [t for three in tables().values() for t in three] + [not_combinable(LIST_ROWS)]
+        )
+        if download is not None:
+            return download
+
+    def indicators() -> list[tuple[Any, ...]]:
+        built = tables()
+        return [(r, rollup_chart(r), *built[r.indicator.pk]) for r in shown]
+
     context = {
         "programme": programme,
         "rollup": rollup,
-        "indicators": [(r, rollup_chart(r), *tables[r.indicator.pk]) for r in shown],
-        "not_combinable": not_combinable,
+        # Built only when the page's figures are rendered, not when they are read back from the cache
+        # ({% cached_section %}: they show stored results only, no form input).
+        "cache_sections": True,
+        "indicators": SimpleLazyObject(indicators),
+        "not_combinable": SimpleLazyObject(lambda: not_combinable(NOT_COMBINABLE_SHOWN)),
         "can_edit": access.can_edit,
         "can_manage": access.can_manage,
         "approved_only": not access.can_see_drafts,

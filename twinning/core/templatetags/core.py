@@ -234,6 +234,8 @@ class CachedSectionNode(template.Node):
             translation.get_language() or "",
             timezone.get_current_timezone_name(),
             str(timezone.localdate()),
+            # The query string too: a link inside may carry it ({% querystring %} in a table's downloads, a pager).
+            request.GET.urlencode() if (request := context.get("request")) is not None else "",
             *map(repr, values),
         ]
         key = "section:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
@@ -250,16 +252,16 @@ class CachedSectionNode(template.Node):
 def cached_section(parser: template.base.Parser, token: template.base.Token) -> CachedSectionNode:
     """`{% cached_section "name" dep1 dep2 ... %}...{% endcached_section %}`: the enclosed part of a page, rendered
     once and kept in the shared cache under the audit change stamp (`audit.services.cached_until_change`, at most
-    SECTION_CACHE_SECONDS), keyed by its name, the dependencies, the language, the time zone and the day. For a section
-    that costs more to render than to read back and shows only stored data (issue 10's load goal: a plan's
-    objectives, a record's history).
+    SECTION_CACHE_SECONDS), keyed by its name, the dependencies, the language, the time zone, the day and the
+    query string. For a part that costs more to render than to read back and shows only stored data (issue 10's
+    load goal: a plan's objectives, a partnership's sections, the programme dashboard's figures, a History table).
 
-    The dependencies must name everything the part shows besides audited data: the object (its pk), the reader's
-    permissions (flags), the query string where a pager reads it. Each must be text, a number, a boolean, a UUID
-    or None; anything else (a model instance, whose text need not identify it) renders the part afresh, as does
-    a context without `cache_sections` true (set it only where the part holds no form input: a form with errors
-    shows what the user typed) or without a CSRF token. `{% csrf_token %}` inside is the reader's own: the cached
-    copy holds a placeholder that is replaced on the way out.
+    The dependencies must name everything else the part shows: the object (its pk) and the reader's permissions
+    (flags, `PartnershipAccess.cache_key`). Each must be text, a number, a boolean, a UUID or None; anything else
+    (a model instance, whose text need not identify it) renders the part afresh, as does a context without
+    `cache_sections` true (set it only where the part holds no form input: a form with errors shows what the user
+    typed) or without a CSRF token. `{% csrf_token %}` inside is the reader's own: the cached copy holds a
+    placeholder that is replaced on the way out.
 
     Raises: TemplateSyntaxError when the name is missing.
     """
