@@ -807,9 +807,23 @@ def _describe(summary: ImportSummary) -> None:
             )
             % counts
         )
+    elif summary.read and not (summary.imported or summary.updated or summary.deleted):
+        # A success that changed nothing says so, and why, rather than "0 imported, 0 updated, 0 deleted".
+        summary.description = f"{_unchanged_text(summary.options)} {summary.ignored_text}"
+        return
     else:
         text = _("%(imported)s imported, %(updated)s updated, %(deleted)s deleted.") % counts
     text = f"{text} {summary.ignored_text}"
     if summary.options.dry_run:
         text = _("Dry run, nothing was written. %(what)s") % {"what": text}
     summary.description = text
+
+
+def _unchanged_text(options: ImportOptions) -> str:
+    if options.strategy == "DELETE":
+        if options.dry_run:
+            return _("Importing this file would delete nothing: none of its values is recorded.")
+        return _("Nothing changed: none of the file's values is recorded, so there was nothing to delete.")
+    if options.dry_run:
+        return _("Importing this file would change nothing: every value in it is already recorded.")
+    return _("Nothing changed: every value in the file is already recorded.")

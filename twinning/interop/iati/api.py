@@ -70,6 +70,10 @@ class IatiImportOut(Schema):
     counts: dict[str, int]
     problems: list[ProblemOut] = Field(description="Any problem: nothing is written.")
     warnings: list[ProblemOut] = Field(description="What was left out or waits; the rest is imported.")
+    rule_breaks: list[ProblemOut] = Field(
+        description="IATI rules the file breaks where the import does not rely on them: they do not stop it."
+    )
+    outcome: str = Field(description="The outcome in one sentence, its count matching `counts`.")
 
 
 @router.post(
@@ -103,4 +107,6 @@ def import_file(
         counts=summary.counts,
         problems=[ProblemOut(path=p.path, message=p.message) for p in summary.problems],
         warnings=[ProblemOut(path=p.path, message=p.message) for p in summary.warnings],
+        rule_breaks=[ProblemOut(path=p.path, message=p.message) for p in summary.rule_breaks],
+        outcome=summary.outcome,
     )

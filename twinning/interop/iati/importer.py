@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from twinning.accounts.access import programme_access, require
 from twinning.accounts.models import User
@@ -50,15 +51,46 @@ from twinning.partnerships.services import (
 
 @dataclass
 class ImportSummary:
-    """What an import did (or, for a dry run, would do): changes in words, counts, problems and warnings, each
-    problem with the path of the element it is about."""
+    """What an import did (or, for a dry run, would do): changes in words, counts, problems, what is left out or
+    waits (`warnings`) and the IATI rules the file breaks where the import does not need them (`rule_breaks`:
+    they do not stop it), each with the path of the element it is about."""
 
     dry_run: bool
     changes: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    rule_breaks: list[Problem] = field(default_factory=list)
     written: bool = False
+
+    @property
+    def outcome(self) -> str:
+        """The outcome in one sentence, as the page and the API say it: refused, imported with so many changes
+        (as many as `counts` adds up to), or nothing changed and why; a dry run says what an import would do."""
+        if self.problems:
+            return _("The file cannot be imported as it is:") if self.dry_run else _("Nothing was imported:")
+        n = sum(self.counts.values())
+        if n and self.written:
+            return ngettext("Imported: %(n)s change made.", "Imported: %(n)s changes made.", n) % {"n": n}
+        if n:
+            return ngettext(
+                "The file can be imported. Importing it would make %(n)s change:",
+                "The file can be imported. Importing it would make %(n)s changes:",
+                n,
+            ) % {"n": n}
+        if self.written and self.warnings:
+            return _(
+                "Nothing changed: everything in the file that can be imported is already recorded; what is left "
+                "out or waiting is listed below."
+            )
+        if self.written:
+            return _("Nothing changed: every value in the file is already recorded.")
+        if self.warnings:
+            return _(
+                "Importing this file would change nothing: everything in it that can be imported is already "
+                "recorded; what is left out or waiting is listed below."
+            )
+        return _("Importing this file would change nothing: every value in it is already recorded.")
 
     def count(self, what: str, n: int = 1) -> None:
         self.counts[what] = self.counts.get(what, 0) + n
@@ -318,10 +350,10 @@ def iati_import(
         with transaction.atomic():
             _write(file, Importer(actor, programme, summary, default_country))
             summary.problems = file.problems + summary.problems
-            summary.warnings = file.warnings + summary.warnings
+            summary.rule_breaks = file.warnings
             if file.problems:  # the file's own problems alone, as when nothing is tried
                 summary.changes, summary.counts = [], {}
-                summary.problems, summary.warnings = file.problems, file.warnings
+                summary.problems, summary.warnings = file.problems, []
             if summary.problems or dry_run:
                 raise _Rollback
             audit_record(
@@ -350,4 +382,5 @@ def _deduplicated(summary: ImportSummary) -> ImportSummary:
     """The same problem found twice (a plan checked, then written) is said once."""
     summary.problems = list(dict.fromkeys(summary.problems))
     summary.warnings = list(dict.fromkeys(summary.warnings))
+    summary.rule_breaks = list(dict.fromkeys(summary.rule_breaks))
     return summary

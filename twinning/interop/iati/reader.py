@@ -32,6 +32,7 @@ from twinning.interop.iati.rules import (
     Problem,
     activity_ruleset_problems,
     activity_schema_problems,
+    import_problems,
     root_schema_problems,
 )
 
@@ -180,6 +181,18 @@ def check_version(root: etree._Element) -> list[Problem]:
             )
         ]
     return []
+
+
+def not_well_formed(exc: etree.XMLSyntaxError) -> str:
+    """Where the XML breaks and why, the line said once (lxml's own text repeats it, "…, line 12, column 5
+    (<string>, line 12)")."""
+    line, column = exc.position or (exc.lineno, 0)
+    message = re.sub(r",? line \d+, column \d+$", "", (exc.msg or "").strip())
+    return _("This is not well-formed XML: line %(line)s, column %(column)s: %(error)s") % {
+        "line": line,
+        "column": column,
+        "error": message,
+    }
 
 
 def _text(element: etree._Element | None) -> str:
@@ -371,8 +384,8 @@ class RootOutline:
 
 class FileIn:
     """An IATI activity file being read. Iterating it (once) gives its activities one at a time, as plain data;
-    meanwhile `problems` (errors: nothing is written while there is one) and `warnings` (what is left out, said
-    so) fill up, each with the element's path in the file, and `activities` counts the activities read. Both
+    meanwhile `problems` (errors: nothing is written while there is one) and `warnings` (IATI rules the file
+    breaks where the import does not rely on them: they do not stop it) fill up, each with the element's path in the file, and `activities` counts the activities read. Both
     lists are complete once the iteration ends.
 
     Iterating raises FileRefused when the file turns out not to be XML, not an IATI activity file, or IATI 1.x.
@@ -394,7 +407,7 @@ class FileIn:
         try:
             yield from self._activities()
         except etree.XMLSyntaxError as exc:
-            raise FileRefused(_("This is not well-formed XML: %(error)s") % {"error": exc}) from None
+            raise FileRefused(not_well_formed(exc)) from None
 
     def _activities(self) -> Iterator[ActivityIn]:
         events = etree.iterparse(
@@ -458,10 +471,12 @@ class FileIn:
         path = _paths(element, prefix)
         if self.version == "2.03":
             self.problems += activity_schema_problems(element, prefix)
-        # Codes, dates and percentages are the publisher's business; what the import itself relies on (an
-        # indicator's periods in order and apart) is checked as an error, the rest reported as warnings.
-        for problem in activity_ruleset_problems(element, today=self.today, path=path):
-            (self.problems if "/result/" in problem.path else self.warnings).append(problem)
+        # What the import itself writes (the planned dates, an indicator's periods in order and apart) is
+        # checked as an error; the rest of the ruleset (codes, actual dates, budgets, percentages: nothing the
+        # import writes, or nothing it needs in order) is the publisher's business, reported as warnings.
+        # Chosen by the check, not by the path, so that each fault is said once, in one list.
+        self.problems += import_problems(element, path=path)
+        self.warnings += activity_ruleset_problems(element, today=self.today, path=path, for_import=True)
         activity = _activity(element, self.problems, path)
         yield activity
         element.clear(keep_tail=True)

@@ -163,9 +163,11 @@ def tree_path(element: etree._Element) -> str:
     return element.getroottree().getpath(element)
 
 
-def _code_problems(activity: etree._Element, path: PathOf) -> list[Problem]:
+def _code_problems(activity: etree._Element, path: PathOf, skip: tuple[str, ...] = ()) -> list[Problem]:
     problems = []
     for xpath, attribute, codelist in CODE_CHECKS:
+        if codelist in skip:
+            continue
         allowed = codes(codelist)
         for element in activity.iterfind(xpath):
             value = element.get(attribute)
@@ -193,10 +195,17 @@ def _unknown_code(attribute: str, value: str, codelist: str) -> str:
     }
 
 
-def _date_problems(activity: etree._Element, today: datetime.date, path: PathOf) -> list[Problem]:
+# Activity date types: (start, end) planned, then actual.
+PLANNED_DATES = ("1", "3")
+ACTUAL_DATES = ("2", "4")
+
+
+def _date_problems(
+    activity: etree._Element, today: datetime.date, path: PathOf, pairs: tuple[tuple[str, str], ...]
+) -> list[Problem]:
     problems = []
     dates = {d.get("type"): d for d in activity.iterfind("activity-date")}
-    for start, end in (("1", "3"), ("2", "4")):
+    for start, end in pairs:
         lo, hi = _date(dates.get(start)), _date(dates.get(end))
         if lo and hi and hi < lo:
             problems.append(
@@ -205,7 +214,7 @@ def _date_problems(activity: etree._Element, today: datetime.date, path: PathOf)
                     _("The activity ends (%(end)s) before it starts (%(start)s).") % {"end": hi, "start": lo},
                 )
             )
-    for kind in ("2", "4"):
+    for kind in ACTUAL_DATES:
         on = _date(dates.get(kind))
         if on and on > today:
             problems.append(
@@ -314,11 +323,33 @@ def ruleset_problems(root: etree._Element, *, today: datetime.date | None = None
     return problems
 
 
+def import_problems(activity: etree._Element, *, path: PathOf = tree_path) -> list[Problem]:
+    """The ruleset checks an import relies on, for one `iati-activity`: its planned dates in order (they become
+    the partnership's dates) and its result periods in order and apart (they become targets and results). An
+    import refuses the file for these; `activity_ruleset_problems(..., for_import=True)` leaves them out, so
+    that each fault is said once.
+
+    Raises: nothing.
+    """
+    dates = {d.get("type"): d for d in activity.iterfind("activity-date")}
+    lo, hi = _date(dates.get(PLANNED_DATES[0])), _date(dates.get(PLANNED_DATES[1]))
+    problems = []
+    if lo and hi and hi < lo:
+        problems.append(
+            Problem(
+                path(dates[PLANNED_DATES[1]]),
+                _("The activity ends (%(end)s) before it starts (%(start)s).") % {"end": hi, "start": lo},
+            )
+        )
+    return problems + _result_problems(activity, path)
+
+
 def activity_ruleset_problems(
-    activity: etree._Element, *, today: datetime.date, path: PathOf = tree_path
+    activity: etree._Element, *, today: datetime.date, path: PathOf = tree_path, for_import: bool = False
 ) -> list[Problem]:
     """Our checks of the main IATI ruleset rules for one `iati-activity` element; `path` gives an element's path
-    in the file (by default its path in the tree it is in).
+    in the file (by default its path in the tree it is in). With `for_import`, the checks `import_problems`
+    makes are left out, and so is the indicator measure's code (the reader refuses an unknown one itself).
 
     Raises: nothing.
     """
@@ -334,11 +365,16 @@ def activity_ruleset_problems(
                 % {"ref": ref},
             )
         )
-    problems += _code_problems(activity, path)
-    problems += _date_problems(activity, today, path)
+    if for_import:
+        problems += _code_problems(activity, path, skip=("IndicatorMeasure",))
+        problems += _date_problems(activity, today, path, (ACTUAL_DATES,))
+    else:
+        problems += _code_problems(activity, path)
+        problems += _date_problems(activity, today, path, (PLANNED_DATES, ACTUAL_DATES))
     problems += _budget_problems(activity, path)
     problems += _percentage_problems(activity, path)
-    problems += _result_problems(activity, path)
+    if not for_import:
+        problems += _result_problems(activity, path)
     return problems
 
 

@@ -67,6 +67,7 @@ def _page(
         "summary": summary,
         "summary_problems": problems_table(summary.problems, "import-problems") if summary else None,
         "summary_warnings": problems_table(summary.warnings, "import-warnings") if summary else None,
+        "summary_rule_breaks": problems_table(summary.rule_breaks, "import-rule-breaks") if summary else None,
     }
     return render(request, "interop/iati/programme.html", context, status=status)
 
@@ -162,7 +163,7 @@ def import_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse:
         default_country=form.cleaned_data["default_country"],
         name=upload.name,
     )
-    if summary.written:
-        messages.success(request, _("The file is imported."))
+    # No flash message besides: the summary on the page says what happened (and a flash "imported" over a
+    # summary saying nothing changed was the confusion).
     status = 400 if summary.problems else 200
     return _page(request, programme, _publication_form(programme), status, ImportForm(), summary)

@@ -790,6 +790,18 @@ def test_the_api_and_the_page_delete_with_import_strategy_delete(client, world):
     assert not Result.objects.filter(
         indicator=x.m.trained.indicator, option=None, period__in=["2024Q1", "2024Q2"]
     ).exists()
+    response = client.post(
+        f"/interop/dhis2/{world.programme.uuid}/import/",
+        {
+            "file": SimpleUploadedFile("values.json", data_value_set(hw1("2024Q1"))),
+            "format": "auto",
+            "mode": "atomic",
+            "strategy": "DELETE",
+        },
+    )
+    assert response.status_code == 200
+    assert "Nothing changed: none of the file&#x27;s values is recorded" in response.content.decode()
+    assert "0 deleted" not in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -826,3 +838,35 @@ def test_new_text_for_a_qualitative_result_keeps_its_score(world):
     assert (summary.status, summary.updated, summary.conflict_count) == ("SUCCESS", 1, 0), summary.conflicts
     stored = Result.objects.get(indicator=x.m.story.indicator)
     assert (stored.text, stored.score) == ("Midwives now lead the drills", Decimal(4))
+
+
+def test_an_import_that_changes_nothing_says_so_and_why_not_zero_imported(world):
+    example_world(world)
+    data = (EXAMPLES / "dataValueSetB.csv").read_bytes()
+    assert run(world, data, "csv").description.startswith("12 imported, 0 updated, 0 deleted.")
+    dry = run(world, data, "csv", dry_run=True)
+    assert (dry.imported, dry.updated, dry.deleted, dry.ignored) == (0, 0, 0, 12)
+    assert dry.description == (
+        "Importing this file would change nothing: every value in it is already recorded. "
+        "Ignored: 12 (0 with a conflict)."
+    )
+    again = run(world, data, "csv")
+    assert again.status == "SUCCESS"
+    assert again.description == (
+        "Nothing changed: every value in the file is already recorded. Ignored: 12 (0 with a conflict)."
+    )
+
+
+def test_the_page_says_a_second_upload_changed_nothing(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    mapped(world)
+    client.force_login(world.manager)
+    url = f"/interop/dhis2/{world.programme.uuid}/import/"
+    form = {"format": "auto", "mode": "atomic"}
+    first = client.post(url, {"file": SimpleUploadedFile("values.json", data_value_set(hw1())), **form})
+    assert b"1 imported, 0 updated, 0 deleted." in first.content
+    again = client.post(url, {"file": SimpleUploadedFile("values.json", data_value_set(hw1())), **form})
+    assert again.status_code == 200
+    assert b"Nothing changed: every value in the file is already recorded." in again.content
+    assert b"0 imported" not in again.content
