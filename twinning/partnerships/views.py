@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from twinning.accounts.access import PartnershipAccess, history_for_user, require_programme_manager
@@ -88,11 +89,14 @@ def partnership_list_view(request: AuthedRequest) -> HttpResponse:
     download = list_download(request, found, _partnerships_table)
     if download is not None:
         return download
-    page = paginate(request, found)
+    # Read only when the results are rendered, not when they come back from the cache ({% cached_section %}, per
+    # reader and query string: they show stored data only).
+    page: Any = SimpleLazyObject(lambda: paginate(request, found))
     context = {
+        "cache_sections": True,
         "page_obj": page,
-        "partnerships": page.object_list,
-        "table": _partnerships_table(page.object_list),
+        "partnerships": SimpleLazyObject(lambda: page.object_list),
+        "table": SimpleLazyObject(lambda: _partnerships_table(page.object_list)),
         "filters": filters,
         "programme": programme,
         "programmes": sorted(programmes, key=lambda p: name_sort_key(p.name)),

@@ -126,3 +126,21 @@ def test_a_dependency_that_does_not_name_itself_renders_afresh_every_time(world,
     for _ in range(2):  # no cache_sections: always afresh
         template.render(Context({"thing": 7, "counter": counter, "csrf_token": "t", "request": request}))
     assert counter.calls == 5
+
+
+def test_the_partnership_list_from_the_cache_is_each_readers_own_and_follows_the_query_string(client, world):
+    mine, theirs = world.partnership.title, world.other_partnership.title
+    client.force_login(world.manager)
+    with CaptureQueriesContext(connection) as computed:
+        first = client.get(reverse("partnerships:list")).content.decode()
+    with CaptureQueriesContext(connection) as cached:
+        again = client.get(reverse("partnerships:list")).content.decode()
+    assert len(cached) < len(computed)  # the count, the page and the sides are not read again
+    assert mine in first and mine in again and theirs not in again
+
+    searched = client.get(reverse("partnerships:list"), {"q": "no such title"}).content.decode()
+    assert "No partnerships match." in searched and mine not in searched
+
+    client.force_login(world.other_coordinator)
+    other = client.get(reverse("partnerships:list")).content.decode()
+    assert theirs in other and mine not in other
