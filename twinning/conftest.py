@@ -60,6 +60,11 @@ def _reference_data_after_flush(request: pytest.FixtureRequest) -> None:
     if marker is None:
         return
     request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    put_back_reference_data()
+
+
+def put_back_reference_data() -> None:
+    """Seed what the data migrations seed (languages, health areas, the shipped instruments) when it is missing."""
     from django.apps import apps
 
     from twinning.directory.models import HealthArea, Language

@@ -9,12 +9,15 @@ import re
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from twinning.accounts.models import PartnershipMembership, User
+from twinning.conftest import put_back_reference_data
 from twinning.contributions import demo as contributions_demo
 from twinning.contributions.models import Award, Gift
 from twinning.demo import plan as demo_plan
@@ -27,6 +30,22 @@ from twinning.planning import demo as planning_demo
 from twinning.planning.models import PlanningEvent
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The demo, loaded once for the module: each test's own changes are rolled back to it (a test runs in a
+    transaction inside this one), and it is rolled back itself after the module's last test."""
+    with django_db_blocker.unblock():
+        loaded = transaction.atomic()
+        loaded.__enter__()
+        put_back_reference_data()
+        with translation.override(settings.LANGUAGE_CODE):
+            call_command("demo", stdout=StringIO())
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        loaded.__exit__(None, None, None)
 
 
 def demo_names() -> list[str]:
@@ -102,8 +121,7 @@ def shown_text(response) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
-def test_the_demos_key_pages_in_french_show_no_english_demo_name():
-    call_command("demo", stdout=StringIO())
+def test_the_demos_key_pages_in_french_show_no_english_demo_name(demo_loaded):
     flagship = PartnershipMembership.objects.get(user__email="host-coordinator@demo.twinning").partnership
     report = PeriodReport.objects.filter(partnership=flagship).order_by("-period").first()
     assert report is not None
@@ -172,7 +190,7 @@ def test_the_demos_key_pages_in_french_show_no_english_demo_name():
     assert "Salle communautaire de " in shown_text(client.get(pages["plan"]))
 
 
-def test_the_demos_longer_texts_read_in_the_readers_language():
+def test_the_demos_longer_texts_read_in_the_readers_language(demo_loaded):
     """Indicator definitions, plan summaries and notes, gift descriptions, exchange purposes and outcomes, stage
     notes and stakeholder roles, practices, review messages and a matching round's description: each page shows the French (and,
     for a few, the Spanish) of what the demo stored, never its English."""
@@ -181,7 +199,6 @@ def test_the_demos_longer_texts_read_in_the_readers_language():
     from twinning.partnerships.models import StageChange, Stakeholder
     from twinning.planning.models import Activity, Indicator, PlanIndicator
 
-    call_command("demo", stdout=StringIO())
     flagship = PartnershipMembership.objects.get(user__email="host-coordinator@demo.twinning").partnership
     programme = flagship.programme
     admin = User.objects.get(email="admin@demo.twinning")
