@@ -129,8 +129,10 @@ def _separator(text: str) -> str:
 def _read_text(text: str, max_rows: int) -> Iterator[Row]:
     if "\x00" in text:
         raise ValidationError(_("The text contains NUL (0x00) characters; is it really a table?"))
-    # newline="" lets the csv module see every line ending itself, a bare carriage return included.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text), strict=False)
+    # newline="" lets the csv module see every line ending itself, a bare carriage return included. Strict: a quote
+    # never closed (the rest of the file would become one cell) or text after a closing quote is refused with its
+    # line, not read as something the file does not say.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text), strict=True)
     number = 0
     try:
         for row in reader:

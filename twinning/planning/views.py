@@ -118,6 +118,7 @@ def _plan_context(
             "event_form": forms.get("event_form") or EventForm(),
             "participant_form": ParticipantForm(),
             "participant_errors": forms.get("participant_errors"),
+            "progress_form": forms.get("progress_form"),
         }
     )
     if editable:
@@ -137,7 +138,11 @@ def _section_response(
     section: str,
     **forms: Any,
 ) -> HttpResponse:
-    has_errors = any(getattr(form, "errors", None) for form in forms.values())
+    # A participant's refused form comes as {"event": uuid, "form": form}.
+    has_errors = any(
+        getattr(form.get("form") if isinstance(form, dict) else form, "errors", None)
+        for form in forms.values()
+    )
     if request.htmx:
         context = _plan_context(request, partnership, access, plan, **forms)
         return render(request, f"planning/includes/{section}.html", context)
@@ -483,12 +488,23 @@ def activity_progress_view(
                 expected_version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-    else:
-        messages.error(
-            request, _("The progress could not be saved: %(errors)s") % {"errors": form.errors.as_text()}
+            add_service_errors(form, exc)
+    if form.errors:
+        # The row comes back with what was typed and why it was refused (someone else's change, a bad value), and
+        # the current values to compare; saving again replaces them. Without JavaScript the whole page comes back,
+        # so the reason is said at its top as well.
+        if not request.htmx:
+            messages.error(
+                request, _("The progress could not be saved: %(errors)s") % {"errors": _errors_text(form)}
+            )
+        return _section_response(
+            request, partnership, access, activity.objective.plan, "objectives", progress_form=form
         )
     return _section_response(request, partnership, access, activity.objective.plan, "objectives")
+
+
+def _errors_text(form: Any) -> str:
+    return " ".join(str(message) for messages_ in form.errors.values() for message in messages_)
 
 
 @login_required

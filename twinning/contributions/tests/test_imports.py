@@ -256,3 +256,11 @@ def test_a_portuguese_rate_file_reads_decimal_commas_and_the_api_refuses_them(cl
     response = api_import(world, body)
     assert response.status_code == 422 and response.json()["rows"][0]["column"] == "rate"
     assert not ExchangeRate.objects.exists()
+
+
+def test_a_quote_never_closed_refuses_the_file_with_its_line(client, world):
+    body = HEADER + 'GBP,2030-04-01,2030-04-30,1.25,"unterminated\n'
+    assert rejected(world, body) == [(0, "file")]
+    response = web_import(client, world, body.encode())
+    assert response.status_code == 400 and "cannot be read as CSV" in response.content.decode()
+    assert not ExchangeRate.objects.exists()

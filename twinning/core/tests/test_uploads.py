@@ -363,3 +363,14 @@ def test_any_sheet_xml_never_raises_anything_else(body):
     from xml.sax.saxutils import escape
 
     _consume(with_member(_GOOD, SHEET, sheet_xml(f"<row><c><v>{escape(body)}</v></c></row>" + body)))
+
+
+@pytest.mark.parametrize("text", ['a,b\nGBP,"unterminated\n', 'a,b\nGBP,"closed"then more\n'])
+def test_a_quote_never_closed_or_text_after_a_closing_quote_is_refused_not_read(text):
+    # Read leniently, the first became a cell holding the rest of the file (fresh tester, issue 10).
+    with pytest.raises(ValidationError, match="cannot be read as CSV"):
+        rows_of(text)
+
+
+def test_a_quote_inside_an_unquoted_cell_is_still_read_as_it_is():
+    assert rows_of('a,b\n5" screen,x\n') == [["a", "b"], ['5" screen', "x"]]

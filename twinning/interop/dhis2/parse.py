@@ -338,7 +338,8 @@ def csv_values(opener: Opener, header: Header) -> Iterator[RawValue]:
     """DHIS2's CSV: a header row naming the columns (any case), or no header and DHIS2's column order."""
     with opener() as source:
         text = io.TextIOWrapper(_limited(source), encoding="utf-8-sig", errors="strict", newline="")
-        reader = csv.reader(text)
+        # Strict: a quote never closed is refused, not read to the end of the file.
+        reader = csv.reader(text, strict=True)
         try:
             for line, row in enumerate(reader):
                 if line == 0:

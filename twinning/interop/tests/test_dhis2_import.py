@@ -870,3 +870,14 @@ def test_the_page_says_a_second_upload_changed_nothing(client, world):
     assert again.status_code == 200
     assert b"Nothing changed: every value in the file is already recorded." in again.content
     assert b"0 imported" not in again.content
+
+
+def test_a_dhis2_csv_with_a_quote_never_closed_is_refused_and_writes_nothing(world):
+    example_world(world)
+    data = (EXAMPLES / "dataValueSetB.csv").read_bytes() + b'"A","201201","OU","""unterminated\n'
+    summary = run(world, data, "csv")
+    assert summary.status == "ERROR"
+    assert "not a UTF-8 CSV file" in " ".join(str(c.value) for c in summary.conflicts) + str(
+        summary.description
+    )
+    assert not Result.objects.exists()
