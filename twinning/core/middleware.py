@@ -1,8 +1,9 @@
-"""Request guards that run before any view or middleware reads the body."""
+"""Request guards that run before any view or middleware reads the body, and the messages of an htmx answer."""
 
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
@@ -61,3 +62,30 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):
         return too_large(request)
     return defaults.bad_request(request, exception)
+
+
+class HtmxMessagesMiddleware:
+    """A partial page answering an htmx request (a section swapped in after an action) carries the messages queued
+    for the user, as an out-of-band swap of the page's message list (`core/includes/messages.html`, id "messages"):
+    without it a refusal said with `messages.error` waited for the next full page, and a person saw their change
+    vanish without a word (fresh tester, issue 10). Only on a 200 HTML answer, the one htmx swaps in; anything else
+    leaves the messages for the next page. Placed after the messages and htmx middleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            getattr(request, "htmx", False)
+            and response.status_code == 200
+            and not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            queued = list(messages.get_messages(request))
+            if queued:
+                response.content += render_to_string(
+                    "core/includes/messages.html", {"messages": queued, "out_of_band": True}, request=request
+                ).encode()
+        return response

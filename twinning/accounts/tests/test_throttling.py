@@ -145,12 +145,12 @@ def test_redis_url_puts_the_shared_cache_in_redis():
         return out.stdout.strip()
 
     assert backend() == "django.core.cache.backends.db.DatabaseCache"
-    assert backend(REDIS_URL=REDIS_URL) == "django.core.cache.backends.redis.RedisCache"
+    assert backend(REDIS_URL=REDIS_URL) == "twinning.core.cache.ReusedClientRedisCache"
 
 
 @pytest.mark.skipif(not _redis_answers(), reason="no Redis server answers at TEST_REDIS_URL")
 @override_settings(
-    CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}},
+    CACHES={"default": {"BACKEND": "twinning.core.cache.ReusedClientRedisCache", "LOCATION": REDIS_URL}},
     API_THROTTLE_RATES={"address": "1000/min", "token": "3/min", "failed_token": "100/h"},
 )
 def test_the_rate_limit_holds_with_the_cache_in_redis(client, person):
@@ -193,3 +193,33 @@ def test_the_lockout_message_counts_its_minutes_in_words(client, person, minutes
         assert english in locked.content.decode()
         client.cookies["django_language"] = "ru"
         assert russian in sign_in(client, person.email, "wrong").content.decode()
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis server answers at TEST_REDIS_URL")
+def test_the_redis_cache_keeps_one_client_per_pool_and_reads_back_what_it_wrote_from_many_threads():
+    import threading
+
+    from twinning.core.cache import ReusedClientRedisCache
+
+    cache = ReusedClientRedisCache(REDIS_URL, {"KEY_PREFIX": "reused-client-test"})
+    cache.clear()
+    cache.set("figure", {"total": 12}, 60)
+    assert cache.get("figure") == {"total": 12}
+    assert cache.add("figure-count", 0, 60) and cache.incr("figure-count", 2) == 2
+    client = cache._cache.get_client(write=True)
+    assert cache._cache.get_client(write=True) is client and cache._cache.get_client() is client
+
+    seen: list[int] = []
+
+    def read_and_write(n: int) -> None:
+        for i in range(20):
+            cache.set(f"thread-{n}-{i}", n * i, 60)
+            seen.append(cache.get(f"thread-{n}-{i}") - n * i)
+
+    threads = [threading.Thread(target=read_and_write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == [0] * 160
+    cache.clear()

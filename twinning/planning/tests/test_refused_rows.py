@@ -99,3 +99,41 @@ def test_a_participant_posted_to_an_out_of_date_version_is_refused_where_it_show
     body = response.content.decode()
     assert 'role="alert"' in body and "superseded" in body.lower()
     assert not PlanningParticipant.objects.filter(name="Stale participant").exists()
+
+
+def test_a_refused_delete_answered_to_htmx_says_why_at_once_and_only_once(client, world):
+    plan, objective, _adoption = plan_with_indicator(world)
+    agree(world, plan)
+    client.force_login(world.coordinator)
+    response = client.post(
+        reverse("planning:objective_delete", args=[world.partnership.uuid, objective.uuid]),
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.index('id="objectives"') < body.index('<div id="messages" hx-swap-oob="true">')
+    oob = body[body.index('<div id="messages" hx-swap-oob="true">') :]
+    assert "new version" in oob.lower()
+    assert plan.objectives.filter(pk=objective.pk).exists()
+    # Said with the answer, so not again on the next page.
+    assert (
+        "new version"
+        not in client.get(reverse("planning:plan", args=[world.partnership.uuid]))
+        .content.decode()
+        .split('<div id="messages">', 1)[1]
+        .split("</div>", 1)[0]
+        .lower()
+    )
+
+
+def test_a_full_page_shows_its_messages_where_it_always_did(client, world):
+    plan, objective, _adoption = plan_with_indicator(world)
+    agree(world, plan)
+    client.force_login(world.coordinator)
+    response = client.post(
+        reverse("planning:objective_delete", args=[world.partnership.uuid, objective.uuid]), follow=True
+    )
+    body = response.content.decode()
+    assert "hx-swap-oob" not in body
+    listed = body.split('<div id="messages">', 1)[1].split("</div>", 1)[0]
+    assert '<ul class="messages">' in listed and "new version" in listed.lower()
