@@ -68,8 +68,8 @@ class HtmxMessagesMiddleware:
     """A partial page answering an htmx request (a section swapped in after an action) carries the messages queued
     for the user, as an out-of-band swap of the page's message list (`core/includes/messages.html`, id "messages"):
     without it a refusal said with `messages.error` waited for the next full page, and a person saw their change
-    vanish without a word (fresh tester, issue 10). Only on a 200 HTML answer, the one htmx swaps in; anything else
-    leaves the messages for the next page. Placed after the messages and htmx middleware.
+    vanish without a word (fresh tester, issue 10). Only on a 200 HTML answer, the one htmx swaps in, that loads no
+    other page; anything else leaves the messages for the next page. Placed after the messages and htmx middleware.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -82,6 +82,8 @@ class HtmxMessagesMiddleware:
             and response.status_code == 200
             and not response.streaming
             and response.get("Content-Type", "").startswith("text/html")
+            # An answer that makes the browser load another page leaves the messages to that page.
+            and not any(header in response for header in ("HX-Refresh", "HX-Redirect", "HX-Location"))
         ):
             queued = list(messages.get_messages(request))
             if queued:
