@@ -110,6 +110,9 @@ def institution_detail_view(request: AuthedRequest, institution_uuid: UUID) -> H
         "directory/detail.html",
         {
             "institution": institution,
+            # The people's table is kept rendered ({% cached_section %}: stored data, no form input) and read only
+            # when rendered: an institution has up to hundreds of people.
+            "cache_sections": True,
             "expertise": institution.expertise_items.select_related("area"),
             "needs": institution.need_items.select_related("area"),
             "people": people_of(institution) if see_people else None,

@@ -144,3 +144,30 @@ def test_the_partnership_list_from_the_cache_is_each_readers_own_and_follows_the
     client.force_login(world.other_coordinator)
     other = client.get(reverse("partnerships:list")).content.decode()
     assert theirs in other and mine not in other
+
+
+def test_an_institutions_people_from_the_cache_show_e_mail_addresses_only_to_who_may_see_them(client, world):
+    from twinning.directory.services import person_create
+
+    institution = world.partnership.side_links.get(side="host").institution
+    person_create(
+        actor=world.coordinator,
+        institution=institution,
+        full_name="Dr Achieng Otieno",
+        email="achieng@example.org",
+        cadre="physician",
+    )
+    url = reverse("directory:detail", args=[institution.uuid])
+    client.force_login(world.coordinator)  # fills the cache with the contacts shown
+    assert "achieng@example.org" in client.get(url).content.decode()
+
+    client.force_login(world.programme_viewer)  # sees the people, not their addresses
+    viewer_page = client.get(url).content.decode()
+    assert "Dr Achieng Otieno" in viewer_page and "achieng@example.org" not in viewer_page
+
+    client.force_login(world.outsider)
+    assert "Dr Achieng Otieno" not in client.get(url).content.decode()
+
+    person_create(actor=world.coordinator, institution=institution, full_name="Sr Mary Auma", cadre="nurse")
+    client.force_login(world.programme_viewer)
+    assert "Sr Mary Auma" in client.get(url).content.decode()
