@@ -22,6 +22,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 
+from twinning.audit.services import changes_recorded
+
 MANIFEST = "backup.json"
 SQLITE_FILE = "database.sqlite3"
 POSTGRES_FILE = "database.pgdump"
@@ -133,4 +135,7 @@ def restore(directory: Path, *, using: str = "default") -> dict[str, Any]:
     if media.exists():
         shutil.rmtree(media)
     shutil.copytree(directory / "media", media)
+    # Figures and rendered page parts kept under the audit change stamp describe the data before the restore: a new
+    # stamp has every one computed again from the restored data on its next read.
+    changes_recorded()
     return manifest

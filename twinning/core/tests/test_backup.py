@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from twinning.audit.services import change_stamp
 from twinning.partnerships.models import Agreement, Partnership
 from twinning.testing.factories import PartnershipFactory, PersonFactory
 
@@ -50,8 +51,10 @@ def test_a_restored_backup_has_the_same_data_and_files(files_on_disk, tmp_path):
     PartnershipFactory(title="Made after the backup")
     assert everything() != before
 
+    stamp = change_stamp()
     call_command("restore", str(tmp_path / "backup"), "--yes", stdout=StringIO())
     assert everything() == before
+    assert change_stamp() not in (None, stamp)  # nothing cached before the restore is read after it
     restored = Agreement.objects.get()
     assert restored.document.read() == b"%PDF-1.4 signed"
     assert not Partnership.objects.filter(title="Made after the backup").exists()
