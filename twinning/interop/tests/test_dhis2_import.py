@@ -776,29 +776,25 @@ def test_the_api_and_the_page_delete_with_import_strategy_delete(client, world):
     assert response.status_code == 200, response.content
     assert response.json()["importCount"]["deleted"] == 1
     client.force_login(world.manager)
-    response = client.post(
-        f"/interop/dhis2/{world.programme.uuid}/import/",
-        {
-            "file": SimpleUploadedFile("values.json", data_value_set(hw1("2024Q1"))),
-            "format": "auto",
-            "mode": "atomic",
-            "strategy": "DELETE",
-        },
-    )
+
+    def delete_through_the_page():
+        return client.post(
+            f"/interop/dhis2/{world.programme.uuid}/import/",
+            {
+                "file": SimpleUploadedFile("values.json", data_value_set(hw1("2024Q1"))),
+                "format": "auto",
+                "mode": "atomic",
+                "strategy": "DELETE",
+            },
+        )
+
+    response = delete_through_the_page()
     assert response.status_code == 200
     assert "1 deleted" in response.content.decode()
     assert not Result.objects.filter(
         indicator=x.m.trained.indicator, option=None, period__in=["2024Q1", "2024Q2"]
     ).exists()
-    response = client.post(
-        f"/interop/dhis2/{world.programme.uuid}/import/",
-        {
-            "file": SimpleUploadedFile("values.json", data_value_set(hw1("2024Q1"))),
-            "format": "auto",
-            "mode": "atomic",
-            "strategy": "DELETE",
-        },
-    )
+    response = delete_through_the_page()
     assert response.status_code == 200
     assert "Nothing changed: none of the file&#x27;s values is recorded" in response.content.decode()
     assert "0 deleted" not in response.content.decode()
