@@ -1,4 +1,5 @@
-"""Request guards that run before any view or middleware reads the body, and the messages of an htmx answer."""
+"""Request guards that run before any view or middleware reads the body, the audit change stamp held for a request,
+and the messages of an htmx answer."""
 
 from collections.abc import Callable
 
@@ -10,6 +11,8 @@ from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import defaults
+
+from twinning.audit.services import hold_change_stamp
 
 
 def body_limit(request: HttpRequest) -> int:
@@ -62,6 +65,19 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):
         return too_large(request)
     return defaults.bad_request(request, exception)
+
+
+class ChangeStampMiddleware:
+    """Holds the audit change stamp for the request (`audit.services.hold_change_stamp`): every cached part of a
+    page (`{% cached_section %}`, `cached_until_change`) is keyed on it, and a page with six of them read it six
+    times from the shared cache (issue 10's load goal)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with hold_change_stamp():
+            return self.get_response(request)
 
 
 class HtmxMessagesMiddleware:

@@ -210,11 +210,25 @@ def _objectives(plan: Plan, *, overall_only: bool) -> list[Objective]:
     )
 
 
-def _detail(plan: Plan, objectives: list[Objective], events: list[PlanningEvent]) -> PlanDetail:
+def plan_sign_offs(plan: Plan) -> list[PlanSignOff]:
+    """A plan's sign-offs with who signed, in the order they were given (one query).
+
+    Raises: nothing.
+    """
+    return list(plan.sign_offs.select_related("signed_by").order_by("signed_at"))  # type: ignore[attr-defined]
+
+
+def _detail(
+    plan: Plan,
+    objectives: list[Objective],
+    events: list[PlanningEvent],
+    sign_offs: list[PlanSignOff] | None = None,
+) -> PlanDetail:
     for objective in objectives:
         for adoption in objective.plan_indicators.all():
             adoption.plan = plan
-    sign_offs = list(plan.sign_offs.select_related("signed_by").order_by("signed_at"))
+    if sign_offs is None:
+        sign_offs = plan_sign_offs(plan)
     return PlanDetail(
         plan=plan,
         objectives=objectives,
@@ -243,7 +257,7 @@ def plan_detail(plan: Plan) -> PlanDetail:
 PLAN_PAGE_CACHE_SECONDS = 600
 
 
-def plan_page_detail(plan: Plan) -> PlanDetail:
+def plan_page_detail(plan: Plan, *, sign_offs: list[PlanSignOff] | None = None) -> PlanDetail:
     """What the plan page shows of a plan: as `plan_detail`, but each adopted indicator with its overall targets
     only (by period) and its disaggregations without their options.
 
@@ -252,7 +266,8 @@ def plan_page_detail(plan: Plan) -> PlanDetail:
     audit change stamp (`audit.services.change_stamp`, renewed when any audited change commits) and the plan's
     version, for at most PLAN_PAGE_CACHE_SECONDS: the first request after a change loads them (9 queries),
     later ones read them back (one cache read). Loaded afresh, and not cached, inside a transaction that has
-    made changes itself. The sign-offs (who signed) are read every time (one query) and never cached.
+    made changes itself. The sign-offs (who signed) are read every time (one query, `plan_sign_offs`, unless
+    given as `sign_offs`) and never cached.
 
     Raises: nothing.
     """
@@ -261,7 +276,7 @@ def plan_page_detail(plan: Plan) -> PlanDetail:
         lambda: (_objectives(plan, overall_only=True), _events(plan)),
         PLAN_PAGE_CACHE_SECONDS,
     )
-    return _detail(plan, objectives, events)
+    return _detail(plan, objectives, events, sign_offs)
 
 
 def indicators_for_plan(plan: Plan) -> QuerySet[Indicator]:

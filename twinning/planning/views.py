@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from twinning.accounts.access import (
@@ -62,6 +63,7 @@ from twinning.planning.selectors import (
     indicators_for_plan,
     own_indicators,
     plan_page_detail,
+    plan_sign_offs,
     plan_versions,
     require_plan_readable,
 )
@@ -83,21 +85,21 @@ def _plan_context(
         "plan": plan,
         # The page's costliest sections are kept rendered ({% cached_section %}), but never with a form's input.
         "cache_sections": not forms,
-        "own_indicators": list(own_indicators(partnership)),
+        # Read only where the sections holding them are rendered, not read back from the cache.
+        "own_indicators": SimpleLazyObject(lambda: list(own_indicators(partnership))),
     }
     if plan is None:
         context["plan_form"] = forms.get("plan_form") or PlanForm()
         return context
-    detail = plan_page_detail(plan)
+    sign_offs = plan_sign_offs(plan)
     draft = plan.status == Plan.Status.DRAFT
     editable = access.can_edit and draft
     signable = access.can_sign_plan_for(requires_ministry=plan.requires_ministry_sign_off) if draft else []
-    signed = {s.party: s for s in detail.sign_offs}
-    adopted = {pi.indicator_id for o in detail.objectives for pi in o.plan_indicators.all()}
+    signed = {s.party: s for s in sign_offs}
     context.update(
         {
-            "detail": detail,
-            "versions": plan_versions(partnership, drafts=access.can_see_drafts),
+            "detail": SimpleLazyObject(lambda: plan_page_detail(plan, sign_offs=sign_offs)),
+            "versions": SimpleLazyObject(lambda: plan_versions(partnership, drafts=access.can_see_drafts)),
             "editable": editable,
             "can_track": access.can_edit and plan.status != Plan.Status.SUPERSEDED,
             # Translated once here, not once per activity's status list.
@@ -125,7 +127,10 @@ def _plan_context(
         context["objective_form"] = forms.get("objective_form") or ObjectiveForm(partnership=partnership)
         context["activity_form"] = forms.get("activity_form") or ActivityForm(plan=plan)
         context["adopt_form"] = forms.get("adopt_form") or AdoptForm(
-            plan=plan, indicators=indicators_for_plan(plan).exclude(pk__in=adopted).order_by("code")
+            plan=plan,
+            indicators=indicators_for_plan(plan)
+            .exclude(pk__in=plan.plan_indicators.values("indicator_id"))  # type: ignore[attr-defined]
+            .order_by("code"),
         )
     return context
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from twinning.audit.services import change_stamp
 from twinning.planning import services
-from twinning.planning.models import Activity, Target
+from twinning.planning.models import Activity, Plan, Target
 from twinning.planning.selectors import plan_page_detail
 from twinning.planning.tests.factories import plan_with_indicator
 
@@ -94,3 +94,50 @@ def test_a_transaction_with_its_own_changes_reads_the_plan_afresh(world):
         assert change_stamp() is None  # uncommitted: never cached, never read from the cache
         titles = [a.title for o in plan_page_detail(plan).objectives for a in o.activities.all()]
         assert "Uncommitted workshop" in titles
+
+
+def _tables(queries) -> set[str]:
+    return {table for q in queries for table in re.findall(r'FROM "(\w+)"', q["sql"])}
+
+
+def test_a_page_read_back_reads_neither_the_plan_s_content_nor_its_history_and_shows_a_new_own_indicator(
+    client, world, settings
+):
+    settings.MY_WORK_CACHE_SECONDS = 600  # as in production: the navigation's counts are kept too
+    plan_with_indicator(world)
+    client.force_login(world.coordinator)
+    url = reverse("planning:plan", args=[world.partnership.uuid])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        cached = client.get(url).content.decode()
+    # Only who the reader is, the partnership, the plan and its sign-offs: the sections, the own indicators, the
+    # versions and the History table (rows and count) are read back with the page's parts.
+    assert not {
+        "planning_objective",
+        "planning_indicator",
+        "planning_planningevent",
+        "audit_auditevent",
+    } & _tables(queries.captured_queries)
+    assert "Antenatal visits" not in cached
+
+    services.indicator_create(
+        actor=world.coordinator,
+        programme=world.programme,
+        partnership=world.partnership,
+        code="OWN1",
+        name="Antenatal visits",
+    )
+    after = client.get(url).content.decode()
+    own = re.search(r'<section id="own-indicators".*?</section>', after, re.DOTALL)
+    assert own is not None and "Antenatal visits" in own.group()
+
+    plan = Plan.objects.get(partnership=world.partnership)
+    services.objective_create(
+        actor=world.coordinator,
+        plan=plan,
+        code="O2",
+        statement="Midwives run the antenatal clinic",
+        pillar=plan.objectives.get().pillar,
+    )
+    history = re.search(r'<section id="history".*?</section>', client.get(url).content.decode(), re.DOTALL)
+    assert history is not None and "Midwives run the antenatal clinic" in history.group()
