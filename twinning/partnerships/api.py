@@ -20,7 +20,6 @@ from twinning.core.api import (
     Version,
     error_responses,
     omittable,
-    paginate,
     patch_changes,
 )
 from twinning.directory.api import InstitutionRef
@@ -37,6 +36,7 @@ from twinning.partnerships.selectors import (
     get_partnership_for_user,
     get_programme_for_user,
     partnership_list,
+    partnership_rows,
     side_prefetches,
 )
 from twinning.partnerships.services import partnership_create, partnership_stage_change, partnership_update
@@ -64,15 +64,6 @@ class PartnershipOut(Schema):
     hosts: list[InstitutionRef]
     resources: list[InstitutionRef]
 
-    # Both sides come prefetched as lists by the selectors (side_prefetches), never queried per row.
-    @staticmethod
-    def resolve_hosts(obj: Partnership) -> list[Institution]:
-        return [link.institution for link in obj.host_links]  # type: ignore[attr-defined]
-
-    @staticmethod
-    def resolve_resources(obj: Partnership) -> list[Institution]:
-        return [link.institution for link in obj.resource_links]  # type: ignore[attr-defined]
-
 
 class StakeholderOut(Schema):
     uuid: uuid.UUID
@@ -99,6 +90,16 @@ class PartnershipDetailOut(PartnershipOut):
     stage_history: list[StageChangeOut] = Field(description="Latest date first.")
     created_at: datetime.datetime
     updated_at: datetime.datetime
+
+    # A list answers plain rows (partnership_rows); one partnership is a model with both sides prefetched as lists
+    # by the selectors (side_prefetches), never queried per row.
+    @staticmethod
+    def resolve_hosts(obj: Partnership) -> list[Institution]:
+        return [link.institution for link in obj.host_links]  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_resources(obj: Partnership) -> list[Institution]:
+        return [link.institution for link in obj.resource_links]  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_stakeholders(obj: Partnership) -> list[Stakeholder]:
@@ -192,7 +193,10 @@ def partnerships_list(request: ApiRequest, filters: Query[PartnershipFilters]) -
         stage=filters.stage or "",
         country=filters.country,
     )
-    return paginate(partnerships, filters)
+    return {
+        "count": partnerships.count(),
+        "items": partnership_rows(partnerships, filters.offset, filters.limit),
+    }
 
 
 @router.get(

@@ -261,6 +261,35 @@ def test_list_runs_the_same_number_of_queries_for_3_and_30_rows(client, world):
     assert large == small
 
 
+def test_every_listed_partnership_reads_as_its_own_answer_does_page_by_page(client, world):
+    """The list is built from plain rows (partnership_rows), the detail from the model: the shared fields must
+    agree, sides in name order, for every partnership on every page, whatever the filter."""
+    headers = bearer(world.manager)
+    for i in range(4):
+        partnership_create(
+            actor=world.manager,
+            programme=world.programme,
+            title=f"Partnership {i}",
+            start_date=datetime.date(2025, 1, 1 + i) if i % 2 else None,
+            hosts=[
+                institution_create(actor=world.manager, name=f"Host {3 - i}", type="hospital", country="UG"),
+                world.host,
+            ],
+            resources=[world.resource, world.spare] if i % 2 else [world.spare],
+        )
+    for query in ({}, {"country": "GB"}, {"q": "Partnership"}):
+        seen = []
+        for offset in range(0, 6, 2):
+            body = client.get(URL, {**query, "limit": 2, "offset": offset}, headers=headers).json()
+            seen += body["items"]
+        assert len(seen) == body["count"] > 0
+        assert [item["title"] for item in seen] == sorted(item["title"] for item in seen)
+        for item in seen:
+            detail = client.get(f"{URL}/{item['uuid']}", headers=headers).json()
+            assert item == {key: detail[key] for key in item}
+            assert [side["name"] for side in item["hosts"]] == sorted(side["name"] for side in item["hosts"])
+
+
 # --- detail --------------------------------------------------------------------------------------
 
 
