@@ -126,7 +126,7 @@ def partnership_rows(partnerships: QuerySet[Partnership], offset: int, limit: in
 
     Raises: nothing.
     """
-    rows = list(
+    page = (
         partnerships.prefetch_related(None)
         .annotate(programme_uuid=F("programme__uuid"), programme_name=F("programme__name"))
         .values(
@@ -141,6 +141,7 @@ def partnership_rows(partnerships: QuerySet[Partnership], offset: int, limit: in
             "end_date",
         )[offset : offset + limit]
     )
+    rows: list[dict[str, Any]] = [dict(row) for row in page]
     sides: dict[tuple[int, str], list[dict[str, Any]]] = {}
     links = (
         PartnershipInstitution.objects.filter(partnership_id__in=[row["id"] for row in rows])
