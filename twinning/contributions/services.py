@@ -5,7 +5,6 @@ import datetime
 import decimal
 import uuid as uuid_module
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -49,6 +48,7 @@ from twinning.core.services import (
     sent_before,
     update_with_audit,
 )
+from twinning.core.uploads import RowProblem as RowError
 from twinning.core.uploads import cell_number, cell_text, read_table
 from twinning.partnerships.models import Partnership, Programme
 from twinning.partnerships.selectors import partnership_today
@@ -292,14 +292,6 @@ def exchange_rate_create(
             }
         )
     return create_with_audit(actor=actor, obj=obj, parent=programme)
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    value: str
-    message: str
 
 
 class ImportRejected(ValidationError):

@@ -72,6 +72,7 @@ from twinning.core.offline import offline_page
 from twinning.core.pagination import history_page, paginate
 from twinning.core.reference import country_name, shipped_name
 from twinning.core.spreadsheets import XLSX_TYPE, Sheet, xlsx_response
+from twinning.core.uploads import group_problems
 from twinning.partnerships.models import Partnership, Programme
 from twinning.partnerships.selectors import (
     get_partnership_for_user,
@@ -461,7 +462,7 @@ def _exchange_rates_page(
         "rates": page.object_list,
         "form": form,
         "import_form": import_form,
-        "row_errors": row_errors,
+        "problems": group_problems(row_errors or []),
         "can_manage": can_manage,
     }
     failed = form.errors or import_form.errors or row_errors

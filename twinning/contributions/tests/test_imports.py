@@ -264,3 +264,21 @@ def test_a_quote_never_closed_refuses_the_file_with_its_line(client, world):
     response = web_import(client, world, body.encode())
     assert response.status_code == 400 and "cannot be read as CSV" in response.content.decode()
     assert not ExchangeRate.objects.exists()
+
+
+def test_one_mistake_in_20000_rows_is_one_line_on_a_light_page_and_every_row_in_the_api(client, world):
+    body = HEADER + "".join(f"GBP,31/{n % 12 + 1}/2024,2024-12-31,1.27,\n" for n in range(20_000))
+    response = web_import(client, world, body.encode())
+    assert response.status_code == 400
+    html = response.content.decode()
+    problems = html[
+        html.index('id="import-errors"') : html.index("</table>", html.index('id="import-errors"'))
+    ]
+    assert problems.count("<tr>") == 2  # the header and the one problem
+    assert "2–20001" in problems and "20000 rows" in problems
+    assert len(response.content) < 40_000  # it was 2.3 MB with a line per row
+    assert not ExchangeRate.objects.exists()
+
+    answer = api_import(world, body)
+    assert answer.status_code == 422
+    assert [row["row"] for row in answer.json()["rows"]] == list(range(2, 20_002))

@@ -374,3 +374,50 @@ def test_a_quote_never_closed_or_text_after_a_closing_quote_is_refused_not_read(
 
 def test_a_quote_inside_an_unquoted_cell_is_still_read_as_it_is():
     assert rows_of('a,b\n5" screen,x\n') == [["a", "b"], ['5" screen', "x"]]
+
+
+# --- an import's problems as a page lists them ------------------------------------------------------------------
+
+
+def _expand(ranges: str) -> list[int]:
+    numbers: list[int] = []
+    for part in ranges.split(", "):
+        first, _dash, last = part.partition("–")
+        numbers += range(int(first), int(last or first) + 1)
+    return numbers
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 60), st.sampled_from(["rate", "valid_from"]), st.sampled_from(["bad", "gap"])
+        ),
+        min_size=1,
+        max_size=80,
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_grouped_problems_name_every_bad_row_once_and_nothing_else(errors):
+    rows = [uploads.RowProblem(row, column, f"v{row}", message) for row, column, message in errors]
+    groups = uploads.group_problems(rows)
+    for group in groups:
+        # Computed apart: the rows that have this column and message, each once, in order.
+        expected = sorted({r.row for r in rows if (r.column, r.message) == (group.column, group.message)})
+        named = _expand(group.rows)
+        assert named == expected
+        assert group.count == sum((r.column, r.message) == (group.column, group.message) for r in rows)
+        assert len(group.examples) <= 3 and len(set(group.examples)) == len(group.examples)
+    assert {(g.column, g.message) for g in groups} == {(r.column, r.message) for r in rows}
+    assert sum(g.count for g in groups) == len(rows)
+
+
+def test_one_mistake_in_every_row_is_one_line():
+    rows = [
+        uploads.RowProblem(n, "valid_from", f"31/{n % 12 + 1}/2024", "Enter a valid date.")
+        for n in range(2, 20_002)
+    ]
+    rows.append(uploads.RowProblem(7, "rate", "abc", "Enter a number."))
+    first, second = uploads.group_problems(rows)
+    assert (first.rows, first.count, first.more_values) == ("2–20001", 20_000, True)
+    assert first.examples == ["31/3/2024", "31/4/2024", "31/5/2024"]
+    assert (second.rows, second.count, second.examples) == ("7", 1, ["abc"])
