@@ -72,3 +72,41 @@ def test_adding_an_objective_keeps_what_was_typed_in_the_other_forms(page: Page,
     expect(objectives.locator("form[action$='/activities/']").get_by_label("Title")).to_have_value(
         "Train ward nurses in triage"
     )
+
+
+def test_a_progress_note_being_saved_takes_no_typing_until_its_answer_is_in(page: Page, live_server):
+    """Its answer redraws the form: a note typed meanwhile would be wiped unsaved, and a second Save dropped."""
+    from twinning.planning import services
+    from twinning.planning.tests.factories import draft_plan, objective
+
+    programme = ProgrammeFactory()
+    pillars(programme)
+    partnership = PartnershipFactory(programme=programme)
+    host = partnership_member(partnership, email="host@example.org")
+    services.activity_create(
+        actor=host,
+        objective=objective(host, draft_plan(host, partnership)),
+        title="Train ward nurses in triage",
+        responsible_side="host",
+    )
+
+    sign_in(page, live_server, "host@example.org")
+    page.goto(f"{live_server.url}/planning/{partnership.uuid}/")
+    # Read while the request is on its way (htmx:beforeSend comes after htmx:beforeRequest, before sending).
+    page.evaluate(
+        """() => document.addEventListener("htmx:beforeSend", (event) => {
+            const form = event.detail.elt.closest("form");
+            window.busyWhileSent = [form.inert, form.getAttribute("aria-busy")];
+        })"""
+    )
+    progress = page.locator("form:has(input[name='progress_note'])")
+    progress.locator("input[name='progress_note']").fill("Two sessions held in March")
+    with page.expect_response(lambda r: r.url.endswith("/progress/") and r.request.method == "POST") as sent:
+        progress.get_by_role("button", name="Save").click()
+    assert sent.value.status == 200
+    page.wait_for_function("() => !document.querySelector('[aria-busy]')")
+    assert page.evaluate("() => window.busyWhileSent") == [True, "true"]
+    after = page.locator("form:has(input[name='progress_note'])")
+    assert after.evaluate("(form) => [form.inert, form.hasAttribute('aria-busy')]") == [False, False]
+    after.locator("input[name='progress_note']").fill("Three sessions")  # takes typing again
+    expect(after.locator("input[name='progress_note']")).to_have_value("Three sessions")

@@ -114,6 +114,39 @@
     }
   });
 
+  // The part of a form that was sent takes no input until its answer is in (inert, and aria-busy for assistive
+  // technology): its answer replaces it, so what was typed in it meanwhile would go unsaved, and htmx drops a second
+  // send while the first is on its way (fresh tester, issue 10: a second Save on a slow link was lost with its
+  // note). The part is the form, or the row an entry page saves by itself inside its one form (the row is the
+  // answer's target): the other rows take input meanwhile.
+  function busyPart(event) {
+    var detail = event.detail || {}, elt = detail.elt, target = detail.target;
+    var form = elt && (elt.tagName === "FORM" ? elt : elt.form);
+    if (!form) {
+      return null;
+    }
+    if (target && target !== form && form.contains(target) && target.contains(elt)) {
+      return target;
+    }
+    return form;
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var part = busyPart(event);
+    if (part && !event.defaultPrevented) { // prevented: offline.js keeps the row on this device instead
+      part.inert = true;
+      part.setAttribute("aria-busy", "true");
+    }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var part = busyPart(event);
+    if (part) { // still on the page when nothing replaced it (an error, no connection): typing goes on there
+      part.inert = false;
+      part.removeAttribute("aria-busy");
+    }
+  });
+
   document.addEventListener("htmx:afterSettle", function () {
     var pending = carried || [];
     carried = null;
