@@ -9,10 +9,23 @@ from django.http import HttpRequest
 from twinning.audit.services import cached_until_change
 
 
+def page_number(value: str | None) -> str | None:
+    """A page number as asked for (a query parameter, or None), with zero and negative numbers raised to "1", for
+    `Paginator.get_page`: it gives the last page for every number out of range, and the nearest page to 0 or -1 is
+    the first (fresh tester, issue 10). Anything else is passed on as it came (get_page reads text as page 1).
+
+    Raises: nothing.
+    """
+    try:
+        return "1" if int(value or "") < 1 else value
+    except ValueError:
+        return value
+
+
 def paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = None) -> Page:
     """One page of `queryset`; an out-of-range or malformed page number gives the nearest real page."""
     paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)
-    return paginator.get_page(request.GET.get("page"))
+    return paginator.get_page(page_number(request.GET.get("page")))
 
 
 # A page's History table shows the latest changes; older ones are a link away (`?history=2`), so a record with
@@ -39,7 +52,7 @@ def history_page(request: HttpRequest, events: QuerySet) -> Page:
         paginator.count = cached_until_change(
             f"history:count:{key}", events.count, HISTORY_COUNT_CACHE_SECONDS
         )
-    page = paginator.get_page(request.GET.get("history"))
+    page = paginator.get_page(page_number(request.GET.get("history")))
     page.cache_key = key  # type: ignore[attr-defined]
     return page
 

@@ -24,7 +24,7 @@ from twinning.core import charts
 from twinning.core.choices import Side
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest, post_only, post_scope
-from twinning.core.pagination import history_page, paginate
+from twinning.core.pagination import history_page, page_number, paginate
 from twinning.directory.models import Institution, InstitutionExpertise, InstitutionNeed
 from twinning.directory.selectors import get_institution_for_user
 from twinning.matching import services
@@ -161,7 +161,7 @@ def _pairs_context(
     elif failed is not None:
         keep = failed[:2]
     pairs = round_pairs(round, keep=keep, **filters)
-    page = Paginator(pairs, PAIRS_PER_PAGE).get_page(params.get("page"))
+    page = Paginator(pairs, PAIRS_PER_PAGE).get_page(page_number(params.get("page")))
     decisions: dict[tuple[int, int | None], MatchDecision] = {}
     for d in reversed(overview.decisions):  # the newest decision of a pair wins
         decisions[(d.host_id, d.proposed_resource_id)] = d

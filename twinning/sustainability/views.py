@@ -25,7 +25,7 @@ from twinning.core.dates import latest_today
 from twinning.core.exports import Column, Link, Table, export_response, list_download
 from twinning.core.forms import add_service_errors
 from twinning.core.http import AuthedRequest, post_only, post_scope
-from twinning.core.pagination import history_page
+from twinning.core.pagination import history_page, page_number
 from twinning.core.reference import shipped_name
 from twinning.core.rendering import colon
 from twinning.partnerships.models import ENDED_STAGES, Partnership, Programme
@@ -643,7 +643,7 @@ def programme_view(request: AuthedRequest, programme_uuid: UUID) -> HttpResponse
         return download
     # The largest gaps come first, a page at a time: a programme of hundreds of partnerships is for the
     # download, not for a phone on a slow link.
-    page_obj = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = Paginator(rows, settings.PAGE_SIZE).get_page(page_number(request.GET.get("page")))
     context = {
         "programme": programme,
         "page_obj": page_obj,

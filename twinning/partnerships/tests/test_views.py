@@ -369,6 +369,17 @@ def test_the_page_shows_the_latest_changes_and_links_the_older_ones(client, worl
     assert "change 4<" in older and f"change {HISTORY_PAGE_SIZE + 4}" not in older
 
 
+@pytest.mark.parametrize(
+    ("asked", "newest_shown"), [("0", True), ("-1", True), ("abc", True), ("2", False), ("999999", False)]
+)
+def test_a_history_page_out_of_range_gives_the_nearest_real_page(client, world, asked, newest_shown):
+    _history(world.partnership, HISTORY_PAGE_SIZE + 5, world.coordinator)
+    client.force_login(world.manager)
+    page = client.get(detail_url(world.partnership), {"history": asked}).text
+    assert (f"change {HISTORY_PAGE_SIZE + 4}<" in page) is newest_shown
+    assert ("change 4<" in page) is not newest_shown
+
+
 def test_the_page_makes_the_same_queries_however_long_its_history(client, world):
     client.force_login(world.manager)
     _history(world.partnership, 3, world.coordinator)

@@ -116,6 +116,20 @@ def test_objective_added_inline_with_htmx(client, world):
     assert Objective.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("who", "told_to_make_a_version"), [("coordinator", True), ("partnership_viewer", False)]
+)
+def test_an_agreed_plan_tells_only_who_may_change_it_to_make_a_new_version(
+    client, world, who, told_to_make_a_version
+):
+    plan, _o, _pi = plan_with_indicator(world)
+    agree(world, plan)
+    client.force_login(getattr(world, who))
+    page = client.get(plan_url(world)).content.decode()
+    assert "The plan is agreed: its content cannot change." in page
+    assert ("To change it, make a new version" in page) is told_to_make_a_version
+
+
 def test_agreed_plan_refuses_an_objective_and_says_to_make_a_new_version(client, world):
     plan, _o, _pi = plan_with_indicator(world)
     agree(world, plan)
