@@ -42,3 +42,4 @@ urlpatterns = [
 
 # A body found too large while it is read answers 413, not 400 (the size middleware catches declared sizes).
 handler400 = "twinning.core.middleware.bad_request"
+handler403 = "twinning.core.middleware.permission_denied"

@@ -2,11 +2,18 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django_htmx.middleware import HtmxDetails
 
 if TYPE_CHECKING:
     from twinning.accounts.models import User
+
+
+class ReadRefused(PermissionDenied):
+    """403 for something the user's role may not read at all (a reader asking for a draft plan version,
+    docs/ACCESS.md), as opposed to a change it may not make: the error page (core.middleware.permission_denied)
+    then says so rather than "you may see this, but not change it" (fresh tester, issue 10)."""
 
 
 class AuthedRequest(HttpRequest):

@@ -6,13 +6,15 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.template import loader
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import defaults
 
 from twinning.audit.services import hold_change_stamp
+from twinning.core.http import ReadRefused
 
 
 def body_limit(request: HttpRequest) -> int:
@@ -57,6 +59,15 @@ class RequestSizeLimitMiddleware:
         if length > body_limit(request):
             return too_large(request)
         return self.get_response(request)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 403 page, told whether the role may not read the thing at all (`core.http.ReadRefused`) or only
+    not change it, which the page's heading says."""
+    page = loader.get_template("403.html").render(
+        {"exception": str(exception), "read_refused": isinstance(exception, ReadRefused)}, request
+    )
+    return HttpResponseForbidden(page)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -5,10 +5,12 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from twinning.accounts.access import PartnershipAccess, require
+from twinning.accounts.access import PartnershipAccess
 from twinning.accounts.models import User
 from twinning.audit.services import cached_until_change
+from twinning.core.http import ReadRefused
 from twinning.core.ids import parse_uuid
 from twinning.partnerships.models import Partnership, Programme
 from twinning.partnerships.selectors import get_partnership_for_user
@@ -56,11 +58,14 @@ def plan_in_force(partnership: Partnership) -> Plan | None:
 
 
 def require_plan_readable(plan: Plan, access: PartnershipAccess) -> None:
-    """A draft plan version is unapproved work: readers (viewers) get 403 for it (docs/ACCESS.md).
+    """A draft plan version is unapproved work: readers (viewers) get 403 for it (docs/ACCESS.md), saying so.
 
-    Raises: PermissionDenied.
+    Raises: ReadRefused (a PermissionDenied).
     """
-    require(plan.status != Plan.Status.DRAFT or access.can_see_drafts)
+    if plan.status == Plan.Status.DRAFT and not access.can_see_drafts:
+        raise ReadRefused(
+            _("A draft plan version is for the people who write it; readers see a version once it is agreed.")
+        )
 
 
 def get_plan_for_user(
