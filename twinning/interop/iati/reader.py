@@ -33,6 +33,7 @@ from twinning.interop.iati.rules import (
     activity_ruleset_problems,
     activity_schema_problems,
     import_problems,
+    problem_at,
     root_schema_problems,
 )
 
@@ -230,7 +231,7 @@ def _value(element: etree._Element, problems: list[Problem], numeric: bool, path
                 raise InvalidOperation
         except InvalidOperation:
             if numeric:
-                problems.append(Problem(path(element), _("“%(value)s” is not a number.") % {"value": raw}))
+                problems.append(problem_at(element, path, _("“%(value)s” is not a number.") % {"value": raw}))
     dimensions = [
         (d.get("name", "").strip(), d.get("value", "").strip()) for d in element.iterfind("dimension")
     ]

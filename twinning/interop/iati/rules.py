@@ -54,7 +54,8 @@ CODE_CHECKS = [
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a file: where (the element's path) and what."""
+    """One thing wrong with a file: where (the element's path) and what (after the element's line in the file,
+    "Line 12: …", where the problem is tied to an element that was read from it)."""
 
     path: str
     message: str
@@ -90,6 +91,19 @@ def root_schema() -> etree.XMLSchema:
     for child in list(declaration):
         declaration.remove(child)  # no type: xsd:anyType
     return etree.XMLSchema(document)
+
+
+def problem_at(element: etree._Element, path: PathOf, message: str) -> Problem:
+    """A problem at `element`: its path (`path(element)`), and `message` after the element's line in the file,
+    "Line 12: …", as the schema's problems say it (an element built rather than read has no line: the message
+    alone).
+
+    Raises: nothing.
+    """
+    line = element.sourceline
+    if not line:
+        return Problem(path(element), message)
+    return Problem(path(element), _("Line %(line)s: %(message)s") % {"line": line, "message": message})
 
 
 def schema_problems(root: etree._Element) -> list[Problem]:
@@ -172,18 +186,20 @@ def _code_problems(activity: etree._Element, path: PathOf, skip: tuple[str, ...]
         for element in activity.iterfind(xpath):
             value = element.get(attribute)
             if value is not None and value not in allowed:
-                problems.append(Problem(path(element), _unknown_code(attribute, value, codelist)))
+                problems.append(problem_at(element, path, _unknown_code(attribute, value, codelist)))
     sectors = codes("Sector")
     for sector in activity.iterfind("sector"):
         if sector.get("vocabulary", "1") == "1" and sector.get("code") not in sectors:
-            problems.append(Problem(path(sector), _unknown_code("code", sector.get("code") or "", "Sector")))
+            problems.append(
+                problem_at(sector, path, _unknown_code("code", sector.get("code") or "", "Sector"))
+            )
     currency = activity.get("default-currency")
     if currency is not None and currency not in codes("Currency"):
-        problems.append(Problem(path(activity), _unknown_code("default-currency", currency, "Currency")))
+        problems.append(problem_at(activity, path, _unknown_code("default-currency", currency, "Currency")))
     for element in activity.iter():
         lang = element.get(XML_LANG) if isinstance(element.tag, str) else None
         if lang is not None and lang.lower() not in codes("Language"):
-            problems.append(Problem(path(element), _unknown_code("xml:lang", lang, "Language")))
+            problems.append(problem_at(element, path, _unknown_code("xml:lang", lang, "Language")))
     return problems
 
 
@@ -209,8 +225,9 @@ def _date_problems(
         lo, hi = _date(dates.get(start)), _date(dates.get(end))
         if lo and hi and hi < lo:
             problems.append(
-                Problem(
-                    path(dates[end]),
+                problem_at(
+                    dates[end],
+                    path,
                     _("The activity ends (%(end)s) before it starts (%(start)s).") % {"end": hi, "start": lo},
                 )
             )
@@ -218,16 +235,17 @@ def _date_problems(
         on = _date(dates.get(kind))
         if on and on > today:
             problems.append(
-                Problem(
-                    path(dates[kind]), _("An actual date (%(date)s) cannot be in the future.") % {"date": on}
+                problem_at(
+                    dates[kind], path, _("An actual date (%(date)s) cannot be in the future.") % {"date": on}
                 )
             )
     for transaction_date in activity.iterfind("transaction/transaction-date"):
         on = _date(transaction_date)
         if on and on > today:
             problems.append(
-                Problem(
-                    path(transaction_date),
+                problem_at(
+                    transaction_date,
+                    path,
                     _("A transaction date (%(date)s) cannot be in the future.") % {"date": on},
                 )
             )
@@ -242,9 +260,9 @@ def _budget_problems(activity: etree._Element, path: PathOf) -> list[Problem]:
         if lo is None or hi is None:
             continue
         if hi < lo:
-            problems.append(Problem(path(budget), _("The budget period ends before it starts.")))
+            problems.append(problem_at(budget, path, _("The budget period ends before it starts.")))
         elif (hi - lo).days > 366:
-            problems.append(Problem(path(budget), _("A budget period must not be longer than a year.")))
+            problems.append(problem_at(budget, path, _("A budget period must not be longer than a year.")))
         spans[budget.get("type", "1")].append((lo, hi, budget))
     for same_type in spans.values():
         problems += _overlaps(same_type, _("Budgets of the same type must not overlap."), path)
@@ -256,7 +274,7 @@ def _overlaps(
 ) -> list[Problem]:
     ordered = sorted(spans, key=lambda s: (s[0], s[1]))
     return [
-        Problem(path(later[2]), message)
+        problem_at(later[2], path, message)
         for earlier, later in itertools.pairwise(ordered)
         if later[0] <= earlier[1]
     ]
@@ -269,10 +287,11 @@ def _sum_problem(elements: list[etree._Element], what: str, path: PathOf) -> Pro
     try:
         total = sum((Decimal(e.get("percentage") or "") for e in elements), Decimal(0))
     except InvalidOperation:
-        return Problem(path(elements[0]), _("Every %(what)s needs a percentage.") % {"what": what})
+        return problem_at(elements[0], path, _("Every %(what)s needs a percentage.") % {"what": what})
     if abs(total - 100) > Decimal("0.01"):
-        return Problem(
-            path(elements[0]),
+        return problem_at(
+            elements[0],
+            path,
             _("The %(what)s percentages add up to %(total)s, not 100.") % {"what": what, "total": total},
         )
     return None
@@ -304,7 +323,7 @@ def _result_problems(activity: etree._Element, path: PathOf) -> list[Problem]:
             if lo is None or hi is None:
                 continue
             if hi < lo:
-                problems.append(Problem(path(period), _("The result period ends before it starts.")))
+                problems.append(problem_at(period, path, _("The result period ends before it starts.")))
             else:
                 spans.append((lo, hi, period))
         problems += _overlaps(spans, _("The periods of one indicator must not overlap."), path)
@@ -336,8 +355,9 @@ def import_problems(activity: etree._Element, *, path: PathOf = tree_path) -> li
     problems = []
     if lo and hi and hi < lo:
         problems.append(
-            Problem(
-                path(dates[PLANNED_DATES[1]]),
+            problem_at(
+                dates[PLANNED_DATES[1]],
+                path,
                 _("The activity ends (%(end)s) before it starts (%(start)s).") % {"end": hi, "start": lo},
             )
         )
@@ -359,8 +379,9 @@ def activity_ruleset_problems(
     ref = reporting.get("ref", "") if reporting is not None else ""
     if ref and not identifier.startswith(ref):
         problems.append(
-            Problem(
-                path(activity),
+            problem_at(
+                activity,
+                path,
                 _("The iati-identifier should start with the reporting organisation's identifier (%(ref)s).")
                 % {"ref": ref},
             )

@@ -342,6 +342,12 @@ def test_the_page_gives_the_count_of_changes_made(client, world):
     assert page.content.count(b"Imported: 9 changes made.") == 1
 
 
+def line_of(content: bytes, start: bytes) -> int:
+    """The line of the file (from 1) where `start`, an element's start tag, begins: where its problem is said."""
+    assert content.count(start) == 1
+    return content[: content.index(start)].count(b"\n") + 1
+
+
 REVERSED_RESULT = (
     '<result type="1" aggregation-status="1"><title><narrative>Second outcome</narrative></title>'
     '<indicator measure="1" ascending="1"><title><narrative>Second indicator</narrative></title>'
@@ -358,7 +364,10 @@ def test_a_reversed_result_period_is_one_problem_with_its_activity_whichever_res
         actor=world.manager, programme=world.programme, data=content, dry_run=dry_run, default_country="UG"
     )
     said = summary.problems + summary.warnings + summary.rule_breaks
-    assert [(p.path, p.message) for p in said] == [(PERIOD, "The result period ends before it starts.")]
+    line = line_of(content, b'<period><period-start iso-date="2020-03-31"')
+    assert [(p.path, p.message) for p in said] == [
+        (PERIOD, f"Line {line}: The result period ends before it starts.")
+    ]
     assert not summary.written and not Partnership.objects.filter(iati_identifier__startswith="XI-").exists()
 
 
@@ -422,8 +431,11 @@ def test_a_reversed_budget_period_is_a_rule_the_file_breaks_which_does_not_stop_
         actor=world.manager, programme=world.programme, data=content, dry_run=True, default_country="UG"
     )
     assert summary.problems == []
+    line = line_of(content, b'<budget type="1" status="1"><period-start iso-date="2020-12-31"')
     assert summary.rule_breaks == [
-        Problem("/iati-activities/iati-activity/budget", "The budget period ends before it starts.")
+        Problem(
+            "/iati-activities/iati-activity/budget", f"Line {line}: The budget period ends before it starts."
+        )
     ]
     assert all("budget" not in w.path for w in summary.warnings)
     page = page_import(client, world, content, dry_run=False)
@@ -433,3 +445,17 @@ def test_a_reversed_budget_period_is_a_rule_the_file_breaks_which_does_not_stop_
     rule_breaks = page.content.split(b"IATI rules the file breaks", 1)
     assert len(rule_breaks) == 2 and b"The budget period ends before it starts." in rule_breaks[1]
     assert page.content.count(b"The budget period ends before it starts.") == 1
+
+
+def test_each_rule_a_file_breaks_is_said_with_the_line_of_its_element(world):
+    """A file laid out over many lines, as publishers' files are: each problem names its own element's line."""
+    content = one_activity(world, extra="\n\n" + BUDGET_REVERSED + "\n\n\n" + REVERSED_RESULT + "\n")
+    summary = iati_import(
+        actor=world.manager, programme=world.programme, data=content, dry_run=True, default_country="UG"
+    )
+    budget = line_of(content, b'<budget type="1" status="1"><period-start iso-date="2020-12-31"')
+    period = line_of(content, b'<period><period-start iso-date="2020-03-31"')
+    assert period == budget + 3
+    said = {p.message for p in summary.problems + summary.warnings + summary.rule_breaks}
+    assert f"Line {budget}: The budget period ends before it starts." in said
+    assert f"Line {period}: The result period ends before it starts." in said

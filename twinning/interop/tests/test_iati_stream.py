@@ -3,6 +3,7 @@ through to its end (every problem, with its path) before anything is written."""
 
 import calendar
 import io
+import re
 import tracemalloc
 
 import pytest
@@ -74,12 +75,15 @@ def test_reading_a_file_of_many_activities_holds_one_activity_at_a_time(world):
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+    # Each said at its target's line in the file, counted apart here.
+    at = [m.start() for m in re.finditer(rb'<target value="lots"', data)]
+    lines = [data[:index].count(b"\n") + 1 for index in at]
     assert [(p.path, p.message) for p in summary.problems] == [
         (
             f"/iati-activities/iati-activity[{n}]/result/indicator/period[3]/target",
-            "“lots” is not a number.",
+            f"Line {line}: “lots” is not a number.",
         )
-        for n in (1, count)
+        for n, line in zip((1, count), lines, strict=True)
     ]
     assert peak < 2 * 1024 * 1024, f"{peak / 1024 / 1024:.1f} MB"
 
