@@ -4,6 +4,7 @@ from functools import cache
 from typing import Any
 
 from django import template
+from django.apps import apps
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
@@ -19,6 +20,17 @@ from twinning.core.rendering import as_text, colon, degrades_to
 from twinning.core.sections import Section, sections_for
 
 register = template.Library()
+
+
+@register.simple_tag
+def max_length(model: str, field: str) -> int | str:
+    """`{% max_length "planning.Activity" "progress_note" %}`: the model field's max_length, for the maxlength of
+    an input written by hand in a template, so the page declares the limit every write path applies (the model's,
+    issue 10 finding 7); "" for a field without one.
+
+    Raises: LookupError (no such model), FieldDoesNotExist.
+    """
+    return apps.get_model(model)._meta.get_field(field).max_length or ""
 
 
 @register.simple_tag(name="colon")

@@ -163,6 +163,23 @@ def test_activity_progress_is_saved_inline_on_an_agreed_plan(client, world):
     assert activity.status == "done"
 
 
+def test_the_progress_note_s_input_declares_the_limit_the_save_applies(client, world):
+    """The row's input said 2,000 characters while every save took 5,000 (the model's): a client without the
+    attribute saved more than the page allowed (fresh tester). The page now says the model's limit."""
+    limit = Activity._meta.get_field("progress_note").max_length
+    plan, objective, _pi = plan_with_indicator(world)
+    activity = objective.activities.get()
+    client.force_login(world.coordinator)
+    page = client.get(plan_url(world)).content.decode()
+    assert f'name="progress_note" value="" aria-label="Progress note" maxlength="{limit}"' in page
+    url = reverse("planning:activity_progress", args=[world.partnership.uuid, activity.uuid])
+    for note, saved in (("x" * (limit + 1), False), ("x" * limit, True)):
+        activity.refresh_from_db()
+        client.post(url, {"status": "in_progress", "progress_note": note, "version": activity.version})
+        activity.refresh_from_db()
+        assert (activity.progress_note == note) is saved
+
+
 def test_new_version_through_the_page_keeps_the_old_one_readable(client, world):
     plan, _o, _pi = plan_with_indicator(world)
     agree(world, plan)
