@@ -32,7 +32,7 @@ def _answer(rf, *, htmx=True, status=200, headers=None, content_type="text/html;
 def test_a_partial_answer_carries_the_queued_messages_out_of_band_and_consumes_them(rf):
     body, read = _answer(rf)
     assert body.startswith("<section id='objectives'></section>")
-    assert '<div id="messages" hx-swap-oob="true">' in body and "Make a new version" in body
+    assert '<div id="messages" hx-swap-oob="true" ' in body and "Make a new version" in body
     assert read
 
 

@@ -110,3 +110,61 @@ def test_a_progress_note_being_saved_takes_no_typing_until_its_answer_is_in(page
     assert after.evaluate("(form) => [form.inert, form.hasAttribute('aria-busy')]") == [False, False]
     after.locator("input[name='progress_note']").fill("Three sessions")  # takes typing again
     expect(after.locator("input[name='progress_note']")).to_have_value("Three sessions")
+
+
+def _draft_with_objective(live_server, page: Page) -> str:
+    from twinning.planning.tests.factories import draft_plan, objective
+
+    programme = ProgrammeFactory()
+    pillars(programme)
+    partnership = PartnershipFactory(programme=programme)
+    host = partnership_member(partnership, email="host@example.org")
+    objective(host, draft_plan(host, partnership))
+    sign_in(page, live_server, "host@example.org")
+    page.goto(f"{live_server.url}/planning/{partnership.uuid}/")
+    return str(partnership.uuid)
+
+
+def test_typing_in_another_form_goes_on_into_the_redrawn_section(page: Page, live_server):
+    """Another form's save redraws the whole objectives section: the field being typed in keeps the focus and the
+    caret, and its open panel stays open, so the rest of the sentence lands there (fresh tester)."""
+    _draft_with_objective(live_server, page)
+    objectives = page.locator("#objectives")
+    page.get_by_text("Add an objective").click()
+    adding = objectives.locator("form[action$='/objectives/']")
+    adding.get_by_label("Code").fill("O2")
+    adding.get_by_label("Statement").fill("Referrals that arrive")
+    adding.get_by_label("Pillar").select_option(index=1)
+    page.get_by_text("Add an activity").click()
+    title = objectives.locator("form[action$='/activities/']").get_by_label("Title")
+    title.fill("Train ward nurses")
+    title.focus()
+    with page.expect_response(lambda r: r.url.endswith("/objectives/") and r.request.method == "POST"):
+        adding.evaluate("(form) => form.requestSubmit()")  # sent while the activity's title has the focus
+    expect(objectives).to_contain_text("O2 · Referrals that arrive")
+    page.keyboard.type(" in triage")
+    expect(title).to_have_value("Train ward nurses in triage")
+    assert objectives.locator("form[action$='/activities/']").evaluate(
+        "(form) => form.closest('details').open"
+    )
+
+
+def test_a_save_that_does_not_go_through_says_so_and_keeps_what_was_typed(page: Page, live_server):
+    _draft_with_objective(live_server, page)
+    objectives = page.locator("#objectives")
+    page.get_by_text("Add an objective").click()
+    adding = objectives.locator("form[action$='/objectives/']")
+    adding.get_by_label("Code").fill("O2")
+    adding.get_by_label("Statement").fill("Referrals that arrive")
+    adding.get_by_label("Pillar").select_option(index=1)
+    page.route("**/objectives/", lambda route: route.abort())
+    adding.get_by_role("button", name="Add objective").click()
+    expect(page.locator("#messages [role=alert]")).to_contain_text("Not saved: no connection.")
+    expect(adding.get_by_label("Statement")).to_have_value("Referrals that arrive")
+    assert adding.evaluate("(form) => [form.inert, form.hasAttribute('aria-busy')]") == [False, False]
+    page.unroute("**/objectives/")
+    page.route("**/objectives/", lambda route: route.fulfill(status=500, body="failed"))
+    adding.get_by_role("button", name="Add objective").click()
+    expect(page.locator("#messages [role=alert]")).to_contain_text(
+        "Not saved: the server refused it or failed."
+    )

@@ -104,11 +104,20 @@
       return;
     }
     var forms = target.tagName === "FORM" ? [target] : target.querySelectorAll("form");
+    var active = document.activeElement;
     for (var i = 0; i < forms.length; i++) {
       if (forms[i] !== sent && forms[i].getAttribute("action")) {
         var values = typedValues(forms[i]);
-        if (values.length) {
-          carried.push({ action: forms[i].getAttribute("action"), values: values });
+        var details = forms[i].closest("details");
+        // The field being typed in keeps the focus and the caret (typing goes on into the new section) and a
+        // panel held open stays open (fresh tester, issue 10: the rest of a sentence went to the page).
+        var focus = active && active.form === forms[i] && active.name ? {
+          name: active.name,
+          start: typeof active.selectionStart === "number" ? active.selectionStart : null,
+          end: typeof active.selectionEnd === "number" ? active.selectionEnd : null
+        } : null;
+        if (values.length || focus || (details && details.open)) {
+          carried.push({ action: forms[i].getAttribute("action"), values: values, focus: focus, open: !!(details && details.open) });
         }
       }
     }
@@ -147,13 +156,40 @@
     }
   });
 
-  document.addEventListener("htmx:afterSettle", function () {
+  // A save that did not go through says so: htmx swaps nothing in then, and the form looked as if it had worked
+  // (fresh tester, issue 10). The texts come translated with the page's message list (core/includes/messages.html).
+  // The results entry page keeps a row it could not send on the device and says so itself (offline.js).
+  function notSaved(event, key) {
+    var part = busyPart(event), messages = document.getElementById("messages");
+    if (!part || !messages || part.closest("[data-offline]")) {
+      return;
+    }
+    var item = document.createElement("li");
+    item.className = "error";
+    item.setAttribute("role", "alert");
+    item.textContent = messages.getAttribute(key);
+    var list = document.createElement("ul");
+    list.className = "messages";
+    list.appendChild(item);
+    messages.replaceChildren(list);
+  }
+
+  document.addEventListener("htmx:sendError", function (event) { notSaved(event, "data-not-sent"); });
+  document.addEventListener("htmx:timeout", function (event) { notSaved(event, "data-not-sent"); });
+  document.addEventListener("htmx:responseError", function (event) { notSaved(event, "data-not-saved"); });
+
+  // Put back at once when the new section is in (not after htmx's settling pause), so no keystroke falls between.
+  document.addEventListener("htmx:afterSwap", function () {
     var pending = carried || [];
     carried = null;
     pending.forEach(function (entry) {
       var form = document.querySelector('form[action="' + CSS.escape(entry.action) + '"]');
       if (!form) {
         return;
+      }
+      var details = form.closest("details");
+      if (entry.open && details) {
+        details.open = true;
       }
       entry.values.forEach(function (typed) {
         var field = form.elements.namedItem(typed.name);
@@ -168,6 +204,15 @@
           field.value = typed.value;
         }
       });
+      var focused = entry.focus && form.elements.namedItem(entry.focus.name);
+      if (focused && focused.focus) {
+        focused.focus({ preventScroll: true });
+        if (entry.focus.start !== null && focused.setSelectionRange) {
+          try {
+            focused.setSelectionRange(entry.focus.start, entry.focus.end);
+          } catch (e) { /* a field without a caret (a number input in some browsers) */ }
+        }
+      }
     });
   });
 
