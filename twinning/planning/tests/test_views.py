@@ -167,6 +167,7 @@ def test_the_progress_note_s_input_declares_the_limit_the_save_applies(client, w
     """The row's input said 2,000 characters while every save took 5,000 (the model's): a client without the
     attribute saved more than the page allowed (fresh tester). The page now says the model's limit."""
     limit = Activity._meta.get_field("progress_note").max_length
+    assert limit is not None
     _plan, objective, _pi = plan_with_indicator(world)
     activity = objective.activities.get()
     client.force_login(world.coordinator)
