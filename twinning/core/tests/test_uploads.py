@@ -403,8 +403,9 @@ def test_grouped_problems_name_every_bad_row_once_and_nothing_else(errors):
     for group in groups:
         # Computed apart: the rows that have this column and message, each once, in order.
         expected = sorted({r.row for r in rows if (r.column, r.message) == (group.column, group.message)})
-        named = _expand(group.rows)
-        assert named == expected
+        assert _expand(", ".join(group.ranges)) == expected
+        shown = _expand(group.rows)
+        assert shown == expected[: len(shown)] and (shown != expected) is group.rows_left_out
         assert group.count == sum((r.column, r.message) == (group.column, group.message) for r in rows)
         assert len(group.examples) <= 3 and len(set(group.examples)) == len(group.examples)
     assert {(g.column, g.message) for g in groups} == {(r.column, r.message) for r in rows}
@@ -421,3 +422,12 @@ def test_one_mistake_in_every_row_is_one_line():
     assert (first.rows, first.count, first.more_values) == ("2–20001", 20_000, True)
     assert first.examples == ["31/3/2024", "31/4/2024", "31/5/2024"]
     assert (second.rows, second.count, second.examples) == ("7", 1, ["abc"])
+
+
+def test_rows_scattered_through_a_big_file_are_listed_up_to_a_bound_and_counted():
+    rows = [
+        uploads.RowProblem(n, "rate", "-5", "The rate must be more than zero.") for n in range(2, 20_002, 5)
+    ]
+    [group] = uploads.group_problems(rows)
+    assert group.count == 4_000 and group.rows_left_out
+    assert group.rows.split(", ") == [str(n) for n in range(2, 2 + 5 * uploads.SHOWN_RANGES, 5)]
