@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 # Budgets for what a first visit downloads, compressed (HTML + CSS + JS). A 2G link moves ~30 KB/s.
 PAGE_BUDGET_BYTES = 12_000
-ASSETS_BUDGET_BYTES = 25_000
+# Raised from 25,000 when unsaved.js learned to keep typing safe across in-page saves and to say when a save did not
+# go through (issue 10's fresh testers): about 1.3 KB. About 2.9 KB of the hand-written files is their comments.
+ASSETS_BUDGET_BYTES = 27_000
 
 
 def gz(data: bytes) -> int:
