@@ -46,18 +46,25 @@ def test_coordinators_draft_and_agree_a_plan(page: Page, live_server):
     assert Plan.objects.get().status == "agreed"
 
 
-def test_adding_an_objective_keeps_what_was_typed_in_the_other_forms(page: Page, live_server):
-    """The htmx answer replaces the whole objectives section; the activity being typed beside it stays."""
+def _draft_with_objective(page: Page, live_server, activity: str = "") -> None:
+    """A draft plan with one objective (and, given a title, one activity under it), open for its host coordinator."""
+    from twinning.planning import services
     from twinning.planning.tests.factories import draft_plan, objective
 
     programme = ProgrammeFactory()
     pillars(programme)
     partnership = PartnershipFactory(programme=programme)
     host = partnership_member(partnership, email="host@example.org")
-    objective(host, draft_plan(host, partnership))
-
+    first = objective(host, draft_plan(host, partnership))
+    if activity:
+        services.activity_create(actor=host, objective=first, title=activity, responsible_side="host")
     sign_in(page, live_server, "host@example.org")
     page.goto(f"{live_server.url}/planning/{partnership.uuid}/")
+
+
+def test_adding_an_objective_keeps_what_was_typed_in_the_other_forms(page: Page, live_server):
+    """The htmx answer replaces the whole objectives section; the activity being typed beside it stays."""
+    _draft_with_objective(page, live_server)
     objectives = page.locator("#objectives")
     page.get_by_text("Add an activity").click()
     activity = objectives.locator("form[action$='/activities/']")
@@ -76,22 +83,7 @@ def test_adding_an_objective_keeps_what_was_typed_in_the_other_forms(page: Page,
 
 def test_a_progress_note_being_saved_takes_no_typing_until_its_answer_is_in(page: Page, live_server):
     """Its answer redraws the form: a note typed meanwhile would be wiped unsaved, and a second Save dropped."""
-    from twinning.planning import services
-    from twinning.planning.tests.factories import draft_plan, objective
-
-    programme = ProgrammeFactory()
-    pillars(programme)
-    partnership = PartnershipFactory(programme=programme)
-    host = partnership_member(partnership, email="host@example.org")
-    services.activity_create(
-        actor=host,
-        objective=objective(host, draft_plan(host, partnership)),
-        title="Train ward nurses in triage",
-        responsible_side="host",
-    )
-
-    sign_in(page, live_server, "host@example.org")
-    page.goto(f"{live_server.url}/planning/{partnership.uuid}/")
+    _draft_with_objective(page, live_server, activity="Train ward nurses in triage")
     # Read while the request is on its way (htmx:beforeSend comes after htmx:beforeRequest, before sending).
     page.evaluate(
         """() => document.addEventListener("htmx:beforeSend", (event) => {
@@ -112,23 +104,10 @@ def test_a_progress_note_being_saved_takes_no_typing_until_its_answer_is_in(page
     expect(after.locator("input[name='progress_note']")).to_have_value("Three sessions")
 
 
-def _draft_with_objective(live_server, page: Page) -> str:
-    from twinning.planning.tests.factories import draft_plan, objective
-
-    programme = ProgrammeFactory()
-    pillars(programme)
-    partnership = PartnershipFactory(programme=programme)
-    host = partnership_member(partnership, email="host@example.org")
-    objective(host, draft_plan(host, partnership))
-    sign_in(page, live_server, "host@example.org")
-    page.goto(f"{live_server.url}/planning/{partnership.uuid}/")
-    return str(partnership.uuid)
-
-
 def test_typing_in_another_form_goes_on_into_the_redrawn_section(page: Page, live_server):
     """Another form's save redraws the whole objectives section: the field being typed in keeps the focus and the
     caret, and its open panel stays open, so the rest of the sentence lands there (fresh tester)."""
-    _draft_with_objective(live_server, page)
+    _draft_with_objective(page, live_server)
     objectives = page.locator("#objectives")
     page.get_by_text("Add an objective").click()
     adding = objectives.locator("form[action$='/objectives/']")
@@ -150,7 +129,7 @@ def test_typing_in_another_form_goes_on_into_the_redrawn_section(page: Page, liv
 
 
 def test_a_save_that_does_not_go_through_says_so_and_keeps_what_was_typed(page: Page, live_server):
-    _draft_with_objective(live_server, page)
+    _draft_with_objective(page, live_server)
     objectives = page.locator("#objectives")
     page.get_by_text("Add an objective").click()
     adding = objectives.locator("form[action$='/objectives/']")
